@@ -1,0 +1,214 @@
+/**
+ * `wsdiag tail FILE`: shows a JSON Lines log with the look of the live log, optionally following it as
+ * it grows and filtering violations by code, rule or connection. `--json` passes the selected lines
+ * through unchanged, so tail also works as a filter in a pipeline.
+ */
+import type { Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { OperationalError } from '../../errors.js';
+import type { ViolationCode } from '../../events.js';
+import { createEventFilter } from '../../reporters/event-filter.js';
+import { shouldUseColor } from '../../reporters/color.js';
+import { describeFsError } from '../../reporters/jsonl.js';
+import { LineSink } from '../../reporters/line-sink.js';
+import type { LogLine } from '../../reporters/log-lines.js';
+import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../../reporters/log-reader.js';
+import { parseEventLine } from '../../reporters/parse-event.js';
+import { PrettyReporter } from '../../reporters/pretty.js';
+import { RULES, findRule } from '../../rules/table.js';
+import { action } from '../run.js';
+
+export interface TailOptions {
+  follow: boolean;
+  codes: number[];
+  rules: string[];
+  conns: string[];
+  json: boolean;
+  frames: boolean;
+  /** false with --no-color; colour still needs a TTY and no NO_COLOR. */
+  color: boolean;
+  intervalMs: number;
+}
+
+export interface TailIO {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable;
+  /** Ends a follow (SIGINT/SIGTERM in the CLI). */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1007, 1009];
+
+export function registerTail(program: Command): void {
+  program
+    .command('tail')
+    .description('pretty-print a wsdiag JSON Lines log (from --log or --json), optionally following it, with filters')
+    .argument('<file>', 'the JSON Lines log to read')
+    .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C', false)
+    .option('--code <codes>', 'only violations with these close codes (comma-separated: 1002,1003,1007,1009)', collect(parseCode), [])
+    .option('--rule <ids>', 'only violations of these rules (comma-separated rule ids)', collect(parseRule), [])
+    .option('--conn <ids>', 'only events of these connections (comma-separated ids, e.g. c1,c4)', collect(parseConn), [])
+    .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the pretty log', false)
+    .option('--frames', 'also show frame events (logs written with --frames)', false)
+    .option('--no-color', 'no colours (also off when NO_COLOR is set or stdout is not a terminal)')
+    .addOption(
+      new Option('--interval <ms>', 'with -f, how often to check the file, in milliseconds')
+        .argParser(parseInterval)
+        .default(DEFAULT_POLL_INTERVAL_MS),
+    )
+    .action(
+      action(async (file: string, opts: Omit<TailOptions, 'intervalMs'> & { interval: number }) => {
+        const { interval, ...rest } = opts;
+        return tailFromCli(file, { ...rest, intervalMs: interval });
+      }),
+    );
+}
+
+/** Runs tail for the CLI: stdout/stderr of the process, Ctrl-C or SIGTERM ends a follow with exit 0. */
+async function tailFromCli(file: string, options: TailOptions): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runTail(file, options, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Reads FILE and writes the selected events to io.stdout; resolves to the exit code. */
+export async function runTail(file: string, options: TailOptions, io: TailIO): Promise<number> {
+  // Our own controller: the output closing (`| head`) ends the read as a signal does.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  if (io.signal?.aborted) abort();
+  io.signal?.addEventListener('abort', abort, { once: true });
+
+  const filter = createEventFilter({ codes: options.codes, rules: options.rules, conns: options.conns });
+  const output = createOutput(options, io, abort);
+  const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
+
+  const onLine = (line: LogLine) => {
+    if (line.tooLong) return warn(`${file}:${line.number}: skipped: line too long`);
+    if (line.text.trim() === '') return;
+    const parsed = parseEventLine(line.text);
+    if (!parsed.ok) return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
+    // Frame events are noise unless asked for, in both output forms.
+    if (parsed.event.type === 'frame' && !options.frames) return;
+    if (filter(parsed.event)) output.write(parsed.event, line.text);
+  };
+
+  try {
+    await readLog(file, {
+      follow: options.follow,
+      intervalMs: options.intervalMs,
+      signal: stop.signal,
+      onLine,
+      onNotice: (notice) => warn(noticeText(file, notice)),
+      backpressure: () => output.flush(),
+    });
+  } finally {
+    io.signal?.removeEventListener('abort', abort);
+  }
+  await output.flush();
+  if (output.error) throw new OperationalError(`cannot write output: ${describeFsError(output.error)}`);
+  return 0;
+}
+
+interface TailOutput {
+  write(event: Parameters<PrettyReporter['write']>[0], line: string): void;
+  flush(): Promise<void>;
+  readonly error: Error | undefined;
+}
+
+function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): TailOutput {
+  if (options.json) {
+    const sink = new LineSink(io.stdout, onClosed);
+    return {
+      write: (_event, line) => sink.write(`${line}\n`),
+      flush: () => sink.flush(),
+      get error() {
+        return sink.error;
+      },
+    };
+  }
+  const color = shouldUseColor({ stream: io.stdout, flag: options.color, env: io.env ?? process.env });
+  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+  const pretty = new PrettyReporter(io.stdout, { color, frames: options.frames, quiet: false, width }, onClosed);
+  return {
+    write: (event) => pretty.write(event),
+    flush: () => pretty.flush(),
+    get error() {
+      return pretty.error;
+    },
+  };
+}
+
+function noticeText(file: string, notice: LogNotice): string {
+  switch (notice.kind) {
+    case 'waiting': return `waiting for ${file} to appear`;
+    case 'appeared': return `${file} appeared; reading it`;
+    case 'truncated': return `${file} was truncated; reading it from the start`;
+    case 'replaced': return `${file} was replaced; reading the new file from the start`;
+  }
+}
+
+/** Lets a list option be given comma-separated, repeated, or both. */
+function collect<T>(parse: (item: string) => T): (value: string, previous: T[]) => T[] {
+  return (value, previous) => {
+    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    if (items.length === 0) throw new InvalidArgumentError('expects at least one value');
+    return [...previous, ...items.map(parse)];
+  };
+}
+
+function parseCode(item: string): number {
+  const code = Number(item);
+  if (!/^\d+$/.test(item) || !(VIOLATION_CODES as readonly number[]).includes(code)) {
+    throw new InvalidArgumentError(`"${item}" is not a violation code (use ${VIOLATION_CODES.join(', ')})`);
+  }
+  return code;
+}
+
+function parseRule(item: string): string {
+  if (findRule(item)) return item;
+  const near = closestRule(item);
+  throw new InvalidArgumentError(`unknown rule "${item}"${near ? ` (did you mean "${near}"?)` : ''}`);
+}
+
+function parseConn(item: string): string {
+  return item;
+}
+
+function parseInterval(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new InvalidArgumentError(`expects a whole number of milliseconds of 1 or more, got "${value}"`);
+  }
+  return ms;
+}
+
+/** The rule id nearest to a typo, if any is close enough to be a plausible suggestion. */
+function closestRule(input: string): string | undefined {
+  let best: { id: string; distance: number } | undefined;
+  for (const { id } of RULES) {
+    const distance = editDistance(input, id);
+    if (!best || distance < best.distance) best = { id, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(input.length / 4)) ? best.id : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,32 @@
+/**
+ * The wsdiag command line: a thin shell over the library API. Each command lives in ./commands and is
+ * registered here; the process exit code is set only at the edge (./run.ts).
+ */
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { registerTail } from './commands/tail.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('wsdiag');
+  program
+    .description(
+      'Diagnostic intercepting WebSocket proxy: relays traffic byte for byte, decodes every RFC 6455 frame\n' +
+        'in both directions and explains each protocol violation (1002, 1003, 1007, 1009) with a fix.',
+    )
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    // Commander exits 1 on bad usage; our contract (DESIGN §5) says 2.
+    .exitOverride((err: CommanderError) => {
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      process.exit(ok ? ExitCode.Ok : ExitCode.Usage);
+    });
+  // Commands register themselves here, in the order `wsdiag --help` lists them.
+  registerTail(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

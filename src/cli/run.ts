@@ -1,0 +1,40 @@
+/**
+ * The edge between commander actions and the process: turns thrown errors into a one-line message on
+ * stderr and an exit code (DESIGN §5), never a stack trace for errors of ours.
+ */
+import { InvalidArgumentError } from 'commander';
+import { ExitCode, WsdiagError } from '../errors.js';
+
+/** Wraps a command action: its resolved number becomes the exit code; errors become messages. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number> | number): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      process.exitCode = await fn(...args);
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}
+
+/** Prints an error for a human and returns the exit code it deserves. */
+export function reportError(err: unknown): number {
+  if (err instanceof WsdiagError) {
+    process.stderr.write(`wsdiag: ${err.message}\n`);
+    return err.exitCode;
+  }
+  // Not one of ours: a bug. Say so, with the stack, so it can be reported.
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`wsdiag: internal error (please report it): ${detail}\n`);
+  return ExitCode.Operational;
+}
+
+/** Parses a non-negative integer option, or throws a usage error naming the flag. */
+export function parseCount(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+      throw new InvalidArgumentError(`${flag} expects a whole number of 0 or more, got "${value}"`);
+    }
+    return n;
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The event schema every part of wsdiag speaks (DESIGN §2). These objects are written one per line as
+ * JSON Lines, so a field added here is a change to a public contract: keep README, tests and code in step.
+ */
+
+export const SCHEMA_VERSION = 1 as const;
+
+export type Direction = 'client->server' | 'server->client';
+export const DIRECTIONS: readonly Direction[] = ['client->server', 'server->client'];
+
+export type Side = 'client' | 'server';
+export type Blame = 'client' | 'server' | 'intermediary' | 'unknown';
+export type Severity = 'error' | 'warning';
+export type ViolationCode = 1002 | 1003 | 1007 | 1009;
+
+/** The side whose bytes travel in a direction. */
+export function senderOf(dir: Direction): Side {
+  return dir === 'client->server' ? 'client' : 'server';
+}
+
+/** The side that receives the bytes of a direction. */
+export function receiverOf(dir: Direction): Side {
+  return dir === 'client->server' ? 'server' : 'client';
+}
+
+/** The direction in which a side sends. */
+export function directionFrom(side: Side): Direction {
+  return side === 'client' ? 'client->server' : 'server->client';
+}
+
+interface EventBase {
+  v: typeof SCHEMA_VERSION;
+  ts: string;
+}
+
+export interface ListeningEvent extends EventBase {
+  type: 'listening';
+  address: string;
+  port: number;
+  target: string;
+}
+
+export interface OpenEvent extends EventBase {
+  type: 'open';
+  conn: string;
+  client: string;
+  path: string;
+  subprotocol: string | null;
+  extensions: string | null;
+}
+
+export interface FrameEvent extends EventBase {
+  type: 'frame';
+  conn: string;
+  dir: Direction;
+  index: number;
+  offset: number;
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  length: number;
+}
+
+/** Where in a direction's stream a violation was seen. */
+export interface FrameRef {
+  index: number;
+  offset: number;
+  opcode: number;
+  length: number;
+}
+
+export interface ViolationEvent extends EventBase {
+  type: 'violation';
+  conn: string;
+  dir: Direction;
+  code: ViolationCode;
+  rule: string;
+  severity: Severity;
+  blame: Blame;
+  frame: FrameRef | null;
+  message: string;
+  hint: string;
+  rfc: string;
+  preview?: string;
+}
+
+export interface PeerCloseCause {
+  rule: string;
+  dir: Direction;
+  frame: FrameRef | null;
+}
+
+export interface PeerCloseEvent extends EventBase {
+  type: 'peer-close';
+  conn: string;
+  by: Side;
+  code: number | null;
+  reason: string;
+  cause: PeerCloseCause | null;
+  blame: Blame;
+  explain: string;
+}
+
+export type PerDirection<T> = Record<Direction, T>;
+
+/** Who ended a TCP connection pair, and how (an addition to DESIGN §2 `close`, see README). */
+export type EndedBy = Side | 'proxy';
+export type EndHow = 'close-frame' | 'fin' | 'reset' | 'error' | 'timeout' | 'enforce' | 'shutdown';
+
+export interface CloseEvent extends EventBase {
+  type: 'close';
+  conn: string;
+  duration_ms: number;
+  frames: PerDirection<number>;
+  bytes: PerDirection<number>;
+  violations: number;
+  suppressed: number;
+  ended_by?: EndedBy;
+  how?: EndHow;
+}
+
+export interface ErrorEvent extends EventBase {
+  type: 'error';
+  conn: string | null;
+  message: string;
+  /** HTTP status of an upstream's non-101 answer to an upgrade, when that is the error. */
+  status?: number;
+}
+
+export interface SummaryEvent extends EventBase {
+  type: 'summary';
+  connections: number;
+  violations: number;
+  by_rule: Record<string, number>;
+  by_code: Record<string, number>;
+}
+
+export type WsdiagEvent =
+  | ListeningEvent
+  | OpenEvent
+  | FrameEvent
+  | ViolationEvent
+  | PeerCloseEvent
+  | CloseEvent
+  | ErrorEvent
+  | SummaryEvent;
+
+export type EventType = WsdiagEvent['type'];
+
+/** A clock returning the event timestamp; injectable so golden tests can freeze it. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

@@ -1,0 +1,726 @@
+/**
+ * The sans-IO RFC 6455 decoder for one direction of a connection: bytes in, events out.
+ *
+ * - `push(chunk)` accepts any split of the stream (1 byte to megabytes); the events reaching the sink are
+ *   identical however the stream was cut, because every decision depends only on byte positions.
+ * - Payload is streamed, never held: memory is bounded whatever length a header claims. Binary payload is
+ *   not even unmasked unless something has to look at it (a preview, inflation).
+ * - Peer bytes never make it throw. A broken rule becomes a `Finding`; decoding goes on while frame
+ *   boundaries can still be trusted and stops (bytes counted in `ignoredBytes`) when they cannot.
+ *
+ * Findings found at a frame header are held back until the first 64 payload bytes (or the whole frame) have
+ * arrived, so they can carry a preview; message-level findings likewise wait for the message's first 64
+ * bytes of application data. The wait depends only on byte positions, so event order stays split-invariant.
+ */
+import type { FrameRef, Side } from '../events.js';
+import { getRule } from '../rules/table.js';
+import { parseClosePayload } from './close.js';
+import { MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, Opcode, PREVIEW_BYTES, isControlOpcode, isKnownOpcode, opcodeName } from './constants.js';
+import { negotiatedDeflate, type DeflateParams } from './extensions.js';
+import { MessageInflater } from './inflate.js';
+import { unmask } from './mask.js';
+import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
+import { Utf8Validator } from './utf8.js';
+import type { RuleId } from '../rules/table.js';
+
+/** ws's default maxPayload: what most Node servers enforce with 1009 out of the box. */
+export const DEFAULT_MAX_MESSAGE = 100 * 1024 * 1024;
+
+export interface DecoderOptions {
+  /** The side whose bytes this decoder reads: masking rules depend on it. */
+  from: Side;
+  /** The Sec-WebSocket-Extensions value the server accepted (enables permessage-deflate). */
+  extensions?: string | null;
+  /** Largest message (application data, after inflation) before `message-too-big`; 0 = no limit. */
+  maxMessage?: number;
+}
+
+const enum State {
+  Header,
+  Payload,
+  Stopped,
+}
+
+/** What the current frame's payload is for. */
+const enum Kind {
+  /** A text or binary frame (or continuation) that belongs to a message. */
+  Data,
+  /** Close, ping or pong: collected (up to 125 bytes) and inspected at the end. */
+  Control,
+  /** Nothing to check in the payload (reserved opcode, orphan continuation): only skipped. */
+  Skip,
+}
+
+/** A data message being assembled from its frames. */
+interface Message {
+  opcode: number;
+  firstFrame: FrameRef;
+  frames: number;
+  /** Application data bytes (after inflation). */
+  size: number;
+  /** Payload bytes on the wire. */
+  wireSize: number;
+  /** False once inflation stopped early: `size` is then only a lower bound. */
+  sizeKnown: boolean;
+  compressed: boolean;
+  /** Content cannot be checked (RSV1 without permessage-deflate, or the inflate window is unknown). */
+  opaque: boolean;
+  /** Content no longer checked (already too big, or already invalid). */
+  done: boolean;
+  /** First bytes of application data, for previews. */
+  head: Uint8Array;
+  headLength: number;
+  pending: Finding[];
+  /** First bytes of the compressed payload as sent (compressed messages only), for previews. */
+  rawHead: Uint8Array | null;
+  rawHeadLength: number;
+  rawPending: Finding[];
+}
+
+const SCRATCH_BYTES = 64 * 1024;
+
+export class FrameDecoder {
+  readonly from: Side;
+  readonly maxMessage: number;
+  /** Parsed permessage-deflate agreement, null when not negotiated. */
+  readonly deflate: DeflateParams | null;
+  /** Set when the extensions value could not be parsed (the handshake checks report it). */
+  readonly extensionsError: string | null = null;
+
+  /** The first error-severity finding, as soon as it is detected (before its event is emitted): for --enforce. */
+  firstError: Finding | null = null;
+  /** Bytes received after decoding stopped. */
+  ignoredBytes = 0;
+  /** Frames whose header was decoded. */
+  frameCount = 0;
+
+  private readonly sink: DecoderSink;
+  private state: State = State.Header;
+  private readonly header = new Uint8Array(MAX_HEADER_LENGTH);
+  private headerLength = 0;
+  private streamOffset = 0;
+
+  // The frame in progress (plain fields rather than an object: no allocation per frame).
+  private fin = false;
+  private rsv1 = false;
+  private opcode = 0;
+  private masked = false;
+  private readonly maskKey = new Uint8Array(4);
+  private length = 0;
+  private frameOffset = 0;
+  private frameIndex = -1;
+  private remaining = 0;
+  private payloadPosition = 0;
+  private kind: Kind = Kind.Skip;
+  private frameRefCache: FrameRef | null = null;
+
+  private readonly control = new Uint8Array(MAX_CONTROL_PAYLOAD);
+  private controlLength = 0;
+  private readonly frameHead = new Uint8Array(PREVIEW_BYTES);
+  private frameHeadLength = 0;
+  private framePending: Finding[] = [];
+
+  private message: Message | null = null;
+  private closeSent = false;
+  private readonly utf8 = new Utf8Validator();
+  private readonly inflater: MessageInflater | null;
+  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
+
+  constructor(sink: DecoderSink, options: DecoderOptions) {
+    this.sink = sink;
+    this.from = options.from;
+    this.maxMessage = options.maxMessage ?? DEFAULT_MAX_MESSAGE;
+    const deflate = negotiatedDeflate(options.extensions);
+    if (deflate && 'error' in deflate) {
+      this.extensionsError = deflate.error;
+      this.deflate = null;
+    } else {
+      this.deflate = deflate;
+    }
+    this.inflater = this.deflate
+      ? this.from === 'client'
+        ? new MessageInflater(this.deflate.clientMaxWindowBits, this.deflate.clientNoContextTakeover)
+        : new MessageInflater(this.deflate.serverMaxWindowBits, this.deflate.serverNoContextTakeover)
+      : null;
+  }
+
+  /** Bytes of the stream seen so far, including ignored ones. */
+  get bytesSeen(): number {
+    return this.streamOffset + this.ignoredBytes;
+  }
+
+  /** True once decoding stopped because frame boundaries could no longer be trusted. */
+  get stopped(): boolean {
+    return this.state === State.Stopped;
+  }
+
+  /** True when the stream so far ends on a frame boundary. */
+  get atFrameBoundary(): boolean {
+    return this.state === State.Header && this.headerLength === 0;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.state === State.Stopped) {
+      this.ignoredBytes += chunk.length;
+      return;
+    }
+    let pos = 0;
+    const end = chunk.length;
+    while (pos < end) {
+      if (this.state === State.Header) {
+        pos = this.readHeader(chunk, pos, end);
+      } else if (this.state === State.Payload) {
+        const n = Math.min(this.remaining, end - pos);
+        this.payload(chunk, pos, pos + n);
+        pos += n;
+        this.streamOffset += n;
+        this.remaining -= n;
+        this.payloadPosition += n;
+        if (this.remaining === 0) this.endFrame();
+      } else {
+        this.ignoredBytes += end - pos;
+        return;
+      }
+    }
+  }
+
+  /**
+   * The stream ended (FIN, reset or end of a capture). Findings waiting for their preview are emitted with
+   * what was received. Returns true if the stream ended in the middle of a frame.
+   */
+  end(): boolean {
+    const midFrame = this.state === State.Payload || (this.state === State.Header && this.headerLength > 0);
+    this.flushFrameFindings();
+    if (this.message) this.flushMessageFindings(this.message, true);
+    this.inflater?.dispose();
+    return midFrame;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Headers
+
+  /** Consumes header bytes from chunk[pos..end); returns the new position. */
+  private readHeader(chunk: Uint8Array, pos: number, end: number): number {
+    let src: Uint8Array;
+    let at: number;
+    let available: number;
+    if (this.headerLength === 0 && end - pos >= 2) {
+      // Fast path: parse in place when the chunk holds the whole header.
+      src = chunk;
+      at = pos;
+      available = end - pos;
+    } else {
+      const take = Math.min(MAX_HEADER_LENGTH - this.headerLength, end - pos);
+      this.header.set(chunk.subarray(pos, pos + take), this.headerLength);
+      src = this.header;
+      at = 0;
+      available = this.headerLength + take;
+    }
+    if (available < 2) {
+      this.headerLength = available;
+      return end;
+    }
+    const b1 = src[at + 1]!;
+    const len7 = b1 & 0x7f;
+    const masked = (b1 & 0x80) !== 0;
+    const needed = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (masked ? 4 : 0);
+    if (available < needed) {
+      if (src === chunk) this.header.set(chunk.subarray(pos, end), 0);
+      this.headerLength = available;
+      return end;
+    }
+    // Bytes of this chunk that belong to the header (the rest of `take` goes back to the payload).
+    const fromChunk = needed - this.headerLength;
+    this.headerLength = 0;
+    this.startFrame(src, at, len7, masked, needed);
+    return pos + fromChunk;
+  }
+
+  private startFrame(src: Uint8Array, at: number, len7: number, masked: boolean, headerBytes: number): void {
+    const b0 = src[at]!;
+    this.fin = (b0 & 0x80) !== 0;
+    this.rsv1 = (b0 & 0x40) !== 0;
+    const rsv2 = (b0 & 0x20) !== 0;
+    const rsv3 = (b0 & 0x10) !== 0;
+    this.opcode = b0 & 0x0f;
+    this.masked = masked;
+    this.frameOffset = this.streamOffset;
+    this.frameIndex++;
+    this.frameCount++;
+    this.frameRefCache = null;
+    this.frameHeadLength = 0;
+    this.controlLength = 0;
+    this.payloadPosition = 0;
+
+    let p = at + 2;
+    let length = len7;
+    let msbSet = false;
+    let nonMinimal = false;
+    if (len7 === 126) {
+      length = (src[p]! << 8) | src[p + 1]!;
+      nonMinimal = length < 126;
+      p += 2;
+    } else if (len7 === 127) {
+      const high = ((src[p]! << 24) | (src[p + 1]! << 16) | (src[p + 2]! << 8) | src[p + 3]!) >>> 0;
+      const low = ((src[p + 4]! << 24) | (src[p + 5]! << 16) | (src[p + 6]! << 8) | src[p + 7]!) >>> 0;
+      msbSet = high >= 0x80000000;
+      length = high * 0x1_0000_0000 + low;
+      nonMinimal = length < 65536;
+      p += 8;
+    }
+    if (masked) {
+      this.maskKey[0] = src[p]!;
+      this.maskKey[1] = src[p + 1]!;
+      this.maskKey[2] = src[p + 2]!;
+      this.maskKey[3] = src[p + 3]!;
+    }
+    this.length = length;
+    this.remaining = length;
+    this.streamOffset += headerBytes;
+
+    if (this.sink.frame) {
+      const header: FrameHeader = {
+        index: this.frameIndex,
+        offset: this.frameOffset,
+        fin: this.fin,
+        rsv1: this.rsv1,
+        rsv2,
+        rsv3,
+        opcode: this.opcode,
+        masked,
+        length,
+        headerLength: headerBytes,
+      };
+      this.sink.frame(header);
+    }
+
+    if (msbSet) {
+      // The length is nonsense, so where the next frame starts is unknown: stop here (DESIGN §2).
+      this.flushMessageFindingsIfAny();
+      this.report(
+        'length-msb-set',
+        `64-bit payload length 0x${length.toString(16).padStart(16, '0')} has its most significant bit set; frame boundaries are lost, decoding of this direction stops at offset ${this.frameOffset}.`,
+        'now',
+      );
+      this.stop('length-msb-set');
+      return;
+    }
+    this.checkHeader(rsv2, rsv3, nonMinimal, len7);
+    this.state = State.Payload;
+    if (this.framePending.length > 0 && length === 0) this.flushFrameFindings();
+    if (length === 0) this.endFrame();
+  }
+
+  /** Header rules (RFC 6455 §5.1, §5.2, §5.4, §5.5) and the frame's place in message assembly. */
+  private checkHeader(rsv2: boolean, rsv3: boolean, nonMinimal: boolean, len7: number): void {
+    const opcode = this.opcode;
+    const control = isControlOpcode(opcode);
+    const known = isKnownOpcode(opcode);
+
+    if (!known) {
+      this.report('reserved-opcode', `Opcode 0x${opcode.toString(16)} is reserved; no extension in use defines it.`);
+    }
+    // "RSV1, RSV2, RSV3: MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
+    if (rsv2 || rsv3) {
+      const bits = [rsv2 && 'RSV2', rsv3 && 'RSV3'].filter(Boolean).join(' and ');
+      this.report('reserved-bits', `${bits} ${rsv2 && rsv3 ? 'are' : 'is'} set on a ${opcodeName(opcode)} frame; no negotiated extension defines ${rsv2 && rsv3 ? 'them' : 'it'}.`);
+    }
+    if (this.rsv1) {
+      if (!this.deflate) {
+        this.report('reserved-bits', `RSV1 is set on a ${opcodeName(opcode)} frame but permessage-deflate was not negotiated (compressed data without the extension, or a proxy stripped Sec-WebSocket-Extensions).`);
+      } else if (control) {
+        this.report('reserved-bits', `RSV1 is set on a ${opcodeName(opcode)} frame; permessage-deflate allows it only on the first frame of a data message (RFC 7692 §6.1).`);
+      } else if (opcode === Opcode.Continuation) {
+        this.report('reserved-bits', 'RSV1 is set on a continuation frame; permessage-deflate allows it only on the first frame of a message (RFC 7692 §6.1).');
+      }
+    }
+    // "The client MUST mask all frames that it sends to the server." / "A server MUST NOT mask any frames."
+    if (this.from === 'client' && !this.masked) {
+      this.report('unmasked-client-frame', `Client ${opcodeName(opcode)} frame is not masked (MASK bit 0).`);
+    } else if (this.from === 'server' && this.masked) {
+      this.report('masked-server-frame', `Server ${opcodeName(opcode)} frame is masked (MASK bit 1, key ${hex4(this.maskKey)}).`);
+    }
+    if (nonMinimal) {
+      const form = len7 === 126 ? '16-bit' : '64-bit';
+      const should = this.length < 126 ? 'the 7-bit field' : 'the 16-bit form';
+      this.report('non-minimal-length', `Payload length ${this.length} is encoded in the ${form} form; it fits ${should}.`);
+    }
+
+    if (control) {
+      this.kind = Kind.Control;
+      // "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
+      if (!this.fin) this.report('control-frame-fragmented', `${capital(opcodeName(opcode))} frame has FIN clear; control frames must not be fragmented.`);
+      if (this.length > MAX_CONTROL_PAYLOAD) this.report('control-frame-too-long', `${capital(opcodeName(opcode))} frame payload is ${this.length} bytes; control frames carry at most 125.`);
+      return;
+    }
+    if (!known) {
+      this.kind = Kind.Skip;
+      return;
+    }
+    this.startDataFrame(opcode);
+  }
+
+  private startDataFrame(opcode: number): void {
+    if (this.closeSent) {
+      this.report('frame-after-close', `${capital(opcodeName(opcode))} frame sent after this side's own Close frame.`);
+    }
+    if (opcode === Opcode.Continuation) {
+      const message = this.message;
+      if (!message) {
+        this.kind = Kind.Skip;
+        this.report('unexpected-continuation', 'Continuation frame (opcode 0x0) arrived but no fragmented message is in progress.');
+        return;
+      }
+      this.kind = Kind.Data;
+      message.frames++;
+      this.checkSizeAtHeader(message);
+      return;
+    }
+    if (this.message) {
+      const unfinished = this.message;
+      this.report(
+        'expected-continuation',
+        `New ${opcodeName(opcode)} frame while the ${opcodeName(unfinished.opcode)} message started at frame #${unfinished.firstFrame.index} is unfinished (a continuation frame was expected).`,
+      );
+      this.abandonMessage(unfinished);
+    }
+    this.kind = Kind.Data;
+    const compressed = this.rsv1 && this.deflate !== null;
+    const message: Message = {
+      opcode,
+      firstFrame: this.frameRef(),
+      frames: 1,
+      size: 0,
+      wireSize: 0,
+      sizeKnown: true,
+      compressed,
+      opaque: (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate),
+      done: false,
+      head: new Uint8Array(PREVIEW_BYTES),
+      headLength: 0,
+      pending: [],
+      rawHead: compressed ? new Uint8Array(PREVIEW_BYTES) : null,
+      rawHeadLength: 0,
+      rawPending: [],
+    };
+    this.message = message;
+    this.utf8.reset();
+    this.sink.messageStart?.(this.messageInfo(message));
+    this.checkSizeAtHeader(message);
+  }
+
+  /** Uncompressed sizes are known from the headers: report as soon as a header crosses the limit. */
+  private checkSizeAtHeader(message: Message): void {
+    if (message.compressed || message.done || this.maxMessage <= 0) return;
+    if (message.size + this.length > this.maxMessage) {
+      this.reportTooBig(message, message.size + this.length);
+    }
+  }
+
+  private reportTooBig(message: Message, size: number): void {
+    message.done = true;
+    // A compressed message's size is only known up to where inflation stops, which depends on how the
+    // input was split: name the limit, not the count, so the finding is the same however it arrived.
+    const what = message.compressed ? 'inflates to more than' : `reaches ${size} bytes,`;
+    this.report(
+      'message-too-big',
+      `${capital(opcodeName(message.opcode))} message started at frame #${message.firstFrame.index} ${what} the ${this.maxMessage}-byte limit (--max-message).`,
+      'message',
+    );
+    if (message.compressed) {
+      message.sizeKnown = false;
+      this.inflater!.abandon();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Payload
+
+  private payload(chunk: Uint8Array, start: number, end: number): void {
+    if (start === end) return;
+    if (this.framePending.length > 0) this.captureFrameHead(chunk, start, end);
+    switch (this.kind) {
+      case Kind.Control:
+        this.collectControl(chunk, start, end);
+        break;
+      case Kind.Data:
+        this.dataPayload(this.message!, chunk, start, end);
+        break;
+      case Kind.Skip:
+        break;
+    }
+  }
+
+  private dataPayload(message: Message, chunk: Uint8Array, start: number, end: number): void {
+    const textChecked = message.opcode === Opcode.Text && !message.opaque && !message.done;
+    message.wireSize += end - start;
+    if (message.compressed) {
+      if (message.opaque || (message.done && message.rawHeadLength >= PREVIEW_BYTES)) return;
+      this.forEachUnmasked(chunk, start, end, (piece) => {
+        this.captureRawHead(message, piece);
+        if (message.done || message.opaque) return;
+        const ok = this.inflater!.write(piece, (out) => this.applicationData(message, out, 0, out.length));
+        if (!ok && !message.done) this.badDeflate(message);
+      });
+      return;
+    }
+    message.size += end - start;
+    if (!textChecked && message.headLength >= PREVIEW_BYTES) return; // binary: nothing to look at
+    if (!textChecked) {
+      // Only the preview needs unmasking.
+      const n = Math.min(PREVIEW_BYTES - message.headLength, end - start);
+      this.forEachUnmasked(chunk, start, start + n, (piece) => this.captureHead(message, piece, 0, piece.length));
+      return;
+    }
+    this.forEachUnmasked(chunk, start, end, (piece) => {
+      this.captureHead(message, piece, 0, piece.length);
+      this.checkText(message, piece, 0, piece.length);
+    });
+  }
+
+  /** Inflated (or plain) application data of a compressed message. */
+  /** Returns false once the message needs no more inflating (too big or already invalid). */
+  private applicationData(message: Message, data: Uint8Array, start: number, end: number): boolean {
+    if (message.done) return false;
+    message.size += end - start;
+    this.captureHead(message, data, start, end);
+    if (this.maxMessage > 0 && message.size > this.maxMessage) {
+      this.reportTooBig(message, message.size);
+      return false;
+    }
+    if (message.opcode === Opcode.Text) this.checkText(message, data, start, end);
+    return !message.done;
+  }
+
+  private checkText(message: Message, data: Uint8Array, start: number, end: number): void {
+    if (message.done) return;
+    if (!this.utf8.write(data, start, end)) {
+      message.done = true;
+      this.report(
+        'invalid-utf8-text',
+        `Text message started at frame #${message.firstFrame.index} is not valid UTF-8 (detected in frame #${this.frameIndex}).`,
+        'message',
+      );
+    }
+  }
+
+  private badDeflate(message: Message): void {
+    message.done = true;
+    message.sizeKnown = false;
+    // The preview is the compressed bytes as sent: how much inflated before the error depends on splits.
+    this.report(
+      'invalid-compressed-data',
+      `Compressed ${opcodeName(message.opcode)} message started at frame #${message.firstFrame.index} does not inflate (invalid DEFLATE data in frame #${this.frameIndex}).`,
+      'compressed',
+    );
+  }
+
+  private collectControl(chunk: Uint8Array, start: number, end: number): void {
+    const room = MAX_CONTROL_PAYLOAD - this.controlLength;
+    if (room <= 0) return;
+    const take = Math.min(room, end - start);
+    this.unmaskInto(this.control, this.controlLength, chunk, start, start + take, this.payloadPosition);
+    this.controlLength += take;
+  }
+
+  private captureFrameHead(chunk: Uint8Array, start: number, end: number): void {
+    const room = PREVIEW_BYTES - this.frameHeadLength;
+    if (room > 0) {
+      const take = Math.min(room, end - start);
+      this.unmaskInto(this.frameHead, this.frameHeadLength, chunk, start, start + take, this.payloadPosition);
+      this.frameHeadLength += take;
+    }
+    if (this.frameHeadLength >= Math.min(PREVIEW_BYTES, this.length)) this.flushFrameFindings();
+  }
+
+  private captureHead(message: Message, data: Uint8Array, start: number, end: number): void {
+    const room = PREVIEW_BYTES - message.headLength;
+    if (room > 0) {
+      const take = Math.min(room, end - start);
+      message.head.set(data.subarray(start, start + take), message.headLength);
+      message.headLength += take;
+      if (message.headLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
+    }
+  }
+
+  private captureRawHead(message: Message, piece: Uint8Array): void {
+    const room = PREVIEW_BYTES - message.rawHeadLength;
+    if (room <= 0) return;
+    const take = Math.min(room, piece.length);
+    message.rawHead!.set(piece.subarray(0, take), message.rawHeadLength);
+    message.rawHeadLength += take;
+    if (message.rawHeadLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
+  }
+
+  /** Calls fn with the unmasked bytes of chunk[start..end), in scratch-sized pieces. */
+  private forEachUnmasked(chunk: Uint8Array, start: number, end: number, fn: (piece: Uint8Array) => void): void {
+    if (!this.masked) {
+      fn(chunk.subarray(start, end));
+      return;
+    }
+    let position = this.payloadPosition;
+    for (let s = start; s < end; s += SCRATCH_BYTES) {
+      const e = Math.min(end, s + SCRATCH_BYTES);
+      this.unmaskInto(this.scratch, 0, chunk, s, e, position);
+      position += e - s;
+      fn(this.scratch.subarray(0, e - s));
+    }
+  }
+
+  private unmaskInto(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number, position: number): void {
+    if (this.masked) unmask(dst, at, src, start, end, this.maskKey, position);
+    else dst.set(src.subarray(start, end), at);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Frame and message ends
+
+  private endFrame(): void {
+    this.state = State.Header;
+    this.flushFrameFindings();
+    switch (this.kind) {
+      case Kind.Control:
+        this.endControlFrame();
+        break;
+      case Kind.Data:
+        if (this.fin) this.endMessage(this.message!);
+        break;
+      case Kind.Skip:
+        break;
+    }
+  }
+
+  private endControlFrame(): void {
+    const ref = this.frameRef();
+    if (this.opcode === Opcode.Close) {
+      this.closeSent = true;
+      const body = this.control.subarray(0, this.controlLength);
+      const parsed = parseClosePayload(body);
+      // A body over 125 bytes was already reported; do not pile a second finding on the truncated copy.
+      if (parsed.problem && this.length <= MAX_CONTROL_PAYLOAD) {
+        this.report(parsed.problem.rule, parsed.problem.message, 'now', body.slice(0, PREVIEW_BYTES));
+      }
+      this.sink.close?.({ code: parsed.code, reason: parsed.reason, valid: !parsed.problem && this.length <= MAX_CONTROL_PAYLOAD, frame: ref });
+    } else if (this.opcode === Opcode.Ping) {
+      this.sink.ping?.(ref);
+    } else if (this.opcode === Opcode.Pong) {
+      this.sink.pong?.(ref);
+    }
+  }
+
+  private endMessage(message: Message): void {
+    if (message.compressed && !message.opaque && !message.done) {
+      const ok = this.inflater!.finish((out) => this.applicationData(message, out, 0, out.length));
+      if (!ok && !message.done) this.badDeflate(message);
+    }
+    if (message.opcode === Opcode.Text && !message.opaque && !message.done && !this.utf8.finish()) {
+      message.done = true;
+      this.report(
+        'invalid-utf8-text',
+        `Text message started at frame #${message.firstFrame.index} ends in the middle of a UTF-8 sequence (truncated code point at frame #${this.frameIndex}).`,
+        'message',
+      );
+    }
+    this.flushMessageFindings(message, true);
+    this.message = null;
+    this.sink.messageEnd?.(this.messageInfo(message));
+  }
+
+  private abandonMessage(message: Message): void {
+    this.flushMessageFindings(message, true);
+    if (message.compressed && !message.opaque) this.inflater!.abandon();
+    this.message = null;
+  }
+
+  private stop(rule: RuleId): void {
+    this.flushFrameFindings();
+    this.state = State.Stopped;
+    this.sink.stopped?.({ rule, offset: this.frameOffset });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Findings
+
+  /**
+   * Records a finding of the current frame. `frame` findings wait for the frame's first payload bytes,
+   * `message` findings for the message's first bytes of application data; `now` ones carry their own preview.
+   */
+  private report(rule: RuleId, message: string, wait: 'frame' | 'message' | 'compressed' | 'now' = 'frame', preview?: Uint8Array): void {
+    const finding: Finding = { rule, message, frame: this.frameRef() };
+    if (preview && preview.length > 0) finding.preview = preview;
+    if (!this.firstError && getRule(rule).severity === 'error') this.firstError = finding;
+    if (wait === 'now') {
+      this.sink.finding(finding);
+    } else if (wait === 'message' && this.message) {
+      this.message.pending.push(finding);
+      if (this.message.headLength >= PREVIEW_BYTES) this.flushMessageFindings(this.message);
+    } else if (wait === 'compressed' && this.message) {
+      this.message.rawPending.push(finding);
+      if (this.message.rawHeadLength >= PREVIEW_BYTES) this.flushMessageFindings(this.message);
+    } else {
+      this.framePending.push(finding);
+    }
+  }
+
+  private flushFrameFindings(): void {
+    if (this.framePending.length === 0) return;
+    const pending = this.framePending;
+    this.framePending = [];
+    const preview = this.frameHeadLength > 0 ? this.frameHead.slice(0, this.frameHeadLength) : undefined;
+    for (const finding of pending) {
+      if (preview) finding.preview = preview;
+      this.sink.finding(finding);
+    }
+  }
+
+  private flushMessageFindingsIfAny(): void {
+    if (this.message) this.flushMessageFindings(this.message, true);
+  }
+
+  /** Emits message findings whose preview is complete, or all of them when `final` (message or stream end). */
+  private flushMessageFindings(message: Message, final = false): void {
+    if (message.pending.length > 0 && (final || message.headLength >= PREVIEW_BYTES)) {
+      const pending = message.pending;
+      message.pending = [];
+      this.emitWithPreview(pending, message.head, message.headLength);
+    }
+    if (message.rawPending.length > 0 && (final || message.rawHeadLength >= PREVIEW_BYTES)) {
+      const pending = message.rawPending;
+      message.rawPending = [];
+      this.emitWithPreview(pending, message.rawHead!, message.rawHeadLength);
+    }
+  }
+
+  private emitWithPreview(findings: Finding[], head: Uint8Array, length: number): void {
+    const preview = length > 0 ? head.slice(0, length) : undefined;
+    for (const finding of findings) {
+      if (preview) finding.preview = preview;
+      this.sink.finding(finding);
+    }
+  }
+
+  private frameRef(): FrameRef {
+    return (this.frameRefCache ??= { index: this.frameIndex, offset: this.frameOffset, opcode: this.opcode, length: this.length });
+  }
+
+  private messageInfo(message: Message): MessageInfo {
+    return {
+      opcode: message.opcode,
+      firstFrame: message.firstFrame,
+      compressed: message.compressed,
+      size: message.size,
+      sizeKnown: message.sizeKnown,
+      wireSize: message.wireSize,
+      frames: message.frames,
+      head: message.head.subarray(0, message.headLength),
+    };
+  }
+}
+
+function capital(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+function hex4(key: Uint8Array): string {
+  return Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,116 @@
+/**
+ * Streaming UTF-8 validation (RFC 3629) across chunk and fragment boundaries, fail-fast: `write` returns
+ * false on the first byte that makes the input certainly invalid (an overlong form, a surrogate, a code
+ * point above U+10FFFF, a stray continuation byte), even when that byte ends a chunk. A sequence cut at the
+ * end of a message is only known to be truncated at `finish`.
+ *
+ * The bulk of each chunk goes through node:buffer's native isUtf8; only the up-to-3 bytes at each chunk
+ * edge walk the byte-level state machine.
+ */
+import { isUtf8 } from 'node:buffer';
+
+/** Below this many bytes the state machine is cheaper than a native call. */
+const NATIVE_MIN = 24;
+
+export class Utf8Validator {
+  /** Continuation bytes still expected for the current code point. */
+  private need = 0;
+  /** Allowed range of the next continuation byte (narrowed after E0, ED, F0, F4). */
+  private lo = 0x80;
+  private hi = 0xbf;
+  private failed = false;
+
+  /** True while every byte written so far can still be part of valid UTF-8. */
+  get valid(): boolean {
+    return !this.failed;
+  }
+
+  /** True when a code point is half-way through (bytes are pending). */
+  get pending(): boolean {
+    return this.need > 0;
+  }
+
+  write(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+    if (this.failed) return false;
+    let i = start;
+    while (this.need > 0 && i < end) {
+      if (!this.step(bytes[i]!)) return false;
+      i++;
+    }
+    if (i >= end) return true;
+    if (end - i < NATIVE_MIN) return this.walk(bytes, i, end);
+
+    // Find where a code point that the chunk cannot complete starts, if one does.
+    let tail = end;
+    for (let j = end - 1; j >= i && j >= end - 3; j--) {
+      const b = bytes[j]!;
+      if (b < 0x80) break;
+      if (b >= 0xc0) {
+        const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+        if (end - j < length) tail = j;
+        break;
+      }
+    }
+    if (tail > i && !isUtf8(bytes.subarray(i, tail))) {
+      this.failed = true;
+      return false;
+    }
+    return this.walk(bytes, tail, end);
+  }
+
+  /** Ends a message: false if the bytes were invalid or a code point was left incomplete. Resets. */
+  finish(): boolean {
+    const ok = !this.failed && this.need === 0;
+    this.reset();
+    return ok;
+  }
+
+  reset(): void {
+    this.need = 0;
+    this.lo = 0x80;
+    this.hi = 0xbf;
+    this.failed = false;
+  }
+
+  private walk(bytes: Uint8Array, start: number, end: number): boolean {
+    for (let i = start; i < end; i++) {
+      if (!this.step(bytes[i]!)) return false;
+    }
+    return true;
+  }
+
+  private step(b: number): boolean {
+    if (this.need > 0) {
+      if (b < this.lo || b > this.hi) return this.fail();
+      this.lo = 0x80;
+      this.hi = 0xbf;
+      this.need--;
+      return true;
+    }
+    if (b < 0x80) return true;
+    if (b >= 0xc2 && b <= 0xdf) {
+      this.need = 1;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      this.need = 2;
+      if (b === 0xe0) this.lo = 0xa0; // no overlong 3-byte forms
+      else if (b === 0xed) this.hi = 0x9f; // no UTF-16 surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      this.need = 3;
+      if (b === 0xf0) this.lo = 0x90; // no overlong 4-byte forms
+      else if (b === 0xf4) this.hi = 0x8f; // nothing above U+10FFFF
+    } else {
+      return this.fail(); // 0x80–0xC1 as a lead byte, or 0xF5–0xFF
+    }
+    return true;
+  }
+
+  private fail(): false {
+    this.failed = true;
+    return false;
+  }
+}
+
+/** One-shot check of a complete byte string. */
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  return isUtf8(bytes);
+}

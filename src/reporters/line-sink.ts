@@ -1,0 +1,84 @@
+/**
+ * The one place reporters touch a Writable. Each call to `write()` is exactly one `stream.write()`, so a
+ * line or block never interleaves with another writer's output. A reader that goes away (EPIPE, as with
+ * `wsdiag proxy --json | head`) closes the sink quietly instead of crashing the process; any other write
+ * error closes it too, and is kept in `error` for the caller to report.
+ */
+import type { Writable } from 'node:stream';
+
+/** Error codes that mean "nobody is reading any more", which is a normal way for a pipeline to end. */
+const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'ERR_STREAM_WRITE_AFTER_END']);
+
+export type SinkClosedListener = (error: Error | undefined) => void;
+
+export class LineSink {
+  readonly #stream: Writable;
+  readonly #onClosed: SinkClosedListener | undefined;
+  #pending = 0;
+  #waiters: Array<() => void> = [];
+  #closed = false;
+  #error: Error | undefined;
+
+  constructor(stream: Writable, onClosed?: SinkClosedListener) {
+    this.#stream = stream;
+    this.#onClosed = onClosed;
+    // Without an 'error' listener an EPIPE on stdout is an uncaught exception with a stack trace.
+    stream.on('error', (err: Error) => this.#close(err));
+    stream.once('close', () => this.#close(undefined));
+  }
+
+  /** True once the stream cannot take more output; later writes are dropped. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The write error that closed the sink, unless it was only the reader going away. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  write(text: string): void {
+    if (this.#closed) return;
+    if (this.#stream.destroyed || this.#stream.writableEnded) {
+      this.#close(undefined);
+      return;
+    }
+    this.#pending++;
+    this.#stream.write(text, () => this.#settle());
+  }
+
+  flush(): Promise<void> {
+    if (this.#closed || this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Flushes, then ends the stream (only for streams the caller owns, such as a log file). */
+  async end(): Promise<void> {
+    await this.flush();
+    if (this.#closed || this.#stream.writableEnded) return;
+    await new Promise<void>((resolve) => this.#stream.end(resolve));
+    this.#close(undefined);
+  }
+
+  #settle(): void {
+    this.#pending = Math.max(0, this.#pending - 1);
+    if (this.#pending === 0) this.#wake();
+  }
+
+  #close(err: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (err && !(code && READER_GONE.has(code))) this.#error = err;
+    // A destroyed stream may never call back its queued writes: release whoever waits on flush().
+    this.#pending = 0;
+    this.#wake();
+    this.#onClosed?.(this.#error);
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Reads one line of a wsdiag JSON Lines log back into an event, checking the fields the pretty log
+ * relies on. A log file is untrusted input (hand-edited, truncated, from another tool), so a bad line is
+ * a reason to skip it with a warning, never to crash.
+ */
+import { SCHEMA_VERSION, type EventType, type WsdiagEvent } from '../events.js';
+
+export type ParsedLine = { ok: true; event: WsdiagEvent } | { ok: false; reason: string };
+
+type Check = (value: unknown) => boolean;
+
+const isString: Check = (v) => typeof v === 'string';
+const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isBoolean: Check = (v) => typeof v === 'boolean';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
+const nullable = (check: Check): Check => (v) => v === null || check(v);
+const optional = (check: Check): Check => (v) => v === undefined || check(v);
+const shape = (fields: Record<string, Check>): Check => (v) =>
+  isObject(v) && Object.entries(fields).every(([key, check]) => check(v[key]));
+const countsOf: Check = (v) => isObject(v) && Object.values(v).every(isNumber);
+
+const isDirection = oneOf('client->server', 'server->client');
+const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
+const isFrameRef = shape({ index: isNumber, offset: isNumber, opcode: isNumber, length: isNumber });
+
+/** The fields each event type must carry, beyond v/type/ts (DESIGN §2). */
+const FIELDS: Record<EventType, Record<string, Check>> = {
+  listening: { address: isString, port: isNumber, target: isString },
+  open: { conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString) },
+  frame: {
+    conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,
+    rsv2: isBoolean, rsv3: isBoolean, opcode: isNumber, masked: isBoolean, length: isNumber,
+  },
+  violation: {
+    conn: isString, dir: isDirection, code: isNumber, rule: isString, severity: oneOf('error', 'warning'),
+    blame: isString, frame: nullable(isFrameRef), message: isString, hint: isString, rfc: isString,
+    preview: optional(isString),
+  },
+  'peer-close': {
+    conn: isString, by: oneOf('client', 'server'), code: nullable(isNumber), reason: isString,
+    cause: nullable(shape({ rule: isString, dir: isDirection, frame: nullable(isFrameRef) })), blame: isString,
+    explain: isString,
+  },
+  close: {
+    conn: isString, duration_ms: isNumber, frames: perDirection(isNumber), bytes: perDirection(isNumber),
+    violations: isNumber, suppressed: isNumber, ended_by: optional(isString), how: optional(isString),
+  },
+  error: { conn: nullable(isString), message: isString, status: optional(isNumber) },
+  summary: { connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf },
+};
+
+function isEventType(type: unknown): type is EventType {
+  return typeof type === 'string' && Object.hasOwn(FIELDS, type);
+}
+
+export function parseEventLine(line: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (!isObject(value)) return { ok: false, reason: 'not a wsdiag event (not a JSON object)' };
+  if (value['v'] !== SCHEMA_VERSION) {
+    return {
+      ok: false,
+      reason: value['v'] === undefined ? 'not a wsdiag event (no "v" field)' : `unsupported schema version ${JSON.stringify(value['v'])}`,
+    };
+  }
+  const type = value['type'];
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${JSON.stringify(type) ?? 'undefined'}` };
+  if (!isString(value['ts'])) return { ok: false, reason: `"${type}" event without a "ts" string` };
+  const bad = Object.entries(FIELDS[type]).find(([key, check]) => !check(value[key]));
+  if (bad) return { ok: false, reason: `"${type}" event with a missing or invalid "${bad[0]}" field` };
+  return { ok: true, event: value as unknown as WsdiagEvent };
+}

@@ -1,0 +1,225 @@
+/**
+ * Formats one event as the lines of the human log. Pure: event in, text out, so golden tests need no
+ * stream and `tail` shows a log exactly as the live proxy showed it.
+ *
+ * Layout: a header line starting with the event's time, then indented detail lines aligned under the
+ * text after the time. Every string that came from the wire or a log file goes through `printable()`.
+ */
+import type {
+  CloseEvent,
+  ErrorEvent,
+  FrameEvent,
+  FrameRef,
+  ListeningEvent,
+  OpenEvent,
+  PeerCloseEvent,
+  SummaryEvent,
+  ViolationEvent,
+  WsdiagEvent,
+} from '../events.js';
+import { DIRECTIONS } from '../events.js';
+import { opcodeName } from '../protocol/constants.js';
+import { findRule } from '../rules/table.js';
+import type { Palette } from './color.js';
+import { formatBytes, formatDuration, hostPort, plural, printable as p, timeOfDay, wrap } from './text.js';
+
+export interface FormatOptions {
+  palette: Palette;
+  width?: number;
+}
+
+/** Marks of a violation's severity; `error` events reuse the error mark. */
+const MARK = { error: '✖', warning: '⚠' } as const;
+
+/** Names of the close codes a reader meets most, shown next to the number. */
+const CLOSE_CODE_NAMES: Record<number, string> = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1005: 'no status',
+  1006: 'abnormal closure',
+  1007: 'invalid payload data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1010: 'mandatory extension',
+  1011: 'internal error',
+  1012: 'service restart',
+  1013: 'try again later',
+  1014: 'bad gateway',
+  1015: 'TLS handshake',
+};
+
+const GAP = '  ';
+
+/** The text of one event (lines ending in `\n`). */
+export function formatEvent(event: WsdiagEvent, options: FormatOptions): string {
+  const block = new Block(event.ts, options);
+  switch (event.type) {
+    case 'listening': listening(block, event); break;
+    case 'open': open(block, event); break;
+    case 'frame': frame(block, event); break;
+    case 'violation': violation(block, event); break;
+    case 'peer-close': peerClose(block, event); break;
+    case 'close': close(block, event); break;
+    case 'error': error(block, event); break;
+    case 'summary': summary(block, event); break;
+  }
+  return block.text();
+}
+
+/** Collects a header line and indented detail lines. */
+class Block {
+  readonly #lines: string[] = [];
+  readonly #time: string;
+  readonly #indent: string;
+  readonly #options: FormatOptions;
+
+  constructor(ts: string, options: FormatOptions) {
+    this.#options = options;
+    const time = timeOfDay(ts);
+    this.#time = options.palette.time(time);
+    this.#indent = ' '.repeat(time.length + GAP.length);
+  }
+
+  get c(): Palette {
+    return this.#options.palette;
+  }
+
+  header(...parts: string[]): void {
+    this.#lines.push(this.#time + GAP + parts.filter((part) => part !== '').join(GAP));
+  }
+
+  /** A detail line, printed as is (no wrapping: tables, frame positions, previews). */
+  detail(text: string): void {
+    this.#lines.push(this.#indent + text);
+  }
+
+  /** A detail sentence wrapped at the width, continuation lines aligned after the label. */
+  sentence(label: string, text: string): void {
+    const prefix = label === '' ? '' : `${this.c.label(`${label}:`)} `;
+    const visible = label === '' ? 0 : label.length + 2;
+    const lines = wrap(
+      p(text),
+      this.#options.width,
+      { prefix: this.#indent + prefix, visible: this.#indent.length + visible },
+      { prefix: this.#indent + ' '.repeat(visible), visible: this.#indent.length + visible },
+    );
+    this.#lines.push(...lines);
+  }
+
+  text(): string {
+    return `${this.#lines.join('\n')}\n`;
+  }
+}
+
+function labelled(c: Palette, label: string, value: string): string {
+  return `${c.label(label)} ${value}`;
+}
+
+function listening(b: Block, e: ListeningEvent): void {
+  b.header(`listening on ${b.c.emphasis(hostPort(p(e.address), e.port))}`, labelled(b.c, 'target', p(e.target)));
+}
+
+function open(b: Block, e: OpenEvent): void {
+  b.header(
+    `${b.c.conn(p(e.conn))} ${b.c.good('open')}`,
+    labelled(b.c, 'client', p(e.client)),
+    labelled(b.c, 'path', p(e.path)),
+    labelled(b.c, 'subprotocol', e.subprotocol === null ? 'none' : p(e.subprotocol)),
+    labelled(b.c, 'extensions', e.extensions === null ? 'none' : p(e.extensions)),
+  );
+}
+
+function opcodeText(opcode: number): string {
+  return `opcode 0x${opcode.toString(16)} (${opcodeName(opcode)})`;
+}
+
+function frame(b: Block, e: FrameEvent): void {
+  const flags = (['fin', 'rsv1', 'rsv2', 'rsv3', 'masked'] as const).filter((flag) => e[flag]);
+  b.header(
+    `${b.c.conn(p(e.conn))} ${p(e.dir)} frame #${e.index} @ ${e.offset}`,
+    opcodeText(e.opcode),
+    flags.length > 0 ? flags.join(' ') : 'no flags',
+    `length ${e.length}`,
+  );
+}
+
+function frameRefText(ref: FrameRef): string {
+  return `frame #${ref.index} @ offset ${ref.offset}  ${opcodeText(ref.opcode)}  length ${ref.length}`;
+}
+
+function violation(b: Block, e: ViolationEvent): void {
+  const paint = e.severity === 'warning' ? b.c.warning : b.c.error;
+  b.header(
+    `${paint(`${MARK[e.severity] ?? MARK.error} ${e.code}`)} ${b.c.rule(p(e.rule))}`,
+    `${b.c.conn(p(e.conn))} ${p(e.dir)}`,
+    labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))),
+  );
+  b.detail(e.frame === null ? 'during the handshake (no frame)' : frameRefText(e.frame));
+  b.sentence('', e.message);
+  b.sentence('fix', e.hint);
+  b.detail(labelled(b.c, 'rfc:', p(e.rfc)));
+  if (e.preview !== undefined) b.detail(labelled(b.c, 'preview:', p(e.preview)));
+}
+
+function closeCodeText(code: number | null): string {
+  if (code === null) return 'no code (empty body)';
+  const name = CLOSE_CODE_NAMES[code];
+  return name ? `code ${code} (${name})` : `code ${code}`;
+}
+
+function peerClose(b: Block, e: PeerCloseEvent): void {
+  b.header(
+    `${b.c.conn(p(e.conn))} ${b.c.emphasis('peer-close')} by ${p(e.by)}`,
+    closeCodeText(e.code),
+    e.reason === '' ? '' : labelled(b.c, 'reason', `"${p(e.reason)}"`),
+    labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))),
+  );
+  b.sentence('', e.explain);
+  if (e.cause !== null) {
+    const where = e.cause.frame === null ? 'handshake' : `frame #${e.cause.frame.index} @ offset ${e.cause.frame.offset}`;
+    b.detail(labelled(b.c, 'cause:', `${b.c.rule(p(e.cause.rule))} (${p(e.cause.dir)}, ${where})`));
+  }
+}
+
+function close(b: Block, e: CloseEvent): void {
+  const traffic = DIRECTIONS.map((dir) => `${dir} ${plural(e.frames[dir], 'frame')} ${formatBytes(e.bytes[dir])}`);
+  const violations = e.violations > 0 ? b.c.error(plural(e.violations, 'violation')) : plural(e.violations, 'violation');
+  b.header(
+    `${b.c.conn(p(e.conn))} ${b.c.emphasis('close')}`,
+    `after ${formatDuration(e.duration_ms)}`,
+    ...traffic,
+    `${violations} (${e.suppressed} suppressed)`,
+    e.ended_by === undefined ? '' : `ended by ${p(e.ended_by)}${e.how === undefined ? '' : ` (${p(e.how)})`}`,
+  );
+}
+
+function error(b: Block, e: ErrorEvent): void {
+  b.header(
+    b.c.error(`${MARK.error} error`),
+    e.conn === null ? '' : b.c.conn(p(e.conn)),
+    e.status === undefined ? '' : `HTTP ${e.status}`,
+  );
+  b.sentence('', e.message);
+}
+
+function summary(b: Block, e: SummaryEvent): void {
+  const violations = e.violations > 0 ? b.c.error(plural(e.violations, 'violation')) : b.c.good('no violations');
+  b.header(b.c.emphasis('summary'), plural(e.connections, 'connection'), violations);
+  if (e.violations === 0) return;
+  // Most frequent first; ties by rule id so the table is stable.
+  const rows = Object.entries(e.by_rule)
+    .sort(([ruleA, countA], [ruleB, countB]) => countB - countA || (ruleA < ruleB ? -1 : ruleA > ruleB ? 1 : 0))
+    .map(([rule, count]) => [p(rule), String(findRule(rule)?.code ?? '?'), String(count)] as const);
+  const itemised = rows.reduce((sum, [, , count]) => sum + Number(count), 0);
+  // Suppressed violations known only from close events have no rule; keep the table's total honest.
+  const rest = e.violations - itemised;
+  const table = rest > 0 ? [...rows, ['(not itemised)', '-', String(rest)] as const] : rows;
+  const header = ['rule', 'code', 'count'] as const;
+  const widths = header.map((title, i) => Math.max(title.length, ...table.map((row) => row[i]!.length)));
+  const row = (cells: readonly string[]) =>
+    `${cells[0]!.padEnd(widths[0]!)}  ${cells[1]!.padStart(widths[1]!)}  ${cells[2]!.padStart(widths[2]!)}`;
+  b.detail(b.c.label(row(header)));
+  for (const cells of table) b.detail(row(cells));
+}

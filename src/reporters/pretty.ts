@@ -1,0 +1,52 @@
+/**
+ * The live human log: one line per connection event, one block per violation, a table at the end.
+ * Formatting lives in pretty-format.ts; this class decides what is shown and writes each event's text
+ * in one write, so blocks never interleave.
+ */
+import type { Writable } from 'node:stream';
+import type { WsdiagEvent } from '../events.js';
+import { createPalette, type Palette } from './color.js';
+import { LineSink, type SinkClosedListener } from './line-sink.js';
+import { formatEvent } from './pretty-format.js';
+import type { PrettyOptions, Reporter } from './types.js';
+
+export class PrettyReporter implements Reporter {
+  readonly #sink: LineSink;
+  readonly #options: PrettyOptions;
+  readonly #palette: Palette;
+
+  constructor(stream: Writable, options: PrettyOptions, onClosed?: SinkClosedListener) {
+    this.#sink = new LineSink(stream, onClosed);
+    this.#options = options;
+    this.#palette = createPalette(options.color);
+  }
+
+  /** True once the stream is gone (e.g. `| head` exited); later events are dropped. */
+  get closed(): boolean {
+    return this.#sink.closed;
+  }
+
+  get error(): Error | undefined {
+    return this.#sink.error;
+  }
+
+  /** Whether this event appears in the log under the current options. */
+  shows(event: WsdiagEvent): boolean {
+    if (this.#options.quiet) return event.type === 'violation' || event.type === 'error';
+    if (event.type === 'frame') return this.#options.frames;
+    return true;
+  }
+
+  write(event: WsdiagEvent): void {
+    if (!this.shows(event)) return;
+    this.#sink.write(formatEvent(event, { palette: this.#palette, width: this.#options.width }));
+  }
+
+  flush(): Promise<void> {
+    return this.#sink.flush();
+  }
+
+  close(): Promise<void> {
+    return this.#sink.flush();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Counts a run for its closing `summary` event (DESIGN §2). It is a Reporter so it can sit in a
+ * MultiReporter next to the real sinks and see exactly the events they see.
+ *
+ * Suppressed violations (counted by the analyzer, not logged one by one) must still be counted. Two
+ * sources can tell us about them, and we take whichever knows more so nothing is counted twice:
+ *  - the analyzer calls `countSuppressed(rule, code)` for each one, which also attributes it to a rule;
+ *  - each `close` event carries `violations` (all of them) and `suppressed`: when nobody called
+ *    `countSuppressed` (a summary rebuilt from a log file), the difference still reaches the total,
+ *    without a rule to attribute it to.
+ */
+import { SCHEMA_VERSION, systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '../events.js';
+import type { Reporter } from './types.js';
+
+export class SummaryCollector implements Reporter {
+  #connections = 0;
+  #logged = 0;
+  #suppressedCounted = 0;
+  #suppressedFromCloses = 0;
+  readonly #loggedByConn = new Map<string, number>();
+  readonly #byRule = new Map<string, number>();
+  readonly #byCode = new Map<string, number>();
+
+  write(event: WsdiagEvent): void {
+    switch (event.type) {
+      case 'open':
+        this.#connections++;
+        break;
+      case 'violation':
+        this.#logged++;
+        this.#loggedByConn.set(event.conn, (this.#loggedByConn.get(event.conn) ?? 0) + 1);
+        this.#attribute(event.rule, event.code);
+        break;
+      case 'close': {
+        const logged = this.#loggedByConn.get(event.conn) ?? 0;
+        this.#loggedByConn.delete(event.conn);
+        // Trust whichever of the close's own numbers accounts for more unlogged violations.
+        this.#suppressedFromCloses += Math.max(0, event.suppressed, event.violations - logged);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** For the analyzer: one violation that was counted but not logged (rate limiting). */
+  countSuppressed(rule: string, code: number): void {
+    this.#suppressedCounted++;
+    this.#attribute(rule, code);
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /** Every violation seen so far, logged or suppressed. */
+  get violations(): number {
+    return this.#logged + Math.max(this.#suppressedCounted, this.#suppressedFromCloses);
+  }
+
+  /** The `summary` event for the run so far; keys of by_rule/by_code are sorted for stable output. */
+  summary(clock: Clock = systemClock): SummaryEvent {
+    return {
+      v: SCHEMA_VERSION,
+      type: 'summary',
+      ts: clock().toISOString(),
+      connections: this.#connections,
+      violations: this.violations,
+      by_rule: sortedRecord(this.#byRule),
+      by_code: sortedRecord(this.#byCode),
+    };
+  }
+
+  #attribute(rule: string, code: number): void {
+    this.#byRule.set(rule, (this.#byRule.get(rule) ?? 0) + 1);
+    const key = String(code);
+    this.#byCode.set(key, (this.#byCode.get(key) ?? 0) + 1);
+  }
+}
+
+function sortedRecord(counts: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of [...counts.keys()].sort()) out[key] = counts.get(key)!;
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * Offline analysis of one recorded direction (the bytes after the handshake): the library behind
+ * `wsdiag analyze`, and the entry point for users who validate frames inside their own test suites.
+ */
+import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events.js';
+import { ConnectionAnalyzer } from './analyzer.js';
+
+export interface AnalyzeOptions {
+  /** Who sent the bytes: masking rules depend on it. */
+  from: Side;
+  /** The negotiated Sec-WebSocket-Extensions value (e.g. "permessage-deflate; client_no_context_takeover"). */
+  extensions?: string | null;
+  maxMessage?: number;
+  /** Emit a `frame` event per frame. */
+  frames?: boolean;
+  preview?: boolean;
+  /** Violations reported per rule before the rest are only counted; unlimited by default offline. */
+  maxPerRule?: number;
+  clock?: Clock;
+  /** Receives events as they are found; otherwise collect them from the result. */
+  onEvent?: (event: WsdiagEvent) => void;
+}
+
+export interface AnalyzeResult {
+  frames: number;
+  bytes: number;
+  violations: number;
+  /** Violations of error severity: what makes `wsdiag analyze` exit 1. */
+  errors: number;
+  /** Where decoding stopped because frame boundaries were lost, or null. */
+  stoppedAt: number | null;
+  /** Bytes after that point, counted but not decoded. */
+  ignoredBytes: number;
+  /** The capture ends inside a frame. */
+  truncated: boolean;
+}
+
+/** The connection id used by offline analysis (DESIGN §2). */
+export const ANALYZE_CONN = 'analyze';
+
+class OneDirection {
+  readonly analyzer: ConnectionAnalyzer;
+  readonly events: WsdiagEvent[] = [];
+  errors = 0;
+  stoppedAt: number | null = null;
+  private readonly options: AnalyzeOptions;
+
+  constructor(options: AnalyzeOptions) {
+    this.options = options;
+    this.analyzer = new ConnectionAnalyzer({
+      conn: ANALYZE_CONN,
+      extensions: options.extensions ?? null,
+      ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
+      frames: options.frames ?? false,
+      preview: options.preview ?? true,
+      maxPerRule: options.maxPerRule ?? Number.POSITIVE_INFINITY,
+      ...(options.clock ? { clock: options.clock } : {}),
+      onEvent: (event) => this.event(event),
+      onSuppressed: (violation) => {
+        if (violation.severity === 'error') this.errors++;
+      },
+    });
+  }
+
+  push(chunk: Uint8Array): void {
+    this.analyzer.push(directionFrom(this.options.from), chunk);
+  }
+
+  finish(): AnalyzeResult {
+    const dir = directionFrom(this.options.from);
+    const decoder = this.analyzer.decoder(dir);
+    const truncated = decoder.end();
+    const stop = decoder.stopped;
+    return {
+      frames: decoder.frameCount,
+      bytes: decoder.bytesSeen,
+      violations: this.analyzer.violations,
+      errors: this.errors,
+      stoppedAt: stop ? this.stoppedAt : null,
+      ignoredBytes: decoder.ignoredBytes,
+      truncated: truncated && !stop,
+    };
+  }
+
+  private event(event: WsdiagEvent): void {
+    if (event.type === 'violation') {
+      if (event.severity === 'error') this.errors++;
+      if (event.rule === 'length-msb-set' && event.frame) this.stoppedAt = event.frame.offset;
+    }
+    if (this.options.onEvent) this.options.onEvent(event);
+    else this.events.push(event);
+  }
+}
+
+/** Analyses a stream of chunks (a file, stdin, a socket capture). */
+export async function analyzeStream(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: AnalyzeOptions,
+): Promise<AnalyzeResult & { events: WsdiagEvent[] }> {
+  const run = new OneDirection(options);
+  for await (const chunk of chunks) run.push(chunk);
+  return { ...run.finish(), events: run.events };
+}
+
+/**
+ * Analyses bytes already in memory, synchronously. Events are returned unless `onEvent` is given.
+ *
+ * @example
+ *   const { events } = analyzeBytes(capturedClientBytes, { from: 'client' });
+ *   assert.deepEqual(events.filter((e) => e.type === 'violation'), []);
+ */
+export function analyzeBytes(bytes: Uint8Array, options: AnalyzeOptions): AnalyzeResult & { events: WsdiagEvent[] } {
+  const run = new OneDirection(options);
+  run.push(bytes);
+  return { ...run.finish(), events: run.events };
+}

@@ -1,0 +1,209 @@
+/**
+ * Valid-but-tricky streams: each must decode with zero findings, identically at every split.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
+import { decodeEverySplit, hex, rules, type Recorded } from '../support/decode.js';
+import { TestCompressor } from '../support/deflate.js';
+
+const PMD = 'permessage-deflate';
+
+function bytesOf(length: number, seed = 7): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed;
+  for (let i = 0; i < length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+function frames(run: { events: Recorded[] }): Recorded[] {
+  return run.events.filter((e) => e[0] === 'frame');
+}
+
+describe('RFC 6455 §5.7 examples', () => {
+  it('a single-frame unmasked text message from the server', () => {
+    const run = decodeEverySplit(hex('81 05 48 65 6c 6c 6f'), { from: 'server' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(frames(run), [['frame', 0, 1, 5, true, false]]);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, 5, false]);
+  });
+
+  it('a single-frame masked text message from the client', () => {
+    const run = decodeEverySplit(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), { from: 'client' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, 5, false]);
+  });
+
+  it('a fragmented unmasked text message', () => {
+    const run = decodeEverySplit(hex('01 03 48 65 6c  80 02 6c 6f'), { from: 'server' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, 5, false]);
+  });
+
+  it('an unmasked ping and a masked pong', () => {
+    assert.deepEqual(rules(decodeEverySplit(hex('89 05 48 65 6c 6c 6f'), { from: 'server' })), []);
+    const pong = decodeEverySplit(hex('8a 85 37 fa 21 3d 7f 9f 4d 51 58'), { from: 'client' });
+    assert.deepEqual(rules(pong), []);
+    assert.deepEqual(pong.events.at(-1), ['pong', 0]);
+  });
+
+  it('256 bytes and 64 KiB binary messages in the 16- and 64-bit length forms', () => {
+    const small = concatBytes([hex('82 7e 01 00'), bytesOf(256)]);
+    assert.deepEqual(rules(decodeEverySplit(small, { from: 'server' })), []);
+    const large = concatBytes([hex('82 7f 00 00 00 00 00 01 00 00'), bytesOf(65536)]);
+    const run = decodeEverySplit(large, { from: 'server' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 2, 0, 65536, false]);
+  });
+});
+
+describe('length boundaries', () => {
+  for (const length of [0, 1, 125, 126, 127, 65535, 65536]) {
+    for (const from of ['client', 'server'] as const) {
+      it(`${length}-byte binary and text frames from the ${from}`, () => {
+        const mask = from === 'client' ? (true as const) : undefined;
+        const text = new TextEncoder().encode('é'.repeat(length >> 1) + (length % 2 ? 'a' : ''));
+        assert.equal(text.length, length);
+        const stream = concatBytes([
+          encodeFrame({ opcode: 2, payload: bytesOf(length), ...(mask ? { mask } : {}) }),
+          encodeFrame({ opcode: 1, payload: text, ...(mask ? { mask } : {}) }),
+        ]);
+        const run = decodeEverySplit(stream, { from });
+        assert.deepEqual(rules(run), []);
+        assert.deepEqual(frames(run).map((f) => f[3]), [length, length]);
+      });
+    }
+  }
+
+  it('125-byte pings and pongs both ways', () => {
+    const payload = bytesOf(125);
+    assert.deepEqual(rules(decodeEverySplit(encodeFrame({ opcode: 9, payload, mask: true }), { from: 'client' })), []);
+    assert.deepEqual(rules(decodeEverySplit(encodeFrame({ opcode: 10, payload }), { from: 'server' })), []);
+  });
+});
+
+describe('fragmentation', () => {
+  it('empty fragments, including an empty first and last frame', () => {
+    const stream = concatBytes([
+      encodeFrame({ opcode: 1, fin: false, mask: true }),
+      encodeFrame({ opcode: 0, fin: false, payload: 'abc', mask: true }),
+      encodeFrame({ opcode: 0, fin: false, mask: true }),
+      encodeFrame({ opcode: 0, fin: true, mask: true }),
+    ]);
+    const run = decodeEverySplit(stream, { from: 'client' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, 3, false]);
+  });
+
+  it('pings and pongs between the fragments of a message', () => {
+    const stream = concatBytes([
+      encodeFrame({ opcode: 2, fin: false, payload: 'ab' }),
+      encodeFrame({ opcode: 9, payload: 'ping' }),
+      encodeFrame({ opcode: 0, fin: false, payload: 'cd' }),
+      encodeFrame({ opcode: 10, payload: '' }),
+      encodeFrame({ opcode: 0, payload: 'ef' }),
+    ]);
+    const run = decodeEverySplit(stream, { from: 'server' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 2, 0, 6, false]);
+  });
+
+  it('a Close in the middle of a fragmented message', () => {
+    const stream = concatBytes([
+      encodeFrame({ opcode: 1, fin: false, payload: 'half', mask: true }),
+      encodeFrame({ opcode: 8, payload: closeBody(1001, 'bye'), mask: true }),
+    ]);
+    const run = decodeEverySplit(stream, { from: 'client' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['close', 1001, 'bye', true]);
+  });
+
+  it('a code point split between fragments at every position', () => {
+    const text = new TextEncoder().encode('aé€𝄞z'); // 1-, 2-, 3- and 4-byte sequences
+    for (let at = 0; at <= text.length; at++) {
+      const stream = concatBytes([
+        encodeFrame({ opcode: 1, fin: false, payload: text.subarray(0, at), mask: true }),
+        encodeFrame({ opcode: 0, payload: text.subarray(at), mask: true }),
+      ]);
+      assert.deepEqual(rules(decodeEverySplit(stream, { from: 'client' })), [], `split at ${at}`);
+    }
+  });
+
+  it('a message fragmented one byte per frame', () => {
+    const text = new TextEncoder().encode('κόσμε 𝄞');
+    const parts = Array.from(text, (b, i) =>
+      encodeFrame({ opcode: i === 0 ? 1 : 0, fin: i === text.length - 1, payload: Uint8Array.of(b) }),
+    );
+    const run = decodeEverySplit(concatBytes(parts), { from: 'server' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, text.length, false]);
+  });
+});
+
+describe('close frames', () => {
+  for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999]) {
+    it(`close code ${code} is valid`, () => {
+      const run = decodeEverySplit(encodeFrame({ opcode: 8, payload: closeBody(code, 'done ✓') }), { from: 'server' });
+      assert.deepEqual(rules(run), []);
+      assert.deepEqual(run.events.at(-1), ['close', code, 'done ✓', true]);
+    });
+  }
+
+  it('an empty Close body and a 123-byte reason', () => {
+    assert.deepEqual(decodeEverySplit(hex('88 00'), { from: 'server' }).events.at(-1), ['close', null, '', true]);
+    const run = decodeEverySplit(encodeFrame({ opcode: 8, payload: closeBody(1000, 'r'.repeat(123)), mask: true }), { from: 'client' });
+    assert.deepEqual(rules(run), []);
+  });
+
+  it('control frames after a Close are not data frames', () => {
+    const stream = concatBytes([encodeFrame({ opcode: 8, payload: closeBody(1000) }), encodeFrame({ opcode: 10, payload: 'late pong' })]);
+    assert.deepEqual(rules(decodeEverySplit(stream, { from: 'server' })), []);
+  });
+});
+
+describe('permessage-deflate', () => {
+  const messages = ['Hello, compressed world! '.repeat(20), 'Hello, compressed world! again', '{"κόσμε": "𝄞"}'];
+
+  it('compressed text messages with context takeover', () => {
+    const compressor = new TestCompressor(true);
+    const stream = concatBytes(messages.map((m) => encodeFrame({ opcode: 1, rsv1: true, payload: compressor.compress(m), mask: true })));
+    const run = decodeEverySplit(stream, { from: 'client', extensions: PMD });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(
+      run.events.filter((e) => e[0] === 'message').map((e) => e[3]),
+      messages.map((m) => Buffer.byteLength(m)),
+    );
+  });
+
+  it('compressed text messages without context takeover', () => {
+    const compressor = new TestCompressor(false);
+    const stream = concatBytes(messages.map((m) => encodeFrame({ opcode: 1, rsv1: true, payload: compressor.compress(m) })));
+    const run = decodeEverySplit(stream, { from: 'server', extensions: `${PMD}; server_no_context_takeover` });
+    assert.deepEqual(rules(run), []);
+  });
+
+  it('a compressed message fragmented, with RSV1 only on the first frame, and a ping in between', () => {
+    const payload = new TestCompressor(true).compress('fragmented and compressed '.repeat(10));
+    const half = payload.length >> 1;
+    const stream = concatBytes([
+      encodeFrame({ opcode: 1, rsv1: true, fin: false, payload: payload.subarray(0, half), mask: true }),
+      encodeFrame({ opcode: 9, payload: 'p', mask: true }),
+      encodeFrame({ opcode: 0, payload: payload.subarray(half), mask: true }),
+    ]);
+    const run = decodeEverySplit(stream, { from: 'client', extensions: PMD });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, 260, true]);
+  });
+
+  it('uncompressed messages (RSV1 clear) under permessage-deflate, and an empty compressed message', () => {
+    const stream = concatBytes([
+      encodeFrame({ opcode: 1, payload: 'plain', mask: true }),
+      encodeFrame({ opcode: 2, rsv1: true, payload: hex('00'), mask: true }),
+    ]);
+    const run = decodeEverySplit(stream, { from: 'client', extensions: `${PMD}; client_max_window_bits=10` });
+    assert.deepEqual(rules(run), []);
+  });
+});
