@@ -5,7 +5,10 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerExplain } from './commands/explain.js';
 import { registerTail } from './commands/tail.js';
+import { registerDemo } from './commands/demo.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -14,7 +17,7 @@ export function buildProgram(): Command {
   const program = new Command('wsdiag');
   program
     .description(
-      'Diagnostic intercepting WebSocket proxy: relays traffic byte for byte, decodes every RFC 6455 frame\n' +
+      'Diagnostic intercepting WebSocket proxy: relays traffic byte for byte, decodes every RFC 6455 frame ' +
         'in both directions and explains each protocol violation (1002, 1003, 1007, 1009) with a fix.',
     )
     .version(version, '-V, --version')
@@ -25,7 +28,10 @@ export function buildProgram(): Command {
       process.exit(ok ? ExitCode.Ok : ExitCode.Usage);
     });
   // Commands register themselves here, in the order `wsdiag --help` lists them.
+  registerAnalyze(program);
+  registerExplain(program);
   registerTail(program);
+  registerDemo(program);
   return program;
 }
 

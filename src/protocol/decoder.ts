@@ -18,6 +18,7 @@ import { parseClosePayload } from './close.js';
 import { MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, Opcode, PREVIEW_BYTES, isControlOpcode, isKnownOpcode, opcodeName } from './constants.js';
 import { negotiatedDeflate, type DeflateParams } from './extensions.js';
 import { MessageInflater } from './inflate.js';
+import { TypeMismatch, type TypePolicy } from './message-type.js';
 import { unmask } from './mask.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
 import { Utf8Validator } from './utf8.js';
@@ -33,6 +34,8 @@ export interface DecoderOptions {
   extensions?: string | null;
   /** Largest message (application data, after inflation) before `message-too-big`; 0 = no limit. */
   maxMessage?: number;
+  /** The message types the receiving endpoint accepts (1003 rules); null or 'any' = no check. */
+  typePolicy?: TypePolicy | null;
 }
 
 const enum State {
@@ -75,6 +78,9 @@ interface Message {
   rawHead: Uint8Array | null;
   rawHeadLength: number;
   rawPending: Finding[];
+  /** Set when the message's type is not accepted (1003); its finding is emitted at the message end. */
+  mismatch: TypeMismatch | null;
+  mismatchFinding: Finding | null;
 }
 
 const SCRATCH_BYTES = 64 * 1024;
@@ -125,10 +131,12 @@ export class FrameDecoder {
   private readonly utf8 = new Utf8Validator();
   private readonly inflater: MessageInflater | null;
   private readonly scratch = new Uint8Array(SCRATCH_BYTES);
+  private typePolicy: TypePolicy | null;
 
   constructor(sink: DecoderSink, options: DecoderOptions) {
     this.sink = sink;
     this.from = options.from;
+    this.typePolicy = options.typePolicy ?? null;
     this.maxMessage = options.maxMessage ?? DEFAULT_MAX_MESSAGE;
     const deflate = negotiatedDeflate(options.extensions);
     if (deflate && 'error' in deflate) {
@@ -144,9 +152,18 @@ export class FrameDecoder {
       : null;
   }
 
+  /** Changes the accepted message types from the next message on (e.g. a policy learned from a 1003 close). */
+  setTypePolicy(policy: TypePolicy | null): void {
+    this.typePolicy = policy;
+  }
+
+  get currentTypePolicy(): TypePolicy | null {
+    return this.typePolicy;
+  }
+
   /** Bytes of the stream seen so far, including ignored ones. */
   get bytesSeen(): number {
-    return this.streamOffset + this.ignoredBytes;
+    return this.streamOffset + this.headerLength + this.ignoredBytes;
   }
 
   /** True once decoding stopped because frame boundaries could no longer be trusted. */
@@ -191,7 +208,10 @@ export class FrameDecoder {
   end(): boolean {
     const midFrame = this.state === State.Payload || (this.state === State.Header && this.headerLength > 0);
     this.flushFrameFindings();
-    if (this.message) this.flushMessageFindings(this.message, true);
+    if (this.message) {
+      this.flushMessageFindings(this.message, true);
+      this.emitMismatch(this.message);
+    }
     this.inflater?.dispose();
     return midFrame;
   }
@@ -402,9 +422,16 @@ export class FrameDecoder {
       rawHead: compressed ? new Uint8Array(PREVIEW_BYTES) : null,
       rawHeadLength: 0,
       rawPending: [],
+      mismatch: TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client'),
+      mismatchFinding: null,
     };
     this.message = message;
     this.utf8.reset();
+    if (message.mismatch) {
+      // Known now (so --enforce can hold the message back), told at the end (size and payload known).
+      message.mismatchFinding = { rule: message.mismatch.rule, message: '', frame: message.firstFrame };
+      if (!this.firstError) this.firstError = message.mismatchFinding;
+    }
     this.sink.messageStart?.(this.messageInfo(message));
     this.checkSizeAtHeader(message);
   }
@@ -465,6 +492,14 @@ export class FrameDecoder {
       return;
     }
     message.size += end - start;
+    const mismatch = message.mismatch?.wantsContent ? message.mismatch : null;
+    if (mismatch) {
+      this.forEachUnmasked(chunk, start, end, (piece) => {
+        this.captureHead(message, piece, 0, piece.length);
+        mismatch.content(piece, 0, piece.length);
+      });
+      return;
+    }
     if (!textChecked && message.headLength >= PREVIEW_BYTES) return; // binary: nothing to look at
     if (!textChecked) {
       // Only the preview needs unmasking.
@@ -489,6 +524,7 @@ export class FrameDecoder {
       return false;
     }
     if (message.opcode === Opcode.Text) this.checkText(message, data, start, end);
+    if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
     return !message.done;
   }
 
@@ -622,12 +658,14 @@ export class FrameDecoder {
       );
     }
     this.flushMessageFindings(message, true);
+    this.emitMismatch(message);
     this.message = null;
     this.sink.messageEnd?.(this.messageInfo(message));
   }
 
   private abandonMessage(message: Message): void {
     this.flushMessageFindings(message, true);
+    this.emitMismatch(message);
     if (message.compressed && !message.opaque) this.inflater!.abandon();
     this.message = null;
   }
@@ -689,6 +727,15 @@ export class FrameDecoder {
       message.rawPending = [];
       this.emitWithPreview(pending, message.rawHead!, message.rawHeadLength);
     }
+  }
+
+  private emitMismatch(message: Message): void {
+    const finding = message.mismatchFinding;
+    if (!finding || !message.mismatch) return;
+    message.mismatchFinding = null;
+    finding.message = message.mismatch.describe(message.firstFrame.index, message.frames, message.sizeKnown ? message.size : null);
+    finding.hint = message.mismatch.hint(message.head.subarray(0, message.headLength));
+    this.emitWithPreview([finding], message.head, message.headLength);
   }
 
   private emitWithPreview(findings: Finding[], head: Uint8Array, length: number): void {

@@ -3,6 +3,7 @@
  * `wsdiag analyze`, and the entry point for users who validate frames inside their own test suites.
  */
 import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events.js';
+import type { TypePolicy } from '../protocol/message-type.js';
 import { ConnectionAnalyzer } from './analyzer.js';
 
 export interface AnalyzeOptions {
@@ -11,6 +12,8 @@ export interface AnalyzeOptions {
   /** The negotiated Sec-WebSocket-Extensions value (e.g. "permessage-deflate; client_no_context_takeover"). */
   extensions?: string | null;
   maxMessage?: number;
+  /** Message types the receiving endpoint accepts (1003 rules). */
+  typePolicy?: TypePolicy | null;
   /** Emit a `frame` event per frame. */
   frames?: boolean;
   preview?: boolean;
@@ -50,6 +53,7 @@ class OneDirection {
     this.analyzer = new ConnectionAnalyzer({
       conn: ANALYZE_CONN,
       extensions: options.extensions ?? null,
+      typePolicies: { [directionFrom(options.from)]: options.typePolicy ?? null },
       ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
       frames: options.frames ?? false,
       preview: options.preview ?? true,

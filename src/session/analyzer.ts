@@ -24,6 +24,7 @@ import {
 } from '../events.js';
 import { closeCodeName } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
+import type { TypePolicy } from '../protocol/message-type.js';
 import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo } from '../protocol/types.js';
 import { getRule } from '../rules/table.js';
 import { formatPreview } from './preview.js';
@@ -50,6 +51,8 @@ export interface AnalyzerOptions {
   onEvent: (event: WsdiagEvent) => void;
   /** Told about each violation that was counted but not logged (for run summaries). */
   onSuppressed?: (violation: ViolationEvent) => void;
+  /** Message types each direction's receiver accepts (1003 rules); absent = no check. */
+  typePolicies?: Partial<Record<Direction, TypePolicy | null>>;
   /** Called with each data message as it ends (for message-type policies). */
   onMessage?: (dir: Direction, message: MessageInfo) => void;
 }
@@ -84,6 +87,7 @@ export class ConnectionAnalyzer {
       new FrameDecoder(this.sinkFor(dir), {
         from: senderOf(dir),
         extensions: options.extensions ?? null,
+        typePolicy: options.typePolicies?.[dir] ?? null,
         ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
       });
     this.decoders = { 'client->server': make('client->server'), 'server->client': make('server->client') };
@@ -102,6 +106,11 @@ export class ConnectionAnalyzer {
   /** Reports findings made outside the frame stream (handshake checks) as violations of `dir`. */
   report(dir: Direction, findings: readonly Finding[]): void {
     for (const finding of findings) this.violation(dir, finding);
+  }
+
+  /** Changes the message types a direction's receiver accepts, from its next message on. */
+  setTypePolicy(dir: Direction, policy: TypePolicy | null): void {
+    this.decoders[dir].setTypePolicy(policy);
   }
 
   /** The first error-severity violation of a direction as soon as it is detected (for --enforce). */

@@ -1,0 +1,55 @@
+/**
+ * wsdiag's library API: everything the CLI does is available here, so frames can be validated inside a
+ * project's own test suite and the proxy embedded in a harness.
+ *
+ * @example
+ *   import { analyzeBytes } from 'wsdiag';
+ *   const { events } = analyzeBytes(bytesTheClientSent, { from: 'client' });
+ *   const violations = events.filter((e) => e.type === 'violation');
+ */
+
+// The event schema (DESIGN §2).
+export * from './events.js';
+
+// Rules (DESIGN §3).
+export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/table.js';
+
+// The sans-IO protocol layer.
+export { FrameDecoder, DEFAULT_MAX_MESSAGE, type DecoderOptions } from './protocol/decoder.js';
+export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo } from './protocol/types.js';
+export { encodeFrame, closeBody, concatBytes, type FrameSpec } from './protocol/encoder.js';
+export { Opcode, opcodeName, isValidWireCloseCode, closeCodeName } from './protocol/constants.js';
+export { parseClosePayload, type ParsedClose } from './protocol/close.js';
+export { parseExtensions, negotiatedDeflate, type ExtensionOffer, type DeflateParams } from './protocol/extensions.js';
+export {
+  checkUpgradeRequest,
+  checkUpgradeResponse,
+  computeAccept,
+  type UpgradeRequestInfo,
+  type UpgradeResponseInfo,
+  type ResponseCheck,
+  type HeaderMap,
+} from './protocol/handshake.js';
+export { Utf8Validator } from './protocol/utf8.js';
+export { TypeMismatch, type TypePolicy, type AcceptedType } from './protocol/message-type.js';
+
+// Per-connection analysis.
+export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, type AnalyzerOptions } from './session/analyzer.js';
+export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './session/analyze.js';
+
+// Reporters (sinks of events).
+export {
+  JsonlReporter,
+  PrettyReporter,
+  SummaryCollector,
+  MultiReporter,
+  openJsonlLog,
+  shouldUseColor,
+  formatEvent,
+  parseEventLine,
+  type Reporter,
+  type PrettyOptions,
+} from './reporters/index.js';
+
+// Our own errors (peer faults are events, never exceptions).
+export { WsdiagError, UsageError, OperationalError, ExitCode } from './errors.js';

@@ -1,0 +1,147 @@
+/**
+ * Property tests: whatever bytes arrive, the decoder never throws, produces the same events however the
+ * stream is cut, and keeps its memory bounded.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
+import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
+import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
+import { cut, decodeChunks } from '../support/decode.js';
+import { TestCompressor } from '../support/deflate.js';
+
+const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 300);
+
+const optionsArb: fc.Arbitrary<DecoderOptions> = fc.record({
+  from: fc.constantFrom('client' as const, 'server' as const),
+  extensions: fc.constantFrom(null, 'permessage-deflate', 'permessage-deflate; server_no_context_takeover; client_no_context_takeover'),
+  maxMessage: fc.constantFrom(0, 64, 100 * 1024 * 1024),
+  typePolicy: fc.constantFrom(null, { accepts: 'text' as const, source: 'fuzz' }),
+});
+
+/** A valid-looking stream of frames to mutate: fragments, controls, close, compressed data. */
+const compressed = new TestCompressor(false).compress('compressed text payload, compressed text payload');
+const frameArb = fc.oneof(
+  fc.record({ opcode: fc.constantFrom(1, 2), payload: fc.uint8Array({ maxLength: 300 }), fin: fc.boolean() }),
+  fc.record({ opcode: fc.constant(0), payload: fc.uint8Array({ maxLength: 40 }), fin: fc.boolean() }),
+  fc.record({ opcode: fc.constantFrom(9, 10), payload: fc.uint8Array({ maxLength: 125 }) }),
+  fc.record({ opcode: fc.constant(8), payload: fc.constantFrom(closeBody(1000, 'bye'), closeBody(1006), new Uint8Array(0)) }),
+  fc.record({ opcode: fc.constant(1), rsv1: fc.constant(true), payload: fc.constant(compressed) }),
+);
+const streamArb = fc
+  .tuple(fc.array(frameArb, { minLength: 1, maxLength: 12 }), fc.boolean())
+  .map(([frames, masked]) => concatBytes(frames.map((f) => encodeFrame({ ...f, ...(masked ? { mask: true as const } : {}) }))));
+
+/** A mutation: flip, insert or delete bytes at random places. */
+const mutatedArb = fc
+  .tuple(streamArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 6 }))
+  .map(([bytes, edits]) => {
+    const out = Array.from(bytes);
+    for (const [at, value, kind] of edits) {
+      if (out.length === 0) break;
+      const i = at % out.length;
+      if (kind === 'flip') out[i] = out[i]! ^ (value || 1);
+      else if (kind === 'insert') out.splice(i, 0, value);
+      else out.splice(i, 1);
+    }
+    return Uint8Array.from(out);
+  });
+
+const cutsArb = fc.array(fc.nat(), { maxLength: 8 });
+
+function checkInvariant(bytes: Uint8Array, options: DecoderOptions, cuts: number[]): void {
+  const whole = decodeChunks([bytes], options);
+  const offsets = [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b);
+  const split = decodeChunks(cut(bytes, offsets), options);
+  assert.deepEqual(split.events, whole.events);
+  assert.equal(split.decoder.bytesSeen, bytes.length);
+}
+
+describe('fuzz', () => {
+  it('random bytes: never throws, same events however cut', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), optionsArb, cutsArb, (bytes, options, cuts) => checkInvariant(bytes, options, cuts)),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('mutated valid streams: never throws, same events however cut', () => {
+    fc.assert(
+      fc.property(mutatedArb, optionsArb, cutsArb, (bytes, options, cuts) => checkInvariant(bytes, options, cuts)),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('valid streams fed one byte at a time give the same events as whole', () => {
+    fc.assert(
+      fc.property(streamArb, optionsArb, (bytes, options) => {
+        const whole = decodeChunks([bytes], options);
+        const single = decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)), options);
+        assert.deepEqual(single.events, whole.events);
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 3) },
+    );
+  });
+});
+
+describe('bounded memory', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  function retained(): number {
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  }
+
+  it('a frame claiming 2^62 bytes, fed 256 MiB of payload, holds no payload', () => {
+    const decoder = new FrameDecoder({ finding: () => {} }, { from: 'client', maxMessage: 0 });
+    decoder.push(Uint8Array.of(0x82, 0xff, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4));
+    const chunk = new Uint8Array(1024 * 1024).fill(0xab);
+    const before = retained();
+    for (let i = 0; i < 256; i++) decoder.push(chunk);
+    const growth = retained() - before;
+    assert.ok(growth < 4 * 1024 * 1024, `retained ${growth} bytes after 256 MiB`);
+    assert.equal(decoder.bytesSeen, 14 + 256 * 1024 * 1024);
+  });
+
+  it('a text frame of 64 MiB is validated without being held', () => {
+    const decoder = new FrameDecoder({ finding: () => assert.fail('no finding expected') }, { from: 'server', maxMessage: 0 });
+    decoder.push(encodeFrame({ opcode: 1, payload: new Uint8Array(0), declaredLength: 64 * 1024 * 1024, lengthForm: 64 }));
+    const chunk = new Uint8Array(1024 * 1024).fill(0x61);
+    const before = retained();
+    for (let i = 0; i < 64; i++) decoder.push(chunk);
+    decoder.end();
+    assert.ok(retained() - before < 4 * 1024 * 1024);
+  });
+
+  it('an inflation bomb (64 MiB of zeros in ~64 KiB) with no size limit inflates in bounded memory', () => {
+    const bomb = new TestCompressor(false).compress(new Uint8Array(64 * 1024 * 1024));
+    assert.ok(bomb.length < 128 * 1024);
+    const sizes: number[] = [];
+    const decoder = new FrameDecoder({ finding: () => assert.fail('no finding expected'), messageEnd: (m) => sizes.push(m.size) }, {
+      from: 'server',
+      extensions: 'permessage-deflate',
+      maxMessage: 0,
+    });
+    const frame = encodeFrame({ opcode: 2, rsv1: true, payload: bomb });
+    const before = retained();
+    let peak = 0;
+    for (let i = 0; i < frame.length; i += 4096) {
+      decoder.push(frame.subarray(i, i + 4096));
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }
+    assert.deepEqual(sizes, [64 * 1024 * 1024]);
+    assert.ok(retained() - before < 4 * 1024 * 1024);
+  });
+
+  it('a million small frames leave nothing behind', () => {
+    const decoder = new FrameDecoder({ finding: () => {} }, { from: 'client' });
+    const batch = concatBytes(Array.from({ length: 1000 }, () => encodeFrame({ opcode: 1, payload: 'hello', mask: true })));
+    const before = retained();
+    for (let i = 0; i < 1000; i++) decoder.push(batch);
+    assert.equal(decoder.frameCount, 1_000_000);
+    assert.ok(retained() - before < 2 * 1024 * 1024);
+  });
+});
