@@ -51,5 +51,8 @@ export {
   type PrettyOptions,
 } from './reporters/index.js';
 
+// Explanations of close codes and rules (`wsdiag explain`).
+export { explain, renderExplanations } from './explain/index.js';
+
 // Our own errors (peer faults are events, never exceptions).
 export { WsdiagError, UsageError, OperationalError, ExitCode } from './errors.js';

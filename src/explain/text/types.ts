@@ -39,7 +39,6 @@ export interface Labels {
   rulesProducing: (code: number) => string;
   noRules: string;
   profiles: string;
-  profilesEmpty: string;
   keyDifferences: string;
   whichToUseWhen: string;
   closeCode: string;
@@ -48,6 +47,9 @@ export interface Labels {
   onWireLabel: string;
   mayBeSent: string;
   neverSent: string;
+  /** ': ' in English, ' : ' in French. */
+  colon: string;
+  semicolon: string;
   both: string;
   versus: string;
   sender: Record<Sender, string>;

@@ -104,7 +104,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     meaning:
       'The message type was acceptable, but the data inside is inconsistent with it. In practice: a text message whose bytes are not valid UTF-8. It is also the answer to a Close reason that is not UTF-8 and to a permessage-deflate payload that does not inflate.',
     whenSeen:
-      "Browsers and Node's ws check every text message and fail the connection on invalid UTF-8 (ws closes with 1007 'Invalid UTF-8 sequence'). Typical causes: binary data (protobuf, gzip, an image) sent in a text frame; a string encoded as Latin-1 or Windows-1252 instead of UTF-8; a string cut in the middle of a multi-byte character, such as a close reason truncated at 123 bytes; a proxy that rewrites compressed payloads.",
+      "Browsers and Node's ws check every text message and fail the connection on invalid UTF-8 (ws closes with 1007 'invalid UTF-8 sequence'). Typical causes: binary data (protobuf, gzip, an image) sent in a text frame; a string encoded as Latin-1 or Windows-1252 instead of UTF-8; a string cut in the middle of a multi-byte character, such as a close reason truncated at 123 bytes; a proxy that rewrites compressed payloads.",
     resolve: [
       'If the data is not text, send it as binary (opcode 0x2).',
       'Encode strings as UTF-8 and cut them only between characters.',
@@ -159,7 +159,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     meaning:
       "The endpoint that sent it hit an unexpected condition of its own (typically an unhandled exception) and cannot go on. It does not say the peer's bytes were wrong. RFC 6455 describes it for servers; clients send it too.",
     whenSeen:
-      'Server frameworks send it when a message handler throws (Spring closes with 1011 "server error"). Python websockets closes with 1011 when a keepalive ping gets no pong in time. A failing dependency behind the socket (database, upstream API) often surfaces as 1011.',
+      'Server frameworks send it when a message handler throws (Spring closes with 1011, its CloseStatus.SERVER_ERROR). Python websockets closes with 1011 when a keepalive ping gets no pong in time. A failing dependency behind the socket (database, upstream API) often surfaces as 1011.',
     resolve: [
       'Read the logs of the side that sent it, at the time of the close: there is usually a stack trace.',
       "For 'keepalive ping timeout', the peer did not answer pings in time: look for a blocked event loop, a slow network or a proxy that swallows pings.",

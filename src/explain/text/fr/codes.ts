@@ -106,7 +106,7 @@ export const CODES_FR: Record<CodeKey, CodeText> = {
     meaning:
       "Le type de message était accepté, mais les données qu'il contient ne sont pas cohérentes avec ce type. En pratique : un message texte dont les octets ne sont pas de l'UTF-8 valide. C'est aussi la réponse à une raison de Close qui n'est pas en UTF-8 et à une charge permessage-deflate qui ne se décompresse pas.",
     whenSeen:
-      "Les navigateurs et le module ws de Node vérifient chaque message texte et coupent la connexion sur de l'UTF-8 invalide (ws ferme avec 1007 « Invalid UTF-8 sequence »). Causes typiques : des données binaires (protobuf, gzip, une image) envoyées dans une trame texte ; une chaîne encodée en Latin-1 ou Windows-1252 au lieu d'UTF-8 ; une chaîne coupée au milieu d'un caractère multi-octet, comme une raison de fermeture tronquée à 123 octets ; un proxy qui réécrit les charges compressées.",
+      "Les navigateurs et le module ws de Node vérifient chaque message texte et coupent la connexion sur de l'UTF-8 invalide (ws ferme avec 1007 « invalid UTF-8 sequence »). Causes typiques : des données binaires (protobuf, gzip, une image) envoyées dans une trame texte ; une chaîne encodée en Latin-1 ou Windows-1252 au lieu d'UTF-8 ; une chaîne coupée au milieu d'un caractère multi-octet, comme une raison de fermeture tronquée à 123 octets ; un proxy qui réécrit les charges compressées.",
     resolve: [
       "Si les données ne sont pas du texte, envoyez-les en binaire (opcode 0x2).",
       "Encodez les chaînes en UTF-8 et ne les coupez qu'entre deux caractères.",
@@ -161,7 +161,7 @@ export const CODES_FR: Record<CodeKey, CodeText> = {
     meaning:
       "L'extrémité qui l'envoie a rencontré une condition inattendue chez elle (typiquement une exception non gérée) et ne peut pas continuer. Cela ne dit pas que les octets de l'autre côté étaient fautifs. La RFC 6455 le décrit pour les serveurs ; les clients l'envoient aussi.",
     whenSeen:
-      "Les frameworks serveur l'envoient quand un gestionnaire de message lève une exception (Spring ferme avec 1011 « server error »). websockets en Python ferme avec 1011 quand un ping de maintien de connexion ne reçoit pas de pong à temps. Une dépendance en panne derrière la socket (base de données, API amont) se manifeste souvent par un 1011.",
+      "Les frameworks serveur l'envoient quand un gestionnaire de message lève une exception (Spring ferme avec 1011, son CloseStatus.SERVER_ERROR). websockets en Python ferme avec 1011 quand un ping de maintien de connexion ne reçoit pas de pong à temps. Une dépendance en panne derrière la socket (base de données, API amont) se manifeste souvent par un 1011.",
     resolve: [
       "Lisez les journaux du côté qui l'a envoyé, au moment de la fermeture : on y trouve en général une trace de pile.",
       "Pour « keepalive ping timeout », l'autre côté n'a pas répondu aux pings à temps : cherchez une boucle d'événements bloquée, un réseau lent ou un proxy qui avale les pings.",
