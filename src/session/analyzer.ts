@@ -266,15 +266,16 @@ function explainClose(
       explain: `The ${by} closed ${what} after the ${other} broke ${received.rule}${frame}${matches}.`,
     };
   }
+  // Echoing the other side's code in the answering Close is what RFC 6455 §5.5.1 suggests: not a complaint.
+  if (reply) {
+    return { blame: by, cause: null, explain: `The ${by} answered the ${other}'s Close ${what}, completing the closing handshake.` };
+  }
   if (code !== null && FAULT_CODES.has(code)) {
     return {
       blame: 'unknown',
       cause: null,
       explain: `The ${by} closed ${what} although every frame wsdiag relayed to it was valid: something after wsdiag (another proxy or load balancer) altered the traffic, or the ${by} itself is wrong.`,
     };
-  }
-  if (reply) {
-    return { blame: by, cause: null, explain: `The ${by} answered the ${other}'s Close ${what}, completing the closing handshake.` };
   }
   return { blame: by, cause: null, explain: `The ${by} started the closing handshake ${what}.` };
 }

@@ -1,0 +1,171 @@
+/**
+ * `runDemo()`: the built-in upstream and the wsdiag proxy on free ports of 127.0.0.1, then each
+ * scenario's client through the proxy, one connection at a time. The next scenario starts when the
+ * proxy has reported the previous connection's `close` (never after a fixed delay), so the log reads
+ * in order. Everything started here is stopped here, so the process can exit on its own.
+ */
+import type { Writable } from 'node:stream';
+import { OperationalError, WsdiagError } from '../errors.js';
+import { systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '../events.js';
+import type { TypePolicy } from '../protocol/message-type.js';
+import { startProxy } from '../proxy/index.js';
+import type { ProxyOptions, RunningProxy } from '../proxy/types.js';
+import { createPalette } from '../reporters/color.js';
+import { JsonlReporter } from '../reporters/jsonl.js';
+import { LineSink } from '../reporters/line-sink.js';
+import { PrettyReporter } from '../reporters/pretty.js';
+import { SummaryCollector } from '../reporters/summary.js';
+import type { Reporter } from '../reporters/types.js';
+import type { ClientOutcome } from './faulty-clients.js';
+import { selectScenarios, type Scenario } from './scenarios.js';
+import { closingText, headingText, introText } from './text.js';
+import { startDemoUpstream } from './upstream.js';
+import { ScenarioWatch, type PeerCloseSeen } from './watch.js';
+
+/**
+ * What the demo tells wsdiag about its upstream's message types, as `--server-accepts text` would
+ * (issue 4): with it, a binary message from a client is reported as `unsupported-binary` on the wire,
+ * and the upstream's Close 1003 is linked to it. Without it (`textOnlyPolicy: false`), the 1003 shows
+ * only as the upstream's `peer-close`.
+ */
+export const DEMO_UPSTREAM_POLICY: TypePolicy = {
+  accepts: 'text',
+  source: "the demo's text-only upstream, as with --server-accepts text",
+};
+
+/** A safety net, not a pacing delay: a scenario that has not ended by then is a bug in the demo. */
+export const DEFAULT_SCENARIO_TIMEOUT_MS = 5000;
+
+export interface DemoOptions {
+  out: Writable;
+  /** JSON Lines instead of the pretty log (no headings or closing text, so the output stays parseable). */
+  json?: boolean;
+  /** Also report every frame. */
+  frames?: boolean;
+  /** ANSI colours in the pretty log (default false; the CLI decides with shouldUseColor()). */
+  color?: boolean;
+  /** Run only the scenario of this name (see SCENARIOS). */
+  only?: string;
+  /** Wrap the pretty log at this many columns. */
+  width?: number;
+  /** Tell wsdiag the upstream accepts text only (DEMO_UPSTREAM_POLICY); default true. */
+  textOnlyPolicy?: boolean;
+  clock?: Clock;
+  scenarioTimeoutMs?: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  /** Connection ids wsdiag gave the scenario's connections (one per scenario). */
+  conns: readonly string[];
+  /** Rule ids of the violations wsdiag reported, in order. */
+  violations: string[];
+  /** Close frames the endpoints sent, as wsdiag reported them. */
+  peerCloses: PeerCloseSeen[];
+  /** What the scenario's client itself saw. */
+  client: ClientOutcome;
+}
+
+export interface DemoResult {
+  scenarios: ScenarioResult[];
+  summary: SummaryEvent;
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const scenarios = selectScenarios(options.only);
+  const clock = options.clock ?? systemClock;
+  const json = options.json ?? false;
+  const textOnlyPolicy = options.textOnlyPolicy ?? true;
+  const palette = createPalette(options.color ?? false);
+  // The demo's own lines go through a sink of their own on the same stream; each write is one
+  // stream.write, so they stay in order with the reporter's.
+  const text = new LineSink(options.out);
+  const say = (line: string) => {
+    if (!json) text.write(line);
+  };
+  const reporter: Reporter = json
+    ? new JsonlReporter(options.out)
+    : new PrettyReporter(options.out, { color: options.color ?? false, frames: options.frames ?? false, quiet: false, width: options.width });
+  const summary = new SummaryCollector();
+  let watch: ScenarioWatch | null = null;
+  const onEvent = (event: WsdiagEvent) => {
+    reporter.write(event);
+    summary.write(event);
+    watch?.observe(event);
+  };
+
+  say(introText(scenarios, palette));
+  const upstream = await startDemoUpstream();
+  let proxy: RunningProxy | undefined;
+  const results: ScenarioResult[] = [];
+  try {
+    proxy = await startProxy({
+      target: upstream.url,
+      listen: { host: '127.0.0.1', port: 0 },
+      onEvent,
+      onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
+      frames: options.frames ?? false,
+      clock,
+      ...upstreamPolicy(textOnlyPolicy),
+    });
+    for (const scenario of scenarios) {
+      say(headingText(scenario, palette));
+      watch = new ScenarioWatch();
+      const client = await playScenario(scenario, proxy.url, watch, options.scenarioTimeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS);
+      results.push({
+        name: scenario.name,
+        title: scenario.title,
+        conns: watch.conns,
+        violations: watch.violations,
+        peerCloses: watch.peerCloses,
+        client,
+      });
+      watch = null;
+    }
+  } finally {
+    await proxy?.close();
+    await upstream.close();
+  }
+
+  const summaryEvent = summary.summary(clock);
+  reporter.write(summaryEvent);
+  say(closingText({ scenarios, textOnlyPolicy }, palette));
+  await Promise.all([reporter.flush(), text.flush()]);
+  return { scenarios: results, summary: summaryEvent };
+}
+
+/**
+ * The proxy options that carry the upstream's message-type policy. This is the one place to change
+ * when the proxy grows a dedicated `serverAccepts` option: the per-connection analyzer hook already
+ * takes the policy today.
+ */
+function upstreamPolicy(enabled: boolean): Pick<ProxyOptions, 'configureConnection'> {
+  if (!enabled) return {};
+  return { configureConnection: () => ({ typePolicies: { 'client->server': DEMO_UPSTREAM_POLICY } }) };
+}
+
+/** Runs one client and waits until wsdiag has reported the end of its connection. */
+async function playScenario(scenario: Scenario, proxyUrl: string, watch: ScenarioWatch, timeoutMs: number): Promise<ClientOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new OperationalError(`demo scenario "${scenario.name}" did not finish within ${timeoutMs} ms${describeErrors(watch)}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const [client] = await Promise.race([Promise.all([scenario.play(`${proxyUrl}${scenario.path}`), watch.connectionsClosed()]), limit]);
+    return client;
+  } catch (err) {
+    if (err instanceof WsdiagError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new OperationalError(`demo scenario "${scenario.name}" failed: ${reason}${describeErrors(watch)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeErrors(watch: ScenarioWatch): string {
+  return watch.errors.length === 0 ? '' : ` (wsdiag reported: ${watch.errors.join('; ')})`;
+}

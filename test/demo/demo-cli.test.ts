@@ -1,0 +1,88 @@
+/**
+ * `wsdiag demo` as a user runs it: a child process that must finish on its own, exit 0, and print the
+ * headings, the summary and the closing text. The time bound is generous (the demo takes well under a
+ * second); it only turns a hang into a failure.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../bin/wsdiag.js', import.meta.url));
+const TIME_LIMIT_MS = 10_000;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function wsdiag(args: string[]): Promise<Run> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), TIME_LIMIT_MS);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+describe('wsdiag demo (CLI)', () => {
+  it('runs the whole script, exits 0 by itself within ten seconds', async () => {
+    const run = await wsdiag(['demo', '--no-color']);
+    assert.equal(run.signal, null, `killed after ${TIME_LIMIT_MS} ms; output so far:\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.ok(run.ms < TIME_LIMIT_MS);
+    const headings = [
+      '1/8  a well-behaved client',
+      '2/8  a client that forgets to mask its frames',
+      '3/8  a client that sends a frame with reserved opcode 0x3',
+      '4/8  a client that sets RSV1',
+      '5/8  a client that fragments a ping',
+      '6/8  a client that sends Latin-1 bytes in a text message',
+      '7/8  a client that sends JSON as a binary message to a text-only server',
+      '8/8  a server that masks its frames',
+    ];
+    let from = 0;
+    for (const heading of headings) {
+      const at = run.stdout.indexOf(heading, from);
+      assert.ok(at >= 0, `"${heading}" after offset ${from} in:\n${run.stdout}`);
+      from = at;
+    }
+    assert.match(run.stdout, /summary {2}8 connections {2}7 violations/);
+    assert.match(run.stdout, /wsdiag explain 1002 1003/);
+    assert.doesNotMatch(run.stdout, /\x1b\[/);
+  });
+
+  it('--json prints only JSON Lines', async () => {
+    const run = await wsdiag(['demo', '--json', '--only', 'invalid-utf8']);
+    assert.equal(run.code, 0, run.stderr);
+    const events = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; rule?: string });
+    assert.deepEqual(events.map((e) => e.type), ['listening', 'open', 'violation', 'peer-close', 'peer-close', 'close', 'summary']);
+    assert.equal(events[2]!.rule, 'invalid-utf8-text');
+  });
+
+  it('--list names every scenario and exits 0', async () => {
+    const run = await wsdiag(['demo', '--list']);
+    assert.equal(run.code, 0);
+    const names = run.stdout.trimEnd().split('\n').map((line) => line.trim().split(/\s+/)[1]);
+    assert.deepEqual(names, ['good', 'unmasked', 'reserved-opcode', 'rsv-bits', 'fragmented-ping', 'invalid-utf8', 'binary-to-text-server', 'masked-server']);
+  });
+
+  it('--only with an unknown name exits 2 with a one-line message', async () => {
+    const run = await wsdiag(['demo', '--only', 'nope']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^wsdiag: unknown demo scenario "nope" \(known: good, .*\)\n$/);
+  });
+});
