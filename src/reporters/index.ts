@@ -43,3 +43,5 @@ export { SummaryCollector } from './summary.js';
 export { parseEventLine, type ParsedLine } from './parse-event.js';
 export { createEventFilter, type EventFilterOptions } from './event-filter.js';
 export type { PrettyOptions, Reporter } from './types.js';
+export { readLog, type LogNotice, type ReadLogOptions } from './log-reader.js';
+export { LineSplitter, type LogLine } from './log-lines.js';

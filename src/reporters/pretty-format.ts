@@ -18,7 +18,7 @@ import type {
   WsdiagEvent,
 } from '../events.js';
 import { DIRECTIONS } from '../events.js';
-import { opcodeName } from '../protocol/constants.js';
+import { closeCodeName, opcodeName } from '../protocol/constants.js';
 import { findRule } from '../rules/table.js';
 import type { Palette } from './color.js';
 import { formatBytes, formatDuration, hostPort, plural, printable as p, timeOfDay, wrap } from './text.js';
@@ -30,25 +30,6 @@ export interface FormatOptions {
 
 /** Marks of a violation's severity; `error` events reuse the error mark. */
 const MARK = { error: '✖', warning: '⚠' } as const;
-
-/** Names of the close codes a reader meets most, shown next to the number. */
-const CLOSE_CODE_NAMES: Record<number, string> = {
-  1000: 'normal closure',
-  1001: 'going away',
-  1002: 'protocol error',
-  1003: 'unsupported data',
-  1005: 'no status',
-  1006: 'abnormal closure',
-  1007: 'invalid payload data',
-  1008: 'policy violation',
-  1009: 'message too big',
-  1010: 'mandatory extension',
-  1011: 'internal error',
-  1012: 'service restart',
-  1013: 'try again later',
-  1014: 'bad gateway',
-  1015: 'TLS handshake',
-};
 
 const GAP = '  ';
 
@@ -164,9 +145,7 @@ function violation(b: Block, e: ViolationEvent): void {
 }
 
 function closeCodeText(code: number | null): string {
-  if (code === null) return 'no code (empty body)';
-  const name = CLOSE_CODE_NAMES[code];
-  return name ? `code ${code} (${name})` : `code ${code}`;
+  return code === null ? 'no code (empty body)' : `code ${code} (${closeCodeName(code)})`;
 }
 
 function peerClose(b: Block, e: PeerCloseEvent): void {

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OperationalError } from '../../errors.js';
-import type { ViolationCode } from '../../events.js';
+import type { ViolationCode, WsdiagEvent } from '../../events.js';
 import { createEventFilter } from '../../reporters/event-filter.js';
 import { shouldUseColor } from '../../reporters/color.js';
 import { describeFsError } from '../../reporters/jsonl.js';
@@ -38,6 +38,18 @@ export interface TailIO {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The option values as commander names them (after the flags). */
+interface CliOptions {
+  follow?: boolean;
+  code?: number[];
+  rule?: string[];
+  conn?: string[];
+  json?: boolean;
+  frames?: boolean;
+  color: boolean;
+  interval?: number;
+}
+
 const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1007, 1009];
 
 export function registerTail(program: Command): void {
@@ -45,23 +57,39 @@ export function registerTail(program: Command): void {
     .command('tail')
     .description('pretty-print a wsdiag JSON Lines log (from --log or --json), optionally following it, with filters')
     .argument('<file>', 'the JSON Lines log to read')
-    .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C', false)
-    .option('--code <codes>', 'only violations with these close codes (comma-separated: 1002,1003,1007,1009)', collect(parseCode), [])
-    .option('--rule <ids>', 'only violations of these rules (comma-separated rule ids)', collect(parseRule), [])
-    .option('--conn <ids>', 'only events of these connections (comma-separated ids, e.g. c1,c4)', collect(parseConn), [])
-    .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the pretty log', false)
-    .option('--frames', 'also show frame events (logs written with --frames)', false)
-    .option('--no-color', 'no colours (also off when NO_COLOR is set or stdout is not a terminal)')
+    .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C')
+    .option('--code <codes>', 'only violations with these close codes (comma-separated, repeatable: 1002,1003,1007,1009)', collect(parseCode))
+    .option('--rule <ids>', 'only violations of these rules (comma-separated, repeatable)', collect(parseRule))
+    .option('--conn <ids>', 'only events of these connections (comma-separated, repeatable, e.g. c1,c4)', collect(parseConn))
+    .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the readable log')
+    .option('--frames', 'also show frame events (logs written with --frames)')
+    .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
     .addOption(
-      new Option('--interval <ms>', 'with -f, how often to check the file, in milliseconds')
-        .argParser(parseInterval)
-        .default(DEFAULT_POLL_INTERVAL_MS),
+      new Option('--interval <ms>', `with -f, how often to check the file, in milliseconds (default ${DEFAULT_POLL_INTERVAL_MS})`)
+        .argParser(parseInterval),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  wsdiag tail wsdiag.log\n' +
+        '  wsdiag tail -f wsdiag.log --code 1007\n' +
+        '  wsdiag tail wsdiag.log --conn c4 --frames\n' +
+        '  wsdiag tail wsdiag.log --rule invalid-utf8-text --json | jq .preview\n' +
+        '\nExit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage or unreadable file.',
     )
     .action(
-      action(async (file: string, opts: Omit<TailOptions, 'intervalMs'> & { interval: number }) => {
-        const { interval, ...rest } = opts;
-        return tailFromCli(file, { ...rest, intervalMs: interval });
-      }),
+      action(async (file: string, opts: CliOptions) =>
+        tailFromCli(file, {
+          follow: opts.follow === true,
+          codes: opts.code ?? [],
+          rules: opts.rule ?? [],
+          conns: opts.conn ?? [],
+          json: opts.json === true,
+          frames: opts.frames === true,
+          color: opts.color,
+          intervalMs: opts.interval ?? DEFAULT_POLL_INTERVAL_MS,
+        }),
+      ),
     );
 }
 
@@ -119,7 +147,8 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
 }
 
 interface TailOutput {
-  write(event: Parameters<PrettyReporter['write']>[0], line: string): void;
+  /** Shows one selected event; `line` is its original text, for --json. */
+  write(event: WsdiagEvent, line: string): void;
   flush(): Promise<void>;
   readonly error: Error | undefined;
 }
@@ -157,8 +186,8 @@ function noticeText(file: string, notice: LogNotice): string {
 }
 
 /** Lets a list option be given comma-separated, repeated, or both. */
-function collect<T>(parse: (item: string) => T): (value: string, previous: T[]) => T[] {
-  return (value, previous) => {
+function collect<T>(parse: (item: string) => T): (value: string, previous: T[] | undefined) => T[] {
+  return (value, previous = []) => {
     const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
     if (items.length === 0) throw new InvalidArgumentError('expects at least one value');
     return [...previous, ...items.map(parse)];

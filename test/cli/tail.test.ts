@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runTail, type TailOptions } from '../../src/cli/commands/tail.js';
+import type { WsdiagEvent } from '../../src/events.js';
+import { PrettyReporter } from '../../src/reporters/pretty.js';
+import { CaptureStream } from '../fixtures/capture-stream.js';
+import * as sample from '../fixtures/sample-events.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/wsdiag.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'wsdiag-tail-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+function logFile(lines: string[]): string {
+  const path = join(dir, `log-${++fileCount}.jsonl`);
+  writeFileSync(path, lines.map((line) => `${line}\n`).join(''));
+  return path;
+}
+
+const jsonl = (events: WsdiagEvent[]) => events.map((event) => JSON.stringify(event));
+
+/** What the live log shows for these events (frames on), the look tail must reproduce. */
+function pretty(events: WsdiagEvent[]): string {
+  const stream = new CaptureStream();
+  const reporter = new PrettyReporter(stream, { color: false, frames: true, quiet: false });
+  for (const event of events) reporter.write(event);
+  return stream.text;
+}
+
+const DEFAULTS: TailOptions = {
+  follow: false, codes: [], rules: [], conns: [], json: false, frames: false, color: true, intervalMs: 10,
+};
+
+async function tail(path: string, options: Partial<TailOptions> = {}) {
+  const stdout = new CaptureStream();
+  const stderr = new CaptureStream();
+  const code = await runTail(path, { ...DEFAULTS, ...options }, { stdout, stderr, env: {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const withoutFrames = sample.run.filter((event) => event.type !== 'frame');
+
+describe('tail FILE', () => {
+  it('prints the log with the look of the live log, frames only with --frames', async () => {
+    const path = logFile(jsonl(sample.run));
+    assert.deepEqual(await tail(path), { code: 0, stdout: pretty(withoutFrames), stderr: '' });
+    assert.deepEqual(await tail(path, { frames: true }), { code: 0, stdout: pretty(sample.run), stderr: '' });
+  });
+
+  it('is plain on a pipe even when colour is allowed, coloured on a TTY', async () => {
+    const path = logFile(jsonl([sample.violation]));
+    const stdout = Object.assign(new CaptureStream(), { isTTY: true, columns: 200 });
+    await runTail(path, DEFAULTS, { stdout, stderr: new CaptureStream(), env: {} });
+    assert.match(stdout.text, /\u001b\[/);
+    assert.doesNotMatch((await tail(path)).stdout, /\u001b\[/);
+  });
+
+  it('--code and --rule select violations and leave other events alone', async () => {
+    const path = logFile(jsonl(sample.run));
+    const others = withoutFrames.filter((event) => event.type !== 'violation');
+    const only = (kept: WsdiagEvent[]) => pretty(withoutFrames.filter((event) => event.type !== 'violation' || kept.includes(event)));
+    assert.equal((await tail(path, { codes: [1007] })).stdout, only([sample.utf8Violation]));
+    assert.equal((await tail(path, { codes: [1003] })).stdout, pretty(others));
+    assert.equal((await tail(path, { rules: ['reserved-bits', 'invalid-utf8-text'] })).stdout, only([sample.violation, sample.utf8Violation]));
+    assert.equal((await tail(path, { codes: [1002], rules: ['invalid-utf8-text'] })).stdout, pretty(others));
+  });
+
+  it('--conn hides every event of other connections, keeps run-wide ones', async () => {
+    const path = logFile(jsonl(sample.run));
+    const expected = withoutFrames.filter((event) => !('conn' in event) || event.conn === null || event.conn === 'c2');
+    assert.deepEqual(
+      expected.map((event) => event.type),
+      ['listening', 'violation', 'peer-close', 'close', 'error', 'summary'],
+    );
+    assert.equal((await tail(path, { conns: ['c2'] })).stdout, pretty(expected));
+  });
+
+  it('--json passes the selected lines through byte for byte', async () => {
+    const odd = '{"v":1, "type":"open","ts":"2024-05-01T12:00:01.000Z","conn":"c9","client":"x","path":"/","subprotocol":null,"extensions":null,"extra":1.50}';
+    const lines = [...jsonl(sample.run), odd];
+    const path = logFile(lines);
+    const kept = lines.filter((line) => !line.includes('"type":"frame"') && !line.includes('"conn":"c1"') && !line.includes('"conn":"c3"'));
+    assert.deepEqual(await tail(path, { json: true, conns: ['c2', 'c4', 'c9'] }), { code: 0, stdout: kept.map((l) => `${l}\n`).join(''), stderr: '' });
+  });
+
+  it('warns about bad lines with their number and goes on', async () => {
+    const path = join(dir, 'mixed.jsonl');
+    writeFileSync(
+      path,
+      `${JSON.stringify(sample.open)}\r\nnot json\n\n  \n{"v":1,"type":"open"}\n${JSON.stringify(sample.close)}\n{"v":1,"type":"error","ts":"x","conn":null,"message":"cut`,
+    );
+    assert.deepEqual(await tail(path), {
+      code: 0,
+      stdout: pretty([sample.open, sample.close]),
+      stderr:
+        `wsdiag: ${path}:2: skipped: not JSON\n` +
+        `wsdiag: ${path}:5: skipped: "open" event without a "ts" string\n` +
+        `wsdiag: ${path}:7: skipped: not JSON\n`,
+    });
+  });
+
+  it('a last line without a newline is still shown', async () => {
+    const path = join(dir, 'no-newline.jsonl');
+    writeFileSync(path, `${JSON.stringify(sample.open)}\n${JSON.stringify(sample.close)}`);
+    assert.equal((await tail(path)).stdout, pretty([sample.open, sample.close]));
+  });
+
+  it('a missing file is a usage error', async () => {
+    const path = join(dir, 'nope.jsonl');
+    await assert.rejects(tail(path), {
+      name: 'UsageError',
+      message: `cannot read log file ${path}: no such file or directory (ENOENT)`,
+    });
+    await assert.rejects(tail(dir), { name: 'UsageError', message: `cannot read log file ${dir}: it is a directory` });
+  });
+});
+
+describe('tail -f (in process)', () => {
+  function follow(path: string, options: Partial<TailOptions> = {}) {
+    const stdout = new CaptureStream();
+    const stderr = new CaptureStream();
+    const stop = new AbortController();
+    const done = runTail(path, { ...DEFAULTS, follow: true, ...options }, { stdout, stderr, signal: stop.signal, env: {} });
+    return { stdout, stderr, stop: async () => (stop.abort(), done) };
+  }
+
+  it('shows appended lines, completing a line written in two parts', async () => {
+    const path = logFile(jsonl([sample.listening]));
+    const t = follow(path);
+    await t.stdout.waitForText('listening on');
+    const open = JSON.stringify(sample.open);
+    appendFileSync(path, open.slice(0, 40));
+    appendFileSync(path, `${open.slice(40)}\n`);
+    await t.stdout.waitForText('c1 open');
+    appendFileSync(path, `${JSON.stringify(sample.violation)}\n`);
+    await t.stdout.waitForText('preview: hello');
+    assert.equal(await t.stop(), 0);
+    assert.equal(t.stdout.text, pretty([sample.listening, sample.open, sample.violation]));
+    assert.equal(t.stderr.text, '');
+  });
+
+  it('starts again from the top after a truncation', async () => {
+    const path = logFile(jsonl([sample.listening, sample.open]));
+    const t = follow(path);
+    await t.stdout.waitForText('c1 open');
+    truncateSync(path, 0);
+    await t.stderr.waitForText('was truncated');
+    appendFileSync(path, `${JSON.stringify(sample.error)}\nbad\n`);
+    await t.stderr.waitForText(':2: skipped'); // line numbers restart with the file
+    await t.stop();
+    assert.equal(t.stdout.text, pretty([sample.listening, sample.open, sample.error]));
+    assert.equal(t.stderr.text, `wsdiag: ${path} was truncated; reading it from the start\nwsdiag: ${path}:2: skipped: not JSON\n`);
+  });
+
+  it('notices a truncation followed at once by shorter new content', async () => {
+    const path = logFile(jsonl([sample.listening, sample.open, sample.close]));
+    const t = follow(path);
+    await t.stdout.waitForText('c1 close');
+    writeFileSync(path, `${JSON.stringify(sample.globalError)}\n`);
+    await t.stdout.waitForText('Cannot resolve');
+    await t.stop();
+    assert.equal(t.stdout.text, pretty([sample.listening, sample.open, sample.close, sample.globalError]));
+  });
+
+  it('follows a replaced file, after finishing the old one', async () => {
+    const path = logFile(jsonl([sample.listening]));
+    const t = follow(path);
+    await t.stdout.waitForText('listening on');
+    // The writer's last line lands in the old file just before rotation: it must still be shown, first.
+    appendFileSync(path, `${JSON.stringify(sample.open)}\n`);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, `${JSON.stringify(sample.close)}\n`);
+    await t.stdout.waitForText('c1 close');
+    await t.stop();
+    assert.equal(t.stdout.text, pretty([sample.listening, sample.open, sample.close]));
+    assert.equal(t.stderr.text, `wsdiag: ${path} was replaced; reading the new file from the start\n`);
+  });
+
+  it('waits for a missing file to appear', async () => {
+    const path = join(dir, 'later.jsonl');
+    const t = follow(path);
+    await t.stderr.waitForText(`waiting for ${path} to appear`);
+    writeFileSync(path, `${JSON.stringify(sample.open)}\n`);
+    await t.stdout.waitForText('c1 open');
+    assert.equal(await t.stop(), 0);
+    assert.equal(t.stderr.text, `wsdiag: waiting for ${path} to appear\nwsdiag: ${path} appeared; reading it\n`);
+  });
+
+  it('applies filters to lines that arrive later', async () => {
+    const path = logFile([]);
+    const t = follow(path, { codes: [1007] });
+    appendFileSync(path, jsonl([sample.violation, sample.utf8Violation]).map((l) => `${l}\n`).join(''));
+    await t.stdout.waitForText('invalid-utf8-text');
+    await t.stop();
+    assert.equal(t.stdout.text, pretty([sample.utf8Violation]));
+  });
+});
+
+/** A spawned `wsdiag` with its output captured and awaitable. */
+function wsdiag(args: string[]): { child: ChildProcess; stdout: CaptureStream; stderr: CaptureStream; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const stdout = new CaptureStream();
+  const stderr = new CaptureStream();
+  child.stdout!.pipe(stdout);
+  child.stderr!.pipe(stderr);
+  const exit = new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`wsdiag ${args.join(' ')} did not exit within 10 s; stderr: ${stderr.text}`));
+    }, 10_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  return { child, stdout, stderr, exit };
+}
+
+describe('wsdiag tail (command line)', () => {
+  it('exits 0 after the last line', async () => {
+    const path = logFile(jsonl(sample.run));
+    const run = wsdiag(['tail', path]);
+    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
+    assert.equal(run.stdout.text, pretty(withoutFrames));
+  });
+
+  it('exits 2 with one line for a missing file', async () => {
+    const path = join(dir, 'absent.jsonl');
+    const run = wsdiag(['tail', path]);
+    assert.equal(await run.exit, 2, `exit status; stderr: ${run.stderr.text}`);
+    assert.equal(run.stderr.text, `wsdiag: cannot read log file ${path}: no such file or directory (ENOENT)\n`);
+  });
+
+  for (const [args, message] of [
+    [['--code', '1002,1001'], '"1001" is not a violation code (use 1002, 1003, 1007, 1009)'],
+    [['--rule', 'reserved-bit'], 'unknown rule "reserved-bit" (did you mean "reserved-bits"?)'],
+    [['--interval', '0'], 'expects a whole number of milliseconds of 1 or more, got "0"'],
+  ] as const) {
+    it(`exits 2 for ${args.join(' ')}`, async () => {
+      const run = wsdiag(['tail', logFile([]), ...args]);
+      assert.equal(await run.exit, 2, `exit status; stderr: ${run.stderr.text}`);
+      assert.ok(run.stderr.text.includes(message), run.stderr.text);
+      assert.doesNotMatch(run.stderr.text, /\n\s+at /, 'no stack trace');
+    });
+  }
+
+  it('accepts repeated and comma-separated filters', async () => {
+    const path = logFile(jsonl(sample.run));
+    const run = wsdiag([
+      'tail', path, '--json', '--rule', 'reserved-bits', '--rule', 'invalid-utf8-text,message-too-big', '--code', '1007',
+      '--conn', 'c3,c9', '--frames',
+    ]);
+    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
+    const expected = [sample.listening, sample.utf8Violation, sample.globalError, sample.summary];
+    assert.equal(run.stdout.text, jsonl(expected).map((line) => `${line}\n`).join(''));
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`-f follows appends, a truncation and a replacement, and exits 0 on ${signal}`, async () => {
+      const path = logFile(jsonl([sample.listening]));
+      const run = wsdiag(['tail', '-f', '--interval', '10', path]);
+      await run.stdout.waitForText('listening on');
+      appendFileSync(path, `${JSON.stringify(sample.open)}\n`);
+      await run.stdout.waitForText('c1 open');
+      truncateSync(path, 0);
+      await run.stderr.waitForText('was truncated');
+      appendFileSync(path, `${JSON.stringify(sample.violation)}\n`);
+      await run.stdout.waitForText('reserved-bits');
+      renameSync(path, `${path}.old`);
+      writeFileSync(path, `${JSON.stringify(sample.close)}\n`);
+      await run.stdout.waitForText('c1 close');
+      run.child.kill(signal);
+      assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
+      assert.equal(run.stdout.text, pretty([sample.listening, sample.open, sample.violation, sample.close]));
+      assert.equal(
+        run.stderr.text,
+        `wsdiag: ${path} was truncated; reading it from the start\nwsdiag: ${path} was replaced; reading the new file from the start\n`,
+      );
+    });
+  }
+
+  it('exits 0 quietly when its reader goes away (| head)', async () => {
+    const path = join(dir, 'big.jsonl');
+    writeFileSync(path, `${jsonl(sample.run).join('\n')}\n`.repeat(2000));
+    const run = wsdiag(['tail', path]);
+    await run.stdout.waitForText('\n');
+    run.child.stdout!.destroy();
+    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
+    assert.equal(run.stderr.text, '');
+  });
+
+  it('-f exits 0 quietly when its reader goes away', async () => {
+    const path = logFile(jsonl([sample.listening]));
+    const run = wsdiag(['tail', '-f', '--interval', '10', path]);
+    await run.stdout.waitForText('listening on');
+    run.child.stdout!.destroy();
+    // The closed pipe is noticed at the next write.
+    appendFileSync(path, `${JSON.stringify(sample.open)}\n`);
+    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
+    assert.equal(run.stderr.text, '');
+  });
+});

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseEventLine } from '../../src/reporters/parse-event.js';
+import * as sample from '../fixtures/sample-events.js';
+
+function reasonOf(line: string): string {
+  const parsed = parseEventLine(line);
+  assert.equal(parsed.ok, false, `expected ${line} to be rejected`);
+  return parsed.ok ? '' : parsed.reason;
+}
+
+describe('parseEventLine', () => {
+  it('accepts every event type', () => {
+    for (const event of sample.run) assert.deepEqual(parseEventLine(JSON.stringify(event)), { ok: true, event });
+  });
+
+  it('keeps fields it does not know (a newer wsdiag may add some)', () => {
+    const parsed = parseEventLine(JSON.stringify({ ...sample.open, tls: true }));
+    assert.ok(parsed.ok && 'tls' in parsed.event);
+  });
+
+  it('says why a line is rejected', () => {
+    assert.equal(reasonOf('not json'), 'not JSON');
+    assert.equal(reasonOf('[1,2]'), 'not a wsdiag event (not a JSON object)');
+    assert.equal(reasonOf('null'), 'not a wsdiag event (not a JSON object)');
+    assert.equal(reasonOf('{"level":30,"msg":"pino"}'), 'not a wsdiag event (no "v" field)');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.open, v: 2 })), 'unsupported schema version 2');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.open, type: 'hello' })), 'unknown event type "hello"');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.open, type: 'constructor' })), 'unknown event type "constructor"');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.open, ts: 5 })), '"open" event without a "ts" string');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.violation, dir: 'up' })), '"violation" event with a missing or invalid "dir" field');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.violation, frame: { index: 1 } })), '"violation" event with a missing or invalid "frame" field');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.violation, preview: 7 })), '"violation" event with a missing or invalid "preview" field');
+    assert.equal(
+      reasonOf(JSON.stringify({ ...sample.close, bytes: { 'client->server': 1 } })),
+      '"close" event with a missing or invalid "bytes" field',
+    );
+    assert.equal(reasonOf(JSON.stringify({ ...sample.summary, by_rule: { a: 'x' } })), '"summary" event with a missing or invalid "by_rule" field');
+  });
+});
