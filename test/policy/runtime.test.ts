@@ -1,0 +1,107 @@
+/**
+ * MessagePolicies: the run-level object the proxy, ci and demo build from their flags. A bad config
+ * fails before anything starts; each connection gets analyzer options and hooks that carry a lesson from
+ * one connection to the next.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { UsageError } from '../../src/errors.js';
+import type { PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import { encodeFrame, closeBody, type FrameSpec } from '../../src/protocol/encoder.js';
+import { MessagePolicies, type ConnectionPolicy } from '../../src/policy/runtime.js';
+import { ConnectionAnalyzer } from '../../src/session/analyzer.js';
+
+/** Wires one connection exactly as the integration notes describe. */
+function connect(policies: MessagePolicies, conn: string, path: string, subprotocol: string | null) {
+  const events: WsdiagEvent[] = [];
+  const policy: ConnectionPolicy = policies.forConnection({ conn, path, subprotocol });
+  const analyzer = new ConnectionAnalyzer({
+    conn,
+    subprotocol,
+    ...policy.analyzerOptions,
+    onEvent: (event) => events.push(policy.observe(event)),
+  });
+  policy.attach(analyzer);
+  return {
+    policy,
+    events,
+    client: (spec: FrameSpec) => analyzer.push('client->server', encodeFrame({ mask: true, ...spec })),
+    server: (spec: FrameSpec) => analyzer.push('server->client', encodeFrame(spec)),
+    end: () => {
+      analyzer.finish();
+      policy.end();
+    },
+    violations: () => events.filter((e): e is ViolationEvent => e.type === 'violation'),
+    peerClose: () => events.find((e): e is PeerCloseEvent => e.type === 'peer-close'),
+  };
+}
+
+describe('MessagePolicies', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-policies-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails on a bad config before any connection', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, '{ "routes": [ { "path": "/x", "client-accepts": "bin" } ] }');
+    assert.throws(
+      () => MessagePolicies.load({ configFile: file }),
+      (err: Error) => err instanceof UsageError && err.message === `${file}:1:49: routes[0]["client-accepts"]: expected "text", "binary" or "any", got "bin"`,
+    );
+  });
+
+  it('resolves flags, config and profiles per connection', () => {
+    const file = join(dir, 'ok.json');
+    writeFileSync(file, JSON.stringify({ routes: [{ path: '/rpc', 'client-accepts': 'text', 'max-message': 64 }] }));
+    const policies = MessagePolicies.load({ serverAccepts: 'text', configFile: file });
+    const rpc = policies.forConnection({ conn: 'c1', path: '/rpc?x', subprotocol: 'mqtt' });
+    assert.deepEqual(rpc.analyzerOptions.typePolicies, {
+      'client->server': { accepts: 'text', source: '--server-accepts text' },
+      'server->client': { accepts: 'text', source: `route /rpc in ${file}` },
+    });
+    assert.equal(rpc.analyzerOptions.maxMessage, 64);
+    assert.equal(typeof rpc.analyzerOptions.onMessage, 'function');
+    const other = policies.forConnection({ conn: 'c2', path: '/other', subprotocol: 'mqtt' });
+    assert.equal(other.analyzerOptions.typePolicies?.['server->client']?.source, 'profile mqtt (MQTT 3.1.1 §6)');
+    assert.equal(other.analyzerOptions.maxMessage, undefined);
+    const flagged = new MessagePolicies({ maxMessage: 10 }, policies.config);
+    assert.equal(flagged.forConnection({ conn: 'c3', path: '/rpc', subprotocol: null }).analyzerOptions.maxMessage, 10);
+  });
+
+  it('carries a lesson from one connection to the next and to open ones', () => {
+    const policies = new MessagePolicies({});
+    const open = connect(policies, 'c1', '/chat', null);
+    const teacher = connect(policies, 'c2', '/chat', null);
+    teacher.client({ opcode: 0x2, payload: 'hi' });
+    teacher.server({ opcode: 0x8, payload: closeBody(1003) });
+    teacher.end();
+    assert.equal(teacher.peerClose()?.blame, 'client');
+    assert.match(teacher.peerClose()!.explain, /right after wsdiag relayed it binary message #0 \(frame #0, 2 bytes\)/);
+
+    open.client({ opcode: 0x2, payload: 'hi' });
+    open.end();
+    const next = connect(policies, 'c3', '/chat', null);
+    next.client({ opcode: 0x2, payload: 'hi' });
+    next.end();
+    for (const c of [open, next]) {
+      assert.deepEqual(c.violations().map((v) => [v.rule, v.dir, v.frame?.index]), [['unsupported-binary', 'client->server', 0]]);
+      assert.match(c.violations()[0]!.message, /policy: learned from c2 \(closed 1003 after a binary message #0, 2 bytes\)/);
+    }
+  });
+
+  it('--no-learn keeps every connection to its own policies', () => {
+    const policies = new MessagePolicies({ learn: false });
+    const teacher = connect(policies, 'c1', '/chat', null);
+    teacher.client({ opcode: 0x2, payload: 'hi' });
+    teacher.server({ opcode: 0x8, payload: closeBody(1003) });
+    teacher.end();
+    assert.match(teacher.peerClose()!.explain, /learning is off/);
+    const next = connect(policies, 'c2', '/chat', null);
+    next.client({ opcode: 0x2, payload: 'hi' });
+    next.end();
+    assert.deepEqual(next.violations(), []);
+    assert.deepEqual(policies.learner.lessons, []);
+  });
+});
