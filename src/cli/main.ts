@@ -5,10 +5,12 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { registerProxy } from './commands/proxy.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerExplain } from './commands/explain.js';
 import { registerTail } from './commands/tail.js';
 import { registerDemo } from './commands/demo.js';
+import { registerCi } from './commands/ci.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -28,10 +30,12 @@ export function buildProgram(): Command {
       process.exit(ok ? ExitCode.Ok : ExitCode.Usage);
     });
   // Commands register themselves here, in the order `wsdiag --help` lists them.
+  registerProxy(program);
   registerAnalyze(program);
   registerExplain(program);
   registerTail(program);
   registerDemo(program);
+  registerCi(program);
   return program;
 }
 

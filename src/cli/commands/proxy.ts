@@ -1,0 +1,177 @@
+/**
+ * `wsdiag proxy --target URL`: the main job. Every flag is checked and every file read before anything
+ * listens (a typo is exit 2, not a half-started proxy); the log file is opened before listening too.
+ * Then the proxy runs until SIGINT/SIGTERM (or until stdout goes away, as with `| head`), stops
+ * accepting, ends its connections, flushes every event, prints the summary and exits 0.
+ */
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { Command } from 'commander';
+import { ExitCode, OperationalError, UsageError } from '../../errors.js';
+import { systemClock } from '../../events.js';
+import { startProxy, type ProxyOptions } from '../../proxy/index.js';
+import { parseListen, parseTarget } from '../../proxy/target.js';
+import { describeFsError } from '../../reporters/jsonl.js';
+import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, shouldUseColor, type Reporter } from '../../reporters/index.js';
+import { action, parseCount } from '../run.js';
+
+/** The option values as commander names them. */
+interface ProxyFlags {
+  target: string;
+  listen: string;
+  json?: boolean;
+  log?: string;
+  frames?: boolean;
+  quiet?: boolean;
+  maxMessage?: number;
+  maxPerRule?: number;
+  enforce?: boolean;
+  preview: boolean;
+  insecure?: boolean;
+  ca?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  color: boolean;
+}
+
+export function registerProxy(program: Command): void {
+  program
+    .command('proxy')
+    .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation')
+    .requiredOption('--target <url>', 'the upstream: ws://, wss://, http:// or https:// URL (its path is a prefix of every request path)')
+    .option('--listen <host:port>', 'where clients connect; port 0 = any free port', '127.0.0.1:8080')
+    .option('--json', 'print events as JSON Lines on stdout instead of the readable log (first line: listening)')
+    .option('--log <file>', 'also append events as JSON Lines to FILE (read it with wsdiag tail)')
+    .option('--frames', 'also report every frame')
+    .option('--quiet', 'show violations and errors only')
+    .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
+    .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
+    .option('--enforce', 'fail a connection on its first violation: drop the offending frame, Close the sender with its code, Close 1001 the other side')
+    .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
+    .option('--insecure', 'do not verify the upstream TLS certificate (wss:/https: targets)')
+    .option('--ca <file>', 'trust this CA certificate (PEM) for the upstream, e.g. a self-signed test certificate')
+    .option('--tls-cert <file>', 'serve TLS to clients (wss://, https://) with this certificate (PEM); needs --tls-key')
+    .option('--tls-key <file>', 'the private key (PEM) for --tls-cert')
+    .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  wsdiag proxy --target ws://127.0.0.1:9000            # then point the client at ws://127.0.0.1:8080\n' +
+        '  wsdiag proxy --target wss://api.example.com --listen 127.0.0.1:0 --json\n' +
+        '  wsdiag proxy --target http://localhost:3000 --log wsdiag.log --quiet\n' +
+        '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
+        '\nCtrl-C (or SIGTERM) stops accepting, ends open connections, flushes the logs and prints the summary.\n' +
+        'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
+    )
+    .action(action((flags: ProxyFlags) => runProxy(flags)));
+}
+
+/** Everything the flags say, checked, with the files read. */
+interface ProxyConfig {
+  options: Omit<ProxyOptions, 'onEvent' | 'onSuppressed'>;
+  log?: string;
+}
+
+export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
+  const target = parseTarget(flags.target);
+  const listen = parseListen(flags.listen);
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw new UsageError(flags.tlsCert === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key');
+  }
+  const options: ProxyConfig['options'] = {
+    target: target.href,
+    listen,
+    frames: flags.frames === true,
+    preview: flags.preview,
+    enforce: flags.enforce === true,
+    insecure: flags.insecure === true,
+    ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
+    ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
+  };
+  if (flags.ca !== undefined) {
+    const ca = readPem('--ca', flags.ca);
+    checkTls('--ca', () => createSecureContext({ ca }));
+    options.ca = ca;
+  }
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
+    const cert = readPem('--tls-cert', flags.tlsCert);
+    const key = readPem('--tls-key', flags.tlsKey);
+    checkTls('--tls-cert/--tls-key', () => createSecureContext({ cert, key }));
+    options.tls = { cert, key };
+  }
+  return flags.log !== undefined ? { options, log: flags.log } : { options };
+}
+
+async function runProxy(flags: ProxyFlags): Promise<number> {
+  const config = resolveProxyConfig(flags);
+  const clock = systemClock;
+
+  // The run ends on the first of: SIGINT/SIGTERM, stdout closed (`| head`).
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  let signals = 0;
+  const onSignal = (): void => {
+    // A second Ctrl-C means "now": do not wait for connections or logs.
+    if (++signals > 1) process.exit(ExitCode.Ok);
+    requestStop();
+  };
+
+  const summary = new SummaryCollector();
+  const output: Reporter = flags.json
+    ? new JsonlReporter(process.stdout, { onClosed: () => requestStop() })
+    : new PrettyReporter(
+        process.stdout,
+        {
+          color: shouldUseColor({ stream: process.stdout, flag: flags.color }),
+          frames: flags.frames === true,
+          quiet: flags.quiet === true,
+          ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
+        },
+        () => requestStop(),
+      );
+  // Opened before listening: an unwritable path is a usage error while nothing runs yet.
+  let logError: Error | undefined;
+  const log = config.log !== undefined ? openJsonlLog(config.log, { onClosed: (err) => (logError ??= err) }) : undefined;
+  const reporters = new MultiReporter(log ? [output, log, summary] : [output, summary]);
+
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const proxy = await startProxy({
+      ...config.options,
+      clock,
+      onEvent: (event) => reporters.write(event),
+      onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
+    }).catch(async (err: unknown) => {
+      await reporters.close();
+      throw err;
+    });
+    await stopRequested;
+    await proxy.close();
+    reporters.write(summary.summary(clock));
+    await reporters.close();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (logError) throw new OperationalError(`cannot write log file ${config.log}: ${describeFsError(logError)}`);
+  return ExitCode.Ok;
+}
+
+function readPem(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${flag} file ${path}: ${describeFsError(err)}`, { cause: err });
+  }
+}
+
+/** Node's TLS layer is the judge of a PEM file; its complaint becomes a usage error naming the flag. */
+function checkTls(flag: string, build: () => unknown): void {
+  try {
+    build();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`${flag}: not a usable PEM certificate or key (${reason})`, { cause: err });
+  }
+}

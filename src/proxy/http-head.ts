@@ -1,0 +1,59 @@
+/**
+ * HTTP/1.1 heads written by hand on sockets that left node's HTTP machinery at the upgrade: the upstream's
+ * answer relayed to the client as it came (status line, header lines in their order and spelling, body),
+ * and wsdiag's own short plain-text answers (502 when the upstream cannot be reached).
+ */
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+const CRLF = Buffer.from('\r\n');
+
+/** The status line and header lines of a response, as received (node already rejected CR/LF in values). */
+export function responseHead(res: IncomingMessage): string {
+  let head = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return `${head}\r\n`;
+}
+
+/** A complete plain-text response from wsdiag itself; the connection closes after it. */
+export function plainResponse(status: number, text: string): string {
+  const body = Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    `Content-Length: ${body.length}\r\n` +
+    'Connection: close\r\n\r\n' +
+    body.toString('utf8')
+  );
+}
+
+/**
+ * Relays a non-101 answer to an upgrade request to the client: head as received, then the body. Node
+ * hands the body over de-chunked, so a chunked response is chunked again; trailers are not kept.
+ * The client socket is ended afterwards: it was taken out of HTTP keep-alive by the upgrade attempt.
+ */
+export function relayResponse(res: IncomingMessage, client: Socket): void {
+  if (client.destroyed) {
+    res.destroy();
+    return;
+  }
+  const chunked = /(?:^|,)\s*chunked\s*$/i.test(String(res.headers['transfer-encoding'] ?? ''));
+  client.write(responseHead(res));
+  res.on('data', (data: Buffer) => {
+    if (data.length === 0) return;
+    const piece = chunked ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, CRLF]) : data;
+    if (!client.write(piece)) {
+      res.pause();
+      client.once('drain', () => res.resume());
+    }
+  });
+  res.on('end', () => {
+    if (client.destroyed) return;
+    if (chunked) client.end('0\r\n\r\n');
+    else client.end();
+  });
+  res.on('error', () => client.destroy());
+  client.once('close', () => res.destroy());
+}

@@ -1,0 +1,8 @@
+/**
+ * The proxy: the only I/O layer of wsdiag (DESIGN §1). Library users, `wsdiag proxy`, `demo` and `ci`
+ * all start it through `startProxy`.
+ */
+export { startProxy, DEFAULT_LISTEN } from './server.js';
+export { parseTarget, parseListen, isLoopback, type Target } from './target.js';
+export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
+export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo } from './types.js';

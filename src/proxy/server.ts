@@ -1,0 +1,162 @@
+/**
+ * The listening side of the proxy: one port for plain HTTP (./web.ts) and WebSocket upgrades
+ * (./upgrade.ts), the registry of what is in flight, and an orderly close().
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { OperationalError, UsageError } from '../errors.js';
+import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events.js';
+import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
+import type { Relay } from './relay.js';
+import { hostPort, isLoopback, parseTarget } from './target.js';
+import type { ProxyOptions, RunningProxy } from './types.js';
+import { handleUpgrade, type UpgradeContext } from './upgrade.js';
+import type { UpstreamTls } from './upstream.js';
+import { createWebPass } from './web.js';
+
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
+
+/**
+ * Starts the proxy. Rejects with a UsageError for a bad target and an OperationalError when the address
+ * cannot be bound; once it resolves, the `listening` event has been emitted.
+ */
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const target = parseTarget(options.target);
+  const listen = options.listen ?? DEFAULT_LISTEN;
+  const clock = options.clock ?? systemClock;
+  const emit = options.onEvent;
+  const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
+
+  const server = createServer(options.tls);
+  const web = createWebPass(target, tls, emit, clock);
+  const pending = new Set<() => void>();
+  const relays = new Set<Relay>();
+  let nextId = 0;
+
+  const ctx: UpgradeContext = {
+    target,
+    tls,
+    clock,
+    emit,
+    enforce: options.enforce ?? false,
+    enforceGraceMs: options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS,
+    ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    analyzer: {
+      frames: options.frames ?? false,
+      preview: options.preview ?? true,
+      ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
+      ...(options.maxPerRule !== undefined ? { maxPerRule: options.maxPerRule } : {}),
+      ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
+    },
+    ...(options.configureConnection ? { configureConnection: options.configureConnection } : {}),
+    nextConnId: () => `c${++nextId}`,
+    trackPending: (abort) => {
+      pending.add(abort);
+      return () => pending.delete(abort);
+    },
+    trackRelay: (relay) => {
+      relays.add(relay);
+      void relay.done.then(() => relays.delete(relay));
+    },
+  };
+
+  server.on('request', (req, res) => web.handle(req, res));
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => handleUpgrade(ctx, req, socket, head));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, emit, clock));
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // A client that hangs up mid-handshake (a port scan, a cancelled request) is not worth a log line.
+    if (err.code === 'ECONNRESET') return;
+    const who = hostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+    emitError(emit, clock, `TLS handshake with client ${who} failed: ${err.message}.`);
+  });
+
+  await listenOn(server, listen);
+  const bound = server.address() as AddressInfo;
+  server.on('error', (err) => emitError(emit, clock, `The listening socket failed: ${err.message}.`));
+  if (!isLoopback(bound.address)) {
+    const warn = options.onWarning ?? ((message: string) => process.stderr.write(`wsdiag: warning: ${message}\n`));
+    warn(
+      `listening on ${hostPort(bound.address, bound.port)}, which is reachable from the network: anyone who can reach it ` +
+        'can relay through this proxy and read the traffic. Use --listen 127.0.0.1:PORT unless that is what you want.',
+    );
+  }
+  emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: target.href });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const abort of [...pending]) abort();
+      pending.clear();
+      await Promise.all([...relays].map((relay) => relay.shutdown()));
+      server.closeAllConnections();
+      await stopped;
+      web.close();
+    })());
+
+  const dialHost = bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address === '::' ? '::1' : bound.address;
+  const secure = options.tls !== undefined;
+  return {
+    address: bound.address,
+    port: bound.port,
+    url: `${secure ? 'wss' : 'ws'}://${hostPort(dialHost, bound.port)}`,
+    httpUrl: `${secure ? 'https' : 'http'}://${hostPort(dialHost, bound.port)}`,
+    close,
+  };
+}
+
+function createServer(tls: ProxyOptions['tls']): Server {
+  if (!tls) return createHttpServer();
+  try {
+    // allowHalfOpen as on plain HTTP servers, so a client's FIN is passed on instead of ending both ways.
+    return createHttpsServer({ cert: tls.cert, key: tls.key, allowHalfOpen: true });
+  } catch (err) {
+    throw new UsageError(`cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+function listenOn(server: Server, listen: { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new OperationalError(`cannot listen on ${hostPort(listen.host, listen.port)}: ${describeListenError(err)}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function describeListenError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'the address is already in use (another wsdiag or server runs there; pick another port, or 0 for any free one)';
+    case 'EACCES':
+      return 'permission denied (ports below 1024 need privileges)';
+    case 'EADDRNOTAVAIL':
+      return 'this machine has no such address';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve';
+    default:
+      return err.message;
+  }
+}
+
+/** A malformed request or a header timeout: answer as node would, and say so in the log. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket, emit: (event: WsdiagEvent) => void, clock: () => Date): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  const who = hostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+  emitError(emit, clock, `Client ${who} sent a request wsdiag could not parse (${err.code ?? err.message}); it was answered ${status}.`);
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+}
+
+function emitError(emit: (event: WsdiagEvent) => void, clock: () => Date, message: string): void {
+  emit({ v: SCHEMA_VERSION, type: 'error', ts: clock().toISOString(), conn: null, message });
+}

@@ -1,0 +1,67 @@
+/**
+ * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
+ */
+import type { Clock, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
+
+export interface ListenAddress {
+  host: string;
+  /** 0 = any free port (read the bound one from RunningProxy.port or the `listening` event). */
+  port: number;
+}
+
+/** What a connection looks like when its analyzer is built (for per-connection policies). */
+export interface ConnectionInfo {
+  /** The request path as the client sent it (query included). */
+  path: string;
+  subprotocol: string | null;
+  extensions: string | null;
+}
+
+export interface ProxyOptions {
+  /** ws:, wss:, http: or https: URL of the upstream; its path is a prefix of every relayed path. */
+  target: string;
+  /** Default 127.0.0.1:8080. */
+  listen?: ListenAddress;
+  /** Every event: listening, open, frame, violation, peer-close, close, error. */
+  onEvent: (event: WsdiagEvent) => void;
+  /** Each violation that was counted but not logged (flood suppression), for run summaries. */
+  onSuppressed?: (violation: ViolationEvent) => void;
+  /** Emit a `frame` event per frame. */
+  frames?: boolean;
+  /** Attach payload previews to violations (default true). */
+  preview?: boolean;
+  /** Largest message before `message-too-big` (bytes, 0 = no limit). */
+  maxMessage?: number;
+  /** Violations logged individually per rule and connection (default 20). */
+  maxPerRule?: number;
+  /** Fail a connection on its first violation instead of relaying it (see README, --enforce). */
+  enforce?: boolean;
+  /** Do not verify the upstream's TLS certificate. */
+  insecure?: boolean;
+  /** Extra CA certificate(s) (PEM) trusted for the upstream. */
+  ca?: string | Buffer;
+  /** Serve TLS to clients (wss:// and https:// to wsdiag) with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  clock?: Clock;
+  /** End a WebSocket connection after this long without a byte in either direction (default: never). */
+  idleTimeoutMs?: number;
+  /** How long --enforce waits for both Close replies before it drops the connection (default 2000 ms). */
+  enforceGraceMs?: number;
+  /** Where operator warnings go (default: one line on stderr). */
+  onWarning?: (message: string) => void;
+  /** Hook for later issues (message-type policies): called to build analyzer options per connection. */
+  configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
+}
+
+export interface RunningProxy {
+  /** The bound address, e.g. "127.0.0.1" or "::1". */
+  address: string;
+  port: number;
+  /** ws://host:port (wss:// with `tls`): what a WebSocket client dials instead of the target. */
+  url: string;
+  /** http://host:port (https:// with `tls`). */
+  httpUrl: string;
+  /** Stop accepting, end every connection (each emits its close event), resolve when all is done. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,202 @@
+/**
+ * Our replacement for http-proxy's WebSocket pass: the upgrade request relayed to the upstream, its
+ * answer relayed back, the handshake checked on both, and on 101 the two sockets handed to a Relay with
+ * the tap inside. Unlike http-proxy's one-line pipe, nothing here can hide bytes from the analyzer, and an
+ * 'error' listener is on each socket from the moment we hold it.
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events.js';
+import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
+import type { Finding } from '../protocol/types.js';
+import { getRule } from '../rules/table.js';
+import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
+import { plainResponse, relayResponse, responseHead } from './http-head.js';
+import { Relay } from './relay.js';
+import { hostPort, upstreamPath, type Target } from './target.js';
+import type { ConnectionInfo } from './types.js';
+import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
+
+/** What the upgrade pass needs from the server that owns it. */
+export interface UpgradeContext {
+  target: Target;
+  tls: UpstreamTls;
+  clock: Clock;
+  emit: (event: WsdiagEvent) => void;
+  enforce: boolean;
+  enforceGraceMs: number;
+  idleTimeoutMs?: number;
+  /** Analyzer settings shared by every connection. */
+  analyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
+  configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
+  nextConnId: () => string;
+  /** Registers an upgrade in flight so shutdown can abort it; returns the function that unregisters it. */
+  trackPending: (abort: () => void) => () => void;
+  /** Registers a live connection so shutdown can end it. */
+  trackRelay: (relay: Relay) => void;
+}
+
+export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client: Socket, clientHead: Buffer): void {
+  // First thing: a client that resets now must not crash the process (http-proxy #1468).
+  const onEarlyClientError = (): void => {};
+  client.on('error', onEarlyClientError);
+
+  const conn = ctx.nextConnId();
+  const clientAddress = hostPort(client.remoteAddress ?? 'unknown', client.remotePort ?? 0);
+  const path = req.url ?? '/';
+  const requestInfo: UpgradeRequestInfo = { method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headers };
+  const requestFindings = checkUpgradeRequest(requestInfo);
+
+  // Until the relay owns the client socket, shutdown ends it from here (also while an answer that is
+  // not a 101 is still being relayed).
+  let upstreamReq: ClientRequest | null = null;
+  let settled = false;
+  const untrack = ctx.trackPending(() => {
+    // Shutdown: whatever the upstream does next is not news.
+    settled = true;
+    upstreamReq?.destroy();
+    client.destroy();
+  });
+  // The client gave up before the upstream answered: drop the upstream request too.
+  const onEarlyClientClose = (): void => {
+    untrack();
+    if (settled) return;
+    settled = true;
+    upstreamReq?.destroy();
+  };
+  client.on('close', onEarlyClientClose);
+  /** The first answer wins; later ones (after the client left) are dropped. */
+  const settle = (): boolean => {
+    if (settled) return false;
+    settled = true;
+    return true;
+  };
+
+  if (ctx.enforce && hasError(requestFindings)) {
+    settled = true;
+    reportHandshakeOnly(ctx, conn, requestFindings, []);
+    const rules = ruleList(requestFindings);
+    emitError(ctx, conn, `--enforce refused the upgrade request from ${clientAddress} for ${path} (${rules}); the upstream was not contacted.`);
+    client.end(plainResponse(400, `wsdiag --enforce refused this WebSocket upgrade request:\n${findingLines(requestFindings)}`));
+    return;
+  }
+
+  upstreamReq = requestUpstream(ctx.target, ctx.tls, {
+    method: req.method ?? 'GET',
+    path: upstreamPath(ctx.target, path),
+    rawHeaders: req.rawHeaders,
+  });
+
+  upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
+    if (!settle()) return;
+    reportHandshakeOnly(ctx, conn, requestFindings, []);
+    const message = describeUpstreamError(ctx.target, err);
+    emitError(ctx, conn, `${message}.`);
+    if (!client.destroyed) client.end(plainResponse(502, `wsdiag: ${message}`));
+  });
+
+  upstreamReq.on('response', (res: IncomingMessage) => {
+    if (!settle()) {
+      res.destroy();
+      return;
+    }
+    reportHandshakeOnly(ctx, conn, requestFindings, []);
+    const status = res.statusCode ?? 0;
+    const statusText = res.statusMessage ? `${status} ${res.statusMessage}` : String(status);
+    emitError(ctx, conn, `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`, status);
+    relayResponse(res, client);
+  });
+
+  upstreamReq.on('upgrade', (res: IncomingMessage, upstream: Socket, upstreamHead: Buffer) => {
+    const onEarlyUpstreamError = (): void => {};
+    upstream.on('error', onEarlyUpstreamError);
+    if (!settle() || client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    const check = checkUpgradeResponse(requestInfo, { statusCode: res.statusCode ?? 0, headers: res.headers });
+
+    if (ctx.enforce && hasError(check.findings)) {
+      reportHandshakeOnly(ctx, conn, requestFindings, check.findings);
+      const rules = ruleList(check.findings);
+      emitError(ctx, conn, `--enforce refused the upstream's 101 response for ${path} (${rules}); the client got a 502.`);
+      client.end(plainResponse(502, `wsdiag --enforce refused the upstream's WebSocket handshake:\n${findingLines(check.findings)}`));
+      upstream.destroy();
+      return;
+    }
+
+    const info: ConnectionInfo = { path, subprotocol: check.subprotocol, extensions: check.extensions };
+    const relay = new Relay({
+      conn,
+      client,
+      upstream,
+      analyzer: {
+        ...ctx.analyzer,
+        extensions: check.extensions,
+        subprotocol: check.subprotocol,
+        ...(ctx.configureConnection?.(info) ?? {}),
+      },
+      emit: ctx.emit,
+      clock: ctx.clock,
+      enforce: ctx.enforce,
+      enforceGraceMs: ctx.enforceGraceMs,
+      ...(ctx.idleTimeoutMs !== undefined ? { idleTimeoutMs: ctx.idleTimeoutMs } : {}),
+    });
+    // The relay's own listeners are attached: the placeholders can go, and shutdown goes through the relay.
+    client.off('error', onEarlyClientError);
+    client.off('close', onEarlyClientClose);
+    upstream.off('error', onEarlyUpstreamError);
+    untrack();
+
+    client.write(responseHead(res));
+    const open: OpenEvent = {
+      v: SCHEMA_VERSION,
+      type: 'open',
+      ts: ctx.clock().toISOString(),
+      conn,
+      client: clientAddress,
+      path,
+      subprotocol: check.subprotocol,
+      extensions: check.extensions,
+    };
+    ctx.emit(open);
+    relay.analyzer.report('client->server', requestFindings);
+    relay.analyzer.report('server->client', check.findings);
+    ctx.trackRelay(relay);
+    relay.start(clientHead, upstreamHead);
+  });
+}
+
+/**
+ * Handshake findings of an upgrade that never became a connection (refused, unreachable, non-101): they
+ * are still violations of that connection id, but no `open`/`close` pair surrounds them.
+ */
+function reportHandshakeOnly(ctx: UpgradeContext, conn: string, requestFindings: Finding[], responseFindings: Finding[]): void {
+  if (requestFindings.length === 0 && responseFindings.length === 0) return;
+  const analyzer = new ConnectionAnalyzer({
+    ...ctx.analyzer,
+    conn,
+    clock: ctx.clock,
+    onEvent: ctx.emit,
+  });
+  analyzer.report('client->server', requestFindings);
+  analyzer.report('server->client', responseFindings);
+}
+
+function emitError(ctx: UpgradeContext, conn: string, message: string, status?: number): void {
+  const event: ErrorEvent = { v: SCHEMA_VERSION, type: 'error', ts: ctx.clock().toISOString(), conn, message };
+  if (status !== undefined) event.status = status;
+  ctx.emit(event);
+}
+
+function hasError(findings: readonly Finding[]): boolean {
+  return findings.some((f) => getRule(f.rule).severity === 'error');
+}
+
+function ruleList(findings: readonly Finding[]): string {
+  return [...new Set(findings.map((f) => f.rule))].join(', ');
+}
+
+function findingLines(findings: readonly Finding[]): string {
+  return findings.map((f) => `- ${f.rule}: ${f.message}`).join('\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * Opening the upstream side of an upgrade: the client's request re-sent to the target over a socket of
+ * our own making (half-close allowed, TLS verified unless told otherwise), and upstream errors turned
+ * into one readable sentence.
+ */
+import { request, type ClientRequest } from 'node:http';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { Target } from './target.js';
+
+export interface UpstreamTls {
+  /** Skip certificate verification. */
+  insecure: boolean;
+  /** Extra trusted CA certificate(s), PEM. */
+  ca?: string | Buffer;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query as the upstream should see them (target prefix included). */
+  path: string;
+  /** Header lines as node's `rawHeaders` gives them: [name, value, name, value, ...]. */
+  rawHeaders: string[];
+}
+
+/**
+ * Sends the upgrade request upstream. The caller listens for 'upgrade' (101), 'response' (anything
+ * else) and 'error' (unreachable, TLS failure) on the returned request.
+ */
+export function requestUpstream(target: Target, tls: UpstreamTls, req: UpstreamRequest): ClientRequest {
+  const upstream = request({
+    method: req.method,
+    path: req.path,
+    headers: withHost(req.rawHeaders, target.hostHeader) as unknown as Record<string, string>,
+    setHost: false,
+    // Our own socket: allowHalfOpen so a FIN from the upstream does not end our side before the client
+    // has finished sending (the relay passes each FIN on itself).
+    createConnection: () => openSocket(target, tls),
+  });
+  upstream.end();
+  return upstream;
+}
+
+function openSocket(target: Target, tls: UpstreamTls): Socket {
+  if (!target.secure) return netConnect({ host: target.host, port: target.port, allowHalfOpen: true });
+  // tls.connect passes allowHalfOpen on to its TLSSocket, though ConnectionOptions does not declare it.
+  const options: ConnectionOptions & { allowHalfOpen: boolean } = {
+    host: target.host,
+    port: target.port,
+    // SNI takes host names only (RFC 6066 §3).
+    ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
+    rejectUnauthorized: !tls.insecure,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ALPNProtocols: ['http/1.1'],
+    allowHalfOpen: true,
+  };
+  return tlsConnect(options);
+}
+
+/**
+ * The client's header lines with Host set to the target's (the upstream may route on it), everything
+ * else (Origin, Sec-WebSocket-*, cookies) passed through as sent.
+ */
+export function withHost(rawHeaders: readonly string[], host: string): string[] {
+  const out: string[] = [];
+  let replaced = false;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.toLowerCase() === 'host') {
+      if (replaced) continue;
+      replaced = true;
+      out.push(name, host);
+    } else {
+      out.push(name, rawHeaders[i + 1]!);
+    }
+  }
+  return replaced ? out : ['Host', host, ...out];
+}
+
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const PLAIN_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (nothing listens there)',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed (temporary DNS failure)',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'the upstream reset the connection before answering',
+  EPROTO: 'TLS protocol error (is the target really TLS? try ws:// or http://)',
+};
+
+/** One sentence on why the upstream could not be reached, with the way out for certificate problems. */
+export function describeUpstreamError(target: Target, err: NodeJS.ErrnoException): string {
+  const where = `upstream ${target.href}`;
+  const code = err.code ?? '';
+  if (TLS_TRUST_CODES.has(code)) {
+    return `cannot reach ${where}: its TLS certificate is not trusted (${err.message}); trust its CA with --ca FILE, or skip verification with --insecure`;
+  }
+  const reason = PLAIN_REASONS[code];
+  return `cannot reach ${where}: ${reason ? `${reason} (${code})` : err.message}`;
+}

@@ -1,0 +1,22 @@
+/**
+ * A proxy for one test: listens on a free loopback port, records its events, and closes in `after`.
+ */
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/index.js';
+import { EventLog } from './event-log.js';
+
+export interface TestProxy {
+  proxy: RunningProxy;
+  log: EventLog;
+}
+
+export async function startTestProxy(target: string, options: Partial<Omit<ProxyOptions, 'target' | 'onEvent'>> = {}): Promise<TestProxy> {
+  const log = new EventLog();
+  const proxy = await startProxy({
+    target,
+    listen: { host: '127.0.0.1', port: 0 },
+    onEvent: log.push,
+    onSuppressed: (v) => log.suppressed.push(v),
+    ...options,
+  });
+  return { proxy, log };
+}

@@ -1,0 +1,203 @@
+/**
+ * `wsdiag proxy` as users run it: flags checked before anything listens (exit 2), a busy port (exit 3),
+ * JSON Lines on stdout and in --log that follow the schema, SIGTERM flushing the summary with exit 0,
+ * and a closed stdout pipe ending the process quietly.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { WsdiagEvent } from '../../src/events.js';
+import { parseEventLine } from '../../src/reporters/parse-event.js';
+import { RULES } from '../../src/rules/table.js';
+import { runCli } from '../support/cli.js';
+import { connectRawClient } from '../helpers/raw-peers.js';
+import { spawnProxy, type SpawnedProxy } from '../helpers/spawn-proxy.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const RULE_IDS = new Set(RULES.map((r) => r.id));
+
+/** Parses a JSON Lines text and checks every line against the schema (DESIGN §2, README additions). */
+function parseLog(text: string): WsdiagEvent[] {
+  const lines = text.split('\n').filter((l) => l !== '');
+  return lines.map((line, i) => {
+    const parsed = parseEventLine(line);
+    assert.ok(parsed.ok, `line ${i + 1} is not a valid event: ${parsed.ok ? '' : parsed.reason}\n${line}`);
+    const event = parsed.event;
+    assert.equal(event.v, 1);
+    assert.match(event.ts, ISO);
+    switch (event.type) {
+      case 'open':
+      case 'frame':
+      case 'peer-close':
+        assert.match(event.conn, /^c\d+$/);
+        break;
+      case 'violation':
+        assert.ok(RULE_IDS.has(event.rule as never), `unknown rule ${event.rule}`);
+        assert.ok(['client', 'server', 'intermediary', 'unknown'].includes(event.blame));
+        assert.ok([1002, 1003, 1007, 1009].includes(event.code));
+        break;
+      case 'close':
+        assert.ok(['client', 'server', 'proxy'].includes(event.ended_by ?? ''), `ended_by ${event.ended_by}`);
+        assert.ok(['close-frame', 'fin', 'reset', 'error', 'timeout', 'enforce', 'shutdown'].includes(event.how ?? ''));
+        break;
+      default:
+        break;
+    }
+    return event;
+  });
+}
+
+async function freePortInUse(): Promise<{ port: number; release: () => Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('wsdiag proxy: usage errors come before listening', () => {
+  const cases: Array<{ name: string; args: string[]; message: RegExp }> = [
+    { name: 'a target scheme it cannot relay', args: ['--target', 'ftp://example.com'], message: /--target "ftp:\/\/example\.com" has scheme ftp/ },
+    { name: 'a target that is not a URL', args: ['--target', 'localhost:9000x'], message: /--target/ },
+    { name: 'a bad --listen', args: ['--target', 'ws://127.0.0.1:1', '--listen', 'here'], message: /--listen "here" is not HOST:PORT/ },
+    { name: '--tls-cert without --tls-key', args: ['--target', 'ws://127.0.0.1:1', '--tls-cert', 'cert.pem'], message: /--tls-cert needs --tls-key/ },
+    { name: 'an unreadable --ca', args: ['--target', 'wss://127.0.0.1:1', '--ca', '/nonexistent/ca.pem'], message: /cannot read --ca file \/nonexistent\/ca\.pem: no such file or directory/ },
+    { name: 'a log file that cannot be opened', args: ['--target', 'ws://127.0.0.1:1', '--log', '/nonexistent/dir/wsdiag.log'], message: /cannot open log file/ },
+  ];
+  for (const c of cases) {
+    it(`exits 2 with one line for ${c.name}`, async () => {
+      const result = await runCli(['proxy', '--listen', '127.0.0.1:0', ...c.args]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '', 'nothing was listening, so nothing was printed');
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line expected:\n${result.stderr}`);
+      assert.match(lines[0]!, /^wsdiag: /);
+      assert.match(lines[0]!, c.message);
+    });
+  }
+
+  it('exits 2 without --target and with a bad --max-message', async () => {
+    for (const args of [['proxy'], ['proxy', '--target', 'ws://127.0.0.1:1', '--max-message', 'lots']]) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('exits 3 when the port is already in use', async () => {
+    const busy = await freePortInUse();
+    try {
+      const result = await runCli(['proxy', '--target', 'ws://127.0.0.1:1', '--listen', `127.0.0.1:${busy.port}`]);
+      assert.equal(result.code, 3);
+      assert.match(result.stderr, /^wsdiag: cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
+    } finally {
+      await busy.release();
+    }
+  });
+});
+
+describe('wsdiag proxy: running', () => {
+  let upstream: WsServer;
+  let dir: string;
+  let running: SpawnedProxy | undefined;
+  before(async () => {
+    upstream = await startWsServer();
+    dir = mkdtempSync(join(tmpdir(), 'wsdiag-proxy-cli-'));
+  });
+  afterEach(() => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    running = undefined;
+  });
+  after(async () => {
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One valid exchange and one unmasked frame through the proxy on `port`. */
+  async function traffic(port: number): Promise<void> {
+    const ws = await openWsClient(`ws://127.0.0.1:${port}/app`);
+    const echo = nextMessages(ws, 1);
+    ws.send('hello');
+    await echo;
+    ws.close(1000);
+    await closedWith(ws);
+    const raw = await connectRawClient(port);
+    raw.send(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    await raw.collector.waitForClose(); // the ws upstream fails the connection with 1002
+  }
+
+  it('--json and --log: schema-valid events, listening first, summary last after SIGTERM, exit 0', async () => {
+    const logPath = join(dir, 'events.log');
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+    const port = await running.port();
+    assert.ok(existsSync(logPath), 'the log file exists once the proxy listens');
+    await traffic(port);
+    await running.waitForLine((l) => l.includes('"type":"close"') && l.includes('"violations":1'), 'the second close event');
+    running.child.kill('SIGTERM');
+    const exit = await running.exited();
+    assert.equal(exit.code, 0, running.stderr());
+    assert.equal(running.stderr(), '');
+
+    const events = parseLog(running.lines.join('\n'));
+    assert.equal(events[0]!.type, 'listening');
+    const last = events.at(-1)!;
+    assert.equal(last.type, 'summary');
+    assert.equal(last.type === 'summary' && last.connections, 2);
+    assert.equal(last.type === 'summary' && last.violations, 1);
+    assert.deepEqual(last.type === 'summary' && last.by_rule, { 'unmasked-client-frame': 1 });
+    const open = events.find((e) => e.type === 'open');
+    assert.equal(open?.type === 'open' && open.path, '/app');
+    const violation = events.find((e) => e.type === 'violation');
+    assert.equal(violation?.type === 'violation' && violation.rule, 'unmasked-client-frame');
+    const peerClose = events.find((e) => e.type === 'peer-close' && e.by === 'server' && e.code === 1002);
+    assert.equal(peerClose?.type === 'peer-close' && peerClose.cause?.rule, 'unmasked-client-frame');
+
+    // The log file holds the same events, summary included.
+    const logged = parseLog(readFileSync(logPath, 'utf8'));
+    assert.deepEqual(logged, events);
+  });
+
+  it('pretty output: a readable log and the summary table on SIGTERM, exit 0', async () => {
+    const logPath = join(dir, 'pretty.log');
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--log', logPath]);
+    const line = await running.waitForLine((l) => l.includes('listening on'), 'the listening line');
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
+    await traffic(port);
+    await running.waitForLine((l) => /unmasked-client-frame/.test(l), 'the violation block');
+    await running.waitForLine((l) => / c2 close /.test(l), 'the second close line');
+    running.child.kill('SIGTERM');
+    assert.equal((await running.exited()).code, 0, running.stderr());
+    const output = running.lines.join('\n');
+    assert.match(output, /c1 open\s+client 127\.0\.0\.1:\d+\s+path \/app/);
+    assert.match(output, /✖ 1002 unmasked-client-frame\s+c2 client->server\s+blame: client/);
+    assert.match(output, /summary\s+2 connections\s+1 violation/);
+    assert.match(output, /unmasked-client-frame\s+1002\s+1/);
+    assert.doesNotMatch(output, /\x1b\[/, 'no colour when not a terminal');
+    const logged = parseLog(readFileSync(logPath, 'utf8'));
+    assert.equal(logged.at(-1)!.type, 'summary');
+  });
+
+  it('ends quietly with exit 0 when stdout is closed (| head)', async () => {
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json']);
+    const port = await running.port();
+    running.child.stdout.destroy(); // the reader goes away, as `head -1` does
+    const ws = await openWsClient(`ws://127.0.0.1:${port}/`);
+    ws.close();
+    const exit = await running.exited();
+    assert.equal(exit.code, 0);
+    assert.equal(running.stderr(), '', 'no EPIPE stack trace');
+  });
+
+  it('warns on stderr when bound to a non-loopback address', async () => {
+    running = spawnProxy(['--target', upstream.url, '--listen', '0.0.0.0:0', '--json']);
+    await running.port();
+    running.child.kill('SIGINT');
+    assert.equal((await running.exited()).code, 0);
+    assert.match(running.stderr(), /^wsdiag: warning: listening on 0\.0\.0\.0:\d+, which is reachable from the network/);
+  });
+});
