@@ -171,6 +171,16 @@ export class FrameDecoder {
     return this.state === State.Stopped;
   }
 
+  /**
+   * How far the stream has been judged: the start of an incomplete header, or of a control frame still
+   * arriving (at most 125 bytes, checked whole at its end), else everything consumed. --enforce forwards no
+   * further, so a frame it refuses was never partly sent.
+   */
+  get judgedOffset(): number {
+    if (this.state === State.Payload && this.kind === Kind.Control && this.length <= MAX_CONTROL_PAYLOAD) return this.frameOffset;
+    return this.streamOffset;
+  }
+
   /** True when the stream so far ends on a frame boundary. */
   get atFrameBoundary(): boolean {
     return this.state === State.Header && this.headerLength === 0;

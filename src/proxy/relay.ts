@@ -54,6 +54,8 @@ interface Leg {
   sink: Socket;
   /** Bytes of this direction written to the sink so far. */
   forwarded: number;
+  /** --enforce: bytes received but not yet judged (an incomplete header or control frame), in order. */
+  held: Uint8Array[];
   /** The source is paused until the sink drains. */
   throttled: boolean;
 }
@@ -97,8 +99,8 @@ export class Relay {
       this.sockets[side].on('error', (err: NodeJS.ErrnoException) => this.onError(side, err));
     }
     this.legs = {
-      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, throttled: false },
-      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, throttled: false },
+      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, held: [], throttled: false },
+      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, held: [], throttled: false },
     };
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.analyzer = new ConnectionAnalyzer({
@@ -159,16 +161,25 @@ export class Relay {
       this.analyzer.push(leg.dir, chunk);
       return;
     }
-    // Enforce: judge the bytes before they go out.
+    // Enforce: judge the bytes before they go out, and hold back what cannot be judged yet (a header split
+    // across reads, a control frame still arriving) so a refused frame is never partly sent.
     this.analyzer.push(leg.dir, chunk);
+    leg.held.push(chunk);
     const finding = this.analyzer.firstError(leg.dir);
-    if (!finding) {
-      this.forward(leg, chunk);
-      return;
+    const limit = finding?.frame ? finding.frame.offset : this.analyzer.decoder(leg.dir).judgedOffset;
+    this.forwardHeld(leg, limit);
+    if (finding) this.enforce(leg, finding, forwardableBytes(finding, leg.forwarded, 0) >= 0);
+  }
+
+  /** Forwards held bytes of a direction up to stream offset `limit`. */
+  private forwardHeld(leg: Leg, limit: number): void {
+    while (leg.held.length > 0 && leg.forwarded < limit) {
+      const first = leg.held[0]!;
+      const take = Math.min(first.length, limit - leg.forwarded);
+      if (take === first.length) leg.held.shift();
+      else leg.held[0] = first.subarray(take);
+      this.forward(leg, take === first.length ? first : first.subarray(0, take));
     }
-    const keep = forwardableBytes(finding, leg.forwarded, chunk.length);
-    if (keep > 0) this.forward(leg, chunk.subarray(0, keep));
-    this.enforce(leg, finding, keep >= 0);
   }
 
   private forward(leg: Leg, chunk: Uint8Array): void {

@@ -153,6 +153,49 @@ describe('--enforce when the offending frame was already partly relayed', () => 
   });
 });
 
+describe('--enforce holds back what it cannot judge yet', () => {
+  let server: RawServer;
+  let harness: TestProxy;
+  before(async () => {
+    server = await startRawServer();
+    harness = await startTestProxy(server.url, { enforce: true });
+  });
+  after(async () => {
+    await harness.proxy.close();
+    await server.close();
+  });
+
+  for (const [name, bad, rule] of [
+    ['a header split across reads', encodeFrame({ opcode: 0x3, payload: 'reserved', mask: true }), 'reserved-opcode'],
+    ['a Close frame arriving in two parts', encodeFrame({ opcode: 0x8, payload: closeBody(1005, 'local only'), mask: true }), 'invalid-close-code'],
+  ] as const) {
+    it(`${name}: no byte of the refused frame reaches the server, which gets a clean Close 1001`, async () => {
+      const index = server.peers.length;
+      const client = await connectRawClient(harness.proxy.port);
+      const peer = await server.peer(index);
+      const good = encodeFrame({ opcode: 0x1, payload: 'fine', mask: true });
+      client.send(concatBytes([good, bad.subarray(0, 3)]));
+      await peer.collector.until(() => (peer.body().length >= good.length ? true : undefined), 'the good frame upstream');
+      client.send(bad.subarray(3));
+
+      const toClient = await client.collector.until(() => findClose(client.body()), 'a Close at the client');
+      assert.deepEqual(toClient, { code: 1002, reason: rule, masked: false });
+      await peer.collector.until(() => findClose(peer.body()), 'a Close at the server');
+      const frames = parseFrames(peer.body());
+      assert.deepEqual(
+        frames.map((f) => [f.opcode, f.masked]),
+        [
+          [0x1, true],
+          [0x8, true],
+        ],
+        'the good frame, then wsdiag\'s masked Close: nothing of the refused frame',
+      );
+      assert.equal(findClose(peer.body())!.code, 1001);
+      client.socket.destroy();
+    });
+  }
+});
+
 describe('--enforce on the handshake', () => {
   let server: RawServer;
   let harness: TestProxy;
