@@ -10,6 +10,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerExplain } from './commands/explain.js';
 import { registerTail } from './commands/tail.js';
 import { registerDemo } from './commands/demo.js';
+import { registerProbe } from './commands/probe.js';
 import { registerCi } from './commands/ci.js';
 
 const require = createRequire(import.meta.url);
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerTail(program);
   registerDemo(program);
+  registerProbe(program);
   registerCi(program);
   return program;
 }

@@ -1,11 +1,9 @@
 /**
- * DATA SLOT — the subprotocol profile table: which message type each common subprotocol uses.
- *
- * `wsdiag explain 1003` renders this table when it is not empty (and includes it in --json as
- * `profiles`). The README's profile table is the reference; fill this array from it, one row per
- * Sec-WebSocket-Protocol value, e.g. `{ subprotocol: 'mqtt', messageType: 'binary' }`. Until then it is
- * empty on purpose and 1003's text points readers at the README.
+ * The subprotocol profile table shown by `wsdiag explain 1003` (and as `profiles` in its --json): which
+ * message type each subprotocol's specification fixes. The data lives with the policies that apply it
+ * (src/policy/profiles.ts), so the explanation and the checks cannot disagree.
  */
+import { explainProfileRows } from '../policy/profiles.js';
 import type { SubprotocolProfile } from './types.js';
 
-export const SUBPROTOCOL_PROFILES: SubprotocolProfile[] = [];
+export const SUBPROTOCOL_PROFILES: SubprotocolProfile[] = explainProfileRows();

@@ -50,6 +50,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
     },
     ...(options.configureConnection ? { configureConnection: options.configureConnection } : {}),
+    ...(options.policies ? { policies: options.policies } : {}),
     nextConnId: () => `c${++nextId}`,
     trackPending: (abort) => {
       pending.add(abort);

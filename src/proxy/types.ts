@@ -2,6 +2,7 @@
  * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
  */
 import type { Clock, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { MessagePolicies } from '../policy/runtime.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 
 export interface ListenAddress {
@@ -50,7 +51,12 @@ export interface ProxyOptions {
   enforceGraceMs?: number;
   /** Where operator warnings go (default: one line on stderr). */
   onWarning?: (message: string) => void;
-  /** Hook for later issues (message-type policies): called to build analyzer options per connection. */
+  /**
+   * Message-type (1003) and size policies: flags, config routes, subprotocol profiles and what the
+   * endpoints taught (see src/policy). Resolved per connection once its subprotocol is known.
+   */
+  policies?: MessagePolicies;
+  /** Low-level hook: extra analyzer options per connection (applied after `policies`). */
   configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
 }
 

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
+import type { MessagePolicies } from '../policy/runtime.js';
 import { getRule } from '../rules/table.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
 import { plainResponse, relayResponse, responseHead } from './http-head.js';
@@ -29,6 +30,7 @@ export interface UpgradeContext {
   /** Analyzer settings shared by every connection. */
   analyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
   configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
+  policies?: MessagePolicies;
   nextConnId: () => string;
   /** Registers an upgrade in flight so shutdown can abort it; returns the function that unregisters it. */
   trackPending: (abort: () => void) => () => void;
@@ -126,6 +128,10 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     }
 
     const info: ConnectionInfo = { path, subprotocol: check.subprotocol, extensions: check.extensions };
+    // Policies are resolved now that the subprotocol is known; their observer explains 1003 closes and
+    // learns from them, so every event of the connection passes through it.
+    const policy = ctx.policies?.forConnection({ conn, path, subprotocol: check.subprotocol });
+    const emit = policy ? (event: WsdiagEvent) => ctx.emit(policy.observe(event)) : ctx.emit;
     const relay = new Relay({
       conn,
       client,
@@ -134,9 +140,10 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
         ...ctx.analyzer,
         extensions: check.extensions,
         subprotocol: check.subprotocol,
+        ...(policy?.analyzerOptions ?? {}),
         ...(ctx.configureConnection?.(info) ?? {}),
       },
-      emit: ctx.emit,
+      emit,
       clock: ctx.clock,
       enforce: ctx.enforce,
       enforceGraceMs: ctx.enforceGraceMs,
@@ -163,6 +170,10 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     relay.analyzer.report('client->server', requestFindings);
     relay.analyzer.report('server->client', check.findings);
     ctx.trackRelay(relay);
+    if (policy) {
+      policy.attach(relay.analyzer);
+      void relay.done.then(() => policy.end());
+    }
     relay.start(clientHead, upstreamHead);
   });
 }

@@ -1,3 +1,4 @@
+import { explainProfileRows } from '../../src/policy/profiles.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
@@ -155,9 +156,11 @@ describe('explain: close code facts', () => {
     for (const lang of LANGS) {
       const text = code(1003, lang).resolve.join(' ');
       assert.match(text, /README/);
-      for (const name of ['MQTT', 'XMPP', 'wamp.2.json', 'wamp.2.msgpack', 'OCPP-J', 'GraphQL']) assert.ok(text.includes(name), name);
+      for (const name of ['MQTT', 'XMPP', 'wamp.2.json', 'wamp.2.msgpack']) assert.ok(text.includes(name), name);
     }
-    assert.deepEqual(code(1003).profiles, []);
+    // The table is the one the policies apply (src/policy/profiles.ts).
+    assert.deepEqual(code(1003).profiles, explainProfileRows());
+    assert.ok(code(1003).profiles!.some((row) => row.subprotocol === 'mqtt' && row.messageType === 'binary'));
     assert.equal(code(1002).profiles, undefined);
   });
 });

@@ -153,6 +153,7 @@ describe('compare', () => {
 
 describe('the subprotocol profile slot', () => {
   it('is rendered under 1003 once it has rows, and only then', () => {
+    const filled = SUBPROTOCOL_PROFILES.splice(0);
     assert.equal(render(['1003'], 80).includes('Message type by subprotocol'), false);
     SUBPROTOCOL_PROFILES.push({ subprotocol: 'mqtt', messageType: 'binary' }, { subprotocol: 'wamp.2.json', messageType: 'text' });
     try {
@@ -166,7 +167,7 @@ describe('the subprotocol profile slot', () => {
       assert.deepEqual(e.profiles, [...SUBPROTOCOL_PROFILES]);
       assert.equal(render(['1002'], 80).includes('Message type by subprotocol'), false);
     } finally {
-      SUBPROTOCOL_PROFILES.length = 0;
+      SUBPROTOCOL_PROFILES.splice(0, SUBPROTOCOL_PROFILES.length, ...filled);
     }
   });
 });

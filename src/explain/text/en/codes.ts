@@ -50,9 +50,9 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     meaning:
       'The message was well formed, but its data type is one the endpoint does not accept: a text message to an endpoint that only handles binary, or a binary message to one that only handles text. The framing is fine; the choice of message type is not.',
     whenSeen:
-      "Spring's BinaryWebSocketHandler closes with 1003 when it receives text, and TextWebSocketHandler when it receives binary. Endpoints that speak a subprotocol with a fixed message type do the same (MQTT is binary; XMPP, OCPP-J and GraphQL over WebSocket are text). Typical trigger: a client that sends a JSON string where the server expects bytes, or a Buffer where it expects a string (Node's ws sends a Buffer as binary and a string as text unless you pass { binary }).",
+      "Spring's BinaryWebSocketHandler closes with 1003 when it receives text, and TextWebSocketHandler when it receives binary. Endpoints that speak a subprotocol with a fixed message type do the same (MQTT and wamp.2.msgpack are binary; XMPP and wamp.2.json are text). Typical trigger: a client that sends a JSON string where the server expects bytes, or a Buffer where it expects a string (Node's ws sends a Buffer as binary and a string as text unless you pass { binary }).",
     resolve: [
-      'Check which message type the endpoint and its subprotocol expect (the README has a table of common subprotocols: MQTT binary, XMPP text, wamp.2.json text, wamp.2.msgpack binary, OCPP-J text, GraphQL over WebSocket text) and send that type: opcode 0x1 for text, 0x2 for binary.',
+      'Check which message type the endpoint and its subprotocol expect (the README has a table of common subprotocols: MQTT binary, XMPP text, wamp.2.json text, wamp.2.msgpack binary; OCPP-J and GraphQL over WebSocket carry JSON but their specifications do not fix the frame type) and send that type: opcode 0x1 for text, 0x2 for binary.',
       'In a browser, send a string for text and an ArrayBuffer, Blob or typed array for binary.',
       'When wsdiag knows which type the endpoint accepts, it reports unsupported-text or unsupported-binary on the exact message.',
     ],

@@ -1,0 +1,322 @@
+/**
+ * `wsdiag ci` as a library call: start the proxy, run the command with WSDIAG_URL pointing at it, stop
+ * the proxy (every connection's `close` event is emitted), flush the logs, write the reports and decide
+ * the exit code. The CLI (src/cli/commands/ci.ts) only parses flags and wires process signals to this.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { accessSync, constants as fsConstants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import type { Writable } from 'node:stream';
+import { OperationalError, UsageError } from '../errors.js';
+import { systemClock, type Clock, type ViolationEvent } from '../events.js';
+import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
+import { shouldUseColor } from '../reporters/color.js';
+import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
+import { MultiReporter } from '../reporters/multi.js';
+import { PrettyReporter } from '../reporters/pretty.js';
+import { SummaryCollector } from '../reporters/summary.js';
+import type { Reporter } from '../reporters/types.js';
+import { githubAnnotation } from './annotations.js';
+import { renderJunit } from './junit.js';
+import { decideExit, type CommandOutcome, type FailOnPolicy, type RunVerdict } from './policy.js';
+import { RunRecorder } from './recorder.js';
+import { buildCiSummary, renderCiSummary, type CiSummary } from './summary-json.js';
+
+/** ci listens on any free port of the loopback address, so parallel CI jobs never collide. */
+export const CI_DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 0 };
+
+export interface CiOptions {
+  /** Everything the proxy takes except the event sinks, which the runner owns. */
+  proxy: Omit<ProxyOptions, 'onEvent' | 'onSuppressed'>;
+  /** The command and its arguments, run without a shell. */
+  command: readonly string[];
+  failOn: FailOnPolicy;
+  /** Write a JUnit XML report here. */
+  junit?: string;
+  /** Write the summary JSON here. */
+  summaryJson?: string;
+  /** Append JSON Lines here. */
+  log?: string;
+  /** JSON Lines on stdout instead of the readable log. */
+  json?: boolean;
+  /** The readable log shows violations and errors only. */
+  quiet?: boolean;
+  /** false with --no-color; colour also needs a TTY and no NO_COLOR. */
+  color?: boolean;
+  /** Print `::error` annotations for failing violations (on GitHub Actions). */
+  githubAnnotations?: boolean;
+}
+
+export interface CiIO {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable;
+  /** The environment the command inherits (plus WSDIAG_URL and WSDIAG_HTTP_URL). */
+  env: NodeJS.ProcessEnv;
+  /** The command's stdio; the terminal's by default. */
+  childStdio?: StdioOptions;
+  /**
+   * Subscribes to SIGINT/SIGTERM sent to wsdiag; returns the unsubscribe function. The first interrupt is
+   * forwarded to the command, a second one kills it (SIGKILL); the reports are written either way.
+   */
+  onInterrupt?: (listener: (signal: NodeJS.Signals) => void) => () => void;
+  clock?: Clock;
+}
+
+export interface CiResult {
+  exitCode: number;
+  reason: string;
+  summary: CiSummary;
+}
+
+export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
+  const [program, ...args] = options.command;
+  if (program === undefined || program === '') throw new UsageError('ci needs a command to run after --, e.g. wsdiag ci --target ws://127.0.0.1:9000 -- npm test');
+  const clock = io.clock ?? systemClock;
+  const startedAt = clock();
+  // Unwritable report paths are usage errors now, not a lost report after a long test run.
+  if (options.junit !== undefined) checkWritable('--junit', options.junit);
+  if (options.summaryJson !== undefined) checkWritable('--summary-json', options.summaryJson);
+
+  const recorder = new RunRecorder(options.failOn);
+  const collector = new SummaryCollector();
+  const sinks: Reporter[] = [outputReporter(options, io), collector, recorder];
+  let logError: Error | undefined;
+  if (options.log !== undefined) sinks.push(openJsonlLog(options.log, { onClosed: (err) => (logError ??= err) }));
+  const reporters = new MultiReporter(sinks);
+
+  const interrupts = new InterruptState(io.onInterrupt);
+  try {
+    let outcome: CommandOutcome;
+    try {
+      outcome = await runBehindProxy(program, args, options, io, {
+        interrupts,
+        onEvent: (event) => reporters.write(event),
+        onSuppressed: (violation) => {
+          collector.countSuppressed(violation.rule, violation.code);
+          recorder.suppressed(violation);
+        },
+      });
+    } catch (err) {
+      await reporters.close();
+      throw err;
+    }
+    const summary = collector.summary(clock);
+    reporters.write(summary);
+    await reporters.close();
+    if (logError) io.stderr.write(`wsdiag: cannot write log file ${options.log}: ${describeFsError(logError)}\n`);
+    return writeReports(options, io, { outcome, startedAt, endedAt: clock(), recorder, summary, logFailed: logError !== undefined });
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+interface ProxyWiring {
+  interrupts: InterruptState;
+  onEvent: ProxyOptions['onEvent'];
+  onSuppressed: (violation: ViolationEvent) => void;
+}
+
+/** Starts the proxy, runs the command through it, and stops the proxy whatever happened. */
+async function runBehindProxy(program: string, args: readonly string[], options: CiOptions, io: CiIO, wiring: ProxyWiring): Promise<CommandOutcome> {
+  const proxy = await startProxy({
+    ...options.proxy,
+    listen: options.proxy.listen ?? CI_DEFAULT_LISTEN,
+    onEvent: wiring.onEvent,
+    onSuppressed: wiring.onSuppressed,
+  });
+  try {
+    if (!options.json && !options.quiet) {
+      io.stdout.write(`wsdiag ci: running ${program} with WSDIAG_URL=${proxy.url} WSDIAG_HTTP_URL=${proxy.httpUrl}\n`);
+    }
+    return await runCommand(program, args, {
+      env: { ...io.env, WSDIAG_URL: proxy.url, WSDIAG_HTTP_URL: proxy.httpUrl },
+      stdio: io.childStdio ?? 'inherit',
+      interrupts: wiring.interrupts,
+    });
+  } finally {
+    // Also after a command that could not start: the proxy must not outlive the run. close() emits
+    // the close event of every connection still open.
+    await proxy.close();
+  }
+}
+
+interface RunFacts {
+  outcome: CommandOutcome;
+  startedAt: Date;
+  endedAt: Date;
+  recorder: RunRecorder;
+  summary: ReturnType<SummaryCollector['summary']>;
+  /** The --log file stopped taking events (disk full, deleted mount…). */
+  logFailed: boolean;
+}
+
+/** Writes JUnit, summary JSON and annotations, then the verdict line; returns the result. */
+function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
+  const { recorder, outcome } = facts;
+  const failing = recorder.failing;
+  let operationalFailure = facts.logFailed;
+  const write = (flag: string, path: string, text: string): void => {
+    try {
+      writeFileSync(path, text);
+    } catch (err) {
+      operationalFailure = true;
+      io.stderr.write(`wsdiag: cannot write the ${flag} report ${path}: ${describeFsError(err)}\n`);
+    }
+  };
+
+  if (options.junit !== undefined) {
+    write('--junit', options.junit, renderJunit({
+      startedAt: facts.startedAt,
+      durationMs: facts.endedAt.getTime() - facts.startedAt.getTime(),
+      connections: recorder.connections,
+      runErrors: recorder.runErrors,
+      properties: [
+        ['target', options.proxy.target],
+        ['fail-on', options.failOn.text],
+        // The program only: arguments may carry secrets, and a JUnit file is often published.
+        ['command', options.command[0] ?? ''],
+      ],
+    }));
+  }
+  let verdict = decideExit({ command: outcome, failing, operationalFailure });
+  const summary = buildCiSummary({
+    summary: facts.summary,
+    failOn: options.failOn.text,
+    failing,
+    exitCode: verdict.exitCode,
+    command: outcome,
+    connections: recorder.connections,
+  });
+  if (options.summaryJson !== undefined) {
+    write('--summary-json', options.summaryJson, renderCiSummary(summary));
+    verdict = decideExit({ command: outcome, failing, operationalFailure });
+    summary.exit_code = verdict.exitCode;
+  }
+
+  // Annotations go where the runner reads them without spoiling a JSON Lines stdout.
+  const statusStream = options.json ? io.stderr : io.stdout;
+  if (options.githubAnnotations) {
+    for (const record of recorder.connections) {
+      for (const violation of record.failing) statusStream.write(githubAnnotation(violation));
+    }
+  }
+  statusStream.write(verdictLine(verdict, options.failOn, recorder.connections.length === 0));
+  return { exitCode: verdict.exitCode, reason: verdict.reason, summary };
+}
+
+function verdictLine(verdict: RunVerdict, failOn: FailOnPolicy, noConnections: boolean): string {
+  const hint = noConnections ? ' (no WebSocket connection went through wsdiag: do the tests dial WSDIAG_URL?)' : '';
+  return `wsdiag ci: exit ${verdict.exitCode}: ${verdict.reason} (--fail-on ${failOn.text})${hint}\n`;
+}
+
+function outputReporter(options: CiOptions, io: CiIO): Reporter {
+  if (options.json) return new JsonlReporter(io.stdout);
+  const color = shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env });
+  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width });
+}
+
+function checkWritable(flag: string, path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${path}: ${dir} is not a directory`);
+    accessSync(dir, fsConstants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${flag} ${path}: cannot write to ${dir}: ${describeFsError(err)}`, { cause: err });
+  }
+}
+
+/** SIGINT/SIGTERM to wsdiag while the run lasts: remembered, and passed to the command once it runs. */
+class InterruptState {
+  #count = 0;
+  #first: NodeJS.Signals | undefined;
+  #listener: ((signal: NodeJS.Signals, count: number) => void) | undefined;
+  readonly #unsubscribe: () => void;
+
+  constructor(subscribe: CiIO['onInterrupt']) {
+    this.#unsubscribe = subscribe?.((signal) => {
+      this.#count++;
+      this.#first ??= signal;
+      this.#listener?.(signal, this.#count);
+    }) ?? (() => {});
+  }
+
+  /** The first interrupt received so far, if any. */
+  get first(): NodeJS.Signals | undefined {
+    return this.#first;
+  }
+
+  /** Calls `listener` for each later interrupt, with how many there have been in all. */
+  listen(listener: (signal: NodeJS.Signals, count: number) => void): void {
+    this.#listener = listener;
+  }
+
+  stopListening(): void {
+    this.#listener = undefined;
+  }
+
+  dispose(): void {
+    this.#listener = undefined;
+    this.#unsubscribe();
+  }
+}
+
+interface CommandSetup {
+  env: NodeJS.ProcessEnv;
+  stdio: StdioOptions;
+  interrupts: InterruptState;
+}
+
+/**
+ * Runs the command to its end. A command that cannot start (ENOENT, EACCES) is an OperationalError
+ * (exit 3); an interrupt that came before it started means it is never started.
+ */
+function runCommand(program: string, args: readonly string[], setup: CommandSetup): Promise<CommandOutcome> {
+  const early = setup.interrupts.first;
+  if (early !== undefined) return Promise.resolve(signaled(early));
+  return new Promise((resolvePromise, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(program, args, { env: setup.env, stdio: setup.stdio });
+    } catch (err) {
+      // Most failures arrive as an 'error' event; a few (EISDIR, bad arguments) are thrown at once.
+      reject(new OperationalError(`cannot run "${program}": ${describeSpawnError(err as NodeJS.ErrnoException)}`, { cause: err }));
+      return;
+    }
+    let started = false;
+    child.once('spawn', () => {
+      started = true;
+    });
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // After a successful spawn, 'error' only reports a failed kill(); 'exit' still follows.
+      if (started) return;
+      setup.interrupts.stopListening();
+      reject(new OperationalError(`cannot run "${program}": ${describeSpawnError(err)}`, { cause: err }));
+    });
+    child.once('exit', (code, signal) => {
+      setup.interrupts.stopListening();
+      resolvePromise(signal !== null ? signaled(signal) : { kind: 'exited', code: code ?? 0 });
+    });
+    setup.interrupts.listen((signal, count) => {
+      // The first interrupt is passed on for the command to stop cleanly; a second means "now".
+      child.kill(count === 1 ? signal : 'SIGKILL');
+    });
+  });
+}
+
+function signaled(signal: NodeJS.Signals): CommandOutcome {
+  return { kind: 'signaled', signal, signo: osConstants.signals[signal] ?? 0 };
+}
+
+function describeSpawnError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT':
+      return 'command not found (ENOENT); check the name and PATH, or give a path to the program';
+    case 'EACCES':
+      return 'permission denied (EACCES); is the file executable?';
+    default:
+      return describeFsError(err);
+  }
+}
