@@ -104,6 +104,8 @@ export interface RunVerdictInput {
   failing: number;
   /** Operational problems that make the run untrustworthy (a report that could not be written). */
   operationalFailure?: boolean;
+  /** Set when no WebSocket connection ever opened and the target does not answer: the gate saw nothing. */
+  upstreamUnreachable?: string;
 }
 
 export interface RunVerdict {
@@ -117,7 +119,7 @@ export interface RunVerdict {
  * killed by a signal gives 128 + the signal number, as a shell reports it. Then violations (1), then our
  * own operational failures (3), otherwise 0.
  */
-export function decideExit({ command, failing, operationalFailure = false }: RunVerdictInput): RunVerdict {
+export function decideExit({ command, failing, operationalFailure = false, upstreamUnreachable }: RunVerdictInput): RunVerdict {
   if (command.kind === 'signaled') {
     return { exitCode: 128 + command.signo, reason: `the command was killed by ${command.signal}` };
   }
@@ -127,6 +129,8 @@ export function decideExit({ command, failing, operationalFailure = false }: Run
     return { exitCode: 1, reason: `${what} the run` };
   }
   if (operationalFailure) return { exitCode: 3, reason: 'wsdiag could not complete the run' };
+  // A green command that never reached the server proves nothing about the traffic (DESIGN §5: 3).
+  if (upstreamUnreachable !== undefined) return { exitCode: 3, reason: `no WebSocket connection reached the upstream: ${upstreamUnreachable}` };
   return { exitCode: 0, reason: 'no violation fails the run' };
 }
 

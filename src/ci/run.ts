@@ -3,6 +3,7 @@
  * the proxy (every connection's `close` event is emitted), flush the logs, write the reports and decide
  * the exit code. The CLI (src/cli/commands/ci.ts) only parses flags and wires process signals to this.
  */
+import { connect } from 'node:net';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -105,7 +106,16 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
     reporters.write(summary);
     await reporters.close();
     if (logError) io.stderr.write(`wsdiag: cannot write log file ${options.log}: ${describeFsError(logError)}\n`);
-    return writeReports(options, io, { outcome, startedAt, endedAt: clock(), recorder, summary, logFailed: logError !== undefined });
+    const upstreamUnreachable = recorder.connections.some((c) => c.open !== undefined) ? undefined : await probeTarget(options.proxy.target);
+    return writeReports(options, io, {
+      outcome,
+      startedAt,
+      endedAt: clock(),
+      recorder,
+      summary,
+      logFailed: logError !== undefined,
+      ...(upstreamUnreachable !== undefined ? { upstreamUnreachable } : {}),
+    });
   } finally {
     interrupts.dispose();
   }
@@ -149,6 +159,8 @@ interface RunFacts {
   summary: ReturnType<SummaryCollector['summary']>;
   /** The --log file stopped taking events (disk full, deleted mount…). */
   logFailed: boolean;
+  /** Why the target could not be reached, when no connection ever opened. */
+  upstreamUnreachable?: string;
 }
 
 /** Writes JUnit, summary JSON and annotations, then the verdict line; returns the result. */
@@ -179,7 +191,8 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
       ],
     }));
   }
-  let verdict = decideExit({ command: outcome, failing, operationalFailure });
+  const unreachable = facts.upstreamUnreachable !== undefined ? { upstreamUnreachable: facts.upstreamUnreachable } : {};
+  let verdict = decideExit({ command: outcome, failing, operationalFailure, ...unreachable });
   const summary = buildCiSummary({
     summary: facts.summary,
     failOn: options.failOn.text,
@@ -190,7 +203,7 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
   });
   if (options.summaryJson !== undefined) {
     write('--summary-json', options.summaryJson, renderCiSummary(summary));
-    verdict = decideExit({ command: outcome, failing, operationalFailure });
+    verdict = decideExit({ command: outcome, failing, operationalFailure, ...unreachable });
     summary.exit_code = verdict.exitCode;
   }
 
@@ -319,4 +332,26 @@ function describeSpawnError(err: NodeJS.ErrnoException): string {
     default:
       return describeFsError(err);
   }
+}
+
+/**
+ * Whether the target accepts TCP connections: asked only when no WebSocket connection opened, to tell
+ * "the tests never dialled wsdiag" (a skipped JUnit case) from "the server was not there" (exit 3).
+ * Returns the reason it is unreachable, or undefined when it answers.
+ */
+function probeTarget(target: string, timeoutMs = 3000): Promise<string | undefined> {
+  const url = new URL(target);
+  const secure = url.protocol === 'wss:' || url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (reason: string | undefined): void => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(timeoutMs, () => done(`${url.host} did not answer within ${timeoutMs} ms`));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(`${url.host}: ${err.code ?? err.message}`));
+  });
 }

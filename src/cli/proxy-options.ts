@@ -4,8 +4,11 @@
  * by `resolveProxyConfig` in ./commands/proxy.ts. Commands differ only in the default listen address:
  * `proxy` uses a fixed, well-known port; `ci` any free one, so parallel CI jobs never collide.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { AcceptedType } from '../protocol/message-type.js';
 import { parseCount } from './run.js';
+
+const ACCEPTS = ['text', 'binary', 'any'];
 
 export interface ProxyOptionDefaults {
   /** The --listen default, e.g. "127.0.0.1:8080". */
@@ -29,6 +32,11 @@ export interface ProxyFlags {
   tlsCert?: string;
   tlsKey?: string;
   color: boolean;
+  serverAccepts?: AcceptedType;
+  clientAccepts?: AcceptedType;
+  config?: string;
+  /** False with --no-learn. */
+  learn: boolean;
 }
 
 export function addProxyOptions(command: Command, defaults: ProxyOptionDefaults): Command {
@@ -47,5 +55,9 @@ export function addProxyOptions(command: Command, defaults: ProxyOptionDefaults)
     .option('--ca <file>', 'trust this CA certificate (PEM) for the upstream, e.g. a self-signed test certificate')
     .option('--tls-cert <file>', 'serve TLS to clients (wss://, https://) with this certificate (PEM); needs --tls-key')
     .option('--tls-key <file>', 'the private key (PEM) for --tls-cert')
+    .addOption(new Option('--server-accepts <type>', 'message types the server accepts: checks what the client sends (1003)').choices(ACCEPTS))
+    .addOption(new Option('--client-accepts <type>', 'message types the client accepts: checks what the server sends (1003)').choices(ACCEPTS))
+    .option('--config <file>', 'per-route policies (JSON): server-accepts, client-accepts, max-message by path glob and/or subprotocol')
+    .option('--no-learn', "do not learn an endpoint's accepted message type from its 1003 closes")
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)');
 }

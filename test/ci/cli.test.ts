@@ -233,6 +233,23 @@ describe('wsdiag ci environment and reports', () => {
     assert.match(onlyChild(only, 'skipped').attributes['message']!, /never dialled WSDIAG_URL/);
   });
 
+  it('an unreachable upstream with no connection is exit 3 even when the command passes (DESIGN §5)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const child = spawn(process.execPath, [BIN, 'ci', '--target', `ws://127.0.0.1:${port}`, '--', process.execPath, '-e', ''], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    assert.equal(code, 3, stdout);
+    assert.match(lastLine(stdout)!, /no WebSocket connection reached the upstream: 127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
   it('on GitHub Actions prints an ::error annotation per failing violation', async () => {
     const run = await ci(client('reserved-opcode'), { env: { GITHUB_ACTIONS: 'true' } });
     assert.equal(run.code, 1);

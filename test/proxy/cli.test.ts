@@ -4,7 +4,7 @@
  * and a closed stdout pipe ending the process quietly.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,9 @@ async function freePortInUse(): Promise<{ port: number; release: () => Promise<v
   };
 }
 
+const BAD_CONFIG = join(mkdtempSync(join(tmpdir(), 'wsdiag-proxy-cli-')), 'wsdiag.json');
+writeFileSync(BAD_CONFIG, '{ "routes": [ { "path": "/x", "server-accepts": "txt" } ] }\n');
+
 describe('wsdiag proxy: usage errors come before listening', () => {
   const cases: Array<{ name: string; args: string[]; message: RegExp }> = [
     { name: 'a target scheme it cannot relay', args: ['--target', 'ftp://example.com'], message: /--target "ftp:\/\/example\.com" has scheme ftp/ },
@@ -68,6 +71,8 @@ describe('wsdiag proxy: usage errors come before listening', () => {
     { name: '--tls-cert without --tls-key', args: ['--target', 'ws://127.0.0.1:1', '--tls-cert', 'cert.pem'], message: /--tls-cert needs --tls-key/ },
     { name: 'an unreadable --ca', args: ['--target', 'wss://127.0.0.1:1', '--ca', '/nonexistent/ca.pem'], message: /cannot read --ca file \/nonexistent\/ca\.pem: no such file or directory/ },
     { name: 'a log file that cannot be opened', args: ['--target', 'ws://127.0.0.1:1', '--log', '/nonexistent/dir/wsdiag.log'], message: /cannot open log file/ },
+    { name: 'a missing --config file', args: ['--target', 'ws://127.0.0.1:1', '--config', '/nonexistent/wsdiag.json'], message: /\/nonexistent\/wsdiag\.json/ },
+    { name: 'a --config with a wrong field', args: ['--target', 'ws://127.0.0.1:1', '--config', BAD_CONFIG], message: /routes\[0\]\["server-accepts"\]: expected "text", "binary" or "any", got "txt"/ },
   ];
   for (const c of cases) {
     it(`exits 2 with one line for ${c.name}`, async () => {
@@ -82,7 +87,11 @@ describe('wsdiag proxy: usage errors come before listening', () => {
   }
 
   it('exits 2 without --target and with a bad --max-message', async () => {
-    for (const args of [['proxy'], ['proxy', '--target', 'ws://127.0.0.1:1', '--max-message', 'lots']]) {
+    for (const args of [
+      ['proxy'],
+      ['proxy', '--target', 'ws://127.0.0.1:1', '--max-message', 'lots'],
+      ['proxy', '--target', 'ws://127.0.0.1:1', '--server-accepts', 'json'],
+    ]) {
       const result = await runCli(args);
       assert.equal(result.code, 2);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');

@@ -13,46 +13,15 @@ import { startProxy, type ProxyOptions } from '../../proxy/index.js';
 import { parseListen, parseTarget } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, shouldUseColor, type Reporter } from '../../reporters/index.js';
-import { action, parseCount } from '../run.js';
-
-/** The option values as commander names them. */
-interface ProxyFlags {
-  target: string;
-  listen: string;
-  json?: boolean;
-  log?: string;
-  frames?: boolean;
-  quiet?: boolean;
-  maxMessage?: number;
-  maxPerRule?: number;
-  enforce?: boolean;
-  preview: boolean;
-  insecure?: boolean;
-  ca?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  color: boolean;
-}
+import { MessagePolicies } from '../../policy/runtime.js';
+import { addProxyOptions, type ProxyFlags } from '../proxy-options.js';
+import { action } from '../run.js';
 
 export function registerProxy(program: Command): void {
-  program
+  const command = program
     .command('proxy')
-    .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation')
-    .requiredOption('--target <url>', 'the upstream: ws://, wss://, http:// or https:// URL (its path is a prefix of every request path)')
-    .option('--listen <host:port>', 'where clients connect; port 0 = any free port', '127.0.0.1:8080')
-    .option('--json', 'print events as JSON Lines on stdout instead of the readable log (first line: listening)')
-    .option('--log <file>', 'also append events as JSON Lines to FILE (read it with wsdiag tail)')
-    .option('--frames', 'also report every frame')
-    .option('--quiet', 'show violations and errors only')
-    .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
-    .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
-    .option('--enforce', 'fail a connection on its first violation: drop the offending frame, Close the sender with its code, Close 1001 the other side')
-    .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
-    .option('--insecure', 'do not verify the upstream TLS certificate (wss:/https: targets)')
-    .option('--ca <file>', 'trust this CA certificate (PEM) for the upstream, e.g. a self-signed test certificate')
-    .option('--tls-cert <file>', 'serve TLS to clients (wss://, https://) with this certificate (PEM); needs --tls-key')
-    .option('--tls-key <file>', 'the private key (PEM) for --tls-cert')
-    .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
+    .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
+  addProxyOptions(command, { listen: '127.0.0.1:8080' })
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -60,6 +29,7 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target wss://api.example.com --listen 127.0.0.1:0 --json\n' +
         '  wsdiag proxy --target http://localhost:3000 --log wsdiag.log --quiet\n' +
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
+        '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
         '\nCtrl-C (or SIGTERM) stops accepting, ends open connections, flushes the logs and prints the summary.\n' +
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
     )
@@ -87,6 +57,14 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
     insecure: flags.insecure === true,
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
+    // Reads and checks --config now: a bad file is exit 2 before anything listens.
+    policies: MessagePolicies.load({
+      ...(flags.serverAccepts ? { serverAccepts: flags.serverAccepts } : {}),
+      ...(flags.clientAccepts ? { clientAccepts: flags.clientAccepts } : {}),
+      ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
+      ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+      learn: flags.learn,
+    }),
   };
   if (flags.ca !== undefined) {
     const ca = readPem('--ca', flags.ca);
