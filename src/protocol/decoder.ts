@@ -19,7 +19,7 @@ import { MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, Opcode, PREVIEW_BYTES, isContro
 import { negotiatedDeflate, type DeflateParams } from './extensions.js';
 import { MessageInflater } from './inflate.js';
 import { TypeMismatch, type TypePolicy } from './message-type.js';
-import { unmask } from './mask.js';
+import { unmask, unmaskSmall } from './mask.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
 import { Utf8Validator } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
@@ -123,6 +123,27 @@ export class FrameDecoder {
   private readonly control = new Uint8Array(MAX_CONTROL_PAYLOAD);
   private controlLength = 0;
   private readonly frameHead = new Uint8Array(PREVIEW_BYTES);
+  /** The message in progress's first bytes (one message at a time per direction, so one buffer each). */
+  private readonly rawHeadBuffer = new Uint8Array(PREVIEW_BYTES);
+  private readonly messageState: Message = {
+    opcode: 0,
+    firstFrame: { index: 0, offset: 0, opcode: 0, length: 0 },
+    frames: 0,
+    size: 0,
+    wireSize: 0,
+    sizeKnown: true,
+    compressed: false,
+    opaque: false,
+    done: false,
+    head: new Uint8Array(PREVIEW_BYTES),
+    headLength: 0,
+    pending: [],
+    rawHead: null,
+    rawHeadLength: 0,
+    rawPending: [],
+    mismatch: null,
+    mismatchFinding: null,
+  };
   private frameHeadLength = 0;
   private framePending: Finding[] = [];
 
@@ -416,25 +437,24 @@ export class FrameDecoder {
     }
     this.kind = Kind.Data;
     const compressed = this.rsv1 && this.deflate !== null;
-    const message: Message = {
-      opcode,
-      firstFrame: this.frameRef(),
-      frames: 1,
-      size: 0,
-      wireSize: 0,
-      sizeKnown: true,
-      compressed,
-      opaque: (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate),
-      done: false,
-      head: new Uint8Array(PREVIEW_BYTES),
-      headLength: 0,
-      pending: [],
-      rawHead: compressed ? new Uint8Array(PREVIEW_BYTES) : null,
-      rawHeadLength: 0,
-      rawPending: [],
-      mismatch: TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client'),
-      mismatchFinding: null,
-    };
+    // One message at a time per direction: the same object is reset rather than allocated per message.
+    const message = this.messageState;
+    message.opcode = opcode;
+    message.firstFrame = this.frameRef();
+    message.frames = 1;
+    message.size = 0;
+    message.wireSize = 0;
+    message.sizeKnown = true;
+    message.compressed = compressed;
+    message.opaque = (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate);
+    message.done = false;
+    message.headLength = 0;
+    message.pending.length = 0;
+    message.rawHead = compressed ? this.rawHeadBuffer : null;
+    message.rawHeadLength = 0;
+    message.rawPending.length = 0;
+    message.mismatch = TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client');
+    message.mismatchFinding = null;
     this.message = message;
     this.utf8.reset();
     if (message.mismatch) {
@@ -489,39 +509,52 @@ export class FrameDecoder {
   }
 
   private dataPayload(message: Message, chunk: Uint8Array, start: number, end: number): void {
-    const textChecked = message.opcode === Opcode.Text && !message.opaque && !message.done;
     message.wireSize += end - start;
     if (message.compressed) {
       if (message.opaque || (message.done && message.rawHeadLength >= PREVIEW_BYTES)) return;
-      this.forEachUnmasked(chunk, start, end, (piece) => {
-        this.captureRawHead(message, piece);
-        if (message.done || message.opaque) return;
-        const ok = this.inflater!.write(piece, (out) => this.applicationData(message, out, 0, out.length));
-        if (!ok && !message.done) this.badDeflate(message);
-      });
+    } else {
+      message.size += end - start;
+      const textChecked = message.opcode === Opcode.Text && !message.opaque && !message.done;
+      if (!textChecked && !message.mismatch?.wantsContent) {
+        // Binary (or no longer checked): only the preview is worth unmasking.
+        if (message.headLength < PREVIEW_BYTES) {
+          const n = Math.min(PREVIEW_BYTES - message.headLength, end - start);
+          this.unmaskInto(message.head, message.headLength, chunk, start, start + n, this.payloadPosition);
+          message.headLength += n;
+          if (message.headLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
+        }
+        return;
+      }
+    }
+    if (!this.masked) {
+      this.content(message, chunk, start, end);
       return;
     }
-    message.size += end - start;
-    const mismatch = message.mismatch?.wantsContent ? message.mismatch : null;
-    if (mismatch) {
-      this.forEachUnmasked(chunk, start, end, (piece) => {
-        this.captureHead(message, piece, 0, piece.length);
-        mismatch.content(piece, 0, piece.length);
-      });
-      return;
+    let position = this.payloadPosition;
+    for (let s = start; s < end; s += SCRATCH_BYTES) {
+      const e = Math.min(end, s + SCRATCH_BYTES);
+      unmask(this.scratch, 0, chunk, s, e, this.maskKey, position);
+      position += e - s;
+      this.content(message, this.scratch, 0, e - s);
     }
-    if (!textChecked && message.headLength >= PREVIEW_BYTES) return; // binary: nothing to look at
-    if (!textChecked) {
-      // Only the preview needs unmasking.
-      const n = Math.min(PREVIEW_BYTES - message.headLength, end - start);
-      this.forEachUnmasked(chunk, start, start + n, (piece) => this.captureHead(message, piece, 0, piece.length));
-      return;
-    }
-    this.forEachUnmasked(chunk, start, end, (piece) => {
-      this.captureHead(message, piece, 0, piece.length);
-      this.checkText(message, piece, 0, piece.length);
-    });
   }
+
+  /** Unmasked payload of a data message whose content is checked. */
+  private content(message: Message, data: Uint8Array, start: number, end: number): void {
+    if (message.compressed) {
+      this.captureRawHead(message, data, start, end);
+      if (message.done || message.opaque) return;
+      const ok = this.inflater!.write(data.subarray(start, end), this.onInflated);
+      if (!ok && !message.done) this.badDeflate(message);
+      return;
+    }
+    this.captureHead(message, data, start, end);
+    if (message.opcode === Opcode.Text && !message.opaque) this.checkText(message, data, start, end);
+    if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
+  }
+
+  /** Receives inflated output of the message in progress (bound once: no closure per chunk). */
+  private readonly onInflated = (out: Uint8Array): boolean => this.applicationData(this.message!, out, 0, out.length);
 
   /** Inflated (or plain) application data of a compressed message. */
   /** Returns false once the message needs no more inflating (too big or already invalid). */
@@ -583,38 +616,26 @@ export class FrameDecoder {
     const room = PREVIEW_BYTES - message.headLength;
     if (room > 0) {
       const take = Math.min(room, end - start);
-      message.head.set(data.subarray(start, start + take), message.headLength);
-      message.headLength += take;
+      if (take >= 16) {
+        message.head.set(data.subarray(start, start + take), message.headLength);
+        message.headLength += take;
+      } else {
+        message.headLength = copyBytes(message.head, message.headLength, data, start, start + take);
+      }
       if (message.headLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
     }
   }
 
-  private captureRawHead(message: Message, piece: Uint8Array): void {
+  private captureRawHead(message: Message, data: Uint8Array, start: number, end: number): void {
     const room = PREVIEW_BYTES - message.rawHeadLength;
     if (room <= 0) return;
-    const take = Math.min(room, piece.length);
-    message.rawHead!.set(piece.subarray(0, take), message.rawHeadLength);
-    message.rawHeadLength += take;
+    message.rawHeadLength = copyBytes(message.rawHead!, message.rawHeadLength, data, start, start + Math.min(room, end - start));
     if (message.rawHeadLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
   }
 
-  /** Calls fn with the unmasked bytes of chunk[start..end), in scratch-sized pieces. */
-  private forEachUnmasked(chunk: Uint8Array, start: number, end: number, fn: (piece: Uint8Array) => void): void {
-    if (!this.masked) {
-      fn(chunk.subarray(start, end));
-      return;
-    }
-    let position = this.payloadPosition;
-    for (let s = start; s < end; s += SCRATCH_BYTES) {
-      const e = Math.min(end, s + SCRATCH_BYTES);
-      this.unmaskInto(this.scratch, 0, chunk, s, e, position);
-      position += e - s;
-      fn(this.scratch.subarray(0, e - s));
-    }
-  }
-
+  /** Unmasks a few bytes (previews, control frames) in JavaScript: too few for a native call to pay. */
   private unmaskInto(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number, position: number): void {
-    if (this.masked) unmask(dst, at, src, start, end, this.maskKey, position);
+    if (this.masked) unmaskSmall(dst, at, src, start, end, this.maskKey, position);
     else dst.set(src.subarray(start, end), at);
   }
 
@@ -656,7 +677,7 @@ export class FrameDecoder {
 
   private endMessage(message: Message): void {
     if (message.compressed && !message.opaque && !message.done) {
-      const ok = this.inflater!.finish((out) => this.applicationData(message, out, 0, out.length));
+      const ok = this.inflater!.finish(this.onInflated);
       if (!ok && !message.done) this.badDeflate(message);
     }
     if (message.opcode === Opcode.Text && !message.opaque && !message.done && !this.utf8.finish()) {
@@ -761,17 +782,43 @@ export class FrameDecoder {
   }
 
   private messageInfo(message: Message): MessageInfo {
-    return {
-      opcode: message.opcode,
-      firstFrame: message.firstFrame,
-      compressed: message.compressed,
-      size: message.size,
-      sizeKnown: message.sizeKnown,
-      wireSize: message.wireSize,
-      frames: message.frames,
-      head: message.head.subarray(0, message.headLength),
-    };
+    return new MessageSnapshot(message);
   }
+}
+
+/** What sinks see of a message; `head` is a view valid only during the call (the buffer is reused). */
+class MessageSnapshot implements MessageInfo {
+  readonly opcode: number;
+  readonly firstFrame: FrameRef;
+  readonly compressed: boolean;
+  readonly size: number;
+  readonly sizeKnown: boolean;
+  readonly wireSize: number;
+  readonly frames: number;
+  readonly #source: Uint8Array;
+  readonly #length: number;
+
+  constructor(message: Message) {
+    this.opcode = message.opcode;
+    this.firstFrame = message.firstFrame;
+    this.compressed = message.compressed;
+    this.size = message.size;
+    this.sizeKnown = message.sizeKnown;
+    this.wireSize = message.wireSize;
+    this.frames = message.frames;
+    this.#source = message.head;
+    this.#length = message.headLength;
+  }
+
+  get head(): Uint8Array {
+    return this.#source.subarray(0, this.#length);
+  }
+}
+
+/** Copies src[start..end) into dst at `at` (a plain loop: cheaper than set() for a few bytes); returns the new end. */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) dst[at++] = src[i]!;
+  return at;
 }
 
 function capital(word: string): string {

@@ -74,7 +74,9 @@ export class Utf8Validator {
 
   private walk(bytes: Uint8Array, start: number, end: number): boolean {
     for (let i = start; i < end; i++) {
-      if (!this.step(bytes[i]!)) return false;
+      const b = bytes[i]!;
+      if (b < 0x80 && this.need === 0) continue; // ASCII needs no state
+      if (!this.step(b)) return false;
     }
     return true;
   }
