@@ -51,6 +51,13 @@ export {
   type PrettyOptions,
 } from './reporters/index.js';
 
+// The proxy (the only I/O layer) and what runs on it.
+export { startProxy, parseTarget, parseListen, DEFAULT_LISTEN, type ProxyOptions, type RunningProxy, type ListenAddress, type ConnectionInfo } from './proxy/index.js';
+export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, SUBPROTOCOL_PROFILES, NOT_PROFILED, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
+export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
+export { runProbe, startReflector, compareConnection, CASES, type ProbeOptions, type ProbeSummary } from './probe/index.js';
+export { runDemo, startDemoUpstream, SCENARIOS, type DemoOptions, type DemoResult } from './demo/index.js';
+
 // Explanations of close codes and rules (`wsdiag explain`).
 export { explain, renderExplanations } from './explain/index.js';
 

@@ -8,6 +8,8 @@ import type { Writable } from 'node:stream';
 import { OperationalError, WsdiagError } from '../errors.js';
 import { systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '../events.js';
 import type { TypePolicy } from '../protocol/message-type.js';
+import { MessagePolicies } from '../policy/runtime.js';
+import type { AcceptedType } from '../protocol/message-type.js';
 import { startProxy } from '../proxy/index.js';
 import type { ProxyOptions, RunningProxy } from '../proxy/types.js';
 import { createPalette } from '../reporters/color.js';
@@ -50,6 +52,11 @@ export interface DemoOptions {
   width?: number;
   /** Tell wsdiag the upstream accepts text only (DEMO_UPSTREAM_POLICY); default true. */
   textOnlyPolicy?: boolean;
+  /** Message-type flags as `wsdiag proxy` takes them; `serverAccepts` overrides textOnlyPolicy. */
+  serverAccepts?: AcceptedType;
+  clientAccepts?: AcceptedType;
+  /** Learn accepted types from the endpoints' 1003 closes (default true; --no-learn). */
+  learn?: boolean;
   clock?: Clock;
   scenarioTimeoutMs?: number;
 }
@@ -107,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
       frames: options.frames ?? false,
       clock,
-      ...upstreamPolicy(textOnlyPolicy),
+      policies: demoPolicies(options, textOnlyPolicy),
     });
     for (const scenario of scenarios) {
       say(headingText(scenario, palette));
@@ -136,13 +143,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 /**
- * The proxy options that carry the upstream's message-type policy. This is the one place to change
- * when the proxy grows a dedicated `serverAccepts` option: the per-connection analyzer hook already
- * takes the policy today.
+ * The demo's message-type policies: what `--server-accepts text` would give (the upstream is text-only),
+ * unless the caller says otherwise, plus learning from the upstream's 1003 closes as the proxy does.
  */
-function upstreamPolicy(enabled: boolean): Pick<ProxyOptions, 'configureConnection'> {
-  if (!enabled) return {};
-  return { configureConnection: () => ({ typePolicies: { 'client->server': DEMO_UPSTREAM_POLICY } }) };
+function demoPolicies(options: DemoOptions, textOnlyPolicy: boolean): MessagePolicies {
+  const serverAccepts = options.serverAccepts ?? (textOnlyPolicy ? DEMO_UPSTREAM_POLICY.accepts : undefined);
+  return new MessagePolicies({
+    ...(serverAccepts ? { serverAccepts } : {}),
+    ...(options.clientAccepts ? { clientAccepts: options.clientAccepts } : {}),
+    learn: options.learn ?? true,
+  });
 }
 
 /** Runs one client and waits until wsdiag has reported the end of its connection. */

@@ -1,0 +1,100 @@
+/**
+ * Small helpers shared by the comparisons: building findings, describing messages in one phrase, and
+ * collapsing a flood of identical findings (1000 dropped messages) into a few plus a count.
+ */
+import type { Direction } from '../events.js';
+import type { RuleId } from '../rules/table.js';
+import type { CheckId, FindingSeverity, ProbeFinding, ObservedMessage } from './types.js';
+
+export function failure(check: CheckId, dir: Direction | null, message: string, extra: { rule?: RuleId; rfc?: string } = {}): ProbeFinding {
+  return make(check, 'failure', dir, message, extra);
+}
+
+export function warning(check: CheckId, dir: Direction | null, message: string, extra: { rule?: RuleId; rfc?: string } = {}): ProbeFinding {
+  return make(check, 'warning', dir, message, extra);
+}
+
+export function info(check: CheckId, dir: Direction | null, message: string, extra: { rule?: RuleId; rfc?: string } = {}): ProbeFinding {
+  return make(check, 'info', dir, message, extra);
+}
+
+function make(check: CheckId, severity: FindingSeverity, dir: Direction | null, message: string, extra: { rule?: RuleId; rfc?: string }): ProbeFinding {
+  const finding: ProbeFinding = { check, severity, blame: severity === 'info' ? null : 'intermediary', dir, message };
+  if (extra.rule !== undefined) finding.rule = extra.rule;
+  if (extra.rfc !== undefined) finding.rfc = extra.rfc;
+  return finding;
+}
+
+/** "text message #3 (65536 bytes)" */
+export function describeMessage(m: ObservedMessage): string {
+  const kind = m.opcode === 0x1 ? 'text' : m.opcode === 0x2 ? 'binary' : `opcode-0x${m.opcode.toString(16)}`;
+  return `${kind} message #${m.index} (${bytes(m.length)}${m.compressed ? ', compressed' : ''})`;
+}
+
+export function bytes(n: number): string {
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
+/** The side at each end of a direction, for messages ("from the client to the reflector"). */
+export function route(dir: Direction): string {
+  return dir === 'client->server' ? 'from the client to the reflector' : 'from the reflector to the client';
+}
+
+/** "the reflector" for client->server, "the client" for server->client. */
+export function receiverName(dir: Direction): string {
+  return dir === 'client->server' ? 'the reflector' : 'the client';
+}
+
+export function senderName(dir: Direction): string {
+  return dir === 'client->server' ? 'the client' : 'the reflector';
+}
+
+/**
+ * Keeps at most `limit` findings per (check, dir); the rest become one finding saying how many more
+ * there were, with the severity of the ones it stands for.
+ */
+export function collapse(findings: ProbeFinding[], limit = 3): ProbeFinding[] {
+  const seen = new Map<string, number>();
+  const extra = new Map<string, { sample: ProbeFinding; count: number }>();
+  const out: ProbeFinding[] = [];
+  for (const f of findings) {
+    const key = `${f.check} ${f.dir ?? ''}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n <= limit) {
+      out.push(f);
+      continue;
+    }
+    const entry = extra.get(key);
+    if (entry) entry.count++;
+    else extra.set(key, { sample: f, count: 1 });
+  }
+  for (const { sample, count } of extra.values()) {
+    out.push({ ...sample, message: `…and ${count} more like this (${sample.check}).` });
+  }
+  return out;
+}
+
+/** "37-byte" */
+export function sized(n: number): string {
+  return `${n}-byte`;
+}
+
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
+/** A payload for a message: quoted when it is printable ASCII, else hex; up to `max` bytes. */
+export function showPayload(data: Uint8Array, max = 48): string {
+  const shown = Buffer.from(data.subarray(0, max));
+  const more = data.length > max ? '…' : '';
+  const text = shown.toString('latin1');
+  return PRINTABLE.test(text) ? `${JSON.stringify(text)}${more}` : `0x${shown.toString('hex')}${more}`;
+}
+
+/** " (payload …)", or "" for an empty payload. */
+export function payloadNote(data: Uint8Array): string {
+  return data.length === 0 ? '' : ` (payload ${showPayload(data, 24)})`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,96 @@
+/**
+ * Reading and parsing an HTTP/1.1 message head on a raw socket: what the probe's client, reflector and
+ * CONNECT tunnel need to speak the opening handshake themselves instead of through a library, so they
+ * see (and can send) exactly the bytes on the wire.
+ */
+import type { Duplex } from 'node:stream';
+
+export interface ParsedHead {
+  /** "GET /path HTTP/1.1" or "HTTP/1.1 101 Switching Protocols". */
+  startLine: string;
+  /** Lower-case names; repeated lines joined with ", " (as node does). */
+  headers: Record<string, string>;
+}
+
+export interface HeadRead {
+  head: ParsedHead;
+  /** Bytes that came after the head in the same reads (the first frames, for an upgraded connection). */
+  leftover: Buffer;
+}
+
+/** Largest head accepted; a peer that sends more is not speaking HTTP to us. */
+export const MAX_HEAD_BYTES = 32 * 1024;
+
+export class HeadError extends Error {
+  override name = 'HeadError';
+}
+
+/**
+ * Reads one head from `socket`. Rejects with a HeadError when the socket ends, fails or times out first,
+ * or the head is too large. On success the socket is left paused, without listeners of ours, so no byte after the head is lost.
+ */
+export function readHead(socket: Duplex, timeoutMs: number, what: string): Promise<HeadRead> {
+  return new Promise<HeadRead>((resolve, reject) => {
+    let buffered: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms waiting for ${what}`), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onError);
+      socket.off('close', onEnd);
+    };
+    const fail = (message: string) => {
+      cleanup();
+      reject(new HeadError(message));
+    };
+    const onData = (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (buffered.length > MAX_HEAD_BYTES) fail(`${what} is larger than ${MAX_HEAD_BYTES} bytes`);
+        return;
+      }
+      cleanup();
+      // Stop the flow until the caller attaches its own 'data' listener, so no frame is lost between.
+      socket.pause();
+      resolve({ head: parseHead(buffered.subarray(0, end).toString('latin1')), leftover: buffered.subarray(end + 4) });
+    };
+    const onEnd = () => fail(`the connection closed before ${what} arrived${buffered.length > 0 ? ` (got ${JSON.stringify(clip(buffered.toString('latin1')))})` : ''}`);
+    const onError = (err: Error) => fail(`${what}: ${err.message}`);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    socket.resume();
+  });
+}
+
+export function parseHead(text: string): ParsedHead {
+  const [startLine = '', ...lines] = text.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return { startLine, headers };
+}
+
+/** The status code of a response head, or null when the start line is not an HTTP status line. */
+export function statusOf(head: ParsedHead): number | null {
+  const match = /^HTTP\/\d\.\d (\d{3})/.exec(head.startLine);
+  return match ? Number(match[1]) : null;
+}
+
+/** Serialises a head: start line, header lines in the order given, blank line. */
+export function formatHead(startLine: string, headers: ReadonlyArray<readonly [string, string]>): string {
+  return `${startLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+function clip(text: string): string {
+  const firstLine = text.split('\r\n')[0] ?? '';
+  return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
+}

@@ -1,0 +1,97 @@
+/**
+ * `wsdiag probe` as a user runs it: the built CLI in a child process, its reflector on a chosen port, the
+ * mangling proxy (in this process) in front of it. Exit codes 0/1/2/3, the matrix, JSON Lines, JUnit.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startManglingProxy, type ManglingProxy } from '../../examples/mangling-proxy.js';
+import { runCli } from '../support/cli.js';
+import { freePort } from './support.js';
+
+let reflectorPort: number;
+let honest: ManglingProxy;
+let rewriting: ManglingProxy;
+let dir: string;
+before(async () => {
+  reflectorPort = await freePort();
+  honest = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}` });
+  rewriting = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}`, faults: { rewriteClose: 1001 } });
+  dir = mkdtempSync(join(tmpdir(), 'wsdiag-probe-cli-'));
+});
+after(async () => {
+  await honest.close();
+  await rewriting.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const reflector = () => ['--reflector', `127.0.0.1:${reflectorPort}`];
+
+test('an honest intermediary: the matrix, every case passing, exit 0', async () => {
+  const r = await runCli(['probe', '--through', `${honest.url}ws`, ...reflector(), '--cases', 'text/*,close/client-1000']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^wsdiag probe: ws:\/\/127\.0\.0\.1:\d+\/ws → reflector 127\.0\.0\.1:\d+ \(3 cases\)/);
+  assert.match(r.stdout, /case +hs +c→s +s→c +close +latency +result/);
+  assert.match(r.stdout, /\n  text\/hello +✓ +✓ +✓ +✓ +[\d.]+ ms +pass\n/);
+  assert.match(r.stdout, /3 cases: 3 passed, 0 with warnings, 0 failed, 0 could not run/);
+  assert.equal(r.stderr, '');
+});
+
+test('a rewritten close code: FAIL in the matrix with the check, exit 1; JSON Lines and JUnit agree', async () => {
+  const junit = join(dir, 'probe.xml');
+  const pretty = await runCli(['probe', '--through', `${rewriting.url}ws`, ...reflector(), '--cases', 'close/client-3000']);
+  assert.equal(pretty.code, 1, pretty.stderr);
+  assert.match(pretty.stdout, /close\/client-3000 +✓ +✓ +✓ +✗ .* FAIL/);
+  assert.match(pretty.stdout, /✗ c→s close-code-rewritten: The Close code 3000 arrived as 1001\./);
+
+  const json = await runCli(['probe', '--through', `${rewriting.url}ws`, ...reflector(), '--cases', 'close/client-3000,close/server-1001', '--json', '--junit', junit]);
+  assert.equal(json.code, 1, json.stderr);
+  const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.map((l) => l['type']), ['probe-case', 'probe-case', 'probe-summary']);
+  const closeCase = lines.find((l) => l['case'] === 'close/client-3000')!;
+  assert.equal(closeCase['status'], 'fail');
+  assert.deepEqual((closeCase['findings'] as Array<Record<string, unknown>>).map((f) => [f['check'], f['severity'], f['blame'], f['dir']]), [
+    ['close-code-rewritten', 'failure', 'intermediary', 'client->server'],
+    ['close-code-rewritten', 'failure', 'intermediary', 'server->client'],
+  ]);
+  const summary = lines[2]!;
+  assert.equal(summary['v'], 1);
+  assert.equal(summary['failed'], 1);
+  assert.equal(summary['passed'], 1);
+  assert.deepEqual(summary['by_check'], { 'close-code-rewritten': 2 });
+
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, /<testsuite name="wsdiag probe" tests="2" failures="1" errors="0"/);
+  assert.match(xml, /<testcase name="close\/client-3000" classname="wsdiag probe\.close"/);
+  assert.match(xml, /<failure message="close-code-rewritten: The Close code 3000 arrived as 1001\." type="close-code-rewritten">/);
+  // A Close 1001 is left alone by a proxy that rewrites every code to 1001: that case passes.
+  assert.match(xml, /<testcase name="close\/server-1001" classname="wsdiag probe\.close" time="[\d.]+">\n    <\/testcase>/);
+});
+
+test('an unreachable intermediary: one line on stderr, exit 3', async () => {
+  const port = await freePort();
+  const r = await runCli(['probe', '--through', `ws://127.0.0.1:${port}/`, ...reflector(), '--cases', 'text/hello', '--json']);
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^wsdiag: cannot reach ws:\/\/127\.0\.0\.1:\d+\/: connection refused/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('usage errors exit 2 with one line; --list lists the cases', async () => {
+  for (const args of [
+    ['probe'],
+    ['probe', '--through', 'ws://127.0.0.1:1/', '--cases', 'nope'],
+    ['probe', '--through', 'ws://127.0.0.1:1/', '--reflector', 'nowhere'],
+    ['probe', '--through', 'ws://127.0.0.1:1/', '--idle', 'soon'],
+    ['probe', '--through', 'ws://127.0.0.1:1/', '--ca', join(dir, 'missing.pem')],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^(wsdiag: |error: )/, args.join(' '));
+  }
+  const list = await runCli(['probe', '--list']);
+  assert.equal(list.code, 0);
+  for (const name of ['length/16MiB', 'close/server-4999', 'deflate/pass-through', 'invalid/reserved-opcode']) assert.match(list.stdout, new RegExp(`^${name} `, 'm'));
+});

@@ -1,0 +1,113 @@
+/**
+ * The probe through examples/mangling-proxy.ts: the honest mode gives zero findings over the default
+ * suite; each fault is caught, named by its check and blamed on the intermediary; the two legal changes
+ * give info only.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startManglingProxy, type ManglingFaults } from '../../examples/mangling-proxy.js';
+import { runProbe, type ProbeOptions, type ProbeSummary } from '../../src/probe/run.js';
+import { startReflector, type Reflector } from '../../src/probe/reflector.js';
+import type { ProbeFinding } from '../../src/probe/types.js';
+
+let reflector: Reflector;
+before(async () => {
+  reflector = await startReflector('127.0.0.1', 0);
+});
+after(async () => {
+  await reflector.close();
+});
+
+async function probeThrough(faults: ManglingFaults, options: Partial<ProbeOptions> = {}): Promise<ProbeSummary> {
+  const proxy = await startManglingProxy({ target: `ws://127.0.0.1:${reflector.port}`, faults });
+  try {
+    return await runProbe({ through: `${proxy.url}ws`, reflectorInstance: reflector, timeoutMs: 1500, idleSeconds: 0.3, ...options });
+  } finally {
+    await proxy.close();
+  }
+}
+
+function all(summary: ProbeSummary): ProbeFinding[] {
+  return summary.results.flatMap((r) => r.findings);
+}
+
+test('honest mode: the whole default suite passes with zero findings', async () => {
+  const summary = await probeThrough({});
+  assert.ok(summary.results.length >= 29, `ran ${summary.results.length} cases`);
+  assert.deepEqual(all(summary), []);
+  assert.deepEqual(summary.counts, { pass: summary.results.length, warn: 0, fail: 0, error: 0 });
+});
+
+test('honest mode passes invalid frames on, and the probe says so for each', async () => {
+  const summary = await probeThrough({}, { cases: 'invalid/*', includeInvalid: true });
+  assert.ok(summary.results.length >= 8);
+  for (const r of summary.results) {
+    assert.equal(r.status, 'pass', r.case);
+    assert.deepEqual(r.findings.map((f) => f.check), ['invalid-passed-on'], r.case);
+  }
+});
+
+interface FaultCase {
+  faults: ManglingFaults;
+  cases: string;
+  /** Check ids (with direction) that must be among the failures. */
+  expect: string[];
+  options?: Partial<ProbeOptions>;
+}
+
+const FAULTS: Record<string, FaultCase> = {
+  'set RSV1': { faults: { rsv1: true }, cases: 'text/hello', expect: ['rsv-added client->server', 'rsv-added server->client'] },
+  'strip the mask': { faults: { stripMask: true }, cases: 'text/hello', expect: ['mask-removed client->server'] },
+  'text to binary': { faults: { textToBinary: true }, cases: 'text/hello', expect: ['type-changed client->server', 'type-changed server->client'] },
+  'drop pongs': { faults: { dropPongs: true }, cases: 'ping/*', expect: ['pong-lost client->server', 'pong-lost server->client'] },
+  'truncate over 64 KiB': { faults: { truncate: 65536 }, cases: 'length/1MiB', expect: ['message-truncated client->server', 'message-truncated server->client'] },
+  'swallow Close': { faults: { swallowClose: true }, cases: 'close/client-1000', expect: ['close-swallowed client->server'] },
+  'rewrite the close code': { faults: { rewriteClose: 1001 }, cases: 'close/server-4999', expect: ['close-code-rewritten server->client', 'close-code-rewritten client->server'] },
+  'strip Sec-WebSocket-Extensions from the request': { faults: { stripExtensions: 'request' }, cases: 'deflate/*', expect: ['extensions-changed client->server'] },
+  'strip Sec-WebSocket-Extensions from the response': {
+    faults: { stripExtensions: 'response' },
+    cases: 'deflate/*',
+    expect: ['extensions-changed server->client', 'protocol-violation server->client'],
+  },
+  'add latency': { faults: { delayMs: 250 }, cases: 'text/hello', expect: ['latency client->server'], options: { maxLatencyMs: 100 } },
+};
+
+for (const [name, fault] of Object.entries(FAULTS)) {
+  test(`fault "${name}" is caught and blamed on the intermediary`, async () => {
+    const summary = await probeThrough(fault.faults, { cases: fault.cases, ...fault.options });
+    const failures = all(summary).filter((f) => f.severity === 'failure');
+    const seen = failures.map((f) => `${f.check} ${f.dir}`);
+    for (const wanted of fault.expect) assert.ok(seen.includes(wanted), `expected ${wanted} among ${JSON.stringify(seen)}`);
+    for (const f of failures) assert.equal(f.blame, 'intermediary', f.message);
+    assert.ok(summary.results.every((r) => r.status === 'fail'), JSON.stringify(summary.results.map((r) => [r.case, r.status])));
+  });
+}
+
+test('legal changes are info only: new mask keys', async () => {
+  const summary = await probeThrough({ remask: true }, { cases: 'text/hello,fragmented/*' });
+  assert.deepEqual([...new Set(all(summary).map((f) => `${f.severity} ${f.check}`))], ['info mask-key-changed']);
+  assert.equal(summary.counts.pass, summary.results.length);
+});
+
+test('pings the intermediary answers itself are info, not lost', async () => {
+  const summary = await probeThrough({ answerPings: true }, { cases: 'ping/*' });
+  const [result] = summary.results;
+  assert.equal(result!.status, 'pass');
+  assert.deepEqual(result!.findings.map((f) => `${f.severity} ${f.check} ${f.dir}`), [
+    'info ping-answered-by-intermediary client->server',
+    'info ping-answered-by-intermediary client->server',
+    'info ping-answered-by-intermediary server->client',
+    'info ping-answered-by-intermediary server->client',
+  ]);
+});
+
+test('re-fragmenting is legal without extensions and fails under permessage-deflate', async () => {
+  const summary = await probeThrough({ refragment: 1000 }, { cases: 'length/65536,deflate/*' });
+  const byCase = new Map(summary.results.map((r) => [r.case, r]));
+  const plain = byCase.get('length/65536')!;
+  assert.equal(plain.status, 'pass');
+  assert.deepEqual(plain.findings.map((f) => `${f.severity} ${f.check}`), ['info refragmented', 'info refragmented']);
+  const deflate = byCase.get('deflate/pass-through')!;
+  assert.equal(deflate.status, 'fail');
+  assert.ok(deflate.findings.some((f) => f.check === 'refragmented' && f.severity === 'failure' && f.rfc === 'RFC 6455 §5.4'));
+});
