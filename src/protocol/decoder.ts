@@ -70,6 +70,14 @@ interface Message {
   opaque: boolean;
   /** Content no longer checked (already too big, or already invalid). */
   done: boolean;
+  /** message-too-big was reported (once per message, even after another finding). */
+  tooBig: boolean;
+  /**
+   * Compressed messages: still feeding the inflater. Stays true after a UTF-8 failure, so the LZ77 window
+   * shared with later messages (context takeover) stays right; false once the data failed to inflate or
+   * inflation was abandoned (too big).
+   */
+  inflating: boolean;
   /** First bytes of application data, for previews. */
   head: Uint8Array;
   headLength: number;
@@ -135,6 +143,8 @@ export class FrameDecoder {
     compressed: false,
     opaque: false,
     done: false,
+    tooBig: false,
+    inflating: false,
     head: new Uint8Array(PREVIEW_BYTES),
     headLength: 0,
     pending: [],
@@ -448,6 +458,8 @@ export class FrameDecoder {
     message.compressed = compressed;
     message.opaque = (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate);
     message.done = false;
+    message.tooBig = false;
+    message.inflating = compressed && !message.opaque;
     message.headLength = 0;
     message.pending.length = 0;
     message.rawHead = compressed ? this.rawHeadBuffer : null;
@@ -468,7 +480,7 @@ export class FrameDecoder {
 
   /** Uncompressed sizes are known from the headers: report as soon as a header crosses the limit. */
   private checkSizeAtHeader(message: Message): void {
-    if (message.compressed || message.done || this.maxMessage <= 0) return;
+    if (message.compressed || message.tooBig || this.maxMessage <= 0) return;
     if (message.size + this.length > this.maxMessage) {
       this.reportTooBig(message, message.size + this.length);
     }
@@ -476,6 +488,7 @@ export class FrameDecoder {
 
   private reportTooBig(message: Message, size: number): void {
     message.done = true;
+    message.tooBig = true;
     // A compressed message's size is only known up to where inflation stops, which depends on how the
     // input was split: name the limit, not the count, so the finding is the same however it arrived.
     const what = message.compressed ? 'inflates to more than' : `reaches ${size} bytes,`;
@@ -486,6 +499,7 @@ export class FrameDecoder {
     );
     if (message.compressed) {
       message.sizeKnown = false;
+      message.inflating = false;
       this.inflater!.abandon();
     }
   }
@@ -511,7 +525,7 @@ export class FrameDecoder {
   private dataPayload(message: Message, chunk: Uint8Array, start: number, end: number): void {
     message.wireSize += end - start;
     if (message.compressed) {
-      if (message.opaque || (message.done && message.rawHeadLength >= PREVIEW_BYTES)) return;
+      if (!message.inflating && message.rawHeadLength >= PREVIEW_BYTES) return;
     } else {
       message.size += end - start;
       const textChecked = message.opcode === Opcode.Text && !message.opaque && !message.done;
@@ -543,9 +557,8 @@ export class FrameDecoder {
   private content(message: Message, data: Uint8Array, start: number, end: number): void {
     if (message.compressed) {
       this.captureRawHead(message, data, start, end);
-      if (message.done || message.opaque) return;
-      const ok = this.inflater!.write(data.subarray(start, end), this.onInflated);
-      if (!ok && !message.done) this.badDeflate(message);
+      if (!message.inflating) return;
+      if (!this.inflater!.write(data.subarray(start, end), this.onInflated)) this.badDeflate(message);
       return;
     }
     this.captureHead(message, data, start, end);
@@ -557,18 +570,27 @@ export class FrameDecoder {
   private readonly onInflated = (out: Uint8Array): boolean => this.applicationData(this.message!, out, 0, out.length);
 
   /** Inflated (or plain) application data of a compressed message. */
-  /** Returns false once the message needs no more inflating (too big or already invalid). */
+  /**
+   * Inflated application data of a compressed message. After a UTF-8 failure only the preview is still
+   * filled; returns false once inflation was abandoned (too big).
+   */
   private applicationData(message: Message, data: Uint8Array, start: number, end: number): boolean {
-    if (message.done) return false;
-    message.size += end - start;
     this.captureHead(message, data, start, end);
-    if (this.maxMessage > 0 && message.size > this.maxMessage) {
+    // Checks are byte-exact whatever the size of the block zlib-style inflation hands us: the bytes within
+    // the limit are checked before the limit is found crossed, so a UTF-8 fault before the limit always wins.
+    const room = this.maxMessage > 0 ? this.maxMessage - message.size : Number.POSITIVE_INFINITY;
+    const within = end - start > room ? start + room : end;
+    message.size += within - start;
+    if (!message.done) {
+      if (message.opcode === Opcode.Text) this.checkText(message, data, start, within);
+      if (message.mismatch?.wantsContent) message.mismatch.content(data, start, within);
+    }
+    if (within < end) {
+      message.size += end - within;
       this.reportTooBig(message, message.size);
       return false;
     }
-    if (message.opcode === Opcode.Text) this.checkText(message, data, start, end);
-    if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
-    return !message.done;
+    return message.inflating;
   }
 
   private checkText(message: Message, data: Uint8Array, start: number, end: number): void {
@@ -585,6 +607,7 @@ export class FrameDecoder {
 
   private badDeflate(message: Message): void {
     message.done = true;
+    message.inflating = false;
     message.sizeKnown = false;
     // The preview is the compressed bytes as sent: how much inflated before the error depends on splits.
     this.report(
@@ -676,10 +699,7 @@ export class FrameDecoder {
   }
 
   private endMessage(message: Message): void {
-    if (message.compressed && !message.opaque && !message.done) {
-      const ok = this.inflater!.finish(this.onInflated);
-      if (!ok && !message.done) this.badDeflate(message);
-    }
+    if (message.inflating && !this.inflater!.finish(this.onInflated)) this.badDeflate(message);
     if (message.opcode === Opcode.Text && !message.opaque && !message.done && !this.utf8.finish()) {
       message.done = true;
       this.report(
@@ -697,7 +717,7 @@ export class FrameDecoder {
   private abandonMessage(message: Message): void {
     this.flushMessageFindings(message, true);
     this.emitMismatch(message);
-    if (message.compressed && !message.opaque) this.inflater!.abandon();
+    if (message.inflating) this.inflater!.abandon();
     this.message = null;
   }
 
@@ -740,14 +760,21 @@ export class FrameDecoder {
       if (preview) finding.preview = preview;
       this.sink.finding(finding);
     }
+    // Message findings that were ready but waited for these.
+    if (this.message && this.state !== State.Stopped) this.flushMessageFindings(this.message);
   }
 
   private flushMessageFindingsIfAny(): void {
     if (this.message) this.flushMessageFindings(this.message, true);
   }
 
-  /** Emits message findings whose preview is complete, or all of them when `final` (message or stream end). */
+  /**
+   * Emits message findings whose preview is complete, or all of them when `final` (message or stream end).
+   * They never overtake the current frame's own findings: which of the two previews completes first depends
+   * on how inflation lines up with the input, and the order of events must not.
+   */
   private flushMessageFindings(message: Message, final = false): void {
+    if (!final && this.framePending.length > 0) return;
     if (message.pending.length > 0 && (final || message.headLength >= PREVIEW_BYTES)) {
       const pending = message.pending;
       message.pending = [];

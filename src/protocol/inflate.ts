@@ -1,24 +1,23 @@
 /**
  * permessage-deflate inflation for validation only (RFC 7692 §7.2.2): the output is looked at (size,
- * UTF-8) and dropped, never kept. Synchronous so the decoder stays sans-IO and split-invariant; memory is
- * one 16 KiB output block however much a message inflates (the bomb guard), and the caller can stop.
+ * UTF-8) and dropped, never kept. It runs on our own StreamInflater rather than zlib so that it stays
+ * synchronous (sans-IO) and split-invariant: every byte decodable before an invalid bit is seen before the
+ * error, however the input was cut. Memory is one fixed window and output block, whatever the ratio.
  */
 import { DEFLATE_TRAILER } from './constants.js';
-import { SyncZlib } from './zlib-sync.js';
+import { StreamInflater, type InflateOutput } from './inflate-stream.js';
 
-/** Receives inflated bytes; return false to stop inflating this message. */
-export type OutputHandler = (output: Uint8Array) => boolean | void;
+/** Receives inflated bytes (valid only during the call); return false to stop inflating this message. */
+export type OutputHandler = InflateOutput;
 
 export class MessageInflater {
-  private engine: SyncZlib | null = null;
-  private readonly windowBits: number;
+  private readonly engine: StreamInflater;
   private readonly noContextTakeover: boolean;
   /** Set when a message was abandoned while later messages depend on its window (context takeover). */
   private lostContext = false;
 
   constructor(windowBits: number, noContextTakeover: boolean) {
-    // zlib cannot inflate raw streams with an 8-bit window; a 9-bit one accepts everything 8 produces.
-    this.windowBits = Math.max(9, Math.min(15, windowBits));
+    this.engine = new StreamInflater(windowBits);
     this.noContextTakeover = noContextTakeover;
   }
 
@@ -32,14 +31,20 @@ export class MessageInflater {
 
   /** Inflates a piece of a compressed message. Returns false if the data is not valid DEFLATE. */
   write(compressed: Uint8Array, onOutput: OutputHandler): boolean {
-    return this.run(compressed, onOutput);
+    if (this.engine.write(compressed, onOutput) !== 'error') return true;
+    this.abandon();
+    return false;
   }
 
-  /** Ends a message: appends the stripped trailer and flushes. Returns false on invalid data. */
+  /** Ends a message: appends the stripped trailer (unless it ended with a final block) and flushes. */
   finish(onOutput: OutputHandler): boolean {
-    const ok = this.run(DEFLATE_TRAILER, onOutput);
-    if (ok && this.noContextTakeover) this.engine?.reset();
-    return ok;
+    if (!this.engine.finished && this.engine.write(DEFLATE_TRAILER, onOutput) === 'error') {
+      this.abandon();
+      return false;
+    }
+    if (this.noContextTakeover) this.engine.reset();
+    else if (this.engine.finished) this.engine.startNextStream(); // a BFINAL message keeps its window for the next
+    return true;
   }
 
   /**
@@ -47,20 +52,10 @@ export class MessageInflater {
    * checked if they do not share this one's window.
    */
   abandon(): void {
-    this.dispose();
+    this.engine.reset();
     if (!this.noContextTakeover) this.lostContext = true;
   }
 
-  dispose(): void {
-    this.engine?.close();
-    this.engine = null;
-  }
-
-  private run(input: Uint8Array, onOutput: OutputHandler): boolean {
-    this.engine ??= new SyncZlib('inflate', this.windowBits);
-    const result = this.engine.process(input, onOutput);
-    if (result === null || result === 'stopped') return true;
-    this.abandon();
-    return false;
-  }
+  /** Nothing native to release; kept so callers need not know the engine. */
+  dispose(): void {}
 }

@@ -2,7 +2,7 @@
  * A permessage-deflate compressor for fixtures (RFC 7692 §7.2.1): compress with a sync flush and strip the
  * trailing 00 00 ff ff. `contextTakeover` keeps one LZ77 window across messages, as a real peer does.
  */
-import { SyncZlib } from '../../src/protocol/zlib-sync.js';
+import { SyncZlib } from './zlib-sync.js';
 
 export class TestCompressor {
   private readonly engine = new SyncZlib('deflate', 15);

@@ -1,5 +1,7 @@
 /**
- * A synchronous, reusable raw DEFLATE engine on top of node:zlib's native handle.
+ * Test support: a synchronous, reusable raw DEFLATE engine on top of node:zlib's native handle, used to
+ * build compressed fixtures with and without context takeover (the decoder itself inflates with its own
+ * StreamInflater).
  *
  * Why not the public API: zlib's streams are asynchronous (the decoder must stay synchronous to be
  * sans-IO and split-invariant), and zlib.inflateRawSync is one-shot (it closes its engine after each call,
