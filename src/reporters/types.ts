@@ -20,7 +20,7 @@ export interface PrettyOptions {
   color: boolean;
   /** Show `frame` events (one compact line each). */
   frames: boolean;
-  /** Show only violations and errors. */
+  /** Show only violations, errors and the closing summary. */
   quiet: boolean;
   /** Wrap long sentences (message, fix, explain) at this many columns; no wrapping when absent. */
   width?: number;

@@ -129,10 +129,11 @@ describe('PrettyReporter options', () => {
     assert.equal(render([sample.frame], { frames: false }).text, '');
   });
 
-  it('quiet shows only violations and errors', () => {
+  it('quiet shows only violations, errors and the summary', () => {
     const shown = render(sample.run, { quiet: true }).text;
-    const expected = render([sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError]).text;
+    const expected = render([sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError, sample.summary]).text;
     assert.equal(shown, expected);
+    assert.equal(render([sample.open, sample.summary], { quiet: true }).text, render([sample.summary]).text);
   });
 
   it('wraps sentences at the width, aligned after the label', () => {
