@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Severity, ViolationCode } from '../events.js';
+import { closestRuleId } from '../rules/suggest.js';
 import { findRule, RULES } from '../rules/table.js';
 
 /**
@@ -80,7 +81,7 @@ function parseCode(token: string): number {
 }
 
 function unknownToken(token: string): UsageError {
-  const near = closestRule(token);
+  const near = closestRuleId(token);
   const suggestion = near ? ` (did you mean "${near}"?)` : '';
   return new UsageError(
     `--fail-on: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (1002, 1003, 1007, 1009) or a rule id (wsdiag explain lists them)`,
@@ -134,24 +135,4 @@ export function decideExit({ command, failing, operationalFailure = false, upstr
   return { exitCode: 0, reason: 'no violation fails the run' };
 }
 
-/** The rule id nearest to a typo, if any is close enough to be a plausible suggestion. */
-function closestRule(input: string): string | undefined {
-  let best: { id: string; distance: number } | undefined;
-  for (const { id } of RULES) {
-    const distance = editDistance(input, id);
-    if (!best || distance < best.distance) best = { id, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(input.length / 4)) ? best.id : undefined;
-}
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

@@ -3,6 +3,7 @@
  * else is a usage error that lists the valid forms and, when the input is close to a rule id, suggests it.
  */
 import { UsageError } from '../errors.js';
+import { editDistance, typoBudget } from '../rules/suggest.js';
 import { findRule, RULES, type RuleId } from '../rules/table.js';
 import { MAX_CLOSE_CODE } from './codes.js';
 import { catalogue } from './text/index.js';
@@ -37,23 +38,9 @@ export function suggestRuleIds(raw: string): RuleId[] {
   if (input === '') return [];
   const scored = RULES.map((r) => ({ id: r.id, distance: editDistance(input, r.id) }));
   const best = Math.min(...scored.map((s) => s.distance));
-  // A typo budget that grows with the length of the id: one slip per four characters, at least two.
-  const budget = Math.max(2, Math.floor(input.length / 4));
+  const budget = typoBudget(input);
   if (best <= budget) return scored.filter((s) => s.distance === best).slice(0, 3).map((s) => s.id);
   if (input.length < 3) return [];
   return RULES.filter((r) => r.id.includes(input)).slice(0, 3).map((r) => r.id);
 }
 
-/** Levenshtein distance with one row of memory; the inputs are short ids. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { AcceptedType } from '../protocol/message-type.js';
+import { editDistance } from '../rules/suggest.js';
 import { compilePathGlob, type PathGlob } from './glob.js';
 import { JsonSyntaxError, parseJson, type JsonEntry, type JsonNode, type Position } from './json.js';
 
@@ -233,14 +234,3 @@ function closest(key: string, allowed: readonly string[]): string | null {
   return best;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

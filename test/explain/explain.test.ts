@@ -14,7 +14,7 @@ import {
   type Lang,
   type RuleExplanation,
 } from '../../src/explain/index.js';
-import { editDistance } from '../../src/explain/topics.js';
+import { editDistance } from '../../src/rules/suggest.js';
 import { RULES } from '../../src/rules/table.js';
 
 const CODES = [...Array.from({ length: 16 }, (_, i) => 1000 + i), 3000, 3999, 4000, 4999];

@@ -15,6 +15,7 @@ import type { LogLine } from '../../reporters/log-lines.js';
 import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../../reporters/log-reader.js';
 import { parseEventLine } from '../../reporters/parse-event.js';
 import { PrettyReporter } from '../../reporters/pretty.js';
+import { closestRuleId } from '../../rules/suggest.js';
 import { RULES, findRule } from '../../rules/table.js';
 import { action } from '../run.js';
 
@@ -204,7 +205,7 @@ function parseCode(item: string): number {
 
 function parseRule(item: string): string {
   if (findRule(item)) return item;
-  const near = closestRule(item);
+  const near = closestRuleId(item);
   throw new InvalidArgumentError(`unknown rule "${item}"${near ? ` (did you mean "${near}"?)` : ''}`);
 }
 
@@ -220,24 +221,4 @@ function parseInterval(value: string): number {
   return ms;
 }
 
-/** The rule id nearest to a typo, if any is close enough to be a plausible suggestion. */
-function closestRule(input: string): string | undefined {
-  let best: { id: string; distance: number } | undefined;
-  for (const { id } of RULES) {
-    const distance = editDistance(input, id);
-    if (!best || distance < best.distance) best = { id, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(input.length / 4)) ? best.id : undefined;
-}
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
