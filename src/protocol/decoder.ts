@@ -133,6 +133,7 @@ export class FrameDecoder {
   private readonly frameHead = new Uint8Array(PREVIEW_BYTES);
   /** The message in progress's first bytes (one message at a time per direction, so one buffer each). */
   private readonly rawHeadBuffer = new Uint8Array(PREVIEW_BYTES);
+  private readonly snapshot = new MessageSnapshot();
   private readonly messageState: Message = {
     opcode: 0,
     firstFrame: { index: 0, offset: 0, opcode: 0, length: 0 },
@@ -461,10 +462,10 @@ export class FrameDecoder {
     message.tooBig = false;
     message.inflating = compressed && !message.opaque;
     message.headLength = 0;
-    message.pending.length = 0;
+    if (message.pending.length > 0) message.pending = []; // (setting .length is a slow runtime call)
     message.rawHead = compressed ? this.rawHeadBuffer : null;
     message.rawHeadLength = 0;
-    message.rawPending.length = 0;
+    if (message.rawPending.length > 0) message.rawPending = [];
     message.mismatch = TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client');
     message.mismatchFinding = null;
     this.message = message;
@@ -809,23 +810,26 @@ export class FrameDecoder {
   }
 
   private messageInfo(message: Message): MessageInfo {
-    return new MessageSnapshot(message);
+    return this.snapshot.fill(message);
   }
 }
 
-/** What sinks see of a message; `head` is a view valid only during the call (the buffer is reused). */
+/**
+ * What sinks see of a message. One object per decoder, refilled for each call: like `head`, it is valid
+ * only during the sink call (copy what you keep). Allocating one per message showed up as GC time.
+ */
 class MessageSnapshot implements MessageInfo {
-  readonly opcode: number;
-  readonly firstFrame: FrameRef;
-  readonly compressed: boolean;
-  readonly size: number;
-  readonly sizeKnown: boolean;
-  readonly wireSize: number;
-  readonly frames: number;
-  readonly #source: Uint8Array;
-  readonly #length: number;
+  opcode = 0;
+  firstFrame: FrameRef = { index: 0, offset: 0, opcode: 0, length: 0 };
+  compressed = false;
+  size = 0;
+  sizeKnown = true;
+  wireSize = 0;
+  frames = 0;
+  #source: Uint8Array = new Uint8Array(0);
+  #length = 0;
 
-  constructor(message: Message) {
+  fill(message: Message): this {
     this.opcode = message.opcode;
     this.firstFrame = message.firstFrame;
     this.compressed = message.compressed;
@@ -835,6 +839,7 @@ class MessageSnapshot implements MessageInfo {
     this.frames = message.frames;
     this.#source = message.head;
     this.#length = message.headLength;
+    return this;
   }
 
   get head(): Uint8Array {

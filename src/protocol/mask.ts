@@ -6,13 +6,13 @@
  * Large pieces go through `bufferutil` (ws's own native mask helper, an optional dependency) when it is
  * installed: unmasking is most of the cost of validating text (the benchmark shows about 1 GB/s in
  * JavaScript against over 10 GB/s native). Below NATIVE_MIN bytes the call costs more than it saves
- * (measured: below 256 bytes the JavaScript loop wins).
+ * (measured: below 128 bytes the JavaScript loop wins).
  */
 import { createRequire } from 'node:module';
 
 type NativeMask = (source: Uint8Array, mask: Uint8Array, output: Uint8Array, offset: number, length: number) => void;
 
-const NATIVE_MIN = 256;
+const NATIVE_MIN = 128;
 
 function loadNative(): NativeMask | null {
   try {

@@ -44,7 +44,10 @@ export interface CloseInfo {
   frame: FrameRef;
 }
 
-/** A data message as it starts (its first frame) and as it ends. */
+/**
+ * A data message as it starts (its first frame) and as it ends. The object and its `head` are valid only
+ * during the sink call: the decoder reuses them (copy what you keep).
+ */
 export interface MessageInfo {
   /** 0x1 text or 0x2 binary. */
   opcode: number;
