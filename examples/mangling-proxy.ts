@@ -12,10 +12,11 @@
  *   --rewrite-close CODE   replace every Close code with CODE        (§5.5.1)
  *   --strip-extensions LEG remove Sec-WebSocket-Extensions from the request or the response (§9.1)
  *   --delay MS             hold every frame MS milliseconds          (latency)
- * and three legal changes, which the probe reports as info only:
+ * and four legal changes, which the probe reports as info only:
  *   --remask               new masking keys on client frames
  *   --refragment BYTES     split data frames into frames of at most BYTES
  *   --answer-pings         answer pings with a pong itself instead of forwarding them
+ *   --replace-key          send its own Sec-WebSocket-Key upstream (and the client the accept for the client's)
  * Without flags it is honest: every frame goes out exactly as it came in.
  *
  *   node dist/examples/mangling-proxy.js --listen 127.0.0.1:8081 --target ws://127.0.0.1:9001 --drop-pongs
@@ -29,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { Opcode } from '../src/protocol/constants.js';
 import { encodeFrame } from '../src/protocol/encoder.js';
+import { computeAccept } from '../src/protocol/handshake.js';
 import { FrameParser, type ParsedHeader } from '../src/probe/frame-parser.js';
 import { readHead } from '../src/probe/http-head.js';
 
@@ -46,6 +48,7 @@ export interface ManglingFaults {
   remask?: boolean;
   refragment?: number;
   answerPings?: boolean;
+  replaceKey?: boolean;
 }
 
 export interface ManglingProxy {
@@ -94,10 +97,18 @@ async function relay(client: Socket, target: URL, faults: ManglingFaults, socket
   sockets.add(upstream);
   upstream.on('close', () => sockets.delete(upstream!));
   upstream.on('error', () => client.destroy());
-  upstream.write(rebuild(request.head.startLine, request.head.headers, faults.stripExtensions === 'request'));
+  // --replace-key: what a proxy that terminates the handshake does; the client must still get a valid accept.
+  const clientKey = request.head.headers['sec-websocket-key'];
+  const replaceKey = faults.replaceKey === true && clientKey !== undefined;
+  const requestHeaders = replaceKey ? { ...request.head.headers, 'sec-websocket-key': randomBytes(16).toString('base64') } : request.head.headers;
+  upstream.write(rebuild(request.head.startLine, requestHeaders, faults.stripExtensions === 'request'));
   if (request.leftover.length > 0) upstream.write(request.leftover);
   const response = await readHead(upstream, 10_000, 'the upgrade response');
-  client.write(rebuild(response.head.startLine, response.head.headers, faults.stripExtensions === 'response'));
+  const responseHeaders =
+    replaceKey && response.head.headers['sec-websocket-accept'] !== undefined
+      ? { ...response.head.headers, 'sec-websocket-accept': computeAccept(clientKey!) }
+      : response.head.headers;
+  client.write(rebuild(response.head.startLine, responseHeaders, faults.stripExtensions === 'response'));
 
   if (!/^HTTP\/1\.1 101/.test(response.head.startLine)) {
     client.write(response.leftover);
@@ -235,6 +246,7 @@ async function main(): Promise<void> {
     .option('--remask', 'legal: new masking keys on client frames')
     .option('--refragment <bytes>', 'legal: split data frames into frames of at most BYTES', parseBytes('--refragment'))
     .option('--answer-pings', 'legal: answer pings with a pong instead of forwarding them')
+    .option('--replace-key', "legal: send its own Sec-WebSocket-Key upstream (the client still gets the accept for its key)")
     .parse();
   const o = program.opts<Record<string, string | number | boolean | undefined>>();
   const [host = '127.0.0.1', port = '8081'] = String(o['listen']).split(/:(?=\d+$)/);
@@ -258,6 +270,7 @@ async function main(): Promise<void> {
       remask: Boolean(o['remask']),
       refragment: o['refragment'] as number | undefined,
       answerPings: Boolean(o['answerPings']),
+      replaceKey: Boolean(o['replaceKey']),
     },
   });
   process.stdout.write(`mangling proxy on ws://${proxy.host}:${proxy.port}/ → ${String(o['target'])}\n`);

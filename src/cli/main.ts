@@ -12,6 +12,7 @@ import { registerTail } from './commands/tail.js';
 import { registerDemo } from './commands/demo.js';
 import { registerProbe } from './commands/probe.js';
 import { registerCi } from './commands/ci.js';
+import { registerSandwich } from './commands/sandwich.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerProbe(program);
   registerCi(program);
+  registerSandwich(program);
   return program;
 }
 

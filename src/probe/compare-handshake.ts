@@ -7,10 +7,10 @@
  */
 import { parseExtensions } from '../protocol/extensions.js';
 import { checkUpgradeResponse } from '../protocol/handshake.js';
-import { failure, info } from './findings.js';
+import { PROBE_NAMES, failure, info, type EndpointNames } from './findings.js';
 import type { ObservedHandshake, ProbeFinding } from './types.js';
 
-export function compareHandshake(client: ObservedHandshake, server: ObservedHandshake): ProbeFinding[] {
+export function compareHandshake(client: ObservedHandshake, server: ObservedHandshake, names: EndpointNames = PROBE_NAMES): ProbeFinding[] {
   const findings: ProbeFinding[] = [];
   const req = (h: ObservedHandshake, name: string) => h.request[name];
   const res = (h: ObservedHandshake, name: string) => h.response?.[name];
@@ -22,7 +22,7 @@ export function compareHandshake(client: ObservedHandshake, server: ObservedHand
   const key = req(client, 'sec-websocket-key');
   if (key !== req(server, 'sec-websocket-key')) {
     findings.push(info('key-replaced', 'client->server',
-      'The Sec-WebSocket-Key arrived changed: the intermediary terminates the handshake and opened its own WebSocket to the reflector (legal when it answers the client with an accept for the client\'s key).'));
+      `The Sec-WebSocket-Key arrived changed: the intermediary terminates the handshake and opened its own WebSocket to ${names.server} (legal when it answers ${names.client} with an accept for ${names.client}'s key).`));
   }
   if (req(client, 'sec-websocket-version') !== req(server, 'sec-websocket-version')) {
     findings.push(failure('version-changed', 'client->server',
@@ -35,7 +35,7 @@ export function compareHandshake(client: ObservedHandshake, server: ObservedHand
   // Response: server → client. Only comparable when both ends saw a 101.
   if (server.status === 101 && client.status !== 101) {
     findings.push(failure('handshake-status-changed', 'server->client',
-      `The reflector answered 101 Switching Protocols, but the client received ${client.status === null ? 'no response' : `status ${client.status}`}.`));
+      `${cap(names.server)} answered 101 Switching Protocols, but ${names.client} received ${client.status === null ? 'no response' : `status ${client.status}`}.`));
     return findings;
   }
   if (server.status !== 101 || client.status !== 101) return findings;

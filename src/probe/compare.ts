@@ -12,7 +12,7 @@ import { Opcode, opcodeName } from '../protocol/constants.js';
 import type { RuleId } from '../rules/table.js';
 import { compareHandshake } from './compare-handshake.js';
 import { compareMessages } from './compare-messages.js';
-import { collapse, failure, info, payloadNote, plural, receiverName, route, senderName, showPayload, sized } from './findings.js';
+import { PROBE_NAMES, collapse, failure, info, payloadNote, plural, receiverName, route, senderName, showPayload, sized, type EndpointNames } from './findings.js';
 import type { ObservedControl, ObservedHandshake, ObservedStream, ProbeFinding } from './types.js';
 
 /** What one side of the intermediary observed. */
@@ -36,6 +36,8 @@ export interface ConnectionObservation {
 export interface CompareOptions {
   /** One-way delay (ms) above which a small message or control frame counts as delayed; null = no bound. */
   maxLatencyMs?: number | null;
+  /** What messages call the two observation points (default: the client and the reflector). */
+  names?: EndpointNames;
 }
 
 export interface ConnectionComparison {
@@ -48,20 +50,21 @@ export interface ConnectionComparison {
 export const LATENCY_MAX_BYTES = 64 * 1024;
 
 export function compareConnection(obs: ConnectionObservation, options: CompareOptions = {}): ConnectionComparison {
-  const findings: ProbeFinding[] = [...compareHandshake(obs.client.handshake, obs.server.handshake)];
-  const upstream = compareStreams(obs.client.sent, obs.server.received, 'client->server');
-  const downstream = compareStreams(obs.server.sent, obs.client.received, 'server->client');
+  const names = options.names ?? PROBE_NAMES;
+  const findings: ProbeFinding[] = [...compareHandshake(obs.client.handshake, obs.server.handshake, names)];
+  const upstream = compareStreams(obs.client.sent, obs.server.received, 'client->server', names);
+  const downstream = compareStreams(obs.server.sent, obs.client.received, 'server->client', names);
   findings.push(...upstream.findings, ...downstream.findings);
-  findings.push(...reconcilePings(upstream.controls, downstream.controls, 'client->server'));
-  findings.push(...reconcilePings(downstream.controls, upstream.controls, 'server->client'));
-  findings.push(...endingFindings(obs));
+  findings.push(...reconcilePings(upstream.controls, downstream.controls, 'client->server', names));
+  findings.push(...reconcilePings(downstream.controls, upstream.controls, 'server->client', names));
+  findings.push(...endingFindings(obs, names));
 
   const delays = [...upstream.delays, ...downstream.delays];
   const maxLatencyMs = delays.length === 0 ? null : Math.max(...delays.map((d) => d.ms));
   const bound = options.maxLatencyMs ?? null;
   if (bound !== null && maxLatencyMs !== null && maxLatencyMs > bound) {
     const worst = delays.reduce((a, b) => (b.ms > a.ms ? b : a));
-    findings.push(failure('latency', worst.dir, `${worst.what} took ${Math.round(worst.ms)} ms ${route(worst.dir)}, above the ${bound} ms bound.`));
+    findings.push(failure('latency', worst.dir, `${worst.what} took ${Math.round(worst.ms)} ms ${route(worst.dir, names)}, above the ${bound} ms bound.`));
   }
   return { findings: collapse(findings), maxLatencyMs };
 }
@@ -85,7 +88,7 @@ export interface StreamComparison {
 }
 
 /** One direction: what one point sent against what the other point received. */
-export function compareStreams(sent: ObservedStream, arrived: ObservedStream, dir: Direction): StreamComparison {
+export function compareStreams(sent: ObservedStream, arrived: ObservedStream, dir: Direction, names: EndpointNames = PROBE_NAMES): StreamComparison {
   const extensionsInPlay = sent.extensions !== null || arrived.extensions !== null;
   const messages = compareMessages(sent.messages, arrived.messages, { dir, extensionsInPlay });
   const findings = [...messages.findings];
@@ -97,9 +100,9 @@ export function compareStreams(sent: ObservedStream, arrived: ObservedStream, di
     .filter((p) => p.sent.length <= LATENCY_MAX_BYTES && leaders.has(p.sent))
     .map((p) => ({ ms: p.arrived.firstAt - p.sent.firstAt, dir, what: `A ${sized(p.sent.length)} message` }));
 
-  findings.push(...frameFindings(sent, arrived, dir));
+  findings.push(...frameFindings(sent, arrived, dir, names));
   const pingsAndPongs = matchControls(sent.controls, arrived.controls, dir, delays, findings);
-  findings.push(...closeFindings(sent, arrived, dir));
+  findings.push(...closeFindings(sent, arrived, dir, names));
   findings.push(...violationFindings(sent, arrived, dir, findings));
   if (arrived.stopped !== null && sent.stopped === null) {
     findings.push(failure('protocol-violation', dir, `The bytes that arrived could no longer be split into frames: ${arrived.stopped}.`, { rule: 'length-msb-set' }));
@@ -125,19 +128,19 @@ const LATENCY_MAX_BURST = 16;
  * whole stream, so the check holds even when the intermediary re-fragmented; keys and length forms are
  * compared frame by frame only when the frames still line up one to one.
  */
-function frameFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direction): ProbeFinding[] {
+function frameFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direction, names: EndpointNames): ProbeFinding[] {
   const findings: ProbeFinding[] = [];
   const count = (s: ObservedStream, pick: (f: ObservedStream['frames'][number]) => boolean) => s.frames.filter(pick).length;
   if (dir === 'client->server') {
     const lost = count(arrived, (f) => !f.masked) - count(sent, (f) => !f.masked);
     if (lost > 0) {
-      findings.push(failure('mask-removed', dir, `${plural(lost, 'frame')} arrived at the reflector unmasked; every client frame was sent masked.`,
+      findings.push(failure('mask-removed', dir, `${plural(lost, 'frame')} arrived at ${names.server} unmasked; every client frame was sent masked.`,
         { rule: 'unmasked-client-frame', rfc: 'RFC 6455 §5.1' }));
     }
   } else {
     const added = count(arrived, (f) => f.masked) - count(sent, (f) => f.masked);
     if (added > 0) {
-      findings.push(failure('mask-added', dir, `${plural(added, 'frame')} arrived at the client masked; the reflector sent them unmasked.`,
+      findings.push(failure('mask-added', dir, `${plural(added, 'frame')} arrived at ${names.client} masked; ${names.server} sent them unmasked.`,
         { rule: 'masked-server-frame', rfc: 'RFC 6455 §5.1' }));
     }
   }
@@ -196,7 +199,7 @@ function matchControls(sent: readonly ObservedControl[], arrived: readonly Obser
  * same payload that the far end never sent): that is legal. Pongs the far end never sent are legal too
  * (an unsolicited pong is a heartbeat, RFC 6455 §5.5.3); lost pongs are not.
  */
-function reconcilePings(forward: ControlDiff, backward: ControlDiff, dir: Direction): ProbeFinding[] {
+function reconcilePings(forward: ControlDiff, backward: ControlDiff, dir: Direction, names: EndpointNames): ProbeFinding[] {
   const findings: ProbeFinding[] = [];
   const answeredLocally = [...backward.extra.filter((c) => c.opcode === Opcode.Pong)];
   for (const c of forward.lost) {
@@ -206,7 +209,7 @@ function reconcilePings(forward: ControlDiff, backward: ControlDiff, dir: Direct
       if (k >= 0) {
         answeredLocally.splice(k, 1);
         findings.push(info('ping-answered-by-intermediary', dir,
-          `A ${sized(c.length)} ping never reached ${receiverName(dir)}; the intermediary answered it with a pong itself (allowed).`));
+          `A ${sized(c.length)} ping never reached ${receiverName(dir, names)}; the intermediary answered it with a pong itself (allowed).`));
         continue;
       }
     }
@@ -218,27 +221,27 @@ function reconcilePings(forward: ControlDiff, backward: ControlDiff, dir: Direct
       continue;
     }
     findings.push(failure(c.opcode === Opcode.Ping ? 'ping-lost' : 'pong-lost', dir,
-      `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} sent ${route(dir)} did not arrive.`,
+      `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} sent ${route(dir, names)} did not arrive.`,
       { rfc: c.opcode === Opcode.Ping ? 'RFC 6455 §5.5.2' : 'RFC 6455 §5.5.3' }));
   }
   // Pongs that answered a lost ping in the other direction are explained there.
   const explained = new Set(backward.lost.filter((c) => c.opcode === Opcode.Ping).map((c) => Buffer.from(c.payload).toString('hex')));
   for (const c of forward.extra) {
     if (c.opcode === Opcode.Pong && explained.has(Buffer.from(c.payload).toString('hex'))) continue;
-    findings.push(info('control-added', dir, `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} that nobody sent arrived at ${receiverName(dir)} (the intermediary's own; legal).`));
+    findings.push(info('control-added', dir, `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} that nobody sent arrived at ${receiverName(dir, names)} (the intermediary's own; legal).`));
   }
   return findings;
 }
 
-function closeFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direction): ProbeFinding[] {
+function closeFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direction, names: EndpointNames): ProbeFinding[] {
   const closes = (s: ObservedStream) => s.controls.filter((c) => c.opcode === Opcode.Close);
   const [s] = closes(sent);
   const [a] = closes(arrived);
   if (s && !a) {
-    return [failure('close-swallowed', dir, `The Close ${describeClose(s)} sent ${route(dir)} did not arrive.`, { rfc: 'RFC 6455 §5.5.1' })];
+    return [failure('close-swallowed', dir, `The Close ${describeClose(s)} sent ${route(dir, names)} did not arrive.`, { rfc: 'RFC 6455 §5.5.1' })];
   }
   if (!s && a) {
-    return [failure('close-added', dir, `A Close ${describeClose(a)} arrived at ${receiverName(dir)} that ${senderName(dir)} never sent: the intermediary closed the connection itself.`, { rfc: 'RFC 6455 §7.1.2' })];
+    return [failure('close-added', dir, `A Close ${describeClose(a)} arrived at ${receiverName(dir, names)} that ${senderName(dir, names)} never sent: the intermediary closed the connection itself.`, { rfc: 'RFC 6455 §7.1.2' })];
   }
   if (!s || !a) return [];
   const findings: ProbeFinding[] = [];
@@ -284,17 +287,17 @@ function violationFindings(sent: ObservedStream, arrived: ObservedStream, dir: D
  * Who ended the TCP connection. An end that reached one side before the other side ended anything was
  * the intermediary's doing (an idle timeout, a crash, a policy).
  */
-function endingFindings(obs: ConnectionObservation): ProbeFinding[] {
+function endingFindings(obs: ConnectionObservation, names: EndpointNames): ProbeFinding[] {
   const findings: ProbeFinding[] = [];
-  const check = (victim: EndObservation, other: EndObservation, side: 'client' | 'reflector', dir: Direction) => {
+  const check = (victim: EndObservation, other: EndObservation, side: string, dir: Direction) => {
     if (victim.remoteEndAt === null) return;
     if (other.localEndAt !== null && other.localEndAt <= victim.remoteEndAt) return;
     if (victim.localEndAt !== null && victim.localEndAt <= victim.remoteEndAt) return;
     const withClose = victim.received.controls.some((c) => c.opcode === Opcode.Close);
     findings.push(failure('connection-closed-by-intermediary', dir,
-      `The connection to the ${side} was ended by the intermediary while both endpoints still had it open${withClose ? '' : ', without a Close frame'}.`));
+      `The connection to ${side} was ended by the intermediary while both endpoints still had it open${withClose ? '' : ', without a Close frame'}.`));
   };
-  check(obs.client, obs.server, 'client', 'server->client');
-  check(obs.server, obs.client, 'reflector', 'client->server');
+  check(obs.client, obs.server, names.client, 'server->client');
+  check(obs.server, obs.client, names.server, 'client->server');
   return findings;
 }

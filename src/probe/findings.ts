@@ -35,18 +35,31 @@ export function bytes(n: number): string {
   return `${n} byte${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * What findings call the two observation points. The probe observes its own client and reflector;
+ * `wsdiag sandwich` observes the two legs of live traffic and passes its own names.
+ */
+export interface EndpointNames {
+  /** The point on the client's side of the intermediary, e.g. "the client". */
+  client: string;
+  /** The point on the server's side of the intermediary, e.g. "the reflector". */
+  server: string;
+}
+
+export const PROBE_NAMES: EndpointNames = { client: 'the client', server: 'the reflector' };
+
 /** The side at each end of a direction, for messages ("from the client to the reflector"). */
-export function route(dir: Direction): string {
-  return dir === 'client->server' ? 'from the client to the reflector' : 'from the reflector to the client';
+export function route(dir: Direction, names: EndpointNames = PROBE_NAMES): string {
+  return `from ${senderName(dir, names)} to ${receiverName(dir, names)}`;
 }
 
 /** "the reflector" for client->server, "the client" for server->client. */
-export function receiverName(dir: Direction): string {
-  return dir === 'client->server' ? 'the reflector' : 'the client';
+export function receiverName(dir: Direction, names: EndpointNames = PROBE_NAMES): string {
+  return dir === 'client->server' ? names.server : names.client;
 }
 
-export function senderName(dir: Direction): string {
-  return dir === 'client->server' ? 'the client' : 'the reflector';
+export function senderName(dir: Direction, names: EndpointNames = PROBE_NAMES): string {
+  return dir === 'client->server' ? names.client : names.server;
 }
 
 /**

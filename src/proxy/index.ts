@@ -5,4 +5,4 @@
 export { startProxy, DEFAULT_LISTEN } from './server.js';
 export { parseTarget, parseListen, isLoopback, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
-export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo } from './types.js';
+export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake } from './types.js';

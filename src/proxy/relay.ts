@@ -45,6 +45,15 @@ export interface RelayOptions {
   enforceGraceMs: number;
   /** End the connection after this long without a byte in either direction; 0/undefined = never. */
   idleTimeoutMs?: number;
+  /** Sees what the analyzer sees: each chunk of each direction, then the direction's end. */
+  tap?: RelayTap;
+}
+
+/** An observer of the relayed bytes (ProxyOptions.onTap/onTapEnd); it must not change the chunks. */
+export interface RelayTap {
+  data(dir: Direction, chunk: Uint8Array): void;
+  /** The direction's sender sent a FIN or its socket closed without one; called once per direction. */
+  end(dir: Direction): void;
 }
 
 /** One direction of the relay. */
@@ -153,22 +162,27 @@ export class Relay {
     this.idleTimer?.refresh();
     if (this.enforcement) {
       // After --enforce stepped in nothing is relayed; the endpoints' answers are still decoded.
-      this.analyzer.push(leg.dir, chunk);
+      this.analyze(leg, chunk);
       return;
     }
     if (!this.options.enforce) {
       this.forward(leg, chunk);
-      this.analyzer.push(leg.dir, chunk);
+      this.analyze(leg, chunk);
       return;
     }
     // Enforce: judge the bytes before they go out, and hold back what cannot be judged yet (a header split
     // across reads, a control frame still arriving) so a refused frame is never partly sent.
-    this.analyzer.push(leg.dir, chunk);
+    this.analyze(leg, chunk);
     leg.held.push(chunk);
     const finding = this.analyzer.firstError(leg.dir);
     const limit = finding?.frame ? finding.frame.offset : this.analyzer.decoder(leg.dir).judgedOffset;
     this.forwardHeld(leg, limit);
     if (finding) this.enforce(leg, finding, forwardableBytes(finding, leg.forwarded, 0) >= 0);
+  }
+
+  private analyze(leg: Leg, chunk: Uint8Array): void {
+    this.options.tap?.data(leg.dir, chunk);
+    this.analyzer.push(leg.dir, chunk);
   }
 
   /** Forwards held bytes of a direction up to stream offset `limit`. */
@@ -204,6 +218,7 @@ export class Relay {
 
   private onEnd(side: Side): void {
     this.finReceived[side] = true;
+    this.options.tap?.end(directionFrom(side));
     this.analyzer.end(directionFrom(side));
     const firstClose = this.closeFrom[0];
     this.setEnding(firstClose !== undefined ? { ended_by: firstClose, how: 'close-frame' } : { ended_by: side, how: 'fin' });
@@ -226,6 +241,7 @@ export class Relay {
     if (this.closed[side]) return;
     this.closed[side] = true;
     if (!this.finReceived[side]) {
+      this.options.tap?.end(directionFrom(side));
       // Gone without a FIN (reset, error, or destroyed by us): nothing more can cross, end the other side.
       this.setEnding({ ended_by: side, how: 'reset' });
       this.sockets[otherSide(side)].destroy();

@@ -51,7 +51,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     ...(options.configureConnection ? { configureConnection: options.configureConnection } : {}),
     ...(options.policies ? { policies: options.policies } : {}),
-    nextConnId: () => `c${++nextId}`,
+    ...(options.onHandshake ? { onHandshake: options.onHandshake } : {}),
+    ...(options.onTap ? { onTap: options.onTap } : {}),
+    ...(options.onTapEnd ? { onTapEnd: options.onTapEnd } : {}),
+    nextConnId: () => `${options.connPrefix ?? 'c'}${++nextId}`,
     trackPending: (abort) => {
       pending.add(abort);
       return () => pending.delete(abort);

@@ -1,7 +1,8 @@
 /**
  * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
  */
-import type { Clock, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Clock, Direction, ViolationEvent, WsdiagEvent } from '../events.js';
 import type { MessagePolicies } from '../policy/runtime.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 
@@ -17,6 +18,17 @@ export interface ConnectionInfo {
   path: string;
   subprotocol: string | null;
   extensions: string | null;
+}
+
+/** An upgrade as the proxy relayed it (for ProxyOptions.onHandshake). */
+export interface TappedHandshake {
+  /** The request target as the client sent it, query included, credential-like values redacted as in events. */
+  path: string;
+  /** The upgrade request's headers as the client sent them (node's IncomingMessage.headers). */
+  request: IncomingHttpHeaders;
+  /** The upstream's answer: 101, or the status of a refusal that was relayed instead. */
+  status: number;
+  response: IncomingHttpHeaders;
 }
 
 export interface ProxyOptions {
@@ -58,6 +70,17 @@ export interface ProxyOptions {
   policies?: MessagePolicies;
   /** Low-level hook: extra analyzer options per connection (applied after `policies`). */
   configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
+  /** Connection ids are this prefix and a counter (default "c": c1, c2, ...). */
+  connPrefix?: string;
+  /**
+   * Low-level hook (`wsdiag sandwich`): each upgrade the upstream answered, with both heads. For a 101 it
+   * is called before the connection's first byte reaches `onTap`.
+   */
+  onHandshake?: (conn: string, handshake: TappedHandshake) => void;
+  /** Low-level hook: every chunk of each direction, in order, as handed to the analyzer. Read it, never change it. */
+  onTap?: (conn: string, dir: Direction, chunk: Uint8Array) => void;
+  /** Low-level hook: a direction ended (its sender's FIN, or its socket closed without one); called once per direction. */
+  onTapEnd?: (conn: string, dir: Direction) => void;
 }
 
 export interface RunningProxy {

@@ -13,9 +13,10 @@ import type { MessagePolicies } from '../policy/runtime.js';
 import { getRule } from '../rules/table.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
 import { plainResponse, relayResponse, responseHead } from './http-head.js';
-import { Relay } from './relay.js';
+import { redactPath } from './redact.js';
+import { Relay, type RelayTap } from './relay.js';
 import { hostPort, upstreamPath, type Target } from './target.js';
-import type { ConnectionInfo } from './types.js';
+import type { ConnectionInfo, ProxyOptions } from './types.js';
 import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
 
 /** What the upgrade pass needs from the server that owns it. */
@@ -31,6 +32,9 @@ export interface UpgradeContext {
   analyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
   configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
   policies?: MessagePolicies;
+  onHandshake?: ProxyOptions['onHandshake'];
+  onTap?: ProxyOptions['onTap'];
+  onTapEnd?: ProxyOptions['onTapEnd'];
   nextConnId: () => string;
   /** Registers an upgrade in flight so shutdown can abort it; returns the function that unregisters it. */
   trackPending: (abort: () => void) => () => void;
@@ -45,7 +49,9 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
 
   const conn = ctx.nextConnId();
   const clientAddress = hostPort(client.remoteAddress ?? 'unknown', client.remotePort ?? 0);
-  const path = req.url ?? '/';
+  // What events and messages show; the upstream gets the request target as sent (requestTarget).
+  const requestTarget = req.url ?? '/';
+  const path = redactPath(requestTarget);
   const requestInfo: UpgradeRequestInfo = { method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headers };
   const requestFindings = checkUpgradeRequest(requestInfo);
 
@@ -85,7 +91,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
 
   upstreamReq = requestUpstream(ctx.target, ctx.tls, {
     method: req.method ?? 'GET',
-    path: upstreamPath(ctx.target, path),
+    path: upstreamPath(ctx.target, requestTarget),
     rawHeaders: req.rawHeaders,
   });
 
@@ -104,6 +110,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     }
     reportHandshakeOnly(ctx, conn, requestFindings, []);
     const status = res.statusCode ?? 0;
+    ctx.onHandshake?.(conn, { path, request: req.headers, status, response: res.headers });
     const statusText = res.statusMessage ? `${status} ${res.statusMessage}` : String(status);
     emitError(ctx, conn, `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`, status);
     relayResponse(res, client);
@@ -148,6 +155,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       enforce: ctx.enforce,
       enforceGraceMs: ctx.enforceGraceMs,
       ...(ctx.idleTimeoutMs !== undefined ? { idleTimeoutMs: ctx.idleTimeoutMs } : {}),
+      ...(ctx.onTap || ctx.onTapEnd ? { tap: tapFor(ctx, conn) } : {}),
     });
     // The relay's own listeners are attached: the placeholders can go, and shutdown goes through the relay.
     client.off('error', onEarlyClientError);
@@ -156,6 +164,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     untrack();
 
     client.write(responseHead(res));
+    ctx.onHandshake?.(conn, { path, request: req.headers, status: res.statusCode ?? 101, response: res.headers });
     const open: OpenEvent = {
       v: SCHEMA_VERSION,
       type: 'open',
@@ -192,6 +201,14 @@ function reportHandshakeOnly(ctx: UpgradeContext, conn: string, requestFindings:
   });
   analyzer.report('client->server', requestFindings);
   analyzer.report('server->client', responseFindings);
+}
+
+/** The relay's tap for one connection: the proxy's tap hooks with the connection id filled in. */
+function tapFor(ctx: UpgradeContext, conn: string): RelayTap {
+  return {
+    data: (dir, chunk) => ctx.onTap?.(conn, dir, chunk),
+    end: (dir) => ctx.onTapEnd?.(conn, dir),
+  };
 }
 
 function emitError(ctx: UpgradeContext, conn: string, message: string, status?: number): void {

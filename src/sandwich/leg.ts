@@ -1,0 +1,83 @@
+/**
+ * One leg of a sandwiched connection as the proxy's tap hands it over: the handshake, a StreamRecorder
+ * per direction, and when each direction ended. Turned into the probe's EndObservation for the
+ * comparison: the front leg observes the client's end of the intermediary, the return leg the server's.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Direction } from '../events.js';
+import type { EndObservation } from '../probe/compare.js';
+import { StreamRecorder } from '../probe/recorder.js';
+import type { ObservedHandshake } from '../probe/types.js';
+import type { TappedHandshake } from '../proxy/types.js';
+import type { LegName } from './types.js';
+
+export interface LegOptions {
+  keepBytes: number;
+  clock: () => number;
+}
+
+export class LegRecord {
+  readonly leg: LegName;
+  readonly conn: string;
+  /** The request path as it travelled on this leg. */
+  readonly path: string;
+  readonly handshake: ObservedHandshake;
+  /** The Sec-WebSocket-Key of the request on this leg, or null. */
+  readonly key: string | null;
+  /** Only a 101 starts a WebSocket; other answers have a handshake and nothing else. */
+  readonly upgraded: boolean;
+  readonly streams: Record<Direction, StreamRecorder>;
+  readonly endedAt: Record<Direction, number | null> = { 'client->server': null, 'server->client': null };
+  /** The proxy emitted this leg's `close` event (or, for a refused upgrade, there will be none). */
+  closed: boolean;
+
+  private readonly clock: () => number;
+
+  /** `path`: the request path as it travelled on this leg. */
+  constructor(leg: LegName, conn: string, path: string, tapped: TappedHandshake, options: LegOptions) {
+    this.leg = leg;
+    this.conn = conn;
+    this.path = path;
+    this.clock = options.clock;
+    this.upgraded = tapped.status === 101;
+    this.closed = !this.upgraded;
+    const request = flatten(tapped.request);
+    const response = flatten(tapped.response);
+    this.handshake = { path, request, status: tapped.status, response };
+    this.key = request['sec-websocket-key'] ?? null;
+    const extensions = this.upgraded ? (response['sec-websocket-extensions'] ?? null) : null;
+    const recorder = (from: 'client' | 'server') => new StreamRecorder({ from, extensions, keepBytes: options.keepBytes, clock: options.clock });
+    this.streams = { 'client->server': recorder('client'), 'server->client': recorder('server') };
+  }
+
+  push(dir: Direction, chunk: Uint8Array): void {
+    this.streams[dir].push(chunk, this.clock());
+  }
+
+  end(dir: Direction): void {
+    if (this.endedAt[dir] !== null) return;
+    const at = this.clock();
+    this.endedAt[dir] = at;
+    this.streams[dir].end(at);
+  }
+
+  /** This leg as the end of the intermediary it faces: the front leg is the client's end, the return leg the server's. */
+  observation(): EndObservation {
+    const c2s = this.streams['client->server'].stream;
+    const s2c = this.streams['server->client'].stream;
+    if (this.leg === 'front') {
+      return { handshake: this.handshake, sent: c2s, received: s2c, localEndAt: this.endedAt['client->server'], remoteEndAt: this.endedAt['server->client'] };
+    }
+    return { handshake: this.handshake, sent: s2c, received: c2s, localEndAt: this.endedAt['server->client'], remoteEndAt: this.endedAt['client->server'] };
+  }
+}
+
+/** Node's header object as the probe keeps headers: lower-case names, repeated values joined with ", ". */
+export function flatten(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+/**
+ * `wsdiag sandwich` as a user runs it (the built bin/wsdiag.js in a child process) around the mangling
+ * proxy: usage errors exit 2 with one line, a port in use exits 3, a run ended by SIGTERM exits 0 when
+ * the intermediary was honest and 1 when it changed the traffic, with both summaries last.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { waitUntil, withTimeout } from '../helpers/wait.js';
+import { BIN, runCli } from '../support/cli.js';
+import { freePort } from './harness.js';
+
+let target: WsServer;
+before(async () => {
+  target = await startWsServer();
+});
+after(async () => {
+  await target.close();
+});
+
+const USAGE_CASES: Array<[string, string[], RegExp]> = [
+  ['--via missing', ['--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /required option '--via <url>' not specified/],
+  ['--return missing', ['--via', 'ws://127.0.0.1:9', '--target', 'ws://127.0.0.1:9'], /required option '--return <host:port>' not specified/],
+  ['a bad --return', ['--via', 'ws://127.0.0.1:9', '--return', 'nowhere', '--target', 'ws://127.0.0.1:9'], /^wsdiag: --return "nowhere" is not HOST:PORT/],
+  ['a --via that is not a URL', ['--via', 'proxy:80', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /^wsdiag: --via "proxy:80" has scheme proxy/],
+  ['an ftp --target', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ftp://127.0.0.1'], /^wsdiag: --target "ftp:\/\/127\.0\.0\.1" has scheme ftp/],
+  ['--via pointing at --listen', ['--listen', '127.0.0.1:18080', '--via', 'ws://127.0.0.1:18080', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /--via ws:\/\/127\.0\.0\.1:18080\/ is wsdiag's own --listen address/],
+  ['--target pointing at --return', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:18081', '--target', 'ws://localhost:18081'], /--target ws:\/\/localhost:18081\/ is wsdiag's own --return address/],
+  ['a non-numeric --linger', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--linger', 'soon'], /--linger expects a whole number/],
+];
+
+for (const [name, args, message] of USAGE_CASES) {
+  test(`usage error, exit 2: ${name}`, async () => {
+    const r = await runCli(['sandwich', ...args]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(r.stdout, '');
+  });
+}
+
+test('a port in use: exit 3 with one line, whichever listener it is', async () => {
+  const busy: Server = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    for (const args of [
+      ['--listen', `127.0.0.1:${port}`, '--return', '127.0.0.1:0'],
+      ['--listen', '127.0.0.1:0', '--return', `127.0.0.1:${port}`],
+    ]) {
+      const r = await runCli(['sandwich', ...args, '--via', 'ws://127.0.0.1:9', '--target', target.url, '--json']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, new RegExp(`^wsdiag: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  } finally {
+    await new Promise<void>((resolve) => busy.close(() => resolve()));
+  }
+});
+
+interface Run {
+  lines: string[];
+  waitForLine(match: (line: string) => boolean, what: string): Promise<string>;
+  exited(): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  stop(): void;
+}
+
+/** Starts `wsdiag sandwich` around a mangling proxy; resolves once both listeners are up. */
+async function runSandwich(faults: ManglingFaults, extra: string[]): Promise<{ run: Run; mangler: ManglingProxy; frontUrl: string }> {
+  const returnPort = await freePort();
+  const frontPort = await freePort();
+  const mangler = await startManglingProxy({ target: `ws://127.0.0.1:${returnPort}`, faults });
+  const child = spawn(process.execPath, [BIN, 'sandwich', '--listen', `127.0.0.1:${frontPort}`, '--via', mangler.url, '--return', `127.0.0.1:${returnPort}`, '--target', target.url, ...extra], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const changes = new EventEmitter();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    lines.splice(0, lines.length, ...stdout.split('\n').filter((l) => l !== ''));
+    changes.emit('change');
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const run: Run = {
+    lines,
+    waitForLine: (match, what) => waitUntil(changes, ['change'], () => lines.find(match), `${what} (stderr: ${stderr})`, 10_000),
+    exited: async () => ({ code: await withTimeout(exit, 'wsdiag sandwich to exit', 10_000), stdout, stderr }),
+    stop: () => void child.kill('SIGTERM'),
+  };
+  // Both listeners are up once the front one (started second) announced itself, in JSON or in words.
+  await run.waitForLine((l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)), 'the front listening line');
+  return { run, mangler, frontUrl: `ws://127.0.0.1:${frontPort}` };
+}
+
+test('--json: a rewritten close code is a sandwich-finding, both summaries come last, exit 1', async () => {
+  const { run, mangler, frontUrl } = await runSandwich({ rewriteClose: 4002 }, ['--json']);
+  try {
+    const ws = await openWsClient(`${frontUrl}/live`);
+    ws.close(1000, 'bye');
+    await closedWith(ws);
+    await run.waitForLine((l) => l.includes('"type":"sandwich-finding"'), 'a sandwich-finding line');
+    run.stop();
+    const { code, stdout, stderr } = await run.exited();
+    assert.equal(code, 1, stderr);
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(events.slice(0, 2).map((e) => e['type']), ['listening', 'listening']);
+    assert.deepEqual(events.slice(-2).map((e) => e['type']), ['summary', 'sandwich-summary']);
+    const finding = events.find((e) => e['type'] === 'sandwich-finding')!;
+    assert.deepEqual([finding['conn'], finding['return_conn'], finding['check'], finding['severity'], finding['blame'], finding['dir']], ['c1', 'r1', 'close-code-rewritten', 'failure', 'intermediary', 'client->server']);
+    assert.equal(finding['message'], 'The Close code 1000 arrived as 4002.');
+    const summary = events.at(-1)!;
+    assert.deepEqual([summary['pairs'], summary['failures'], summary['by_check']], [1, 1, { 'close-code-rewritten': 1 }]);
+    // Both legs' ordinary events are there, told apart by their connection ids.
+    assert.deepEqual(events.filter((e) => e['type'] === 'open').map((e) => e['conn']).sort(), ['c1', 'r1']);
+  } finally {
+    run.stop();
+    await mangler.close();
+  }
+});
+
+test('pretty output through an honest intermediary: no failures, exit 0', async () => {
+  const { run, mangler, frontUrl } = await runSandwich({}, []);
+  try {
+    const ws = await openWsClient(`${frontUrl}/live`);
+    ws.send('hello');
+    ws.close(1000);
+    await closedWith(ws);
+    await run.waitForLine((l) => / r1 close /.test(l), 'the close line of r1');
+    await run.waitForLine((l) => / c1 close /.test(l), 'the close line of c1');
+    run.stop();
+    const { code, stdout, stderr } = await run.exited();
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
+    assert.match(stdout, / c1 open  client 127\.0\.0\.1:\d+  path \/live /);
+    assert.match(stdout, / r1 open  client 127\.0\.0\.1:\d+  path \/live /);
+    assert.match(stdout, /  sandwich  1 connection compared  no failures  0 warnings, 0 info\n$/);
+    assert.doesNotMatch(stdout, /⇄/);
+  } finally {
+    run.stop();
+    await mangler.close();
+  }
+});

@@ -1,0 +1,138 @@
+/**
+ * comparePair without sockets: two LegRecords fed exact frames, as the proxy's tap would feed them.
+ * Identical legs give nothing; a change is a finding named for the legs with each leg's evidence; a pair
+ * cut by wsdiag's own shutdown reports possible in-flight losses as warnings only.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Direction } from '../../src/events.js';
+import { Opcode } from '../../src/protocol/constants.js';
+import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
+import { computeAccept } from '../../src/protocol/handshake.js';
+import { comparePair } from '../../src/sandwich/diff.js';
+import { LegRecord } from '../../src/sandwich/leg.js';
+import type { LegName } from '../../src/sandwich/types.js';
+
+const clock = () => new Date('2025-01-02T03:04:05.678Z');
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+
+function leg(name: LegName, conn: string, options: { status?: number; key?: string } = {}): LegRecord {
+  const key = options.key ?? KEY;
+  const status = options.status ?? 101;
+  let now = 0;
+  return new LegRecord(
+    name,
+    conn,
+    '/chat',
+    {
+      path: '/chat',
+      request: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': key, 'sec-websocket-version': '13', 'sec-websocket-protocol': 'chat' },
+      status,
+      response: status === 101 ? { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(key), 'sec-websocket-protocol': 'chat' } : { 'content-length': '0' },
+    },
+    { keepBytes: 4096, clock: () => ++now },
+  );
+}
+
+const masked = (spec: FrameSpec): Uint8Array => encodeFrame({ ...spec, mask: true });
+const text = (s: string) => ({ opcode: Opcode.Text, payload: s });
+
+/** Feeds a conversation to a leg: client frames, server frames, then both directions end. */
+function play(l: LegRecord, c2s: FrameSpec[], s2c: FrameSpec[], end = true): LegRecord {
+  const feed = (dir: Direction, frames: Uint8Array[]) => {
+    for (const f of frames) l.push(dir, f);
+    if (end) l.end(dir);
+  };
+  feed('client->server', c2s.map(masked));
+  feed('server->client', s2c.map((f) => encodeFrame(f)));
+  l.closed = end;
+  return l;
+}
+
+const closeFrame = (code: number, reason = ''): FrameSpec => ({ opcode: Opcode.Close, payload: closeBody(code, reason) });
+
+test('identical legs: no findings', () => {
+  const c2s = [text('hi'), { opcode: Opcode.Binary, payload: Uint8Array.of(0, 255) }, closeFrame(1000)];
+  const s2c = [text('hi'), closeFrame(1000)];
+  const findings = comparePair({ front: play(leg('front', 'c1'), c2s, s2c), return: play(leg('return', 'r1'), c2s, s2c), by: 'key' }, { clock });
+  assert.deepEqual(findings, []);
+});
+
+test('a changed payload: one finding, named for the legs, with both legs in the evidence', () => {
+  // Masked client frames: 2 + 4 + 5 ("hello") and 2 + 4 + 2 (Close 1000).
+  const bytes = 11 + 8;
+  const front = play(leg('front', 'c1'), [text('hello'), closeFrame(1000)], [closeFrame(1000)]);
+  const back = play(leg('return', 'r1'), [text('jello'), closeFrame(1000)], [closeFrame(1000)]);
+  const findings = comparePair({ front, return: back, by: 'key' }, { clock });
+  assert.deepEqual(findings, [
+    {
+      v: 1,
+      type: 'sandwich-finding',
+      ts: '2025-01-02T03:04:05.678Z',
+      conn: 'c1',
+      return_conn: 'r1',
+      check: 'payload-altered',
+      severity: 'failure',
+      blame: 'intermediary',
+      dir: 'client->server',
+      message: 'Text message #0 (5 bytes) arrived changed: byte 0 was 0x68 and arrived as 0x6a.',
+      evidence: {
+        matched_by: 'key',
+        front: {
+          conn: 'c1',
+          path: '/chat',
+          key: KEY,
+          status: 101,
+          offered: { subprotocols: 'chat', extensions: null },
+          subprotocol: 'chat',
+          extensions: null,
+          stream: { dir: 'client->server', bytes, frames: 2, messages: 1, closes: [{ code: 1000, reason: '' }] },
+        },
+        return: {
+          conn: 'r1',
+          path: '/chat',
+          key: KEY,
+          status: 101,
+          offered: { subprotocols: 'chat', extensions: null },
+          subprotocol: 'chat',
+          extensions: null,
+          stream: { dir: 'client->server', bytes, frames: 2, messages: 1, closes: [{ code: 1000, reason: '' }] },
+        },
+      },
+    },
+  ]);
+});
+
+test('the sentences name the front and the return leg, never the probe\'s reflector', () => {
+  const front = play(leg('front', 'c1'), [{ opcode: Opcode.Ping, payload: 'p' }, closeFrame(1000)], [closeFrame(1000)]);
+  const back = play(leg('return', 'r1'), [closeFrame(1000)], [closeFrame(1000)]);
+  const [lost] = comparePair({ front, return: back, by: 'order' }, { clock });
+  assert.equal(lost?.check, 'ping-lost');
+  assert.equal(lost?.message, 'A 1-byte ping (payload "p") sent from the front leg to the return leg did not arrive.');
+  assert.equal(lost?.evidence.matched_by, 'order');
+});
+
+test('a pair cut by shutdown: losses are warnings that say so, and the ending is not blamed', () => {
+  const front = play(leg('front', 'c1'), [text('one'), text('two')], [], false);
+  const back = play(leg('return', 'r1'), [text('one')], [], false);
+  // The return leg ended before the front leg did anything: normally "closed by the intermediary".
+  back.end('client->server');
+  back.end('server->client');
+  const cut = comparePair({ front, return: back, by: 'key', interrupted: true }, { clock });
+  assert.deepEqual(cut.map((f) => [f.check, f.severity, f.evidence.interrupted]), [['message-dropped', 'warning', true]]);
+  assert.match(cut[0]!.message, /did not arrive\. \(The connection was still open when wsdiag stopped/);
+
+  const whole = comparePair({ front, return: back, by: 'key' }, { clock });
+  assert.deepEqual(whole.map((f) => [f.check, f.severity]).sort(), [['connection-closed-by-intermediary', 'failure'], ['message-dropped', 'failure']]);
+});
+
+test('an upgrade refused on the front leg that succeeded on the return leg', () => {
+  const front = leg('front', 'c1', { status: 502 });
+  const back = play(leg('return', 'r1'), [], []);
+  const findings = comparePair({ front, return: back, by: 'key' }, { clock });
+  assert.deepEqual(findings.map((f) => [f.check, f.dir, f.message]), [
+    ['handshake-status-changed', 'server->client', 'The return leg answered 101 Switching Protocols, but the front leg received status 502.'],
+  ]);
+  assert.equal(findings[0]!.evidence.front.subprotocol, null);
+  assert.equal(findings[0]!.evidence.front.stream, undefined);
+});

@@ -1,0 +1,105 @@
+/**
+ * A sandwich around examples/mangling-proxy.ts for one test:
+ *
+ *   ws client ─► front (c1) ─► mangling proxy ─► return (r1) ─► ws target (echo, deflate, "chat")
+ *
+ * Every event is kept; waits resolve on the events themselves, bounded by a deadline.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import type { WebSocket } from 'ws';
+import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
+import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
+import type { SandwichEvent, SandwichFindingEvent, SandwichSummaryEvent } from '../../src/sandwich/types.js';
+import { startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { waitUntil } from '../helpers/wait.js';
+
+export interface Rig {
+  sandwich: RunningSandwich;
+  mangler: ManglingProxy;
+  target: WsServer;
+  events: SandwichEvent[];
+  /** The URL a client dials (the front listener), with `path`. */
+  url(path?: string): string;
+  findings(): SandwichFindingEvent[];
+  /** Resolves with the first event (seen or to come) that `match` accepts. */
+  waitFor<T extends SandwichEvent>(match: (e: SandwichEvent) => e is T, what: string, ms?: number): Promise<T>;
+  waitFor(match: (e: SandwichEvent) => boolean, what: string, ms?: number): Promise<SandwichEvent>;
+  /** Resolves once `conns` have all emitted their `close` event (their pairs are then compared). */
+  closed(...conns: string[]): Promise<void>;
+  /** Stops the sandwich (once) and everything around it; resolves with the summary. */
+  stop(): Promise<SandwichSummaryEvent>;
+}
+
+export interface RigOptions {
+  faults?: ManglingFaults;
+  /** Replaces the target's echo behaviour. */
+  onConnection?: (ws: WebSocket) => void;
+  lingerMs?: number;
+}
+
+export async function startRig(options: RigOptions = {}): Promise<Rig> {
+  const target = await startWsServer(
+    {
+      perMessageDeflate: { threshold: 0 },
+      handleProtocols: (offered: Set<string>) => (offered.has('chat') ? 'chat' : false),
+    },
+    options.onConnection,
+  );
+  const events: SandwichEvent[] = [];
+  const changes = new EventEmitter();
+  const viaPort = await freePort();
+  const sandwich = await startSandwich({
+    listen: { host: '127.0.0.1', port: 0 },
+    returnListen: { host: '127.0.0.1', port: 0 },
+    via: `ws://127.0.0.1:${viaPort}/`,
+    target: target.url,
+    lingerMs: options.lingerMs ?? 3000,
+    onEvent: (event) => {
+      // Through JSON, as a log would hold it (and proof that every event serialises).
+      events.push(JSON.parse(JSON.stringify(event)) as SandwichEvent);
+      changes.emit('change');
+    },
+  });
+  const mangler = await startManglingProxy({ port: viaPort, target: sandwich.back.url, ...(options.faults ? { faults: options.faults } : {}) });
+  let summary: Promise<SandwichSummaryEvent> | null = null;
+  const waitFor = (match: (e: SandwichEvent) => boolean, what: string, ms = 5000) =>
+    waitUntil(changes, ['change'], () => events.find(match), what, ms);
+  return {
+    sandwich,
+    mangler,
+    target,
+    events,
+    url: (path = '/') => `${sandwich.front.url}${path}`,
+    findings: () => events.filter((e): e is SandwichFindingEvent => e.type === 'sandwich-finding'),
+    waitFor: waitFor as Rig['waitFor'],
+    closed: async (...conns) => {
+      for (const conn of conns) await waitFor((e) => e.type === 'close' && e.conn === conn, `the close event of ${conn}`);
+    },
+    stop: () =>
+      (summary ??= (async () => {
+        const result = await sandwich.close();
+        await mangler.close();
+        await target.close();
+        return result;
+      })()),
+  };
+}
+
+export function isFinding(check: string, dir?: string) {
+  return (e: SandwichEvent): e is SandwichFindingEvent => e.type === 'sandwich-finding' && e.check === check && (dir === undefined || e.dir === dir);
+}
+
+/** "check dir" strings of the failures, for compact assertions. */
+export function failures(rig: Rig): string[] {
+  return rig.findings().filter((f) => f.severity === 'failure').map((f) => `${f.check} ${f.dir}`);
+}
+
+/** A port that was free a moment ago (the mangling proxy must be named before it starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
