@@ -57,6 +57,7 @@ export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, SUBPROTOCOL_PRO
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
 export { runProbe, startReflector, compareConnection, CASES, type ProbeOptions, type ProbeSummary } from './probe/index.js';
 export { runDemo, startDemoUpstream, SCENARIOS, type DemoOptions, type DemoResult } from './demo/index.js';
+export { startSandwich } from './sandwich/index.js';
 
 // Explanations of close codes and rules (`wsdiag explain`).
 export { explain, renderExplanations } from './explain/index.js';

@@ -52,6 +52,25 @@ describe('tail FILE', () => {
     assert.deepEqual(await tail(path, { frames: true }), { code: 0, stdout: pretty(sample.run), stderr: '' });
   });
 
+  it('shows the lines of a sandwich log too, and skips a malformed one with a warning', async () => {
+    const finding = {
+      v: 1, type: 'sandwich-finding', ts: '2024-05-01T12:00:02.000Z', conn: 'c1', return_conn: 'r1', check: 'close-code-rewritten',
+      severity: 'failure', blame: 'intermediary', dir: 'client->server', message: 'The Close code 1000 arrived as 4001.',
+      evidence: {
+        matched_by: 'key',
+        front: { conn: 'c1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null, stream: { dir: 'client->server', bytes: 8, frames: 1, messages: 0, closes: [] } },
+        return: { conn: 'r1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null, stream: { dir: 'client->server', bytes: 8, frames: 1, messages: 0, closes: [] } },
+      },
+    };
+    const path = logFile([JSON.stringify(finding), JSON.stringify({ v: 1, type: 'sandwich-finding', ts: 'x' })]);
+    const result = await tail(path);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /close-code-rewritten/);
+    assert.match(result.stdout, /The Close code 1000 arrived as 4001\./);
+    assert.match(result.stderr, /:2: skipped: malformed sandwich-finding line/);
+    assert.equal((await tail(path, { json: true })).stdout.split('\n')[0], JSON.stringify(finding));
+  });
+
   it('is plain on a pipe even when colour is allowed, coloured on a TTY', async () => {
     const path = logFile(jsonl([sample.violation]));
     const stdout = Object.assign(new CaptureStream(), { isTTY: true, columns: 200 });

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { OperationalError } from '../../errors.js';
 import type { ViolationCode, WsdiagEvent } from '../../events.js';
 import { createEventFilter } from '../../reporters/event-filter.js';
-import { shouldUseColor } from '../../reporters/color.js';
+import { createPalette, shouldUseColor } from '../../reporters/color.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { LineSink } from '../../reporters/line-sink.js';
 import type { LogLine } from '../../reporters/log-lines.js';
@@ -17,6 +17,8 @@ import { parseEventLine } from '../../reporters/parse-event.js';
 import { PrettyReporter } from '../../reporters/pretty.js';
 import { closestRuleId } from '../../rules/suggest.js';
 import { RULES, findRule } from '../../rules/table.js';
+import { formatSandwichFinding, formatSandwichSummary } from '../../sandwich/format.js';
+import type { SandwichFindingEvent, SandwichSummaryEvent } from '../../sandwich/types.js';
 import { action } from '../run.js';
 
 export interface TailOptions {
@@ -124,7 +126,19 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
     if (line.tooLong) return warn(`${file}:${line.number}: skipped: line too long`);
     if (line.text.trim() === '') return;
     const parsed = parseEventLine(line.text);
-    if (!parsed.ok) return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
+    if (!parsed.ok) {
+      // A `wsdiag sandwich --log` file also holds the differential's own lines.
+      const extra = parseSandwichLine(line.text);
+      if (extra && (options.conns.length === 0 || options.conns.includes(extra.type === 'sandwich-finding' ? extra.conn : ''))) {
+        try {
+          return output.writeSandwich(extra, line.text);
+        } catch {
+          return warn(`${file}:${line.number}: skipped: malformed ${extra.type} line`);
+        }
+      }
+      if (extra) return;
+      return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
+    }
     // Frame events are noise unless asked for, in both output forms.
     if (parsed.event.type === 'frame' && !options.frames) return;
     if (filter(parsed.event)) output.write(parsed.event, line.text);
@@ -150,6 +164,7 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
 interface TailOutput {
   /** Shows one selected event; `line` is its original text, for --json. */
   write(event: WsdiagEvent, line: string): void;
+  writeSandwich(event: SandwichFindingEvent | SandwichSummaryEvent, line: string): void;
   flush(): Promise<void>;
   readonly error: Error | undefined;
 }
@@ -159,6 +174,7 @@ function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): T
     const sink = new LineSink(io.stdout, onClosed);
     return {
       write: (_event, line) => sink.write(`${line}\n`),
+      writeSandwich: (_event, line) => sink.write(`${line}\n`),
       flush: () => sink.flush(),
       get error() {
         return sink.error;
@@ -168,13 +184,34 @@ function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): T
   const color = shouldUseColor({ stream: io.stdout, flag: options.color, env: io.env ?? process.env });
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
   const pretty = new PrettyReporter(io.stdout, { color, frames: options.frames, quiet: false, width }, onClosed);
+  const sandwich = new LineSink(io.stdout);
+  const palette = createPalette(color);
   return {
     write: (event) => pretty.write(event),
-    flush: () => pretty.flush(),
+    writeSandwich: (event) =>
+      sandwich.write(
+        event.type === 'sandwich-finding'
+          ? formatSandwichFinding(event, { palette, ...(width !== undefined ? { width } : {}) })
+          : formatSandwichSummary(event, { palette, ...(width !== undefined ? { width } : {}) }),
+      ),
+    flush: async () => {
+      await Promise.all([pretty.flush(), sandwich.flush()]);
+    },
     get error() {
       return pretty.error;
     },
   };
+}
+
+/** A `sandwich-finding` or `sandwich-summary` line, or null. */
+function parseSandwichLine(text: string): SandwichFindingEvent | SandwichSummaryEvent | null {
+  try {
+    const value = JSON.parse(text) as { v?: unknown; type?: unknown; ts?: unknown };
+    if (value.v !== 1 || typeof value.ts !== 'string') return null;
+    return value.type === 'sandwich-finding' || value.type === 'sandwich-summary' ? (value as SandwichFindingEvent | SandwichSummaryEvent) : null;
+  } catch {
+    return null;
+  }
 }
 
 function noticeText(file: string, notice: LogNotice): string {
