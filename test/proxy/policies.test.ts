@@ -131,6 +131,26 @@ describe('message-type policies through the proxy', () => {
     await proxy.close();
   });
 
+  it('--enforce with a 1003 policy: the binary message never reaches the server; its sender gets Close 1003', async () => {
+    const received: string[] = [];
+    const server = await startWsServer({}, (ws: WebSocket) => {
+      ws.on('error', () => {});
+      ws.on('message', (data, binary) => received.push(`${binary ? 'binary' : 'text'}:${String(data)}`));
+    });
+    servers.push(server);
+    const { proxy, log } = await startTestProxy(server.url, { enforce: true, policies: new MessagePolicies({ serverAccepts: 'text' }) });
+    const ws = await openWsClient(`${proxy.url}/feed`);
+    ws.send('fine');
+    ws.send(Buffer.from('not text'));
+    const closed = await closedWith(ws);
+    assert.deepEqual(closed, { code: 1003, reason: 'unsupported-binary' });
+    const conn = (await log.waitFor('open')).conn;
+    const close = await log.closed(conn);
+    assert.equal(close.how, 'enforce');
+    assert.deepEqual(received, ['text:fine'], 'only the message before the fault was relayed');
+    assert.deepEqual(log.violations(conn), [['unsupported-binary', 'client->server', 'client']]);
+  });
+
   it('--no-learn: the close is explained but nothing is learned', async () => {
     const server = await textOnlyServer();
     const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({ learn: false }) });
