@@ -38,3 +38,35 @@ export function parseCount(flag: string): (value: string) => number {
     return n;
   };
 }
+
+/**
+ * How a long-running command (`proxy`, `sandwich`) knows it is time to stop: the first SIGINT/SIGTERM, or
+ * `request()` (stdout went away). A second signal means "now" and exits at once. `listen()` attaches the
+ * signal handlers, `dispose()` removes them.
+ */
+export class StopRequest {
+  readonly requested: Promise<void>;
+  readonly request: () => void;
+  private signals = 0;
+
+  constructor() {
+    let resolve!: () => void;
+    this.requested = new Promise<void>((r) => (resolve = r));
+    this.request = () => resolve();
+  }
+
+  private readonly onSignal = (): void => {
+    if (++this.signals > 1) process.exit(ExitCode.Ok);
+    this.request();
+  };
+
+  listen(): void {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}

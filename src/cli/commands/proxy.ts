@@ -15,7 +15,7 @@ import { describeFsError } from '../../reporters/jsonl.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, shouldUseColor, type Reporter } from '../../reporters/index.js';
 import { MessagePolicies } from '../../policy/runtime.js';
 import { addProxyOptions, type ProxyFlags } from '../proxy-options.js';
-import { action } from '../run.js';
+import { StopRequest, action } from '../run.js';
 
 export function registerProxy(program: Command): void {
   const command = program
@@ -85,18 +85,11 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
   const clock = systemClock;
 
   // The run ends on the first of: SIGINT/SIGTERM, stdout closed (`| head`).
-  let requestStop!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-  let signals = 0;
-  const onSignal = (): void => {
-    // A second Ctrl-C means "now": do not wait for connections or logs.
-    if (++signals > 1) process.exit(ExitCode.Ok);
-    requestStop();
-  };
+  const stop = new StopRequest();
 
   const summary = new SummaryCollector();
   const output: Reporter = flags.json
-    ? new JsonlReporter(process.stdout, { onClosed: () => requestStop() })
+    ? new JsonlReporter(process.stdout, { onClosed: stop.request })
     : new PrettyReporter(
         process.stdout,
         {
@@ -105,15 +98,14 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
           quiet: flags.quiet === true,
           ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
         },
-        () => requestStop(),
+        stop.request,
       );
   // Opened before listening: an unwritable path is a usage error while nothing runs yet.
   let logError: Error | undefined;
   const log = config.log !== undefined ? openJsonlLog(config.log, { onClosed: (err) => (logError ??= err) }) : undefined;
   const reporters = new MultiReporter(log ? [output, log, summary] : [output, summary]);
 
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  stop.listen();
   try {
     const proxy = await startProxy({
       ...config.options,
@@ -124,13 +116,12 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
       await reporters.close();
       throw err;
     });
-    await stopRequested;
+    await stop.requested;
     await proxy.close();
     reporters.write(summary.summary(clock));
     await reporters.close();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
   if (logError) throw new OperationalError(`cannot write log file ${config.log}: ${describeFsError(logError)}`);
   return ExitCode.Ok;

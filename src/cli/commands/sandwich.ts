@@ -20,7 +20,7 @@ import { shouldUseColor, SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
 import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
-import { action, parseCount } from '../run.js';
+import { StopRequest, action, parseCount } from '../run.js';
 
 interface SandwichFlags {
   listen: string;
@@ -102,17 +102,10 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
   const options = sandwichOptionsFromFlags(flags);
   const clock = systemClock;
 
-  let requestStop!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-  let signals = 0;
-  const onSignal = (): void => {
-    // A second Ctrl-C means "now".
-    if (++signals > 1) process.exit(ExitCode.Ok);
-    requestStop();
-  };
+  const stop = new StopRequest();
 
   const output: SandwichSink = flags.json
-    ? new SandwichJsonl(process.stdout, { onClosed: () => requestStop() })
+    ? new SandwichJsonl(process.stdout, { onClosed: stop.request })
     : new SandwichPretty(
         process.stdout,
         {
@@ -121,7 +114,7 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
           quiet: flags.quiet === true,
           ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
         },
-        () => requestStop(),
+        stop.request,
       );
   let logError: Error | undefined;
   const log = flags.log !== undefined ? openSandwichLog(flags.log, (err) => (logError ??= err)) : undefined;
@@ -133,8 +126,7 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
   };
   const closeSinks = () => Promise.all(sinks.map((sink) => sink.close()));
 
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  stop.listen();
   let failed: boolean;
   try {
     const sandwich = await startSandwich({
@@ -146,15 +138,14 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
       await closeSinks();
       throw err;
     });
-    await stopRequested;
+    await stop.requested;
     const summary = await sandwich.close();
     write(legSummary.summary(clock));
     write(summary);
     failed = sandwich.failed;
     await closeSinks();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
   if (logError) throw new OperationalError(`cannot write log file ${flags.log}: ${describeFsError(logError)}`);
   return failed ? ExitCode.Violations : ExitCode.Ok;
