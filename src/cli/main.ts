@@ -26,6 +26,14 @@ export function buildProgram(): Command {
     )
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nStart here:\n' +
+        '  wsdiag demo                                   every classic fault, explained, in a few seconds\n' +
+        '  wsdiag proxy --target ws://localhost:3000     then point your client at ws://127.0.0.1:8080\n' +
+        '  wsdiag explain 1002 1003                      what two close codes mean, side by side\n' +
+        '\nExit status: 0 nothing that fails the run, 1 violations, 2 bad usage, 3 operational failure.',
+    )
     // Commander exits 1 on bad usage; our contract (DESIGN §5) says 2.
     .exitOverride((err: CommanderError) => {
       const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
