@@ -153,13 +153,19 @@ function peerClose(b: Block, e: PeerCloseEvent): void {
     `${b.c.conn(p(e.conn))} ${b.c.emphasis('peer-close')} by ${p(e.by)}`,
     closeCodeText(e.code),
     e.reason === '' ? '' : labelled(b.c, 'reason', `"${p(e.reason)}"`),
-    labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))),
+    // A Close that is nobody's fault (a normal close, an answer) names no culprit in the human log.
+    isComplaint(e) ? labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))) : '',
   );
   b.sentence('', e.explain);
   if (e.cause !== null) {
     const where = e.cause.frame === null ? 'handshake' : `frame #${e.cause.frame.index} @ offset ${e.cause.frame.offset}`;
     b.detail(labelled(b.c, 'cause:', `${b.c.rule(p(e.cause.rule))} (${p(e.cause.dir)}, ${where})`));
   }
+}
+
+/** A Close that points at a fault: it has a cause, or its blame is not simply the side that chose to close. */
+function isComplaint(e: PeerCloseEvent): boolean {
+  return e.cause !== null || e.blame !== e.by;
 }
 
 function close(b: Block, e: CloseEvent): void {

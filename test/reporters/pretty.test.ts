@@ -125,6 +125,13 @@ describe('PrettyReporter colour', () => {
 });
 
 describe('PrettyReporter options', () => {
+  it('a Close that is nobody\'s fault names no culprit; a complaint does', () => {
+    const normal = { ...sample.peerClose, code: 1000, reason: '', cause: null, blame: 'server' as const, explain: 'The server started the closing handshake with 1000 (normal closure).' };
+    assert.doesNotMatch(render([normal]).text, /blame:/);
+    assert.match(render([sample.peerClose]).text, /blame: client/);
+    assert.match(render([{ ...normal, code: 1002, blame: 'unknown' as const }]).text, /blame: unknown/);
+  });
+
   it('hides frame events unless frames is on', () => {
     assert.equal(render([sample.frame], { frames: false }).text, '');
   });
