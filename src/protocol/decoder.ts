@@ -18,6 +18,7 @@ import { parseClosePayload } from './close.js';
 import { MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, Opcode, PREVIEW_BYTES, isControlOpcode, isKnownOpcode, opcodeName } from './constants.js';
 import { negotiatedDeflate, type DeflateParams } from './extensions.js';
 import { MessageInflater } from './inflate.js';
+import { MessageSnapshot, MessageState } from './message-state.js';
 import { TypeMismatch, type TypePolicy } from './message-type.js';
 import { unmask, unmaskSmall } from './mask.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
@@ -52,43 +53,6 @@ const enum Kind {
   Control,
   /** Nothing to check in the payload (reserved opcode, orphan continuation): only skipped. */
   Skip,
-}
-
-/** A data message being assembled from its frames. */
-interface Message {
-  opcode: number;
-  firstFrame: FrameRef;
-  frames: number;
-  /** Application data bytes (after inflation). */
-  size: number;
-  /** Payload bytes on the wire. */
-  wireSize: number;
-  /** False once inflation stopped early: `size` is then only a lower bound. */
-  sizeKnown: boolean;
-  compressed: boolean;
-  /** Content cannot be checked (RSV1 without permessage-deflate, or the inflate window is unknown). */
-  opaque: boolean;
-  /** Content no longer checked (already too big, or already invalid). */
-  done: boolean;
-  /** message-too-big was reported (once per message, even after another finding). */
-  tooBig: boolean;
-  /**
-   * Compressed messages: still feeding the inflater. Stays true after a UTF-8 failure, so the LZ77 window
-   * shared with later messages (context takeover) stays right; false once the data failed to inflate or
-   * inflation was abandoned (too big).
-   */
-  inflating: boolean;
-  /** First bytes of application data, for previews. */
-  head: Uint8Array;
-  headLength: number;
-  pending: Finding[];
-  /** First bytes of the compressed payload as sent (compressed messages only), for previews. */
-  rawHead: Uint8Array | null;
-  rawHeadLength: number;
-  rawPending: Finding[];
-  /** Set when the message's type is not accepted (1003); its finding is emitted at the message end. */
-  mismatch: TypeMismatch | null;
-  mismatchFinding: Finding | null;
 }
 
 const SCRATCH_BYTES = 64 * 1024;
@@ -131,34 +95,13 @@ export class FrameDecoder {
   private readonly control = new Uint8Array(MAX_CONTROL_PAYLOAD);
   private controlLength = 0;
   private readonly frameHead = new Uint8Array(PREVIEW_BYTES);
-  /** The message in progress's first bytes (one message at a time per direction, so one buffer each). */
-  private readonly rawHeadBuffer = new Uint8Array(PREVIEW_BYTES);
+  /** The message in progress (one at a time per direction: reset, never reallocated) and its sink view. */
+  private readonly messageState = new MessageState();
   private readonly snapshot = new MessageSnapshot();
-  private readonly messageState: Message = {
-    opcode: 0,
-    firstFrame: { index: 0, offset: 0, opcode: 0, length: 0 },
-    frames: 0,
-    size: 0,
-    wireSize: 0,
-    sizeKnown: true,
-    compressed: false,
-    opaque: false,
-    done: false,
-    tooBig: false,
-    inflating: false,
-    head: new Uint8Array(PREVIEW_BYTES),
-    headLength: 0,
-    pending: [],
-    rawHead: null,
-    rawHeadLength: 0,
-    rawPending: [],
-    mismatch: null,
-    mismatchFinding: null,
-  };
   private frameHeadLength = 0;
   private framePending: Finding[] = [];
 
-  private message: Message | null = null;
+  private message: MessageState | null = null;
   private closeSent = false;
   private readonly utf8 = new Utf8Validator();
   private readonly inflater: MessageInflater | null;
@@ -448,26 +391,9 @@ export class FrameDecoder {
     }
     this.kind = Kind.Data;
     const compressed = this.rsv1 && this.deflate !== null;
-    // One message at a time per direction: the same object is reset rather than allocated per message.
     const message = this.messageState;
-    message.opcode = opcode;
-    message.firstFrame = this.frameRef();
-    message.frames = 1;
-    message.size = 0;
-    message.wireSize = 0;
-    message.sizeKnown = true;
-    message.compressed = compressed;
-    message.opaque = (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate);
-    message.done = false;
-    message.tooBig = false;
-    message.inflating = compressed && !message.opaque;
-    message.headLength = 0;
-    if (message.pending.length > 0) message.pending = []; // (setting .length is a slow runtime call)
-    message.rawHead = compressed ? this.rawHeadBuffer : null;
-    message.rawHeadLength = 0;
-    if (message.rawPending.length > 0) message.rawPending = [];
-    message.mismatch = TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client');
-    message.mismatchFinding = null;
+    const opaque = (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate);
+    message.start(opcode, this.frameRef(), compressed, opaque, TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client'));
     this.message = message;
     this.utf8.reset();
     if (message.mismatch) {
@@ -480,14 +406,14 @@ export class FrameDecoder {
   }
 
   /** Uncompressed sizes are known from the headers: report as soon as a header crosses the limit. */
-  private checkSizeAtHeader(message: Message): void {
+  private checkSizeAtHeader(message: MessageState): void {
     if (message.compressed || message.tooBig || this.maxMessage <= 0) return;
     if (message.size + this.length > this.maxMessage) {
       this.reportTooBig(message, message.size + this.length);
     }
   }
 
-  private reportTooBig(message: Message, size: number): void {
+  private reportTooBig(message: MessageState, size: number): void {
     message.done = true;
     message.tooBig = true;
     // A compressed message's size is only known up to where inflation stops, which depends on how the
@@ -523,7 +449,7 @@ export class FrameDecoder {
     }
   }
 
-  private dataPayload(message: Message, chunk: Uint8Array, start: number, end: number): void {
+  private dataPayload(message: MessageState, chunk: Uint8Array, start: number, end: number): void {
     message.wireSize += end - start;
     if (message.compressed) {
       if (!message.inflating && message.rawHeadLength >= PREVIEW_BYTES) return;
@@ -555,7 +481,7 @@ export class FrameDecoder {
   }
 
   /** Unmasked payload of a data message whose content is checked. */
-  private content(message: Message, data: Uint8Array, start: number, end: number): void {
+  private content(message: MessageState, data: Uint8Array, start: number, end: number): void {
     if (message.compressed) {
       this.captureRawHead(message, data, start, end);
       if (!message.inflating) return;
@@ -575,7 +501,7 @@ export class FrameDecoder {
    * Inflated application data of a compressed message. After a UTF-8 failure only the preview is still
    * filled; returns false once inflation was abandoned (too big).
    */
-  private applicationData(message: Message, data: Uint8Array, start: number, end: number): boolean {
+  private applicationData(message: MessageState, data: Uint8Array, start: number, end: number): boolean {
     this.captureHead(message, data, start, end);
     // Checks are byte-exact whatever the size of the block zlib-style inflation hands us: the bytes within
     // the limit are checked before the limit is found crossed, so a UTF-8 fault before the limit always wins.
@@ -594,7 +520,7 @@ export class FrameDecoder {
     return message.inflating;
   }
 
-  private checkText(message: Message, data: Uint8Array, start: number, end: number): void {
+  private checkText(message: MessageState, data: Uint8Array, start: number, end: number): void {
     if (message.done) return;
     if (!this.utf8.write(data, start, end)) {
       message.done = true;
@@ -606,7 +532,7 @@ export class FrameDecoder {
     }
   }
 
-  private badDeflate(message: Message): void {
+  private badDeflate(message: MessageState): void {
     message.done = true;
     message.inflating = false;
     message.sizeKnown = false;
@@ -636,25 +562,12 @@ export class FrameDecoder {
     if (this.frameHeadLength >= Math.min(PREVIEW_BYTES, this.length)) this.flushFrameFindings();
   }
 
-  private captureHead(message: Message, data: Uint8Array, start: number, end: number): void {
-    const room = PREVIEW_BYTES - message.headLength;
-    if (room > 0) {
-      const take = Math.min(room, end - start);
-      if (take >= 16) {
-        message.head.set(data.subarray(start, start + take), message.headLength);
-        message.headLength += take;
-      } else {
-        message.headLength = copyBytes(message.head, message.headLength, data, start, start + take);
-      }
-      if (message.headLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
-    }
+  private captureHead(message: MessageState, data: Uint8Array, start: number, end: number): void {
+    if (message.captureHead(data, start, end)) this.flushMessageFindings(message);
   }
 
-  private captureRawHead(message: Message, data: Uint8Array, start: number, end: number): void {
-    const room = PREVIEW_BYTES - message.rawHeadLength;
-    if (room <= 0) return;
-    message.rawHeadLength = copyBytes(message.rawHead!, message.rawHeadLength, data, start, start + Math.min(room, end - start));
-    if (message.rawHeadLength >= PREVIEW_BYTES) this.flushMessageFindings(message);
+  private captureRawHead(message: MessageState, data: Uint8Array, start: number, end: number): void {
+    if (message.captureRawHead(data, start, end)) this.flushMessageFindings(message);
   }
 
   /** Unmasks a few bytes (previews, control frames) in JavaScript: too few for a native call to pay. */
@@ -699,7 +612,7 @@ export class FrameDecoder {
     }
   }
 
-  private endMessage(message: Message): void {
+  private endMessage(message: MessageState): void {
     if (message.inflating && !this.inflater!.finish(this.onInflated)) this.badDeflate(message);
     if (message.opcode === Opcode.Text && !message.opaque && !message.done && !this.utf8.finish()) {
       message.done = true;
@@ -715,7 +628,7 @@ export class FrameDecoder {
     this.sink.messageEnd?.(this.messageInfo(message));
   }
 
-  private abandonMessage(message: Message): void {
+  private abandonMessage(message: MessageState): void {
     this.flushMessageFindings(message, true);
     this.emitMismatch(message);
     if (message.inflating) this.inflater!.abandon();
@@ -774,7 +687,7 @@ export class FrameDecoder {
    * They never overtake the current frame's own findings: which of the two previews completes first depends
    * on how inflation lines up with the input, and the order of events must not.
    */
-  private flushMessageFindings(message: Message, final = false): void {
+  private flushMessageFindings(message: MessageState, final = false): void {
     if (!final && this.framePending.length > 0) return;
     if (message.pending.length > 0 && (final || message.headLength >= PREVIEW_BYTES)) {
       const pending = message.pending;
@@ -784,11 +697,11 @@ export class FrameDecoder {
     if (message.rawPending.length > 0 && (final || message.rawHeadLength >= PREVIEW_BYTES)) {
       const pending = message.rawPending;
       message.rawPending = [];
-      this.emitWithPreview(pending, message.rawHead!, message.rawHeadLength);
+      this.emitWithPreview(pending, message.rawHead, message.rawHeadLength);
     }
   }
 
-  private emitMismatch(message: Message): void {
+  private emitMismatch(message: MessageState): void {
     const finding = message.mismatchFinding;
     if (!finding || !message.mismatch) return;
     message.mismatchFinding = null;
@@ -809,48 +722,9 @@ export class FrameDecoder {
     return (this.frameRefCache ??= { index: this.frameIndex, offset: this.frameOffset, opcode: this.opcode, length: this.length });
   }
 
-  private messageInfo(message: Message): MessageInfo {
+  private messageInfo(message: MessageState): MessageInfo {
     return this.snapshot.fill(message);
   }
-}
-
-/**
- * What sinks see of a message. One object per decoder, refilled for each call: like `head`, it is valid
- * only during the sink call (copy what you keep). Allocating one per message showed up as GC time.
- */
-class MessageSnapshot implements MessageInfo {
-  opcode = 0;
-  firstFrame: FrameRef = { index: 0, offset: 0, opcode: 0, length: 0 };
-  compressed = false;
-  size = 0;
-  sizeKnown = true;
-  wireSize = 0;
-  frames = 0;
-  #source: Uint8Array = new Uint8Array(0);
-  #length = 0;
-
-  fill(message: Message): this {
-    this.opcode = message.opcode;
-    this.firstFrame = message.firstFrame;
-    this.compressed = message.compressed;
-    this.size = message.size;
-    this.sizeKnown = message.sizeKnown;
-    this.wireSize = message.wireSize;
-    this.frames = message.frames;
-    this.#source = message.head;
-    this.#length = message.headLength;
-    return this;
-  }
-
-  get head(): Uint8Array {
-    return this.#source.subarray(0, this.#length);
-  }
-}
-
-/** Copies src[start..end) into dst at `at` (a plain loop: cheaper than set() for a few bytes); returns the new end. */
-function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) dst[at++] = src[i]!;
-  return at;
 }
 
 function capital(word: string): string {
