@@ -20,7 +20,7 @@ import { negotiatedDeflate, type DeflateParams } from './extensions.js';
 import { MessageInflater } from './inflate.js';
 import { MessageSnapshot, MessageState } from './message-state.js';
 import { TypeMismatch, type TypePolicy } from './message-type.js';
-import { unmask, unmaskSmall } from './mask.js';
+import { unmaskSmall, unmaskToScratch } from './mask.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
 import { Utf8Validator } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
@@ -106,6 +106,7 @@ export class FrameDecoder {
   private readonly utf8 = new Utf8Validator();
   private readonly inflater: MessageInflater | null;
   private readonly scratch = new Uint8Array(SCRATCH_BYTES);
+  private readonly scratch32 = new Uint32Array(this.scratch.buffer);
   private typePolicy: TypePolicy | null;
 
   constructor(sink: DecoderSink, options: DecoderOptions) {
@@ -474,7 +475,7 @@ export class FrameDecoder {
     let position = this.payloadPosition;
     for (let s = start; s < end; s += SCRATCH_BYTES) {
       const e = Math.min(end, s + SCRATCH_BYTES);
-      unmask(this.scratch, 0, chunk, s, e, this.maskKey, position);
+      unmaskToScratch(this.scratch, this.scratch32, chunk, s, e, this.maskKey, position);
       position += e - s;
       this.content(message, this.scratch, 0, e - s);
     }
