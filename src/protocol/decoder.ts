@@ -468,8 +468,10 @@ export class FrameDecoder {
         return;
       }
     }
+    // The whole payload of a one-frame message in one piece: its preview can be a view of that piece.
+    const whole = message.frames === 1 && this.fin && this.payloadPosition === 0 && end - start === this.length && end - start <= SCRATCH_BYTES;
     if (!this.masked) {
-      this.content(message, chunk, start, end);
+      this.content(message, chunk, start, end, whole);
       return;
     }
     let position = this.payloadPosition;
@@ -477,19 +479,23 @@ export class FrameDecoder {
       const e = Math.min(end, s + SCRATCH_BYTES);
       unmaskToScratch(this.scratch, this.scratch32, chunk, s, e, this.maskKey, position);
       position += e - s;
-      this.content(message, this.scratch, 0, e - s);
+      this.content(message, this.scratch, 0, e - s, whole);
     }
   }
 
   /** Unmasked payload of a data message whose content is checked. */
-  private content(message: MessageState, data: Uint8Array, start: number, end: number): void {
+  private content(message: MessageState, data: Uint8Array, start: number, end: number, whole: boolean): void {
     if (message.compressed) {
       this.captureRawHead(message, data, start, end);
       if (!message.inflating) return;
       if (!this.inflater!.write(data.subarray(start, end), this.onInflated)) this.badDeflate(message);
       return;
     }
-    this.captureHead(message, data, start, end);
+    if (whole && !message.compressed) {
+      if (message.viewHead(data, start, end)) this.flushMessageFindings(message);
+    } else {
+      this.captureHead(message, data, start, end);
+    }
     if (message.opcode === Opcode.Text && !message.opaque) this.checkText(message, data, start, end);
     if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
   }
@@ -693,12 +699,12 @@ export class FrameDecoder {
     if (message.pending.length > 0 && (final || message.headLength >= PREVIEW_BYTES)) {
       const pending = message.pending;
       message.pending = [];
-      this.emitWithPreview(pending, message.head, message.headLength);
+      this.emitWithPreview(pending, message.preview());
     }
     if (message.rawPending.length > 0 && (final || message.rawHeadLength >= PREVIEW_BYTES)) {
       const pending = message.rawPending;
       message.rawPending = [];
-      this.emitWithPreview(pending, message.rawHead, message.rawHeadLength);
+      this.emitWithPreview(pending, message.rawPreview());
     }
   }
 
@@ -707,12 +713,11 @@ export class FrameDecoder {
     if (!finding || !message.mismatch) return;
     message.mismatchFinding = null;
     finding.message = message.mismatch.describe(message.firstFrame.index, message.frames, message.sizeKnown ? message.size : null);
-    finding.hint = message.mismatch.hint(message.head.subarray(0, message.headLength));
-    this.emitWithPreview([finding], message.head, message.headLength);
+    finding.hint = message.mismatch.hint(message.headBytes());
+    this.emitWithPreview([finding], message.preview());
   }
 
-  private emitWithPreview(findings: Finding[], head: Uint8Array, length: number): void {
-    const preview = length > 0 ? head.slice(0, length) : undefined;
+  private emitWithPreview(findings: Finding[], preview: Uint8Array | undefined): void {
     for (const finding of findings) {
       if (preview) finding.preview = preview;
       this.sink.finding(finding);
