@@ -46,7 +46,8 @@ export function unmask(
     rotated[1] = key[(r + 1) & 3]!;
     rotated[2] = key[(r + 2) & 3]!;
     rotated[3] = key[(r + 3) & 3]!;
-    nativeMask(src.subarray(start, end), rotated, dst, at, end - start);
+    // A plain view, not src.subarray(): on a Buffer that goes through Symbol.species and costs more.
+    nativeMask(new Uint8Array(src.buffer, src.byteOffset + start, end - start), rotated, dst, at, end - start);
     return;
   }
   unmaskSmall(dst, at, src, start, end, key, position);
@@ -105,7 +106,7 @@ export function unmaskToScratch(
     unmask(scratch, 0, src, start, end, key, position);
     return;
   }
-  scratch.set(src.subarray(start, end), 0);
+  scratch.set(new Uint8Array(src.buffer, src.byteOffset + start, n), 0);
   const r = position & 3;
   const word = (key[r]! | (key[(r + 1) & 3]! << 8) | (key[(r + 2) & 3]! << 16) | (key[(r + 3) & 3]! << 24)) >>> 0;
   const words = n >>> 2;

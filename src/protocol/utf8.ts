@@ -51,7 +51,7 @@ export class Utf8Validator {
         break;
       }
     }
-    if (tail > i && !isUtf8(bytes.subarray(i, tail))) {
+    if (tail > i && !isUtf8(new Uint8Array(bytes.buffer, bytes.byteOffset + i, tail - i))) {
       this.failed = true;
       return false;
     }
