@@ -22,7 +22,7 @@ import { MessageSnapshot, MessageState } from './message-state.js';
 import { TypeMismatch, type TypePolicy } from './message-type.js';
 import { unmaskSmall, unmaskToScratch } from './mask.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
-import { Utf8Validator } from './utf8.js';
+import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
 
 /** ws's default maxPayload: what most Node servers enforce with 1009 out of the box. */
@@ -496,7 +496,10 @@ export class FrameDecoder {
     } else {
       this.captureHead(message, data, start, end);
     }
-    if (message.opcode === Opcode.Text && !message.opaque) this.checkText(message, data, start, end);
+    if (message.opcode === Opcode.Text && !message.opaque) {
+      // A whole message that is valid UTF-8 needs no streaming state: one native check settles it.
+      if (!(whole && isValidUtf8(new Uint8Array(data.buffer, data.byteOffset + start, end - start)))) this.checkText(message, data, start, end);
+    }
     if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
   }
 
