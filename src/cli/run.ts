@@ -4,6 +4,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { ExitCode, WsdiagError } from '../errors.js';
+import { shouldUseColor } from '../reporters/color.js';
+import type { PrettyOptions } from '../reporters/types.js';
 
 /** Wraps a command action: its resolved number becomes the exit code; errors become messages. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number> | number): (...args: A) => Promise<void> {
@@ -69,4 +71,14 @@ export class StopRequest {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
   }
+}
+
+/** The live log's options on this process's stdout: colour and width only on a terminal. */
+export function stdoutPrettyOptions(flags: { color: boolean; frames?: boolean; quiet?: boolean }): PrettyOptions {
+  return {
+    color: shouldUseColor({ stream: process.stdout, flag: flags.color }),
+    frames: flags.frames === true,
+    quiet: flags.quiet === true,
+    ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
+  };
 }

@@ -154,7 +154,6 @@ export class StreamRecorder {
     this.now = at;
     this.decoder.end();
     if (this.building) this.finishMessage(false);
-    this.inflater?.dispose();
     this.stream.endedAt = at;
     this.onChange?.();
   }

@@ -198,7 +198,6 @@ export class FrameDecoder {
       this.flushMessageFindings(this.message, true);
       this.emitMismatch(this.message);
     }
-    this.inflater?.dispose();
     return midFrame;
   }
 

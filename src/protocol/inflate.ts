@@ -55,7 +55,4 @@ export class MessageInflater {
     this.engine.reset();
     if (!this.noContextTakeover) this.lostContext = true;
   }
-
-  /** Nothing native to release; kept so callers need not know the engine. */
-  dispose(): void {}
 }

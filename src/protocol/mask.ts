@@ -27,9 +27,6 @@ function loadNative(): NativeMask | null {
 const nativeMask = loadNative();
 const rotated = new Uint8Array(4);
 
-/** Whether unmasking runs natively (for benchmark reports). */
-export const nativeUnmask = nativeMask !== null;
-
 export function unmask(
   dst: Uint8Array,
   at: number,

@@ -12,10 +12,10 @@ import { systemClock } from '../../events.js';
 import { startProxy, type ProxyOptions } from '../../proxy/index.js';
 import { parseListen, parseTarget } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';
-import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, shouldUseColor, type Reporter } from '../../reporters/index.js';
+import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../../reporters/index.js';
 import { MessagePolicies } from '../../policy/runtime.js';
 import { addProxyOptions, type ProxyFlags } from '../proxy-options.js';
-import { StopRequest, action } from '../run.js';
+import { StopRequest, action, stdoutPrettyOptions } from '../run.js';
 
 export function registerProxy(program: Command): void {
   const command = program
@@ -92,12 +92,7 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
     ? new JsonlReporter(process.stdout, { onClosed: stop.request })
     : new PrettyReporter(
         process.stdout,
-        {
-          color: shouldUseColor({ stream: process.stdout, flag: flags.color }),
-          frames: flags.frames === true,
-          quiet: flags.quiet === true,
-          ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
-        },
+        stdoutPrettyOptions(flags),
         stop.request,
       );
   // Opened before listening: an unwritable path is a usage error while nothing runs yet.

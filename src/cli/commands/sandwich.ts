@@ -16,11 +16,11 @@ import { systemClock } from '../../events.js';
 import { parseListen } from '../../proxy/target.js';
 import type { ListenAddress } from '../../proxy/types.js';
 import { describeFsError } from '../../reporters/jsonl.js';
-import { shouldUseColor, SummaryCollector } from '../../reporters/index.js';
+import { SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
 import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
-import { StopRequest, action, parseCount } from '../run.js';
+import { StopRequest, action, stdoutPrettyOptions, parseCount } from '../run.js';
 
 interface SandwichFlags {
   listen: string;
@@ -108,12 +108,7 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
     ? new SandwichJsonl(process.stdout, { onClosed: stop.request })
     : new SandwichPretty(
         process.stdout,
-        {
-          color: shouldUseColor({ stream: process.stdout, flag: flags.color }),
-          frames: flags.frames === true,
-          quiet: flags.quiet === true,
-          ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
-        },
+        stdoutPrettyOptions(flags),
         stop.request,
       );
   let logError: Error | undefined;
