@@ -20,9 +20,10 @@ import { negotiatedDeflate, type DeflateParams } from './extensions.js';
 import { MessageInflater } from './inflate.js';
 import { MessageSnapshot, MessageState } from './message-state.js';
 import { TypeMismatch, type TypePolicy } from './message-type.js';
-import { unmaskSmall, unmaskToScratch } from './mask.js';
+import { unmaskSmall } from './mask.js';
+import { SCRATCH_BYTES, Source, claimSharedScratch, createPrivateScratch, releaseSharedScratch, type Scratch } from './scratch.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
-import { Utf8Validator, isValidUtf8 } from './utf8.js';
+import { SMALL_TEXT_BYTES, Utf8Validator, isValidUtf8, isValidUtf8Aligned } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
 
 /** ws's default maxPayload: what most Node servers enforce with 1009 out of the box. */
@@ -54,8 +55,6 @@ const enum Kind {
   /** Nothing to check in the payload (reserved opcode, orphan continuation): only skipped. */
   Skip,
 }
-
-const SCRATCH_BYTES = 64 * 1024;
 
 export class FrameDecoder {
   readonly from: Side;
@@ -105,8 +104,13 @@ export class FrameDecoder {
   private closeSent = false;
   private readonly utf8 = new Utf8Validator();
   private readonly inflater: MessageInflater | null;
-  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
-  private readonly scratch32 = new Uint32Array(this.scratch.buffer);
+  /** Where payload is unmasked during the current push (see scratch.ts), and this decoder's own fallback. */
+  private scratch: Scratch | null = null;
+  private ownScratch: Scratch | null = null;
+  /** The fast lane stays off until here (stream offset) after a run failed its check. */
+  private runsBlockedUntil = 0;
+  /** The chunk of the current push, for views of it. */
+  private readonly source = new Source();
   private typePolicy: TypePolicy | null;
 
   constructor(sink: DecoderSink, options: DecoderOptions) {
@@ -167,10 +171,28 @@ export class FrameDecoder {
       this.ignoredBytes += chunk.length;
       return;
     }
+    const shared = claimSharedScratch();
+    this.scratch = shared ?? (this.ownScratch ??= createPrivateScratch());
+    try {
+      this.consume(chunk);
+    } finally {
+      this.source.release();
+      if (shared !== null) releaseSharedScratch();
+    }
+  }
+
+  private consume(chunk: Uint8Array): void {
     let pos = 0;
     const end = chunk.length;
     while (pos < end) {
       if (this.state === State.Header) {
+        if (this.headerLength === 0 && this.message === null && !this.closeSent && this.streamOffset >= this.runsBlockedUntil) {
+          const next = this.textRun(chunk, pos, end);
+          if (next > pos) {
+            pos = next;
+            continue;
+          }
+        }
         pos = this.readHeader(chunk, pos, end);
       } else if (this.state === State.Payload) {
         const n = Math.min(this.remaining, end - pos);
@@ -185,6 +207,72 @@ export class FrameDecoder {
         return;
       }
     }
+  }
+
+  /**
+   * The fast lane (text-run.ts): takes the run of clean whole text frames at chunk[pos] in one go and emits
+   * exactly what the frame-by-frame path would. Returns the position after the frames it took, or `pos`
+   * when there is no run or the run holds something the normal path must report.
+   */
+  private textRun(chunk: Uint8Array, pos: number, end: number): number {
+    const policy = this.typePolicy;
+    if (policy !== null && policy.accepts === 'binary') return pos; // every text message is a 1003 finding
+    const masked = this.from === 'client';
+    const scratch = this.scratch!;
+    const run = scratch.run;
+    if (run.scan(chunk, pos, end, masked, this.maxMessage) === 0) return pos;
+    if (!run.check(scratch, this.source.use(chunk), pos, masked)) {
+      // Some payload is not valid UTF-8: the normal path finds which, frame by frame.
+      this.runsBlockedUntil = this.streamOffset + run.bytes;
+      return pos;
+    }
+    const message = this.messageState;
+    const bytes = scratch.bytes;
+    for (let i = 0; i < run.count; i++) {
+      const headerAt = run.headerAt[i]!;
+      const payloadAt = run.payloadAt[i]!;
+      const length = run.lengths[i]!;
+      // The same state, in the same order, as startFrame → startDataFrame → payload → endMessage.
+      this.fin = true;
+      this.rsv1 = false;
+      this.opcode = Opcode.Text;
+      this.masked = masked;
+      this.length = length;
+      this.kind = Kind.Data;
+      this.frameOffset = this.streamOffset;
+      this.frameIndex++;
+      this.frameCount++;
+      this.frameRefCache = null;
+      this.frameHeadLength = 0;
+      this.controlLength = 0;
+      this.streamOffset += payloadAt - headerAt;
+      if (this.sink.frame) {
+        this.sink.frame({
+          index: this.frameIndex,
+          offset: this.frameOffset,
+          fin: true,
+          rsv1: false,
+          rsv2: false,
+          rsv3: false,
+          opcode: Opcode.Text,
+          masked,
+          length,
+          headerLength: payloadAt - headerAt,
+        });
+      }
+      message.start(Opcode.Text, this.frameRef(), false, false, null);
+      this.sink.messageStart?.(this.messageInfo(message));
+      message.size = length;
+      message.wireSize = length;
+      message.viewHead(bytes, payloadAt, payloadAt + length);
+      this.payloadPosition = length;
+      this.remaining = 0;
+      this.streamOffset += length;
+      this.sink.messageEnd?.(this.messageInfo(message));
+      // A sink may change what the next message is checked against: the rest goes the normal way.
+      if (this.typePolicy !== policy || this.state !== State.Header) return pos + payloadAt + length;
+    }
+    return pos + run.bytes;
   }
 
   /**
@@ -473,12 +561,13 @@ export class FrameDecoder {
       this.content(message, chunk, start, end, whole);
       return;
     }
+    const scratch = this.scratch!;
     let position = this.payloadPosition;
     for (let s = start; s < end; s += SCRATCH_BYTES) {
       const e = Math.min(end, s + SCRATCH_BYTES);
-      unmaskToScratch(this.scratch, this.scratch32, chunk, s, e, this.maskKey, position);
+      scratch.unmask(this.source.use(chunk), s, e, this.maskKey, position);
       position += e - s;
-      this.content(message, this.scratch, 0, e - s, whole);
+      this.content(message, scratch.bytes, 0, e - s, whole);
     }
   }
 
@@ -496,10 +585,18 @@ export class FrameDecoder {
       this.captureHead(message, data, start, end);
     }
     if (message.opcode === Opcode.Text && !message.opaque) {
-      // A whole message that is valid UTF-8 needs no streaming state: one native check settles it.
-      if (!(whole && isValidUtf8(new Uint8Array(data.buffer, data.byteOffset + start, end - start)))) this.checkText(message, data, start, end);
+      // A whole message that is valid UTF-8 needs no streaming state: one check settles it (an invalid one
+      // goes through the streaming validator, which knows how to report it).
+      if (!(whole && this.isWholeUtf8(data, start, end))) this.checkText(message, data, start, end);
     }
     if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
+  }
+
+  /** Short pieces unmasked into the aligned scratch are checked in JavaScript; the rest natively. */
+  private isWholeUtf8(data: Uint8Array, start: number, end: number): boolean {
+    const scratch = this.scratch!;
+    if (data !== scratch.bytes) return isValidUtf8(this.source.use(data).view(start, end - start));
+    return end < SMALL_TEXT_BYTES ? isValidUtf8Aligned(data, scratch.words, end) : isValidUtf8(scratch.view(end));
   }
 
   /** Receives inflated output of the message in progress (bound once: no closure per chunk). */

@@ -24,7 +24,8 @@ function loadNative(): NativeMask | null {
   }
 }
 
-const nativeMask = loadNative();
+/** bufferutil's native mask(source, key, output, offset, length), or null when it is not installed. */
+export const nativeMask = loadNative();
 const rotated = new Uint8Array(4);
 
 export function unmask(
@@ -79,34 +80,4 @@ export function unmaskSmall(
     dst[o + 3] = src[i + 3]! ^ k3;
   }
   for (j = 0; i < end; i++, o++, j++) dst[o] = src[i]! ^ key[j]!;
-}
-
-
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-/**
- * Unmasks src[start..end) into the start of an aligned scratch buffer (`scratch32` is a Uint32Array view of
- * the same memory). Small pieces are copied (memcpy) and XORed four bytes at a time, which is about twice
- * as fast as the byte loop; large ones go native as in `unmask`.
- */
-export function unmaskToScratch(
-  scratch: Uint8Array,
-  scratch32: Uint32Array,
-  src: Uint8Array,
-  start: number,
-  end: number,
-  key: Uint8Array,
-  position: number,
-): void {
-  const n = end - start;
-  if ((nativeMask !== null && n >= NATIVE_MIN) || !LITTLE_ENDIAN) {
-    unmask(scratch, 0, src, start, end, key, position);
-    return;
-  }
-  scratch.set(new Uint8Array(src.buffer, src.byteOffset + start, n), 0);
-  const r = position & 3;
-  const word = (key[r]! | (key[(r + 1) & 3]! << 8) | (key[(r + 2) & 3]! << 16) | (key[(r + 3) & 3]! << 24)) >>> 0;
-  const words = n >>> 2;
-  for (let i = 0; i < words; i++) scratch32[i] ^= word;
-  for (let i = words << 2; i < n; i++) scratch[i] ^= key[(r + i) & 3]!;
 }

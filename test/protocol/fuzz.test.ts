@@ -23,8 +23,20 @@ const optionsArb: fc.Arbitrary<DecoderOptions> = fc.record({
 
 /** A valid-looking stream of frames to mutate: fragments, controls, close, compressed data. */
 const compressed = new TestCompressor(false).compress('compressed text payload, compressed text payload');
+/** Text payloads: valid UTF-8 of any code points, sometimes cut or damaged at one end (what runs of text frames must catch). */
+const textArb = fc
+  .tuple(fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('whole', 'cut-end', 'cut-start', 'stray'))
+  .map(([text, damage]) => {
+    const bytes = new TextEncoder().encode(text);
+    if (damage === 'cut-end') return bytes.subarray(0, Math.max(0, bytes.length - 1));
+    if (damage === 'cut-start') return bytes.subarray(Math.min(1, bytes.length));
+    if (damage === 'stray') return concatBytes([bytes, Uint8Array.of(0x80)]);
+    return bytes;
+  });
 const frameArb = fc.oneof(
   fc.record({ opcode: fc.constantFrom(1, 2), payload: fc.uint8Array({ maxLength: 300 }), fin: fc.boolean() }),
+  fc.record({ opcode: fc.constant(1), payload: textArb }),
+  fc.record({ opcode: fc.constant(1), payload: textArb }),
   fc.record({ opcode: fc.constant(0), payload: fc.uint8Array({ maxLength: 40 }), fin: fc.boolean() }),
   fc.record({ opcode: fc.constantFrom(9, 10), payload: fc.uint8Array({ maxLength: 125 }) }),
   fc.record({ opcode: fc.constant(8), payload: fc.constantFrom(closeBody(1000, 'bye'), closeBody(1006), new Uint8Array(0)) }),
@@ -56,6 +68,7 @@ function checkInvariant(bytes: Uint8Array, options: DecoderOptions, cuts: number
   const offsets = [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b);
   const split = decodeChunks(cut(bytes, offsets), options);
   assert.deepEqual(split.events, whole.events);
+  assert.deepEqual(split.details, whole.details);
   assert.equal(split.decoder.bytesSeen, bytes.length);
 }
 
@@ -80,6 +93,7 @@ describe('fuzz', () => {
         const whole = decodeChunks([bytes], options);
         const single = decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)), options);
         assert.deepEqual(single.events, whole.events);
+        assert.deepEqual(single.details, whole.details);
       }),
       { numRuns: Math.ceil(NUM_RUNS / 3) },
     );

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
-import type { DecoderSink } from '../../src/protocol/types.js';
+import type { DecoderSink, MessageInfo } from '../../src/protocol/types.js';
 
 export type Recorded =
   | ['frame', number, number, number, boolean, boolean]
@@ -17,19 +17,34 @@ export type Recorded =
 
 export interface DecodeRun {
   events: Recorded[];
+  /**
+   * Everything else a sink can see, as text: messageStart, each message's sizes and preview bytes, frame
+   * offsets and header lengths, the stream position at each message end. Split runs must match it too
+   * (whole chunks take the decoder's fast lane for text runs; one byte at a time never does).
+   */
+  details: string[];
   decoder: FrameDecoder;
   truncated: boolean;
 }
 
-export function recordingSink(events: Recorded[]): DecoderSink {
+export function recordingSink(events: Recorded[], details: string[] = [], decoder?: () => FrameDecoder): DecoderSink {
+  const info = (m: MessageInfo): string =>
+    `${m.opcode} #${m.firstFrame.index}@${m.firstFrame.offset}/${m.firstFrame.length} size=${m.sizeKnown ? m.size : 'unknown'} wire=${m.wireSize} frames=${m.frames} compressed=${m.compressed} head=${Buffer.from(m.head).toString('hex')}`;
   return {
-    frame: (h) => events.push(['frame', h.index, h.opcode, h.length, h.fin, h.masked]),
+    frame: (h) => {
+      events.push(['frame', h.index, h.opcode, h.length, h.fin, h.masked]);
+      details.push(`frame #${h.index}@${h.offset}+${h.headerLength} rsv=${+h.rsv1}${+h.rsv2}${+h.rsv3} frames=${decoder?.().frameCount}`);
+    },
+    messageStart: (m) => void details.push(`start ${info(m)} seen=${decoder?.().bytesSeen}`),
     finding: (f) =>
       events.push(['finding', f.rule, f.frame?.index ?? null, f.message, f.preview ? Buffer.from(f.preview).toString('hex') : '']),
     close: (c) => events.push(['close', c.code, c.reason, c.valid]),
     ping: (r) => events.push(['ping', r.index]),
     pong: (r) => events.push(['pong', r.index]),
-    messageEnd: (m) => events.push(['message', m.opcode, m.firstFrame.index, m.sizeKnown ? m.size : -1, m.compressed]),
+    messageEnd: (m) => {
+      events.push(['message', m.opcode, m.firstFrame.index, m.sizeKnown ? m.size : -1, m.compressed]);
+      details.push(`end ${info(m)} seen=${decoder?.().bytesSeen}`);
+    },
     stopped: (s) => events.push(['stopped', s.rule, s.offset]),
   };
 }
@@ -37,10 +52,12 @@ export function recordingSink(events: Recorded[]): DecoderSink {
 /** Decodes bytes pushed as the given chunks. */
 export function decodeChunks(chunks: Uint8Array[], options: DecoderOptions): DecodeRun {
   const events: Recorded[] = [];
-  const decoder = new FrameDecoder(recordingSink(events), options);
+  const details: string[] = [];
+  const decoder: FrameDecoder = new FrameDecoder(recordingSink(events, details, () => decoder), options);
   for (const chunk of chunks) decoder.push(chunk);
   const truncated = decoder.end();
-  return { events, decoder, truncated };
+  details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset}`);
+  return { events, details, decoder, truncated };
 }
 
 export function decode(bytes: Uint8Array, options: DecoderOptions): DecodeRun {
@@ -77,10 +94,12 @@ export function decodeEverySplit(bytes: Uint8Array, options: DecoderOptions): De
   for (const at of offsets) {
     const split = decodeChunks(cut(bytes, [at]), options);
     assert.deepEqual(split.events, whole.events, `events differ when split at byte ${at}`);
+    assert.deepEqual(split.details, whole.details, `details differ when split at byte ${at}`);
   }
   if (bytes.length <= 70_000) {
     const single = decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)), options);
     assert.deepEqual(single.events, whole.events, 'events differ when fed one byte at a time');
+    assert.deepEqual(single.details, whole.details, 'details differ when fed one byte at a time');
   }
   return whole;
 }

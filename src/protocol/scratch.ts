@@ -1,0 +1,206 @@
+/**
+ * The work area where the decoder unmasks payload it has to read (text to validate, data to inflate):
+ * never the caller's buffer, which the proxy may still be writing to a socket.
+ *
+ * Where WebAssembly SIMD is available, one kernel (src/protocol/simd-xor.ts) is shared by every decoder in
+ * the process: a proxy with thousands of connections then holds one 64 KiB area in all instead of 64 KiB
+ * per direction, and V8 reserves address space for one WebAssembly memory, not thousands. A decoder
+ * holds the shared area only for the length of one `push`; a push that starts while another holds it (a
+ * sink that feeds another decoder from inside a callback) gets a private area, so nothing is overwritten.
+ *
+ * Views are made from a cached ArrayBuffer and offset: a typed array's `.buffer` and `.byteOffset` are
+ * getters that cost more than the view itself (~25 ns a call), which shows on 100-byte messages.
+ */
+import { nativeMask } from './mask.js';
+import { XOR_AREA_BYTES, loadXorKernel, type XorKernel } from './simd-xor.js';
+import { TextRun } from './text-run.js';
+import { isValidUtf8 } from './utf8.js';
+
+export const SCRATCH_BYTES = XOR_AREA_BYTES;
+
+/** The chunk being decoded, with its backing store looked up once per push. */
+export class Source {
+  bytes: Uint8Array = EMPTY;
+  private buffer: ArrayBufferLike = EMPTY.buffer;
+  private byteOffset = 0;
+
+  /** Points at `chunk` (cheap when it already does). */
+  use(chunk: Uint8Array): this {
+    if (chunk !== this.bytes) {
+      this.bytes = chunk;
+      this.buffer = chunk.buffer;
+      this.byteOffset = chunk.byteOffset;
+    }
+    return this;
+  }
+
+  /** Drops the reference to the chunk, so a decoder does not keep it alive between pushes. */
+  release(): void {
+    this.bytes = EMPTY;
+    this.buffer = EMPTY.buffer;
+  }
+
+  view(start: number, length: number): Uint8Array {
+    return new Uint8Array(this.buffer, this.byteOffset + start, length);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Below this many bytes a JavaScript loop beats making a view and calling out (measured on x64). */
+const LOOP_MAX = 48;
+
+export abstract class Scratch {
+  /** The area: 4-byte aligned, SCRATCH_BYTES long. */
+  readonly bytes: Uint8Array;
+  /** The same memory as 32-bit words. */
+  readonly words: Uint32Array;
+  private readonly buffer: ArrayBufferLike;
+  private textRun: TextRun | null = null;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.buffer = bytes.buffer;
+    this.words = new Uint32Array(this.buffer, bytes.byteOffset, bytes.length >>> 2);
+  }
+
+  /** bytes[0, length) as a view of its own. */
+  view(length: number): Uint8Array {
+    return new Uint8Array(this.buffer, this.bytes.byteOffset, length);
+  }
+
+  /** Whether bytes[0, length) are valid UTF-8 (native). */
+  isUtf8(length: number): boolean {
+    return isValidUtf8(this.view(length));
+  }
+
+  /** The fast lane's tables (text-run.ts), kept with the area they describe. */
+  get run(): TextRun {
+    return (this.textRun ??= new TextRun());
+  }
+
+  /** XORs bytes[start, end) with `word` (see keyWord: its lowest byte masks bytes[start]). */
+  abstract xor(start: number, end: number, word: number): void;
+
+  /**
+   * Unmasks source[start, end) (at most SCRATCH_BYTES) into bytes[0, end - start); `position` is the
+   * offset of source[start] in the frame payload.
+   */
+  unmask(source: Source, start: number, end: number, key: Uint8Array, position: number): void {
+    const n = end - start;
+    const word = keyWord(key, position);
+    if (n <= LOOP_MAX || !LITTLE_ENDIAN) {
+      this.unmaskInLoop(source.bytes, start, n, word);
+    } else {
+      this.unmaskLarge(source, start, n, word, key, position);
+    }
+  }
+
+  protected abstract unmaskLarge(source: Source, start: number, n: number, word: number, key: Uint8Array, position: number): void;
+
+  /** Reads four payload bytes at a time into one word (the area is aligned; the source need not be). */
+  private unmaskInLoop(src: Uint8Array, start: number, n: number, word: number): void {
+    const words = this.words;
+    const full = n >>> 2;
+    let s = start;
+    if (LITTLE_ENDIAN) {
+      for (let w = 0; w < full; w++, s += 4) words[w] = (src[s]! | (src[s + 1]! << 8) | (src[s + 2]! << 16) | (src[s + 3]! << 24)) ^ word;
+    } else {
+      for (let o = 0; o < full << 2; o++, s++) this.bytes[o] = src[s]! ^ (word >>> ((o & 3) << 3));
+    }
+    for (let o = full << 2; o < n; o++, s++) this.bytes[o] = src[s]! ^ (word >>> ((o & 3) << 3));
+  }
+}
+
+/** The shared area: copy in with a V8 memcpy, then XOR in place with the SIMD kernel. */
+class KernelScratch extends Scratch {
+  busy = false;
+  private readonly kernel: XorKernel;
+
+  constructor(kernel: XorKernel) {
+    super(kernel.bytes);
+    this.kernel = kernel;
+  }
+
+  protected unmaskLarge(source: Source, start: number, n: number, word: number): void {
+    this.bytes.set(source.view(start, n), 0);
+    this.kernel.xor(0, n, word);
+  }
+
+  xor(start: number, end: number, word: number): void {
+    this.kernel.xor(start, end, word);
+  }
+}
+
+/** A decoder's own area, for when the kernel is unavailable or busy: bufferutil, or JavaScript words. */
+class PlainScratch extends Scratch {
+  constructor() {
+    super(new Uint8Array(SCRATCH_BYTES));
+  }
+
+  protected unmaskLarge(source: Source, start: number, n: number, word: number, key: Uint8Array, position: number): void {
+    const view = source.view(start, n);
+    if (nativeMask !== null) {
+      nativeMask(view, rotatedKey(key, position), this.bytes, 0, n);
+      return;
+    }
+    this.bytes.set(view, 0);
+    const words = this.words;
+    const full = n >>> 2;
+    for (let w = 0; w < full; w++) words[w] ^= word;
+    for (let o = full << 2; o < n; o++) this.bytes[o] ^= word >>> ((o & 3) << 3);
+  }
+
+  xor(start: number, end: number, word: number): void {
+    const bytes = this.bytes;
+    for (let i = start; i < end; i++) bytes[i] ^= word >>> (((i - start) & 3) << 3);
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * The key as the word that masks four payload bytes starting at `position`: its byte i (in memory order)
+ * is key[(position + i) mod 4]. On a big-endian machine only the byte loops use it, by shifting.
+ */
+function keyWord(key: Uint8Array, position: number): number {
+  const r = position & 3;
+  return key[r]! | (key[(r + 1) & 3]! << 8) | (key[(r + 2) & 3]! << 16) | (key[(r + 3) & 3]! << 24);
+}
+
+const rotated = new Uint8Array(4);
+
+function rotatedKey(key: Uint8Array, position: number): Uint8Array {
+  const r = position & 3;
+  rotated[0] = key[r]!;
+  rotated[1] = key[(r + 1) & 3]!;
+  rotated[2] = key[(r + 2) & 3]!;
+  rotated[3] = key[(r + 3) & 3]!;
+  return rotated;
+}
+
+// The kernel's key word is little-endian: on a big-endian machine the plain area is used.
+const kernel = LITTLE_ENDIAN ? loadXorKernel() : null;
+const shared = kernel ? new KernelScratch(kernel) : null;
+
+/** Whether unmasking runs on the WebAssembly SIMD kernel in this process (the benchmark reports it). */
+export const simdUnmask = shared !== null;
+
+/**
+ * Takes the shared area for one push, or returns null when it is unavailable or already held (then use a
+ * private one). Every successful claim must be paired with `releaseSharedScratch`, in a `finally`.
+ */
+export function claimSharedScratch(): Scratch | null {
+  if (shared === null || shared.busy) return null;
+  shared.busy = true;
+  return shared;
+}
+
+export function releaseSharedScratch(): void {
+  if (shared !== null) shared.busy = false;
+}
+
+/** A decoder's own area (64 KiB), for pushes that cannot have the shared one. */
+export function createPrivateScratch(): Scratch {
+  return new PlainScratch();
+}
