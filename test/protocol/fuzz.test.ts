@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
+import { claimSharedScratch, releaseSharedScratch } from '../../src/protocol/scratch.js';
 import { cut, decodeChunks } from '../support/decode.js';
 import { TestCompressor } from '../support/deflate.js';
 
@@ -84,6 +85,23 @@ describe('fuzz', () => {
     fc.assert(
       fc.property(mutatedArb, optionsArb, cutsArb, (bytes, options, cuts) => checkInvariant(bytes, options, cuts)),
       { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('without the shared SIMD area (a private one: JavaScript and bufferutil) the events are the same', () => {
+    fc.assert(
+      fc.property(streamArb, optionsArb, (bytes, options) => {
+        const withKernel = decodeChunks([bytes], options);
+        const shared = claimSharedScratch(); // held here, so the decoder falls back to its own area
+        try {
+          const without = decodeChunks([bytes], options);
+          assert.deepEqual(without.events, withKernel.events);
+          assert.deepEqual(without.details, withKernel.details);
+        } finally {
+          if (shared) releaseSharedScratch();
+        }
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 3) },
     );
   });
 
