@@ -15,9 +15,10 @@ import type { RssResult } from './support/decode-rss.js';
 import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
 import { buildStream, copyChunks, type FrameStream } from './support/frames.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
-import { ourAnalyzer, ourDecoder, wsReceiver, type Parser } from './support/parsers.js';
+import { nativeFloor } from './support/floor.js';
+import { keepParsersResident, ourAnalyzer, ourDecoder, wsReceiver, type Parser } from './support/parsers.js';
 import { writeResults } from './support/results.js';
-import { median } from './support/stats.js';
+import { collectGarbage, median } from './support/stats.js';
 
 const CHUNK_SIZE = 16 * 1024;
 const GOAL_RATIO = 1.5;
@@ -61,6 +62,9 @@ interface CaseResult {
   /** Our decoder's throughput over ws's (the issue's goal: at least 1.5). */
   ratio: number;
   analyzerRatio: number;
+  /** Text only: the native passes alone (support/floor.ts), and ws's time over theirs (the best ratio reachable). */
+  floorMbPerSecond?: number;
+  bestRatio?: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -71,9 +75,13 @@ function parseOptions(argv: readonly string[]): Options {
   return { quick, reps, warmups: quick ? 1 : 2, scale: quick ? 0.25 : 1, rss: !argv.includes('--no-rss') };
 }
 
-/** One timed run; throws if the parser did not see every message or rejected valid input. */
+/**
+ * One timed run; throws if the parser did not see every message or rejected valid input. The heap is
+ * collected first, so no parser pays for garbage the previous one left (ws leaves every message it joined).
+ */
 async function timeRun(parser: Parser, stream: FrameStream): Promise<number> {
   const chunks = parser.mutatesInput ? copyChunks(stream.chunks) : stream.chunks;
+  collectGarbage();
   const session = parser.open();
   const start = process.hrtime.bigint();
   for (const chunk of chunks) session.push(chunk);
@@ -101,6 +109,7 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
       seconds.get(parser)!.push(await timeRun(parser, stream));
     }
   }
+  const floor = type === 'text' ? timeFloor(stream, options) : null;
   const results: Record<string, ParserResult> = {};
   for (const parser of PARSERS) {
     const all = seconds.get(parser)!;
@@ -122,7 +131,20 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
     results,
     ratio: results[ourDecoder.key]!.mbPerSecond / ws.mbPerSecond,
     analyzerRatio: results[ourAnalyzer.key]!.mbPerSecond / ws.mbPerSecond,
+    ...(floor === null ? {} : { floorMbPerSecond: stream.wireBytes / 1e6 / floor, bestRatio: ws.secondsMedian / floor }),
   };
+}
+
+/** Median seconds of the native floor over as many bytes as the stream, in chunks of the same size. */
+function timeFloor(stream: FrameStream, options: Options): number {
+  const floor = nativeFloor(stream.wireBytes, CHUNK_SIZE);
+  for (let i = 0; i < options.warmups; i++) floor.time();
+  const seconds: number[] = [];
+  for (let rep = 0; rep < options.reps; rep++) {
+    collectGarbage();
+    seconds.push(floor.time());
+  }
+  return median(seconds);
 }
 
 /** Runs the 1 GiB frame through a parser in a fresh Node process and reads its peak RSS. */
@@ -150,10 +172,12 @@ function throughputTable(cases: readonly CaseResult[]): string {
       `${formatRatio(c.ratio)}${c.ratio >= GOAL_RATIO ? '' : ' ✗'}`,
       formatNumber(analyzer.mbPerSecond),
       formatRatio(c.analyzerRatio),
+      c.floorMbPerSecond === undefined ? '–' : formatNumber(c.floorMbPerSecond),
+      c.bestRatio === undefined ? '–' : formatRatio(c.bestRatio),
     ];
   });
   return markdownTable(
-    ['Frames', 'wsdiag MB/s', 'wsdiag frames/s', 'ws MB/s', 'ws frames/s', 'wsdiag/ws', 'analyzer MB/s', 'analyzer/ws'],
+    ['Frames', 'wsdiag MB/s', 'wsdiag frames/s', 'ws MB/s', 'ws frames/s', 'wsdiag/ws', 'analyzer MB/s', 'analyzer/ws', 'floor MB/s', 'best possible'],
     rows,
   );
 }
@@ -168,6 +192,7 @@ function rssTable(results: readonly RssResult[]): string {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  keepParsersResident();
   const machine = machineInfo();
   warnIfBusy(machine);
   const started = process.hrtime.bigint();
@@ -197,6 +222,7 @@ async function main(): Promise<void> {
     `Machine: ${describeMachine(machine)}.`,
     `Masked client frames fed in ${formatSize(CHUNK_SIZE)} chunks; medians of ${options.reps} runs after ${options.warmups} warm-up runs; MB/s counts wire bytes (headers included, 1 MB = 10^6 B).`,
     `"wsdiag" is FrameDecoder with a finding + messageEnd sink; "analyzer" is the whole ConnectionAnalyzer; "ws" is ws's Receiver as its server builds it.`,
+    `"floor" (text only) is the native passes alone: copy out, unmask, isUtf8 over as many bytes in ${formatSize(CHUNK_SIZE)} pieces, no parsing; "best possible" is ws's time over the floor's, the most any validator built on those passes can reach.`,
     '',
     throughputTable(cases),
     '',

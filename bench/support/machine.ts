@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { simdUnmask } from '../../src/protocol/scratch.js';
 
 export interface MachineInfo {
   date: string;
@@ -15,6 +16,8 @@ export interface MachineInfo {
   ws: string;
   /** Whether ws found its optional native helper (it masks and unmasks in C when it does). */
   bufferutil: string | null;
+  /** Whether our decoder unmasks with its WebAssembly SIMD kernel (else JavaScript and bufferutil). */
+  simdUnmask: boolean;
   /** 1-minute load average when the run started: other work on the machine skews every number. */
   loadAverage: number;
 }
@@ -31,6 +34,7 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     ws: packageVersion('ws') ?? 'missing',
     bufferutil: packageVersion('bufferutil'),
+    simdUnmask,
     loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
@@ -38,7 +42,8 @@ export function machineInfo(): MachineInfo {
 /** One line for the top of a report. */
 export function describeMachine(info: MachineInfo): string {
   const helper = info.bufferutil ? `with bufferutil ${info.bufferutil}` : 'without bufferutil';
-  return `${info.cpus} cores (${info.cpuModel}), ${info.memoryGiB} GiB, Node ${info.node} on ${info.platform}; ws ${info.ws} ${helper}; load average ${info.loadAverage} at start`;
+  const ours = info.simdUnmask ? 'wsdiag unmasking with WebAssembly SIMD' : 'wsdiag unmasking without WebAssembly SIMD';
+  return `${info.cpus} cores (${info.cpuModel}), ${info.memoryGiB} GiB, Node ${info.node} on ${info.platform}; ws ${info.ws} ${helper}; ${ours}; load average ${info.loadAverage} at start`;
 }
 
 function packageVersion(name: string): string | null {

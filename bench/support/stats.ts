@@ -1,6 +1,8 @@
 /**
  * Small statistics helpers for the benchmarks: medians of repetitions and latency percentiles.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** The median of a non-empty list (the mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
@@ -15,4 +17,15 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+/** Node's gc(), made available without the --expose-gc command-line flag. */
+const gc = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/** A full collection between timed runs, so one run's garbage is not collected on the next run's clock. */
+export function collectGarbage(): void {
+  gc();
 }
