@@ -169,7 +169,7 @@ function throughputTable(cases: readonly CaseResult[]): string {
       formatNumber(ours.framesPerSecond),
       formatNumber(ws.mbPerSecond),
       formatNumber(ws.framesPerSecond),
-      `${formatRatio(c.ratio)}${c.ratio >= GOAL_RATIO ? '' : ' ✗'}`,
+      `${formatRatio(c.ratio, GOAL_RATIO)}${c.ratio >= GOAL_RATIO ? '' : ' ✗'}`,
       formatNumber(analyzer.mbPerSecond),
       formatRatio(c.analyzerRatio),
       c.floorMbPerSecond === undefined ? '–' : formatNumber(c.floorMbPerSecond),

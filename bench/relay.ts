@@ -209,9 +209,9 @@ function ratioTable(rows: readonly RatioRow[]): string {
     rows.map((r) => [
       formatSize(r.size),
       String(r.connections),
-      formatRatio(r.throughput),
+      formatRatio(r.throughput, r.throughputGoal),
       `≥ ${r.throughputGoal}x ${r.throughput >= r.throughputGoal ? 'met' : 'missed'}`,
-      formatRatio(r.p99),
+      formatRatio(r.p99, P99_GOAL),
       r.p99 <= P99_GOAL ? 'met' : 'missed',
       formatRatio(r.cpu),
     ]),

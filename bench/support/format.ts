@@ -20,9 +20,14 @@ export function formatNumber(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A ratio such as "1.83x". */
-export function formatRatio(value: number): string {
-  return Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a';
+/**
+ * A ratio such as "1.83x". Next to a goal it gets a third decimal when two would round it onto the goal
+ * (0.898 against 0.9 reads "0.898x", not a "0.90x" marked missed).
+ */
+export function formatRatio(value: number, goal?: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const short = value.toFixed(2);
+  return goal !== undefined && short === goal.toFixed(2) && value !== goal ? `${value.toFixed(3)}x` : `${short}x`;
 }
 
 /** Bytes as B, KiB or MiB, the units the benchmark sizes are named in. */
