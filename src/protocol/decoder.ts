@@ -5,6 +5,8 @@
  *   identical however the stream was cut, because every decision depends only on byte positions.
  * - Payload is streamed, never held: memory is bounded whatever length a header claims. Binary payload is
  *   not even unmasked unless something has to look at it (a preview, inflation).
+ * - Runs of whole text frames with clean headers take a fast lane (text-run.ts): one UTF-8 check for the
+ *   run, and exactly the events the frame-by-frame path gives (the split tests compare every sink call).
  * - Peer bytes never make it throw. A broken rule becomes a `Finding`; decoding goes on while frame
  *   boundaries can still be trusted and stops (bytes counted in `ignoredBytes`) when they cannot.
  *
@@ -23,7 +25,7 @@ import { TypeMismatch, type TypePolicy } from './message-type.js';
 import { unmaskSmall } from './mask.js';
 import { SCRATCH_BYTES, Source, claimSharedScratch, createPrivateScratch, releaseSharedScratch, type Scratch } from './scratch.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
-import { SMALL_TEXT_BYTES, Utf8Validator, isValidUtf8, isValidUtf8Aligned } from './utf8.js';
+import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
 
 /** ws's default maxPayload: what most Node servers enforce with 1009 out of the box. */
@@ -592,11 +594,10 @@ export class FrameDecoder {
     if (message.mismatch?.wantsContent) message.mismatch.content(data, start, end);
   }
 
-  /** Short pieces unmasked into the aligned scratch are checked in JavaScript; the rest natively. */
+  /** A whole payload, unmasked into the scratch area (at 0) or still in the chunk (unmasked frames). */
   private isWholeUtf8(data: Uint8Array, start: number, end: number): boolean {
     const scratch = this.scratch!;
-    if (data !== scratch.bytes) return isValidUtf8(this.source.use(data).view(start, end - start));
-    return end < SMALL_TEXT_BYTES ? isValidUtf8Aligned(data, scratch.words, end) : isValidUtf8(scratch.view(end));
+    return data === scratch.bytes ? scratch.isUtf8(end) : isValidUtf8(this.source.use(data).view(start, end - start));
   }
 
   /** Receives inflated output of the message in progress (bound once: no closure per chunk). */

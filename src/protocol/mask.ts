@@ -24,9 +24,21 @@ function loadNative(): NativeMask | null {
   }
 }
 
-/** bufferutil's native mask(source, key, output, offset, length), or null when it is not installed. */
-export const nativeMask = loadNative();
+const nativeMask = loadNative();
 const rotated = new Uint8Array(4);
+
+/** Unmasks all of `view` into dst[at..] with bufferutil; returns false, having done nothing, when it is not installed. */
+export function unmaskNative(view: Uint8Array, key: Uint8Array, position: number, dst: Uint8Array, at: number): boolean {
+  if (nativeMask === null) return false;
+  // The native helper starts at key[0]: rotate the key so it lines up with `position`.
+  const r = position & 3;
+  rotated[0] = key[r]!;
+  rotated[1] = key[(r + 1) & 3]!;
+  rotated[2] = key[(r + 2) & 3]!;
+  rotated[3] = key[(r + 3) & 3]!;
+  nativeMask(view, rotated, dst, at, view.length);
+  return true;
+}
 
 export function unmask(
   dst: Uint8Array,
@@ -37,15 +49,9 @@ export function unmask(
   key: Uint8Array,
   position: number,
 ): void {
+  // A plain view, not src.subarray(): on a Buffer that goes through Symbol.species and costs more.
   if (nativeMask !== null && end - start >= NATIVE_MIN) {
-    // The native helper starts at key[0]: rotate the key so it lines up with `position`.
-    const r = position & 3;
-    rotated[0] = key[r]!;
-    rotated[1] = key[(r + 1) & 3]!;
-    rotated[2] = key[(r + 2) & 3]!;
-    rotated[3] = key[(r + 3) & 3]!;
-    // A plain view, not src.subarray(): on a Buffer that goes through Symbol.species and costs more.
-    nativeMask(new Uint8Array(src.buffer, src.byteOffset + start, end - start), rotated, dst, at, end - start);
+    unmaskNative(new Uint8Array(src.buffer, src.byteOffset + start, end - start), key, position, dst, at);
     return;
   }
   unmaskSmall(dst, at, src, start, end, key, position);

@@ -11,10 +11,10 @@
  * Views are made from a cached ArrayBuffer and offset: a typed array's `.buffer` and `.byteOffset` are
  * getters that cost more than the view itself (~25 ns a call), which shows on 100-byte messages.
  */
-import { nativeMask } from './mask.js';
+import { unmaskNative } from './mask.js';
 import { XOR_AREA_BYTES, loadXorKernel, type XorKernel } from './simd-xor.js';
 import { TextRun } from './text-run.js';
-import { isValidUtf8 } from './utf8.js';
+import { SMALL_TEXT_BYTES, isValidUtf8, isValidUtf8Aligned } from './utf8.js';
 
 export const SCRATCH_BYTES = XOR_AREA_BYTES;
 
@@ -69,9 +69,9 @@ export abstract class Scratch {
     return new Uint8Array(this.buffer, this.bytes.byteOffset, length);
   }
 
-  /** Whether bytes[0, length) are valid UTF-8 (native). */
+  /** Whether bytes[0, length) are valid UTF-8: in JavaScript when short (a native call costs more), else natively. */
   isUtf8(length: number): boolean {
-    return isValidUtf8(this.view(length));
+    return length < SMALL_TEXT_BYTES ? isValidUtf8Aligned(this.bytes, this.words, length) : isValidUtf8(this.view(length));
   }
 
   /** The fast lane's tables (text-run.ts), kept with the area they describe. */
@@ -140,10 +140,7 @@ class PlainScratch extends Scratch {
 
   protected unmaskLarge(source: Source, start: number, n: number, word: number, key: Uint8Array, position: number): void {
     const view = source.view(start, n);
-    if (nativeMask !== null) {
-      nativeMask(view, rotatedKey(key, position), this.bytes, 0, n);
-      return;
-    }
+    if (unmaskNative(view, key, position, this.bytes, 0)) return;
     this.bytes.set(view, 0);
     const words = this.words;
     const full = n >>> 2;
@@ -166,17 +163,6 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 function keyWord(key: Uint8Array, position: number): number {
   const r = position & 3;
   return key[r]! | (key[(r + 1) & 3]! << 8) | (key[(r + 2) & 3]! << 16) | (key[(r + 3) & 3]! << 24);
-}
-
-const rotated = new Uint8Array(4);
-
-function rotatedKey(key: Uint8Array, position: number): Uint8Array {
-  const r = position & 3;
-  rotated[0] = key[r]!;
-  rotated[1] = key[(r + 1) & 3]!;
-  rotated[2] = key[(r + 2) & 3]!;
-  rotated[3] = key[(r + 3) & 3]!;
-  return rotated;
 }
 
 // The kernel's key word is little-endian: on a big-endian machine the plain area is used.

@@ -38,10 +38,8 @@
 export const XOR_AREA_BYTES = 64 * 1024;
 
 export interface XorKernel {
-  /** The work area: a view of the kernel's memory, 16-byte aligned. */
+  /** The work area: a view of the kernel's memory (page-aligned). */
   readonly bytes: Uint8Array;
-  /** The same memory as 32-bit words (for JavaScript code that reads four bytes at a time). */
-  readonly words: Uint32Array;
   /** XORs bytes[start, end) with `word` repeated (little-endian: word & 0xff masks byte `start`). */
   xor(start: number, end: number, word: number): void;
 }
@@ -90,20 +88,23 @@ function xorVectorAt(offset: number): number[] {
   ];
 }
 
-/** $start += step (a one-byte signed LEB128 constant, so step < 64). */
-function advance(step: number): number[] {
-  return [LOCAL_GET, START, I32_CONST, step, I32_ADD, LOCAL_SET, START];
+/** i32.const of a value in [0, 8192), in signed LEB128 (64 is 0xc0 0x00: a lone 0x40 would read as -64). */
+function i32Const(value: number): number[] {
+  return value < 64 ? [I32_CONST, value] : [I32_CONST, (value & 0x7f) | 0x80, value >> 7];
 }
 
-/** A loop that runs `body` while $start + step <= $end. */
+/** $start += step */
+function advance(step: number): number[] {
+  return [LOCAL_GET, START, ...i32Const(step), I32_ADD, LOCAL_SET, START];
+}
+
+/** A loop that runs `body`, then advances $start by `step`, while $start + step <= $end. */
 function stridedLoop(step: number, body: number[]): number[] {
-  // 64 is 0xc0 0x00 in signed LEB128 (a lone 0x40 would read as -64).
-  const stepConst = step === 64 ? [I32_CONST, 0xc0, 0x00] : [I32_CONST, step];
   return [
     BLOCK, EMPTY_BLOCK, LOOP, EMPTY_BLOCK,
-    LOCAL_GET, START, ...stepConst, I32_ADD, LOCAL_GET, END_AT, I32_GT_U, BR_IF, 1,
+    LOCAL_GET, START, ...i32Const(step), I32_ADD, LOCAL_GET, END_AT, I32_GT_U, BR_IF, 1,
     ...body,
-    ...(step === 64 ? [LOCAL_GET, START, I32_CONST, 0xc0, 0x00, I32_ADD, LOCAL_SET, START] : advance(step)),
+    ...advance(step),
     BR, 0, END, END,
   ];
 }
@@ -116,7 +117,7 @@ const XOR_BODY = [
   BLOCK, EMPTY_BLOCK, LOOP, EMPTY_BLOCK,
   LOCAL_GET, START, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 1,
   LOCAL_GET, START, LOCAL_GET, START, I32_LOAD8_U, UNALIGNED, 0, LOCAL_GET, WORD, I32_XOR, I32_STORE8, UNALIGNED, 0,
-  LOCAL_GET, WORD, I32_CONST, 8, I32_ROTR, LOCAL_SET, WORD,
+  LOCAL_GET, WORD, ...i32Const(8), I32_ROTR, LOCAL_SET, WORD,
   ...advance(1),
   BR, 0, END, END,
   END, // function
@@ -167,7 +168,7 @@ export function loadXorKernel(): XorKernel | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE_BYTES));
     const memory = instance.exports.memory as { buffer: ArrayBuffer };
     const xor = instance.exports.xor as (start: number, end: number, word: number) => void;
-    return { bytes: new Uint8Array(memory.buffer, 0, XOR_AREA_BYTES), words: new Uint32Array(memory.buffer, 0, XOR_AREA_BYTES / 4), xor };
+    return { bytes: new Uint8Array(memory.buffer, 0, XOR_AREA_BYTES), xor };
   } catch {
     return null;
   }
