@@ -9,24 +9,12 @@
  * a length it cannot trust (64-bit with the top bit set, or beyond 2^53) stops the parser.
  */
 import { unmask } from '../protocol/mask.js';
+import type { FrameHeader } from '../protocol/types.js';
 
-export interface ParsedHeader {
-  /** 0-based frame number in this stream. */
-  index: number;
-  /** Byte offset of the header in this stream. */
-  offset: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
+/** A frame header as the decoder reports it, plus what the probe compares between the two sides. */
+export interface ParsedHeader extends FrameHeader {
   /** The 4-byte masking key, or null for an unmasked frame. */
   maskKey: Uint8Array | null;
-  /** Payload length as announced. */
-  length: number;
-  /** 2, 4 or 10 bytes, plus 4 for a mask key. */
-  headerLength: number;
   /** Which length form the header used (a 16-bit form for a 5-byte payload is legal to parse, not to send). */
   lengthForm: 7 | 16 | 64;
 }

@@ -5,21 +5,13 @@
  * traffic. Both compare observations with the same pure functions (compare.ts).
  */
 import type { Direction } from '../events.js';
+import type { FrameHeader } from '../protocol/types.js';
 import type { RuleId } from '../rules/table.js';
 
-/** One frame as observed. */
-export interface ObservedFrame {
-  index: number;
-  offset: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
+/** One frame as observed (kept as JSON-friendly data: the key as hex). */
+export interface ObservedFrame extends Omit<FrameHeader, 'headerLength'> {
   /** Hex of the masking key, or null. */
   maskKey: string | null;
-  length: number;
   lengthForm: 7 | 16 | 64;
   /** Observation time of the header (ms, monotonic clock). */
   at: number;

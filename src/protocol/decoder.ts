@@ -24,6 +24,7 @@ import { MessageSnapshot, MessageState } from './message-state.js';
 import { TypeMismatch, type TypePolicy } from './message-type.js';
 import { unmaskSmall } from './mask.js';
 import { SCRATCH_BYTES, Source, claimSharedScratch, createPrivateScratch, releaseSharedScratch, type Scratch } from './scratch.js';
+import { FIN_TEXT } from './text-run.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
@@ -235,33 +236,8 @@ export class FrameDecoder {
       const payloadAt = run.payloadAt[i]!;
       const length = run.lengths[i]!;
       // The same state, in the same order, as startFrame → startDataFrame → payload → endMessage.
-      this.fin = true;
-      this.rsv1 = false;
-      this.opcode = Opcode.Text;
-      this.masked = masked;
-      this.length = length;
+      this.beginFrame(FIN_TEXT, masked, length, payloadAt - headerAt);
       this.kind = Kind.Data;
-      this.frameOffset = this.streamOffset;
-      this.frameIndex++;
-      this.frameCount++;
-      this.frameRefCache = null;
-      this.frameHeadLength = 0;
-      this.controlLength = 0;
-      this.streamOffset += payloadAt - headerAt;
-      if (this.sink.frame) {
-        this.sink.frame({
-          index: this.frameIndex,
-          offset: this.frameOffset,
-          fin: true,
-          rsv1: false,
-          rsv2: false,
-          rsv3: false,
-          opcode: Opcode.Text,
-          masked,
-          length,
-          headerLength: payloadAt - headerAt,
-        });
-      }
       message.start(Opcode.Text, this.frameRef(), false, false, null);
       this.sink.messageStart?.(this.messageInfo(message));
       message.size = length;
@@ -331,14 +307,17 @@ export class FrameDecoder {
     return pos + fromChunk;
   }
 
-  private startFrame(src: Uint8Array, at: number, len7: number, masked: boolean, headerBytes: number): void {
-    const b0 = src[at]!;
+  /**
+   * The state every frame starts with, once its header is read, and the sink's frame event: shared by
+   * startFrame and the fast lane, so both paths agree on it.
+   */
+  private beginFrame(b0: number, masked: boolean, length: number, headerBytes: number): void {
     this.fin = (b0 & 0x80) !== 0;
     this.rsv1 = (b0 & 0x40) !== 0;
-    const rsv2 = (b0 & 0x20) !== 0;
-    const rsv3 = (b0 & 0x10) !== 0;
     this.opcode = b0 & 0x0f;
     this.masked = masked;
+    this.length = length;
+    this.remaining = length;
     this.frameOffset = this.streamOffset;
     this.frameIndex++;
     this.frameCount++;
@@ -346,7 +325,26 @@ export class FrameDecoder {
     this.frameHeadLength = 0;
     this.controlLength = 0;
     this.payloadPosition = 0;
+    this.streamOffset += headerBytes;
+    if (this.sink.frame) {
+      const header: FrameHeader = {
+        index: this.frameIndex,
+        offset: this.frameOffset,
+        fin: this.fin,
+        rsv1: this.rsv1,
+        rsv2: (b0 & 0x20) !== 0,
+        rsv3: (b0 & 0x10) !== 0,
+        opcode: this.opcode,
+        masked,
+        length,
+        headerLength: headerBytes,
+      };
+      this.sink.frame(header);
+    }
+  }
 
+  private startFrame(src: Uint8Array, at: number, len7: number, masked: boolean, headerBytes: number): void {
+    const b0 = src[at]!;
     let p = at + 2;
     let length = len7;
     let msbSet = false;
@@ -369,25 +367,7 @@ export class FrameDecoder {
       this.maskKey[2] = src[p + 2]!;
       this.maskKey[3] = src[p + 3]!;
     }
-    this.length = length;
-    this.remaining = length;
-    this.streamOffset += headerBytes;
-
-    if (this.sink.frame) {
-      const header: FrameHeader = {
-        index: this.frameIndex,
-        offset: this.frameOffset,
-        fin: this.fin,
-        rsv1: this.rsv1,
-        rsv2,
-        rsv3,
-        opcode: this.opcode,
-        masked,
-        length,
-        headerLength: headerBytes,
-      };
-      this.sink.frame(header);
-    }
+    this.beginFrame(b0, masked, length, headerBytes);
 
     if (msbSet) {
       // The length is nonsense, so where the next frame starts is unknown: stop here (DESIGN §2).
@@ -400,7 +380,7 @@ export class FrameDecoder {
       this.stop('length-msb-set');
       return;
     }
-    this.checkHeader(rsv2, rsv3, nonMinimal, len7);
+    this.checkHeader((b0 & 0x20) !== 0, (b0 & 0x10) !== 0, nonMinimal, len7);
     this.state = State.Payload;
     if (this.framePending.length > 0 && length === 0) this.flushFrameFindings();
     if (length === 0) this.endFrame();

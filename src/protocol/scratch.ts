@@ -96,23 +96,23 @@ export abstract class Scratch {
     }
   }
 
-  protected abstract unmaskLarge(source: Source, start: number, n: number, word: number, key: Uint8Array, position: number): void;
+  /** Copies the piece in (a V8 memcpy), then XORs it in place. */
+  protected unmaskLarge(source: Source, start: number, n: number, word: number, _key: Uint8Array, _position: number): void {
+    this.bytes.set(source.view(start, n), 0);
+    this.xor(0, n, word);
+  }
 
   /** Reads four payload bytes at a time into one word (the area is aligned; the source need not be). */
   private unmaskInLoop(src: Uint8Array, start: number, n: number, word: number): void {
     const words = this.words;
-    const full = n >>> 2;
+    const full = LITTLE_ENDIAN ? n >>> 2 : 0;
     let s = start;
-    if (LITTLE_ENDIAN) {
-      for (let w = 0; w < full; w++, s += 4) words[w] = (src[s]! | (src[s + 1]! << 8) | (src[s + 2]! << 16) | (src[s + 3]! << 24)) ^ word;
-    } else {
-      for (let o = 0; o < full << 2; o++, s++) this.bytes[o] = src[s]! ^ (word >>> ((o & 3) << 3));
-    }
+    for (let w = 0; w < full; w++, s += 4) words[w] = (src[s]! | (src[s + 1]! << 8) | (src[s + 2]! << 16) | (src[s + 3]! << 24)) ^ word;
     for (let o = full << 2; o < n; o++, s++) this.bytes[o] = src[s]! ^ (word >>> ((o & 3) << 3));
   }
 }
 
-/** The shared area: copy in with a V8 memcpy, then XOR in place with the SIMD kernel. */
+/** The shared area: XORs with the SIMD kernel. */
 class KernelScratch extends Scratch {
   busy = false;
   private readonly kernel: XorKernel;
@@ -120,11 +120,6 @@ class KernelScratch extends Scratch {
   constructor(kernel: XorKernel) {
     super(kernel.bytes);
     this.kernel = kernel;
-  }
-
-  protected unmaskLarge(source: Source, start: number, n: number, word: number): void {
-    this.bytes.set(source.view(start, n), 0);
-    this.kernel.xor(0, n, word);
   }
 
   xor(start: number, end: number, word: number): void {
@@ -138,19 +133,19 @@ class PlainScratch extends Scratch {
     super(new Uint8Array(SCRATCH_BYTES));
   }
 
-  protected unmaskLarge(source: Source, start: number, n: number, word: number, key: Uint8Array, position: number): void {
-    const view = source.view(start, n);
-    if (unmaskNative(view, key, position, this.bytes, 0)) return;
-    this.bytes.set(view, 0);
-    const words = this.words;
-    const full = n >>> 2;
-    for (let w = 0; w < full; w++) words[w] ^= word;
-    for (let o = full << 2; o < n; o++) this.bytes[o] ^= word >>> ((o & 3) << 3);
+  protected override unmaskLarge(source: Source, start: number, n: number, word: number, key: Uint8Array, position: number): void {
+    if (!unmaskNative(source.view(start, n), key, position, this.bytes, 0)) super.unmaskLarge(source, start, n, word, key, position);
   }
 
   xor(start: number, end: number, word: number): void {
     const bytes = this.bytes;
-    for (let i = start; i < end; i++) bytes[i] ^= word >>> (((i - start) & 3) << 3);
+    let i = start;
+    if (LITTLE_ENDIAN && (start & 3) === 0) {
+      // Four bytes at a time when the range starts on a word (a piece unmasked at 0 always does).
+      const words = this.words;
+      for (; i + 4 <= end; i += 4) words[i >> 2] ^= word;
+    }
+    for (; i < end; i++) bytes[i] ^= word >>> (((i - start) & 3) << 3);
   }
 }
 

@@ -19,7 +19,7 @@ import { XOR_AREA_BYTES as SCRATCH_BYTES } from './simd-xor.js';
 export const RUN_MAX_FRAMES = 512;
 
 /** FIN + text opcode, no RSV bits: the only first header byte a run accepts. */
-const FIN_TEXT = 0x81;
+export const FIN_TEXT = 0x81;
 const SPACE = 0x20;
 
 export class TextRun {
