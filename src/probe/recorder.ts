@@ -13,6 +13,7 @@ import type { Side } from '../events.js';
 import { parseClosePayload } from '../protocol/close.js';
 import { MAX_CONTROL_PAYLOAD, Opcode } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
+import { concatBytes } from '../protocol/encoder.js';
 import { negotiatedDeflate } from '../protocol/extensions.js';
 import { MessageInflater } from '../protocol/inflate.js';
 import { FrameParser, type ParsedHeader } from './frame-parser.js';
@@ -283,15 +284,7 @@ export class StreamRecorder {
   }
 }
 
+/** The parts joined (a single part as it is: most payloads arrive in one piece). */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 0) return EMPTY;
-  if (parts.length === 1) return parts[0]!;
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
