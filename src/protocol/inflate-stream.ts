@@ -11,10 +11,10 @@
  * Memory is fixed: the sliding window (2^windowBits) plus 32 KiB of output space, and the decoding tables.
  * Output is handed out in views of at most 16 KiB, whatever the compression ratio.
  *
- * After a block with BFINAL set the stream is over: `finished` becomes true and further input is an error
- * ("data after final block"). So a caller following RFC 7692 §7.2.2 must not append the 00 00 ff ff trailer
- * to a message that ended with a final block; `startNextStream()` then continues with the same window
- * (context takeover) and `reset()` without it.
+ * After a block with BFINAL set, RFC 1951 says the stream is over, and by default further input is an error
+ * ("data after final block"). permessage-deflate reads BFINAL differently (RFC 7692 §7.2.1): a sender may
+ * end any block with it, pads to a byte boundary, and the next block follows, in the same message or the
+ * next, with the same LZ77 window (§7.2.2). `afterFinalBlock: 'continue'` decodes that way.
  */
 import {
   BuildResult,
@@ -38,6 +38,15 @@ import {
 } from './deflate/huffman.js';
 
 export type InflateResult = 'ok' | 'error' | 'stopped';
+
+export interface StreamInflaterOptions {
+  /**
+   * What may follow a block with BFINAL set: nothing ('error', RFC 1951, the default), or more blocks
+   * starting at the next byte boundary, whose back references may reach into everything before ('continue',
+   * RFC 7692 §7.2.1).
+   */
+  afterFinalBlock?: 'error' | 'continue';
+}
 
 /** Receives inflated bytes in order; the view is only valid during the call. Return false to stop. */
 export type InflateOutput = (bytes: Uint8Array) => boolean | void;
@@ -72,6 +81,7 @@ const IGNORE_OUTPUT: InflateOutput = () => {};
 
 export class StreamInflater {
   private readonly windowSize: number;
+  private readonly continueAfterFinal: boolean;
   /** Window followed by output space; matches copy inside it, and old bytes slide down when it fills. */
   private readonly buf: Uint8Array;
   /** Write position in buf. Before the first slide it is also the number of bytes of history. */
@@ -116,11 +126,12 @@ export class StreamInflater {
   private pendingError: string | null = null;
   private stopped = false;
 
-  constructor(windowBits = 15) {
+  constructor(windowBits = 15, options: StreamInflaterOptions = {}) {
     if (!Number.isInteger(windowBits) || windowBits < 8 || windowBits > 15) {
       throw new RangeError(`windowBits must be an integer from 8 to 15, got ${windowBits}`);
     }
     this.windowSize = 1 << windowBits;
+    this.continueAfterFinal = options.afterFinalBlock === 'continue';
     this.buf = new Uint8Array(this.windowSize + OUTPUT_SPACE);
   }
 
@@ -129,7 +140,10 @@ export class StreamInflater {
     return this.errorMessage;
   }
 
-  /** True once a block with BFINAL set has ended. */
+  /**
+   * True when the last block decoded had BFINAL set and no input has followed it (with 'continue', the
+   * next input byte starts a new block and this turns false again).
+   */
   get finished(): boolean {
     return this.mode === DONE;
   }
@@ -166,15 +180,6 @@ export class StreamInflater {
     this.pos = 0;
     this.flushed = 0;
     this.clearStream();
-  }
-
-  /**
-   * After a final block: starts a new DEFLATE stream that may refer back into the same window (context
-   * takeover across a message that ended with BFINAL). Pending output is kept.
-   */
-  startNextStream(): void {
-    if (this.mode !== DONE) throw new Error('startNextStream() is only valid once the stream has finished');
-    this.mode = HEADER;
   }
 
   private clearStream(): void {
@@ -333,11 +338,14 @@ export class StreamInflater {
           break;
         }
         case DONE:
-          if (this.next < input.length) {
+          if (this.next >= input.length) return true;
+          if (!this.continueAfterFinal) {
             this.fail('data after final block');
             return true;
           }
-          return true;
+          // endBlock() dropped the padding, so the next block starts on this byte; the window is kept.
+          this.mode = HEADER;
+          break;
         default:
           return true;
       }

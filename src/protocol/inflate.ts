@@ -3,6 +3,10 @@
  * UTF-8) and dropped, never kept. It runs on our own StreamInflater rather than zlib so that it stays
  * synchronous (sans-IO) and split-invariant: every byte decodable before an invalid bit is seen before the
  * error, however the input was cut. Memory is one fixed window and output block, whatever the ratio.
+ *
+ * Blocks with BFINAL set (RFC 7692 §7.2.3.4) are one way a sender may flush: more blocks may follow them,
+ * in the same message or the next, and the window carries on across them (§7.2.1, §7.2.2). Whatever follows
+ * a final block must still be valid DEFLATE; only the 00 00 ff ff the receiver appends is exempt (below).
  */
 import { DEFLATE_TRAILER } from './constants.js';
 import { StreamInflater, type InflateOutput } from './inflate-stream.js';
@@ -17,7 +21,7 @@ export class MessageInflater {
   private lostContext = false;
 
   constructor(windowBits: number, noContextTakeover: boolean) {
-    this.engine = new StreamInflater(windowBits);
+    this.engine = new StreamInflater(windowBits, { afterFinalBlock: 'continue' });
     this.noContextTakeover = noContextTakeover;
   }
 
@@ -36,14 +40,19 @@ export class MessageInflater {
     return false;
   }
 
-  /** Ends a message: appends the stripped trailer (unless it ended with a final block) and flushes. */
+  /**
+   * Ends a message: appends the 00 00 ff ff the sender stripped (§7.2.2) and flushes. A message that ends
+   * exactly where a final block ends is a sender that flushed with BFINAL and appended no empty stored
+   * block (the RFC's own example appends one: its last byte 0x00 is that block's header, which the 00 00
+   * ff ff completes). There the four bytes would be trailing data, not a block: zlib-based receivers ignore
+   * them after the end of the stream, and so does this (not appending them).
+   */
   finish(onOutput: OutputHandler): boolean {
     if (!this.engine.finished && this.engine.write(DEFLATE_TRAILER, onOutput) === 'error') {
       this.abandon();
       return false;
     }
     if (this.noContextTakeover) this.engine.reset();
-    else if (this.engine.finished) this.engine.startNextStream(); // a BFINAL message keeps its window for the next
     return true;
   }
 

@@ -242,6 +242,38 @@ describe('permessage-deflate data', () => {
   });
 });
 
+describe('permessage-deflate: what may follow a block with BFINAL set', () => {
+  // f3 48 cd c9 c9 07 00 is "Hello" in a fixed block with BFINAL set (RFC 7692 §7.2.3.4). After it, more
+  // blocks may follow (§7.2.1), but they must be DEFLATE; the receiver's 00 00 ff ff is appended after them.
+  const SERVER = { from: 'server' as const, extensions: PMD };
+
+  it('a byte that is no block header (BTYPE 11) after the final block', () => {
+    assert.deepEqual(findingsAt(decodeEverySplit(hex('c1 08 f3 48 cd c9 c9 07 00 ff'), SERVER)), [['invalid-compressed-data', 0]]);
+  });
+
+  it('more than the header of the empty stored block: 00 00 then the appended 00 00 ff ff gives LEN 0, NLEN 0xff00', () => {
+    assert.deepEqual(findingsAt(decodeEverySplit(hex('c1 09 f3 48 cd c9 c9 07 00 00 00'), SERVER)), [['invalid-compressed-data', 0]]);
+  });
+
+  it('a block after the final one whose back reference reaches before the start of everything', () => {
+    // "Hello" (5 bytes), then a final fixed block: length 3 (symbol 257) at distance 9 (code 6, 2 extra bits 0).
+    assert.deepEqual(findingsAt(decodeEverySplit(hex('c1 0a f3 48 cd c9 c9 07 00 03 32 00'), SERVER)), [['invalid-compressed-data', 0]]);
+    // The same block after 10 bytes (a final stored block of "0123456789") is fine: "0123456789" + "123".
+    const run = decodeEverySplit(hex('c1 12 01 0a 00 f5 ff 30 31 32 33 34 35 36 37 38 39 03 32 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.events.at(-1), ['message', 1, 0, 13, true]);
+  });
+
+  it('a BFINAL message that refers back into the previous one when the sender agreed not to', () => {
+    // §7.2.3.4's "Hello", then "Hello" as a back reference (f3 00 11 00), under server_no_context_takeover.
+    const stream = hex('c1 08 f3 48 cd c9 c9 07 00 00  c1 04 f3 00 11 00');
+    assert.deepEqual(rules(decodeEverySplit(stream, SERVER)), []);
+    assert.deepEqual(findingsAt(decodeEverySplit(stream, { ...SERVER, extensions: `${PMD}; server_no_context_takeover` })), [
+      ['invalid-compressed-data', 1],
+    ]);
+  });
+});
+
 describe('message-too-big', () => {
   it('a single frame over the limit is reported at its header', () => {
     const run = decodeEverySplit(encodeFrame({ opcode: 2, payload: new Uint8Array(11) }), { from: 'server', maxMessage: 10 });

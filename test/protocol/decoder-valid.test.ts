@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { decodeEverySplit, hex, rules, type Recorded } from '../support/decode.js';
-import { TestCompressor } from '../support/deflate.js';
+import { FinalBlockCompressor, TestCompressor } from '../support/deflate.js';
 
 const PMD = 'permessage-deflate';
 
@@ -205,5 +205,126 @@ describe('permessage-deflate', () => {
     ]);
     const run = decodeEverySplit(stream, { from: 'client', extensions: `${PMD}; client_max_window_bits=10` });
     assert.deepEqual(rules(run), []);
+  });
+});
+
+/** [opcode, first frame, size] of each message, to pin what inflated. */
+function messageSizes(run: { events: Recorded[] }): Array<[number, number, number]> {
+  return run.events.filter((e) => e[0] === 'message').map((e) => [e[1] as number, e[2] as number, e[3] as number]);
+}
+
+describe('RFC 7692 §7.2.3 examples, byte for byte', () => {
+  const SERVER = { from: 'server' as const, extensions: PMD };
+  const HELLO: [number, number, number] = [1, 0, 5];
+
+  it('§7.2.3.1: "Hello" in one compressed frame, and in two fragments', () => {
+    assert.deepEqual(messageSizes(decodeEverySplit(hex('c1 07 f2 48 cd c9 c9 07 00'), SERVER)), [HELLO]);
+    const run = decodeEverySplit(hex('41 03 f2 48 cd 80 04 c9 c9 07 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO]);
+  });
+
+  it('§7.2.3.2: a second "Hello" made of a back reference into the first message', () => {
+    const run = decodeEverySplit(hex('c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO, [1, 1, 5]]);
+  });
+
+  it('§7.2.3.3: a stored block (no compression)', () => {
+    const run = decodeEverySplit(hex('c1 0b 00 05 00 fa ff 48 65 6c 6c 6f 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO]);
+  });
+
+  it('§7.2.3.4: a block with BFINAL set, then the 0x00 left of an empty stored block', () => {
+    const run = decodeEverySplit(hex('c1 08 f3 48 cd c9 c9 07 00 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO]);
+  });
+
+  it('§7.2.3.5: two blocks in one message', () => {
+    const run = decodeEverySplit(hex('c1 0d f2 48 05 00 00 00 ff ff ca c9 c9 07 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO]);
+  });
+
+  it('§7.2.3.6: an empty last fragment is a single 0x00', () => {
+    // The first fragment keeps its sync flush whole (00 00 ff ff is stripped only at the end of a message).
+    const run = decodeEverySplit(hex('41 0b f2 48 cd c9 c9 07 00 00 00 ff ff 80 01 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO]);
+  });
+
+  it('§7.2.3.4 then §7.2.3.2: the window of a BFINAL message serves the next messages (§7.2.2)', () => {
+    // Message 2 and 3 are §7.2.3.2's back reference (distance 5, length 5) into the "Hello" before them.
+    const run = decodeEverySplit(hex('c1 08 f3 48 cd c9 c9 07 00 00  c1 05 f2 00 11 00 00  c1 05 f2 00 11 00 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO, [1, 1, 5], [1, 2, 5]]);
+  });
+
+  it('BFINAL back references with and without the empty stored block after them', () => {
+    // "Hello" = f3 48 cd c9 c9 07 00; the same primed with "Hello" = f3 00 11 00 (zlib, Z_FINISH).
+    const run = decodeEverySplit(hex('c1 07 f3 48 cd c9 c9 07 00  c1 04 f3 00 11 00  c1 05 f3 00 11 00 00  c1 04 f3 00 11 00'), SERVER);
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [HELLO, [1, 1, 5], [1, 2, 5], [1, 3, 5]]);
+  });
+
+  it('§7.2.1: blocks after a BFINAL block in the same message belong to it, fragmented or not', () => {
+    // "Hello" with BFINAL, then "World" sync-flushed (0a cf 2f ca 49 01 00, its 00 00 ff ff stripped).
+    const whole = decodeEverySplit(hex('c1 0e f3 48 cd c9 c9 07 00 0a cf 2f ca 49 01 00'), SERVER);
+    assert.deepEqual(rules(whole), []);
+    assert.deepEqual(messageSizes(whole), [[1, 0, 10]]);
+    const fragmented = decodeEverySplit(hex('41 07 f3 48 cd c9 c9 07 00 80 07 0a cf 2f ca 49 01 00'), SERVER);
+    assert.deepEqual(rules(fragmented), []);
+    assert.deepEqual(messageSizes(fragmented), [[1, 0, 10]]);
+  });
+});
+
+describe('permessage-deflate senders that finish every message (Z_FINISH, BFINAL)', () => {
+  // Longer than one fast-loop stretch, repeating within and across messages, with multi-byte UTF-8.
+  const messages = [
+    'The first message, which the later ones refer back to: ' + 'κόσμε window '.repeat(40),
+    'A second message that repeats the first: ' + 'κόσμε window '.repeat(40) + 'and ends differently.',
+    'A third: The first message, which the later ones refer back to: 𝄞 and ends differently.',
+  ];
+  const sizes = messages.map((m, i): [number, number, number] => [1, i, Buffer.byteLength(m)]);
+
+  for (const emptyBlock of [true, false]) {
+    const ending = emptyBlock ? 'with the empty stored block of §7.2.1' : 'ending at the final block';
+    it(`context takeover, ${ending}: later messages resolve back references into earlier ones`, () => {
+      const compressor = new FinalBlockCompressor({ contextTakeover: true, emptyBlock });
+      const payloads = messages.map((m) => compressor.compress(m));
+      // The references are real: the later messages do not inflate on their own.
+      const alone = decodeEverySplit(encodeFrame({ opcode: 1, rsv1: true, payload: payloads[1]!, mask: true }), { from: 'client', extensions: PMD });
+      assert.deepEqual(rules(alone), ['invalid-compressed-data']);
+      const stream = concatBytes(payloads.map((payload) => encodeFrame({ opcode: 1, rsv1: true, payload, mask: true })));
+      const run = decodeEverySplit(stream, { from: 'client', extensions: PMD });
+      assert.deepEqual(rules(run), []);
+      assert.deepEqual(messageSizes(run), sizes);
+    });
+
+    it(`no context takeover, ${ending}: each message on its own window`, () => {
+      const compressor = new FinalBlockCompressor({ contextTakeover: false, emptyBlock });
+      const stream = concatBytes(messages.map((m) => encodeFrame({ opcode: 1, rsv1: true, payload: compressor.compress(m) })));
+      const run = decodeEverySplit(stream, { from: 'server', extensions: `${PMD}; server_no_context_takeover` });
+      assert.deepEqual(rules(run), []);
+      assert.deepEqual(messageSizes(run), sizes);
+    });
+  }
+
+  it('BFINAL and sync-flushed messages mixed in one context, window bits 10', () => {
+    const extensions = `${PMD}; server_max_window_bits=10`;
+    const final = new FinalBlockCompressor({ contextTakeover: false, emptyBlock: true, windowBits: 10 });
+    const run = decodeEverySplit(
+      concatBytes([
+        encodeFrame({ opcode: 1, rsv1: true, payload: final.compress(messages[0]!) }),
+        // §7.2.3.1's sync-flushed "Hello", then a BFINAL one without the empty stored block.
+        hex('c1 07 f2 48 cd c9 c9 07 00'),
+        encodeFrame({ opcode: 2, rsv1: true, payload: new FinalBlockCompressor({ contextTakeover: false, emptyBlock: false, windowBits: 10 }).compress(messages[2]!) }),
+      ]),
+      { from: 'server', extensions },
+    );
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(messageSizes(run), [sizes[0]!, [1, 1, 5], [2, 2, Buffer.byteLength(messages[2]!)]]);
   });
 });

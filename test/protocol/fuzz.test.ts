@@ -11,7 +11,7 @@ import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { claimSharedScratch, releaseSharedScratch } from '../../src/protocol/scratch.js';
 import { cut, decodeChunks } from '../support/decode.js';
-import { TestCompressor } from '../support/deflate.js';
+import { FinalBlockCompressor, TestCompressor } from '../support/deflate.js';
 
 const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 300);
 
@@ -24,6 +24,10 @@ const optionsArb: fc.Arbitrary<DecoderOptions> = fc.record({
 
 /** A valid-looking stream of frames to mutate: fragments, controls, close, compressed data. */
 const compressed = new TestCompressor(false).compress('compressed text payload, compressed text payload');
+/** The same ended with BFINAL (RFC 7692 §7.2.3.4), with and without the empty stored block after it. */
+const finalBlocks = [true, false].map((emptyBlock) =>
+  new FinalBlockCompressor({ contextTakeover: false, emptyBlock }).compress('compressed text payload, compressed text payload'),
+);
 /** Text payloads: valid UTF-8 of any code points, sometimes cut or damaged at one end (what runs of text frames must catch). */
 const textArb = fc
   .tuple(fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('whole', 'cut-end', 'cut-start', 'stray'))
@@ -41,7 +45,7 @@ const frameArb = fc.oneof(
   fc.record({ opcode: fc.constant(0), payload: fc.uint8Array({ maxLength: 40 }), fin: fc.boolean() }),
   fc.record({ opcode: fc.constantFrom(9, 10), payload: fc.uint8Array({ maxLength: 125 }) }),
   fc.record({ opcode: fc.constant(8), payload: fc.constantFrom(closeBody(1000, 'bye'), closeBody(1006), new Uint8Array(0)) }),
-  fc.record({ opcode: fc.constant(1), rsv1: fc.constant(true), payload: fc.constant(compressed) }),
+  fc.record({ opcode: fc.constant(1), rsv1: fc.constant(true), payload: fc.constantFrom(compressed, ...finalBlocks) }),
 );
 const streamArb = fc
   .tuple(fc.array(frameArb, { minLength: 1, maxLength: 12 }), fc.boolean())

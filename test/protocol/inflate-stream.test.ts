@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { OUTPUT_CHUNK, StreamInflater, type InflateResult } from '../../src/protocol/inflate-stream.js';
+import { OUTPUT_CHUNK, StreamInflater, type InflateResult, type StreamInflaterOptions } from '../../src/protocol/inflate-stream.js';
+import { hex } from '../support/decode.js';
 import { SyncZlib } from '../support/zlib-sync.js';
 
 const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 200);
@@ -36,9 +37,12 @@ function inflateChunks(inflater: StreamInflater, chunks: Uint8Array[]): Run {
   return { output: Buffer.concat(parts), result, error: inflater.error, finished: inflater.finished, chunkSizes };
 }
 
-function inflate(bytes: Uint8Array, windowBits = 15): Run {
-  return inflateChunks(new StreamInflater(windowBits), [bytes]);
+function inflate(bytes: Uint8Array, windowBits = 15, options?: StreamInflaterOptions): Run {
+  return inflateChunks(new StreamInflater(windowBits, options), [bytes]);
 }
+
+/** permessage-deflate's reading of BFINAL: more blocks may follow a final one (RFC 7692 §7.2.1). */
+const CONTINUE: StreamInflaterOptions = { afterFinalBlock: 'continue' };
 
 function cutAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
   const sorted = [...new Set(offsets.map((o) => (bytes.length ? o % (bytes.length + 1) : 0)))].sort((a, b) => a - b);
@@ -218,12 +222,12 @@ function writeSymbol(w: BitWriter, codes: number[], lengths: number[], symbol: n
 }
 
 /** Asserts a run errs with `message` after exactly `before`, the same when fed one byte at a time. */
-function assertErrorAfter(bytes: Uint8Array, message: string, before: string, windowBits = 15): void {
-  const whole = inflate(bytes, windowBits);
+function assertErrorAfter(bytes: Uint8Array, message: string, before: string, windowBits = 15, options?: StreamInflaterOptions): void {
+  const whole = inflate(bytes, windowBits, options);
   assert.equal(whole.result, 'error');
   assert.equal(whole.error, message);
   assert.equal(whole.output.toString('latin1'), before);
-  assert.deepEqual(outcome(inflateChunks(new StreamInflater(windowBits), byteAtATime(bytes))), outcome(whole));
+  assert.deepEqual(outcome(inflateChunks(new StreamInflater(windowBits, options), byteAtATime(bytes))), outcome(whole));
 }
 
 describe('StreamInflater: round trips against zlib', () => {
@@ -408,17 +412,76 @@ describe('StreamInflater: messages (RFC 7692)', () => {
     }
   });
 
-  it('startNextStream() continues after a final block with the same window', () => {
+});
+
+/** Every cut into two pieces, then byte at a time: all must match the whole run. */
+function assertSameAtEverySplit(bytes: Uint8Array, windowBits: number, options: StreamInflaterOptions | undefined, whole: Run): void {
+  for (let at = 0; at <= bytes.length; at++) {
+    assert.deepEqual(outcome(inflateChunks(new StreamInflater(windowBits, options), cutAt(bytes, [at]))), outcome(whole), `split at ${at}`);
+  }
+  assert.deepEqual(outcome(inflateChunks(new StreamInflater(windowBits, options), byteAtATime(bytes))), outcome(whole), 'byte at a time');
+}
+
+describe("StreamInflater: blocks after a final block (afterFinalBlock: 'continue', RFC 7692 §7.2.1)", () => {
+  /** RFC 7692 §7.2.3.4: "Hello" in a fixed block with BFINAL set, then the 0x00 left of an empty stored block. */
+  const RFC_BFINAL = hex('f3 48 cd c9 c9 07 00 00');
+
+  it('the RFC 7692 §7.2.3.4 example with the trailer appended: "Hello", then an empty stored block', () => {
+    const bytes = Buffer.concat([RFC_BFINAL, TRAILER]);
+    const run = inflate(bytes, 15, CONTINUE);
+    assert.deepEqual(outcome(run), [Buffer.from('Hello').toString('hex'), 'ok', null, false]);
+    assertSameAtEverySplit(bytes, 15, CONTINUE, run);
+    // RFC 1951 alone (the default) ends the stream at the final block.
+    assertErrorAfter(bytes, 'data after final block', 'Hello');
+  });
+
+  it('finished holds from the end of a final block until the next byte, which starts a new block', () => {
+    const inflater = new StreamInflater(15, CONTINUE);
+    assert.deepEqual(outcome(inflateChunks(inflater, [RFC_BFINAL.subarray(0, 7)])), [Buffer.from('Hello').toString('hex'), 'ok', null, true]);
+    assert.deepEqual(outcome(inflateChunks(inflater, [RFC_BFINAL.subarray(7)])), ['', 'ok', null, false]);
+    assert.deepEqual(outcome(inflateChunks(inflater, [TRAILER])), ['', 'ok', null, false]);
+    // After that empty stored block, another final block: finished again.
+    assert.deepEqual(outcome(inflateChunks(inflater, [zlib.deflateRawSync('again')])), [Buffer.from('again').toString('hex'), 'ok', null, true]);
+  });
+
+  it('streams after a final block resolve back references into the earlier ones, at every split', () => {
     const first = textOf(30, 3);
     const second = Buffer.concat([textOf(30, 3), Buffer.from('tail')]);
-    const inflater = new StreamInflater();
-    assert.ok(inflateChunks(inflater, [zlib.deflateRawSync(first)]).output.equals(first));
-    assert.throws(() => new StreamInflater().startNextStream());
-    inflater.startNextStream();
-    // A new stream primed with the previous output as its window, as a peer keeping context would send.
-    const run = inflateChunks(inflater, [zlib.deflateRawSync(second, { dictionary: first })]);
-    assert.equal(run.result, 'ok', run.error ?? '');
-    assert.ok(run.output.equals(second));
+    const third = Buffer.concat([Buffer.from('head'), textOf(30, 3), second.subarray(-200)]);
+    // Each primed with what came before, as a peer keeping its window sends.
+    const streams = [
+      zlib.deflateRawSync(first),
+      zlib.deflateRawSync(second, { dictionary: first }),
+      zlib.deflateRawSync(third, { dictionary: Buffer.concat([first, second]) }),
+    ];
+    for (const stream of streams.slice(1)) {
+      // The references are real: without the earlier output these streams do not inflate.
+      assert.equal(inflate(stream).error, 'invalid distance too far back');
+    }
+    const bytes = Buffer.concat(streams);
+    const run = inflate(bytes, 15, CONTINUE);
+    assert.deepEqual(outcome(run), [Buffer.concat([first, second, third]).toString('hex'), 'ok', null, true]);
+    assertSameAtEverySplit(bytes, 15, CONTINUE, run);
+  });
+
+  it('a final stored block and a final dynamic block are followed the same way', () => {
+    const text = textOf(60, 9);
+    const bytes = Buffer.concat([new BitWriter().stored(true, Buffer.from('stored;')).done(), zlib.deflateRawSync(text, { level: 9 })]);
+    const run = inflate(bytes, 15, CONTINUE);
+    assert.deepEqual(outcome(run), [Buffer.concat([Buffer.from('stored;'), text]).toString('hex'), 'ok', null, true]);
+  });
+
+  it('what follows a final block must be valid DEFLATE', () => {
+    const hello = RFC_BFINAL.subarray(0, 7);
+    const cases: Array<[Uint8Array, string]> = [
+      [new BitWriter().header(false, 3).done(), 'invalid block type'],
+      [new BitWriter().header(false, 0).align().bits(2, 16).bits(2, 16).raw([1, 2]).done(), 'invalid stored block lengths'],
+      // Length 3 at distance 9 when only the 5 bytes of "Hello" exist.
+      [new BitWriter().header(true, 1).fixedSymbol(257).code(6, 5).bits(0, 2).fixedSymbol(256).done(), 'invalid distance too far back'],
+    ];
+    for (const [after, message] of cases) {
+      assertErrorAfter(Buffer.concat([hello, after]), message, 'Hello', 15, CONTINUE);
+    }
   });
 });
 
@@ -741,6 +804,54 @@ describe('StreamInflater: properties', () => {
         }
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+
+  /** Final-block streams one after another, each primed with the plaintext before it or not. */
+  const finalStreamsArb = fc
+    .array(fc.tuple(plainArb, fc.boolean(), fc.constantFrom(1, 6, 9)), { minLength: 1, maxLength: 4 })
+    .map((parts) => {
+      let history = Buffer.alloc(0);
+      const streams: Buffer[] = [];
+      for (const [plain, primed, level] of parts) {
+        const dictionary = primed && history.length > 0 ? { dictionary: history.subarray(-32 * 1024) } : {};
+        streams.push(zlib.deflateRawSync(plain, { level, ...dictionary }));
+        history = Buffer.concat([history, plain]);
+      }
+      return { plain: history, compressed: new Uint8Array(Buffer.concat(streams)) };
+    });
+
+  it("afterFinalBlock 'continue': final-block streams in a row inflate to their plaintexts, however split", () => {
+    fc.assert(
+      fc.property(finalStreamsArb, cutsArb, ({ plain, compressed }, cuts) => {
+        const run = inflateChunks(new StreamInflater(15, CONTINUE), cutAt(compressed, cuts));
+        assert.deepEqual(outcome(run), [plain.toString('hex'), 'ok', null, true]);
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
+    );
+  });
+
+  it("afterFinalBlock 'continue': corrupted streams in a row never throw and give the same outcome however split", () => {
+    const corrupted = fc
+      .tuple(finalStreamsArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { minLength: 1, maxLength: 4 }))
+      .map(([{ compressed }, edits]) => {
+        const out = Array.from(compressed);
+        for (const [at, value, kind] of edits) {
+          if (out.length === 0) break;
+          const i = at % out.length;
+          if (kind === 'flip') out[i] = out[i]! ^ (1 << (value & 7));
+          else if (kind === 'insert') out.splice(i, 0, value);
+          else out.splice(i, 1);
+        }
+        return Uint8Array.from(out);
+      });
+    fc.assert(
+      fc.property(corrupted, cutsArb, (bytes, cuts) => {
+        const whole = inflate(bytes, 15, CONTINUE);
+        assert.deepEqual(outcome(inflateChunks(new StreamInflater(15, CONTINUE), cutAt(bytes, cuts))), outcome(whole));
+        assert.deepEqual(outcome(inflateChunks(new StreamInflater(15, CONTINUE), byteAtATime(bytes))), outcome(whole));
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
   });
 
