@@ -41,11 +41,11 @@ export class MessageInflater {
   }
 
   /**
-   * Ends a message: appends the 00 00 ff ff the sender stripped (§7.2.2) and flushes. A message that ends
-   * exactly where a final block ends is a sender that flushed with BFINAL and appended no empty stored
-   * block (the RFC's own example appends one: its last byte 0x00 is that block's header, which the 00 00
-   * ff ff completes). There the four bytes would be trailing data, not a block: zlib-based receivers ignore
-   * them after the end of the stream, and so does this (not appending them).
+   * Ends a message: appends (§7.2.2) the 00 00 ff ff the sender stripped (§7.2.1) and flushes. A message
+   * that ends exactly where a final block ends is from a sender that flushed with BFINAL and appended no
+   * empty stored block (the RFC's own example appends one: its last byte 0x00 is that block's header, which
+   * the 00 00 ff ff completes). There the four bytes would be trailing data, not a block: zlib-based
+   * receivers ignore them after the end of the stream, and so does this (not appending them).
    */
   finish(onOutput: OutputHandler): boolean {
     if (!this.engine.finished && this.engine.write(DEFLATE_TRAILER, onOutput) === 'error') {
