@@ -1,13 +1,16 @@
 /**
  * Turns up to 64 payload bytes into the `preview` field: text when the bytes are readable UTF-8, else
  * lower-case hex. A code point cut by the 64-byte limit does not make text unreadable (it is dropped), but
- * control characters other than tab and newlines do (a Close body's status code, binary data).
+ * control characters other than tab and newlines do (a Close body's status code, binary data). Text goes
+ * through the redactor: a payload may carry a token (`{"authToken": …}`, an HTTP head a client sent after
+ * its upgrade); hex cannot be judged and is left as it is.
  */
 import { PREVIEW_BYTES } from '../protocol/constants.js';
 import { Utf8Validator } from '../protocol/utf8.js';
+import { REDACT_SECRETS, type Redactor } from '../redact.js';
 
-export function formatPreview(bytes: Uint8Array): string {
-  if (isReadableText(bytes)) return new TextDecoder('utf-8').decode(bytes, { stream: true });
+export function formatPreview(bytes: Uint8Array, redact: Redactor = REDACT_SECRETS): string {
+  if (isReadableText(bytes)) return redact.text(new TextDecoder('utf-8').decode(bytes, { stream: true }));
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
