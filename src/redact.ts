@@ -31,7 +31,12 @@ export interface Redactor {
    * unambiguous in prose (see `redactText`), never the bare random-looking words a prose rule would confuse
    * with hashes and nonces.
    */
-  text(value: string): string;
+  text(value: string, options?: TextOptions): string;
+}
+
+export interface TextOptions {
+  /** The text was cut at its end (a full preview): its last word may be the start of a token. */
+  cut?: boolean;
 }
 
 const same = (value: string): string => value;
@@ -129,8 +134,12 @@ const TOKEN_FORMS: readonly RegExp[] = [
   new RegExp(`${START}()AIza[A-Za-z0-9_-]{20,}`, 'g'),
 ];
 
+/** What every form above starts with: one cheap test spares the dozen passes for most strings. */
+const TOKEN_FORM_START = /eyJ|gh[pousr]_|github_pat_|glpat-|xox[abeoprs]-|xapp-|A[KS]IA|ABIA|ACCA|[sr]k_|whsec_|sk-|npm_|AIza/;
+
 /** Replaces every token with a recognisable form, keeping its kind (`ghp_REDACTED`). */
 function redactTokenForms(text: string): string {
+  if (!TOKEN_FORM_START.test(text)) return text;
   let out = text;
   for (const form of TOKEN_FORMS) out = out.replace(form, (_all, kind: string) => `${kind}${REDACTED}`);
   return out;
@@ -147,6 +156,8 @@ const WORDS = /[a-z]+|[A-Z][a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
 
 /** Shortest string of the base64/base64url alphabet judged by its randomness. */
 export const MIN_RANDOM_LENGTH = 20;
+/** Shortest start of a token judged when the rest was cut off (by a preview's limit, or a `…`). */
+export const MIN_CUT_LENGTH = 8;
 /** Shortest hex string taken for a key (an MD5 or a 128-bit key has 32 digits; ObjectIds and short hashes are kept). */
 export const MIN_HEX_LENGTH = 32;
 
@@ -159,9 +170,9 @@ export const MIN_HEX_LENGTH = 32;
  * from 32 digits on; UUIDs, ULIDs and plain numbers never are, and neither is a string whose `-`/`_`
  * parts average under 6 characters (`crypto-ticker-1h-24h-7d`: words joined).
  */
-export function looksRandom(piece: string): boolean {
+export function looksRandom(piece: string, minLength = MIN_RANDOM_LENGTH): boolean {
   const s = piece.replace(/={1,2}$/, '');
-  if (s.length < MIN_RANDOM_LENGTH || !TOKEN_ALPHABET.test(s)) return false;
+  if (s.length < minLength || !TOKEN_ALPHABET.test(s)) return false;
   if (UUID.test(s) || ULID.test(s) || /^\d+$/.test(s)) return false;
   if (HEX.test(s)) return s.length >= MIN_HEX_LENGTH && /\d/.test(s) && /[a-f]/i.test(s);
   const parts = s.split(/[-_]/).filter((p) => p !== '');
@@ -184,7 +195,7 @@ function totalLength(list: readonly string[]): number {
 /** Whether a whole value (a query value, a parameter) holds a credential anywhere in it. */
 function isSecretValue(value: string): boolean {
   if (redactText(value) !== value) return true;
-  return value.split(/[\s.,;:|/]+/).some(looksRandom);
+  return value.split(/[\s.,;:|/]+/).some((piece) => looksRandom(piece));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -310,26 +321,53 @@ const JSON_PAIR = /("([^"\\\r\n]{1,64})"\s*:\s*")((?:[^"\\\r\n]|\\.)*)/g;
 /** `name=value` as in a form body or a cookie. */
 const FORM_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})=([^\s&"'<>;,]+)/g;
 /** An HTTP authentication scheme and its credentials. */
+const AUTH_SCHEME_NAME = /bearer|basic/i;
 const AUTH_SCHEME = new RegExp(`${START}((?:Bearer|bearer|BEARER|Basic|basic|BASIC)[ \\t]+)([A-Za-z0-9._~+/-]{8,}=*)`, 'g');
+/** A word cut short where a quote was clipped (`…`), or at the very end of a cut text. */
+const WORD_BEFORE_ELLIPSIS = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}(?=…)`, 'g');
+const LAST_WORD = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}$`);
 
 /**
  * Free text with the credentials that are unambiguous in prose replaced: values of credential headers in
  * `Name: value` lines (Authorization keeps its scheme), paths and URLs (as `redactPath`), `"name": "value"`
  * and `name=value` pairs with a credential's name, `Bearer`/`Basic` credentials, and tokens with a
  * recognisable form. Bare random-looking words are left alone: in prose they are as often a hash, a nonce
- * or a Sec-WebSocket-Accept value.
+ * or a Sec-WebSocket-Accept value. A word cut short (before a `…`, or last in a text `cut` at its end) is
+ * the start of something longer: it goes when it looks random from 8 characters on, so a token cut by a
+ * preview's limit does not slip under the 20 characters the random shape needs otherwise.
  */
-export function redactText(text: string): string {
+export function redactText(text: string, options: TextOptions = {}): string {
   if (text === '') return text;
-  let out = text.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
-    const shown = headerValue(name.toLowerCase(), value);
-    return shown === value ? line : `${name}${colon}${shown}`;
-  });
-  out = out.replace(URL_OR_PATH, (found) => (found.startsWith('/') ? redactPath(found) : redactUrl(found)));
-  out = out.replace(JSON_PAIR, (all, start: string, name: string, value: string) => (value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all));
-  out = out.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all));
-  out = out.replace(AUTH_SCHEME, (all, scheme: string, credentials: string) => (/^[a-z]+$/.test(credentials) ? all : `${scheme}${REDACTED}`));
-  return redactTokenForms(out);
+  // Each pass only where the character it needs is there: previews of violation floods come through here.
+  let out = text;
+  if (out.includes(':')) {
+    out = out.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
+      const shown = headerValue(name.toLowerCase(), value);
+      return shown === value ? line : `${name}${colon}${shown}`;
+    });
+  }
+  if (out.includes('/')) {
+    out = out.replace(URL_OR_PATH, (found) => {
+      // Punctuation that ends the sentence is not part of the path.
+      const end = found.length - (/[.,:;!?)\]]+$/.exec(found)?.[0].length ?? 0);
+      const path = found.slice(0, end);
+      return (path.startsWith('/') ? redactPath(path) : redactUrl(path)) + found.slice(end);
+    });
+  }
+  if (out.includes('"')) {
+    out = out.replace(JSON_PAIR, (all, start: string, name: string, value: string) => (value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all));
+  }
+  if (out.includes('=')) out = out.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all));
+  if (AUTH_SCHEME_NAME.test(out)) {
+    out = out.replace(AUTH_SCHEME, (all, scheme: string, credentials: string) => (/^[a-z]+$/.test(credentials) ? all : `${scheme}${REDACTED}`));
+  }
+  out = redactTokenForms(out);
+  if (out.includes('…')) out = out.replace(WORD_BEFORE_ELLIPSIS, redactCutWord);
+  return options.cut ? out.replace(LAST_WORD, redactCutWord) : out;
+}
+
+function redactCutWord(word: string): string {
+  return looksRandom(word, MIN_CUT_LENGTH) ? REDACTED : word;
 }
 
 function headerValue(name: string, value: string): string {

@@ -242,7 +242,20 @@ describe('redactText: free text from peers', () => {
       ['sk_live_4eC39HqLyjWDarjtT1zdp7dc and rk_test_abcdefgh123', 'sk_live_REDACTED and rk_test_REDACTED', 'Stripe secret and restricted keys'],
       ['glpat-xxxxXXXXxxxx1234abcd', 'glpat-REDACTED', 'GitLab token'],
       ['see https://api.example.com/v1/ws?access_token=abc', 'see https://api.example.com/v1/ws?access_token=REDACTED', 'a URL'],
+      [`cannot reach ws://h:1/ws/${B62}: connection refused`, 'cannot reach ws://h:1/ws/REDACTED: connection refused', 'a URL ending a clause'],
+      [`(at /ws/${B62}).`, '(at /ws/REDACTED).', 'a path before closing punctuation'],
+      [`"bearer.${B62.slice(0, 12)}…"`, '"bearer.REDACTED…"', 'a quote clipped in the middle of a token'],
     ]);
+  });
+
+  it('judges the last word of a cut text (a full preview) from 8 characters on', () => {
+    table((text) => redactText(text, { cut: true }), [
+      [`GET /ws/x?t=${B62.slice(0, 12)}`, 'GET /ws/x?t=REDACTED', 'a query value cut by the preview limit'],
+      [`{"id":"${B62.slice(0, 9)}`, '{"id":"REDACTED', 'a random start of a value'],
+      ['{"type":"subscribe","payload":{"query":"subscription', '{"type":"subscribe","payload":{"query":"subscription', 'a word'],
+      ['hello wor', 'hello wor', 'short'],
+    ]);
+    assert.equal(redactText(`GET /ws/x?t=${B62.slice(0, 12)}`), `GET /ws/x?t=${B62.slice(0, 12)}`, 'not cut: 12 characters are too few to judge');
   });
 
   it('leaves ordinary text, hashes, nonces and accept values alone', () => {

@@ -38,7 +38,7 @@ export interface ProxyOptions {
   listen?: ListenAddress;
   /** Every event: listening, open, frame, violation, peer-close, close, error. */
   onEvent: (event: WsdiagEvent) => void;
-  /** Each violation that was counted but not logged (flood suppression), for run summaries. */
+  /** Each violation that was counted but not logged (flood suppression), for run summaries; without its `preview`. */
   onSuppressed?: (violation: ViolationEvent) => void;
   /** Emit a `frame` event per frame. */
   frames?: boolean;

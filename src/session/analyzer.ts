@@ -52,7 +52,7 @@ export interface AnalyzerOptions {
   clock?: Clock;
   /** Receives every event, in order. */
   onEvent: (event: WsdiagEvent) => void;
-  /** Told about each violation that was counted but not logged (for run summaries). */
+  /** Told about each violation that was counted but not logged (for run summaries); it carries no `preview`. */
   onSuppressed?: (violation: ViolationEvent) => void;
   /** Message types each direction's receiver accepts (1003 rules); absent = no check. */
   typePolicies?: Partial<Record<Direction, TypePolicy | null>>;
@@ -215,7 +215,6 @@ export class ConnectionAnalyzer {
       hint: finding.hint ?? rule.hint(sender),
       rfc: rule.rfc,
     };
-    if (finding.preview && this.options.preview !== false) event.preview = formatPreview(finding.preview, this.redact);
     this.violationCount++;
     this.lastViolation[dir] = { rule: rule.id, dir, frame: finding.frame, code: rule.code };
     const seen = (this.perRule.get(rule.id) ?? 0) + 1;
@@ -225,6 +224,9 @@ export class ConnectionAnalyzer {
       this.options.onSuppressed?.(event);
       return;
     }
+    // Only for the events written: in a flood of suppressed violations, formatting and redacting a
+    // preview nobody reads would be the costliest part.
+    if (finding.preview && this.options.preview !== false) event.preview = formatPreview(finding.preview, this.redact);
     this.options.onEvent(event);
   }
 
