@@ -33,6 +33,9 @@ export {
 export { Utf8Validator } from './protocol/utf8.js';
 export { TypeMismatch, type TypePolicy, type AcceptedType } from './protocol/message-type.js';
 
+// Keeping credentials out of output (what `--show-secrets` turns off).
+export { REDACTED, REDACT_SECRETS, SHOW_SECRETS, redactorFor, redactPath, redactSubprotocols, redactText, redactUrl, isSecretName, isSecretParameter, looksRandom, type Redactor } from './redact.js';
+
 // Per-connection analysis.
 export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, type AnalyzerOptions } from './session/analyzer.js';
 export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './session/analyze.js';

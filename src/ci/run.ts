@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { OperationalError, UsageError } from '../errors.js';
 import { systemClock, type Clock, type ViolationEvent } from '../events.js';
 import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
+import { redactorFor } from '../redact.js';
 import { shouldUseColor } from '../reporters/color.js';
 import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
 import { MultiReporter } from '../reporters/multi.js';
@@ -184,7 +185,8 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
       connections: recorder.connections,
       runErrors: recorder.runErrors,
       properties: [
-        ['target', options.proxy.target],
+        // As the proxy's own `listening` event shows it (a token in its path is redacted).
+        ['target', redactorFor(options.proxy.showSecrets).url(options.proxy.target)],
         ['fail-on', options.failOn.text],
         // The program only: arguments may carry secrets, and a JUnit file is often published.
         ['command', options.command[0] ?? ''],

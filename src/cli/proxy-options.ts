@@ -27,6 +27,7 @@ export interface ProxyFlags {
   maxPerRule?: number;
   enforce?: boolean;
   preview: boolean;
+  showSecrets?: boolean;
   insecure?: boolean;
   ca?: string;
   tlsCert?: string;
@@ -51,6 +52,7 @@ export function addProxyOptions(command: Command, defaults: ProxyOptionDefaults)
     .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
     .option('--enforce', 'fail a connection on its first violation: drop the offending frame, Close the sender with its code, Close 1001 the other side')
     .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
+    .option('--show-secrets', 'write credentials in paths, query values, subprotocols, previews and Close reasons as they came (by default they are REDACTED in every output)')
     .option('--insecure', 'do not verify the upstream TLS certificate (wss:/https: targets)')
     .option('--ca <file>', 'trust this CA certificate (PEM) for the upstream, e.g. a self-signed test certificate')
     .option('--tls-cert <file>', 'serve TLS to clients (wss://, https://) with this certificate (PEM); needs --tls-key')

@@ -4,20 +4,24 @@
  * change: the path (routing), the key (when it terminates the handshake itself; the accept must then
  * match the client's key). What it may not: the subprotocols and extensions offered or chosen (RFC 6455
  * §4.1, §9.1), the version, and a valid accept for the client.
+ *
+ * Paths and subprotocols are quoted through the redactor: on live traffic (`wsdiag sandwich`) they may
+ * carry credentials. They are compared as they came.
  */
 import { parseExtensions } from '../protocol/extensions.js';
 import { checkUpgradeResponse } from '../protocol/handshake.js';
+import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { PROBE_NAMES, failure, info, type EndpointNames } from './findings.js';
 import type { ObservedHandshake, ProbeFinding } from './types.js';
 
-export function compareHandshake(client: ObservedHandshake, server: ObservedHandshake, names: EndpointNames = PROBE_NAMES): ProbeFinding[] {
+export function compareHandshake(client: ObservedHandshake, server: ObservedHandshake, names: EndpointNames = PROBE_NAMES, redact: Redactor = REDACT_SECRETS): ProbeFinding[] {
   const findings: ProbeFinding[] = [];
   const req = (h: ObservedHandshake, name: string) => h.request[name];
   const res = (h: ObservedHandshake, name: string) => h.response?.[name];
 
   // Request: client → server.
   if (client.path !== server.path) {
-    findings.push(info('path-rewritten', 'client->server', `The request for ${quote(client.path)} arrived as ${quote(server.path)} (routing; legal).`));
+    findings.push(info('path-rewritten', 'client->server', `The request for ${quote(redact.path(client.path))} arrived as ${quote(redact.path(server.path))} (routing; legal).`));
   }
   const key = req(client, 'sec-websocket-key');
   if (key !== req(server, 'sec-websocket-key')) {
@@ -29,8 +33,8 @@ export function compareHandshake(client: ObservedHandshake, server: ObservedHand
       `Sec-WebSocket-Version ${show(req(client, 'sec-websocket-version'))} arrived as ${show(req(server, 'sec-websocket-version'))}.`,
       { rfc: 'RFC 6455 §4.1' }));
   }
-  findings.push(...headerChange('subprotocol-changed', 'Sec-WebSocket-Protocol in the request', tokens(req(client, 'sec-websocket-protocol')), tokens(req(server, 'sec-websocket-protocol')), 'client->server'));
-  findings.push(...headerChange('extensions-changed', 'Sec-WebSocket-Extensions in the request', extensionList(req(client, 'sec-websocket-extensions')), extensionList(req(server, 'sec-websocket-extensions')), 'client->server'));
+  findings.push(...headerChange('subprotocol-changed', 'Sec-WebSocket-Protocol in the request', tokens(req(client, 'sec-websocket-protocol')), tokens(req(server, 'sec-websocket-protocol')), 'client->server', redact.subprotocols));
+  findings.push(...headerChange('extensions-changed', 'Sec-WebSocket-Extensions in the request', extensionList(req(client, 'sec-websocket-extensions')), extensionList(req(server, 'sec-websocket-extensions')), 'client->server', redact.text));
 
   // Response: server → client. Only comparable when both ends saw a 101.
   if (server.status === 101 && client.status !== 101) {
@@ -39,13 +43,14 @@ export function compareHandshake(client: ObservedHandshake, server: ObservedHand
     return findings;
   }
   if (server.status !== 101 || client.status !== 101) return findings;
-  findings.push(...headerChange('subprotocol-changed', 'Sec-WebSocket-Protocol in the 101 response', tokens(res(server, 'sec-websocket-protocol')), tokens(res(client, 'sec-websocket-protocol')), 'server->client'));
-  findings.push(...headerChange('extensions-changed', 'Sec-WebSocket-Extensions in the 101 response', extensionList(res(server, 'sec-websocket-extensions')), extensionList(res(client, 'sec-websocket-extensions')), 'server->client'));
+  findings.push(...headerChange('subprotocol-changed', 'Sec-WebSocket-Protocol in the 101 response', tokens(res(server, 'sec-websocket-protocol')), tokens(res(client, 'sec-websocket-protocol')), 'server->client', redact.subprotocols));
+  findings.push(...headerChange('extensions-changed', 'Sec-WebSocket-Extensions in the 101 response', extensionList(res(server, 'sec-websocket-extensions')), extensionList(res(client, 'sec-websocket-extensions')), 'server->client', redact.text));
 
   // The 101 the client got must be valid for the request the client sent, whatever happened in between.
   const check = checkUpgradeResponse(
     { method: 'GET', httpVersion: '1.1', headers: client.request },
     { statusCode: 101, headers: client.response ?? {} },
+    redact,
   );
   for (const f of check.findings) {
     // Changed subprotocols and extensions are reported above, with both sides' values.
@@ -55,10 +60,17 @@ export function compareHandshake(client: ObservedHandshake, server: ObservedHand
   return findings;
 }
 
-function headerChange(check: 'subprotocol-changed' | 'extensions-changed', what: string, before: string[], after: string[], dir: 'client->server' | 'server->client'): ProbeFinding[] {
+function headerChange(
+  check: 'subprotocol-changed' | 'extensions-changed',
+  what: string,
+  before: string[],
+  after: string[],
+  dir: 'client->server' | 'server->client',
+  shown: (value: string) => string,
+): ProbeFinding[] {
   if (before.join(', ') === after.join(', ')) return [];
-  const from = quote(before.join(', '));
-  const to = quote(after.join(', '));
+  const from = quote(shown(before.join(', ')));
+  const to = quote(shown(after.join(', ')));
   const message =
     after.length === 0 ? `${cap(what)} was removed (it was ${from}).`
     : before.length === 0 ? `${cap(what)} was added: ${to}.`

@@ -9,6 +9,7 @@
  */
 import type { Direction } from '../events.js';
 import { Opcode, opcodeName } from '../protocol/constants.js';
+import type { Redactor } from '../redact.js';
 import type { RuleId } from '../rules/table.js';
 import { compareHandshake } from './compare-handshake.js';
 import { compareMessages } from './compare-messages.js';
@@ -38,6 +39,8 @@ export interface CompareOptions {
   maxLatencyMs?: number | null;
   /** What messages call the two observation points (default: the client and the reflector). */
   names?: EndpointNames;
+  /** What handshake findings may quote of paths and subprotocols (default: credentials redacted). */
+  redact?: Redactor;
 }
 
 export interface ConnectionComparison {
@@ -51,7 +54,7 @@ export const LATENCY_MAX_BYTES = 64 * 1024;
 
 export function compareConnection(obs: ConnectionObservation, options: CompareOptions = {}): ConnectionComparison {
   const names = options.names ?? PROBE_NAMES;
-  const findings: ProbeFinding[] = [...compareHandshake(obs.client.handshake, obs.server.handshake, names)];
+  const findings: ProbeFinding[] = [...compareHandshake(obs.client.handshake, obs.server.handshake, names, options.redact)];
   const upstream = compareStreams(obs.client.sent, obs.server.received, 'client->server', names);
   const downstream = compareStreams(obs.server.sent, obs.client.received, 'server->client', names);
   findings.push(...upstream.findings, ...downstream.findings);

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { ExitCode, OperationalError, UsageError, type ExitCodeValue } from '../errors.js';
 import { hostPort } from '../proxy/target.js';
+import { redactorFor, type Redactor } from '../redact.js';
 import { selectCases, type ProbeCase } from './cases.js';
 import { parseThrough, type ThroughTarget } from './client.js';
 import { parseForwardProxy, type ForwardProxy } from './forward-proxy.js';
@@ -36,6 +37,11 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** One-way delay (ms) above which a small message counts as delayed; null = no bound. */
   maxLatencyMs?: number | null;
+  /**
+   * Show the --through URL's credentials (a token in its path or query), and anything quoted from the
+   * intermediary's answers, as they are (`--show-secrets`); redacted by default.
+   */
+  showSecrets?: boolean;
   /** Called once the reflector listens, before the first case. */
   onStart?: (plan: ProbePlan) => void;
   /** Called after each case. */
@@ -95,8 +101,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
     idleMs: (options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000,
     maxLatencyMs: options.maxLatencyMs === undefined ? DEFAULT_MAX_LATENCY_MS : options.maxLatencyMs,
   };
+  const redact = redactorFor(options.showSecrets);
   const plan: ProbePlan = {
-    through: resolved.target.href,
+    through: redact.url(resolved.target.href),
     reflector: hostPort(reflector.host, reflector.port),
     forwardProxy: resolved.forwardProxy?.href ?? null,
     cases: resolved.cases.map((c) => c.name),
@@ -106,7 +113,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
     const results: CaseResult[] = [];
     for (const c of resolved.cases) {
       if (options.signal?.aborted) break;
-      const r = await playOne(c, ctx, results.length === 0, plan);
+      const r = shownResult(await playOne(c, ctx, results.length === 0, plan, redact), redact);
       results.push(r);
       options.onCase?.(r);
     }
@@ -118,20 +125,33 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
   }
 }
 
+/**
+ * A case's result as the report shows it: findings quote the request path (the --through URL's) and what
+ * the intermediary answered (status lines, Close reasons), which may carry credentials.
+ */
+function shownResult(r: CaseResult, redact: Redactor): CaseResult {
+  if (!redact.enabled) return r;
+  return {
+    ...r,
+    findings: r.findings.map((f) => ({ ...f, message: redact.text(f.message) })),
+    ...(typeof r.error === 'string' ? { error: redact.text(r.error) } : {}),
+  };
+}
+
 /** Plays a case; operational failures become an errored result, or stop the run on the first case. */
-async function playOne(c: ProbeCase, ctx: PlayContext, first: boolean, plan: ProbePlan): Promise<CaseResult> {
+async function playOne(c: ProbeCase, ctx: PlayContext, first: boolean, plan: ProbePlan, redact: Redactor): Promise<CaseResult> {
   let result: CaseResult;
   try {
     result = await playCase(c, ctx);
   } catch (err) {
     if (!(err instanceof UnreachableError)) throw err;
-    if (first) throw new OperationalError(err.message, { cause: err });
+    if (first) throw new OperationalError(redact.text(err.message), { cause: err });
     return { case: c.name, summary: c.summary, status: 'error', durationMs: 0, findings: [], maxLatencyMs: null, error: err.message };
   }
   if (first && result.findings.some((f) => f.check === 'handshake-refused') && ctx.reflector.strays === 0) {
     const refusal = result.findings.find((f) => f.check === 'handshake-refused')!;
     throw new OperationalError(
-      `${refusal.message} The intermediary at ${plan.through} is reachable but does not forward WebSocket upgrades to the reflector at ${plan.reflector}: route ${plan.through} to ws://${plan.reflector}.`);
+      `${redact.text(refusal.message)} The intermediary at ${plan.through} is reachable but does not forward WebSocket upgrades to the reflector at ${plan.reflector}: route ${plan.through} to ws://${plan.reflector}.`);
   }
   return result;
 }

@@ -5,9 +5,12 @@
  *
  * Messages quote the header value that is wrong, clipped to MAX_QUOTE characters. Only the headers
  * checked here are ever quoted, so credentials (Authorization, Proxy-Authorization, Cookie, Set-Cookie)
- * never reach a message or a log.
+ * never reach a message or a log. Of those, only Sec-WebSocket-Protocol carries credentials in practice
+ * (`bearer.<token>`): subprotocols are quoted through the redactor, before they are clipped, so a cut
+ * token cannot slip past it.
  */
 import { createHash } from 'node:crypto';
+import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { RuleId } from '../rules/table.js';
 import { WEBSOCKET_GUID } from './constants.js';
 import { parseExtensions, type ExtensionOffer } from './extensions.js';
@@ -89,7 +92,7 @@ export function checkUpgradeRequest(req: UpgradeRequestInfo): Finding[] {
  * The client-side checks of RFC 6455 §4.1 (and RFC 7692 §5–7) on the response to `req`. Only a 101
  * is a handshake answer: any other status gives no findings (the proxy reports it as an error event).
  */
-export function checkUpgradeResponse(req: UpgradeRequestInfo, res: UpgradeResponseInfo): ResponseCheck {
+export function checkUpgradeResponse(req: UpgradeRequestInfo, res: UpgradeResponseInfo, redact: Redactor = REDACT_SECRETS): ResponseCheck {
   if (res.statusCode !== 101) return { findings: [], subprotocol: null, extensions: null };
 
   const findings: Finding[] = [];
@@ -101,7 +104,7 @@ export function checkUpgradeResponse(req: UpgradeRequestInfo, res: UpgradeRespon
   }
   pushIfProblem(findings, acceptFinding(req.headers, res.headers));
 
-  const protocol = checkSubprotocol(req.headers, res.headers);
+  const protocol = checkSubprotocol(req.headers, res.headers, redact);
   findings.push(...protocol.findings);
 
   const extensionsText = headerText(res.headers, 'sec-websocket-extensions');
@@ -167,7 +170,7 @@ function acceptFinding(reqHeaders: HeaderMap, resHeaders: HeaderMap): Finding | 
 }
 
 /** The server may choose at most one of the subprotocols the client offered (RFC 6455 §4.1, §4.2.2). */
-function checkSubprotocol(reqHeaders: HeaderMap, resHeaders: HeaderMap): { findings: Finding[]; subprotocol: string | null } {
+function checkSubprotocol(reqHeaders: HeaderMap, resHeaders: HeaderMap, redact: Redactor): { findings: Finding[]; subprotocol: string | null } {
   const answer = headerText(resHeaders, 'sec-websocket-protocol');
   if (answer === undefined) return { findings: [], subprotocol: null };
   const chosen = listTokens(answer);
@@ -175,14 +178,15 @@ function checkSubprotocol(reqHeaders: HeaderMap, resHeaders: HeaderMap): { findi
   const offered = listTokens(headerText(reqHeaders, 'sec-websocket-protocol') ?? '');
   const subprotocol = chosen.length > 0 ? chosen.join(', ') : null;
   const bad = (message: string) => ({ findings: [finding('handshake-unrequested-subprotocol', message)], subprotocol });
+  const shown = (list: string) => quote(redact.subprotocols(list));
 
   if (chosen.length === 0) return bad('The 101 response has an empty Sec-WebSocket-Protocol header.');
-  if (chosen.length > 1) return bad(`The 101 response has Sec-WebSocket-Protocol ${quote(subprotocol!)}, ${chosen.length} subprotocols where at most one may be chosen.`);
+  if (chosen.length > 1) return bad(`The 101 response has Sec-WebSocket-Protocol ${shown(subprotocol!)}, ${chosen.length} subprotocols where at most one may be chosen.`);
   // Subprotocol names are compared exactly, as browsers do: "Chat" is not "chat".
   const choice = chosen[0]!;
-  if (offered.length === 0) return bad(`The 101 response chose subprotocol ${quote(choice)} but the request offered none.`);
+  if (offered.length === 0) return bad(`The 101 response chose subprotocol ${shown(choice)} but the request offered none.`);
   if (!offered.includes(choice)) {
-    return bad(`The 101 response chose subprotocol ${quote(choice)}, which is not among the offered ${quote(offered.join(', '))}.`);
+    return bad(`The 101 response chose subprotocol ${shown(choice)}, which is not among the offered ${shown(offered.join(', '))}.`);
   }
   return { findings: [], subprotocol };
 }

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { OperationalError, UsageError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events.js';
+import { redactorFor } from '../redact.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
 import type { Relay } from './relay.js';
 import { hostPort, isLoopback, parseTarget } from './target.js';
@@ -27,22 +28,28 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent;
   const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
+  // One policy for everything this proxy writes: events, messages, previews.
+  const redact = redactorFor(options.showSecrets);
+  const shownTarget = redact.url(target.href);
 
   const server = createServer(options.tls);
-  const web = createWebPass(target, tls, emit, clock);
+  const web = createWebPass({ target, shownTarget, tls, redact, emit, clock });
   const pending = new Set<() => void>();
   const relays = new Set<Relay>();
   let nextId = 0;
 
   const ctx: UpgradeContext = {
     target,
+    shownTarget,
     tls,
+    redact,
     clock,
     emit,
     enforce: options.enforce ?? false,
     enforceGraceMs: options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS,
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     analyzer: {
+      redact,
       frames: options.frames ?? false,
       preview: options.preview ?? true,
       ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
@@ -85,7 +92,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         'can relay through this proxy and read the traffic. Use --listen 127.0.0.1:PORT unless that is what you want.',
     );
   }
-  emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: target.href });
+  emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: shownTarget });
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>

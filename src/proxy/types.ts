@@ -12,9 +12,9 @@ export interface ListenAddress {
   port: number;
 }
 
-/** What a connection looks like when its analyzer is built (for per-connection policies). */
+/** What a connection looks like when its analyzer is built (for per-connection policies), as events show it. */
 export interface ConnectionInfo {
-  /** The request path as the client sent it (query included). */
+  /** The request path, query included, with credentials redacted unless `showSecrets`. */
   path: string;
   subprotocol: string | null;
   extensions: string | null;
@@ -22,7 +22,7 @@ export interface ConnectionInfo {
 
 /** An upgrade as the proxy relayed it (for ProxyOptions.onHandshake). */
 export interface TappedHandshake {
-  /** The request target as the client sent it, query included, credential-like values redacted as in events. */
+  /** The request target as the client sent it, query included, credentials redacted as in events (unless `showSecrets`). */
   path: string;
   /** The upgrade request's headers as the client sent them (node's IncomingMessage.headers). */
   request: IncomingHttpHeaders;
@@ -38,12 +38,17 @@ export interface ProxyOptions {
   listen?: ListenAddress;
   /** Every event: listening, open, frame, violation, peer-close, close, error. */
   onEvent: (event: WsdiagEvent) => void;
-  /** Each violation that was counted but not logged (flood suppression), for run summaries. */
+  /** Each violation that was counted but not logged (flood suppression), for run summaries; without its `preview`. */
   onSuppressed?: (violation: ViolationEvent) => void;
   /** Emit a `frame` event per frame. */
   frames?: boolean;
   /** Attach payload previews to violations (default true). */
   preview?: boolean;
+  /**
+   * Write credentials in paths, subprotocols, previews and Close reasons as they came (`--show-secrets`).
+   * By default they are redacted (see src/redact.ts); the traffic relayed is never changed either way.
+   */
+  showSecrets?: boolean;
   /** Largest message before `message-too-big` (bytes, 0 = no limit). */
   maxMessage?: number;
   /** Violations logged individually per rule and connection (default 20). */

@@ -10,10 +10,10 @@ import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type Wsdia
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
 import type { MessagePolicies } from '../policy/runtime.js';
+import type { Redactor } from '../redact.js';
 import { getRule } from '../rules/table.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
 import { plainResponse, relayResponse, responseHead } from './http-head.js';
-import { redactPath } from './redact.js';
 import { Relay, type RelayTap } from './relay.js';
 import { hostPort, upstreamPath, type Target } from './target.js';
 import type { ConnectionInfo, ProxyOptions } from './types.js';
@@ -22,7 +22,11 @@ import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upst
 /** What the upgrade pass needs from the server that owns it. */
 export interface UpgradeContext {
   target: Target;
+  /** The target URL as messages show it. */
+  shownTarget: string;
   tls: UpstreamTls;
+  /** What events may show of the request (paths, subprotocols, reason phrases); the upstream always gets it as sent. */
+  redact: Redactor;
   clock: Clock;
   emit: (event: WsdiagEvent) => void;
   enforce: boolean;
@@ -51,7 +55,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
   const clientAddress = hostPort(client.remoteAddress ?? 'unknown', client.remotePort ?? 0);
   // What events and messages show; the upstream gets the request target as sent (requestTarget).
   const requestTarget = req.url ?? '/';
-  const path = redactPath(requestTarget);
+  const path = ctx.redact.path(requestTarget);
   const requestInfo: UpgradeRequestInfo = { method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headers };
   const requestFindings = checkUpgradeRequest(requestInfo);
 
@@ -98,7 +102,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
   upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
     if (!settle()) return;
     reportHandshakeOnly(ctx, conn, requestFindings, []);
-    const message = describeUpstreamError(ctx.target, err);
+    const message = describeUpstreamError(ctx.shownTarget, err);
     emitError(ctx, conn, `${message}.`);
     if (!client.destroyed) client.end(plainResponse(502, `wsdiag: ${message}`));
   });
@@ -111,7 +115,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     reportHandshakeOnly(ctx, conn, requestFindings, []);
     const status = res.statusCode ?? 0;
     ctx.onHandshake?.(conn, { path, request: req.headers, status, response: res.headers });
-    const statusText = res.statusMessage ? `${status} ${res.statusMessage}` : String(status);
+    const statusText = res.statusMessage ? `${status} ${ctx.redact.text(res.statusMessage)}` : String(status);
     emitError(ctx, conn, `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`, status);
     relayResponse(res, client);
   });
@@ -123,7 +127,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       upstream.destroy();
       return;
     }
-    const check = checkUpgradeResponse(requestInfo, { statusCode: res.statusCode ?? 0, headers: res.headers });
+    const check = checkUpgradeResponse(requestInfo, { statusCode: res.statusCode ?? 0, headers: res.headers }, ctx.redact);
 
     if (ctx.enforce && hasError(check.findings)) {
       reportHandshakeOnly(ctx, conn, requestFindings, check.findings);
@@ -134,10 +138,14 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       return;
     }
 
-    const info: ConnectionInfo = { path, subprotocol: check.subprotocol, extensions: check.extensions };
+    // The decoder gets the handshake as negotiated; events, and the policies (whose messages quote the
+    // route), get it as shown. Profiles are named by subprotocols redaction never touches (mqtt, wamp.2.json).
+    const subprotocol = check.subprotocol === null ? null : ctx.redact.subprotocols(check.subprotocol);
+    const extensions = check.extensions === null ? null : ctx.redact.text(check.extensions);
+    const info: ConnectionInfo = { path, subprotocol, extensions };
     // Policies are resolved now that the subprotocol is known; their observer explains 1003 closes and
     // learns from them, so every event of the connection passes through it.
-    const policy = ctx.policies?.forConnection({ conn, path, subprotocol: check.subprotocol });
+    const policy = ctx.policies?.forConnection({ conn, path, subprotocol });
     const emit = policy ? (event: WsdiagEvent) => ctx.emit(policy.observe(event)) : ctx.emit;
     const relay = new Relay({
       conn,
@@ -172,8 +180,8 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       conn,
       client: clientAddress,
       path,
-      subprotocol: check.subprotocol,
-      extensions: check.extensions,
+      subprotocol,
+      extensions,
     };
     ctx.emit(open);
     relay.analyzer.report('client->server', requestFindings);

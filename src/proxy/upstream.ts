@@ -99,9 +99,12 @@ const PLAIN_REASONS: Record<string, string> = {
   EPROTO: 'TLS protocol error (is the target really TLS? try ws:// or http://)',
 };
 
-/** One sentence on why the upstream could not be reached, with the way out for certificate problems. */
-export function describeUpstreamError(target: Target, err: NodeJS.ErrnoException): string {
-  const where = `upstream ${target.href}`;
+/**
+ * One sentence on why the upstream could not be reached, with the way out for certificate problems.
+ * `shownTarget`: the target's URL as messages show it (its path redacted).
+ */
+export function describeUpstreamError(shownTarget: string, err: NodeJS.ErrnoException): string {
+  const where = `upstream ${shownTarget}`;
   const code = err.code ?? '';
   if (TLS_TRUST_CODES.has(code)) {
     return `cannot reach ${where}: its TLS certificate is not trusted (${err.message}); trust its CA with --ca FILE, or skip verification with --insecure`;

@@ -7,6 +7,7 @@ import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'n
 import { Agent as HttpsAgent } from 'node:https';
 import httpProxy from 'http-proxy';
 import { SCHEMA_VERSION, type Clock, type WsdiagEvent } from '../events.js';
+import type { Redactor } from '../redact.js';
 import type { Target } from './target.js';
 import { describeUpstreamError, type UpstreamTls } from './upstream.js';
 
@@ -16,7 +17,18 @@ export interface WebPass {
   close(): void;
 }
 
-export function createWebPass(target: Target, tls: UpstreamTls, emit: (event: WsdiagEvent) => void, clock: Clock): WebPass {
+export interface WebPassOptions {
+  target: Target;
+  /** The target URL as messages show it. */
+  shownTarget: string;
+  tls: UpstreamTls;
+  /** What an error message may show of the request's path. */
+  redact: Redactor;
+  emit: (event: WsdiagEvent) => void;
+  clock: Clock;
+}
+
+export function createWebPass({ target, shownTarget, tls, redact, emit, clock }: WebPassOptions): WebPass {
   const agent = target.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const proxy = httpProxy.createProxyServer({
     target: target.httpUrl,
@@ -30,8 +42,8 @@ export function createWebPass(target: Target, tls: UpstreamTls, emit: (event: Ws
   });
 
   const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | unknown): void => {
-    const message = describeUpstreamError(target, err);
-    emit({ v: SCHEMA_VERSION, type: 'error', ts: clock().toISOString(), conn: null, message: `${req.method ?? 'HTTP'} ${req.url ?? '/'}: ${message}.` });
+    const message = describeUpstreamError(shownTarget, err);
+    emit({ v: SCHEMA_VERSION, type: 'error', ts: clock().toISOString(), conn: null, message: `${req.method ?? 'HTTP'} ${redact.path(req.url ?? '/')}: ${message}.` });
     if (!isResponse(res)) return;
     if (res.headersSent) {
       // Part of the answer is already out: the only honest signal left is a broken connection.

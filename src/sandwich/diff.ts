@@ -2,6 +2,9 @@
  * The differential itself: the two legs of one connection compared with the probe's pure comparison
  * (src/probe/compare.ts), and each ProbeFinding turned into a `sandwich-finding` event blamed on the
  * intermediary, with each leg's side of the story as evidence. Pure: legs in, events out.
+ *
+ * The legs are compared as they came; what a finding shows of them (paths, subprotocols, Close reasons,
+ * quoted control payloads) goes through the redactor, like every other event of the legs.
  */
 import { SCHEMA_VERSION, type Clock, type Direction } from '../events.js';
 import { compareConnection } from '../probe/compare.js';
@@ -9,6 +12,7 @@ import { compareHandshake } from '../probe/compare-handshake.js';
 import type { EndpointNames } from '../probe/findings.js';
 import { columnOf } from '../probe/report.js';
 import type { CheckId, ObservedStream, ProbeFinding } from '../probe/types.js';
+import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { LegRecord } from './leg.js';
 import type { LegEvidence, MatchedBy, SandwichFindingEvent, StreamEvidence } from './types.js';
 
@@ -26,15 +30,18 @@ export interface PairToCompare {
 export interface DiffOptions {
   maxLatencyMs?: number | null;
   clock: Clock;
+  /** What findings and evidence may show of credentials, as the legs' proxies (default: redacted). */
+  redact?: Redactor;
 }
 
 export function comparePair(pair: PairToCompare, options: DiffOptions): SandwichFindingEvent[] {
+  const redact = options.redact ?? REDACT_SECRETS;
   const obs = { client: pair.front.observation(), server: pair.return.observation() };
   // Without a 101 on both legs there is no WebSocket traffic to compare, only the handshakes.
   const findings =
     pair.front.upgraded && pair.return.upgraded
-      ? compareConnection(obs, { maxLatencyMs: options.maxLatencyMs ?? null, names: SANDWICH_NAMES }).findings
-      : compareHandshake(obs.client.handshake, obs.server.handshake, SANDWICH_NAMES);
+      ? compareConnection(obs, { maxLatencyMs: options.maxLatencyMs ?? null, names: SANDWICH_NAMES, redact }).findings
+      : compareHandshake(obs.client.handshake, obs.server.handshake, SANDWICH_NAMES, redact);
   const ts = options.clock().toISOString();
   const out: SandwichFindingEvent[] = [];
   for (const raw of findings) {
@@ -50,13 +57,14 @@ export function comparePair(pair: PairToCompare, options: DiffOptions): Sandwich
       severity: f.severity,
       blame: 'intermediary',
       dir: f.dir,
-      message: f.message,
+      // Close reasons and control payloads are quoted from live traffic.
+      message: redact.text(f.message),
       evidence: {
         matched_by: pair.by,
         ...(f.rule !== undefined ? { rule: f.rule } : {}),
         ...(f.rfc !== undefined ? { rfc: f.rfc } : {}),
-        front: legEvidence(pair.front, f),
-        return: legEvidence(pair.return, f),
+        front: legEvidence(pair.front, f, redact),
+        return: legEvidence(pair.return, f, redact),
         ...(pair.interrupted ? { interrupted: true as const } : {}),
       },
     });
@@ -77,28 +85,33 @@ function interruptedFinding(f: ProbeFinding): ProbeFinding | null {
   return { ...f, severity: 'warning', message: `${f.message} (The connection was still open when wsdiag stopped: this may be traffic still inside the intermediary.)` };
 }
 
-function legEvidence(leg: LegRecord, f: ProbeFinding): LegEvidence {
+function legEvidence(leg: LegRecord, f: ProbeFinding, redact: Redactor): LegEvidence {
   const h = leg.handshake;
+  const header = (value: string | undefined, show: (v: string) => string): string | null => (value === undefined ? null : show(value));
   const evidence: LegEvidence = {
     conn: leg.conn,
+    // Already as events show it: the proxy hands the legs the redacted path.
     path: h.path,
     key: leg.key,
     status: h.status,
-    offered: { subprotocols: h.request['sec-websocket-protocol'] ?? null, extensions: h.request['sec-websocket-extensions'] ?? null },
-    subprotocol: leg.upgraded ? (h.response?.['sec-websocket-protocol'] ?? null) : null,
-    extensions: leg.upgraded ? (h.response?.['sec-websocket-extensions'] ?? null) : null,
+    offered: {
+      subprotocols: header(h.request['sec-websocket-protocol'], redact.subprotocols),
+      extensions: header(h.request['sec-websocket-extensions'], redact.text),
+    },
+    subprotocol: leg.upgraded ? header(h.response?.['sec-websocket-protocol'], redact.subprotocols) : null,
+    extensions: leg.upgraded ? header(h.response?.['sec-websocket-extensions'], redact.text) : null,
   };
-  if (f.dir !== null && leg.upgraded && columnOf(f) !== 'handshake') evidence.stream = streamEvidence(leg.streams[f.dir].stream, f.dir, f.rule);
+  if (f.dir !== null && leg.upgraded && columnOf(f) !== 'handshake') evidence.stream = streamEvidence(leg.streams[f.dir].stream, f.dir, f.rule, redact);
   return evidence;
 }
 
-function streamEvidence(stream: ObservedStream, dir: Direction, rule: string | undefined): StreamEvidence {
+function streamEvidence(stream: ObservedStream, dir: Direction, rule: string | undefined, redact: Redactor): StreamEvidence {
   const evidence: StreamEvidence = {
     dir,
     bytes: stream.bytes,
     frames: stream.frames.length,
     messages: stream.messages.length,
-    closes: stream.controls.filter((c) => c.close !== null).map((c) => ({ code: c.close!.code, reason: c.close!.reason })),
+    closes: stream.controls.filter((c) => c.close !== null).map((c) => ({ code: c.close!.code, reason: redact.text(c.close!.reason) })),
   };
   if (rule !== undefined) {
     evidence.violations = stream.violations

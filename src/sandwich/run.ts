@@ -12,6 +12,7 @@ import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '.
 import { UsageError } from '../errors.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
+import { redactorFor } from '../redact.js';
 import type { TappedHandshake } from '../proxy/types.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
@@ -51,6 +52,8 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
   const keepBytes = options.keepBytes ?? DEFAULT_SANDWICH_KEEP_BYTES;
   const emit = options.onEvent;
+  // The policy both legs' proxies apply (from the same option), for what the sandwich writes itself.
+  const redact = redactorFor(options.proxy?.showSecrets);
 
   const legs: Record<LegName, Map<string, LegRecord>> = { front: new Map(), return: new Map() };
   const matcher = new LegMatcher<LegRecord>();
@@ -68,7 +71,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
       legs[leg.leg].delete(leg.conn);
     }
     tally.pairCompared();
-    for (const finding of comparePair(pair, { maxLatencyMs: options.maxLatencyMs ?? null, clock })) {
+    for (const finding of comparePair(pair, { maxLatencyMs: options.maxLatencyMs ?? null, clock, redact })) {
       tally.finding(finding);
       emit(finding);
     }
@@ -81,7 +84,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
     tally.legUnmatched(leg.leg);
     const message =
       leg.leg === 'front'
-        ? `${leg.conn} was not compared: no connection for it reached the return listener. Check that the intermediary at ${via.href} forwards ${leg.handshake.path} to ${backUrl()}.`
+        ? `${leg.conn} was not compared: no connection for it reached the return listener. Check that the intermediary at ${redact.url(via.href)} forwards ${leg.handshake.path} to ${backUrl()}.`
         : `${leg.conn} was not compared: it reached the return listener, but no connection from the front listener matches it (something else connects through the intermediary, or it answered the client itself).`;
     emit({ v: SCHEMA_VERSION, type: 'error', ts: clock().toISOString(), conn: leg.conn, message });
   };

@@ -4,6 +4,7 @@
  */
 import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events.js';
 import type { TypePolicy } from '../protocol/message-type.js';
+import { redactorFor } from '../redact.js';
 import { ConnectionAnalyzer } from './analyzer.js';
 
 export interface AnalyzeOptions {
@@ -17,6 +18,8 @@ export interface AnalyzeOptions {
   /** Emit a `frame` event per frame. */
   frames?: boolean;
   preview?: boolean;
+  /** Show credentials in previews and Close reasons as they are (`--show-secrets`); redacted by default. */
+  showSecrets?: boolean;
   /** Violations reported per rule before the rest are only counted; unlimited by default offline. */
   maxPerRule?: number;
   clock?: Clock;
@@ -57,6 +60,7 @@ class OneDirection {
       ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
       frames: options.frames ?? false,
       preview: options.preview ?? true,
+      redact: redactorFor(options.showSecrets),
       maxPerRule: options.maxPerRule ?? Number.POSITIVE_INFINITY,
       ...(options.clock ? { clock: options.clock } : {}),
       onEvent: (event) => this.event(event),

@@ -26,6 +26,7 @@ import { closeCodeName } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo } from '../protocol/types.js';
+import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { getRule } from '../rules/table.js';
 import { formatPreview } from './preview.js';
 
@@ -44,12 +45,14 @@ export interface AnalyzerOptions {
   frames?: boolean;
   /** Attach payload previews to violations (default true). */
   preview?: boolean;
+  /** What previews and Close reasons may show of credentials (default: redacted; src/redact.ts). */
+  redact?: Redactor;
   /** Violations logged individually per rule (the rest are counted as suppressed); default 20. */
   maxPerRule?: number;
   clock?: Clock;
   /** Receives every event, in order. */
   onEvent: (event: WsdiagEvent) => void;
-  /** Told about each violation that was counted but not logged (for run summaries). */
+  /** Told about each violation that was counted but not logged (for run summaries); it carries no `preview`. */
   onSuppressed?: (violation: ViolationEvent) => void;
   /** Message types each direction's receiver accepts (1003 rules); absent = no check. */
   typePolicies?: Partial<Record<Direction, TypePolicy | null>>;
@@ -70,6 +73,7 @@ export class ConnectionAnalyzer {
   readonly startedAt: Date;
   private readonly options: AnalyzerOptions;
   private readonly clock: Clock;
+  private readonly redact: Redactor;
   private readonly decoders: PerDirection<FrameDecoder>;
   private readonly perRule = new Map<string, number>();
   private readonly lastViolation: Partial<Record<Direction, LastViolation>> = {};
@@ -82,6 +86,7 @@ export class ConnectionAnalyzer {
     this.options = options;
     this.conn = options.conn;
     this.clock = options.clock ?? systemClock;
+    this.redact = options.redact ?? REDACT_SECRETS;
     this.startedAt = this.clock();
     const make = (dir: Direction): FrameDecoder =>
       new FrameDecoder(this.sinkFor(dir), {
@@ -210,7 +215,6 @@ export class ConnectionAnalyzer {
       hint: finding.hint ?? rule.hint(sender),
       rfc: rule.rfc,
     };
-    if (finding.preview && this.options.preview !== false) event.preview = formatPreview(finding.preview);
     this.violationCount++;
     this.lastViolation[dir] = { rule: rule.id, dir, frame: finding.frame, code: rule.code };
     const seen = (this.perRule.get(rule.id) ?? 0) + 1;
@@ -220,6 +224,9 @@ export class ConnectionAnalyzer {
       this.options.onSuppressed?.(event);
       return;
     }
+    // Only for the events written: in a flood of suppressed violations, formatting and redacting a
+    // preview nobody reads would be the costliest part.
+    if (finding.preview && this.options.preview !== false) event.preview = formatPreview(finding.preview, this.redact);
     this.options.onEvent(event);
   }
 
@@ -238,7 +245,7 @@ export class ConnectionAnalyzer {
       conn: this.conn,
       by,
       code: close.code,
-      reason: close.reason,
+      reason: this.redact.text(close.reason),
       cause,
       blame,
       explain,

@@ -2,13 +2,58 @@
  * Turns up to 64 payload bytes into the `preview` field: text when the bytes are readable UTF-8, else
  * lower-case hex. A code point cut by the 64-byte limit does not make text unreadable (it is dropped), but
  * control characters other than tab and newlines do (a Close body's status code, binary data).
+ *
+ * A payload may carry a credential (`{"authToken": …}`, an HTTP head a client sent after its upgrade, a
+ * Close reason `token=…`), so previews go through the redactor: text as text (a full preview may end in the
+ * start of a token), hex by its printable runs, each credential's bytes shown as REDACTED among the hex
+ * (`0fa0746f6b656e3dREDACTED`: Close 4000, "token=", the rest hidden; R and T are not hex digits).
  */
 import { PREVIEW_BYTES } from '../protocol/constants.js';
 import { Utf8Validator } from '../protocol/utf8.js';
+import { REDACTED, REDACT_SECRETS, type Redactor } from '../redact.js';
 
-export function formatPreview(bytes: Uint8Array): string {
-  if (isReadableText(bytes)) return new TextDecoder('utf-8').decode(bytes, { stream: true });
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+export function formatPreview(bytes: Uint8Array, redact: Redactor = REDACT_SECRETS): string {
+  const cut = bytes.length >= PREVIEW_BYTES;
+  if (isReadableText(bytes)) return redact.text(new TextDecoder('utf-8').decode(bytes, { stream: true }), { cut });
+  return hexWithRedactions(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), redact, cut);
+}
+
+/** Printable ASCII runs shorter than this carry no credential worth a look (`token=` alone is 6). */
+const MIN_RUN = 6;
+
+/** Hex of `bytes`, with the part of each printable run that the redactor hides replaced by REDACTED. */
+function hexWithRedactions(bytes: Buffer, redact: Redactor, cut: boolean): string {
+  if (!redact.enabled) return bytes.toString('hex');
+  let out = '';
+  let done = 0;
+  let start = -1;
+  for (let i = 0; i <= bytes.length; i++) {
+    const printable = i < bytes.length && bytes[i]! >= 0x20 && bytes[i]! <= 0x7e;
+    if (printable) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= MIN_RUN) {
+      const text = bytes.toString('latin1', start, i);
+      const hidden = changedSpan(text, redact.text(text, { cut: cut && i === bytes.length }));
+      if (hidden) {
+        out += bytes.toString('hex', done, start + hidden.from) + REDACTED;
+        done = start + hidden.to;
+      }
+    }
+    start = -1;
+  }
+  return out + bytes.toString('hex', done);
+}
+
+/** The part of `before` that `after` replaced (between their common start and common end), or null. */
+function changedSpan(before: string, after: string): { from: number; to: number } | null {
+  if (before === after) return null;
+  let from = 0;
+  while (from < before.length && from < after.length && before[from] === after[from]) from++;
+  let end = 0;
+  while (end < before.length - from && end < after.length - from && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { from, to: before.length - end };
 }
 
 function isReadableText(bytes: Uint8Array): boolean {

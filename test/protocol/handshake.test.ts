@@ -9,6 +9,7 @@ import {
   type UpgradeResponseInfo,
 } from '../../src/protocol/handshake.js';
 import { negotiatedDeflate } from '../../src/protocol/extensions.js';
+import { SHOW_SECRETS } from '../../src/redact.js';
 import { findRule } from '../../src/rules/table.js';
 import type { Finding } from '../../src/protocol/types.js';
 
@@ -262,6 +263,22 @@ describe('checkUpgradeResponse: subprotocols', () => {
     assertOne(result.findings, R,
       'The 101 response chose subprotocol "mqtt", which is not among the offered "chat, superchat, v2.json".');
     assert.equal(result.subprotocol, 'mqtt');
+  });
+
+  it('quotes credentials in subprotocols redacted (before clipping), compares them as they came', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw';
+    const k8s = `base64url.bearer.authorization.k8s.io.${Buffer.from(jwt).toString('base64url')}`;
+    const req = request({ headers: { 'sec-websocket-protocol': `${k8s}, channel.k8s.io` } });
+    const chosen = checkUpgradeResponse(req, response({ 'sec-websocket-protocol': `bearer.${jwt}` }));
+    assertOne(chosen.findings, R,
+      'The 101 response chose subprotocol "bearer.REDACTED", which is not among the offered "base64url.bearer.authorization.k8s.io.REDACTED, channel.k8s.io".');
+    assert.equal(chosen.subprotocol, `bearer.${jwt}`, 'the negotiated value itself is as sent');
+    // Offered and chosen differ only in their secret parts: still a finding, though both show bearer.REDACTED.
+    const other = checkUpgradeResponse(request({ headers: { 'sec-websocket-protocol': 'bearer.aaaa' } }), response({ 'sec-websocket-protocol': 'bearer.bbbb' }));
+    assertOne(other.findings, R, 'The 101 response chose subprotocol "bearer.REDACTED", which is not among the offered "bearer.REDACTED".');
+    // --show-secrets: quoted as sent, clipped to 80 characters.
+    const shown = checkUpgradeResponse(req, response({ 'sec-websocket-protocol': 'v5.channel.k8s.io' }), SHOW_SECRETS);
+    assertOne(shown.findings, R, `The 101 response chose subprotocol "v5.channel.k8s.io", which is not among the offered "${k8s.slice(0, 79)}…".`);
   });
 
   it('compares names exactly: "Chat" is not "chat"', () => {

@@ -9,6 +9,7 @@ import type { Direction } from '../../src/events.js';
 import { Opcode } from '../../src/protocol/constants.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
 import { computeAccept } from '../../src/protocol/handshake.js';
+import { SHOW_SECRETS } from '../../src/redact.js';
 import { comparePair } from '../../src/sandwich/diff.js';
 import { LegRecord } from '../../src/sandwich/leg.js';
 import type { LegName } from '../../src/sandwich/types.js';
@@ -135,4 +136,35 @@ test('an upgrade refused on the front leg that succeeded on the return leg', () 
   ]);
   assert.equal(findings[0]!.evidence.front.subprotocol, null);
   assert.equal(findings[0]!.evidence.front.stream, undefined);
+});
+
+test('credentials: findings and evidence show them redacted (as the legs\' events do), or as they came with showSecrets', () => {
+  const token = 'Xk9fQ2mP7rT4vB8nL1sD6wY3zH5jC0aE';
+  const offers = `bearer.${token}, chat`;
+  const withOffers = (name: LegName, conn: string, offered: string): LegRecord => {
+    let now = 0;
+    return new LegRecord(name, conn, '/chat?t=REDACTED', {
+      path: '/chat?t=REDACTED',
+      request: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': KEY, 'sec-websocket-version': '13', 'sec-websocket-protocol': offered },
+      status: 101,
+      response: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(KEY), 'sec-websocket-protocol': 'chat' },
+    }, { keepBytes: 4096, clock: () => ++now });
+  };
+  // The intermediary dropped the credential from the offers, and rewrote a Close reason carrying one.
+  const reason = `token=${token}`;
+  const front = play(withOffers('front', 'c1', offers), [closeFrame(4000, reason)], [closeFrame(4000, reason)]);
+  const back = play(withOffers('return', 'r1', 'chat'), [closeFrame(4000, 'token=other')], [closeFrame(4000, reason)]);
+
+  const redacted = comparePair({ front, return: back, by: 'key' }, { clock });
+  assert.ok(!JSON.stringify(redacted).includes(token.slice(0, 10)), JSON.stringify(redacted));
+  const changed = redacted.find((f) => f.check === 'subprotocol-changed')!;
+  assert.equal(changed.message, 'Sec-WebSocket-Protocol in the request "bearer.REDACTED, chat" arrived as "chat".');
+  assert.deepEqual(changed.evidence.front.offered, { subprotocols: 'bearer.REDACTED, chat', extensions: null });
+  const rewritten = redacted.find((f) => f.check === 'close-reason-rewritten')!;
+  assert.equal(rewritten.message, 'The Close reason "token=REDACTED" arrived as "token=REDACTED".');
+  assert.deepEqual(rewritten.evidence.front.stream?.closes, [{ code: 4000, reason: 'token=REDACTED' }]);
+
+  const shown = comparePair({ front, return: back, by: 'key' }, { clock, redact: SHOW_SECRETS });
+  assert.equal(shown.find((f) => f.check === 'subprotocol-changed')!.message, `Sec-WebSocket-Protocol in the request "${offers}" arrived as "chat".`);
+  assert.equal(shown.find((f) => f.check === 'close-reason-rewritten')!.message, `The Close reason "${reason}" arrived as "token=other".`);
 });

@@ -25,6 +25,7 @@ interface AnalyzeFlags {
   hex?: boolean;
   quiet?: boolean;
   preview: boolean;
+  showSecrets?: boolean;
   color: boolean;
 }
 
@@ -42,6 +43,7 @@ export function registerAnalyze(program: Command): void {
     .option('--frames', 'also report every frame')
     .option('--quiet', 'show violations only')
     .option('--no-preview', 'omit payload previews from violations')
+    .option('--show-secrets', 'write credentials in previews and Close reasons as they came (by default they are REDACTED)')
     .option('--no-color', 'plain output even on a terminal')
     .addHelpText(
       'after',
@@ -78,6 +80,7 @@ async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<number> {
     ...(flags.accepts ? { typePolicy: { accepts: flags.accepts, source: `--accepts ${flags.accepts}` } } : {}),
     frames: flags.frames === true,
     preview: flags.preview,
+    showSecrets: flags.showSecrets === true,
     onEvent,
   });
   const end = { ...summary.summary(), connections: 1 };

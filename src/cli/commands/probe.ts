@@ -40,6 +40,7 @@ interface ProbeFlags {
   junit?: string;
   timeout: number;
   maxLatency: number;
+  showSecrets?: boolean;
   color: boolean;
 }
 
@@ -60,6 +61,7 @@ export function registerProbe(program: Command): void {
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .option('--timeout <ms>', 'bound of every wait (a lost frame costs this long)', parseCount('--timeout'), DEFAULT_TIMEOUT_MS)
     .option('--max-latency <ms>', 'fail a case when a small message or ping takes longer than this one way; 0 = no bound', parseCount('--max-latency'), DEFAULT_MAX_LATENCY_MS)
+    .option('--show-secrets', 'write a token in the --through URL, and credentials quoted from the intermediary\'s answers, as they are (by default they are REDACTED)')
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
     .addHelpText(
       'after',
@@ -95,6 +97,7 @@ export function probeOptionsFromFlags(flags: ProbeFlags): ProbeOptions {
     insecure: flags.insecure === true,
     timeoutMs: Math.max(1, flags.timeout),
     maxLatencyMs: flags.maxLatency === 0 ? null : flags.maxLatency,
+    showSecrets: flags.showSecrets === true,
   };
   if (flags.ca !== undefined) {
     let ca: Buffer;

@@ -53,6 +53,7 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
     listen,
     frames: flags.frames === true,
     preview: flags.preview,
+    showSecrets: flags.showSecrets === true,
     enforce: flags.enforce === true,
     insecure: flags.insecure === true,
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),

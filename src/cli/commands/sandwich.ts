@@ -34,6 +34,7 @@ interface SandwichFlags {
   maxMessage?: number;
   maxPerRule?: number;
   preview: boolean;
+  showSecrets?: boolean;
   insecure?: boolean;
   ca?: string;
   maxLatency: number;
@@ -56,6 +57,7 @@ export function registerSandwich(program: Command): void {
     .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
     .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
     .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
+    .option('--show-secrets', 'write credentials in paths, query values, subprotocols, previews and Close reasons as they came (by default they are REDACTED in every output)')
     .option('--insecure', 'do not verify TLS certificates of a wss:/https: --via or --target')
     .option('--ca <file>', 'trust this CA certificate (PEM) for a wss:/https: --via or --target')
     .option('--max-latency <ms>', 'a small message or ping slower than this through the intermediary is a failure; 0 = no bound', parseCount('--max-latency'), 0)
@@ -82,6 +84,7 @@ export function sandwichOptionsFromFlags(flags: SandwichFlags): Omit<SandwichOpt
   const proxy: LegProxyOptions = {
     frames: flags.frames === true,
     preview: flags.preview,
+    showSecrets: flags.showSecrets === true,
     insecure: flags.insecure === true,
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),

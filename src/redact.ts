@@ -1,0 +1,382 @@
+/**
+ * Keeping credentials out of everything wsdiag writes: events, logs, reports, messages.
+ *
+ * Browsers cannot set headers on a WebSocket, so credentials travel wherever a URL or a subprotocol can
+ * carry them: the query string (`?access_token=…`, `?t=…`), a path segment (`/ws/<token>/feed`), the
+ * subprotocol list (`bearer.<token>`, Kubernetes' `base64url.bearer.authorization.k8s.io.<token>`). Logs
+ * are shared and pasted into bug reports, so such values are replaced by REDACTED before they reach any
+ * output; the bytes relayed are never changed. Values are judged by name (`?token=`, `"password":`) and by
+ * shape (JWTs, the prefixes of well-known tokens, long random-looking strings), because a name alone misses
+ * `?t=<token>` and `/ws/<token>`. README ("Security defaults") states the rules; test/redact.test.ts pins
+ * them, the false positives they must avoid included.
+ *
+ * Pure: strings in, strings out, no I/O, so every layer can use it. The policy is one object, built once
+ * from `--show-secrets` and handed to whatever writes peer-supplied text.
+ */
+
+export const REDACTED = 'REDACTED';
+
+/** What to do with values that may be credentials. */
+export interface Redactor {
+  /** False with `--show-secrets`: every method returns its input unchanged. */
+  readonly enabled: boolean;
+  /** A request target (`/path;params?query#fragment`). */
+  path(target: string): string;
+  /** A URL: its path, query and fragment as in `path`, and user information. */
+  url(href: string): string;
+  /** A Sec-WebSocket-Protocol value (a comma-separated list of subprotocols). */
+  subprotocols(value: string): string;
+  /**
+   * Free text from a peer (payload previews, Close reasons, HTTP reason phrases): the forms that are
+   * unambiguous in prose (see `redactText`), never the bare random-looking words a prose rule would confuse
+   * with hashes and nonces.
+   */
+  text(value: string, options?: TextOptions): string;
+}
+
+export interface TextOptions {
+  /** The text was cut at its end (a full preview): its last word may be the start of a token. */
+  cut?: boolean;
+}
+
+const same = (value: string): string => value;
+
+/** The default: credentials are redacted. */
+export const REDACT_SECRETS: Redactor = Object.freeze({
+  enabled: true,
+  path: redactPath,
+  url: redactUrl,
+  subprotocols: redactSubprotocols,
+  text: redactText,
+});
+
+/** `--show-secrets`: everything is written as it came. */
+export const SHOW_SECRETS: Redactor = Object.freeze({ enabled: false, path: same, url: same, subprotocols: same, text: same });
+
+/** The policy for a command's `--show-secrets` flag (or the library's `showSecrets` option). */
+export function redactorFor(showSecrets: boolean | undefined): Redactor {
+  return showSecrets === true ? SHOW_SECRETS : REDACT_SECRETS;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// By name
+
+/** Words that make a parameter, JSON key or header name a credential's (`access_token`, `apiKey`, `X-Amz-Signature`). */
+const SECRET_NAME_WORDS = new Set([
+  'token', 'auth', 'authorization', 'bearer', 'jwt', 'key', 'apikey', 'secret', 'password', 'passwd', 'pwd', 'passphrase',
+  'session', 'sessionid', 'sessid', 'sid', 'sig', 'signature', 'credential', 'credentials', 'ticket', 'otp',
+]);
+/** Endings of names written in one word (`PHPSESSID`, `vncticket`, `csrftoken`, `clientsecret`). */
+const SECRET_NAME_ENDINGS = ['token', 'secret', 'password', 'passwd', 'apikey', 'accesskey', 'privatekey', 'sessionid', 'sessid', 'signature', 'credentials', 'credential', 'ticket', 'jwt'];
+/**
+ * URL and form parameters that are a credential's only on their own: `?code=` (an OAuth authorization
+ * code) but not `?zip_code=`, nor `"code": "NOT_FOUND"` in JSON; `?pass=` but not `?pass_through=`.
+ */
+const SECRET_PARAMETERS = new Set(['code', 'pass']);
+
+/**
+ * Whether a JSON key or header name is a credential's. Names are split into words (at `_`, `-`, `.` and
+ * camelCase), so `author`, `keyboard`, `design` and `bypass` are not mistaken for `auth`, `key`, `sig` and
+ * `pass`.
+ */
+export function isSecretName(name: string): boolean {
+  const words = nameWords(name);
+  if (words.some((w) => SECRET_NAME_WORDS.has(w))) return true;
+  const compact = words.join('');
+  return compact !== '' && SECRET_NAME_ENDINGS.some((ending) => compact.endsWith(ending));
+}
+
+/** Whether a URL or form parameter name is a credential's: `isSecretName`, and `code` and `pass` alone. */
+export function isSecretParameter(name: string): boolean {
+  return isSecretName(name) || SECRET_PARAMETERS.has(nameWords(name).join(''));
+}
+
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// By shape: tokens with a recognisable form, found anywhere in a string
+
+/** No letter, digit or `_` just before: a token starts here, not in the middle of a word. */
+const START = '(?<![A-Za-z0-9_])';
+
+/**
+ * Tokens whose form gives them away, each with the part kept readable (group 1: the token's kind). The
+ * minimum lengths are low on purpose: a preview or a quote may cut a token short, and the cut token still
+ * goes.
+ */
+const TOKEN_FORMS: readonly RegExp[] = [
+  // JWT (JWS or JWE): a base64url JSON header (`eyJ` is `{"`), a dot, more base64url parts.
+  new RegExp(`${START}()eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_.-]*`, 'g'),
+  // GitHub: personal, OAuth, user-to-server, server-to-server, refresh; fine-grained personal.
+  new RegExp(`${START}(gh[pousr]_)[A-Za-z0-9]{10,}`, 'g'),
+  new RegExp(`${START}(github_pat_)[A-Za-z0-9_]{10,}`, 'g'),
+  // GitLab personal access token.
+  new RegExp(`${START}(glpat-)[A-Za-z0-9_-]{10,}`, 'g'),
+  // Slack bot, user, app-level, refresh... tokens.
+  new RegExp(`${START}(xox[abeoprs]-)[A-Za-z0-9-]{8,}`, 'g'),
+  new RegExp(`${START}(xapp-)[A-Za-z0-9-]{8,}`, 'g'),
+  // AWS access key id.
+  new RegExp(`${START}()(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}`, 'g'),
+  // Stripe secret and restricted keys, webhook secrets (publishable `pk_` keys are public).
+  new RegExp(`${START}((?:sk|rk)_(?:live|test)_)[A-Za-z0-9]{8,}`, 'g'),
+  new RegExp(`${START}(whsec_)[A-Za-z0-9+/=]{8,}`, 'g'),
+  // OpenAI and Anthropic API keys.
+  new RegExp(`${START}(sk-(?:proj-|ant-)?)[A-Za-z0-9_-]{20,}`, 'g'),
+  // npm access token.
+  new RegExp(`${START}(npm_)[A-Za-z0-9]{20,}`, 'g'),
+  // Google API key.
+  new RegExp(`${START}()AIza[A-Za-z0-9_-]{20,}`, 'g'),
+];
+
+/** What every form above starts with: one cheap test spares the dozen passes for most strings. */
+const TOKEN_FORM_START = /eyJ|gh[pousr]_|github_pat_|glpat-|xox[abeoprs]-|xapp-|A[KS]IA|ABIA|ACCA|[sr]k_|whsec_|sk-|npm_|AIza/;
+
+/** Replaces every token with a recognisable form, keeping its kind (`ghp_REDACTED`). */
+function redactTokenForms(text: string): string {
+  if (!TOKEN_FORM_START.test(text)) return text;
+  let out = text;
+  for (const form of TOKEN_FORMS) out = out.replace(form, (_all, kind: string) => `${kind}${REDACTED}`);
+  return out;
+}
+
+/** An RFC 9562 UUID in its 8-4-4-4-12 form: an identifier, not a secret. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A ULID: 26 Crockford base32 characters, the first 0–7 (a timestamp comes first): an identifier too. */
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
+const TOKEN_ALPHABET = /^[A-Za-z0-9+/_-]+$/;
+const HEX = /^[0-9a-f]+$/i;
+/** Words as identifiers are made of: `getUserById2` is get, User, By, Id, 2. */
+const WORDS = /[a-z]+|[A-Z][a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
+
+/** Shortest string of the base64/base64url alphabet judged by its randomness. */
+export const MIN_RANDOM_LENGTH = 20;
+/** Shortest start of a token judged when the rest was cut off (by a preview's limit, or a `…`). */
+export const MIN_CUT_LENGTH = 8;
+/** Shortest hex string taken for a key (an MD5 or a 128-bit key has 32 digits; ObjectIds and short hashes are kept). */
+export const MIN_HEX_LENGTH = 32;
+
+/**
+ * Whether one piece of a path, query value or subprotocol (no `/`, `.`, `,` in it) looks like a random
+ * token. Tokens are random; identifiers are made of words. So a string of 20 or more base64/base64url
+ * characters (trailing `=` aside) is a token when, split into words at each change between lower case,
+ * upper case and digits (`-` and `_` removed), its words average under 3 characters, or under 4.5 with
+ * fewer than 30 % vowels among its letters (text made of words has about 40 %). Hex strings are tokens
+ * from 32 digits on; UUIDs, ULIDs and plain numbers never are, and neither is a string whose `-`/`_`
+ * parts average under 6 characters (`crypto-ticker-1h-24h-7d`: words joined).
+ */
+export function looksRandom(piece: string, minLength = MIN_RANDOM_LENGTH): boolean {
+  const s = piece.replace(/={1,2}$/, '');
+  if (s.length < minLength || !TOKEN_ALPHABET.test(s)) return false;
+  if (UUID.test(s) || ULID.test(s) || /^\d+$/.test(s)) return false;
+  if (HEX.test(s)) return s.length >= MIN_HEX_LENGTH && /\d/.test(s) && /[a-f]/i.test(s);
+  const parts = s.split(/[-_]/).filter((p) => p !== '');
+  if (parts.length > 1 && totalLength(parts) / parts.length < 6) return false;
+  const words = parts.join('').match(WORDS) ?? [];
+  if (words.length === 0) return false;
+  const averageWord = totalLength(words) / words.length;
+  const letters = s.replace(/[^A-Za-z]/g, '');
+  const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length;
+  const vowelShare = letters.length === 0 ? 0 : vowels / letters.length;
+  return averageWord < 3 || (averageWord < 4.5 && vowelShare < 0.3);
+}
+
+function totalLength(list: readonly string[]): number {
+  let n = 0;
+  for (const item of list) n += item.length;
+  return n;
+}
+
+/** Whether a whole value (a query value, a parameter) holds a credential anywhere in it. */
+function isSecretValue(value: string): boolean {
+  if (redactText(value) !== value) return true;
+  return value.split(/[\s.,;:|/]+/).some((piece) => looksRandom(piece));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paths and URLs
+
+/** The last piece of a file name: `.js`, `.json`, `.webp`. */
+const FILE_EXTENSION = /^[A-Za-z][A-Za-z0-9]{0,4}$/;
+
+/**
+ * A request target with its credentials replaced: query (and fragment) values whose parameter name is a
+ * credential's or whose value holds one, `;name=value` path parameters likewise (`;jsessionid=`), and path
+ * segments that are a token by form or look random (a segment with dots is judged piece by piece, except a
+ * file name, `name.ext`, which is kept unless a piece has a token's form).
+ */
+export function redactPath(target: string): string {
+  const hash = target.indexOf('#');
+  const beforeHash = hash < 0 ? target : target.slice(0, hash);
+  const q = beforeHash.indexOf('?');
+  const path = q < 0 ? beforeHash : beforeHash.slice(0, q);
+  let out = path.split('/').map(redactSegment).join('/');
+  if (q >= 0) out += `?${redactPairs(beforeHash.slice(q + 1), '&')}`;
+  if (hash >= 0) out += `#${redactPairs(target.slice(hash + 1), '&')}`;
+  return out;
+}
+
+/** A URL with its user information and its path redacted (see `redactPath`). */
+export function redactUrl(href: string): string {
+  const parts = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(href);
+  if (!parts) return redactPath(href);
+  const authority = parts[2]!;
+  const at = authority.lastIndexOf('@');
+  const host = at < 0 ? authority : `${REDACTED}@${authority.slice(at + 1)}`;
+  return `${parts[1]}${host}${redactPath(parts[3]!)}`;
+}
+
+function redactSegment(segment: string): string {
+  if (segment === '') return segment;
+  const semicolon = segment.indexOf(';');
+  if (semicolon < 0) return redactSegmentName(segment);
+  return `${redactSegmentName(segment.slice(0, semicolon))};${redactPairs(segment.slice(semicolon + 1), ';')}`;
+}
+
+function redactSegmentName(segment: string): string {
+  const forms = redactTokenForms(segment);
+  if (forms !== segment) return forms;
+  const pieces = segment.split('.');
+  if (pieces.length > 1 && FILE_EXTENSION.test(pieces[pieces.length - 1]!)) return segment;
+  return pieces.map((piece) => (looksRandom(decode(piece)) ? REDACTED : piece)).join('.');
+}
+
+/** `name=value` pairs separated by `separator`: a credential's value becomes REDACTED; empty values stay. */
+function redactPairs(text: string, separator: '&' | ';'): string {
+  return text
+    .split(separator)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair !== '' && isSecretValue(decode(pair)) ? REDACTED : pair;
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      if (value === '') return pair;
+      return isSecretParameter(decode(name)) || isSecretValue(decode(value)) ? `${name}=${REDACTED}` : pair;
+    })
+    .join(separator);
+}
+
+/** Percent-decoding that never throws: a malformed escape is judged as written. */
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Subprotocols
+
+/** Names after which (`bearer.<token>`) or next to which (`access_token, <token>`) a credential comes. */
+const CREDENTIAL_MARKERS = new Set(['bearer', 'token', 'accesstoken', 'authtoken', 'authorization', 'jwt', 'apikey', 'accesskey']);
+/** Kubernetes' form (the token base64url-encoded after a fixed prefix), kept readable up to the token. */
+const KUBERNETES_BEARER = /^(base64url\.bearer\.authorization\.k8s\.io\.)(.+)$/i;
+
+/**
+ * A Sec-WebSocket-Protocol list with its credentials replaced: whatever follows a marker piece
+ * (`bearer.REDACTED`, `base64url.bearer.authorization.k8s.io.REDACTED`), an element right after a marker
+ * element (`access_token, REDACTED`), tokens with a recognisable form, and random-looking pieces.
+ * Ordinary names (`graphql-transport-ws`, `mqtt`, `v12.stomp`, `wamp.2.json`) are untouched.
+ */
+export function redactSubprotocols(value: string): string {
+  let previous = '';
+  return value.replace(/[^,\s]+/g, (element) => {
+    const shown = redactSubprotocol(element, previous);
+    previous = element;
+    return shown;
+  });
+}
+
+function redactSubprotocol(element: string, previous: string): string {
+  if (CREDENTIAL_MARKERS.has(compactName(previous))) return REDACTED;
+  const kubernetes = KUBERNETES_BEARER.exec(element);
+  if (kubernetes) return `${kubernetes[1]}${REDACTED}`;
+  const pieces = element.split('.');
+  const marker = pieces.findIndex((piece, i) => i < pieces.length - 1 && CREDENTIAL_MARKERS.has(compactName(piece)));
+  if (marker >= 0) return [...pieces.slice(0, marker + 1), REDACTED].join('.');
+  const forms = redactTokenForms(element);
+  if (forms !== element) return forms;
+  return pieces.map((piece) => (looksRandom(piece) ? REDACTED : piece)).join('.');
+}
+
+function compactName(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Free text
+
+/** `Name: value` at the start of a line (an HTTP head inside a preview, a YAML-ish reason). */
+const HEADER_LINE = /^([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/gm;
+/** A URL with a path, or an absolute path, standing as a word of its own. */
+const URL_OR_PATH = /(?<![^\s"'(<=,])(?:[a-z][a-z0-9+.-]*:\/\/[^\s"'<>/?#]*)?\/[^\s"'<>]*/gi;
+/** `"name": "value` (the closing quote may be cut off by a preview's limit). */
+const JSON_PAIR = /("([^"\\\r\n]{1,64})"\s*:\s*")((?:[^"\\\r\n]|\\.)*)/g;
+/** `name=value` as in a form body or a cookie. */
+const FORM_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})=([^\s&"'<>;,]+)/g;
+/** An HTTP authentication scheme and its credentials. */
+const AUTH_SCHEME_NAME = /bearer|basic/i;
+const AUTH_SCHEME = new RegExp(`${START}((?:Bearer|bearer|BEARER|Basic|basic|BASIC)[ \\t]+)([A-Za-z0-9._~+/-]{8,}=*)`, 'g');
+/** A word cut short where a quote was clipped (`…`), or at the very end of a cut text. */
+const WORD_BEFORE_ELLIPSIS = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}(?=…)`, 'g');
+const LAST_WORD = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}$`);
+
+/**
+ * Free text with the credentials that are unambiguous in prose replaced: values of credential headers in
+ * `Name: value` lines (Authorization keeps its scheme), paths and URLs (as `redactPath`), `"name": "value"`
+ * and `name=value` pairs with a credential's name, `Bearer`/`Basic` credentials, and tokens with a
+ * recognisable form. Bare random-looking words are left alone: in prose they are as often a hash, a nonce
+ * or a Sec-WebSocket-Accept value. A word cut short (before a `…`, or last in a text `cut` at its end) is
+ * the start of something longer: it goes when it looks random from 8 characters on, so a token cut by a
+ * preview's limit does not slip under the 20 characters the random shape needs otherwise.
+ */
+export function redactText(text: string, options: TextOptions = {}): string {
+  if (text === '') return text;
+  // Each pass only where the character it needs is there: previews of violation floods come through here.
+  let out = text;
+  if (out.includes(':')) {
+    out = out.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
+      const shown = headerValue(name.toLowerCase(), value);
+      return shown === value ? line : `${name}${colon}${shown}`;
+    });
+  }
+  if (out.includes('/')) {
+    out = out.replace(URL_OR_PATH, (found) => {
+      // Punctuation that ends the sentence is not part of the path.
+      const end = found.length - (/[.,:;!?)\]]+$/.exec(found)?.[0].length ?? 0);
+      const path = found.slice(0, end);
+      return (path.startsWith('/') ? redactPath(path) : redactUrl(path)) + found.slice(end);
+    });
+  }
+  if (out.includes('"')) {
+    out = out.replace(JSON_PAIR, (all, start: string, name: string, value: string) => (value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all));
+  }
+  if (out.includes('=')) out = out.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all));
+  if (AUTH_SCHEME_NAME.test(out)) {
+    out = out.replace(AUTH_SCHEME, (all, scheme: string, credentials: string) => (/^[a-z]+$/.test(credentials) ? all : `${scheme}${REDACTED}`));
+  }
+  out = redactTokenForms(out);
+  if (out.includes('…')) out = out.replace(WORD_BEFORE_ELLIPSIS, redactCutWord);
+  return options.cut ? out.replace(LAST_WORD, redactCutWord) : out;
+}
+
+function redactCutWord(word: string): string {
+  return looksRandom(word, MIN_CUT_LENGTH) ? REDACTED : word;
+}
+
+function headerValue(name: string, value: string): string {
+  if (value.trim() === '') return value;
+  if (name === 'authorization' || name === 'proxy-authorization') {
+    const scheme = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+\S/.exec(value);
+    return scheme ? `${scheme[1]} ${REDACTED}` : REDACTED;
+  }
+  if (name === 'cookie' || name === 'set-cookie' || isSecretName(name)) return REDACTED;
+  if (name === 'sec-websocket-protocol') return redactSubprotocols(value);
+  return value;
+}
