@@ -20,6 +20,7 @@ import { SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
 import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
+import { pongTimeoutOption } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions, parseCount } from '../run.js';
 
 interface SandwichFlags {
@@ -38,6 +39,7 @@ interface SandwichFlags {
   ca?: string;
   maxLatency: number;
   linger: number;
+  pongTimeout: number;
   color: boolean;
 }
 
@@ -55,6 +57,7 @@ export function registerSandwich(program: Command): void {
     .option('--quiet', 'show violations, errors, findings that are not info, and the summary only')
     .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
     .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
+    .addOption(pongTimeoutOption())
     .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
     .option('--insecure', 'do not verify TLS certificates of a wss:/https: --via or --target')
     .option('--ca <file>', 'trust this CA certificate (PEM) for a wss:/https: --via or --target')
@@ -85,6 +88,7 @@ export function sandwichOptionsFromFlags(flags: SandwichFlags): Omit<SandwichOpt
     insecure: flags.insecure === true,
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
+    pongTimeoutMs: flags.pongTimeout,
   };
   if (flags.ca !== undefined) proxy.ca = readCa(flags.ca);
   return {
