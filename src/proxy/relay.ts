@@ -311,6 +311,8 @@ export class Relay {
   private enforce(leg: Leg, finding: Finding, cleanCut: boolean): void {
     const enforcement = enforcementFor(leg.dir, finding);
     this.enforcement = enforcement;
+    // Nothing is relayed any more, so no ping can be answered: stop waiting for pongs.
+    this.analyzer.proxyClosing();
     this.setEnding({ ended_by: 'proxy', how: 'enforce' });
     // Nothing is relayed from now on, so no source needs to wait for its sink.
     for (const l of Object.values(this.legs)) this.onDrain(l);

@@ -141,6 +141,14 @@ export class ConnectionAnalyzer {
     return this.finished ? null : (this.pings?.deadline() ?? null);
   }
 
+  /**
+   * wsdiag itself started closing the connection (a Close of its own to an endpoint: --enforce, a graceful
+   * stop): from now on no Pong is awaited, as after an endpoint's Close.
+   */
+  proxyClosing(): void {
+    this.pings?.close();
+  }
+
   /** Reports each Ping left without a Pong past the timeout, as of the clock's current time. */
   checkPongTimeouts(): void {
     if (!this.pings || this.finished) return;
@@ -188,7 +196,9 @@ export class ConnectionAnalyzer {
     if (this.finished) return null;
     for (const dir of DIRECTIONS) this.end(dir, how ?? null);
     const nowMs = this.clock().getTime();
-    const unanswered = this.pings ? DIRECTIONS.map((dir) => this.reportPingAtEnd(dir, nowMs)).find((ping) => ping !== null) ?? null : null;
+    // Pings cut off by wsdiag's own ending (shutdown, --enforce, idle timeout) are not the peers' fault.
+    const unanswered =
+      this.pings && how?.ended_by !== 'proxy' ? (DIRECTIONS.map((dir) => this.reportPingAtEnd(dir, nowMs)).find((ping) => ping !== null) ?? null) : null;
     this.finished = true;
     const story = how ? explainConnectionEnd({ ending: how, closes: this.closeFrom, truncation: this.firstCut, ping: unanswered }) : null;
     const now = this.clock();

@@ -435,6 +435,23 @@ describe('ping-unanswered (injected clock, no timers)', () => {
     );
   });
 
+  it('nothing is awaited once wsdiag itself closes (--enforce), nor reported when wsdiag ended the connection', () => {
+    const p = playbook({ pongTimeoutMs: 1000 });
+    p.server(ping());
+    p.analyzer.proxyClosing();
+    assert.equal(p.analyzer.pongDeadline, null);
+    p.tick(5000);
+    p.analyzer.checkPongTimeouts();
+    p.analyzer.finish({ ended_by: 'client', how: 'fin' });
+    assert.equal(p.of('violation').length, 0);
+    const q = playbook({ pongTimeoutMs: 1000 });
+    q.client(encodeFrame({ opcode: 9, mask: true }));
+    q.tick(10);
+    const close = q.analyzer.finish({ ended_by: 'proxy', how: 'shutdown' })!;
+    assert.equal(q.of('violation').length, 0);
+    assert.equal(close.explain, undefined);
+  });
+
   it('pongTimeoutMs null tracks nothing (one-direction analysis)', () => {
     const p = playbook({ pongTimeoutMs: null });
     p.server(ping());
