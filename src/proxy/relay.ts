@@ -192,12 +192,13 @@ export class Relay {
     const deadline = this.finished ? null : this.analyzer.pongDeadline;
     this.pongTimerFor = deadline;
     if (deadline === null) return;
+    // setTimeout takes at most 2^31-1 ms; a later deadline is simply checked again then.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(1, deadline - this.options.clock().getTime()));
     this.pongTimer = setTimeout(() => {
       this.pongTimer = null;
       this.analyzer.checkPongTimeouts();
       this.schedulePongCheck();
-      // setTimeout takes at most 2^31-1 ms; a later deadline is simply checked again then.
-    }, Math.min(MAX_TIMER_MS, Math.max(1, deadline - this.options.clock().getTime())));
+    }, delay);
     this.pongTimer.unref();
   }
 
