@@ -11,7 +11,13 @@ export const DIRECTIONS: readonly Direction[] = ['client->server', 'server->clie
 export type Side = 'client' | 'server';
 export type Blame = 'client' | 'server' | 'intermediary' | 'unknown';
 export type Severity = 'error' | 'warning';
-export type ViolationCode = 1002 | 1003 | 1007 | 1009;
+/**
+ * The close codes violations carry. 1006 (abnormal closure, never sent on the wire) is what both endpoints
+ * report after a frame cut short; 1011 is what keepalive implementations close with after a missing pong.
+ */
+export type ViolationCode = 1002 | 1003 | 1006 | 1007 | 1009 | 1011;
+/** Every ViolationCode, in order: what `tail --code` and `ci --fail-on` accept. */
+export const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1006, 1007, 1009, 1011];
 
 /** The side whose bytes travel in a direction. */
 export function senderOf(dir: Direction): Side {
@@ -21,6 +27,11 @@ export function senderOf(dir: Direction): Side {
 /** The side that receives the bytes of a direction. */
 export function receiverOf(dir: Direction): Side {
   return dir === 'client->server' ? 'server' : 'client';
+}
+
+/** The other endpoint. */
+export function otherSide(side: Side): Side {
+  return side === 'client' ? 'server' : 'client';
 }
 
 /** The direction in which a side sends. */
@@ -100,7 +111,8 @@ export interface PeerCloseEvent extends EventBase {
   code: number | null;
   reason: string;
   cause: PeerCloseCause | null;
-  blame: Blame;
+  /** The side at fault; null when nothing is wrong (a normal close, an answer, an application code). */
+  blame: Blame | null;
   explain: string;
 }
 
@@ -120,6 +132,12 @@ export interface CloseEvent extends EventBase {
   suppressed: number;
   ended_by?: EndedBy;
   how?: EndHow;
+  /**
+   * Present when the connection ended without a completed closing handshake (what the endpoints report
+   * as 1006): one sentence saying how it ended, and the violation that explains it (or null).
+   */
+  explain?: string;
+  cause?: PeerCloseCause | null;
 }
 
 export interface ErrorEvent extends EventBase {

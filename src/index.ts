@@ -16,7 +16,7 @@ export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/tab
 
 // The sans-IO protocol layer.
 export { FrameDecoder, DEFAULT_MAX_MESSAGE, type DecoderOptions } from './protocol/decoder.js';
-export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo } from './protocol/types.js';
+export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo, Truncation } from './protocol/types.js';
 export { encodeFrame, closeBody, concatBytes, type FrameSpec } from './protocol/encoder.js';
 export { Opcode, opcodeName, isValidWireCloseCode, closeCodeName } from './protocol/constants.js';
 export { parseClosePayload, type ParsedClose } from './protocol/close.js';
@@ -37,7 +37,7 @@ export { TypeMismatch, type TypePolicy, type AcceptedType } from './protocol/mes
 export { REDACTED, REDACT_SECRETS, SHOW_SECRETS, redactorFor, redactPath, redactSubprotocols, redactText, redactUrl, isSecretName, isSecretParameter, looksRandom, type Redactor } from './redact.js';
 
 // Per-connection analysis.
-export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, type AnalyzerOptions } from './session/analyzer.js';
+export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, DEFAULT_PONG_TIMEOUT_MS, type AnalyzerOptions, type Ending } from './session/analyzer.js';
 export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './session/analyze.js';
 
 // Reporters (sinks of events).

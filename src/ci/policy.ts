@@ -4,7 +4,7 @@
  * No I/O here, so the whole exit-code matrix (DESIGN §5) is testable without spawning anything.
  */
 import { UsageError } from '../errors.js';
-import type { Severity, ViolationCode } from '../events.js';
+import { VIOLATION_CODES, type Severity } from '../events.js';
 import { closestRuleId } from '../rules/suggest.js';
 import { findRule, RULES } from '../rules/table.js';
 
@@ -27,8 +27,6 @@ export interface ViolationFacts {
   severity: Severity;
 }
 
-export const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1007, 1009];
-
 /** The default: every error-severity violation fails the run. */
 export const DEFAULT_FAIL_ON: FailOnPolicy = Object.freeze({
   text: 'error',
@@ -48,7 +46,7 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
     .map((token) => token.trim())
     .filter((token) => token !== '');
   if (tokens.length === 0) {
-    throw new UsageError('--fail-on needs at least one of: error, warning, none, a close code (1002, 1003, 1007, 1009) or a rule id');
+    throw new UsageError(`--fail-on needs at least one of: error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id`);
   }
   if (tokens.includes('none')) {
     if (tokens.length > 1) {
@@ -84,7 +82,7 @@ function unknownToken(token: string): UsageError {
   const near = closestRuleId(token);
   const suggestion = near ? ` (did you mean "${near}"?)` : '';
   return new UsageError(
-    `--fail-on: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (1002, 1003, 1007, 1009) or a rule id (wsdiag explain lists them)`,
+    `--fail-on: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id (wsdiag explain lists them)`,
   );
 }
 

@@ -22,7 +22,8 @@ export function buildProgram(): Command {
   program
     .description(
       'Diagnostic intercepting WebSocket proxy: relays traffic byte for byte, decodes every RFC 6455 frame ' +
-        'in both directions and explains each protocol violation (1002, 1003, 1007, 1009) with a fix.',
+        'in both directions and explains each protocol violation (1002, 1003, 1007, 1009) with a fix; it also warns ' +
+        'of frames cut short (1006) and pings left unanswered (1011).',
     )
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')

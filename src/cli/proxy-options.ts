@@ -1,11 +1,13 @@
 /**
- * The proxy's command-line options, declared once for every command that starts a proxy (`proxy`, `ci`)
- * so their flags, help texts and parsing cannot drift apart. The values are resolved into ProxyOptions
+ * The proxy's command-line options, declared once for every command that starts a proxy (`proxy`, `ci`;
+ * `sandwich` shares the ones that apply to its two legs) so their flags, help texts and parsing cannot
+ * drift apart. The values are resolved into ProxyOptions
  * by `resolveProxyConfig` in ./commands/proxy.ts. Commands differ only in the default listen address:
  * `proxy` uses a fixed, well-known port; `ci` any free one, so parallel CI jobs never collide.
  */
 import { Option, type Command } from 'commander';
 import type { AcceptedType } from '../protocol/message-type.js';
+import { DEFAULT_PONG_TIMEOUT_MS } from '../session/analyzer.js';
 import { parseCount } from './run.js';
 
 const ACCEPTS = ['text', 'binary', 'any'];
@@ -38,6 +40,14 @@ export interface ProxyFlags {
   config?: string;
   /** False with --no-learn. */
   learn: boolean;
+  pongTimeout: number;
+}
+
+/** --pong-timeout: how long a Ping may wait for its Pong (every command that relays WebSocket traffic). */
+export function pongTimeoutOption(): Option {
+  return new Option('--pong-timeout <ms>', 'report a ping left this long without a pong (ping-unanswered); 0 = only when the connection ends')
+    .argParser(parseCount('--pong-timeout'))
+    .default(DEFAULT_PONG_TIMEOUT_MS);
 }
 
 export function addProxyOptions(command: Command, defaults: ProxyOptionDefaults): Command {
@@ -50,6 +60,7 @@ export function addProxyOptions(command: Command, defaults: ProxyOptionDefaults)
     .option('--quiet', 'show violations and errors only')
     .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
     .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
+    .addOption(pongTimeoutOption())
     .option('--enforce', 'fail a connection on its first violation: drop the offending frame, Close the sender with its code, Close 1001 the other side')
     .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
     .option('--show-secrets', 'write credentials in paths, query values, subprotocols, previews and Close reasons as they came (by default they are REDACTED in every output)')

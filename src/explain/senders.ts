@@ -29,4 +29,7 @@ export const RULE_SENDERS: Record<RuleId, Sender> = {
   'handshake-bad-accept': 'server',
   'handshake-unrequested-subprotocol': 'server',
   'handshake-unrequested-extension': 'server',
+  // Either side can cut a frame short, or leave a Ping unanswered (the side that owed the Pong).
+  'truncated-frame': 'either',
+  'ping-unanswered': 'either',
 };

@@ -25,7 +25,7 @@ import { TypeMismatch, type TypePolicy } from './message-type.js';
 import { unmaskSmall } from './mask.js';
 import { SCRATCH_BYTES, Source, claimSharedScratch, createPrivateScratch, releaseSharedScratch, type Scratch } from './scratch.js';
 import { FIN_TEXT } from './text-run.js';
-import type { DecoderSink, Finding, FrameHeader, MessageInfo } from './types.js';
+import type { DecoderSink, Finding, FrameHeader, MessageInfo, Truncation } from './types.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import type { RuleId } from '../rules/table.js';
 
@@ -255,16 +255,41 @@ export class FrameDecoder {
 
   /**
    * The stream ended (FIN, reset or end of a capture). Findings waiting for their preview are emitted with
-   * what was received. Returns true if the stream ended in the middle of a frame.
+   * what was received. Returns the frame the stream ended in the middle of, or null at a frame boundary
+   * (and once decoding stopped: boundaries are unknown then). The caller knows who ended the stream and
+   * how, so reporting the cut is its job.
    */
-  end(): boolean {
-    const midFrame = this.state === State.Payload || (this.state === State.Header && this.headerLength > 0);
+  end(): Truncation | null {
     this.flushFrameFindings();
     if (this.message) {
       this.flushMessageFindings(this.message, true);
       this.emitMismatch(this.message);
     }
-    return midFrame;
+    return this.truncation();
+  }
+
+  private truncation(): Truncation | null {
+    if (this.state === State.Payload) {
+      return { frame: this.frameRef(), part: 'payload', received: this.payloadPosition, needed: this.length };
+    }
+    if (this.state !== State.Header || this.headerLength === 0) return null;
+    const header = this.header;
+    const received = this.headerLength;
+    let needed: number | null = null;
+    let length = 0;
+    if (received >= 2) {
+      const len7 = header[1]! & 0x7f;
+      const extended = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
+      needed = 2 + extended + ((header[1]! & 0x80) !== 0 ? 4 : 0);
+      if (extended === 0) length = len7;
+      else if (received >= 2 + extended) length = len7 === 126 ? (header[2]! << 8) | header[3]! : readUint64(header, 2);
+    }
+    return {
+      frame: { index: this.frameIndex + 1, offset: this.streamOffset, opcode: header[0]! & 0x0f, length },
+      part: 'header',
+      received,
+      needed,
+    };
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -354,10 +379,8 @@ export class FrameDecoder {
       nonMinimal = length < 126;
       p += 2;
     } else if (len7 === 127) {
-      const high = ((src[p]! << 24) | (src[p + 1]! << 16) | (src[p + 2]! << 8) | src[p + 3]!) >>> 0;
-      const low = ((src[p + 4]! << 24) | (src[p + 5]! << 16) | (src[p + 6]! << 8) | src[p + 7]!) >>> 0;
-      msbSet = high >= 0x80000000;
-      length = high * 0x1_0000_0000 + low;
+      msbSet = src[p]! >= 0x80;
+      length = readUint64(src, p);
       nonMinimal = length < 65536;
       p += 8;
     }
@@ -811,6 +834,13 @@ export class FrameDecoder {
   private messageInfo(message: MessageState): MessageInfo {
     return this.snapshot.fill(message);
   }
+}
+
+/** The 64-bit big-endian length at src[at], as a number (exact up to 2^53). */
+function readUint64(src: Uint8Array, at: number): number {
+  const high = ((src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!) >>> 0;
+  const low = ((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0;
+  return high * 0x1_0000_0000 + low;
 }
 
 function capital(word: string): string {

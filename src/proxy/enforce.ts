@@ -85,7 +85,7 @@ export function explainEnforcedReply(event: PeerCloseEvent, enforcement: Enforce
   return {
     ...event,
     cause: null,
-    blame: event.by,
+    blame: null,
     explain: `The ${event.by} answered wsdiag's Close ${GOING_AWAY} (sent by --enforce after the ${offender} broke ${finding.rule}) ${what}.`,
   };
 }

@@ -20,14 +20,12 @@ import {
   directionFrom,
   type Clock,
   type Direction,
-  type EndHow,
-  type EndedBy,
   type ErrorEvent,
   type Side,
   type WsdiagEvent,
 } from '../events.js';
 import type { Finding } from '../protocol/types.js';
-import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
+import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/analyzer.js';
 import { bystanderClose, enforcementFor, explainEnforcedReply, forwardableBytes, offenderClose, type Enforcement } from './enforce.js';
 
 export interface RelayOptions {
@@ -69,10 +67,8 @@ interface Leg {
   throttled: boolean;
 }
 
-interface Ending {
-  ended_by: EndedBy;
-  how: EndHow;
-}
+/** The longest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Socket errors that mean the peer reset or vanished, as opposed to a local or TLS failure. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -96,6 +92,9 @@ export class Relay {
   private readonly awaitingReply = new Set<Side>();
   private idleTimer: NodeJS.Timeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
+  /** The one timer for the analyzer's earliest pong deadline (never one per ping), and the deadline it is for. */
+  private pongTimer: NodeJS.Timeout | null = null;
+  private pongTimerFor: number | null = null;
   private finished = false;
   private resolveDone!: () => void;
 
@@ -183,6 +182,24 @@ export class Relay {
   private analyze(leg: Leg, chunk: Uint8Array): void {
     this.options.tap?.data(leg.dir, chunk);
     this.analyzer.push(leg.dir, chunk);
+    if (this.analyzer.pongDeadline !== this.pongTimerFor) this.schedulePongCheck();
+  }
+
+  /** (Re)arms the pong timer for the analyzer's earliest deadline: pings are rare, so this seldom runs. */
+  private schedulePongCheck(): void {
+    if (this.pongTimer) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    const deadline = this.finished ? null : this.analyzer.pongDeadline;
+    this.pongTimerFor = deadline;
+    if (deadline === null) return;
+    // setTimeout takes at most 2^31-1 ms; a later deadline is simply checked again then.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(1, deadline - this.options.clock().getTime()));
+    this.pongTimer = setTimeout(() => {
+      this.pongTimer = null;
+      this.analyzer.checkPongTimeouts();
+      this.schedulePongCheck();
+    }, delay);
+    this.pongTimer.unref();
   }
 
   /** Forwards held bytes of a direction up to stream offset `limit`. */
@@ -219,7 +236,8 @@ export class Relay {
   private onEnd(side: Side): void {
     this.finReceived[side] = true;
     this.options.tap?.end(directionFrom(side));
-    this.analyzer.end(directionFrom(side));
+    // After --enforce stepped in, a frame cut short is wsdiag's doing, not the peer's.
+    this.analyzer.end(directionFrom(side), this.enforcement ? { ended_by: 'proxy', how: 'enforce' } : { ended_by: side, how: 'fin' });
     const firstClose = this.closeFrom[0];
     this.setEnding(firstClose !== undefined ? { ended_by: firstClose, how: 'close-frame' } : { ended_by: side, how: 'fin' });
     // Half-close: pass the FIN on once everything before it was written.
@@ -229,7 +247,10 @@ export class Relay {
 
   private onError(side: Side, err: NodeJS.ErrnoException): void {
     const reset = err.code !== undefined && RESET_CODES.has(err.code);
-    this.setEnding({ ended_by: side, how: reset ? 'reset' : 'error' });
+    const ending: Ending = { ended_by: side, how: reset ? 'reset' : 'error' };
+    this.setEnding(ending);
+    // Nothing more comes from this side: its direction ends here, and a frame it was sending was cut by it.
+    this.analyzer.end(directionFrom(side), this.enforcement ? { ended_by: 'proxy', how: 'enforce' } : ending);
     if (!reset) this.emitError(`The ${side} connection failed: ${err.message}.`);
     const other = this.sockets[otherSide(side)];
     // A reset is passed on as a reset, so the other endpoint sees what really happened.
@@ -264,6 +285,7 @@ export class Relay {
     this.finished = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
+    if (this.pongTimer) clearTimeout(this.pongTimer);
     this.analyzer.finish(this.ending ?? { ended_by: 'proxy', how: 'error' });
     this.resolveDone();
   }
@@ -290,6 +312,8 @@ export class Relay {
   private enforce(leg: Leg, finding: Finding, cleanCut: boolean): void {
     const enforcement = enforcementFor(leg.dir, finding);
     this.enforcement = enforcement;
+    // Nothing is relayed any more, so no ping can be answered: stop waiting for pongs.
+    this.analyzer.proxyClosing();
     this.setEnding({ ended_by: 'proxy', how: 'enforce' });
     // Nothing is relayed from now on, so no source needs to wait for its sink.
     for (const l of Object.values(this.legs)) this.onDrain(l);

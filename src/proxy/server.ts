@@ -54,6 +54,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       preview: options.preview ?? true,
       ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
       ...(options.maxPerRule !== undefined ? { maxPerRule: options.maxPerRule } : {}),
+      ...(options.pongTimeoutMs !== undefined ? { pongTimeoutMs: options.pongTimeoutMs } : {}),
       ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
     },
     ...(options.configureConnection ? { configureConnection: options.configureConnection } : {}),

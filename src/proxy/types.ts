@@ -64,6 +64,11 @@ export interface ProxyOptions {
   clock?: Clock;
   /** End a WebSocket connection after this long without a byte in either direction (default: never). */
   idleTimeoutMs?: number;
+  /**
+   * A Ping left this long (ms) without a Pong is reported as `ping-unanswered` (default 30000); 0 = only
+   * when the connection ends.
+   */
+  pongTimeoutMs?: number;
   /** How long --enforce waits for both Close replies before it drops the connection (default 2000 ms). */
   enforceGraceMs?: number;
   /** Where operator warnings go (default: one line on stderr). */

@@ -23,6 +23,7 @@ const countsOf: Check = (v) => isObject(v) && Object.values(v).every(isNumber);
 const isDirection = oneOf('client->server', 'server->client');
 const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
 const isFrameRef = shape({ index: isNumber, offset: isNumber, opcode: isNumber, length: isNumber });
+const isCause = shape({ rule: isString, dir: isDirection, frame: nullable(isFrameRef) });
 
 /** The fields each event type must carry, beyond v/type/ts (DESIGN §2). */
 const FIELDS: Record<EventType, Record<string, Check>> = {
@@ -39,12 +40,12 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
   },
   'peer-close': {
     conn: isString, by: oneOf('client', 'server'), code: nullable(isNumber), reason: isString,
-    cause: nullable(shape({ rule: isString, dir: isDirection, frame: nullable(isFrameRef) })), blame: isString,
-    explain: isString,
+    cause: nullable(isCause), blame: nullable(isString), explain: isString,
   },
   close: {
     conn: isString, duration_ms: isNumber, frames: perDirection(isNumber), bytes: perDirection(isNumber),
     violations: isNumber, suppressed: isNumber, ended_by: optional(isString), how: optional(isString),
+    explain: optional(isString), cause: optional(nullable(isCause)),
   },
   error: { conn: nullable(isString), message: isString, status: optional(isNumber) },
   summary: { connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf },

@@ -12,6 +12,7 @@ import type {
   FrameRef,
   ListeningEvent,
   OpenEvent,
+  PeerCloseCause,
   PeerCloseEvent,
   SummaryEvent,
   ViolationEvent,
@@ -153,19 +154,11 @@ function peerClose(b: Block, e: PeerCloseEvent): void {
     `${b.c.conn(p(e.conn))} ${b.c.emphasis('peer-close')} by ${p(e.by)}`,
     closeCodeText(e.code),
     e.reason === '' ? '' : labelled(b.c, 'reason', `"${p(e.reason)}"`),
-    // A Close that is nobody's fault (a normal close, an answer) names no culprit in the human log.
-    isComplaint(e) ? labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))) : '',
+    // A Close that is nobody's fault (a normal close, an answer) names no culprit.
+    e.blame === null ? '' : labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))),
   );
   b.sentence('', e.explain);
-  if (e.cause !== null) {
-    const where = e.cause.frame === null ? 'handshake' : `frame #${e.cause.frame.index} @ offset ${e.cause.frame.offset}`;
-    b.detail(labelled(b.c, 'cause:', `${b.c.rule(p(e.cause.rule))} (${p(e.cause.dir)}, ${where})`));
-  }
-}
-
-/** A Close that points at a fault: it has a cause, or its blame is not simply the side that chose to close. */
-function isComplaint(e: PeerCloseEvent): boolean {
-  return e.cause !== null || e.blame !== e.by;
+  if (e.cause !== null) b.detail(labelled(b.c, 'cause:', causeText(b, e.cause)));
 }
 
 function close(b: Block, e: CloseEvent): void {
@@ -178,6 +171,13 @@ function close(b: Block, e: CloseEvent): void {
     `${violations} (${e.suppressed} suppressed)`,
     e.ended_by === undefined ? '' : `ended by ${p(e.ended_by)}${e.how === undefined ? '' : ` (${p(e.how)})`}`,
   );
+  if (e.explain !== undefined) b.sentence('', e.explain);
+  if (e.cause) b.detail(labelled(b.c, 'cause:', causeText(b, e.cause)));
+}
+
+function causeText(b: Block, cause: PeerCloseCause): string {
+  const where = cause.frame === null ? 'handshake' : `frame #${cause.frame.index} @ offset ${cause.frame.offset}`;
+  return `${b.c.rule(p(cause.rule))} (${p(cause.dir)}, ${where})`;
 }
 
 function error(b: Block, e: ErrorEvent): void {

@@ -30,7 +30,9 @@ export type RuleId =
   | 'handshake-invalid-request'
   | 'handshake-bad-accept'
   | 'handshake-unrequested-subprotocol'
-  | 'handshake-unrequested-extension';
+  | 'handshake-unrequested-extension'
+  | 'truncated-frame'
+  | 'ping-unanswered';
 
 export interface RuleDef {
   id: RuleId;
@@ -39,7 +41,10 @@ export interface RuleDef {
   rfc: string;
   /** One line: what the rule forbids. */
   summary: string;
-  /** One sentence: how the side that sent the offending bytes fixes it. */
+  /**
+   * One sentence: how the side at fault fixes it. That is the sender of the offending bytes, except for
+   * `ping-unanswered` (the side that owed a pong) and `truncated-frame` (the side that ended the connection).
+   */
   hint: (sender: Side) => string;
 }
 
@@ -103,6 +108,12 @@ export const RULES: readonly RuleDef[] = [
     () => 'Answer Sec-WebSocket-Protocol only with one of the values the client offered, or omit the header.'),
   rule('handshake-unrequested-extension', 1002, 'RFC 6455 §9.1, RFC 7692 §5', 'the server accepted an extension or parameter the client did not offer',
     () => 'Accept only extensions (and parameters) the client offered in Sec-WebSocket-Extensions; a proxy that strips the offer but not the answer causes this too.'),
+  rule('truncated-frame', 1006, 'RFC 6455 §5.2, §7.1.5', 'a frame (or frame header) cut short by the end of the connection',
+    (s) => `Send every frame whole and end with the closing handshake (send a Close, wait for the answer) rather than a FIN or a reset; a frame cut short usually means the ${s} crashed or was killed, or a proxy or load balancer between it and wsdiag cut the connection (idle or size limits).`,
+    'warning'),
+  rule('ping-unanswered', 1011, 'RFC 6455 §5.5.2', 'a Ping left without a Pong in answer (past --pong-timeout, or when the connection ended)',
+    (s) => `The ${s} must answer every Ping with a Pong carrying the same payload as soon as practical; use a library that answers pings itself, keep its event loop from being blocked for long, and check that no proxy drops pongs.`,
+    'warning'),
 ];
 
 const RULES_BY_ID: ReadonlyMap<string, RuleDef> = new Map(RULES.map((r) => [r.id, r]));

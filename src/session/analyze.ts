@@ -62,6 +62,8 @@ class OneDirection {
       preview: options.preview ?? true,
       redact: redactorFor(options.showSecrets),
       maxPerRule: options.maxPerRule ?? Number.POSITIVE_INFINITY,
+      // One direction: the answers to its pings are not in the recording.
+      pongTimeoutMs: null,
       ...(options.clock ? { clock: options.clock } : {}),
       onEvent: (event) => this.event(event),
       onSuppressed: (violation) => {
@@ -77,7 +79,8 @@ class OneDirection {
   finish(): AnalyzeResult {
     const dir = directionFrom(this.options.from);
     const decoder = this.analyzer.decoder(dir);
-    const truncated = decoder.end();
+    // A recording cannot say who ended the stream: the truncated-frame warning just says it ended.
+    const truncated = this.analyzer.end(dir) !== null;
     const stop = decoder.stopped;
     return {
       frames: decoder.frameCount,

@@ -6,6 +6,7 @@
 import {
   DIRECTIONS,
   SCHEMA_VERSION,
+  directionFrom,
   receiverOf,
   senderOf,
   systemClock,
@@ -13,8 +14,6 @@ import {
   type Clock,
   type CloseEvent,
   type Direction,
-  type EndHow,
-  type EndedBy,
   type FrameEvent,
   type PeerCloseCause,
   type PerDirection,
@@ -22,15 +21,30 @@ import {
   type ViolationEvent,
   type WsdiagEvent,
 } from '../events.js';
-import { closeCodeName } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { TypePolicy } from '../protocol/message-type.js';
-import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo } from '../protocol/types.js';
+import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo, Truncation } from '../protocol/types.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { getRule } from '../rules/table.js';
+import { CauseStore } from './causes.js';
+import {
+  describeTruncation,
+  describeUnansweredPing,
+  explainConnectionEnd,
+  explainPeerClose,
+  isKeepaliveClose,
+  truncationClause,
+  unansweredPingClause,
+  type Ending,
+} from './explain-close.js';
+import { PingTracker, type PendingPing } from './pings.js';
 import { formatPreview } from './preview.js';
 
+export type { Ending } from './explain-close.js';
+
 export const DEFAULT_MAX_PER_RULE = 20;
+/** How long a Ping may wait for its Pong before `ping-unanswered` (--pong-timeout). */
+export const DEFAULT_PONG_TIMEOUT_MS = 30_000;
 
 export interface AnalyzerOptions {
   /** Connection id used in every event. */
@@ -58,14 +72,12 @@ export interface AnalyzerOptions {
   typePolicies?: Partial<Record<Direction, TypePolicy | null>>;
   /** Called with each data message as it ends (for message-type policies). */
   onMessage?: (dir: Direction, message: MessageInfo) => void;
-}
-
-/** The most recent violation per direction, remembered to explain the other side's Close. */
-interface LastViolation {
-  rule: string;
-  dir: Direction;
-  frame: ViolationEvent['frame'];
-  code: number;
+  /**
+   * A Ping unanswered this long (ms) is reported as `ping-unanswered`; 0 = only when the connection ends;
+   * null = pings are not tracked (one-direction analysis, where the answers cannot be seen). Default 30000.
+   * The analyzer has no timers: whoever owns them calls `checkPongTimeouts()` at `pongDeadline`.
+   */
+  pongTimeoutMs?: number | null;
 }
 
 export class ConnectionAnalyzer {
@@ -76,8 +88,15 @@ export class ConnectionAnalyzer {
   private readonly redact: Redactor;
   private readonly decoders: PerDirection<FrameDecoder>;
   private readonly perRule = new Map<string, number>();
-  private readonly lastViolation: Partial<Record<Direction, LastViolation>> = {};
-  private readonly closeFrom: Partial<Record<Side, { code: number | null }>> = {};
+  /** Violations that may explain the other side's Close (their sender is to blame). */
+  private readonly causes = new CauseStore();
+  /** The code of each side's Close frame, once sent. */
+  private readonly closeFrom: Partial<Record<Side, number | null>> = {};
+  private readonly pings: PingTracker | null;
+  /** Directions whose stream has ended. */
+  private readonly ended: PerDirection<boolean> = { 'client->server': false, 'server->client': false };
+  /** The first frame cut short, for the close event. */
+  private firstCut: { cause: PeerCloseCause; clause: string } | null = null;
   private violationCount = 0;
   private suppressedCount = 0;
   private finished = false;
@@ -96,6 +115,8 @@ export class ConnectionAnalyzer {
         ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
       });
     this.decoders = { 'client->server': make('client->server'), 'server->client': make('server->client') };
+    const pongTimeout = options.pongTimeoutMs === undefined ? DEFAULT_PONG_TIMEOUT_MS : options.pongTimeoutMs;
+    this.pings = pongTimeout === null ? null : new PingTracker(pongTimeout);
   }
 
   /** Feeds bytes of one direction, in stream order. */
@@ -103,9 +124,44 @@ export class ConnectionAnalyzer {
     this.decoders[dir].push(chunk);
   }
 
-  /** That direction's stream ended; emits findings still waiting for their preview. */
-  end(dir: Direction): void {
-    this.decoders[dir].end();
+  /**
+   * That direction's stream ended: emits findings still waiting for their preview and reports a frame
+   * cut short (`truncated-frame`). `ending` says who ended it and how, when the caller knows (the relay);
+   * without it the stream is a recording that stopped. Returns the cut, or null. Later calls do nothing.
+   */
+  end(dir: Direction, ending: Ending | null = null): Truncation | null {
+    if (this.ended[dir]) return null;
+    this.ended[dir] = true;
+    const cut = this.decoders[dir].end();
+    // A connection wsdiag itself cut (shutdown, --enforce, idle timeout) is not the peers' fault.
+    if (cut && ending?.ended_by !== 'proxy') this.reportTruncation(dir, cut, ending);
+    return cut;
+  }
+
+  /**
+   * The clock time (ms since the epoch) at which the earliest Ping still waiting for its Pong becomes
+   * overdue, or null: when to call `checkPongTimeouts()`. Cheap enough to read after every chunk.
+   */
+  get pongDeadline(): number | null {
+    return this.finished ? null : (this.pings?.deadline() ?? null);
+  }
+
+  /**
+   * wsdiag itself started closing the connection (a Close of its own to an endpoint: --enforce, a graceful
+   * stop): from now on no Pong is awaited, as after an endpoint's Close.
+   */
+  proxyClosing(): void {
+    this.pings?.close();
+  }
+
+  /** Reports each Ping left without a Pong past the timeout, as of the clock's current time. */
+  checkPongTimeouts(): void {
+    if (!this.pings || this.finished) return;
+    const now = this.clock().getTime();
+    for (const dir of this.pings.overdue(now)) {
+      const run = this.pings.run(dir)!;
+      this.reportUnansweredPing(dir, run, { kind: 'timeout', waitedMs: now - run.at, timeoutMs: this.pings.timeoutMs });
+    }
   }
 
   /** Reports findings made outside the frame stream (handshake checks) as violations of `dir`. */
@@ -136,11 +192,20 @@ export class ConnectionAnalyzer {
     return this.suppressedCount;
   }
 
-  /** Ends the connection: flushes both directions and emits the `close` event (once). */
-  finish(how?: { ended_by: EndedBy; how: EndHow }): CloseEvent | null {
+  /**
+   * Ends the connection: ends the directions still open (as `end` does, with `how` as their ending),
+   * reports Pings still unanswered, and emits the `close` event (once). When the closing handshake was not
+   * completed, the close event says how it ended and what explains it.
+   */
+  finish(how?: Ending): CloseEvent | null {
     if (this.finished) return null;
+    for (const dir of DIRECTIONS) this.end(dir, how ?? null);
+    const nowMs = this.clock().getTime();
+    // Pings cut off by wsdiag's own ending (shutdown, --enforce, idle timeout) are not the peers' fault.
+    const unanswered =
+      this.pings && how?.ended_by !== 'proxy' ? (DIRECTIONS.map((dir) => this.reportPingAtEnd(dir, nowMs)).find((ping) => ping !== null) ?? null) : null;
     this.finished = true;
-    for (const dir of DIRECTIONS) this.decoders[dir].end();
+    const story = how ? explainConnectionEnd({ ending: how, closes: this.closeFrom, truncation: this.firstCut, ping: unanswered }) : null;
     const now = this.clock();
     const event: CloseEvent = {
       v: SCHEMA_VERSION,
@@ -153,6 +218,7 @@ export class ConnectionAnalyzer {
       violations: this.violationCount,
       suppressed: this.suppressedCount,
       ...(how ?? {}),
+      ...(story ?? {}),
     };
     this.options.onEvent(event);
     return event;
@@ -165,6 +231,10 @@ export class ConnectionAnalyzer {
       finding: (finding) => this.violation(dir, finding),
       close: (close) => this.peerClose(dir, close),
     };
+    if (this.options.pongTimeoutMs !== null) {
+      sink.ping = (frame) => this.pings?.ping(dir, frame, this.clock().getTime());
+      sink.pong = () => this.pings?.pong(dir);
+    }
     if (this.options.frames) sink.frame = (header) => this.frame(dir, header);
     if (this.options.onMessage) {
       const onMessage = this.options.onMessage;
@@ -197,9 +267,9 @@ export class ConnectionAnalyzer {
     this.options.onEvent(event);
   }
 
-  private violation(dir: Direction, finding: Finding): void {
+  /** `blame` defaults to the sender of `dir`: the side whose bytes broke the rule. */
+  private violation(dir: Direction, finding: Finding, blame: Blame = senderOf(dir)): void {
     const rule = getRule(finding.rule);
-    const sender = senderOf(dir);
     const event: ViolationEvent = {
       v: SCHEMA_VERSION,
       type: 'violation',
@@ -209,14 +279,14 @@ export class ConnectionAnalyzer {
       code: rule.code,
       rule: rule.id,
       severity: rule.severity,
-      blame: sender,
+      blame,
       frame: finding.frame,
       message: finding.message,
-      hint: finding.hint ?? rule.hint(sender),
+      hint: finding.hint ?? rule.hint(blame === 'client' || blame === 'server' ? blame : senderOf(dir)),
       rfc: rule.rfc,
     };
     this.violationCount++;
-    this.lastViolation[dir] = { rule: rule.id, dir, frame: finding.frame, code: rule.code };
+    if (blame === senderOf(dir)) this.causes.record(dir, rule.id, rule.code, finding.frame);
     const seen = (this.perRule.get(rule.id) ?? 0) + 1;
     this.perRule.set(rule.id, seen);
     if (seen > (this.options.maxPerRule ?? DEFAULT_MAX_PER_RULE)) {
@@ -230,14 +300,54 @@ export class ConnectionAnalyzer {
     this.options.onEvent(event);
   }
 
+  /** A frame cut short by the end of its direction: blamed on whoever ended the connection. */
+  private reportTruncation(dir: Direction, cut: Truncation, ending: Ending | null): void {
+    const sender = senderOf(dir);
+    const blame: Blame = ending === null || ending.ended_by === 'proxy' ? 'unknown' : ending.ended_by;
+    this.violation(dir, { rule: 'truncated-frame', message: describeTruncation(sender, cut, ending), frame: cut.frame }, blame);
+    this.firstCut ??= { cause: { rule: 'truncated-frame', dir, frame: cut.frame }, clause: truncationClause(sender, cut) };
+  }
+
+  /**
+   * A Ping of `dir` that the other side left unanswered: the violation travels with the Ping (`dir`) but
+   * blames the side that owed the Pong. Reported once per unanswered run.
+   */
+  private reportUnansweredPing(dir: Direction, run: PendingPing, when: Parameters<typeof describeUnansweredPing>[3]): PeerCloseCause {
+    const cause: PeerCloseCause = { rule: 'ping-unanswered', dir, frame: run.frame };
+    if (run.reported) return cause;
+    run.reported = true;
+    const message = describeUnansweredPing(senderOf(dir), run.frame, run.later, when);
+    this.violation(dir, { rule: 'ping-unanswered', message, frame: run.frame }, receiverOf(dir));
+    return cause;
+  }
+
+  /**
+   * At the connection's end: reports a Ping of `dir` still waiting (unless the closing handshake excused
+   * it), and returns the unanswered run, reported now or before, as the close event's explanation.
+   */
+  private reportPingAtEnd(dir: Direction, nowMs: number): { cause: PeerCloseCause; clause: string } | null {
+    const waiting = this.pings!.waiting(dir);
+    if (waiting) this.reportUnansweredPing(dir, waiting, { kind: 'end', waitedMs: nowMs - waiting.at });
+    const run = this.pings!.run(dir);
+    if (!run?.reported) return null;
+    return { cause: { rule: 'ping-unanswered', dir, frame: run.frame }, clause: unansweredPingClause(senderOf(dir), run.frame, nowMs - run.at) };
+  }
+
   /** An endpoint sent a Close: say what it means and what, seen from the middle, caused it. */
   private peerClose(dir: Direction, close: CloseInfo): void {
     const by = senderOf(dir);
-    const other = receiverOf(dir);
-    const towardCloser = this.lastViolation[dir === 'client->server' ? 'server->client' : 'client->server'];
-    const reply = this.closeFrom[other] !== undefined;
-    this.closeFrom[by] = { code: close.code };
-    const { blame, explain, cause } = explainClose(by, other, close.code, towardCloser ?? null, reply);
+    const reply = this.closeFrom[receiverOf(dir)] !== undefined;
+    this.closeFrom[by] = close.code;
+    let keepalive: { cause: PeerCloseCause; waitedMs: number } | null = null;
+    const run = this.pings?.run(dir);
+    if (run && !reply && isKeepaliveClose(close.code, close.reason)) {
+      // The closer says it gave up waiting for a Pong, and one of its Pings is indeed unanswered.
+      const waitedMs = this.clock().getTime() - run.at;
+      keepalive = { cause: this.reportUnansweredPing(dir, run, { kind: 'close', waitedMs, code: close.code }), waitedMs };
+    }
+    this.pings?.close();
+    const received = this.causes.best(directionFrom(receiverOf(dir)), close.code);
+    const { blame, explain, cause } = explainPeerClose({ by, code: close.code, valid: close.valid, reply, received, keepalive });
     this.options.onEvent({
       v: SCHEMA_VERSION,
       type: 'peer-close',
@@ -251,40 +361,6 @@ export class ConnectionAnalyzer {
       explain,
     });
   }
-}
-
-/** Codes an endpoint sends when it blames what it received. */
-const FAULT_CODES = new Set([1002, 1003, 1007, 1009]);
-
-function explainClose(
-  by: Side,
-  other: Side,
-  code: number | null,
-  received: LastViolation | null,
-  reply: boolean,
-): { blame: Blame; explain: string; cause: PeerCloseCause | null } {
-  const what = code === null ? 'without a status code' : `with ${code} (${closeCodeName(code)})`;
-  if (received && (code === null || FAULT_CODES.has(code) || code === 1008 || code === 1011)) {
-    const frame = received.frame ? ` (frame #${received.frame.index} at offset ${received.frame.offset})` : ' (in the handshake)';
-    const matches = code === received.code ? ', exactly the code wsdiag expected' : '';
-    return {
-      blame: other,
-      cause: { rule: received.rule, dir: received.dir, frame: received.frame },
-      explain: `The ${by} closed ${what} after the ${other} broke ${received.rule}${frame}${matches}.`,
-    };
-  }
-  // Echoing the other side's code in the answering Close is what RFC 6455 §5.5.1 suggests: not a complaint.
-  if (reply) {
-    return { blame: by, cause: null, explain: `The ${by} answered the ${other}'s Close ${what}, completing the closing handshake.` };
-  }
-  if (code !== null && FAULT_CODES.has(code)) {
-    return {
-      blame: 'unknown',
-      cause: null,
-      explain: `The ${by} closed ${what} although every frame wsdiag relayed to it was valid: something after wsdiag (another proxy or load balancer) altered the traffic, or the ${by} itself is wrong.`,
-    };
-  }
-  return { blame: by, cause: null, explain: `The ${by} started the closing handshake ${what}.` };
 }
 
 function perDirection<T>(fn: (dir: Direction) => T): PerDirection<T> {

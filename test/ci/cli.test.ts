@@ -136,6 +136,14 @@ describe('wsdiag ci exit codes', () => {
     assert.equal(existsSync(marker), false);
   });
 
+  it('an invalid --pong-timeout is exit 2 naming the flag, and nothing runs', async () => {
+    const marker = file('never-written-either');
+    const run = await ci(['--pong-timeout', '-1', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--pong-timeout expects a whole number of 0 or more, got "-1"/);
+    assert.equal(existsSync(marker), false);
+  });
+
   it('a command that cannot be started is exit 3 with the reason', async () => {
     const run = await ci(['--', 'wsdiag-test-no-such-command']);
     assert.equal(run.code, 3);

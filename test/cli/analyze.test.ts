@@ -138,4 +138,16 @@ describe('wsdiag analyze', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /Decoding stopped at offset 0: frame boundaries were lost; 3 later bytes were only counted\./);
   });
+
+  it('a capture that ends in the middle of a frame: a truncated-frame warning (exit 0), and pings are not awaited', async () => {
+    const cut = concatBytes([encodeFrame({ opcode: 9, payload: 'anyone?' }), encodeFrame({ opcode: 2, payload: new Uint8Array(1000) }).subarray(0, 6)]);
+    const r = await runCli(['analyze', file('cut.bin', cut), '--from', 'server', '--json']);
+    assert.equal(r.code, 0, 'a warning does not fail the analysis');
+    const violations = jsonLines(r.stdout).filter((e) => e['type'] === 'violation');
+    assert.deepEqual(
+      violations.map((v) => [v['rule'], v['code'], v['severity'], v['blame'], v['message']]),
+      [['truncated-frame', 1006, 'warning', 'unknown', "The server's frame #1 (binary) at offset 9 was cut short: 2 of its 1000 payload bytes arrived before the recorded stream ended."]],
+      'one direction cannot show pongs, so its ping is not reported',
+    );
+  });
 });

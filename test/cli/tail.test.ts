@@ -257,7 +257,7 @@ describe('wsdiag tail (command line)', () => {
   });
 
   for (const [args, message] of [
-    [['--code', '1002,1001'], '"1001" is not a violation code (use 1002, 1003, 1007, 1009)'],
+    [['--code', '1002,1001'], '"1001" is not a violation code (use 1002, 1003, 1006, 1007, 1009, 1011)'],
     [['--rule', 'reserved-bit'], 'unknown rule "reserved-bit" (did you mean "reserved-bits"?)'],
     [['--interval', '0'], 'expects a whole number of milliseconds of 1 or more, got "0"'],
   ] as const) {
@@ -272,11 +272,11 @@ describe('wsdiag tail (command line)', () => {
   it('accepts repeated and comma-separated filters', async () => {
     const path = logFile(jsonl(sample.run));
     const run = wsdiag([
-      'tail', path, '--json', '--rule', 'reserved-bits', '--rule', 'invalid-utf8-text,message-too-big', '--code', '1007',
+      'tail', path, '--json', '--rule', 'reserved-bits', '--rule', 'invalid-utf8-text,message-too-big', '--code', '1007,1006,1011',
       '--conn', 'c3,c9', '--frames',
     ]);
     assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
-    const expected = [sample.listening, sample.utf8Violation, sample.globalError, sample.summary];
+    const expected = [sample.listening, sample.utf8Violation, sample.closeAbnormal, sample.globalError, sample.summary];
     assert.equal(run.stdout.text, jsonl(expected).map((line) => `${line}\n`).join(''));
   });
 

@@ -312,3 +312,45 @@ describe('several findings on one frame', () => {
     assert.deepEqual(rules(run), ['reserved-opcode', 'reserved-bits', 'unmasked-client-frame']);
   });
 });
+
+describe('end(): where a stream is cut short (truncated-frame)', () => {
+  it('a payload cut short: the frame, bytes declared and received, the same however the stream was split', () => {
+    // Frame #0 whole, then frame #1 declares 1000 bytes of which 100 arrive.
+    const declared = encodeFrame({ opcode: 0x2, payload: new Uint8Array(1000).fill(7), mask: Uint8Array.of(1, 2, 3, 4) });
+    const stream = concatBytes([encodeFrame({ opcode: 0x1, payload: 'ok', mask: Uint8Array.of(9, 9, 9, 9) }), declared.subarray(0, 8 + 100)]);
+    const run = decodeEverySplit(stream, { from: 'client' });
+    assert.deepEqual(rules(run), []);
+    assert.deepEqual(run.truncation, { frame: { index: 1, offset: 8, opcode: 2, length: 1000 }, part: 'payload', received: 100, needed: 1000 });
+  });
+
+  it('a header cut short: header bytes received and needed, the length when it had arrived', () => {
+    const header = hex('82 fe 03 e8 01 02 03 04'); // masked binary, 16-bit length 1000: an 8-byte header
+    for (let received = 1; received < header.length; received++) {
+      const stream = concatBytes([hex('82 80 00 00 00 00'), header.subarray(0, received)]);
+      const run = decodeEverySplit(stream, { from: 'client' });
+      assert.deepEqual(
+        run.truncation,
+        { frame: { index: 1, offset: 6, opcode: 2, length: received >= 4 ? 1000 : 0 }, part: 'header', received, needed: received >= 2 ? 8 : null },
+        `${received} header bytes`,
+      );
+      assert.equal(run.decoder.frameCount, 1, 'a cut header is not a decoded frame');
+    }
+  });
+
+  it('a 64-bit length cut after its length field still says how long the frame was', () => {
+    const run = decodeEverySplit(hex('82 ff 00 00 00 00 00 01 00 00 aa'), { from: 'client' });
+    assert.deepEqual(run.truncation, { frame: { index: 0, offset: 0, opcode: 2, length: 65536 }, part: 'header', received: 11, needed: 14 });
+  });
+
+  it('nothing at a frame boundary, nor once decoding stopped (boundaries are lost then)', () => {
+    assert.equal(decodeEverySplit(hex('81 01 61 89 00'), { from: 'server' }).truncation, null);
+    assert.equal(decodeEverySplit(hex('82 7f 80 00 00 00 00 00 00 00 01 02'), { from: 'server' }).truncation, null);
+  });
+
+  it('a control frame cut short is never reported as a Close', () => {
+    const close = encodeFrame({ opcode: 0x8, payload: closeBody(1000, 'bye') });
+    const run = decodeEverySplit(close.subarray(0, close.length - 1), { from: 'server' });
+    assert.equal(run.events.some((e) => e[0] === 'close'), false);
+    assert.deepEqual(run.truncation, { frame: { index: 0, offset: 0, opcode: 8, length: 5 }, part: 'payload', received: 4, needed: 5 });
+  });
+});

@@ -9,11 +9,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { WsdiagEvent } from '../../src/events.js';
+import { VIOLATION_CODES, type WsdiagEvent } from '../../src/events.js';
 import { parseEventLine } from '../../src/reporters/parse-event.js';
 import { RULES } from '../../src/rules/table.js';
 import { runCli } from '../support/cli.js';
-import { connectRawClient } from '../helpers/raw-peers.js';
+import { encodeFrame } from '../../src/protocol/encoder.js';
+import { connectRawClient, startRawServer } from '../helpers/raw-peers.js';
 import { spawnProxy, type SpawnedProxy } from '../helpers/spawn-proxy.js';
 import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
 
@@ -38,7 +39,7 @@ function parseLog(text: string): WsdiagEvent[] {
       case 'violation':
         assert.ok(RULE_IDS.has(event.rule as never), `unknown rule ${event.rule}`);
         assert.ok(['client', 'server', 'intermediary', 'unknown'].includes(event.blame));
-        assert.ok([1002, 1003, 1007, 1009].includes(event.code));
+        assert.ok(VIOLATION_CODES.includes(event.code));
         break;
       case 'close':
         assert.ok(['client', 'server', 'proxy'].includes(event.ended_by ?? ''), `ended_by ${event.ended_by}`);
@@ -91,6 +92,7 @@ describe('wsdiag proxy: usage errors come before listening', () => {
       ['proxy'],
       ['proxy', '--target', 'ws://127.0.0.1:1', '--max-message', 'lots'],
       ['proxy', '--target', 'ws://127.0.0.1:1', '--server-accepts', 'json'],
+      ['proxy', '--target', 'ws://127.0.0.1:1', '--pong-timeout', '30s'],
     ]) {
       const result = await runCli(args);
       assert.equal(result.code, 2);
@@ -189,6 +191,26 @@ describe('wsdiag proxy: running', () => {
     assert.doesNotMatch(output, /\x1b\[/, 'no colour when not a terminal');
     const logged = parseLog(readFileSync(logPath, 'utf8'));
     assert.equal(logged.at(-1)!.type, 'summary');
+  });
+
+  it('--pong-timeout: a ping the client never answers is reported while the connection is open', async () => {
+    const pinger = await startRawServer((peer) => peer.accept({ then: encodeFrame({ opcode: 9, payload: 'are you there' }) }));
+    try {
+      running = spawnProxy(['--target', pinger.url, '--listen', '127.0.0.1:0', '--json', '--pong-timeout', '200']);
+      const raw = await connectRawClient(await running.port());
+      const line = await running.waitForLine((l) => l.includes('"rule":"ping-unanswered"'), 'the ping-unanswered violation');
+      const [event] = parseLog(line);
+      assert.ok(event?.type === 'violation');
+      assert.deepEqual([event.dir, event.blame, event.code, event.severity], ['server->client', 'client', 1011, 'warning']);
+      assert.match(event.message, /\(--pong-timeout 200 ms\)/);
+      assert.equal(running.lines.some((l) => l.includes('"type":"close"')), false, 'reported before the connection ended');
+      raw.socket.destroy();
+      await running.waitForLine((l) => l.includes('"type":"close"'), 'the close event');
+      running.child.kill('SIGTERM');
+      assert.equal((await running.exited()).code, 0, running.stderr());
+    } finally {
+      await pinger.close();
+    }
   });
 
   it('ends quietly with exit 0 when stdout is closed (| head)', async () => {

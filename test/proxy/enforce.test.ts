@@ -78,6 +78,7 @@ describe('--enforce with a bad client frame and a real ws server', () => {
     const byServer = answers.find((a) => a.by === 'server')!;
     assert.equal(byServer.code, 1001);
     assert.match(byServer.explain, /answered wsdiag's Close 1001 \(sent by --enforce after the client broke/);
+    assert.equal(byServer.blame, null);
     await client.collector.waitForClose();
   });
 });

@@ -65,13 +65,20 @@ const GOLDEN: Array<[string, WsdiagEvent, string]> = [
   [
     'peer-close with empty body and no cause',
     sample.peerCloseEmpty,
-    '12:00:01.600  c2 peer-close by client  no code (empty body)  blame: unknown\n' +
-      '              The client closed without a status code.\n',
+    '12:00:01.600  c2 peer-close by client  no code (empty body)\n' +
+      '              The client started the closing handshake without a status code.\n',
   ],
   [
     'close',
     sample.close,
     '12:00:02.000  c1 close  after 1.0 s  client->server 4 frames 130 B  server->client 1 frame 2.0 KiB  3 violations (2 suppressed)  ended by server (close-frame)\n',
+  ],
+  [
+    'close without a closing handshake: how it ended and its cause',
+    sample.closeAbnormal,
+    '12:00:02.050  c3 close  after 40 ms  client->server 1 frame 108 B  server->client 0 frames 0 B  1 violation (0 suppressed)  ended by client (fin)\n' +
+      `              ${sample.closeAbnormal.explain}\n` +
+      '              cause: truncated-frame (client->server, frame #0 @ offset 0)\n',
   ],
   [
     'close without ended_by',
@@ -126,7 +133,7 @@ describe('PrettyReporter colour', () => {
 
 describe('PrettyReporter options', () => {
   it('a Close that is nobody\'s fault names no culprit; a complaint does', () => {
-    const normal = { ...sample.peerClose, code: 1000, reason: '', cause: null, blame: 'server' as const, explain: 'The server started the closing handshake with 1000 (normal closure).' };
+    const normal = { ...sample.peerClose, code: 1000, reason: '', cause: null, blame: null, explain: 'The server started the closing handshake with 1000 (normal closure).' };
     assert.doesNotMatch(render([normal]).text, /blame:/);
     assert.match(render([sample.peerClose]).text, /blame: client/);
     assert.match(render([{ ...normal, code: 1002, blame: 'unknown' as const }]).text, /blame: unknown/);

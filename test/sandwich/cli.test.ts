@@ -30,6 +30,7 @@ const USAGE_CASES: Array<[string, string[], RegExp]> = [
   ['an ftp --target', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ftp://127.0.0.1'], /^wsdiag: --target "ftp:\/\/127\.0\.0\.1" has scheme ftp/],
   ['--via pointing at --listen', ['--listen', '127.0.0.1:18080', '--via', 'ws://127.0.0.1:18080', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /--via ws:\/\/127\.0\.0\.1:18080\/ is wsdiag's own --listen address/],
   ['--target pointing at --return', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:18081', '--target', 'ws://localhost:18081'], /--target ws:\/\/localhost:18081\/ is wsdiag's own --return address/],
+  ['a non-numeric --pong-timeout', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--pong-timeout', 'soon'], /--pong-timeout expects a whole number/],
   ['a non-numeric --linger', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--linger', 'soon'], /--linger expects a whole number/],
 ];
 

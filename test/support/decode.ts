@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
-import type { DecoderSink, MessageInfo } from '../../src/protocol/types.js';
+import type { DecoderSink, MessageInfo, Truncation } from '../../src/protocol/types.js';
 
 export type Recorded =
   | ['frame', number, number, number, boolean, boolean]
@@ -25,6 +25,8 @@ export interface DecodeRun {
   details: string[];
   decoder: FrameDecoder;
   truncated: boolean;
+  /** Where the stream ended mid-frame (FrameDecoder.end), or null. */
+  truncation: Truncation | null;
 }
 
 export function recordingSink(events: Recorded[], details: string[] = [], decoder?: () => FrameDecoder): DecoderSink {
@@ -55,9 +57,9 @@ export function decodeChunks(chunks: Uint8Array[], options: DecoderOptions): Dec
   const details: string[] = [];
   const decoder: FrameDecoder = new FrameDecoder(recordingSink(events, details, () => decoder), options);
   for (const chunk of chunks) decoder.push(chunk);
-  const truncated = decoder.end();
-  details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset}`);
-  return { events, details, decoder, truncated };
+  const truncation = decoder.end();
+  details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`);
+  return { events, details, decoder, truncated: truncation !== null, truncation };
 }
 
 export function decode(bytes: Uint8Array, options: DecoderOptions): DecodeRun {

@@ -4,6 +4,7 @@
  * wires the process to it: stdout/stderr, the environment, SIGINT/SIGTERM.
  */
 import { Command, Option } from 'commander';
+import { VIOLATION_CODES } from '../../events.js';
 import { isGithubActions } from '../../ci/annotations.js';
 import { DEFAULT_FAIL_ON, parseFailOn } from '../../ci/policy.js';
 import { runCi, type CiIO } from '../../ci/run.js';
@@ -27,7 +28,7 @@ export function registerCi(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML report: one test case per WebSocket connection, a failure per failing violation')
     .option('--summary-json <file>', 'write the summary event, the verdict and per-connection counts as JSON')
     .addOption(
-      new Option('--fail-on <list>', 'what fails the run (comma-separated, repeatable): error, warning (warnings and errors), none, close codes (1002,1003,1007,1009), rule ids')
+      new Option('--fail-on <list>', `what fails the run (comma-separated, repeatable): error, warning (warnings and errors), none, close codes (${VIOLATION_CODES.join(',')}), rule ids`)
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([], 'error'),
     );

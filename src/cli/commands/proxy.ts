@@ -58,6 +58,7 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
     insecure: flags.insecure === true,
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
+    pongTimeoutMs: flags.pongTimeout,
     // Reads and checks --config now: a bad file is exit 2 before anything listens.
     policies: MessagePolicies.load({
       ...(flags.serverAccepts ? { serverAccepts: flags.serverAccepts } : {}),

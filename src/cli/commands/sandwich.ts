@@ -20,6 +20,7 @@ import { SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
 import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
+import { pongTimeoutOption } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions, parseCount } from '../run.js';
 
 interface SandwichFlags {
@@ -39,6 +40,7 @@ interface SandwichFlags {
   ca?: string;
   maxLatency: number;
   linger: number;
+  pongTimeout: number;
   color: boolean;
 }
 
@@ -56,6 +58,7 @@ export function registerSandwich(program: Command): void {
     .option('--quiet', 'show violations, errors, findings that are not info, and the summary only')
     .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
     .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
+    .addOption(pongTimeoutOption())
     .option('--no-preview', 'omit payload previews (up to 64 bytes) from violations')
     .option('--show-secrets', 'write credentials in paths, query values, subprotocols, previews and Close reasons as they came (by default they are REDACTED in every output)')
     .option('--insecure', 'do not verify TLS certificates of a wss:/https: --via or --target')
@@ -88,6 +91,7 @@ export function sandwichOptionsFromFlags(flags: SandwichFlags): Omit<SandwichOpt
     insecure: flags.insecure === true,
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
+    pongTimeoutMs: flags.pongTimeout,
   };
   if (flags.ca !== undefined) proxy.ca = readCa(flags.ca);
   return {

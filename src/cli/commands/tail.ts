@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OperationalError } from '../../errors.js';
-import type { ViolationCode, WsdiagEvent } from '../../events.js';
+import { VIOLATION_CODES, type WsdiagEvent } from '../../events.js';
 import { createEventFilter } from '../../reporters/event-filter.js';
 import { createPalette, shouldUseColor } from '../../reporters/color.js';
 import { describeFsError } from '../../reporters/jsonl.js';
@@ -53,15 +53,13 @@ interface CliOptions {
   interval?: number;
 }
 
-const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1007, 1009];
-
 export function registerTail(program: Command): void {
   program
     .command('tail')
     .description('pretty-print a wsdiag JSON Lines log (from --log or --json), optionally following it, with filters')
     .argument('<file>', 'the JSON Lines log to read')
     .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C')
-    .option('--code <codes>', 'only violations with these close codes (comma-separated, repeatable: 1002,1003,1007,1009)', collect(parseCode))
+    .option('--code <codes>', `only violations with these close codes (comma-separated, repeatable: ${VIOLATION_CODES.join(',')})`, collect(parseCode))
     .option('--rule <ids>', 'only violations of these rules (comma-separated, repeatable)', collect(parseRule))
     .option('--conn <ids>', 'only events of these connections (comma-separated, repeatable, e.g. c1,c4)', collect(parseConn))
     .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the readable log')

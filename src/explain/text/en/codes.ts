@@ -91,7 +91,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     whenSeen:
       "The most common code in browser consoles. Typical causes: a reverse proxy or load balancer idle timeout on a quiet connection (nginx's proxy_read_timeout is 60 s by default, cloud load balancers have similar limits); an nginx location without proxy_http_version 1.1 and the Upgrade/Connection headers, so the handshake never completes; a server process that crashed or was killed; a laptop going to sleep or a phone changing networks; a TLS certificate problem. Browsers also show 1006 when they themselves failed the connection over a protocol error, because they do not tell the page why.",
     resolve: [
-      'Put wsdiag between the two sides: if its close event shows the TCP connection ending (fin or reset) without any Close frame, look at what sits in the path and at the server logs for that moment.',
+      'Put wsdiag between the two sides: its close event then says who ended the TCP connection and how (fin or reset) without a closing handshake, and names the frame cut short (truncated-frame) or the ping left unanswered (ping-unanswered) when there is one; look at what sits in the path and at that side\'s logs for that moment.',
       'If connections die after a fixed idle time, send pings or application heartbeats more often than the shortest idle timeout in the path, or raise that timeout.',
       'If it fails at once, check the handshake: status 101, the Upgrade and Connection headers through every proxy, and the TLS certificate.',
       'Reconnect with exponential back-off and jitter: even healthy networks produce an occasional 1006.',
@@ -162,7 +162,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
       'Server frameworks send it when a message handler throws (Spring closes with 1011, its CloseStatus.SERVER_ERROR). Python websockets closes with 1011 when a keepalive ping gets no pong in time. A failing dependency behind the socket (database, upstream API) often surfaces as 1011.',
     resolve: [
       'Read the logs of the side that sent it, at the time of the close: there is usually a stack trace.',
-      "For 'keepalive ping timeout', the peer did not answer pings in time: look for a blocked event loop, a slow network or a proxy that swallows pings.",
+      "For 'keepalive ping timeout', the peer did not answer pings in time: look for a blocked event loop, a slow network or a proxy that swallows pings. wsdiag links such a Close to the ping it saw go unanswered (ping-unanswered).",
       'Clients should reconnect with back-off; a 1011 after one particular message points at a server bug that message triggers.',
     ],
     typicalCause: 'an unhandled error inside the endpoint',

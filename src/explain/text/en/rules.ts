@@ -165,4 +165,23 @@ export const RULES_EN: Record<RuleId, RuleText> = {
     resolve: [],
     typicalCause: 'the server accepted an extension nobody offered',
   },
+  'truncated-frame': {
+    meaning:
+      'The connection ended (a FIN, a reset) in the middle of a frame, or even of its header: its header declared more payload than arrived. No Close frame can follow a cut frame, so both endpoints report 1006 (abnormal closure), and the receiver never gets the message the frame belonged to. wsdiag names the frame, how much of it arrived, and who ended the connection and how; the warning blames the side that ended the connection (the recording, for `wsdiag analyze`, cannot tell who did).',
+    whenSeen:
+      'A process that crashed or was killed while writing a large message; a proxy or load balancer that cuts connections at a size or idle limit; a client that calls socket.destroy() or exits instead of close(); a capture that stopped before the stream did (with `wsdiag analyze`, where it is harmless).',
+    resolve: [
+      'Look at who ended the connection and how (the `close` event says too): a reset from a server usually means a crash or a limit in a proxy in front of it.',
+      'End connections with the closing handshake: send a Close, wait for the answer, then close the socket.',
+    ],
+    typicalCause: 'a connection cut in the middle of a frame',
+  },
+  'ping-unanswered': {
+    meaning:
+      'A Ping got no Pong in answer within --pong-timeout (30 s unless set), or was still unanswered when the connection ended. RFC 6455 §5.5.2 requires an endpoint to answer a Ping with a Pong "as soon as is practical"; §5.5.3 allows answering only the most recent Ping, so any Pong answers all earlier ones, and a Pong nobody asked for is a valid heartbeat. The warning travels with the Ping (its direction is the Ping\'s) but blames the side that owed the Pong. Pings sent once a Close is on its way are not awaited.',
+    whenSeen:
+      "Keepalives that time out: python-websockets closes with 1011 'keepalive ping timeout', other stacks just drop the connection (1006). Typical causes: a client whose event loop is blocked (a long computation, a paused debugger, a browser tab in the background), a hand-written endpoint that ignores control frames, or a proxy that drops pongs. wsdiag links the pinging side's keepalive Close (or the 1006 ending) to the unanswered Ping.",
+    resolve: ['Check whether the Pong was sent at all (the endpoint\'s own logs) or lost on the way (wsdiag probe checks a proxy for lost pongs).'],
+    typicalCause: 'a Ping that was never answered (a keepalive timeout)',
+  },
 };

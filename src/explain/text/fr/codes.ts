@@ -93,7 +93,7 @@ export const CODES_FR: Record<CodeKey, CodeText> = {
     whenSeen:
       "Le code le plus fréquent dans les consoles de navigateur. Causes typiques : le délai d'inactivité d'un proxy inverse ou d'un répartiteur de charge sur une connexion silencieuse (proxy_read_timeout de nginx vaut 60 s par défaut, les répartiteurs des clouds ont des limites du même ordre) ; un bloc location nginx sans proxy_http_version 1.1 ni les en-têtes Upgrade/Connection, si bien que la poignée de main n'aboutit jamais ; un processus serveur qui a planté ou a été tué ; un portable qui se met en veille ou un téléphone qui change de réseau ; un problème de certificat TLS. Les navigateurs affichent aussi 1006 quand ils ont eux-mêmes coupé la connexion pour une erreur de protocole, car ils n'en donnent pas la raison à la page.",
     resolve: [
-      "Placez wsdiag entre les deux côtés : si son événement close montre que la connexion TCP s'est terminée (fin ou reset) sans aucune trame Close, examinez ce qui se trouve sur le chemin et les journaux du serveur à ce moment-là.",
+      "Placez wsdiag entre les deux côtés : son événement close dit alors qui a terminé la connexion TCP et comment (fin ou reset) sans poignée de main de fermeture, et nomme la trame coupée (truncated-frame) ou le ping resté sans réponse (ping-unanswered) s'il y en a un ; examinez ce qui se trouve sur le chemin et les journaux de ce côté à ce moment-là.",
       "Si les connexions meurent après une durée d'inactivité fixe, envoyez des pings ou des battements de cœur applicatifs plus souvent que le plus court délai d'inactivité du chemin, ou augmentez ce délai.",
       "Si l'échec est immédiat, vérifiez la poignée de main : statut 101, en-têtes Upgrade et Connection à travers chaque proxy, et certificat TLS.",
       "Reconnectez-vous avec un recul exponentiel et un peu d'aléa : même un réseau sain produit de temps en temps un 1006.",
@@ -164,7 +164,7 @@ export const CODES_FR: Record<CodeKey, CodeText> = {
       "Les frameworks serveur l'envoient quand un gestionnaire de message lève une exception (Spring ferme avec 1011, son CloseStatus.SERVER_ERROR). websockets en Python ferme avec 1011 quand un ping de maintien de connexion ne reçoit pas de pong à temps. Une dépendance en panne derrière la socket (base de données, API amont) se manifeste souvent par un 1011.",
     resolve: [
       "Lisez les journaux du côté qui l'a envoyé, au moment de la fermeture : on y trouve en général une trace de pile.",
-      "Pour « keepalive ping timeout », l'autre côté n'a pas répondu aux pings à temps : cherchez une boucle d'événements bloquée, un réseau lent ou un proxy qui avale les pings.",
+      "Pour « keepalive ping timeout », l'autre côté n'a pas répondu aux pings à temps : cherchez une boucle d'événements bloquée, un réseau lent ou un proxy qui avale les pings. wsdiag relie un tel Close au ping qu'il a vu rester sans réponse (ping-unanswered).",
       "Les clients doivent se reconnecter avec un recul progressif ; un 1011 après un message précis désigne un bogue serveur que ce message déclenche.",
     ],
     typicalCause: "une erreur non gérée dans l'extrémité",

@@ -169,6 +169,25 @@ export const RULES_FR: Record<RuleId, RuleText> = {
     resolve: [],
     typicalCause: "le serveur a accepté une extension que personne n'a proposée",
   },
+  'truncated-frame': {
+    meaning:
+      "La connexion s'est terminée (un FIN, une réinitialisation) au milieu d'une trame, voire de son en-tête : l'en-tête annonçait plus de charge qu'il n'en est arrivé. Aucune trame Close ne peut suivre une trame coupée : les deux extrémités indiquent donc 1006 (fermeture anormale), et le récepteur ne reçoit jamais le message auquel la trame appartenait. wsdiag nomme la trame, ce qui en est arrivé, et qui a terminé la connexion et comment ; l'avertissement met en cause le côté qui a terminé la connexion (un enregistrement, avec `wsdiag analyze`, ne permet pas de savoir qui).",
+    whenSeen:
+      "Un processus qui a planté ou a été tué pendant l'écriture d'un gros message ; un proxy ou un répartiteur de charge qui coupe les connexions à une limite de taille ou d'inactivité ; un client qui appelle socket.destroy() ou se termine au lieu d'appeler close() ; une capture arrêtée avant la fin du flux (avec `wsdiag analyze`, où c'est sans conséquence).",
+    resolve: [
+      "Regardez qui a terminé la connexion et comment (l'événement `close` le dit aussi) : une réinitialisation venant d'un serveur signifie en général un plantage ou une limite dans un proxy placé devant lui.",
+      "Terminez les connexions par la poignée de main de fermeture : envoyez un Close, attendez la réponse, puis fermez la socket.",
+    ],
+    typicalCause: 'une connexion coupée au milieu d\'une trame',
+  },
+  'ping-unanswered': {
+    meaning:
+      "Un Ping n'a reçu aucun Pong en réponse dans le délai --pong-timeout (30 s sauf indication contraire), ou restait sans réponse à la fin de la connexion. La RFC 6455 §5.5.2 impose de répondre à un Ping par un Pong « dès que possible » ; le §5.5.3 permet de ne répondre qu'au Ping le plus récent, si bien que tout Pong répond à tous les précédents, et un Pong que personne n'a demandé est un battement de cœur valide. L'avertissement suit le Ping (sa direction est celle du Ping) mais met en cause le côté qui devait le Pong. Les Pings envoyés une fois un Close en route ne sont pas attendus.",
+    whenSeen:
+      "Des keepalives qui expirent : websockets en Python ferme avec 1011 « keepalive ping timeout », d'autres piles coupent simplement la connexion (1006). Causes typiques : un client dont la boucle d'événements est bloquée (un long calcul, un débogueur en pause, un onglet de navigateur en arrière-plan), une extrémité écrite à la main qui ignore les trames de contrôle, ou un proxy qui perd les pongs. wsdiag relie le Close de keepalive du côté qui a envoyé le Ping (ou la fin en 1006) au Ping resté sans réponse.",
+    resolve: ["Vérifiez si le Pong a été envoyé (les journaux de l'extrémité) ou perdu en route (wsdiag probe vérifie si un proxy perd des pongs)."],
+    typicalCause: 'un Ping resté sans réponse (un keepalive expiré)',
+  },
 };
 
 export const RULE_WORDING_FR: Record<RuleId, RuleWording> = {
@@ -263,6 +282,14 @@ export const RULE_WORDING_FR: Record<RuleId, RuleWording> = {
   'handshake-unrequested-extension': {
     summary: "le serveur a accepté une extension ou un paramètre que le client n'a pas proposé",
     hint: "N'acceptez que les extensions (et paramètres) proposées par le client dans Sec-WebSocket-Extensions ; un proxy qui retire la proposition mais pas la réponse provoque cela aussi.",
+  },
+  'truncated-frame': {
+    summary: 'une trame (ou un en-tête de trame) coupée par la fin de la connexion',
+    hint: (s) => `Envoyez chaque trame en entier et terminez par la poignée de main de fermeture (envoyer un Close, attendre la réponse) plutôt que par un FIN ou une réinitialisation ; une trame coupée signifie en général que ${sideName(s)} a planté ou a été tué, ou qu'un proxy ou un répartiteur de charge entre lui et wsdiag a coupé la connexion (limites d'inactivité ou de taille).`,
+  },
+  'ping-unanswered': {
+    summary: 'un Ping resté sans Pong en réponse (au-delà de --pong-timeout, ou à la fin de la connexion)',
+    hint: (s) => `${capitalise(sideName(s))} doit répondre à chaque Ping par un Pong portant la même charge, dès que possible ; utilisez une bibliothèque qui répond elle-même aux pings, évitez de bloquer longtemps sa boucle d'événements, et vérifiez qu'aucun proxy ne perd les pongs.`,
   },
 };
 
