@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CaConfigError } from './errors.js';
 
 export const CA_KEY_FILE = 'ca-key.pem';
@@ -29,9 +29,7 @@ export function defaultCaDir(): string {
 /** Creates the directory (and its parents) with mode 0700 if missing; an existing one is left as it is. */
 export async function ensureCaDir(dir: string): Promise<void> {
   try {
-    const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
-    // mkdir's mode goes through the umask; a permissive umask must not make the CA's home group-readable.
-    if (created !== undefined) await chmod(dir, DIR_MODE);
+    await makeDirectory(dir);
   } catch (err) {
     throw new CaConfigError(`cannot create the CA directory ${dir}: ${reason(err)}`, { cause: err });
   }
@@ -39,6 +37,24 @@ export async function ensureCaDir(dir: string): Promise<void> {
     throw new CaConfigError(`cannot read the CA directory ${dir}: ${reason(err)}`, { cause: err });
   });
   if (!info.isDirectory()) throw new CaConfigError(`the CA directory ${dir} is not a directory`);
+}
+
+/**
+ * mkdir -p with mode 0700 for each directory it creates. Not fs.mkdir's `recursive`: on Node 20 that
+ * never returns for a path under /proc, where mkdir(2) answers ENOENT for every level.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: DIR_MODE });
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (errorCode(err) !== 'ENOENT' || parent === dir) throw err;
+    await makeDirectory(parent);
+    await mkdir(dir, { mode: DIR_MODE });
+  }
+  // mkdir's mode goes through the umask; a permissive umask must not make the CA's home group-readable.
+  await chmod(dir, DIR_MODE);
 }
 
 /** The text of a CA file, or null if it does not exist; any other failure is a CaConfigError. */
