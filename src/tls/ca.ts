@@ -3,7 +3,7 @@
  * on later runs. It signs the leaf certificates that let wsdiag terminate TLS for the hosts a client asks
  * for; the client trusts it once (see `wsdiag ca`). Its private key never leaves the directory.
  */
-import { createHash, createPrivateKey, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, sign, verify, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CaConfigError } from './errors.js';
@@ -97,8 +97,7 @@ export class CertificateAuthority {
       text = created ? fresh : await readCaFile(keyPath);
       if (text === null) throw new CaConfigError(`${keyPath} vanished while it was being created; run again`);
     }
-    const { key, certificate } = parseCaFile(text, keyPath);
-    const profile = keyProfile(key);
+    const { key, certificate, profile } = parseCaFile(text, keyPath);
     const ca = new CertificateAuthority({
       created,
       dir,
@@ -149,7 +148,7 @@ function caCommonName(date: Date): string {
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
 
 /** The key and the certificate of ca-key.pem, checked: they match, it is a CA, and it is valid now. */
-function parseCaFile(text: string, path: string): { key: KeyObject; certificate: X509Certificate } {
+function parseCaFile(text: string, path: string): { key: KeyObject; certificate: X509Certificate; profile: KeyProfile } {
   const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1] ?? '', pem: m[0] }));
   const fix = `remove ${path} to make a new CA (then trust the new one), or restore the file`;
   if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY')) {
@@ -171,6 +170,10 @@ function parseCaFile(text: string, path: string): { key: KeyObject; certificate:
     .map((b) => parseCertificatePem(b.pem, path, fix))
     .find((cert) => cert.checkPrivateKey(key));
   if (certificate === undefined) throw new CaConfigError(`${path}: no certificate in it matches its private key: ${fix}`);
+  const profile = keyProfile(key);
+  // checkPrivateKey compares public keys, and a key file carries its public half beside the private one:
+  // a damaged private half still "matches". Only a signature shows the key can really sign for the CA.
+  if (!signsFor(key, certificate)) throw new CaConfigError(`${path}: the private key is damaged (it cannot sign for its certificate): ${fix}`);
   if (!certificate.ca) throw new CaConfigError(`${path}: the certificate is not a CA certificate (basicConstraints CA:false): ${fix}`);
   const now = Date.now();
   if (now > Date.parse(certificate.validTo)) {
@@ -179,7 +182,16 @@ function parseCaFile(text: string, path: string): { key: KeyObject; certificate:
   if (now < Date.parse(certificate.validFrom)) {
     throw new CaConfigError(`${path}: the CA is not valid before ${certificate.validFrom} (is the clock right?)`);
   }
-  return { key, certificate };
+  return { key, certificate, profile };
+}
+
+function signsFor(key: KeyObject, certificate: X509Certificate): boolean {
+  const challenge = randomBytes(32);
+  try {
+    return verify('sha256', challenge, certificate.publicKey, sign('sha256', challenge, key));
+  } catch {
+    return false;
+  }
 }
 
 function parseCertificatePem(pem: string, path: string, fix: string): X509Certificate {

@@ -44,17 +44,28 @@ export async function ensureCaDir(dir: string): Promise<void> {
  * never returns for a path under /proc, where mkdir(2) answers ENOENT for every level.
  */
 async function makeDirectory(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { mode: DIR_MODE });
-  } catch (err) {
-    if (errorCode(err) === 'EEXIST') return;
+  let created = await makeOneDirectory(dir);
+  if (created === null) {
     const parent = dirname(dir);
-    if (errorCode(err) !== 'ENOENT' || parent === dir) throw err;
+    if (parent === dir) throw Object.assign(new Error(`ENOENT: no such file or directory, mkdir '${dir}'`), { code: 'ENOENT' });
     await makeDirectory(parent);
-    await mkdir(dir, { mode: DIR_MODE });
+    created = await makeOneDirectory(dir);
+    if (created === null) throw Object.assign(new Error(`ENOENT: no such file or directory, mkdir '${dir}'`), { code: 'ENOENT' });
   }
   // mkdir's mode goes through the umask; a permissive umask must not make the CA's home group-readable.
-  await chmod(dir, DIR_MODE);
+  if (created) await chmod(dir, DIR_MODE);
+}
+
+/** true: made it; false: it exists (maybe just made by a concurrent opener); null: its parent is missing. */
+async function makeOneDirectory(dir: string): Promise<boolean | null> {
+  try {
+    await mkdir(dir, { mode: DIR_MODE });
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return false;
+    if (errorCode(err) === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 /** The text of a CA file, or null if it does not exist; any other failure is a CaConfigError. */

@@ -79,8 +79,12 @@ export function keyProfile(key: KeyObject): KeyProfile {
 
 /** Imports a private KeyObject for WebCrypto signing. */
 export async function importSigningKey(key: KeyObject, profile: KeyProfile): Promise<webcrypto.CryptoKey> {
-  const der = key.export({ type: 'pkcs8', format: 'der' });
-  return webcrypto.subtle.importKey('pkcs8', der, profile.importParams, false, ['sign']);
+  try {
+    const der = key.export({ type: 'pkcs8', format: 'der' });
+    return await webcrypto.subtle.importKey('pkcs8', der, profile.importParams, false, ['sign']);
+  } catch (err) {
+    throw new CaConfigError(`the CA private key cannot be used for signing (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+  }
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's value. */
