@@ -178,13 +178,16 @@ export class LeafTemplate {
       subject.kind === 'dns'
         ? new pkijs.GeneralName({ type: 2, value: subject.name })
         : new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: subject.bytes }) });
-    // The subject carries the name as CN for older tools (it fits up to 64 characters); clients match the SAN.
+    // Clients match the SAN. A DNS name is also the CN, for older tools, when it fits (64 characters); an
+    // address is not, so that nothing matches it as a host name through the CN fallback.
     const cert = new pkijs.Certificate({
       version: 2,
       serialNumber,
       issuer: this.issuer,
       subject: distinguishedName(
-        subject.name.length <= 64 ? [[OID.organization, 'wsdiag'], [OID.commonName, subject.name]] : [[OID.organization, 'wsdiag']],
+        subject.kind === 'dns' && subject.name.length <= 64
+          ? [[OID.organization, 'wsdiag'], [OID.commonName, subject.name]]
+          : [[OID.organization, 'wsdiag']],
       ),
       notBefore: certificateTime(notBefore),
       notAfter: certificateTime(notAfter),

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createServer, type PeerCertificate, type SecureContext, type Server } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
+import { connect, TLSSocket, type DetailedPeerCertificate, type SecureContext } from 'node:tls';
 import type { LeafCertificates } from '../../src/tls/index.js';
 import { withTimeout } from '../helpers/wait.js';
 
@@ -19,33 +19,37 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
 
 export interface LeafServer {
   port: number;
-  /** Server-side handshake failures (e.g. a server name that cannot be minted). */
-  errors: Error[];
+  /** Emits 'tlsClientError' for each failed server-side handshake (e.g. a name that cannot be minted). */
+  server: Server;
   close(): Promise<void>;
 }
 
 /**
- * A TLS server whose SNICallback is the leaves' own; a client without SNI (one that dialled an IP) gets
- * `fallback`. Each secure connection is answered with "hello <servername>" and closed.
+ * A TLS server as the proxy will run one: a plain TCP server whose sockets become server-side TLSSockets
+ * with the leaves' SNICallback; a client without SNI (one that dialled an IP) gets `fallback`. Each
+ * secure connection is answered with "hello <servername>" and closed. Failed handshakes are emitted as
+ * 'tlsClientError' on `server`.
  */
-export async function startLeafServer(leaves: LeafCertificates, fallback?: SecureContext): Promise<LeafServer> {
-  const errors: Error[] = [];
-  const server: Server = createServer({ SNICallback: leaves.sniCallback, ...(fallback ? { secureContext: fallback } : {}) }, (socket) => {
-    const name = (socket as unknown as { servername?: string | false }).servername;
-    socket.end(`hello ${name === false || name === undefined ? '-' : name}`);
+export async function startLeafServer(leaves: LeafCertificates, fallback: SecureContext): Promise<LeafServer> {
+  const server = createNetServer((raw) => {
+    const socket = new TLSSocket(raw, { isServer: true, secureContext: fallback, SNICallback: leaves.sniCallback });
+    socket.on('error', (err) => server.emit('tlsClientError', err));
+    socket.on('secure', () => {
+      const name = (socket as unknown as { servername?: string | false }).servername;
+      socket.end(`hello ${typeof name === 'string' ? name : '-'}`);
+    });
   });
-  server.on('tlsClientError', (err) => errors.push(err));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    errors,
+    server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 export interface ClientResult {
   authorized: boolean;
-  peer: PeerCertificate;
+  peer: DetailedPeerCertificate;
   reply: string;
 }
 
@@ -63,10 +67,15 @@ export function tlsRequest(options: { port: number; ca: string; servername?: str
         ...(options.servername !== undefined ? { servername: options.servername } : {}),
       });
       let reply = '';
+      let peer: DetailedPeerCertificate | undefined;
       socket.setEncoding('utf8');
+      socket.on('secureConnect', () => (peer = socket.getPeerCertificate(true)));
       socket.on('data', (chunk: string) => (reply += chunk));
       socket.on('error', reject);
-      socket.on('end', () => resolve({ authorized: socket.authorized, peer: socket.getPeerCertificate(), reply }));
+      socket.on('close', () => {
+        if (peer === undefined) reject(new Error('the connection closed before the TLS handshake completed'));
+        else resolve({ authorized: socket.authorized, peer, reply });
+      });
     }),
     `a TLS exchange with 127.0.0.1:${options.port}`,
     20_000,
