@@ -69,6 +69,14 @@ for (const keyType of ['ecdsa', 'rsa'] as const) {
       assert.ok(v6.verify(ca.certificate.publicKey));
     });
 
+    it('a name longer than a CN allows (64) is carried by the SAN alone', async () => {
+      const long = `${'a'.repeat(60)}.long.test`;
+      const cert = new X509Certificate((await leaves.get(long)).pem);
+      assert.equal(cert.subject, 'O=wsdiag');
+      assert.equal(cert.checkHost(long), long);
+      assert.ok(cert.verify(ca.certificate.publicKey));
+    });
+
     it('valid from a day back for at most 397 days, random 16-byte serials', async () => {
       const a = await leaves.get('validity.test');
       const b = await leaves.get('validity2.test');
