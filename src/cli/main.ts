@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerProbe } from './commands/probe.js';
 import { registerCi } from './commands/ci.js';
 import { registerSandwich } from './commands/sandwich.js';
+import { registerCa } from './commands/ca.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerProbe(program);
   registerCi(program);
   registerSandwich(program);
+  registerCa(program);
   return program;
 }
 
