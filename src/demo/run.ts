@@ -117,7 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       policies: demoPolicies(options, textOnlyPolicy),
     });
     for (const scenario of scenarios) {
-      say(headingText(scenario, palette));
+      say(headingText(scenario, scenarios, palette));
       watch = new ScenarioWatch();
       const client = await playScenario(scenario, proxy.url, watch, options.scenarioTimeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS);
       results.push({

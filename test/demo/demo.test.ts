@@ -175,7 +175,9 @@ describe('demo text', () => {
     assert.doesNotMatch(closingText({ scenarios: byName('good'), textOnlyPolicy: true }, plain), /1003 \(|unsupported-binary/);
   });
 
-  it('headings number a scenario by its place in the whole script', () => {
-    assert.equal(headingText(byName('masked-server')[0]!, plain), '\n8/8  a server that masks its frames (only clients may)\n');
+  it('headings count the scenarios that run: the whole script, or just the ones chosen', () => {
+    assert.equal(headingText(byName('masked-server')[0]!, SCENARIOS, plain), '\n8/8  a server that masks its frames (only clients may)\n');
+    const chosen = byName('good');
+    assert.equal(headingText(chosen[0]!, chosen, plain), '\n1/1  a well-behaved client: three text messages, a ping, a clean close\n');
   });
 });
