@@ -96,6 +96,13 @@ describe('wsdiag ci exit codes', () => {
     assert.deepEqual(childrenNamed(only, 'failure'), []);
   });
 
+  it('--quiet still prints where the proxy listens', async () => {
+    const run = await ci(['--quiet', ...client('clean')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^\S+ {2}listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//m);
+    assert.doesNotMatch(run.stdout, / open  client /, 'quiet: no connection stories');
+  });
+
   it('violations and a passing command: 1', async () => {
     const run = await ci(client('reserved-opcode'));
     assert.equal(run.code, 1, run.stderr);

@@ -191,6 +191,19 @@ describe('wsdiag proxy: running', () => {
     assert.equal(logged.at(-1)!.type, 'summary');
   });
 
+  it('--quiet still says where it listens, so a port chosen with :0 can be dialled', async () => {
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--quiet']);
+    const line = await running.waitForLine((l) => l.includes('listening on'), 'the listening line');
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
+    assert.ok(port > 0, line);
+    await traffic(port);
+    await running.waitForLine((l) => /unmasked-client-frame/.test(l), 'the violation block');
+    running.child.kill('SIGTERM');
+    assert.equal((await running.exited()).code, 0, running.stderr());
+    const output = running.lines.join('\n');
+    assert.doesNotMatch(output, / open  client /, 'quiet: no connection stories');
+  });
+
   it('ends quietly with exit 0 when stdout is closed (| head)', async () => {
     running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json']);
     const port = await running.port();

@@ -136,9 +136,9 @@ describe('PrettyReporter options', () => {
     assert.equal(render([sample.frame], { frames: false }).text, '');
   });
 
-  it('quiet shows only violations, errors and the summary', () => {
+  it('quiet shows only where it listens, violations, errors and the summary', () => {
     const shown = render(sample.run, { quiet: true }).text;
-    const expected = render([sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError, sample.summary]).text;
+    const expected = render([sample.listening, sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError, sample.summary]).text;
     assert.equal(shown, expected);
     assert.equal(render([sample.open, sample.summary], { quiet: true }).text, render([sample.summary]).text);
   });

@@ -96,7 +96,14 @@ async function runSandwich(faults: ManglingFaults, extra: string[]): Promise<{ r
     stop: () => void child.kill('SIGTERM'),
   };
   // Both listeners are up once the front one (started second) announced itself, in JSON or in words.
-  await run.waitForLine((l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)), 'the front listening line');
+  try {
+    await run.waitForLine((l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)), 'the front listening line');
+  } catch (err) {
+    // Never leave the child or the mangler behind: they would keep the test process alive.
+    child.kill('SIGKILL');
+    await mangler.close();
+    throw err;
+  }
   return { run, mangler, frontUrl: `ws://127.0.0.1:${frontPort}` };
 }
 
@@ -120,6 +127,20 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
     assert.deepEqual([summary['pairs'], summary['failures'], summary['by_check']], [1, 1, { 'close-code-rewritten': 1 }]);
     // Both legs' ordinary events are there, told apart by their connection ids.
     assert.deepEqual(events.filter((e) => e['type'] === 'open').map((e) => e['conn']).sort(), ['c1', 'r1']);
+  } finally {
+    run.stop();
+    await mangler.close();
+  }
+});
+
+test('--quiet still prints where both listeners are', async () => {
+  // runSandwich waits for the front listener's line: without it, this test times out.
+  const { run, mangler } = await runSandwich({}, ['--quiet']);
+  try {
+    await run.waitForLine((l) => /listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//.test(l) && l.includes(target.url.replace(/\/?$/, '/')), 'the return listening line');
+    run.stop();
+    const { code, stderr } = await run.exited();
+    assert.equal(code, 0, stderr);
   } finally {
     run.stop();
     await mangler.close();
