@@ -11,6 +11,7 @@ import { createEventFilter } from '../../reporters/event-filter.js';
 import { createPalette, shouldUseColor } from '../../reporters/color.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { LineSink } from '../../reporters/line-sink.js';
+import { LogGuard } from '../../reporters/log-guard.js';
 import type { LogLine } from '../../reporters/log-lines.js';
 import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../../reporters/log-reader.js';
 import { parseEventLine } from '../../reporters/parse-event.js';
@@ -78,7 +79,8 @@ export function registerTail(program: Command): void {
         '  wsdiag tail -f wsdiag.log --code 1007\n' +
         '  wsdiag tail wsdiag.log --conn c4 --frames\n' +
         '  wsdiag tail wsdiag.log --rule invalid-utf8-text --json | jq .preview\n' +
-        '\nExit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage or unreadable file.',
+        '\nA file whose first lines are not wsdiag events (5 of them, or all it holds) is refused.\n' +
+        'Exit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage, unreadable file or not a wsdiag log.',
     )
     .action(
       action(async (file: string, opts: CliOptions) =>
@@ -121,24 +123,28 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
   const filter = createEventFilter({ codes: options.codes, rules: options.rules, conns: options.conns });
   const output = createOutput(options, io, abort);
   const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
+  // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
+  const guard = new LogGuard(file, (bad) => warn(`${file}:${bad.number}: skipped: ${bad.reason}`));
 
   const onLine = (line: LogLine) => {
-    if (line.tooLong) return warn(`${file}:${line.number}: skipped: line too long`);
+    if (line.tooLong) return guard.bad({ number: line.number, text: '', reason: 'line too long' });
     if (line.text.trim() === '') return;
     const parsed = parseEventLine(line.text);
     if (!parsed.ok) {
       // A `wsdiag sandwich --log` file also holds the differential's own lines.
       const extra = parseSandwichLine(line.text);
-      if (extra && (options.conns.length === 0 || options.conns.includes(extra.type === 'sandwich-finding' ? extra.conn : ''))) {
+      if (!extra) return guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
+      guard.event();
+      if (options.conns.length === 0 || options.conns.includes(extra.type === 'sandwich-finding' ? extra.conn : '')) {
         try {
           return output.writeSandwich(extra, line.text);
         } catch {
           return warn(`${file}:${line.number}: skipped: malformed ${extra.type} line`);
         }
       }
-      if (extra) return;
-      return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
+      return;
     }
+    guard.event();
     // Frame events are noise unless asked for, in both output forms.
     if (parsed.event.type === 'frame' && !options.frames) return;
     if (filter(parsed.event)) output.write(parsed.event, line.text);
@@ -151,6 +157,7 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
       signal: stop.signal,
       onLine,
       onNotice: (notice) => warn(noticeText(file, notice)),
+      onCaughtUp: () => guard.caughtUp(),
       backpressure: () => output.flush(),
     });
   } finally {
