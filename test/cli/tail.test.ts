@@ -170,6 +170,64 @@ describe('tail FILE', () => {
   });
 });
 
+describe('tail --conn across runs (--log appends)', () => {
+  /** One run of a proxy: its listening line, one connection c1 and a clean close, the summary. */
+  function run(id: string, client: string): WsdiagEvent[] {
+    return [
+      { ...sample.listening, run: id },
+      { ...sample.open, conn: `${id}-c1`, client },
+      { ...sample.closeBare, conn: `${id}-c1` },
+      sample.cleanSummary,
+    ];
+  }
+  const first = run('aaaaaa', '127.0.0.1:50001');
+  const second = run('bbbbbb', '127.0.0.1:50002');
+  const runWide = (events: WsdiagEvent[]) => events.filter((e) => !('conn' in e));
+
+  it('a full id selects that connection of that run only', async () => {
+    const path = logFile(jsonl([...first, ...second]));
+    assert.deepEqual(await tail(path, { conns: ['bbbbbb-c1'] }), {
+      code: 0,
+      stdout: pretty([...runWide(first), ...second]),
+      stderr: '',
+    });
+  });
+
+  it('a bare c1 is enough when the log holds one run', async () => {
+    assert.deepEqual(await tail(logFile(jsonl(second)), { conns: ['c1'] }), { code: 0, stdout: pretty(second), stderr: '' });
+  });
+
+  it('a bare c1 in a log of several runs shows the c1 of each, and says so once per extra run', async () => {
+    const third = run('cccccc', '127.0.0.1:50003');
+    const path = logFile(jsonl([...first, ...second, ...third]));
+    const result = await tail(path, { conns: ['c1'] });
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, pretty([...first, ...second, ...third]));
+    assert.equal(
+      result.stderr,
+      `wsdiag: --conn c1 matches connections of 2 runs in ${path} (aaaaaa-c1, bbbbbb-c1), showing each; give a full id (--conn bbbbbb-c1) to see one\n` +
+        `wsdiag: --conn c1 matches connections of 3 runs in ${path} (aaaaaa-c1, bbbbbb-c1, cccccc-c1), showing each; give a full id (--conn cccccc-c1) to see one\n`,
+    );
+  });
+
+  it('a sandwich finding is selected by the id of either of its legs', async () => {
+    const finding = {
+      v: 1, type: 'sandwich-finding', ts: '2024-05-01T12:00:02.000Z', conn: 'aaaaaa-c1', return_conn: 'aaaaaa-r1', check: 'close-code-rewritten',
+      severity: 'failure', blame: 'intermediary', dir: 'client->server', message: 'The Close code 1000 arrived as 4001.',
+      evidence: {
+        matched_by: 'key',
+        front: { conn: 'aaaaaa-c1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null },
+        return: { conn: 'aaaaaa-r1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null },
+      },
+    };
+    const path = logFile([JSON.stringify(sample.listening), JSON.stringify(finding)]);
+    for (const conns of [['r1'], ['aaaaaa-r1'], ['c1']]) {
+      assert.match((await tail(path, { conns })).stdout, /close-code-rewritten/, `--conn ${conns.join(',')}`);
+    }
+    assert.doesNotMatch((await tail(path, { conns: ['c2'] })).stdout, /close-code-rewritten/);
+  });
+});
+
 describe('tail -f (in process)', () => {
   function follow(path: string, options: Partial<TailOptions> = {}) {
     const stdout = new CaptureStream();

@@ -64,7 +64,7 @@ export function registerTail(program: Command): void {
     .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C')
     .option('--code <codes>', 'only violations with these close codes (comma-separated, repeatable: 1002,1003,1007,1009)', collect(parseCode))
     .option('--rule <ids>', 'only violations of these rules (comma-separated, repeatable)', collect(parseRule))
-    .option('--conn <ids>', 'only events of these connections (comma-separated, repeatable, e.g. c1,c4)', collect(parseConn))
+    .option('--conn <ids>', 'only events of these connections: full ids (k3f9x2-c4), or c4 for the c4 of every run in the log (comma-separated, repeatable)', collect(parseConn))
     .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the readable log')
     .option('--frames', 'also show frame events (logs written with --frames)')
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
@@ -77,9 +77,11 @@ export function registerTail(program: Command): void {
       '\nExamples:\n' +
         '  wsdiag tail wsdiag.log\n' +
         '  wsdiag tail -f wsdiag.log --code 1007\n' +
-        '  wsdiag tail wsdiag.log --conn c4 --frames\n' +
+        '  wsdiag tail wsdiag.log --conn c4 --frames        # c4 of each run; k3f9x2-c4 for one run\n' +
         '  wsdiag tail wsdiag.log --rule invalid-utf8-text --json | jq .preview\n' +
-        '\nA file whose first lines are not wsdiag events (5 of them, or all it holds) is refused.\n' +
+        '\nConnection ids start with their run\'s id (listening: run k3f9x2): --conn c4 is enough when the log holds one\n' +
+        'run; when it holds several, it shows the c4 of each and says so on stderr, and a full id picks one.\n' +
+        'A file whose first lines are not wsdiag events (5 of them, or all it holds) is refused.\n' +
         'Exit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage, unreadable file or not a wsdiag log.',
     )
     .action(
@@ -120,7 +122,13 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
   if (io.signal?.aborted) abort();
   io.signal?.addEventListener('abort', abort, { once: true });
 
-  const filter = createEventFilter({ codes: options.codes, rules: options.rules, conns: options.conns });
+  const filter = createEventFilter({
+    codes: options.codes,
+    rules: options.rules,
+    conns: options.conns,
+    onAmbiguous: (bare, ids) =>
+      warn(`--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`),
+  });
   const output = createOutput(options, io, abort);
   const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
   // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
@@ -135,7 +143,9 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
       const extra = parseSandwichLine(line.text);
       if (!extra) return guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
       guard.event();
-      if (options.conns.length === 0 || options.conns.includes(extra.type === 'sandwich-finding' ? extra.conn : '')) {
+      // A finding belongs to both its legs (a malformed one may lack them); the sandwich's summary, to the whole run.
+      const selected = (id: unknown) => typeof id === 'string' && filter.conn(id);
+      if (extra.type === 'sandwich-summary' || options.conns.length === 0 || selected(extra.conn) || selected(extra.return_conn)) {
         try {
           return output.writeSandwich(extra, line.text);
         } catch {
