@@ -122,6 +122,7 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
   if (io.signal?.aborted) abort();
   io.signal?.addEventListener('abort', abort, { once: true });
 
+  const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
   const filter = createEventFilter({
     codes: options.codes,
     rules: options.rules,
@@ -129,8 +130,9 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
     onAmbiguous: (bare, ids) =>
       warn(`--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`),
   });
+  // A sandwich finding belongs to both its legs (a malformed one may lack them).
+  const selected = (id: unknown) => options.conns.length === 0 || (typeof id === 'string' && filter.conn(id));
   const output = createOutput(options, io, abort);
-  const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
   // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
   const guard = new LogGuard(file, (bad) => warn(`${file}:${bad.number}: skipped: ${bad.reason}`));
 
@@ -143,9 +145,8 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
       const extra = parseSandwichLine(line.text);
       if (!extra) return guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
       guard.event();
-      // A finding belongs to both its legs (a malformed one may lack them); the sandwich's summary, to the whole run.
-      const selected = (id: unknown) => typeof id === 'string' && filter.conn(id);
-      if (extra.type === 'sandwich-summary' || options.conns.length === 0 || selected(extra.conn) || selected(extra.return_conn)) {
+      // The sandwich's summary belongs to the whole run.
+      if (extra.type === 'sandwich-summary' || selected(extra.conn) || selected(extra.return_conn)) {
         try {
           return output.writeSandwich(extra, line.text);
         } catch {
