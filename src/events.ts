@@ -49,6 +49,11 @@ export interface ListeningEvent extends EventBase {
   address: string;
   port: number;
   target: string;
+  /**
+   * The run's id, which starts every connection id of the run (`<run>-c1`): ids stay unique in a log that
+   * several runs append to (an addition to DESIGN §2; absent in logs written before it).
+   */
+  run?: string;
 }
 
 export interface OpenEvent extends EventBase {

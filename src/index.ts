@@ -10,6 +10,8 @@
 
 // The event schema (DESIGN §2).
 export * from './events.js';
+// Connection ids: `<run>-c1`, unique across runs.
+export { newRunId, splitConnId, RUN_ID_LENGTH } from './conn-id.js';
 
 // Rules (DESIGN §3).
 export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/table.js';

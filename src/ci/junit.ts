@@ -8,6 +8,7 @@
  * count test cases, so they never exceed `tests`. A connection with failing violations is a failure;
  * one without, but with an operational error (non-101 answer, unreachable upstream), is an error.
  */
+import { splitConnId } from '../conn-id.js';
 import type { ErrorEvent, ViolationEvent } from '../events.js';
 import { opcodeName } from '../protocol/constants.js';
 import { createPalette } from '../reporters/color.js';
@@ -66,9 +67,12 @@ export function renderJunit(input: JunitInput): string {
   return lines.join('\n');
 }
 
-/** `/chat (c1)`; the query string is left out so names stay the same from one run to the next. */
+/**
+ * `/chat (c1)`; the query string and the run id (`k3f9x2-c1`) are left out so names stay the same from one
+ * run to the next, as CI servers that track tests over time need.
+ */
 export function testCaseName(record: ConnectionRecord): string {
-  return `${casePath(record) ?? '(upgrade not completed)'} (${record.conn})`;
+  return `${casePath(record) ?? '(upgrade not completed)'} (${splitConnId(record.conn).local})`;
 }
 
 export function testCaseClassName(record: ConnectionRecord): string {

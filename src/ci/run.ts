@@ -42,7 +42,7 @@ export interface CiOptions {
   log?: string;
   /** JSON Lines on stdout instead of the readable log. */
   json?: boolean;
-  /** The readable log shows violations and errors only. */
+  /** The readable log shows where the proxy listens, violations, errors and the summary only. */
   quiet?: boolean;
   /** false with --no-color; colour also needs a TTY and no NO_COLOR. */
   color?: boolean;

@@ -35,6 +35,12 @@ export const DEMO_UPSTREAM_POLICY: TypePolicy = {
   source: "the demo's text-only upstream, as with --server-accepts text",
 };
 
+/**
+ * The demo's run id, fixed so that its output is the same from run to run (demo-c1, demo-c2…) and its
+ * connection ids still show the shape of real ones (a real run's id is random: k3f9x2-c1).
+ */
+export const DEMO_RUN_ID = 'demo';
+
 /** A safety net, not a pacing delay: a scenario that has not ended by then is a bug in the demo. */
 export const DEFAULT_SCENARIO_TIMEOUT_MS = 5000;
 
@@ -59,6 +65,8 @@ export interface DemoOptions {
   learn?: boolean;
   clock?: Clock;
   scenarioTimeoutMs?: number;
+  /** The proxy's run id (default DEMO_RUN_ID). */
+  runId?: string;
 }
 
 export interface ScenarioResult {
@@ -114,10 +122,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
       frames: options.frames ?? false,
       clock,
+      runId: options.runId ?? DEMO_RUN_ID,
       policies: demoPolicies(options, textOnlyPolicy),
     });
     for (const scenario of scenarios) {
-      say(headingText(scenario, palette));
+      say(headingText(scenario, scenarios, palette));
       watch = new ScenarioWatch();
       const client = await playScenario(scenario, proxy.url, watch, options.scenarioTimeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS);
       results.push({

@@ -91,7 +91,10 @@ export function selectScenarios(only?: string): readonly Scenario[] {
   return [scenario];
 }
 
-/** "3/8  a client that …": the heading printed before a scenario; the number is its place in the script. */
-export function scenarioHeading(scenario: Scenario): string {
-  return `${SCENARIOS.indexOf(scenario) + 1}/${SCENARIOS.length}  ${scenario.title}`;
+/**
+ * "3/8  a client that …": the heading printed before a scenario. The count is of the scenarios that run
+ * (`ran`, the whole script by default), so `--only good` reads "1/1", not "1/8".
+ */
+export function scenarioHeading(scenario: Scenario, ran: readonly Scenario[] = SCENARIOS): string {
+  return `${ran.indexOf(scenario) + 1}/${ran.length}  ${scenario.title}`;
 }

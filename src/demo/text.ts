@@ -13,8 +13,9 @@ export function introText(scenarios: readonly Scenario[], c: Palette): string {
   );
 }
 
-export function headingText(scenario: Scenario, c: Palette): string {
-  return `\n${c.emphasis(scenarioHeading(scenario))}\n`;
+/** The heading before `scenario`, numbered among the scenarios that run (`ran`). */
+export function headingText(scenario: Scenario, ran: readonly Scenario[], c: Palette): string {
+  return `\n${c.emphasis(scenarioHeading(scenario, ran))}\n`;
 }
 
 export interface ClosingFacts {

@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { checkRunId, connId, newRunId } from '../conn-id.js';
 import { OperationalError, UsageError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events.js';
 import { redactorFor } from '../redact.js';
@@ -24,6 +25,7 @@ export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const target = parseTarget(options.target);
+  const runId = options.runId !== undefined ? checkRunId(options.runId) : newRunId();
   const listen = options.listen ?? DEFAULT_LISTEN;
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent;
@@ -62,7 +64,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     ...(options.onHandshake ? { onHandshake: options.onHandshake } : {}),
     ...(options.onTap ? { onTap: options.onTap } : {}),
     ...(options.onTapEnd ? { onTapEnd: options.onTapEnd } : {}),
-    nextConnId: () => `${options.connPrefix ?? 'c'}${++nextId}`,
+    nextConnId: () => connId(runId, options.connPrefix ?? 'c', ++nextId),
     trackPending: (abort) => {
       pending.add(abort);
       return () => pending.delete(abort);
@@ -93,7 +95,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         'can relay through this proxy and read the traffic. Use --listen 127.0.0.1:PORT unless that is what you want.',
     );
   }
-  emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: shownTarget });
+  emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: shownTarget, run: runId });
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -112,6 +114,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   return {
     address: bound.address,
     port: bound.port,
+    runId,
     url: `${secure ? 'wss' : 'ws'}://${hostPort(dialHost, bound.port)}`,
     httpUrl: `${secure ? 'https' : 'http'}://${hostPort(dialHost, bound.port)}`,
     close,

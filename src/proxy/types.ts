@@ -80,7 +80,13 @@ export interface ProxyOptions {
   policies?: MessagePolicies;
   /** Low-level hook: extra analyzer options per connection (applied after `policies`). */
   configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
-  /** Connection ids are this prefix and a counter (default "c": c1, c2, ...). */
+  /**
+   * This run's id: in the `listening` event (`run`) and in every connection id (`<run>-c1`), so the ids of
+   * runs that append to one log never meet. Lowercase letters and digits. Default: a fresh random one
+   * (6 base36 characters); pin it in tests, or to reuse an id of your own.
+   */
+  runId?: string;
+  /** Connection ids are the run id, `-`, this prefix and a counter (default "c": k3f9x2-c1, k3f9x2-c2, ...). */
   connPrefix?: string;
   /**
    * Low-level hook (`wsdiag sandwich`): each upgrade the upstream answered, with both heads. For a 101 it
@@ -97,6 +103,8 @@ export interface RunningProxy {
   /** The bound address, e.g. "127.0.0.1" or "::1". */
   address: string;
   port: number;
+  /** The run id in the `listening` event and every connection id (ProxyOptions.runId, or the random one). */
+  runId: string;
   /** ws://host:port (wss:// with `tls`): what a WebSocket client dials instead of the target. */
   url: string;
   /** http://host:port (https:// with `tls`). */

@@ -35,6 +35,11 @@ export interface ReadLogOptions {
   onNotice?: (notice: LogNotice) => void;
   /** Awaited after each chunk of lines, so a slow consumer slows reading down instead of buffering. */
   backpressure?: () => Promise<void>;
+  /**
+   * Everything the file holds has been read: at its end without `follow`, after each poll's read with it.
+   * May throw to stop reading (the error is thrown by readLog).
+   */
+  onCaughtUp?: () => void;
   /** Bytes per read. */
   chunkBytes?: number;
 }
@@ -81,10 +86,14 @@ class LogReader {
     if (!follow) {
       await this.#drain(this.#file!);
       this.#emit(this.#file!.splitter.end());
+      if (!this.#aborted) this.#options.onCaughtUp?.();
       return;
     }
     while (!this.#aborted) {
-      if (this.#file) await this.#drain(this.#file);
+      if (this.#file) {
+        await this.#drain(this.#file);
+        if (!this.#aborted) this.#options.onCaughtUp?.();
+      }
       await sleep(this.#options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS, this.#options.signal);
       if (this.#aborted) break;
       await this.#checkRotation();

@@ -100,7 +100,12 @@ function labelled(c: Palette, label: string, value: string): string {
 }
 
 function listening(b: Block, e: ListeningEvent): void {
-  b.header(`listening on ${b.c.emphasis(hostPort(p(e.address), e.port))}`, labelled(b.c, 'target', p(e.target)));
+  b.header(
+    `listening on ${b.c.emphasis(hostPort(p(e.address), e.port))}`,
+    labelled(b.c, 'target', p(e.target)),
+    // The run id starts every connection id of this run; logs from before run ids have none.
+    e.run === undefined ? '' : labelled(b.c, 'run', p(e.run)),
+  );
 }
 
 function open(b: Block, e: OpenEvent): void {

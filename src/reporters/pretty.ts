@@ -32,8 +32,9 @@ export class PrettyReporter implements Reporter {
 
   /** Whether this event appears in the log under the current options. */
   shows(event: WsdiagEvent): boolean {
-    // Quiet still ends with the summary: the one line that says whether anything was found at all.
-    if (this.#options.quiet) return event.type === 'violation' || event.type === 'error' || event.type === 'summary';
+    // Quiet still says where to connect (with --listen HOST:0 nothing else tells the port) and ends with
+    // the summary: the one line that says whether anything was found at all.
+    if (this.#options.quiet) return event.type === 'listening' || event.type === 'violation' || event.type === 'error' || event.type === 'summary';
     if (event.type === 'frame') return this.#options.frames;
     return true;
   }

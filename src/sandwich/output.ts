@@ -67,11 +67,14 @@ export class SandwichPretty implements SandwichSink {
     this.#palette = createPalette(options.color);
   }
 
-  /** Whether an event appears under the current options (--quiet: problems only; frames only with --frames). */
+  /**
+   * Whether an event appears under the current options (--quiet: where it listens and problems only;
+   * frames only with --frames).
+   */
   shows(event: SandwichEvent): boolean {
     if (this.#options.quiet) {
       if (event.type === 'sandwich-finding') return event.severity !== 'info';
-      return event.type === 'violation' || event.type === 'error' || event.type === 'sandwich-summary';
+      return event.type === 'listening' || event.type === 'violation' || event.type === 'error' || event.type === 'sandwich-summary';
     }
     if (event.type === 'frame') return this.#options.frames;
     return true;

@@ -2,13 +2,15 @@
  * `wsdiag sandwich` as a library: two ordinary proxies around the intermediary under test, each with its
  * own analyzer (so every frame rule runs on both legs), and a tap on each that records what crossed it.
  *
- *   client ─► front proxy (c1, c2…) ─► intermediary (--via) ─► return proxy (r1, r2…) ─► target
+ *   client ─► front proxy (k3f9x2-c1, -c2…) ─► intermediary (--via) ─► return proxy (k3f9x2-r1, -r2…) ─► target
  *
+ * Both proxies share one run id, so the legs of a run are told apart by c/r and from other runs by the id.
  * Each front leg is paired with its return leg (./matcher.ts); once both legs of a pair have closed (or
  * one closed and the other outlived `lingerMs`), the pair is compared (./diff.ts) and each difference is
  * emitted as a `sandwich-finding`. Legs that never find their other half are reported as `error` events.
  */
 import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events.js';
+import { checkRunId, newRunId } from '../conn-id.js';
 import { UsageError } from '../errors.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
@@ -28,6 +30,8 @@ export interface RunningSandwich {
   front: RunningProxy;
   /** The return proxy: the intermediary forwards to `back.url`. */
   back: RunningProxy;
+  /** The run id both proxies put in their `listening` events and connection ids. */
+  runId: string;
   /** Whether a failure (a change RFC 6455 forbids) was found so far. */
   readonly failed: boolean;
   /**
@@ -47,6 +51,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const via = parseUrl('--via', options.via);
   const target = parseUrl('--target', options.target);
   checkNoLoop(options, via, target);
+  const runId = options.runId !== undefined ? checkRunId(options.runId) : newRunId();
   const clock = options.clock ?? systemClock;
   const monotonic = options.monotonic ?? (() => performance.now());
   const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
@@ -140,6 +145,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
 
   const shared = {
     ...options.proxy,
+    runId,
     clock,
     ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
@@ -177,6 +183,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   return {
     front,
     back,
+    runId,
     get failed() {
       return tally.failed;
     },

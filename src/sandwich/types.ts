@@ -2,7 +2,7 @@
  * The sandwich's vocabulary: the two legs of a connection, the two JSON Lines types it adds to the legs'
  * ordinary events (`sandwich-finding` per difference, `sandwich-summary` at the end), and its options.
  *
- *   client ──► front listener (c1) ──► intermediary (--via) ──► return listener (r1) ──► target
+ *   client ──► front listener (k3f9x2-c1) ──► intermediary (--via) ──► return listener (k3f9x2-r1) ──► target
  *
  * The front leg sees what entered and left the intermediary on the client's side, the return leg what
  * entered and left it on the server's side; every difference between the two is the intermediary's.
@@ -97,7 +97,7 @@ export type SandwichEvent = WsdiagEvent | SandwichFindingEvent | SandwichSummary
 /** Proxy options shared by both legs (never the ones the sandwich sets itself). */
 export type LegProxyOptions = Omit<
   ProxyOptions,
-  'target' | 'listen' | 'onEvent' | 'onSuppressed' | 'connPrefix' | 'onHandshake' | 'onTap' | 'onTapEnd' | 'clock' | 'enforce' | 'tls'
+  'target' | 'listen' | 'onEvent' | 'onSuppressed' | 'runId' | 'connPrefix' | 'onHandshake' | 'onTap' | 'onTapEnd' | 'clock' | 'enforce' | 'tls'
 >;
 
 export interface SandwichOptions {
@@ -115,6 +115,8 @@ export interface SandwichOptions {
   onSuppressed?: (violation: ViolationEvent) => void;
   /** Options applied to both legs' proxies (frames, preview, max message, upstream TLS trust...). */
   proxy?: LegProxyOptions;
+  /** The run id both legs' connection ids start with (see ProxyOptions.runId); default a fresh random one. */
+  runId?: string;
   /** A small message or control frame slower than this through the intermediary is a failure; null = no bound. */
   maxLatencyMs?: number | null;
   /**

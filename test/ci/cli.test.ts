@@ -96,6 +96,13 @@ describe('wsdiag ci exit codes', () => {
     assert.deepEqual(childrenNamed(only, 'failure'), []);
   });
 
+  it('--quiet still prints where the proxy listens', async () => {
+    const run = await ci(['--quiet', ...client('clean')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^\S+ {2}listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//m);
+    assert.doesNotMatch(run.stdout, / open  client /, 'quiet: no connection stories');
+  });
+
   it('violations and a passing command: 1', async () => {
     const run = await ci(client('reserved-opcode'));
     assert.equal(run.code, 1, run.stderr);
@@ -289,15 +296,18 @@ describe('wsdiag ci environment and reports', () => {
     const cases = childrenNamed(junit(report), 'testcase');
     assert.deepEqual(cases.map((c) => c.attributes['name']), ['/held (c1)', '/raw (c2)']);
     // The connection left open got its close event before the reports were written.
-    assert.match(onlyChild(cases[0]!, 'system-out').text, /c1 close {2}after/);
     assert.equal(onlyChild(cases[1]!, 'failure').attributes['type'], 'reserved-opcode');
 
     const result = summaryJson(summary);
     assert.deepEqual(result.command, { exit_code: null, signal: 'SIGTERM' });
     assert.equal(result.exit_code, 143);
-    const events = readFileSync(log, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; conn?: string });
+    const events = readFileSync(log, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; conn?: string; run?: string });
     assert.equal(events.at(-1)!.type, 'summary');
-    assert.deepEqual(events.filter((e) => e.type === 'close').map((e) => e.conn).sort(), ['c1', 'c2']);
+    // The log has the full ids (the JUnit names leave the run out, so they stay the same from run to run).
+    const runId = events[0]!.run;
+    assert.match(runId ?? '', /^[0-9a-z]{6}$/);
+    assert.deepEqual(events.filter((e) => e.type === 'close').map((e) => e.conn).sort(), [`${runId}-c1`, `${runId}-c2`]);
+    assert.match(onlyChild(cases[0]!, 'system-out').text, new RegExp(`${runId}-c1 close {2}after`));
   });
 
   it('a second SIGTERM kills a command that ignores the first (SIGKILL), and the reports are still written', async () => {

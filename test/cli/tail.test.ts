@@ -9,6 +9,7 @@ import { runTail, type TailOptions } from '../../src/cli/commands/tail.js';
 import type { WsdiagEvent } from '../../src/events.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';
+import { withTimeout } from '../helpers/wait.js';
 import * as sample from '../fixtures/sample-events.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/wsdiag.js', import.meta.url));
@@ -123,6 +124,36 @@ describe('tail FILE', () => {
     });
   });
 
+  it('a file whose first 5 lines are not wsdiag events is refused with one message, read no further', async () => {
+    const path = logFile(['# notes from monday', 'hello', '{"a":1}', '[1,2]', '{"v":2,"type":"open"}', ...jsonl(sample.run)]);
+    await assert.rejects(tail(path), {
+      name: 'UsageError',
+      message: `${path} does not look like a wsdiag log: none of its first 5 lines is a wsdiag event (line 1, not JSON: "# notes from monday")`,
+    });
+  });
+
+  it('a shorter file with no wsdiag event at all is refused too, naming its first line', async () => {
+    const long = `${'x'.repeat(100)}\u001b[2J`;
+    await assert.rejects(tail(logFile(['ERROR something broke', '', 'at line 3'])), {
+      name: 'UsageError',
+      message: /does not look like a wsdiag log: none of its 2 lines is a wsdiag event \(line 1, not JSON: "ERROR something broke"\)$/,
+    });
+    await assert.rejects(tail(logFile([long])), {
+      name: 'UsageError',
+      message: new RegExp(`does not look like a wsdiag log: its only line is not a wsdiag event \\(line 1, not JSON: "${'x'.repeat(60)}…"\\)$`),
+    });
+  });
+
+  it('a few bad lines before the first event are warned about once an event shows up, and reading goes on', async () => {
+    // A crash mid-write can leave a cut line at the top of a log that is then appended to.
+    const path = logFile(['{"v":1,"type":"ope', 'garbage', ...jsonl([sample.listening, sample.open]), 'more garbage', JSON.stringify(sample.close)]);
+    assert.deepEqual(await tail(path), {
+      code: 0,
+      stdout: pretty([sample.listening, sample.open, sample.close]),
+      stderr: `wsdiag: ${path}:1: skipped: not JSON\nwsdiag: ${path}:2: skipped: not JSON\nwsdiag: ${path}:5: skipped: not JSON\n`,
+    });
+  });
+
   it('a last line without a newline is still shown', async () => {
     const path = join(dir, 'no-newline.jsonl');
     writeFileSync(path, `${JSON.stringify(sample.open)}\n${JSON.stringify(sample.close)}`);
@@ -139,13 +170,71 @@ describe('tail FILE', () => {
   });
 });
 
+describe('tail --conn across runs (--log appends)', () => {
+  /** One run of a proxy: its listening line, one connection c1 and a clean close, the summary. */
+  function run(id: string, client: string): WsdiagEvent[] {
+    return [
+      { ...sample.listening, run: id },
+      { ...sample.open, conn: `${id}-c1`, client },
+      { ...sample.closeBare, conn: `${id}-c1` },
+      sample.cleanSummary,
+    ];
+  }
+  const first = run('aaaaaa', '127.0.0.1:50001');
+  const second = run('bbbbbb', '127.0.0.1:50002');
+  const runWide = (events: WsdiagEvent[]) => events.filter((e) => !('conn' in e));
+
+  it('a full id selects that connection of that run only', async () => {
+    const path = logFile(jsonl([...first, ...second]));
+    assert.deepEqual(await tail(path, { conns: ['bbbbbb-c1'] }), {
+      code: 0,
+      stdout: pretty([...runWide(first), ...second]),
+      stderr: '',
+    });
+  });
+
+  it('a bare c1 is enough when the log holds one run', async () => {
+    assert.deepEqual(await tail(logFile(jsonl(second)), { conns: ['c1'] }), { code: 0, stdout: pretty(second), stderr: '' });
+  });
+
+  it('a bare c1 in a log of several runs shows the c1 of each, and says so once per extra run', async () => {
+    const third = run('cccccc', '127.0.0.1:50003');
+    const path = logFile(jsonl([...first, ...second, ...third]));
+    const result = await tail(path, { conns: ['c1'] });
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, pretty([...first, ...second, ...third]));
+    assert.equal(
+      result.stderr,
+      `wsdiag: --conn c1 matches connections of 2 runs in ${path} (aaaaaa-c1, bbbbbb-c1), showing each; give a full id (--conn bbbbbb-c1) to see one\n` +
+        `wsdiag: --conn c1 matches connections of 3 runs in ${path} (aaaaaa-c1, bbbbbb-c1, cccccc-c1), showing each; give a full id (--conn cccccc-c1) to see one\n`,
+    );
+  });
+
+  it('a sandwich finding is selected by the id of either of its legs', async () => {
+    const finding = {
+      v: 1, type: 'sandwich-finding', ts: '2024-05-01T12:00:02.000Z', conn: 'aaaaaa-c1', return_conn: 'aaaaaa-r1', check: 'close-code-rewritten',
+      severity: 'failure', blame: 'intermediary', dir: 'client->server', message: 'The Close code 1000 arrived as 4001.',
+      evidence: {
+        matched_by: 'key',
+        front: { conn: 'aaaaaa-c1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null },
+        return: { conn: 'aaaaaa-r1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null },
+      },
+    };
+    const path = logFile([JSON.stringify(sample.listening), JSON.stringify(finding)]);
+    for (const conns of [['r1'], ['aaaaaa-r1'], ['c1']]) {
+      assert.match((await tail(path, { conns })).stdout, /close-code-rewritten/, `--conn ${conns.join(',')}`);
+    }
+    assert.doesNotMatch((await tail(path, { conns: ['c2'] })).stdout, /close-code-rewritten/);
+  });
+});
+
 describe('tail -f (in process)', () => {
   function follow(path: string, options: Partial<TailOptions> = {}) {
     const stdout = new CaptureStream();
     const stderr = new CaptureStream();
     const stop = new AbortController();
     const done = runTail(path, { ...DEFAULTS, follow: true, ...options }, { stdout, stderr, signal: stop.signal, env: {} });
-    return { stdout, stderr, stop: async () => (stop.abort(), done) };
+    return { stdout, stderr, done, stop: async () => (stop.abort(), done) };
   }
 
   it('shows appended lines, completing a line written in two parts', async () => {
@@ -210,6 +299,33 @@ describe('tail -f (in process)', () => {
     assert.equal(t.stderr.text, `wsdiag: waiting for ${path} to appear\nwsdiag: ${path} appeared; reading it\n`);
   });
 
+  it('refuses a file that is not a wsdiag log, once it has read what the file holds', async () => {
+    const path = logFile(['127.0.0.1 - - [01/May/2024] "GET / HTTP/1.1" 200', '127.0.0.1 - - [01/May/2024] "GET /x HTTP/1.1" 404']);
+    const t = follow(path);
+    // It stops by itself: no Ctrl-C needed (the time bound only turns a hang into a failure).
+    await assert.rejects(withTimeout(t.done, 'tail -f to refuse the file', 10_000), { name: 'UsageError', message: /^.* does not look like a wsdiag log: none of its 2 lines is a wsdiag event \(line 1, not JSON: "127\.0\.0\.1 - - / });
+    assert.equal(t.stdout.text, '');
+    assert.equal(t.stderr.text, '');
+  });
+
+  it('judges a file that appears later by its first lines too', async () => {
+    const path = join(dir, 'later-foreign.jsonl');
+    const t = follow(path);
+    await t.stderr.waitForText('to appear');
+    writeFileSync(path, 'a\nb\nc\nd\ne\nf\n');
+    await assert.rejects(withTimeout(t.done, 'tail -f to refuse the file', 10_000), { name: 'UsageError', message: /none of its first 5 lines is a wsdiag event \(line 1, not JSON: "a"\)/ });
+  });
+
+  it('after the first event, a bad line is only warned about', async () => {
+    const path = logFile(jsonl([sample.listening]));
+    const t = follow(path);
+    await t.stdout.waitForText('listening on');
+    appendFileSync(path, `{"v":1,"type":"open","ts":\n${JSON.stringify(sample.open)}\n`);
+    await t.stdout.waitForText('c1 open');
+    assert.equal(await t.stop(), 0);
+    assert.equal(t.stderr.text, `wsdiag: ${path}:2: skipped: not JSON\n`);
+  });
+
   it('applies filters to lines that arrive later', async () => {
     const path = logFile([]);
     const t = follow(path, { codes: [1007] });
@@ -254,6 +370,16 @@ describe('wsdiag tail (command line)', () => {
     const run = wsdiag(['tail', path]);
     assert.equal(await run.exit, 2, `exit status; stderr: ${run.stderr.text}`);
     assert.equal(run.stderr.text, `wsdiag: cannot read log file ${path}: no such file or directory (ENOENT)\n`);
+  });
+
+  it('exits 2 with one line for a file that is not a wsdiag log, with or without -f', async () => {
+    const path = logFile(['line one', 'line two', 'line three', 'line four', 'line five', 'line six']);
+    for (const args of [['tail', path], ['tail', '-f', '--interval', '10', path]]) {
+      const run = wsdiag(args);
+      assert.equal(await run.exit, 2, `exit status of ${args.join(' ')}; stderr: ${run.stderr.text}`);
+      assert.equal(run.stderr.text, `wsdiag: ${path} does not look like a wsdiag log: none of its first 5 lines is a wsdiag event (line 1, not JSON: "line one")\n`);
+      assert.equal(run.stdout.text, '');
+    }
   });
 
   for (const [args, message] of [

@@ -72,6 +72,13 @@ describe('wsdiag demo (CLI)', () => {
     assert.equal(events[2]!.rule, 'invalid-utf8-text');
   });
 
+  it('--only counts only the scenario that runs (1/1, not 1/8)', async () => {
+    const run = await wsdiag(['demo', '--no-color', '--only', 'invalid-utf8']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^1\/1  a client that sends Latin-1 bytes in a text message/m);
+    assert.doesNotMatch(run.stdout, /\/8 /);
+  });
+
   it('--list names every scenario and exits 0', async () => {
     const run = await wsdiag(['demo', '--list']);
     assert.equal(run.code, 0);

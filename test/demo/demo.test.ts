@@ -80,14 +80,16 @@ describe('runDemo', () => {
     await runDemo({ out });
     const text = out.text;
     const positions = [
+      text.indexOf('listening on 127.0.0.1:'),
+      text.indexOf('  run demo\n'),
       text.indexOf('1/8  a well-behaved client'),
-      text.indexOf('c1 open'),
+      text.indexOf('demo-c1 open'),
       text.indexOf('2/8  a client that forgets to mask its frames'),
-      text.indexOf('unmasked-client-frame  c2 client->server'),
+      text.indexOf('unmasked-client-frame  demo-c2 client->server'),
       text.indexOf('7/8  a client that sends JSON as a binary message to a text-only server'),
-      text.indexOf('1003 unsupported-binary  c7'),
+      text.indexOf('1003 unsupported-binary  demo-c7'),
       text.indexOf('8/8  a server that masks its frames'),
-      text.indexOf('masked-server-frame  c8 server->client'),
+      text.indexOf('masked-server-frame  demo-c8 server->client'),
       text.indexOf('summary  8 connections  7 violations'),
       text.indexOf('What you just saw'),
       text.indexOf('wsdiag explain 1002 1003'),
@@ -109,6 +111,9 @@ describe('runDemo', () => {
     const result = await runDemo({ out, json: true });
     const events = jsonLines(out);
     assert.equal(events[0]!.type, 'listening');
+    // A fixed run id keeps the demo's output the same from run to run.
+    assert.equal(events[0]!.type === 'listening' && events[0]!.run, 'demo');
+    assert.deepEqual(result.scenarios.map((s) => s.conns), [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`demo-c${n}`]));
     assert.equal(events.at(-1)!.type, 'summary');
     assert.deepEqual(events.at(-1), result.summary);
     const paths = events.flatMap((e) => (e.type === 'open' ? [e.path] : []));
@@ -175,7 +180,9 @@ describe('demo text', () => {
     assert.doesNotMatch(closingText({ scenarios: byName('good'), textOnlyPolicy: true }, plain), /1003 \(|unsupported-binary/);
   });
 
-  it('headings number a scenario by its place in the whole script', () => {
-    assert.equal(headingText(byName('masked-server')[0]!, plain), '\n8/8  a server that masks its frames (only clients may)\n');
+  it('headings count the scenarios that run: the whole script, or just the ones chosen', () => {
+    assert.equal(headingText(byName('masked-server')[0]!, SCENARIOS, plain), '\n8/8  a server that masks its frames (only clients may)\n');
+    const chosen = byName('good');
+    assert.equal(headingText(chosen[0]!, chosen, plain), '\n1/1  a well-behaved client: three text messages, a ping, a clean close\n');
   });
 });

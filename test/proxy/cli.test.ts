@@ -21,9 +21,13 @@ import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const RULE_IDS = new Set(RULES.map((r) => r.id));
 
-/** Parses a JSON Lines text and checks every line against the schema (DESIGN §2, README additions). */
+/**
+ * Parses a JSON Lines text and checks every line against the schema (DESIGN §2, README additions): every
+ * connection id starts with the run id of the `listening` line before it.
+ */
 function parseLog(text: string): WsdiagEvent[] {
   const lines = text.split('\n').filter((l) => l !== '');
+  let run: string | undefined;
   return lines.map((line, i) => {
     const parsed = parseEventLine(line);
     assert.ok(parsed.ok, `line ${i + 1} is not a valid event: ${parsed.ok ? '' : parsed.reason}\n${line}`);
@@ -31,10 +35,14 @@ function parseLog(text: string): WsdiagEvent[] {
     assert.equal(event.v, 1);
     assert.match(event.ts, ISO);
     switch (event.type) {
+      case 'listening':
+        assert.match(event.run ?? '', /^[0-9a-z]{6}$/);
+        run = event.run;
+        break;
       case 'open':
       case 'frame':
       case 'peer-close':
-        assert.match(event.conn, /^c\d+$/);
+        assert.match(event.conn, new RegExp(`^${run}-c\\d+$`));
         break;
       case 'violation':
         assert.ok(RULE_IDS.has(event.rule as never), `unknown rule ${event.rule}`);
@@ -180,12 +188,14 @@ describe('wsdiag proxy: running', () => {
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
     await traffic(port);
     await running.waitForLine((l) => /unmasked-client-frame/.test(l), 'the violation block');
-    await running.waitForLine((l) => / c2 close /.test(l), 'the second close line');
+    await running.waitForLine((l) => /-c2 close /.test(l), 'the second close line');
     running.child.kill('SIGTERM');
     assert.equal((await running.exited()).code, 0, running.stderr());
     const output = running.lines.join('\n');
-    assert.match(output, /c1 open\s+client 127\.0\.0\.1:\d+\s+path \/app/);
-    assert.match(output, /✖ 1002 unmasked-client-frame\s+c2 client->server\s+blame: client/);
+    const run = /listening on 127\.0\.0\.1:\d+ {2}target \S+ {2}run ([0-9a-z]{6})$/m.exec(output)?.[1];
+    assert.ok(run, output);
+    assert.match(output, new RegExp(`  ${run}-c1 open\\s+client 127\\.0\\.0\\.1:\\d+\\s+path /app`));
+    assert.match(output, new RegExp(`✖ 1002 unmasked-client-frame\\s+${run}-c2 client->server\\s+blame: client`));
     assert.match(output, /summary\s+2 connections\s+1 violation/);
     assert.match(output, /unmasked-client-frame\s+1002\s+1/);
     assert.doesNotMatch(output, /\x1b\[/, 'no colour when not a terminal');
@@ -211,6 +221,49 @@ describe('wsdiag proxy: running', () => {
     } finally {
       await pinger.close();
     }
+  });
+
+  it('two runs appending to one --log: ids unique across runs, and tail --conn picks one run', async () => {
+    const logPath = join(dir, 'appended.log');
+    for (let i = 0; i < 2; i++) {
+      running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+      const port = await running.port();
+      const ws = await openWsClient(`ws://127.0.0.1:${port}/run${i + 1}`);
+      ws.close(1000);
+      await closedWith(ws);
+      await running.waitForLine((l) => l.includes('"type":"close"'), 'the close event');
+      running.child.kill('SIGTERM');
+      assert.equal((await running.exited()).code, 0, running.stderr());
+    }
+    const events = parseLog(readFileSync(logPath, 'utf8'));
+    const runs = events.flatMap((e) => (e.type === 'listening' ? [e.run!] : []));
+    assert.equal(runs.length, 2);
+    assert.notEqual(runs[0], runs[1]);
+    const opens = events.flatMap((e) => (e.type === 'open' ? [[e.conn, e.path]] : []));
+    assert.deepEqual(opens, [[`${runs[0]}-c1`, '/run1'], [`${runs[1]}-c1`, '/run2']]);
+
+    const picked = await runCli(['tail', logPath, '--json', '--conn', `${runs[1]}-c1`]);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.equal(picked.stderr, '');
+    const shown = parseLog(picked.stdout).flatMap((e) => ('conn' in e && e.conn !== null ? [e.conn] : []));
+    assert.ok(shown.length > 0 && shown.every((conn) => conn === `${runs[1]}-c1`), shown.join(' '));
+
+    const bare = await runCli(['tail', logPath, '--json', '--conn', 'c1']);
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.match(bare.stderr, new RegExp(`^wsdiag: --conn c1 matches connections of 2 runs in \\S+ \\(${runs[0]}-c1, ${runs[1]}-c1\\)`));
+  });
+
+  it('--quiet still says where it listens, so a port chosen with :0 can be dialled', async () => {
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--quiet']);
+    const line = await running.waitForLine((l) => l.includes('listening on'), 'the listening line');
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
+    assert.ok(port > 0, line);
+    await traffic(port);
+    await running.waitForLine((l) => /unmasked-client-frame/.test(l), 'the violation block');
+    running.child.kill('SIGTERM');
+    assert.equal((await running.exited()).code, 0, running.stderr());
+    const output = running.lines.join('\n');
+    assert.doesNotMatch(output, / open  client /, 'quiet: no connection stories');
   });
 
   it('ends quietly with exit 0 when stdout is closed (| head)', async () => {

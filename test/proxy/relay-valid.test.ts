@@ -117,7 +117,7 @@ for (const deflate of [false, true]) {
       }
     });
 
-    it('gives each connection its own short id', async () => {
+    it("gives each connection its own short id, starting with the run's id", async () => {
       const first = await openWsClient(`ws://127.0.0.1:${s.front.port}/`);
       const second = await openWsClient(`ws://127.0.0.1:${s.front.port}/`);
       first.close();
@@ -125,7 +125,9 @@ for (const deflate of [false, true]) {
       await withTimeout(Promise.all([closedWith(first), closedWith(second)]), 'both clients to close');
       const ids = s.harness.log.of('open').map((o) => o.conn);
       assert.equal(new Set(ids).size, ids.length);
-      for (const id of ids) assert.match(id, /^c\d+$/);
+      const run = s.harness.log.of('listening')[0]?.run;
+      assert.match(run ?? '', /^[0-9a-z]{6}$/);
+      for (const id of ids) assert.match(id, new RegExp(`^${run}-c\\d+$`));
     });
   });
 }

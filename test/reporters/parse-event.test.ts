@@ -14,6 +14,12 @@ describe('parseEventLine', () => {
     for (const event of sample.run) assert.deepEqual(parseEventLine(JSON.stringify(event)), { ok: true, event });
   });
 
+  it('reads a listening event with its run id, and one from before run ids', () => {
+    const withRun = { ...sample.listening, run: 'k3f9x2' };
+    assert.deepEqual(parseEventLine(JSON.stringify(withRun)), { ok: true, event: withRun });
+    assert.equal(parseEventLine(JSON.stringify(sample.listening)).ok, true);
+  });
+
   it('keeps fields it does not know (a newer wsdiag may add some)', () => {
     const parsed = parseEventLine(JSON.stringify({ ...sample.open, tls: true }));
     assert.ok(parsed.ok && 'tls' in parsed.event);
@@ -31,6 +37,7 @@ describe('parseEventLine', () => {
     assert.equal(reasonOf(JSON.stringify({ ...sample.violation, dir: 'up' })), '"violation" event with a missing or invalid "dir" field');
     assert.equal(reasonOf(JSON.stringify({ ...sample.violation, frame: { index: 1 } })), '"violation" event with a missing or invalid "frame" field');
     assert.equal(reasonOf(JSON.stringify({ ...sample.violation, preview: 7 })), '"violation" event with a missing or invalid "preview" field');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.listening, run: 7 })), '"listening" event with a missing or invalid "run" field');
     assert.equal(
       reasonOf(JSON.stringify({ ...sample.close, bytes: { 'client->server': 1 } })),
       '"close" event with a missing or invalid "bytes" field',

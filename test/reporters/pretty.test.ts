@@ -19,6 +19,7 @@ function render(events: WsdiagEvent[], options: Partial<PrettyOptions> = {}): Ca
 /** The golden text of each event type, colour off. */
 const GOLDEN: Array<[string, WsdiagEvent, string]> = [
   ['listening', sample.listening, '12:00:00.000  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000\n'],
+  ['listening, with the run id', { ...sample.listening, run: 'k3f9x2' }, '12:00:00.000  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000  run k3f9x2\n'],
   ['listening on IPv6', { ...sample.listening, address: '::1', port: 0 }, '12:00:00.000  listening on [::1]:0  target ws://127.0.0.1:9000\n'],
   [
     'open',
@@ -143,9 +144,9 @@ describe('PrettyReporter options', () => {
     assert.equal(render([sample.frame], { frames: false }).text, '');
   });
 
-  it('quiet shows only violations, errors and the summary', () => {
+  it('quiet shows only where it listens, violations, errors and the summary', () => {
     const shown = render(sample.run, { quiet: true }).text;
-    const expected = render([sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError, sample.summary]).text;
+    const expected = render([sample.listening, sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError, sample.summary]).text;
     assert.equal(shown, expected);
     assert.equal(render([sample.open, sample.summary], { quiet: true }).text, render([sample.summary]).text);
   });

@@ -97,7 +97,14 @@ async function runSandwich(faults: ManglingFaults, extra: string[]): Promise<{ r
     stop: () => void child.kill('SIGTERM'),
   };
   // Both listeners are up once the front one (started second) announced itself, in JSON or in words.
-  await run.waitForLine((l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)), 'the front listening line');
+  try {
+    await run.waitForLine((l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)), 'the front listening line');
+  } catch (err) {
+    // Never leave the child or the mangler behind: they would keep the test process alive.
+    child.kill('SIGKILL');
+    await mangler.close();
+    throw err;
+  }
   return { run, mangler, frontUrl: `ws://127.0.0.1:${frontPort}` };
 }
 
@@ -113,14 +120,32 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
     assert.equal(code, 1, stderr);
     const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(events.slice(0, 2).map((e) => e['type']), ['listening', 'listening']);
+    // One run, one run id, on both listeners: the legs are told apart by c and r.
+    const runId = events[0]!['run'] as string;
+    assert.match(runId, /^[0-9a-z]{6}$/);
+    assert.equal(events[1]!['run'], runId);
     assert.deepEqual(events.slice(-2).map((e) => e['type']), ['summary', 'sandwich-summary']);
     const finding = events.find((e) => e['type'] === 'sandwich-finding')!;
-    assert.deepEqual([finding['conn'], finding['return_conn'], finding['check'], finding['severity'], finding['blame'], finding['dir']], ['c1', 'r1', 'close-code-rewritten', 'failure', 'intermediary', 'client->server']);
+    assert.deepEqual([finding['conn'], finding['return_conn'], finding['check'], finding['severity'], finding['blame'], finding['dir']], [`${runId}-c1`, `${runId}-r1`, 'close-code-rewritten', 'failure', 'intermediary', 'client->server']);
     assert.equal(finding['message'], 'The Close code 1000 arrived as 4002.');
     const summary = events.at(-1)!;
     assert.deepEqual([summary['pairs'], summary['failures'], summary['by_check']], [1, 1, { 'close-code-rewritten': 1 }]);
     // Both legs' ordinary events are there, told apart by their connection ids.
-    assert.deepEqual(events.filter((e) => e['type'] === 'open').map((e) => e['conn']).sort(), ['c1', 'r1']);
+    assert.deepEqual(events.filter((e) => e['type'] === 'open').map((e) => e['conn']).sort(), [`${runId}-c1`, `${runId}-r1`]);
+  } finally {
+    run.stop();
+    await mangler.close();
+  }
+});
+
+test('--quiet still prints where both listeners are', async () => {
+  // runSandwich waits for the front listener's line: without it, this test times out.
+  const { run, mangler } = await runSandwich({}, ['--quiet']);
+  try {
+    await run.waitForLine((l) => /listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//.test(l) && l.includes(target.url.replace(/\/?$/, '/')), 'the return listening line');
+    run.stop();
+    const { code, stderr } = await run.exited();
+    assert.equal(code, 0, stderr);
   } finally {
     run.stop();
     await mangler.close();
@@ -134,14 +159,14 @@ test('pretty output through an honest intermediary: no failures, exit 0', async 
     ws.send('hello');
     ws.close(1000);
     await closedWith(ws);
-    await run.waitForLine((l) => / r1 close /.test(l), 'the close line of r1');
-    await run.waitForLine((l) => / c1 close /.test(l), 'the close line of c1');
+    await run.waitForLine((l) => /-r1 close /.test(l), 'the close line of r1');
+    await run.waitForLine((l) => /-c1 close /.test(l), 'the close line of c1');
     run.stop();
     const { code, stdout, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '');
-    assert.match(stdout, / c1 open  client 127\.0\.0\.1:\d+  path \/live /);
-    assert.match(stdout, / r1 open  client 127\.0\.0\.1:\d+  path \/live /);
+    assert.match(stdout, / [0-9a-z]{6}-c1 open  client 127\.0\.0\.1:\d+  path \/live /);
+    assert.match(stdout, / [0-9a-z]{6}-r1 open  client 127\.0\.0\.1:\d+  path \/live /);
     assert.match(stdout, /  sandwich  1 connection compared  no failures  0 warnings, 0 info\n$/);
     assert.doesNotMatch(stdout, /⇄/);
   } finally {

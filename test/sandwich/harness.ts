@@ -1,8 +1,9 @@
 /**
  * A sandwich around examples/mangling-proxy.ts for one test:
  *
- *   ws client ─► front (c1) ─► mangling proxy ─► return (r1) ─► ws target (echo, deflate, "chat")
+ *   ws client ─► front (rig-c1) ─► mangling proxy ─► return (rig-r1) ─► ws target (echo, deflate, "chat")
  *
+ * The run id is pinned to RIG_RUN, so tests name connections as they appear in the events.
  * Every event is kept; waits resolve on the events themselves, bounded by a deadline.
  */
 import { EventEmitter } from 'node:events';
@@ -13,6 +14,9 @@ import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
 import type { SandwichEvent, SandwichFindingEvent, SandwichSummaryEvent } from '../../src/sandwich/types.js';
 import { startWsServer, type WsServer } from '../helpers/ws-servers.js';
 import { waitUntil } from '../helpers/wait.js';
+
+/** The rig's run id: connection ids are rig-c1, rig-r1… */
+export const RIG_RUN = 'rig';
 
 export interface Rig {
   sandwich: RunningSandwich;
@@ -54,6 +58,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     returnListen: { host: '127.0.0.1', port: 0 },
     via: `ws://127.0.0.1:${viaPort}/`,
     target: target.url,
+    runId: RIG_RUN,
     lingerMs: options.lingerMs ?? 3000,
     onEvent: (event) => {
       // Through JSON, as a log would hold it (and proof that every event serialises).

@@ -28,8 +28,8 @@ async function expectFinding(rig: Rig, check: string, dir: string): Promise<Sand
   const f = await rig.waitFor(isFinding(check, dir), `a ${check} finding (${dir}); seen: ${JSON.stringify(failures(rig))}`);
   assert.equal(f.severity, 'failure');
   assert.equal(f.blame, 'intermediary');
-  assert.equal(f.conn, 'c1');
-  assert.equal(f.return_conn, 'r1');
+  assert.equal(f.conn, 'rig-c1');
+  assert.equal(f.return_conn, 'rig-r1');
   assert.equal(f.evidence.matched_by, 'key');
   return f;
 }
@@ -73,7 +73,7 @@ test('honest mode: text, binary, fragmented, compressed and subprotocol traffic 
     withDeflate.close(1000, 'done');
     plain.close(4001, 'bye');
     await bothClosed;
-    await rig.closed('c1', 'c2', 'r1', 'r2');
+    await rig.closed('rig-c1', 'rig-c2', 'rig-r1', 'rig-r2');
     const summary = await rig.stop();
 
     assert.deepEqual(rig.findings(), []);
@@ -86,7 +86,7 @@ test('honest mode: text, binary, fragmented, compressed and subprotocol traffic 
     });
     assert.equal(rig.sandwich.failed, false);
     // Honest means byte for byte: each front leg carried exactly as many bytes as its return leg.
-    for (const [front, back] of [['c1', 'r1'], ['c2', 'r2']] as const) {
+    for (const [front, back] of [['rig-c1', 'rig-r1'], ['rig-c2', 'rig-r2']] as const) {
       assert.deepEqual(closeOf(rig, front).bytes, closeOf(rig, back).bytes);
       assert.deepEqual(violations(rig, front), []);
       assert.deepEqual(violations(rig, back), []);
@@ -102,13 +102,13 @@ test('--rsv1: rsv-added, and the return leg is the one whose analyzer saw reserv
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.send('hello');
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'rsv-added', 'client->server');
     assert.equal(f.evidence.rule, 'reserved-bits');
     assert.deepEqual(f.evidence.front.stream?.violations, []);
     assert.deepEqual(f.evidence.return.stream?.violations?.map((v) => [v.rule, v.frame]), [['reserved-bits', 0]]);
-    assert.deepEqual(violations(rig, 'c1'), []);
-    assert.deepEqual(violations(rig, 'r1'), [['reserved-bits', 'client->server']]);
+    assert.deepEqual(violations(rig, 'rig-c1'), []);
+    assert.deepEqual(violations(rig, 'rig-r1'), [['reserved-bits', 'client->server']]);
   } finally {
     await rig.stop();
   }
@@ -120,12 +120,12 @@ test('--strip-mask: mask-removed, seen by the return leg as unmasked-client-fram
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.send('hello');
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'mask-removed', 'client->server');
     assert.equal(f.evidence.rule, 'unmasked-client-frame');
     assert.match(f.message, /arrived at the return leg unmasked/);
-    assert.ok(violations(rig, 'r1').some(([rule, dir]) => rule === 'unmasked-client-frame' && dir === 'client->server'));
-    assert.deepEqual(violations(rig, 'c1'), []);
+    assert.ok(violations(rig, 'rig-r1').some(([rule, dir]) => rule === 'unmasked-client-frame' && dir === 'client->server'));
+    assert.deepEqual(violations(rig, 'rig-c1'), []);
   } finally {
     await rig.stop();
   }
@@ -142,7 +142,7 @@ test('--text-to-binary: type-changed in the direction it happened', async () => 
     assert.equal(reply!.isBinary, true);
     ws.close(1000);
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'type-changed', 'client->server');
     assert.match(f.message, /^Text message #0 \(7 bytes\) arrived as a binary message/);
     assert.deepEqual(failures(rig), ['type-changed client->server']);
@@ -167,7 +167,7 @@ test('--drop-pongs: pong-lost both ways', async () => {
     // The client's ping reached the target once its Close (sent after it) has: then close.
     ws.close(1000);
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const toClient = await expectFinding(rig, 'pong-lost', 'server->client');
     assert.match(toClient.message, /"from-client"/);
     const toTarget = await expectFinding(rig, 'pong-lost', 'client->server');
@@ -187,7 +187,7 @@ test('--truncate: message-truncated for a message over 64 KiB', async () => {
     assert.equal(reply!.data.length, 65536);
     ws.close(1000);
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'message-truncated', 'client->server');
     assert.match(f.message, /100000 bytes.*arrived with only 65536 bytes/);
     assert.deepEqual(failures(rig), ['message-truncated client->server']);
@@ -202,9 +202,9 @@ test('--swallow-close: close-swallowed, once the client gives up and the legs cl
     const ws: WebSocket = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.close(1000, 'bye');
     // The front leg saw the Close; nothing answers it, so the client drops the connection.
-    await rig.waitFor((e) => e.type === 'peer-close' && e.conn === 'c1' && e.by === 'client', "the client's Close on c1");
+    await rig.waitFor((e) => e.type === 'peer-close' && e.conn === 'rig-c1' && e.by === 'client', "the client's Close on c1");
     ws.terminate();
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'close-swallowed', 'client->server');
     assert.match(f.message, /The Close 1000 "bye" sent from the front leg to the return leg did not arrive/);
     assert.deepEqual(f.evidence.front.stream?.closes, [{ code: 1000, reason: 'bye' }]);
@@ -221,7 +221,7 @@ test('--rewrite-close: close-code-rewritten, with both codes in the evidence', a
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.close(1000, 'bye');
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'close-code-rewritten', 'client->server');
     assert.equal(f.message, 'The Close code 1000 arrived as 4001.');
     assert.deepEqual(f.evidence.front.stream?.closes, [{ code: 1000, reason: 'bye' }]);
@@ -238,7 +238,7 @@ test('--strip-extensions request: extensions-changed on the request, each leg ne
     assert.equal(ws.extensions, '');
     ws.close(1000);
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const f = await expectFinding(rig, 'extensions-changed', 'client->server');
     assert.match(f.evidence.front.offered.extensions ?? '', /^permessage-deflate/);
     assert.equal(f.evidence.return.offered.extensions, null);
@@ -254,7 +254,7 @@ test('--strip-extensions response: the front leg first carries compressed frames
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: true });
     ws.send('hello');
     await closedWith(ws);
-    await rig.closed('c1', 'r1');
+    await rig.closed('rig-c1', 'rig-r1');
     const ext = await expectFinding(rig, 'extensions-changed', 'server->client');
     assert.equal(ext.evidence.front.extensions, null);
     assert.equal(ext.evidence.return.extensions, 'permessage-deflate');
@@ -263,8 +263,8 @@ test('--strip-extensions response: the front leg first carries compressed frames
     // The front leg carried the frame that broke the rule; on the return leg it was a valid compressed frame.
     assert.deepEqual(bad.evidence.front.stream?.violations?.map((v) => [v.rule, v.frame]), [['reserved-bits', 0]]);
     assert.deepEqual(bad.evidence.return.stream?.violations, []);
-    assert.deepEqual(violations(rig, 'c1'), [['reserved-bits', 'server->client']]);
-    assert.deepEqual(violations(rig, 'r1'), []);
+    assert.deepEqual(violations(rig, 'rig-c1'), [['reserved-bits', 'server->client']]);
+    assert.deepEqual(violations(rig, 'rig-r1'), []);
   } finally {
     await rig.stop();
   }
@@ -316,8 +316,8 @@ test('a connection that bypasses the intermediary is reported as an unmatched le
     const closed = closedWith(direct);
     direct.close(1000);
     await closed;
-    const error = await rig.waitFor((e) => e.type === 'error' && e.conn === 'r1', 'the unmatched-leg error for r1');
-    assert.match((error as { message: string }).message, /^r1 was not compared: it reached the return listener, but no connection from the front listener matches it/);
+    const error = await rig.waitFor((e) => e.type === 'error' && e.conn === 'rig-r1', 'the unmatched-leg error for r1');
+    assert.match((error as { message: string }).message, /^rig-r1 was not compared: it reached the return listener, but no connection from the front listener matches it/);
     const summary = await rig.stop();
     assert.deepEqual([summary.pairs, summary.unmatched], [0, { front: 0, return: 1 }]);
     assert.deepEqual(rig.findings(), []);

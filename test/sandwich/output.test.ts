@@ -106,17 +106,19 @@ test('the summary: pairs, unmatched legs, failures, and a count per check, most 
   );
 });
 
-test('--quiet keeps failures, warnings, violations, errors and the sandwich summary', () => {
+test('--quiet keeps where it listens, failures, warnings, violations, errors and the sandwich summary', () => {
   const { stream, reporter } = pretty(true);
+  reporter.write({ v: 1, type: 'listening', ts: TS, address: '127.0.0.1', port: 41234, target: 'ws://127.0.0.1:8081/' });
   reporter.write({ v: 1, type: 'open', ts: TS, conn: 'c1', client: '127.0.0.1:1', path: '/', subprotocol: null, extensions: null });
   reporter.write(INFO);
   reporter.write(FINDING);
   reporter.write({ v: 1, type: 'error', ts: TS, conn: 'r2', message: 'r2 was not compared.' });
   reporter.write(SUMMARY);
-  assert.equal(stream.writes.length, 3);
-  assert.match(stream.writes[0]!, /rsv-added/);
-  assert.match(stream.writes[1]!, /error +r2/);
-  assert.match(stream.writes[2]!, /sandwich {2}3 connections compared/);
+  assert.equal(stream.writes.length, 4);
+  assert.match(stream.writes[0]!, /listening on 127\.0\.0\.1:41234/);
+  assert.match(stream.writes[1]!, /rsv-added/);
+  assert.match(stream.writes[2]!, /error +r2/);
+  assert.match(stream.writes[3]!, /sandwich {2}3 connections compared/);
 });
 
 test('JSON Lines: each event whole on its own line, in one write', async () => {

@@ -1,5 +1,5 @@
 /**
- * The proxy's optional hooks the sandwich is built on (ProxyOptions.connPrefix, onHandshake, onTap,
+ * The proxy's optional hooks the sandwich is built on (ProxyOptions.runId, connPrefix, onHandshake, onTap,
  * onTapEnd), with raw peers so every byte is known: the tap sees each direction byte for byte, head bytes
  * first, after the handshake hook and before one end call per direction.
  */
@@ -22,6 +22,7 @@ async function tappedProxy(target: string) {
     target,
     listen: { host: '127.0.0.1', port: 0 },
     onEvent: log.push,
+    runId: 'tap',
     connPrefix: 'x',
     onHandshake: (conn, handshake) => calls.push(['handshake', conn, handshake]),
     // A copy: the test must see the bytes as they were when tapped.
@@ -51,11 +52,11 @@ test('the tap sees each direction byte for byte, head bytes included, between th
     await client.collector.waitForLength(serverFirst.length + serverLater.length, headLength(client));
     client.socket.end();
     peer.socket.end();
-    await log.closed('x1');
+    await log.closed('tap-x1');
 
     const [first] = calls;
     assert.equal(first?.[0], 'handshake');
-    assert.equal(first?.[1], 'x1');
+    assert.equal(first?.[1], 'tap-x1');
     const handshake = (first as ['handshake', string, TappedHandshake])[2];
     assert.equal(handshake.status, 101);
     assert.equal(handshake.request['sec-websocket-key'], client.key);
@@ -68,13 +69,13 @@ test('the tap sees each direction byte for byte, head bytes included, between th
     assert.deepEqual(tapped(calls, 'server->client'), client.body());
 
     const ends = calls.filter((c) => c[0] === 'end').map((c) => `${c[1]} ${c[2]}`);
-    assert.deepEqual(ends.sort(), ['x1 client->server', 'x1 server->client']);
+    assert.deepEqual(ends.sort(), ['tap-x1 client->server', 'tap-x1 server->client']);
     // Nothing of a direction is tapped after its end.
     for (const dir of ['client->server', 'server->client'] as const) {
       const endAt = calls.findIndex((c) => c[0] === 'end' && c[2] === dir);
       assert.ok(calls.slice(endAt).every((c) => !(c[0] === 'data' && c[2] === dir)));
     }
-    assert.deepEqual(log.of('open').map((e) => e.conn), ['x1']);
+    assert.deepEqual(log.of('open').map((e) => e.conn), ['tap-x1']);
   } finally {
     await proxy.close();
     await server.close();
@@ -87,8 +88,8 @@ test('an upgrade answered without a 101 reaches onHandshake with its status, and
   try {
     const client = await connectRawClient(proxy.port);
     assert.equal(client.statusCode, 403);
-    await log.waitFor('error', (e) => e.conn === 'x1');
-    assert.deepEqual(calls.map((c) => [c[0], c[1]]), [['handshake', 'x1']]);
+    await log.waitFor('error', (e) => e.conn === 'tap-x1');
+    assert.deepEqual(calls.map((c) => [c[0], c[1]]), [['handshake', 'tap-x1']]);
     assert.equal((calls[0] as ['handshake', string, TappedHandshake])[2].status, 403);
     client.socket.destroy();
   } finally {

@@ -55,7 +55,7 @@ export function registerSandwich(program: Command): void {
     .option('--json', 'print events as JSON Lines on stdout: both legs\' events, "sandwich-finding" lines, then "summary" and "sandwich-summary"')
     .option('--log <file>', 'also append every event as JSON Lines to FILE')
     .option('--frames', 'also report every frame (on both legs)')
-    .option('--quiet', 'show violations, errors, findings that are not info, and the summary only')
+    .option('--quiet', 'show only where it listens, violations, errors, findings that are not info, and the summary')
     .option('--max-message <bytes>', 'report messages larger than this (after inflation); 0 = no limit (default 104857600)', parseCount('--max-message'))
     .option('--max-per-rule <n>', 'violations logged individually per rule and connection; the rest are counted (default 20)', parseCount('--max-per-rule'))
     .addOption(pongTimeoutOption())

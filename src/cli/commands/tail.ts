@@ -11,6 +11,7 @@ import { createEventFilter } from '../../reporters/event-filter.js';
 import { createPalette, shouldUseColor } from '../../reporters/color.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { LineSink } from '../../reporters/line-sink.js';
+import { LogGuard } from '../../reporters/log-guard.js';
 import type { LogLine } from '../../reporters/log-lines.js';
 import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../../reporters/log-reader.js';
 import { parseEventLine } from '../../reporters/parse-event.js';
@@ -61,7 +62,7 @@ export function registerTail(program: Command): void {
     .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C')
     .option('--code <codes>', `only violations with these close codes (comma-separated, repeatable: ${VIOLATION_CODES.join(',')})`, collect(parseCode))
     .option('--rule <ids>', 'only violations of these rules (comma-separated, repeatable)', collect(parseRule))
-    .option('--conn <ids>', 'only events of these connections (comma-separated, repeatable, e.g. c1,c4)', collect(parseConn))
+    .option('--conn <ids>', 'only events of these connections: full ids (k3f9x2-c4), or c4 for the c4 of every run in the log (comma-separated, repeatable)', collect(parseConn))
     .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the readable log')
     .option('--frames', 'also show frame events (logs written with --frames)')
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
@@ -74,9 +75,12 @@ export function registerTail(program: Command): void {
       '\nExamples:\n' +
         '  wsdiag tail wsdiag.log\n' +
         '  wsdiag tail -f wsdiag.log --code 1007\n' +
-        '  wsdiag tail wsdiag.log --conn c4 --frames\n' +
+        '  wsdiag tail wsdiag.log --conn c4 --frames        # c4 of each run; k3f9x2-c4 for one run\n' +
         '  wsdiag tail wsdiag.log --rule invalid-utf8-text --json | jq .preview\n' +
-        '\nExit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage or unreadable file.',
+        '\nConnection ids start with their run\'s id (listening: run k3f9x2): --conn c4 is enough when the log holds one\n' +
+        'run; when it holds several, it shows the c4 of each and says so on stderr, and a full id picks one.\n' +
+        'A file whose first lines are not wsdiag events (5 of them, or all it holds) is refused.\n' +
+        'Exit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage, unreadable file or not a wsdiag log.',
     )
     .action(
       action(async (file: string, opts: CliOptions) =>
@@ -116,27 +120,40 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
   if (io.signal?.aborted) abort();
   io.signal?.addEventListener('abort', abort, { once: true });
 
-  const filter = createEventFilter({ codes: options.codes, rules: options.rules, conns: options.conns });
-  const output = createOutput(options, io, abort);
   const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
+  const filter = createEventFilter({
+    codes: options.codes,
+    rules: options.rules,
+    conns: options.conns,
+    onAmbiguous: (bare, ids) =>
+      warn(`--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`),
+  });
+  // A sandwich finding belongs to both its legs (a malformed one may lack them).
+  const selected = (id: unknown) => options.conns.length === 0 || (typeof id === 'string' && filter.conn(id));
+  const output = createOutput(options, io, abort);
+  // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
+  const guard = new LogGuard(file, (bad) => warn(`${file}:${bad.number}: skipped: ${bad.reason}`));
 
   const onLine = (line: LogLine) => {
-    if (line.tooLong) return warn(`${file}:${line.number}: skipped: line too long`);
+    if (line.tooLong) return guard.bad({ number: line.number, text: '', reason: 'line too long' });
     if (line.text.trim() === '') return;
     const parsed = parseEventLine(line.text);
     if (!parsed.ok) {
       // A `wsdiag sandwich --log` file also holds the differential's own lines.
       const extra = parseSandwichLine(line.text);
-      if (extra && (options.conns.length === 0 || options.conns.includes(extra.type === 'sandwich-finding' ? extra.conn : ''))) {
+      if (!extra) return guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
+      guard.event();
+      // The sandwich's summary belongs to the whole run.
+      if (extra.type === 'sandwich-summary' || selected(extra.conn) || selected(extra.return_conn)) {
         try {
           return output.writeSandwich(extra, line.text);
         } catch {
           return warn(`${file}:${line.number}: skipped: malformed ${extra.type} line`);
         }
       }
-      if (extra) return;
-      return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
+      return;
     }
+    guard.event();
     // Frame events are noise unless asked for, in both output forms.
     if (parsed.event.type === 'frame' && !options.frames) return;
     if (filter(parsed.event)) output.write(parsed.event, line.text);
@@ -149,6 +166,7 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
       signal: stop.signal,
       onLine,
       onNotice: (notice) => warn(noticeText(file, notice)),
+      onCaughtUp: () => guard.caughtUp(),
       backpressure: () => output.flush(),
     });
   } finally {
