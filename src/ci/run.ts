@@ -29,7 +29,7 @@ export const CI_DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 0 };
 
 export interface CiOptions {
   /** Everything the proxy takes except the event sinks, which the runner owns. */
-  proxy: Omit<ProxyOptions, 'onEvent' | 'onSuppressed'>;
+  proxy: Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused'>;
   /** The command and its arguments, run without a shell. */
   command: readonly string[];
   failOn: FailOnPolicy;
@@ -97,6 +97,7 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
           collector.countSuppressed(violation.rule, violation.code);
           recorder.suppressed(violation);
         },
+        onRefused: (kind) => collector.countRefused(kind),
       });
     } catch (err) {
       await reporters.close();
@@ -125,6 +126,7 @@ interface ProxyWiring {
   interrupts: InterruptState;
   onEvent: ProxyOptions['onEvent'];
   onSuppressed: (violation: ViolationEvent) => void;
+  onRefused: NonNullable<ProxyOptions['onRefused']>;
 }
 
 /** Starts the proxy, runs the command through it, and stops the proxy whatever happened. */
@@ -134,6 +136,7 @@ async function runBehindProxy(program: string, args: readonly string[], options:
     listen: options.proxy.listen ?? CI_DEFAULT_LISTEN,
     onEvent: wiring.onEvent,
     onSuppressed: wiring.onSuppressed,
+    onRefused: wiring.onRefused,
   });
   try {
     if (!options.json && !options.quiet) {

@@ -47,7 +47,10 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
     violations: isNumber, suppressed: isNumber, ended_by: optional(isString), how: optional(isString),
   },
   error: { conn: nullable(isString), message: isString, status: optional(isNumber) },
-  summary: { connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf },
+  summary: {
+    connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf,
+    refused: optional(shape({ max_connections: isNumber, header_timeout: isNumber })),
+  },
 };
 
 function isEventType(type: unknown): type is EventType {

@@ -11,6 +11,7 @@
 import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events.js';
 import { UsageError } from '../errors.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
+import { defaultMaxConnections } from '../proxy/limits.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
 import type { TappedHandshake } from '../proxy/types.js';
 import { comparePair, type PairToCompare } from './diff.js';
@@ -123,7 +124,11 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
         legClosed(record);
       }
     },
-    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => legs[leg].get(conn)?.push(dir, chunk),
+    // Once stopping, what crosses is wsdiag's own closing (its Close 1001 reaches the other leg through the
+    // intermediary, the endpoints' answers do not go further): not the intermediary's doing, so not recorded.
+    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => {
+      if (!stopping) legs[leg].get(conn)?.push(dir, chunk);
+    },
     onTapEnd: (conn: string, dir: Direction) => legs[leg].get(conn)?.end(dir),
     onEvent: (event: WsdiagEvent) => {
       emit(event);
@@ -137,6 +142,8 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
 
   const shared = {
     ...options.proxy,
+    // Both listeners live in this process and each connection crosses both: they share the descriptors.
+    maxConnections: options.proxy?.maxConnections ?? defaultMaxConnections(2),
     clock,
     ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),

@@ -14,7 +14,7 @@ import { parseListen, parseTarget } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../../reporters/index.js';
 import { MessagePolicies } from '../../policy/runtime.js';
-import { addProxyOptions, type ProxyFlags } from '../proxy-options.js';
+import { addProxyOptions, limitOptions, type ProxyFlags } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions } from '../run.js';
 
 export function registerProxy(program: Command): void {
@@ -38,7 +38,7 @@ export function registerProxy(program: Command): void {
 
 /** Everything the flags say, checked, with the files read. */
 interface ProxyConfig {
-  options: Omit<ProxyOptions, 'onEvent' | 'onSuppressed'>;
+  options: Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused'>;
   log?: string;
 }
 
@@ -55,6 +55,7 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
     preview: flags.preview,
     enforce: flags.enforce === true,
     insecure: flags.insecure === true,
+    ...limitOptions(flags),
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
     // Reads and checks --config now: a bad file is exit 2 before anything listens.
@@ -107,6 +108,7 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
       clock,
       onEvent: (event) => reporters.write(event),
       onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
+      onRefused: (kind) => summary.countRefused(kind),
     }).catch(async (err: unknown) => {
       await reporters.close();
       throw err;

@@ -20,9 +20,10 @@ import { SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
 import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
+import { addLimitOptions, limitOptions, type LimitFlags } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions, parseCount } from '../run.js';
 
-interface SandwichFlags {
+interface SandwichFlags extends LimitFlags {
   listen: string;
   via: string;
   return: string;
@@ -42,7 +43,7 @@ interface SandwichFlags {
 }
 
 export function registerSandwich(program: Command): void {
-  program
+  const command = program
     .command('sandwich')
     .description('put wsdiag on both sides of an intermediary (proxy, load balancer, tunnel) and compare live traffic as it entered and left it')
     .requiredOption('--via <url>', 'the intermediary under test (ws://, wss://, http:// or https://); configure it to forward to --return')
@@ -59,7 +60,8 @@ export function registerSandwich(program: Command): void {
     .option('--insecure', 'do not verify TLS certificates of a wss:/https: --via or --target')
     .option('--ca <file>', 'trust this CA certificate (PEM) for a wss:/https: --via or --target')
     .option('--max-latency <ms>', 'a small message or ping slower than this through the intermediary is a failure; 0 = no bound', parseCount('--max-latency'), 0)
-    .option('--linger <ms>', 'once one leg of a connection closed, how long to wait for the other before comparing', parseCount('--linger'), DEFAULT_LINGER_MS)
+    .option('--linger <ms>', 'once one leg of a connection closed, how long to wait for the other before comparing', parseCount('--linger'), DEFAULT_LINGER_MS);
+  addLimitOptions(command, 2)
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
     .addHelpText(
       'after',
@@ -83,6 +85,7 @@ export function sandwichOptionsFromFlags(flags: SandwichFlags): Omit<SandwichOpt
     frames: flags.frames === true,
     preview: flags.preview,
     insecure: flags.insecure === true,
+    ...limitOptions(flags),
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
   };
@@ -129,6 +132,7 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
       clock,
       onEvent: write,
       onSuppressed: (violation) => legSummary.countSuppressed(violation.rule, violation.code),
+      proxy: { ...options.proxy, onRefused: (kind) => legSummary.countRefused(kind) },
     }).catch(async (err: unknown) => {
       await closeSinks();
       throw err;
