@@ -14,6 +14,7 @@ import { systemClock, type Clock, type ViolationEvent } from '../events.js';
 import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
 import { shouldUseColor } from '../reporters/color.js';
 import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
+import { stdoutClosedNotice } from '../reporters/line-sink.js';
 import { MultiReporter } from '../reporters/multi.js';
 import { PrettyReporter } from '../reporters/pretty.js';
 import { SummaryCollector } from '../reporters/summary.js';
@@ -227,10 +228,15 @@ function verdictLine(verdict: RunVerdict, failOn: FailOnPolicy, noConnections: b
 }
 
 function outputReporter(options: CiOptions, io: CiIO): Reporter {
-  if (options.json) return new JsonlReporter(io.stdout);
+  // A closed stdout stops wsdiag's printing only: the command and the proxy it dials run on.
+  const onClosed = stdoutClosedNotice(io.stderr, {
+    rest: 'the command runs on through the proxy',
+    ...(options.log !== undefined ? { log: options.log } : {}),
+  });
+  if (options.json) return new JsonlReporter(io.stdout, { onClosed });
   const color = shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env });
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width });
+  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width }, onClosed);
 }
 
 function checkWritable(flag: string, path: string): void {

@@ -5,7 +5,7 @@
  * are ordinary proxied connections (every frame rule runs on each); each pair of legs is compared and
  * every difference is a `sandwich-finding` blamed on the intermediary.
  *
- * Like `proxy`, it runs until SIGINT/SIGTERM (or stdout goes away), then ends its connections, compares
+ * Like `proxy`, it runs until SIGINT/SIGTERM (a closed stdout only stops the printing), then ends its connections, compares
  * what is left, prints both summaries and exits 0, or 1 when a failure was found (DESIGN §5).
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { systemClock } from '../../events.js';
 import { parseListen } from '../../proxy/target.js';
 import type { ListenAddress } from '../../proxy/types.js';
 import { describeFsError } from '../../reporters/jsonl.js';
+import { stdoutClosedNotice } from '../../reporters/line-sink.js';
 import { SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
@@ -105,15 +106,16 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
   const options = sandwichOptionsFromFlags(flags);
   const clock = systemClock;
 
+  // The run ends on SIGINT/SIGTERM only: a closed stdout (`| head`) stops the printing, not the relaying.
   const stop = new StopRequest();
+  const stdoutClosed = stdoutClosedNotice(process.stderr, {
+    rest: 'the sandwich keeps relaying until Ctrl-C or SIGTERM',
+    ...(flags.log !== undefined ? { log: flags.log } : {}),
+  });
 
   const output: SandwichSink = flags.json
-    ? new SandwichJsonl(process.stdout, { onClosed: stop.request })
-    : new SandwichPretty(
-        process.stdout,
-        stdoutPrettyOptions(flags),
-        stop.request,
-      );
+    ? new SandwichJsonl(process.stdout, { onClosed: stdoutClosed })
+    : new SandwichPretty(process.stdout, stdoutPrettyOptions(flags), stdoutClosed);
   let logError: Error | undefined;
   const log = flags.log !== undefined ? openSandwichLog(flags.log, (err) => (logError ??= err)) : undefined;
   const sinks = log ? [output, log] : [output];
