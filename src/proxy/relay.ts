@@ -276,9 +276,9 @@ export class Relay {
       this.options.tap?.end(directionFrom(side));
       this.setEnding({ ended_by: side, how: 'reset' });
       // Gone without a FIN: nothing more can cross, end the other side, unless it is wsdiag that reset this
-      // side while closing and the other one may still complete its closing handshake.
-      if (this.resetByUs.has(side)) {
-        this.legs[directionFrom(side)].closeAfterFrame = false;
+      // side while closing and the other one may still complete its closing handshake (it is not waiting
+      // for the end of a frame from this side, which will never come).
+      if (this.resetByUs.has(side) && !this.legs[directionFrom(side)].closeAfterFrame) {
         this.awaitingReply.delete(side);
         this.endIfDone();
       } else {
@@ -408,10 +408,15 @@ export class Relay {
   }
 
   private sendClose(to: Side): void {
+    // A side that already received the other endpoint's Close must not get a second one (RFC 6455 §5.5.1),
+    // and still owes its answer to that one.
+    if (!this.closing || this.hasReceivedClose(to)) return;
     const socket = this.sockets[to];
-    if (!this.closing || socket.destroyed || socket.writableEnded) return;
-    // A side that already received the other endpoint's Close must not get a second one (RFC 6455 §5.5.1).
-    if (this.hasReceivedClose(to)) return;
+    if (socket.destroyed || socket.writableEnded) {
+      // It got a FIN instead (the other side ended first): no Close from us, so no answer to wait for.
+      this.awaitingReply.delete(to);
+      return;
+    }
     socket.write(this.closing.closeFor(to));
     this.closeSentTo.add(to);
   }
