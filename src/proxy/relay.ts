@@ -345,14 +345,20 @@ export class Relay {
     for (const side of ['client', 'server'] as const) {
       if (!this.closeFrom.includes(side) && !this.finReceived[side] && !this.closed[side]) this.awaitingReply.add(side);
     }
+    // Every side's plan is set before any is carried out, so none ends the connection while another waits.
     for (const side of ['client', 'server'] as const) {
+      // After the other side's FIN no frame end will come (and the FIN was passed on instead of a Close).
+      if (cut?.side !== side) this.legs[directionFrom(otherSide(side))].closeAfterFrame = !this.finReceived[otherSide(side)];
+    }
+    for (const side of ['client', 'server'] as const) {
+      const toward = this.legs[directionFrom(otherSide(side))];
       if (cut?.side === side) {
         if (cut.clean) this.sendClose(side);
         else this.resetMidFrame(side, `when ${cut.enforcement.finding.rule} was found in ${cut.enforcement.dir}`);
-      } else {
-        const toward = this.legs[directionFrom(otherSide(side))];
-        toward.closeAfterFrame = true;
+      } else if (toward.closeAfterFrame) {
         this.closeIfBetweenFrames(toward);
+      } else {
+        this.sendClose(side);
       }
     }
     // Only a direction still finishing a frame keeps waiting for its sink.

@@ -147,18 +147,23 @@ describe('shutdown with raw peers', () => {
     assert.equal(proxy.log.of('close', conn)[0]!.how, 'shutdown');
   });
 
-  it('after a client FIN the server gets no Close (its stream has ended) and nobody is waited for', async () => {
-    const { client, peer, conn, proxy } = await connectPair({ shutdownGraceMs: 60_000 });
-    const last = encodeFrame({ opcode: 0x1, payload: 'last words', mask: true });
-    client.socket.end(last);
-    await peer.collector.waitForEnd();
-    await serverHas(peer, last);
+  const lastWords = encodeFrame({ opcode: 0x1, payload: 'last words', mask: true });
+  for (const [name, last] of [
+    ['a whole frame', lastWords],
+    ['the middle of a frame', lastWords.subarray(0, 9)],
+  ] as const) {
+    it(`after a client FIN at ${name}, the server gets no Close (its stream has ended) and nobody is waited for`, async () => {
+      const { client, peer, conn, proxy } = await connectPair({ shutdownGraceMs: 60_000 });
+      client.socket.end(last);
+      await peer.collector.waitForEnd();
+      await serverHas(peer, last);
 
-    await withTimeout(proxy.proxy.close(), 'close() to resolve without waiting for the grace period', 15_000);
-    assert.deepEqual(peer.body(), Buffer.from(last), 'nothing after the FIN');
-    assert.equal(findClose(client.body())?.code, 1001, 'the client, still reading, gets its Close');
-    assert.equal(proxy.log.of('close', conn)[0]!.how, 'fin', 'the client had already ended the connection');
-  });
+      await withTimeout(proxy.proxy.close(), 'close() to resolve without waiting for the grace period', 15_000);
+      assert.deepEqual(peer.body(), Buffer.from(last), 'nothing after the FIN');
+      assert.equal(findClose(client.body())?.code, 1001, 'the client, still reading, gets its Close');
+      assert.equal(proxy.log.of('close', conn)[0]!.how, 'fin', 'the client had already ended the connection');
+    });
+  }
 
   it('endpoints that never answer are cut when the grace period ends', async () => {
     const { client, peer, conn, proxy } = await connectPair({ shutdownGraceMs: 200 });
