@@ -229,6 +229,22 @@ describe('wsdiag proxy: running', () => {
     assert.equal(last.type === 'summary' && last.connections, 3);
   });
 
+  it('SIGTERM with a WebSocket open: it gets Close 1001, its close event and the summary are logged, exit 0', async () => {
+    const logPath = join(dir, 'sigterm.log');
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+    const port = await running.port();
+    const ws = await openWsClient(`ws://127.0.0.1:${port}/open`);
+    const closed = closedWith(ws, 10_000);
+    await running.waitForLine((l) => l.includes('"type":"open"'), 'the open event');
+    running.child.kill('SIGTERM');
+    assert.deepEqual(await closed, { code: 1001, reason: 'wsdiag is shutting down' });
+    assert.equal((await running.exited()).code, 0, running.stderr());
+    const logged = parseLog(readFileSync(logPath, 'utf8'));
+    const close = logged.find((e) => e.type === 'close');
+    assert.deepEqual(close?.type === 'close' && [close.ended_by, close.how], ['proxy', 'shutdown']);
+    assert.equal(logged.at(-1)!.type, 'summary');
+  });
+
   it('warns on stderr when bound to a non-loopback address', async () => {
     running = spawnProxy(['--target', upstream.url, '--listen', '0.0.0.0:0', '--json']);
     await running.port();
