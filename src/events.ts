@@ -153,12 +153,17 @@ export interface ErrorEvent extends EventBase {
   status?: number;
 }
 
+/** Why the proxy refused a client: --max-connections (answered 503) or --header-timeout (answered 408). */
+export type RefusalKind = 'max_connections' | 'header_timeout';
+
 export interface SummaryEvent extends EventBase {
   type: 'summary';
   connections: number;
   violations: number;
   by_rule: Record<string, number>;
   by_code: Record<string, number>;
+  /** Clients the proxy refused, by reason; present when it refused any (an addition to DESIGN §2, see README). */
+  refused?: Record<RefusalKind, number>;
 }
 
 export type WsdiagEvent =

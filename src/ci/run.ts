@@ -15,6 +15,7 @@ import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/inde
 import { redactorFor } from '../redact.js';
 import { shouldUseColor } from '../reporters/color.js';
 import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
+import { stdoutClosedNotice } from '../reporters/line-sink.js';
 import { MultiReporter } from '../reporters/multi.js';
 import { PrettyReporter } from '../reporters/pretty.js';
 import { SummaryCollector } from '../reporters/summary.js';
@@ -30,7 +31,7 @@ export const CI_DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 0 };
 
 export interface CiOptions {
   /** Everything the proxy takes except the event sinks, which the runner owns. */
-  proxy: Omit<ProxyOptions, 'onEvent' | 'onSuppressed'>;
+  proxy: Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused'>;
   /** The command and its arguments, run without a shell. */
   command: readonly string[];
   failOn: FailOnPolicy;
@@ -98,6 +99,7 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
           collector.countSuppressed(violation.rule, violation.code);
           recorder.suppressed(violation);
         },
+        onRefused: (kind) => collector.countRefused(kind),
       });
     } catch (err) {
       await reporters.close();
@@ -126,6 +128,7 @@ interface ProxyWiring {
   interrupts: InterruptState;
   onEvent: ProxyOptions['onEvent'];
   onSuppressed: (violation: ViolationEvent) => void;
+  onRefused: NonNullable<ProxyOptions['onRefused']>;
 }
 
 /** Starts the proxy, runs the command through it, and stops the proxy whatever happened. */
@@ -135,6 +138,7 @@ async function runBehindProxy(program: string, args: readonly string[], options:
     listen: options.proxy.listen ?? CI_DEFAULT_LISTEN,
     onEvent: wiring.onEvent,
     onSuppressed: wiring.onSuppressed,
+    onRefused: wiring.onRefused,
   });
   try {
     if (!options.json && !options.quiet) {
@@ -226,10 +230,15 @@ function verdictLine(verdict: RunVerdict, failOn: FailOnPolicy, noConnections: b
 }
 
 function outputReporter(options: CiOptions, io: CiIO): Reporter {
-  if (options.json) return new JsonlReporter(io.stdout);
+  // A closed stdout stops wsdiag's printing only: the command and the proxy it dials run on.
+  const onClosed = stdoutClosedNotice(io.stderr, {
+    rest: 'the command runs on through the proxy',
+    ...(options.log !== undefined ? { log: options.log } : {}),
+  });
+  if (options.json) return new JsonlReporter(io.stdout, { onClosed });
   const color = shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env });
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width });
+  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width }, onClosed);
 }
 
 function checkWritable(flag: string, path: string): void {

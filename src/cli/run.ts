@@ -42,24 +42,25 @@ export function parseCount(flag: string): (value: string) => number {
 }
 
 /**
- * How a long-running command (`proxy`, `sandwich`) knows it is time to stop: the first SIGINT/SIGTERM, or
- * `request()` (stdout went away). A second signal means "now" and exits at once. `listen()` attaches the
- * signal handlers, `dispose()` removes them.
+ * How a long-running command (`proxy`, `sandwich`) knows it is time to stop: the first SIGINT/SIGTERM.
+ * Nothing else stops it (not a closed stdout: the traffic it relays matters more than its printing). A
+ * second signal means "now" and exits at once. `listen()` attaches the signal handlers, `dispose()`
+ * removes them.
  */
 export class StopRequest {
   readonly requested: Promise<void>;
-  readonly request: () => void;
+  readonly #resolve: () => void;
   private signals = 0;
 
   constructor() {
     let resolve!: () => void;
     this.requested = new Promise<void>((r) => (resolve = r));
-    this.request = () => resolve();
+    this.#resolve = resolve;
   }
 
   private readonly onSignal = (): void => {
     if (++this.signals > 1) process.exit(ExitCode.Ok);
-    this.request();
+    this.#resolve();
   };
 
   listen(): void {

@@ -169,6 +169,23 @@ export class FrameDecoder {
     return this.state === State.Header && this.headerLength === 0;
   }
 
+  /**
+   * The stream offset where the frame in progress starts (its header, complete or not); `bytesSeen` at a
+   * frame boundary. A relay that forwarded exactly this many bytes left its receiver between two frames.
+   */
+  get frameStart(): number {
+    return this.state === State.Payload ? this.frameOffset : this.streamOffset;
+  }
+
+  /**
+   * The stream offset where the frame in progress ends (`bytesSeen` at a frame boundary), or null while
+   * its header is incomplete or once decoding stopped: where a Close may be put after it.
+   */
+  get frameEnd(): number | null {
+    if (this.state === State.Payload) return this.streamOffset + this.remaining;
+    return this.atFrameBoundary ? this.streamOffset : null;
+  }
+
   push(chunk: Uint8Array): void {
     if (this.state === State.Stopped) {
       this.ignoredBytes += chunk.length;

@@ -5,13 +5,11 @@
  * DESIGN §4: on a violation wsdiag does not forward the offending frame; it sends a Close with the
  * violation's code (the rule id as reason) to the side that sent it and a Close 1001 to the other side.
  */
-import { randomBytes } from 'node:crypto';
 import type { Direction, PeerCloseEvent, Side } from '../events.js';
 import { senderOf, receiverOf } from '../events.js';
-import { Opcode } from '../protocol/constants.js';
-import { closeBody, encodeFrame } from '../protocol/encoder.js';
 import type { Finding } from '../protocol/types.js';
 import { getRule } from '../rules/table.js';
+import { GOING_AWAY, closeFrame, type ClosingPlan } from './closing.js';
 
 /** What --enforce did on a connection. */
 export interface Enforcement {
@@ -23,8 +21,6 @@ export interface Enforcement {
   offender: Side;
   other: Side;
 }
-
-export const GOING_AWAY = 1001;
 
 /** How long wsdiag waits for the endpoints to answer its Close frames before it drops them (DESIGN §4). */
 export const DEFAULT_ENFORCE_GRACE_MS = 2000;
@@ -57,13 +53,14 @@ export function bystanderClose(enforcement: Enforcement): Uint8Array {
   return closeFrame(enforcement.other, GOING_AWAY, `${enforcement.offender} broke ${enforcement.finding.rule}`);
 }
 
-/**
- * A Close frame for `to`. Frames toward the server are masked as a client must mask (RFC 6455 §5.3,
- * with a fresh random key); frames toward the client are not, as a server must not.
- */
-export function closeFrame(to: Side, code: number, reason: string): Uint8Array {
-  const payload = closeBody(code, reason);
-  return to === 'server' ? encodeFrame({ opcode: Opcode.Close, payload, mask: new Uint8Array(randomBytes(4)) }) : encodeFrame({ opcode: Opcode.Close, payload });
+/** The closing wsdiag starts on --enforce: the violation's code to the offender, 1001 to the other side. */
+export function enforcementPlan(enforcement: Enforcement, graceMs: number): ClosingPlan {
+  return {
+    how: 'enforce',
+    graceMs,
+    closeFor: (side) => (side === enforcement.offender ? offenderClose(enforcement) : bystanderClose(enforcement)),
+    explainReply: (event) => explainEnforcedReply(event, enforcement),
+  };
 }
 
 /**

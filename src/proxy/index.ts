@@ -5,4 +5,6 @@
 export { startProxy, DEFAULT_LISTEN } from './server.js';
 export { parseTarget, parseListen, isLoopback, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
+export { DEFAULT_SHUTDOWN_GRACE_MS } from './closing.js';
+export { DEFAULT_HEADER_TIMEOUT_MS, defaultMaxConnections } from './limits.js';
 export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake } from './types.js';

@@ -13,6 +13,10 @@
  *   connection and how.
  * - With --enforce the analyzer sees each chunk before it is forwarded, and the relay stops at the first
  *   error-severity violation (see ./enforce.ts).
+ * - wsdiag ends a connection itself (--enforce, or shutdown) with a closing handshake: each side gets a
+ *   Close at a frame boundary (a side in the middle of receiving a frame gets the rest of that frame
+ *   first, and nothing after it), nothing more is relayed, and both sides get a grace period to answer
+ *   before what is left is dropped (see ./closing.ts).
  */
 import type { Socket } from 'node:net';
 import {
@@ -23,10 +27,14 @@ import {
   type ErrorEvent,
   type Side,
   type WsdiagEvent,
+  receiverOf,
 } from '../events.js';
 import type { Finding } from '../protocol/types.js';
 import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/analyzer.js';
-import { bystanderClose, enforcementFor, explainEnforcedReply, forwardableBytes, offenderClose, type Enforcement } from './enforce.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';
+import { enforcementFor, enforcementPlan, forwardableBytes, type Enforcement } from './enforce.js';
+
+export { DEFAULT_SHUTDOWN_GRACE_MS };
 
 export interface RelayOptions {
   conn: string;
@@ -65,6 +73,11 @@ interface Leg {
   held: Uint8Array[];
   /** The source is paused until the sink drains. */
   throttled: boolean;
+  /**
+   * While wsdiag closes the connection: the receiver is in the middle of a frame and gets its Close once
+   * the frame has been relayed to its end (nothing after it is).
+   */
+  closeAfterFrame: boolean;
 }
 
 /** The longest delay setTimeout accepts. */
@@ -86,10 +99,17 @@ export class Relay {
   private readonly closed: Record<Side, boolean> = { client: false, server: false };
   /** Sides seen sending a Close frame, in order. */
   private readonly closeFrom: Side[] = [];
+  /** Where each side's Close frame ends in its direction's stream: the other side has it once relayed that far. */
+  private readonly closeEnds: Partial<Record<Side, number>> = {};
   private ending: Ending | null = null;
-  private enforcement: Enforcement | null = null;
-  /** Sides wsdiag sent a Close to and still waits for (--enforce). */
+  /** Set once wsdiag closes the connection itself (--enforce or shutdown): from then on nothing is relayed. */
+  private closing: ClosingPlan | null = null;
+  /** Sides wsdiag sent its own Close to. */
+  private readonly closeSentTo = new Set<Side>();
+  /** While closing: sides whose Close wsdiag still waits for. */
   private readonly awaitingReply = new Set<Side>();
+  /** Sides wsdiag reset while closing (a frame that will not be completed). */
+  private readonly resetByUs = new Set<Side>();
   private idleTimer: NodeJS.Timeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   /** The one timer for the analyzer's earliest pong deadline (never one per ping), and the deadline it is for. */
@@ -107,8 +127,8 @@ export class Relay {
       this.sockets[side].on('error', (err: NodeJS.ErrnoException) => this.onError(side, err));
     }
     this.legs = {
-      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, held: [], throttled: false },
-      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, held: [], throttled: false },
+      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, held: [], throttled: false, closeAfterFrame: false },
+      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, held: [], throttled: false, closeAfterFrame: false },
     };
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.analyzer = new ConnectionAnalyzer({
@@ -148,9 +168,13 @@ export class Relay {
     }
   }
 
-  /** Ends the connection now (proxy shutdown); resolves once its `close` event was emitted. */
-  shutdown(): Promise<void> {
-    this.stop({ ended_by: 'proxy', how: 'shutdown' });
+  /**
+   * Proxy shutdown: a Close 1001 to both sides at a frame boundary, then up to `graceMs` for the closing
+   * handshakes before what is left is dropped. Resolves once the `close` event was emitted. A connection
+   * that --enforce is already closing keeps that closing.
+   */
+  shutdown(graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    if (!this.finished && !this.closing) this.beginClosing(shutdownPlan(graceMs));
     return this.done;
   }
 
@@ -159,9 +183,11 @@ export class Relay {
 
   private onData(leg: Leg, chunk: Uint8Array): void {
     this.idleTimer?.refresh();
-    if (this.enforcement) {
-      // After --enforce stepped in nothing is relayed; the endpoints' answers are still decoded.
-      this.analyze(leg, chunk);
+    if (this.closing) {
+      // Closing: nothing is relayed but the end of a frame a side is receiving; the endpoints' answers
+      // are still decoded.
+      if (leg.closeAfterFrame) this.relayToFrameEnd(leg, chunk);
+      else this.analyze(leg, chunk);
       return;
     }
     if (!this.options.enforce) {
@@ -237,12 +263,18 @@ export class Relay {
     this.finReceived[side] = true;
     this.options.tap?.end(directionFrom(side));
     // After --enforce stepped in, a frame cut short is wsdiag's doing, not the peer's.
-    this.analyzer.end(directionFrom(side), this.enforcement ? { ended_by: 'proxy', how: 'enforce' } : { ended_by: side, how: 'fin' });
+    this.analyzer.end(directionFrom(side), this.closing ? { ended_by: 'proxy', how: this.closing.how } : { ended_by: side, how: 'fin' });
     const firstClose = this.closeFrom[0];
     this.setEnding(firstClose !== undefined ? { ended_by: firstClose, how: 'close-frame' } : { ended_by: side, how: 'fin' });
     // Half-close: pass the FIN on once everything before it was written.
     const other = this.sockets[otherSide(side)];
     if (!other.destroyed && !other.writableEnded) other.end();
+    if (this.closing) {
+      // Nothing more can come from this side: no answer, and no end for a frame it was sending.
+      this.legs[directionFrom(side)].closeAfterFrame = false;
+      this.awaitingReply.delete(side);
+      this.endIfDone();
+    }
   }
 
   private onError(side: Side, err: NodeJS.ErrnoException): void {
@@ -250,7 +282,7 @@ export class Relay {
     const ending: Ending = { ended_by: side, how: reset ? 'reset' : 'error' };
     this.setEnding(ending);
     // Nothing more comes from this side: its direction ends here, and a frame it was sending was cut by it.
-    this.analyzer.end(directionFrom(side), this.enforcement ? { ended_by: 'proxy', how: 'enforce' } : ending);
+    this.analyzer.end(directionFrom(side), this.closing ? { ended_by: 'proxy', how: this.closing.how } : ending);
     if (!reset) this.emitError(`The ${side} connection failed: ${err.message}.`);
     const other = this.sockets[otherSide(side)];
     // A reset is passed on as a reset, so the other endpoint sees what really happened.
@@ -263,9 +295,16 @@ export class Relay {
     this.closed[side] = true;
     if (!this.finReceived[side]) {
       this.options.tap?.end(directionFrom(side));
-      // Gone without a FIN (reset, error, or destroyed by us): nothing more can cross, end the other side.
       this.setEnding({ ended_by: side, how: 'reset' });
-      this.sockets[otherSide(side)].destroy();
+      // Gone without a FIN: nothing more can cross, end the other side, unless it is wsdiag that reset this
+      // side while closing and the other one may still complete its closing handshake (it is not waiting
+      // for the end of a frame from this side, which will never come).
+      if (this.resetByUs.has(side) && !this.legs[directionFrom(side)].closeAfterFrame) {
+        this.awaitingReply.delete(side);
+        this.endIfDone();
+      } else {
+        this.sockets[otherSide(side)].destroy();
+      }
     }
     if (this.closed.client && this.closed.server) this.finish();
   }
@@ -300,55 +339,140 @@ export class Relay {
       return;
     }
     this.closeFrom.push(event.by);
-    if (this.enforcement && this.awaitingReply.delete(event.by)) {
-      this.options.emit(explainEnforcedReply(event, this.enforcement));
-      // Closing handshake done on both sides: end the TCP connections (the grace timer still runs).
-      if (this.awaitingReply.size === 0) this.endBoth();
+    // Emitted as the Close frame ends, so the decoder stands right after it.
+    this.closeEnds[event.by] = this.analyzer.decoder(directionFrom(event.by)).bytesSeen;
+    if (!this.closing) {
+      this.options.emit(event);
       return;
     }
-    this.options.emit(event);
+    this.awaitingReply.delete(event.by);
+    this.options.emit(this.closeSentTo.has(event.by) ? this.closing.explainReply(event) : event);
+    this.endIfDone();
   }
 
   private enforce(leg: Leg, finding: Finding, cleanCut: boolean): void {
     const enforcement = enforcementFor(leg.dir, finding);
-    this.enforcement = enforcement;
+    // The offending frame is never completed, so its receiver can get a Close only if none of it went out.
+    this.beginClosing(enforcementPlan(enforcement, this.options.enforceGraceMs), { side: enforcement.other, clean: cleanCut, enforcement });
+  }
+
+  /**
+   * wsdiag closes the connection itself: from now on nothing is relayed (but the end of a frame a side is
+   * receiving), each side gets its Close at a frame boundary, and the connection is ended once both sides
+   * answered, or after the grace period. `cut` is the receiver of a frame --enforce refused.
+   */
+  private beginClosing(plan: ClosingPlan, cut?: { side: Side; clean: boolean; enforcement: Enforcement }): void {
+    this.closing = plan;
     // Nothing is relayed any more, so no ping can be answered: stop waiting for pongs.
     this.analyzer.proxyClosing();
-    this.setEnding({ ended_by: 'proxy', how: 'enforce' });
-    // Nothing is relayed from now on, so no source needs to wait for its sink.
-    for (const l of Object.values(this.legs)) this.onDrain(l);
-
-    // The stream toward the offender must end on a frame boundary before a Close can be put in it.
-    const towardOffender = this.legs[directionFrom(enforcement.other)];
-    const decoder = this.analyzer.decoder(towardOffender.dir);
-    const offenderReady = decoder.atFrameBoundary && decoder.bytesSeen === towardOffender.forwarded;
-    if (offenderReady) this.sendClose(enforcement.offender, offenderClose(enforcement));
-    else this.dropMidFrame(enforcement.offender, enforcement);
-    if (cleanCut) this.sendClose(enforcement.other, bystanderClose(enforcement));
-    else this.dropMidFrame(enforcement.other, enforcement);
-
-    this.graceTimer = setTimeout(() => this.stop({ ended_by: 'proxy', how: 'enforce' }), this.options.enforceGraceMs);
+    this.setEnding({ ended_by: 'proxy', how: plan.how });
+    for (const side of ['client', 'server'] as const) {
+      if (!this.closeFrom.includes(side) && !this.finReceived[side] && !this.closed[side]) this.awaitingReply.add(side);
+    }
+    // Every side's plan is set before any is carried out, so none ends the connection while another waits.
+    for (const side of ['client', 'server'] as const) {
+      // After the other side's FIN no frame end will come (and the FIN was passed on instead of a Close).
+      if (cut?.side !== side) this.legs[directionFrom(otherSide(side))].closeAfterFrame = !this.finReceived[otherSide(side)];
+    }
+    for (const side of ['client', 'server'] as const) {
+      const toward = this.legs[directionFrom(otherSide(side))];
+      if (cut?.side === side) {
+        if (cut.clean) this.sendClose(side);
+        else this.resetMidFrame(side, `when ${cut.enforcement.finding.rule} was found in ${cut.enforcement.dir}`);
+      } else if (toward.closeAfterFrame) {
+        this.closeIfBetweenFrames(toward);
+      } else {
+        this.sendClose(side);
+      }
+    }
+    // Only a direction still finishing a frame keeps waiting for its sink.
+    for (const leg of Object.values(this.legs)) if (!leg.closeAfterFrame) this.onDrain(leg);
+    this.graceTimer = setTimeout(() => this.stop({ ended_by: 'proxy', how: plan.how }), plan.graceMs);
     this.graceTimer.unref();
-    if (this.awaitingReply.size === 0) this.endBoth();
+    this.endIfDone();
   }
 
-  private sendClose(to: Side, frame: Uint8Array): void {
+  /**
+   * Relays what is left of the frame the receiver is in the middle of, sends it the Close right after,
+   * and only decodes the rest.
+   */
+  private relayToFrameEnd(leg: Leg, chunk: Uint8Array): void {
+    const decoder = this.analyzer.decoder(leg.dir);
+    let pos = 0;
+    while (pos < chunk.length && leg.closeAfterFrame) {
+      // Until the frame's header is complete its end is unknown: feed it byte by byte (14 bytes at most).
+      const end = decoder.frameEnd;
+      const piece = chunk.subarray(pos, end === null ? pos + 1 : pos + Math.max(1, end - leg.forwarded));
+      pos += piece.length;
+      if (this.options.enforce) {
+        // Still a strict endpoint: a fault in the rest of the frame means it cannot be completed.
+        this.analyze(leg, piece);
+        if (decoder.firstError) {
+          this.resetMidFrame(receiverOf(leg.dir), `when ${decoder.firstError.rule} was found in ${leg.dir}`);
+          break;
+        }
+        this.forward(leg, piece);
+      } else {
+        this.forward(leg, piece);
+        this.analyze(leg, piece);
+      }
+      this.closeIfBetweenFrames(leg);
+    }
+    if (pos < chunk.length) this.analyze(leg, chunk.subarray(pos));
+  }
+
+  /** Sends the receiver of `leg` its Close if what was relayed to it ends on a frame boundary. */
+  private closeIfBetweenFrames(leg: Leg): void {
+    if (!leg.closeAfterFrame) return;
+    const receiver = receiverOf(leg.dir);
+    const decoder = this.analyzer.decoder(leg.dir);
+    if (decoder.stopped) {
+      this.resetMidFrame(receiver, 'and frame boundaries in that direction are lost');
+      return;
+    }
+    if (leg.forwarded !== decoder.frameStart) return;
+    leg.closeAfterFrame = false;
+    this.sendClose(receiver);
+    this.onDrain(leg);
+    this.endIfDone();
+  }
+
+  private sendClose(to: Side): void {
+    // A side that already received the other endpoint's Close must not get a second one (RFC 6455 §5.5.1),
+    // and still owes its answer to that one.
+    if (!this.closing || this.hasReceivedClose(to)) return;
     const socket = this.sockets[to];
-    if (socket.destroyed || socket.writableEnded) return;
-    socket.write(frame);
-    // A side that already sent its Close will not send another: its closing handshake is complete.
-    if (!this.closeFrom.includes(to)) this.awaitingReply.add(to);
+    if (socket.destroyed || socket.writableEnded) {
+      // It got a FIN instead (the other side ended first): no Close from us, so no answer to wait for.
+      this.awaitingReply.delete(to);
+      return;
+    }
+    socket.write(this.closing.closeFor(to));
+    this.closeSentTo.add(to);
   }
 
-  private dropMidFrame(side: Side, enforcement: Enforcement): void {
-    this.emitError(
-      `--enforce: the ${side} was in the middle of receiving a frame when ${enforcement.finding.rule} was found ` +
-        `in ${enforcement.dir}, so wsdiag reset its connection instead of sending it a Close.`,
-    );
+  private hasReceivedClose(side: Side): boolean {
+    const from = otherSide(side);
+    const end = this.closeEnds[from];
+    return end !== undefined && this.legs[directionFrom(from)].forwarded >= end;
+  }
+
+  /** A side that cannot be sent a Close (it is in the middle of a frame that will not be completed) is reset. */
+  private resetMidFrame(side: Side, why: string): void {
+    const toward = this.legs[directionFrom(otherSide(side))];
+    toward.closeAfterFrame = false;
+    this.awaitingReply.delete(side);
+    const who = this.closing?.how === 'shutdown' ? 'shutdown' : '--enforce';
+    this.emitError(`${who}: the ${side} was in the middle of receiving a frame ${why}, so wsdiag reset its connection instead of sending it a Close.`);
+    this.resetByUs.add(side);
     resetSocket(this.sockets[side]);
+    this.endIfDone();
   }
 
-  private endBoth(): void {
+  /** Closing handshakes done on both sides and no Close still waiting for a frame to end: end the TCP connections. */
+  private endIfDone(): void {
+    if (!this.closing || this.awaitingReply.size > 0) return;
+    if (this.legs['client->server'].closeAfterFrame || this.legs['server->client'].closeAfterFrame) return;
     for (const socket of Object.values(this.sockets)) {
       if (!socket.destroyed && !socket.writableEnded) socket.end();
     }

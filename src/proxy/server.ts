@@ -2,7 +2,7 @@
  * The listening side of the proxy: one port for plain HTTP (./web.ts) and WebSocket upgrades
  * (./upgrade.ts), the registry of what is in flight, and an orderly close().
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type ServerOptions as HttpServerOptions, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkRunId, connId, newRunId } from '../conn-id.js';
@@ -10,7 +10,18 @@ import { OperationalError, UsageError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events.js';
 import { redactorFor } from '../redact.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
-import type { Relay } from './relay.js';
+import { plainResponse } from './http-head.js';
+import {
+  ConnectionGate,
+  DEFAULT_HEADER_TIMEOUT_MS,
+  REFUSAL_HEADROOM,
+  REFUSAL_REPORT_INTERVAL_MS,
+  RETRY_AFTER_SECONDS,
+  RefusalLog,
+  defaultMaxConnections,
+  serverTimeouts,
+} from './limits.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS, type Relay } from './relay.js';
 import { hostPort, isLoopback, parseTarget } from './target.js';
 import type { ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
@@ -34,7 +45,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const redact = redactorFor(options.showSecrets);
   const shownTarget = redact.url(target.href);
 
-  const server = createServer(options.tls);
+  const maxConnections = options.maxConnections ?? defaultMaxConnections();
+  const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
+  const server = createServer(options.tls, serverTimeouts(headerTimeoutMs));
+  const gate = new ConnectionGate(maxConnections);
+  const refusals = new RefusalLog(emit, clock, options.onRefused);
+  const limits: Limits = { gate, refusals, headerTimeoutMs };
   const web = createWebPass({ target, shownTarget, tls, redact, emit, clock });
   const pending = new Set<() => void>();
   const relays = new Set<Relay>();
@@ -75,9 +91,30 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
   };
 
-  server.on('request', (req, res) => web.handle(req, res));
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => handleUpgrade(ctx, req, socket, head));
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, emit, clock));
+  server.on('request', (req, res) => {
+    if (gate.admit(req.socket)) web.handle(req, res);
+    else refuseRequest(res, req.socket, limits);
+  });
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    if (gate.admit(socket)) handleUpgrade(ctx, req, socket, head);
+    else refuseUpgrade(socket, limits);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, emit, clock, limits));
+  if (maxConnections > 0) {
+    // The backstop: sockets that never got as far as a request (silent, or sending slowly) do not count
+    // against the limit, but their number is bounded too, and past it node drops new ones unanswered.
+    server.maxConnections = maxConnections + REFUSAL_HEADROOM;
+    server.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
+      const who = hostPort(data?.remoteAddress ?? 'unknown', data?.remotePort ?? 0);
+      refusals.refused(
+        'max_connections',
+        () =>
+          `Client ${who} was dropped unanswered: --max-connections ${maxConnections} are served and ${REFUSAL_HEADROOM} more clients ` +
+          `are being refused or are still sending their request. ${REPEAT_NOTE}`,
+        (count, sinceMs) => moreRefused(count, sinceMs, `at --max-connections ${maxConnections} (answered 503, or dropped when too many were waiting)`),
+      );
+    });
+  }
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     // A client that hangs up mid-handshake (a port scan, a cancelled request) is not worth a log line.
     if (err.code === 'ECONNRESET') return;
@@ -97,13 +134,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   }
   emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: shownTarget, run: runId });
 
+  const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       for (const abort of [...pending]) abort();
       pending.clear();
-      await Promise.all([...relays].map((relay) => relay.shutdown()));
+      await Promise.all([...relays].map((relay) => relay.shutdown(graceMs)));
       server.closeAllConnections();
       await stopped;
       web.close();
@@ -121,11 +160,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
-function createServer(tls: ProxyOptions['tls']): Server {
-  if (!tls) return createHttpServer();
+function createServer(tls: ProxyOptions['tls'], timeouts: HttpServerOptions): Server {
+  if (!tls) return createHttpServer(timeouts);
   try {
     // allowHalfOpen as on plain HTTP servers, so a client's FIN is passed on instead of ending both ways.
-    return createHttpsServer({ cert: tls.cert, key: tls.key, allowHalfOpen: true });
+    return createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, allowHalfOpen: true });
   } catch (err) {
     throw new UsageError(`cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -160,14 +199,65 @@ function describeListenError(err: NodeJS.ErrnoException): string {
   }
 }
 
+/** The limits a request meets before it is served, and where refusals are counted. */
+interface Limits {
+  gate: ConnectionGate;
+  refusals: RefusalLog;
+  headerTimeoutMs: number;
+}
+
+const REPEAT_NOTE = `Refusals are counted in the summary; this message repeats at most every ${REFUSAL_REPORT_INTERVAL_MS / 1000} s.`;
+
+function moreRefused(count: number, sinceMs: number, how: string): string {
+  return `${count} more clients were refused ${how} in the last ${(sinceMs / 1000).toFixed(1)} s.`;
+}
+
+/** The 503 a client gets beyond --max-connections: one line saying why, and when to try again. */
+function busyText(gate: ConnectionGate): string {
+  return `wsdiag: too many connections (--max-connections ${gate.max}); try again in a few seconds.`;
+}
+
+function noteBusy(socket: Socket, limits: Limits): void {
+  const who = hostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+  const max = limits.gate.max;
+  limits.refusals.refused(
+    'max_connections',
+    () => `Client ${who} was answered 503 Service Unavailable: ${limits.gate.open} connections are open, the most --max-connections allows. ${REPEAT_NOTE}`,
+    (count, sinceMs) => moreRefused(count, sinceMs, `at --max-connections ${max}`),
+  );
+}
+
+function refuseRequest(res: ServerResponse, socket: Socket, limits: Limits): void {
+  noteBusy(socket, limits);
+  res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' });
+  res.end(`${busyText(limits.gate)}\n`);
+}
+
+function refuseUpgrade(socket: Socket, limits: Limits): void {
+  // The socket left node's HTTP machinery with the upgrade: an error now must not crash the process.
+  socket.on('error', () => socket.destroy());
+  noteBusy(socket, limits);
+  socket.end(plainResponse(503, busyText(limits.gate), { 'Retry-After': String(RETRY_AFTER_SECONDS) }));
+}
+
 /** A malformed request or a header timeout: answer as node would, and say so in the log. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket, emit: (event: WsdiagEvent) => void, clock: () => Date): void {
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket, emit: (event: WsdiagEvent) => void, clock: () => Date, limits: Limits): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
   const who = hostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const timeout = limits.headerTimeoutMs;
+    limits.refusals.refused(
+      'header_timeout',
+      () => `Client ${who} had not sent complete request headers after --header-timeout ${timeout} ms; it was answered 408 Request Timeout and closed. ${REPEAT_NOTE}`,
+      (count, sinceMs) => moreRefused(count, sinceMs, `at --header-timeout ${timeout} ms (answered 408)`),
+    );
+    socket.end(plainResponse(408, `wsdiag: the request headers did not arrive within ${timeout} ms.`));
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
   emitError(emit, clock, `Client ${who} sent a request wsdiag could not parse (${err.code ?? err.message}); it was answered ${status}.`);
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 }

@@ -2,7 +2,7 @@
  * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock, Direction, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { Clock, Direction, RefusalKind, ViolationEvent, WsdiagEvent } from '../events.js';
 import type { MessagePolicies } from '../policy/runtime.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 
@@ -71,6 +71,21 @@ export interface ProxyOptions {
   pongTimeoutMs?: number;
   /** How long --enforce waits for both Close replies before it drops the connection (default 2000 ms). */
   enforceGraceMs?: number;
+  /**
+   * Client connections served at once (WebSockets, plain HTTP requests and idle keep-alive connections);
+   * beyond it a request or upgrade is answered 503 and the connection closed. 0 = no limit. Default: from
+   * the open-file limit, two descriptors per connection (see ./limits.ts defaultMaxConnections).
+   */
+  maxConnections?: number;
+  /** A client that has not sent complete request headers after this long is answered 408 and closed (default 10000 ms; 0 = no limit). */
+  headerTimeoutMs?: number;
+  /** Each client refused at a limit (for run summaries); the `error` events about refusals are rate-limited. */
+  onRefused?: (kind: RefusalKind) => void;
+  /**
+   * close(): how long open WebSockets get to complete the closing handshake wsdiag starts with a Close
+   * 1001 to both sides, before what is left is cut (default 5000 ms).
+   */
+  shutdownGraceMs?: number;
   /** Where operator warnings go (default: one line on stderr). */
   onWarning?: (message: string) => void;
   /**
@@ -109,6 +124,10 @@ export interface RunningProxy {
   url: string;
   /** http://host:port (https:// with `tls`). */
   httpUrl: string;
-  /** Stop accepting, end every connection (each emits its close event), resolve when all is done. */
+  /**
+   * Stops accepting and ends every connection: each WebSocket gets a Close 1001 on both sides at a frame
+   * boundary and up to `shutdownGraceMs` to complete the closing handshake. Resolves once every
+   * connection emitted its close event.
+   */
   close(): Promise<void>;
 }

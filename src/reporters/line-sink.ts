@@ -82,3 +82,22 @@ export class LineSink {
     for (const resolve of waiters) resolve();
   }
 }
+
+/**
+ * For long-running commands whose stdout may go away (`wsdiag proxy --json | head -1`): the listener that
+ * says so once on `stderr` and lets the run go on, so a reader that stopped reading never takes the
+ * relayed traffic down. `rest` says what keeps going (e.g. "the proxy keeps relaying until Ctrl-C or
+ * SIGTERM"); `log` is the --log file that still gets every event, if any.
+ */
+export function stdoutClosedNotice(stderr: Writable, what: { rest: string; log?: string }): SinkClosedListener {
+  // stderr may be a closed pipe too: a failed notice must not crash the process either.
+  if (stderr.listenerCount('error') === 0) stderr.on('error', () => {});
+  let told = false;
+  return (error) => {
+    if (told) return;
+    told = true;
+    const cause = error ? `cannot be written to (${error.message})` : 'was closed';
+    const events = what.log !== undefined ? `events still go to ${what.log}` : 'add --log FILE to keep them';
+    stderr.write(`wsdiag: stdout ${cause}; events are no longer printed there (${events}), and ${what.rest}.\n`);
+  };
+}

@@ -48,7 +48,10 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
     explain: optional(isString), cause: optional(nullable(isCause)),
   },
   error: { conn: nullable(isString), message: isString, status: optional(isNumber) },
-  summary: { connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf },
+  summary: {
+    connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf,
+    refused: optional(shape({ max_connections: isNumber, header_timeout: isNumber })),
+  },
 };
 
 function isEventType(type: unknown): type is EventType {

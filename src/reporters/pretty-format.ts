@@ -194,9 +194,21 @@ function error(b: Block, e: ErrorEvent): void {
   b.sentence('', e.message);
 }
 
+/** The clients the proxy turned away at its limits, when there were any. */
+function refusals(b: Block, refused: NonNullable<SummaryEvent['refused']>): void {
+  const total = refused.max_connections + refused.header_timeout;
+  if (total === 0) return;
+  const parts = [
+    refused.max_connections > 0 ? `${refused.max_connections} at --max-connections (503)` : '',
+    refused.header_timeout > 0 ? `${refused.header_timeout} at --header-timeout (408)` : '',
+  ].filter((part) => part !== '');
+  b.detail(`${b.c.warning(`refused ${plural(total, 'client')}`)}: ${parts.join(', ')}`);
+}
+
 function summary(b: Block, e: SummaryEvent): void {
   const violations = e.violations > 0 ? b.c.error(plural(e.violations, 'violation')) : b.c.good('no violations');
   b.header(b.c.emphasis('summary'), plural(e.connections, 'connection'), violations);
+  if (e.refused) refusals(b, e.refused);
   if (e.violations === 0) return;
   // Most frequent first; ties by rule id so the table is stable.
   const rows = Object.entries(e.by_rule)

@@ -9,7 +9,7 @@
  *    `countSuppressed` (a summary rebuilt from a log file), the difference still reaches the total,
  *    without a rule to attribute it to.
  */
-import { SCHEMA_VERSION, systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, systemClock, type Clock, type RefusalKind, type SummaryEvent, type WsdiagEvent } from '../events.js';
 import type { Reporter } from './types.js';
 
 export class SummaryCollector implements Reporter {
@@ -20,6 +20,7 @@ export class SummaryCollector implements Reporter {
   readonly #loggedByConn = new Map<string, number>();
   readonly #byRule = new Map<string, number>();
   readonly #byCode = new Map<string, number>();
+  readonly #refused: Record<RefusalKind, number> = { max_connections: 0, header_timeout: 0 };
 
   write(event: WsdiagEvent): void {
     switch (event.type) {
@@ -49,6 +50,11 @@ export class SummaryCollector implements Reporter {
     this.#attribute(rule, code);
   }
 
+  /** For the proxy (ProxyOptions.onRefused): one client refused at a limit. */
+  countRefused(kind: RefusalKind): void {
+    this.#refused[kind]++;
+  }
+
   flush(): Promise<void> {
     return Promise.resolve();
   }
@@ -64,7 +70,7 @@ export class SummaryCollector implements Reporter {
 
   /** The `summary` event for the run so far; keys of by_rule/by_code are sorted for stable output. */
   summary(clock: Clock = systemClock): SummaryEvent {
-    return {
+    const event: SummaryEvent = {
       v: SCHEMA_VERSION,
       type: 'summary',
       ts: clock().toISOString(),
@@ -73,6 +79,9 @@ export class SummaryCollector implements Reporter {
       by_rule: sortedRecord(this.#byRule),
       by_code: sortedRecord(this.#byCode),
     };
+    // Only runs that refused someone say so: the usual summary stays as it was.
+    if (this.#refused.max_connections > 0 || this.#refused.header_timeout > 0) event.refused = { ...this.#refused };
+    return event;
   }
 
   #attribute(rule: string, code: number): void {

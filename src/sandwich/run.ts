@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '.
 import { checkRunId, newRunId } from '../conn-id.js';
 import { UsageError } from '../errors.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
+import { defaultMaxConnections } from '../proxy/limits.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
 import { redactorFor } from '../redact.js';
 import type { TappedHandshake } from '../proxy/types.js';
@@ -131,7 +132,11 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
         legClosed(record);
       }
     },
-    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => legs[leg].get(conn)?.push(dir, chunk),
+    // Once stopping, what crosses is wsdiag's own closing (its Close 1001 reaches the other leg through the
+    // intermediary, the endpoints' answers do not go further): not the intermediary's doing, so not recorded.
+    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => {
+      if (!stopping) legs[leg].get(conn)?.push(dir, chunk);
+    },
     onTapEnd: (conn: string, dir: Direction) => legs[leg].get(conn)?.end(dir),
     onEvent: (event: WsdiagEvent) => {
       emit(event);
@@ -146,6 +151,8 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const shared = {
     ...options.proxy,
     runId,
+    // Both listeners live in this process and each connection crosses both: they share the descriptors.
+    maxConnections: options.proxy?.maxConnections ?? defaultMaxConnections(2),
     clock,
     ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),

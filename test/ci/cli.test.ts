@@ -54,6 +54,8 @@ interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with the stdout so far after each chunk, and with the child (to signal it). */
   onStdout?: (stdout: string, child: ReturnType<typeof spawn>) => void;
+  /** Nobody reads wsdiag's stdout: it is closed before wsdiag writes its first line. */
+  closeStdout?: boolean;
 }
 
 /** Runs `wsdiag ci --target <upstream> ...args`; never on GitHub Actions unless the test says so. */
@@ -63,6 +65,7 @@ function ci(args: string[], options: RunOptions = {}): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'ci', '--target', target, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  if (options.closeStdout) child.stdout.destroy();
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     options.onStdout?.(stdout, child);
@@ -273,6 +276,19 @@ describe('wsdiag ci environment and reports', () => {
     const hint = getRule('reserved-opcode').hint('client');
     assert.match(annotations[0]!, /^::error title=wsdiag reserved-opcode \(1002\)::Opcode 0x3 is reserved/);
     assert.ok(annotations[0]!.endsWith(` — fix: ${hint}`), annotations[0]);
+  });
+
+  it('a closed stdout stops the printing only: one line on stderr, the command runs, the log and the verdict are complete', async () => {
+    const log = file('closed-stdout.log');
+    const run = await ci(['--json', '--log', log, ...client('clean')], { closeStdout: true });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stderr,
+      `wsdiag: stdout was closed; events are no longer printed there (events still go to ${log}), and the command runs on through the proxy.\n` +
+        'wsdiag ci: exit 0: no violation fails the run (--fail-on error)\n',
+    );
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    assert.deepEqual(events.map((e) => e.type), ['listening', 'open', 'peer-close', 'peer-close', 'close', 'summary']);
   });
 
   it('SIGTERM during the run: passed to the command, and every report is still written', async () => {

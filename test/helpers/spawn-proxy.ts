@@ -15,6 +15,8 @@ export interface SpawnedProxy {
   stderr: () => string;
   /** Resolves with the first stdout line matching `match`. */
   waitForLine(match: (line: string) => boolean, what: string, ms?: number): Promise<string>;
+  /** Resolves once the stderr text so far satisfies `match`. */
+  waitForStderr(match: (text: string) => boolean, what: string, ms?: number): Promise<string>;
   /** The bound port, read from the first `listening` JSON line (needs --json). */
   port(): Promise<number>;
   exited(ms?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -36,7 +38,10 @@ export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
     changes.emit('change');
   });
   child.stdout.on('error', () => {});
-  child.stderr.setEncoding('utf8').on('data', (data: string) => (stderr += data));
+  child.stderr.setEncoding('utf8').on('data', (data: string) => {
+    stderr += data;
+    changes.emit('change');
+  });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
@@ -48,6 +53,7 @@ export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
     lines,
     stderr: () => stderr,
     waitForLine,
+    waitForStderr: (match, what, ms) => waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr.trim()})`, ms),
     port: async () => {
       const line = await waitForLine((l) => l.includes('"type":"listening"'), 'the listening line', 10_000);
       return (JSON.parse(line) as { port: number }).port;

@@ -2,7 +2,8 @@
  * Bounded waits: every wait in the proxy tests ends, with a message naming what never happened, instead
  * of hanging the run. No fixed sleeps: these resolve on the event itself.
  */
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
+import { readFileSync, watch } from 'node:fs';
 
 export const DEFAULT_WAIT_MS = 5000;
 
@@ -52,4 +53,15 @@ export function waitUntil<T>(
     };
   });
   return withTimeout(result, what, ms).finally(() => cleanup());
+}
+
+/**
+ * Resolves once `check(text of the file)` returns something other than undefined, re-reading the file each
+ * time it changes (fs.watch: no polling interval). For a log another process appends to.
+ */
+export function waitForFileText<T>(path: string, check: (text: string) => T | undefined, what: string, ms = DEFAULT_WAIT_MS): Promise<T> {
+  const changes = new EventEmitter();
+  const watcher = watch(path, () => changes.emit('change'));
+  const read = (): T | undefined => check(readFileSync(path, 'utf8'));
+  return waitUntil(changes, ['change'], read, what, ms).finally(() => watcher.close());
 }

@@ -1,7 +1,7 @@
 /**
  * `wsdiag proxy` as users run it: flags checked before anything listens (exit 2), a busy port (exit 3),
  * JSON Lines on stdout and in --log that follow the schema, SIGTERM flushing the summary with exit 0,
- * and a closed stdout pipe ending the process quietly.
+ * and a closed stdout pipe that stops the printing, not the proxy.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { runCli } from '../support/cli.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { connectRawClient, startRawServer } from '../helpers/raw-peers.js';
 import { spawnProxy, type SpawnedProxy } from '../helpers/spawn-proxy.js';
+import { waitForFileText } from '../helpers/wait.js';
 import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -266,15 +267,57 @@ describe('wsdiag proxy: running', () => {
     assert.doesNotMatch(output, / open  client /, 'quiet: no connection stories');
   });
 
-  it('ends quietly with exit 0 when stdout is closed (| head)', async () => {
-    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json']);
+  it('keeps relaying when stdout is closed (| head -1): one line on stderr, --log gets every event, SIGTERM exits 0', async () => {
+    const logPath = join(dir, 'head.log');
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
     const port = await running.port();
-    running.child.stdout.destroy(); // the reader goes away, as `head -1` does
-    const ws = await openWsClient(`ws://127.0.0.1:${port}/`);
-    ws.close();
+    running.child.stdout.destroy(); // the reader goes away after the first line, as `head -1` does
+    const exchange = async (text: string): Promise<void> => {
+      const ws = await openWsClient(`ws://127.0.0.1:${port}/${text}`);
+      const echo = nextMessages(ws, 1);
+      ws.send(text);
+      assert.equal(String((await echo)[0]!.data), text, 'relayed both ways');
+      ws.close(1000);
+      await closedWith(ws);
+    };
+    // The first client's events are the first writes to the closed pipe.
+    await exchange('first');
+    await running.waitForStderr((text) => text.includes('stdout was closed'), 'the notice on stderr');
+    // Later clients are still served.
+    await exchange('second');
+    await exchange('third');
+    await waitForFileText(logPath, (text) => (text.split('"type":"close"').length - 1 >= 3 ? true : undefined), 'three close events in the log');
+    assert.equal(running.child.exitCode, null, 'still running');
+
+    running.child.kill('SIGTERM');
     const exit = await running.exited();
-    assert.equal(exit.code, 0);
-    assert.equal(running.stderr(), '', 'no EPIPE stack trace');
+    assert.equal(exit.code, 0, running.stderr());
+    assert.equal(
+      running.stderr(),
+      `wsdiag: stdout was closed; events are no longer printed there (events still go to ${logPath}), and the proxy keeps relaying until Ctrl-C or SIGTERM.\n`,
+      'said once, and no EPIPE stack trace',
+    );
+    const logged = parseLog(readFileSync(logPath, 'utf8'));
+    assert.deepEqual(logged.filter((e) => e.type === 'open').map((e) => e.type === 'open' && e.path), ['/first', '/second', '/third']);
+    const last = logged.at(-1)!;
+    assert.equal(last.type, 'summary');
+    assert.equal(last.type === 'summary' && last.connections, 3);
+  });
+
+  it('SIGTERM with a WebSocket open: it gets Close 1001, its close event and the summary are logged, exit 0', async () => {
+    const logPath = join(dir, 'sigterm.log');
+    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+    const port = await running.port();
+    const ws = await openWsClient(`ws://127.0.0.1:${port}/open`);
+    const closed = closedWith(ws, 10_000);
+    await running.waitForLine((l) => l.includes('"type":"open"'), 'the open event');
+    running.child.kill('SIGTERM');
+    assert.deepEqual(await closed, { code: 1001, reason: 'wsdiag is shutting down' });
+    assert.equal((await running.exited()).code, 0, running.stderr());
+    const logged = parseLog(readFileSync(logPath, 'utf8'));
+    const close = logged.find((e) => e.type === 'close');
+    assert.deepEqual(close?.type === 'close' && [close.ended_by, close.how], ['proxy', 'shutdown']);
+    assert.equal(logged.at(-1)!.type, 'summary');
   });
 
   it('warns on stderr when bound to a non-loopback address', async () => {

@@ -1,7 +1,8 @@
 /**
  * How connections end, and what the close event says about it: FIN, half-close in both directions,
  * the Close handshake, resets (passed on as resets), idle timeouts and proxy shutdown. Also the links
- * between an endpoint's Close and the violation that provoked it, and flood suppression.
+ * between an endpoint's Close and the violation that provoked it, and flood suppression. How close()
+ * ends open connections is in shutdown.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -172,19 +173,6 @@ describe('proxy shutdown and idle timeout', () => {
     await harness?.proxy.close();
   });
   after(() => server.close());
-
-  it('close() ends every connection with a close event "shutdown" and resolves', async () => {
-    harness = await startTestProxy(server.url);
-    const ws = await openWsClient(harness.proxy.url);
-    const closed = closedWith(ws);
-    const open = await harness.log.waitFor('open');
-    await harness.proxy.close();
-    const close = harness.log.of('close', open.conn)[0];
-    assert.ok(close, 'the close event was emitted before close() resolved');
-    assert.equal(close.ended_by, 'proxy');
-    assert.equal(close.how, 'shutdown');
-    assert.equal((await closed).code, 1006);
-  });
 
   it('close() also ends upgrades still waiting for the upstream, without an error event', async () => {
     const silent = await startRawServer(() => {}); // reads the request, never answers

@@ -39,14 +39,15 @@ async function play(showSecrets: boolean): Promise<EventLog> {
   const { proxy, log } = await startTestProxy(upstream.url, {
     frames: true,
     showSecrets,
+    runId: 'rd',
     policies: MessagePolicies.load({ serverAccepts: 'text', learn: false }),
   });
   try {
     upstream.received.length = 0;
     await playSecretTraffic(proxy.url);
-    await log.closed('c1');
-    await log.closed('c2');
-    await log.waitFor('error', (e) => e.conn === 'c3' && e.status === 401);
+    await log.closed('rd-c1');
+    await log.closed('rd-c2');
+    await log.waitFor('error', (e) => e.conn === 'rd-c3' && e.status === 401);
   } finally {
     await proxy.close();
   }
@@ -65,22 +66,22 @@ describe('the proxy keeps credentials out of its events', () => {
     const log = await play(false);
     assert.deepEqual(leaks(JSON.stringify(log.events)), []);
 
-    const openA = the(log, 'open', 'c1');
+    const openA = the(log, 'open', 'rd-c1');
     assert.equal(openA.path, SHOWN.pathA, 'a token as a path segment, under ?t= and with a known prefix (a query value goes whole)');
     assert.equal(openA.subprotocol, SHOWN.bearer, 'the chosen subprotocol bearer.<token>');
-    assert.equal(the(log, 'violation', 'c1', 'unsupported-binary').preview?.includes(SHOWN.payload), true, 'a token in the payload preview');
-    assert.equal(the(log, 'peer-close', 'c1').reason, SHOWN.reason, 'a token in the Close reason');
+    assert.equal(the(log, 'violation', 'rd-c1', 'unsupported-binary').preview?.includes(SHOWN.payload), true, 'a token in the payload preview');
+    assert.equal(the(log, 'peer-close', 'rd-c1').reason, SHOWN.reason, 'a token in the Close reason');
 
-    assert.equal(the(log, 'open', 'c2').path, SHOWN.pathB);
-    assert.equal(the(log, 'open', 'c2').subprotocol, UNOFFERED_PROTOCOL);
-    const unrequested = the(log, 'violation', 'c2', 'handshake-unrequested-subprotocol');
+    assert.equal(the(log, 'open', 'rd-c2').path, SHOWN.pathB);
+    assert.equal(the(log, 'open', 'rd-c2').subprotocol, UNOFFERED_PROTOCOL);
+    const unrequested = the(log, 'violation', 'rd-c2', 'handshake-unrequested-subprotocol');
     assert.equal(
       unrequested.message,
       `The 101 response chose subprotocol "${UNOFFERED_PROTOCOL}", which is not among the offered "${SHOWN.offeredB}".`,
       'the Kubernetes form in the offers a handshake message quotes',
     );
 
-    const refused = the(log, 'error', 'c3');
+    const refused = the(log, 'error', 'rd-c3');
     assert.equal(refused.message, `The upstream answered the upgrade of ${SHOWN.pathC} with 401 Unauthorized instead of 101 Switching Protocols; the answer was relayed to the client.`);
   });
 
@@ -97,11 +98,11 @@ describe('the proxy keeps credentials out of its events', () => {
   it('with showSecrets, events hold every credential as it came', async () => {
     const log = await play(true);
     assert.deepEqual(missingSecrets(JSON.stringify(log.events)), []);
-    assert.equal(the(log, 'open', 'c1').path, PATH_A);
-    assert.equal(the(log, 'open', 'c1').subprotocol, BEARER_PROTOCOL);
-    assert.equal(the(log, 'peer-close', 'c1').reason, `token=${SECRETS.reason}`);
-    assert.match(the(log, 'violation', 'c2', 'handshake-unrequested-subprotocol').message, new RegExp(`offered "base64url\\.bearer\\.authorization\\.k8s\\.io\\.${SECRETS.kubernetes.slice(0, 20)}`));
-    assert.match(the(log, 'error', 'c3').message, new RegExp(`upgrade of /denied/${SECRETS.segment}\\?access_token=${SECRETS.query} with 401`));
+    assert.equal(the(log, 'open', 'rd-c1').path, PATH_A);
+    assert.equal(the(log, 'open', 'rd-c1').subprotocol, BEARER_PROTOCOL);
+    assert.equal(the(log, 'peer-close', 'rd-c1').reason, `token=${SECRETS.reason}`);
+    assert.match(the(log, 'violation', 'rd-c2', 'handshake-unrequested-subprotocol').message, new RegExp(`offered "base64url\\.bearer\\.authorization\\.k8s\\.io\\.${SECRETS.kubernetes.slice(0, 20)}`));
+    assert.match(the(log, 'error', 'rd-c3').message, new RegExp(`upgrade of /denied/${SECRETS.segment}\\?access_token=${SECRETS.query} with 401`));
     assert.equal(upstream.received[0]!.url, PATH_A, 'relayed unchanged either way');
   });
 

@@ -1,7 +1,8 @@
 /**
  * `wsdiag sandwich` as a user runs it (the built bin/wsdiag.js in a child process) around the mangling
  * proxy: usage errors exit 2 with one line, a port in use exits 3, a run ended by SIGTERM exits 0 when
- * the intermediary was honest and 1 when it changed the traffic, with both summaries last.
+ * the intermediary was honest and 1 when it changed the traffic, with both summaries last; a closed stdout
+ * stops the printing, not the relaying.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,8 +10,11 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
-import { waitUntil, withTimeout } from '../helpers/wait.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { waitForFileText, waitUntil, withTimeout } from '../helpers/wait.js';
 import { BIN, runCli } from '../support/cli.js';
 import { freePort } from './harness.js';
 
@@ -68,6 +72,9 @@ interface Run {
   waitForLine(match: (line: string) => boolean, what: string): Promise<string>;
   exited(): Promise<{ code: number | null; stdout: string; stderr: string }>;
   stop(): void;
+  /** The reader of stdout goes away, as `| head -1` does. */
+  closeStdout(): void;
+  waitForStderr(match: (text: string) => boolean, what: string): Promise<string>;
 }
 
 /** Starts `wsdiag sandwich` around a mangling proxy; resolves once both listeners are up. */
@@ -88,13 +95,18 @@ async function runSandwich(faults: ManglingFaults, extra: string[]): Promise<{ r
     lines.splice(0, lines.length, ...stdout.split('\n').filter((l) => l !== ''));
     changes.emit('change');
   });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    changes.emit('change');
+  });
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const run: Run = {
     lines,
     waitForLine: (match, what) => waitUntil(changes, ['change'], () => lines.find(match), `${what} (stderr: ${stderr})`, 10_000),
     exited: async () => ({ code: await withTimeout(exit, 'wsdiag sandwich to exit', 10_000), stdout, stderr }),
     stop: () => void child.kill('SIGTERM'),
+    closeStdout: () => child.stdout.destroy(),
+    waitForStderr: (match, what) => waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr})`, 10_000),
   };
   // Both listeners are up once the front one (started second) announced itself, in JSON or in words.
   try {
@@ -172,5 +184,38 @@ test('pretty output through an honest intermediary: no failures, exit 0', async 
   } finally {
     run.stop();
     await mangler.close();
+  }
+});
+
+test('a closed stdout (| head -1) stops the printing, not the sandwich: one line on stderr, --log gets everything', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-sandwich-'));
+  const logPath = join(dir, 'events.log');
+  const { run, mangler, frontUrl } = await runSandwich({}, ['--log', logPath]);
+  try {
+    run.closeStdout();
+    for (const path of ['/first', '/second']) {
+      const ws = await openWsClient(`${frontUrl}${path}`);
+      const echo = nextMessages(ws, 1);
+      ws.send(path);
+      assert.equal(String((await echo)[0]!.data), path, 'relayed both ways');
+      ws.close(1000);
+      await closedWith(ws);
+      if (path === '/first') await run.waitForStderr((text) => text.includes('stdout was closed'), 'the notice on stderr');
+    }
+    await waitForFileText(logPath, (text) => (text.split('"type":"close"').length - 1 >= 4 ? true : undefined), 'the close events of both legs of both connections in the log');
+    run.stop();
+    const { code, stderr } = await run.exited();
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, `wsdiag: stdout was closed; events are no longer printed there (events still go to ${logPath}), and the sandwich keeps relaying until Ctrl-C or SIGTERM.\n`);
+    const events = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Connection ids are the run's id, then the leg's counter.
+    const opened = events.filter((e) => e['type'] === 'open').map((e) => String(e['conn']).replace(/^[0-9a-z]+-/, ''));
+    assert.deepEqual(opened.sort(), ['c1', 'c2', 'r1', 'r2']);
+    assert.deepEqual(events.slice(-2).map((e) => e['type']), ['summary', 'sandwich-summary']);
+    assert.equal(events.at(-1)!['pairs'], 2);
+  } finally {
+    run.stop();
+    await mangler.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

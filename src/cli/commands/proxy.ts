@@ -1,8 +1,8 @@
 /**
  * `wsdiag proxy --target URL`: the main job. Every flag is checked and every file read before anything
  * listens (a typo is exit 2, not a half-started proxy); the log file is opened before listening too.
- * Then the proxy runs until SIGINT/SIGTERM (or until stdout goes away, as with `| head`), stops
- * accepting, ends its connections, flushes every event, prints the summary and exits 0.
+ * Then the proxy runs until SIGINT/SIGTERM (a stdout that goes away, as with `| head`, only stops the
+ * printing), stops accepting, closes its connections, flushes every event, prints the summary and exits 0.
  */
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
@@ -13,8 +13,9 @@ import { startProxy, type ProxyOptions } from '../../proxy/index.js';
 import { parseListen, parseTarget } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../../reporters/index.js';
+import { stdoutClosedNotice } from '../../reporters/line-sink.js';
 import { MessagePolicies } from '../../policy/runtime.js';
-import { addProxyOptions, type ProxyFlags } from '../proxy-options.js';
+import { addProxyOptions, limitOptions, type ProxyFlags } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions } from '../run.js';
 
 export function registerProxy(program: Command): void {
@@ -30,7 +31,9 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target http://localhost:3000 --log wsdiag.log --quiet\n' +
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
         '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
-        '\nCtrl-C (or SIGTERM) stops accepting, ends open connections, flushes the logs and prints the summary.\n' +
+        "\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n" +
+        '--grace for the closing handshakes, flushes the logs and prints the summary; a second Ctrl-C exits at once.\n' +
+        'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
     )
     .action(action((flags: ProxyFlags) => runProxy(flags)));
@@ -38,7 +41,7 @@ export function registerProxy(program: Command): void {
 
 /** Everything the flags say, checked, with the files read. */
 interface ProxyConfig {
-  options: Omit<ProxyOptions, 'onEvent' | 'onSuppressed'>;
+  options: Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused'>;
   log?: string;
 }
 
@@ -56,6 +59,7 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
     showSecrets: flags.showSecrets === true,
     enforce: flags.enforce === true,
     insecure: flags.insecure === true,
+    ...limitOptions(flags),
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
     pongTimeoutMs: flags.pongTimeout,
@@ -86,17 +90,17 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
   const config = resolveProxyConfig(flags);
   const clock = systemClock;
 
-  // The run ends on the first of: SIGINT/SIGTERM, stdout closed (`| head`).
+  // The run ends on SIGINT/SIGTERM only: a closed stdout (`| head`) stops the printing, not the relaying.
   const stop = new StopRequest();
+  const stdoutClosed = stdoutClosedNotice(process.stderr, {
+    rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
+    ...(config.log !== undefined ? { log: config.log } : {}),
+  });
 
   const summary = new SummaryCollector();
   const output: Reporter = flags.json
-    ? new JsonlReporter(process.stdout, { onClosed: stop.request })
-    : new PrettyReporter(
-        process.stdout,
-        stdoutPrettyOptions(flags),
-        stop.request,
-      );
+    ? new JsonlReporter(process.stdout, { onClosed: stdoutClosed })
+    : new PrettyReporter(process.stdout, stdoutPrettyOptions(flags), stdoutClosed);
   // Opened before listening: an unwritable path is a usage error while nothing runs yet.
   let logError: Error | undefined;
   const log = config.log !== undefined ? openJsonlLog(config.log, { onClosed: (err) => (logError ??= err) }) : undefined;
@@ -109,6 +113,7 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
       clock,
       onEvent: (event) => reporters.write(event),
       onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
+      onRefused: (kind) => summary.countRefused(kind),
     }).catch(async (err: unknown) => {
       await reporters.close();
       throw err;

@@ -5,7 +5,7 @@
  * are ordinary proxied connections (every frame rule runs on each); each pair of legs is compared and
  * every difference is a `sandwich-finding` blamed on the intermediary.
  *
- * Like `proxy`, it runs until SIGINT/SIGTERM (or stdout goes away), then ends its connections, compares
+ * Like `proxy`, it runs until SIGINT/SIGTERM (a closed stdout only stops the printing), then ends its connections, compares
  * what is left, prints both summaries and exits 0, or 1 when a failure was found (DESIGN §5).
  */
 import { readFileSync } from 'node:fs';
@@ -16,14 +16,15 @@ import { systemClock } from '../../events.js';
 import { parseListen } from '../../proxy/target.js';
 import type { ListenAddress } from '../../proxy/types.js';
 import { describeFsError } from '../../reporters/jsonl.js';
+import { stdoutClosedNotice } from '../../reporters/line-sink.js';
 import { SummaryCollector } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
 import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
 import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
-import { pongTimeoutOption } from '../proxy-options.js';
+import { addLimitOptions, limitOptions, pongTimeoutOption, type LimitFlags } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions, parseCount } from '../run.js';
 
-interface SandwichFlags {
+interface SandwichFlags extends LimitFlags {
   listen: string;
   via: string;
   return: string;
@@ -45,7 +46,7 @@ interface SandwichFlags {
 }
 
 export function registerSandwich(program: Command): void {
-  program
+  const command = program
     .command('sandwich')
     .description('put wsdiag on both sides of an intermediary (proxy, load balancer, tunnel) and compare live traffic as it entered and left it')
     .requiredOption('--via <url>', 'the intermediary under test (ws://, wss://, http:// or https://); configure it to forward to --return')
@@ -64,7 +65,8 @@ export function registerSandwich(program: Command): void {
     .option('--insecure', 'do not verify TLS certificates of a wss:/https: --via or --target')
     .option('--ca <file>', 'trust this CA certificate (PEM) for a wss:/https: --via or --target')
     .option('--max-latency <ms>', 'a small message or ping slower than this through the intermediary is a failure; 0 = no bound', parseCount('--max-latency'), 0)
-    .option('--linger <ms>', 'once one leg of a connection closed, how long to wait for the other before comparing', parseCount('--linger'), DEFAULT_LINGER_MS)
+    .option('--linger <ms>', 'once one leg of a connection closed, how long to wait for the other before comparing', parseCount('--linger'), DEFAULT_LINGER_MS);
+  addLimitOptions(command, 2)
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
     .addHelpText(
       'after',
@@ -89,6 +91,7 @@ export function sandwichOptionsFromFlags(flags: SandwichFlags): Omit<SandwichOpt
     preview: flags.preview,
     showSecrets: flags.showSecrets === true,
     insecure: flags.insecure === true,
+    ...limitOptions(flags),
     ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
     pongTimeoutMs: flags.pongTimeout,
@@ -109,15 +112,16 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
   const options = sandwichOptionsFromFlags(flags);
   const clock = systemClock;
 
+  // The run ends on SIGINT/SIGTERM only: a closed stdout (`| head`) stops the printing, not the relaying.
   const stop = new StopRequest();
+  const stdoutClosed = stdoutClosedNotice(process.stderr, {
+    rest: 'the sandwich keeps relaying until Ctrl-C or SIGTERM',
+    ...(flags.log !== undefined ? { log: flags.log } : {}),
+  });
 
   const output: SandwichSink = flags.json
-    ? new SandwichJsonl(process.stdout, { onClosed: stop.request })
-    : new SandwichPretty(
-        process.stdout,
-        stdoutPrettyOptions(flags),
-        stop.request,
-      );
+    ? new SandwichJsonl(process.stdout, { onClosed: stdoutClosed })
+    : new SandwichPretty(process.stdout, stdoutPrettyOptions(flags), stdoutClosed);
   let logError: Error | undefined;
   const log = flags.log !== undefined ? openSandwichLog(flags.log, (err) => (logError ??= err)) : undefined;
   const sinks = log ? [output, log] : [output];
@@ -136,6 +140,7 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
       clock,
       onEvent: write,
       onSuppressed: (violation) => legSummary.countSuppressed(violation.rule, violation.code),
+      proxy: { ...options.proxy, onRefused: (kind) => legSummary.countRefused(kind) },
     }).catch(async (err: unknown) => {
       await closeSinks();
       throw err;
