@@ -58,8 +58,8 @@ function assertRedacted(text: string, where: string, forms: readonly string[] = 
 async function playThrough(proxy: SpawnedProxy, port: number, json: boolean): Promise<string> {
   await playSecretTraffic(`ws://127.0.0.1:${port}`);
   const ended = json
-    ? [(l: string) => l.includes('"type":"close"') && l.includes('"conn":"c2"'), (l: string) => l.includes('"type":"error"') && l.includes('"status":401')]
-    : [(l: string) => / c2 close /.test(l), (l: string) => /✖ error  c3  HTTP 401/.test(l)];
+    ? [(l: string) => l.includes('"type":"close"') && /"conn":"[0-9a-z]+-c2"/.test(l), (l: string) => l.includes('"type":"error"') && l.includes('"status":401')]
+    : [(l: string) => / [0-9a-z]+-c2 close /.test(l), (l: string) => /✖ error  [0-9a-z]+-c3  HTTP 401/.test(l)];
   for (const match of ended) await proxy.waitForLine(match, 'the end of the traffic');
   proxy.child.kill('SIGTERM');
   const exit = await proxy.exited();

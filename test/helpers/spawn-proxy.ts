@@ -4,8 +4,18 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { waitUntil, withTimeout } from './wait.js';
+
+/**
+ * Every proxy a test file spawned and that has not exited: killed after the file's last test, so a test
+ * that failed before stopping its proxy cannot keep the file (and the whole run) alive.
+ */
+const live = new Set<ChildProcessWithoutNullStreams>();
+after(() => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 export const BIN = fileURLToPath(new URL('../../../bin/wsdiag.js', import.meta.url));
 
@@ -27,6 +37,8 @@ export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const lines: string[] = [];
   const changes = new EventEmitter();
   let partial = '';
