@@ -9,6 +9,11 @@ const SECRET_NAME = /token|auth|key|secret|pass(word|wd)?|pwd|session|sig(nature
 
 export const REDACTED = 'REDACTED';
 
+/** Whether a parameter, header or field name looks like it holds a credential. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 export function redactPath(path: string): string {
   const q = path.indexOf('?');
   if (q < 0) return path;
@@ -26,7 +31,7 @@ export function redactPath(path: string): string {
       } catch {
         // A malformed escape: judge the name as written.
       }
-      return SECRET_NAME.test(decoded) && eq < pair.length - 1 ? `${name}=${REDACTED}` : pair;
+      return isSecretName(decoded) && eq < pair.length - 1 ? `${name}=${REDACTED}` : pair;
     })
     .join('&');
   return `${path.slice(0, q + 1)}${redacted}${hash < 0 ? '' : path.slice(hash)}`;
