@@ -6,7 +6,8 @@
  * why; nothing here throws, whatever the bytes.
  */
 import { NotThisProtocol, type RenderContext, type Rendered, type ViewState } from './context.js';
-import { graphqlMessage, graphqlProtocolFromSubprotocol, graphqlProtocolOfType, renderGraphql } from './graphql.js';
+import { graphqlProtocolFromSubprotocol, graphqlProtocolOfType, renderGraphql } from './graphql.js';
+import { member, stringValue } from './json.js';
 import { looksLikeJson, payloadJson, renderCutJson, renderJson } from './json-view.js';
 import { looksLikeMqttConnect, mqttLevelFromSubprotocol, renderMqtt } from './mqtt.js';
 import { renderControl, renderRaw } from './raw.js';
@@ -40,14 +41,16 @@ export function resolveLimits(partial: Partial<ViewLimits> | undefined): ViewLim
 }
 
 /** The view and what it tells about later messages. Internal: ConversationViews passes the state. */
-export function renderMessage(input: MessageInput, state: ViewState, limits: ViewLimits): Rendered {
-  const bytes = input.bytes instanceof Uint8Array ? input.bytes : new Uint8Array(0);
+export function renderMessage(raw: MessageInput, state: ViewState, limits: ViewLimits): Rendered {
+  const input = normalize(raw);
+  const { bytes } = input;
+  const eio = state.eio ?? eioFromPath(input.path);
   const ctx: RenderContext = {
     input,
     bytes: bytes.length > limits.maxInputBytes ? bytes.subarray(0, limits.maxInputBytes) : bytes,
-    cut: input.truncated === true || bytes.length > limits.maxInputBytes,
+    cut: input.truncated || bytes.length > limits.maxInputBytes,
     limits,
-    state: { ...state, ...(state.eio === undefined && eioFromPath(input.path) !== undefined ? { eio: eioFromPath(input.path)! } : {}) },
+    state: eio === undefined ? state : { ...state, eio },
   };
   try {
     return bounded(choose(ctx), limits);
@@ -61,12 +64,29 @@ export function renderMessage(input: MessageInput, state: ViewState, limits: Vie
   }
 }
 
+const KINDS: ReadonlySet<string> = new Set(['text', 'binary', 'ping', 'pong', 'close']);
+
+/** The input as its type says, whatever a JavaScript caller passed: every field checked once, here. */
+function normalize(input: MessageInput): MessageInput {
+  const value = (typeof input === 'object' && input !== null ? input : {}) as Partial<Record<keyof MessageInput, unknown>>;
+  const normalized: MessageInput = {
+    subprotocol: typeof value.subprotocol === 'string' ? value.subprotocol : null,
+    kind: typeof value.kind === 'string' && KINDS.has(value.kind) ? (value.kind as MessageInput['kind']) : 'binary',
+    bytes: value.bytes instanceof Uint8Array ? value.bytes : new Uint8Array(0),
+    truncated: value.truncated === true,
+    path: typeof value.path === 'string' ? value.path : null,
+  };
+  if (value.dir === 'client->server' || value.dir === 'server->client') normalized.dir = value.dir;
+  if (typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0) normalized.size = value.size;
+  return normalized;
+}
+
 function choose(ctx: RenderContext): Rendered {
   const { input } = ctx;
   if (input.kind === 'ping' || input.kind === 'pong' || input.kind === 'close') return renderControl(ctx);
 
   // 1. The subprotocol both sides agreed on.
-  const subprotocol = typeof input.subprotocol === 'string' ? input.subprotocol : null;
+  const subprotocol = input.subprotocol;
   const lower = subprotocol?.toLowerCase() ?? null;
   if (lower === 'mqtt' || lower === 'mqttv3.1') return attempt(ctx, () => renderMqtt(ctx, mqttLevelFromSubprotocol(subprotocol)));
   const stompVersion = stompVersionFromSubprotocol(subprotocol);
@@ -86,10 +106,10 @@ function choose(ctx: RenderContext): Rendered {
   if (input.kind === 'text' && looksLikeEngineIo(decodeUtf8(ctx.bytes, ctx.cut).text)) {
     return attempt(ctx, () => renderEngineIo(ctx, { bare: false }));
   }
-  const message = graphqlMessage(ctx);
-  const graphqlByContent = message ? graphqlProtocolOfType(message.type) : undefined;
-  if (graphqlByContent !== undefined) return attempt(ctx, () => renderGraphql(ctx, graphqlByContent));
   const json = payloadJson(ctx);
+  const type = stringValue(member(json ?? undefined, 'type'));
+  const graphqlByContent = type !== undefined ? graphqlProtocolOfType(type) : undefined;
+  if (graphqlByContent !== undefined) return attempt(ctx, () => renderGraphql(ctx, graphqlByContent));
   if (json) return renderJson(ctx, json);
   if (ctx.cut && looksLikeJson(ctx.bytes) && decodeUtf8(ctx.bytes, true).valid) return renderCutJson(ctx);
   return renderRaw(ctx);

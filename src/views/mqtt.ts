@@ -14,7 +14,7 @@ import type { Facts, MqttLevel, RenderContext, Rendered } from './context.js';
 import { NotThisProtocol } from './context.js';
 import { compactJson, jsonNode, printJson } from './json.js';
 import { jsonOfBytes, payloadJson } from './json-view.js';
-import { cutNote } from './raw.js';
+import { cutNote, isPrintableText } from './raw.js';
 import { decodeUtf8, hexDumpLines, hexPreview, NodeBudget, oneLine, plural, quoted, textLines, TextOut } from './text.js';
 import type { ViewNode } from './types.js';
 
@@ -253,8 +253,8 @@ function writePayload(ctx: RenderContext, payload: Uint8Array, complete: boolean
     if (node) into.push(node);
     return;
   }
-  const { text, valid } = decodeUtf8(payload, !complete);
-  if (valid && payload.length > 0) {
+  if (payload.length > 0 && isPrintableText(payload, !complete)) {
+    const { text } = decodeUtf8(payload, !complete);
     out.lines(textLines(text, '    ', limits.maxTextChars));
     budget.leaf(into, 'payload', text);
   } else if (payload.length > 0) {
@@ -268,8 +268,12 @@ function payloadPreview(payload: Uint8Array, complete: boolean): string {
   if (payload.length === 0) return 'empty payload';
   const json = jsonOfBytes(payload, !complete, 8);
   if (json) return compactJson(json, 120);
-  const { text, valid } = decodeUtf8(payload, !complete);
-  return valid ? quoted(text, 80) : `${plural(payload.length, 'byte')} ${hexPreview(payload, 8)}`;
+  if (!isPrintableText(payload, !complete)) return `${plural(payload.length, 'byte')} ${hexPreview(payload, 8)}`;
+  const { text } = decodeUtf8(payload, !complete);
+  // A payload that goes on past this message ends in "…" however short its start.
+  if (complete) return quoted(text, 80);
+  const start = oneLine(text, 78);
+  return `"${start.endsWith('…') ? start : `${start}…`}"`;
 }
 
 interface ReadPacket extends Packet {
@@ -429,7 +433,8 @@ function readBody(packet: ReadPacket, flags: number, remaining: number, r: Reade
         if (entries.length === 0) throw new Malformed(`${name} must list at least one topic filter`);
         return entries;
       };
-      const isV5 = level !== undefined ? level === 5 : !tryRead(() => read(false));
+      // Level unknown: 3.1.1 if it parses so, else 5.0 if that parses; when neither does, 3.1.1's complaint.
+      const isV5 = level !== undefined ? level === 5 : !tryRead(() => read(false)) && tryRead(() => read(true));
       if (level === undefined) fields.push(['read as', isV5 ? 'MQTT 5.0 (level unknown: no CONNECT seen; it does not parse as 3.1.1)' : UNKNOWN_LEVEL]);
       r.pos = start;
       const id = r.u16();

@@ -56,7 +56,12 @@ export function renderHex(ctx: RenderContext, notes: readonly string[] = []): Re
 /** A payload of unknown meaning: text when it is UTF-8, a hex dump otherwise. */
 export function renderRaw(ctx: RenderContext, notes: readonly string[] = []): Rendered {
   if (ctx.input.kind === 'text') return renderText(ctx, notes);
-  return decodeUtf8(ctx.bytes, ctx.cut).valid && !hasControlBytes(ctx.bytes) ? renderText(ctx, notes) : renderHex(ctx, notes);
+  return isPrintableText(ctx.bytes, ctx.cut) ? renderText(ctx, notes) : renderHex(ctx, notes);
+}
+
+/** Bytes best shown as text: UTF-8 without control bytes other than whitespace. */
+export function isPrintableText(bytes: Uint8Array, cut: boolean): boolean {
+  return decodeUtf8(bytes, cut).valid && !hasControlBytes(bytes);
 }
 
 /** Binary that happens to decode as UTF-8 is still binary when it holds control bytes other than whitespace. */

@@ -13,7 +13,7 @@ import type { RenderContext, Rendered } from './context.js';
 import { NotThisProtocol } from './context.js';
 import { compactJson, jsonNode, printJson } from './json.js';
 import { jsonOfBytes } from './json-view.js';
-import { cutNote } from './raw.js';
+import { cutNote, isPrintableText } from './raw.js';
 import { decodeUtf8, hexDumpLines, hexPreview, NodeBudget, oneLine, plural, quoted, textLines, TextOut } from './text.js';
 import type { ViewNode } from './types.js';
 
@@ -158,8 +158,8 @@ function frameSummary(frame: Frame): string {
 function bodyPreview(frame: Frame): string {
   const json = jsonOfBytes(frame.body, !frame.complete, 8);
   if (json) return compactJson(json, 120);
-  const { text, valid } = decodeUtf8(frame.body, !frame.complete);
-  return valid ? quoted(text, 100) : `${plural(frame.body.length, 'byte')} ${hexPreview(frame.body, 8)}`;
+  if (!isPrintableText(frame.body, !frame.complete)) return `${plural(frame.body.length, 'byte')} ${hexPreview(frame.body, 8)}`;
+  return quoted(decodeUtf8(frame.body, !frame.complete).text, 100);
 }
 
 function writeBody(ctx: RenderContext, frame: Frame, out: TextOut, budget: NodeBudget, into: ViewNode[]): void {
@@ -171,8 +171,8 @@ function writeBody(ctx: RenderContext, frame: Frame, out: TextOut, budget: NodeB
     if (node) into.push(node);
     return;
   }
-  const { text, valid } = decodeUtf8(frame.body, !frame.complete);
-  if (valid) {
+  if (isPrintableText(frame.body, !frame.complete)) {
+    const { text } = decodeUtf8(frame.body, !frame.complete);
     out.lines(textLines(text, '', limits.maxTextChars));
     budget.leaf(into, 'body', text);
   } else {
