@@ -255,10 +255,9 @@ export interface PrintOptions {
 
 const MASKED: JsonNode = { kind: 'string', source: `"${REDACTED}"` };
 
+/** An entry's value as shown: masked whole, containers included, when its key names a credential. */
 function shown(entry: JsonEntry, options: PrintOptions): JsonNode {
-  return options.maskSecrets && isSecretName(entry.key) && entry.value.kind !== 'object' && entry.value.kind !== 'array'
-    ? MASKED
-    : entry.value;
+  return options.maskSecrets && isSecretName(entry.key) ? MASKED : entry.value;
 }
 
 // ——— printing ———————————————————————————————————————————————————————————————————————————————

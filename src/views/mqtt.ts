@@ -141,8 +141,11 @@ interface Packet {
   payload?: Uint8Array;
   /** Whole packet in this message. */
   complete: boolean;
-  size: number;
+  /** Bytes of the whole packet, header included; unknown while its fixed header is cut. */
+  size: number | null;
   level?: MqttLevel;
+  /** The header or the packet is so wrong that nothing after it can be trusted. */
+  fatal: boolean;
 }
 
 /** Required fixed-header flags (3.1.1 §2.2.2 Table 2.2, 5.0 §2.1.3 Table 2-2); PUBLISH's are its own. */
@@ -170,7 +173,7 @@ export function renderMqtt(ctx: RenderContext, subprotocolLevel: MqttLevel | und
       notes.push(`the first ${plural(pos, 'byte')} end a packet begun in an earlier message`);
     }
   }
-  const packets: ReadPacket[] = [];
+  const packets: Packet[] = [];
   let end = pos;
   while (pos < bytes.length && packets.length < limits.maxPackets) {
     const packet = readPacket(bytes, pos, level);
@@ -182,17 +185,18 @@ export function renderMqtt(ctx: RenderContext, subprotocolLevel: MqttLevel | und
       facts.mqttLevel = packet.level;
     }
     packets.push(packet);
-    end = pos + packet.size;
-    if (packet.fatal) break;
+    end = packet.size === null ? bytes.length : pos + packet.size;
+    if (packet.fatal || packet.size === null) break;
     pos = end;
   }
   const last = packets[packets.length - 1];
   if (packets.length >= limits.maxPackets && end < bytes.length) {
     notes.push(`${plural(bytes.length - end, 'more byte')} not decoded (more than ${limits.maxPackets} packets)`);
     facts.mqttPending = null;
-  } else if (last?.fatal) {
+  } else if (last && (last.fatal || last.size === null)) {
+    // A wrong or cut fixed header: where the next packet starts is unknown.
     facts.mqttPending = null;
-  } else if (last && !last.complete) {
+  } else if (last && !last.complete && last.size !== null) {
     const size = input.size ?? null;
     if (!ctx.cut) {
       facts.mqttPending = end - bytes.length;
@@ -276,12 +280,7 @@ function payloadPreview(payload: Uint8Array, complete: boolean): string {
   return `"${start.endsWith('…') ? start : `${start}…`}"`;
 }
 
-interface ReadPacket extends Packet {
-  /** The header or the packet is so wrong that nothing after it can be trusted. */
-  fatal: boolean;
-}
-
-function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefined): ReadPacket {
+function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefined): Packet {
   const header = new Reader(bytes, start, bytes.length);
   const first = header.u8();
   const type = first >> 4;
@@ -292,12 +291,12 @@ function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefin
     remaining = header.varint();
   } catch (error) {
     const problem = error instanceof Short ? 'the fixed header continues in the next message' : 'the Remaining Length is longer than four bytes';
-    return { type, name, line: name, fields: [], problems: [problem], complete: false, size: bytes.length - start, fatal: !(error instanceof Short) };
+    return { type, name, line: name, fields: [], problems: [problem], complete: false, size: null, fatal: !(error instanceof Short) };
   }
   const bodyStart = header.pos;
   const size = bodyStart - start + remaining;
   const complete = bodyStart + remaining <= bytes.length;
-  const packet: ReadPacket = { type, name, line: name, fields: [], problems: [], complete, size, fatal: false };
+  const packet: Packet = { type, name, line: name, fields: [], problems: [], complete, size, fatal: false };
   if (type === 0 || (type === 15 && level !== undefined && level < 5)) {
     packet.problems.push(`packet type ${type} is reserved${type === 15 ? ' before MQTT 5.0' : ''}`);
     packet.fatal = true;
@@ -325,7 +324,7 @@ function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefin
   return packet;
 }
 
-function readBody(packet: ReadPacket, flags: number, remaining: number, r: Reader, level: MqttLevel | undefined): void {
+function readBody(packet: Packet, flags: number, remaining: number, r: Reader, level: MqttLevel | undefined): void {
   const { type, name, fields } = packet;
   const bodyStart = r.pos;
   const v5 = (guess: boolean) => (level === undefined ? guess : level === 5);

@@ -162,8 +162,8 @@ function renderEnginePacket(ctx: RenderContext, type: number, data: string): Ren
   const children: ViewNode[] = [];
   budget.leaf(children, 'type', `${type} ${name}`);
   let summary: string = name;
+  const handshake = type === 0 ? parseJson(data, limits.maxDepth) : null;
   if (type === 0) {
-    const handshake = parseJson(data, limits.maxDepth);
     if (handshake?.kind === 'object') {
       const sid = stringValue(member(handshake, 'sid'));
       const interval = integerValue(member(handshake, 'pingInterval'));
@@ -220,7 +220,6 @@ function renderEnginePacket(ctx: RenderContext, type: number, data: string): Ren
   const out = new TextOut(limits.maxTextChars).line(`Engine.IO ${name} (${type})`);
   for (const note of notes) out.line(`(${note})`);
   if (type === 0) {
-    const handshake = parseJson(data, limits.maxDepth);
     if (handshake) printJson(handshake, out, '  ', limits.maxDepth);
     else if (data !== '') out.lines(textLines(data, '  ', limits.maxTextChars));
   } else if (data !== '' && data !== 'probe') {

@@ -79,6 +79,10 @@ describe('printJson', () => {
     assert.deepEqual(lines, ['[', '  [', '    [', '    [', '    [', '    "x"', '    ]', '    ]', '    ]', '  ]', ']']);
   });
 
+  it('masks a whole container under a credential-like key', () => {
+    assert.equal(pretty(parseJson('{"credentials":{"user":"a"},"ok":[1]}')!, 32, true), '{\n  "credentials": "REDACTED",\n  "ok": [\n    1\n  ]\n}');
+  });
+
   it('masks values of keys that look like credentials when asked', () => {
     const node = parseJson('{"token":"abc","Authorization":"Bearer x","user":"bob","nested":{"password":"p"}}')!;
     assert.equal(
