@@ -1,0 +1,134 @@
+/**
+ * Which events to show: one filter language for `proxy` (live) and `tail` (logs). Options combine with
+ * AND; the values of one option combine with OR. Each option judges only the events that carry what it
+ * is about, so context is not lost by accident:
+ *
+ * - `types`: only events of these types (every event, run-wide ones included, has a type).
+ * - `conns`: only events of these connections. `c1` matches the connection `c1` and, when the ids carry a
+ *   run id (`k3f9-c1`), the connection counted `c1` in any run; `k3f9-c1` matches only itself.
+ * - `dirs`: events that travel one way (message, frame, violation; a peer-close goes the way its sender
+ *   sends) must go this way; events of a whole connection (open, close, http, error) still show.
+ * - `rules`, `codes`: violations must have one of these rules / close codes; other events still show.
+ * - `grep`: events of a connection, and HTTP exchanges, must have a text that one of the regular
+ *   expressions matches: message payloads (text as sent, binary read as Latin-1 so the ASCII in it
+ *   matches), close reasons, violation messages and previews, open and http paths, error messages. Events
+ *   with no such text (frame, close) are hidden.
+ *
+ * Events of no connection (listening, summary, an error of the whole run) pass every option but `types`:
+ * they describe the run. An `http` exchange is traffic, not run-wide: `conns` and `grep` judge it too.
+ *
+ * It supersedes src/reporters/event-filter.ts: with only `codes`, `rules` and `conns`, both select the
+ * same events.
+ */
+import type { Direction } from '../events.js';
+
+export interface FilterOptions {
+  types?: readonly string[];
+  conns?: readonly string[];
+  dirs?: readonly Direction[];
+  rules?: readonly string[];
+  codes?: readonly number[];
+  grep?: readonly RegExp[];
+}
+
+/** Any event of the log: the filter reads fields by name, so new event types need no change here. */
+export interface FilterableEvent {
+  readonly type: string;
+}
+
+export type Filter = (event: FilterableEvent) => boolean;
+
+export function createFilter(options: FilterOptions): Filter {
+  const types = nonEmptySet(options.types);
+  const dirs = nonEmptySet(options.dirs);
+  const rules = nonEmptySet(options.rules);
+  const codes = nonEmptySet(options.codes);
+  const conns = options.conns && options.conns.length > 0 ? connMatcher(options.conns) : undefined;
+  // A /g or /y expression keeps state between tests; a copy without those flags cannot.
+  const grep = options.grep && options.grep.length > 0 ? options.grep.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ''))) : undefined;
+
+  return (event) => {
+    if (types && !types.has(event.type)) return false;
+    const fields = event as unknown as Record<string, unknown>;
+    const conn = typeof fields['conn'] === 'string' ? (fields['conn'] as string) : null;
+    const runWide = conn === null && event.type !== 'http';
+    if (runWide) return true;
+    if (conns && (conn === null || !conns(conn))) return false;
+    if (dirs) {
+      const dir = directionOf(event.type, fields);
+      if (dir !== undefined && !dirs.has(dir)) return false;
+    }
+    if (event.type === 'violation') {
+      if (codes && !codes.has(fields['code'] as number)) return false;
+      if (rules && !rules.has(fields['rule'] as string)) return false;
+    }
+    if (grep && !searchableTexts(event.type, fields).some((text) => grep.some((re) => re.test(text)))) return false;
+    return true;
+  };
+}
+
+function nonEmptySet<T>(values: readonly T[] | undefined): Set<T> | undefined {
+  return values && values.length > 0 ? new Set(values) : undefined;
+}
+
+/**
+ * `c1` (no run id) matches `c1` and `<run>-c1`; `k3f9-c1` matches only `k3f9-c1`. A run id is everything
+ * before the last `-` of a connection id.
+ */
+export function connMatcher(selectors: readonly string[]): (conn: string) => boolean {
+  const exact = new Set(selectors);
+  const counters = new Set(selectors.filter((s) => !s.includes('-')));
+  return (conn) => {
+    if (exact.has(conn)) return true;
+    const dash = conn.lastIndexOf('-');
+    return dash >= 0 && counters.has(conn.slice(dash + 1));
+  };
+}
+
+/** The direction an event travels, or undefined for an event of the whole connection. */
+function directionOf(type: string, fields: Record<string, unknown>): Direction | undefined {
+  const dir = fields['dir'];
+  if (dir === 'client->server' || dir === 'server->client') return dir;
+  if (type === 'peer-close') {
+    if (fields['by'] === 'client') return 'client->server';
+    if (fields['by'] === 'server') return 'server->client';
+  }
+  return undefined;
+}
+
+/** The texts `grep` looks at, per event type. */
+export function searchableTexts(type: string, fields: Record<string, unknown>): string[] {
+  const texts: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && value !== '') texts.push(value);
+  };
+  switch (type) {
+    case 'message': {
+      const data = fields['data'];
+      if (typeof data === 'string') {
+        // Binary payloads are logged as base64; read as Latin-1 each byte is one character, so ASCII
+        // inside them (an MQTT topic, a STOMP header) matches as written.
+        add(fields['encoding'] === 'base64' ? Buffer.from(data, 'base64').toString('latin1') : data);
+      }
+      const close = fields['close'];
+      if (typeof close === 'object' && close !== null) add((close as Record<string, unknown>)['reason']);
+      break;
+    }
+    case 'violation':
+      add(fields['message']);
+      add(fields['preview']);
+      break;
+    case 'open':
+    case 'http':
+      add(fields['path']);
+      break;
+    case 'peer-close':
+      add(fields['reason']);
+      break;
+    case 'error':
+    case 'sandwich-finding':
+      add(fields['message']);
+      break;
+  }
+  return texts;
+}
