@@ -296,7 +296,7 @@ export class TcpReassembler {
     // Finished connections first (kept only to absorb late packets), oldest first.
     for (const [key, conn] of this.table) {
       if (this.table.size <= target) return;
-      if (conn.closed || conn.handler === null) this.table.delete(key);
+      if (conn !== keep && (conn.closed || conn.handler === null)) this.table.delete(key);
     }
     const live = [...this.table.values()].filter((c) => c !== keep).sort((a, b) => a.lastSeen - b.lastSeen);
     for (const conn of live) {
