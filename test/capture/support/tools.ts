@@ -88,12 +88,12 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
   };
 }
 
-/** True when the capture shows every connection on `port` closed (both FINs or a reset), as judged here. */
+/** True once the capture shows `count` WebSocket connections ended by the endpoints (not by the capture's end). */
 export function connectionsClosed(count: number): (bytes: Uint8Array) => boolean {
   return (bytes) => {
     if (bytes.length < 24) return false;
     const { events } = analyzeCaptureBytes(bytes);
-    return events.filter((e) => e.type === 'close' || e.type === 'stream').length >= count;
+    return events.filter((e) => e.type === 'close' && e.how !== 'capture-end').length >= count;
   };
 }
 
