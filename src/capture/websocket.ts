@@ -230,7 +230,7 @@ class ConnectionJudge implements TcpStreamHandler {
       if (this.client === null && !this.findClient(final)) return;
       const head = this.head(this.client!, final);
       if (head === null) return;
-      this.onRequest(head, ts);
+      this.onRequest(head);
     }
     if (this.stage === 'awaiting-response') {
       const server = (1 - this.client!) as Peer;
@@ -298,7 +298,7 @@ class ConnectionJudge implements TcpStreamHandler {
     return parseHead(early.text(0, end - 4));
   }
 
-  private onRequest(head: ParsedHead, ts: Timestamp): void {
+  private onRequest(head: ParsedHead): void {
     const match = REQUEST_LINE.exec(head.startLine);
     if (!match || !isUpgradeAttempt(head)) {
       this.list('http', 'HTTP without a WebSocket upgrade.');
