@@ -42,6 +42,7 @@ interface SectionInterface {
   resolution: Resolution;
   /** if_tsoffset: seconds added to every timestamp. */
   offsetSec: number;
+  clock: TickClock;
 }
 
 export class PcapngParser implements UnitParser {
@@ -166,7 +167,7 @@ export class PcapngParser implements UnitParser {
       p = value + ((size + 3) & ~3);
     }
     const id = this.ctx.addInterface({ linkType, snapLength, name });
-    this.interfaces.push({ id, snapLength, resolution, offsetSec });
+    this.interfaces.push({ id, snapLength, resolution, offsetSec, clock: new TickClock(resolution) });
   }
 
   private resolution(value: number): Resolution {
@@ -238,9 +239,47 @@ export class PcapngParser implements UnitParser {
   }
 
   private timestamp(iface: SectionInterface, hi: number, lo: number): Timestamp {
-    const ts = ticksToTimestamp(hi, lo, iface.resolution);
+    const ts = iface.clock.timestamp(hi, lo);
     if (iface.offsetSec !== 0) ts.sec += iface.offsetSec;
     return ts;
+  }
+}
+
+/**
+ * Converts an interface's timestamps. Nanosecond clocks count past 2^53 (exact numbers end there), so the
+ * exact split of the high word, hi * 2^32 ticks, is computed once per value of `hi` (it changes every few
+ * seconds of capture) and the low word is added with small numbers.
+ */
+class TickClock {
+  private readonly perSecond: number;
+  /** The split can be done with numbers: the remainder plus a low word stays far below 2^53. */
+  private readonly cached: boolean;
+  private hi = -1;
+  private hiSec = 0;
+  private hiRem = 0;
+  private readonly resolution: Resolution;
+
+  constructor(resolution: Resolution) {
+    this.resolution = resolution;
+    this.perSecond = resolution.base === 10 ? 10 ** resolution.exp : 2 ** resolution.exp;
+    this.cached = resolution.base === 10 ? resolution.exp <= 9 : resolution.exp <= 23;
+  }
+
+  timestamp(hi: number, lo: number): Timestamp {
+    if (!this.cached) return ticksToTimestamp(hi, lo, this.resolution);
+    if (hi !== this.hi) {
+      const ticks = BigInt(hi) << 32n;
+      const perSecond = BigInt(this.perSecond);
+      this.hi = hi;
+      this.hiSec = Number(ticks / perSecond);
+      this.hiRem = Number(ticks % perSecond);
+    }
+    const ticks = this.hiRem + lo;
+    const carry = Math.floor(ticks / this.perSecond);
+    const rem = ticks - carry * this.perSecond;
+    const { base, exp } = this.resolution;
+    const nsec = base === 10 ? rem * 10 ** (9 - exp) : Math.floor((rem * 1e9) / this.perSecond);
+    return { sec: this.hiSec + carry, nsec };
   }
 }
 

@@ -98,6 +98,8 @@ export interface SyntheticTcpOptions {
   server: Endpoint;
   /** Initial sequence numbers (defaults are fixed, so files are reproducible). */
   isn?: { client: number; server: number };
+  /** Largest payload per segment (default MAX_SEGMENT_PAYLOAD, as on loopback; 1448 looks like Ethernet). */
+  maxSegment?: number;
 }
 
 type Role = 'client' | 'server';
@@ -136,13 +138,14 @@ export class SyntheticTcp {
     return concat([syn, synAck, ack]);
   }
 
-  /** Bytes `from` sent, as segments of at most MAX_SEGMENT_PAYLOAD, then the other side's ACK. */
+  /** Bytes `from` sent, as segments of at most `maxSegment` bytes, then the other side's ACK. */
   send(from: Role, bytes: Uint8Array, ts: Timestamp): Uint8Array {
     if (bytes.length === 0) return EMPTY;
     const to = other(from);
     const blocks: Uint8Array[] = [];
-    for (let at = 0; at < bytes.length; at += MAX_SEGMENT_PAYLOAD) {
-      const piece = bytes.subarray(at, Math.min(bytes.length, at + MAX_SEGMENT_PAYLOAD));
+    const mss = Math.max(1, Math.min(MAX_SEGMENT_PAYLOAD, this.options.maxSegment ?? MAX_SEGMENT_PAYLOAD));
+    for (let at = 0; at < bytes.length; at += mss) {
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + mss));
       const last = at + piece.length >= bytes.length;
       blocks.push(this.segment(from, TCP_ACK | (last ? TCP_PSH : 0), this.next[from], this.next[to], piece, ts));
       this.next[from] = (this.next[from] + piece.length) >>> 0;

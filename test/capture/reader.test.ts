@@ -195,6 +195,22 @@ describe('pcapng', () => {
     assert.deepEqual(problems(records), [['warning', 'truncated']]);
   });
 
+  it('gives exact timestamps for every packet of an interface, across changes of the high word', () => {
+    for (const tsresol of [6, 9, 3, 0x80 | 10, 0x80 | 20, 0x80 | 30, 12]) {
+      const perSecond = tsresol & 0x80 ? 2n ** BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
+      const ticks: bigint[] = [];
+      // Picoseconds since 2023 do not fit in 64 bits: that clock starts earlier.
+      let t = (perSecond > 10n ** 9n ? 10_000_000n : 1_700_000_000n) * perSecond + 12345n;
+      for (let i = 0; i < 40; i++) {
+        ticks.push(t);
+        t += (BigInt(i) * 0x7fffffffn + 999_999_937n) % (perSecond * 7n + 1n);
+      }
+      const file = concat([shb(), idb({ tsresol }), ...ticks.map((tk) => epb({ ticks: tk, data: A }))]);
+      const expected = ticks.map((tk) => [Number(tk / perSecond), Number(((tk % perSecond) * 1_000_000_000n) / perSecond)]);
+      assert.deepEqual(packets(readChunks([file])).map((p) => [p[4], p[5]]), expected, `tsresol ${tsresol}`);
+    }
+  });
+
   it('converts timestamps exactly at every resolution', () => {
     assert.deepEqual(ticksToTimestamp(0, 1_500_000, { base: 10, exp: 6 }), { sec: 1, nsec: 500_000_000 });
     // 2^53 and more ticks: exact through BigInt.
