@@ -13,7 +13,7 @@ import type { CaptureEvent, CaptureProblemEvent } from './events.js';
 import { decodeIp, type SkipReason } from './ip.js';
 import { findNetwork, isDecodedLinkType, linkTypeName, type NetworkStart } from './link.js';
 import { CaptureReader, type ReaderStats } from './reader.js';
-import { TcpReassembler, type ReassemblyOptions, type ReassemblyStats } from './reassembly.js';
+import { DEFAULT_MAX_CONNECTIONS, TcpReassembler, type ReassemblyOptions, type ReassemblyStats } from './reassembly.js';
 import { timestampToMs, type CaptureProblem, type InterfaceInfo, type PacketRecord, type Timestamp } from './types.js';
 import { WebSocketJudge, type CaptureAnalyzerOptions, type JudgeStats } from './websocket.js';
 
@@ -140,7 +140,7 @@ export class CaptureAnalyzer {
         this.problem({
           severity: 'warning',
           code: 'connection-limit',
-          message: `More connections at once than the limit of ${this.options.maxConnections ?? 100_000}: the least recently active ones are given up (their close says capture-end).`,
+          message: `More connections at once than the limit of ${this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS}: the least recently active ones are given up (their close says capture-end).`,
           offset: this.reader.offset,
           packet: packet.number,
         });

@@ -10,6 +10,7 @@ export { findNetwork, isDecodedLinkType, linkTypeName } from './link.js';
 export { decodeIp, type SkipReason } from './ip.js';
 export {
   TcpReassembler,
+  DEFAULT_MAX_CONNECTIONS,
   type TcpSink,
   type TcpConnection,
   type TcpStreamHandler,

@@ -91,7 +91,10 @@ export interface ReassemblyOptions {
   maxBufferedPerDirection?: number;
   /** Out-of-order bytes held over all connections (default 64 MiB). */
   maxBufferedTotal?: number;
-  /** Connections tracked at once, finished ones included (default 100,000). */
+  /**
+   * Connections tracked at once, finished ones included (default DEFAULT_MAX_CONNECTIONS). What each costs is
+   * mostly its handler's: a judged WebSocket connection holds about 10 KiB, 150 KiB with permessage-deflate.
+   */
   maxConnections?: number;
 }
 
@@ -108,6 +111,9 @@ export interface ReassemblyStats {
   /** Packets for connections already closed (late ACKs, retransmitted FINs). */
   afterClose: number;
 }
+
+/** Connections tracked at once by default: with every one a compressed WebSocket, about 1.5 GiB. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 /** Accounting cost of one waiting piece beyond its bytes, so many tiny pieces also reach the bound. */
 const PIECE_OVERHEAD = 64;
@@ -202,7 +208,7 @@ export class TcpReassembler {
     this.sink = sink;
     this.maxPerDirection = options.maxBufferedPerDirection ?? 4 * 1024 * 1024;
     this.maxTotal = options.maxBufferedTotal ?? 64 * 1024 * 1024;
-    this.maxConnections = Math.max(1, options.maxConnections ?? 100_000);
+    this.maxConnections = Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
   get stats(): ReassemblyStats {
