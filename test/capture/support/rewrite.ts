@@ -78,10 +78,18 @@ export function reorderAndDuplicate(packets: CapturedPacket[]): { packets: Captu
   return { packets: withCopies, swaps, duplicates };
 }
 
-/** Drops the `nth` data segment sent from `port` after `skip` data segments; returns it too. */
+/**
+ * Drops the `skip`-th data segment sent from `fromPort` whose bytes no other segment carries (a zero-window
+ * probe's byte, for one, comes again in a later segment: dropping the probe loses nothing); returns it too.
+ */
 export function dropSegment(packets: CapturedPacket[], fromPort: number, skip: number): { packets: CapturedPacket[]; dropped: CapturedPacket } {
-  let seen = 0;
-  const index = packets.findIndex((p) => carriesData(p) && p.segment!.src.port === fromPort && seen++ === skip);
-  if (index < 0) throw new Error(`no data segment #${skip} from port ${fromPort}`);
-  return { packets: packets.filter((_, i) => i !== index), dropped: packets[index]! };
+  const sent = packets.filter((p) => carriesData(p) && p.segment!.src.port === fromPort);
+  const alone = (p: CapturedPacket): boolean => {
+    const s = p.segment!;
+    return !sent.some((q) => q !== p && ((q.segment!.seq - s.seq) | 0) < s.payload.length && ((s.seq - q.segment!.seq) | 0) < q.segment!.payload.length);
+  };
+  const candidates = sent.filter(alone);
+  const dropped = candidates[skip];
+  if (dropped === undefined) throw new Error(`no data segment #${skip} from port ${fromPort} that no other segment repeats`);
+  return { packets: packets.filter((p) => p !== dropped), dropped };
 }
