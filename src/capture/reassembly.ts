@@ -5,7 +5,10 @@
  * - Sequence numbers are compared modulo 2^32 (RFC 9293 §3.4), so a stream may wrap around; each direction
  *   is handed out as offsets from its first byte (after the SYN, or the first byte seen).
  * - Retransmissions and overlaps: the first copy of a byte wins (a later, different copy is dropped), as in
- *   Wireshark's reassembly, which keeps the bytes it stored first and only flags a differing copy.
+ *   most reassemblers. Wireshark 4.0 does the same when out-of-order reassembly is on
+ *   (tcp.reassemble_out_of_order: a later copy with other bytes leaves the reassembled request unchanged);
+ *   with its default settings it flags a partly overlapping segment as out-of-order and does not reassemble
+ *   across it.
  * - Out-of-order segments wait, copied, in a bounded buffer (per direction and in total). When a bound is
  *   reached, the stream moves on past its oldest hole, which is reported as a gap.
  * - A hole becomes a gap (offset and size, never filled with guesses) when the stream provably moved past
