@@ -21,6 +21,8 @@ export type Detection =
 
 /** Bytes `detectCapture` needs to decide. */
 export const MAGIC_BYTES = 4;
+/** Bytes looked at to say what a file that is not a capture looks like instead. */
+export const DESCRIBE_BYTES = 512;
 
 export const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 
@@ -47,6 +49,12 @@ export function detectCapture(head: Uint8Array): Detection {
   return { format: null, reason: describeOther(head) };
 }
 
+/** Why the first bytes of a file (the first DESCRIBE_BYTES of them, or all) are not a capture. */
+export function describeNonCapture(head: Uint8Array): string {
+  const detection = detectCapture(head.subarray(0, DESCRIBE_BYTES));
+  return detection.format === null ? detection.reason : 'it ends inside its header';
+}
+
 function describeOther(head: Uint8Array): string {
   const magic = `0x${hexOf(head, 0, 4)}`;
   if (head[0] === 0x1f && head[1] === 0x8b) return 'it is gzip-compressed (decompress it first, e.g. with gunzip)';
@@ -68,7 +76,7 @@ function startsWith(head: Uint8Array, text: string): boolean {
 
 /** Printable ASCII, tabs and newlines only, in the first bytes we have. */
 function looksLikeText(head: Uint8Array): boolean {
-  const end = Math.min(head.length, 512);
+  const end = Math.min(head.length, DESCRIBE_BYTES);
   for (let i = 0; i < end; i++) {
     const b = head[i]!;
     if (b === 0x09 || b === 0x0a || b === 0x0d) continue;

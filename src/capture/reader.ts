@@ -12,7 +12,7 @@
  *   block length that does not add up) stops the reader with an `error` problem; one that spoils a single
  *   packet is a `warning` and reading goes on.
  */
-import { detectCapture, MAGIC_BYTES } from './detect.js';
+import { DESCRIBE_BYTES, describeNonCapture, detectCapture, MAGIC_BYTES } from './detect.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
 import {
@@ -133,8 +133,7 @@ export class CaptureReader implements UnitContext {
     this.ended = true;
     if (this.stopped) return;
     if (this.format === null) {
-      const detection = detectCapture(this.pending.subarray(0, this.pendingLength));
-      this.fail('not-a-capture', `Not a capture file: ${detection.format === null ? detection.reason : 'it ends inside its header'}.`);
+      this.fail('not-a-capture', `Not a capture file: ${describeNonCapture(this.pending.subarray(0, this.pendingLength))}.`);
       return;
     }
     if (this.pendingLength > 0 || this.skip > 0) {
@@ -198,7 +197,12 @@ export class CaptureReader implements UnitContext {
     }
     const detection = detectCapture(buf.subarray(at, at + avail));
     if (detection.format === null) {
-      this.fail('not-a-capture', `Not a capture file: ${detection.reason}.`);
+      // Say what the file looks like from the same bytes however it arrives: its first DESCRIBE_BYTES.
+      if (avail < DESCRIBE_BYTES) {
+        this.need = DESCRIBE_BYTES;
+        return NEED_MORE;
+      }
+      this.fail('not-a-capture', `Not a capture file: ${describeNonCapture(buf.subarray(at, at + DESCRIBE_BYTES))}.`);
       return avail;
     }
     this.format = detection.format;

@@ -508,6 +508,9 @@ function causeText(cause: GapCause): string {
 class EarlyBytes {
   private buf = new Uint8Array(0);
   length = 0;
+  /** Where the searches for line ends resume: a head arriving a byte at a time is scanned once, not once per byte. */
+  private lineScan = 0;
+  private headScan = 0;
 
   append(bytes: Uint8Array): void {
     if (this.length + bytes.length > this.buf.length) {
@@ -522,6 +525,8 @@ class EarlyBytes {
   clear(): void {
     this.buf = new Uint8Array(0);
     this.length = 0;
+    this.lineScan = 0;
+    this.headScan = 0;
   }
 
   byteAt(i: number): number {
@@ -547,18 +552,22 @@ class EarlyBytes {
   /** The first line without its CRLF, once a CRLF arrived (within the head limit), else null. */
   firstLine(): string | null {
     const end = Math.min(this.length, MAX_HEAD_BYTES);
-    for (let i = 0; i + 1 < end; i++) {
+    let i = this.lineScan;
+    for (; i + 1 < end; i++) {
       if (this.buf[i] === 0x0d && this.buf[i + 1] === 0x0a) return this.text(0, i);
     }
+    this.lineScan = i;
     return null;
   }
 
   /** Index just past the first CRLF CRLF, or -1. */
   headEnd(): number {
     const end = Math.min(this.length, MAX_HEAD_BYTES);
-    for (let i = 0; i + 3 < end; i++) {
+    let i = this.headScan;
+    for (; i + 3 < end; i++) {
       if (this.buf[i] === 0x0d && this.buf[i + 1] === 0x0a && this.buf[i + 2] === 0x0d && this.buf[i + 3] === 0x0a) return i + 4;
     }
+    this.headScan = i;
     return -1;
   }
 

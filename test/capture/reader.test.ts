@@ -232,6 +232,8 @@ describe('files that are not captures', () => {
     ['a wsdiag log', new TextEncoder().encode('{"v":1,"type":"open"}\n'), /JSON .*wsdiag tail/],
     ['a text file', new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'), /it is text/],
     ['random bytes', Uint8Array.from([0x00, 0x9f, 0x33, 0xe1, 0x07, 0xff]), /magic number 0x009f33e1 is neither pcap .* nor pcapng/],
+    // Printable first bytes, binary after: judged on the same first 512 bytes however the file arrives.
+    ['binary behind a printable start', concat([[0x2a, 0x0d, 0x0d, 0x0a], new Uint8Array(600).fill(1)]), /magic number 0x2a0d0d0a/],
   ];
   for (const [name, bytes, reason] of cases) {
     it(`says why ${name} is not one`, () => {
