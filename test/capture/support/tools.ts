@@ -27,9 +27,18 @@ export function tsharkUnavailable(): string | null {
 
 export interface Capture {
   file: string;
-  /** Stops tcpdump once `done()` says the file holds what the test needs, and resolves with the bytes. */
+  /**
+   * Stops tcpdump once `done()` says the file holds what the test needs, and resolves with the bytes.
+   * Rejects if tcpdump says it dropped packets: the capture is then incomplete, through no fault of ours.
+   */
   stop(done: (bytes: Uint8Array) => boolean, what: string): Promise<Uint8Array>;
   kill(): void;
+}
+
+/** tcpdump's own count of packets the kernel dropped because tcpdump did not keep up (printed on exit). */
+export function droppedByKernel(stderr: string): number | null {
+  const match = /(\d+) packets? dropped by kernel/.exec(stderr);
+  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -39,8 +48,9 @@ export interface Capture {
  */
 export async function startTcpdump(file: string, ports: number[], extra: string[] = []): Promise<Capture> {
   const filter = ports.map((p) => `tcp port ${p}`).join(' or ');
-  // -Z root: keep writing as root, as the test's temporary directory belongs to root.
-  const child: ChildProcess = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-n', '-s', '0', '-Z', 'root', '-w', file, ...extra, filter], {
+  // -Z root: keep writing as root, as the test's temporary directory belongs to root. -B: a 64 MiB ring, so
+  // bursts of 64 KiB loopback packets fit while a loaded machine makes tcpdump wait for a CPU.
+  const child: ChildProcess = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-B', '65536', '-n', '-s', '0', '-Z', 'root', '-w', file, ...extra, filter], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -83,6 +93,8 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
       );
       child.kill('SIGINT');
       await withTimeout(exited, 'tcpdump to exit', 10_000);
+      const dropped = droppedByKernel(stderr);
+      if (dropped !== null && dropped > 0) throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
       return readFileSync(file);
     },
   };
