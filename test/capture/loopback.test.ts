@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { CaptureAnalyzer } from '../../src/capture/analyze.js';
 import type { CaptureEvent } from '../../src/capture/events.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
@@ -274,7 +274,6 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
 
 /** A ws server with permessage-deflate on [::1] (the shared helper binds 127.0.0.1). */
 async function startV6DeflateServer(): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ host: '::1', port: 0, perMessageDeflate: { threshold: 0 } });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   wss.on('connection', (ws: WebSocket) => {

@@ -8,7 +8,7 @@ import { TcpReassembler } from '../../../src/capture/reassembly.js';
 import type { Endpoint, TcpSegment, Timestamp } from '../../../src/capture/types.js';
 import { WebSocketJudge, type CaptureAnalyzerOptions } from '../../../src/capture/websocket.js';
 import { computeAccept } from '../../../src/protocol/handshake.js';
-import { concat, tcpHeader, ipv4, ethernet, pcapFile } from './builders.js';
+import { ethernet, ipv4, pcapFile, tcpHeader } from './builders.js';
 
 export const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
@@ -143,4 +143,3 @@ export function withoutTs(events: CaptureEvent[]): unknown[] {
   });
 }
 
-export { concat };
