@@ -12,12 +12,7 @@ import { unmask } from '../protocol/mask.js';
 import type { FrameHeader } from '../protocol/types.js';
 
 /** A frame header as the decoder reports it, plus what the probe compares between the two sides. */
-export interface ParsedHeader extends FrameHeader {
-  /** The 4-byte masking key, or null for an unmasked frame. */
-  maskKey: Uint8Array | null;
-  /** Which length form the header used (a 16-bit form for a 5-byte payload is legal to parse, not to send). */
-  lengthForm: 7 | 16 | 64;
-}
+export type ParsedHeader = FrameHeader;
 
 export interface FrameParserSink {
   header(header: ParsedHeader): void;

@@ -9,10 +9,9 @@ import type { FrameHeader } from '../protocol/types.js';
 import type { RuleId } from '../rules/table.js';
 
 /** One frame as observed (kept as JSON-friendly data: the key as hex). */
-export interface ObservedFrame extends Omit<FrameHeader, 'headerLength'> {
+export interface ObservedFrame extends Omit<FrameHeader, 'headerLength' | 'maskKey'> {
   /** Hex of the masking key, or null. */
   maskKey: string | null;
-  lengthForm: 7 | 16 | 64;
   /** Observation time of the header (ms, monotonic clock). */
   at: number;
 }

@@ -64,9 +64,9 @@ export abstract class Scratch {
     this.words = new Uint32Array(this.buffer, bytes.byteOffset, bytes.length >>> 2);
   }
 
-  /** bytes[0, length) as a view of its own. */
-  view(length: number): Uint8Array {
-    return new Uint8Array(this.buffer, this.bytes.byteOffset, length);
+  /** bytes[start, start + length) as a view of its own. */
+  view(length: number, start = 0): Uint8Array {
+    return new Uint8Array(this.buffer, this.bytes.byteOffset + start, length);
   }
 
   /** Whether bytes[0, length) are valid UTF-8: in JavaScript when short (a native call costs more), else natively. */
