@@ -28,6 +28,8 @@ export interface CollectedMessage {
   data: Uint8Array;
   /** More application data arrived than `limit`. */
   truncated: boolean;
+  /** The last `tail` bytes of the application data (see MessageCollectorOptions.tail). Owned by the record. */
+  tail: Uint8Array;
 }
 
 /** A ping or pong with its payload (owned by the record), or a Close as the decoder read it. */
@@ -36,6 +38,8 @@ export type CollectedControl = { type: 'ping' | 'pong'; frame: FrameRef; payload
 export interface MessageCollectorOptions {
   /** Bytes of application data kept per message (0 keeps none, only sizes). */
   limit: number;
+  /** Also keep the last this many bytes (default 0): the end of a message cut at `limit`. */
+  tail?: number;
   onMessage(message: CollectedMessage): void;
   onControl?(control: CollectedControl): void;
 }
@@ -48,15 +52,19 @@ export class MessageCollector {
   readonly listeners: CollectorListeners;
 
   private readonly limit: number;
+  private readonly tailBytes: number;
   private readonly options: MessageCollectorOptions;
   private parts: Uint8Array[] = [];
   private kept = 0;
   private truncated = false;
   private inMessage = false;
+  /** The last bytes past `limit` (at most tailBytes of them), once the message outgrew the limit. */
+  private beyond: Uint8Array = EMPTY;
 
   constructor(options: MessageCollectorOptions) {
     this.options = options;
     this.limit = Math.max(0, options.limit);
+    this.tailBytes = Math.max(0, options.tail ?? 0);
     const listeners: CollectorListeners = {
       messageStart: () => this.start(),
       messageData: (data) => this.add(data),
@@ -71,9 +79,11 @@ export class MessageCollector {
     this.listeners = listeners;
   }
 
-  /** The application data kept so far of the message in progress, or null between messages. */
-  pending(): { data: Uint8Array; truncated: boolean } | null {
-    return this.inMessage ? { data: joined(this.parts, this.kept), truncated: this.truncated } : null;
+  /** What was kept so far of the message in progress (one that never ended), or null between messages. */
+  pending(): { data: Uint8Array; truncated: boolean; tail: Uint8Array } | null {
+    if (!this.inMessage) return null;
+    const data = joined(this.parts, this.kept);
+    return { data, truncated: this.truncated, tail: this.tailOf(data) };
   }
 
   /** A new message; one still in progress was abandoned by the sender (it never ends). */
@@ -81,12 +91,16 @@ export class MessageCollector {
     this.parts = [];
     this.kept = 0;
     this.truncated = false;
+    this.beyond = EMPTY;
     this.inMessage = true;
   }
 
   private add(data: Uint8Array): void {
     const room = this.limit - this.kept;
-    if (data.length > room) this.truncated = true;
+    if (data.length > room) {
+      this.truncated = true;
+      if (this.tailBytes > 0) this.beyond = lastBytes(this.beyond, data.subarray(Math.max(0, room)), this.tailBytes);
+    }
     if (room <= 0) return;
     // The decoder's view is valid only during the call: keep a copy of what fits.
     const piece = data.length > room ? data.slice(0, room) : data.slice();
@@ -94,10 +108,19 @@ export class MessageCollector {
     this.kept += piece.length;
   }
 
+  /** The last tailBytes of the message: from the bytes past the limit, topped up from the kept ones. */
+  private tailOf(data: Uint8Array): Uint8Array {
+    if (this.tailBytes === 0) return EMPTY;
+    if (this.beyond.length >= this.tailBytes) return this.beyond;
+    return lastBytes(data.subarray(Math.max(0, data.length - this.tailBytes)), this.beyond, this.tailBytes);
+  }
+
   private end(message: MessageInfo): void {
     const data = joined(this.parts, this.kept);
     const truncated = this.truncated;
+    const tail = this.tailOf(data);
     this.parts = [];
+    this.beyond = EMPTY;
     this.inMessage = false;
     this.options.onMessage({
       opcode: message.opcode,
@@ -109,8 +132,21 @@ export class MessageCollector {
       wireSize: message.wireSize,
       data,
       truncated,
+      tail,
     });
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The last `n` bytes of `before` followed by `after`, as a new array. */
+function lastBytes(before: Uint8Array, after: Uint8Array, n: number): Uint8Array {
+  if (after.length >= n) return after.slice(after.length - n);
+  const keep = Math.min(before.length, n - after.length);
+  const out = new Uint8Array(keep + after.length);
+  out.set(before.subarray(before.length - keep), 0);
+  out.set(after, keep);
+  return out;
 }
 
 /** The parts as one array (a single part as it is: most messages arrive in one piece). */

@@ -14,6 +14,8 @@ export interface ListenAddress {
 
 /** What a connection looks like when its analyzer is built (for per-connection policies). */
 export interface ConnectionInfo {
+  /** The connection id its events carry (e.g. "c1"). */
+  conn: string;
   /** The request path as the client sent it (query included). */
   path: string;
   subprotocol: string | null;

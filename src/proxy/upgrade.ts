@@ -134,7 +134,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       return;
     }
 
-    const info: ConnectionInfo = { path, subprotocol: check.subprotocol, extensions: check.extensions };
+    const info: ConnectionInfo = { conn, path, subprotocol: check.subprotocol, extensions: check.extensions };
     // Policies are resolved now that the subprotocol is known; their observer explains 1003 closes and
     // learns from them, so every event of the connection passes through it.
     const policy = ctx.policies?.forConnection({ conn, path, subprotocol: check.subprotocol });

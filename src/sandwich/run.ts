@@ -1,6 +1,7 @@
 /**
  * `wsdiag sandwich` as a library: two ordinary proxies around the intermediary under test, each with its
- * own analyzer (so every frame rule runs on both legs), and a tap on each that records what crossed it.
+ * own analyzer (so every frame rule runs on both legs), and on each analyzer a recorder per direction that
+ * records what crossed it (from the analyzer's own decode: the bytes are parsed once).
  *
  *   client ─► front proxy (c1, c2…) ─► intermediary (--via) ─► return proxy (r1, r2…) ─► target
  *
@@ -12,7 +13,9 @@ import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '.
 import { UsageError } from '../errors.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
-import type { TappedHandshake } from '../proxy/types.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
+import type { ConnectionInfo, TappedHandshake } from '../proxy/types.js';
+import type { StreamRecorder } from '../observe/index.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
 import { LegMatcher } from './matcher.js';
@@ -53,6 +56,10 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const emit = options.onEvent;
 
   const legs: Record<LegName, Map<string, LegRecord>> = { front: new Map(), return: new Map() };
+  /** Recorders attached to a connection's analyzer, waiting for its handshake (which comes right after). */
+  const attached: Record<LegName, Map<string, Record<Direction, StreamRecorder>>> = { front: new Map(), return: new Map() };
+  const legOptions = { keepBytes, clock: monotonic };
+  const configure = options.proxy?.configureConnection;
   const matcher = new LegMatcher<LegRecord>();
   const pairOf = new Map<LegRecord, Pair>();
   const waitTimers = new Map<LegRecord, NodeJS.Timeout>();
@@ -103,10 +110,26 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
 
   const hooks = (leg: LegName) => ({
     connPrefix: leg === 'front' ? 'c' : 'r',
+    // Each upgraded connection's analyzer gets a recorder per direction as an observer.
+    configureConnection: (info: ConnectionInfo): Partial<AnalyzerOptions> => {
+      const streams = LegRecord.recorders(info.extensions, legOptions);
+      attached[leg].set(info.conn, streams);
+      const own = configure?.(info) ?? {};
+      const observers = own.observers ?? {};
+      return {
+        ...own,
+        observers: {
+          'client->server': [...(observers['client->server'] ?? []), streams['client->server'].listeners],
+          'server->client': [...(observers['server->client'] ?? []), streams['server->client'].listeners],
+        },
+      };
+    },
     onHandshake: (conn: string, tapped: TappedHandshake) => {
       // The front leg's path as the intermediary received it (the --via path is a prefix).
       const path = leg === 'front' ? upstreamPath(via, tapped.path) : tapped.path;
-      const record = new LegRecord(leg, conn, path, tapped, { keepBytes, clock: monotonic });
+      const streams = attached[leg].get(conn);
+      attached[leg].delete(conn);
+      const record = new LegRecord(leg, conn, path, tapped, legOptions, streams);
       legs[leg].set(conn, record);
       const match = matcher.add(leg, record);
       if (match) {
@@ -123,7 +146,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
         legClosed(record);
       }
     },
-    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => legs[leg].get(conn)?.push(dir, chunk),
+    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => legs[leg].get(conn)?.seen(dir, chunk.length),
     onTapEnd: (conn: string, dir: Direction) => legs[leg].get(conn)?.end(dir),
     onEvent: (event: WsdiagEvent) => {
       emit(event);

@@ -25,6 +25,7 @@ import {
 import { closeCodeName } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { TypePolicy } from '../protocol/message-type.js';
+import { combineSinks } from '../protocol/sink.js';
 import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo } from '../protocol/types.js';
 import { getRule } from '../rules/table.js';
 import { formatPreview } from './preview.js';
@@ -55,6 +56,12 @@ export interface AnalyzerOptions {
   typePolicies?: Partial<Record<Direction, TypePolicy | null>>;
   /** Called with each data message as it ends (for message-type policies). */
   onMessage?: (dir: Direction, message: MessageInfo) => void;
+  /**
+   * More listeners on each direction's decoder (a stream recorder, a message view): they get the same
+   * decoder events as the analyzer, after it, so the bytes are decoded once for everyone. Only the events
+   * some listener defines are produced; without observers nothing changes.
+   */
+  observers?: Partial<Record<Direction, readonly Partial<DecoderSink>[]>>;
 }
 
 /** The most recent violation per direction, remembered to explain the other side's Close. */
@@ -84,7 +91,7 @@ export class ConnectionAnalyzer {
     this.clock = options.clock ?? systemClock;
     this.startedAt = this.clock();
     const make = (dir: Direction): FrameDecoder =>
-      new FrameDecoder(this.sinkFor(dir), {
+      new FrameDecoder(combineSinks(this.sinkFor(dir), ...(options.observers?.[dir] ?? [])), {
         from: senderOf(dir),
         extensions: options.extensions ?? null,
         typePolicy: options.typePolicies?.[dir] ?? null,

@@ -12,10 +12,10 @@ import { TestCompressor } from '../support/deflate.js';
 
 const PMD = 'permessage-deflate';
 
-function collect(chunks: Uint8Array[], options: DecoderOptions, limit: number): { messages: CollectedMessage[]; controls: CollectedControl[]; collector: MessageCollector } {
+function collect(chunks: Uint8Array[], options: DecoderOptions, limit: number, tail = 0): { messages: CollectedMessage[]; controls: CollectedControl[]; collector: MessageCollector } {
   const messages: CollectedMessage[] = [];
   const controls: CollectedControl[] = [];
-  const collector = new MessageCollector({ limit, onMessage: (m) => messages.push(m), onControl: (c) => controls.push(c) });
+  const collector = new MessageCollector({ limit, tail, onMessage: (m) => messages.push(m), onControl: (c) => controls.push(c) });
   const decoder = new FrameDecoder({ finding: () => {}, ...collector.listeners }, options);
   for (const chunk of chunks) decoder.push(chunk);
   decoder.end();
@@ -23,10 +23,10 @@ function collect(chunks: Uint8Array[], options: DecoderOptions, limit: number): 
 }
 
 /** Collects the stream whole and cut at every offset; asserts the records are the same. */
-function collectEverySplit(bytes: Uint8Array, options: DecoderOptions, limit: number): ReturnType<typeof collect> {
-  const whole = collect([bytes], options, limit);
+function collectEverySplit(bytes: Uint8Array, options: DecoderOptions, limit: number, tail = 0): ReturnType<typeof collect> {
+  const whole = collect([bytes], options, limit, tail);
   for (let at = 1; at < bytes.length; at++) {
-    const split = collect(cut(bytes, [at]), options, limit);
+    const split = collect(cut(bytes, [at]), options, limit, tail);
     assert.deepEqual(split.messages, whole.messages, `messages differ when split at ${at}`);
     assert.deepEqual(split.controls, whole.controls, `controls differ when split at ${at}`);
   }
@@ -57,6 +57,7 @@ describe('MessageCollector', () => {
       wireSize: 5,
       data: null,
       truncated: false,
+      tail: new Uint8Array(0),
     });
     assert.deepEqual(
       controls.map((c) => (c.type === 'close' ? `close ${c.close.code} ${c.close.reason}` : `${c.type} ${Buffer.from(c.payload).toString()}`)),
@@ -67,10 +68,15 @@ describe('MessageCollector', () => {
   it('keeps the first `limit` bytes of a larger message and says it was cut', () => {
     const payload = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
     const stream = concatBytes([encodeFrame({ opcode: 2, payload: payload.subarray(0, 100), fin: false }), encodeFrame({ opcode: 0, payload: payload.subarray(100) })]);
-    const [message] = collectEverySplit(stream, { from: 'server' }, 150).messages;
+    const [message] = collectEverySplit(stream, { from: 'server' }, 150, 64).messages;
     assert.deepEqual(message!.data, payload.subarray(0, 150));
     assert.equal(message!.truncated, true);
     assert.equal(message!.size, 300);
+    assert.deepEqual(message!.tail, payload.subarray(300 - 64), 'the tail is the end of the whole message');
+    // A tail reaching back into the kept bytes, and one of a message under the limit.
+    assert.deepEqual(collect([stream], { from: 'server' }, 280, 64).messages[0]!.tail, payload.subarray(300 - 64));
+    assert.deepEqual(collect([stream], { from: 'server' }, 1000, 64).messages[0]!.tail, payload.subarray(300 - 64));
+    assert.deepEqual(collect([stream], { from: 'server' }, 0, 400).messages[0]!.tail, payload);
     const exact = collect([stream], { from: 'server' }, 300).messages[0]!;
     assert.equal(exact.truncated, false);
     assert.deepEqual(exact.data, payload);
@@ -96,11 +102,12 @@ describe('MessageCollector', () => {
       encodeFrame({ opcode: 1, payload: 'kept' }),
       encodeFrame({ opcode: 2, payload: 'unfinished', fin: false }),
     ]);
-    const { messages, collector } = collectEverySplit(stream, { from: 'server' }, 6);
+    const { messages, collector } = collectEverySplit(stream, { from: 'server' }, 6, 3);
     assert.deepEqual(messages.map(text), ['kept']);
     const pending = collector.pending();
     assert.equal(pending && Buffer.from(pending.data).toString(), 'unfini');
     assert.equal(pending?.truncated, true);
+    assert.equal(pending && Buffer.from(pending.tail).toString(), 'hed');
   });
 
   it('without onControl it listens to no control frame', () => {
