@@ -261,7 +261,7 @@ export class FrameDecoder {
       message.viewHead(bytes, payloadAt, payloadAt + length);
       if (this.listens && length > 0) {
         // The run left the payload unmasked in the scratch area: listeners get a view of it.
-        const data = scratch.view(length, payloadAt);
+        const data = scratch.lendAt(payloadAt, length);
         if (this.hearsPayload) this.sink.payload!(data, 0, ref);
         if (this.hearsData) this.sink.messageData!(data, this.messageInfo(message));
       }
@@ -551,16 +551,16 @@ export class FrameDecoder {
   private emitPayload(chunk: Uint8Array, start: number, end: number): void {
     const ref = this.frameRef();
     const source = this.source.use(chunk);
+    const scratch = this.scratch!;
     if (!this.masked) {
-      this.sink.payload!(source.view(start, end - start), this.payloadPosition, ref);
+      this.sink.payload!(scratch.lendFrom(source, start, end - start), this.payloadPosition, ref);
       return;
     }
-    const scratch = this.scratch!;
     let position = this.payloadPosition;
     for (let s = start; s < end; s += SCRATCH_BYTES) {
       const e = Math.min(end, s + SCRATCH_BYTES);
       scratch.unmask(source, s, e, this.maskKey, position);
-      this.sink.payload!(scratch.view(e - s), position, ref);
+      this.sink.payload!(scratch.lendHead(e - s), position, ref);
       position += e - s;
     }
   }
@@ -585,17 +585,17 @@ export class FrameDecoder {
     }
     // The whole payload of a one-frame message in one piece: its preview can be a view of that piece.
     const whole = message.frames === 1 && this.fin && this.payloadPosition === 0 && end - start === this.length && end - start <= SCRATCH_BYTES;
+    const scratch = this.scratch!;
     if (!this.masked) {
-      if (this.listens) this.heard(message, this.source.use(chunk).view(start, end - start), this.payloadPosition);
+      if (this.listens) this.heard(message, scratch.lendFrom(this.source.use(chunk), start, end - start), this.payloadPosition);
       this.content(message, chunk, start, end, whole);
       return;
     }
-    const scratch = this.scratch!;
     let position = this.payloadPosition;
     for (let s = start; s < end; s += SCRATCH_BYTES) {
       const e = Math.min(end, s + SCRATCH_BYTES);
       scratch.unmask(this.source.use(chunk), s, e, this.maskKey, position);
-      if (this.listens) this.heard(message, scratch.view(e - s), position);
+      if (this.listens) this.heard(message, scratch.lendHead(e - s), position);
       position += e - s;
       this.content(message, scratch.bytes, 0, e - s, whole);
     }
