@@ -11,11 +11,11 @@
  */
 import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events.js';
 import { UsageError } from '../errors.js';
+import type { StreamRecorder } from '../observe/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
-import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { ConnectionInfo, TappedHandshake } from '../proxy/types.js';
-import type { StreamRecorder } from '../observe/index.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
 import { LegMatcher } from './matcher.js';
