@@ -198,9 +198,9 @@ class PlainScratch extends Scratch {
     if (LITTLE_ENDIAN && (start & 3) === 0) {
       // Four bytes at a time when the range starts on a word (a piece unmasked at 0 always does).
       const words = this.words;
-      for (; i + 4 <= end; i += 4) words[i >> 2] ^= word;
+      for (; i + 4 <= end; i += 4) words[i >> 2] = words[i >> 2]! ^ word;
     }
-    for (; i < end; i++) bytes[i] ^= word >>> (((i - start) & 3) << 3);
+    for (; i < end; i++) bytes[i] = bytes[i]! ^ (word >>> (((i - start) & 3) << 3));
   }
 }
 
