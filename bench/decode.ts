@@ -4,7 +4,9 @@
  * Input: masked client text and binary frames of 16 B to 1 MiB (what a server's parser reads), cut into
  * 16 KiB chunks. Each parser gets warm-up runs, then interleaved repetitions; the tables quote medians.
  * Every run is checked (all messages seen, nothing rejected) before its time is used. Then one 1 GiB
- * frame is streamed through each parser in a fresh child process to measure peak RSS.
+ * frame is streamed through each parser in a fresh child process to measure peak RSS. The decoder also runs
+ * with payload and message-data listeners on ("payload on"), against itself with them off (the goal: at
+ * least 0.8x) and against the unmask pass alone (the floor for anything that hands out unmasked payload).
  *
  * Options: --quick (fewer, smaller runs, for a smoke test), --reps N, --no-rss.
  */
@@ -15,13 +17,15 @@ import type { RssResult } from './support/decode-rss.js';
 import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
 import { buildStream, copyChunks, type FrameStream } from './support/frames.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
-import { nativeFloor } from './support/floor.js';
-import { keepParsersResident, ourAnalyzer, ourDecoder, wsReceiver, type Parser } from './support/parsers.js';
+import { nativeFloor, unmaskFloor } from './support/floor.js';
+import { keepParsersResident, ourAnalyzer, ourDecoder, ourDecoderWithPayload, payloadChecksum, wsReceiver, type Parser } from './support/parsers.js';
 import { writeResults } from './support/results.js';
 import { collectGarbage, median } from './support/stats.js';
 
 const CHUNK_SIZE = 16 * 1024;
 const GOAL_RATIO = 1.5;
+/** With payload and message-data listeners on, the decoder keeps at least this share of its speed. */
+const PAYLOAD_GOAL = 0.8;
 const RSS_FRAME_BYTES = 2 ** 30;
 const RSS_GOAL = 64 * 2 ** 20;
 
@@ -34,7 +38,7 @@ const CASES: readonly { size: number; wireBytes: number }[] = [
   { size: 2 ** 20, wireBytes: 64 * 2 ** 20 },
 ];
 
-const PARSERS: readonly Parser[] = [ourDecoder, ourAnalyzer, wsReceiver];
+const PARSERS: readonly Parser[] = [ourDecoder, ourDecoderWithPayload, ourAnalyzer, wsReceiver];
 
 interface Options {
   /** A smoke test: its numbers are not saved over the latest results. */
@@ -65,6 +69,10 @@ interface CaseResult {
   /** Text only: the native passes alone (support/floor.ts), and ws's time over theirs (the best ratio reachable). */
   floorMbPerSecond?: number;
   bestRatio?: number;
+  /** The decoder with payload listeners over without (the goal: at least PAYLOAD_GOAL). */
+  payloadRatio: number;
+  /** The unmask pass alone (copy out + SIMD XOR), and the payload decoder's time over it. */
+  unmaskFloorMbPerSecond: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -104,8 +112,13 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
   // The floor runs in the same repetitions, so a slow moment of the machine weighs on it as on the parsers.
   const floor = type === 'text' ? nativeFloor(stream.wireBytes, CHUNK_SIZE) : null;
   const floorSeconds: number[] = [];
+  const unmask = unmaskFloor(stream.wireBytes, CHUNK_SIZE);
+  const unmaskSeconds: number[] = [];
   for (const parser of PARSERS) for (let i = 0; i < options.warmups; i++) await timeRun(parser, stream);
-  for (let i = 0; floor !== null && i < options.warmups; i++) floor.time();
+  for (let i = 0; i < options.warmups; i++) {
+    floor?.time();
+    unmask.time();
+  }
   for (let rep = 0; rep < options.reps; rep++) {
     // Rotate the order so no parser always runs right after another's garbage.
     for (let i = 0; i < PARSERS.length; i++) {
@@ -116,6 +129,8 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
       collectGarbage();
       floorSeconds.push(floor.time());
     }
+    collectGarbage();
+    unmaskSeconds.push(unmask.time());
   }
   const floorMedian = floor === null ? null : median(floorSeconds);
   const results: Record<string, ParserResult> = {};
@@ -139,6 +154,8 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
     results,
     ratio: results[ourDecoder.key]!.mbPerSecond / ws.mbPerSecond,
     analyzerRatio: results[ourAnalyzer.key]!.mbPerSecond / ws.mbPerSecond,
+    payloadRatio: results[ourDecoderWithPayload.key]!.mbPerSecond / results[ourDecoder.key]!.mbPerSecond,
+    unmaskFloorMbPerSecond: stream.wireBytes / 1e6 / median(unmaskSeconds),
     ...(floorMedian === null ? {} : { floorMbPerSecond: stream.wireBytes / 1e6 / floorMedian, bestRatio: ws.secondsMedian / floorMedian }),
   };
 }
@@ -178,6 +195,23 @@ function throughputTable(cases: readonly CaseResult[]): string {
   );
 }
 
+function payloadTable(cases: readonly CaseResult[]): string {
+  const rows = cases.map((c) => {
+    const off = c.results[ourDecoder.key]!;
+    const on = c.results[ourDecoderWithPayload.key]!;
+    return [
+      `${formatSize(c.payloadBytes)} ${c.type}`,
+      formatNumber(off.mbPerSecond),
+      formatNumber(on.mbPerSecond),
+      formatNumber(on.framesPerSecond),
+      `${formatRatio(c.payloadRatio, PAYLOAD_GOAL)}${c.payloadRatio >= PAYLOAD_GOAL ? '' : ' ✗'}`,
+      formatNumber(c.unmaskFloorMbPerSecond),
+      formatRatio(on.mbPerSecond / c.unmaskFloorMbPerSecond),
+    ];
+  });
+  return markdownTable(['Frames', 'payload off MB/s', 'payload on MB/s', 'on frames/s', 'on/off', 'unmask floor MB/s', 'on/floor'], rows);
+}
+
 function rssTable(results: readonly RssResult[]): string {
   return markdownTable(
     ['Parser (one 1 GiB text frame, 16 KiB chunks)', 'chunks', 'peak RSS', 'RSS before', 'time'],
@@ -204,6 +238,7 @@ async function main(): Promise<void> {
     ? [
         measureRss(ourDecoder.key, 'reused'),
         measureRss(ourDecoder.key, 'fresh'),
+        measureRss(ourDecoderWithPayload.key, 'reused'),
         measureRss(ourAnalyzer.key, 'fresh'),
         measureRss(wsReceiver.key, 'fresh'),
       ]
@@ -223,6 +258,14 @@ async function main(): Promise<void> {
     throughputTable(cases),
     '',
     `Goal (≥ ${GOAL_RATIO}x ws at every size): met in ${met} of ${cases.length} cases.`,
+    '',
+    `#### Payload events`,
+    '',
+    `"payload on" is FrameDecoder with \`payload\` and \`messageData\` listeners as well (each reads one byte of every view it gets), so every payload byte is unmasked and handed over; "off" is the decoder above. "unmask floor" is the copy out and the SIMD XOR alone over as many bytes in ${formatSize(CHUNK_SIZE)} pieces: the most a decoder that hands out unmasked payload can reach. With payload off, binary payload is never unmasked (only its 64-byte preview), so for large binary frames on/off is bounded by the floor, not by the decoder.`,
+    '',
+    payloadTable(cases),
+    '',
+    `Goal (payload on ≥ ${PAYLOAD_GOAL}x off): met in ${cases.filter((c) => c.payloadRatio >= PAYLOAD_GOAL).length} of ${cases.length} cases (listeners read ${payloadChecksum() === 0 ? 'nothing' : 'every view'}).`,
   ];
   if (rss.length > 0) {
     const own = rss[0]!;

@@ -22,7 +22,8 @@
  *   node dist/examples/mangling-proxy.js --listen 127.0.0.1:8081 --target ws://127.0.0.1:9001 --drop-pongs
  *   wsdiag probe --through ws://127.0.0.1:8081/ --reflector 127.0.0.1:9001
  *
- * It is an example, not a production proxy: each frame is held whole before it is re-emitted.
+ * It is an example, not a production proxy: each frame is held whole before it is re-emitted. Frames are
+ * split by wsdiag's own decoder, from its payload events.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -31,7 +32,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Opcode } from '../src/protocol/constants.js';
 import { encodeFrame } from '../src/protocol/encoder.js';
 import { computeAccept } from '../src/protocol/handshake.js';
-import { FrameParser, type ParsedHeader } from '../src/probe/frame-parser.js';
+import { FrameDecoder } from '../src/protocol/decoder.js';
+import type { FrameHeader } from '../src/protocol/types.js';
 import { readHead } from '../src/probe/http-head.js';
 
 export interface ManglingFaults {
@@ -146,14 +148,19 @@ function pump(from: Socket, to: Socket, sender: 'client' | 'server', faults: Man
       if (--delayed === 0 && ended) to.end();
     }, faults.delayMs);
   };
-  const parser = new FrameParser({
-    header: () => {
+  let h: FrameHeader | null = null;
+  // wsdiag's decoder splits the frames (it judges them too, but this proxy ignores its findings).
+  const parser = new FrameDecoder({
+    finding: () => {},
+    frame: (header) => {
+      h = header;
       chunks = [];
     },
-    payload: (_h, chunk) => {
+    payload: (chunk) => {
       chunks.push(chunk.slice());
     },
-    frameEnd: (h) => {
+    frameEnd: () => {
+      if (h === null) return;
       const isData = h.opcode <= Opcode.Binary;
       let payload: Uint8Array = Buffer.concat(chunks);
       if (isData && faults.truncate !== undefined) {
@@ -163,12 +170,12 @@ function pump(from: Socket, to: Socket, sender: 'client' | 'server', faults: Man
       if (isData) messageBytes = h.fin ? 0 : messageBytes + payload.length;
       if (faults.answerPings && h.opcode === Opcode.Ping) {
         // Back to the sender: masked only toward the server.
-        from.write(encodeFrame({ opcode: Opcode.Pong, payload, mask: sender === 'server' ? randomBytes(4) : undefined }));
+        from.write(encodeFrame({ opcode: Opcode.Pong, payload, ...(sender === 'server' ? { mask: randomBytes(4) } : {}) }));
         return;
       }
       for (const frame of mangle(h, payload, sender, faults)) emit(frame);
     },
-  });
+  }, { from: sender, maxMessage: 0 });
   from.on('data', (chunk: Buffer) => parser.push(chunk));
   from.on('end', () => {
     ended = true;
@@ -179,7 +186,7 @@ function pump(from: Socket, to: Socket, sender: 'client' | 'server', faults: Man
 }
 
 /** The frames one received frame becomes: none (dropped), itself, or several (re-fragmented). */
-function mangle(h: ParsedHeader, payload: Uint8Array, sender: 'client' | 'server', faults: ManglingFaults): Uint8Array[] {
+function mangle(h: FrameHeader, payload: Uint8Array, sender: 'client' | 'server', faults: ManglingFaults): Uint8Array[] {
   if (faults.dropPongs && h.opcode === Opcode.Pong) return [];
   if (h.opcode === Opcode.Close) {
     if (faults.swallowClose) return [];

@@ -19,6 +19,7 @@ export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/tab
 // The sans-IO protocol layer.
 export { FrameDecoder, DEFAULT_MAX_MESSAGE, type DecoderOptions } from './protocol/decoder.js';
 export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo, Truncation } from './protocol/types.js';
+export { MessageCollector, type CollectedMessage, type CollectedControl, type MessageCollectorOptions } from './protocol/message-collector.js';
 export { encodeFrame, closeBody, concatBytes, type FrameSpec } from './protocol/encoder.js';
 export { Opcode, opcodeName, isValidWireCloseCode, closeCodeName } from './protocol/constants.js';
 export { parseClosePayload, type ParsedClose } from './protocol/close.js';
@@ -60,7 +61,8 @@ export {
 export { startProxy, parseTarget, parseListen, DEFAULT_LISTEN, type ProxyOptions, type RunningProxy, type ListenAddress, type ConnectionInfo } from './proxy/index.js';
 export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, SUBPROTOCOL_PROFILES, NOT_PROFILED, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
-export { runProbe, startReflector, compareConnection, CASES, type ProbeOptions, type ProbeSummary } from './probe/index.js';
+export { StreamRecorder, compareConnection, type ObservedStream, type ProbeFinding } from './observe/index.js';
+export { runProbe, startReflector, CASES, type ProbeOptions, type ProbeSummary } from './probe/index.js';
 export { runDemo, startDemoUpstream, SCENARIOS, type DemoOptions, type DemoResult } from './demo/index.js';
 export { startSandwich } from './sandwich/index.js';
 

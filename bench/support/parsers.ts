@@ -68,6 +68,35 @@ export const ourDecoder: Parser = {
   },
 };
 
+const payloadCounter = new Counter();
+/** What the listeners read: one byte per call, kept in a module variable so no engine can drop the reads. */
+let touched = 0;
+const touch = (data: Uint8Array): void => void (touched = (touched + data[0]!) | 0);
+const payloadSink = { finding: payloadCounter.problem, messageEnd: payloadCounter.message, payload: touch, messageData: touch };
+
+/**
+ * Our decoder with payload and message-data listeners as well: every payload byte is unmasked and handed
+ * over (twice: as payload and as application data), as a recorder or message view would have it.
+ */
+export const ourDecoderWithPayload: Parser = {
+  key: 'decoder+payload',
+  name: 'wsdiag FrameDecoder + payload',
+  mutatesInput: false,
+  open() {
+    const counts = payloadCounter.reset();
+    const decoder = new FrameDecoder(payloadSink, { from: 'client', maxMessage: 0 });
+    return {
+      push: (chunk) => decoder.push(chunk),
+      finish: async () => counts,
+    };
+  },
+};
+
+/** Keeps `touched` observable. */
+export function payloadChecksum(): number {
+  return touched;
+}
+
 function ignoreEvent(): void {}
 
 /** The whole per-connection analyzer as the proxy builds it (events, blame, flood counting), with a no-op event sink. */
@@ -121,7 +150,12 @@ export const wsReceiver: Parser = {
   },
 };
 
-export const PARSERS: Record<string, Parser> = { decoder: ourDecoder, analyzer: ourAnalyzer, ws: wsReceiver };
+export const PARSERS: Record<string, Parser> = {
+  decoder: ourDecoder,
+  'decoder+payload': ourDecoderWithPayload,
+  analyzer: ourAnalyzer,
+  ws: wsReceiver,
+};
 
 /**
  * One idle instance of each parser stays alive for the whole benchmark, as other connections do on a
@@ -134,7 +168,7 @@ const residents: ParseSession[] = [];
 
 export function keepParsersResident(): void {
   if (residents.length > 0) return;
-  for (const parser of [ourDecoder, ourAnalyzer, wsReceiver]) {
+  for (const parser of [ourDecoder, ourDecoderWithPayload, ourAnalyzer, wsReceiver]) {
     const session = parser.open();
     // A few frames, so the resident objects reach the same layouts as a working parser's.
     for (const opcode of [Opcode.Text, Opcode.Binary]) {

@@ -23,11 +23,11 @@
  *
  * This file is the one place that knows the analyzer's API; it will follow its changes.
  */
-import { SCHEMA_VERSION, type Clock, type Direction, type EndedBy, type ErrorEvent, type Side, type WsdiagEvent } from '../events.js';
+import { DIRECTIONS, SCHEMA_VERSION, type Clock, type Direction, type EndedBy, type ErrorEvent, type Side, type WsdiagEvent } from '../events.js';
 import { parseHead, statusOf, type ParsedHead } from '../probe/http-head.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
-import { redactPath } from '../proxy/redact.js';
+import { redactPath } from '../redact.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
 import type { CaptureCloseEvent, CaptureEndHow, CaptureEvent, StreamKind } from './events.js';
 import type { CloseReason, GapCause, Peer, TcpConnection, TcpSink, TcpStreamHandler } from './reassembly.js';
@@ -183,7 +183,7 @@ class ConnectionJudge implements TcpStreamHandler {
     if (this.stage !== 'websocket') return;
     this.tick(ts);
     const dir = this.dirOf(from);
-    this.analyzer!.end(dir);
+    this.analyzer!.end(dir, { ended_by: this.sideOf(from), how: 'fin' });
     const firstClose = this.closeFrom[0];
     this.setEnding(firstClose !== undefined ? { ended_by: firstClose, how: 'close-frame' } : { ended_by: this.sideOf(from), how: 'fin' });
   }
@@ -191,7 +191,10 @@ class ConnectionJudge implements TcpStreamHandler {
   reset(from: Peer, ts: Timestamp): void {
     if (this.stage !== 'websocket') return;
     this.tick(ts);
-    this.setEnding({ ended_by: this.sideOf(from), how: 'reset' });
+    const ending = { ended_by: this.sideOf(from), how: 'reset' } as const;
+    this.setEnding(ending);
+    // A frame in flight either way is cut by this reset: the analyzer blames the side that reset.
+    for (const dir of DIRECTIONS) this.analyzer!.end(dir, ending);
   }
 
   close(reason: CloseReason, ts: Timestamp): void {
@@ -199,7 +202,11 @@ class ConnectionJudge implements TcpStreamHandler {
       case 'websocket':
         this.tick(ts);
         // FIN and reset set the ending as they came; anything else means the capture did not show the end.
-        if (reason !== 'fin' && reason !== 'reset') this.setEnding({ how: 'capture-end' });
+        if (reason !== 'fin' && reason !== 'reset') {
+          this.setEnding({ how: 'capture-end' });
+          // The capture stopped seeing the connection: a frame it holds only part of was not cut by anyone.
+          for (const dir of DIRECTIONS) this.analyzer!.end(dir, 'unobserved');
+        }
         this.analyzer!.finish();
         break;
       case 'awaiting-response':
@@ -410,7 +417,7 @@ class ConnectionJudge implements TcpStreamHandler {
       message: `${length} byte${length === 1 ? '' : 's'} of ${dir} at offset ${offset} are missing from the capture (${causeText(cause)}); the rest of this direction is not judged, because where its next frame starts cannot be known.`,
     });
     // Findings still waiting for their preview are reported with what arrived before the gap.
-    this.analyzer!.end(dir);
+    this.analyzer!.end(dir, 'unobserved');
   }
 
   /** Every analyzer event passes here: Close frames are noted (for `how`), `close` gets the capture's ending. */

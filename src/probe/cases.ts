@@ -2,7 +2,7 @@
  * The probe's cases, as data. Each case is one WebSocket connection through the intermediary: the
  * handshake the client offers and the reflector answers, a list of steps (frames one side sends, or an
  * idle period), and who closes with which code and reason. The runner (run.ts) plays a case from both
- * ends and compares what arrived with what was sent (compare.ts); nothing here says what to expect,
+ * ends and compares what arrived with what was sent (src/observe/compare.ts); nothing here says what to expect,
  * because what is expected is exactly what was sent.
  *
  * Frames are written unmasked here; the client masks each one with a fresh random key when it sends it
@@ -11,10 +11,13 @@
  */
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { Side } from '../events.js';
+import type { InvalidSpec } from '../observe/index.js';
 import { closeBody, type FrameSpec } from '../protocol/encoder.js';
 import { Opcode } from '../protocol/constants.js';
 import type { RuleId } from '../rules/table.js';
 import { allByteValues, binaryPayload, textPayload, utf8 } from './payloads.js';
+
+export type { InvalidSpec };
 
 export interface SendStep {
   kind: 'send';
@@ -51,13 +54,6 @@ export interface CloseScript {
   reason: string;
   /** The other side's answering Close; by default it echoes the code with an empty reason. */
   reply?: { code: number | null; reason: string };
-}
-
-/** An invalid frame that --include-invalid sends to see what the intermediary does with it. */
-export interface InvalidSpec {
-  from: Side;
-  /** The rule the frame breaks (as the protocol decoder names it). */
-  rule: RuleId;
 }
 
 export interface ProbeCase {

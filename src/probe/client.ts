@@ -9,10 +9,10 @@ import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { UsageError } from '../errors.js';
+import type { ObservedHandshake } from '../observe/index.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
 import { openTunnel, type ForwardProxy } from './forward-proxy.js';
 import { formatHead, readHead, statusOf, type ParsedHead } from './http-head.js';
-import type { ObservedHandshake } from './types.js';
 import { UnreachableError, connectError } from './unreachable.js';
 
 export interface ThroughTarget {

@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Side } from '../events.js';
+import { StreamRecorder } from '../observe/index.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
 import { Opcode, isValidWireCloseCode } from '../protocol/constants.js';
-import { StreamRecorder } from './recorder.js';
 
 export interface CloseReply {
   code: number | null;

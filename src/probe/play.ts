@@ -5,16 +5,23 @@
  * is evidence too (something was lost), and the comparison says what.
  */
 import type { Side } from '../events.js';
+import {
+  classifyInvalid,
+  compareConnection,
+  compareHandshake,
+  failure,
+  plural,
+  warning,
+  type ConnectionObservation,
+  type ObservedStream,
+  type ProbeFinding,
+} from '../observe/index.js';
 import { Opcode } from '../protocol/constants.js';
 import type { ProbeCase, SendStep } from './cases.js';
 import { openClient, type ClientOptions } from './client.js';
-import { compareConnection, type ConnectionObservation } from './compare.js';
-import { compareHandshake } from './compare-handshake.js';
 import type { Endpoint } from './endpoint.js';
-import { failure, plural, warning } from './findings.js';
-import { classifyInvalid } from './invalid.js';
 import { PROBE_HEADER, type Reflector, type ReflectorSession } from './reflector.js';
-import type { CaseResult, CaseStatus, ObservedStream, ProbeFinding } from './types.js';
+import type { CaseResult, CaseStatus } from './types.js';
 import { waitFor, within } from './wait.js';
 
 export interface PlayContext {

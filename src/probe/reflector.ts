@@ -11,13 +11,12 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { OperationalError } from '../errors.js';
+import { extensionList, type ObservedHandshake } from '../observe/index.js';
 import type { FrameSpec } from '../protocol/encoder.js';
 import { computeAccept } from '../protocol/handshake.js';
 import type { HandshakeScript } from './cases.js';
-import { extensionList } from './compare-handshake.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
 import { formatHead, readHead } from './http-head.js';
-import type { ObservedHandshake } from './types.js';
 
 export const PROBE_HEADER = 'X-Wsdiag-Probe';
 

@@ -6,32 +6,19 @@
 import { SCHEMA_VERSION, type Clock } from '../events.js';
 import { attributes, escapeText } from '../ci/xml.js';
 import { createPalette, type Palette } from '../reporters/color.js';
+import { columnOf, plural, type FindingColumn, type ProbeFinding } from '../observe/index.js';
 import type { ProbePlan, ProbeSummary } from './run.js';
-import { plural } from './findings.js';
-import type { CaseResult, CheckId, ProbeFinding } from './types.js';
+import type { CaseResult } from './types.js';
 
 // -------------------------------------------------------------------------------------------------
 // Matrix
 
-type Column = 'handshake' | 'client->server' | 'server->client' | 'close';
-const COLUMNS: ReadonlyArray<readonly [Column, string]> = [
+const COLUMNS: ReadonlyArray<readonly [FindingColumn, string]> = [
   ['handshake', 'hs'],
   ['client->server', 'c→s'],
   ['server->client', 's→c'],
   ['close', 'close'],
 ];
-
-const HANDSHAKE_CHECKS = new Set<CheckId>([
-  'handshake-refused', 'handshake-status-changed', 'handshake-invalid', 'subprotocol-changed', 'extensions-changed', 'version-changed', 'key-replaced', 'path-rewritten',
-]);
-const CLOSE_CHECKS = new Set<CheckId>(['close-swallowed', 'close-code-rewritten', 'close-reason-rewritten', 'close-added', 'connection-closed-by-intermediary']);
-
-/** The matrix column a finding belongs in. */
-export function columnOf(f: ProbeFinding): Column {
-  if (HANDSHAKE_CHECKS.has(f.check)) return 'handshake';
-  if (CLOSE_CHECKS.has(f.check) || f.dir === null) return 'close';
-  return f.dir;
-}
 
 const NAME_WIDTH = 32;
 const STATUS_LABEL = { pass: 'pass', warn: 'WARN', fail: 'FAIL', error: 'ERROR' } as const;

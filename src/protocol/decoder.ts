@@ -4,7 +4,8 @@
  * - `push(chunk)` accepts any split of the stream (1 byte to megabytes); the events reaching the sink are
  *   identical however the stream was cut, because every decision depends only on byte positions.
  * - Payload is streamed, never held: memory is bounded whatever length a header claims. Binary payload is
- *   not even unmasked unless something has to look at it (a preview, inflation).
+ *   not even unmasked unless something has to look at it (a preview, inflation, a sink's `payload` or
+ *   `messageData`). Sink methods are looked up once: one the sink lacks costs nothing per frame.
  * - Runs of whole text frames with clean headers take a fast lane (text-run.ts): one UTF-8 check for the
  *   run, and exactly the events the frame-by-frame path gives (the split tests compare every sink call).
  * - Peer bytes never make it throw. A broken rule becomes a `Finding`; decoding goes on while frame
@@ -75,6 +76,13 @@ export class FrameDecoder {
   frameCount = 0;
 
   private readonly sink: DecoderSink;
+  /** Which optional sink methods exist (looked up once, not per frame). */
+  private readonly hearsFrame: boolean;
+  private readonly hearsFrameEnd: boolean;
+  private readonly hearsPayload: boolean;
+  private readonly hearsData: boolean;
+  /** Someone reads payload bytes: every piece is unmasked, not only previews and checked content. */
+  private readonly listens: boolean;
   private state: State = State.Header;
   private readonly header = new Uint8Array(MAX_HEADER_LENGTH);
   private headerLength = 0;
@@ -118,6 +126,11 @@ export class FrameDecoder {
 
   constructor(sink: DecoderSink, options: DecoderOptions) {
     this.sink = sink;
+    this.hearsFrame = typeof sink.frame === 'function';
+    this.hearsFrameEnd = typeof sink.frameEnd === 'function';
+    this.hearsPayload = typeof sink.payload === 'function';
+    this.hearsData = typeof sink.messageData === 'function';
+    this.listens = this.hearsPayload || this.hearsData;
     this.from = options.from;
     this.typePolicy = options.typePolicy ?? null;
     this.maxMessage = options.maxMessage ?? DEFAULT_MAX_MESSAGE;
@@ -252,17 +265,27 @@ export class FrameDecoder {
       const headerAt = run.headerAt[i]!;
       const payloadAt = run.payloadAt[i]!;
       const length = run.lengths[i]!;
-      // The same state, in the same order, as startFrame → startDataFrame → payload → endMessage.
+      // The key stays in the chunk (the run unmasks with its own copy): read it only for a frame event.
+      if (masked && this.hearsFrame) this.maskKey.set(chunk.subarray(pos + payloadAt - 4, pos + payloadAt));
+      // The same state, in the same order, as startFrame → startDataFrame → payload → endFrame → endMessage.
       this.beginFrame(FIN_TEXT, masked, length, payloadAt - headerAt);
       this.kind = Kind.Data;
-      message.start(Opcode.Text, this.frameRef(), false, false, null);
+      const ref = this.frameRef();
+      message.start(Opcode.Text, ref, false, false, null);
       this.sink.messageStart?.(this.messageInfo(message));
       message.size = length;
       message.wireSize = length;
       message.viewHead(bytes, payloadAt, payloadAt + length);
+      if (this.listens && length > 0) {
+        // The run left the payload unmasked in the scratch area: listeners get a view of it.
+        const data = scratch.lendAt(payloadAt, length);
+        if (this.hearsPayload) this.sink.payload!(data, 0, ref);
+        if (this.hearsData) this.sink.messageData!(data, this.messageInfo(message));
+      }
       this.payloadPosition = length;
       this.remaining = 0;
       this.streamOffset += length;
+      if (this.hearsFrameEnd) this.sink.frameEnd!(ref);
       this.sink.messageEnd?.(this.messageInfo(message));
       // A sink may change what the next message is checked against: the rest goes the normal way.
       if (this.typePolicy !== policy || this.state !== State.Header) return pos + payloadAt + length;
@@ -368,7 +391,8 @@ export class FrameDecoder {
     this.controlLength = 0;
     this.payloadPosition = 0;
     this.streamOffset += headerBytes;
-    if (this.sink.frame) {
+    if (this.hearsFrame) {
+      const lengthField = headerBytes - (masked ? 4 : 0);
       const header: FrameHeader = {
         index: this.frameIndex,
         offset: this.frameOffset,
@@ -380,8 +404,10 @@ export class FrameDecoder {
         masked,
         length,
         headerLength: headerBytes,
+        lengthForm: lengthField === 2 ? 7 : lengthField === 4 ? 16 : 64,
+        maskKey: masked ? this.maskKey.slice() : null,
       };
-      this.sink.frame(header);
+      this.sink.frame!(header);
     }
   }
 
@@ -535,9 +561,9 @@ export class FrameDecoder {
       'message',
     );
     if (message.compressed) {
+      // Found inside the inflater's output callback: it is abandoned once it has returned (see inflate).
       message.sizeKnown = false;
       message.inflating = false;
-      this.inflater!.abandon();
     }
   }
 
@@ -550,23 +576,43 @@ export class FrameDecoder {
     switch (this.kind) {
       case Kind.Control:
         this.collectControl(chunk, start, end);
+        if (this.hearsPayload) this.emitPayload(chunk, start, end);
         break;
       case Kind.Data:
         this.dataPayload(this.message!, chunk, start, end);
         break;
       case Kind.Skip:
+        if (this.hearsPayload) this.emitPayload(chunk, start, end);
         break;
+    }
+  }
+
+  /** Hands a piece of a frame that belongs to no message (control, skipped) to the sink, unmasked. */
+  private emitPayload(chunk: Uint8Array, start: number, end: number): void {
+    const ref = this.frameRef();
+    const source = this.source.use(chunk);
+    const scratch = this.scratch!;
+    if (!this.masked) {
+      this.sink.payload!(scratch.lendFrom(source, start, end - start), this.payloadPosition, ref);
+      return;
+    }
+    let position = this.payloadPosition;
+    for (let s = start; s < end; s += SCRATCH_BYTES) {
+      const e = Math.min(end, s + SCRATCH_BYTES);
+      scratch.unmask(source, s, e, this.maskKey, position);
+      this.sink.payload!(scratch.lendHead(e - s), position, ref);
+      position += e - s;
     }
   }
 
   private dataPayload(message: MessageState, chunk: Uint8Array, start: number, end: number): void {
     message.wireSize += end - start;
     if (message.compressed) {
-      if (!message.inflating && message.rawHeadLength >= PREVIEW_BYTES) return;
+      if (!message.inflating && message.rawHeadLength >= PREVIEW_BYTES && !this.listens) return;
     } else {
       message.size += end - start;
       const textChecked = message.opcode === Opcode.Text && !message.opaque && !message.done;
-      if (!textChecked && !message.mismatch?.wantsContent) {
+      if (!textChecked && !message.mismatch?.wantsContent && !this.listens) {
         // Binary (or no longer checked): only the preview is worth unmasking.
         if (message.headLength < PREVIEW_BYTES) {
           const n = Math.min(PREVIEW_BYTES - message.headLength, end - start);
@@ -579,26 +625,37 @@ export class FrameDecoder {
     }
     // The whole payload of a one-frame message in one piece: its preview can be a view of that piece.
     const whole = message.frames === 1 && this.fin && this.payloadPosition === 0 && end - start === this.length && end - start <= SCRATCH_BYTES;
+    const scratch = this.scratch!;
     if (!this.masked) {
+      if (this.listens) this.heard(message, scratch.lendFrom(this.source.use(chunk), start, end - start), this.payloadPosition);
       this.content(message, chunk, start, end, whole);
       return;
     }
-    const scratch = this.scratch!;
     let position = this.payloadPosition;
     for (let s = start; s < end; s += SCRATCH_BYTES) {
       const e = Math.min(end, s + SCRATCH_BYTES);
       scratch.unmask(this.source.use(chunk), s, e, this.maskKey, position);
+      if (this.listens) this.heard(message, scratch.lendHead(e - s), position);
       position += e - s;
       this.content(message, scratch.bytes, 0, e - s, whole);
     }
   }
 
-  /** Unmasked payload of a data message whose content is checked. */
+  /**
+   * An unmasked piece of a data frame, to the sink's listeners: as payload, and as application data when
+   * the message is not compressed (a compressed one's comes out of the inflater, in applicationData).
+   */
+  private heard(message: MessageState, data: Uint8Array, position: number): void {
+    if (this.hearsPayload) this.sink.payload!(data, position, this.frameRef());
+    if (this.hearsData && !message.compressed) this.sink.messageData!(data, this.messageInfo(message));
+  }
+
+  /** Unmasked payload of a data message whose content is checked (or listened to). */
   private content(message: MessageState, data: Uint8Array, start: number, end: number, whole: boolean): void {
     if (message.compressed) {
       this.captureRawHead(message, data, start, end);
       if (!message.inflating) return;
-      if (!this.inflater!.write(data.subarray(start, end), this.onInflated)) this.badDeflate(message);
+      this.inflate(message, data.subarray(start, end));
       return;
     }
     if (whole && !message.compressed) {
@@ -620,10 +677,20 @@ export class FrameDecoder {
     return data === scratch.bytes ? scratch.isUtf8(end) : isValidUtf8(this.source.use(data).view(start, end - start));
   }
 
+  /**
+   * Inflates a piece of the message (or, with null, ends it). A message the size limit stopped is abandoned
+   * only after the inflater returned: reset from inside its own output callback, it would come back
+   * marked stopped and inflate nothing more, leaving every later message of the direction unchecked.
+   */
+  private inflate(message: MessageState, piece: Uint8Array | null): void {
+    const inflater = this.inflater!;
+    if (!(piece === null ? inflater.finish(this.onInflated) : inflater.write(piece, this.onInflated))) this.badDeflate(message);
+    else if (!message.inflating) inflater.abandon();
+  }
+
   /** Receives inflated output of the message in progress (bound once: no closure per chunk). */
   private readonly onInflated = (out: Uint8Array): boolean => this.applicationData(this.message!, out, 0, out.length);
 
-  /** Inflated (or plain) application data of a compressed message. */
   /**
    * Inflated application data of a compressed message. After a UTF-8 failure only the preview is still
    * filled; returns false once inflation was abandoned (too big).
@@ -635,6 +702,10 @@ export class FrameDecoder {
     const room = this.maxMessage > 0 ? this.maxMessage - message.size : Number.POSITIVE_INFINITY;
     const within = end - start > room ? start + room : end;
     message.size += within - start;
+    // Listeners get the bytes within the limit only: where a block ends depends on how the input was cut.
+    if (this.hearsData && within > start) {
+      this.sink.messageData!(start === 0 && within === data.length ? data : data.subarray(start, within), this.messageInfo(message));
+    }
     if (!message.done) {
       if (message.opcode === Opcode.Text) this.checkText(message, data, start, within);
       if (message.mismatch?.wantsContent) message.mismatch.content(data, start, within);
@@ -709,6 +780,7 @@ export class FrameDecoder {
   private endFrame(): void {
     this.state = State.Header;
     this.flushFrameFindings();
+    if (this.hearsFrameEnd) this.sink.frameEnd!(this.frameRef());
     switch (this.kind) {
       case Kind.Control:
         this.endControlFrame();
@@ -733,14 +805,14 @@ export class FrameDecoder {
       }
       this.sink.close?.({ code: parsed.code, reason: parsed.reason, valid: !parsed.problem && this.length <= MAX_CONTROL_PAYLOAD, frame: ref });
     } else if (this.opcode === Opcode.Ping) {
-      this.sink.ping?.(ref);
+      this.sink.ping?.(ref, this.control.subarray(0, this.controlLength));
     } else if (this.opcode === Opcode.Pong) {
-      this.sink.pong?.(ref);
+      this.sink.pong?.(ref, this.control.subarray(0, this.controlLength));
     }
   }
 
   private endMessage(message: MessageState): void {
-    if (message.inflating && !this.inflater!.finish(this.onInflated)) this.badDeflate(message);
+    if (message.inflating) this.inflate(message, null);
     if (message.opcode === Opcode.Text && !message.opaque && !message.done && !this.utf8.finish()) {
       message.done = true;
       this.report(

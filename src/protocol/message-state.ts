@@ -58,7 +58,8 @@ export class MessageState {
     this.frames = 1;
     this.size = 0;
     this.wireSize = 0;
-    this.sizeKnown = true;
+    // A compressed message that cannot be inflated has no known size from the start.
+    this.sizeKnown = !(compressed && opaque);
     this.compressed = compressed;
     this.opaque = opaque;
     this.done = false;

@@ -20,6 +20,10 @@ export interface FrameHeader {
   /** Payload length as announced (exact up to 2^53; larger lengths never complete in practice). */
   length: number;
   headerLength: number;
+  /** Which length field the header used: 7-bit, 16-bit (126) or 64-bit (127). */
+  lengthForm: 7 | 16 | 64;
+  /** The 4-byte masking key (a copy the sink may keep), or null for an unmasked frame. */
+  maskKey: Uint8Array | null;
 }
 
 /** A rule broken by the bytes of one direction. */
@@ -55,7 +59,10 @@ export interface MessageInfo {
   compressed: boolean;
   /** Application data bytes seen so far (after inflation); the whole size at the end. */
   size: number;
-  /** False when inflation stopped early (too big, invalid data): `size` is then a lower bound. */
+  /**
+   * False when inflation stopped early (too big, invalid data) or could not start (an earlier failure
+   * lost the window a compressed message depends on): `size` is then a lower bound.
+   */
   sizeKnown: boolean;
   /** Payload bytes as sent on the wire (compressed size for compressed messages). */
   wireSize: number;
@@ -94,16 +101,44 @@ export interface StopInfo {
 }
 
 /**
- * Receives the decoder's events synchronously, in stream order. Every method except `finding` is optional.
- * Events are identical however the input was split into chunks.
+ * Receives the decoder's events synchronously, in stream order. Every method except `finding` is optional,
+ * and one the sink does not define costs nothing: the decoder looks once, when it is built (so define
+ * them on the object before handing it over).
+ *
+ * The events are identical however the input was split into chunks, with one exception: `payload` and
+ * `messageData` hand the bytes over in pieces whose boundaries follow the chunks (and the scratch area's
+ * size), so only their concatenation per frame (per message) is split-invariant, and a finding may come
+ * before or after a given piece. Everything else keeps its place: a frame's pieces all come before its
+ * `frameEnd`, which comes before that frame's close, ping, pong or messageEnd.
+ *
+ * The byte views (`payload`, `messageData`, ping/pong payloads, `MessageInfo.head`) are valid only during
+ * the call and must not be written to: they may point into the decoder's buffers or the shared scratch
+ * area. Copy what you keep.
  */
 export interface DecoderSink {
   finding(finding: Finding): void;
   frame?(header: FrameHeader): void;
+  /**
+   * Unmasked payload bytes of every frame (data, continuation, control, reserved opcode), in order, as
+   * they arrive: `position` is the offset of data[0] within the frame's payload. Compressed messages give
+   * the compressed bytes as sent. Never called with an empty piece.
+   */
+  payload?(data: Uint8Array, position: number, frame: FrameRef): void;
+  /** A frame's last payload byte has arrived (also for a frame with an empty payload). */
+  frameEnd?(frame: FrameRef): void;
   close?(close: CloseInfo): void;
-  ping?(frame: FrameRef): void;
-  pong?(frame: FrameRef): void;
+  /** `payload`: the ping's payload (its first 125 bytes, for a frame that breaks that limit). */
+  ping?(frame: FrameRef, payload: Uint8Array): void;
+  pong?(frame: FrameRef, payload: Uint8Array): void;
   messageStart?(message: MessageInfo): void;
+  /**
+   * Application data of the message in progress, in order: the payload bytes of an uncompressed message,
+   * the inflated bytes of a compressed one. Inflation stops at invalid data or at the decoder's maxMessage
+   * (its bytes up to the limit are given, none after); `MessageInfo.sizeKnown` is then false at the
+   * message's end. A compressed message that cannot be inflated at all (an earlier failure lost the shared
+   * window) gives none. `message.size` may already count bytes of the same chunk not handed over yet.
+   */
+  messageData?(data: Uint8Array, message: MessageInfo): void;
   messageEnd?(message: MessageInfo): void;
   stopped?(stop: StopInfo): void;
 }

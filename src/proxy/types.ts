@@ -14,6 +14,8 @@ export interface ListenAddress {
 
 /** What a connection looks like when its analyzer is built (for per-connection policies), as events show it. */
 export interface ConnectionInfo {
+  /** The connection id its events carry (e.g. "k3f9x2-c1"). */
+  conn: string;
   /** The request path, query included, with credentials redacted unless `showSecrets`. */
   path: string;
   subprotocol: string | null;

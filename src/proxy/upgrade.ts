@@ -142,7 +142,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     // route), get it as shown. Profiles are named by subprotocols redaction never touches (mqtt, wamp.2.json).
     const subprotocol = check.subprotocol === null ? null : ctx.redact.subprotocols(check.subprotocol);
     const extensions = check.extensions === null ? null : ctx.redact.text(check.extensions);
-    const info: ConnectionInfo = { path, subprotocol, extensions };
+    const info: ConnectionInfo = { conn, path, subprotocol, extensions };
     // Policies are resolved now that the subprotocol is known; their observer explains 1003 closes and
     // learns from them, so every event of the connection passes through it.
     const policy = ctx.policies?.forConnection({ conn, path, subprotocol });

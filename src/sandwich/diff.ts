@@ -1,17 +1,13 @@
 /**
  * The differential itself: the two legs of one connection compared with the probe's pure comparison
- * (src/probe/compare.ts), and each ProbeFinding turned into a `sandwich-finding` event blamed on the
+ * (src/observe/compare.ts), and each ProbeFinding turned into a `sandwich-finding` event blamed on the
  * intermediary, with each leg's side of the story as evidence. Pure: legs in, events out.
  *
  * The legs are compared as they came; what a finding shows of them (paths, subprotocols, Close reasons,
  * quoted control payloads) goes through the redactor, like every other event of the legs.
  */
 import { SCHEMA_VERSION, type Clock, type Direction } from '../events.js';
-import { compareConnection } from '../probe/compare.js';
-import { compareHandshake } from '../probe/compare-handshake.js';
-import type { EndpointNames } from '../probe/findings.js';
-import { columnOf } from '../probe/report.js';
-import type { CheckId, ObservedStream, ProbeFinding } from '../probe/types.js';
+import { columnOf, compareConnection, compareHandshake, type CheckId, type EndpointNames, type ObservedStream, type ProbeFinding } from '../observe/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { LegRecord } from './leg.js';
 import type { LegEvidence, MatchedBy, SandwichFindingEvent, StreamEvidence } from './types.js';

@@ -1,13 +1,13 @@
 /**
- * One leg of a sandwiched connection as the proxy's tap hands it over: the handshake, a StreamRecorder
- * per direction, and when each direction ended. Turned into the probe's EndObservation for the
- * comparison: the front leg observes the client's end of the intermediary, the return leg the server's.
+ * One leg of a sandwiched connection: the handshake, a StreamRecorder per direction, and when each
+ * direction ended. The recorders listen to the leg's own analyzer (AnalyzerOptions.observers), so the
+ * proxy's decode is the only one; the tap only says when bytes arrived and when a direction ended.
+ * Turned into an EndObservation for the comparison: the front leg observes the client's end of the
+ * intermediary, the return leg the server's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Direction } from '../events.js';
-import type { EndObservation } from '../probe/compare.js';
-import { StreamRecorder } from '../probe/recorder.js';
-import type { ObservedHandshake } from '../probe/types.js';
+import { StreamRecorder, type EndObservation, type ObservedHandshake } from '../observe/index.js';
 import type { TappedHandshake } from '../proxy/types.js';
 import type { LegName } from './types.js';
 
@@ -33,8 +33,17 @@ export class LegRecord {
 
   private readonly clock: () => number;
 
-  /** `path`: the request path as it travelled on this leg. */
-  constructor(leg: LegName, conn: string, path: string, tapped: TappedHandshake, options: LegOptions) {
+  /** Recorders for both directions of a leg, to attach to its analyzer before the first byte. */
+  static recorders(extensions: string | null, options: LegOptions): Record<Direction, StreamRecorder> {
+    const recorder = (from: 'client' | 'server') => StreamRecorder.attached({ from, extensions, keepBytes: options.keepBytes, clock: options.clock });
+    return { 'client->server': recorder('client'), 'server->client': recorder('server') };
+  }
+
+  /**
+   * `path`: the request path as it travelled on this leg; `streams`: the recorders attached to the leg's
+   * analyzer (none for an upgrade that was refused: there is no stream to record).
+   */
+  constructor(leg: LegName, conn: string, path: string, tapped: TappedHandshake, options: LegOptions, streams?: Record<Direction, StreamRecorder>) {
     this.leg = leg;
     this.conn = conn;
     this.path = path;
@@ -45,13 +54,12 @@ export class LegRecord {
     const response = flatten(tapped.response);
     this.handshake = { path, request, status: tapped.status, response };
     this.key = request['sec-websocket-key'] ?? null;
-    const extensions = this.upgraded ? (response['sec-websocket-extensions'] ?? null) : null;
-    const recorder = (from: 'client' | 'server') => new StreamRecorder({ from, extensions, keepBytes: options.keepBytes, clock: options.clock });
-    this.streams = { 'client->server': recorder('client'), 'server->client': recorder('server') };
+    this.streams = streams ?? LegRecord.recorders(this.upgraded ? (response['sec-websocket-extensions'] ?? null) : null, options);
   }
 
-  push(dir: Direction, chunk: Uint8Array): void {
-    this.streams[dir].push(chunk, this.clock());
+  /** Bytes of one direction reached the leg's analyzer: what they decode to is recorded with this time. */
+  seen(dir: Direction, bytes: number): void {
+    this.streams[dir].seen(bytes, this.clock());
   }
 
   end(dir: Direction): void {

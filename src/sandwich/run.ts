@@ -1,6 +1,7 @@
 /**
  * `wsdiag sandwich` as a library: two ordinary proxies around the intermediary under test, each with its
- * own analyzer (so every frame rule runs on both legs), and a tap on each that records what crossed it.
+ * own analyzer (so every frame rule runs on both legs), and on each analyzer a recorder per direction that
+ * records what crossed it (from the analyzer's own decode: the bytes are parsed once).
  *
  *   client ─► front proxy (k3f9x2-c1, -c2…) ─► intermediary (--via) ─► return proxy (k3f9x2-r1, -r2…) ─► target
  *
@@ -12,11 +13,13 @@
 import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events.js';
 import { checkRunId, newRunId } from '../conn-id.js';
 import { UsageError } from '../errors.js';
+import type { StreamRecorder } from '../observe/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { defaultMaxConnections } from '../proxy/limits.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
 import { redactorFor } from '../redact.js';
-import type { TappedHandshake } from '../proxy/types.js';
+import type { ConnectionInfo, TappedHandshake } from '../proxy/types.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
 import { LegMatcher } from './matcher.js';
@@ -62,6 +65,10 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const redact = redactorFor(options.proxy?.showSecrets);
 
   const legs: Record<LegName, Map<string, LegRecord>> = { front: new Map(), return: new Map() };
+  /** Recorders attached to a connection's analyzer, waiting for its handshake (which comes right after). */
+  const attached: Record<LegName, Map<string, Record<Direction, StreamRecorder>>> = { front: new Map(), return: new Map() };
+  const legOptions = { keepBytes, clock: monotonic };
+  const configure = options.proxy?.configureConnection;
   const matcher = new LegMatcher<LegRecord>();
   const pairOf = new Map<LegRecord, Pair>();
   const waitTimers = new Map<LegRecord, NodeJS.Timeout>();
@@ -112,10 +119,26 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
 
   const hooks = (leg: LegName) => ({
     connPrefix: leg === 'front' ? 'c' : 'r',
+    // Each upgraded connection's analyzer gets a recorder per direction as an observer.
+    configureConnection: (info: ConnectionInfo): Partial<AnalyzerOptions> => {
+      const streams = LegRecord.recorders(info.extensions, legOptions);
+      attached[leg].set(info.conn, streams);
+      const own = configure?.(info) ?? {};
+      const observers = own.observers ?? {};
+      return {
+        ...own,
+        observers: {
+          'client->server': [...(observers['client->server'] ?? []), streams['client->server'].listeners],
+          'server->client': [...(observers['server->client'] ?? []), streams['server->client'].listeners],
+        },
+      };
+    },
     onHandshake: (conn: string, tapped: TappedHandshake) => {
       // The front leg's path as the intermediary received it (the --via path is a prefix).
       const path = leg === 'front' ? upstreamPath(via, tapped.path) : tapped.path;
-      const record = new LegRecord(leg, conn, path, tapped, { keepBytes, clock: monotonic });
+      const streams = attached[leg].get(conn);
+      attached[leg].delete(conn);
+      const record = new LegRecord(leg, conn, path, tapped, legOptions, streams);
       legs[leg].set(conn, record);
       const match = matcher.add(leg, record);
       if (match) {
@@ -132,11 +155,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
         legClosed(record);
       }
     },
-    // Once stopping, what crosses is wsdiag's own closing (its Close 1001 reaches the other leg through the
-    // intermediary, the endpoints' answers do not go further): not the intermediary's doing, so not recorded.
-    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => {
-      if (!stopping) legs[leg].get(conn)?.push(dir, chunk);
-    },
+    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => legs[leg].get(conn)?.seen(dir, chunk.length),
     onTapEnd: (conn: string, dir: Direction) => legs[leg].get(conn)?.end(dir),
     onEvent: (event: WsdiagEvent) => {
       emit(event);
@@ -172,8 +191,12 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const close = (): Promise<SandwichSummaryEvent> =>
     (closing ??= (async () => {
       stopping = true;
-      // Whatever is still open now is cut by us, not by the intermediary.
+      // Whatever is still open now is cut by us, not by the intermediary; what crosses from here on is
+      // wsdiag's own closing (its Close 1001 reaches the other leg through the intermediary): not recorded.
       for (const pair of new Set(pairOf.values())) pair.interrupted = true;
+      for (const record of [...legs.front.values(), ...legs.return.values()]) {
+        for (const stream of Object.values(record.streams)) stream.freeze();
+      }
       await Promise.all([front.close(), back.close()]);
       for (const pair of new Set(pairOf.values())) finishPair(pair);
       for (const timer of waitTimers.values()) clearTimeout(timer);

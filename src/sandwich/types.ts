@@ -8,7 +8,7 @@
  * entered and left it on the server's side; every difference between the two is the intermediary's.
  */
 import type { Clock, Direction, SCHEMA_VERSION, ViolationEvent, WsdiagEvent } from '../events.js';
-import type { CheckId, FindingSeverity } from '../probe/types.js';
+import type { CheckId, FindingSeverity } from '../observe/index.js';
 import type { ListenAddress, ProxyOptions } from '../proxy/types.js';
 
 /** `front`: between the client and the intermediary; `return`: between the intermediary and the target. */
@@ -65,7 +65,7 @@ export interface SandwichFindingEvent {
   /** The front leg's connection id (the one the client sees). */
   conn: string;
   return_conn: string;
-  /** Check id, the same vocabulary as `wsdiag probe` (src/probe/types.ts CheckId). */
+  /** Check id, the same vocabulary as `wsdiag probe` (src/observe/types.ts CheckId). */
   check: CheckId;
   /** `failure`: RFC 6455 forbids it; `warning`: suspicious; `info`: a legal change. */
   severity: FindingSeverity;

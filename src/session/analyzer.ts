@@ -23,6 +23,7 @@ import {
 } from '../events.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { TypePolicy } from '../protocol/message-type.js';
+import { combineSinks } from '../protocol/sink.js';
 import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo, Truncation } from '../protocol/types.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { getRule } from '../rules/table.js';
@@ -78,6 +79,12 @@ export interface AnalyzerOptions {
    * The analyzer has no timers: whoever owns them calls `checkPongTimeouts()` at `pongDeadline`.
    */
   pongTimeoutMs?: number | null;
+  /**
+   * More listeners on each direction's decoder (a stream recorder, a message view): they get the same
+   * decoder events as the analyzer, after it, so the bytes are decoded once for everyone. Only the events
+   * some listener defines are produced; without observers nothing changes.
+   */
+  observers?: Partial<Record<Direction, readonly Partial<DecoderSink>[]>>;
 }
 
 export class ConnectionAnalyzer {
@@ -108,7 +115,7 @@ export class ConnectionAnalyzer {
     this.redact = options.redact ?? REDACT_SECRETS;
     this.startedAt = this.clock();
     const make = (dir: Direction): FrameDecoder =>
-      new FrameDecoder(this.sinkFor(dir), {
+      new FrameDecoder(combineSinks(this.sinkFor(dir), ...(options.observers?.[dir] ?? [])), {
         from: senderOf(dir),
         extensions: options.extensions ?? null,
         typePolicy: options.typePolicies?.[dir] ?? null,
@@ -127,14 +134,17 @@ export class ConnectionAnalyzer {
   /**
    * That direction's stream ended: emits findings still waiting for their preview and reports a frame
    * cut short (`truncated-frame`). `ending` says who ended it and how, when the caller knows (the relay);
-   * without it the stream is a recording that stopped. Returns the cut, or null. Later calls do nothing.
+   * without it the stream is a recording that stopped; `'unobserved'` means the observer stopped seeing it
+   * (a gap in a capture, the capture's end), which is nobody's fault. Returns the cut, or null. Later calls
+   * do nothing.
    */
-  end(dir: Direction, ending: Ending | null = null): Truncation | null {
+  end(dir: Direction, ending: Ending | 'unobserved' | null = null): Truncation | null {
     if (this.ended[dir]) return null;
     this.ended[dir] = true;
     const cut = this.decoders[dir].end();
-    // A connection wsdiag itself cut (shutdown, --enforce, idle timeout) is not the peers' fault.
-    if (cut && ending?.ended_by !== 'proxy') this.reportTruncation(dir, cut, ending);
+    // A connection wsdiag itself cut (shutdown, --enforce, idle timeout) is not the peers' fault, nor is
+    // the end of what an observer saw ('unobserved': a capture that lost bytes or stopped first).
+    if (cut && ending !== 'unobserved' && ending?.ended_by !== 'proxy') this.reportTruncation(dir, cut, ending);
     return cut;
   }
 

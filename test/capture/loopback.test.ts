@@ -166,7 +166,7 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
           () => {},
         );
       });
-      const harness = await startTestProxy(server.url, { frames: true });
+      const harness = await startTestProxy(server.url, { frames: true, runId: 'cap' });
       proxyPort = harness.proxy.port;
       file = join(dir, 'faulty.pcap');
       const capture = await startTcpdump(file, [harness.proxy.port]);
@@ -183,10 +183,11 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
         );
         await client.collector.until(() => (client.body().length > 30 ? true : undefined), 'the server frames', 10_000);
         client.socket.end();
-        await harness.log.closed('c1', 10_000);
+        await harness.log.closed('cap-c1', 10_000);
         const bytes = await capture.stop(connectionsClosed(1), 'the closed connection');
         captureEvents = judgeFile(bytes, { frames: true });
-        proxyEvents = harness.log.events as CaptureEvent[];
+        // The proxy's ids carry its run id; the capture's are its own counter.
+        proxyEvents = harness.log.events.map((e) => JSON.parse(JSON.stringify(e).replaceAll('"cap-c', '"c')) as CaptureEvent);
       } finally {
         capture.kill();
         await harness.proxy.close();

@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { StreamRecorder, columnOf, type ProbeFinding } from '../../src/observe/index.js';
 import { CASES, selectCases, type SendStep } from '../../src/probe/cases.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
-import { StreamRecorder } from '../../src/probe/recorder.js';
-import { MatrixPrinter, caseLine, columnOf, renderProbeJunit } from '../../src/probe/report.js';
+import { MatrixPrinter, caseLine, renderProbeJunit } from '../../src/probe/report.js';
 import type { ProbeSummary } from '../../src/probe/run.js';
-import type { CaseResult, ProbeFinding } from '../../src/probe/types.js';
+import type { CaseResult } from '../../src/probe/types.js';
 
 /** The messages a case's side sends, as the recorder sees them. */
 function sentMessages(name: string, side: 'client' | 'server') {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startManglingProxy, type ManglingFaults } from '../../examples/mangling-proxy.js';
 import { runProbe, type ProbeOptions, type ProbeSummary } from '../../src/probe/run.js';
 import { startReflector, type Reflector } from '../../src/probe/reflector.js';
-import type { ProbeFinding } from '../../src/probe/types.js';
+import type { ProbeFinding } from '../../src/observe/index.js';
 
 let reflector: Reflector;
 before(async () => {

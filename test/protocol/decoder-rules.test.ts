@@ -301,6 +301,18 @@ describe('message-too-big', () => {
     assert.deepEqual(findingsAt(run), [['message-too-big', 0]]);
     assert.match(run.events.find((e) => e[0] === 'finding')![3] as string, /inflates to more than/);
   });
+  it('without context takeover, the messages after an inflation bomb are still inflated and checked', () => {
+    const compressor = new TestCompressor(false);
+    const bomb = compressor.compress(new Uint8Array(1024 * 1024));
+    const stream = concatBytes([
+      encodeFrame({ opcode: 2, rsv1: true, payload: bomb }),
+      encodeFrame({ opcode: 1, rsv1: true, payload: compressor.compress('fine') }),
+      encodeFrame({ opcode: 1, rsv1: true, payload: compressor.compress(Uint8Array.of(0x61, 0xff)) }),
+    ]);
+    const run = decodeEverySplit(stream, { from: 'server', extensions: `${PMD}; server_no_context_takeover`, maxMessage: 65536 });
+    assert.deepEqual(findingsAt(run), [['message-too-big', 0], ['invalid-utf8-text', 2]]);
+    assert.deepEqual(run.events.filter((e) => e[0] === 'message').map((e) => e[3]), [-1, 4, 2]);
+  });
   it('0 means no limit', () => {
     assert.deepEqual(rules(decodeEverySplit(encodeFrame({ opcode: 2, payload: new Uint8Array(3000) }), { from: 'server', maxMessage: 0 })), []);
   });

@@ -61,7 +61,8 @@ describe('RFC 6455 §5.7 examples', () => {
 });
 
 describe('length boundaries', () => {
-  for (const length of [0, 1, 125, 126, 127, 65535, 65536]) {
+  // 64, 65, 128 and 129 also cross the sizes up to which payload listeners get lent views (scratch.ts).
+  for (const length of [0, 1, 64, 65, 125, 126, 127, 128, 129, 65535, 65536]) {
     for (const from of ['client', 'server'] as const) {
       it(`${length}-byte binary and text frames from the ${from}`, () => {
         const mask = from === 'client' ? (true as const) : undefined;

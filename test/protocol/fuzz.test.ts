@@ -10,8 +10,10 @@ import fc from 'fast-check';
 import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { claimSharedScratch, releaseSharedScratch } from '../../src/protocol/scratch.js';
-import { cut, decodeChunks } from '../support/decode.js';
+import type { DecoderSink } from '../../src/protocol/types.js';
+import { assertSameRun, cut, decodeBothWays, decodeChunks, recordingSink, type Recorded } from '../support/decode.js';
 import { FinalBlockCompressor, TestCompressor } from '../support/deflate.js';
+import { checkHeard } from '../support/payload-check.js';
 
 const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 300);
 
@@ -68,13 +70,33 @@ const mutatedArb = fc
 
 const cutsArb = fc.array(fc.nat(), { maxLength: 8 });
 
+/** Whole and cut, with and without payload listeners: the same events, the same payloads, the oracle's payloads. */
 function checkInvariant(bytes: Uint8Array, options: DecoderOptions, cuts: number[]): void {
   const whole = decodeChunks([bytes], options);
+  const heard = decodeBothWays([bytes], options, whole);
+  checkHeard(bytes, options, heard);
   const offsets = [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b);
-  const split = decodeChunks(cut(bytes, offsets), options);
-  assert.deepEqual(split.events, whole.events);
-  assert.deepEqual(split.details, whole.details);
+  const chunks = cut(bytes, offsets);
+  const split = decodeChunks(chunks, options);
+  assertSameRun(split, whole, 'when cut');
+  assertSameRun(decodeChunks(chunks, options, true), heard, 'with listeners when cut');
   assert.equal(split.decoder.bytesSeen, bytes.length);
+}
+
+/** Which payload listeners a sink has: any combination must leave the other events alone. */
+const listenersArb = fc.record({ payload: fc.boolean(), frameEnd: fc.boolean(), messageData: fc.boolean() });
+
+/** The recording sink plus the chosen listeners, each reading every byte it is given. */
+function sinkWith(listeners: { payload: boolean; frameEnd: boolean; messageData: boolean }, events: Recorded[], details: string[]): DecoderSink {
+  const sink = recordingSink(events, details);
+  let sum = 0;
+  const touch = (data: Uint8Array): void => {
+    for (let i = 0; i < data.length; i++) sum = (sum + data[i]!) | 0;
+  };
+  if (listeners.payload) sink.payload = (data) => touch(data);
+  if (listeners.frameEnd) sink.frameEnd = () => void sum++;
+  if (listeners.messageData) sink.messageData = (data) => touch(data);
+  return sink;
 }
 
 describe('fuzz', () => {
@@ -92,15 +114,32 @@ describe('fuzz', () => {
     );
   });
 
+  it('payload listeners, in any combination, never change the other events', () => {
+    fc.assert(
+      fc.property(fc.oneof(streamArb, mutatedArb), optionsArb, cutsArb, listenersArb, (bytes, options, cuts, listeners) => {
+        const plain = decodeChunks([bytes], options);
+        const offsets = [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b);
+        const events: Recorded[] = [];
+        const details: string[] = [];
+        const decoder = new FrameDecoder(sinkWith(listeners, events, details), options);
+        for (const chunk of cut(bytes, offsets)) decoder.push(chunk);
+        const truncation = decoder.end();
+        details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`);
+        // The recording sink's details read the decoder's counters; this one has no decoder to read.
+        assert.deepEqual(events, plain.events);
+        assert.deepEqual(details.map(withoutCounters), plain.details.map(withoutCounters));
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
   it('without the shared SIMD area (a private one: JavaScript and bufferutil) the events are the same', () => {
     fc.assert(
       fc.property(streamArb, optionsArb, (bytes, options) => {
-        const withKernel = decodeChunks([bytes], options);
+        const withKernel = decodeChunks([bytes], options, true);
         const shared = claimSharedScratch(); // held here, so the decoder falls back to its own area
         try {
-          const without = decodeChunks([bytes], options);
-          assert.deepEqual(without.events, withKernel.events);
-          assert.deepEqual(without.details, withKernel.details);
+          assertSameRun(decodeChunks([bytes], options, true), withKernel, 'with a private area');
         } finally {
           if (shared) releaseSharedScratch();
         }
@@ -112,15 +151,19 @@ describe('fuzz', () => {
   it('valid streams fed one byte at a time give the same events as whole', () => {
     fc.assert(
       fc.property(streamArb, optionsArb, (bytes, options) => {
-        const whole = decodeChunks([bytes], options);
-        const single = decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)), options);
-        assert.deepEqual(single.events, whole.events);
-        assert.deepEqual(single.details, whole.details);
+        const single = Array.from(bytes, (b) => Uint8Array.of(b));
+        assertSameRun(decodeChunks(single, options), decodeChunks([bytes], options), 'one byte at a time');
+        assertSameRun(decodeChunks(single, options, true), decodeChunks([bytes], options, true), 'with listeners one byte at a time');
       }),
       { numRuns: Math.ceil(NUM_RUNS / 3) },
     );
   });
 });
+
+/** Drops the decoder counters the recording sink writes into its details (`frames=…`, `seen=…`). */
+function withoutCounters(detail: string): string {
+  return detail.replace(/ (frames|seen)=\S*/g, '');
+}
 
 describe('bounded memory', () => {
   setFlagsFromString('--expose-gc');
@@ -140,6 +183,21 @@ describe('bounded memory', () => {
     const growth = retained() - before;
     assert.ok(growth < 4 * 1024 * 1024, `retained ${growth} bytes after 256 MiB`);
     assert.equal(decoder.bytesSeen, 14 + 256 * 1024 * 1024);
+  });
+
+  it('with payload listeners, a frame claiming 2^62 bytes, fed 256 MiB, holds no payload', () => {
+    let heard = 0;
+    const decoder = new FrameDecoder(
+      { finding: () => {}, payload: (data) => void (heard += data.length), messageData: (data) => void (heard += data.length) },
+      { from: 'client', maxMessage: 0 },
+    );
+    decoder.push(Uint8Array.of(0x82, 0xff, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4));
+    const chunk = new Uint8Array(1024 * 1024).fill(0xab);
+    const before = retained();
+    for (let i = 0; i < 256; i++) decoder.push(chunk);
+    const growth = retained() - before;
+    assert.ok(growth < 4 * 1024 * 1024, `retained ${growth} bytes after 256 MiB`);
+    assert.equal(heard, 2 * 256 * 1024 * 1024, 'every byte heard as payload and as message data');
   });
 
   it('a text frame of 64 MiB is validated without being held', () => {

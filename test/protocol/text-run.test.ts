@@ -158,3 +158,58 @@ describe('text runs: same events as frame by frame', () => {
     assert.deepEqual(rules(decodeEverySplit(stream, { from: 'client' })), []);
   });
 });
+
+describe('text runs with payload listeners', () => {
+  /** Counts the frames the fast lane takes while `fn` runs (a spy on the run's check). */
+  function laneFrames(fn: () => void): number {
+    const check = TextRun.prototype.check;
+    let taken = 0;
+    TextRun.prototype.check = function (this: TextRun, ...args: Parameters<TextRun['check']>): boolean {
+      const ok = check.apply(this, args);
+      if (ok) taken += this.count;
+      return ok;
+    };
+    try {
+      fn();
+    } finally {
+      TextRun.prototype.check = check;
+    }
+    return taken;
+  }
+
+  it('the lane is still taken, and the listeners hear every payload of the run', () => {
+    const messages = ['one', 'two é', '', 'x'.repeat(300), 'four €'];
+    const stream = concatBytes(messages.map((m) => text(m)));
+    const payloads: string[] = [];
+    const data: string[] = [];
+    const order: string[] = [];
+    const taken = laneFrames(() => {
+      const decoder = new FrameDecoder(
+        {
+          finding: (f) => assert.fail(f.message),
+          payload: (bytes, position, frame) => {
+            assert.equal(position, 0);
+            payloads.push(Buffer.from(bytes).toString());
+            order.push(`payload #${frame.index}`);
+          },
+          messageData: (bytes) => void data.push(Buffer.from(bytes).toString()),
+          frameEnd: (frame) => void order.push(`frameEnd #${frame.index}`),
+          messageEnd: (m) => void order.push(`messageEnd #${m.firstFrame.index}`),
+        },
+        { from: 'client' },
+      );
+      decoder.push(stream);
+    });
+    assert.equal(taken, messages.length, 'every frame went through the fast lane');
+    const nonEmpty = messages.filter((m) => m.length > 0);
+    assert.deepEqual(payloads, nonEmpty);
+    assert.deepEqual(data, nonEmpty);
+    assert.deepEqual(order.slice(0, 7), ['payload #0', 'frameEnd #0', 'messageEnd #0', 'payload #1', 'frameEnd #1', 'messageEnd #1', 'frameEnd #2']);
+  });
+
+  it('without listeners the lane takes the same frames', () => {
+    const stream = concatBytes(['a', 'b', 'c'].map((m) => text(m)));
+    const taken = laneFrames(() => new FrameDecoder({ finding: (f) => assert.fail(f.message) }, { from: 'client' }).push(stream));
+    assert.equal(taken, 3);
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * comparePair without sockets: two LegRecords fed exact frames, as the proxy's tap would feed them.
+ * comparePair without sockets: two LegRecords whose recorders listen to a ConnectionAnalyzer fed exact
+ * frames, as the proxy feeds its analyzer and tells the leg through its tap.
  * Identical legs give nothing; a change is a finding named for the legs with each leg's evidence; a pair
  * cut by wsdiag's own shutdown reports possible in-flight losses as warnings only.
  */
@@ -11,17 +12,23 @@ import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encod
 import { computeAccept } from '../../src/protocol/handshake.js';
 import { SHOW_SECRETS } from '../../src/redact.js';
 import { comparePair } from '../../src/sandwich/diff.js';
+import { ConnectionAnalyzer } from '../../src/session/analyzer.js';
 import { LegRecord } from '../../src/sandwich/leg.js';
 import type { LegName } from '../../src/sandwich/types.js';
 
 const clock = () => new Date('2025-01-02T03:04:05.678Z');
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
+/** Each upgraded leg's analyzer, which decodes what `play` feeds and tells the leg's recorders. */
+const analyzers = new WeakMap<LegRecord, ConnectionAnalyzer>();
+
 function leg(name: LegName, conn: string, options: { status?: number; key?: string } = {}): LegRecord {
   const key = options.key ?? KEY;
   const status = options.status ?? 101;
   let now = 0;
-  return new LegRecord(
+  const legOptions = { keepBytes: 4096, clock: () => ++now };
+  const streams = status === 101 ? LegRecord.recorders(null, legOptions) : undefined;
+  const record = new LegRecord(
     name,
     conn,
     '/chat',
@@ -31,8 +38,14 @@ function leg(name: LegName, conn: string, options: { status?: number; key?: stri
       status,
       response: status === 101 ? { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(key), 'sec-websocket-protocol': 'chat' } : { 'content-length': '0' },
     },
-    { keepBytes: 4096, clock: () => ++now },
+    legOptions,
+    streams,
   );
+  if (streams) {
+    const observers = { 'client->server': [streams['client->server'].listeners], 'server->client': [streams['server->client'].listeners] };
+    analyzers.set(record, new ConnectionAnalyzer({ conn, onEvent: () => {}, observers }));
+  }
+  return record;
 }
 
 const masked = (spec: FrameSpec): Uint8Array => encodeFrame({ ...spec, mask: true });
@@ -41,8 +54,15 @@ const text = (s: string) => ({ opcode: Opcode.Text, payload: s });
 /** Feeds a conversation to a leg: client frames, server frames, then both directions end. */
 function play(l: LegRecord, c2s: FrameSpec[], s2c: FrameSpec[], end = true): LegRecord {
   const feed = (dir: Direction, frames: Uint8Array[]) => {
-    for (const f of frames) l.push(dir, f);
-    if (end) l.end(dir);
+    const analyzer = analyzers.get(l)!;
+    for (const f of frames) {
+      l.seen(dir, f.length);
+      analyzer.push(dir, f);
+    }
+    if (end) {
+      l.end(dir);
+      analyzer.end(dir);
+    }
   };
   feed('client->server', c2s.map(masked));
   feed('server->client', s2c.map((f) => encodeFrame(f)));

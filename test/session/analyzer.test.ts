@@ -460,3 +460,34 @@ describe('ping-unanswered (injected clock, no timers)', () => {
     assert.equal(p.of('violation').length, 0);
   });
 });
+
+describe('ConnectionAnalyzer observers', () => {
+  it('each direction\'s observers hear the same decoder events as the analyzer, after it, and only their direction', () => {
+    const heard: string[] = [];
+    const p = playbook({
+      observers: {
+        'client->server': [
+          {
+            finding: (f) => void heard.push(`finding ${f.rule} (events so far: ${p.events.length})`),
+            payload: (data, position) => void heard.push(`payload ${Buffer.from(data).toString()}@${position}`),
+            messageEnd: (m) => void heard.push(`message #${m.firstFrame.index}`),
+          },
+          { ping: (frame, payload) => void heard.push(`ping #${frame.index} ${Buffer.from(payload).toString()}`) },
+        ],
+      },
+    });
+    p.client(encodeFrame({ opcode: 1, payload: 'hey', mask: true }), encodeFrame({ opcode: 9, payload: 'p' }));
+    p.server(encodeFrame({ opcode: 1, payload: 'not heard' }));
+    assert.deepEqual(heard, ['payload hey@0', 'message #0', 'finding unmasked-client-frame (events so far: 1)', 'payload p@0', 'ping #1 p']);
+    assert.deepEqual(p.of('violation').map((v) => v.rule), ['unmasked-client-frame']);
+  });
+
+  it('an observer with no payload listener leaves binary payload unread (the decoder is built without one)', () => {
+    const p = playbook({ observers: { 'client->server': [{ messageEnd: () => {} }] } });
+    p.client(encodeFrame({ opcode: 2, payload: new Uint8Array(100_000), mask: true }));
+    const decoder = p.analyzer.decoder('client->server') as unknown as { listens: boolean };
+    assert.equal(decoder.listens, false);
+    const listening = playbook({ observers: { 'client->server': [{ payload: () => {} }] } });
+    assert.equal((listening.analyzer.decoder('client->server') as unknown as { listens: boolean }).listens, true);
+  });
+});

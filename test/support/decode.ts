@@ -2,10 +2,17 @@
  * Test harness for the sans-IO decoder: records every sink call as plain data, and re-runs a stream cut
  * at every byte offset and one byte at a time, asserting the recordings are identical (wsproto's
  * `_split_frame_test`, extended to every split).
+ *
+ * Every stream is decoded twice per split: once with the sink the proxy's analyzer resembles, once with
+ * the payload listeners on as well (`payload`, `frameEnd`, `messageData`, ping/pong payloads). The
+ * listeners must not change any other event; what they hear must be the same however the stream is cut,
+ * and must match the independent oracle (./frame-oracle.ts) and node:zlib (./payload-check.ts).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
-import type { DecoderSink, MessageInfo, Truncation } from '../../src/protocol/types.js';
+import type { DecoderSink, FrameHeader, MessageInfo, Truncation } from '../../src/protocol/types.js';
+import { checkHeard } from './payload-check.js';
 
 export type Recorded =
   | ['frame', number, number, number, boolean, boolean]
@@ -27,6 +34,34 @@ export interface DecodeRun {
   truncated: boolean;
   /** Where the stream ended mid-frame (FrameDecoder.end), or null. */
   truncation: Truncation | null;
+  /** What the payload listeners heard; null when they were off. */
+  heard: Heard | null;
+}
+
+/** What a sink with every payload listener heard. */
+export interface Heard {
+  /**
+   * In order: each frame's payload at its frameEnd, each message's data at its end, ping and pong payloads,
+   * close and messageEnd markers (to check frameEnd comes first), a frame or message cut short at the end.
+   * Long byte strings appear as their length and SHA-256. Split runs must match it exactly.
+   */
+  log: string[];
+  /** Each frame's header, by frame index. */
+  headers: Map<number, FrameHeader>;
+  /** Each frame's payload (the bytes received, for a frame cut short), by frame index. */
+  frames: Map<number, Uint8Array>;
+  /** Each data message's application data, in order of their first frames. */
+  messages: HeardMessage[];
+}
+
+export interface HeardMessage {
+  firstFrame: number;
+  compressed: boolean;
+  /** messageEnd came (false: abandoned for a new message, or the stream ended inside it). */
+  ended: boolean;
+  sizeKnown: boolean;
+  size: number;
+  data: Uint8Array;
 }
 
 export function recordingSink(events: Recorded[], details: string[] = [], decoder?: () => FrameDecoder): DecoderSink {
@@ -35,7 +70,8 @@ export function recordingSink(events: Recorded[], details: string[] = [], decode
   return {
     frame: (h) => {
       events.push(['frame', h.index, h.opcode, h.length, h.fin, h.masked]);
-      details.push(`frame #${h.index}@${h.offset}+${h.headerLength} rsv=${+h.rsv1}${+h.rsv2}${+h.rsv3} frames=${decoder?.().frameCount}`);
+      const key = h.maskKey ? Buffer.from(h.maskKey).toString('hex') : '-';
+      details.push(`frame #${h.index}@${h.offset}+${h.headerLength} rsv=${+h.rsv1}${+h.rsv2}${+h.rsv3} form=${h.lengthForm} key=${key} frames=${decoder?.().frameCount}`);
     },
     messageStart: (m) => void details.push(`start ${info(m)} seen=${decoder?.().bytesSeen}`),
     finding: (f) =>
@@ -51,19 +87,150 @@ export function recordingSink(events: Recorded[], details: string[] = [], decode
   };
 }
 
-/** Decodes bytes pushed as the given chunks. */
-export function decodeChunks(chunks: Uint8Array[], options: DecoderOptions): DecodeRun {
-  const events: Recorded[] = [];
-  const details: string[] = [];
-  const decoder: FrameDecoder = new FrameDecoder(recordingSink(events, details, () => decoder), options);
-  for (const chunk of chunks) decoder.push(chunk);
-  const truncation = decoder.end();
-  details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`);
-  return { events, details, decoder, truncated: truncation !== null, truncation };
+/** Short text for bytes: hex when small, length and SHA-256 when not. */
+function digest(bytes: Uint8Array): string {
+  return bytes.length <= 64 ? Buffer.from(bytes).toString('hex') : `${bytes.length}:${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
 }
 
-export function decode(bytes: Uint8Array, options: DecoderOptions): DecodeRun {
-  return decodeChunks([bytes], options);
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  return Uint8Array.from(Buffer.concat(parts));
+}
+
+/**
+ * The recording sink with every payload listener added. It checks what it can on the spot (positions,
+ * which frame or message a piece belongs to, frameEnd before the frame's other end events) and collects
+ * the bytes for the oracle.
+ */
+function listeningSink(base: DecoderSink, heard: Heard): { sink: DecoderSink; end(): void } {
+  let frame = -1;
+  let framePieces: Uint8Array[] = [];
+  let frameBytes = 0;
+  let frameLength = 0;
+  let frameEnded = true;
+  let message: (HeardMessage & { pieces: Uint8Array[] }) | null = null;
+  const finishMessage = (ended: boolean, info?: MessageInfo): void => {
+    if (message === null) return;
+    message.data = join(message.pieces);
+    message.ended = ended;
+    if (info) {
+      message.sizeKnown = info.sizeKnown;
+      message.size = info.size;
+    }
+    const { pieces: _pieces, ...record } = message;
+    heard.messages.push(record);
+    heard.log.push(`${ended ? 'message' : 'message cut'} #${message.firstFrame} ${digest(message.data)}`);
+    message = null;
+  };
+  const sink: DecoderSink = {
+    ...base,
+    frame: (h) => {
+      assert.ok(frameEnded, `frame #${h.index} began before frame #${frame} ended`);
+      frame = h.index;
+      framePieces = [];
+      frameBytes = 0;
+      frameLength = h.length;
+      frameEnded = false;
+      heard.headers.set(h.index, h);
+      base.frame!(h);
+    },
+    payload: (data, position, ref) => {
+      assert.equal(ref.index, frame, 'payload of the current frame');
+      assert.equal(position, frameBytes, `payload position in frame #${frame}`);
+      assert.ok(data.length > 0, 'no empty payload piece');
+      framePieces.push(data.slice());
+      frameBytes += data.length;
+    },
+    frameEnd: (ref) => {
+      assert.equal(ref.index, frame);
+      assert.equal(frameBytes, frameLength, `frame #${frame} ended after all of its payload`);
+      frameEnded = true;
+      const payload = join(framePieces);
+      heard.frames.set(frame, payload);
+      heard.log.push(`frameEnd #${frame} ${digest(payload)}`);
+    },
+    ping: (ref, payload) => {
+      assert.ok(frameEnded && ref.index === frame, 'ping after its frameEnd');
+      assert.deepEqual(payload, heard.frames.get(frame)!.subarray(0, 125));
+      heard.log.push(`ping #${ref.index} ${digest(payload)}`);
+      base.ping!(ref, payload);
+    },
+    pong: (ref, payload) => {
+      assert.ok(frameEnded && ref.index === frame, 'pong after its frameEnd');
+      assert.deepEqual(payload, heard.frames.get(frame)!.subarray(0, 125));
+      heard.log.push(`pong #${ref.index} ${digest(payload)}`);
+      base.pong!(ref, payload);
+    },
+    close: (c) => {
+      assert.ok(frameEnded && c.frame.index === frame, 'close after its frameEnd');
+      heard.log.push(`close #${c.frame.index}`);
+      base.close!(c);
+    },
+    messageStart: (m) => {
+      // A message that never ended was abandoned for this one (expected-continuation).
+      finishMessage(false);
+      message = { firstFrame: m.firstFrame.index, compressed: m.compressed, ended: false, sizeKnown: m.sizeKnown, size: 0, data: new Uint8Array(0), pieces: [] };
+      base.messageStart!(m);
+    },
+    messageData: (data, m) => {
+      assert.ok(message !== null && m.firstFrame.index === message.firstFrame, 'data of the message in progress');
+      assert.ok(data.length > 0, 'no empty data piece');
+      message.pieces.push(data.slice());
+    },
+    messageEnd: (m) => {
+      assert.ok(frameEnded, 'messageEnd after its last frameEnd');
+      assert.ok(message !== null && m.firstFrame.index === message.firstFrame, 'the message in progress ended');
+      finishMessage(true, m);
+      base.messageEnd!(m);
+    },
+  };
+  return {
+    sink,
+    end: () => {
+      if (!frameEnded) {
+        const payload = join(framePieces);
+        heard.frames.set(frame, payload);
+        heard.log.push(`frame cut #${frame} ${digest(payload)}`);
+      }
+      finishMessage(false);
+    },
+  };
+}
+
+/** Decodes bytes pushed as the given chunks; `listen` adds the payload listeners. */
+export function decodeChunks(chunks: Uint8Array[], options: DecoderOptions, listen = false): DecodeRun {
+  const events: Recorded[] = [];
+  const details: string[] = [];
+  const base = recordingSink(events, details, () => decoder);
+  const heard: Heard | null = listen ? { log: [], headers: new Map(), frames: new Map(), messages: [] } : null;
+  const listening = heard ? listeningSink(base, heard) : null;
+  const decoder: FrameDecoder = new FrameDecoder(listening ? listening.sink : base, options);
+  for (const chunk of chunks) decoder.push(chunk);
+  const truncation = decoder.end();
+  listening?.end();
+  details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`);
+  return { events, details, decoder, truncated: truncation !== null, truncation, heard };
+}
+
+export function decode(bytes: Uint8Array, options: DecoderOptions, listen = false): DecodeRun {
+  return decodeChunks([bytes], options, listen);
+}
+
+/**
+ * Decodes the same chunks with and without listeners and asserts that the listeners changed nothing else;
+ * returns the listening run.
+ */
+export function decodeBothWays(chunks: Uint8Array[], options: DecoderOptions, plain: DecodeRun = decodeChunks(chunks, options)): DecodeRun {
+  const listened = decodeChunks(chunks, options, true);
+  assert.deepEqual(listened.events, plain.events, 'payload listeners changed the events');
+  assert.deepEqual(listened.details, plain.details, 'payload listeners changed the details');
+  return listened;
+}
+
+/** Asserts two runs recorded the same things (both listening, or both not). */
+export function assertSameRun(actual: DecodeRun, expected: DecodeRun, what: string): void {
+  assert.deepEqual(actual.events, expected.events, `events differ ${what}`);
+  assert.deepEqual(actual.details, expected.details, `details differ ${what}`);
+  assert.deepEqual(actual.heard?.log, expected.heard?.log, `payload events differ ${what}`);
 }
 
 /** Cuts bytes into pieces at the given offsets. */
@@ -79,11 +246,14 @@ export function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
 }
 
 /**
- * Decodes the stream whole, then split at every offset (two chunks), then byte at a time, and asserts
- * every run recorded the same events. Returns the whole-stream run.
+ * Decodes the stream whole, then split at every offset (two chunks), then byte at a time, each time with
+ * and without payload listeners, and asserts every run recorded the same events, and the listening runs
+ * the same payloads, which match the oracle. Returns the whole-stream run without listeners.
  */
 export function decodeEverySplit(bytes: Uint8Array, options: DecoderOptions): DecodeRun {
   const whole = decode(bytes, options);
+  const heard = decodeBothWays([bytes], options, whole);
+  checkHeard(bytes, options, heard);
   // Beyond a few KiB, split at a sample of offsets (every header region and a stride) to keep tests fast.
   const offsets: number[] = [];
   if (bytes.length <= 4096) {
@@ -94,14 +264,14 @@ export function decodeEverySplit(bytes: Uint8Array, options: DecoderOptions): De
     for (let i = Math.max(64, bytes.length - 64); i < bytes.length; i++) offsets.push(i);
   }
   for (const at of offsets) {
-    const split = decodeChunks(cut(bytes, [at]), options);
-    assert.deepEqual(split.events, whole.events, `events differ when split at byte ${at}`);
-    assert.deepEqual(split.details, whole.details, `details differ when split at byte ${at}`);
+    const chunks = cut(bytes, [at]);
+    assertSameRun(decodeChunks(chunks, options), whole, `when split at byte ${at}`);
+    assertSameRun(decodeChunks(chunks, options, true), heard, `with listeners when split at byte ${at}`);
   }
   if (bytes.length <= 70_000) {
-    const single = decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)), options);
-    assert.deepEqual(single.events, whole.events, 'events differ when fed one byte at a time');
-    assert.deepEqual(single.details, whole.details, 'details differ when fed one byte at a time');
+    const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
+    assertSameRun(decodeChunks(chunks, options), whole, 'when fed one byte at a time');
+    assertSameRun(decodeChunks(chunks, options, true), heard, 'with listeners when fed one byte at a time');
   }
   return whole;
 }

@@ -7,17 +7,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Side } from '../../src/events.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
-import { compareConnection, compareStreams, type EndObservation } from '../../src/probe/compare.js';
-import { compareHandshake } from '../../src/probe/compare-handshake.js';
-import { StreamRecorder } from '../../src/probe/recorder.js';
+import {
+  StreamRecorder,
+  compareConnection,
+  compareHandshake,
+  compareStreams,
+  type EndObservation,
+  type ObservedHandshake,
+  type ObservedStream,
+  type ProbeFinding,
+} from '../../src/observe/index.js';
 import { binaryPayload } from '../../src/probe/payloads.js';
-import type { ObservedHandshake, ObservedStream, ProbeFinding } from '../../src/probe/types.js';
 
 const KEY_A = Uint8Array.of(1, 2, 3, 4);
 const KEY_B = Uint8Array.of(9, 8, 7, 6);
 
 /** Records frames as `from` sends them; each frame is its own write at the given time (default 0). */
-function observe(from: Side, frames: FrameSpec[], options: { extensions?: string; at?: number[] } = {}): ObservedStream {
+function observe(from: Side, frames: FrameSpec[], options: { extensions?: string | undefined; at?: number[] | undefined } = {}): ObservedStream {
   const r = new StreamRecorder({ from, extensions: options.extensions ?? null });
   frames.forEach((f, i) => r.push(encodeFrame(from === 'client' && f.mask === undefined ? { ...f, mask: KEY_A } : f), options.at?.[i] ?? 0));
   return r.stream;

@@ -6,6 +6,21 @@ import type { Direction } from '../events.js';
 import type { RuleId } from '../rules/table.js';
 import type { CheckId, FindingSeverity, ProbeFinding, ObservedMessage } from './types.js';
 
+/** Where a finding belongs: the handshake, one direction's traffic, or the connection's end. */
+export type FindingColumn = 'handshake' | 'client->server' | 'server->client' | 'close';
+
+const HANDSHAKE_CHECKS = new Set<CheckId>([
+  'handshake-refused', 'handshake-status-changed', 'handshake-invalid', 'subprotocol-changed', 'extensions-changed', 'version-changed', 'key-replaced', 'path-rewritten',
+]);
+const CLOSE_CHECKS = new Set<CheckId>(['close-swallowed', 'close-code-rewritten', 'close-reason-rewritten', 'close-added', 'connection-closed-by-intermediary']);
+
+/** The part of the connection a finding is about (the probe's matrix column, the sandwich's evidence). */
+export function columnOf(f: ProbeFinding): FindingColumn {
+  if (HANDSHAKE_CHECKS.has(f.check)) return 'handshake';
+  if (CLOSE_CHECKS.has(f.check) || f.dir === null) return 'close';
+  return f.dir;
+}
+
 export function failure(check: CheckId, dir: Direction | null, message: string, extra: { rule?: RuleId; rfc?: string } = {}): ProbeFinding {
   return make(check, 'failure', dir, message, extra);
 }

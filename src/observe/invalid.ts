@@ -8,10 +8,9 @@
 import type { Direction } from '../events.js';
 import { Opcode } from '../protocol/constants.js';
 import { getRule } from '../rules/table.js';
-import type { InvalidSpec } from './cases.js';
 import { describeClose, type ConnectionObservation } from './compare.js';
 import { info, warning } from './findings.js';
-import type { ObservedStream, ProbeFinding } from './types.js';
+import type { InvalidSpec, ObservedStream, ProbeFinding } from './types.js';
 
 export function classifyInvalid(spec: InvalidSpec, obs: ConnectionObservation): ProbeFinding {
   const sender = spec.from === 'client' ? obs.client : obs.server;
