@@ -38,6 +38,8 @@ export interface ListeningEvent extends EventBase {
   address: string;
   port: number;
   target: string;
+  /** The dashboard's address (`proxy --ui`), without its token. */
+  ui?: string;
 }
 
 export interface OpenEvent extends EventBase {

@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerProbe } from './commands/probe.js';
 import { registerCi } from './commands/ci.js';
 import { registerSandwich } from './commands/sandwich.js';
+import { registerView } from './commands/view.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerExplain(program);
   registerTail(program);
+  registerView(program);
   registerDemo(program);
   registerProbe(program);
   registerCi(program);

@@ -26,7 +26,7 @@ const isFrameRef = shape({ index: isNumber, offset: isNumber, opcode: isNumber, 
 
 /** The fields each event type must carry, beyond v/type/ts (DESIGN §2). */
 const FIELDS: Record<EventType, Record<string, Check>> = {
-  listening: { address: isString, port: isNumber, target: isString },
+  listening: { address: isString, port: isNumber, target: isString, ui: optional(isString) },
   open: { conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString) },
   frame: {
     conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,

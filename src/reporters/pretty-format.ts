@@ -99,7 +99,11 @@ function labelled(c: Palette, label: string, value: string): string {
 }
 
 function listening(b: Block, e: ListeningEvent): void {
-  b.header(`listening on ${b.c.emphasis(hostPort(p(e.address), e.port))}`, labelled(b.c, 'target', p(e.target)));
+  b.header(
+    `listening on ${b.c.emphasis(hostPort(p(e.address), e.port))}`,
+    labelled(b.c, 'target', p(e.target)),
+    ...(e.ui !== undefined ? [labelled(b.c, 'dashboard', p(e.ui))] : []),
+  );
 }
 
 function open(b: Block, e: OpenEvent): void {

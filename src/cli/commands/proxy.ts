@@ -15,13 +15,15 @@ import { describeFsError } from '../../reporters/jsonl.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../../reporters/index.js';
 import { MessagePolicies } from '../../policy/runtime.js';
 import { addProxyOptions, type ProxyFlags } from '../proxy-options.js';
+import { addUiOptions, openDashboard, type UiFlags } from '../ui-options.js';
+import { withUiUrl } from '../../ui/listening.js';
 import { StopRequest, action, stdoutPrettyOptions } from '../run.js';
 
 export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
     .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
-  addProxyOptions(command, { listen: '127.0.0.1:8080' })
+  addUiOptions(addProxyOptions(command, { listen: '127.0.0.1:8080' }))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -30,10 +32,11 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target http://localhost:3000 --log wsdiag.log --quiet\n' +
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
         '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
+        '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
         '\nCtrl-C (or SIGTERM) stops accepting, ends open connections, flushes the logs and prints the summary.\n' +
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
     )
-    .action(action((flags: ProxyFlags) => runProxy(flags)));
+    .action(action((flags: ProxyFlags & UiFlags) => runProxy(flags)));
 }
 
 /** Everything the flags say, checked, with the files read. */
@@ -81,7 +84,7 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
   return flags.log !== undefined ? { options, log: flags.log } : { options };
 }
 
-async function runProxy(flags: ProxyFlags): Promise<number> {
+async function runProxy(flags: ProxyFlags & UiFlags): Promise<number> {
   const config = resolveProxyConfig(flags);
   const clock = systemClock;
 
@@ -99,23 +102,30 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
   // Opened before listening: an unwritable path is a usage error while nothing runs yet.
   let logError: Error | undefined;
   const log = config.log !== undefined ? openJsonlLog(config.log, { onClosed: (err) => (logError ??= err) }) : undefined;
-  const reporters = new MultiReporter(log ? [output, log, summary] : [output, summary]);
+  const dashboard = await openDashboard(flags).catch(async (err: unknown) => {
+    await log?.close();
+    throw err;
+  });
+  const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
 
   stop.listen();
   try {
     const proxy = await startProxy({
       ...config.options,
       clock,
-      onEvent: (event) => reporters.write(event),
+      onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
       onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
+      ...(dashboard ? { onHandshake: (conn, handshake) => dashboard.hub.handshake(conn, handshake) } : {}),
     }).catch(async (err: unknown) => {
       await reporters.close();
+      await dashboard?.close();
       throw err;
     });
     await stop.requested;
     await proxy.close();
     reporters.write(summary.summary(clock));
     await reporters.close();
+    await dashboard?.close();
   } finally {
     stop.dispose();
   }
