@@ -68,6 +68,13 @@ export class UiHub implements Reporter {
     return this.#clients.size;
   }
 
+  /** Records not sent to the connected pages because they read too slowly, summed over them. */
+  get droppedForPages(): number {
+    let total = 0;
+    for (const client of this.#clients) total += client.dropped;
+    return total;
+  }
+
   /** Reporter: one event of the run. */
   write(event: WsdiagEvent): void {
     this.publish(event);
