@@ -63,8 +63,9 @@ select, input { font: inherit; color: inherit; background: var(--bg); border: 1p
 .segmented button:first-child { border-radius: 4px 0 0 4px; }
 .segmented button:last-child { border-radius: 0 4px 4px 0; }
 .grid { display: flex; flex-direction: column; flex: 1; min-height: 0; }
-.grid-head, .row { display: grid; grid-template-columns: 18px 88px 104px 60px 84px 1fr; gap: 6px; align-items: center; padding: 0 8px; }
-.grid-head.with-conn, .row.with-conn { grid-template-columns: 18px 40px 88px 104px 60px 84px 1fr; }
+.grid-head, .row { display: grid; grid-template-columns: 18px 88px 136px 60px 76px 1fr; gap: 6px; align-items: center; padding: 0 8px; }
+.grid-head.with-conn, .row.with-conn { grid-template-columns: 18px 40px 88px 136px 60px 76px 1fr; }
+.grid-head span { font-family: inherit; font-size: inherit; }
 .grid-head { font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--line); height: 24px; background: var(--panel); }
 .grid-body { flex: 1; overflow: auto; min-height: 0; position: relative; }
 .row { position: absolute; left: 0; right: 0; height: 24px; white-space: nowrap; cursor: pointer; border-bottom: 1px solid color-mix(in srgb, var(--line) 50%, transparent); }

@@ -94,7 +94,7 @@ export function Grid({ rows, selectedSeq, onSelect, showConn, autoScroll, onAuto
               <span class="arrow" title=${row.dir ?? ''}>${arrow(row.dir)}</span>
               ${showConn ? html`<span class="conn-cell">${row.conn ?? ''}</span>` : null}
               <span class="time">${clockTime(row.rec.event.ts)}</span>
-              <span class="type">${row.type}</span>
+              <span class="type" title=${row.type}>${row.type}</span>
               <span class="num">${formatBytes(row.length)}</span>
               <span class="flags">${row.flags}</span>
               <span class="data">${row.summary}</span>

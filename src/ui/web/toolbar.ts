@@ -12,7 +12,7 @@ export function SummaryBar({ store, feed, onFilters }: { store: Store; feed: Fee
   const rules = [...t.byRule.entries()].sort((a, b) => b[1] - a[1]);
   const codes = [...t.byCode.entries()].sort((a, b) => a[0] - b[0]);
   return html`<section class="summary" aria-label="Summary">
-    <span class=${`feed feed-${feed.status}`} data-testid="feed-status">${feedLabel(feed)}</span>
+    <span class=${`feed feed-${feed.status}`} data-testid="feed-status">${feedLabel(feed, store.mode)}</span>
     <span data-testid="total-connections">${store.conns.size} connections (${open} open)</span>
     <span>${t.messages} messages</span>
     ${t.frames > 0 ? html`<span>${t.frames} frames</span>` : null}
@@ -25,18 +25,19 @@ export function SummaryBar({ store, feed, onFilters }: { store: Store; feed: Fee
       ? html`<span class="notice bad" data-testid="dropped-notice">${n.droppedForPage} events were not sent to this page: it read too slowly. <button class="link" onClick=${() => location.reload()}>Reload</button> to resync from the server's buffer.</span>`
       : null}
     ${n.trimmed > 0 ? html`<span class="notice">${n.trimmed} oldest events let go by this page</span>` : null}
+    ${t.messages === 0 && t.events > 0 && store.mode === 'live' ? html`<span class="muted">no payloads: the proxy shows them with --messages</span>` : null}
     ${n.malformed > 0 ? html`<span class="notice">${n.malformed} malformed records skipped</span>` : null}
   </section>`;
 }
 
-function feedLabel(feed: FeedInfo): string {
+function feedLabel(feed: FeedInfo, mode: Store['mode']): string {
   switch (feed.status) {
     case 'connecting':
       return 'connecting…';
     case 'replaying':
       return 'loading…';
     case 'live':
-      return 'live';
+      return mode === 'view' ? 'following the logs' : 'live';
     case 'closed':
       return feed.closeReason ? `disconnected: ${feed.closeReason}` : 'disconnected';
   }
