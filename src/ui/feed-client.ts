@@ -1,7 +1,7 @@
 /**
  * One page's end of the live feed. The proxy calls `push` from its event path, so nothing here may wait or
- * grow without bound: records are queued (bounded in bytes) and sent in one WebSocket message per turn of
- * the event loop. When the page cannot keep up — its socket's `bufferedAmount` plus our queue pass the
+ * grow without bound: records are queued (bounded in bytes) and sent together, one WebSocket message at
+ * most every 25 ms. When the page cannot keep up — its socket's `bufferedAmount` plus our queue pass the
  * limit — this page's records are dropped, counted, and once its socket has drained it is told how many
  * it missed (a `dropped` message the page shows). Other pages and the relay are never slowed.
  */
@@ -25,6 +25,13 @@ export const DEFAULT_FEED_CLIENT_OPTIONS: FeedClientOptions = {
 
 /** Records per WebSocket message while replaying the ring (bounded in size too, see REPLAY_BYTES). */
 const REPLAY_BYTES = 256 * 1024;
+/**
+ * Live records are sent at most this often, as one WebSocket message: a person does not see 25 ms, and a
+ * write per event would cost the proxy a system call per frame it relays.
+ */
+const FLUSH_MS = 25;
+/** …or at once when this much is queued, so a burst goes out in bounded pieces. */
+const FLUSH_BYTES = 64 * 1024;
 
 export class FeedClient {
   readonly #ws: WebSocket;
@@ -106,12 +113,17 @@ export class FeedClient {
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#replaying || this.#closed) return;
+    if (this.#replaying || this.#closed) return;
+    if (this.#queuedBytes >= FLUSH_BYTES) {
+      this.#flush();
+      return;
+    }
+    if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.#flushScheduled = false;
       this.#flush();
-    });
+    }, FLUSH_MS).unref();
   }
 
   #flush(): void {

@@ -2,7 +2,7 @@
  * The dashboard's stylesheet, served at /app.css (a file of its own, so the Content-Security-Policy can
  * forbid inline styles as well as inline scripts). Light and dark follow the system.
  */
-export const STYLESHEET = `
+export const STYLESHEET: string = `
 :root {
   color-scheme: light dark;
   --bg: #ffffff; --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --panel: #f6f8fa; --sel: #dbeafe;
