@@ -42,7 +42,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
     return value;
   };
-  return { quick, reps: numberAfter('--reps', quick ? 1 : 3), warmupMs: quick ? 200 : 300, windowMs: numberAfter('--window', quick ? 400 : 1000), browser: !argv.includes('--no-browser') };
+  return { quick, reps: numberAfter('--reps', quick ? 1 : 5), warmupMs: quick ? 200 : 300, windowMs: numberAfter('--window', quick ? 400 : 1000), browser: !argv.includes('--no-browser') };
 }
 
 interface Sample {
@@ -161,6 +161,8 @@ async function main(): Promise<void> {
         for (const size of SIZES) {
           for (const connections of CONNECTIONS) {
             const samples: Record<Reader, Sample[]> = { off: [], feed: [], browser: [] };
+            // One unmeasured pass each first: the first window after a change of size runs cold (JIT, socket buffers).
+            for (const r of readers) await measure(children[r]!.ready.port, children[r]!, size, connections, options);
             for (let rep = 0; rep < options.reps; rep++) {
               // Alternate, so a change in the machine's load hits every column alike.
               for (const r of rep % 2 === 0 ? readers : [...readers].reverse()) {

@@ -113,6 +113,27 @@ describe('dashboard security checks (pure)', () => {
   });
 });
 
+describe('message view adapter (until src/views is wired)', () => {
+  it('gives JSON, text or hex, and never throws', async () => {
+    const { describeForUi } = await import('../../src/ui/message-view.js');
+    const of = (bytes: Uint8Array, truncated = false) => describeForUi({ subprotocol: null, kind: 'text', bytes, truncated });
+    const json = of(Buffer.from('{"type":"next","id":"1"}'));
+    assert.equal(json.protocol, 'json');
+    assert.deepEqual(json.detail, { type: 'next', id: '1' });
+    assert.equal(json.text, JSON.stringify({ type: 'next', id: '1' }, null, 2));
+    assert.equal(of(Buffer.from('{"cut": "sho'), true).protocol, 'text');
+    assert.equal(of(Buffer.from('hello')).text, 'hello');
+    const hex = of(new Uint8Array([0x00, 0xff, 0x41]));
+    assert.equal(hex.protocol, 'hex');
+    assert.equal(hex.text, '00000000  00 ff 41' + ' '.repeat(39) + '  ..A');
+    for (let i = 0; i < 200; i++) {
+      const random = new Uint8Array(i);
+      for (let j = 0; j < i; j++) random[j] = (i * 31 + j * 17) & 0xff;
+      assert.doesNotThrow(() => of(random));
+    }
+  });
+});
+
 describe('dashboard server', () => {
   const running: Dashboard[] = [];
   after(async () => {
