@@ -54,6 +54,8 @@ export interface ListeningEvent extends EventBase {
    * several runs append to (an addition to DESIGN §2; absent in logs written before it).
    */
   run?: string;
+  /** The dashboard's address (`proxy --ui`), without its token. */
+  ui?: string;
 }
 
 export interface OpenEvent extends EventBase {

@@ -3,7 +3,9 @@
  *
  *   echo: a ws echo server (port) and a raw WebSocket sink for the 1 GiB message (sinkPort)
  *   bare TARGET-PORT: a bare TCP relay (net + pipe), the floor any proxy is compared with
- *   wsdiag TARGET-URL [MAX-MESSAGE]: wsdiag's proxy, its events written as JSON Lines to a temporary file
+ *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--ui]: wsdiag's proxy, its events written as JSON Lines to a
+ *     temporary file; --frames also reports every frame, --ui also feeds the dashboard (a UiHub and its
+ *     server on 127.0.0.1; its address is in `ready.ui`)
  *
  * It talks to the parent over IPC (see child.ts): `ready` once listening, `stats` on request, and it
  * exits on `stop`. Everything listens on 127.0.0.1 only.
@@ -122,41 +124,49 @@ async function startBare(targetPort: number): Promise<{ ready: ChildReady; close
 }
 
 /** wsdiag's proxy with the JSON Lines reporter writing to a temporary file, as `wsdiag proxy --log` would. */
-async function startWsdiag(target: string, maxMessage: number | undefined): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
+async function startWsdiag(target: string, maxMessage: number | undefined, flags: readonly string[]): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
   const { startProxy } = await import('../../src/proxy/index.js');
   const { openJsonlLog } = await import('../../src/reporters/jsonl.js');
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-'));
   const log = join(dir, 'events.jsonl');
   const reporter = openJsonlLog(log);
+  // `wsdiag proxy --ui`: the dashboard is one more reporter, and sees every handshake.
+  const dashboard = flags.includes('--ui') ? await (await import('../../src/ui/index.js')).startDashboard({ mode: 'live', host: HOST, port: 0 }) : undefined;
   const proxy = await startProxy({
     target,
     listen: { host: HOST, port: 0 },
+    frames: flags.includes('--frames'),
     ...(maxMessage !== undefined ? { maxMessage } : {}),
     onEvent: (event) => {
       events[event.type] = (events[event.type] ?? 0) + 1;
       reporter.write(event);
+      dashboard?.hub.write(event);
     },
+    ...(dashboard ? { onHandshake: (conn: string, handshake: import('../../src/proxy/types.js').TappedHandshake) => dashboard.hub.handshake(conn, handshake) } : {}),
     onWarning: () => {},
   });
   return {
-    ready: { port: proxy.port, log },
+    ready: { port: proxy.port, log, ...(dashboard ? { ui: dashboard.url } : {}) },
     close: async () => {
       await proxy.close();
       await reporter.close?.();
+      await dashboard?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 async function main(): Promise<void> {
-  const [role, arg, maxMessage] = process.argv.slice(2);
+  const [role, arg, ...rest] = process.argv.slice(2);
+  const flags = rest.filter((a) => a.startsWith('--'));
+  const maxMessage = rest.find((a) => !a.startsWith('--'));
   const started =
     role === 'echo'
       ? await startEcho()
       : role === 'bare'
         ? await startBare(Number(arg))
         : role === 'wsdiag'
-          ? await startWsdiag(String(arg), maxMessage === undefined ? undefined : Number(maxMessage))
+          ? await startWsdiag(String(arg), maxMessage === undefined ? undefined : Number(maxMessage), flags)
           : null;
   if (!started) throw new Error(`unknown role ${role}`);
   process.on('message', (message: { type: string }) => {

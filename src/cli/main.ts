@@ -14,6 +14,7 @@ import { registerProbe } from './commands/probe.js';
 import { registerCi } from './commands/ci.js';
 import { registerSandwich } from './commands/sandwich.js';
 import { registerCa } from './commands/ca.js';
+import { registerView } from './commands/view.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerExplain(program);
   registerTail(program);
+  registerView(program);
   registerDemo(program);
   registerProbe(program);
   registerCi(program);

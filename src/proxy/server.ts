@@ -183,7 +183,8 @@ function listenOn(server: Server, listen: { host: string; port: number }): Promi
   });
 }
 
-function describeListenError(err: NodeJS.ErrnoException): string {
+/** Why an address cannot be bound, in words (also used by the dashboard's server). */
+export function describeListenError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'EADDRINUSE':
       return 'the address is already in use (another wsdiag or server runs there; pick another port, or 0 for any free one)';

@@ -33,6 +33,11 @@ export interface ReadLogOptions {
   signal?: AbortSignal;
   onLine: (line: LogLine) => void;
   onNotice?: (notice: LogNotice) => void;
+  /**
+   * Called once, when what the file held at the start has been read (right away when following a file that
+   * does not exist yet): `wsdiag view` merges several logs by time up to there, then shows lines as they come.
+   */
+  onStartRead?: () => void;
   /** Awaited after each chunk of lines, so a slow consumer slows reading down instead of buffering. */
   backpressure?: () => Promise<void>;
   /**
@@ -87,12 +92,18 @@ class LogReader {
       await this.#drain(this.#file!);
       this.#emit(this.#file!.splitter.end());
       if (!this.#aborted) this.#options.onCaughtUp?.();
+      this.#options.onStartRead?.();
       return;
     }
+    let startRead = false;
     while (!this.#aborted) {
       if (this.#file) {
         await this.#drain(this.#file);
         if (!this.#aborted) this.#options.onCaughtUp?.();
+      }
+      if (!startRead) {
+        startRead = true;
+        this.#options.onStartRead?.();
       }
       await sleep(this.#options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS, this.#options.signal);
       if (this.#aborted) break;

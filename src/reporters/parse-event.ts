@@ -27,7 +27,7 @@ const isCause = shape({ rule: isString, dir: isDirection, frame: nullable(isFram
 
 /** The fields each event type must carry, beyond v/type/ts (DESIGN §2). */
 const FIELDS: Record<EventType, Record<string, Check>> = {
-  listening: { address: isString, port: isNumber, target: isString, run: optional(isString) },
+  listening: { address: isString, port: isNumber, target: isString, run: optional(isString), ui: optional(isString) },
   open: { conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString) },
   frame: {
     conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,

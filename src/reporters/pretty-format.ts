@@ -105,6 +105,7 @@ function listening(b: Block, e: ListeningEvent): void {
     labelled(b.c, 'target', p(e.target)),
     // The run id starts every connection id of this run; logs from before run ids have none.
     e.run === undefined ? '' : labelled(b.c, 'run', p(e.run)),
+    ...(e.ui !== undefined ? [labelled(b.c, 'dashboard', p(e.ui))] : []),
   );
 }
 

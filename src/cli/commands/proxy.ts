@@ -16,13 +16,15 @@ import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJso
 import { stdoutClosedNotice } from '../../reporters/line-sink.js';
 import { MessagePolicies } from '../../policy/runtime.js';
 import { addProxyOptions, limitOptions, type ProxyFlags } from '../proxy-options.js';
+import { addUiOptions, openDashboard, type UiFlags } from '../ui-options.js';
+import { withUiUrl } from '../../ui/listening.js';
 import { StopRequest, action, stdoutPrettyOptions } from '../run.js';
 
 export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
     .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
-  addProxyOptions(command, { listen: '127.0.0.1:8080' })
+  addUiOptions(addProxyOptions(command, { listen: '127.0.0.1:8080' }))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -31,12 +33,13 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target http://localhost:3000 --log wsdiag.log --quiet\n' +
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
         '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
+        '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
         "\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n" +
         '--grace for the closing handshakes, flushes the logs and prints the summary; a second Ctrl-C exits at once.\n' +
         'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
     )
-    .action(action((flags: ProxyFlags) => runProxy(flags)));
+    .action(action((flags: ProxyFlags & UiFlags) => runProxy(flags)));
 }
 
 /** Everything the flags say, checked, with the files read. */
@@ -86,7 +89,7 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
   return flags.log !== undefined ? { options, log: flags.log } : { options };
 }
 
-async function runProxy(flags: ProxyFlags): Promise<number> {
+async function runProxy(flags: ProxyFlags & UiFlags): Promise<number> {
   const config = resolveProxyConfig(flags);
   const clock = systemClock;
 
@@ -104,24 +107,31 @@ async function runProxy(flags: ProxyFlags): Promise<number> {
   // Opened before listening: an unwritable path is a usage error while nothing runs yet.
   let logError: Error | undefined;
   const log = config.log !== undefined ? openJsonlLog(config.log, { onClosed: (err) => (logError ??= err) }) : undefined;
-  const reporters = new MultiReporter(log ? [output, log, summary] : [output, summary]);
+  const dashboard = await openDashboard(flags).catch(async (err: unknown) => {
+    await log?.close();
+    throw err;
+  });
+  const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
 
   stop.listen();
   try {
     const proxy = await startProxy({
       ...config.options,
       clock,
-      onEvent: (event) => reporters.write(event),
+      onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
       onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
       onRefused: (kind) => summary.countRefused(kind),
+      ...(dashboard ? { onHandshake: (conn, handshake) => dashboard.hub.handshake(conn, handshake) } : {}),
     }).catch(async (err: unknown) => {
       await reporters.close();
+      await dashboard?.close();
       throw err;
     });
     await stop.requested;
     await proxy.close();
     reporters.write(summary.summary(clock));
     await reporters.close();
+    await dashboard?.close();
   } finally {
     stop.dispose();
   }

@@ -230,7 +230,7 @@ function parseSandwichLine(text: string): SandwichFindingEvent | SandwichSummary
   }
 }
 
-function noticeText(file: string, notice: LogNotice): string {
+export function noticeText(file: string, notice: LogNotice): string {
   switch (notice.kind) {
     case 'waiting': return `waiting for ${file} to appear`;
     case 'appeared': return `${file} appeared; reading it`;
@@ -266,7 +266,7 @@ function parseConn(item: string): string {
   return item;
 }
 
-function parseInterval(value: string): number {
+export function parseInterval(value: string): number {
   const ms = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
     throw new InvalidArgumentError(`expects a whole number of milliseconds of 1 or more, got "${value}"`);

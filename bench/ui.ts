@@ -1,0 +1,231 @@
+/**
+ * `npm run bench:ui`: what the live dashboard costs the relay. A ws echo server and closed-loop ws clients,
+ * through wsdiag's proxy three ways in one run, alternating in each repetition: without the dashboard;
+ * with it and a client reading the live feed (a ws client, as a page would); and with it and a real page
+ * open in headless Chromium (when installed). At 64 B and 256 KiB, 1 and 50 connections, with and without
+ * `--frames` (one feed record per frame: the heaviest feed the proxy makes before message events). Goal:
+ * throughput with the dashboard and a reader ≥ 0.9x without it. Relay CPU per round trip is measured in the
+ * proxy's own process.
+ *
+ * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-browser.
+ */
+import { WebSocket } from 'ws';
+import { BenchChild, type ChildStats } from './support/child.js';
+import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
+import { textPayload } from './support/frames.js';
+import { runLoad } from './support/load.js';
+import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
+import { writeResults } from './support/results.js';
+import { median } from './support/stats.js';
+
+const SIZES = [64, 256 * 1024] as const;
+const CONNECTIONS = [1, 50] as const;
+const GOAL = 0.9;
+const MAX_MESSAGES_PER_WINDOW = 2_000_000;
+
+type Reader = 'off' | 'feed' | 'browser';
+
+interface Options {
+  quick: boolean;
+  reps: number;
+  warmupMs: number;
+  windowMs: number;
+  browser: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const quick = argv.includes('--quick');
+  const numberAfter = (flag: string, fallback: number): number => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return fallback;
+    const value = Number(argv[at + 1]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
+    return value;
+  };
+  return { quick, reps: numberAfter('--reps', quick ? 1 : 5), warmupMs: quick ? 200 : 300, windowMs: numberAfter('--window', quick ? 400 : 1000), browser: !argv.includes('--no-browser') };
+}
+
+interface Sample {
+  messagesPerSecond: number;
+  relayCpuUsPerMessage: number;
+}
+
+interface Row {
+  frames: boolean;
+  size: number;
+  connections: number;
+  reader: Reader;
+  messagesPerSecond: number;
+  relayCpuUsPerMessage: number;
+  samples: Sample[];
+}
+
+/** A ws client on the dashboard's feed, reading (and counting) everything, as a page does. */
+class FeedReader {
+  records = 0;
+  dropped = 0;
+  readonly #ws: WebSocket;
+  constructor(uiUrl: string) {
+    this.#ws = new WebSocket(`${uiUrl.replace(/^http/, 'ws')}feed`);
+    this.#ws.on('message', (data) => {
+      const text = String(data);
+      // Counted, not parsed: the reader runs in the load generator's process and must stay cheap.
+      if (text.startsWith('{"kind":"records"')) this.records += countOf(text, '{"seq":');
+      else if (text.startsWith('{"kind":"dropped"')) this.dropped += (JSON.parse(text) as { count: number }).count;
+    });
+    this.#ws.on('error', () => {});
+  }
+  async opened(): Promise<void> {
+    if (this.#ws.readyState === WebSocket.OPEN) return;
+    await new Promise<void>((resolve, reject) => {
+      this.#ws.once('open', () => resolve());
+      this.#ws.once('error', reject);
+    });
+  }
+  close(): void {
+    this.#ws.close();
+  }
+}
+
+function countOf(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+async function measure(port: number, relay: BenchChild, size: number, connections: number, options: Options): Promise<Sample> {
+  let before: ChildStats | null = null;
+  let after: ChildStats | null = null;
+  const result = await runLoad({
+    url: `ws://127.0.0.1:${port}/echo`,
+    connections,
+    payload: textPayload(size),
+    warmupMs: options.warmupMs,
+    measureMs: options.windowMs,
+    maxMessages: MAX_MESSAGES_PER_WINDOW,
+    onWindow: async (edge) => {
+      if (edge === 'start') before = await relay.stats();
+      else after = await relay.stats();
+    },
+  });
+  if (result.messages === 0) throw new Error('no message completed a round trip');
+  const cpu = after!.cpu.user - before!.cpu.user + (after!.cpu.system - before!.cpu.system);
+  return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpu / result.messages };
+}
+
+async function openBrowser(): Promise<{ open(url: string): Promise<void>; close(): Promise<void> } | null> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync('/usr/bin/chromium')) return null;
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const pages: Array<import('playwright-core').Page> = [];
+  return {
+    open: async (url) => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+      await page.goto(url);
+      await page.waitForSelector('[data-testid=feed-status]');
+      pages.push(page);
+    },
+    close: () => browser.close(),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
+  warnIfBusy(machine);
+  console.log(`# wsdiag dashboard benchmark${options.quick ? ' (quick)' : ''}\n\n${describeMachine(machine)}\n`);
+  const echo = await BenchChild.start('echo');
+  const browser = options.browser ? await openBrowser() : null;
+  if (options.browser && !browser) console.log('(no Chromium at /usr/bin/chromium: the browser column is left out)\n');
+  const readers: Reader[] = browser ? ['off', 'feed', 'browser'] : ['off', 'feed'];
+  const rows: Row[] = [];
+  const delivery: Record<string, { records: number; dropped: number }> = {};
+  try {
+    for (const frames of [false, true]) {
+      const target = `ws://127.0.0.1:${echo.ready.port}`;
+      const extra = frames ? ['--frames'] : [];
+      const children: Record<Reader, BenchChild | undefined> = { off: undefined, feed: undefined, browser: undefined };
+      children.off = await BenchChild.start('wsdiag', [target, ...extra]);
+      children.feed = await BenchChild.start('wsdiag', [target, ...extra, '--ui']);
+      const reader = new FeedReader(children.feed.ready.ui!);
+      await reader.opened();
+      if (browser) {
+        children.browser = await BenchChild.start('wsdiag', [target, ...extra, '--ui']);
+        await browser.open(children.browser.ready.ui!);
+      }
+      try {
+        for (const size of SIZES) {
+          for (const connections of CONNECTIONS) {
+            const samples: Record<Reader, Sample[]> = { off: [], feed: [], browser: [] };
+            // One unmeasured pass each first: the first window after a change of size runs cold (JIT, socket buffers).
+            for (const r of readers) await measure(children[r]!.ready.port, children[r]!, size, connections, options);
+            for (let rep = 0; rep < options.reps; rep++) {
+              // Alternate, so a change in the machine's load hits every column alike.
+              for (const r of rep % 2 === 0 ? readers : [...readers].reverse()) {
+                samples[r].push(await measure(children[r]!.ready.port, children[r]!, size, connections, options));
+              }
+            }
+            for (const r of readers) {
+              rows.push({
+                frames, size, connections, reader: r, samples: samples[r],
+                messagesPerSecond: median(samples[r].map((s) => s.messagesPerSecond)),
+                relayCpuUsPerMessage: median(samples[r].map((s) => s.relayCpuUsPerMessage)),
+              });
+            }
+            console.error(`done: ${frames ? 'frames' : 'plain'} ${formatSize(size)} x${connections}`);
+          }
+        }
+      } finally {
+        delivery[frames ? 'frames' : 'plain'] = { records: reader.records, dropped: reader.dropped };
+        reader.close();
+        for (const child of Object.values(children)) await child?.stop();
+      }
+    }
+  } finally {
+    await browser?.close();
+    await echo.stop();
+  }
+
+  const find = (frames: boolean, size: number, connections: number, reader: Reader) => rows.find((r) => r.frames === frames && r.size === size && r.connections === connections && r.reader === reader);
+  const table = markdownTable(
+    ['Events', 'Message', 'Conns', 'off msgs/s', 'feed reader msgs/s', 'ratio', ...(browser ? ['Chromium msgs/s', 'ratio'] : []), 'relay CPU µs/msg off → feed' + (browser ? ' / Chromium' : '')],
+    [false, true].flatMap((frames) =>
+      SIZES.flatMap((size) =>
+        CONNECTIONS.map((connections) => {
+          const off = find(frames, size, connections, 'off')!;
+          const feed = find(frames, size, connections, 'feed')!;
+          const page = find(frames, size, connections, 'browser');
+          return [
+            frames ? '--frames' : 'default',
+            formatSize(size),
+            String(connections),
+            formatNumber(off.messagesPerSecond),
+            formatNumber(feed.messagesPerSecond),
+            formatRatio(feed.messagesPerSecond / off.messagesPerSecond, GOAL),
+            ...(page ? [formatNumber(page.messagesPerSecond), formatRatio(page.messagesPerSecond / off.messagesPerSecond, GOAL)] : []),
+            `${formatNumber(off.relayCpuUsPerMessage, 1)} → ${formatNumber(feed.relayCpuUsPerMessage, 1)}${page ? ` / ${formatNumber(page.relayCpuUsPerMessage, 1)}` : ''}`,
+          ];
+        }),
+      ),
+    ),
+    ['left', 'left', 'right'],
+  );
+  console.log(table);
+  console.log(`\nFeed reader: ${JSON.stringify(delivery)} (records received and dropped-for-slowness counts, per run)`);
+  const ratios = rows.filter((r) => r.reader !== 'off').map((r) => r.messagesPerSecond / find(r.frames, r.size, r.connections, 'off')!.messagesPerSecond);
+  const worst = Math.min(...ratios);
+  console.log(`\nGoal: throughput with the dashboard and a reader ≥ ${GOAL}x without it — worst ratio ${formatRatio(worst, GOAL)}: ${worst >= GOAL ? 'met' : 'NOT met'}.`);
+  if (!options.quick) {
+    const path = writeResults('ui', { machine, options, rows, delivery, worst, goal: GOAL, when: new Date().toISOString() });
+    console.log(`\nSaved to ${path}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

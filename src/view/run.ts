@@ -1,0 +1,149 @@
+/**
+ * `wsdiag view LOG…` as a library: the dashboard over recorded logs. Each log is checked to be a wsdiag
+ * log before anything listens; then all are read to their current end, merged by time (each log is in time
+ * order already; only the last `capacity` events of each can be among the last `capacity` overall, so that
+ * is all that is kept while reading), handed to the dashboard, and followed as they grow (the tail reader:
+ * truncation and rotation survive), new lines shown as they come.
+ */
+import { open, stat } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { describeFsError } from '../reporters/jsonl.js';
+import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../reporters/log-reader.js';
+import { LineSplitter } from '../reporters/log-lines.js';
+import type { FeedEvent } from '../ui/hub.js';
+import { DEFAULT_UI_BUFFER, startDashboard, type Dashboard } from '../ui/index.js';
+import { parseViewLine } from './parse.js';
+
+export interface ViewOptions {
+  files: readonly string[];
+  host: string;
+  port: number;
+  /** Events kept for the page (default 10000). */
+  capacity?: number;
+  intervalMs?: number;
+  token?: boolean | string;
+  /** Ends following (SIGINT in the CLI). */
+  signal: AbortSignal;
+  /** Once the dashboard listens (before the logs are read). */
+  onReady?: (dashboard: Dashboard) => void;
+  /** A line that is not a wsdiag event, a truncated or replaced file. */
+  onWarning?: (text: string) => void;
+  onNotice?: (file: string, notice: LogNotice) => void;
+  /** The flag that chose the address, for error messages (default --listen). */
+  flag?: string;
+}
+
+/** Bad lines are named one by one up to this many per log, then only counted. */
+const MAX_LINE_WARNINGS = 10;
+/** How much of a log's start is read to decide whether it is a wsdiag log at all. */
+const SNIFF_BYTES = 64 * 1024;
+
+/** Serves the logs until `signal` aborts. Throws UsageError for a log that is missing or not a wsdiag log. */
+export async function runView(options: ViewOptions): Promise<void> {
+  for (const file of options.files) await checkWsdiagLog(file);
+  const capacity = options.capacity ?? DEFAULT_UI_BUFFER;
+  const dashboard = await startDashboard({
+    mode: 'view',
+    host: options.host,
+    port: options.port,
+    capacity,
+    sources: options.files.map((label, id) => ({ id, label })),
+    flag: options.flag ?? '--listen',
+    ...(options.token !== undefined ? { token: options.token } : {}),
+  });
+  try {
+    options.onReady?.(dashboard);
+    await followAll(dashboard, options, capacity);
+  } finally {
+    await dashboard.close();
+  }
+}
+
+interface Pending {
+  event: FeedEvent;
+  src: number;
+  order: number;
+}
+
+async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: number): Promise<void> {
+  const initial: Pending[][] = options.files.map(() => []);
+  let waiting = options.files.length;
+  let order = 0;
+  let merged = false;
+  const mergeInitial = (): void => {
+    merged = true;
+    const all = initial.flat();
+    all.sort((a, b) => (a.event['ts'] as string).localeCompare(b.event['ts'] as string) || a.order - b.order);
+    for (const pending of all.slice(-capacity)) dashboard.hub.publish(pending.event, pending.src);
+    initial.length = 0;
+  };
+
+  await Promise.all(
+    options.files.map((file, src) => {
+      let warned = 0;
+      let skipped = 0;
+      return readLog(file, {
+        follow: true,
+        intervalMs: options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+        signal: options.signal,
+        onLine: (line) => {
+          if (line.tooLong) return warn(`${file}:${line.number}: skipped: line too long`);
+          if (line.text.trim() === '') return;
+          const parsed = parseViewLine(line.text);
+          if (!parsed.ok) return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
+          if (merged) return dashboard.hub.publish(parsed.event, src);
+          const own = initial[src]!;
+          own.push({ event: parsed.event, src, order: order++ });
+          // Only the newest `capacity` of a log can make the merged newest `capacity`.
+          if (own.length > capacity * 2) own.splice(0, own.length - capacity);
+        },
+        onStartRead: () => {
+          if (--waiting === 0) mergeInitial();
+        },
+        onNotice: (notice) => options.onNotice?.(file, notice),
+      });
+
+      function warn(text: string): void {
+        if (++warned <= MAX_LINE_WARNINGS) options.onWarning?.(text);
+        else if (++skipped % 1000 === 1) options.onWarning?.(`${file}: more lines skipped (${warned} so far)`);
+      }
+    }),
+  );
+}
+
+/** A usage error unless FILE exists, is a file, and starts with a wsdiag event (an empty file may still become one). */
+export async function checkWsdiagLog(file: string): Promise<void> {
+  let size: number;
+  try {
+    const stats = await stat(file);
+    if (stats.isDirectory()) throw new UsageError(`cannot read log file ${file}: it is a directory`);
+    size = stats.size;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read log file ${file}: ${describeFsError(err)}`, { cause: err });
+  }
+  if (size === 0) return;
+  let text: Buffer;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.min(size, SNIFF_BYTES));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      text = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw new UsageError(`cannot read log file ${file}: ${describeFsError(err)}`, { cause: err });
+  }
+  const splitter = new LineSplitter();
+  const lines = [...splitter.push(text), ...(size <= SNIFF_BYTES ? splitter.end() : [])];
+  const first = lines.find((line) => !line.tooLong && line.text.trim() !== '');
+  if (!first) {
+    // No whole line in the first 64 KiB: a wsdiag log's line would at least start as a JSON object.
+    if (!/^\s*(\{|$)/.test(text.toString('utf8', 0, 256))) throw new UsageError(`${file} is not a wsdiag log (it does not start with a JSON event)`);
+    return;
+  }
+  const parsed = parseViewLine(first.text);
+  if (!parsed.ok) throw new UsageError(`${file} is not a wsdiag log (line ${first.number}: ${parsed.reason}); write one with wsdiag proxy --log FILE or --json`);
+}
