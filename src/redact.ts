@@ -63,11 +63,11 @@ export function redactorFor(showSecrets: boolean | undefined): Redactor {
 
 /** Words that make a parameter, JSON key or header name a credential's (`access_token`, `apiKey`, `X-Amz-Signature`). */
 const SECRET_NAME_WORDS = new Set([
-  'token', 'auth', 'authorization', 'bearer', 'jwt', 'key', 'apikey', 'secret', 'password', 'passwd', 'pwd', 'passphrase',
+  'token', 'auth', 'authorization', 'bearer', 'jwt', 'key', 'apikey', 'secret', 'password', 'passwd', 'pwd', 'passphrase', 'passcode',
   'session', 'sessionid', 'sessid', 'sid', 'sig', 'signature', 'credential', 'credentials', 'ticket', 'otp',
 ]);
 /** Endings of names written in one word (`PHPSESSID`, `vncticket`, `csrftoken`, `clientsecret`). */
-const SECRET_NAME_ENDINGS = ['token', 'secret', 'password', 'passwd', 'apikey', 'accesskey', 'privatekey', 'sessionid', 'sessid', 'signature', 'credentials', 'credential', 'ticket', 'jwt'];
+const SECRET_NAME_ENDINGS = ['token', 'secret', 'password', 'passwd', 'passcode', 'apikey', 'accesskey', 'privatekey', 'sessionid', 'sessid', 'signature', 'credentials', 'credential', 'ticket', 'jwt'];
 /**
  * URL and form parameters that are a credential's only on their own: `?code=` (an OAuth authorization
  * code) but not `?zip_code=`, nor `"code": "NOT_FOUND"` in JSON; `?pass=` but not `?pass_through=`.

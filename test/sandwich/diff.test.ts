@@ -163,12 +163,17 @@ test('credentials: findings and evidence show them redacted (as the legs\' event
   const offers = `bearer.${token}, chat`;
   const withOffers = (name: LegName, conn: string, offered: string): LegRecord => {
     let now = 0;
-    return new LegRecord(name, conn, '/chat?t=REDACTED', {
+    const legOptions = { keepBytes: 4096, clock: () => ++now };
+    const streams = LegRecord.recorders(null, legOptions);
+    const record = new LegRecord(name, conn, '/chat?t=REDACTED', {
       path: '/chat?t=REDACTED',
       request: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': KEY, 'sec-websocket-version': '13', 'sec-websocket-protocol': offered },
       status: 101,
       response: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(KEY), 'sec-websocket-protocol': 'chat' },
-    }, { keepBytes: 4096, clock: () => ++now });
+    }, legOptions, streams);
+    const observers = { 'client->server': [streams['client->server'].listeners], 'server->client': [streams['server->client'].listeners] };
+    analyzers.set(record, new ConnectionAnalyzer({ conn, onEvent: () => {}, observers }));
+    return record;
   };
   // The intermediary dropped the credential from the offers, and rewrote a Close reason carrying one.
   const reason = `token=${token}`;

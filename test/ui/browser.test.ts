@@ -125,7 +125,9 @@ describe('dashboard in Chromium', { skip }, () => {
         assert.notEqual(red, plain, 'violation rows are drawn in another colour');
 
         // Click the unmasked-client-frame violation: its fields and the explain text, then in French.
-        await page.click('[data-conn=c2]');
+        // Connection ids start with the run's id (the listening event's `run`).
+        const run = String(parsed().find((e) => e['type'] === 'listening')!['run']);
+        await page.click(`[data-conn="${run}-c2"]`);
         await page.click('.grid-body .row[data-kind=violation]');
         const [en] = explain(['unmasked-client-frame'], 'en');
         const [fr] = explain(['unmasked-client-frame'], 'fr');

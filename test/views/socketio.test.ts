@@ -78,7 +78,8 @@ describe('Socket.IO packets (socket.io-parser encodings)', () => {
   const cases: Array<[string, Parameters<Encoder['encode']>[0], string, string]> = [
     ['CONNECT to the main namespace', { type: PacketType.CONNECT, nsp: '/' }, '40', 'CONNECT'],
     ['CONNECT with a token is masked', { type: PacketType.CONNECT, nsp: '/admin', data: { token: '123' } }, '40/admin,{"token":"123"}', 'CONNECT {"token":"REDACTED"} (/admin)'],
-    ['CONNECT answered with a sid', { type: PacketType.CONNECT, nsp: '/', data: { sid: 'wZX3oN0bSVIhsaknAAAI' } }, '40{"sid":"wZX3oN0bSVIhsaknAAAI"}', 'CONNECT {"sid":"wZX3oN0bSVIhsaknAAAI"}'],
+    // A session id lets whoever holds it speak for the session (long-polling): masked like other credentials.
+    ['CONNECT answered with a sid is masked', { type: PacketType.CONNECT, nsp: '/', data: { sid: 'wZX3oN0bSVIhsaknAAAI' } }, '40{"sid":"wZX3oN0bSVIhsaknAAAI"}', 'CONNECT {"sid":"REDACTED"}'],
     ['DISCONNECT', { type: PacketType.DISCONNECT, nsp: '/admin' }, '41/admin,', 'DISCONNECT (/admin)'],
     ['EVENT', { type: PacketType.EVENT, nsp: '/', data: ['chat', 'hi', { a: 1 }] }, '42["chat","hi",{"a":1}]', 'EVENT "chat": "hi", {"a":1}'],
     ['EVENT with an ack id on a namespace', { type: PacketType.EVENT, nsp: '/admin', id: 12, data: ['tellme'] }, '42/admin,12["tellme"]', 'EVENT "tellme" (ack 12, /admin)'],
