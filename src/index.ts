@@ -9,7 +9,7 @@
  */
 
 // The event schema (DESIGN §2).
-export * from './events.js';
+export * from './events/index.js';
 // Connection ids: `<run>-c1`, unique across runs.
 export { newRunId, splitConnId, RUN_ID_LENGTH } from './conn-id.js';
 
@@ -52,7 +52,6 @@ export {
   openJsonlLog,
   shouldUseColor,
   formatEvent,
-  parseEventLine,
   type Reporter,
   type PrettyOptions,
 } from './reporters/index.js';

@@ -8,7 +8,7 @@
  * amount of out-of-order data and a bounded number of connections, each analyzer what the decoder holds.
  * The caller does the I/O (a file stream, tcpdump's stdout) and decides what to print.
  */
-import { SCHEMA_VERSION, systemClock, type Clock } from '../events.js';
+import { SCHEMA_VERSION, systemClock, type Clock } from '../events/index.js';
 import type { CaptureEvent, CaptureProblemEvent } from './events.js';
 import { decodeIp, type SkipReason } from './ip.js';
 import { findNetwork, isDecodedLinkType, linkTypeName, type NetworkStart } from './link.js';

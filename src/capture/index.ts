@@ -3,7 +3,7 @@
  * pcapng. Sans-IO throughout: bytes in, events (or bytes) out; the caller reads and writes files.
  */
 export { CaptureAnalyzer, analyzeCapture, analyzeCaptureBytes, type CaptureAnalyzeOptions, type CaptureStats } from './analyze.js';
-export type { CaptureEvent, CaptureOpenEvent, CaptureCloseEvent, CaptureEndHow, GapEvent, StreamEvent, StreamKind, CaptureProblemEvent } from './events.js';
+export type { CaptureEvent, CaptureOpenEvent, GapEvent, StreamEvent, StreamKind, CaptureProblemEvent } from './events.js';
 export { detectCapture, type Detection } from './detect.js';
 export { CaptureReader, DEFAULT_MAX_RECORD_BYTES, type ReaderOptions, type ReaderStats } from './reader.js';
 export { findNetwork, isDecodedLinkType, linkTypeName } from './link.js';

@@ -21,6 +21,9 @@
  * - The connection table is bounded: past `maxConnections`, finished connections are forgotten first, then
  *   the least recently active ones are closed as `evicted`.
  */
+import type { GapCause } from '../events/index.js';
+
+export type { GapCause } from '../events/index.js';
 import {
   TCP_ACK,
   TCP_FIN,
@@ -31,17 +34,6 @@ import {
   type Timestamp,
 } from './types.js';
 
-export type GapCause =
-  /** The receiver acknowledged bytes the capture does not hold. */
-  | 'lost'
-  /** The snapshot length cut the bytes off the packet. */
-  | 'snaplen'
-  /** Out-of-order data waited too long for the hole before it (buffer bound reached). */
-  | 'buffer-limit'
-  /** The connection was reset with the hole still open. */
-  | 'reset'
-  /** The capture ended with the hole still open. */
-  | 'capture-end';
 
 export type CloseReason =
   /** Both directions ended with a FIN. */

@@ -3,6 +3,9 @@
  * `push`, results go out through a sink, synchronously and in order. Byte views handed to a sink are valid
  * only during that call (the reader reuses its buffers): copy what you keep.
  */
+import type { CaptureProblemCode } from '../events/index.js';
+
+export type { CaptureProblemCode } from '../events/index.js';
 
 /** A capture timestamp: whole seconds since the Unix epoch and nanoseconds within that second. */
 export interface Timestamp {
@@ -81,25 +84,6 @@ export interface CaptureProblem {
   packet?: number;
 }
 
-export type CaptureProblemCode =
-  /** The bytes are not a pcap or pcapng file (or the file is empty). */
-  | 'not-a-capture'
-  /** A pcap or pcapng version this reader does not know. */
-  | 'unsupported-version'
-  /** The file ends in the middle of a record. */
-  | 'truncated'
-  /** A record or block whose lengths do not add up. */
-  | 'corrupt'
-  /** A record larger than the reader accepts (bounded memory). */
-  | 'oversized'
-  /** A packet naming an interface the section never described. */
-  | 'unknown-interface'
-  /** An interface whose link type is not decoded here; its packets are skipped. */
-  | 'unknown-link-type'
-  /** IP fragments are counted, not reassembled (TCP sets Don't Fragment; see README). */
-  | 'ip-fragments'
-  /** Too many connections at once: the least recently active ones were given up (bounded memory). */
-  | 'connection-limit';
 
 /** Receives what a CaptureReader finds, in file order. */
 export interface CaptureSink {

@@ -23,13 +23,14 @@
  *
  * This file is the one place that knows the analyzer's API; it will follow its changes.
  */
-import { DIRECTIONS, SCHEMA_VERSION, type Clock, type Direction, type EndedBy, type ErrorEvent, type Side, type WsdiagEvent } from '../events.js';
+import { DIRECTIONS, SCHEMA_VERSION, type Clock, type Direction, type EndedBy, type ErrorEvent, type Side, type WsdiagEvent } from '../events/index.js';
 import { parseHead, statusOf, type ParsedHead } from '../probe/http-head.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
 import { redactPath } from '../redact.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
-import type { CaptureCloseEvent, CaptureEndHow, CaptureEvent, StreamKind } from './events.js';
+import type { CloseEvent, EndHow } from '../events/index.js';
+import type { CaptureEvent, StreamKind } from './events.js';
 import type { CloseReason, GapCause, Peer, TcpConnection, TcpSink, TcpStreamHandler } from './reassembly.js';
 import { endpointText, timestampToMs, type Timestamp } from './types.js';
 
@@ -107,7 +108,7 @@ type Stage = 'sniffing' | 'awaiting-response' | 'websocket' | 'done';
 
 interface Ending {
   ended_by?: EndedBy;
-  how: CaptureEndHow;
+  how: EndHow;
 }
 
 /** One TCP connection: its handshake, then its WebSocket directions. */
@@ -424,7 +425,7 @@ class ConnectionJudge implements TcpStreamHandler {
   private observe(event: WsdiagEvent): void {
     if (event.type === 'peer-close') this.closeFrom.push(event.by);
     if (event.type === 'close') {
-      const close: CaptureCloseEvent = { ...event };
+      const close: CloseEvent = { ...event };
       if (this.ending !== null) {
         delete close.ended_by;
         delete close.how;

@@ -3,7 +3,7 @@
  * shows as an annotation on the run and the pull request.
  * https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message
  */
-import type { ViolationEvent } from '../events.js';
+import type { ViolationEvent } from '../events/index.js';
 
 /**
  * Escapes a command's data (after `::`) as the runner expects: `%` first, so the escapes themselves

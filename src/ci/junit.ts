@@ -2,18 +2,18 @@
  * The JUnit XML report of a `wsdiag ci` run, as CI systems render it (GitHub Actions reporters, GitLab,
  * Jenkins): one <testsuite name="wsdiag">, one <testcase> per WebSocket connection, a <failure> per
  * violation that fails the run, and the connection's story (open, the endpoints' Closes, errors, the
- * TCP close) in <system-out>. Pure: records in, a string out.
+ * TCP close) in <system-out>. Pure: records in, a string out (written by the shared JUnit writer).
  *
  * Counting follows the Ant convention every consumer understands: `failures`, `errors` and `skipped`
  * count test cases, so they never exceed `tests`. A connection with failing violations is a failure;
  * one without, but with an operational error (non-101 answer, unreachable upstream), is an error.
  */
 import { splitConnId } from '../conn-id.js';
-import type { ErrorEvent, ViolationEvent } from '../events.js';
+import type { ErrorEvent, ViolationEvent, WsdiagEvent } from '../events/index.js';
 import { opcodeName } from '../protocol/constants.js';
 import { createPalette } from '../reporters/color.js';
-import { formatEvent } from '../reporters/pretty-format.js';
-import { attributes, escapeText } from './xml.js';
+import { formatEvent } from '../reporters/format/index.js';
+import { renderJunitXml, type JunitCase, type JunitProblem } from '../reporters/junit.js';
 import type { ConnectionRecord, SuppressedCount } from './recorder.js';
 
 export interface JunitInput {
@@ -33,38 +33,15 @@ export const NO_CONNECTIONS_NAME = 'no WebSocket connections';
 
 const PLAIN = createPalette(false);
 
-interface CaseXml {
-  xml: string;
-  outcome: 'passed' | 'failed' | 'error' | 'skipped';
-}
-
 export function renderJunit(input: JunitInput): string {
-  const cases = input.connections.length > 0 ? input.connections.map(connectionCase) : [noConnectionsCase()];
-  const count = (outcome: CaseXml['outcome']) => cases.filter((c) => c.outcome === outcome).length;
-  const time = seconds(input.durationMs);
-  const totals: Array<[string, string | number]> = [
-    ['tests', cases.length],
-    ['failures', count('failed')],
-    ['errors', count('error')],
-    ['skipped', count('skipped')],
-    ['time', time],
-  ];
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes([['name', SUITE_NAME], ...totals])}>`,
-    `  <testsuite${attributes([['name', SUITE_NAME], ...totals, ['timestamp', junitTimestamp(input.startedAt)]])}>`,
-  ];
-  if (input.properties.length > 0) {
-    lines.push('    <properties>');
-    for (const [name, value] of input.properties) lines.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
-    lines.push('    </properties>');
-  }
-  for (const c of cases) lines.push(c.xml);
-  if (input.runErrors.length > 0) {
-    lines.push(`    <system-err>${escapeText(input.runErrors.map(story).join(''))}</system-err>`);
-  }
-  lines.push('  </testsuite>', '</testsuites>', '');
-  return lines.join('\n');
+  return renderJunitXml({
+    name: SUITE_NAME,
+    startedAt: input.startedAt,
+    durationMs: input.durationMs,
+    properties: input.properties,
+    cases: input.connections.length > 0 ? input.connections.map(connectionCase) : [noConnectionsCase()],
+    systemErr: input.runErrors.map(story).join(''),
+  });
 }
 
 /**
@@ -85,31 +62,21 @@ function casePath(record: ConnectionRecord): string | undefined {
   return path === '' ? '/' : path;
 }
 
-function connectionCase(record: ConnectionRecord): CaseXml {
-  const head = `    <testcase${attributes([
-    ['name', testCaseName(record)],
-    ['classname', testCaseClassName(record)],
-    ['time', seconds(record.close?.duration_ms ?? 0)],
-  ])}>`;
-  const body: string[] = [];
+function connectionCase(record: ConnectionRecord): JunitCase {
   const suppressedFailing = [...record.suppressed.values()].filter((entry) => entry.failing > 0);
-  const failed = record.failing.length > 0 || suppressedFailing.length > 0;
-  for (const violation of record.failing) body.push(failureXml(violation));
-  for (const entry of suppressedFailing) body.push(suppressedFailureXml(entry));
-  // The Ant schema allows failures or errors in a test case, not both: errors of a failed case go to
-  // its story instead.
-  const errored = !failed && record.errors.length > 0;
-  if (errored) for (const error of record.errors) body.push(errorXml(error));
-
-  const out = storyText(record);
-  if (out !== '') body.push(`      <system-out>${escapeText(out)}</system-out>`);
-  const outcome = failed ? 'failed' : errored ? 'error' : 'passed';
-  return { xml: [head, ...body, '    </testcase>'].join('\n'), outcome };
+  return {
+    name: testCaseName(record),
+    classname: testCaseClassName(record),
+    durationMs: record.close?.duration_ms ?? 0,
+    failures: [...record.failing.map(failure), ...suppressedFailing.map(suppressedFailure)],
+    // Errors of a failed case are in its story (a JUnit case has failures or errors, not both).
+    errors: record.errors.map(errorProblem),
+    systemOut: storyText(record),
+  };
 }
 
-function failureXml(violation: ViolationEvent): string {
-  const message = `${violation.rule} (${violation.code})`;
-  return `      <failure${attributes([['message', message], ['type', violation.rule]])}>${escapeText(failureBody(violation))}</failure>`;
+function failure(violation: ViolationEvent): JunitProblem {
+  return { message: `${violation.rule} (${violation.code})`, type: violation.rule, text: failureBody(violation) };
 }
 
 /** The failure's text: where, who, what, how to fix it, and the RFC section. */
@@ -128,16 +95,14 @@ export function failureBody(violation: ViolationEvent): string {
   return lines.join('\n');
 }
 
-function suppressedFailureXml(entry: SuppressedCount): string {
-  const message = `${entry.rule} (${entry.code}): ${entry.failing} more`;
-  const body = `${entry.failing} more ${entry.failing === 1 ? 'violation' : 'violations'} of ${entry.rule} on this connection ` +
+function suppressedFailure(entry: SuppressedCount): JunitProblem {
+  const text = `${entry.failing} more ${entry.failing === 1 ? 'violation' : 'violations'} of ${entry.rule} on this connection ` +
     'were counted but not logged one by one (--max-per-rule); the first ones are above.';
-  return `      <failure${attributes([['message', message], ['type', entry.rule]])}>${escapeText(body)}</failure>`;
+  return { message: `${entry.rule} (${entry.code}): ${entry.failing} more`, type: entry.rule, text };
 }
 
-function errorXml(error: ErrorEvent): string {
-  const type = error.status === undefined ? 'wsdiag-error' : `http-${error.status}`;
-  return `      <error${attributes([['message', error.message], ['type', type]])}>${escapeText(error.message)}</error>`;
+function errorProblem(error: ErrorEvent): JunitProblem {
+  return { message: error.message, type: error.status === undefined ? 'wsdiag-error' : `http-${error.status}`, text: error.message };
 }
 
 /**
@@ -156,26 +121,12 @@ function storyText(record: ConnectionRecord): string {
   return parts.join('');
 }
 
-function story(event: Parameters<typeof formatEvent>[0]): string {
+function story(event: WsdiagEvent): string {
   return formatEvent(event, { palette: PLAIN });
 }
 
-function noConnectionsCase(): CaseXml {
+function noConnectionsCase(): JunitCase {
   const message = 'The command never dialled WSDIAG_URL: wsdiag saw no WebSocket connection, so nothing was checked. ' +
     'Point the tests\' WebSocket client at process.env.WSDIAG_URL (or WSDIAG_HTTP_URL for HTTP).';
-  const xml = [
-    `    <testcase${attributes([['name', NO_CONNECTIONS_NAME], ['classname', SUITE_NAME], ['time', '0.000']])}>`,
-    `      <skipped${attributes([['message', message]])}/>`,
-    '    </testcase>',
-  ].join('\n');
-  return { xml, outcome: 'skipped' };
-}
-
-function seconds(ms: number): string {
-  return (Math.max(0, ms) / 1000).toFixed(3);
-}
-
-/** The JUnit schema's timestamp: ISO 8601 without fraction or zone (ours is UTC). */
-function junitTimestamp(date: Date): string {
-  return date.toISOString().slice(0, 19);
+  return { name: NO_CONNECTIONS_NAME, classname: SUITE_NAME, durationMs: 0, skipped: message };
 }

@@ -4,7 +4,7 @@
  * No I/O here, so the whole exit-code matrix (DESIGN §5) is testable without spawning anything.
  */
 import { UsageError } from '../errors.js';
-import { VIOLATION_CODES, type Severity } from '../events.js';
+import { VIOLATION_CODES, type Severity } from '../events/index.js';
 import { closestRuleId } from '../rules/suggest.js';
 import { findRule, RULES } from '../rules/table.js';
 

@@ -5,7 +5,7 @@
  * sees exactly the events they see. Frame events are not kept: the reports do not show them and a busy
  * connection has millions.
  */
-import type { CloseEvent, ErrorEvent, OpenEvent, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { CloseEvent, ErrorEvent, OpenEvent, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../events/index.js';
 import type { Reporter } from '../reporters/types.js';
 import { violationFails, type FailOnPolicy } from './policy.js';
 

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
 import { OperationalError, UsageError } from '../errors.js';
-import { systemClock, type Clock, type ViolationEvent } from '../events.js';
+import { systemClock, type Clock, type ViolationEvent } from '../events/index.js';
 import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { shouldUseColor } from '../reporters/color.js';

@@ -3,7 +3,7 @@
  * line) plus what a script needs to judge the run without parsing the log: the --fail-on it ran with,
  * how many violations failed it, the exit code, how the command ended, and counts per connection.
  */
-import type { Direction, PerDirection, SummaryEvent } from '../events.js';
+import type { Direction, PerDirection, SummaryEvent } from '../events/index.js';
 import type { CommandOutcome } from './policy.js';
 import { failingCount, violationCount, type ConnectionRecord } from './recorder.js';
 

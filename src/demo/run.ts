@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import { OperationalError, WsdiagError } from '../errors.js';
-import { systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '../events.js';
+import { systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '../events/index.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 import { MessagePolicies } from '../policy/runtime.js';
 import type { AcceptedType } from '../protocol/message-type.js';

@@ -3,7 +3,7 @@
  * violations and Close frames) and tells when every connection the scenario opened has its `close`
  * event, so the demo moves on when the log is complete instead of after a guessed delay.
  */
-import type { PeerCloseEvent, Side, WsdiagEvent } from '../events.js';
+import type { PeerCloseEvent, Side, WsdiagEvent } from '../events/index.js';
 
 /** A Close frame an endpoint sent, as wsdiag reported it. */
 export interface PeerCloseSeen {

@@ -2,7 +2,7 @@
  * Assembles explanations: the facts (codes.ts, RULES, senders.ts) joined with one language's text.
  * Pure data in, pure data out; rendering is ./render.ts's job.
  */
-import type { Side } from '../events.js';
+import type { Side } from '../events/index.js';
 import { UsageError } from '../errors.js';
 import { getRule, RULES, type RuleDef, type RuleId } from '../rules/table.js';
 import { codeFacts } from './codes.js';

@@ -2,7 +2,7 @@
  * The shape of an explanation: what `wsdiag explain` prints, what `--json` emits and what library users
  * get from `explain()`. Every field is plain data (strings, numbers, arrays) so it serialises as is.
  */
-import type { Severity, ViolationCode } from '../events.js';
+import type { Severity, ViolationCode } from '../events/index.js';
 import type { RuleId } from '../rules/table.js';
 
 export type Lang = 'en' | 'fr';

@@ -20,7 +20,7 @@
  * It supersedes src/reporters/event-filter.ts: with only `codes`, `rules` and `conns`, both select the
  * same events.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 
 export interface FilterOptions {
   types?: readonly string[];

@@ -4,7 +4,7 @@
  * expression may hold a comma). A bad value gives one line naming the flag and what is wrong, with the
  * nearest valid value when there is one.
  */
-import { DIRECTIONS, type Direction, type ViolationCode } from '../events.js';
+import { DIRECTIONS, type Direction, type ViolationCode } from '../events/index.js';
 import { closestRuleId, editDistance, typoBudget } from '../rules/suggest.js';
 import { findRule } from '../rules/table.js';
 import type { FilterOptions } from './filter.js';

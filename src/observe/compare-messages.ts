@@ -5,7 +5,7 @@
  * is left unmatched is then explained in order of likelihood: merged, split, truncated, altered, added,
  * dropped. Pure: observations in, findings out.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import { bytes, describeMessage, failure, info, plural } from './findings.js';
 import type { ObservedMessage, ProbeFinding } from './types.js';
 

@@ -7,7 +7,7 @@
  * Pure: observations in, findings out. `wsdiag probe` builds the observations from its own two ends;
  * `wsdiag sandwich` builds them from the two legs of live traffic and calls the same compareConnection.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import { Opcode, opcodeName } from '../protocol/constants.js';
 import type { Redactor } from '../redact.js';
 import type { RuleId } from '../rules/table.js';

@@ -2,7 +2,7 @@
  * Small helpers shared by the comparisons: building findings, describing messages in one phrase, and
  * collapsing a flood of identical findings (1000 dropped messages) into a few plus a count.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import type { RuleId } from '../rules/table.js';
 import type { CheckId, FindingSeverity, ProbeFinding, ObservedMessage } from './types.js';
 

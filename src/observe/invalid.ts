@@ -5,7 +5,7 @@
  * learns it is broken, and the next intermediary may not be so kind) or dropping it silently.
  * Pure: the connection's observations in, one finding out.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import { Opcode } from '../protocol/constants.js';
 import { getRule } from '../rules/table.js';
 import { describeClose, type ConnectionObservation } from './compare.js';

@@ -15,7 +15,7 @@
  * 16 MiB message costs no more than a small one.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { FrameRef, Side } from '../events.js';
+import type { FrameRef, Side } from '../events/index.js';
 import { MAX_CONTROL_PAYLOAD, Opcode } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import { MessageCollector, type CollectedMessage } from '../protocol/message-collector.js';

@@ -4,7 +4,7 @@
  * ends itself; `wsdiag sandwich` observes the two legs of live traffic. Both compare observations with the
  * same pure functions (compare.ts).
  */
-import type { Direction, Side } from '../events.js';
+import type { Direction, Side } from '../events/index.js';
 import type { FrameHeader } from '../protocol/types.js';
 import type { RuleId } from '../rules/table.js';
 
@@ -96,79 +96,7 @@ export interface ObservedHandshake {
   response: Record<string, string> | null;
 }
 
-export type FindingSeverity = 'failure' | 'warning' | 'info';
-
-/**
- * Stable identifiers of what a comparison can find. Users filter on these (JSON Lines `check`), so they
- * change only on purpose, like rule ids.
- */
-export type CheckId =
-  // Handshake
-  | 'handshake-refused'
-  | 'handshake-status-changed'
-  | 'handshake-invalid'
-  | 'subprotocol-changed'
-  | 'extensions-changed'
-  | 'version-changed'
-  | 'key-replaced'
-  | 'path-rewritten'
-  // Frames
-  | 'rsv-added'
-  | 'rsv-removed'
-  | 'mask-removed'
-  | 'mask-added'
-  | 'mask-key-changed'
-  | 'refragmented'
-  | 'length-form-changed'
-  | 'control-moved'
-  // Messages
-  | 'payload-altered'
-  | 'type-changed'
-  | 'message-truncated'
-  | 'message-dropped'
-  | 'message-duplicated'
-  | 'messages-merged'
-  | 'message-split'
-  | 'messages-reordered'
-  | 'message-added'
-  | 'recompressed'
-  | 'message-incomplete'
-  // Control frames
-  | 'ping-lost'
-  | 'pong-lost'
-  | 'ping-answered-by-intermediary'
-  | 'control-altered'
-  | 'control-added'
-  // Closing
-  | 'close-swallowed'
-  | 'close-code-rewritten'
-  | 'close-reason-rewritten'
-  | 'close-added'
-  | 'connection-closed-by-intermediary'
-  // Rules and timing
-  | 'protocol-violation'
-  | 'latency'
-  | 'timeout'
-  // Invalid frames (--include-invalid)
-  | 'invalid-passed-on'
-  | 'invalid-rejected'
-  | 'invalid-repaired'
-  | 'invalid-dropped';
-
-export interface ProbeFinding {
-  check: CheckId;
-  severity: FindingSeverity;
-  /** Failures and warnings are the intermediary's doing; info findings describe legal changes. */
-  blame: 'intermediary' | null;
-  /** The direction in which the change was seen; null for findings about the whole connection. */
-  dir: Direction | null;
-  /** One sentence: what was sent and what arrived. */
-  message: string;
-  /** A protocol rule the change breaks (from the rule table), when there is one. */
-  rule?: RuleId;
-  /** Where the RFC says so, e.g. "RFC 6455 §5.4". */
-  rfc?: string;
-}
+export type { CheckId, FindingSeverity, ProbeFinding } from '../events/index.js';
 
 /** An invalid frame a probe case sends on purpose (--include-invalid), as classifyInvalid judges it. */
 export interface InvalidSpec {

@@ -7,7 +7,7 @@
  * updated through their analyzer. Contradicting evidence (a 1003 after the type we thought it accepts)
  * forgets the lesson rather than flipping it.
  */
-import { directionFrom, senderOf, type Blame, type Direction, type Side, type WsdiagEvent } from '../events.js';
+import { directionFrom, senderOf, type Blame, type Direction, type Side, type WsdiagEvent } from '../events/index.js';
 import { Opcode, closeCodeName } from '../protocol/constants.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 import type { MessageInfo } from '../protocol/types.js';

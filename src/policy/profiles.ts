@@ -7,7 +7,7 @@
  * config route says what the endpoint accepts. Guessing would turn a working endpoint's traffic into
  * violations.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 
 export interface SubprotocolProfile {

@@ -5,7 +5,7 @@
  * off for that direction (e.g. `--server-accepts any` under an MQTT profile). The `source` of each policy
  * says where it came from, and appears in every violation it produces.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
 import { matchRoute, type PolicyConfig, type PolicyRoute, type RouteTarget } from './config.js';
 import type { PolicyLearner, PolicyOrigin } from './learn.js';

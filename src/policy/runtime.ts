@@ -3,7 +3,7 @@
  * `--no-learn`: built once before anything listens (a bad config stops the run with exit 2), then asked
  * once per connection for the analyzer options and the hooks that feed and apply the learner.
  */
-import type { Direction, WsdiagEvent } from '../events.js';
+import type { Direction, WsdiagEvent } from '../events/index.js';
 import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import { loadPolicyConfig, type PolicyConfig } from './config.js';

@@ -10,7 +10,7 @@
  * functions so a 16 MiB payload exists only while its case runs.
  */
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
-import type { Side } from '../events.js';
+import type { Side } from '../events/index.js';
 import type { InvalidSpec } from '../observe/index.js';
 import { closeBody, type FrameSpec } from '../protocol/encoder.js';
 import { Opcode } from '../protocol/constants.js';

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { Side } from '../events.js';
+import type { Side } from '../events/index.js';
 import { StreamRecorder } from '../observe/index.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
 import { Opcode, isValidWireCloseCode } from '../protocol/constants.js';

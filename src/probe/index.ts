@@ -6,5 +6,5 @@ export { runProbe, resolveProbeOptions, probeExitCode, DEFAULT_REFLECTOR, DEFAUL
 export type { ProbeOptions, ProbePlan, ProbeSummary } from './run.js';
 export { CASES, selectCases, caseNames, type ProbeCase, type Step, type SendStep, type CloseScript, type HandshakeScript, type InvalidSpec } from './cases.js';
 export { startReflector, PROBE_HEADER, type Reflector, type ReflectorScript, type ReflectorSession } from './reflector.js';
-export { MatrixPrinter, caseLine, summaryLine, renderProbeJunit } from './report.js';
+export { probeHeading, caseEvent, summaryEvent, renderProbeJunit } from './report.js';
 export type * from './types.js';

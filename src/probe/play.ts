@@ -4,7 +4,7 @@
  * compare what each end sent with what the other received. Every wait is bounded; a wait that runs out
  * is evidence too (something was lost), and the comparison says what.
  */
-import type { Side } from '../events.js';
+import type { Side } from '../events/index.js';
 import {
   classifyInvalid,
   compareConnection,

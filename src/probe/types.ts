@@ -2,9 +2,10 @@
  * How a probe case came out. The observations and findings it is built from are the observe engine's
  * (src/observe/types.ts).
  */
+import type { CaseStatus } from '../events/index.js';
 import type { ProbeFinding } from '../observe/index.js';
 
-export type CaseStatus = 'pass' | 'warn' | 'fail' | 'error';
+export type { CaseStatus } from '../events/index.js';
 
 export interface CaseResult {
   case: string;

@@ -15,7 +15,7 @@
  * arrived, so they can carry a preview; message-level findings likewise wait for the message's first 64
  * bytes of application data. The wait depends only on byte positions, so event order stays split-invariant.
  */
-import type { FrameRef, Side } from '../events.js';
+import type { FrameRef, Side } from '../events/index.js';
 import { getRule } from '../rules/table.js';
 import { parseClosePayload } from './close.js';
 import { MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, Opcode, PREVIEW_BYTES, isControlOpcode, isKnownOpcode, opcodeName } from './constants.js';

@@ -8,7 +8,7 @@
  *   const collector = new MessageCollector({ limit: 4096, onMessage: (m) => show(m) });
  *   const decoder = new FrameDecoder({ finding: report, ...collector.listeners }, { from: 'client' });
  */
-import type { FrameRef } from '../events.js';
+import type { FrameRef } from '../events/index.js';
 import type { CloseInfo, DecoderSink, MessageInfo } from './types.js';
 
 /** A data message that ended (its final frame arrived). */

@@ -2,7 +2,7 @@
  * The data message a direction is assembling: one record per decoder, reset for each message rather than
  * allocated (one message at a time per direction), and the previews it keeps for findings.
  */
-import type { FrameRef } from '../events.js';
+import type { FrameRef } from '../events/index.js';
 import { PREVIEW_BYTES } from './constants.js';
 import type { TypeMismatch } from './message-type.js';
 import type { Finding, MessageInfo } from './types.js';

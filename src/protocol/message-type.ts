@@ -4,7 +4,7 @@
  * first frame (so --enforce can stop the message before it is forwarded) and reports at the last frame,
  * when it can say how big the message was and whether a binary payload was really text.
  */
-import type { Side } from '../events.js';
+import type { Side } from '../events/index.js';
 import type { RuleId } from '../rules/table.js';
 import { Opcode } from './constants.js';
 import { Utf8Validator } from './utf8.js';

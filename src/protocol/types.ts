@@ -2,7 +2,7 @@
  * What the sans-IO decoder reports. The decoder knows nothing of connections, clocks or blame; the
  * session layer turns these into the schema's events (src/events.ts).
  */
-import type { FrameRef } from '../events.js';
+import type { FrameRef } from '../events/index.js';
 import type { RuleId } from '../rules/table.js';
 
 /** A decoded frame header, with its position in the direction's byte stream. */

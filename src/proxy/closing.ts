@@ -9,7 +9,7 @@
  *   to both sides (RFC 6455 §7.4.1: "an endpoint is going away, such as a server going down").
  */
 import { randomBytes } from 'node:crypto';
-import type { PeerCloseEvent, Side } from '../events.js';
+import type { PeerCloseEvent, Side } from '../events/index.js';
 import { Opcode } from '../protocol/constants.js';
 import { closeBody, encodeFrame } from '../protocol/encoder.js';
 

@@ -5,8 +5,8 @@
  * DESIGN §4: on a violation wsdiag does not forward the offending frame; it sends a Close with the
  * violation's code (the rule id as reason) to the side that sent it and a Close 1001 to the other side.
  */
-import type { Direction, PeerCloseEvent, Side } from '../events.js';
-import { senderOf, receiverOf } from '../events.js';
+import type { Direction, PeerCloseEvent, Side } from '../events/index.js';
+import { senderOf, receiverOf } from '../events/index.js';
 import type { Finding } from '../protocol/types.js';
 import { getRule } from '../rules/table.js';
 import { GOING_AWAY, closeFrame, type ClosingPlan } from './closing.js';

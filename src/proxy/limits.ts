@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { SCHEMA_VERSION, type Clock, type RefusalKind, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, type Clock, type RefusalKind, type WsdiagEvent } from '../events/index.js';
 
 /** Descriptors kept for the process itself: stdio, log files, listening sockets, the upstream HTTP pool. */
 export const RESERVED_DESCRIPTORS = 64;

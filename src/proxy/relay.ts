@@ -28,7 +28,7 @@ import {
   type Side,
   type WsdiagEvent,
   receiverOf,
-} from '../events.js';
+} from '../events/index.js';
 import type { Finding } from '../protocol/types.js';
 import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/analyzer.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';

@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkRunId, connId, newRunId } from '../conn-id.js';
 import { OperationalError, UsageError } from '../errors.js';
-import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { redactorFor } from '../redact.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
 import { plainResponse } from './http-head.js';

@@ -2,7 +2,7 @@
  * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock, Direction, RefusalKind, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { Clock, Direction, RefusalKind, ViolationEvent, WsdiagEvent } from '../events/index.js';
 import type { MessagePolicies } from '../policy/runtime.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 

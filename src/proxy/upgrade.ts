@@ -6,7 +6,7 @@
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events/index.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
 import type { MessagePolicies } from '../policy/runtime.js';

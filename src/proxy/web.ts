@@ -6,7 +6,7 @@
 import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import httpProxy from 'http-proxy';
-import { SCHEMA_VERSION, type Clock, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, type Clock, type WsdiagEvent } from '../events/index.js';
 import type { Redactor } from '../redact.js';
 import type { Target } from './target.js';
 import { describeUpstreamError, type UpstreamTls } from './upstream.js';

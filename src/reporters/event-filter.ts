@@ -8,7 +8,7 @@
  * when the log holds one run. When it meets a second run's c4, `onAmbiguous` says so.
  */
 import { splitConnId } from '../conn-id.js';
-import type { WsdiagEvent } from '../events.js';
+import type { WsdiagEvent } from '../events/index.js';
 
 export interface EventFilterOptions {
   codes?: readonly number[];

@@ -5,7 +5,7 @@
 import { closeSync, createWriteStream, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import type { WsdiagEvent } from '../events.js';
+import type { WsdiagEvent } from '../events/index.js';
 import { LineSink, type SinkClosedListener } from './line-sink.js';
 import type { Reporter } from './types.js';
 

@@ -2,7 +2,7 @@
  * Fans each event out to several reporters (pino's multistream): the pretty log on stdout, JSON Lines
  * in a log file and the summary collector all see the same events in the same order.
  */
-import type { WsdiagEvent } from '../events.js';
+import type { WsdiagEvent } from '../events/index.js';
 import type { Reporter } from './types.js';
 
 export class MultiReporter implements Reporter {

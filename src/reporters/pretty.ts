@@ -4,10 +4,10 @@
  * in one write, so blocks never interleave.
  */
 import type { Writable } from 'node:stream';
-import type { WsdiagEvent } from '../events.js';
+import type { WsdiagEvent } from '../events/index.js';
 import { createPalette, type Palette } from './color.js';
 import { LineSink, type SinkClosedListener } from './line-sink.js';
-import { formatEvent } from './pretty-format.js';
+import { formatEvent } from './format/index.js';
 import type { PrettyOptions, Reporter } from './types.js';
 
 export class PrettyReporter implements Reporter {
@@ -32,9 +32,7 @@ export class PrettyReporter implements Reporter {
 
   /** Whether this event appears in the log under the current options. */
   shows(event: WsdiagEvent): boolean {
-    // Quiet still says where to connect (with --listen HOST:0 nothing else tells the port) and ends with
-    // the summary: the one line that says whether anything was found at all.
-    if (this.#options.quiet) return event.type === 'listening' || event.type === 'violation' || event.type === 'error' || event.type === 'summary';
+    if (this.#options.quiet) return showsWhenQuiet(event);
     if (event.type === 'frame') return this.#options.frames;
     return true;
   }
@@ -50,5 +48,29 @@ export class PrettyReporter implements Reporter {
 
   close(): Promise<void> {
     return this.#sink.flush();
+  }
+}
+
+/**
+ * What `--quiet` keeps: problems, where to connect (with --listen HOST:0 nothing else tells the port) and
+ * the summaries, the lines that say whether anything was found at all.
+ */
+function showsWhenQuiet(event: WsdiagEvent): boolean {
+  switch (event.type) {
+    case 'listening':
+    case 'violation':
+    case 'error':
+    case 'summary':
+    case 'sandwich-summary':
+    case 'probe-summary':
+    case 'gap':
+    case 'capture-problem':
+      return true;
+    case 'sandwich-finding':
+      return event.severity !== 'info';
+    case 'probe-case':
+      return event.status !== 'pass';
+    default:
+      return false;
   }
 }

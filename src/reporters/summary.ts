@@ -9,7 +9,7 @@
  *    `countSuppressed` (a summary rebuilt from a log file), the difference still reaches the total,
  *    without a rule to attribute it to.
  */
-import { SCHEMA_VERSION, systemClock, type Clock, type RefusalKind, type SummaryEvent, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, systemClock, type Clock, type RefusalKind, type SummaryEvent, type WsdiagEvent } from '../events/index.js';
 import type { Reporter } from './types.js';
 
 export class SummaryCollector implements Reporter {

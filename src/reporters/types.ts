@@ -3,7 +3,7 @@
  * once, in order, and never throws: a sink that cannot write any more (a closed pipe, a full disk) goes
  * quiet and says so through its own state, so the proxy keeps relaying traffic whatever the log does.
  */
-import type { WsdiagEvent } from '../events.js';
+import type { WsdiagEvent } from '../events/index.js';
 
 export interface Reporter {
   /** Takes one event. Synchronous so the hot path never awaits a sink; output is buffered by the stream. */

@@ -5,7 +5,7 @@
  *
  * Rule ids are part of the JSON Lines schema: never rename one, only add.
  */
-import type { Severity, Side, ViolationCode } from '../events.js';
+import type { Severity, Side, ViolationCode } from '../events/index.js';
 
 export type RuleId =
   | 'reserved-opcode'

@@ -6,7 +6,7 @@
  * The legs are compared as they came; what a finding shows of them (paths, subprotocols, Close reasons,
  * quoted control payloads) goes through the redactor, like every other event of the legs.
  */
-import { SCHEMA_VERSION, type Clock, type Direction } from '../events.js';
+import { SCHEMA_VERSION, type Clock, type Direction } from '../events/index.js';
 import { columnOf, compareConnection, compareHandshake, type CheckId, type EndpointNames, type ObservedStream, type ProbeFinding } from '../observe/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { LegRecord } from './leg.js';

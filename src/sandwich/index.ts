@@ -7,6 +7,4 @@ export { comparePair, SANDWICH_NAMES, type PairToCompare } from './diff.js';
 export { LegRecord } from './leg.js';
 export { LegMatcher, type LegMatch, type MatchableLeg } from './matcher.js';
 export { SandwichTally } from './tally.js';
-export { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from './output.js';
-export { formatSandwichFinding, formatSandwichSummary } from './format.js';
 export type * from './types.js';

@@ -6,7 +6,7 @@
  * intermediary, the return leg the server's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import { StreamRecorder, type EndObservation, type ObservedHandshake } from '../observe/index.js';
 import type { TappedHandshake } from '../proxy/types.js';
 import type { LegName } from './types.js';

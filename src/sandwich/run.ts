@@ -10,7 +10,7 @@
  * one closed and the other outlived `lingerMs`), the pair is compared (./diff.ts) and each difference is
  * emitted as a `sandwich-finding`. Legs that never find their other half are reported as `error` events.
  */
-import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events/index.js';
 import { checkRunId, newRunId } from '../conn-id.js';
 import { UsageError } from '../errors.js';
 import type { StreamRecorder } from '../observe/index.js';

@@ -2,7 +2,7 @@
  * Counts a sandwich run for its closing `sandwich-summary` event and its exit code: pairs compared, legs
  * left unmatched, findings by severity and by check.
  */
-import { SCHEMA_VERSION, type Clock } from '../events.js';
+import { SCHEMA_VERSION, type Clock } from '../events/index.js';
 import type { LegName, SandwichFindingEvent, SandwichSummaryEvent } from './types.js';
 
 export class SandwichTally {

@@ -2,7 +2,7 @@
  * Offline analysis of one recorded direction (the bytes after the handshake): the library behind
  * `wsdiag analyze`, and the entry point for users who validate frames inside their own test suites.
  */
-import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events.js';
+import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events/index.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 import { redactorFor } from '../redact.js';
 import { ConnectionAnalyzer } from './analyzer.js';

@@ -20,7 +20,7 @@ import {
   type Side,
   type ViolationEvent,
   type WsdiagEvent,
-} from '../events.js';
+} from '../events/index.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 import { combineSinks } from '../protocol/sink.js';

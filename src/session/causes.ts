@@ -6,7 +6,7 @@
  * if the same frame also failed to inflate), and among those the earliest: endpoints fail the connection
  * on the first fault they meet. Hence only the first violation per code and the first overall are kept.
  */
-import type { Direction, FrameRef, PeerCloseCause } from '../events.js';
+import type { Direction, FrameRef, PeerCloseCause } from '../events/index.js';
 
 export interface CauseCandidate extends PeerCloseCause {
   code: number;

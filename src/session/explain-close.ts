@@ -3,7 +3,7 @@
  * a frame cut short (`truncated-frame`), and a connection that ended without a completed closing handshake
  * (the `close` event's `explain`, what both endpoints report as 1006). Pure functions: facts in, words out.
  */
-import { otherSide, type Blame, type EndHow, type EndedBy, type FrameRef, type PeerCloseCause, type Side } from '../events.js';
+import { otherSide, type Blame, type EndHow, type EndedBy, type FrameRef, type PeerCloseCause, type Side } from '../events/index.js';
 import { closeCodeName, opcodeName } from '../protocol/constants.js';
 import type { Truncation } from '../protocol/types.js';
 import { formatDuration, plural } from '../reporters/text.js';

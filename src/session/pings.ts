@@ -10,7 +10,7 @@
  * - Once either side sent a Close, the closing handshake takes over: no new Ping is awaited, and the ones
  *   still waiting are excused (an endpoint that is closing need not answer).
  */
-import { DIRECTIONS, type Direction, type FrameRef } from '../events.js';
+import { DIRECTIONS, type Direction, type FrameRef } from '../events/index.js';
 
 export interface PendingPing {
   /** The first unanswered Ping of the run. */

@@ -5,7 +5,7 @@
  * `write` never waits and never throws: the relay's pace is never the pages' pace.
  */
 import type { WebSocket } from 'ws';
-import type { WsdiagEvent } from '../events.js';
+import type { WsdiagEvent } from '../events/index.js';
 import type { TappedHandshake } from '../proxy/types.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { Reporter } from '../reporters/types.js';

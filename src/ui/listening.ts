@@ -3,7 +3,7 @@
  * added by the dashboard issue). The address goes without its token: events reach log files, the token
  * must not.
  */
-import type { ListeningEvent, WsdiagEvent } from '../events.js';
+import type { ListeningEvent, WsdiagEvent } from '../events/index.js';
 
 export function withUiUrl(event: WsdiagEvent, url: string): WsdiagEvent {
   if (event.type !== 'listening') return event;

@@ -1,10 +1,10 @@
 /**
- * Reading a log line for `wsdiag view`: every core event (src/reporters/parse-event.ts), plus the event
- * types the page also shows that the core parser does not know yet — `message` and `http` (the message
- * issue's shapes) and the sandwich's own lines — checked for the fields the page relies on. When the
+ * Reading a log line for `wsdiag view`: every event of the schema (src/events/schema.ts), plus the event
+ * types the page also shows that the schema does not hold yet — `message` and `http` (the message
+ * issue's shapes) — checked for the fields the page relies on. When the
  * message issue lands its types in the core parser, the fallback below is simply no longer reached.
  */
-import { parseEventLine } from '../reporters/parse-event.js';
+import { parseEventLine } from '../events/index.js';
 import type { FeedEvent } from '../ui/hub.js';
 
 export type ViewLine = { ok: true; event: FeedEvent } | { ok: false; reason: string };
@@ -24,8 +24,6 @@ const EXTRA: Record<string, Fields> = {
     encoding: (v) => v === null || v === 'text' || v === 'base64', truncated: bool,
   },
   http: { conn: orNull(str), method: str, path: str, status: num, request_bytes: num, response_bytes: num, duration_ms: num, upgrade: bool },
-  'sandwich-finding': { conn: str, check: str, severity: str, message: str },
-  'sandwich-summary': {},
 };
 
 export function parseViewLine(text: string): ViewLine {

@@ -6,7 +6,7 @@
  * on. This keeps those few facts per direction (counters, never payload bytes) and hands them to
  * `describeMessage`'s renderers.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 import type { MqttLevel, ViewState } from './context.js';
 import { renderMessage, resolveLimits, type DescribeOptions } from './describe.js';
 import { eioFromPath } from './socketio.js';

@@ -3,7 +3,7 @@
  * for people (the pretty log, later the dashboard); the JSON Lines `message` event carries the payload
  * itself, so nothing here is part of the event schema.
  */
-import type { Direction } from '../events.js';
+import type { Direction } from '../events/index.js';
 
 export type ViewProtocol =
   | 'json'

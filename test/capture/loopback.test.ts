@@ -119,7 +119,7 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
 
     it('reports a dropped segment as a gap and judges the rest of that direction no further', () => {
       const opens = of(events, 'open');
-      const serverPort = Number(opens[0]!.server.split(':').at(-1));
+      const serverPort = Number(opens[0]!.server!.split(':').at(-1));
       // The fourth data segment from the first server: inside the echo of the 300 kB message.
       const { packets, dropped } = dropSegment(packetsOf(readFileSync(file)), serverPort, 3);
       const damaged = judgeFile(writePcap(packets), { frames: true });

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { renderJunit, type JunitInput } from '../../src/ci/junit.js';
 import { DEFAULT_FAIL_ON, parseFailOn, type FailOnPolicy } from '../../src/ci/policy.js';
 import { RunRecorder } from '../../src/ci/recorder.js';
-import { escapeAttribute, escapeText, xmlSafe } from '../../src/ci/xml.js';
-import type { CloseEvent, ErrorEvent, OpenEvent, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import { escapeAttribute, escapeText, xmlSafe } from '../../src/reporters/xml.js';
+import type { CloseEvent, ErrorEvent, OpenEvent, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
 import { childrenNamed, onlyChild, parseXml, XmlError, type XmlElement } from './xml-parser.js';
 
 const STARTED = new Date('2024-05-01T12:00:00.500Z');

@@ -4,7 +4,7 @@ import { escapeData, escapeProperty, githubAnnotation, isGithubActions } from '.
 import { DEFAULT_FAIL_ON } from '../../src/ci/policy.js';
 import { RunRecorder } from '../../src/ci/recorder.js';
 import { buildCiSummary, renderCiSummary } from '../../src/ci/summary-json.js';
-import type { ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import type { ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
 import { SummaryCollector } from '../../src/reporters/summary.js';
 import * as sample from '../fixtures/sample-events.js';
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runTail, type TailOptions } from '../../src/cli/commands/tail.js';
-import type { WsdiagEvent } from '../../src/events.js';
+import { runTail, type TailOptions } from '../../src/tail/index.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';
 import { withTimeout } from '../helpers/wait.js';
@@ -68,7 +68,7 @@ describe('tail FILE', () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /close-code-rewritten/);
     assert.match(result.stdout, /The Close code 1000 arrived as 4001\./);
-    assert.match(result.stderr, /:2: skipped: malformed sandwich-finding line/);
+    assert.match(result.stderr, /:2: skipped: "sandwich-finding" event with a missing or invalid "conn" field/);
     assert.equal((await tail(path, { json: true })).stdout.split('\n')[0], JSON.stringify(finding));
   });
 

@@ -9,7 +9,7 @@ import { SCENARIOS, runDemo, type DemoResult, type ScenarioResult } from '../../
 import { closingText, headingText } from '../../src/demo/text.js';
 import { TEXT_ONLY_REASON } from '../../src/demo/upstream.js';
 import { UsageError } from '../../src/errors.js';
-import type { WsdiagEvent } from '../../src/events.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import { createPalette } from '../../src/reporters/color.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';
 

@@ -3,7 +3,7 @@
  * of rule X". A wait resolves on the event itself, bounded by a timeout.
  */
 import { EventEmitter } from 'node:events';
-import type { WsdiagEvent } from '../../src/events.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import { waitUntil } from './wait.js';
 
 export type EventOf<T extends WsdiagEvent['type']> = Extract<WsdiagEvent, { type: T }>;

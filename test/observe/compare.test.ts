@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Side } from '../../src/events.js';
+import type { Side } from '../../src/events/index.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
 import {
   StreamRecorder,

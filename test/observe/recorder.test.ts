@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import { StreamRecorder, type ObservedStream } from '../../src/observe/index.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { deflateMessage } from '../../src/probe/cases.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import type { FrameSpec } from '../../src/protocol/encoder.js';
 import { parsePolicyConfig } from '../../src/policy/config.js';
 import { PolicyLearner } from '../../src/policy/learn.js';

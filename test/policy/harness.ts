@@ -4,7 +4,7 @@
  * masked, server frames not), so every test runs the real decoder.
  */
 import { ConnectionAnalyzer } from '../../src/session/analyzer.js';
-import type { Direction, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import type { Direction, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
 import type { ConnectionLearning, PolicyLearner } from '../../src/policy/learn.js';
 import { resolveTypePolicies, type PolicyInputs, type ResolvedPolicies } from '../../src/policy/resolve.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import { parsePolicyConfig } from '../../src/policy/config.js';
 import { PolicyLearner } from '../../src/policy/learn.js';
 import { acceptsFlagPolicy, flagTypePolicies, resolveTypePolicies, type PolicyInputs } from '../../src/policy/resolve.js';

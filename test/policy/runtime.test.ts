@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import type { PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import type { PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
 import { encodeFrame, closeBody, type FrameSpec } from '../../src/protocol/encoder.js';
 import { MessagePolicies, type ConnectionPolicy } from '../../src/policy/runtime.js';
 import { ConnectionAnalyzer } from '../../src/session/analyzer.js';

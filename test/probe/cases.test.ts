@@ -7,9 +7,13 @@ import assert from 'node:assert/strict';
 import { StreamRecorder, columnOf, type ProbeFinding } from '../../src/observe/index.js';
 import { CASES, selectCases, type SendStep } from '../../src/probe/cases.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
-import { MatrixPrinter, caseLine, renderProbeJunit } from '../../src/probe/report.js';
+import { caseEvent, probeHeading, renderProbeJunit, summaryEvent } from '../../src/probe/report.js';
+import { JsonlReporter, PrettyReporter, createPalette } from '../../src/reporters/index.js';
+import { CaptureStream } from '../fixtures/capture-stream.js';
 import type { ProbeSummary } from '../../src/probe/run.js';
 import type { CaseResult } from '../../src/probe/types.js';
+
+const CLOCK = () => new Date('2026-01-02T03:04:05.678Z');
 
 /** The messages a case's side sends, as the recorder sees them. */
 function sentMessages(name: string, side: 'client' | 'server') {
@@ -101,12 +105,12 @@ test('findings land in the matrix column of their part of the connection', () =>
 });
 
 test('the matrix prints one row per case and the findings under it', () => {
-  let out = '';
-  const printer = new MatrixPrinter((t) => (out += t), false);
-  printer.start(SUMMARY);
-  for (const r of RESULTS) printer.result(r);
-  printer.end(SUMMARY);
-  assert.equal(out, [
+  const stream = new CaptureStream();
+  const output = new PrettyReporter(stream, { color: false, frames: false, quiet: false });
+  stream.write(probeHeading(SUMMARY, createPalette(false)));
+  for (const r of RESULTS) output.write(caseEvent(r, CLOCK));
+  output.write(summaryEvent(SUMMARY, CLOCK));
+  assert.equal(stream.text, [
     'wsdiag probe: ws://127.0.0.1:8080/ws → reflector 127.0.0.1:9001 (2 cases)',
     '',
     '  case                             hs    c→s   s→c   close   latency  result',
@@ -122,7 +126,9 @@ test('the matrix prints one row per case and the findings under it', () => {
 });
 
 test('JSON Lines and JUnit carry the same results', () => {
-  const line = JSON.parse(caseLine(RESULTS[1]!, () => new Date('2026-01-02T03:04:05.678Z'))) as Record<string, unknown>;
+  const stream = new CaptureStream();
+  new JsonlReporter(stream).write(caseEvent(RESULTS[1]!, () => new Date('2026-01-02T03:04:05.678Z')));
+  const line = JSON.parse(stream.text) as Record<string, unknown>;
   assert.deepEqual(Object.keys(line), ['v', 'type', 'ts', 'case', 'status', 'duration_ms', 'max_latency_ms', 'error', 'findings']);
   assert.equal(line['ts'], '2026-01-02T03:04:05.678Z');
   const xml = renderProbeJunit(SUMMARY, new Date('2026-01-02T03:04:05.678Z'));

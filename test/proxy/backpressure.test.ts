@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { systemClock } from '../../src/events.js';
+import { systemClock } from '../../src/events/index.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { Relay } from '../../src/proxy/relay.js';
 import { EventLog } from '../helpers/event-log.js';

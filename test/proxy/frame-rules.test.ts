@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Side } from '../../src/events.js';
+import type { Side } from '../../src/events/index.js';
 import { closeBody, concatBytes, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
 import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../helpers/raw-peers.js';

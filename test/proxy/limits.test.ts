@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import type { RefusalKind, WsdiagEvent } from '../../src/events.js';
+import type { RefusalKind, WsdiagEvent } from '../../src/events/index.js';
 import {
   DEFAULT_HEADER_TIMEOUT_MS,
   FALLBACK_MAX_CONNECTIONS,
@@ -20,8 +20,8 @@ import {
   parseOpenFileLimit,
   serverTimeouts,
 } from '../../src/proxy/limits.js';
-import { parseEventLine } from '../../src/reporters/parse-event.js';
-import { formatEvent } from '../../src/reporters/pretty-format.js';
+import { parseEventLine } from '../../src/events/index.js';
+import { formatEvent } from '../../src/reporters/format/index.js';
 import { createPalette } from '../../src/reporters/color.js';
 import { SummaryCollector } from '../../src/reporters/summary.js';
 import { ByteCollector } from '../helpers/bytes.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import type { WsdiagEvent } from '../../src/events.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import { MessagePolicies } from '../../src/policy/runtime.js';
 import {
   BEARER_PROTOCOL,

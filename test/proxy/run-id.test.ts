@@ -9,7 +9,7 @@ import { connId, newRunId, splitConnId, RUN_ID_LENGTH } from '../../src/conn-id.
 import { UsageError } from '../../src/errors.js';
 import { startProxy } from '../../src/proxy/index.js';
 import { startSandwich } from '../../src/sandwich/run.js';
-import type { SandwichEvent } from '../../src/sandwich/types.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import { EventLog } from '../helpers/event-log.js';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
 import { withTimeout } from '../helpers/wait.js';
@@ -77,7 +77,7 @@ describe('run ids', () => {
   });
 
   it('the sandwich gives both legs one run id: front legs <run>-c1, return legs <run>-r1', async () => {
-    const events: SandwichEvent[] = [];
+    const events: WsdiagEvent[] = [];
     const sandwich = await startSandwich({
       listen: { host: '127.0.0.1', port: 0 },
       returnListen: { host: '127.0.0.1', port: 0 },

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import type { PeerCloseEvent } from '../../src/events.js';
+import type { PeerCloseEvent } from '../../src/events/index.js';
 import { bystanderClose, enforcementFor, explainEnforcedReply, forwardableBytes, offenderClose } from '../../src/proxy/enforce.js';
 import { plainResponse } from '../../src/proxy/http-head.js';
 import { isLoopback, parseListen, parseTarget, upstreamPath } from '../../src/proxy/target.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WsdiagEvent } from '../../src/events.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import {
   JsonlReporter,
   MultiReporter,

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { JsonlReporter, describeFsError, openJsonlLog } from '../../src/reporters/jsonl.js';
-import { parseEventLine } from '../../src/reporters/parse-event.js';
+import { parseEventLine } from '../../src/events/index.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';
 import * as sample from '../fixtures/sample-events.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseEventLine } from '../../src/reporters/parse-event.js';
+import { parseEventLine } from '../../src/events/index.js';
 import * as sample from '../fixtures/sample-events.js';
 
 function reasonOf(line: string): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
-import type { WsdiagEvent } from '../../src/events.js';
+import type { WsdiagEvent } from '../../src/events/index.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import type { PrettyOptions } from '../../src/reporters/types.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';

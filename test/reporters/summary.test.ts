@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import type { CloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
 import { SummaryCollector } from '../../src/reporters/summary.js';
 import * as sample from '../fixtures/sample-events.js';
 

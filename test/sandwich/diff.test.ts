@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import { Opcode } from '../../src/protocol/constants.js';
 import { closeBody, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
 import { computeAccept } from '../../src/protocol/handshake.js';

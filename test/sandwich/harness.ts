@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
 import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
 import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
-import type { SandwichEvent, SandwichFindingEvent, SandwichSummaryEvent } from '../../src/sandwich/types.js';
+import type { SandwichFindingEvent, SandwichSummaryEvent, WsdiagEvent } from '../../src/events/index.js';
 import { startWsServer, type WsServer } from '../helpers/ws-servers.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -22,13 +22,13 @@ export interface Rig {
   sandwich: RunningSandwich;
   mangler: ManglingProxy;
   target: WsServer;
-  events: SandwichEvent[];
+  events: WsdiagEvent[];
   /** The URL a client dials (the front listener), with `path`. */
   url(path?: string): string;
   findings(): SandwichFindingEvent[];
   /** Resolves with the first event (seen or to come) that `match` accepts. */
-  waitFor<T extends SandwichEvent>(match: (e: SandwichEvent) => e is T, what: string, ms?: number): Promise<T>;
-  waitFor(match: (e: SandwichEvent) => boolean, what: string, ms?: number): Promise<SandwichEvent>;
+  waitFor<T extends WsdiagEvent>(match: (e: WsdiagEvent) => e is T, what: string, ms?: number): Promise<T>;
+  waitFor(match: (e: WsdiagEvent) => boolean, what: string, ms?: number): Promise<WsdiagEvent>;
   /** Resolves once `conns` have all emitted their `close` event (their pairs are then compared). */
   closed(...conns: string[]): Promise<void>;
   /** Stops the sandwich (once) and everything around it; resolves with the summary. */
@@ -50,7 +50,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     },
     options.onConnection,
   );
-  const events: SandwichEvent[] = [];
+  const events: WsdiagEvent[] = [];
   const changes = new EventEmitter();
   const viaPort = await freePort();
   const sandwich = await startSandwich({
@@ -62,13 +62,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     lingerMs: options.lingerMs ?? 3000,
     onEvent: (event) => {
       // Through JSON, as a log would hold it (and proof that every event serialises).
-      events.push(JSON.parse(JSON.stringify(event)) as SandwichEvent);
+      events.push(JSON.parse(JSON.stringify(event)) as WsdiagEvent);
       changes.emit('change');
     },
   });
   const mangler = await startManglingProxy({ port: viaPort, target: sandwich.back.url, ...(options.faults ? { faults: options.faults } : {}) });
   let summary: Promise<SandwichSummaryEvent> | null = null;
-  const waitFor = (match: (e: SandwichEvent) => boolean, what: string, ms = 5000) =>
+  const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms = 5000) =>
     waitUntil(changes, ['change'], () => events.find(match), what, ms);
   return {
     sandwich,
@@ -92,7 +92,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
 }
 
 export function isFinding(check: string, dir?: string) {
-  return (e: SandwichEvent): e is SandwichFindingEvent => e.type === 'sandwich-finding' && e.check === check && (dir === undefined || e.dir === dir);
+  return (e: WsdiagEvent): e is SandwichFindingEvent => e.type === 'sandwich-finding' && e.check === check && (dir === undefined || e.dir === dir);
 }
 
 /** "check dir" strings of the failures, for compact assertions. */

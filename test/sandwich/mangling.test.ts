@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { CloseEvent, ViolationEvent } from '../../src/events.js';
+import type { CloseEvent, ViolationEvent } from '../../src/events/index.js';
 import type { SandwichFindingEvent } from '../../src/sandwich/types.js';
 import { closedWith, nextMessages, openWsClient } from '../helpers/ws-servers.js';
 import { waitForEvent } from '../helpers/wait.js';

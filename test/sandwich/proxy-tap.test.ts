@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import { Opcode } from '../../src/protocol/constants.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { startProxy } from '../../src/proxy/index.js';

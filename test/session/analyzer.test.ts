@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events.js';
+import type { PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
 import { TestCompressor } from '../support/deflate.js';

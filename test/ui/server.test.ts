@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { SCHEMA_VERSION, type WsdiagEvent } from '../../src/events.js';
+import { SCHEMA_VERSION, type WsdiagEvent } from '../../src/events/index.js';
 import { REDACT_SECRETS } from '../../src/redact.js';
 import { shownHeaders } from '../../src/ui/handshake.js';
 import { startDashboard, hostAllowed, needsToken, originAllowed, UiHub, type Dashboard } from '../../src/ui/index.js';

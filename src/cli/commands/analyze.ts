@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { Side, WsdiagEvent } from '../../events.js';
+import type { Side, WsdiagEvent } from '../../events/index.js';
 import { negotiatedDeflate } from '../../protocol/extensions.js';
 import type { AcceptedType } from '../../protocol/message-type.js';
 import { describeFsError } from '../../reporters/jsonl.js';

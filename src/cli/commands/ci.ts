@@ -4,7 +4,7 @@
  * wires the process to it: stdout/stderr, the environment, SIGINT/SIGTERM.
  */
 import { Command, Option } from 'commander';
-import { VIOLATION_CODES } from '../../events.js';
+import { VIOLATION_CODES } from '../../events/index.js';
 import { isGithubActions } from '../../ci/annotations.js';
 import { DEFAULT_FAIL_ON, parseFailOn } from '../../ci/policy.js';
 import { runCi, type CiIO } from '../../ci/run.js';

@@ -8,9 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
 import { ExitCode, OperationalError, UsageError } from '../../errors.js';
-import { systemClock } from '../../events.js';
+import { systemClock } from '../../events/index.js';
 import { CASES } from '../../probe/cases.js';
-import { MatrixPrinter, caseLine, renderProbeJunit, summaryLine } from '../../probe/report.js';
+import { caseEvent, probeHeading, renderProbeJunit, summaryEvent } from '../../probe/report.js';
+import { createOutput, createPalette } from '../../reporters/index.js';
 import {
   DEFAULT_IDLE_SECONDS,
   DEFAULT_MAX_LATENCY_MS,
@@ -23,8 +24,7 @@ import {
 } from '../../probe/run.js';
 import { parseListen } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';
-import { shouldUseColor } from '../../reporters/color.js';
-import { action, parseCount } from '../run.js';
+import { action, parseCount, stdoutPrettyOptions } from '../run.js';
 
 interface ProbeFlags {
   through?: string;
@@ -136,28 +136,22 @@ async function runProbeCommand(flags: ProbeFlags): Promise<number> {
     stop.abort();
   };
   // `wsdiag probe | head`: once stdout is gone, stop writing and stop the run.
-  let stdoutOpen = true;
-  const onStdoutError = () => {
-    stdoutOpen = false;
-    stop.abort();
-  };
-  const write = (text: string) => {
-    if (stdoutOpen) process.stdout.write(text);
-  };
-  const printer = flags.json ? null : new MatrixPrinter(write, shouldUseColor({ stream: process.stdout, flag: flags.color }));
+  const pretty = stdoutPrettyOptions(flags);
+  const output = createOutput({ json: flags.json === true, stream: process.stdout, ...pretty, onClosed: () => stop.abort() });
 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  process.stdout.on('error', onStdoutError);
   try {
     const summary = await runProbe({
       ...options,
       signal: stop.signal,
-      onStart: (plan) => printer?.start(plan),
-      onCase: (result) => (printer ? printer.result(result) : write(caseLine(result, clock))),
+      onStart: (plan) => {
+        if (!flags.json && !output.closed) process.stdout.write(probeHeading(plan, createPalette(pretty.color)));
+      },
+      onCase: (result) => output.write(caseEvent(result, clock)),
     });
-    if (printer) printer.end(summary);
-    else write(summaryLine(summary, clock));
+    output.write(summaryEvent(summary, clock));
+    await output.flush();
     if (flags.junit !== undefined) writeJunit(flags.junit, renderProbeJunit(summary, startedAt));
     return probeExitCode(summary);
   } finally {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { Command } from 'commander';
 import { ExitCode, OperationalError, UsageError } from '../../errors.js';
-import { systemClock } from '../../events.js';
+import { systemClock } from '../../events/index.js';
 import { startProxy, type ProxyOptions } from '../../proxy/index.js';
 import { parseListen, parseTarget } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';

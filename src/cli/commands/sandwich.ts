@@ -12,15 +12,14 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
 import { ExitCode, OperationalError, UsageError } from '../../errors.js';
-import { systemClock } from '../../events.js';
+import { systemClock, type WsdiagEvent } from '../../events/index.js';
 import { parseListen } from '../../proxy/target.js';
 import type { ListenAddress } from '../../proxy/types.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { stdoutClosedNotice } from '../../reporters/line-sink.js';
-import { SummaryCollector } from '../../reporters/index.js';
+import { MultiReporter, SummaryCollector, createOutput, openJsonlLog } from '../../reporters/index.js';
 import { DEFAULT_LINGER_MS, startSandwich } from '../../sandwich/run.js';
-import { SandwichJsonl, SandwichPretty, openSandwichLog, type SandwichSink } from '../../sandwich/output.js';
-import type { LegProxyOptions, SandwichEvent, SandwichOptions } from '../../sandwich/types.js';
+import type { LegProxyOptions, SandwichOptions } from '../../sandwich/types.js';
 import { addLimitOptions, limitOptions, pongTimeoutOption, type LimitFlags } from '../proxy-options.js';
 import { StopRequest, action, stdoutPrettyOptions, parseCount } from '../run.js';
 
@@ -119,18 +118,16 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
     ...(flags.log !== undefined ? { log: flags.log } : {}),
   });
 
-  const output: SandwichSink = flags.json
-    ? new SandwichJsonl(process.stdout, { onClosed: stdoutClosed })
-    : new SandwichPretty(process.stdout, stdoutPrettyOptions(flags), stdoutClosed);
+  const output = createOutput({ json: flags.json === true, stream: process.stdout, ...stdoutPrettyOptions(flags), onClosed: stdoutClosed });
   let logError: Error | undefined;
-  const log = flags.log !== undefined ? openSandwichLog(flags.log, (err) => (logError ??= err)) : undefined;
-  const sinks = log ? [output, log] : [output];
+  const log = flags.log !== undefined ? openJsonlLog(flags.log, { onClosed: (err) => (logError ??= err) }) : undefined;
   const legSummary = new SummaryCollector();
-  const write = (event: SandwichEvent): void => {
-    if (event.type !== 'sandwich-finding' && event.type !== 'sandwich-summary') legSummary.write(event);
-    for (const sink of sinks) sink.write(event);
+  const sinks = new MultiReporter([output, ...(log ? [log] : [])]);
+  const write = (event: WsdiagEvent): void => {
+    legSummary.write(event);
+    sinks.write(event);
   };
-  const closeSinks = () => Promise.all(sinks.map((sink) => sink.close()));
+  const closeSinks = () => sinks.close();
 
   stop.listen();
   let failed: boolean;

@@ -1,46 +1,13 @@
 /**
- * `wsdiag tail FILE`: shows a JSON Lines log with the look of the live log, optionally following it as
- * it grows and filtering violations by code, rule or connection. `--json` passes the selected lines
- * through unchanged, so tail also works as a filter in a pipeline.
+ * `wsdiag tail FILE`: flags → TailOptions → runTail (src/tail/), with Ctrl-C or SIGTERM ending a follow.
  */
-import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { OperationalError } from '../../errors.js';
-import { VIOLATION_CODES, type WsdiagEvent } from '../../events.js';
-import { createEventFilter } from '../../reporters/event-filter.js';
-import { createPalette, shouldUseColor } from '../../reporters/color.js';
-import { describeFsError } from '../../reporters/jsonl.js';
-import { LineSink } from '../../reporters/line-sink.js';
-import { LogGuard } from '../../reporters/log-guard.js';
-import type { LogLine } from '../../reporters/log-lines.js';
-import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../../reporters/log-reader.js';
-import { parseEventLine } from '../../reporters/parse-event.js';
-import { PrettyReporter } from '../../reporters/pretty.js';
+import { VIOLATION_CODES } from '../../events/index.js';
+import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/log-reader.js';
 import { closestRuleId } from '../../rules/suggest.js';
 import { RULES, findRule } from '../../rules/table.js';
-import { formatSandwichFinding, formatSandwichSummary } from '../../sandwich/format.js';
-import type { SandwichFindingEvent, SandwichSummaryEvent } from '../../sandwich/types.js';
+import { runTail, type TailOptions } from '../../tail/index.js';
 import { action } from '../run.js';
-
-export interface TailOptions {
-  follow: boolean;
-  codes: number[];
-  rules: string[];
-  conns: string[];
-  json: boolean;
-  frames: boolean;
-  /** false with --no-color; colour still needs a TTY and no NO_COLOR. */
-  color: boolean;
-  intervalMs: number;
-}
-
-export interface TailIO {
-  stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable;
-  /** Ends a follow (SIGINT/SIGTERM in the CLI). */
-  signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
-}
 
 /** The option values as commander names them (after the flags). */
 interface CliOptions {
@@ -109,133 +76,6 @@ async function tailFromCli(file: string, options: TailOptions): Promise<number> 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
-}
-
-/** Reads FILE and writes the selected events to io.stdout; resolves to the exit code. */
-export async function runTail(file: string, options: TailOptions, io: TailIO): Promise<number> {
-  // Our own controller: the output closing (`| head`) ends the read as a signal does.
-  const stop = new AbortController();
-  const abort = () => stop.abort();
-  if (io.signal?.aborted) abort();
-  io.signal?.addEventListener('abort', abort, { once: true });
-
-  const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
-  const filter = createEventFilter({
-    codes: options.codes,
-    rules: options.rules,
-    conns: options.conns,
-    onAmbiguous: (bare, ids) =>
-      warn(`--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`),
-  });
-  // A sandwich finding belongs to both its legs (a malformed one may lack them).
-  const selected = (id: unknown) => options.conns.length === 0 || (typeof id === 'string' && filter.conn(id));
-  const output = createOutput(options, io, abort);
-  // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
-  const guard = new LogGuard(file, (bad) => warn(`${file}:${bad.number}: skipped: ${bad.reason}`));
-
-  const onLine = (line: LogLine) => {
-    if (line.tooLong) return guard.bad({ number: line.number, text: '', reason: 'line too long' });
-    if (line.text.trim() === '') return;
-    const parsed = parseEventLine(line.text);
-    if (!parsed.ok) {
-      // A `wsdiag sandwich --log` file also holds the differential's own lines.
-      const extra = parseSandwichLine(line.text);
-      if (!extra) return guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
-      guard.event();
-      // The sandwich's summary belongs to the whole run.
-      if (extra.type === 'sandwich-summary' || selected(extra.conn) || selected(extra.return_conn)) {
-        try {
-          return output.writeSandwich(extra, line.text);
-        } catch {
-          return warn(`${file}:${line.number}: skipped: malformed ${extra.type} line`);
-        }
-      }
-      return;
-    }
-    guard.event();
-    // Frame events are noise unless asked for, in both output forms.
-    if (parsed.event.type === 'frame' && !options.frames) return;
-    if (filter(parsed.event)) output.write(parsed.event, line.text);
-  };
-
-  try {
-    await readLog(file, {
-      follow: options.follow,
-      intervalMs: options.intervalMs,
-      signal: stop.signal,
-      onLine,
-      onNotice: (notice) => warn(noticeText(file, notice)),
-      onCaughtUp: () => guard.caughtUp(),
-      backpressure: () => output.flush(),
-    });
-  } finally {
-    io.signal?.removeEventListener('abort', abort);
-  }
-  await output.flush();
-  if (output.error) throw new OperationalError(`cannot write output: ${describeFsError(output.error)}`);
-  return 0;
-}
-
-interface TailOutput {
-  /** Shows one selected event; `line` is its original text, for --json. */
-  write(event: WsdiagEvent, line: string): void;
-  writeSandwich(event: SandwichFindingEvent | SandwichSummaryEvent, line: string): void;
-  flush(): Promise<void>;
-  readonly error: Error | undefined;
-}
-
-function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): TailOutput {
-  if (options.json) {
-    const sink = new LineSink(io.stdout, onClosed);
-    return {
-      write: (_event, line) => sink.write(`${line}\n`),
-      writeSandwich: (_event, line) => sink.write(`${line}\n`),
-      flush: () => sink.flush(),
-      get error() {
-        return sink.error;
-      },
-    };
-  }
-  const color = shouldUseColor({ stream: io.stdout, flag: options.color, env: io.env ?? process.env });
-  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  const pretty = new PrettyReporter(io.stdout, { color, frames: options.frames, quiet: false, width }, onClosed);
-  const sandwich = new LineSink(io.stdout);
-  const palette = createPalette(color);
-  return {
-    write: (event) => pretty.write(event),
-    writeSandwich: (event) =>
-      sandwich.write(
-        event.type === 'sandwich-finding'
-          ? formatSandwichFinding(event, { palette, ...(width !== undefined ? { width } : {}) })
-          : formatSandwichSummary(event, { palette, ...(width !== undefined ? { width } : {}) }),
-      ),
-    flush: async () => {
-      await Promise.all([pretty.flush(), sandwich.flush()]);
-    },
-    get error() {
-      return pretty.error;
-    },
-  };
-}
-
-/** A `sandwich-finding` or `sandwich-summary` line, or null. */
-function parseSandwichLine(text: string): SandwichFindingEvent | SandwichSummaryEvent | null {
-  try {
-    const value = JSON.parse(text) as { v?: unknown; type?: unknown; ts?: unknown };
-    if (value.v !== 1 || typeof value.ts !== 'string') return null;
-    return value.type === 'sandwich-finding' || value.type === 'sandwich-summary' ? (value as SandwichFindingEvent | SandwichSummaryEvent) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function noticeText(file: string, notice: LogNotice): string {
-  switch (notice.kind) {
-    case 'waiting': return `waiting for ${file} to appear`;
-    case 'appeared': return `${file} appeared; reading it`;
-    case 'truncated': return `${file} was truncated; reading it from the start`;
-    case 'replaced': return `${file} was replaced; reading the new file from the start`;
   }
 }
 

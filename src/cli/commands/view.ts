@@ -9,7 +9,8 @@ import { DEFAULT_UI_BUFFER } from '../../ui/index.js';
 import { runView } from '../../view/run.js';
 import { action } from '../run.js';
 import { dashboardLine, parseBufferSize, parseUiAddress } from '../ui-options.js';
-import { noticeText, parseInterval } from './tail.js';
+import { noticeText } from '../../tail/index.js';
+import { parseInterval } from './tail.js';
 
 interface CliOptions {
   listen?: string;

@@ -2,7 +2,7 @@
  * The shape of one language's text catalogue. Each language fills every slot: the Records are keyed by
  * the full list of codes and rule ids, so a new rule without text fails to compile (and the tests).
  */
-import type { Severity, Side } from '../../events.js';
+import type { Severity, Side } from '../../events/index.js';
 import type { RuleId } from '../../rules/table.js';
 import type { CodeKey } from '../codes.js';
 import type { CodeStatus, Sender, WrittenComparison } from '../types.js';

@@ -2,7 +2,7 @@
  * Texte français pour chaque règle de wsdiag. RULES (src/rules/table.ts) est rédigé en anglais ; le
  * résumé et le conseil de correction sont donc traduits ici, en plus de l'explication.
  */
-import type { Side } from '../../../events.js';
+import type { Side } from '../../../events/index.js';
 import type { RuleId } from '../../../rules/table.js';
 import type { RuleText, RuleWording } from '../types.js';
 

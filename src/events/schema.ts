@@ -1,9 +1,11 @@
 /**
- * Reads one line of a wsdiag JSON Lines log back into an event, checking the fields the pretty log
- * relies on. A log file is untrusted input (hand-edited, truncated, from another tool), so a bad line is
- * a reason to skip it with a warning, never to crash.
+ * Every event type's fields, checked, and the one parser of a wsdiag log line: `tail`, `view` and the
+ * dashboard read any event any command wrote with it. A log file is untrusted input (hand-edited,
+ * truncated, from another tool), so a bad line is a reason to skip it with a warning, never to crash.
+ * EVENT_FIELDS is also what the contract test holds docs/events.md against.
  */
-import { SCHEMA_VERSION, type EventType, type WsdiagEvent } from '../events.js';
+import { SCHEMA_VERSION } from './base.js';
+import type { EventType, WsdiagEvent } from './index.js';
 
 export type ParsedLine = { ok: true; event: WsdiagEvent } | { ok: false; reason: string };
 
@@ -24,11 +26,22 @@ const isDirection = oneOf('client->server', 'server->client');
 const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
 const isFrameRef = shape({ index: isNumber, offset: isNumber, opcode: isNumber, length: isNumber });
 const isCause = shape({ rule: isString, dir: isDirection, frame: nullable(isFrameRef) });
+const isArray = (item: Check): Check => (v) => Array.isArray(v) && v.every(item);
+const isProbeFinding = shape({
+  check: isString, severity: oneOf('failure', 'warning', 'info'), blame: nullable(isString), dir: nullable(isDirection),
+  message: isString, rule: optional(isString), rfc: optional(isString),
+});
 
-/** The fields each event type must carry, beyond v/type/ts (DESIGN §2). */
-const FIELDS: Record<EventType, Record<string, Check>> = {
+/**
+ * The fields of each event type beyond v/type/ts, each with its check (`optional` ones may be absent).
+ * Typed so that an event type added to the union without its fields here does not compile.
+ */
+export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
   listening: { address: isString, port: isNumber, target: isString, run: optional(isString), ui: optional(isString) },
-  open: { conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString) },
+  open: {
+    conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString),
+    server: optional(isString), tcp_stream: optional(isNumber),
+  },
   frame: {
     conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,
     rsv2: isBoolean, rsv3: isBoolean, opcode: isNumber, masked: isBoolean, length: isNumber,
@@ -52,10 +65,38 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
     connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf,
     refused: optional(shape({ max_connections: isNumber, header_timeout: isNumber })),
   },
+  'probe-case': {
+    case: isString, status: oneOf('pass', 'warn', 'fail', 'error'), duration_ms: isNumber, max_latency_ms: nullable(isNumber),
+    error: nullable(isString), findings: isArray(isProbeFinding),
+  },
+  'probe-summary': {
+    through: isString, reflector: isString, forward_proxy: nullable(isString), cases: isNumber, passed: isNumber,
+    warned: isNumber, failed: isNumber, errors: isNumber, duration_ms: isNumber, by_check: countsOf,
+  },
+  'sandwich-finding': {
+    conn: isString, return_conn: isString, check: isString, severity: oneOf('failure', 'warning', 'info'),
+    blame: oneOf('intermediary'), dir: nullable(isDirection), message: isString,
+    evidence: shape({ matched_by: isString, front: isObject, return: isObject }),
+  },
+  'sandwich-summary': {
+    pairs: isNumber, unmatched: shape({ front: isNumber, return: isNumber }), failures: isNumber, warnings: isNumber,
+    infos: isNumber, by_check: countsOf,
+  },
+  gap: {
+    conn: isString, dir: isDirection, offset: isNumber, length: isNumber,
+    cause: oneOf('lost', 'snaplen', 'buffer-limit', 'reset', 'capture-end'), message: isString,
+  },
+  stream: {
+    tcp_stream: isNumber, client: isString, server: isString, roles: oneOf('syn', 'http', 'first-packet'),
+    kind: oneOf('tls', 'http', 'other', 'no-handshake', 'incomplete'), message: isString,
+  },
+  'capture-problem': {
+    severity: oneOf('error', 'warning'), code: isString, message: isString, offset: optional(isNumber), packet: optional(isNumber),
+  },
 };
 
 function isEventType(type: unknown): type is EventType {
-  return typeof type === 'string' && Object.hasOwn(FIELDS, type);
+  return typeof type === 'string' && Object.hasOwn(EVENT_FIELDS, type);
 }
 
 export function parseEventLine(line: string): ParsedLine {
@@ -75,7 +116,7 @@ export function parseEventLine(line: string): ParsedLine {
   const type = value['type'];
   if (!isEventType(type)) return { ok: false, reason: `unknown event type ${JSON.stringify(type) ?? 'undefined'}` };
   if (!isString(value['ts'])) return { ok: false, reason: `"${type}" event without a "ts" string` };
-  const bad = Object.entries(FIELDS[type]).find(([key, check]) => !check(value[key]));
+  const bad = Object.entries(EVENT_FIELDS[type]).find(([key, check]) => !check(value[key]));
   if (bad) return { ok: false, reason: `"${type}" event with a missing or invalid "${bad[0]}" field` };
   return { ok: true, event: value as unknown as WsdiagEvent };
 }

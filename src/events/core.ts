@@ -1,48 +1,8 @@
 /**
- * The event schema every part of wsdiag speaks (DESIGN §2). These objects are written one per line as
- * JSON Lines, so a field added here is a change to a public contract: keep README, tests and code in step.
+ * The core events: the story of each WebSocket connection the proxy relays (or a capture holds), from
+ * `listening` to `summary` (DESIGN §2, docs/events.md). Fields are only ever added: users script against them.
  */
-
-export const SCHEMA_VERSION = 1 as const;
-
-export type Direction = 'client->server' | 'server->client';
-export const DIRECTIONS: readonly Direction[] = ['client->server', 'server->client'];
-
-export type Side = 'client' | 'server';
-export type Blame = 'client' | 'server' | 'intermediary' | 'unknown';
-export type Severity = 'error' | 'warning';
-/**
- * The close codes violations carry. 1006 (abnormal closure, never sent on the wire) is what both endpoints
- * report after a frame cut short; 1011 is what keepalive implementations close with after a missing pong.
- */
-export type ViolationCode = 1002 | 1003 | 1006 | 1007 | 1009 | 1011;
-/** Every ViolationCode, in order: what `tail --code` and `ci --fail-on` accept. */
-export const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1006, 1007, 1009, 1011];
-
-/** The side whose bytes travel in a direction. */
-export function senderOf(dir: Direction): Side {
-  return dir === 'client->server' ? 'client' : 'server';
-}
-
-/** The side that receives the bytes of a direction. */
-export function receiverOf(dir: Direction): Side {
-  return dir === 'client->server' ? 'server' : 'client';
-}
-
-/** The other endpoint. */
-export function otherSide(side: Side): Side {
-  return side === 'client' ? 'server' : 'client';
-}
-
-/** The direction in which a side sends. */
-export function directionFrom(side: Side): Direction {
-  return side === 'client' ? 'client->server' : 'server->client';
-}
-
-interface EventBase {
-  v: typeof SCHEMA_VERSION;
-  ts: string;
-}
+import type { Blame, Direction, EventBase, FrameRef, PerDirection, Severity, Side, ViolationCode } from './base.js';
 
 export interface ListeningEvent extends EventBase {
   type: 'listening';
@@ -65,6 +25,10 @@ export interface OpenEvent extends EventBase {
   path: string;
   subprotocol: string | null;
   extensions: string | null;
+  /** From a capture: the server's "ip:port" (`client` is the client's). */
+  server?: string;
+  /** From a capture: the TCP stream number, as Wireshark's `tcp.stream` for the same file. */
+  tcp_stream?: number;
 }
 
 export interface FrameEvent extends EventBase {
@@ -79,14 +43,6 @@ export interface FrameEvent extends EventBase {
   rsv3: boolean;
   opcode: number;
   masked: boolean;
-  length: number;
-}
-
-/** Where in a direction's stream a violation was seen. */
-export interface FrameRef {
-  index: number;
-  offset: number;
-  opcode: number;
   length: number;
 }
 
@@ -123,11 +79,10 @@ export interface PeerCloseEvent extends EventBase {
   explain: string;
 }
 
-export type PerDirection<T> = Record<Direction, T>;
-
 /** Who ended a TCP connection pair, and how (an addition to DESIGN §2 `close`, see README). */
 export type EndedBy = Side | 'proxy';
-export type EndHow = 'close-frame' | 'fin' | 'reset' | 'error' | 'timeout' | 'enforce' | 'shutdown';
+/** `capture-end`: the capture ended (or gave up on the connection) before the connection did. */
+export type EndHow = 'close-frame' | 'fin' | 'reset' | 'error' | 'timeout' | 'enforce' | 'shutdown' | 'capture-end';
 
 export interface CloseEvent extends EventBase {
   type: 'close';
@@ -168,18 +123,3 @@ export interface SummaryEvent extends EventBase {
   refused?: Record<RefusalKind, number>;
 }
 
-export type WsdiagEvent =
-  | ListeningEvent
-  | OpenEvent
-  | FrameEvent
-  | ViolationEvent
-  | PeerCloseEvent
-  | CloseEvent
-  | ErrorEvent
-  | SummaryEvent;
-
-export type EventType = WsdiagEvent['type'];
-
-/** A clock returning the event timestamp; injectable so golden tests can freeze it. */
-export type Clock = () => Date;
-export const systemClock: Clock = () => new Date();

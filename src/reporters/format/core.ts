@@ -1,105 +1,14 @@
 /**
- * Formats one event as the lines of the human log. Pure: event in, text out, so golden tests need no
- * stream and `tail` shows a log exactly as the live proxy showed it.
- *
- * Layout: a header line starting with the event's time, then indented detail lines aligned under the
- * text after the time. Every string that came from the wire or a log file goes through `printable()`.
+ * The core events' text: a connection's story (listening, open, frame, violation, peer-close, close,
+ * error, summary). Pure: event in, lines out (via Block), so `tail` shows a log exactly as the live proxy did.
  */
-import type {
-  CloseEvent,
-  ErrorEvent,
-  FrameEvent,
-  FrameRef,
-  ListeningEvent,
-  OpenEvent,
-  PeerCloseCause,
-  PeerCloseEvent,
-  SummaryEvent,
-  ViolationEvent,
-  WsdiagEvent,
-} from '../events.js';
-import { DIRECTIONS } from '../events.js';
-import { closeCodeName, opcodeName } from '../protocol/constants.js';
-import { findRule } from '../rules/table.js';
-import type { Palette } from './color.js';
-import { formatBytes, formatDuration, hostPort, plural, printable as p, timeOfDay, wrap } from './text.js';
+import { DIRECTIONS, type CloseEvent, type PeerCloseCause, type ErrorEvent, type FrameEvent, type FrameRef, type ListeningEvent, type OpenEvent, type PeerCloseEvent, type SummaryEvent, type ViolationEvent } from '../../events/index.js';
+import { closeCodeName, opcodeName } from '../../protocol/constants.js';
+import { findRule } from '../../rules/table.js';
+import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../text.js';
+import { Block, MARK, labelled } from './block.js';
 
-export interface FormatOptions {
-  palette: Palette;
-  width?: number;
-}
-
-/** Marks of a violation's severity; `error` events reuse the error mark. */
-const MARK = { error: '✖', warning: '⚠' } as const;
-
-const GAP = '  ';
-
-/** The text of one event (lines ending in `\n`). */
-export function formatEvent(event: WsdiagEvent, options: FormatOptions): string {
-  const block = new Block(event.ts, options);
-  switch (event.type) {
-    case 'listening': listening(block, event); break;
-    case 'open': open(block, event); break;
-    case 'frame': frame(block, event); break;
-    case 'violation': violation(block, event); break;
-    case 'peer-close': peerClose(block, event); break;
-    case 'close': close(block, event); break;
-    case 'error': error(block, event); break;
-    case 'summary': summary(block, event); break;
-  }
-  return block.text();
-}
-
-/** Collects a header line and indented detail lines. */
-class Block {
-  readonly #lines: string[] = [];
-  readonly #time: string;
-  readonly #indent: string;
-  readonly #options: FormatOptions;
-
-  constructor(ts: string, options: FormatOptions) {
-    this.#options = options;
-    const time = timeOfDay(ts);
-    this.#time = options.palette.time(time);
-    this.#indent = ' '.repeat(time.length + GAP.length);
-  }
-
-  get c(): Palette {
-    return this.#options.palette;
-  }
-
-  header(...parts: string[]): void {
-    this.#lines.push(this.#time + GAP + parts.filter((part) => part !== '').join(GAP));
-  }
-
-  /** A detail line, printed as is (no wrapping: tables, frame positions, previews). */
-  detail(text: string): void {
-    this.#lines.push(this.#indent + text);
-  }
-
-  /** A detail sentence wrapped at the width, continuation lines aligned after the label. */
-  sentence(label: string, text: string): void {
-    const prefix = label === '' ? '' : `${this.c.label(`${label}:`)} `;
-    const visible = label === '' ? 0 : label.length + 2;
-    const lines = wrap(
-      p(text),
-      this.#options.width,
-      { prefix: this.#indent + prefix, visible: this.#indent.length + visible },
-      { prefix: this.#indent + ' '.repeat(visible), visible: this.#indent.length + visible },
-    );
-    this.#lines.push(...lines);
-  }
-
-  text(): string {
-    return `${this.#lines.join('\n')}\n`;
-  }
-}
-
-function labelled(c: Palette, label: string, value: string): string {
-  return `${c.label(label)} ${value}`;
-}
-
-function listening(b: Block, e: ListeningEvent): void {
+export function listening(b: Block, e: ListeningEvent): void {
   b.header(
     `listening on ${b.c.emphasis(hostPort(p(e.address), e.port))}`,
     labelled(b.c, 'target', p(e.target)),
@@ -109,7 +18,7 @@ function listening(b: Block, e: ListeningEvent): void {
   );
 }
 
-function open(b: Block, e: OpenEvent): void {
+export function open(b: Block, e: OpenEvent): void {
   b.header(
     `${b.c.conn(p(e.conn))} ${b.c.good('open')}`,
     labelled(b.c, 'client', p(e.client)),
@@ -123,7 +32,7 @@ function opcodeText(opcode: number): string {
   return `opcode 0x${opcode.toString(16)} (${opcodeName(opcode)})`;
 }
 
-function frame(b: Block, e: FrameEvent): void {
+export function frame(b: Block, e: FrameEvent): void {
   const flags = (['fin', 'rsv1', 'rsv2', 'rsv3', 'masked'] as const).filter((flag) => e[flag]);
   b.header(
     `${b.c.conn(p(e.conn))} ${p(e.dir)} frame #${e.index} @ ${e.offset}`,
@@ -137,7 +46,7 @@ function frameRefText(ref: FrameRef): string {
   return `frame #${ref.index} @ offset ${ref.offset}  ${opcodeText(ref.opcode)}  length ${ref.length}`;
 }
 
-function violation(b: Block, e: ViolationEvent): void {
+export function violation(b: Block, e: ViolationEvent): void {
   const paint = e.severity === 'warning' ? b.c.warning : b.c.error;
   b.header(
     `${paint(`${MARK[e.severity] ?? MARK.error} ${e.code}`)} ${b.c.rule(p(e.rule))}`,
@@ -155,7 +64,7 @@ function closeCodeText(code: number | null): string {
   return code === null ? 'no code (empty body)' : `code ${code} (${closeCodeName(code)})`;
 }
 
-function peerClose(b: Block, e: PeerCloseEvent): void {
+export function peerClose(b: Block, e: PeerCloseEvent): void {
   b.header(
     `${b.c.conn(p(e.conn))} ${b.c.emphasis('peer-close')} by ${p(e.by)}`,
     closeCodeText(e.code),
@@ -167,7 +76,7 @@ function peerClose(b: Block, e: PeerCloseEvent): void {
   if (e.cause !== null) b.detail(labelled(b.c, 'cause:', causeText(b, e.cause)));
 }
 
-function close(b: Block, e: CloseEvent): void {
+export function close(b: Block, e: CloseEvent): void {
   const traffic = DIRECTIONS.map((dir) => `${dir} ${plural(e.frames[dir], 'frame')} ${formatBytes(e.bytes[dir])}`);
   const violations = e.violations > 0 ? b.c.error(plural(e.violations, 'violation')) : plural(e.violations, 'violation');
   b.header(
@@ -186,7 +95,7 @@ function causeText(b: Block, cause: PeerCloseCause): string {
   return `${b.c.rule(p(cause.rule))} (${p(cause.dir)}, ${where})`;
 }
 
-function error(b: Block, e: ErrorEvent): void {
+export function error(b: Block, e: ErrorEvent): void {
   b.header(
     b.c.error(`${MARK.error} error`),
     e.conn === null ? '' : b.c.conn(p(e.conn)),
@@ -206,7 +115,7 @@ function refusals(b: Block, refused: NonNullable<SummaryEvent['refused']>): void
   b.detail(`${b.c.warning(`refused ${plural(total, 'client')}`)}: ${parts.join(', ')}`);
 }
 
-function summary(b: Block, e: SummaryEvent): void {
+export function summary(b: Block, e: SummaryEvent): void {
   const violations = e.violations > 0 ? b.c.error(plural(e.violations, 'violation')) : b.c.good('no violations');
   b.header(b.c.emphasis('summary'), plural(e.connections, 'connection'), violations);
   if (e.refused) refusals(b, e.refused);

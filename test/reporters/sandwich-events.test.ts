@@ -1,11 +1,11 @@
 /**
- * What users read: a `sandwich-finding` and the `sandwich-summary` in the human log (golden text, no
+ * The sandwich's own events through the shared reporters: a `sandwich-finding` and the `sandwich-summary` in the human log (golden text, no
  * colour, frozen clock), --quiet keeping problems only, and JSON Lines with one object per write.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SandwichJsonl, SandwichPretty } from '../../src/sandwich/output.js';
-import type { LegEvidence, SandwichFindingEvent, SandwichSummaryEvent } from '../../src/sandwich/types.js';
+import { JsonlReporter, PrettyReporter } from '../../src/reporters/index.js';
+import type { LegEvidence, SandwichFindingEvent, SandwichSummaryEvent } from '../../src/events/index.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';
 
 const TS = '2025-01-02T03:04:05.678Z';
@@ -73,7 +73,7 @@ const SUMMARY: SandwichSummaryEvent = {
 
 function pretty(quiet = false) {
   const stream = new CaptureStream();
-  return { stream, reporter: new SandwichPretty(stream, { color: false, frames: false, quiet }) };
+  return { stream, reporter: new PrettyReporter(stream, { color: false, frames: false, quiet }) };
 }
 
 test('a finding in the human log: what changed, both legs, the rule and how the legs were matched', () => {
@@ -123,7 +123,7 @@ test('--quiet keeps where it listens, failures, warnings, violations, errors and
 
 test('JSON Lines: each event whole on its own line, in one write', async () => {
   const stream = new CaptureStream();
-  const jsonl = new SandwichJsonl(stream);
+  const jsonl = new JsonlReporter(stream);
   jsonl.write(FINDING);
   jsonl.write(SUMMARY);
   await jsonl.close();

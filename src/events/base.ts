@@ -1,0 +1,61 @@
+/**
+ * What every event of the schema shares (docs/events.md): the version, the time, directions, sides,
+ * blame and severity, and where in a stream a frame sits. The event types themselves live next door:
+ * core.ts (a connection's story), probe.ts, sandwich.ts, capture.ts; index.ts joins them in one union.
+ */
+
+export const SCHEMA_VERSION = 1 as const;
+
+export type Direction = 'client->server' | 'server->client';
+export const DIRECTIONS: readonly Direction[] = ['client->server', 'server->client'];
+
+export type Side = 'client' | 'server';
+export type Blame = 'client' | 'server' | 'intermediary' | 'unknown';
+export type Severity = 'error' | 'warning';
+/**
+ * The close codes violations carry. 1006 (abnormal closure, never sent on the wire) is what both endpoints
+ * report after a frame cut short; 1011 is what keepalive implementations close with after a missing pong.
+ */
+export type ViolationCode = 1002 | 1003 | 1006 | 1007 | 1009 | 1011;
+/** Every ViolationCode, in order: what `tail --code` and `ci --fail-on` accept. */
+export const VIOLATION_CODES: readonly ViolationCode[] = [1002, 1003, 1006, 1007, 1009, 1011];
+
+/** The side whose bytes travel in a direction. */
+export function senderOf(dir: Direction): Side {
+  return dir === 'client->server' ? 'client' : 'server';
+}
+
+/** The side that receives the bytes of a direction. */
+export function receiverOf(dir: Direction): Side {
+  return dir === 'client->server' ? 'server' : 'client';
+}
+
+/** The other endpoint. */
+export function otherSide(side: Side): Side {
+  return side === 'client' ? 'server' : 'client';
+}
+
+/** The direction in which a side sends. */
+export function directionFrom(side: Side): Direction {
+  return side === 'client' ? 'client->server' : 'server->client';
+}
+
+/** The fields every event starts with. */
+export interface EventBase {
+  v: typeof SCHEMA_VERSION;
+  ts: string;
+}
+
+/** Where in a direction's stream a violation was seen. */
+export interface FrameRef {
+  index: number;
+  offset: number;
+  opcode: number;
+  length: number;
+}
+
+export type PerDirection<T> = Record<Direction, T>;
+
+/** A clock returning the event timestamp; injectable so golden tests can freeze it. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
