@@ -3,8 +3,9 @@
  * checked before anything listens, so a wrong path or a file that is not PEM is one clear ConfigError
  * naming the option and the file, instead of a TLS failure on the first connection.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import { describeFsError } from '../reporters/jsonl.js';
 
@@ -17,30 +18,42 @@ export function readPemFile(option: string, path: string): Buffer {
   }
 }
 
-/** A CA certificate (or a bundle) to trust: option `option` (`ca`). */
+/**
+ * A CA certificate (or a bundle) to trust: option `option` (`ca`). Node's TLS layer skips what it cannot
+ * parse in `ca` without a word (a file with no certificate, or a damaged one, would silently trust
+ * nothing), so each certificate is parsed here.
+ */
 export function loadCaFile(path: string, option = 'ca'): Buffer {
   const ca = readPemFile(option, path);
-  usableBy(option, 'certificate', { ca });
+  const blocks = ca.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+  const refuse = (why: string) => new ConfigError(option, (n) => `${n(option)}: not a usable PEM certificate (${why})`);
+  if (blocks.length === 0) throw refuse(`${path} holds no "-----BEGIN CERTIFICATE-----" block`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      const which = blocks.length === 1 ? path : `certificate ${i + 1} of ${path}`;
+      throw refuse(`${which}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
   return ca;
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g;
+
 /**
- * A certificate and its private key to serve TLS with: options `tls.cert` and `tls.key`; a pair that does
- * not go together (or is not PEM) is a ConfigError about `tls`.
+ * A certificate and its private key to serve TLS with: options `tls.cert` and `tls.key`. Node's TLS layer
+ * is the judge of the pair; its complaint (not PEM, a key of another certificate) is a ConfigError about
+ * `tls`.
  */
 export function loadKeyPairFiles(certPath: string, keyPath: string): { cert: Buffer; key: Buffer } {
   const cert = readPemFile('tls.cert', certPath);
   const key = readPemFile('tls.key', keyPath);
-  usableBy('tls', 'certificate or key', { cert, key });
-  return { cert, key };
-}
-
-/** Node's TLS layer is the judge of PEM material; its complaint becomes a ConfigError about the option. */
-function usableBy(option: string, what: string, material: SecureContextOptions): void {
   try {
-    createSecureContext(material);
+    createSecureContext({ cert, key });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(option, (n) => `${n(option)}: not a usable PEM ${what} (${reason})`, { cause: err });
+    throw new ConfigError('tls', (n) => `${n('tls')}: not a usable PEM certificate or key (${reason})`, { cause: err });
   }
+  return { cert, key };
 }
