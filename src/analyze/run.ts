@@ -115,8 +115,11 @@ async function readAll(stream: Readable): Promise<string> {
 
 function describeResult(file: string, from: Side, r: AnalyzeResult): string {
   const name = file === '-' ? 'stdin' : file;
-  const lines = [`\n${name} (from ${from}): ${r.frames} frame${r.frames === 1 ? '' : 's'}, ${r.bytes} bytes, ${r.violations} violation${r.violations === 1 ? '' : 's'}.`];
-  if (r.stoppedAt !== null) lines.push(`Decoding stopped at offset ${r.stoppedAt}: frame boundaries were lost; ${r.ignoredBytes} later bytes were only counted.`);
+  const lines = [
+    `\n${name} (from ${from}): ${r.frames} frame${r.frames === 1 ? '' : 's'}, ${r.bytes} bytes, ${r.violations} violation${r.violations === 1 ? '' : 's'}.`,
+  ];
+  if (r.stoppedAt !== null)
+    lines.push(`Decoding stopped at offset ${r.stoppedAt}: frame boundaries were lost; ${r.ignoredBytes} later bytes were only counted.`);
   if (r.truncated) lines.push('The capture ends in the middle of a frame.');
   return `${lines.join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ import { ConfigError, OperationalError } from '../errors.js';
 import { systemClock, type Clock, type ViolationEvent } from '../events.js';
 import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import { shouldUseColor } from '../reporters/color.js';
+import { livePrettyOptions } from '../live/index.js';
 import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
 import { stdoutClosedNotice } from '../reporters/line-sink.js';
 import { MultiReporter } from '../reporters/multi.js';
@@ -236,9 +236,12 @@ function outputReporter(options: CiOptions, io: CiIO): Reporter {
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
   if (options.json) return new JsonlReporter(io.stdout, { onClosed });
-  const color = shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env });
-  const width = io.stdout.isTTY === true && io.stdout.columns !== undefined ? { width: io.stdout.columns } : {};
-  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, ...width }, onClosed);
+  const shown = {
+    frames: options.proxy.frames ?? false,
+    ...(options.quiet !== undefined ? { quiet: options.quiet } : {}),
+    ...(options.color !== undefined ? { color: options.color } : {}),
+  };
+  return new PrettyReporter(io.stdout, livePrettyOptions(shown, io), onClosed);
 }
 
 /** A report path whose directory cannot take the file is a ConfigError about `option`, before the run. */

@@ -4,4 +4,4 @@
  */
 export { runProxy, type LiveProxyOptions, type RunProxyOptions } from './proxy.js';
 export { runSandwich, type RunSandwichOptions } from './sandwich.js';
-export { aborted, type LiveIO, type LiveOutputOptions } from './run.js';
+export { aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';

@@ -72,6 +72,10 @@ async function openDashboard(options: RunProxyOptions, io: LiveIO): Promise<Dash
     capacity: options.ui.capacity ?? DEFAULT_UI_BUFFER,
     redact: redactorFor(options.proxy.showSecrets),
   });
-  io.stderr.write(dashboardLines(dashboard).map((line) => `wsdiag: ${line}\n`).join(''));
+  io.stderr.write(
+    dashboardLines(dashboard)
+      .map((line) => `wsdiag: ${line}\n`)
+      .join(''),
+  );
   return dashboard;
 }

@@ -38,7 +38,7 @@ export interface LiveOutputOptions {
 }
 
 /** The readable log's options for this run's stdout: colour and width only on a terminal. */
-export function livePrettyOptions(options: LiveOutputOptions, io: LiveIO): PrettyOptions {
+export function livePrettyOptions(options: LiveOutputOptions, io: Pick<LiveIO, 'stdout' | 'env'>): PrettyOptions {
   return {
     color: shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env ?? process.env }),
     frames: options.frames === true,
@@ -71,6 +71,7 @@ export class LogFailure {
 
   /** Throws the OperationalError the failure deserves, if there was one. */
   check(): void {
-    if (this.#error) throw new OperationalError(`cannot write log file ${this.#path}: ${describeFsError(this.#error)}`, { cause: this.#error });
+    if (this.#error)
+      throw new OperationalError(`cannot write log file ${this.#path}: ${describeFsError(this.#error)}`, { cause: this.#error });
   }
 }

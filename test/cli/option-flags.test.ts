@@ -48,7 +48,20 @@ interface Recipe {
 }
 
 /** Options that take no value (switches): nothing to get wrong. */
-const SWITCHES = new Set(['json', 'frames', 'quiet', 'enforce', 'preview', 'showSecrets', 'insecure', 'color', 'policies.learn', 'learn', 'includeInvalid', 'hex']);
+const SWITCHES = new Set([
+  'json',
+  'frames',
+  'quiet',
+  'enforce',
+  'preview',
+  'showSecrets',
+  'insecure',
+  'color',
+  'policies.learn',
+  'learn',
+  'includeInvalid',
+  'hex',
+]);
 
 const UPSTREAM = 'ws://127.0.0.1:1';
 
@@ -124,11 +137,18 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     listen: { args: ['view', aLog, '--listen', 'nonsense:port'], shows: 'flag' },
     capacity: { args: ['view', aLog, '--ui-buffer', '0'], shows: 'flag' },
     intervalMs: { args: ['view', aLog, '--interval', '0'], shows: 'flag' },
-    files: { args: ['view', notLog, '--listen', '127.0.0.1:0'], shows: 'file', mentions: 'write one with wsdiag proxy --log FILE or --json' },
+    files: {
+      args: ['view', notLog, '--listen', '127.0.0.1:0'],
+      shows: 'file',
+      mentions: 'write one with wsdiag proxy --log FILE or --json',
+    },
   },
   analyze: {
     from: { args: ['analyze', '-', '--from', 'both'], shows: 'flag' },
-    extensions: { args: ['analyze', '-', '--from', 'client', '--extensions', 'permessage-deflate; server_max_window_bits=99'], shows: 'flag' },
+    extensions: {
+      args: ['analyze', '-', '--from', 'client', '--extensions', 'permessage-deflate; server_max_window_bits=99'],
+      shows: 'flag',
+    },
     maxMessage: { args: ['analyze', '-', '--from', 'client', '--max-message', 'lots'], shows: 'flag' },
     accepts: { args: ['analyze', '-', '--from', 'client', '--accepts', 'json'], shows: 'flag' },
     // A switch, but its input can be wrong.
@@ -181,12 +201,15 @@ describe('every command names library options by its own flags', () => {
 
   it('every option of every command table has a recipe here or is a switch, and every recipe an option', () => {
     for (const command of program.commands) {
-      const declared = optionFlags(command).options().map((o) => o.option);
+      const declared = optionFlags(command)
+        .options()
+        .map((o) => o.option);
       const recipes = RECIPES[command.name()] ?? {};
       for (const option of declared) {
         assert.ok(option in recipes || SWITCHES.has(option), `${command.name()}: no bad-value recipe for option ${option}`);
       }
-      for (const option of Object.keys(recipes)) assert.ok(declared.includes(option), `${command.name()}: recipe for ${option}, which the command does not declare`);
+      for (const option of Object.keys(recipes))
+        assert.ok(declared.includes(option), `${command.name()}: recipe for ${option}, which the command does not declare`);
     }
   });
 
@@ -201,7 +224,10 @@ describe('every command names library options by its own flags', () => {
         assert.equal(r.code, 2, what);
         assert.match(r.stderr, /^(wsdiag: |error: )/, what);
         assert.doesNotMatch(r.stderr, /\n\s+at /, `no stack trace: ${what}`);
-        const lines = r.stderr.replace(/\(run with --help for usage\)\n$/, '').trimEnd().split('\n');
+        const lines = r.stderr
+          .replace(/\(run with --help for usage\)\n$/, '')
+          .trimEnd()
+          .split('\n');
         assert.equal(lines.length, 1, `one line: ${what}`);
         if (recipe.mentions !== undefined) assert.ok(r.stderr.includes(recipe.mentions), `mentions ${recipe.mentions}: ${what}`);
         if (recipe.shows !== 'flag') continue;

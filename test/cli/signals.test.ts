@@ -51,7 +51,13 @@ function start(file: string, args: string[]): Child {
     child,
     stderr: () => stderr,
     said: async (text) => {
-      await waitUntil(changes, ['change'], () => (stderr.split('\n').includes(text) ? true : undefined), `"${text}" on stderr (so far: ${stderr.trim()})`, 10_000);
+      await waitUntil(
+        changes,
+        ['change'],
+        () => (stderr.split('\n').includes(text) ? true : undefined),
+        `"${text}" on stderr (so far: ${stderr.trim()})`,
+        10_000,
+      );
     },
     exited: () => withTimeout(exit, 'the child to exit', 10_000),
   };
@@ -110,7 +116,11 @@ describe('long-running commands', () => {
       await client.collector.until(() => (client.body().length >= 2 ? true : undefined), "wsdiag's Close 1001");
       proxy.child.kill('SIGINT');
       assert.deepEqual(await proxy.exited(), { code: 0, signal: null });
-      assert.equal(proxy.lines.some((line) => line.includes('"type":"summary"')), false, 'it did not wait for the summary');
+      assert.equal(
+        proxy.lines.some((line) => line.includes('"type":"summary"')),
+        false,
+        'it did not wait for the summary',
+      );
       client.socket.destroy();
     } finally {
       await upstream.close();
@@ -118,7 +128,12 @@ describe('long-running commands', () => {
   });
 
   it('view: SIGTERM stops serving, exit 0', async () => {
-    const view = start(BIN, ['view', fileURLToPath(new URL('../../../test/fixtures/ui/conversation.jsonl', import.meta.url)), '--listen', '127.0.0.1:0']);
+    const view = start(BIN, [
+      'view',
+      fileURLToPath(new URL('../../../test/fixtures/ui/conversation.jsonl', import.meta.url)),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
     const changes = new EventEmitter();
     let stdout = '';
     view.child.stdout.setEncoding('utf8').on('data', (data: string) => {

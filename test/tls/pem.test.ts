@@ -47,27 +47,47 @@ describe('loadCaFile', () => {
 
   it('a missing file, or a directory: "cannot read" with the option and the path', () => {
     const missing = join(dir, 'missing.pem');
-    rejects(() => loadCaFile(missing), 'ca', /^cannot read ca file .*missing\.pem: no such file or directory \(ENOENT\)$/, /^cannot read --ca file .*missing\.pem: /);
+    rejects(
+      () => loadCaFile(missing),
+      'ca',
+      /^cannot read ca file .*missing\.pem: no such file or directory \(ENOENT\)$/,
+      /^cannot read --ca file .*missing\.pem: /,
+    );
     rejects(() => loadCaFile(dir), 'ca', /^cannot read ca file .*: .*\(EISDIR\)$/, /^cannot read --ca file /);
   });
 
   it('a file with no certificate in it (Node would silently trust nothing): refused, naming the file', () => {
     const text = file('notes.txt', 'not a certificate\n');
-    rejects(() => loadCaFile(text), 'ca', /^ca: not a usable PEM certificate \(.*notes\.txt holds no "-----BEGIN CERTIFICATE-----" block\)$/, /^--ca: not a usable PEM/);
+    rejects(
+      () => loadCaFile(text),
+      'ca',
+      /^ca: not a usable PEM certificate \(.*notes\.txt holds no "-----BEGIN CERTIFICATE-----" block\)$/,
+      /^--ca: not a usable PEM/,
+    );
     rejects(() => loadCaFile(good.keyPath), 'ca', /^ca: not a usable PEM certificate/, /^--ca: /);
   });
 
   it('a damaged certificate (which Node would skip without a word): refused, saying which one', () => {
     const body = good.cert.toString();
     const damaged = file('damaged.pem', body.replace(/\n[A-Za-z0-9+/]{8}/, '\nAAAAAAAA'));
-    rejects(() => loadCaFile(damaged), 'ca', /^ca: not a usable PEM certificate \(.*damaged\.pem: .+\)$/, /^--ca: not a usable PEM certificate/);
+    rejects(
+      () => loadCaFile(damaged),
+      'ca',
+      /^ca: not a usable PEM certificate \(.*damaged\.pem: .+\)$/,
+      /^--ca: not a usable PEM certificate/,
+    );
     const truncated = `${body.slice(0, body.length - 80)}\n-----END CERTIFICATE-----\n`;
     const bundle = file('bundle2.pem', Buffer.concat([good.cert, Buffer.from(truncated)]));
     rejects(() => loadCaFile(bundle), 'ca', /\(certificate 2 of .*bundle2\.pem: .+\)$/, /^--ca: /);
   });
 
   it('names the option it is given (a CA for another option)', () => {
-    rejects(() => loadCaFile(join(dir, 'nope.pem'), 'upstreamCa'), 'upstreamCa', /^cannot read upstreamCa file/, /^cannot read --upstreamCa file/);
+    rejects(
+      () => loadCaFile(join(dir, 'nope.pem'), 'upstreamCa'),
+      'upstreamCa',
+      /^cannot read upstreamCa file/,
+      /^cannot read --upstreamCa file/,
+    );
   });
 });
 

@@ -29,14 +29,25 @@ interface AnalyzeFlags {
 type Analyze = Flag<AnalyzeInputOptions>;
 
 const ANALYZE_FLAGS: Analyze[] = [
-  { flags: '--from <side>', help: 'who sent these bytes (masking rules depend on it)', choices: ['client', 'server'], required: true, sets: ['from'] },
+  {
+    flags: '--from <side>',
+    help: 'who sent these bytes (masking rules depend on it)',
+    choices: ['client', 'server'],
+    required: true,
+    sets: ['from'],
+  },
   {
     flags: '--extensions <value>',
     help: 'the Sec-WebSocket-Extensions value the server accepted, e.g. "permessage-deflate; client_no_context_takeover"',
     sets: ['extensions'],
   },
   LIMITS.maxMessage,
-  { flags: '--accepts <type>', help: 'message types the receiving endpoint accepts (1003 rules)', choices: ['text', 'binary', 'any'], sets: ['accepts'] },
+  {
+    flags: '--accepts <type>',
+    help: 'message types the receiving endpoint accepts (1003 rules)',
+    choices: ['text', 'binary', 'any'],
+    sets: ['accepts'],
+  },
   { flags: '--hex', help: 'the input is hex text (as pasted in bug reports: "81 05 48 65 ...", 0x81, \\x81 or xxd output)', sets: ['hex'] },
   withHelp(OUTPUT.json, 'print events as JSON Lines instead of the readable log'),
   OUTPUT.frames,

@@ -35,7 +35,9 @@ const CA_FLAGS: Array<Flag<OpenCaOptions>> = [
 ];
 
 export function registerCa(program: Command): void {
-  const command = program.command('ca').description('the local CA that TLS interception uses: where it is, its fingerprint, how to trust it');
+  const command = program
+    .command('ca')
+    .description('the local CA that TLS interception uses: where it is, its fingerprint, how to trust it');
   addFlags(command, CA_FLAGS)
     .addHelpText('after', EXAMPLES)
     .action(action((flags: CaFlags) => runCa(flags, command)));
@@ -57,7 +59,9 @@ async function runCa(flags: CaFlags, command: Command): Promise<number> {
   const wanted = flags.keyType === 'rsa' ? 'RSA' : flags.keyType === 'ecdsa' ? 'ECDSA' : null;
   if (!ca.created && wanted !== null && !ca.keyLabel.startsWith(wanted)) {
     const keyType = optionFlags(command).name('keyType');
-    process.stderr.write(`wsdiag: note: the CA in ${ca.dir} already exists with an ${ca.keyLabel} key; ${keyType} applies only when a CA is created\n`);
+    process.stderr.write(
+      `wsdiag: note: the CA in ${ca.dir} already exists with an ${ca.keyLabel} key; ${keyType} applies only when a CA is created\n`,
+    );
   }
   process.stdout.write(`${describeCa(ca)}\n${trustInstructions(ca)}`);
   return 0;

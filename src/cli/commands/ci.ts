@@ -49,14 +49,14 @@ export function registerCi(program: Command): void {
     .addHelpText(
       'after',
       '\nThe command gets WSDIAG_URL (ws:// or wss:// address of the proxy, to dial instead of the target) and\n' +
-        'WSDIAG_HTTP_URL (http:// or https://) in its environment, and the terminal\'s stdin, stdout and stderr.\n' +
+        "WSDIAG_HTTP_URL (http:// or https://) in its environment, and the terminal's stdin, stdout and stderr.\n" +
         '\nExamples:\n' +
         '  wsdiag ci --target ws://127.0.0.1:9000 --junit wsdiag-junit.xml -- npm test\n' +
         '  wsdiag ci --target http://localhost:3000 --fail-on 1002,1007 --summary-json wsdiag.json -- pytest -q\n' +
         '  wsdiag ci --target ws://127.0.0.1:9000 --fail-on warning --log wsdiag.log -- node test/ws.test.js\n' +
         '\nSIGINT/SIGTERM are passed to the command (a second one kills it); the reports are still written.\n' +
         'On GitHub Actions (GITHUB_ACTIONS=true) each failing violation is also printed as an ::error annotation.\n' +
-        '\nExit status: the command\'s own non-zero status (128+N if killed by signal N); otherwise 1 if a\n' +
+        "\nExit status: the command's own non-zero status (128+N if killed by signal N); otherwise 1 if a\n" +
         'violation matches --fail-on, else 0. 2 bad usage, 3 cannot listen, cannot start the command, or\n' +
         'cannot write a report.',
     )

@@ -35,7 +35,11 @@ interface ProbeFlags {
 }
 
 const PROBE_FLAGS: Array<Flag<ProbeReportOptions>> = [
-  { flags: '--through <url>', help: 'the ws:// or wss:// URL the intermediary serves, configured to forward to the reflector', sets: ['through'] },
+  {
+    flags: '--through <url>',
+    help: 'the ws:// or wss:// URL the intermediary serves, configured to forward to the reflector',
+    sets: ['through'],
+  },
   {
     flags: '--reflector <host:port>',
     help: 'where the reflector (the upstream the intermediary forwards to) listens',
@@ -49,14 +53,34 @@ const PROBE_FLAGS: Array<Flag<ProbeReportOptions>> = [
     hint: 'see wsdiag probe --list',
   },
   { flags: '--list', help: 'list the cases and exit' },
-  { flags: '--include-invalid', help: 'also send invalid frames and report what the intermediary does with them', sets: ['includeInvalid'] },
-  { flags: '--idle <seconds>', help: 'length of the idle/pings case', parse: wholeNumber, default: DEFAULT_IDLE_SECONDS, sets: ['idleSeconds'] },
-  { flags: '--forward-proxy <url>', help: 'reach --through via this HTTP proxy with CONNECT (http://[user:password@]HOST:PORT)', sets: ['forwardProxy'] },
+  {
+    flags: '--include-invalid',
+    help: 'also send invalid frames and report what the intermediary does with them',
+    sets: ['includeInvalid'],
+  },
+  {
+    flags: '--idle <seconds>',
+    help: 'length of the idle/pings case',
+    parse: wholeNumber,
+    default: DEFAULT_IDLE_SECONDS,
+    sets: ['idleSeconds'],
+  },
+  {
+    flags: '--forward-proxy <url>',
+    help: 'reach --through via this HTTP proxy with CONNECT (http://[user:password@]HOST:PORT)',
+    sets: ['forwardProxy'],
+  },
   withHelp(TLS.insecure, 'do not verify the certificate of a wss:// --through'),
   withHelp(TLS.ca, 'trust this CA certificate (PEM) for a wss:// --through'),
   withHelp(OUTPUT.json, 'JSON Lines on stdout: one "probe-case" object per case, then a "probe-summary"'),
   { flags: '--junit <file>', help: 'also write a JUnit XML report to FILE', sets: ['junit'] },
-  { flags: '--timeout <ms>', help: 'bound of every wait (a lost frame costs this long)', parse: wholeNumber, default: DEFAULT_TIMEOUT_MS, sets: ['timeoutMs'] },
+  {
+    flags: '--timeout <ms>',
+    help: 'bound of every wait (a lost frame costs this long)',
+    parse: wholeNumber,
+    default: DEFAULT_TIMEOUT_MS,
+    sets: ['timeoutMs'],
+  },
   {
     flags: '--max-latency <ms>',
     help: 'fail a case when a small message or ping takes longer than this one way; 0 = no bound',
@@ -64,7 +88,10 @@ const PROBE_FLAGS: Array<Flag<ProbeReportOptions>> = [
     default: DEFAULT_MAX_LATENCY_MS,
     sets: ['maxLatencyMs'],
   },
-  withHelp(OUTPUT.showSecrets, "write a token in the --through URL, and credentials quoted from the intermediary's answers, as they are (by default they are REDACTED)"),
+  withHelp(
+    OUTPUT.showSecrets,
+    "write a token in the --through URL, and credentials quoted from the intermediary's answers, as they are (by default they are REDACTED)",
+  ),
   OUTPUT.color,
 ];
 

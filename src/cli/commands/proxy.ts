@@ -25,7 +25,7 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
         '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
         '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
-        "\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n" +
+        '\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n' +
         '--grace for the closing handshakes, flushes the logs and prints the summary; a second Ctrl-C exits at once.\n' +
         'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',

@@ -61,13 +61,18 @@ const SANDWICH: Record<'via' | 'return' | 'maxLatency' | 'linger', Flag<Sandwich
 export function registerSandwich(program: Command): void {
   const command = program
     .command('sandwich')
-    .description('put wsdiag on both sides of an intermediary (proxy, load balancer, tunnel) and compare live traffic as it entered and left it');
+    .description(
+      'put wsdiag on both sides of an intermediary (proxy, load balancer, tunnel) and compare live traffic as it entered and left it',
+    );
   addFlags(command, [
     SANDWICH.via,
     SANDWICH.return,
     withHelp(PROXY.target, 'the real upstream the return listener forwards to (ws://, wss://, http:// or https://)'),
     withHelp(PROXY.listen('127.0.0.1:8080'), 'where clients connect instead of the intermediary; port 0 = any free port'),
-    withHelp(OUTPUT.json, 'print events as JSON Lines on stdout: both legs\' events, "sandwich-finding" lines, then "summary" and "sandwich-summary"'),
+    withHelp(
+      OUTPUT.json,
+      'print events as JSON Lines on stdout: both legs\' events, "sandwich-finding" lines, then "summary" and "sandwich-summary"',
+    ),
     withHelp(OUTPUT.log, 'also append every event as JSON Lines to FILE'),
     withHelp(OUTPUT.frames, 'also report every frame (on both legs)'),
     withHelp(OUTPUT.quiet, 'show only where it listens, violations, errors, findings that are not info, and the summary'),

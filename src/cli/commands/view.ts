@@ -58,7 +58,11 @@ export function registerView(program: Command): void {
             intervalMs: flags.interval ?? DEFAULT_POLL_INTERVAL_MS,
             signal,
             onReady: (dashboard) => {
-              process.stdout.write(dashboardLines(dashboard).map((line) => `${line}\n`).join(''));
+              process.stdout.write(
+                dashboardLines(dashboard)
+                  .map((line) => `${line}\n`)
+                  .join(''),
+              );
               process.stdout.write(`serving ${logs.length === 1 ? logs[0] : `${logs.length} logs`}; Ctrl-C stops.\n`);
             },
             onWarning: (text) => process.stderr.write(`wsdiag: ${text}\n`),

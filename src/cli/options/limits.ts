@@ -4,7 +4,13 @@
  * the time a client gets to send its headers, the shutdown grace).
  */
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../proxy/closing.js';
-import { DEFAULT_HEADER_TIMEOUT_MS, FALLBACK_MAX_CONNECTIONS, REFUSAL_HEADROOM, RESERVED_DESCRIPTORS, defaultMaxConnections } from '../../proxy/limits.js';
+import {
+  DEFAULT_HEADER_TIMEOUT_MS,
+  FALLBACK_MAX_CONNECTIONS,
+  REFUSAL_HEADROOM,
+  RESERVED_DESCRIPTORS,
+  defaultMaxConnections,
+} from '../../proxy/limits.js';
 import type { ProxyOptions } from '../../proxy/index.js';
 import { DEFAULT_PONG_TIMEOUT_MS } from '../../session/analyzer.js';
 import { wholeNumber, type Flag } from '../flags.js';
@@ -19,7 +25,10 @@ export interface LimitFlags {
   grace: number;
 }
 
-export type LimitOptions = Pick<ProxyOptions, 'maxMessage' | 'maxPerRule' | 'pongTimeoutMs' | 'maxConnections' | 'headerTimeoutMs' | 'shutdownGraceMs'>;
+export type LimitOptions = Pick<
+  ProxyOptions,
+  'maxMessage' | 'maxPerRule' | 'pongTimeoutMs' | 'maxConnections' | 'headerTimeoutMs' | 'shutdownGraceMs'
+>;
 
 export const LIMITS = {
   maxMessage: {

@@ -34,14 +34,26 @@ export const OUTPUT = {
     sets: ['log'],
   } satisfies Flag<LiveOutputOptions>,
   frames: { flags: '--frames', help: 'also report every frame', sets: ['frames'] } satisfies Flag<Shown>,
-  quiet: { flags: '--quiet', help: 'show only where it listens, violations, errors and the summary', sets: ['quiet'] } satisfies Flag<LiveOutputOptions>,
-  preview: { flags: '--no-preview', help: 'omit payload previews (up to 64 bytes) from violations', sets: ['preview'] } satisfies Flag<Shown>,
+  quiet: {
+    flags: '--quiet',
+    help: 'show only where it listens, violations, errors and the summary',
+    sets: ['quiet'],
+  } satisfies Flag<LiveOutputOptions>,
+  preview: {
+    flags: '--no-preview',
+    help: 'omit payload previews (up to 64 bytes) from violations',
+    sets: ['preview'],
+  } satisfies Flag<Shown>,
   showSecrets: {
     flags: '--show-secrets',
     help: 'write credentials in paths, query values, subprotocols, previews and Close reasons as they came (by default they are REDACTED in every output)',
     sets: ['showSecrets'],
   } satisfies Flag<Shown>,
-  color: { flags: '--no-color', help: 'plain output even on a terminal (also off with NO_COLOR)', sets: ['color'] } satisfies Flag<LiveOutputOptions>,
+  color: {
+    flags: '--no-color',
+    help: 'plain output even on a terminal (also off with NO_COLOR)',
+    sets: ['color'],
+  } satisfies Flag<LiveOutputOptions>,
 };
 
 /** How the events are shown on stdout, and the log file. */

@@ -39,7 +39,12 @@ export const PROXY = {
     sets: ['target'],
   } satisfies Flag<Relay>,
   listen(defaultAddress: string): Flag<Relay> {
-    return { flags: '--listen <host:port>', help: 'where clients connect; port 0 = any free port', default: defaultAddress, sets: ['listen'] };
+    return {
+      flags: '--listen <host:port>',
+      help: 'where clients connect; port 0 = any free port',
+      default: defaultAddress,
+      sets: ['listen'],
+    };
   },
   enforce: {
     flags: '--enforce',
@@ -63,7 +68,11 @@ export const PROXY = {
     help: 'per-route policies (JSON): server-accepts, client-accepts, max-message by path glob and/or subprotocol',
     sets: ['policies.configFile'],
   } satisfies Flag<Relay>,
-  learn: { flags: '--no-learn', help: "do not learn an endpoint's accepted message type from its 1003 closes", sets: ['policies.learn'] } satisfies Flag<Relay>,
+  learn: {
+    flags: '--no-learn',
+    help: "do not learn an endpoint's accepted message type from its 1003 closes",
+    sets: ['policies.learn'],
+  } satisfies Flag<Relay>,
 };
 
 /** Every flag of a command that starts one proxy, in --help order; only the default listen address differs. */

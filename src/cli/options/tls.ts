@@ -19,8 +19,16 @@ export interface TlsFlags {
 type Tls = Pick<ProxyOptions, 'insecure' | 'ca' | 'tls'>;
 
 export const TLS = {
-  insecure: { flags: '--insecure', help: 'do not verify the upstream TLS certificate (wss:/https: targets)', sets: ['insecure'] } satisfies Flag<Tls>,
-  ca: { flags: '--ca <file>', help: 'trust this CA certificate (PEM) for the upstream, e.g. a self-signed test certificate', sets: ['ca'] } satisfies Flag<Tls>,
+  insecure: {
+    flags: '--insecure',
+    help: 'do not verify the upstream TLS certificate (wss:/https: targets)',
+    sets: ['insecure'],
+  } satisfies Flag<Tls>,
+  ca: {
+    flags: '--ca <file>',
+    help: 'trust this CA certificate (PEM) for the upstream, e.g. a self-signed test certificate',
+    sets: ['ca'],
+  } satisfies Flag<Tls>,
   tlsCert: {
     flags: '--tls-cert <file>',
     help: 'serve TLS to clients (wss://, https://) with this certificate (PEM); needs --tls-key',
