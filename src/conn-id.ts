@@ -5,7 +5,7 @@
  * say, and `tail --conn c4` accepts it alone.
  */
 import { randomInt } from 'node:crypto';
-import { UsageError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** 36^6 ≈ 2.2 billion ids: 1000 runs appended to one log share one with odds of about 1 in 4000. */
 export const RUN_ID_LENGTH = 6;
@@ -18,9 +18,9 @@ export function newRunId(): string {
   return randomInt(0, 36 ** RUN_ID_LENGTH).toString(36).padStart(RUN_ID_LENGTH, '0');
 }
 
-/** The run id as given, or a UsageError saying what a run id may be. */
+/** The run id as given, or a ConfigError (option `runId`) saying what a run id may be. */
 export function checkRunId(runId: string): string {
-  if (!RUN_ID.test(runId)) throw new UsageError(`run id "${runId}" must be 1 to 32 lowercase letters or digits`);
+  if (!RUN_ID.test(runId)) throw new ConfigError('runId', `run id "${runId}" must be 1 to 32 lowercase letters or digits`);
   return runId;
 }
 

@@ -61,12 +61,15 @@ export { startProxy, parseTarget, parseListen, DEFAULT_LISTEN, type ProxyOptions
 export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, SUBPROTOCOL_PROFILES, NOT_PROFILED, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
 export { StreamRecorder, compareConnection, type ObservedStream, type ProbeFinding } from './observe/index.js';
-export { runProbe, startReflector, CASES, type ProbeOptions, type ProbeSummary } from './probe/index.js';
+export { runProbe, runProbeReport, startReflector, CASES, type ProbeOptions, type ProbeReportOptions, type ProbeSummary } from './probe/index.js';
 export { runDemo, startDemoUpstream, SCENARIOS, type DemoOptions, type DemoResult } from './demo/index.js';
 export { startSandwich } from './sandwich/index.js';
+// The long-running commands as one call each: the run with its sinks until `signal` aborts.
+export { runProxy, runSandwich, type LiveIO, type RunProxyOptions, type RunSandwichOptions } from './live/index.js';
+export { runAnalyze, type AnalyzeInputOptions } from './analyze/index.js';
 
 // Explanations of close codes and rules (`wsdiag explain`).
 export { explain, renderExplanations } from './explain/index.js';
 
 // Our own errors (peer faults are events, never exceptions).
-export { WsdiagError, UsageError, OperationalError, ExitCode } from './errors.js';
+export { WsdiagError, UsageError, ConfigError, OperationalError, ExitCode, type ErrorText, type OptionNamer } from './errors.js';

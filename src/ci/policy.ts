@@ -3,10 +3,10 @@
  * against it, and the run's exit code decided from the command's outcome and the failing violations.
  * No I/O here, so the whole exit-code matrix (DESIGN §5) is testable without spawning anything.
  */
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { VIOLATION_CODES, type Severity } from '../events/index.js';
 import { closestRuleId } from '../rules/suggest.js';
-import { findRule, RULES } from '../rules/table.js';
+import { findRule } from '../rules/table.js';
 
 /**
  * A violation fails the run when it matches any selector. `warning` is a threshold ("warnings and
@@ -46,12 +46,12 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
     .map((token) => token.trim())
     .filter((token) => token !== '');
   if (tokens.length === 0) {
-    throw new UsageError(`--fail-on needs at least one of: error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id`);
+    throw new ConfigError('failOn', (n) => `${n('failOn')} needs at least one of: error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id`);
   }
   if (tokens.includes('none')) {
     if (tokens.length > 1) {
       const other = tokens.find((token) => token !== 'none')!;
-      throw new UsageError(`--fail-on "none" cannot be combined with other entries (got "${other}")`);
+      throw new ConfigError('failOn', (n) => `${n('failOn')} "none" cannot be combined with other entries (got "${other}")`);
     }
     return { text: 'none', severities: new Set(), codes: new Set(), rules: new Set() };
   }
@@ -73,16 +73,17 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
 function parseCode(token: string): number {
   const code = Number(token);
   if (!(VIOLATION_CODES as readonly number[]).includes(code)) {
-    throw new UsageError(`--fail-on: "${token}" is not a violation close code (wsdiag reports ${VIOLATION_CODES.join(', ')})`);
+    throw new ConfigError('failOn', (n) => `${n('failOn')}: "${token}" is not a violation close code (wsdiag reports ${VIOLATION_CODES.join(', ')})`);
   }
   return code;
 }
 
-function unknownToken(token: string): UsageError {
+function unknownToken(token: string): ConfigError {
   const near = closestRuleId(token);
   const suggestion = near ? ` (did you mean "${near}"?)` : '';
-  return new UsageError(
-    `--fail-on: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id (wsdiag explain lists them)`,
+  return new ConfigError(
+    'failOn',
+    (n) => `${n('failOn')}: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id (wsdiag explain lists them)`,
   );
 }
 

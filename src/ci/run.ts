@@ -9,11 +9,11 @@ import { accessSync, constants as fsConstants, statSync, writeFileSync } from 'n
 import { dirname, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
-import { OperationalError, UsageError } from '../errors.js';
+import { ConfigError, OperationalError } from '../errors.js';
 import { systemClock, type Clock, type ViolationEvent } from '../events/index.js';
 import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import { shouldUseColor } from '../reporters/color.js';
+import { livePrettyOptions } from '../live/index.js';
 import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
 import { stdoutClosedNotice } from '../reporters/line-sink.js';
 import { MultiReporter } from '../reporters/multi.js';
@@ -74,12 +74,12 @@ export interface CiResult {
 
 export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
   const [program, ...args] = options.command;
-  if (program === undefined || program === '') throw new UsageError('ci needs a command to run after --, e.g. wsdiag ci --target ws://127.0.0.1:9000 -- npm test');
+  if (program === undefined || program === '') throw new ConfigError('command', 'ci needs a command to run: the program and its arguments');
   const clock = io.clock ?? systemClock;
   const startedAt = clock();
   // Unwritable report paths are usage errors now, not a lost report after a long test run.
-  if (options.junit !== undefined) checkWritable('--junit', options.junit);
-  if (options.summaryJson !== undefined) checkWritable('--summary-json', options.summaryJson);
+  if (options.junit !== undefined) checkWritable('junit', options.junit);
+  if (options.summaryJson !== undefined) checkWritable('summaryJson', options.summaryJson);
 
   const recorder = new RunRecorder(options.failOn);
   const collector = new SummaryCollector();
@@ -173,17 +173,17 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
   const { recorder, outcome } = facts;
   const failing = recorder.failing;
   let operationalFailure = facts.logFailed;
-  const write = (flag: string, path: string, text: string): void => {
+  const write = (report: string, path: string, text: string): void => {
     try {
       writeFileSync(path, text);
     } catch (err) {
       operationalFailure = true;
-      io.stderr.write(`wsdiag: cannot write the ${flag} report ${path}: ${describeFsError(err)}\n`);
+      io.stderr.write(`wsdiag: cannot write the ${report} ${path}: ${describeFsError(err)}\n`);
     }
   };
 
   if (options.junit !== undefined) {
-    write('--junit', options.junit, renderJunit({
+    write('JUnit report', options.junit, renderJunit({
       startedAt: facts.startedAt,
       durationMs: facts.endedAt.getTime() - facts.startedAt.getTime(),
       connections: recorder.connections,
@@ -208,7 +208,7 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
     connections: recorder.connections,
   });
   if (options.summaryJson !== undefined) {
-    write('--summary-json', options.summaryJson, renderCiSummary(summary));
+    write('summary JSON', options.summaryJson, renderCiSummary(summary));
     verdict = decideExit({ command: outcome, failing, operationalFailure, ...unreachable });
     summary.exit_code = verdict.exitCode;
   }
@@ -236,19 +236,23 @@ function outputReporter(options: CiOptions, io: CiIO): Reporter {
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
   if (options.json) return new JsonlReporter(io.stdout, { onClosed });
-  const color = shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env });
-  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width }, onClosed);
+  const shown = {
+    frames: options.proxy.frames ?? false,
+    ...(options.quiet !== undefined ? { quiet: options.quiet } : {}),
+    ...(options.color !== undefined ? { color: options.color } : {}),
+  };
+  return new PrettyReporter(io.stdout, livePrettyOptions(shown, io), onClosed);
 }
 
-function checkWritable(flag: string, path: string): void {
+/** A report path whose directory cannot take the file is a ConfigError about `option`, before the run. */
+function checkWritable(option: 'junit' | 'summaryJson', path: string): void {
   const dir = dirname(resolve(path));
   try {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${path}: ${dir} is not a directory`);
+    if (!statSync(dir).isDirectory()) throw new ConfigError(option, (n) => `${n(option)} ${path}: ${dir} is not a directory`);
     accessSync(dir, fsConstants.W_OK);
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${flag} ${path}: cannot write to ${dir}: ${describeFsError(err)}`, { cause: err });
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(option, (n) => `${n(option)} ${path}: cannot write to ${dir}: ${describeFsError(err)}`, { cause: err });
   }
 }
 

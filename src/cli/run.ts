@@ -1,27 +1,29 @@
 /**
- * The edge between commander actions and the process: turns thrown errors into a one-line message on
- * stderr and an exit code (DESIGN §5), never a stack trace for errors of ours.
+ * The edge between commander actions and the process: a command's resolved number becomes the exit code;
+ * a thrown error becomes one line on stderr and its exit code (DESIGN §5), never a stack trace for errors
+ * of ours. Library errors name library options; here they are named by the flags of the command that
+ * ran (./flags.ts), with the command's hint for the option when it has one.
  */
-import { InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ExitCode, WsdiagError } from '../errors.js';
-import { shouldUseColor } from '../reporters/color.js';
-import type { PrettyOptions } from '../reporters/types.js';
+import { optionFlags, type OptionFlags } from './flags.js';
 
-/** Wraps a command action: its resolved number becomes the exit code; errors become messages. */
+/** Wraps a command action. Commander passes the command itself last: its flags name the options. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number> | number): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    const command = args.at(-1);
     try {
       process.exitCode = await fn(...args);
     } catch (err) {
-      process.exitCode = reportError(err);
+      process.exitCode = reportError(err, command instanceof Command ? optionFlags(command) : undefined);
     }
   };
 }
 
 /** Prints an error for a human and returns the exit code it deserves. */
-export function reportError(err: unknown): number {
+export function reportError(err: unknown, flags?: OptionFlags): number {
   if (err instanceof WsdiagError) {
-    process.stderr.write(`wsdiag: ${err.message}\n`);
+    process.stderr.write(`wsdiag: ${errorLine(err, flags)}\n`);
     return err.exitCode;
   }
   // Not one of ours: a bug. Say so, with the stack, so it can be reported.
@@ -30,56 +32,10 @@ export function reportError(err: unknown): number {
   return ExitCode.Operational;
 }
 
-/** Parses a non-negative integer option, or throws a usage error naming the flag. */
-export function parseCount(flag: string): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
-      throw new InvalidArgumentError(`${flag} expects a whole number of 0 or more, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-/**
- * How a long-running command (`proxy`, `sandwich`) knows it is time to stop: the first SIGINT/SIGTERM.
- * Nothing else stops it (not a closed stdout: the traffic it relays matters more than its printing). A
- * second signal means "now" and exits at once. `listen()` attaches the signal handlers, `dispose()`
- * removes them.
- */
-export class StopRequest {
-  readonly requested: Promise<void>;
-  readonly #resolve: () => void;
-  private signals = 0;
-
-  constructor() {
-    let resolve!: () => void;
-    this.requested = new Promise<void>((r) => (resolve = r));
-    this.#resolve = resolve;
-  }
-
-  private readonly onSignal = (): void => {
-    if (++this.signals > 1) process.exit(ExitCode.Ok);
-    this.#resolve();
-  };
-
-  listen(): void {
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
-  }
-
-  dispose(): void {
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
-  }
-}
-
-/** The live log's options on this process's stdout: colour and width only on a terminal. */
-export function stdoutPrettyOptions(flags: { color: boolean; frames?: boolean; quiet?: boolean }): PrettyOptions {
-  return {
-    color: shouldUseColor({ stream: process.stdout, flag: flags.color }),
-    frames: flags.frames === true,
-    quiet: flags.quiet === true,
-    ...(process.stdout.isTTY ? { width: process.stdout.columns } : {}),
-  };
+/** The error's message with its options named by the command's flags, and the command's hint, if any. */
+export function errorLine(err: WsdiagError, flags?: OptionFlags): string {
+  if (!flags) return err.message;
+  const text = err.describe(flags.name);
+  const hint = err.option !== undefined ? flags.hint(err.option) : undefined;
+  return hint !== undefined ? `${text}; ${hint}` : text;
 }

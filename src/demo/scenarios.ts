@@ -3,7 +3,7 @@
  * `--only`), the heading printed before it, the path it dials (so a JSON Lines log of the demo says which
  * scenario each connection was, through the `open` event's path), and the client that plays it.
  */
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import {
   binaryJsonFrame,
   closeOnServerFault,
@@ -81,12 +81,12 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-/** The scenarios to run: all, or the one named by `--only` (a usage error names the valid ones). */
+/** The scenarios to run: all, or the one named by `only` (a ConfigError names the valid ones). */
 export function selectScenarios(only?: string): readonly Scenario[] {
   if (only === undefined) return SCENARIOS;
   const scenario = SCENARIOS.find((s) => s.name === only);
   if (!scenario) {
-    throw new UsageError(`unknown demo scenario "${only}" (known: ${SCENARIOS.map((s) => s.name).join(', ')}; see wsdiag demo --list)`);
+    throw new ConfigError('only', `unknown demo scenario "${only}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   }
   return [scenario];
 }

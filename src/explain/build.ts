@@ -3,7 +3,7 @@
  * Pure data in, pure data out; rendering is ./render.ts's job.
  */
 import type { Side } from '../events/index.js';
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { getRule, RULES, type RuleDef, type RuleId } from '../rules/table.js';
 import { codeFacts } from './codes.js';
 import { isLang } from './locale.js';
@@ -18,7 +18,7 @@ import { LANGS, type CodeExplanation, type Explanation, type Lang, type RuleExpl
  * order. Every topic is checked before any is explained, so a typo anywhere is a UsageError (exit 2).
  */
 export function explain(topics: readonly string[], lang: Lang = 'en'): Explanation[] {
-  if (!isLang(lang)) throw new UsageError(`language must be one of ${LANGS.join(', ')}, got "${String(lang)}"`);
+  if (!isLang(lang)) throw new ConfigError('lang', `language must be one of ${LANGS.join(', ')}, got "${String(lang)}"`);
   const parsed = topics.map((raw) => ({ raw, topic: parseTopic(raw, lang) }));
   return parsed.map(({ raw, topic }) =>
     topic.kind === 'code' ? explainCode(raw, topic.code, lang) : explainRule(raw, topic.id, lang),

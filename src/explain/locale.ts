@@ -1,9 +1,9 @@
 /**
- * Choosing the language: `--lang` wins; otherwise the POSIX locale variables decide, in their usual
+ * Choosing the language: an explicit choice (`--lang`) wins; otherwise the POSIX locale variables decide, in their usual
  * order of precedence (LC_ALL, then LC_MESSAGES, then LANG), and French is used when the effective one
  * starts with `fr`. Everything else falls back to English.
  */
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { LANGS, type Lang } from './types.js';
 
 export function isLang(value: string): value is Lang {
@@ -19,6 +19,6 @@ export function langFromEnv(env: NodeJS.ProcessEnv): Lang {
 /** The language to use: the explicit choice if any (validated), else the environment's. */
 export function resolveLang(explicit: string | undefined, env: NodeJS.ProcessEnv): Lang {
   if (explicit === undefined) return langFromEnv(env);
-  if (!isLang(explicit)) throw new UsageError(`--lang expects one of ${LANGS.join(', ')}, got "${explicit}"`);
+  if (!isLang(explicit)) throw new ConfigError('lang', (n) => `${n('lang')} expects one of ${LANGS.join(', ')}, got "${explicit}"`);
   return explicit;
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { ConfigError, type OptionNamer } from '../errors.js';
 import type { ObservedHandshake } from '../observe/index.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
 import { openTunnel, type ForwardProxy } from './forward-proxy.js';
@@ -27,17 +27,18 @@ export interface ThroughTarget {
 }
 
 export function parseThrough(text: string): ThroughTarget {
+  const fail = (problem: string) => new ConfigError('through', (n) => `${n('through')} ${problem}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--through "${text}" is not a URL; expected e.g. ws://127.0.0.1:8080/ws`);
+    throw fail(`"${text}" is not a URL; expected e.g. ws://127.0.0.1:8080/ws`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UsageError(`--through "${text}" must be a ws:// or wss:// URL (the address the intermediary serves WebSockets on)`);
+    throw fail(`"${text}" must be a ws:// or wss:// URL (the address the intermediary serves WebSockets on)`);
   }
-  if (url.hostname === '') throw new UsageError(`--through "${text}" has no host`);
-  if (url.username !== '' || url.password !== '') throw new UsageError('--through must not carry credentials (user:password@)');
+  if (url.hostname === '') throw fail(`"${text}" has no host`);
+  if (url.username !== '' || url.password !== '') throw fail('must not carry credentials (user:password@)');
   const secure = url.protocol === 'wss:';
   return {
     href: url.href,
@@ -108,7 +109,7 @@ export async function openClient(options: ClientOptions): Promise<ClientOutcome>
   const endpoint = new Endpoint(socket, {
     side: 'client',
     extensions: answer.head.headers['sec-websocket-extensions'] ?? null,
-    closeReply: options.closeReply,
+    ...(options.closeReply !== undefined ? { closeReply: options.closeReply } : {}),
   });
   endpoint.start(answer.leftover);
   return { upgraded: true, endpoint, handshake };
@@ -174,8 +175,9 @@ function tlsHandshake(raw: Socket, options: ClientOptions): Promise<TLSSocket> {
     socket.once('error', (err) => {
       clearTimeout(timer);
       raw.destroy();
-      const hint = /self[- ]signed|unable to verify|certificate/i.test(err.message) ? ' (use --ca FILE to trust its certificate, or --insecure)' : '';
-      reject(new UnreachableError(`TLS handshake with ${target.href} failed: ${err.message}${hint}`, { cause: err }));
+      const untrusted = /self[- ]signed|unable to verify|certificate/i.test(err.message);
+      const hint = (n: OptionNamer) => (untrusted ? ` (use ${n('ca')} FILE to trust its certificate, or ${n('insecure')})` : '');
+      reject(new UnreachableError((n) => `TLS handshake with ${target.href} failed: ${err.message}${hint(n)}`, { cause: err }));
     });
   });
 }

@@ -4,7 +4,7 @@
  * socket is a byte tunnel to the target; TLS (wss:) and the WebSocket handshake run inside it.
  */
 import { connect, type Socket } from 'node:net';
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { formatHead, readHead, statusOf } from './http-head.js';
 import { UnreachableError, connectError } from './unreachable.js';
 
@@ -17,14 +17,15 @@ export interface ForwardProxy {
 }
 
 export function parseForwardProxy(text: string): ForwardProxy {
+  const fail = (problem: string) => new ConfigError('forwardProxy', (n) => `${n('forwardProxy')} "${text}" ${problem}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--forward-proxy "${text}" is not a URL; expected http://HOST:PORT`);
+    throw fail('is not a URL; expected http://HOST:PORT');
   }
-  if (url.protocol !== 'http:') throw new UsageError(`--forward-proxy "${text}" must be an http:// URL (the CONNECT request itself is not encrypted)`);
-  if (url.hostname === '') throw new UsageError(`--forward-proxy "${text}" has no host`);
+  if (url.protocol !== 'http:') throw fail('must be an http:// URL (the CONNECT request itself is not encrypted)');
+  if (url.hostname === '') throw fail('has no host');
   const authorization =
     url.username !== '' ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
   // Credentials never appear in messages: keep the URL without them for display.

@@ -8,3 +8,4 @@ export { CASES, selectCases, caseNames, type ProbeCase, type Step, type SendStep
 export { startReflector, PROBE_HEADER, type Reflector, type ReflectorScript, type ReflectorSession } from './reflector.js';
 export { probeHeading, caseEvent, summaryEvent, renderProbeJunit } from './report.js';
 export type * from './types.js';
+export { runProbeReport, type ProbeReportOptions, type ProbeIO } from './reporting.js';

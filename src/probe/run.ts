@@ -6,7 +6,7 @@
  * which of the two it was.
  */
 import { randomBytes } from 'node:crypto';
-import { ExitCode, OperationalError, UsageError, type ExitCodeValue } from '../errors.js';
+import { ConfigError, ExitCode, OperationalError, type ExitCodeValue } from '../errors.js';
 import { hostPort } from '../proxy/target.js';
 import { redactorFor, type Redactor } from '../redact.js';
 import { selectCases, type ProbeCase } from './cases.js';
@@ -74,17 +74,19 @@ interface Resolved {
   cases: ProbeCase[];
 }
 
-/** Checks the options; a mistake is a UsageError before anything starts. */
+/** Checks the options; a mistake is a ConfigError before anything starts. */
 export function resolveProbeOptions(options: ProbeOptions): Resolved {
   const target = parseThrough(options.through);
   const forwardProxy = options.forwardProxy === undefined ? null : parseForwardProxy(options.forwardProxy);
   const { cases, unmatched } = selectCases(options.cases, options.includeInvalid ?? false);
   if (unmatched.length > 0) {
-    const invalidHint = unmatched.some((g) => g.startsWith('invalid')) && !options.includeInvalid ? ' (invalid/* cases need --include-invalid)' : '';
-    throw new UsageError(`--cases ${unmatched.map((g) => JSON.stringify(g)).join(', ')} matches no case${invalidHint}; see wsdiag probe --list`);
+    const globs = unmatched.map((g) => JSON.stringify(g)).join(', ');
+    const needInvalid = unmatched.some((g) => g.startsWith('invalid')) && !options.includeInvalid;
+    throw new ConfigError('cases', (n) => `${n('cases')} ${globs} matches no case${needInvalid ? ` (invalid/* cases need ${n('includeInvalid')})` : ''}`);
   }
-  if (options.insecure && options.ca) throw new UsageError('--insecure and --ca contradict each other: pick one');
-  if ((options.insecure || options.ca) && !target.secure) throw new UsageError(`--${options.insecure ? 'insecure' : 'ca'} only applies to a wss:// --through URL`);
+  if (options.insecure && options.ca) throw new ConfigError('insecure', (n) => `${n('insecure')} and ${n('ca')} contradict each other: pick one`);
+  const trust = options.insecure ? 'insecure' : options.ca ? 'ca' : null;
+  if (trust !== null && !target.secure) throw new ConfigError(trust, (n) => `${n(trust)} only applies to a wss:// ${n('through')} URL`);
   return { target, forwardProxy, cases };
 }
 
@@ -145,7 +147,7 @@ async function playOne(c: ProbeCase, ctx: PlayContext, first: boolean, plan: Pro
     result = await playCase(c, ctx);
   } catch (err) {
     if (!(err instanceof UnreachableError)) throw err;
-    if (first) throw new OperationalError(redact.text(err.message), { cause: err });
+    if (first) throw new OperationalError((n) => redact.text(err.describe(n)), { cause: err });
     return { case: c.name, summary: c.summary, status: 'error', durationMs: 0, findings: [], maxLatencyMs: null, error: err.message };
   }
   if (first && result.findings.some((f) => f.check === 'handshake-refused') && ctx.reflector.strays === 0) {

@@ -1,10 +1,10 @@
+import { OperationalError } from '../errors.js';
+
 /**
  * "The intermediary cannot be reached": TCP, TLS or CONNECT failed before any WebSocket handshake.
  * The runner turns it into exit 3 when it happens before any case ran, and into an errored case after.
  */
-export class UnreachableError extends Error {
-  override name = 'UnreachableError';
-}
+export class UnreachableError extends OperationalError {}
 
 /** A connect error in words a user can act on. */
 export function connectError(what: string, err: NodeJS.ErrnoException): UnreachableError {

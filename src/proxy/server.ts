@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type ServerOptions as HttpServerOptio
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkRunId, connId, newRunId } from '../conn-id.js';
-import { OperationalError, UsageError } from '../errors.js';
+import { ConfigError, OperationalError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { redactorFor } from '../redact.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
@@ -31,7 +31,7 @@ import { createWebPass } from './web.js';
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
 
 /**
- * Starts the proxy. Rejects with a UsageError for a bad target and an OperationalError when the address
+ * Starts the proxy. Rejects with a ConfigError for a bad target and an OperationalError when the address
  * cannot be bound; once it resolves, the `listening` event has been emitted.
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
@@ -166,7 +166,7 @@ function createServer(tls: ProxyOptions['tls'], timeouts: HttpServerOptions): Se
     // allowHalfOpen as on plain HTTP servers, so a client's FIN is passed on instead of ending both ways.
     return createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, allowHalfOpen: true });
   } catch (err) {
-    throw new UsageError(`cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new ConfigError('tls', `cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

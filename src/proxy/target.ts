@@ -3,7 +3,7 @@
  * (exit 2) before anything listens, and the relay code works with plain, already-valid values.
  */
 import { isIP } from 'node:net';
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 
 export interface Target {
   /** The URL as given, for messages and the `listening` event. */
@@ -28,25 +28,30 @@ const SCHEMES: Record<string, { secure: boolean; http: string }> = {
   'https:': { secure: true, http: 'https:' },
 };
 
-export function parseTarget(text: string): Target {
+/**
+ * Parses an upstream URL. `option` is the library option it came from (`target`; the sandwich's `via`),
+ * which a ConfigError names.
+ */
+export function parseTarget(text: string, option = 'target'): Target {
+  const fail = (problem: string) => new ConfigError(option, (name) => `${name(option)} ${problem}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--target "${text}" is not a URL; expected e.g. ws://127.0.0.1:9000 or https://example.com/app`);
+    throw fail(`"${text}" is not a URL; expected e.g. ws://127.0.0.1:9000 or https://example.com/app`);
   }
   const scheme = SCHEMES[url.protocol];
   if (!scheme) {
-    throw new UsageError(`--target "${text}" has scheme ${url.protocol.replace(/:$/, '')}; wsdiag relays ws, wss, http and https`);
+    throw fail(`"${text}" has scheme ${url.protocol.replace(/:$/, '')}; wsdiag relays ws, wss, http and https`);
   }
-  if (url.hostname === '') throw new UsageError(`--target "${text}" has no host`);
+  if (url.hostname === '') throw fail(`"${text}" has no host`);
   if (url.username !== '' || url.password !== '') {
     // Credentials in the URL would end up in the `listening` event and every log.
-    throw new UsageError(`--target must not carry credentials (user:password@); send them from the client instead`);
+    throw fail('must not carry credentials (user:password@); send them from the client instead');
   }
   if (url.search !== '' || url.hash !== '') {
     // Each request brings its own query; a target query would have to be merged with it, ambiguously.
-    throw new UsageError(`--target "${text}" has a query or fragment; give only scheme, host, port and an optional path prefix`);
+    throw fail(`"${text}" has a query or fragment; give only scheme, host, port and an optional path prefix`);
   }
   const secure = scheme.secure;
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
@@ -75,13 +80,16 @@ export function upstreamPath(target: Target, requestUrl: string): string {
   return target.basePath + path;
 }
 
-/** Parses `--listen HOST:PORT` (`[::1]:8080` for IPv6; `:8080` means the default host). */
-export function parseListen(text: string, defaultHost = '127.0.0.1'): { host: string; port: number } {
+/**
+ * Parses a listen address, HOST:PORT (`[::1]:8080` for IPv6; `:8080` means the default host). `option`
+ * is the library option it came from (`listen`; the sandwich's `returnListen`), which a ConfigError names.
+ */
+export function parseListen(text: string, option = 'listen', defaultHost = '127.0.0.1'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
-  const bad = () => new UsageError(`--listen "${text}" is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0)`);
+  const bad = () => new ConfigError(option, (name) => `${name(option)} "${text}" is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0)`);
   if (!match) throw bad();
   const port = Number(match[3]);
-  if (port > 65535) throw new UsageError(`--listen "${text}": port ${port} is above 65535`);
+  if (port > 65535) throw new ConfigError(option, (name) => `${name(option)} "${text}": port ${port} is above 65535`);
   const host = match[1] ?? match[2] ?? '';
   if (match[1] !== undefined && isIP(host) !== 6) throw bad();
   return { host: host === '' ? defaultHost : host, port };

@@ -12,7 +12,7 @@
  */
 import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events/index.js';
 import { checkRunId, newRunId } from '../conn-id.js';
-import { UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { StreamRecorder } from '../observe/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { defaultMaxConnections } from '../proxy/limits.js';
@@ -50,10 +50,10 @@ interface Pair extends PairToCompare {
   done: boolean;
 }
 
-/** Rejects with a UsageError for bad or looping addresses and an OperationalError when a port cannot be bound. */
+/** Rejects with a ConfigError for bad or looping addresses and an OperationalError when a port cannot be bound. */
 export async function startSandwich(options: SandwichOptions): Promise<RunningSandwich> {
-  const via = parseUrl('--via', options.via);
-  const target = parseUrl('--target', options.target);
+  const via = parseTarget(options.via, 'via');
+  const target = parseTarget(options.target, 'target');
   checkNoLoop(options, via, target);
   const runId = options.runId !== undefined ? checkRunId(options.runId) : newRunId();
   const clock = options.clock ?? systemClock;
@@ -221,30 +221,21 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   };
 }
 
-/** parseTarget, with its messages naming the flag that was wrong. */
-function parseUrl(flag: string, text: string): Target {
-  try {
-    return parseTarget(text);
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(err.message.replaceAll('--target', flag), { cause: err });
-    throw err;
-  }
-}
-
 /** Addresses that would make the sandwich talk to itself instead of to the intermediary and the target. */
 function checkNoLoop(options: SandwichOptions, via: Target, target: Target): void {
   const same = (a: { host: string; port: number }, b: { host: string; port: number }) => a.port !== 0 && a.port === b.port && sameHost(a.host, b.host);
   if (same(options.listen, options.returnListen)) {
-    throw new UsageError(`--listen and --return are both ${hostPort(options.listen.host, options.listen.port)}: the front and the return listener need two ports`);
+    const address = hostPort(options.listen.host, options.listen.port);
+    throw new ConfigError('returnListen', (n) => `${n('listen')} and ${n('returnListen')} are both ${address}: the front and the return listener need two ports`);
   }
   if (same(options.listen, via)) {
-    throw new UsageError(`--via ${via.href} is wsdiag's own --listen address: point it at the intermediary`);
+    throw new ConfigError('via', (n) => `${n('via')} ${via.href} is wsdiag's own ${n('listen')} address: point it at the intermediary`);
   }
   if (same(options.returnListen, target)) {
-    throw new UsageError(`--target ${target.href} is wsdiag's own --return address: point it at the real upstream`);
+    throw new ConfigError('target', (n) => `${n('target')} ${target.href} is wsdiag's own ${n('returnListen')} address: point it at the real upstream`);
   }
   if (same(options.returnListen, via)) {
-    throw new UsageError(`--via ${via.href} is wsdiag's own --return address: --via is the intermediary, which forwards to --return`);
+    throw new ConfigError('via', (n) => `${n('via')} ${via.href} is wsdiag's own ${n('returnListen')} address: ${n('via')} is the intermediary, which forwards to ${n('returnListen')}`);
   }
 }
 

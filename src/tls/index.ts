@@ -7,4 +7,5 @@ export { LeafCertificates, DEFAULT_MAX_LEAVES, type LeafCertificate, type LeafCe
 export { parseLeafSubject, type LeafSubject } from './host.js';
 export { CaConfigError, InvalidServerNameError } from './errors.js';
 export { CA_CERT_FILE, CA_KEY_FILE, defaultCaDir } from './store.js';
-export { trustInstructions } from './trust.js';
+export { describeCa, trustInstructions } from './trust.js';
+export { loadCaFile, loadKeyPairFiles, readPemFile } from './pem.js';

@@ -3,6 +3,7 @@
  * commands can be pasted as they are. Printed by `wsdiag ca`.
  */
 import { join } from 'node:path';
+import type { CertificateAuthority } from './ca.js';
 import { CA_KEY_FILE } from './store.js';
 
 export interface TrustTarget {
@@ -50,4 +51,21 @@ export function trustInstructions(ca: TrustTarget): string {
     `To stop trusting it, remove it the same way. Deleting ${sh(join(ca.dir, CA_KEY_FILE))} makes a new CA on the next run.`,
     '',
   ].join('\n');
+}
+
+/** What `wsdiag ca` says about the CA: where it is, what it is, its fingerprints (never the key itself). */
+export function describeCa(ca: CertificateAuthority): string {
+  const day = (d: Date): string => d.toISOString().slice(0, 10);
+  const rows: Array<[string, string]> = [
+    ['certificate', `${ca.certPath}   (public: the file to trust)`],
+    ['private key', `${ca.keyPath}   (secret, mode 0600: never copy it off this machine)`],
+    // Node escapes the comma inside the CN ("(host\\, date)"); people read it better plain.
+    ['subject', ca.subject.replace(/\\,/g, ',')],
+    ['key', ca.keyLabel],
+    ['valid', `${day(ca.validFrom)} to ${day(ca.validTo)}`],
+    ['SHA-256', ca.fingerprint256],
+    ['SPKI SHA-256', `${ca.spkiSha256}   (for --ignore-certificate-errors-spki-list)`],
+  ];
+  const head = ca.created ? `wsdiag CA created in ${ca.dir}` : `wsdiag CA in ${ca.dir}`;
+  return `${head}\n${rows.map(([k, v]) => `  ${k.padEnd(14)}${v}`).join('\n')}\n`;
 }

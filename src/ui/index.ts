@@ -18,7 +18,7 @@ export { Ring } from './ring.js';
 export { FeedClient, DEFAULT_FEED_CLIENT_OPTIONS, type FeedClientOptions } from './feed-client.js';
 export { describeForUi, type MessageView, type MessageViewInput } from './message-view.js';
 export { hostAllowed, needsToken, originAllowed } from './security.js';
-export { withUiUrl } from './listening.js';
+export { dashboardLines, withUiUrl } from './listening.js';
 export type { FeedMessage, FeedRecord, FeedSource, HandshakeInfo } from './web/protocol.js';
 
 export interface DashboardOptions {
@@ -30,8 +30,8 @@ export interface DashboardOptions {
   token?: boolean | string;
   redact?: Redactor;
   sources?: FeedSource[];
-  /** The flag that chose the address, for error messages. */
-  flag?: string;
+  /** The library option that chose the address, named in a listen error (default `ui`). */
+  option?: string;
 }
 
 export interface Dashboard extends RunningUi {
@@ -55,7 +55,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     host: options.host,
     port: options.port,
     ...(options.token !== undefined ? { token: options.token } : {}),
-    ...(options.flag !== undefined ? { flag: options.flag } : {}),
+    ...(options.option !== undefined ? { option: options.option } : {}),
   });
   return { ...server, hub };
 }

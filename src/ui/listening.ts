@@ -10,3 +10,15 @@ export function withUiUrl(event: WsdiagEvent, url: string): WsdiagEvent {
   const withUi: ListeningEvent = { ...event, ui: url };
   return withUi;
 }
+
+/**
+ * What tells the user where the dashboard is: the address to open, with its token when one is required
+ * (the only place the token is ever written, so print these lines once, never into a log).
+ */
+export function dashboardLines(dashboard: { url: string; openUrl: string; token: string | undefined }): string[] {
+  if (dashboard.token === undefined) return [`dashboard at ${dashboard.url}`];
+  return [
+    `dashboard at ${dashboard.openUrl}`,
+    'it is reachable from the network, so it needs the token above (shown only here); anyone with this URL can see the traffic.',
+  ];
+}

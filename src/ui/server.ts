@@ -26,8 +26,8 @@ export interface UiServerOptions {
    * A string is used as the token instead of a random one.
    */
   token?: boolean | string;
-  /** The flag that chose the address, named in errors (default --ui). */
-  flag?: string;
+  /** The library option that chose the address, named in a listen error (default `ui`). */
+  option?: string;
 }
 
 export interface RunningUi {
@@ -137,7 +137,9 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      reject(new OperationalError(`${options.flag ?? '--ui'}: cannot listen on ${hostPort(options.host, options.port)}: ${describeListenError(err)}`, { cause: err }));
+      const option = options.option ?? 'ui';
+      const address = hostPort(options.host, options.port);
+      reject(new OperationalError((n) => `${n(option)}: cannot listen on ${address}: ${describeListenError(err)}`, { cause: err, option }));
     };
     server.once('error', onError);
     server.listen(options.port, options.host, () => {

@@ -6,7 +6,7 @@
  * truncation and rotation survive), new lines shown as they come.
  */
 import { open, stat } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { describeFsError } from '../reporters/jsonl.js';
 import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../reporters/log-reader.js';
 import { LineSplitter } from '../reporters/log-lines.js';
@@ -16,8 +16,8 @@ import { parseViewLine } from './parse.js';
 
 export interface ViewOptions {
   files: readonly string[];
-  host: string;
-  port: number;
+  /** Where the dashboard listens (port 0 = any free one). */
+  listen: { host: string; port: number };
   /** Events kept for the page (default 10000). */
   capacity?: number;
   intervalMs?: number;
@@ -29,8 +29,6 @@ export interface ViewOptions {
   /** A line that is not a wsdiag event, a truncated or replaced file. */
   onWarning?: (text: string) => void;
   onNotice?: (file: string, notice: LogNotice) => void;
-  /** The flag that chose the address, for error messages (default --listen). */
-  flag?: string;
 }
 
 /** Bad lines are named one by one up to this many per log, then only counted. */
@@ -38,17 +36,20 @@ const MAX_LINE_WARNINGS = 10;
 /** How much of a log's start is read to decide whether it is a wsdiag log at all. */
 const SNIFF_BYTES = 64 * 1024;
 
-/** Serves the logs until `signal` aborts. Throws UsageError for a log that is missing or not a wsdiag log. */
+/**
+ * Serves the logs until `signal` aborts. Throws UsageError for a log that cannot be read, ConfigError
+ * (option `files`) for one that is not a wsdiag log.
+ */
 export async function runView(options: ViewOptions): Promise<void> {
   for (const file of options.files) await checkWsdiagLog(file);
   const capacity = options.capacity ?? DEFAULT_UI_BUFFER;
   const dashboard = await startDashboard({
     mode: 'view',
-    host: options.host,
-    port: options.port,
+    host: options.listen.host,
+    port: options.listen.port,
     capacity,
     sources: options.files.map((label, id) => ({ id, label })),
-    flag: options.flag ?? '--listen',
+    option: 'listen',
     ...(options.token !== undefined ? { token: options.token } : {}),
   });
   try {
@@ -111,7 +112,7 @@ async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: n
   );
 }
 
-/** A usage error unless FILE exists, is a file, and starts with a wsdiag event (an empty file may still become one). */
+/** A UsageError unless FILE exists and is a file, a ConfigError unless it starts with a wsdiag event (an empty file may still become one). */
 export async function checkWsdiagLog(file: string): Promise<void> {
   let size: number;
   try {
@@ -141,9 +142,9 @@ export async function checkWsdiagLog(file: string): Promise<void> {
   const first = lines.find((line) => !line.tooLong && line.text.trim() !== '');
   if (!first) {
     // No whole line in the first 64 KiB: a wsdiag log's line would at least start as a JSON object.
-    if (!/^\s*(\{|$)/.test(text.toString('utf8', 0, 256))) throw new UsageError(`${file} is not a wsdiag log (it does not start with a JSON event)`);
+    if (!/^\s*(\{|$)/.test(text.toString('utf8', 0, 256))) throw new ConfigError('files', `${file} is not a wsdiag log (it does not start with a JSON event)`);
     return;
   }
   const parsed = parseViewLine(first.text);
-  if (!parsed.ok) throw new UsageError(`${file} is not a wsdiag log (line ${first.number}: ${parsed.reason}); write one with wsdiag proxy --log FILE or --json`);
+  if (!parsed.ok) throw new ConfigError('files', `${file} is not a wsdiag log (line ${first.number}: ${parsed.reason})`);
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { SCENARIOS, runDemo, type DemoResult, type ScenarioResult } from '../../src/demo/index.js';
 import { closingText, headingText } from '../../src/demo/text.js';
 import { TEXT_ONLY_REASON } from '../../src/demo/upstream.js';
-import { UsageError } from '../../src/errors.js';
+import { ConfigError, UsageError } from '../../src/errors.js';
 import type { WsdiagEvent } from '../../src/events/index.js';
 import { createPalette } from '../../src/reporters/color.js';
 import { CaptureStream } from '../fixtures/capture-stream.js';
@@ -155,7 +155,9 @@ describe('runDemo', () => {
     const out = new CaptureStream();
     await assert.rejects(runDemo({ out, only: 'nope' }), (err: unknown) => {
       assert.ok(err instanceof UsageError);
-      assert.match(err.message, /unknown demo scenario "nope" \(known: good, unmasked, .*masked-server;/);
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.option, 'only');
+      assert.match(err.message, /^unknown demo scenario "nope" \(known: good, unmasked, .*masked-server\)$/);
       return true;
     });
     assert.equal(out.text, '');

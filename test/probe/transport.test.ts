@@ -37,7 +37,12 @@ test('wss:// with --insecure skips verification; without either the run stops wi
   assert.equal(insecure.counts.pass, 1);
   await assert.rejects(
     runProbe({ through: `wss://localhost:${tls.port}/ws`, reflectorInstance: reflector, cases: 'text/hello' }),
-    (err: unknown) => err instanceof OperationalError && err.exitCode === 3 && /TLS handshake .* failed: .*--ca FILE/.test(err.message),
+    (err: unknown) =>
+      err instanceof OperationalError &&
+      err.exitCode === 3 &&
+      // The hint names the library's options; the CLI names them by its flags.
+      /TLS handshake .* failed: .*\(use ca FILE to trust its certificate, or insecure\)$/.test(err.message) &&
+      /\(use --ca FILE to trust its certificate, or --insecure\)$/.test(err.describe((option) => `--${option}`)),
   );
 });
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { OperationalError } from '../../src/errors.js';
 import { SCHEMA_VERSION, type WsdiagEvent } from '../../src/events/index.js';
 import { REDACT_SECRETS } from '../../src/redact.js';
 import { shownHeaders } from '../../src/ui/handshake.js';
@@ -281,11 +282,12 @@ describe('dashboard server', () => {
     }
   });
 
-  it('port in use: an OperationalError naming the flag and the address', async () => {
+  it('port in use: an OperationalError naming the option and the address', async () => {
     const d = await start();
     await assert.rejects(startDashboard({ mode: 'live', host: '127.0.0.1', port: d.port }), (err: Error) => {
       assert.equal(err.name, 'OperationalError');
-      assert.match(err.message, new RegExp(`^--ui: cannot listen on 127\\.0\\.0\\.1:${d.port}: the address is already in use`));
+      assert.equal((err as OperationalError).option, 'ui');
+      assert.match(err.message, new RegExp(`^ui: cannot listen on 127\\.0\\.0\\.1:${d.port}: the address is already in use`));
       return true;
     });
   });

@@ -1,14 +1,16 @@
 /**
  * `wsdiag ca`: where wsdiag's local CA is (creating it on first use), its fingerprint and SPKI hash, and
  * how to trust it in each kind of client; `--pem` prints the certificate alone. Never prints the key.
+ * Flags → options → CertificateAuthority.open → what it says (src/tls/trust.ts) → exit 0.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
-import { CertificateAuthority, trustInstructions, type CaKeyType } from '../../tls/index.js';
+import type { Command } from 'commander';
+import { CertificateAuthority, describeCa, trustInstructions, type CaKeyType, type OpenCaOptions } from '../../tls/index.js';
 import { action } from '../run.js';
+import { addFlags, optionFlags, type Flag } from '../flags.js';
 
-interface CaOptions {
+interface CaFlags {
   caDir?: string;
   pem?: boolean;
   keyType?: CaKeyType;
@@ -21,36 +23,45 @@ Examples:
   $ wsdiag ca --ca-dir ./ca --key-type rsa a CA of its own for a project, RSA 2048 for old clients
 `;
 
+const CA_FLAGS: Array<Flag<OpenCaOptions>> = [
+  { flags: '--ca-dir <dir>', help: 'the CA directory, created with mode 0700 if missing (default: ~/.wsdiag)', sets: ['dir'] },
+  { flags: '--pem', help: 'print only the CA certificate, PEM (never the key)' },
+  {
+    flags: '--key-type <type>',
+    help: 'key of a CA created now: ecdsa (P-256) or rsa (2048); an existing CA keeps its own',
+    choices: ['ecdsa', 'rsa'],
+    sets: ['keyType'],
+  },
+];
+
 export function registerCa(program: Command): void {
-  program
+  const command = program
     .command('ca')
-    .description('the local CA that TLS interception uses: where it is, its fingerprint, how to trust it')
-    .option('--ca-dir <dir>', 'the CA directory, created with mode 0700 if missing (default: ~/.wsdiag)')
-    .option('--pem', 'print only the CA certificate, PEM (never the key)')
-    .addOption(
-      new Option('--key-type <type>', 'key of a CA created now: ecdsa (P-256) or rsa (2048); an existing CA keeps its own')
-        .choices(['ecdsa', 'rsa']),
-    )
+    .description('the local CA that TLS interception uses: where it is, its fingerprint, how to trust it');
+  addFlags(command, CA_FLAGS)
     .addHelpText('after', EXAMPLES)
-    .action(action((options: CaOptions) => runCa(options)));
+    .action(action((flags: CaFlags) => runCa(flags, command)));
 }
 
-async function runCa(options: CaOptions): Promise<number> {
+async function runCa(flags: CaFlags, command: Command): Promise<number> {
   const ca = await CertificateAuthority.open({
-    ...(options.caDir !== undefined ? { dir: expandHome(options.caDir) } : {}),
-    ...(options.keyType !== undefined ? { keyType: options.keyType } : {}),
+    ...(flags.caDir !== undefined ? { dir: expandHome(flags.caDir) } : {}),
+    ...(flags.keyType !== undefined ? { keyType: flags.keyType } : {}),
   });
   // A reader that goes away early (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
-  if (options.pem === true) {
+  if (flags.pem === true) {
     process.stdout.write(ca.certPem);
     return 0;
   }
-  const wanted = options.keyType === 'rsa' ? 'RSA' : options.keyType === 'ecdsa' ? 'ECDSA' : null;
+  const wanted = flags.keyType === 'rsa' ? 'RSA' : flags.keyType === 'ecdsa' ? 'ECDSA' : null;
   if (!ca.created && wanted !== null && !ca.keyLabel.startsWith(wanted)) {
-    process.stderr.write(`wsdiag: note: the CA in ${ca.dir} already exists with an ${ca.keyLabel} key; --key-type applies only when a CA is created\n`);
+    const keyType = optionFlags(command).name('keyType');
+    process.stderr.write(
+      `wsdiag: note: the CA in ${ca.dir} already exists with an ${ca.keyLabel} key; ${keyType} applies only when a CA is created\n`,
+    );
   }
   process.stdout.write(`${describeCa(ca)}\n${trustInstructions(ca)}`);
   return 0;
@@ -59,20 +70,4 @@ async function runCa(options: CaOptions): Promise<number> {
 /** `~` and `~/…` as the shell would have expanded them, for a path given quoted or from a config file. */
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
-
-function describeCa(ca: CertificateAuthority): string {
-  const day = (d: Date): string => d.toISOString().slice(0, 10);
-  const rows: Array<[string, string]> = [
-    ['certificate', `${ca.certPath}   (public: the file to trust)`],
-    ['private key', `${ca.keyPath}   (secret, mode 0600: never copy it off this machine)`],
-    // Node escapes the comma inside the CN ("(host\\, date)"); people read it better plain.
-    ['subject', ca.subject.replace(/\\,/g, ',')],
-    ['key', ca.keyLabel],
-    ['valid', `${day(ca.validFrom)} to ${day(ca.validTo)}`],
-    ['SHA-256', ca.fingerprint256],
-    ['SPKI SHA-256', `${ca.spkiSha256}   (for --ignore-certificate-errors-spki-list)`],
-  ];
-  const head = ca.created ? `wsdiag CA created in ${ca.dir}` : `wsdiag CA in ${ca.dir}`;
-  return `${head}\n${rows.map(([k, v]) => `  ${k.padEnd(14)}${v}`).join('\n')}\n`;
 }

@@ -1,16 +1,19 @@
 /**
  * `wsdiag demo`: the embedded default. A built-in text-only upstream, the proxy in front of it, and
  * scripted clients that commit each classic fault, so a newcomer sees every kind of report in seconds.
- * The command is a thin shell over runDemo(); it exits 0 once the script has run.
+ * Flags → options → runDemo → exit 0 once the script has run.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { AcceptedType } from '../../protocol/message-type.js';
-import { runDemo } from '../../demo/run.js';
+import { runDemo, type DemoOptions } from '../../demo/run.js';
 import { listText } from '../../demo/text.js';
 import { shouldUseColor } from '../../reporters/color.js';
 import { action } from '../run.js';
+import { addFlags, withHelp, type Flag } from '../flags.js';
+import { OUTPUT } from '../options/output.js';
+import { PROXY } from '../options/proxy.js';
 
-interface DemoCliOptions {
+interface DemoFlags {
   json: boolean;
   frames: boolean;
   /** false with --no-color. */
@@ -22,37 +25,40 @@ interface DemoCliOptions {
   learn: boolean;
 }
 
+const DEMO_FLAGS: Array<Flag<DemoOptions>> = [
+  { ...withHelp(OUTPUT.json, 'events as JSON Lines on stdout instead of the pretty log'), default: false },
+  { ...OUTPUT.frames, default: false },
+  withHelp(OUTPUT.color, 'no colours (also off when NO_COLOR is set or stdout is not a terminal)'),
+  { flags: '--only <name>', help: 'run only this scenario (names: wsdiag demo --list)', sets: ['only'] },
+  { flags: '--list', help: 'list the scenarios and exit', default: false },
+  { ...PROXY.serverAccepts, help: 'what wsdiag assumes the built-in server accepts (default text, as it is)', sets: ['serverAccepts'] },
+  { ...PROXY.clientAccepts, help: 'what wsdiag assumes the clients accept', sets: ['clientAccepts'] },
+  { ...PROXY.learn, help: "do not learn accepted types from the server's 1003 closes", sets: ['learn'] },
+];
+
 export function registerDemo(program: Command): void {
-  program
+  const command = program
     .command('demo')
-    .description('the embedded default: a built-in text-only upstream, wsdiag in front of it, and clients that commit each classic fault')
-    .option('--json', 'events as JSON Lines on stdout instead of the pretty log', false)
-    .option('--frames', 'also report every frame', false)
-    .option('--no-color', 'no colours (also off when NO_COLOR is set or stdout is not a terminal)')
-    .option('--only <name>', 'run only this scenario (names: wsdiag demo --list)')
-    .option('--list', 'list the scenarios and exit', false)
-    .addOption(new Option('--server-accepts <type>', 'what wsdiag assumes the built-in server accepts (default text, as it is)').choices(['text', 'binary', 'any']))
-    .addOption(new Option('--client-accepts <type>', 'what wsdiag assumes the clients accept').choices(['text', 'binary', 'any']))
-    .option('--no-learn', "do not learn accepted types from the server's 1003 closes")
-    .action(
-      action(async (opts: DemoCliOptions) => {
-        if (opts.list) {
-          process.stdout.write(listText());
-          return 0;
-        }
-        const stdout = process.stdout;
-        await runDemo({
-          out: stdout,
-          json: opts.json,
-          frames: opts.frames,
-          color: shouldUseColor({ stream: stdout, flag: opts.color }),
-          only: opts.only,
-          width: stdout.isTTY ? stdout.columns : undefined,
-          ...(opts.serverAccepts ? { serverAccepts: opts.serverAccepts } : {}),
-          ...(opts.clientAccepts ? { clientAccepts: opts.clientAccepts } : {}),
-          learn: opts.learn,
-        });
+    .description('the embedded default: a built-in text-only upstream, wsdiag in front of it, and clients that commit each classic fault');
+  addFlags(command, DEMO_FLAGS).action(
+    action(async (flags: DemoFlags) => {
+      if (flags.list) {
+        process.stdout.write(listText());
         return 0;
-      }),
-    );
+      }
+      const stdout = process.stdout;
+      await runDemo({
+        out: stdout,
+        json: flags.json,
+        frames: flags.frames,
+        color: shouldUseColor({ stream: stdout, flag: flags.color }),
+        ...(flags.only !== undefined ? { only: flags.only } : {}),
+        ...(stdout.isTTY ? { width: stdout.columns } : {}),
+        ...(flags.serverAccepts ? { serverAccepts: flags.serverAccepts } : {}),
+        ...(flags.clientAccepts ? { clientAccepts: flags.clientAccepts } : {}),
+        learn: flags.learn,
+      });
+      return 0;
+    }),
+  );
 }

@@ -2,9 +2,12 @@
  * `wsdiag explain CODE-OR-RULE...`: a thin shell over src/explain. Chooses the language (--lang, else the
  * locale), the width (the terminal's) and colour (a TTY without NO_COLOR), then prints.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { explain, LANGS, renderExplanations, resolveLang } from '../../explain/index.js';
+import { shouldUseColor } from '../../reporters/color.js';
 import { action } from '../run.js';
+import { addFlags, withHelp } from '../flags.js';
+import { OUTPUT } from '../options/output.js';
 
 interface ExplainOptions {
   lang?: string;
@@ -23,13 +26,15 @@ Examples:
 `;
 
 export function registerExplain(program: Command): void {
-  program
+  const command = program
     .command('explain')
     .description('what a close code or a rule means, when you see it and how to resolve it; several side by side')
-    .argument('<topics...>', 'close codes (1000–1015, 3000–4999, …) or rule ids (reserved-bits, …)')
-    .addOption(new Option('--lang <lang>', 'language (default: from LC_ALL/LC_MESSAGES/LANG, else en)').choices([...LANGS]))
-    .option('--json', 'print one JSON object per topic (JSON Lines) instead of text')
-    .option('--no-color', 'never colour the output (NO_COLOR does the same)')
+    .argument('<topics...>', 'close codes (1000–1015, 3000–4999, …) or rule ids (reserved-bits, …)');
+  addFlags(command, [
+    { flags: '--lang <lang>', help: 'language (default: from LC_ALL/LC_MESSAGES/LANG, else en)', choices: LANGS, sets: ['lang'] },
+    withHelp(OUTPUT.json, 'print one JSON object per topic (JSON Lines) instead of text'),
+    withHelp(OUTPUT.color, 'never colour the output (NO_COLOR does the same)'),
+  ])
     .addHelpText('after', EXAMPLES)
     .action(action((topics: string[], options: ExplainOptions) => runExplain(topics, options)));
 }
@@ -39,7 +44,7 @@ function runExplain(topics: string[], options: ExplainOptions): number {
   const list = explain(topics, lang);
   const output = options.json
     ? list.map((e) => `${JSON.stringify(e)}\n`).join('')
-    : renderExplanations(list, { width: terminalWidth(), color: useColor(options) });
+    : renderExplanations(list, { width: terminalWidth(), color: shouldUseColor({ stream: process.stdout, flag: options.color }) });
   // A reader that goes away early (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
@@ -53,9 +58,4 @@ function terminalWidth(): number {
   if (process.stdout.isTTY && process.stdout.columns) return process.stdout.columns;
   const fromEnv = Number(process.env.COLUMNS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
-}
-
-function useColor(options: ExplainOptions): boolean {
-  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  return options.color && process.stdout.isTTY === true && !noColor;
 }

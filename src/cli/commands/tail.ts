@@ -8,6 +8,7 @@ import { closestRuleId } from '../../rules/suggest.js';
 import { RULES, findRule } from '../../rules/table.js';
 import { runTail, type TailOptions } from '../../tail/index.js';
 import { action } from '../run.js';
+import { untilSignal } from '../signals.js';
 
 /** The option values as commander names them (after the flags). */
 interface CliOptions {
@@ -66,17 +67,8 @@ export function registerTail(program: Command): void {
 }
 
 /** Runs tail for the CLI: stdout/stderr of the process, Ctrl-C or SIGTERM ends a follow with exit 0. */
-async function tailFromCli(file: string, options: TailOptions): Promise<number> {
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await runTail(file, options, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+function tailFromCli(file: string, options: TailOptions): Promise<number> {
+  return untilSignal(({ signal }) => runTail(file, options, { stdout: process.stdout, stderr: process.stderr, signal }));
 }
 
 /** Lets a list option be given comma-separated, repeated, or both. */

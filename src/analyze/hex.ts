@@ -1,5 +1,5 @@
 /**
- * Hex input for `analyze --hex`: frames pasted from bug reports come as "81 05 48 65", "0x81,0x05",
+ * Hex input for `analyze` (`--hex`): frames pasted from bug reports come as "81 05 48 65", "0x81,0x05",
  * "\x81\x05", "81:05", `xxd -p` output or full `xxd` lines with offsets and an ASCII column.
  */
 

@@ -1,0 +1,136 @@
+/**
+ * The proxy flags, declared once: where it relays (--target) and listens (--listen), --enforce, and the
+ * message policies (--server-accepts, --client-accepts, --config, --no-learn). `proxyCommandFlags` is
+ * the whole flag set of a command that starts one proxy (`proxy`, `ci`) in the order --help lists them,
+ * and `proxyRunOptions` turns its values into the library's options, every file read and checked: a typo
+ * is exit 2 before anything listens.
+ */
+import type { AcceptedType } from '../../protocol/message-type.js';
+import type { ListenAddress, ProxyOptions } from '../../proxy/index.js';
+import { parseListen, parseTarget } from '../../proxy/target.js';
+import { MessagePolicies } from '../../policy/runtime.js';
+import type { LiveOutputOptions, LiveProxyOptions } from '../../live/index.js';
+import type { Flag } from '../flags.js';
+import { LIMITS, limitOptions, type LimitFlags } from './limits.js';
+import { OUTPUT, liveOutputOptions, shownOptions, type OutputFlags } from './output.js';
+import { TLS, servedTlsOptions, upstreamTlsOptions, type TlsFlags } from './tls.js';
+
+const ACCEPTS = ['text', 'binary', 'any'];
+
+/** The proxy flags as commander names their values. */
+export interface ProxyFlags {
+  target: string;
+  listen: string;
+  enforce?: boolean;
+  serverAccepts?: AcceptedType;
+  clientAccepts?: AcceptedType;
+  config?: string;
+  /** False with --no-learn. */
+  learn: boolean;
+}
+
+type Relay = Pick<ProxyOptions, 'target' | 'listen' | 'enforce' | 'policies'>;
+
+export const PROXY = {
+  target: {
+    flags: '--target <url>',
+    help: 'the upstream: ws://, wss://, http:// or https:// URL (its path is a prefix of every request path)',
+    required: true,
+    sets: ['target'],
+  } satisfies Flag<Relay>,
+  listen(defaultAddress: string): Flag<Relay> {
+    return {
+      flags: '--listen <host:port>',
+      help: 'where clients connect; port 0 = any free port',
+      default: defaultAddress,
+      sets: ['listen'],
+    };
+  },
+  enforce: {
+    flags: '--enforce',
+    help: 'fail a connection on its first violation: drop the offending frame, Close the sender with its code, Close 1001 the other side',
+    sets: ['enforce'],
+  } satisfies Flag<Relay>,
+  serverAccepts: {
+    flags: '--server-accepts <type>',
+    help: 'message types the server accepts: checks what the client sends (1003)',
+    choices: ACCEPTS,
+    sets: ['policies.serverAccepts'],
+  } satisfies Flag<Relay>,
+  clientAccepts: {
+    flags: '--client-accepts <type>',
+    help: 'message types the client accepts: checks what the server sends (1003)',
+    choices: ACCEPTS,
+    sets: ['policies.clientAccepts'],
+  } satisfies Flag<Relay>,
+  config: {
+    flags: '--config <file>',
+    help: 'per-route policies (JSON): server-accepts, client-accepts, max-message by path glob and/or subprotocol',
+    sets: ['policies.configFile'],
+  } satisfies Flag<Relay>,
+  learn: {
+    flags: '--no-learn',
+    help: "do not learn an endpoint's accepted message type from its 1003 closes",
+    sets: ['policies.learn'],
+  } satisfies Flag<Relay>,
+};
+
+/** Every flag of a command that starts one proxy, in --help order; only the default listen address differs. */
+export function proxyCommandFlags(defaultListen: string): Flag[] {
+  return [
+    PROXY.target,
+    PROXY.listen(defaultListen),
+    OUTPUT.json,
+    OUTPUT.log,
+    OUTPUT.frames,
+    OUTPUT.quiet,
+    LIMITS.maxMessage,
+    LIMITS.maxPerRule,
+    LIMITS.pongTimeout,
+    PROXY.enforce,
+    OUTPUT.preview,
+    OUTPUT.showSecrets,
+    TLS.insecure,
+    TLS.ca,
+    TLS.tlsCert,
+    TLS.tlsKey,
+    PROXY.serverAccepts,
+    PROXY.clientAccepts,
+    PROXY.config,
+    PROXY.learn,
+    LIMITS.maxConnections(1),
+    LIMITS.headerTimeout,
+    LIMITS.grace,
+    OUTPUT.color,
+  ];
+}
+
+export type ProxyCommandFlags = ProxyFlags & OutputFlags & LimitFlags & TlsFlags;
+
+/** The values of proxyCommandFlags as the library's options: the proxy's own, and how its events are shown. */
+export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & { proxy: LiveProxyOptions } {
+  const target = parseTarget(flags.target).href;
+  const listen: ListenAddress = parseListen(flags.listen);
+  const limits = limitOptions(flags);
+  // Reads and checks --config now: a bad file is exit 2 before anything listens.
+  const policies = MessagePolicies.load({
+    ...(flags.serverAccepts ? { serverAccepts: flags.serverAccepts } : {}),
+    ...(flags.clientAccepts ? { clientAccepts: flags.clientAccepts } : {}),
+    ...(limits.maxMessage !== undefined ? { maxMessage: limits.maxMessage } : {}),
+    ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+    learn: flags.learn,
+  });
+  return {
+    ...liveOutputOptions(flags),
+    proxy: {
+      target,
+      listen,
+      enforce: flags.enforce === true,
+      ...shownOptions(flags),
+      ...limits,
+      policies,
+      ...upstreamTlsOptions(flags),
+      ...servedTlsOptions(flags),
+    },
+  };
+}

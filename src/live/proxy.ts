@@ -1,0 +1,81 @@
+/**
+ * `wsdiag proxy` as a library call: the proxy with its sinks (stdout, the log file, the summary, the
+ * dashboard), run until `io.signal` aborts; then it stops accepting, closes its connections (each gets
+ * its close event), writes the summary, flushes everything and resolves with the exit code.
+ *
+ * The log file is opened and the dashboard bound before the proxy listens: a bad path or a busy
+ * dashboard port stops the run before any client could connect.
+ */
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { systemClock } from '../events/index.js';
+import { startProxy, type ProxyOptions } from '../proxy/index.js';
+import { redactorFor } from '../redact.js';
+import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../reporters/index.js';
+import { stdoutClosedNotice } from '../reporters/line-sink.js';
+import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
+import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
+
+/** The proxy's options without the sinks and the clock, which the run owns. */
+export type LiveProxyOptions = Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused' | 'clock'>;
+
+export interface RunProxyOptions extends LiveOutputOptions {
+  proxy: LiveProxyOptions;
+  /** Serve the live dashboard at this address (port 0 = any free one); its address is printed on stderr. */
+  ui?: { host: string; port: number; capacity?: number };
+}
+
+export async function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
+  const clock = io.clock ?? systemClock;
+  const stdoutClosed = stdoutClosedNotice(io.stderr, {
+    rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
+    ...(options.log !== undefined ? { log: options.log } : {}),
+  });
+  const summary = new SummaryCollector();
+  const output: Reporter = options.json
+    ? new JsonlReporter(io.stdout, { onClosed: stdoutClosed })
+    : new PrettyReporter(io.stdout, livePrettyOptions(options, io), stdoutClosed);
+  const logFailure = new LogFailure(options.log);
+  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
+  const dashboard = await openDashboard(options, io).catch(async (err: unknown) => {
+    await log?.close();
+    throw err;
+  });
+  const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
+
+  const proxy = await startProxy({
+    ...options.proxy,
+    clock,
+    onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
+    onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
+    onRefused: (kind) => summary.countRefused(kind),
+    ...(dashboard ? { onHandshake: (conn, handshake) => dashboard.hub.handshake(conn, handshake) } : {}),
+  }).catch(async (err: unknown) => {
+    await reporters.close();
+    await dashboard?.close();
+    throw err;
+  });
+  await aborted(io.signal);
+  await proxy.close();
+  reporters.write(summary.summary(clock));
+  await reporters.close();
+  await dashboard?.close();
+  logFailure.check();
+  return ExitCode.Ok;
+}
+
+async function openDashboard(options: RunProxyOptions, io: LiveIO): Promise<Dashboard | undefined> {
+  if (options.ui === undefined) return undefined;
+  const dashboard = await startDashboard({
+    mode: 'live',
+    host: options.ui.host,
+    port: options.ui.port,
+    capacity: options.ui.capacity ?? DEFAULT_UI_BUFFER,
+    redact: redactorFor(options.proxy.showSecrets),
+  });
+  io.stderr.write(
+    dashboardLines(dashboard)
+      .map((line) => `wsdiag: ${line}\n`)
+      .join(''),
+  );
+  return dashboard;
+}

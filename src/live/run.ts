@@ -1,0 +1,77 @@
+/**
+ * What a live run (a proxy or a sandwich relaying until it is told to stop) does around its traffic:
+ * where its output goes, how it learns to stop, and what becomes of a log file that stopped taking
+ * events. The run ends only when `signal` aborts: a closed stdout (`| head`) stops the printing, never
+ * the relaying.
+ */
+import type { Writable } from 'node:stream';
+import { OperationalError } from '../errors.js';
+import type { Clock } from '../events/index.js';
+import { shouldUseColor } from '../reporters/color.js';
+import { describeFsError } from '../reporters/jsonl.js';
+import type { SinkClosedListener } from '../reporters/line-sink.js';
+import type { PrettyOptions } from '../reporters/types.js';
+
+/** Where a live run writes and what stops it (the CLI: the process's streams and SIGINT/SIGTERM). */
+export interface LiveIO {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable;
+  /** Aborting it ends the run: stop accepting, close every connection, flush, summarise. */
+  signal: AbortSignal;
+  /** For NO_COLOR (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+}
+
+/** How the events are shown on stdout. */
+export interface LiveOutputOptions {
+  /** JSON Lines on stdout instead of the readable log. */
+  json?: boolean;
+  /** Every frame too. */
+  frames?: boolean;
+  /** Only where it listens, violations, errors and the summary. */
+  quiet?: boolean;
+  /** false turns colour off; colour also needs a terminal and no NO_COLOR. */
+  color?: boolean;
+  /** Also append every event as JSON Lines to this file (opened before anything listens). */
+  log?: string;
+}
+
+/** The readable log's options for this run's stdout: colour and width only on a terminal. */
+export function livePrettyOptions(options: LiveOutputOptions, io: Pick<LiveIO, 'stdout' | 'env'>): PrettyOptions {
+  return {
+    color: shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env ?? process.env }),
+    frames: options.frames === true,
+    quiet: options.quiet === true,
+    ...(io.stdout.isTTY === true && io.stdout.columns !== undefined ? { width: io.stdout.columns } : {}),
+  };
+}
+
+/** Resolves once `signal` aborts (at once if it already has). */
+export function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/**
+ * The log file's first write failure (a full disk, a removed mount): remembered while the run goes on, so
+ * the run still ends cleanly and then says so with exit 3.
+ */
+export class LogFailure {
+  #error: Error | undefined;
+  readonly #path: string | undefined;
+
+  constructor(path: string | undefined) {
+    this.#path = path;
+  }
+
+  readonly onClosed: SinkClosedListener = (error) => {
+    this.#error ??= error;
+  };
+
+  /** Throws the OperationalError the failure deserves, if there was one. */
+  check(): void {
+    if (this.#error)
+      throw new OperationalError(`cannot write log file ${this.#path}: ${describeFsError(this.#error)}`, { cause: this.#error });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `wsdiag sandwich` as a library call: the two listeners around the intermediary with their sinks,
+ * run until `io.signal` aborts; then both stop, open connections are ended and compared, both summaries
+ * (the legs' `summary`, then the `sandwich-summary`) are written, everything is flushed, and it resolves
+ * with the exit code: 1 when a failure (a change RFC 6455 forbids) was found, else 0.
+ */
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { systemClock, type WsdiagEvent } from '../events/index.js';
+import { MultiReporter, SummaryCollector, createOutput, openJsonlLog } from '../reporters/index.js';
+import { stdoutClosedNotice } from '../reporters/line-sink.js';
+import { startSandwich } from '../sandwich/run.js';
+import type { SandwichOptions } from '../sandwich/types.js';
+import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
+
+export interface RunSandwichOptions extends LiveOutputOptions {
+  /** The sandwich's options without the sinks and the clock, which the run owns. */
+  sandwich: Omit<SandwichOptions, 'onEvent' | 'onSuppressed' | 'clock'>;
+}
+
+export async function runSandwich(options: RunSandwichOptions, io: LiveIO): Promise<ExitCodeValue> {
+  const clock = io.clock ?? systemClock;
+  const stdoutClosed = stdoutClosedNotice(io.stderr, {
+    rest: 'the sandwich keeps relaying until Ctrl-C or SIGTERM',
+    ...(options.log !== undefined ? { log: options.log } : {}),
+  });
+  const output = createOutput({ json: options.json === true, stream: io.stdout, ...livePrettyOptions(options, io), onClosed: stdoutClosed });
+  const logFailure = new LogFailure(options.log);
+  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
+  const sinks = new MultiReporter(log ? [output, log] : [output]);
+  const legSummary = new SummaryCollector();
+  const write = (event: WsdiagEvent): void => {
+    legSummary.write(event);
+    sinks.write(event);
+  };
+  const closeSinks = () => sinks.close();
+
+  const { sandwich: sandwichOptions } = options;
+  const sandwich = await startSandwich({
+    ...sandwichOptions,
+    clock,
+    onEvent: write,
+    onSuppressed: (violation) => legSummary.countSuppressed(violation.rule, violation.code),
+    proxy: { ...sandwichOptions.proxy, onRefused: (kind) => legSummary.countRefused(kind) },
+  }).catch(async (err: unknown) => {
+    await closeSinks();
+    throw err;
+  });
+  await aborted(io.signal);
+  const summary = await sandwich.close();
+  write(legSummary.summary(clock));
+  write(summary);
+  await closeSinks();
+  logFailure.check();
+  return sandwich.failed ? ExitCode.Violations : ExitCode.Ok;
+}
