@@ -10,7 +10,7 @@ import { systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '..
 import type { TypePolicy } from '../protocol/message-type.js';
 import { MessagePolicies } from '../policy/runtime.js';
 import type { AcceptedType } from '../protocol/message-type.js';
-import { startProxy } from '../proxy/index.js';
+import { startProxy, summaryCounts } from '../proxy/index.js';
 import type { ProxyOptions, RunningProxy } from '../proxy/types.js';
 import { createPalette } from '../reporters/color.js';
 import { JsonlReporter } from '../reporters/jsonl.js';
@@ -119,11 +119,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       target: upstream.url,
       listen: { host: '127.0.0.1', port: 0 },
       onEvent,
-      onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
       frames: options.frames ?? false,
       clock,
       runId: options.runId ?? DEMO_RUN_ID,
-      policies: demoPolicies(options, textOnlyPolicy),
+      addons: [demoPolicies(options, textOnlyPolicy), summaryCounts(summary)],
     });
     for (const scenario of scenarios) {
       say(headingText(scenario, scenarios, palette));

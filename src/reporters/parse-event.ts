@@ -19,6 +19,7 @@ const optional = (check: Check): Check => (v) => v === undefined || check(v);
 const shape = (fields: Record<string, Check>): Check => (v) =>
   isObject(v) && Object.entries(fields).every(([key, check]) => check(v[key]));
 const countsOf: Check = (v) => isObject(v) && Object.values(v).every(isNumber);
+const stringsOf: Check = (v) => isObject(v) && Object.values(v).every(isString);
 
 const isDirection = oneOf('client->server', 'server->client');
 const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
@@ -28,7 +29,10 @@ const isCause = shape({ rule: isString, dir: isDirection, frame: nullable(isFram
 /** The fields each event type must carry, beyond v/type/ts (DESIGN §2). */
 const FIELDS: Record<EventType, Record<string, Check>> = {
   listening: { address: isString, port: isNumber, target: isString, run: optional(isString), ui: optional(isString) },
-  open: { conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString) },
+  open: {
+    conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString),
+    settings: optional(stringsOf),
+  },
   frame: {
     conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,
     rsv2: isBoolean, rsv3: isBoolean, opcode: isNumber, masked: isBoolean, length: isNumber,

@@ -7,7 +7,7 @@
  * The front leg sees what entered and left the intermediary on the client's side, the return leg what
  * entered and left it on the server's side; every difference between the two is the intermediary's.
  */
-import type { Clock, Direction, SCHEMA_VERSION, ViolationEvent, WsdiagEvent } from '../events.js';
+import type { Clock, Direction, SCHEMA_VERSION, WsdiagEvent } from '../events.js';
 import type { CheckId, FindingSeverity } from '../observe/index.js';
 import type { ListenAddress, ProxyOptions } from '../proxy/types.js';
 
@@ -94,11 +94,11 @@ export interface SandwichSummaryEvent {
 /** Everything the sandwich emits: both legs' ordinary events and its own two types. */
 export type SandwichEvent = WsdiagEvent | SandwichFindingEvent | SandwichSummaryEvent;
 
-/** Proxy options shared by both legs (never the ones the sandwich sets itself). */
-export type LegProxyOptions = Omit<
-  ProxyOptions,
-  'target' | 'listen' | 'onEvent' | 'onSuppressed' | 'runId' | 'connPrefix' | 'onHandshake' | 'onTap' | 'onTapEnd' | 'clock' | 'enforce' | 'tls'
->;
+/**
+ * Proxy options shared by both legs (never the ones the sandwich sets itself). `addons` join both legs'
+ * proxies (a run summary's counts, say), before each leg's own recording addon.
+ */
+export type LegProxyOptions = Omit<ProxyOptions, 'target' | 'listen' | 'onEvent' | 'runId' | 'connPrefix' | 'clock' | 'enforce' | 'tls'>;
 
 export interface SandwichOptions {
   /** Where clients connect (the front listener). */
@@ -111,8 +111,6 @@ export interface SandwichOptions {
   target: string;
   /** Every event of both legs, every finding, in order (the summary is returned by close()). */
   onEvent: (event: SandwichEvent) => void;
-  /** Violations counted but not logged (flood suppression), from either leg. */
-  onSuppressed?: (violation: ViolationEvent) => void;
   /** Options applied to both legs' proxies (frames, preview, max message, upstream TLS trust...). */
   proxy?: LegProxyOptions;
   /** The run id both legs' connection ids start with (see ProxyOptions.runId); default a fresh random one. */

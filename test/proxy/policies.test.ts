@@ -44,7 +44,7 @@ async function startTestProxy(...args: Parameters<typeof startProxyHarness>): Re
 describe('message-type policies through the proxy', () => {
   it('--server-accepts text flags a binary message before the server closes, and links the close to it', async () => {
     const server = await textOnlyServer();
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({ serverAccepts: 'text' }) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({ serverAccepts: 'text' })] });
     const ws = await openWsClient(`${proxy.url}/feed`);
     ws.send('{"ok":true}');
     await nextMessages(ws, 1);
@@ -67,7 +67,7 @@ describe('message-type policies through the proxy', () => {
     const server = await textOnlyServer();
     const config = join(dir, 'wsdiag.json');
     writeFileSync(config, JSON.stringify({ routes: [{ path: '/bin/**', 'client-accepts': 'binary' }] }));
-    const { proxy, log } = await startTestProxy(server.url, { policies: MessagePolicies.load({ configFile: config }) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config })] });
     const ws = await openWsClient(`${proxy.url}/bin/stream`);
     ws.send('echo me');
     await nextMessages(ws, 1);
@@ -78,7 +78,7 @@ describe('message-type policies through the proxy', () => {
     assert.match(log.of('violation', conn)[0]!.message, /policy: route \/bin\/\*\* in .*wsdiag\.json/);
     await proxy.close();
 
-    const flagged = await startTestProxy(server.url, { policies: MessagePolicies.load({ configFile: config, clientAccepts: 'any' }) });
+    const flagged = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config, clientAccepts: 'any' })] });
     const ws2 = await openWsClient(`${flagged.proxy.url}/bin/stream`);
     ws2.send('echo me');
     await nextMessages(ws2, 1);
@@ -92,7 +92,7 @@ describe('message-type policies through the proxy', () => {
   it('the mqtt subprotocol profile: text from either side is flagged, binary is not', async () => {
     const server = await startWsServer({ handleProtocols: () => 'mqtt' }, (ws: WebSocket) => ws.on('message', (d, binary) => ws.send(d, { binary })));
     servers.push(server);
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({}) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({})] });
     const ws = await openWsClient(proxy.url, 'mqtt');
     ws.send(Buffer.from([0x10, 0x00]));
     ws.send('CONNECT as text');
@@ -110,7 +110,7 @@ describe('message-type policies through the proxy', () => {
 
   it('learning: a 1003 close after a binary message teaches the route; the next connection is checked', async () => {
     const server = await textOnlyServer();
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({}) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({})] });
     const first = await openWsClient(`${proxy.url}/chat`);
     first.send(Buffer.from('hello as bytes'));
     assert.equal((await closedWith(first)).code, 1003);
@@ -138,7 +138,7 @@ describe('message-type policies through the proxy', () => {
       ws.on('message', (data, binary) => received.push(`${binary ? 'binary' : 'text'}:${String(data)}`));
     });
     servers.push(server);
-    const { proxy, log } = await startTestProxy(server.url, { enforce: true, policies: new MessagePolicies({ serverAccepts: 'text' }) });
+    const { proxy, log } = await startTestProxy(server.url, { enforce: true, addons: [new MessagePolicies({ serverAccepts: 'text' })] });
     const ws = await openWsClient(`${proxy.url}/feed`);
     ws.send('fine');
     ws.send(Buffer.from('not text'));
@@ -153,7 +153,7 @@ describe('message-type policies through the proxy', () => {
 
   it('--no-learn: the close is explained but nothing is learned', async () => {
     const server = await textOnlyServer();
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({ learn: false }) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({ learn: false })] });
     for (let i = 0; i < 2; i++) {
       const ws = await openWsClient(`${proxy.url}/chat`);
       ws.send(Buffer.from('bytes'));

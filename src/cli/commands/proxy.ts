@@ -9,7 +9,7 @@ import { createSecureContext } from 'node:tls';
 import { Command } from 'commander';
 import { ExitCode, OperationalError, UsageError } from '../../errors.js';
 import { systemClock } from '../../events.js';
-import { startProxy, type ProxyOptions } from '../../proxy/index.js';
+import { startProxy, summaryCounts, type ProxyOptions } from '../../proxy/index.js';
 import { parseListen, parseTarget } from '../../proxy/target.js';
 import { describeFsError } from '../../reporters/jsonl.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../../reporters/index.js';
@@ -44,7 +44,7 @@ export function registerProxy(program: Command): void {
 
 /** Everything the flags say, checked, with the files read. */
 interface ProxyConfig {
-  options: Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused'>;
+  options: Omit<ProxyOptions, 'onEvent'>;
   log?: string;
 }
 
@@ -63,17 +63,17 @@ export function resolveProxyConfig(flags: ProxyFlags): ProxyConfig {
     enforce: flags.enforce === true,
     insecure: flags.insecure === true,
     ...limitOptions(flags),
-    ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
     ...(flags.maxPerRule !== undefined ? { maxPerRule: flags.maxPerRule } : {}),
     pongTimeoutMs: flags.pongTimeout,
-    // Reads and checks --config now: a bad file is exit 2 before anything listens.
-    policies: MessagePolicies.load({
+    // Reads and checks --config now: a bad file is exit 2 before anything listens. --max-message goes
+    // there only: a flag layer, which beats a route's max-message (src/proxy/settings.ts).
+    addons: [MessagePolicies.load({
       ...(flags.serverAccepts ? { serverAccepts: flags.serverAccepts } : {}),
       ...(flags.clientAccepts ? { clientAccepts: flags.clientAccepts } : {}),
       ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
       ...(flags.config !== undefined ? { configFile: flags.config } : {}),
       learn: flags.learn,
-    }),
+    })],
   };
   if (flags.ca !== undefined) {
     const ca = readPem('--ca', flags.ca);
@@ -119,9 +119,7 @@ async function runProxy(flags: ProxyFlags & UiFlags): Promise<number> {
       ...config.options,
       clock,
       onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
-      onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
-      onRefused: (kind) => summary.countRefused(kind),
-      ...(dashboard ? { onHandshake: (conn, handshake) => dashboard.hub.handshake(conn, handshake) } : {}),
+      addons: [...(config.options.addons ?? []), summaryCounts(summary), ...(dashboard ? [dashboard.hub.proxyAddon()] : [])],
     }).catch(async (err: unknown) => {
       await reporters.close();
       await dashboard?.close();

@@ -13,6 +13,7 @@ import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
 import { ExitCode, OperationalError, UsageError } from '../../errors.js';
 import { systemClock } from '../../events.js';
+import { summaryCounts } from '../../proxy/index.js';
 import { parseListen } from '../../proxy/target.js';
 import type { ListenAddress } from '../../proxy/types.js';
 import { describeFsError } from '../../reporters/jsonl.js';
@@ -139,8 +140,7 @@ async function runSandwich(flags: SandwichFlags): Promise<number> {
       ...options,
       clock,
       onEvent: write,
-      onSuppressed: (violation) => legSummary.countSuppressed(violation.rule, violation.code),
-      proxy: { ...options.proxy, onRefused: (kind) => legSummary.countRefused(kind) },
+      proxy: { ...options.proxy, addons: [...(options.proxy?.addons ?? []), summaryCounts(legSummary)] },
     }).catch(async (err: unknown) => {
       await closeSinks();
       throw err;
