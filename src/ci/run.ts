@@ -235,7 +235,7 @@ function outputReporter(options: CiOptions, io: CiIO): Reporter {
   if (options.json) return new JsonlReporter(io.stdout, { onClosed });
   const color = shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env });
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, width }, onClosed);
+  return new PrettyReporter(io.stdout, { color, frames: options.proxy.frames ?? false, quiet: options.quiet ?? false, ...(width !== undefined ? { width } : {}) }, onClosed);
 }
 
 function checkWritable(flag: string, path: string): void {

@@ -173,7 +173,7 @@ export class ConnectionLearning {
     if (origins) this.origins = { ...origins };
   }
 
-  /** Pass as the analyzer's `onMessage` option: each data message as it ends. */
+  /** Each data message of a direction as it ends (the policies' decoder observers call it). */
   readonly onMessage = (dir: Direction, message: MessageInfo): void => {
     if (message.opcode !== Opcode.Text && message.opcode !== Opcode.Binary) return;
     const relayed: RelayedMessage = {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { MessagePolicies } from '../../src/policy/runtime.js';
+import type { EventLog } from '../helpers/event-log.js';
 import { startTestProxy as startProxyHarness } from '../helpers/proxy.js';
 import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
 
@@ -76,6 +77,7 @@ describe('message-type policies through the proxy', () => {
     await log.closed(conn);
     assert.deepEqual(log.violations(conn), [['unsupported-text', 'server->client', 'server']]);
     assert.match(log.of('violation', conn)[0]!.message, /policy: route \/bin\/\*\* in .*wsdiag\.json/);
+    assert.deepEqual(log.of('open', conn)[0]?.settings, { client_accepts: `route /bin/** in ${config}` });
     await proxy.close();
 
     const flagged = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config, clientAccepts: 'any' })] });
@@ -86,6 +88,40 @@ describe('message-type policies through the proxy', () => {
     const conn2 = (await flagged.log.waitFor('open')).conn;
     await flagged.log.closed(conn2);
     assert.deepEqual(flagged.log.violations(conn2), []);
+    assert.deepEqual(flagged.log.of('open', conn2)[0]?.settings, { client_accepts: '--client-accepts any' });
+    await flagged.proxy.close();
+  });
+
+  it("max message: a route's beats the proxy's option, --max-message beats the route, and the open event names the winner", async () => {
+    const server = await startWsServer();
+    servers.push(server);
+    const config = join(dir, 'sizes.json');
+    writeFileSync(config, JSON.stringify({ routes: [{ path: '/up/**', 'max-message': 100 }] }));
+    const send50 = async (url: string, log: EventLog, n: number): Promise<string> => {
+      const ws = await openWsClient(url);
+      ws.send('x'.repeat(50));
+      await nextMessages(ws, 1);
+      ws.close();
+      const conn = (await log.waitForCount('open', n))[n - 1]!.conn;
+      await log.closed(conn);
+      return conn;
+    };
+    // The proxy's own maxMessage (10) applies where no route matches; the route's 100 on /up/**.
+    const { proxy, log } = await startTestProxy(server.url, { maxMessage: 10, addons: [MessagePolicies.load({ configFile: config })] });
+    const up = await send50(`${proxy.url}/up/file`, log, 1);
+    const other = await send50(`${proxy.url}/other`, log, 2);
+    assert.deepEqual(log.violations(up), []);
+    assert.deepEqual(log.of('open', up)[0]?.settings, { max_message: `route /up/** in ${config}` });
+    assert.deepEqual(log.violations(other), [['message-too-big', 'client->server', 'client'], ['message-too-big', 'server->client', 'server']]);
+    assert.equal(log.of('open', other)[0]?.settings, undefined);
+    assert.match(log.of('violation', other)[0]!.message, /10-byte limit/);
+    await proxy.close();
+
+    // --max-message (the policies' flag layer) beats the route.
+    const flagged = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config, maxMessage: 20 })] });
+    const flaggedUp = await send50(`${flagged.proxy.url}/up/file`, flagged.log, 1);
+    assert.deepEqual(flagged.log.of('open', flaggedUp)[0]?.settings, { max_message: '--max-message' });
+    assert.match(flagged.log.of('violation', flaggedUp)[0]!.message, /20-byte limit/);
     await flagged.proxy.close();
   });
 
@@ -105,6 +141,7 @@ describe('message-type policies through the proxy', () => {
       ['unsupported-text', 'server->client', 'server'],
     ]);
     assert.match(log.of('violation', conn)[0]!.message, /policy: profile mqtt/);
+    assert.deepEqual(log.of('open', conn)[0]?.settings, { server_accepts: 'profile mqtt (MQTT 3.1.1 §6)', client_accepts: 'profile mqtt (MQTT 3.1.1 §6)' });
     await proxy.close();
   });
 
@@ -128,6 +165,8 @@ describe('message-type policies through the proxy', () => {
     await log.closed(c2);
     assert.deepEqual(log.violations(c2), [['unsupported-binary', 'client->server', 'client']]);
     assert.match(log.of('violation', c2)[0]!.message, new RegExp(`policy: learned from ${c1}`));
+    assert.equal(log.of('open', c1)[0]?.settings, undefined, 'nothing decided by a policy on the first connection');
+    assert.match(log.of('open', c2)[0]?.settings?.['server_accepts'] ?? '', new RegExp(`^learned from ${c1} \\(closed 1003 after a binary message #0`));
     await proxy.close();
   });
 
