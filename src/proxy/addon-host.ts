@@ -73,7 +73,7 @@ export class AddonHost {
     const forwarders = addons.filter((addon) => addon.forwarding !== undefined);
     if (forwarders.length > 1) {
       const names = forwarders.map((addon) => `"${addon.name}"`).join(' and ');
-      throw new UsageError(`addons ${names} both decide how bytes are forwarded (enforce is one of them); a proxy can have only one`);
+      throw new UsageError(`addons ${names} both decide how bytes are forwarded; a proxy can have only one`);
     }
     const forwarder = forwarders[0];
     const create = forwarder?.forwarding;

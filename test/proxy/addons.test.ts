@@ -520,7 +520,7 @@ describe('forwarding is one pluggable strategy', () => {
     const rewriter: ProxyAddon = { name: 'rewriter', forwarding: () => ({ data: () => {}, frameRest: () => null }) };
     await assert.rejects(
       startProxy({ target: 'ws://127.0.0.1:9', listen: { host: '127.0.0.1', port: 0 }, onEvent: () => {}, enforce: true, addons: [rewriter] }),
-      (err: Error) => err instanceof UsageError && err.message === 'addons "enforce" and "rewriter" both decide how bytes are forwarded (enforce is one of them); a proxy can have only one',
+      (err: Error) => err instanceof UsageError && err.message === 'addons "enforce" and "rewriter" both decide how bytes are forwarded; a proxy can have only one',
     );
     await assert.rejects(
       startProxy({ target: 'ws://127.0.0.1:9', listen: { host: '127.0.0.1', port: 0 }, onEvent: () => {}, addons: [rewriter, { ...rewriter, name: 'other' }] }),
