@@ -50,7 +50,8 @@ export interface ProxyAddon {
   /**
    * Takes over how bytes cross the relay (./forwarding.ts): called once per connection, after the
    * analyzer is built. At most one addon of a proxy may have it, and not together with `enforce`, which
-   * is such a strategy (startProxy refuses the combination).
+   * is such a strategy (startProxy refuses the combination). A strategy cannot be switched off halfway
+   * (it may hold bytes back): if it throws, its connection is cut, with an `error` event saying why.
    */
   forwarding?(relay: RelayControl): Forwarding;
 
