@@ -58,6 +58,19 @@ export {
 
 // The proxy (the only I/O layer) and what runs on it.
 export { startProxy, parseTarget, parseListen, DEFAULT_LISTEN, type ProxyOptions, type RunningProxy, type ListenAddress, type ConnectionInfo } from './proxy/index.js';
+export {
+  summaryCounts,
+  resolveSettings,
+  type ProxyAddon,
+  type ConnectionAddon,
+  type OpenConnection,
+  type TappedHandshake,
+  type ConnectionSettings,
+  type SettingsLayer,
+  type SettingsRank,
+  type Forwarding,
+  type RelayControl,
+} from './proxy/index.js';
 export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, SUBPROTOCOL_PROFILES, NOT_PROFILED, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
 export { StreamRecorder, compareConnection, type ObservedStream, type ProbeFinding } from './observe/index.js';

@@ -142,7 +142,7 @@ async function startWsdiag(target: string, maxMessage: number | undefined, flags
       reporter.write(event);
       dashboard?.hub.write(event);
     },
-    ...(dashboard ? { onHandshake: (conn: string, handshake: import('../../src/proxy/types.js').TappedHandshake) => dashboard.hub.handshake(conn, handshake) } : {}),
+    ...(dashboard ? { addons: [dashboard.hub.proxyAddon()] } : {}),
     onWarning: () => {},
   });
   return {

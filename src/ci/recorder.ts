@@ -2,10 +2,13 @@
  * Keeps what the CI reports need from a run's events, grouped by connection: the `open`, the violations
  * (split into those that fail the run under --fail-on and those that do not), the endpoints' Closes, the
  * errors and the final `close`. It is a Reporter, so it sits in the MultiReporter next to the logs and
- * sees exactly the events they see. Frame events are not kept: the reports do not show them and a busy
+ * sees exactly the events they see, after every addon's rewrite (an addon's `event` hook would see them
+ * before the addons after it). Suppressed violations never reach the event stream: for those it is a
+ * proxy addon too (`suppressed`). Frame events are not kept: the reports do not show them and a busy
  * connection has millions.
  */
 import type { CloseEvent, ErrorEvent, OpenEvent, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../events/index.js';
+import type { ProxyAddon } from '../proxy/index.js';
 import type { Reporter } from '../reporters/types.js';
 import { violationFails, type FailOnPolicy } from './policy.js';
 
@@ -35,7 +38,8 @@ export interface ConnectionRecord {
   close: CloseEvent | undefined;
 }
 
-export class RunRecorder implements Reporter {
+export class RunRecorder implements Reporter, ProxyAddon {
+  readonly name = 'ci recorder';
   readonly #policy: FailOnPolicy;
   readonly #connections = new Map<string, ConnectionRecord>();
   readonly #runErrors: ErrorEvent[] = [];
@@ -81,7 +85,7 @@ export class RunRecorder implements Reporter {
     }
   }
 
-  /** For the proxy's onSuppressed: a violation counted but not logged individually. */
+  /** ProxyAddon: a violation counted but not logged individually. */
   suppressed(violation: ViolationEvent): void {
     const record = this.#record(violation.conn);
     const entry = record.suppressed.get(violation.rule) ?? { rule: violation.rule, code: violation.code, count: 0, failing: 0 };

@@ -10,8 +10,8 @@ import { dirname, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
 import { ConfigError, OperationalError } from '../errors.js';
-import { systemClock, type Clock, type ViolationEvent } from '../events/index.js';
-import { startProxy, type ListenAddress, type ProxyOptions } from '../proxy/index.js';
+import { systemClock, type Clock } from '../events/index.js';
+import { startProxy, summaryCounts, type ListenAddress, type ProxyAddon, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { livePrettyOptions } from '../live/index.js';
 import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
@@ -30,8 +30,8 @@ import { buildCiSummary, renderCiSummary, type CiSummary } from './summary-json.
 export const CI_DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 0 };
 
 export interface CiOptions {
-  /** Everything the proxy takes except the event sinks, which the runner owns. */
-  proxy: Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused'>;
+  /** Everything the proxy takes except the event stream, which the runner owns (it adds its own addons). */
+  proxy: Omit<ProxyOptions, 'onEvent'>;
   /** The command and its arguments, run without a shell. */
   command: readonly string[];
   failOn: FailOnPolicy;
@@ -95,11 +95,9 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
       outcome = await runBehindProxy(program, args, options, io, {
         interrupts,
         onEvent: (event) => reporters.write(event),
-        onSuppressed: (violation) => {
-          collector.countSuppressed(violation.rule, violation.code);
-          recorder.suppressed(violation);
-        },
-        onRefused: (kind) => collector.countRefused(kind),
+        // The recorder and the summary see the events as the logs do (they are sinks); what the event
+        // stream does not carry (suppressed violations, refusals) they hear as addons.
+        addons: [summaryCounts(collector), recorder],
       });
     } catch (err) {
       await reporters.close();
@@ -127,8 +125,8 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
 interface ProxyWiring {
   interrupts: InterruptState;
   onEvent: ProxyOptions['onEvent'];
-  onSuppressed: (violation: ViolationEvent) => void;
-  onRefused: NonNullable<ProxyOptions['onRefused']>;
+  /** The runner's addons, after the caller's. */
+  addons: readonly ProxyAddon[];
 }
 
 /** Starts the proxy, runs the command through it, and stops the proxy whatever happened. */
@@ -137,8 +135,7 @@ async function runBehindProxy(program: string, args: readonly string[], options:
     ...options.proxy,
     listen: options.proxy.listen ?? CI_DEFAULT_LISTEN,
     onEvent: wiring.onEvent,
-    onSuppressed: wiring.onSuppressed,
-    onRefused: wiring.onRefused,
+    addons: [...(options.proxy.addons ?? []), ...wiring.addons],
   });
   try {
     if (!options.json && !options.quiet) {

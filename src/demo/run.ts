@@ -10,8 +10,8 @@ import { systemClock, type Clock, type SummaryEvent, type WsdiagEvent } from '..
 import type { TypePolicy } from '../protocol/message-type.js';
 import { MessagePolicies } from '../policy/runtime.js';
 import type { AcceptedType } from '../protocol/message-type.js';
-import { startProxy } from '../proxy/index.js';
-import type { ProxyOptions, RunningProxy } from '../proxy/types.js';
+import { startProxy, summaryCounts } from '../proxy/index.js';
+import type { RunningProxy } from '../proxy/types.js';
 import { createPalette } from '../reporters/color.js';
 import { JsonlReporter } from '../reporters/jsonl.js';
 import { LineSink } from '../reporters/line-sink.js';
@@ -101,7 +101,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
   const reporter: Reporter = json
     ? new JsonlReporter(options.out)
-    : new PrettyReporter(options.out, { color: options.color ?? false, frames: options.frames ?? false, quiet: false, width: options.width });
+    : new PrettyReporter(options.out, {
+        color: options.color ?? false,
+        frames: options.frames ?? false,
+        quiet: false,
+        ...(options.width !== undefined ? { width: options.width } : {}),
+      });
   const summary = new SummaryCollector();
   let watch: ScenarioWatch | null = null;
   const onEvent = (event: WsdiagEvent) => {
@@ -119,11 +124,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       target: upstream.url,
       listen: { host: '127.0.0.1', port: 0 },
       onEvent,
-      onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
       frames: options.frames ?? false,
       clock,
       runId: options.runId ?? DEMO_RUN_ID,
-      policies: demoPolicies(options, textOnlyPolicy),
+      addons: [demoPolicies(options, textOnlyPolicy), summaryCounts(summary)],
     });
     for (const scenario of scenarios) {
       say(headingText(scenario, scenarios, palette));

@@ -29,6 +29,12 @@ export interface OpenEvent extends EventBase {
   server?: string;
   /** From a capture: the TCP stream number, as Wireshark's `tcp.stream` for the same file. */
   tcp_stream?: number;
+  /**
+   * The settings an addon decided for this connection, by name (max_message, server_accepts,
+   * client_accepts, frames, preview, max_per_rule, pong_timeout_ms), each with the source that won, e.g.
+   * `{"max_message": "route /uploads/** in wsdiag.json"}`; absent when the run's options decided all.
+   */
+  settings?: Record<string, string>;
 }
 
 export interface FrameEvent extends EventBase {

@@ -21,6 +21,7 @@ const optional = (check: Check): Check => (v) => v === undefined || check(v);
 const shape = (fields: Record<string, Check>): Check => (v) =>
   isObject(v) && Object.entries(fields).every(([key, check]) => check(v[key]));
 const countsOf: Check = (v) => isObject(v) && Object.values(v).every(isNumber);
+const stringsOf: Check = (v) => isObject(v) && Object.values(v).every(isString);
 
 const isDirection = oneOf('client->server', 'server->client');
 const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
@@ -40,7 +41,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
   listening: { address: isString, port: isNumber, target: isString, run: optional(isString), ui: optional(isString) },
   open: {
     conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString),
-    server: optional(isString), tcp_stream: optional(isNumber),
+    server: optional(isString), tcp_stream: optional(isNumber), settings: optional(stringsOf),
   },
   frame: {
     conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,

@@ -8,7 +8,7 @@
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock } from '../events/index.js';
-import { startProxy, type ProxyOptions } from '../proxy/index.js';
+import { startProxy, summaryCounts, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../reporters/index.js';
 import { stdoutClosedNotice } from '../reporters/line-sink.js';
@@ -16,7 +16,7 @@ import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dash
 import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
 
 /** The proxy's options without the sinks and the clock, which the run owns. */
-export type LiveProxyOptions = Omit<ProxyOptions, 'onEvent' | 'onSuppressed' | 'onRefused' | 'clock'>;
+export type LiveProxyOptions = Omit<ProxyOptions, 'onEvent' | 'clock'>;
 
 export interface RunProxyOptions extends LiveOutputOptions {
   proxy: LiveProxyOptions;
@@ -46,9 +46,9 @@ export async function runProxy(options: RunProxyOptions, io: LiveIO): Promise<Ex
     ...options.proxy,
     clock,
     onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
-    onSuppressed: (violation) => summary.countSuppressed(violation.rule, violation.code),
-    onRefused: (kind) => summary.countRefused(kind),
-    ...(dashboard ? { onHandshake: (conn, handshake) => dashboard.hub.handshake(conn, handshake) } : {}),
+    // The summary and the dashboard hear what the event stream does not carry (suppressed violations,
+    // refusals, handshakes) as addons, after the caller's.
+    addons: [...(options.proxy.addons ?? []), summaryCounts(summary), ...(dashboard ? [dashboard.hub.proxyAddon()] : [])],
   }).catch(async (err: unknown) => {
     await reporters.close();
     await dashboard?.close();

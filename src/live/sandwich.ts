@@ -6,6 +6,7 @@
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type WsdiagEvent } from '../events/index.js';
+import { summaryCounts } from '../proxy/index.js';
 import { MultiReporter, SummaryCollector, createOutput, openJsonlLog } from '../reporters/index.js';
 import { stdoutClosedNotice } from '../reporters/line-sink.js';
 import { startSandwich } from '../sandwich/run.js';
@@ -14,7 +15,7 @@ import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOpt
 
 export interface RunSandwichOptions extends LiveOutputOptions {
   /** The sandwich's options without the sinks and the clock, which the run owns. */
-  sandwich: Omit<SandwichOptions, 'onEvent' | 'onSuppressed' | 'clock'>;
+  sandwich: Omit<SandwichOptions, 'onEvent' | 'clock'>;
 }
 
 export async function runSandwich(options: RunSandwichOptions, io: LiveIO): Promise<ExitCodeValue> {
@@ -39,8 +40,8 @@ export async function runSandwich(options: RunSandwichOptions, io: LiveIO): Prom
     ...sandwichOptions,
     clock,
     onEvent: write,
-    onSuppressed: (violation) => legSummary.countSuppressed(violation.rule, violation.code),
-    proxy: { ...sandwichOptions.proxy, onRefused: (kind) => legSummary.countRefused(kind) },
+    // Both legs count their suppressed violations and refused clients into the legs' summary.
+    proxy: { ...sandwichOptions.proxy, addons: [...(sandwichOptions.proxy?.addons ?? []), summaryCounts(legSummary)] },
   }).catch(async (err: unknown) => {
     await closeSinks();
     throw err;

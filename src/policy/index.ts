@@ -18,6 +18,6 @@ export type { LearnerOptions, Lesson, Outcome, PolicyOrigin, PolicyTarget, Relay
 export { NOT_PROFILED, SUBPROTOCOL_PROFILES, explainProfileRows, findProfile, profilePolicy } from './profiles.js';
 export type { SubprotocolProfile, UnprofiledSubprotocol } from './profiles.js';
 export { MessagePolicies } from './runtime.js';
-export type { ConnectionDescription, ConnectionPolicy, PolicyOptions } from './runtime.js';
-export { acceptsFlagPolicy, flagTypePolicies, resolveTypePolicies } from './resolve.js';
+export type { PolicyOptions } from './runtime.js';
+export { acceptsFlagPolicy, flagTypePolicies, policyLayers, policyOrigins, resolveTypePolicies } from './resolve.js';
 export type { PolicyFlags, PolicyInputs, ResolvedPolicies } from './resolve.js';

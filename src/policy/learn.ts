@@ -75,7 +75,7 @@ export interface TrackOptions {
   /** The request target as sent; the query is dropped. */
   path: string;
   subprotocol: string | null;
-  /** Where each direction's initial policy came from (resolveTypePolicies' `origins`). */
+  /** Where each direction's initial policy came from (resolveTypePolicies' `origins`); or give them to `attach`. */
   origins?: Partial<Record<Direction, PolicyOrigin>>;
 }
 
@@ -142,7 +142,7 @@ export class ConnectionLearning {
   readonly conn: string;
   readonly route: RouteKey;
   private readonly learner: PolicyLearner;
-  private readonly origins: Partial<Record<Direction, PolicyOrigin>>;
+  private origins: Partial<Record<Direction, PolicyOrigin>>;
   private readonly last: Partial<Record<Direction, RelayedMessage>> = {};
   /**
    * Per direction, the last message of each type relayed since the receiving endpoint last sent a data
@@ -164,12 +164,16 @@ export class ConnectionLearning {
     this.origins = { ...(options.origins ?? {}) };
   }
 
-  /** The analyzer whose policies a lesson may update (policies from flags, routes and profiles are never touched). */
-  attach(target: PolicyTarget): void {
+  /**
+   * The analyzer whose policies a lesson may update (policies from flags, routes and profiles are never
+   * touched), and, when the connection's settings were resolved after `track`, where its policies came from.
+   */
+  attach(target: PolicyTarget, origins?: Partial<Record<Direction, PolicyOrigin>>): void {
     this.target = target;
+    if (origins) this.origins = { ...origins };
   }
 
-  /** Pass as the analyzer's `onMessage` option: each data message as it ends. */
+  /** Each data message of a direction as it ends (the policies' decoder observers call it). */
   readonly onMessage = (dir: Direction, message: MessageInfo): void => {
     if (message.opcode !== Opcode.Text && message.opcode !== Opcode.Binary) return;
     const relayed: RelayedMessage = {

@@ -1,14 +1,18 @@
 /**
  * The run-level object behind `--server-accepts`, `--client-accepts`, `--max-message`, `--config` and
- * `--no-learn`: built once before anything listens (a bad config stops the run with exit 2), then asked
- * once per connection for the analyzer options and the hooks that feed and apply the learner.
+ * `--no-learn`: built once before anything listens (a bad config stops the run with exit 2), then given to
+ * the proxy as an addon (src/proxy/addon.ts). Per connection it offers settings layers (flags, route,
+ * profile, learned: src/proxy/settings.ts resolves them), listens to each data message's end on the one
+ * decoder, explains 1003 closes (rewriting the `peer-close` event) and learns from them.
  */
 import type { Direction, WsdiagEvent } from '../events/index.js';
 import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
-import type { AnalyzerOptions } from '../session/analyzer.js';
-import { loadPolicyConfig, type PolicyConfig } from './config.js';
-import { PolicyLearner, type PolicyTarget } from './learn.js';
-import { flagTypePolicies, resolveTypePolicies, type ResolvedPolicies } from './resolve.js';
+import type { ConnectionAddon, ProxyAddon } from '../proxy/addon.js';
+import type { SettingsLayer } from '../proxy/settings.js';
+import type { ConnectionInfo } from '../proxy/types.js';
+import { loadPolicyConfig, type PolicyConfig, type RouteTarget } from './config.js';
+import { PolicyLearner } from './learn.js';
+import { flagTypePolicies, policyLayers, policyOrigins } from './resolve.js';
 
 export interface PolicyOptions {
   serverAccepts?: AcceptedType;
@@ -23,28 +27,8 @@ export interface PolicyOptions {
   maxLearnedRoutes?: number;
 }
 
-/** A connection as the proxy knows it once the 101 is relayed. */
-export interface ConnectionDescription {
-  conn: string;
-  /** The request target as sent (query included; it is ignored for matching). */
-  path: string;
-  subprotocol: string | null;
-}
-
-/** What one connection needs: analyzer options in, events through, analyzer attached, end on close. */
-export interface ConnectionPolicy {
-  resolved: ResolvedPolicies;
-  /** Merge into the ConnectionAnalyzer options. */
-  analyzerOptions: Pick<AnalyzerOptions, 'typePolicies' | 'maxMessage' | 'onMessage'>;
-  /** Pass every analyzer event through this before emitting it (explains 1003 closes, feeds learning). */
-  observe<E extends WsdiagEvent>(event: E): E;
-  /** Call once with the connection's analyzer: lessons learned elsewhere update it mid-connection. */
-  attach(analyzer: PolicyTarget): void;
-  /** Call after the connection's `close` event. */
-  end(): void;
-}
-
-export class MessagePolicies {
+export class MessagePolicies implements ProxyAddon {
+  readonly name = 'policies';
   readonly config: PolicyConfig | null;
   readonly learner: PolicyLearner;
   private readonly flagPolicies: Partial<Record<Direction, TypePolicy>>;
@@ -68,26 +52,25 @@ export class MessagePolicies {
     this.maxMessage = options.maxMessage;
   }
 
-  forConnection(connection: ConnectionDescription): ConnectionPolicy {
-    const target = { path: connection.path, subprotocol: connection.subprotocol };
-    const resolved = resolveTypePolicies(
-      {
-        flags: { typePolicies: this.flagPolicies, ...(this.maxMessage !== undefined ? { maxMessage: this.maxMessage } : {}) },
-        config: this.config,
-        learner: this.learner,
-      },
-      target,
-    );
-    const learning = this.learner.track({ ...connection, origins: resolved.origins });
+  /** The settings layers for a connection on `target`, as they stand now (lessons included). */
+  layers(target: RouteTarget): SettingsLayer[] {
+    const flags = { typePolicies: this.flagPolicies, ...(this.maxMessage !== undefined ? { maxMessage: this.maxMessage } : {}) };
+    return policyLayers({ flags, config: this.config, learner: this.learner }, target).layers;
+  }
+
+  /** ProxyAddon: the policies' part in one connection. */
+  connection(info: ConnectionInfo): ConnectionAddon {
+    const learning = this.learner.track({ conn: info.conn, path: info.path, subprotocol: info.subprotocol });
     return {
-      resolved,
-      analyzerOptions: {
-        typePolicies: resolved.typePolicies,
-        ...(resolved.maxMessage !== undefined ? { maxMessage: resolved.maxMessage } : {}),
-        onMessage: learning.onMessage,
+      settings: this.layers({ path: info.path, subprotocol: info.subprotocol }),
+      // The learner remembers the last message relayed each way, to explain a 1003 that follows it.
+      observers: {
+        'client->server': { messageEnd: (message) => learning.onMessage('client->server', message) },
+        'server->client': { messageEnd: (message) => learning.onMessage('server->client', message) },
       },
-      observe: (event) => learning.observe(event),
-      attach: (analyzer) => learning.attach(analyzer),
+      // Settings are resolved now: a lesson may replace a direction's policy only if it was learned (or none).
+      opened: (connection) => learning.attach(connection, policyOrigins(connection.settings)),
+      event: (event) => learning.observe(event),
       end: () => learning.end(),
     };
   }

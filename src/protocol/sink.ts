@@ -20,6 +20,9 @@ const SINK_METHODS: Record<keyof DecoderSink, true> = {
   stopped: true,
 };
 
+/** The names of a sink's methods, in the order combineSinks considers them. */
+export const SINK_METHOD_NAMES = Object.keys(SINK_METHODS) as readonly (keyof DecoderSink)[];
+
 type Method = (...args: never[]) => void;
 
 /** One sink calling `first`, then each of `more`, for every event any of them defines. */
@@ -27,7 +30,7 @@ export function combineSinks(first: DecoderSink, ...more: readonly Partial<Decod
   if (more.length === 0) return first;
   const sinks: readonly Partial<DecoderSink>[] = [first, ...more];
   const combined: Partial<Record<keyof DecoderSink, Method>> = {};
-  for (const name of Object.keys(SINK_METHODS) as (keyof DecoderSink)[]) {
+  for (const name of SINK_METHOD_NAMES) {
     // Bound, so listeners written as class methods keep their `this`.
     const calls = sinks.flatMap((sink) => {
       const method = sink[name] as Method | undefined;

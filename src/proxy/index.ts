@@ -5,6 +5,20 @@
 export { startProxy, DEFAULT_LISTEN } from './server.js';
 export { parseTarget, parseListen, isLoopback, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
-export { DEFAULT_SHUTDOWN_GRACE_MS } from './closing.js';
+export { DEFAULT_SHUTDOWN_GRACE_MS, type ClosingPlan } from './closing.js';
 export { DEFAULT_HEADER_TIMEOUT_MS, defaultMaxConnections } from './limits.js';
 export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake } from './types.js';
+export { summaryCounts, type ProxyAddon, type ConnectionAddon, type OpenConnection, type RunCounts } from './addon.js';
+export { enforcement, type Forwarding, type RelayControl, type RelayLeg, type ClosingCut } from './forwarding.js';
+export {
+  DEFAULT_SETTINGS,
+  SETTINGS_RANKS,
+  resolveSettings,
+  type ConnectionSettings,
+  type SettingName,
+  type SettingOrigin,
+  type SettingValues,
+  type SettingsLayer,
+  type SettingsRank,
+  type AddonRank,
+} from './settings.js';

@@ -1,8 +1,8 @@
 /**
  * One WebSocket connection after its 101: two sockets, two directions, and the tap in the middle.
  *
- *   client socket ──data──► [tap: forward chunk, then analyzer.push] ──write──► upstream socket
- *   client socket ◄──write── [tap: forward chunk, then analyzer.push] ◄──data── upstream socket
+ *   client socket ──data──► [forwarding: forward chunk, then analyzer.push] ──write──► upstream socket
+ *   client socket ◄──write── [forwarding: forward chunk, then analyzer.push] ◄──data── upstream socket
  *
  * - Every byte of each direction reaches the analyzer exactly once and in order, starting with the bytes
  *   that arrived together with the handshake (the `head` buffers), and the original chunks are forwarded
@@ -11,8 +11,9 @@
  *   memory stays bounded by the sockets' high-water marks whatever the peers do.
  * - A FIN is passed on as a FIN (half-close), a reset as a reset; the `close` event says who ended the
  *   connection and how.
- * - With --enforce the analyzer sees each chunk before it is forwarded, and the relay stops at the first
- *   error-severity violation (see ./enforce.ts).
+ * - What crosses, and when, is a forwarding strategy's decision (./forwarding.ts): transparent by default
+ *   (forward, then decode: written inline below, the hot path), or an addon's, such as --enforce (decode
+ *   first, hold back what cannot be judged yet, stop at the first error-severity violation).
  * - wsdiag ends a connection itself (--enforce, or shutdown) with a closing handshake: each side gets a
  *   Close at a frame boundary (a side in the middle of receiving a frame gets the rest of that frame
  *   first, and nothing after it), nothing more is relayed, and both sides get a grace period to answer
@@ -23,6 +24,7 @@ import {
   SCHEMA_VERSION,
   directionFrom,
   type Clock,
+  type CloseEvent,
   type Direction,
   type ErrorEvent,
   type Side,
@@ -32,7 +34,7 @@ import {
 import type { Finding } from '../protocol/types.js';
 import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/analyzer.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';
-import { enforcementFor, enforcementPlan, forwardableBytes, type Enforcement } from './enforce.js';
+import type { ClosingCut, Forwarding, RelayControl, RelayLeg } from './forwarding.js';
 
 export { DEFAULT_SHUTDOWN_GRACE_MS };
 
@@ -44,33 +46,28 @@ export interface RelayOptions {
   upstream: Socket;
   /** Everything the analyzer needs except its id and sink, which the relay provides. */
   analyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
+  /** The connection's events (the addons' `event` hooks, then the sinks). */
   emit: (event: WsdiagEvent) => void;
   clock: Clock;
-  enforce: boolean;
-  /** How long --enforce waits for the Close replies before dropping both sockets. */
-  enforceGraceMs: number;
+  /** How bytes cross (./forwarding.ts); absent = transparent: forward each chunk, then decode it. */
+  forwarding?: { addon: string; create(relay: RelayControl): Forwarding };
   /** End the connection after this long without a byte in either direction; 0/undefined = never. */
   idleTimeoutMs?: number;
-  /** Sees what the analyzer sees: each chunk of each direction, then the direction's end. */
-  tap?: RelayTap;
-}
-
-/** An observer of the relayed bytes (ProxyOptions.onTap/onTapEnd); it must not change the chunks. */
-export interface RelayTap {
-  data(dir: Direction, chunk: Uint8Array): void;
+  /** Sees what the analyzer sees: each chunk of each direction (it must not change them). */
+  tap?: (dir: Direction, chunk: Uint8Array) => void;
   /** The direction's sender sent a FIN or its socket closed without one; called once per direction. */
-  end(dir: Direction): void;
+  tapEnd?: (dir: Direction) => void;
+  /** Right after the `close` event was emitted. */
+  ended?: (close: CloseEvent) => void;
 }
 
 /** One direction of the relay. */
-interface Leg {
-  dir: Direction;
+interface Leg extends RelayLeg {
+  readonly dir: Direction;
   source: Socket;
   sink: Socket;
-  /** Bytes of this direction written to the sink so far. */
+  /** How far the sender's stream has been passed on to the sink (bytes). */
   forwarded: number;
-  /** --enforce: bytes received but not yet judged (an incomplete header or control frame), in order. */
-  held: Uint8Array[];
   /** The source is paused until the sink drains. */
   throttled: boolean;
   /**
@@ -93,6 +90,9 @@ export class Relay {
   readonly done: Promise<void>;
 
   private readonly options: RelayOptions;
+  /** The strategy of an addon (--enforce...), or null for the transparent relay. */
+  private readonly forwarding: Forwarding | null;
+  private readonly tap: ((dir: Direction, chunk: Uint8Array) => void) | undefined;
   private readonly sockets: Record<Side, Socket>;
   private readonly legs: Record<Direction, Leg>;
   private readonly finReceived: Record<Side, boolean> = { client: false, server: false };
@@ -116,6 +116,10 @@ export class Relay {
   private pongTimer: NodeJS.Timeout | null = null;
   private pongTimerFor: number | null = null;
   private finished = false;
+  /** The forwarding strategy threw: the connection is being cut, nothing more is relayed. */
+  private broken = false;
+  /** The forwarding strategy could not even be created. */
+  private createFailure: { err: unknown } | null = null;
   private resolveDone!: () => void;
 
   /** Attaches error listeners at once: from here on no socket error can go unhandled. */
@@ -127,9 +131,10 @@ export class Relay {
       this.sockets[side].on('error', (err: NodeJS.ErrnoException) => this.onError(side, err));
     }
     this.legs = {
-      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, held: [], throttled: false, closeAfterFrame: false },
-      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, held: [], throttled: false, closeAfterFrame: false },
+      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, throttled: false, closeAfterFrame: false },
+      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, throttled: false, closeAfterFrame: false },
     };
+    this.tap = options.tap;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.analyzer = new ConnectionAnalyzer({
       ...options.analyzer,
@@ -137,6 +142,32 @@ export class Relay {
       clock: options.clock,
       onEvent: (event) => this.observe(event),
     });
+    let forwarding: Forwarding | null = null;
+    try {
+      forwarding = options.forwarding ? options.forwarding.create(this.control()) : null;
+    } catch (err) {
+      // Reported once the relay runs (start), where the connection can be cut properly.
+      this.createFailure = { err };
+    }
+    this.forwarding = forwarding;
+  }
+
+  /** What a forwarding strategy may do with this connection. */
+  private control(): RelayControl {
+    return {
+      conn: this.conn,
+      analyzer: this.analyzer,
+      analyze: (leg, bytes) => this.analyze(this.legs[leg.dir], bytes),
+      forward: (leg, bytes, through) => {
+        const own = this.legs[leg.dir];
+        // Once wsdiag closes the connection, only the end of a frame a receiver is in the middle of may go.
+        if (!this.closing || own.closeAfterFrame) this.forward(own, bytes, through);
+      },
+      close: (plan, cut) => {
+        if (!this.closing && !this.finished) this.beginClosing(plan, cut);
+      },
+      emit: this.options.emit,
+    };
   }
 
   /**
@@ -158,6 +189,10 @@ export class Relay {
     if (this.options.idleTimeoutMs) {
       this.idleTimer = setTimeout(() => this.stop({ ended_by: 'proxy', how: 'timeout' }), this.options.idleTimeoutMs);
       this.idleTimer.unref();
+    }
+    if (this.createFailure) {
+      this.forwardingFailed(this.createFailure.err);
+      return;
     }
     // Head bytes first, then whatever the sockets buffered since: stream order is preserved.
     if (upstreamHead.length > 0) this.onData(this.legs['server->client'], upstreamHead);
@@ -190,23 +225,22 @@ export class Relay {
       else this.analyze(leg, chunk);
       return;
     }
-    if (!this.options.enforce) {
+    if (this.forwarding === null) {
+      // The transparent strategy: the decoder never delays a byte.
       this.forward(leg, chunk);
       this.analyze(leg, chunk);
       return;
     }
-    // Enforce: judge the bytes before they go out, and hold back what cannot be judged yet (a header split
-    // across reads, a control frame still arriving) so a refused frame is never partly sent.
-    this.analyze(leg, chunk);
-    leg.held.push(chunk);
-    const finding = this.analyzer.firstError(leg.dir);
-    const limit = finding?.frame ? finding.frame.offset : this.analyzer.decoder(leg.dir).judgedOffset;
-    this.forwardHeld(leg, limit);
-    if (finding) this.enforce(leg, finding, forwardableBytes(finding, leg.forwarded, 0) >= 0);
+    if (this.broken) return;
+    try {
+      this.forwarding.data(leg, chunk);
+    } catch (err) {
+      this.forwardingFailed(err);
+    }
   }
 
   private analyze(leg: Leg, chunk: Uint8Array): void {
-    this.options.tap?.data(leg.dir, chunk);
+    if (this.tap !== undefined) this.tap(leg.dir, chunk);
     this.analyzer.push(leg.dir, chunk);
     if (this.analyzer.pongDeadline !== this.pongTimerFor) this.schedulePongCheck();
   }
@@ -228,22 +262,24 @@ export class Relay {
     this.pongTimer.unref();
   }
 
-  /** Forwards held bytes of a direction up to stream offset `limit`. */
-  private forwardHeld(leg: Leg, limit: number): void {
-    while (leg.held.length > 0 && leg.forwarded < limit) {
-      const first = leg.held[0]!;
-      const take = Math.min(first.length, limit - leg.forwarded);
-      if (take === first.length) leg.held.shift();
-      else leg.held[0] = first.subarray(take);
-      this.forward(leg, take === first.length ? first : first.subarray(0, take));
-    }
+  /**
+   * A strategy that throws has lost track of what it held back: nothing it would forward can be trusted,
+   * so the connection is cut (an addon's fault, reported as wsdiag's own).
+   */
+  private forwardingFailed(err: unknown): void {
+    if (this.finished || this.broken) return;
+    this.broken = true;
+    const why = err instanceof Error ? err.message : String(err);
+    this.emitError(`The ${this.options.forwarding?.addon ?? ''} addon's forwarding failed: ${why}. wsdiag cut the connection, since what it held back is lost.`);
+    this.stop({ ended_by: 'proxy', how: 'error' });
   }
 
-  private forward(leg: Leg, chunk: Uint8Array): void {
+  /** `through`: how far in the sender's stream the bytes take the receiver (default: they are the sender's own). */
+  private forward(leg: Leg, chunk: Uint8Array, through = leg.forwarded + chunk.length): void {
     const sink = leg.sink;
     // The receiver is gone: its bytes have nowhere to go, and its own events end the connection.
     if (sink.destroyed || sink.writableEnded) return;
-    leg.forwarded += chunk.length;
+    leg.forwarded = through;
     if (!sink.write(chunk) && !leg.throttled) {
       leg.throttled = true;
       leg.source.pause();
@@ -261,7 +297,7 @@ export class Relay {
 
   private onEnd(side: Side): void {
     this.finReceived[side] = true;
-    this.options.tap?.end(directionFrom(side));
+    this.options.tapEnd?.(directionFrom(side));
     // After --enforce stepped in, a frame cut short is wsdiag's doing, not the peer's.
     this.analyzer.end(directionFrom(side), this.closing ? { ended_by: 'proxy', how: this.closing.how } : { ended_by: side, how: 'fin' });
     const firstClose = this.closeFrom[0];
@@ -294,7 +330,7 @@ export class Relay {
     if (this.closed[side]) return;
     this.closed[side] = true;
     if (!this.finReceived[side]) {
-      this.options.tap?.end(directionFrom(side));
+      this.options.tapEnd?.(directionFrom(side));
       this.setEnding({ ended_by: side, how: 'reset' });
       // Gone without a FIN: nothing more can cross, end the other side, unless it is wsdiag that reset this
       // side while closing and the other one may still complete its closing handshake (it is not waiting
@@ -325,12 +361,13 @@ export class Relay {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.pongTimer) clearTimeout(this.pongTimer);
-    this.analyzer.finish(this.ending ?? { ended_by: 'proxy', how: 'error' });
+    const close = this.analyzer.finish(this.ending ?? { ended_by: 'proxy', how: 'error' });
+    if (close && this.options.ended) this.options.ended(close);
     this.resolveDone();
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Events and --enforce
+  // Events and wsdiag's own closing
 
   /** Every analyzer event passes here: Close frames are noted (for `how`) before they are emitted. */
   private observe(event: WsdiagEvent): void {
@@ -350,18 +387,12 @@ export class Relay {
     this.endIfDone();
   }
 
-  private enforce(leg: Leg, finding: Finding, cleanCut: boolean): void {
-    const enforcement = enforcementFor(leg.dir, finding);
-    // The offending frame is never completed, so its receiver can get a Close only if none of it went out.
-    this.beginClosing(enforcementPlan(enforcement, this.options.enforceGraceMs), { side: enforcement.other, clean: cleanCut, enforcement });
-  }
-
   /**
    * wsdiag closes the connection itself: from now on nothing is relayed (but the end of a frame a side is
    * receiving), each side gets its Close at a frame boundary, and the connection is ended once both sides
-   * answered, or after the grace period. `cut` is the receiver of a frame --enforce refused.
+   * answered, or after the grace period. `cut` is the receiver of a frame the strategy refused.
    */
-  private beginClosing(plan: ClosingPlan, cut?: { side: Side; clean: boolean; enforcement: Enforcement }): void {
+  private beginClosing(plan: ClosingPlan, cut?: ClosingCut): void {
     this.closing = plan;
     // Nothing is relayed any more, so no ping can be answered: stop waiting for pongs.
     this.analyzer.proxyClosing();
@@ -378,7 +409,7 @@ export class Relay {
       const toward = this.legs[directionFrom(otherSide(side))];
       if (cut?.side === side) {
         if (cut.clean) this.sendClose(side);
-        else this.resetMidFrame(side, `when ${cut.enforcement.finding.rule} was found in ${cut.enforcement.dir}`);
+        else this.resetMidFrame(side, cut.why);
       } else if (toward.closeAfterFrame) {
         this.closeIfBetweenFrames(toward);
       } else {
@@ -404,21 +435,30 @@ export class Relay {
       const end = decoder.frameEnd;
       const piece = chunk.subarray(pos, end === null ? pos + 1 : pos + Math.max(1, end - leg.forwarded));
       pos += piece.length;
-      if (this.options.enforce) {
-        // Still a strict endpoint: a fault in the rest of the frame means it cannot be completed.
-        this.analyze(leg, piece);
-        if (decoder.firstError) {
-          this.resetMidFrame(receiverOf(leg.dir), `when ${decoder.firstError.rule} was found in ${leg.dir}`);
-          break;
-        }
-        this.forward(leg, piece);
-      } else {
-        this.forward(leg, piece);
-        this.analyze(leg, piece);
+      const refused = this.frameRest(leg, piece);
+      if (refused !== null) {
+        this.resetMidFrame(receiverOf(leg.dir), refused);
+        break;
       }
       this.closeIfBetweenFrames(leg);
     }
     if (pos < chunk.length) this.analyze(leg, chunk.subarray(pos));
+  }
+
+  /** The strategy's Forwarding.frameRest (transparent: forward, then decode); non-null = refused, and why. */
+  private frameRest(leg: Leg, piece: Uint8Array): string | null {
+    if (this.forwarding === null) {
+      this.forward(leg, piece);
+      this.analyze(leg, piece);
+      return null;
+    }
+    if (this.broken) return null;
+    try {
+      return this.forwarding.frameRest(leg, piece);
+    } catch (err) {
+      this.forwardingFailed(err);
+      return null;
+    }
   }
 
   /** Sends the receiver of `leg` its Close if what was relayed to it ends on a frame boundary. */

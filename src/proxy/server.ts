@@ -9,7 +9,9 @@ import { checkRunId, connId, newRunId } from '../conn-id.js';
 import { ConfigError, OperationalError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { redactorFor } from '../redact.js';
+import { AddonHost } from './addon-host.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
+import { enforcement } from './forwarding.js';
 import { plainResponse } from './http-head.js';
 import {
   ConnectionGate,
@@ -22,6 +24,7 @@ import {
   serverTimeouts,
 } from './limits.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, type Relay } from './relay.js';
+import { analyzerSettings, resolveSettings, type SettingValues } from './settings.js';
 import { hostPort, isLoopback, parseTarget } from './target.js';
 import type { ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
@@ -31,8 +34,8 @@ import { createWebPass } from './web.js';
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
 
 /**
- * Starts the proxy. Rejects with a ConfigError for a bad target and an OperationalError when the address
- * cannot be bound; once it resolves, the `listening` event has been emitted.
+ * Starts the proxy. Rejects with a ConfigError for a bad target or addons that cannot go together, and
+ * an OperationalError when the address cannot be bound; once it resolves, `listening` has been emitted.
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const target = parseTarget(options.target);
@@ -45,11 +48,21 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const redact = redactorFor(options.showSecrets);
   const shownTarget = redact.url(target.href);
 
+  const enforce = options.enforce ?? false;
+  // --enforce is the built-in forwarding strategy: first, so it is named in a conflict with another.
+  const addons = new AddonHost([...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []), ...(options.addons ?? [])], {
+    emit,
+    clock,
+    redact,
+  });
+  const proxySettings = proxySettingsOf(options);
+  const baseSettings = resolveSettings(proxySettings, []);
+
   const maxConnections = options.maxConnections ?? defaultMaxConnections();
   const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
   const server = createServer(options.tls, serverTimeouts(headerTimeoutMs));
   const gate = new ConnectionGate(maxConnections);
-  const refusals = new RefusalLog(emit, clock, options.onRefused);
+  const refusals = new RefusalLog(emit, clock, addons.refused);
   const limits: Limits = { gate, refusals, headerTimeoutMs };
   const web = createWebPass({ target, shownTarget, tls, redact, emit, clock });
   const pending = new Set<() => void>();
@@ -63,23 +76,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     redact,
     clock,
     emit,
-    enforce: options.enforce ?? false,
-    enforceGraceMs: options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS,
+    enforce,
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
-    analyzer: {
+    addons,
+    proxySettings,
+    baseSettings,
+    baseAnalyzer: {
       redact,
-      frames: options.frames ?? false,
-      preview: options.preview ?? true,
-      ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
-      ...(options.maxPerRule !== undefined ? { maxPerRule: options.maxPerRule } : {}),
-      ...(options.pongTimeoutMs !== undefined ? { pongTimeoutMs: options.pongTimeoutMs } : {}),
-      ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
+      ...analyzerSettings(baseSettings),
+      ...(addons.suppressed ? { onSuppressed: addons.suppressed } : {}),
     },
-    ...(options.configureConnection ? { configureConnection: options.configureConnection } : {}),
-    ...(options.policies ? { policies: options.policies } : {}),
-    ...(options.onHandshake ? { onHandshake: options.onHandshake } : {}),
-    ...(options.onTap ? { onTap: options.onTap } : {}),
-    ...(options.onTapEnd ? { onTapEnd: options.onTapEnd } : {}),
     nextConnId: () => connId(runId, options.connPrefix ?? 'c', ++nextId),
     trackPending: (abort) => {
       pending.add(abort);
@@ -146,6 +152,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       server.closeAllConnections();
       await stopped;
       web.close();
+      await addons.close();
     })());
 
   const dialHost = bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address === '::' ? '::1' : bound.address;
@@ -158,6 +165,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     httpUrl: `${secure ? 'https' : 'http'}://${hostPort(dialHost, bound.port)}`,
     close,
   };
+}
+
+/** The settings ProxyOptions give every connection (rank `proxy` in ./settings.ts). */
+function proxySettingsOf(options: ProxyOptions): Partial<SettingValues> {
+  const settings: Partial<SettingValues> = {};
+  if (options.maxMessage !== undefined) settings.maxMessage = options.maxMessage;
+  if (options.frames !== undefined) settings.frames = options.frames;
+  if (options.preview !== undefined) settings.preview = options.preview;
+  if (options.maxPerRule !== undefined) settings.maxPerRule = options.maxPerRule;
+  if (options.pongTimeoutMs !== undefined) settings.pongTimeoutMs = options.pongTimeoutMs;
+  return settings;
 }
 
 function createServer(tls: ProxyOptions['tls'], timeouts: HttpServerOptions): Server {

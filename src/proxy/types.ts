@@ -2,9 +2,8 @@
  * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock, Direction, RefusalKind, ViolationEvent, WsdiagEvent } from '../events/index.js';
-import type { MessagePolicies } from '../policy/runtime.js';
-import type { AnalyzerOptions } from '../session/analyzer.js';
+import type { Clock, WsdiagEvent } from '../events/index.js';
+import type { ProxyAddon } from './addon.js';
 
 export interface ListenAddress {
   host: string;
@@ -12,7 +11,7 @@ export interface ListenAddress {
   port: number;
 }
 
-/** What a connection looks like when its analyzer is built (for per-connection policies), as events show it. */
+/** A WebSocket connection as it opens (ProxyAddon.connection), as its events show it. */
 export interface ConnectionInfo {
   /** The connection id its events carry (e.g. "k3f9x2-c1"). */
   conn: string;
@@ -22,7 +21,7 @@ export interface ConnectionInfo {
   extensions: string | null;
 }
 
-/** An upgrade as the proxy relayed it (for ProxyOptions.onHandshake). */
+/** An upgrade as the proxy relayed it (ProxyAddon.handshake). */
 export interface TappedHandshake {
   /** The request target as the client sent it, query included, credentials redacted as in events (unless `showSecrets`). */
   path: string;
@@ -38,11 +37,18 @@ export interface ProxyOptions {
   target: string;
   /** Default 127.0.0.1:8080. */
   listen?: ListenAddress;
-  /** Every event: listening, open, frame, violation, peer-close, close, error. */
+  /** Every event: listening, open, frame, violation, peer-close, close, error. The one event stream. */
   onEvent: (event: WsdiagEvent) => void;
-  /** Each violation that was counted but not logged (flood suppression), for run summaries; without its `preview`. */
-  onSuppressed?: (violation: ViolationEvent) => void;
-  /** Emit a `frame` event per frame. */
+  /**
+   * What joins the relay (./addon.ts): message policies, recorders, the dashboard, run summaries... in
+   * this order: their hooks are called in it, and of two settings layers of one rank the later wins.
+   */
+  addons?: readonly ProxyAddon[];
+  /**
+   * Emit a `frame` event per frame. This, `preview`, `maxMessage`, `maxPerRule` and `pongTimeoutMs` are
+   * every connection's settings unless an addon's settings layer says otherwise (./settings.ts: e.g. a
+   * config route's max-message beats `maxMessage`).
+   */
   frames?: boolean;
   /** Attach payload previews to violations (default true). */
   preview?: boolean;
@@ -55,7 +61,10 @@ export interface ProxyOptions {
   maxMessage?: number;
   /** Violations logged individually per rule and connection (default 20). */
   maxPerRule?: number;
-  /** Fail a connection on its first violation instead of relaying it (see README, --enforce). */
+  /**
+   * Fail a connection on its first violation instead of relaying it (see README, --enforce): the
+   * built-in forwarding strategy (./forwarding.ts), so no addon with `forwarding` may come with it.
+   */
   enforce?: boolean;
   /** Do not verify the upstream's TLS certificate. */
   insecure?: boolean;
@@ -81,8 +90,6 @@ export interface ProxyOptions {
   maxConnections?: number;
   /** A client that has not sent complete request headers after this long is answered 408 and closed (default 10000 ms; 0 = no limit). */
   headerTimeoutMs?: number;
-  /** Each client refused at a limit (for run summaries); the `error` events about refusals are rate-limited. */
-  onRefused?: (kind: RefusalKind) => void;
   /**
    * close(): how long open WebSockets get to complete the closing handshake wsdiag starts with a Close
    * 1001 to both sides, before what is left is cut (default 5000 ms).
@@ -91,13 +98,6 @@ export interface ProxyOptions {
   /** Where operator warnings go (default: one line on stderr). */
   onWarning?: (message: string) => void;
   /**
-   * Message-type (1003) and size policies: flags, config routes, subprotocol profiles and what the
-   * endpoints taught (see src/policy). Resolved per connection once its subprotocol is known.
-   */
-  policies?: MessagePolicies;
-  /** Low-level hook: extra analyzer options per connection (applied after `policies`). */
-  configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
-  /**
    * This run's id: in the `listening` event (`run`) and in every connection id (`<run>-c1`), so the ids of
    * runs that append to one log never meet. Lowercase letters and digits. Default: a fresh random one
    * (6 base36 characters); pin it in tests, or to reuse an id of your own.
@@ -105,15 +105,6 @@ export interface ProxyOptions {
   runId?: string;
   /** Connection ids are the run id, `-`, this prefix and a counter (default "c": k3f9x2-c1, k3f9x2-c2, ...). */
   connPrefix?: string;
-  /**
-   * Low-level hook (`wsdiag sandwich`): each upgrade the upstream answered, with both heads. For a 101 it
-   * is called before the connection's first byte reaches `onTap`.
-   */
-  onHandshake?: (conn: string, handshake: TappedHandshake) => void;
-  /** Low-level hook: every chunk of each direction, in order, as handed to the analyzer. Read it, never change it. */
-  onTap?: (conn: string, dir: Direction, chunk: Uint8Array) => void;
-  /** Low-level hook: a direction ended (its sender's FIN, or its socket closed without one); called once per direction. */
-  onTapEnd?: (conn: string, dir: Direction) => void;
 }
 
 export interface RunningProxy {

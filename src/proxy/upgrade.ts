@@ -1,7 +1,7 @@
 /**
  * Our replacement for http-proxy's WebSocket pass: the upgrade request relayed to the upstream, its
- * answer relayed back, the handshake checked on both, and on 101 the two sockets handed to a Relay with
- * the tap inside. Unlike http-proxy's one-line pipe, nothing here can hide bytes from the analyzer, and an
+ * answer relayed back, the handshake checked on both, and on 101 the connection's addons asked for
+ * their part, its settings resolved once, and the two sockets handed to a Relay. Unlike http-proxy's one-line pipe, nothing here can hide bytes from the analyzer, and an
  * 'error' listener is on each socket from the moment we hold it.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
@@ -9,14 +9,15 @@ import type { Socket } from 'node:net';
 import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events/index.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
-import type { MessagePolicies } from '../policy/runtime.js';
 import type { Redactor } from '../redact.js';
 import { getRule } from '../rules/table.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
+import type { AddonHost } from './addon-host.js';
 import { plainResponse, relayResponse, responseHead } from './http-head.js';
-import { Relay, type RelayTap } from './relay.js';
+import { Relay } from './relay.js';
+import { analyzerSettings, resolveSettings, settingsField, type ConnectionSettings, type SettingValues } from './settings.js';
 import { hostPort, upstreamPath, type Target } from './target.js';
-import type { ConnectionInfo, ProxyOptions } from './types.js';
+import type { ConnectionInfo, TappedHandshake } from './types.js';
 import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
 
 /** What the upgrade pass needs from the server that owns it. */
@@ -29,16 +30,16 @@ export interface UpgradeContext {
   redact: Redactor;
   clock: Clock;
   emit: (event: WsdiagEvent) => void;
+  /** --enforce refuses a bad upgrade request or 101 here; its frame part is a forwarding strategy (an addon). */
   enforce: boolean;
-  enforceGraceMs: number;
   idleTimeoutMs?: number;
-  /** Analyzer settings shared by every connection. */
-  analyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
-  configureConnection?: (info: ConnectionInfo) => Partial<AnalyzerOptions>;
-  policies?: MessagePolicies;
-  onHandshake?: ProxyOptions['onHandshake'];
-  onTap?: ProxyOptions['onTap'];
-  onTapEnd?: ProxyOptions['onTapEnd'];
+  addons: AddonHost;
+  /** The proxy's own settings (rank `proxy`), under every addon's layers. */
+  proxySettings: Partial<SettingValues>;
+  /** A connection's settings when no addon has a layer for it: resolved once for the run. */
+  baseSettings: ConnectionSettings;
+  /** The analyzer options `baseSettings` give, with redaction and suppression counting. */
+  baseAnalyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
   nextConnId: () => string;
   /** Registers an upgrade in flight so shutdown can abort it; returns the function that unregisters it. */
   trackPending: (abort: () => void) => () => void;
@@ -114,7 +115,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     }
     reportHandshakeOnly(ctx, conn, requestFindings, []);
     const status = res.statusCode ?? 0;
-    ctx.onHandshake?.(conn, { path, request: req.headers, status, response: res.headers });
+    ctx.addons.answered(conn, { path, request: req.headers, status, response: res.headers });
     const statusText = res.statusMessage ? `${status} ${ctx.redact.text(res.statusMessage)}` : String(status);
     emitError(ctx, conn, `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`, status);
     relayResponse(res, client);
@@ -138,32 +139,32 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       return;
     }
 
-    // The decoder gets the handshake as negotiated; events, and the policies (whose messages quote the
-    // route), get it as shown. Profiles are named by subprotocols redaction never touches (mqtt, wamp.2.json).
+    // The decoder gets the handshake as negotiated; events and addons (the policies quote the route) get
+    // it as shown. Profiles are named by subprotocols redaction never touches (mqtt, wamp.2.json).
     const subprotocol = check.subprotocol === null ? null : ctx.redact.subprotocols(check.subprotocol);
     const extensions = check.extensions === null ? null : ctx.redact.text(check.extensions);
     const info: ConnectionInfo = { conn, path, subprotocol, extensions };
-    // Policies are resolved now that the subprotocol is known; their observer explains 1003 closes and
-    // learns from them, so every event of the connection passes through it.
-    const policy = ctx.policies?.forConnection({ conn, path, subprotocol });
-    const emit = policy ? (event: WsdiagEvent) => ctx.emit(policy.observe(event)) : ctx.emit;
+    const handshake: TappedHandshake = { path, request: req.headers, status: res.statusCode ?? 101, response: res.headers };
+    const addons = ctx.addons.open(info, handshake);
+    // Settings are resolved here, once: the subprotocol is known and no byte has been decoded yet.
+    const settings = addons.layers.length === 0 ? ctx.baseSettings : resolveSettings(ctx.proxySettings, addons.layers);
     const relay = new Relay({
       conn,
       client,
       upstream,
       analyzer: {
-        ...ctx.analyzer,
+        ...(settings === ctx.baseSettings ? ctx.baseAnalyzer : { ...ctx.baseAnalyzer, ...analyzerSettings(settings) }),
         extensions: check.extensions,
         subprotocol: check.subprotocol,
-        ...(policy?.analyzerOptions ?? {}),
-        ...(ctx.configureConnection?.(info) ?? {}),
+        ...(addons.observers ? { observers: addons.observers } : {}),
       },
-      emit,
+      emit: addons.emit,
       clock: ctx.clock,
-      enforce: ctx.enforce,
-      enforceGraceMs: ctx.enforceGraceMs,
+      ...(ctx.addons.forwarding ? { forwarding: ctx.addons.forwarding } : {}),
       ...(ctx.idleTimeoutMs !== undefined ? { idleTimeoutMs: ctx.idleTimeoutMs } : {}),
-      ...(ctx.onTap || ctx.onTapEnd ? { tap: tapFor(ctx, conn) } : {}),
+      ...(addons.tap ? { tap: addons.tap } : {}),
+      ...(addons.tapEnd ? { tapEnd: addons.tapEnd } : {}),
+      ...(addons.ended ? { ended: addons.ended } : {}),
     });
     // The relay's own listeners are attached: the placeholders can go, and shutdown goes through the relay.
     client.off('error', onEarlyClientError);
@@ -172,7 +173,6 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     untrack();
 
     client.write(responseHead(res));
-    ctx.onHandshake?.(conn, { path, request: req.headers, status: res.statusCode ?? 101, response: res.headers });
     const open: OpenEvent = {
       v: SCHEMA_VERSION,
       type: 'open',
@@ -183,14 +183,13 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       subprotocol,
       extensions,
     };
-    ctx.emit(open);
+    const decided = settingsField(settings);
+    if (decided) open.settings = decided;
+    addons.emit(open);
     relay.analyzer.report('client->server', requestFindings);
     relay.analyzer.report('server->client', check.findings);
     ctx.trackRelay(relay);
-    if (policy) {
-      policy.attach(relay.analyzer);
-      void relay.done.then(() => policy.end());
-    }
+    addons.opened({ conn, settings, setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy) });
     relay.start(clientHead, upstreamHead);
   });
 }
@@ -202,21 +201,13 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
 function reportHandshakeOnly(ctx: UpgradeContext, conn: string, requestFindings: Finding[], responseFindings: Finding[]): void {
   if (requestFindings.length === 0 && responseFindings.length === 0) return;
   const analyzer = new ConnectionAnalyzer({
-    ...ctx.analyzer,
+    ...ctx.baseAnalyzer,
     conn,
     clock: ctx.clock,
     onEvent: ctx.emit,
   });
   analyzer.report('client->server', requestFindings);
   analyzer.report('server->client', responseFindings);
-}
-
-/** The relay's tap for one connection: the proxy's tap hooks with the connection id filled in. */
-function tapFor(ctx: UpgradeContext, conn: string): RelayTap {
-  return {
-    data: (dir, chunk) => ctx.onTap?.(conn, dir, chunk),
-    end: (dir) => ctx.onTapEnd?.(conn, dir),
-  };
 }
 
 function emitError(ctx: UpgradeContext, conn: string, message: string, status?: number): void {

@@ -1,6 +1,6 @@
 /**
  * The live human log: one line per connection event, one block per violation, a table at the end.
- * Formatting lives in pretty-format.ts; this class decides what is shown and writes each event's text
+ * Formatting lives in format/ (one formatter per event type); this class decides what is shown and writes each event's text
  * in one write, so blocks never interleave.
  */
 import type { Writable } from 'node:stream';

@@ -50,7 +50,7 @@ export class SummaryCollector implements Reporter {
     this.#attribute(rule, code);
   }
 
-  /** For the proxy (ProxyOptions.onRefused): one client refused at a limit. */
+  /** For the proxy (an addon's `refused`, see summaryCounts): one client refused at a limit. */
   countRefused(kind: RefusalKind): void {
     this.#refused[kind]++;
   }

@@ -1,7 +1,8 @@
 /**
  * `wsdiag sandwich` as a library: two ordinary proxies around the intermediary under test, each with its
- * own analyzer (so every frame rule runs on both legs), and on each analyzer a recorder per direction that
- * records what crossed it (from the analyzer's own decode: the bytes are parsed once).
+ * own analyzer (so every frame rule runs on both legs), and on each a recording addon: a recorder per
+ * direction that listens to the analyzer's own decode (the bytes are parsed once), the tap for when bytes
+ * arrived and each direction ended, and the connection's end.
  *
  *   client ─► front proxy (k3f9x2-c1, -c2…) ─► intermediary (--via) ─► return proxy (k3f9x2-r1, -r2…) ─► target
  *
@@ -10,16 +11,14 @@
  * one closed and the other outlived `lingerMs`), the pair is compared (./diff.ts) and each difference is
  * emitted as a `sandwich-finding`. Legs that never find their other half are reported as `error` events.
  */
-import { SCHEMA_VERSION, systemClock, type Direction, type WsdiagEvent } from '../events/index.js';
+import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { checkRunId, newRunId } from '../conn-id.js';
 import { ConfigError } from '../errors.js';
-import type { StreamRecorder } from '../observe/index.js';
-import { startProxy, type RunningProxy } from '../proxy/index.js';
+import { startProxy, type ProxyAddon, type RunningProxy } from '../proxy/index.js';
 import { defaultMaxConnections } from '../proxy/limits.js';
 import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
 import { redactorFor } from '../redact.js';
 import type { ConnectionInfo, TappedHandshake } from '../proxy/types.js';
-import type { AnalyzerOptions } from '../session/analyzer.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
 import { LegMatcher } from './matcher.js';
@@ -65,10 +64,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const redact = redactorFor(options.proxy?.showSecrets);
 
   const legs: Record<LegName, Map<string, LegRecord>> = { front: new Map(), return: new Map() };
-  /** Recorders attached to a connection's analyzer, waiting for its handshake (which comes right after). */
-  const attached: Record<LegName, Map<string, Record<Direction, StreamRecorder>>> = { front: new Map(), return: new Map() };
   const legOptions = { keepBytes, clock: monotonic };
-  const configure = options.proxy?.configureConnection;
   const matcher = new LegMatcher<LegRecord>();
   const pairOf = new Map<LegRecord, Pair>();
   const waitTimers = new Map<LegRecord, NodeJS.Timeout>();
@@ -117,28 +113,13 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
     }, lingerMs)));
   };
 
-  const hooks = (leg: LegName) => ({
-    connPrefix: leg === 'front' ? 'c' : 'r',
-    // Each upgraded connection's analyzer gets a recorder per direction as an observer.
-    configureConnection: (info: ConnectionInfo): Partial<AnalyzerOptions> => {
-      const streams = LegRecord.recorders(info.extensions, legOptions);
-      attached[leg].set(info.conn, streams);
-      const own = configure?.(info) ?? {};
-      const observers = own.observers ?? {};
-      return {
-        ...own,
-        observers: {
-          'client->server': [...(observers['client->server'] ?? []), streams['client->server'].listeners],
-          'server->client': [...(observers['server->client'] ?? []), streams['server->client'].listeners],
-        },
-      };
-    },
-    onHandshake: (conn: string, tapped: TappedHandshake) => {
+  /** Each leg's recording addon: the record is made from the handshake, its streams fed by the connection. */
+  const recording = (leg: LegName): ProxyAddon => ({
+    name: `sandwich ${leg}`,
+    handshake: (conn: string, tapped: TappedHandshake) => {
       // The front leg's path as the intermediary received it (the --via path is a prefix).
       const path = leg === 'front' ? upstreamPath(via, tapped.path) : tapped.path;
-      const streams = attached[leg].get(conn);
-      attached[leg].delete(conn);
-      const record = new LegRecord(leg, conn, path, tapped, legOptions, streams);
+      const record = new LegRecord(leg, conn, path, tapped, legOptions);
       legs[leg].set(conn, record);
       const match = matcher.add(leg, record);
       if (match) {
@@ -155,15 +136,19 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
         legClosed(record);
       }
     },
-    onTap: (conn: string, dir: Direction, chunk: Uint8Array) => legs[leg].get(conn)?.seen(dir, chunk.length),
-    onTapEnd: (conn: string, dir: Direction) => legs[leg].get(conn)?.end(dir),
-    onEvent: (event: WsdiagEvent) => {
-      emit(event);
-      if (event.type !== 'close') return;
-      const record = legs[leg].get(event.conn);
-      if (!record) return;
-      record.closed = true;
-      legClosed(record);
+    connection: (info: ConnectionInfo) => {
+      const record = legs[leg].get(info.conn);
+      if (!record) return undefined;
+      return {
+        // The recorders listen to the leg's own decode; the tap only says when bytes arrived.
+        observers: { 'client->server': record.streams['client->server'].listeners, 'server->client': record.streams['server->client'].listeners },
+        tap: (dir, chunk) => record.seen(dir, chunk.length),
+        tapEnd: (dir) => record.end(dir),
+        end: () => {
+          record.closed = true;
+          legClosed(record);
+        },
+      };
     },
   });
 
@@ -173,15 +158,16 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
     // Both listeners live in this process and each connection crosses both: they share the descriptors.
     maxConnections: options.proxy?.maxConnections ?? defaultMaxConnections(2),
     clock,
-    ...(options.onSuppressed ? { onSuppressed: options.onSuppressed } : {}),
+    onEvent: emit,
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   };
+  const addons = options.proxy?.addons ?? [];
   // The return listener first: the intermediary must find it up as soon as a client connects.
-  const back = await startProxy({ ...shared, target: target.href, listen: options.returnListen, ...hooks('return') });
+  const back = await startProxy({ ...shared, target: target.href, listen: options.returnListen, connPrefix: 'r', addons: [...addons, recording('return')] });
   const backUrl = () => back.url;
   let front: RunningProxy;
   try {
-    front = await startProxy({ ...shared, target: via.href, listen: options.listen, ...hooks('front') });
+    front = await startProxy({ ...shared, target: via.href, listen: options.listen, connPrefix: 'c', addons: [...addons, recording('front')] });
   } catch (err) {
     await back.close();
     throw err;

@@ -16,11 +16,11 @@ export type { LegEvidence, MatchedBy, SandwichEvidence, SandwichFindingEvent, Sa
 /** `front`: between the client and the intermediary; `return`: between the intermediary and the target. */
 export type LegName = 'front' | 'return';
 
-/** Proxy options shared by both legs (never the ones the sandwich sets itself). */
-export type LegProxyOptions = Omit<
-  ProxyOptions,
-  'target' | 'listen' | 'onEvent' | 'onSuppressed' | 'runId' | 'connPrefix' | 'onHandshake' | 'onTap' | 'onTapEnd' | 'clock' | 'enforce' | 'tls'
->;
+/**
+ * Proxy options shared by both legs (never the ones the sandwich sets itself). `addons` join both legs'
+ * proxies (a run summary's counts, say), before each leg's own recording addon.
+ */
+export type LegProxyOptions = Omit<ProxyOptions, 'target' | 'listen' | 'onEvent' | 'runId' | 'connPrefix' | 'clock' | 'enforce' | 'tls'>;
 
 export interface SandwichOptions {
   /** Where clients connect (the front listener). */
@@ -33,8 +33,6 @@ export interface SandwichOptions {
   target: string;
   /** Every event of both legs, every finding, in order (the summary is returned by close()). */
   onEvent: (event: WsdiagEvent) => void;
-  /** Violations counted but not logged (flood suppression), from either leg. */
-  onSuppressed?: (violation: ViolationEvent) => void;
   /** Options applied to both legs' proxies (frames, preview, max message, upstream TLS trust...). */
   proxy?: LegProxyOptions;
   /** The run id both legs' connection ids start with (see ProxyOptions.runId); default a fresh random one. */

@@ -24,7 +24,7 @@ import {
 import { FrameDecoder } from '../protocol/decoder.js';
 import type { TypePolicy } from '../protocol/message-type.js';
 import { combineSinks } from '../protocol/sink.js';
-import type { CloseInfo, DecoderSink, Finding, FrameHeader, MessageInfo, Truncation } from '../protocol/types.js';
+import type { CloseInfo, DecoderSink, Finding, FrameHeader, Truncation } from '../protocol/types.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { getRule } from '../rules/table.js';
 import { CauseStore } from './causes.js';
@@ -71,8 +71,6 @@ export interface AnalyzerOptions {
   onSuppressed?: (violation: ViolationEvent) => void;
   /** Message types each direction's receiver accepts (1003 rules); absent = no check. */
   typePolicies?: Partial<Record<Direction, TypePolicy | null>>;
-  /** Called with each data message as it ends (for message-type policies). */
-  onMessage?: (dir: Direction, message: MessageInfo) => void;
   /**
    * A Ping unanswered this long (ms) is reported as `ping-unanswered`; 0 = only when the connection ends;
    * null = pings are not tracked (one-direction analysis, where the answers cannot be seen). Default 30000.
@@ -246,10 +244,6 @@ export class ConnectionAnalyzer {
       sink.pong = () => this.pings?.pong(dir);
     }
     if (this.options.frames) sink.frame = (header) => this.frame(dir, header);
-    if (this.options.onMessage) {
-      const onMessage = this.options.onMessage;
-      sink.messageEnd = (message) => onMessage(dir, message);
-    }
     return sink;
   }
 

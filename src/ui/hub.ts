@@ -6,6 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { WsdiagEvent } from '../events/index.js';
+import type { ProxyAddon } from '../proxy/addon.js';
 import type { TappedHandshake } from '../proxy/types.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { Reporter } from '../reporters/types.js';
@@ -88,7 +89,15 @@ export class UiHub implements Reporter {
     this.#add({ seq, json });
   }
 
-  /** The headers of an upgrade the proxy answered (ProxyOptions.onHandshake), shown redacted. */
+  /**
+   * The dashboard's addon for the proxy it shows: each answered upgrade's headers. (Not the hub itself:
+   * the proxy would close it on stopping, before the run's summary reached the pages.)
+   */
+  proxyAddon(): ProxyAddon {
+    return { name: 'dashboard', handshake: (conn, tapped) => this.handshake(conn, tapped) };
+  }
+
+  /** The headers of an upgrade the proxy answered (via proxyAddon), shown redacted. */
   handshake(conn: string, tapped: TappedHandshake): void {
     if (this.#closed) return;
     const seq = ++this.#seq;

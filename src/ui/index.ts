@@ -4,7 +4,7 @@
  *
  *   const dashboard = await startDashboard({ mode: 'live', host: '127.0.0.1', port: 0 });
  *   const reporters = new MultiReporter([pretty, dashboard.hub]);
- *   await startProxy({ target, onEvent: (e) => reporters.write(e), onHandshake: (c, h) => dashboard.hub.handshake(c, h) });
+ *   await startProxy({ target, onEvent: (e) => reporters.write(e), addons: [dashboard.hub.proxyAddon()] });
  */
 import { createRequire } from 'node:module';
 import type { Redactor } from '../redact.js';

@@ -9,14 +9,15 @@ export interface TestProxy {
   log: EventLog;
 }
 
+/** `options.addons` come after the one that records suppressed violations in `log.suppressed`. */
 export async function startTestProxy(target: string, options: Partial<Omit<ProxyOptions, 'target' | 'onEvent'>> = {}): Promise<TestProxy> {
   const log = new EventLog();
   const proxy = await startProxy({
     target,
     listen: { host: '127.0.0.1', port: 0 },
     onEvent: log.push,
-    onSuppressed: (v) => log.suppressed.push(v),
     ...options,
+    addons: [{ name: 'test log', suppressed: (v) => log.suppressed.push(v) }, ...(options.addons ?? [])],
   });
   return { proxy, log };
 }

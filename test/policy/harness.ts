@@ -47,7 +47,14 @@ export function openConnection(options: OpenOptions = {}): TestConnection {
     typePolicies: resolved.typePolicies,
     ...(resolved.maxMessage !== undefined ? { maxMessage: resolved.maxMessage } : {}),
     clock: () => new Date(0),
-    ...(learning ? { onMessage: learning.onMessage } : {}),
+    ...(learning
+      ? {
+          observers: {
+            'client->server': [{ messageEnd: (message) => learning.onMessage('client->server', message) }],
+            'server->client': [{ messageEnd: (message) => learning.onMessage('server->client', message) }],
+          },
+        }
+      : {}),
     onEvent: (event) => events.push(learning ? learning.observe(event) : event),
   });
   learning?.attach(analyzer);

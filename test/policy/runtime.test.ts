@@ -1,7 +1,7 @@
 /**
- * MessagePolicies: the run-level object the proxy, ci and demo build from their flags. A bad config
- * fails before anything starts; each connection gets analyzer options and hooks that carry a lesson from
- * one connection to the next.
+ * MessagePolicies: the run-level addon the proxy, ci and demo build from their flags. A bad config fails
+ * before anything starts; each connection gets settings layers and hooks that carry a lesson from one
+ * connection to the next.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,31 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import type { PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../../src/events/index.js';
+import type { PeerCloseEvent, ViolationEvent } from '../../src/events/index.js';
 import { encodeFrame, closeBody, type FrameSpec } from '../../src/protocol/encoder.js';
-import { MessagePolicies, type ConnectionPolicy } from '../../src/policy/runtime.js';
-import { ConnectionAnalyzer } from '../../src/session/analyzer.js';
+import { MessagePolicies } from '../../src/policy/runtime.js';
+import { resolveSettings } from '../../src/proxy/settings.js';
+import { wireConnection } from '../helpers/addons.js';
 
-/** Wires one connection exactly as the integration notes describe. */
+/** Wires one connection as the proxy does: the policies are its only addon. */
 function connect(policies: MessagePolicies, conn: string, path: string, subprotocol: string | null) {
-  const events: WsdiagEvent[] = [];
-  const policy: ConnectionPolicy = policies.forConnection({ conn, path, subprotocol });
-  const analyzer = new ConnectionAnalyzer({
-    conn,
-    subprotocol,
-    ...policy.analyzerOptions,
-    onEvent: (event) => events.push(policy.observe(event)),
-  });
-  policy.attach(analyzer);
+  const { analyzer, events, end } = wireConnection([policies], { conn, path, subprotocol });
   return {
-    policy,
     events,
     client: (spec: FrameSpec) => analyzer.push('client->server', encodeFrame({ mask: true, ...spec })),
     server: (spec: FrameSpec) => analyzer.push('server->client', encodeFrame(spec)),
-    end: () => {
-      analyzer.finish();
-      policy.end();
-    },
+    end,
     violations: () => events.filter((e): e is ViolationEvent => e.type === 'violation'),
     peerClose: () => events.find((e): e is PeerCloseEvent => e.type === 'peer-close'),
   };
@@ -56,18 +45,18 @@ describe('MessagePolicies', () => {
     const file = join(dir, 'ok.json');
     writeFileSync(file, JSON.stringify({ routes: [{ path: '/rpc', 'client-accepts': 'text', 'max-message': 64 }] }));
     const policies = MessagePolicies.load({ serverAccepts: 'text', configFile: file });
-    const rpc = policies.forConnection({ conn: 'c1', path: '/rpc?x', subprotocol: 'mqtt' });
-    assert.deepEqual(rpc.analyzerOptions.typePolicies, {
-      'client->server': { accepts: 'text', source: '--server-accepts text' },
-      'server->client': { accepts: 'text', source: `route /rpc in ${file}` },
-    });
-    assert.equal(rpc.analyzerOptions.maxMessage, 64);
-    assert.equal(typeof rpc.analyzerOptions.onMessage, 'function');
-    const other = policies.forConnection({ conn: 'c2', path: '/other', subprotocol: 'mqtt' });
-    assert.equal(other.analyzerOptions.typePolicies?.['server->client']?.source, 'profile mqtt (MQTT 3.1.1 §6)');
-    assert.equal(other.analyzerOptions.maxMessage, undefined);
+    const rpc = resolveSettings({}, policies.layers({ path: '/rpc?x', subprotocol: 'mqtt' }));
+    assert.deepEqual(rpc.serverAccepts, { accepts: 'text', source: '--server-accepts text' });
+    assert.deepEqual(rpc.clientAccepts, { accepts: 'text', source: `route /rpc in ${file}` });
+    assert.equal(rpc.maxMessage, 64);
+    assert.deepEqual(rpc.origins.maxMessage, { rank: 'route', source: `route /rpc in ${file}` });
+    const other = resolveSettings({}, policies.layers({ path: '/other', subprotocol: 'mqtt' }));
+    assert.equal(other.clientAccepts?.source, 'profile mqtt (MQTT 3.1.1 §6)');
+    assert.equal(other.origins.maxMessage, undefined);
     const flagged = new MessagePolicies({ maxMessage: 10 }, policies.config);
-    assert.equal(flagged.forConnection({ conn: 'c3', path: '/rpc', subprotocol: null }).analyzerOptions.maxMessage, 10);
+    const flaggedRpc = resolveSettings({}, flagged.layers({ path: '/rpc', subprotocol: null }));
+    assert.equal(flaggedRpc.maxMessage, 10);
+    assert.deepEqual(flaggedRpc.origins.maxMessage, { rank: 'flag', source: '--max-message' });
   });
 
   it('carries a lesson from one connection to the next and to open ones', () => {

@@ -41,8 +41,6 @@ describe('relay backpressure', () => {
       analyzer: {},
       emit: log.push,
       clock: systemClock,
-      enforce: false,
-      enforceGraceMs: 2000,
     });
     relay.start(new Uint8Array(0), new Uint8Array(0));
 

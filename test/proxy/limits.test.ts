@@ -20,6 +20,7 @@ import {
   parseOpenFileLimit,
   serverTimeouts,
 } from '../../src/proxy/limits.js';
+import type { ProxyAddon } from '../../src/proxy/index.js';
 import { parseEventLine } from '../../src/events/index.js';
 import { formatEvent } from '../../src/reporters/format/index.js';
 import { createPalette } from '../../src/reporters/color.js';
@@ -69,9 +70,10 @@ function httpGet(port: number): Promise<{ status: number; retryAfter: string | u
   );
 }
 
-function refusedCounter(): { counts: Record<RefusalKind, number>; onRefused: (kind: RefusalKind) => void } {
+/** Counts refusals as a run summary would: through the addons' `refused` hook. */
+function refusedCounter(): { counts: Record<RefusalKind, number>; addon: ProxyAddon } {
   const counts: Record<RefusalKind, number> = { max_connections: 0, header_timeout: 0 };
-  return { counts, onRefused: (kind) => counts[kind]++ };
+  return { counts, addon: { name: 'refusal counter', refused: (kind) => counts[kind]++ } };
 }
 
 describe('--max-connections', () => {
@@ -92,7 +94,7 @@ describe('--max-connections', () => {
     const n = 4;
     const k = 3;
     const refused = refusedCounter();
-    harness = await startTestProxy(server.url, { maxConnections: n, onRefused: refused.onRefused, clock: frozenClock });
+    harness = await startTestProxy(server.url, { maxConnections: n, addons: [refused.addon], clock: frozenClock });
     const results = await Promise.all(Array.from({ length: n + k }, () => tryUpgrade(harness!.proxy.url)));
     const opened = results.flatMap((r) => ('opened' in r ? [r.opened] : []));
     clients.push(...opened);
@@ -123,7 +125,7 @@ describe('--max-connections', () => {
 
   it('plain HTTP requests beyond the limit get the same 503; below it they reach the upstream', async () => {
     const refused = refusedCounter();
-    harness = await startTestProxy(server.url, { maxConnections: 1, onRefused: refused.onRefused });
+    harness = await startTestProxy(server.url, { maxConnections: 1, addons: [refused.addon] });
     // The upstream (a ws server) answers plain HTTP with 426: proof the request went through.
     assert.equal((await httpGet(harness.proxy.port)).status, 426);
     clients.push(await openWsClient(harness.proxy.url));
@@ -136,7 +138,7 @@ describe('--max-connections', () => {
 
   it('sockets beyond the limit and its headroom are dropped unanswered, and counted', async () => {
     const refused = refusedCounter();
-    harness = await startTestProxy(server.url, { maxConnections: 1, onRefused: refused.onRefused, clock: frozenClock });
+    harness = await startTestProxy(server.url, { maxConnections: 1, addons: [refused.addon], clock: frozenClock });
     clients.push(await openWsClient(harness.proxy.url));
     // Silent sockets fill the headroom (they never send a request, so they do not count against the limit).
     const silent: Socket[] = [];
@@ -201,7 +203,7 @@ describe('--header-timeout', () => {
   it('slow header clients are answered 408 and closed by the deadline, not node\'s 30-second check; one error event', async () => {
     const refused = refusedCounter();
     const timeout = 500;
-    harness = await startTestProxy(server.url, { headerTimeoutMs: timeout, onRefused: refused.onRefused, clock: frozenClock });
+    harness = await startTestProxy(server.url, { headerTimeoutMs: timeout, addons: [refused.addon], clock: frozenClock });
     const m = 20;
     const results = await Promise.all(Array.from({ length: m }, () => slowClient(harness!.proxy.port)));
     for (const { received, connectedMs } of results) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { MessagePolicies } from '../../src/policy/runtime.js';
+import type { EventLog } from '../helpers/event-log.js';
 import { startTestProxy as startProxyHarness } from '../helpers/proxy.js';
 import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
 
@@ -44,7 +45,7 @@ async function startTestProxy(...args: Parameters<typeof startProxyHarness>): Re
 describe('message-type policies through the proxy', () => {
   it('--server-accepts text flags a binary message before the server closes, and links the close to it', async () => {
     const server = await textOnlyServer();
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({ serverAccepts: 'text' }) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({ serverAccepts: 'text' })] });
     const ws = await openWsClient(`${proxy.url}/feed`);
     ws.send('{"ok":true}');
     await nextMessages(ws, 1);
@@ -67,7 +68,7 @@ describe('message-type policies through the proxy', () => {
     const server = await textOnlyServer();
     const config = join(dir, 'wsdiag.json');
     writeFileSync(config, JSON.stringify({ routes: [{ path: '/bin/**', 'client-accepts': 'binary' }] }));
-    const { proxy, log } = await startTestProxy(server.url, { policies: MessagePolicies.load({ configFile: config }) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config })] });
     const ws = await openWsClient(`${proxy.url}/bin/stream`);
     ws.send('echo me');
     await nextMessages(ws, 1);
@@ -76,9 +77,10 @@ describe('message-type policies through the proxy', () => {
     await log.closed(conn);
     assert.deepEqual(log.violations(conn), [['unsupported-text', 'server->client', 'server']]);
     assert.match(log.of('violation', conn)[0]!.message, /policy: route \/bin\/\*\* in .*wsdiag\.json/);
+    assert.deepEqual(log.of('open', conn)[0]?.settings, { client_accepts: `route /bin/** in ${config}` });
     await proxy.close();
 
-    const flagged = await startTestProxy(server.url, { policies: MessagePolicies.load({ configFile: config, clientAccepts: 'any' }) });
+    const flagged = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config, clientAccepts: 'any' })] });
     const ws2 = await openWsClient(`${flagged.proxy.url}/bin/stream`);
     ws2.send('echo me');
     await nextMessages(ws2, 1);
@@ -86,13 +88,47 @@ describe('message-type policies through the proxy', () => {
     const conn2 = (await flagged.log.waitFor('open')).conn;
     await flagged.log.closed(conn2);
     assert.deepEqual(flagged.log.violations(conn2), []);
+    assert.deepEqual(flagged.log.of('open', conn2)[0]?.settings, { client_accepts: '--client-accepts any' });
+    await flagged.proxy.close();
+  });
+
+  it("max message: a route's beats the proxy's option, --max-message beats the route, and the open event names the winner", async () => {
+    const server = await startWsServer();
+    servers.push(server);
+    const config = join(dir, 'sizes.json');
+    writeFileSync(config, JSON.stringify({ routes: [{ path: '/up/**', 'max-message': 100 }] }));
+    const send50 = async (url: string, log: EventLog, n: number): Promise<string> => {
+      const ws = await openWsClient(url);
+      ws.send('x'.repeat(50));
+      await nextMessages(ws, 1);
+      ws.close();
+      const conn = (await log.waitForCount('open', n))[n - 1]!.conn;
+      await log.closed(conn);
+      return conn;
+    };
+    // The proxy's own maxMessage (10) applies where no route matches; the route's 100 on /up/**.
+    const { proxy, log } = await startTestProxy(server.url, { maxMessage: 10, addons: [MessagePolicies.load({ configFile: config })] });
+    const up = await send50(`${proxy.url}/up/file`, log, 1);
+    const other = await send50(`${proxy.url}/other`, log, 2);
+    assert.deepEqual(log.violations(up), []);
+    assert.deepEqual(log.of('open', up)[0]?.settings, { max_message: `route /up/** in ${config}` });
+    assert.deepEqual(log.violations(other), [['message-too-big', 'client->server', 'client'], ['message-too-big', 'server->client', 'server']]);
+    assert.equal(log.of('open', other)[0]?.settings, undefined);
+    assert.match(log.of('violation', other)[0]!.message, /10-byte limit/);
+    await proxy.close();
+
+    // --max-message (the policies' flag layer) beats the route.
+    const flagged = await startTestProxy(server.url, { addons: [MessagePolicies.load({ configFile: config, maxMessage: 20 })] });
+    const flaggedUp = await send50(`${flagged.proxy.url}/up/file`, flagged.log, 1);
+    assert.deepEqual(flagged.log.of('open', flaggedUp)[0]?.settings, { max_message: '--max-message' });
+    assert.match(flagged.log.of('violation', flaggedUp)[0]!.message, /20-byte limit/);
     await flagged.proxy.close();
   });
 
   it('the mqtt subprotocol profile: text from either side is flagged, binary is not', async () => {
     const server = await startWsServer({ handleProtocols: () => 'mqtt' }, (ws: WebSocket) => ws.on('message', (d, binary) => ws.send(d, { binary })));
     servers.push(server);
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({}) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({})] });
     const ws = await openWsClient(proxy.url, 'mqtt');
     ws.send(Buffer.from([0x10, 0x00]));
     ws.send('CONNECT as text');
@@ -105,12 +141,13 @@ describe('message-type policies through the proxy', () => {
       ['unsupported-text', 'server->client', 'server'],
     ]);
     assert.match(log.of('violation', conn)[0]!.message, /policy: profile mqtt/);
+    assert.deepEqual(log.of('open', conn)[0]?.settings, { server_accepts: 'profile mqtt (MQTT 3.1.1 §6)', client_accepts: 'profile mqtt (MQTT 3.1.1 §6)' });
     await proxy.close();
   });
 
   it('learning: a 1003 close after a binary message teaches the route; the next connection is checked', async () => {
     const server = await textOnlyServer();
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({}) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({})] });
     const first = await openWsClient(`${proxy.url}/chat`);
     first.send(Buffer.from('hello as bytes'));
     assert.equal((await closedWith(first)).code, 1003);
@@ -128,6 +165,8 @@ describe('message-type policies through the proxy', () => {
     await log.closed(c2);
     assert.deepEqual(log.violations(c2), [['unsupported-binary', 'client->server', 'client']]);
     assert.match(log.of('violation', c2)[0]!.message, new RegExp(`policy: learned from ${c1}`));
+    assert.equal(log.of('open', c1)[0]?.settings, undefined, 'nothing decided by a policy on the first connection');
+    assert.match(log.of('open', c2)[0]?.settings?.['server_accepts'] ?? '', new RegExp(`^learned from ${c1} \\(closed 1003 after a binary message #0`));
     await proxy.close();
   });
 
@@ -138,7 +177,7 @@ describe('message-type policies through the proxy', () => {
       ws.on('message', (data, binary) => received.push(`${binary ? 'binary' : 'text'}:${String(data)}`));
     });
     servers.push(server);
-    const { proxy, log } = await startTestProxy(server.url, { enforce: true, policies: new MessagePolicies({ serverAccepts: 'text' }) });
+    const { proxy, log } = await startTestProxy(server.url, { enforce: true, addons: [new MessagePolicies({ serverAccepts: 'text' })] });
     const ws = await openWsClient(`${proxy.url}/feed`);
     ws.send('fine');
     ws.send(Buffer.from('not text'));
@@ -153,7 +192,7 @@ describe('message-type policies through the proxy', () => {
 
   it('--no-learn: the close is explained but nothing is learned', async () => {
     const server = await textOnlyServer();
-    const { proxy, log } = await startTestProxy(server.url, { policies: new MessagePolicies({ learn: false }) });
+    const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({ learn: false })] });
     for (let i = 0; i < 2; i++) {
       const ws = await openWsClient(`${proxy.url}/chat`);
       ws.send(Buffer.from('bytes'));

@@ -40,7 +40,7 @@ async function play(showSecrets: boolean): Promise<EventLog> {
     frames: true,
     showSecrets,
     runId: 'rd',
-    policies: MessagePolicies.load({ serverAccepts: 'text', learn: false }),
+    addons: [MessagePolicies.load({ serverAccepts: 'text', learn: false })],
   });
   try {
     upstream.received.length = 0;

@@ -20,6 +20,12 @@ describe('parseEventLine', () => {
     assert.equal(parseEventLine(JSON.stringify(sample.listening)).ok, true);
   });
 
+  it("reads an open event with the settings addons decided, and one without", () => {
+    const settings = { max_message: 'route /uploads/** in wsdiag.json' };
+    assert.deepEqual(parseEventLine(JSON.stringify({ ...sample.open, settings })), { ok: true, event: { ...sample.open, settings } });
+    assert.deepEqual(parseEventLine(JSON.stringify(sample.open)), { ok: true, event: sample.open });
+  });
+
   it('keeps fields it does not know (a newer wsdiag may add some)', () => {
     const parsed = parseEventLine(JSON.stringify({ ...sample.open, tls: true }));
     assert.ok(parsed.ok && 'tls' in parsed.event);
@@ -38,6 +44,8 @@ describe('parseEventLine', () => {
     assert.equal(reasonOf(JSON.stringify({ ...sample.violation, frame: { index: 1 } })), '"violation" event with a missing or invalid "frame" field');
     assert.equal(reasonOf(JSON.stringify({ ...sample.violation, preview: 7 })), '"violation" event with a missing or invalid "preview" field');
     assert.equal(reasonOf(JSON.stringify({ ...sample.listening, run: 7 })), '"listening" event with a missing or invalid "run" field');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.open, settings: { max_message: 7 } })), '"open" event with a missing or invalid "settings" field');
+    assert.equal(reasonOf(JSON.stringify({ ...sample.open, settings: 'route' })), '"open" event with a missing or invalid "settings" field');
     assert.equal(
       reasonOf(JSON.stringify({ ...sample.close, bytes: { 'client->server': 1 } })),
       '"close" event with a missing or invalid "bytes" field',

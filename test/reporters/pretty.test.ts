@@ -27,6 +27,12 @@ const GOLDEN: Array<[string, WsdiagEvent, string]> = [
     '12:00:01.000  c1 open  client 127.0.0.1:51000  path /chat  subprotocol chat  extensions permessage-deflate; client_max_window_bits\n',
   ],
   [
+    'open with the settings addons decided',
+    { ...sample.open, settings: { max_message: 'route /uploads/** in wsdiag.json', server_accepts: 'profile mqtt (MQTT 3.1.1 §6)' } },
+    '12:00:01.000  c1 open  client 127.0.0.1:51000  path /chat  subprotocol chat  extensions permessage-deflate; client_max_window_bits\n' +
+      '              settings: max message from route /uploads/** in wsdiag.json; server accepts from profile mqtt (MQTT 3.1.1 §6)\n',
+  ],
+  [
     'open without subprotocol or extensions',
     { ...sample.open, subprotocol: null, extensions: null },
     '12:00:01.000  c1 open  client 127.0.0.1:51000  path /chat  subprotocol none  extensions none\n',

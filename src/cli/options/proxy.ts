@@ -8,7 +8,7 @@
 import type { AcceptedType } from '../../protocol/message-type.js';
 import type { ListenAddress, ProxyOptions } from '../../proxy/index.js';
 import { parseListen, parseTarget } from '../../proxy/target.js';
-import { MessagePolicies } from '../../policy/runtime.js';
+import { MessagePolicies, type PolicyOptions } from '../../policy/runtime.js';
 import type { LiveOutputOptions, LiveProxyOptions } from '../../live/index.js';
 import type { Flag } from '../flags.js';
 import { LIMITS, limitOptions, type LimitFlags } from './limits.js';
@@ -29,7 +29,8 @@ export interface ProxyFlags {
   learn: boolean;
 }
 
-type Relay = Pick<ProxyOptions, 'target' | 'listen' | 'enforce' | 'policies'>;
+/** What the proxy flags set: the relay's own options, and the message policies' (one addon). */
+type Relay = Pick<ProxyOptions, 'target' | 'listen' | 'enforce'> & { policies: PolicyOptions };
 
 export const PROXY = {
   target: {
@@ -112,7 +113,8 @@ export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & {
   const target = parseTarget(flags.target).href;
   const listen: ListenAddress = parseListen(flags.listen);
   const limits = limitOptions(flags);
-  // Reads and checks --config now: a bad file is exit 2 before anything listens.
+  // Reads and checks --config now: a bad file is exit 2 before anything listens. --max-message goes
+  // there too, as a flag layer, which beats a config route's max-message (src/proxy/settings.ts).
   const policies = MessagePolicies.load({
     ...(flags.serverAccepts ? { serverAccepts: flags.serverAccepts } : {}),
     ...(flags.clientAccepts ? { clientAccepts: flags.clientAccepts } : {}),
@@ -128,7 +130,7 @@ export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & {
       enforce: flags.enforce === true,
       ...shownOptions(flags),
       ...limits,
-      policies,
+      addons: [policies],
       ...upstreamTlsOptions(flags),
       ...servedTlsOptions(flags),
     },

@@ -26,6 +26,9 @@ export function open(b: Block, e: OpenEvent): void {
     labelled(b.c, 'subprotocol', e.subprotocol === null ? 'none' : p(e.subprotocol)),
     labelled(b.c, 'extensions', e.extensions === null ? 'none' : p(e.extensions)),
   );
+  // What addons (policies, routes, profiles) decided for this connection, and where each came from.
+  const settings = Object.entries(e.settings ?? {}).map(([name, source]) => `${name.replaceAll('_', ' ')} from ${source}`);
+  if (settings.length > 0) b.sentence('settings', settings.join('; '));
 }
 
 function opcodeText(opcode: number): string {
