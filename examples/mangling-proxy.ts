@@ -37,20 +37,20 @@ import type { FrameHeader } from '../src/protocol/types.js';
 import { readHead } from '../src/probe/http-head.js';
 
 export interface ManglingFaults {
-  rsv1?: boolean;
-  stripMask?: boolean;
-  textToBinary?: boolean;
-  dropPongs?: boolean;
+  rsv1?: boolean | undefined;
+  stripMask?: boolean | undefined;
+  textToBinary?: boolean | undefined;
+  dropPongs?: boolean | undefined;
   /** Cut every message to this many bytes of payload. */
-  truncate?: number;
-  swallowClose?: boolean;
-  rewriteClose?: number;
-  stripExtensions?: 'request' | 'response';
-  delayMs?: number;
-  remask?: boolean;
-  refragment?: number;
-  answerPings?: boolean;
-  replaceKey?: boolean;
+  truncate?: number | undefined;
+  swallowClose?: boolean | undefined;
+  rewriteClose?: number | undefined;
+  stripExtensions?: 'request' | 'response' | undefined;
+  delayMs?: number | undefined;
+  remask?: boolean | undefined;
+  refragment?: number | undefined;
+  answerPings?: boolean | undefined;
+  replaceKey?: boolean | undefined;
 }
 
 export interface ManglingProxy {

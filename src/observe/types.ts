@@ -4,7 +4,7 @@
  * ends itself; `wsdiag sandwich` observes the two legs of live traffic. Both compare observations with the
  * same pure functions (compare.ts).
  */
-import type { Direction, Side } from '../events/index.js';
+import type { Side } from '../events/index.js';
 import type { FrameHeader } from '../protocol/types.js';
 import type { RuleId } from '../rules/table.js';
 

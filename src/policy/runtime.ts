@@ -5,7 +5,7 @@
  * profile, learned: src/proxy/settings.ts resolves them), listens to each data message's end on the one
  * decoder, explains 1003 closes (rewriting the `peer-close` event) and learns from them.
  */
-import type { Direction, WsdiagEvent } from '../events/index.js';
+import type { Direction } from '../events/index.js';
 import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
 import type { ConnectionAddon, ProxyAddon } from '../proxy/addon.js';
 import type { SettingsLayer } from '../proxy/settings.js';

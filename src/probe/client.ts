@@ -57,11 +57,11 @@ export interface ClientOptions {
   insecure: boolean;
   ca: Buffer | null;
   timeoutMs: number;
-  protocols?: readonly string[];
-  extensions?: string;
+  protocols?: readonly string[] | undefined;
+  extensions?: string | undefined;
   /** Extra request headers (the probe's case label). */
-  headers?: ReadonlyArray<readonly [string, string]>;
-  closeReply?: CloseReply;
+  headers?: ReadonlyArray<readonly [string, string]> | undefined;
+  closeReply?: CloseReply | undefined;
 }
 
 export type ClientOutcome =

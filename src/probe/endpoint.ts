@@ -24,7 +24,7 @@ export interface EndpointOptions {
   /** The Sec-WebSocket-Extensions negotiated on this end's leg. */
   extensions: string | null;
   /** How to answer the peer's Close; by default the code is echoed with an empty reason. */
-  closeReply?: CloseReply;
+  closeReply?: CloseReply | undefined;
   clock?: () => number;
 }
 

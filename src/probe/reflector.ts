@@ -23,10 +23,10 @@ export const PROBE_HEADER = 'X-Wsdiag-Probe';
 export interface ReflectorScript {
   /** The value the client sends in X-Wsdiag-Probe for this case. */
   label: string;
-  handshake?: HandshakeScript;
+  handshake?: HandshakeScript | undefined;
   /** Frames sent in the same write as the 101 (the server speaks first). */
-  firstFrames?: readonly FrameSpec[];
-  closeReply?: CloseReply;
+  firstFrames?: readonly FrameSpec[] | undefined;
+  closeReply?: CloseReply | undefined;
 }
 
 export interface ReflectorSession {

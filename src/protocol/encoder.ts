@@ -6,18 +6,19 @@ import { unmask } from './mask.js';
 
 export interface FrameSpec {
   opcode: number;
-  payload?: Uint8Array | string;
+  // Every field may be given as undefined: a spec is often built from optional inputs.
+  payload?: Uint8Array | string | undefined;
   /** Defaults to true. */
-  fin?: boolean;
-  rsv1?: boolean;
-  rsv2?: boolean;
-  rsv3?: boolean;
+  fin?: boolean | undefined;
+  rsv1?: boolean | undefined;
+  rsv2?: boolean | undefined;
+  rsv3?: boolean | undefined;
   /** A 4-byte key masks the payload; `true` draws a fixed key (tests want determinism); omitted = unmasked. */
-  mask?: Uint8Array | true;
+  mask?: Uint8Array | true | undefined;
   /** Force a length encoding (7, 16 or 64 bits) — a shorter-than-needed one is rejected. */
-  lengthForm?: 7 | 16 | 64;
+  lengthForm?: 7 | 16 | 64 | undefined;
   /** Write this length in the header instead of the payload's (for lying headers). */
-  declaredLength?: number | bigint;
+  declaredLength?: number | bigint | undefined;
 }
 
 const FIXED_KEY = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);

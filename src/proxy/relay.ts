@@ -31,7 +31,6 @@ import {
   type WsdiagEvent,
   receiverOf,
 } from '../events/index.js';
-import type { Finding } from '../protocol/types.js';
 import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/analyzer.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';
 import type { ClosingCut, Forwarding, RelayControl, RelayLeg } from './forwarding.js';

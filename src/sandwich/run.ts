@@ -11,7 +11,7 @@
  * one closed and the other outlived `lingerMs`), the pair is compared (./diff.ts) and each difference is
  * emitted as a `sandwich-finding`. Legs that never find their other half are reported as `error` events.
  */
-import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
+import { SCHEMA_VERSION, systemClock } from '../events/index.js';
 import { checkRunId, newRunId } from '../conn-id.js';
 import { ConfigError } from '../errors.js';
 import { startProxy, type ProxyAddon, type RunningProxy } from '../proxy/index.js';

@@ -8,7 +8,7 @@
  * The front leg sees what entered and left the intermediary on the client's side, the return leg what
  * entered and left it on the server's side; every difference between the two is the intermediary's.
  */
-import type { Clock, ViolationEvent, WsdiagEvent } from '../events/index.js';
+import type { Clock, WsdiagEvent } from '../events/index.js';
 import type { ListenAddress, ProxyOptions } from '../proxy/types.js';
 
 export type { LegEvidence, MatchedBy, SandwichEvidence, SandwichFindingEvent, SandwichSummaryEvent, StreamEvidence } from '../events/index.js';

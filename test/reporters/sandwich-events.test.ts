@@ -23,6 +23,12 @@ function legSide(conn: string, violations: Array<{ rule: string; frame: number |
   };
 }
 
+/** A leg's side of a finding about the handshake: no stream. */
+function handshakeSide(conn: string): LegEvidence {
+  const { stream: _stream, ...side } = legSide(conn, [], 1000);
+  return side;
+}
+
 const FINDING: SandwichFindingEvent = {
   v: 1,
   type: 'sandwich-finding',
@@ -52,8 +58,8 @@ const HANDSHAKE_FINDING: SandwichFindingEvent = {
   evidence: {
     matched_by: 'path-order',
     rfc: 'RFC 6455 §9.1',
-    front: { ...legSide('c1', [], 1000), stream: undefined, offered: { subprotocols: null, extensions: 'permessage-deflate' }, subprotocol: null } as LegEvidence,
-    return: { ...legSide('r1', [], 1000), stream: undefined, offered: { subprotocols: null, extensions: 'permessage-deflate' }, subprotocol: null, extensions: 'permessage-deflate' } as LegEvidence,
+    front: { ...handshakeSide('c1'), offered: { subprotocols: null, extensions: 'permessage-deflate' }, subprotocol: null },
+    return: { ...handshakeSide('r1'), offered: { subprotocols: null, extensions: 'permessage-deflate' }, subprotocol: null, extensions: 'permessage-deflate' },
   },
 };
 

@@ -291,7 +291,7 @@ test('--replace-key: legs matched by path and order, across concurrent connectio
         await closedWith(ws);
       }),
     );
-    await rig.waitFor((e) => rig.findings().length >= paths.length, 'a key-replaced finding per connection');
+    await rig.waitFor(() => rig.findings().length >= paths.length, 'a key-replaced finding per connection');
     const summary = await rig.stop();
     assert.equal(summary.pairs, paths.length);
     assert.deepEqual(failures(rig), []);

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VIOLATION_CODES } from '../../events/index.js';
 import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/log-reader.js';
 import { closestRuleId } from '../../rules/suggest.js';
-import { RULES, findRule } from '../../rules/table.js';
+import { findRule } from '../../rules/table.js';
 import { runTail, type TailOptions } from '../../tail/index.js';
 import { action } from '../run.js';
 import { untilSignal } from '../signals.js';

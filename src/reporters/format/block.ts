@@ -9,7 +9,7 @@ import { printable as p, timeOfDay, wrap } from '../text.js';
 
 export interface FormatOptions {
   palette: Palette;
-  width?: number;
+  width?: number | undefined;
 }
 
 /** Marks of a violation's severity; `error` events reuse the error mark. */
