@@ -243,13 +243,14 @@ export class ChaosDirection {
     const info = this.classify(h);
     if (this.coalescing) {
       if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
-        this.claim(h);
+        if (!this.claim(h)) return;
         this.coalescing.total += h.length;
         this.coalescing.frames.push({ header: h, ref: info.ref, pieces: [] });
         this.mode = Mode.Coalesce;
         return;
       }
       this.abortCoalescing();
+      if (this.done) return;
     }
     const toxics = this.source.toxicsFor(this.direction);
     // A 64-bit length with its top bit set stops the decoder: nothing after it can be framed, so forward.
@@ -259,7 +260,7 @@ export class ChaosDirection {
     }
     const plan = this.decide(toxics, info);
     if (plan.coalesce) {
-      this.claim(h);
+      if (!this.claim(h)) return;
       this.coalescing = { toxic: plan.coalesce.toxic, maxBytes: plan.coalesce.maxBytes, total: h.length, frames: [{ header: h, ref: info.ref, pieces: [] }] };
       this.mode = Mode.Coalesce;
       return;
@@ -268,6 +269,7 @@ export class ChaosDirection {
     const faults = this.frameFaults.filter((f) => f.stage === 'frame');
     if (plan.delayMs !== null || plan.injections.length > 0) {
       this.flushRaw(h.offset);
+      if (this.done) return;
       let injection = 0;
       for (const fault of prefix) {
         this.report(fault, info.ref, this.outFrames + (fault.stage === 'injection' ? injection++ : plan.injections.length));
@@ -277,7 +279,7 @@ export class ChaosDirection {
       if (this.done) return;
     }
     if (plan.dropped) {
-      this.claim(h);
+      if (!this.claim(h)) return;
       this.reportAll(faults, info.ref);
       this.mode = Mode.Drop;
       return;
@@ -286,7 +288,7 @@ export class ChaosDirection {
       this.pass();
       return;
     }
-    this.claim(h);
+    if (!this.claim(h)) return;
     this.header = h;
     this.plan = plan;
     if (plan.holds) {
@@ -410,12 +412,17 @@ export class ChaosDirection {
     this.outFrames++;
   }
 
-  /** The frame's bytes are the engine's to write: forward what precedes it, skip its header. */
-  private claim(h: FrameHeader): void {
+  /**
+   * The frame's bytes are the engine's to write: forward what precedes it, skip its header. False when
+   * the engine stopped on the way (nothing more to do).
+   */
+  private claim(h: FrameHeader): boolean {
     this.flushRaw(h.offset);
     this.emitted = h.offset + h.headerLength;
     this.frameEndOffset = this.emitted + h.length;
     this.carry = EMPTY;
+    // Forwarding what came before may have fired a reset.
+    return !this.done;
   }
 
   private maskOutput(plan: FramePlan): boolean {
@@ -515,15 +522,17 @@ export class ChaosDirection {
     this.carryStart = start;
   }
 
-  /** Forwards the input bytes from where the engine stands up to `to`, as they came. */
+  /** Forwards the input bytes from where the engine stands up to `to`, as they came (views, never joined). */
   private flushRaw(to: number): void {
-    if (to <= this.emitted) return;
-    const bytes = this.rawBytes(this.emitted, to);
+    const from = this.emitted;
+    if (to <= from) return;
     this.emitted = to;
-    this.emitWrite(bytes);
+    const start = this.chunkStart;
+    if (from < start) this.emitWrite(this.carry.subarray(from - this.carryStart, Math.min(to, start) - this.carryStart));
+    if (to > start) this.emitWrite(this.chunk.subarray(Math.max(from, start) - start, to - start));
   }
 
-  /** Input bytes [from, to): a view of the chunk, or the carried partial header joined to it. */
+  /** Input bytes [from, to) (a partial header: at most 13 bytes), for the carry. */
   private rawBytes(from: number, to: number): Uint8Array {
     const start = this.chunkStart;
     if (from >= start) return this.chunk.subarray(from - start, to - start);
