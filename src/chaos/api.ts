@@ -159,11 +159,12 @@ function errorAnswer(error: unknown): Answer {
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // An oversized body is read to its end (and dropped) before the answer, so the client gets to read it.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new ToxicError(413, `request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk);
+    if (size <= MAX_BODY) chunks.push(chunk);
   }
+  if (size > MAX_BODY) throw new ToxicError(413, `request body over ${MAX_BODY} bytes`);
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;

@@ -54,6 +54,9 @@ export function parseAttributeText(schema: AttributeSchema, text: string): { val
     case 'number': {
       const trimmed = text.trim();
       const n = /^0x[0-9a-f]+$/i.test(trimmed) ? Number.parseInt(trimmed.slice(2), 16) : trimmed === '' ? Number.NaN : Number(trimmed);
+      if (Number.isNaN(n)) {
+        return { error: `expected ${schema.kind === 'integer' ? describeInteger(schema) : `a number from ${schema.min} to ${schema.max}`}, got "${text}"` };
+      }
       return checkAttribute(schema, n);
     }
     case 'boolean':
