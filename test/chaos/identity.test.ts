@@ -126,6 +126,19 @@ describe('the engine changes nothing it was not asked to', () => {
   });
 });
 
+describe('where frames cannot be trusted', () => {
+  it('after a 64-bit length with its top bit set, everything is forwarded as it came, toxics or not', () => {
+    const first = encodeFrame({ opcode: 1, payload: 'ok' });
+    const broken = Uint8Array.of(0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5, 0x81, 0x01, 0x61);
+    const toxics = [toxic('rsv', 'server->client', { frames: 'all' }), toxic('fragment', 'server->client', { size: 1 })];
+    for (const chunks of [[concatBytes([first, broken])], cut(concatBytes([first, broken]), [3, 7, 12])]) {
+      const run = runChaos(chunks, toxics, { direction: 'server->client', end: true });
+      assert.ok(bytesEqual(run.out.subarray(run.out.length - broken.length), broken), 'the rest as it came');
+      assert.deepEqual(run.faults.map((f) => f.frame?.index), [0, 0], 'only the first frame was changed');
+    }
+  });
+});
+
 describe('with toxics on, the result does not depend on how the input was split', () => {
   // Bandwidth and latency act on time, which chunks change; every other toxic acts on frames.
   const timeless: ToxicType[] = ['bandwidth', 'latency', 'delay'];
