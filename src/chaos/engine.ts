@@ -28,7 +28,7 @@ import type { DecoderSink, FrameHeader } from '../protocol/types.js';
 import { FramePlan, matchesSelector, type FrameInfo, type PendingFault, type ToxicRef } from './plan.js';
 import { derivePrng, type Prng } from './random.js';
 import { toxicDefinition, type FrameContext } from './toxics/index.js';
-import type { AnyToxic, ChaosAction, FaultValues } from './types.js';
+import type { AnyToxic, ChaosAction, FaultValues, FrameSelector } from './types.js';
 import { FrameWriter, type WriterPort } from './writer.js';
 
 /** A toxic as the engine reads it; `id` changes when a toxic is added again, not when it is updated. */
@@ -85,13 +85,14 @@ const enum Mode {
 /** Per toxic and direction: its generator and its per-connection decision (stream toxics). */
 interface ToxicState {
   readonly prng: Prng;
+  /** The toxic as faults name it (name and type never change for an id). */
+  readonly ref: ToxicRef;
   connectionRoll: { toxicity: number; affected: boolean } | null;
   reported: boolean;
 }
 
 interface HeldFrame {
   header: FrameHeader;
-  ref: FrameRef;
   pieces: Uint8Array[];
 }
 
@@ -120,6 +121,10 @@ export class ChaosDirection {
   private readonly port: WriterPort;
   private readonly states = new Map<number, ToxicState>();
   private statesVersion = -1;
+  /** The direction's toxics with a frame hook, and those acting on the stream, as of `toxicsVersion`. */
+  private frameToxics: readonly ActiveToxic[] = [];
+  private streamToxics: readonly ActiveToxic[] = [];
+  private toxicsVersion = -1;
   private done = false;
   private actions: ChaosAction[] = [];
   private now = 0;
@@ -145,8 +150,11 @@ export class ChaosDirection {
   private plan: FramePlan | null = null;
   private writer: FrameWriter | null = null;
   private held: Uint8Array[] = [];
-  private frameFaults: PendingFault[] = [];
   private frameEndOffset = 0;
+  /** The plan the next frame is decided in, the frame's place in its message, and the context toxics get. */
+  private scratchPlan = new FramePlan();
+  private readonly info: FrameInfo = { header: null as unknown as FrameHeader, first: false, messageOpcode: null, messageOffset: 0, compressed: false };
+  private readonly asking: Asking;
   private message: { opcode: number; compressed: boolean; bytes: number } | null = null;
   private coalescing: Coalescing | null = null;
 
@@ -158,6 +166,7 @@ export class ChaosDirection {
     const deflate = negotiatedDeflate(options.extensions);
     this.deflate = deflate !== null && !('error' in deflate);
     this.keys = derivePrng(options.seed, options.connection, options.direction, 'masking keys');
+    this.asking = new Asking(this.info, options.direction, this.deflate);
     this.port = {
       write: (bytes) => this.emitWrite(bytes),
       key: () => this.keys.key(),
@@ -245,14 +254,15 @@ export class ChaosDirection {
       if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
         if (!this.claim(h)) return;
         this.coalescing.total += h.length;
-        this.coalescing.frames.push({ header: h, ref: info.ref, pieces: [] });
+        this.coalescing.frames.push({ header: h, pieces: [] });
         this.mode = Mode.Coalesce;
         return;
       }
       this.abortCoalescing();
       if (this.done) return;
     }
-    const toxics = this.source.toxicsFor(this.direction);
+    this.refreshToxics();
+    const toxics = this.frameToxics;
     // A 64-bit length with its top bit set stops the decoder: nothing after it can be framed, so forward.
     if (toxics.length === 0 || h.length > Number.MAX_SAFE_INTEGER) {
       this.pass();
@@ -261,18 +271,17 @@ export class ChaosDirection {
     const plan = this.decide(toxics, info);
     if (plan.coalesce) {
       if (!this.claim(h)) return;
-      this.coalescing = { toxic: plan.coalesce.toxic, maxBytes: plan.coalesce.maxBytes, total: h.length, frames: [{ header: h, ref: info.ref, pieces: [] }] };
+      this.coalescing = { toxic: plan.coalesce.toxic, maxBytes: plan.coalesce.maxBytes, total: h.length, frames: [{ header: h, pieces: [] }] };
       this.mode = Mode.Coalesce;
       return;
     }
-    const prefix = this.frameFaults.filter((f) => f.stage !== 'frame');
-    const faults = this.frameFaults.filter((f) => f.stage === 'frame');
     if (plan.delayMs !== null || plan.injections.length > 0) {
       this.flushRaw(h.offset);
       if (this.done) return;
       let injection = 0;
-      for (const fault of prefix) {
-        this.report(fault, info.ref, this.outFrames + (fault.stage === 'injection' ? injection++ : plan.injections.length));
+      for (const fault of plan.faults) {
+        if (fault.stage === 'frame') continue;
+        this.report(fault, refOf(h), this.outFrames + (fault.stage === 'injection' ? injection++ : plan.injections.length));
       }
       if (plan.delayMs !== null) this.holdFor(plan.delayMs);
       for (const ping of plan.injections) this.inject(ping.payload, ping.masked);
@@ -280,7 +289,7 @@ export class ChaosDirection {
     }
     if (plan.dropped) {
       if (!this.claim(h)) return;
-      this.reportAll(faults, info.ref);
+      this.reportFrameFaults(plan);
       this.mode = Mode.Drop;
       return;
     }
@@ -289,15 +298,16 @@ export class ChaosDirection {
       return;
     }
     if (!this.claim(h)) return;
+    // The frame keeps this plan: the next one is decided in a new one.
+    this.scratchPlan = new FramePlan();
     this.header = h;
     this.plan = plan;
     if (plan.holds) {
       this.mode = Mode.Hold;
       this.held = [];
-      this.frameFaults = faults;
       return;
     }
-    this.reportAll(faults, info.ref);
+    this.reportFrameFaults(plan);
     const writer = new FrameWriter(this.port, h, plan, h.length, this.maskOutput(plan));
     this.writer = writer;
     this.mode = Mode.Stream;
@@ -338,56 +348,60 @@ export class ChaosDirection {
 
   /** Where the frame stands in its message (judged on the input, whatever the toxics do to it). */
   private classify(h: FrameHeader): FrameInfo {
-    const ref: FrameRef = { index: h.index, offset: h.offset, opcode: h.opcode, length: h.length };
+    const info = this.info;
+    info.header = h;
+    info.first = false;
+    info.messageOpcode = null;
+    info.messageOffset = 0;
+    info.compressed = false;
     const op = h.opcode;
     if (op === Opcode.Text || op === Opcode.Binary) {
-      const compressed = h.rsv1 && this.deflate;
-      this.message = h.fin ? null : { opcode: op, compressed, bytes: h.length };
-      return { header: h, ref, first: true, messageOpcode: op, messageOffset: 0, compressed };
+      info.first = true;
+      info.messageOpcode = op;
+      info.compressed = h.rsv1 && this.deflate;
+      this.message = h.fin ? null : { opcode: op, compressed: info.compressed, bytes: h.length };
+      return info;
     }
     const message = this.message;
     if (op === Opcode.Continuation && message) {
-      const offset = message.bytes;
+      info.messageOpcode = message.opcode;
+      info.messageOffset = message.bytes;
+      info.compressed = message.compressed;
       message.bytes += h.length;
       if (h.fin) this.message = null;
-      return { header: h, ref, first: false, messageOpcode: message.opcode, messageOffset: offset, compressed: message.compressed };
     }
-    return { header: h, ref, first: false, messageOpcode: null, messageOffset: 0, compressed: false };
+    return info;
   }
 
   /** Asks each toxic of the direction, in order; a drop or a coalesce ends the asking. */
   private decide(toxics: readonly ActiveToxic[], info: FrameInfo): FramePlan {
-    const plan = new FramePlan(info.header);
-    const faults: PendingFault[] = [];
-    this.frameFaults = faults;
+    const plan = this.scratchPlan.reset(info.header);
+    const asking = this.asking;
+    asking.plan = plan;
     for (const active of toxics) {
-      const toxic = active.toxic;
-      const definition = toxicDefinition(toxic.type);
-      if (!definition.frame) continue;
-      const state = this.state(active);
-      const ref: ToxicRef = { name: toxic.name, type: toxic.type };
+      const definition = toxicDefinition(active.toxic.type);
+      const faultsBefore = plan.faults.length;
       const delayBefore = plan.delayMs;
       const injectionsBefore = plan.injections.length;
-      const mine: PendingFault[] = [];
-      const ctx: FrameContext<AnyToxic['attributes']> = {
-        attributes: toxic.attributes,
-        toxic: ref,
-        frame: info,
-        direction: this.direction,
-        deflate: this.deflate,
-        plan,
-        matches: (selector) => matchesSelector(selector, info),
-        roll: () => roll(state.prng, toxic.toxicity),
-        random: () => state.prng.random(),
-        fault: (message, before, after) => mine.push(pendingFault(ref, message, before, after)),
-      };
-      definition.frame(ctx as FrameContext<never>);
+      asking.ask(active.toxic, this.state(active));
+      definition.frame!(asking);
       // Delays and injections happen before the frame: their faults are reported there.
-      const stage = plan.injections.length !== injectionsBefore ? 'injection' : plan.delayMs !== delayBefore ? 'prefix' : 'frame';
-      for (const fault of mine) faults.push({ ...fault, stage });
+      if (plan.faults.length > faultsBefore) {
+        const stage = plan.injections.length !== injectionsBefore ? 'injection' : plan.delayMs !== delayBefore ? 'prefix' : 'frame';
+        for (let i = faultsBefore; i < plan.faults.length; i++) plan.faults[i]!.stage = stage;
+      }
       if (plan.dropped || plan.coalesce) break;
     }
     return plan;
+  }
+
+  /** Reads the direction's toxics again, by kind, when the source changed. */
+  private refreshToxics(): void {
+    if (this.toxicsVersion === this.source.version) return;
+    this.toxicsVersion = this.source.version;
+    const all = this.source.toxicsFor(this.direction);
+    this.frameToxics = all.filter((a) => toxicDefinition(a.toxic.type).frame !== undefined);
+    this.streamToxics = all.filter((a) => toxicDefinition(a.toxic.type).stream !== undefined);
   }
 
   private state(active: ActiveToxic): ToxicState {
@@ -398,7 +412,12 @@ export class ChaosDirection {
     }
     let state = this.states.get(active.id);
     if (!state) {
-      state = { prng: derivePrng(this.seed, this.connection, this.direction, active.toxic.name), connectionRoll: null, reported: false };
+      state = {
+        prng: derivePrng(this.seed, this.connection, this.direction, active.toxic.name),
+        ref: { name: active.toxic.name, type: active.toxic.type },
+        connectionRoll: null,
+        reported: false,
+      };
       this.states.set(active.id, state);
     }
     return state;
@@ -441,7 +460,7 @@ export class ChaosDirection {
     const plan = this.plan!;
     let payload = concatBytes(this.held);
     this.held = [];
-    this.reportAll(this.frameFaults, refOf(h));
+    this.reportFrameFaults(plan);
     if (plan.closeRewrite) {
       const { code, reason, toxic } = plan.closeRewrite;
       const old = payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : null;
@@ -469,7 +488,7 @@ export class ChaosDirection {
     const last = c.frames.at(-1)!.header.index;
     const kind = first.header.opcode === Opcode.Text ? 'text' : 'binary';
     const message = `merged the ${c.frames.length} frames (#${first.header.index} to #${last}) of a ${kind} message into one frame of ${payload.length} bytes`;
-    this.report(pendingFault(c.toxic, message, { frames: c.frames.length }, { frames: 1 }), first.ref, this.outFrames);
+    this.report(pendingFault(c.toxic, message, { frames: c.frames.length }, { frames: 1 }), refOf(first.header), this.outFrames);
     this.outFrames++;
     this.emitWrite(encodeFrame(spec));
   }
@@ -529,7 +548,12 @@ export class ChaosDirection {
     this.emitted = to;
     const start = this.chunkStart;
     if (from < start) this.emitWrite(this.carry.subarray(from - this.carryStart, Math.min(to, start) - this.carryStart));
-    if (to > start) this.emitWrite(this.chunk.subarray(Math.max(from, start) - start, to - start));
+    if (to > start) {
+      // A plain view, not chunk.subarray(): on a Buffer that goes through Symbol.species and costs more.
+      const chunk = this.chunk;
+      const at = Math.max(from, start) - start;
+      this.emitWrite(new Uint8Array(chunk.buffer, chunk.byteOffset + at, to - start - at));
+    }
   }
 
   /** Input bytes [from, to) (a partial header: at most 13 bytes), for the carry. */
@@ -545,15 +569,15 @@ export class ChaosDirection {
     if (this.done || bytes.length === 0) return;
     let rate: number | null = null;
     let resetAfter: { bytes: number; toxic: ToxicRef } | null = null;
-    for (const active of this.source.toxicsFor(this.direction)) {
+    this.refreshToxics();
+    for (const active of this.streamToxics) {
       const definition = toxicDefinition(active.toxic.type);
-      if (!definition.stream) continue;
       const state = this.state(active);
       if (state.connectionRoll?.toxicity !== active.toxic.toxicity) {
         state.connectionRoll = { toxicity: active.toxic.toxicity, affected: roll(state.prng, active.toxic.toxicity) };
       }
       if (!state.connectionRoll.affected) continue;
-      const effect = definition.stream(active.toxic.attributes as never);
+      const effect = definition.stream!(active.toxic.attributes as never);
       const ref: ToxicRef = { name: active.toxic.name, type: active.toxic.type };
       if (effect.kind === 'rate') {
         if (!state.reported) {
@@ -602,8 +626,9 @@ export class ChaosDirection {
     this.actions.push({ type: 'delay', ms });
   }
 
-  private reportAll(faults: readonly PendingFault[], frame: FrameRef): void {
-    for (const fault of faults) this.report(fault, frame, this.outFrames);
+  /** The plan's faults about the frame itself (not those reported before it). */
+  private reportFrameFaults(plan: FramePlan): void {
+    for (const fault of plan.faults) if (fault.stage === 'frame') this.report(fault, refOf(plan.input), this.outFrames);
   }
 
   private report(fault: PendingFault, frame: FrameRef | null, outIndex: number | null): void {
@@ -623,6 +648,47 @@ export class ChaosDirection {
     if (fault.before) record.fault.before = fault.before;
     if (fault.after) record.fault.after = fault.after;
     this.actions.push(record);
+  }
+}
+
+/**
+ * The context a toxic is asked in (toxics/toxic.ts FrameContext): one object per engine, pointed at each
+ * toxic in turn, so asking allocates nothing per frame.
+ */
+class Asking implements FrameContext<AnyToxic['attributes']> {
+  attributes: AnyToxic['attributes'] = {};
+  toxic: ToxicRef = { name: '', type: 'noop' };
+  plan: FramePlan = new FramePlan();
+  private state: ToxicState | null = null;
+  private toxicity = 1;
+
+  constructor(
+    readonly frame: FrameInfo,
+    readonly direction: Direction,
+    readonly deflate: boolean,
+  ) {}
+
+  ask(toxic: AnyToxic, state: ToxicState): void {
+    this.attributes = toxic.attributes;
+    this.toxicity = toxic.toxicity;
+    this.toxic = state.ref;
+    this.state = state;
+  }
+
+  matches(selector: FrameSelector): boolean {
+    return matchesSelector(selector, this.frame);
+  }
+
+  roll(): boolean {
+    return roll(this.state!.prng, this.toxicity);
+  }
+
+  random(): number {
+    return this.state!.prng.random();
+  }
+
+  fault(message: string, before?: FaultValues, after?: FaultValues): void {
+    this.plan.faults.push(pendingFault(this.toxic, message, before, after));
   }
 }
 

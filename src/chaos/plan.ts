@@ -4,7 +4,6 @@
  * engine (engine.ts) turns a plan into actions; a plan that changes nothing leaves the frame's bytes as
  * they came.
  */
-import type { FrameRef } from '../events.js';
 import { Opcode, isControlOpcode } from '../protocol/constants.js';
 import type { FrameHeader } from '../protocol/types.js';
 import type { FaultValues, FrameSelector, ToxicType } from './types.js';
@@ -18,7 +17,6 @@ export interface ToxicRef {
 /** A frame as the toxics see it: its header as sent, and its place in a message. */
 export interface FrameInfo {
   header: FrameHeader;
-  ref: FrameRef;
   /** A text or binary frame: the first frame of a message. */
   first: boolean;
   /** The opcode (text or binary) of the message a data frame belongs to; null for control, reserved and orphan frames. */
@@ -72,11 +70,16 @@ export interface PendingFault {
   after?: FaultValues;
 }
 
+/**
+ * One plan is filled per frame; the engine reuses it for the next frame unless the frame keeps it (a frame
+ * being re-encoded or held), so a frame no toxic changes allocates nothing here.
+ */
 export class FramePlan {
-  opcode: number;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
+  input!: FrameHeader;
+  opcode = 0;
+  rsv1 = false;
+  rsv2 = false;
+  rsv3 = false;
   /** A length form to write (non-minimal); null keeps the sender's when the length is unchanged, else minimal. */
   lengthForm: 16 | 64 | null = null;
   /** Mask the frame (true) or not (false); null: the direction's rule (toward the server masked, fresh key). */
@@ -95,11 +98,26 @@ export class FramePlan {
   coalesce: { maxBytes: number; toxic: ToxicRef } | null = null;
   readonly faults: PendingFault[] = [];
 
-  constructor(readonly input: FrameHeader) {
+  /** Starts over for a frame: nothing changed yet. */
+  reset(input: FrameHeader): this {
+    this.input = input;
     this.opcode = input.opcode;
     this.rsv1 = input.rsv1;
     this.rsv2 = input.rsv2;
     this.rsv3 = input.rsv3;
+    this.lengthForm = null;
+    this.mask = null;
+    if (this.patches.length > 0) this.patches.length = 0;
+    this.fragmentSize = null;
+    this.truncateKeep = null;
+    this.dropped = false;
+    this.delayMs = null;
+    if (this.injections.length > 0) this.injections.length = 0;
+    this.copies = 0;
+    this.closeRewrite = null;
+    this.coalesce = null;
+    if (this.faults.length > 0) this.faults.length = 0;
+    return this;
   }
 
   /** The frame itself must be re-encoded (rather than forwarded as it came). */
