@@ -1,0 +1,718 @@
+/**
+ * The chaos engine for one direction of one connection, sans-IO: bytes in, actions out (types.ts
+ * `ChaosAction`). The relay pushes what the sender sent and performs the returned actions toward the
+ * receiver; the engine owns no socket and no timer (time comes in as `now`).
+ *
+ * Frames are found by the project's one parser (FrameDecoder, with its frame/payload/frameEnd listeners).
+ * Before each frame the toxics of the direction are asked, in order, what to do (plan.ts); then:
+ * - a frame no toxic touches is forwarded as it came, byte for byte, streamed (views of the input chunks);
+ * - a frame with a new header, payload patches, fragments or a cut is re-encoded as its payload streams in
+ *   (writer.ts), masked toward the server with a fresh key and unmasked toward the client unless a toxic
+ *   says otherwise;
+ * - only two things hold bytes: a control frame being copied or given a new Close body (≤ 125 bytes), and
+ *   a message being coalesced (up to the toxic's `max_bytes`; beyond that, or when a control frame comes
+ *   between its fragments or the stream ends, the held frames go out exactly as they came).
+ *
+ * Toxics are read from the source at every frame, so changes apply to the next frame of open connections.
+ * Every random choice comes from generators derived from (seed, connection, direction, toxic name) (and
+ * masking keys from (seed, connection, direction)): the same seed on the same traffic gives the same bytes
+ * and faults, however the traffic was split into chunks (except where `now` matters: bandwidth).
+ */
+import type { Direction, FrameRef } from '../events.js';
+import { senderOf } from '../events.js';
+import { Opcode } from '../protocol/constants.js';
+import { FrameDecoder } from '../protocol/decoder.js';
+import { concatBytes, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
+import { negotiatedDeflate } from '../protocol/extensions.js';
+import type { DecoderSink, FrameHeader } from '../protocol/types.js';
+import { FramePlan, matchesSelector, type FrameInfo, type PendingFault, type ToxicRef } from './plan.js';
+import { derivePrng, type Prng } from './random.js';
+import { toxicDefinition, type FrameContext } from './toxics/index.js';
+import type { AnyToxic, ChaosAction, FaultValues, FrameSelector } from './types.js';
+import { FrameWriter, type WriterPort } from './writer.js';
+
+/** A toxic as the engine reads it; `id` changes when a toxic is added again, not when it is updated. */
+export interface ActiveToxic {
+  readonly id: number;
+  readonly toxic: AnyToxic;
+}
+
+/** Where the engine reads the toxics of its direction (the registry, or a fixed list in tests). */
+export interface ToxicSource {
+  /** Changes whenever a toxic is added, updated or removed. */
+  readonly version: number;
+  toxicsFor(direction: Direction): readonly ActiveToxic[];
+}
+
+/** A fixed set of toxics (tests, benchmarks, a config without the API). */
+export function staticToxics(toxics: readonly AnyToxic[]): ToxicSource {
+  const active = toxics.map((toxic, id) => ({ id, toxic }));
+  return {
+    version: 0,
+    toxicsFor: (direction) => active.filter((a) => a.toxic.stream === direction),
+  };
+}
+
+export interface ChaosDirectionOptions {
+  direction: Direction;
+  toxics: ToxicSource;
+  /** The run seed. */
+  seed: string;
+  /**
+   * A name for the connection that is the same from one run to the next (the connection id without its
+   * run part, e.g. `c1`): it picks the connection's generators.
+   */
+  connection: string;
+  /** The Sec-WebSocket-Extensions value the server accepted (permessage-deflate framing and toxics). */
+  extensions?: string | null;
+}
+
+const enum Mode {
+  /** Between frames (or in a header). */
+  Idle,
+  /** In a frame forwarded as it came. */
+  Pass,
+  /** In a frame being re-encoded as it streams. */
+  Stream,
+  /** In a control frame held whole (copies, new Close body). */
+  Hold,
+  /** In a dropped frame. */
+  Drop,
+  /** In a frame of a message being coalesced. */
+  Coalesce,
+}
+
+/** Per toxic and direction: its generator and its per-connection decision (stream toxics). */
+interface ToxicState {
+  readonly prng: Prng;
+  /** The toxic as faults name it (name and type never change for an id). */
+  readonly ref: ToxicRef;
+  connectionRoll: { toxicity: number; affected: boolean } | null;
+  reported: boolean;
+}
+
+interface HeldFrame {
+  header: FrameHeader;
+  pieces: Uint8Array[];
+}
+
+interface Coalescing {
+  toxic: ToxicRef;
+  maxBytes: number;
+  total: number;
+  frames: HeldFrame[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class ChaosDirection {
+  readonly direction: Direction;
+  /** Faults reported so far. */
+  faultCount = 0;
+  /** Bytes pushed after the engine ended or reset the stream (not forwarded). */
+  discardedBytes = 0;
+
+  private readonly source: ToxicSource;
+  private readonly seed: string;
+  private readonly connection: string;
+  private readonly deflate: boolean;
+  private readonly decoder: FrameDecoder;
+  private readonly keys: Prng;
+  private readonly port: WriterPort;
+  private readonly states = new Map<number, ToxicState>();
+  private statesVersion = -1;
+  /** The direction's toxics with a frame hook, and those acting on the stream, as of `toxicsVersion`. */
+  private frameToxics: readonly ActiveToxic[] = [];
+  private streamToxics: readonly ActiveToxic[] = [];
+  private toxicsVersion = -1;
+  private done = false;
+  private actions: ChaosAction[] = [];
+  private now = 0;
+
+  // Input: the stream offset of the chunk being pushed, the bytes of an earlier chunk not yet forwarded (a
+  // partial header), and how far the input has been accounted for (forwarded, re-encoded or dropped).
+  private inputOffset = 0;
+  private chunk: Uint8Array = EMPTY;
+  private chunkStart = 0;
+  private carry: Uint8Array = EMPTY;
+  private carryStart = 0;
+  private emitted = 0;
+
+  // Output: bytes and frames the receiver was sent; time shaping.
+  private outputOffset = 0;
+  private outFrames = 0;
+  private holdUntil = Number.NEGATIVE_INFINITY;
+  private linkFree = Number.NEGATIVE_INFINITY;
+
+  // The frame in progress.
+  private mode: Mode = Mode.Idle;
+  private header: FrameHeader | null = null;
+  private plan: FramePlan | null = null;
+  private writer: FrameWriter | null = null;
+  private held: Uint8Array[] = [];
+  private frameEndOffset = 0;
+  /** The plan the next frame is decided in, the frame's place in its message, and the context toxics get. */
+  private scratchPlan = new FramePlan();
+  private readonly info: FrameInfo = { header: null as unknown as FrameHeader, first: false, messageOpcode: null, messageOffset: 0, compressed: false };
+  private readonly asking: Asking;
+  private message: { opcode: number; compressed: boolean; bytes: number } | null = null;
+  private coalescing: Coalescing | null = null;
+
+  constructor(options: ChaosDirectionOptions) {
+    this.direction = options.direction;
+    this.source = options.toxics;
+    this.seed = options.seed;
+    this.connection = options.connection;
+    const deflate = negotiatedDeflate(options.extensions);
+    this.deflate = deflate !== null && !('error' in deflate);
+    this.keys = derivePrng(options.seed, options.connection, options.direction, 'masking keys');
+    this.asking = new Asking(this.info, options.direction, this.deflate);
+    this.port = {
+      write: (bytes) => this.emitWrite(bytes),
+      key: () => this.keys.key(),
+      cut: () => {
+        this.actions.push({ type: 'end' });
+        this.done = true;
+      },
+      finished: () => this.done,
+    };
+    const sink: DecoderSink = {
+      finding: () => {},
+      frame: (header) => this.onFrame(header),
+      payload: (data, position) => this.onPayload(data, position),
+      frameEnd: () => this.onFrameEnd(),
+      stopped: () => this.abortCoalescing(),
+    };
+    // No message limit: the engine judges nothing, it only needs the frames (and the decoder never holds them).
+    this.decoder = new FrameDecoder(sink, { from: senderOf(options.direction), extensions: options.extensions ?? null, maxMessage: 0 });
+  }
+
+  /** True once the engine ended or reset the stream: it returns no more actions. */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Bytes pushed so far (including discarded ones), and bytes written toward the receiver. */
+  get bytesIn(): number {
+    return this.inputOffset + this.discardedBytes;
+  }
+
+  get bytesOut(): number {
+    return this.outputOffset;
+  }
+
+  /** The sender's next bytes; `now` is a monotonic clock in milliseconds (what `delay` actions count from). */
+  push(chunk: Uint8Array, now: number): ChaosAction[] {
+    if (this.done) {
+      this.discardedBytes += chunk.length;
+      return [];
+    }
+    if (chunk.length === 0) return [];
+    this.now = now;
+    this.chunk = chunk;
+    this.chunkStart = this.inputOffset;
+    this.inputOffset += chunk.length;
+    this.decoder.push(chunk);
+    if (!this.done) this.settle();
+    this.chunk = EMPTY;
+    this.chunkStart = this.inputOffset;
+    return this.take();
+  }
+
+  /**
+   * The sender ended its stream (FIN): what is still held goes out as it came, then `end`. Returns nothing
+   * when the engine already ended or reset the stream.
+   */
+  end(now: number): ChaosAction[] {
+    if (this.done) return [];
+    this.now = now;
+    this.decoder.end();
+    if (this.mode === Mode.Hold && this.header) {
+      this.sendOriginal(this.header, this.held);
+    } else {
+      this.abortCoalescing();
+      if (this.mode === Mode.Idle || this.mode === Mode.Pass) this.flushRaw(this.inputOffset);
+    }
+    if (!this.done) this.actions.push({ type: 'end' });
+    this.done = true;
+    return this.take();
+  }
+
+  private take(): ChaosAction[] {
+    const out = this.actions;
+    this.actions = [];
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Decoder events
+
+  private onFrame(h: FrameHeader): void {
+    if (this.done) return;
+    const info = this.classify(h);
+    if (this.coalescing) {
+      if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
+        if (!this.claim(h)) return;
+        this.coalescing.total += h.length;
+        this.coalescing.frames.push({ header: h, pieces: [] });
+        this.mode = Mode.Coalesce;
+        return;
+      }
+      this.abortCoalescing();
+      if (this.done) return;
+    }
+    this.refreshToxics();
+    const toxics = this.frameToxics;
+    // A 64-bit length with its top bit set stops the decoder: nothing after it can be framed, so forward.
+    if (toxics.length === 0 || h.length > Number.MAX_SAFE_INTEGER) {
+      this.pass();
+      return;
+    }
+    const plan = this.decide(toxics, info);
+    if (plan.coalesce) {
+      if (!this.claim(h)) return;
+      this.coalescing = { toxic: plan.coalesce.toxic, maxBytes: plan.coalesce.maxBytes, total: h.length, frames: [{ header: h, pieces: [] }] };
+      this.mode = Mode.Coalesce;
+      return;
+    }
+    if (plan.delayMs !== null || plan.injections.length > 0) {
+      this.flushRaw(h.offset);
+      if (this.done) return;
+      let injection = 0;
+      for (const fault of plan.faults) {
+        if (fault.stage === 'frame') continue;
+        this.report(fault, refOf(h), this.outFrames + (fault.stage === 'injection' ? injection++ : plan.injections.length));
+      }
+      if (plan.delayMs !== null) this.holdFor(plan.delayMs);
+      for (const ping of plan.injections) this.inject(ping.payload, ping.masked);
+      if (this.done) return;
+    }
+    if (plan.dropped) {
+      if (!this.claim(h)) return;
+      this.reportFrameFaults(plan);
+      this.mode = Mode.Drop;
+      return;
+    }
+    if (!plan.rewrites) {
+      this.pass();
+      return;
+    }
+    if (!this.claim(h)) return;
+    // The frame keeps this plan: the next one is decided in a new one.
+    this.scratchPlan = new FramePlan();
+    this.header = h;
+    this.plan = plan;
+    if (plan.holds) {
+      this.mode = Mode.Hold;
+      this.held = [];
+      return;
+    }
+    this.reportFrameFaults(plan);
+    const writer = new FrameWriter(this.port, h, plan, h.length, this.maskOutput(plan));
+    this.writer = writer;
+    this.mode = Mode.Stream;
+    this.outFrames += writer.frames;
+    writer.start();
+  }
+
+  private onPayload(data: Uint8Array, position: number): void {
+    switch (this.mode) {
+      case Mode.Stream:
+        if (!this.done) this.writer!.piece(data, position);
+        return;
+      case Mode.Hold:
+        this.held.push(data.slice());
+        return;
+      case Mode.Coalesce:
+        this.coalescing!.frames.at(-1)!.pieces.push(data.slice());
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onFrameEnd(): void {
+    const mode = this.mode;
+    this.mode = Mode.Idle;
+    if (this.done || mode === Mode.Idle || mode === Mode.Pass) return;
+    this.emitted = this.frameEndOffset;
+    if (mode === Mode.Hold) this.finishHold();
+    else if (mode === Mode.Coalesce && this.coalescing!.frames.at(-1)!.header.fin) this.finishCoalescing();
+    this.writer = null;
+    this.header = null;
+    this.plan = null;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Decisions
+
+  /** Where the frame stands in its message (judged on the input, whatever the toxics do to it). */
+  private classify(h: FrameHeader): FrameInfo {
+    const info = this.info;
+    info.header = h;
+    info.first = false;
+    info.messageOpcode = null;
+    info.messageOffset = 0;
+    info.compressed = false;
+    const op = h.opcode;
+    if (op === Opcode.Text || op === Opcode.Binary) {
+      info.first = true;
+      info.messageOpcode = op;
+      info.compressed = h.rsv1 && this.deflate;
+      this.message = h.fin ? null : { opcode: op, compressed: info.compressed, bytes: h.length };
+      return info;
+    }
+    const message = this.message;
+    if (op === Opcode.Continuation && message) {
+      info.messageOpcode = message.opcode;
+      info.messageOffset = message.bytes;
+      info.compressed = message.compressed;
+      message.bytes += h.length;
+      if (h.fin) this.message = null;
+    }
+    return info;
+  }
+
+  /** Asks each toxic of the direction, in order; a drop or a coalesce ends the asking. */
+  private decide(toxics: readonly ActiveToxic[], info: FrameInfo): FramePlan {
+    const plan = this.scratchPlan.reset(info.header);
+    const asking = this.asking;
+    asking.plan = plan;
+    for (const active of toxics) {
+      const definition = toxicDefinition(active.toxic.type);
+      const faultsBefore = plan.faults.length;
+      const delayBefore = plan.delayMs;
+      const injectionsBefore = plan.injections.length;
+      asking.ask(active.toxic, this.state(active));
+      definition.frame!(asking);
+      // Delays and injections happen before the frame: their faults are reported there.
+      if (plan.faults.length > faultsBefore) {
+        const stage = plan.injections.length !== injectionsBefore ? 'injection' : plan.delayMs !== delayBefore ? 'prefix' : 'frame';
+        for (let i = faultsBefore; i < plan.faults.length; i++) plan.faults[i]!.stage = stage;
+      }
+      if (plan.dropped || plan.coalesce) break;
+    }
+    return plan;
+  }
+
+  /** Reads the direction's toxics again, by kind, when the source changed. */
+  private refreshToxics(): void {
+    if (this.toxicsVersion === this.source.version) return;
+    this.toxicsVersion = this.source.version;
+    const all = this.source.toxicsFor(this.direction);
+    this.frameToxics = all.filter((a) => toxicDefinition(a.toxic.type).frame !== undefined);
+    this.streamToxics = all.filter((a) => toxicDefinition(a.toxic.type).stream !== undefined);
+  }
+
+  private state(active: ActiveToxic): ToxicState {
+    if (this.statesVersion !== this.source.version) {
+      this.statesVersion = this.source.version;
+      const live = new Set(this.source.toxicsFor(this.direction).map((a) => a.id));
+      for (const id of this.states.keys()) if (!live.has(id)) this.states.delete(id);
+    }
+    let state = this.states.get(active.id);
+    if (!state) {
+      state = {
+        prng: derivePrng(this.seed, this.connection, this.direction, active.toxic.name),
+        ref: { name: active.toxic.name, type: active.toxic.type },
+        connectionRoll: null,
+        reported: false,
+      };
+      this.states.set(active.id, state);
+    }
+    return state;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Frames
+
+  private pass(): void {
+    this.mode = Mode.Pass;
+    this.outFrames++;
+  }
+
+  /**
+   * The frame's bytes are the engine's to write: forward what precedes it, skip its header. False when
+   * the engine stopped on the way (nothing more to do).
+   */
+  private claim(h: FrameHeader): boolean {
+    this.flushRaw(h.offset);
+    this.emitted = h.offset + h.headerLength;
+    this.frameEndOffset = this.emitted + h.length;
+    this.carry = EMPTY;
+    // Forwarding what came before may have fired a reset.
+    return !this.done;
+  }
+
+  private maskOutput(plan: FramePlan): boolean {
+    return plan.mask ?? this.direction === 'client->server';
+  }
+
+  private inject(payload: Uint8Array, masked: boolean): void {
+    const spec: FrameSpec = { opcode: Opcode.Ping, payload };
+    if (masked) spec.mask = this.keys.key();
+    this.outFrames++;
+    this.emitWrite(encodeFrame(spec));
+  }
+
+  private finishHold(): void {
+    const h = this.header!;
+    const plan = this.plan!;
+    let payload = concatBytes(this.held);
+    this.held = [];
+    this.reportFrameFaults(plan);
+    if (plan.closeRewrite) {
+      const { code, reason, toxic } = plan.closeRewrite;
+      const old = payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : null;
+      const reasonBytes = reason === null ? payload.subarray(Math.min(2, payload.length)) : new TextEncoder().encode(reason);
+      payload = concatBytes([Uint8Array.of(code >> 8, code & 0xff), reasonBytes]);
+      const message = `replaced the close code of Close #${h.index} (${old ?? 'none'}) with ${code}${reason === null ? '' : ' and its reason'}`;
+      this.report(pendingFault(toxic, message, { code: old }, { code }), refOf(h), this.outFrames);
+    }
+    const masked = this.maskOutput(plan);
+    for (let copy = 0; copy <= plan.copies && !this.done; copy++) {
+      const writer = new FrameWriter(this.port, h, plan, payload.length, masked);
+      this.outFrames += writer.frames;
+      writer.start();
+      if (payload.length > 0) writer.piece(payload, 0);
+    }
+  }
+
+  private finishCoalescing(): void {
+    const c = this.coalescing!;
+    this.coalescing = null;
+    const first = c.frames[0]!;
+    const payload = concatBytes(c.frames.flatMap((f) => f.pieces));
+    const spec: FrameSpec = { opcode: first.header.opcode, fin: true, rsv1: first.header.rsv1, rsv2: first.header.rsv2, rsv3: first.header.rsv3, payload };
+    if (this.direction === 'client->server') spec.mask = this.keys.key();
+    const last = c.frames.at(-1)!.header.index;
+    const kind = first.header.opcode === Opcode.Text ? 'text' : 'binary';
+    const message = `merged the ${c.frames.length} frames (#${first.header.index} to #${last}) of a ${kind} message into one frame of ${payload.length} bytes`;
+    this.report(pendingFault(c.toxic, message, { frames: c.frames.length }, { frames: 1 }), refOf(first.header), this.outFrames);
+    this.outFrames++;
+    this.emitWrite(encodeFrame(spec));
+  }
+
+  /** Gives up coalescing: the held frames go out exactly as they came. */
+  private abortCoalescing(): void {
+    const c = this.coalescing;
+    if (!c) return;
+    this.coalescing = null;
+    for (const frame of c.frames) this.sendOriginal(frame.header, frame.pieces);
+    // Cut short by the end of the stream: what arrived of the frame went out with it.
+    if (this.mode === Mode.Coalesce) {
+      this.mode = Mode.Pass;
+      this.emitted = this.decoder.bytesSeen;
+    }
+  }
+
+  /** Re-encodes a held frame (or the part of it that arrived) exactly as the sender wrote it. */
+  private sendOriginal(h: FrameHeader, pieces: readonly Uint8Array[]): void {
+    const spec: FrameSpec = {
+      opcode: h.opcode,
+      fin: h.fin,
+      rsv1: h.rsv1,
+      rsv2: h.rsv2,
+      rsv3: h.rsv3,
+      lengthForm: h.lengthForm,
+      declaredLength: h.length,
+      payload: concatBytes(pieces),
+    };
+    if (h.maskKey) spec.mask = h.maskKey;
+    this.outFrames++;
+    this.emitWrite(encodeFrame(spec));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Output
+
+  /** End of a push: forward what can be, keep a partial header for the next push. */
+  private settle(): void {
+    const mode = this.mode;
+    if (mode === Mode.Stream || mode === Mode.Hold || mode === Mode.Drop || mode === Mode.Coalesce) return;
+    if (this.decoder.stopped || mode === Mode.Pass) {
+      this.flushRaw(this.decoder.bytesSeen);
+      return;
+    }
+    const start = this.decoder.frameStart;
+    this.flushRaw(start);
+    const end = this.decoder.bytesSeen;
+    this.carry = end > start ? this.rawBytes(start, end).slice() : EMPTY;
+    this.carryStart = start;
+  }
+
+  /** Forwards the input bytes from where the engine stands up to `to`, as they came (views, never joined). */
+  private flushRaw(to: number): void {
+    const from = this.emitted;
+    if (to <= from) return;
+    this.emitted = to;
+    const start = this.chunkStart;
+    if (from < start) this.emitWrite(this.carry.subarray(from - this.carryStart, Math.min(to, start) - this.carryStart));
+    if (to > start) {
+      // A plain view, not chunk.subarray(): on a Buffer that goes through Symbol.species and costs more.
+      const chunk = this.chunk;
+      const at = Math.max(from, start) - start;
+      this.emitWrite(new Uint8Array(chunk.buffer, chunk.byteOffset + at, to - start - at));
+    }
+  }
+
+  /** Input bytes [from, to) (a partial header: at most 13 bytes), for the carry. */
+  private rawBytes(from: number, to: number): Uint8Array {
+    const start = this.chunkStart;
+    if (from >= start) return this.chunk.subarray(from - start, to - start);
+    const carried = this.carry.subarray(from - this.carryStart, Math.min(to, start) - this.carryStart);
+    return to <= start ? carried : concatBytes([carried, this.chunk.subarray(0, to - start)]);
+  }
+
+  /** Writes toward the receiver through the stream toxics (bandwidth, reset). */
+  private emitWrite(bytes: Uint8Array): void {
+    if (this.done || bytes.length === 0) return;
+    let rate: number | null = null;
+    let resetAfter: { bytes: number; toxic: ToxicRef } | null = null;
+    this.refreshToxics();
+    for (const active of this.streamToxics) {
+      const definition = toxicDefinition(active.toxic.type);
+      const state = this.state(active);
+      if (state.connectionRoll?.toxicity !== active.toxic.toxicity) {
+        state.connectionRoll = { toxicity: active.toxic.toxicity, affected: roll(state.prng, active.toxic.toxicity) };
+      }
+      if (!state.connectionRoll.affected) continue;
+      const effect = definition.stream!(active.toxic.attributes as never);
+      const ref: ToxicRef = { name: active.toxic.name, type: active.toxic.type };
+      if (effect.kind === 'rate') {
+        if (!state.reported) {
+          state.reported = true;
+          this.report(pendingFault(ref, `limited ${this.direction} to ${effect.bytesPerSecond / 1000} KB/s`, undefined, { bytes_per_second: effect.bytesPerSecond }), null, null);
+        }
+        rate = rate === null ? effect.bytesPerSecond : Math.min(rate, effect.bytesPerSecond);
+      } else if (resetAfter === null || effect.bytes < resetAfter.bytes) {
+        resetAfter = { bytes: effect.bytes, toxic: ref };
+      }
+    }
+    if (resetAfter && this.outputOffset + bytes.length >= resetAfter.bytes) {
+      this.send(bytes.subarray(0, Math.max(0, resetAfter.bytes - this.outputOffset)), rate);
+      this.report(pendingFault(resetAfter.toxic, `reset the connection after ${this.outputOffset} bytes of ${this.direction}`, undefined, { bytes: this.outputOffset }), null, null);
+      this.actions.push({ type: 'reset' });
+      this.done = true;
+      return;
+    }
+    this.send(bytes, rate);
+  }
+
+  private send(bytes: Uint8Array, bytesPerSecond: number | null): void {
+    if (bytes.length === 0) return;
+    if (bytesPerSecond === null) {
+      this.actions.push({ type: 'write', bytes });
+      this.outputOffset += bytes.length;
+      return;
+    }
+    // In pieces of about 50 ms, each sent when the link has carried the one before.
+    const piece = Math.max(256, Math.floor(bytesPerSecond / 20));
+    for (let at = 0; at < bytes.length; at += piece) {
+      const part = bytes.subarray(at, at + piece);
+      const start = Math.max(this.now, this.linkFree, this.holdUntil);
+      if (start > this.now) this.holdFor(start - this.now);
+      this.linkFree = start + (part.length * 1000) / bytesPerSecond;
+      this.actions.push({ type: 'write', bytes: part });
+      this.outputOffset += part.length;
+    }
+  }
+
+  /** Holds what follows until `ms` after now (an earlier hold already later than that stands). */
+  private holdFor(ms: number): void {
+    const until = this.now + ms;
+    if (until <= this.holdUntil) return;
+    this.holdUntil = until;
+    this.actions.push({ type: 'delay', ms });
+  }
+
+  /** The plan's faults about the frame itself (not those reported before it). */
+  private reportFrameFaults(plan: FramePlan): void {
+    for (const fault of plan.faults) if (fault.stage === 'frame') this.report(fault, refOf(plan.input), this.outFrames);
+  }
+
+  private report(fault: PendingFault, frame: FrameRef | null, outIndex: number | null): void {
+    this.faultCount++;
+    const record: Extract<ChaosAction, { type: 'fault' }> = {
+      type: 'fault',
+      fault: {
+        dir: this.direction,
+        frame,
+        out_index: outIndex,
+        out_offset: this.outputOffset,
+        toxic: fault.toxic.name,
+        toxic_type: fault.toxic.type,
+        message: fault.message,
+      },
+    };
+    if (fault.before) record.fault.before = fault.before;
+    if (fault.after) record.fault.after = fault.after;
+    this.actions.push(record);
+  }
+}
+
+/**
+ * The context a toxic is asked in (toxics/toxic.ts FrameContext): one object per engine, pointed at each
+ * toxic in turn, so asking allocates nothing per frame.
+ */
+class Asking implements FrameContext<AnyToxic['attributes']> {
+  attributes: AnyToxic['attributes'] = {};
+  toxic: ToxicRef = { name: '', type: 'noop' };
+  plan: FramePlan = new FramePlan();
+  private state: ToxicState | null = null;
+  private toxicity = 1;
+
+  constructor(
+    readonly frame: FrameInfo,
+    readonly direction: Direction,
+    readonly deflate: boolean,
+  ) {}
+
+  ask(toxic: AnyToxic, state: ToxicState): void {
+    this.attributes = toxic.attributes;
+    this.toxicity = toxic.toxicity;
+    this.toxic = state.ref;
+    this.state = state;
+  }
+
+  matches(selector: FrameSelector): boolean {
+    return matchesSelector(selector, this.frame);
+  }
+
+  roll(): boolean {
+    return roll(this.state!.prng, this.toxicity);
+  }
+
+  random(): number {
+    return this.state!.prng.random();
+  }
+
+  fault(message: string, before?: FaultValues, after?: FaultValues): void {
+    this.plan.faults.push(pendingFault(this.toxic, message, before, after));
+  }
+}
+
+/** Both directions of one connection. */
+export function createChaosConnection(options: Omit<ChaosDirectionOptions, 'direction'>): Record<Direction, ChaosDirection> {
+  return {
+    'client->server': new ChaosDirection({ ...options, direction: 'client->server' }),
+    'server->client': new ChaosDirection({ ...options, direction: 'server->client' }),
+  };
+}
+
+function roll(prng: Prng, toxicity: number): boolean {
+  if (toxicity >= 1) return true;
+  if (toxicity <= 0) return false;
+  return prng.random() < toxicity;
+}
+
+function refOf(h: FrameHeader): FrameRef {
+  return { index: h.index, offset: h.offset, opcode: h.opcode, length: h.length };
+}
+
+function pendingFault(toxic: ToxicRef, message: string, before?: FaultValues, after?: FaultValues): PendingFault {
+  const fault: PendingFault = { toxic, message, stage: 'frame' };
+  if (before) fault.before = before;
+  if (after) fault.after = after;
+  return fault;
+}

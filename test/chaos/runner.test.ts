@@ -1,0 +1,133 @@
+/**
+ * The action runner on a hand-driven clock: writes go out at once, or in order once their delay has
+ * passed; delays count from the push that asked for them and overlap rather than add up; a reset drops
+ * whatever still waits. Driven with the engine's own output for latency and bandwidth.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ActionRunner, type ChaosSink, type ChaosTimers } from '../../src/chaos/runner.js';
+import type { ChaosAction, FaultRecord } from '../../src/chaos/types.js';
+import { ChaosDirection, staticToxics } from '../../src/chaos/engine.js';
+import { concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
+import { toxic } from './support.js';
+
+/** A clock and timers the test moves by hand. */
+class FakeTimers implements ChaosTimers {
+  time = 0;
+  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
+  private nextId = 1;
+  now(): number {
+    return this.time;
+  }
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.time + ms, callback, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+  /** Moves the clock to `to`, firing due timers in order. */
+  advance(to: number): void {
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = due.at;
+      due.callback();
+    }
+    this.time = to;
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
+}
+
+class RecordingSink implements ChaosSink {
+  log: string[] = [];
+  constructor(private readonly timers: FakeTimers) {}
+  write(bytes: Uint8Array): void {
+    this.log.push(`${this.timers.time}: write ${Buffer.from(bytes).toString('latin1').replace(/[^\x20-\x7e]/g, '')}`);
+  }
+  end(): void {
+    this.log.push(`${this.timers.time}: end`);
+  }
+  reset(): void {
+    this.log.push(`${this.timers.time}: reset`);
+  }
+  fault(record: FaultRecord): void {
+    this.log.push(`${this.timers.time}: fault ${record.message}`);
+  }
+}
+
+const write = (text: string): ChaosAction => ({ type: 'write', bytes: new TextEncoder().encode(text) });
+
+describe('ActionRunner', () => {
+  it('writes at once without delays, in order', () => {
+    const timers = new FakeTimers();
+    const sink = new RecordingSink(timers);
+    new ActionRunner(sink, timers).run([write('a'), write('b'), { type: 'end' }], 0);
+    assert.deepEqual(sink.log, ['0: write a', '0: write b', '0: end']);
+    assert.equal(timers.pending, 0);
+  });
+
+  it('holds what follows a delay, counting from the push, and keeps order across pushes', () => {
+    const timers = new FakeTimers();
+    const sink = new RecordingSink(timers);
+    const runner = new ActionRunner(sink, timers);
+    runner.run([write('a'), { type: 'delay', ms: 100 }, write('b')], 0);
+    timers.advance(10);
+    // A later push with a shorter delay does not overtake: it waits behind b, then goes at once.
+    runner.run([{ type: 'delay', ms: 20 }, write('c')], 10);
+    assert.equal(runner.queuedBytes, 2);
+    assert.ok(runner.waiting);
+    timers.advance(99);
+    assert.deepEqual(sink.log, ['0: write a']);
+    timers.advance(100);
+    assert.deepEqual(sink.log, ['0: write a', '100: write b', '100: write c']);
+    // Delays overlap rather than add up: 50 ms after 100 is 150, already passed at 200.
+    timers.advance(200);
+    runner.run([{ type: 'delay', ms: 50 }, write('d')], 100);
+    assert.deepEqual(sink.log.at(-1), '200: write d');
+    assert.equal(runner.queuedBytes, 0);
+  });
+
+  it('a reset drops what still waits', () => {
+    const timers = new FakeTimers();
+    const sink = new RecordingSink(timers);
+    const runner = new ActionRunner(sink, timers);
+    runner.run([{ type: 'reset' }, write('late')], 0);
+    runner.run([write('later')], 0);
+    assert.deepEqual(sink.log, ['0: reset']);
+  });
+
+  it('plays the engine: latency per message, faults logged when reached', () => {
+    const timers = new FakeTimers();
+    const sink = new RecordingSink(timers);
+    const runner = new ActionRunner(sink, timers);
+    const engine = new ChaosDirection({ direction: 'server->client', toxics: staticToxics([toxic('latency', 'server->client', { latency: 50 })]), seed: 's', connection: 'c1' });
+    const push = (text: string) => runner.run(engine.push(encodeFrame({ opcode: 1, payload: text }), timers.now()), timers.now());
+    push('one');
+    timers.advance(20);
+    push('two');
+    timers.advance(1000);
+    assert.deepEqual(sink.log, ['0: fault held text frame #0 50 ms', '50: write one', '50: fault held text frame #1 50 ms', '70: write two']);
+  });
+
+  it('plays the engine: bandwidth paces the bytes', () => {
+    const timers = new FakeTimers();
+    const written: Array<[number, number]> = [];
+    const runner = new ActionRunner(
+      { write: (b) => written.push([timers.time, b.length]), end: () => {}, reset: () => {}, fault: () => {} },
+      timers,
+    );
+    const engine = new ChaosDirection({ direction: 'server->client', toxics: staticToxics([toxic('bandwidth', 'server->client', { rate: 10 })]), seed: 's', connection: 'c1' });
+    const frames = concatBytes(Array.from({ length: 4 }, () => encodeFrame({ opcode: 2, payload: new Uint8Array(996) })));
+    runner.run(engine.push(frames, 0), 0);
+    timers.advance(10_000);
+    // 4000 bytes at 10 KB/s: 500-byte pieces every 50 ms, the last one at 350 ms.
+    assert.equal(written.length, 8);
+    assert.deepEqual(written.map(([t]) => t), [0, 50, 100, 150, 200, 250, 300, 350]);
+    assert.equal(written.reduce((n, [, len]) => n + len, 0), 4000);
+  });
+});
