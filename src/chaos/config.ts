@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { DIRECTIONS, type Direction } from '../events.js';
+import { DIRECTIONS, type Direction } from '../events/index.js';
 import { parseAttributeText } from './attributes.js';
 import { ToxicError, validateToxic } from './registry.js';
 import { TOXIC_TYPES, attributeSchemas, isToxicType } from './toxics/index.js';

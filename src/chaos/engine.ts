@@ -18,8 +18,8 @@
  * masking keys from (seed, connection, direction)): the same seed on the same traffic gives the same bytes
  * and faults, however the traffic was split into chunks (except where `now` matters: bandwidth).
  */
-import type { Direction, FrameRef } from '../events.js';
-import { senderOf } from '../events.js';
+import type { Direction, FrameRef } from '../events/index.js';
+import { senderOf } from '../events/index.js';
 import { Opcode } from '../protocol/constants.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import { concatBytes, encodeFrame, type FrameSpec } from '../protocol/encoder.js';

@@ -5,7 +5,7 @@
  *
  * Not yet part of the `WsdiagEvent` union: the relay that emits it is wired separately (see index.ts).
  */
-import { SCHEMA_VERSION, systemClock, type Clock, type Direction, type FrameRef } from '../events.js';
+import { SCHEMA_VERSION, systemClock, type Clock, type Direction, type FrameRef } from '../events/index.js';
 import type { FaultRecord, FaultValues, ToxicType } from './types.js';
 
 export interface FaultEvent {

@@ -7,7 +7,7 @@
  * bad body, 404 for an unknown toxic or type, 409 for a name in use) and, for an unknown type, the list
  * of known ones.
  */
-import { DIRECTIONS, type Direction } from '../events.js';
+import { DIRECTIONS, type Direction } from '../events/index.js';
 import { UsageError } from '../errors.js';
 import { checkAttribute } from './attributes.js';
 import type { ActiveToxic, ToxicSource } from './engine.js';

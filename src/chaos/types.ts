@@ -6,7 +6,7 @@
  * names for `stream`: `client->server` is the bytes the client sends (toxiproxy's "upstream"),
  * `server->client` the bytes the server sends ("downstream"), the same values as the events' `dir`.
  */
-import type { Direction, FrameRef } from '../events.js';
+import type { Direction, FrameRef } from '../events/index.js';
 
 /**
  * Which frames a frame toxic considers, judged on the frames as the sender sent them. `message` is the first

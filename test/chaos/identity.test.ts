@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import { TOXIC_TYPES } from '../../src/chaos/toxics/index.js';
 import type { AnyToxic, ToxicType } from '../../src/chaos/types.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import { ChaosDirection } from '../../src/chaos/engine.js';
 import { newSeed } from '../../src/chaos/random.js';
 import { ToxicRegistry } from '../../src/chaos/registry.js';

@@ -2,7 +2,7 @@
  * Helpers for the chaos engine tests: build toxics, run an engine over chunks, and read what it wrote
  * back with the project's decoder (the receiver's view) and the tests' independent frame parser.
  */
-import { senderOf, type Direction } from '../../src/events.js';
+import { senderOf, type Direction } from '../../src/events/index.js';
 import { ChaosDirection, staticToxics, type ToxicSource } from '../../src/chaos/engine.js';
 import { validateToxic } from '../../src/chaos/registry.js';
 import type { AnyToxic, ChaosAction, FaultRecord, ToxicAttributeMap, ToxicType } from '../../src/chaos/types.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { closeBody, concatBytes, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
-import type { Direction } from '../../src/events.js';
+import type { Direction } from '../../src/events/index.js';
 import type { FaultRecord } from '../../src/chaos/types.js';
 import { TestCompressor } from '../support/deflate.js';
 import { bytesEqual, framesOf, messagesOf, receive, rules, runChaos, toxic, type ChaosRun } from './support.js';

@@ -4,7 +4,7 @@
  * the change into the plan) or a stream effect (acts on the direction's bytes, whatever the frames).
  * Toxics decide; the engine does the byte work, so a toxic file holds only the decision and its words.
  */
-import type { Direction } from '../../events.js';
+import type { Direction } from '../../events/index.js';
 import type { AttributeSchemas } from '../attributes.js';
 import type { FrameInfo, FramePlan, ToxicRef } from '../plan.js';
 import { FRAME_SELECTORS, type FaultValues, type FrameSelector, type ToxicAttributeMap, type ToxicType } from '../types.js';
