@@ -125,7 +125,13 @@ async function main(): Promise<void> {
     // Speeds relative to tshark's (the issue's goal is wsdiag ≥ 5x); without tshark, relative to ours.
     const reference = tshark?.seconds ?? secondsOurs;
     const rows: string[][] = [
-      ['wsdiag capture analyzer', formatNumber(secondsOurs, 2), formatNumber(mbps(secondsOurs), 1), formatMiB(peakOurs), formatRatio(reference / secondsOurs)],
+      [
+        'wsdiag capture analyzer',
+        formatNumber(secondsOurs, 2),
+        formatNumber(mbps(secondsOurs), 1),
+        formatMiB(peakOurs),
+        formatRatio(reference / secondsOurs),
+      ],
     ];
     if (tshark) {
       rows.push([
@@ -136,10 +142,15 @@ async function main(): Promise<void> {
         '1.00x',
       ]);
     }
-    console.log(`File: ${formatMiB(fileBytes)}, ${formatNumber(last.stats.reader.packets)} packets, ${formatNumber(last.stats.tcp.connections)} TCP connections (${formatNumber(last.stats.websocket.websocket)} WebSocket), ${formatNumber(last.events['violation'] ?? 0)} violations.\n`);
+    console.log(
+      `File: ${formatMiB(fileBytes)}, ${formatNumber(last.stats.reader.packets)} packets, ${formatNumber(last.stats.tcp.connections)} TCP connections (${formatNumber(last.stats.websocket.websocket)} WebSocket), ${formatNumber(last.events['violation'] ?? 0)} violations.\n`,
+    );
     console.log(markdownTable(['Reader', 'seconds', 'MB/s', 'peak RSS', tshark ? 'speed vs tshark' : 'speed'], rows));
     const ratio = tshark ? tshark.seconds / secondsOurs : null;
-    if (ratio !== null) console.log(`\nwsdiag reads this capture ${formatRatio(ratio, GOAL_RATIO)} as fast as ${tshark!.version} (goal ≥ ${GOAL_RATIO}x: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}).`);
+    if (ratio !== null)
+      console.log(
+        `\nwsdiag reads this capture ${formatRatio(ratio, GOAL_RATIO)} as fast as ${tshark!.version} (goal ≥ ${GOAL_RATIO}x: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}).`,
+      );
     else console.log(`\ntshark not run: ${tsharkSkipped}.`);
 
     if (!options.quick) {

@@ -86,10 +86,18 @@ for (const opcode of [Opcode.Text, Opcode.Binary] as const) {
     const base = median(times[0]!);
     RUNNERS.forEach((runner, i) => {
       const seconds = median(times[i]!);
-      rows.push([opcode === Opcode.Text ? 'text' : 'binary', formatSize(size), runner.name, formatNumber(stream.wireBytes / seconds / 1e6), formatRatio(base / seconds)]);
+      rows.push([
+        opcode === Opcode.Text ? 'text' : 'binary',
+        formatSize(size),
+        runner.name,
+        formatNumber(stream.wireBytes / seconds / 1e6),
+        formatRatio(base / seconds),
+      ]);
     });
   }
 }
 
-process.stdout.write(`${markdownTable(['frames', 'payload', 'engine', 'MB/s', 'vs decoder'], rows, ['left', 'right', 'left', 'right', 'right'])}\n`);
+process.stdout.write(
+  `${markdownTable(['frames', 'payload', 'engine', 'MB/s', 'vs decoder'], rows, ['left', 'right', 'left', 'right', 'right'])}\n`,
+);
 if (sink === 42) process.stdout.write('\n');

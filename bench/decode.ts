@@ -18,7 +18,15 @@ import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from 
 import { buildStream, copyChunks, type FrameStream } from './support/frames.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { nativeFloor, unmaskFloor } from './support/floor.js';
-import { keepParsersResident, ourAnalyzer, ourDecoder, ourDecoderWithPayload, payloadChecksum, wsReceiver, type Parser } from './support/parsers.js';
+import {
+  keepParsersResident,
+  ourAnalyzer,
+  ourDecoder,
+  ourDecoderWithPayload,
+  payloadChecksum,
+  wsReceiver,
+  type Parser,
+} from './support/parsers.js';
 import { writeResults } from './support/results.js';
 import { collectGarbage, median } from './support/stats.js';
 
@@ -163,7 +171,10 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
 /** Runs the 1 GiB frame through a parser in a fresh Node process and reads its peak RSS. */
 function measureRss(parserKey: string, chunks: 'fresh' | 'reused'): RssResult {
   const script = fileURLToPath(new URL('./support/decode-rss.js', import.meta.url));
-  const out = execFileSync(process.execPath, [script, parserKey, String(RSS_FRAME_BYTES), chunks], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [script, parserKey, String(RSS_FRAME_BYTES), chunks], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const result = JSON.parse(out.trim()) as RssResult;
   if (result.messages !== 1 || result.problems !== 0) {
     throw new Error(`${result.parser} on the 1 GiB frame saw ${result.messages} messages and ${result.problems} problems`);
@@ -190,7 +201,18 @@ function throughputTable(cases: readonly CaseResult[]): string {
     ];
   });
   return markdownTable(
-    ['Frames', 'wsdiag MB/s', 'wsdiag frames/s', 'ws MB/s', 'ws frames/s', 'wsdiag/ws', 'analyzer MB/s', 'analyzer/ws', 'floor MB/s', 'best possible'],
+    [
+      'Frames',
+      'wsdiag MB/s',
+      'wsdiag frames/s',
+      'ws MB/s',
+      'ws frames/s',
+      'wsdiag/ws',
+      'analyzer MB/s',
+      'analyzer/ws',
+      'floor MB/s',
+      'best possible',
+    ],
     rows,
   );
 }
@@ -215,7 +237,13 @@ function payloadTable(cases: readonly CaseResult[]): string {
 function rssTable(results: readonly RssResult[]): string {
   return markdownTable(
     ['Parser (one 1 GiB text frame, 16 KiB chunks)', 'chunks', 'peak RSS', 'RSS before', 'time'],
-    results.map((r) => [r.parser, r.chunks === 'fresh' ? 'fresh buffer each' : 'one buffer reused', formatMiB(r.peakRss), formatMiB(r.baselineRss), `${r.seconds.toFixed(2)} s`]),
+    results.map((r) => [
+      r.parser,
+      r.chunks === 'fresh' ? 'fresh buffer each' : 'one buffer reused',
+      formatMiB(r.peakRss),
+      formatMiB(r.baselineRss),
+      `${r.seconds.toFixed(2)} s`,
+    ]),
     ['left', 'left'],
   );
 }

@@ -90,7 +90,14 @@ function cpuMicros(before: ChildStats, after: ChildStats): number {
   return after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system);
 }
 
-async function measure(mode: Mode, port: number, relay: BenchChild | null, size: number, connections: number, options: Options): Promise<Sample> {
+async function measure(
+  mode: Mode,
+  port: number,
+  relay: BenchChild | null,
+  size: number,
+  connections: number,
+  options: Options,
+): Promise<Sample> {
   let before: ChildStats | null = null;
   let after: ChildStats | null = null;
   const result = await runLoad({
@@ -134,12 +141,16 @@ function summarise(mode: Mode, size: number, connections: number, samples: Sampl
 
 /** One 1 GiB text message through a fresh relay process; its peak RSS is the whole life's maxrss. */
 async function hugeThrough(kind: 'bare' | 'wsdiag', sinkPort: number): Promise<HugeRunResult> {
-  const relay = kind === 'bare' ? await BenchChild.start('bare', [String(sinkPort)]) : await BenchChild.start('wsdiag', [`ws://127.0.0.1:${sinkPort}`, '0']);
+  const relay =
+    kind === 'bare'
+      ? await BenchChild.start('bare', [String(sinkPort)])
+      : await BenchChild.start('wsdiag', [`ws://127.0.0.1:${sinkPort}`, '0']);
   try {
     const idle = await relay.stats();
     const sent = await sendHugeMessage(relay.ready.port, HUGE_BYTES, HUGE_TIMEOUT_MS);
     const end = await relay.stats();
-    if (kind === 'wsdiag' && (end.events['violation'] ?? 0) > 0) throw new Error(`wsdiag reported ${end.events['violation']} violations on the valid 1 GiB message`);
+    if (kind === 'wsdiag' && (end.events['violation'] ?? 0) > 0)
+      throw new Error(`wsdiag reported ${end.events['violation']} violations on the valid 1 GiB message`);
     return {
       relay: kind === 'bare' ? 'bare TCP relay' : 'wsdiag proxy',
       peakRss: end.maxRss,
@@ -222,7 +233,13 @@ function ratioTable(rows: readonly RatioRow[]): string {
 function hugeTable(results: readonly HugeRunResult[]): string {
   return markdownTable(
     ['Relay (one 1 GiB text message)', 'peak RSS', 'RSS idle', 'time', 'MB/s'],
-    results.map((r) => [r.relay, formatMiB(r.peakRss), formatMiB(r.baselineRss), `${r.seconds.toFixed(2)} s`, formatNumber(HUGE_BYTES / 1e6 / r.seconds)]),
+    results.map((r) => [
+      r.relay,
+      formatMiB(r.peakRss),
+      formatMiB(r.baselineRss),
+      `${r.seconds.toFixed(2)} s`,
+      formatNumber(HUGE_BYTES / 1e6 / r.seconds),
+    ]),
   );
 }
 

@@ -42,7 +42,16 @@ interface KeyTypeResult {
   firstConnection: { n: number; medianMs: number; p90Ms: number };
   nextConnection: { n: number; medianMs: number; p90Ms: number };
   /** cpuMs: process CPU time of one burst, server and the 50 clients together (median of rounds). */
-  burst: { hosts: number; rounds: number; medianMs: number; maxMs: number; cpuMs: number; maxEventLoopDelayMs: number; goalMs: number; met: boolean };
+  burst: {
+    hosts: number;
+    rounds: number;
+    medianMs: number;
+    maxMs: number;
+    cpuMs: number;
+    maxEventLoopDelayMs: number;
+    goalMs: number;
+    met: boolean;
+  };
   /** The same burst to 50 hosts already cached: handshakes alone, so the difference is the minting. */
   cachedBurst: { medianMs: number; maxMs: number; cpuMs: number };
 }

@@ -42,7 +42,13 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
     return value;
   };
-  return { quick, reps: numberAfter('--reps', quick ? 1 : 5), warmupMs: quick ? 200 : 300, windowMs: numberAfter('--window', quick ? 400 : 1000), browser: !argv.includes('--no-browser') };
+  return {
+    quick,
+    reps: numberAfter('--reps', quick ? 1 : 5),
+    warmupMs: quick ? 200 : 300,
+    windowMs: numberAfter('--window', quick ? 400 : 1000),
+    browser: !argv.includes('--no-browser'),
+  };
 }
 
 interface Sample {
@@ -119,7 +125,16 @@ async function openBrowser(): Promise<{ open(url: string): Promise<void>; close(
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const pages: Array<import('playwright-core').Page> = [];
   return {
@@ -171,7 +186,11 @@ async function main(): Promise<void> {
             }
             for (const r of readers) {
               rows.push({
-                frames, size, connections, reader: r, samples: samples[r],
+                frames,
+                size,
+                connections,
+                reader: r,
+                samples: samples[r],
                 messagesPerSecond: median(samples[r].map((s) => s.messagesPerSecond)),
                 relayCpuUsPerMessage: median(samples[r].map((s) => s.relayCpuUsPerMessage)),
               });
@@ -190,9 +209,19 @@ async function main(): Promise<void> {
     await echo.stop();
   }
 
-  const find = (frames: boolean, size: number, connections: number, reader: Reader) => rows.find((r) => r.frames === frames && r.size === size && r.connections === connections && r.reader === reader);
+  const find = (frames: boolean, size: number, connections: number, reader: Reader) =>
+    rows.find((r) => r.frames === frames && r.size === size && r.connections === connections && r.reader === reader);
   const table = markdownTable(
-    ['Events', 'Message', 'Conns', 'off msgs/s', 'feed reader msgs/s', 'ratio', ...(browser ? ['Chromium msgs/s', 'ratio'] : []), 'relay CPU µs/msg off → feed' + (browser ? ' / Chromium' : '')],
+    [
+      'Events',
+      'Message',
+      'Conns',
+      'off msgs/s',
+      'feed reader msgs/s',
+      'ratio',
+      ...(browser ? ['Chromium msgs/s', 'ratio'] : []),
+      'relay CPU µs/msg off → feed' + (browser ? ' / Chromium' : ''),
+    ],
     [false, true].flatMap((frames) =>
       SIZES.flatMap((size) =>
         CONNECTIONS.map((connections) => {
@@ -216,9 +245,13 @@ async function main(): Promise<void> {
   );
   console.log(table);
   console.log(`\nFeed reader: ${JSON.stringify(delivery)} (records received and dropped-for-slowness counts, per run)`);
-  const ratios = rows.filter((r) => r.reader !== 'off').map((r) => r.messagesPerSecond / find(r.frames, r.size, r.connections, 'off')!.messagesPerSecond);
+  const ratios = rows
+    .filter((r) => r.reader !== 'off')
+    .map((r) => r.messagesPerSecond / find(r.frames, r.size, r.connections, 'off')!.messagesPerSecond);
   const worst = Math.min(...ratios);
-  console.log(`\nGoal: throughput with the dashboard and a reader ≥ ${GOAL}x without it — worst ratio ${formatRatio(worst, GOAL)}: ${worst >= GOAL ? 'met' : 'NOT met'}.`);
+  console.log(
+    `\nGoal: throughput with the dashboard and a reader ≥ ${GOAL}x without it — worst ratio ${formatRatio(worst, GOAL)}: ${worst >= GOAL ? 'met' : 'NOT met'}.`,
+  );
   if (!options.quick) {
     const path = writeResults('ui', { machine, options, rows, delivery, worst, goal: GOAL, when: new Date().toISOString() });
     console.log(`\nSaved to ${path}`);

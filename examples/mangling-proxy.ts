@@ -60,7 +60,12 @@ export interface ManglingProxy {
   close(): Promise<void>;
 }
 
-export async function startManglingProxy(options: { host?: string; port?: number; target: string; faults?: ManglingFaults }): Promise<ManglingProxy> {
+export async function startManglingProxy(options: {
+  host?: string;
+  port?: number;
+  target: string;
+  faults?: ManglingFaults;
+}): Promise<ManglingProxy> {
   const target = new URL(options.target);
   const faults = options.faults ?? {};
   const sockets = new Set<Socket>();
@@ -102,7 +107,9 @@ async function relay(client: Socket, target: URL, faults: ManglingFaults, socket
   // --replace-key: what a proxy that terminates the handshake does; the client must still get a valid accept.
   const clientKey = request.head.headers['sec-websocket-key'];
   const replaceKey = faults.replaceKey === true && clientKey !== undefined;
-  const requestHeaders = replaceKey ? { ...request.head.headers, 'sec-websocket-key': randomBytes(16).toString('base64') } : request.head.headers;
+  const requestHeaders = replaceKey
+    ? { ...request.head.headers, 'sec-websocket-key': randomBytes(16).toString('base64') }
+    : request.head.headers;
   upstream.write(rebuild(request.head.startLine, requestHeaders, faults.stripExtensions === 'request'));
   if (request.leftover.length > 0) upstream.write(request.leftover);
   const response = await readHead(upstream, 10_000, 'the upgrade response');
@@ -150,32 +157,35 @@ function pump(from: Socket, to: Socket, sender: 'client' | 'server', faults: Man
   };
   let h: FrameHeader | null = null;
   // wsdiag's decoder splits the frames (it judges them too, but this proxy ignores its findings).
-  const parser = new FrameDecoder({
-    finding: () => {},
-    frame: (header) => {
-      h = header;
-      chunks = [];
+  const parser = new FrameDecoder(
+    {
+      finding: () => {},
+      frame: (header) => {
+        h = header;
+        chunks = [];
+      },
+      payload: (chunk) => {
+        chunks.push(chunk.slice());
+      },
+      frameEnd: () => {
+        if (h === null) return;
+        const isData = h.opcode <= Opcode.Binary;
+        let payload: Uint8Array = Buffer.concat(chunks);
+        if (isData && faults.truncate !== undefined) {
+          const room = Math.max(0, faults.truncate - messageBytes);
+          payload = payload.subarray(0, room);
+        }
+        if (isData) messageBytes = h.fin ? 0 : messageBytes + payload.length;
+        if (faults.answerPings && h.opcode === Opcode.Ping) {
+          // Back to the sender: masked only toward the server.
+          from.write(encodeFrame({ opcode: Opcode.Pong, payload, ...(sender === 'server' ? { mask: randomBytes(4) } : {}) }));
+          return;
+        }
+        for (const frame of mangle(h, payload, sender, faults)) emit(frame);
+      },
     },
-    payload: (chunk) => {
-      chunks.push(chunk.slice());
-    },
-    frameEnd: () => {
-      if (h === null) return;
-      const isData = h.opcode <= Opcode.Binary;
-      let payload: Uint8Array = Buffer.concat(chunks);
-      if (isData && faults.truncate !== undefined) {
-        const room = Math.max(0, faults.truncate - messageBytes);
-        payload = payload.subarray(0, room);
-      }
-      if (isData) messageBytes = h.fin ? 0 : messageBytes + payload.length;
-      if (faults.answerPings && h.opcode === Opcode.Ping) {
-        // Back to the sender: masked only toward the server.
-        from.write(encodeFrame({ opcode: Opcode.Pong, payload, ...(sender === 'server' ? { mask: randomBytes(4) } : {}) }));
-        return;
-      }
-      for (const frame of mangle(h, payload, sender, faults)) emit(frame);
-    },
-  }, { from: sender, maxMessage: 0 });
+    { from: sender, maxMessage: 0 },
+  );
   from.on('data', (chunk: Buffer) => parser.push(chunk));
   from.on('end', () => {
     ended = true;
@@ -214,13 +224,15 @@ function mangle(h: FrameHeader, payload: Uint8Array, sender: 'client' | 'server'
   const frames: Uint8Array[] = [];
   for (let at = 0; at < payload.length; at += size) {
     const last = at + size >= payload.length;
-    frames.push(encodeFrame({
-      opcode: at === 0 ? opcode : Opcode.Continuation,
-      fin: last && h.fin,
-      rsv1: at === 0 && base.rsv1,
-      payload: payload.subarray(at, at + size),
-      mask: key(),
-    }));
+    frames.push(
+      encodeFrame({
+        opcode: at === 0 ? opcode : Opcode.Continuation,
+        fin: last && h.fin,
+        rsv1: at === 0 && base.rsv1,
+        payload: payload.subarray(at, at + size),
+        mask: key(),
+      }),
+    );
   }
   return frames;
 }
@@ -239,7 +251,7 @@ function parseBytes(flag: string) {
 async function main(): Promise<void> {
   const program = new Command('mangling-proxy')
     .description('a deliberately broken WebSocket intermediary for trying out wsdiag probe')
-    .requiredOption('--target <url>', 'where to forward (ws://HOST:PORT, e.g. the probe\'s reflector)')
+    .requiredOption('--target <url>', "where to forward (ws://HOST:PORT, e.g. the probe's reflector)")
     .option('--listen <host:port>', 'where to listen', '127.0.0.1:8081')
     .option('--rsv1', 'set RSV1 on every data frame')
     .option('--strip-mask', 'forward client frames unmasked')
@@ -253,13 +265,14 @@ async function main(): Promise<void> {
     .option('--remask', 'legal: new masking keys on client frames')
     .option('--refragment <bytes>', 'legal: split data frames into frames of at most BYTES', parseBytes('--refragment'))
     .option('--answer-pings', 'legal: answer pings with a pong instead of forwarding them')
-    .option('--replace-key', "legal: send its own Sec-WebSocket-Key upstream (the client still gets the accept for its key)")
+    .option('--replace-key', 'legal: send its own Sec-WebSocket-Key upstream (the client still gets the accept for its key)')
     .parse();
   const o = program.opts<Record<string, string | number | boolean | undefined>>();
   const [host = '127.0.0.1', port = '8081'] = String(o['listen']).split(/:(?=\d+$)/);
   const leg = o['stripExtensions'];
   if (leg !== undefined && leg !== 'request' && leg !== 'response') program.error('--strip-extensions takes "request" or "response"');
-  const truncate = o['truncate'] === undefined ? undefined : o['truncate'] === true ? 65536 : parseBytes('--truncate')(String(o['truncate']));
+  const truncate =
+    o['truncate'] === undefined ? undefined : o['truncate'] === true ? 65536 : parseBytes('--truncate')(String(o['truncate']));
   const proxy = await startManglingProxy({
     host,
     port: Number(port),

@@ -15,7 +15,9 @@ const RUN_ID = /^[0-9a-z]{1,32}$/;
 
 /** A fresh random run id: RUN_ID_LENGTH lowercase base36 characters, from the system's CSPRNG. */
 export function newRunId(): string {
-  return randomInt(0, 36 ** RUN_ID_LENGTH).toString(36).padStart(RUN_ID_LENGTH, '0');
+  return randomInt(0, 36 ** RUN_ID_LENGTH)
+    .toString(36)
+    .padStart(RUN_ID_LENGTH, '0');
 }
 
 /** The run id as given, or a ConfigError (option `runId`) saying what a run id may be. */

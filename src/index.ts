@@ -19,7 +19,12 @@ export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/tab
 // The sans-IO protocol layer.
 export { FrameDecoder, DEFAULT_MAX_MESSAGE, type DecoderOptions } from './protocol/decoder.js';
 export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo, Truncation } from './protocol/types.js';
-export { MessageCollector, type CollectedMessage, type CollectedControl, type MessageCollectorOptions } from './protocol/message-collector.js';
+export {
+  MessageCollector,
+  type CollectedMessage,
+  type CollectedControl,
+  type MessageCollectorOptions,
+} from './protocol/message-collector.js';
 export { encodeFrame, closeBody, concatBytes, type FrameSpec } from './protocol/encoder.js';
 export { Opcode, opcodeName, isValidWireCloseCode, closeCodeName } from './protocol/constants.js';
 export { parseClosePayload, type ParsedClose } from './protocol/close.js';
@@ -37,10 +42,29 @@ export { Utf8Validator } from './protocol/utf8.js';
 export { TypeMismatch, type TypePolicy, type AcceptedType } from './protocol/message-type.js';
 
 // Keeping credentials out of output (what `--show-secrets` turns off).
-export { REDACTED, REDACT_SECRETS, SHOW_SECRETS, redactorFor, redactPath, redactSubprotocols, redactText, redactUrl, isSecretName, isSecretParameter, looksRandom, type Redactor } from './redact.js';
+export {
+  REDACTED,
+  REDACT_SECRETS,
+  SHOW_SECRETS,
+  redactorFor,
+  redactPath,
+  redactSubprotocols,
+  redactText,
+  redactUrl,
+  isSecretName,
+  isSecretParameter,
+  looksRandom,
+  type Redactor,
+} from './redact.js';
 
 // Per-connection analysis.
-export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, DEFAULT_PONG_TIMEOUT_MS, type AnalyzerOptions, type Ending } from './session/analyzer.js';
+export {
+  ConnectionAnalyzer,
+  DEFAULT_MAX_PER_RULE,
+  DEFAULT_PONG_TIMEOUT_MS,
+  type AnalyzerOptions,
+  type Ending,
+} from './session/analyzer.js';
 export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './session/analyze.js';
 
 // Reporters (sinks of events).
@@ -57,7 +81,16 @@ export {
 } from './reporters/index.js';
 
 // The proxy (the only I/O layer) and what runs on it.
-export { startProxy, parseTarget, parseListen, DEFAULT_LISTEN, type ProxyOptions, type RunningProxy, type ListenAddress, type ConnectionInfo } from './proxy/index.js';
+export {
+  startProxy,
+  parseTarget,
+  parseListen,
+  DEFAULT_LISTEN,
+  type ProxyOptions,
+  type RunningProxy,
+  type ListenAddress,
+  type ConnectionInfo,
+} from './proxy/index.js';
 export {
   summaryCounts,
   resolveSettings,
@@ -71,10 +104,26 @@ export {
   type Forwarding,
   type RelayControl,
 } from './proxy/index.js';
-export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, SUBPROTOCOL_PROFILES, NOT_PROFILED, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
+export {
+  MessagePolicies,
+  resolveTypePolicies,
+  loadPolicyConfig,
+  SUBPROTOCOL_PROFILES,
+  NOT_PROFILED,
+  type PolicyOptions,
+  type ResolvedPolicies,
+} from './policy/index.js';
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
 export { StreamRecorder, compareConnection, type ObservedStream, type ProbeFinding } from './observe/index.js';
-export { runProbe, runProbeReport, startReflector, CASES, type ProbeOptions, type ProbeReportOptions, type ProbeSummary } from './probe/index.js';
+export {
+  runProbe,
+  runProbeReport,
+  startReflector,
+  CASES,
+  type ProbeOptions,
+  type ProbeReportOptions,
+  type ProbeSummary,
+} from './probe/index.js';
 export { runDemo, startDemoUpstream, SCENARIOS, type DemoOptions, type DemoResult } from './demo/index.js';
 export { startSandwich } from './sandwich/index.js';
 // The long-running commands as one call each: the run with its sinks until `signal` aborts.

@@ -63,11 +63,48 @@ export function redactorFor(showSecrets: boolean | undefined): Redactor {
 
 /** Words that make a parameter, JSON key or header name a credential's (`access_token`, `apiKey`, `X-Amz-Signature`). */
 const SECRET_NAME_WORDS = new Set([
-  'token', 'auth', 'authorization', 'bearer', 'jwt', 'key', 'apikey', 'secret', 'password', 'passwd', 'pwd', 'passphrase', 'passcode',
-  'session', 'sessionid', 'sessid', 'sid', 'sig', 'signature', 'credential', 'credentials', 'ticket', 'otp',
+  'token',
+  'auth',
+  'authorization',
+  'bearer',
+  'jwt',
+  'key',
+  'apikey',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'passcode',
+  'session',
+  'sessionid',
+  'sessid',
+  'sid',
+  'sig',
+  'signature',
+  'credential',
+  'credentials',
+  'ticket',
+  'otp',
 ]);
 /** Endings of names written in one word (`PHPSESSID`, `vncticket`, `csrftoken`, `clientsecret`). */
-const SECRET_NAME_ENDINGS = ['token', 'secret', 'password', 'passwd', 'passcode', 'apikey', 'accesskey', 'privatekey', 'sessionid', 'sessid', 'signature', 'credentials', 'credential', 'ticket', 'jwt'];
+const SECRET_NAME_ENDINGS = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'passcode',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'sessionid',
+  'sessid',
+  'signature',
+  'credentials',
+  'credential',
+  'ticket',
+  'jwt',
+];
 /**
  * URL and form parameters that are a credential's only on their own: `?code=` (an OAuth authorization
  * code) but not `?zip_code=`, nor `"code": "NOT_FOUND"` in JSON; `?pass=` but not `?pass_through=`.
@@ -355,11 +392,15 @@ export function redactText(text: string, options: TextOptions = {}): string {
     });
   }
   if (out.includes('"')) {
-    out = out.replace(JSON_PAIR, (all, start: string, name: string, value: string) => (value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all));
+    out = out.replace(JSON_PAIR, (all, start: string, name: string, value: string) =>
+      value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all,
+    );
   }
   if (out.includes('=')) out = out.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all));
   if (AUTH_SCHEME_NAME.test(out)) {
-    out = out.replace(AUTH_SCHEME, (all, scheme: string, credentials: string) => (/^[a-z]+$/.test(credentials) ? all : `${scheme}${REDACTED}`));
+    out = out.replace(AUTH_SCHEME, (all, scheme: string, credentials: string) =>
+      /^[a-z]+$/.test(credentials) ? all : `${scheme}${REDACTED}`,
+    );
   }
   out = redactTokenForms(out);
   if (out.includes('…')) out = out.replace(WORD_BEFORE_ELLIPSIS, redactCutWord);

@@ -25,7 +25,10 @@ it('every locked dependency with an install script is covered by allowScripts in
   for (const [path, pkg] of withScripts) {
     const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     const keys = [name, `${name}@${pkg.version}`];
-    assert.ok(keys.some((key) => typeof allowed[key] === 'boolean'), `${name}@${pkg.version} has an install script that allowScripts does not cover`);
+    assert.ok(
+      keys.some((key) => typeof allowed[key] === 'boolean'),
+      `${name}@${pkg.version} has an install script that allowScripts does not cover`,
+    );
   }
   assert.equal(allowed['bufferutil'], true, "bufferutil's script builds it where no prebuilt binary fits: approved, not denied");
 });

@@ -21,7 +21,8 @@ import {
   redactorFor,
 } from '../src/redact.js';
 
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
 const B62 = 'Xk9fQ2mP7rT4vB8nL1sD6wY3zH5jC0aE';
 const B64URL = 'q7Rt2-Wz9Lm4Kp8_Vx3Nb6Hc1Dg5Fj0SaYe2Ui8Oo4A';
 const HEX40 = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b';
@@ -109,10 +110,41 @@ describe('looksRandom: the shape of a random token', () => {
 describe('isSecretName: the names of credentials', () => {
   it('knows credential names in every spelling', () => {
     for (const name of [
-      'token', 'Token', 'access_token', 'accessToken', 'AccessToken', 'id_token', 'auth', 'auth_token', 'authorization',
-      'api_key', 'apiKey', 'APIKey', 'key', 'client_secret', 'password', 'passwd', 'pwd', 'session', 'sessionId', 'session_id',
-      'PHPSESSID', 'JSESSIONID', 'sid', 'sig', 'signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-      'jwt', 'vncticket', 'ticket', 'csrftoken', 'hub.verify_token', 'x-api-key', 'otp',
+      'token',
+      'Token',
+      'access_token',
+      'accessToken',
+      'AccessToken',
+      'id_token',
+      'auth',
+      'auth_token',
+      'authorization',
+      'api_key',
+      'apiKey',
+      'APIKey',
+      'key',
+      'client_secret',
+      'password',
+      'passwd',
+      'pwd',
+      'session',
+      'sessionId',
+      'session_id',
+      'PHPSESSID',
+      'JSESSIONID',
+      'sid',
+      'sig',
+      'signature',
+      'X-Amz-Signature',
+      'X-Amz-Credential',
+      'X-Amz-Security-Token',
+      'jwt',
+      'vncticket',
+      'ticket',
+      'csrftoken',
+      'hub.verify_token',
+      'x-api-key',
+      'otp',
     ]) {
       assert.equal(isSecretName(name), true, name);
       assert.equal(isSecretParameter(name), true, name);
@@ -127,7 +159,28 @@ describe('isSecretName: the names of credentials', () => {
   });
 
   it('does not take words that merely contain one for a credential name', () => {
-    for (const name of ['room', 'author', 'authorName', 'keyboard', 'monkey', 'design', 'signal', 'bypass', 'passage', 'compass', 'zip_code', 'errorCode', 'pass_through', 'tokenizer_mode', 'sort', 'user', 'channel', 'EIO', 'transport', '']) {
+    for (const name of [
+      'room',
+      'author',
+      'authorName',
+      'keyboard',
+      'monkey',
+      'design',
+      'signal',
+      'bypass',
+      'passage',
+      'compass',
+      'zip_code',
+      'errorCode',
+      'pass_through',
+      'tokenizer_mode',
+      'sort',
+      'user',
+      'channel',
+      'EIO',
+      'transport',
+      '',
+    ]) {
       assert.equal(isSecretName(name), false, name);
       assert.equal(isSecretParameter(name), false, name);
     }
@@ -143,7 +196,11 @@ describe('redactPath: request targets', () => {
       [`/ws/${JWT}`, '/ws/REDACTED', 'a JWT segment'],
       ['/hook/ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', '/hook/ghp_REDACTED', 'a GitHub token keeps its kind'],
       [`/ws/bearer.${B62}`, '/ws/bearer.REDACTED', 'dotted pieces are judged one by one'],
-      [`/dl/${encodeURIComponent('Zm9v+YmFy/YmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg==')}`, '/dl/REDACTED', 'percent-encoded base64 is judged decoded'],
+      [
+        `/dl/${encodeURIComponent('Zm9v+YmFy/YmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg==')}`,
+        '/dl/REDACTED',
+        'percent-encoded base64 is judged decoded',
+      ],
       ['/app;jsessionid=A1B2C3/page', '/app;jsessionid=REDACTED/page', 'a ;name=value path parameter'],
     ]);
   });
@@ -155,7 +212,11 @@ describe('redactPath: request targets', () => {
       [`/ws?t=${B62}`, '/ws?t=REDACTED', 'a token under a name not on the list (the issue: ?t=<token>)'],
       [`/ws?room=7&t=${B62}&lang=en`, '/ws?room=7&t=REDACTED&lang=en', 'only the token goes'],
       ['/ws?access_token=abc.def&room=1', '/ws?access_token=REDACTED&room=1', 'a short value under a credential name'],
-      ['/ws?room=1&api_key=k&Signature=s&password=p&session=x&jwt=j', '/ws?room=1&api_key=REDACTED&Signature=REDACTED&password=REDACTED&session=REDACTED&jwt=REDACTED', 'credential names'],
+      [
+        '/ws?room=1&api_key=k&Signature=s&password=p&session=x&jwt=j',
+        '/ws?room=1&api_key=REDACTED&Signature=REDACTED&password=REDACTED&session=REDACTED&jwt=REDACTED',
+        'credential names',
+      ],
       ['/ws?auth%5Ftoken=x', '/ws?auth%5Ftoken=REDACTED', 'percent-encoded names are judged decoded'],
       ['/ws?token=&flag&token', '/ws?token=&flag&token', 'nothing to hide in empty values'],
       ['/ws?token=x#frag', '/ws?token=REDACTED#frag', 'the fragment stays'],
@@ -165,7 +226,11 @@ describe('redactPath: request targets', () => {
       [`/ws?x=${JWT}`, '/ws?x=REDACTED', 'a JWT value'],
       ['/ws?k=AKIAIOSFODNN7EXAMPLE', '/ws?k=REDACTED', 'an AWS access key id'],
       [`/ws?${B62}`, '/ws?REDACTED', 'a bare token as the query'],
-      ['/socket.io/?EIO=4&transport=websocket&sid=Ab12Cd34', '/socket.io/?EIO=4&transport=websocket&sid=REDACTED', 'a Socket.IO session id'],
+      [
+        '/socket.io/?EIO=4&transport=websocket&sid=Ab12Cd34',
+        '/socket.io/?EIO=4&transport=websocket&sid=REDACTED',
+        'a Socket.IO session id',
+      ],
       ['/ws?redirect=/home&ids=1,2,3&q=hello+world', '/ws?redirect=/home&ids=1,2,3&q=hello+world', 'ordinary values'],
       ['/callback#access_token=abc&state=xyz', '/callback#access_token=REDACTED&state=xyz', 'a fragment is read as parameters too'],
     ]);
@@ -200,8 +265,16 @@ describe('redactSubprotocols: Sec-WebSocket-Protocol lists', () => {
       [`bearer.${JWT}`, 'bearer.REDACTED', 'the issue: bearer.<token>'],
       ['bearer.short', 'bearer.REDACTED', 'whatever follows bearer., whatever its shape'],
       [`base64url.bearer.authorization.k8s.io.${B64URL}`, 'base64url.bearer.authorization.k8s.io.REDACTED', 'the Kubernetes form'],
-      [`base64url.bearer.authorization.k8s.io.${B64URL}, channel.k8s.io`, 'base64url.bearer.authorization.k8s.io.REDACTED, channel.k8s.io', 'in a list'],
-      [`v4.channel.k8s.io,base64url.bearer.authorization.k8s.io.${B64URL}`, 'v4.channel.k8s.io,base64url.bearer.authorization.k8s.io.REDACTED', 'separators kept as sent'],
+      [
+        `base64url.bearer.authorization.k8s.io.${B64URL}, channel.k8s.io`,
+        'base64url.bearer.authorization.k8s.io.REDACTED, channel.k8s.io',
+        'in a list',
+      ],
+      [
+        `v4.channel.k8s.io,base64url.bearer.authorization.k8s.io.${B64URL}`,
+        'v4.channel.k8s.io,base64url.bearer.authorization.k8s.io.REDACTED',
+        'separators kept as sent',
+      ],
       [`access_token, ${B62}`, 'access_token, REDACTED', 'the element after a credential marker'],
       [`Authorization, Basic`, 'Authorization, REDACTED', 'even when it does not look random'],
       [`graphql-ws, ${JWT}`, 'graphql-ws, REDACTED', 'a bare JWT element'],
@@ -213,7 +286,25 @@ describe('redactSubprotocols: Sec-WebSocket-Protocol lists', () => {
   });
 
   it('leaves the usual subprotocol names untouched', () => {
-    for (const list of ['graphql-transport-ws', 'graphql-ws', 'subscriptions-transport-ws', 'mqtt', 'mqttv3.1', 'v12.stomp, v11.stomp, v10.stomp', 'wamp.2.json, wamp.2.msgpack', 'wamp.2.json.batched', 'ocpp1.6, ocpp2.0.1', 'xmpp', 'chat, superchat', 'channel.k8s.io', 'v5.channel.k8s.io', 'soap', 'sip', 'msrp', 'binary, base64']) {
+    for (const list of [
+      'graphql-transport-ws',
+      'graphql-ws',
+      'subscriptions-transport-ws',
+      'mqtt',
+      'mqttv3.1',
+      'v12.stomp, v11.stomp, v10.stomp',
+      'wamp.2.json, wamp.2.msgpack',
+      'wamp.2.json.batched',
+      'ocpp1.6, ocpp2.0.1',
+      'xmpp',
+      'chat, superchat',
+      'channel.k8s.io',
+      'v5.channel.k8s.io',
+      'soap',
+      'sip',
+      'msrp',
+      'binary, base64',
+    ]) {
       assert.equal(redactSubprotocols(list), list, list);
     }
   });
@@ -222,10 +313,18 @@ describe('redactSubprotocols: Sec-WebSocket-Protocol lists', () => {
 describe('redactText: free text from peers', () => {
   it('redacts the forms that are unambiguous in prose', () => {
     table(redactText, [
-      [`GET /ws/${B62}/x?t=${B62} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer abc.def\r\nCookie: s=1\r\n`, 'GET /ws/REDACTED/x?t=REDACTED HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer REDACTED\r\nCookie: REDACTED\r\n', 'an HTTP head read as a payload'],
+      [
+        `GET /ws/${B62}/x?t=${B62} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer abc.def\r\nCookie: s=1\r\n`,
+        'GET /ws/REDACTED/x?t=REDACTED HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer REDACTED\r\nCookie: REDACTED\r\n',
+        'an HTTP head read as a payload',
+      ],
       [`Sec-WebSocket-Protocol: bearer.${B62}, chat`, 'Sec-WebSocket-Protocol: bearer.REDACTED, chat', 'a subprotocol header line'],
       ['X-Api-Key: 12345', 'X-Api-Key: REDACTED', 'a credential header line'],
-      ['{"type":"connection_init","payload":{"authToken":"s3cr3t"}}', '{"type":"connection_init","payload":{"authToken":"REDACTED"}}', 'a JSON value under a credential name'],
+      [
+        '{"type":"connection_init","payload":{"authToken":"s3cr3t"}}',
+        '{"type":"connection_init","payload":{"authToken":"REDACTED"}}',
+        'a JSON value under a credential name',
+      ],
       ['{"password": "hunter2', '{"password": "REDACTED', 'a JSON value cut by the preview limit'],
       ['token=abc&room=1', 'token=REDACTED&room=1', 'a form body'],
       ['session=xyz; theme=dark', 'session=REDACTED; theme=dark', 'a cookie string'],
@@ -239,23 +338,38 @@ describe('redactText: free text from peers', () => {
       ['xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp', 'xoxb-REDACTED', 'Slack bot token'],
       ['xoxp-1234567890-abcdef', 'xoxp-REDACTED', 'Slack user token'],
       ['AKIAIOSFODNN7EXAMPLE', 'REDACTED', 'AWS access key id'],
-      ['sk_live_4eC39HqLyjWDarjtT1zdp7dc and rk_test_abcdefgh123', 'sk_live_REDACTED and rk_test_REDACTED', 'Stripe secret and restricted keys'],
+      [
+        'sk_live_4eC39HqLyjWDarjtT1zdp7dc and rk_test_abcdefgh123',
+        'sk_live_REDACTED and rk_test_REDACTED',
+        'Stripe secret and restricted keys',
+      ],
       ['glpat-xxxxXXXXxxxx1234abcd', 'glpat-REDACTED', 'GitLab token'],
       ['see https://api.example.com/v1/ws?access_token=abc', 'see https://api.example.com/v1/ws?access_token=REDACTED', 'a URL'],
-      [`cannot reach ws://h:1/ws/${B62}: connection refused`, 'cannot reach ws://h:1/ws/REDACTED: connection refused', 'a URL ending a clause'],
+      [
+        `cannot reach ws://h:1/ws/${B62}: connection refused`,
+        'cannot reach ws://h:1/ws/REDACTED: connection refused',
+        'a URL ending a clause',
+      ],
       [`(at /ws/${B62}).`, '(at /ws/REDACTED).', 'a path before closing punctuation'],
       [`"bearer.${B62.slice(0, 12)}…"`, '"bearer.REDACTED…"', 'a quote clipped in the middle of a token'],
     ]);
   });
 
   it('judges the last word of a cut text (a full preview) from 8 characters on', () => {
-    table((text) => redactText(text, { cut: true }), [
-      [`GET /ws/x?t=${B62.slice(0, 12)}`, 'GET /ws/x?t=REDACTED', 'a query value cut by the preview limit'],
-      [`{"id":"${B62.slice(0, 9)}`, '{"id":"REDACTED', 'a random start of a value'],
-      ['{"type":"subscribe","payload":{"query":"subscription', '{"type":"subscribe","payload":{"query":"subscription', 'a word'],
-      ['hello wor', 'hello wor', 'short'],
-    ]);
-    assert.equal(redactText(`GET /ws/x?t=${B62.slice(0, 12)}`), `GET /ws/x?t=${B62.slice(0, 12)}`, 'not cut: 12 characters are too few to judge');
+    table(
+      (text) => redactText(text, { cut: true }),
+      [
+        [`GET /ws/x?t=${B62.slice(0, 12)}`, 'GET /ws/x?t=REDACTED', 'a query value cut by the preview limit'],
+        [`{"id":"${B62.slice(0, 9)}`, '{"id":"REDACTED', 'a random start of a value'],
+        ['{"type":"subscribe","payload":{"query":"subscription', '{"type":"subscribe","payload":{"query":"subscription', 'a word'],
+        ['hello wor', 'hello wor', 'short'],
+      ],
+    );
+    assert.equal(
+      redactText(`GET /ws/x?t=${B62.slice(0, 12)}`),
+      `GET /ws/x?t=${B62.slice(0, 12)}`,
+      'not cut: 12 characters are too few to judge',
+    );
   });
 
   it('leaves ordinary text, hashes, nonces and accept values alone', () => {
@@ -310,7 +424,11 @@ describe('the policy object', () => {
   });
 
   it('is idempotent: redacting twice changes nothing more', () => {
-    for (const input of [`/ws/${B62}/x?t=${B62}&access_token=a`, `base64url.bearer.authorization.k8s.io.${B64URL}, chat`, `Authorization: Bearer ${JWT}\r\n{"token":"x"}`]) {
+    for (const input of [
+      `/ws/${B62}/x?t=${B62}&access_token=a`,
+      `base64url.bearer.authorization.k8s.io.${B64URL}, chat`,
+      `Authorization: Bearer ${JWT}\r\n{"token":"x"}`,
+    ]) {
       for (const fn of [redactPath, redactSubprotocols, redactText]) {
         const once = fn(input);
         assert.equal(fn(once), once, `${fn.name}: ${input}`);

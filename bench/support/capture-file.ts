@@ -61,7 +61,9 @@ class Flow {
       case 'deflate':
         return this.websocket(step, ts);
       case 'tls':
-        return step === 1 ? this.tcp.send('client', tlsRecord(0x16, 300, this.rng), ts) : this.tcp.send(below(this.rng, 4) === 0 ? 'client' : 'server', tlsRecord(0x17, 500 + below(this.rng, 16_000), this.rng), ts);
+        return step === 1
+          ? this.tcp.send('client', tlsRecord(0x16, 300, this.rng), ts)
+          : this.tcp.send(below(this.rng, 4) === 0 ? 'client' : 'server', tlsRecord(0x17, 500 + below(this.rng, 16_000), this.rng), ts);
       case 'http':
         return step % 2 === 1
           ? this.tcp.send('client', enc(`GET /page/${step} HTTP/1.1\r\nHost: bench\r\n\r\n`), ts)
@@ -73,11 +75,23 @@ class Flow {
     const deflate = this.kind === 'deflate';
     if (step === 1) {
       const ext = deflate ? `Sec-WebSocket-Extensions: ${DEFLATE}\r\n` : '';
-      return this.tcp.send('client', enc(`GET /ws HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n${ext}\r\n`), ts);
+      return this.tcp.send(
+        'client',
+        enc(
+          `GET /ws HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n${ext}\r\n`,
+        ),
+        ts,
+      );
     }
     if (step === 2) {
       const ext = deflate ? `Sec-WebSocket-Extensions: ${DEFLATE}\r\n` : '';
-      return this.tcp.send('server', enc(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(KEY)}\r\n${ext}\r\n`), ts);
+      return this.tcp.send(
+        'server',
+        enc(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(KEY)}\r\n${ext}\r\n`,
+        ),
+        ts,
+      );
     }
     if (step === this.steps) {
       this.counts.frames += 2;
@@ -91,7 +105,12 @@ class Flow {
     const mask = from === 'client' ? this.rng.maskKey() : undefined;
     let frame: Uint8Array;
     if (deflate) {
-      frame = encodeFrame({ opcode: 1, rsv1: true, payload: this.compressed[below(this.rng, this.compressed.length)]!, ...(mask ? { mask } : {}) });
+      frame = encodeFrame({
+        opcode: 1,
+        rsv1: true,
+        payload: this.compressed[below(this.rng, this.compressed.length)]!,
+        ...(mask ? { mask } : {}),
+      });
       this.counts.frames++;
     } else {
       const roll = below(this.rng, 20);
@@ -101,7 +120,10 @@ class Flow {
       } else {
         const frames: Uint8Array[] = [];
         const n = 1 + below(this.rng, 4);
-        for (let i = 0; i < n; i++) frames.push(encodeFrame({ opcode: 1, payload: textPayload(32 + below(this.rng, roll < 10 ? 200 : 4000)), ...(mask ? { mask } : {}) }));
+        for (let i = 0; i < n; i++)
+          frames.push(
+            encodeFrame({ opcode: 1, payload: textPayload(32 + below(this.rng, roll < 10 ? 200 : 4000)), ...(mask ? { mask } : {}) }),
+          );
         this.counts.frames += n;
         frame = concat(frames);
       }
@@ -171,7 +193,15 @@ export function generateCapture(path: string, targetBytes: number, seed = 42): G
     nextPort = nextPort >= 60_000 ? 10_000 : nextPort + 1;
     const client = { ip: `10.${(port >> 8) & 0xff}.${port & 0xff}.${1 + below(rng, 250)}`, port };
     const server = { ip: '192.0.2.80', port: kind === 'tls' ? 443 : 8080 };
-    const tcp = new SyntheticTcp({ writer, interfaceId: iface.id, linkType: 'ethernet', client, server, maxSegment: 1448, isn: { client: below(rng, 2 ** 32), server: below(rng, 2 ** 32) } });
+    const tcp = new SyntheticTcp({
+      writer,
+      interfaceId: iface.id,
+      linkType: 'ethernet',
+      client,
+      server,
+      maxSegment: 1448,
+      isn: { client: below(rng, 2 ** 32), server: below(rng, 2 ** 32) },
+    });
     return new Flow(kind, tcp, rng, compressed, counts);
   };
   const flows: Flow[] = Array.from({ length: SLOTS }, newFlow);

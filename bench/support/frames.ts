@@ -66,7 +66,12 @@ export class Prng {
  * `frames` masked client frames of `payloadSize` bytes each (text or binary), every frame with its own
  * mask key, concatenated and cut into `chunkSize`-byte chunks.
  */
-export function buildStream(opcode: typeof Opcode.Text | typeof Opcode.Binary, payloadSize: number, frames: number, chunkSize: number): FrameStream {
+export function buildStream(
+  opcode: typeof Opcode.Text | typeof Opcode.Binary,
+  payloadSize: number,
+  frames: number,
+  chunkSize: number,
+): FrameStream {
   const prng = new Prng();
   const payload = opcode === Opcode.Text ? textPayload(payloadSize) : Buffer.from(prng.fill(new Uint8Array(payloadSize)));
   const first = encodeFrame({ opcode, payload, mask: prng.maskKey() });

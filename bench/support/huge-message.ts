@@ -41,7 +41,9 @@ export async function sendHugeMessage(port: number, bytes: number, timeoutMs: nu
         if (body >= 0 && answer.indexOf('done', body) >= 0) resolve();
       });
       socket.on('error', reject);
-      socket.on('close', () => reject(new Error(`the relay closed the connection before the sink confirmed: ${JSON.stringify(answer.slice(0, 200))}`)));
+      socket.on('close', () =>
+        reject(new Error(`the relay closed the connection before the sink confirmed: ${JSON.stringify(answer.slice(0, 200))}`)),
+      );
     });
     done.catch(() => {}); // awaited below; an early failure surfaces there, not as an unhandled rejection
     while (!answer.includes('\r\n\r\n')) await once(socket, 'data');

@@ -49,7 +49,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const now = process.hrtime.bigint();
       inFlight--;
-      if (isBinary || data.length !== expectedLength) failure ??= new Error(`echo of ${expectedLength} bytes came back as ${data.length} (binary: ${isBinary})`);
+      if (isBinary || data.length !== expectedLength)
+        failure ??= new Error(`echo of ${expectedLength} bytes came back as ${data.length} (binary: ${isBinary})`);
       if (measuring && recorded < latencies.length) {
         latencies[recorded++] = Number(now - sentAt) / 1e6;
         if (recorded === latencies.length) stopping = true;

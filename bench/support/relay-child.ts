@@ -84,8 +84,12 @@ function sinkConnection(socket: Socket): void {
         socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      const accept = createHash('sha1')
+        .update(key + WS_GUID)
+        .digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
       expected = Number(bytes);
       chunk = head.subarray(end + 4);
     }
@@ -124,14 +128,20 @@ async function startBare(targetPort: number): Promise<{ ready: ChildReady; close
 }
 
 /** wsdiag's proxy with the JSON Lines reporter writing to a temporary file, as `wsdiag proxy --log` would. */
-async function startWsdiag(target: string, maxMessage: number | undefined, flags: readonly string[]): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
+async function startWsdiag(
+  target: string,
+  maxMessage: number | undefined,
+  flags: readonly string[],
+): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
   const { startProxy } = await import('../../src/proxy/index.js');
   const { openJsonlLog } = await import('../../src/reporters/jsonl.js');
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-'));
   const log = join(dir, 'events.jsonl');
   const reporter = openJsonlLog(log);
   // `wsdiag proxy --ui`: the dashboard is one more reporter, and sees every handshake.
-  const dashboard = flags.includes('--ui') ? await (await import('../../src/ui/index.js')).startDashboard({ mode: 'live', host: HOST, port: 0 }) : undefined;
+  const dashboard = flags.includes('--ui')
+    ? await (await import('../../src/ui/index.js')).startDashboard({ mode: 'live', host: HOST, port: 0 })
+    : undefined;
   const proxy = await startProxy({
     target,
     listen: { host: HOST, port: 0 },

@@ -12,7 +12,11 @@ export function parseHex(text: string): Uint8Array | { error: string } {
     let line = lines[n]!.replace(/(#|\/\/).*$/, '');
     if (XXD_LINE.test(line)) {
       // "00000000: 8105 4865 6c6c 6f              ..Hello": keep what lies between the offset and the ASCII column.
-      line = line.slice(line.indexOf(':') + 1).split(/\s{2,}/).filter((s) => s.trim() !== '')[0] ?? '';
+      line =
+        line
+          .slice(line.indexOf(':') + 1)
+          .split(/\s{2,}/)
+          .filter((s) => s.trim() !== '')[0] ?? '';
     }
     const cleaned = line.replace(/0x|\\x/gi, ' ').replace(/[\s,:;'"[\]{}]+/g, '');
     const bad = cleaned.search(/[^0-9a-fA-F]/);

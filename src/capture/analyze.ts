@@ -47,7 +47,14 @@ export class CaptureAnalyzer {
   /** Per interface id: decoded or not. */
   private readonly decoded: boolean[] = [];
   private readonly network: NetworkStart = { offset: 0, family: 0 };
-  private readonly skipped: CaptureStats['skipped'] = { 'not-ip': 0, 'not-tcp': 0, 'ip-fragment': 0, truncated: 0, malformed: 0, 'link-type': 0 };
+  private readonly skipped: CaptureStats['skipped'] = {
+    'not-ip': 0,
+    'not-tcp': 0,
+    'ip-fragment': 0,
+    truncated: 0,
+    malformed: 0,
+    'link-type': 0,
+  };
   private readonly problems = { error: 0, warning: 0 };
   private lastTs: Timestamp | null = null;
   private evictionsReported = 0;

@@ -14,10 +14,7 @@ export interface PcapFlavour {
   recordHeaderLength: 16 | 24;
 }
 
-export type Detection =
-  | { format: 'pcap'; pcap: PcapFlavour }
-  | { format: 'pcapng' }
-  | { format: null; reason: string };
+export type Detection = { format: 'pcap'; pcap: PcapFlavour } | { format: 'pcapng' } | { format: null; reason: string };
 
 /** Bytes `detectCapture` needs to decide. */
 export const MAGIC_BYTES = 4;
@@ -38,7 +35,8 @@ const PCAP_MAGICS: ReadonlyArray<readonly [number, Omit<PcapFlavour, 'littleEndi
  */
 export function detectCapture(head: Uint8Array): Detection {
   if (head.length === 0) return { format: null, reason: 'the file is empty' };
-  if (head.length < MAGIC_BYTES) return { format: null, reason: `the file has only ${head.length} byte${head.length === 1 ? '' : 's'}, too few for a capture` };
+  if (head.length < MAGIC_BYTES)
+    return { format: null, reason: `the file has only ${head.length} byte${head.length === 1 ? '' : 's'}, too few for a capture` };
   for (const little of [true, false]) {
     const magic = u32(head, 0, little);
     for (const [value, flavour] of PCAP_MAGICS) {
@@ -58,8 +56,10 @@ export function describeNonCapture(head: Uint8Array): string {
 function describeOther(head: Uint8Array): string {
   const magic = `0x${hexOf(head, 0, 4)}`;
   if (head[0] === 0x1f && head[1] === 0x8b) return 'it is gzip-compressed (decompress it first, e.g. with gunzip)';
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'it is zstd-compressed (decompress it first, e.g. with unzstd)';
-  if (head[0] === 0x04 && head[1] === 0x22 && head[2] === 0x4d && head[3] === 0x18) return 'it is lz4-compressed (decompress it first, e.g. with unlz4)';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
+    return 'it is zstd-compressed (decompress it first, e.g. with unzstd)';
+  if (head[0] === 0x04 && head[1] === 0x22 && head[2] === 0x4d && head[3] === 0x18)
+    return 'it is lz4-compressed (decompress it first, e.g. with unlz4)';
   if (startsWith(head, 'snoop\0\0\0')) return 'it is a Solaris snoop capture (convert it with editcap -F pcapng)';
   if (looksLikeText(head)) {
     if (head[0] === 0x7b) return 'it is text that looks like JSON (a wsdiag log is read with `wsdiag tail`)';

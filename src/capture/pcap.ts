@@ -59,7 +59,10 @@ export class PcapParser implements UnitParser {
     const total = headerLength + captured;
     if (total > this.ctx.maxRecordBytes) {
       // A length this large is a corrupt header, not a packet: nothing after it can be framed.
-      this.ctx.fail('oversized', `A pcap record claims ${captured} captured bytes, more than the ${this.ctx.maxRecordBytes - headerLength} this reader accepts; the file is corrupt from here on.`);
+      this.ctx.fail(
+        'oversized',
+        `A pcap record claims ${captured} captured bytes, more than the ${this.ctx.maxRecordBytes - headerLength} this reader accepts; the file is corrupt from here on.`,
+      );
       return avail;
     }
     if (avail < total) {

@@ -65,7 +65,10 @@ export class PcapngParser implements UnitParser {
     const type = u32(buf, at, this.little);
     const length = u32(buf, at + 4, this.little);
     if (length < MIN_BLOCK || length % 4 !== 0) {
-      this.ctx.fail('corrupt', `A pcapng block of type 0x${type.toString(16)} has total length ${length}, which is not a multiple of 4 of at least ${MIN_BLOCK}; the file is corrupt from here on.`);
+      this.ctx.fail(
+        'corrupt',
+        `A pcapng block of type 0x${type.toString(16)} has total length ${length}, which is not a multiple of 4 of at least ${MIN_BLOCK}; the file is corrupt from here on.`,
+      );
       return avail;
     }
     if (type !== BLOCK_IDB && type !== BLOCK_EPB && type !== BLOCK_SPB && type !== BLOCK_PB) {
@@ -88,7 +91,10 @@ export class PcapngParser implements UnitParser {
    */
   private whole(buf: Uint8Array, at: number, avail: number, length: number, type: number): number {
     if (length > this.ctx.maxRecordBytes) {
-      this.ctx.fail('oversized', `A pcapng block of type 0x${type.toString(16)} is ${length} bytes long, more than the ${this.ctx.maxRecordBytes} this reader accepts.`);
+      this.ctx.fail(
+        'oversized',
+        `A pcapng block of type 0x${type.toString(16)} is ${length} bytes long, more than the ${this.ctx.maxRecordBytes} this reader accepts.`,
+      );
       return avail;
     }
     if (avail < length) {
@@ -97,7 +103,10 @@ export class PcapngParser implements UnitParser {
     }
     const trailer = u32(buf, at + length - 4, this.little);
     if (trailer !== length) {
-      this.ctx.fail('corrupt', `A pcapng block of type 0x${type.toString(16)} starts with length ${length} but ends with ${trailer}; the file is corrupt from here on.`);
+      this.ctx.fail(
+        'corrupt',
+        `A pcapng block of type 0x${type.toString(16)} starts with length ${length} but ends with ${trailer}; the file is corrupt from here on.`,
+      );
       return avail;
     }
     return 0;
@@ -154,7 +163,10 @@ export class PcapngParser implements UnitParser {
       if (code === OPT_END) break;
       const value = p + 4;
       if (value + size > end) {
-        this.ctx.warn('corrupt', `Interface ${this.interfaces.length} of section has an option (code ${code}) that runs past its block; the options after it are ignored.`);
+        this.ctx.warn(
+          'corrupt',
+          `Interface ${this.interfaces.length} of section has an option (code ${code}) that runs past its block; the options after it are ignored.`,
+        );
         break;
       }
       if (code === OPT_IF_NAME) name = new TextDecoder('utf-8').decode(buf.subarray(value, value + size));
@@ -234,7 +246,10 @@ export class PcapngParser implements UnitParser {
   private sectionInterface(index: number): SectionInterface | null {
     const iface = this.interfaces[index];
     if (iface !== undefined) return iface;
-    this.ctx.warn('unknown-interface', `A packet names interface ${index}, but its section describes ${this.interfaces.length === 0 ? 'no interface' : `only ${this.interfaces.length}`}; it is skipped.`);
+    this.ctx.warn(
+      'unknown-interface',
+      `A packet names interface ${index}, but its section describes ${this.interfaces.length === 0 ? 'no interface' : `only ${this.interfaces.length}`}; it is skipped.`,
+    );
     return null;
   }
 

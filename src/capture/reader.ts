@@ -140,7 +140,11 @@ export class CaptureReader implements UnitContext {
       const have = this.pendingLength > 0 ? this.pendingLength : null;
       const what = this.packets === 0 ? 'its header' : `the record after packet ${this.packets}`;
       const detail = have === null ? '' : ` (${have} of ${this.need} bytes)`;
-      this.problem(this.packets === 0 ? 'error' : 'warning', 'truncated', `The capture ends inside ${what}${detail}; everything before it was read.`);
+      this.problem(
+        this.packets === 0 ? 'error' : 'warning',
+        'truncated',
+        `The capture ends inside ${what}${detail}; everything before it was read.`,
+      );
     }
   }
 

@@ -24,16 +24,7 @@
 import type { GapCause } from '../events/index.js';
 
 export type { GapCause } from '../events/index.js';
-import {
-  TCP_ACK,
-  TCP_FIN,
-  TCP_RST,
-  TCP_SYN,
-  type Endpoint,
-  type TcpSegment,
-  type Timestamp,
-} from './types.js';
-
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Endpoint, type TcpSegment, type Timestamp } from './types.js';
 
 export type CloseReason =
   /** Both directions ended with a FIN. */

@@ -84,7 +84,6 @@ export interface CaptureProblem {
   packet?: number;
 }
 
-
 /** Receives what a CaptureReader finds, in file order. */
 export interface CaptureSink {
   section?(section: SectionInfo): void;

@@ -33,4 +33,3 @@ export interface UnitParser {
   /** Bytes consumed, or NEED_MORE. Consumes at most `avail`; never reads past it. */
   parse(buf: Uint8Array, at: number, avail: number): number;
 }
-

@@ -23,7 +23,16 @@
  *
  * This file is the one place that knows the analyzer's API; it will follow its changes.
  */
-import { DIRECTIONS, SCHEMA_VERSION, type Clock, type Direction, type EndedBy, type ErrorEvent, type Side, type WsdiagEvent } from '../events/index.js';
+import {
+  DIRECTIONS,
+  SCHEMA_VERSION,
+  type Clock,
+  type Direction,
+  type EndedBy,
+  type ErrorEvent,
+  type Side,
+  type WsdiagEvent,
+} from '../events/index.js';
 import { parseHead, statusOf, type ParsedHead } from '../probe/http-head.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
@@ -176,7 +185,8 @@ class ConnectionJudge implements TcpStreamHandler {
       return;
     }
     if (this.stage === 'awaiting-response' && from === this.client) return;
-    if (this.conn !== '') this.reportRefused(`The handshake of ${this.path} is cut by a gap in the capture; the connection is not judged.`, null, ts);
+    if (this.conn !== '')
+      this.reportRefused(`The handshake of ${this.path} is cut by a gap in the capture; the connection is not judged.`, null, ts);
     this.list('incomplete', `${length} bytes of the handshake are missing from the capture (${causeText(cause)}); not judged.`);
   }
 
@@ -276,10 +286,12 @@ class ConnectionJudge implements TcpStreamHandler {
     if (line === null) {
       // No full line yet: wait while the bytes still look like the start of a request line.
       const space = early.indexOf(0x20);
-      const looksLikeMethod = space < 0 ? early.length <= 32 && TOKEN.test(early.text(0, early.length)) : space > 0 && TOKEN.test(early.text(0, space));
+      const looksLikeMethod =
+        space < 0 ? early.length <= 32 && TOKEN.test(early.text(0, early.length)) : space > 0 && TOKEN.test(early.text(0, space));
       if (!looksLikeMethod) this.listUnknown();
       else if (final) this.list('incomplete', 'The capture ends inside what looks like an HTTP request line; not judged.');
-      else if (early.length >= MAX_HEAD_BYTES) this.list('other', `No line end in the first ${MAX_HEAD_BYTES} bytes; neither HTTP nor TLS.`);
+      else if (early.length >= MAX_HEAD_BYTES)
+        this.list('other', `No line end in the first ${MAX_HEAD_BYTES} bytes; neither HTTP nor TLS.`);
       return false;
     }
     if (!REQUEST_LINE.test(line)) {
@@ -331,7 +343,11 @@ class ConnectionJudge implements TcpStreamHandler {
     if (status !== 101) {
       const reason = head.startLine.replace(/^HTTP\/\d\.\d \d{3} ?/, '');
       const statusText = reason === '' ? String(status) : `${status} ${reason}`;
-      this.reportRefused(`The server answered the upgrade of ${this.path} with ${statusText} instead of 101 Switching Protocols.`, status, ts);
+      this.reportRefused(
+        `The server answered the upgrade of ${this.path} with ${statusText} instead of 101 Switching Protocols.`,
+        status,
+        ts,
+      );
       this.list('http', `An upgrade request answered with ${status}; not a WebSocket connection.`);
       return;
     }
@@ -468,7 +484,11 @@ class ConnectionJudge implements TcpStreamHandler {
 
   private listUnknown(): void {
     const midStream = !this.tcp.synSeen(0) && !this.tcp.synSeen(1);
-    if (midStream) this.list('no-handshake', 'The capture starts in the middle of this connection and its first bytes are not an HTTP request; not judged.');
+    if (midStream)
+      this.list(
+        'no-handshake',
+        'The capture starts in the middle of this connection and its first bytes are not an HTTP request; not judged.',
+      );
     else this.list('other', 'Neither HTTP nor TLS.');
   }
 

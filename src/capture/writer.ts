@@ -289,10 +289,13 @@ export function parseIp(text: string): Uint8Array {
   }
   const halves = head.split('::');
   if (halves.length > 2) throw new RangeError(`not an IP address: ${text}`);
-  const groups = (part: string | undefined): number[] => (part === undefined || part === '' ? [] : part.split(':').map((g) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new RangeError(`not an IP address: ${text}`);
-    return parseInt(g, 16);
-  }));
+  const groups = (part: string | undefined): number[] =>
+    part === undefined || part === ''
+      ? []
+      : part.split(':').map((g) => {
+          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new RangeError(`not an IP address: ${text}`);
+          return parseInt(g, 16);
+        });
   const left = groups(halves[0]);
   const right = groups(halves[1]);
   const fill = 8 - left.length - right.length;

@@ -51,7 +51,9 @@ export interface RunningChaosApi {
 export async function startChaosApi(options: ChaosApiOptions): Promise<RunningChaosApi> {
   const host = options.host ?? '127.0.0.1';
   let port = options.port ?? 0;
-  const server: Server = createServer((req, res) => void handle(options.registry, req, res, port, !isLoopback(host) && host !== 'localhost'));
+  const server: Server = createServer(
+    (req, res) => void handle(options.registry, req, res, port, !isLoopback(host) && host !== 'localhost'),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new OperationalError(`chaos API: cannot listen on ${hostPort(host, port)}: ${describeListenError(err)}`, { cause: err })),
@@ -92,9 +94,13 @@ async function handle(registry: ToxicRegistry, req: IncomingMessage, res: Server
 }
 
 async function route(registry: ToxicRegistry, req: IncomingMessage, port: number, anyHost: boolean): Promise<Answer> {
-  if (req.headers.origin !== undefined) throw new ToxicError(403, 'requests from web pages (with an Origin header) are refused: the chaos API is for test code');
+  if (req.headers.origin !== undefined)
+    throw new ToxicError(403, 'requests from web pages (with an Origin header) are refused: the chaos API is for test code');
   if (!hostAllowed(req.headers.host, port, anyHost)) {
-    throw new ToxicError(403, `Host "${req.headers.host ?? ''}" refused: this API answers only to its own loopback address (DNS rebinding protection)`);
+    throw new ToxicError(
+      403,
+      `Host "${req.headers.host ?? ''}" refused: this API answers only to its own loopback address (DNS rebinding protection)`,
+    );
   }
   const path = new URL(req.url ?? '/', 'http://chaos.invalid').pathname.replace(/(.)\/+$/, '$1');
   const method = req.method ?? 'GET';
@@ -169,6 +175,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ToxicError(400, `bad request body: ${text.trim() === '' ? 'empty (expected a JSON object)' : `not JSON (${(error as Error).message})`}`);
+    throw new ToxicError(
+      400,
+      `bad request body: ${text.trim() === '' ? 'empty (expected a JSON object)' : `not JSON (${(error as Error).message})`}`,
+    );
   }
 }

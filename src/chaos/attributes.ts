@@ -19,7 +19,8 @@ export type AttributeSchemas<A> = { readonly [K in keyof A]-?: AttributeSchema }
 export function checkAttribute(schema: AttributeSchema, value: unknown): { value: unknown } | { error: string } {
   switch (schema.kind) {
     case 'integer': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) return { error: `expected ${describeInteger(schema)}, got ${show(value)}` };
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return { error: `expected ${describeInteger(schema)}, got ${show(value)}` };
       if (schema.values ? !schema.values.includes(value) : value < schema.min || value > schema.max) {
         return { error: `expected ${describeInteger(schema)}, got ${value}` };
       }
@@ -31,12 +32,14 @@ export function checkAttribute(schema: AttributeSchema, value: unknown): { value
       }
       return { value };
     case 'enum':
-      if (typeof value !== 'string' || !schema.values.includes(value)) return { error: `expected one of ${schema.values.join(', ')}; got ${show(value)}` };
+      if (typeof value !== 'string' || !schema.values.includes(value))
+        return { error: `expected one of ${schema.values.join(', ')}; got ${show(value)}` };
       return { value };
     case 'string':
       if (value === null && schema.nullable) return { value };
       if (typeof value !== 'string') return { error: `expected a string${schema.nullable ? ' or null' : ''}, got ${show(value)}` };
-      if (new TextEncoder().encode(value).length > schema.maxBytes) return { error: `expected at most ${schema.maxBytes} bytes of UTF-8, got ${new TextEncoder().encode(value).length}` };
+      if (new TextEncoder().encode(value).length > schema.maxBytes)
+        return { error: `expected at most ${schema.maxBytes} bytes of UTF-8, got ${new TextEncoder().encode(value).length}` };
       return { value };
     case 'boolean':
       if (typeof value !== 'boolean') return { error: `expected true or false, got ${show(value)}` };
@@ -55,7 +58,9 @@ export function parseAttributeText(schema: AttributeSchema, text: string): { val
       const trimmed = text.trim();
       const n = /^0x[0-9a-f]+$/i.test(trimmed) ? Number.parseInt(trimmed.slice(2), 16) : trimmed === '' ? Number.NaN : Number(trimmed);
       if (Number.isNaN(n)) {
-        return { error: `expected ${schema.kind === 'integer' ? describeInteger(schema) : `a number from ${schema.min} to ${schema.max}`}, got "${text}"` };
+        return {
+          error: `expected ${schema.kind === 'integer' ? describeInteger(schema) : `a number from ${schema.min} to ${schema.max}`}, got "${text}"`,
+        };
       }
       return checkAttribute(schema, n);
     }

@@ -23,7 +23,12 @@ export class ChaosApiError extends WsdiagError {
   readonly known?: string[];
 
   constructor(status: number, reason: string, options?: { known?: string[]; cause?: unknown }) {
-    super(status === 0 ? `chaos API: ${reason}` : `chaos API answered ${status}: ${reason}`, 'WSDIAG_CHAOS_API', ExitCode.Operational, options);
+    super(
+      status === 0 ? `chaos API: ${reason}` : `chaos API answered ${status}: ${reason}`,
+      'WSDIAG_CHAOS_API',
+      ExitCode.Operational,
+      options,
+    );
     this.status = status;
     this.reason = reason;
     if (options?.known) this.known = options.known;

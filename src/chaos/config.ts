@@ -30,7 +30,11 @@ export function parseToxicFlag(value: string): AnyToxic {
   const stream = DIRECTIONS.find((d) => rest === d || rest.startsWith(`${d}:`));
   if (stream === undefined) return fail(`expected a direction after "${type}:": client->server or server->client`);
   const options = rest.slice(stream.length + 1);
-  const spec: { type: string; stream: Direction; name?: string; toxicity?: number; attributes: Record<string, unknown> } = { type, stream, attributes: {} };
+  const spec: { type: string; stream: Direction; name?: string; toxicity?: number; attributes: Record<string, unknown> } = {
+    type,
+    stream,
+    attributes: {},
+  };
   const seen = new Set<string>();
   const schemas = attributeSchemas(type);
   for (const option of options === '' ? [] : options.split(',')) {
@@ -73,7 +77,8 @@ export function parseChaosConfig(text: string, source: string): AnyToxic[] {
   } catch (error) {
     throw new ToxicError(400, `${source}: not JSON: ${(error as Error).message}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ToxicError(400, `${source}: expected an object {"toxics": [...]}`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ToxicError(400, `${source}: expected an object {"toxics": [...]}`);
   for (const key of Object.keys(json)) {
     if (key !== 'toxics') throw new ToxicError(400, `${source}: ${key}: unknown field (a chaos config has "toxics")`);
   }

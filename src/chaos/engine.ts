@@ -153,7 +153,13 @@ export class ChaosDirection {
   private frameEndOffset = 0;
   /** The plan the next frame is decided in, the frame's place in its message, and the context toxics get. */
   private scratchPlan = new FramePlan();
-  private readonly info: FrameInfo = { header: null as unknown as FrameHeader, first: false, messageOpcode: null, messageOffset: 0, compressed: false };
+  private readonly info: FrameInfo = {
+    header: null as unknown as FrameHeader,
+    first: false,
+    messageOpcode: null,
+    messageOffset: 0,
+    compressed: false,
+  };
   private readonly asking: Asking;
   private message: { opcode: number; compressed: boolean; bytes: number } | null = null;
   private coalescing: Coalescing | null = null;
@@ -271,7 +277,12 @@ export class ChaosDirection {
     const plan = this.decide(toxics, info);
     if (plan.coalesce) {
       if (!this.claim(h)) return;
-      this.coalescing = { toxic: plan.coalesce.toxic, maxBytes: plan.coalesce.maxBytes, total: h.length, frames: [{ header: h, pieces: [] }] };
+      this.coalescing = {
+        toxic: plan.coalesce.toxic,
+        maxBytes: plan.coalesce.maxBytes,
+        total: h.length,
+        frames: [{ header: h, pieces: [] }],
+      };
       this.mode = Mode.Coalesce;
       return;
     }
@@ -483,7 +494,14 @@ export class ChaosDirection {
     this.coalescing = null;
     const first = c.frames[0]!;
     const payload = concatBytes(c.frames.flatMap((f) => f.pieces));
-    const spec: FrameSpec = { opcode: first.header.opcode, fin: true, rsv1: first.header.rsv1, rsv2: first.header.rsv2, rsv3: first.header.rsv3, payload };
+    const spec: FrameSpec = {
+      opcode: first.header.opcode,
+      fin: true,
+      rsv1: first.header.rsv1,
+      rsv2: first.header.rsv2,
+      rsv3: first.header.rsv3,
+      payload,
+    };
     if (this.direction === 'client->server') spec.mask = this.keys.key();
     const last = c.frames.at(-1)!.header.index;
     const kind = first.header.opcode === Opcode.Text ? 'text' : 'binary';
@@ -582,7 +600,13 @@ export class ChaosDirection {
       if (effect.kind === 'rate') {
         if (!state.reported) {
           state.reported = true;
-          this.report(pendingFault(ref, `limited ${this.direction} to ${effect.bytesPerSecond / 1000} KB/s`, undefined, { bytes_per_second: effect.bytesPerSecond }), null, null);
+          this.report(
+            pendingFault(ref, `limited ${this.direction} to ${effect.bytesPerSecond / 1000} KB/s`, undefined, {
+              bytes_per_second: effect.bytesPerSecond,
+            }),
+            null,
+            null,
+          );
         }
         rate = rate === null ? effect.bytesPerSecond : Math.min(rate, effect.bytesPerSecond);
       } else if (resetAfter === null || effect.bytes < resetAfter.bytes) {
@@ -591,7 +615,13 @@ export class ChaosDirection {
     }
     if (resetAfter && this.outputOffset + bytes.length >= resetAfter.bytes) {
       this.send(bytes.subarray(0, Math.max(0, resetAfter.bytes - this.outputOffset)), rate);
-      this.report(pendingFault(resetAfter.toxic, `reset the connection after ${this.outputOffset} bytes of ${this.direction}`, undefined, { bytes: this.outputOffset }), null, null);
+      this.report(
+        pendingFault(resetAfter.toxic, `reset the connection after ${this.outputOffset} bytes of ${this.direction}`, undefined, {
+          bytes: this.outputOffset,
+        }),
+        null,
+        null,
+      );
       this.actions.push({ type: 'reset' });
       this.done = true;
       return;

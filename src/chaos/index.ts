@@ -8,7 +8,14 @@
  * - api.ts, client.ts: the HTTP API and its typed client;
  * - events.ts: the `fault` event.
  */
-export { ChaosDirection, createChaosConnection, staticToxics, type ActiveToxic, type ChaosDirectionOptions, type ToxicSource } from './engine.js';
+export {
+  ChaosDirection,
+  createChaosConnection,
+  staticToxics,
+  type ActiveToxic,
+  type ChaosDirectionOptions,
+  type ToxicSource,
+} from './engine.js';
 export { ActionRunner, systemTimers, type ChaosSink, type ChaosTimers } from './runner.js';
 export { ToxicRegistry, ToxicError, validateToxic, defaultToxicName } from './registry.js';
 export { parseToxicFlag, parseChaosConfig, loadChaosConfig, TOXIC_FLAG_SYNTAX } from './config.js';

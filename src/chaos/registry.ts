@@ -85,7 +85,8 @@ function checkAttributes(type: ToxicType, base: object, input: unknown): AnyToxi
   if (!isPlainObject(input)) throw bad(`attributes: expected a JSON object, got ${describe(input)}`);
   const schemas = attributeSchemas(type);
   const result: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(schemas)) result[name] = Object.hasOwn(base, name) ? (base as Record<string, unknown>)[name] : schema.default;
+  for (const [name, schema] of Object.entries(schemas))
+    result[name] = Object.hasOwn(base, name) ? (base as Record<string, unknown>)[name] : schema.default;
   for (const [name, value] of Object.entries(input)) {
     const schema = schemas[name];
     if (!schema) {

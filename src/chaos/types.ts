@@ -15,7 +15,18 @@ import type { Direction, FrameRef } from '../events/index.js';
  * high bit set (close, ping, pong and the reserved 0xB–0xF).
  */
 export type FrameSelector = 'all' | 'data' | 'message' | 'text' | 'binary' | 'continuation' | 'control' | 'ping' | 'pong' | 'close';
-export const FRAME_SELECTORS: readonly FrameSelector[] = ['all', 'data', 'message', 'text', 'binary', 'continuation', 'control', 'ping', 'pong', 'close'];
+export const FRAME_SELECTORS: readonly FrameSelector[] = [
+  'all',
+  'data',
+  'message',
+  'text',
+  'binary',
+  'continuation',
+  'control',
+  'ping',
+  'pong',
+  'close',
+];
 
 /** The selectors of frames whose payload is at most 125 bytes, which a toxic may hold whole. */
 export type ControlSelector = 'control' | 'ping' | 'pong' | 'close';

@@ -81,9 +81,10 @@ function failure(violation: ViolationEvent): JunitProblem {
 
 /** The failure's text: where, who, what, how to fix it, and the RFC section. */
 export function failureBody(violation: ViolationEvent): string {
-  const where = violation.frame === null
-    ? 'during the handshake (no frame)'
-    : `frame #${violation.frame.index} @ offset ${violation.frame.offset}, opcode 0x${violation.frame.opcode.toString(16)} (${opcodeName(violation.frame.opcode)}), length ${violation.frame.length}`;
+  const where =
+    violation.frame === null
+      ? 'during the handshake (no frame)'
+      : `frame #${violation.frame.index} @ offset ${violation.frame.offset}, opcode 0x${violation.frame.opcode.toString(16)} (${opcodeName(violation.frame.opcode)}), length ${violation.frame.length}`;
   const lines = [
     `${violation.dir} ${where}`,
     `blame: ${violation.blame}`,
@@ -96,7 +97,8 @@ export function failureBody(violation: ViolationEvent): string {
 }
 
 function suppressedFailure(entry: SuppressedCount): JunitProblem {
-  const text = `${entry.failing} more ${entry.failing === 1 ? 'violation' : 'violations'} of ${entry.rule} on this connection ` +
+  const text =
+    `${entry.failing} more ${entry.failing === 1 ? 'violation' : 'violations'} of ${entry.rule} on this connection ` +
     'were counted but not logged one by one (--max-per-rule); the first ones are above.';
   return { message: `${entry.rule} (${entry.code}): ${entry.failing} more`, type: entry.rule, text };
 }
@@ -112,11 +114,11 @@ function errorProblem(error: ErrorEvent): JunitProblem {
  */
 function storyText(record: ConnectionRecord): string {
   const failing = new Set<ViolationEvent>(record.failing);
-  const parts = record.story
-    .filter((event) => !(event.type === 'violation' && failing.has(event)))
-    .map(story);
+  const parts = record.story.filter((event) => !(event.type === 'violation' && failing.has(event))).map(story);
   for (const entry of record.suppressed.values()) {
-    parts.push(`${entry.count} more ${entry.rule} (${entry.code}) ${entry.count === 1 ? 'violation was' : 'violations were'} counted but not logged (--max-per-rule).\n`);
+    parts.push(
+      `${entry.count} more ${entry.rule} (${entry.code}) ${entry.count === 1 ? 'violation was' : 'violations were'} counted but not logged (--max-per-rule).\n`,
+    );
   }
   return parts.join('');
 }
@@ -126,7 +128,8 @@ function story(event: WsdiagEvent): string {
 }
 
 function noConnectionsCase(): JunitCase {
-  const message = 'The command never dialled WSDIAG_URL: wsdiag saw no WebSocket connection, so nothing was checked. ' +
-    'Point the tests\' WebSocket client at process.env.WSDIAG_URL (or WSDIAG_HTTP_URL for HTTP).';
+  const message =
+    'The command never dialled WSDIAG_URL: wsdiag saw no WebSocket connection, so nothing was checked. ' +
+    "Point the tests' WebSocket client at process.env.WSDIAG_URL (or WSDIAG_HTTP_URL for HTTP).";
   return { name: NO_CONNECTIONS_NAME, classname: SUITE_NAME, durationMs: 0, skipped: message };
 }

@@ -46,7 +46,10 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
     .map((token) => token.trim())
     .filter((token) => token !== '');
   if (tokens.length === 0) {
-    throw new ConfigError('failOn', (n) => `${n('failOn')} needs at least one of: error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id`);
+    throw new ConfigError(
+      'failOn',
+      (n) => `${n('failOn')} needs at least one of: error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id`,
+    );
   }
   if (tokens.includes('none')) {
     if (tokens.length > 1) {
@@ -73,7 +76,10 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
 function parseCode(token: string): number {
   const code = Number(token);
   if (!(VIOLATION_CODES as readonly number[]).includes(code)) {
-    throw new ConfigError('failOn', (n) => `${n('failOn')}: "${token}" is not a violation close code (wsdiag reports ${VIOLATION_CODES.join(', ')})`);
+    throw new ConfigError(
+      'failOn',
+      (n) => `${n('failOn')}: "${token}" is not a violation close code (wsdiag reports ${VIOLATION_CODES.join(', ')})`,
+    );
   }
   return code;
 }
@@ -83,7 +89,8 @@ function unknownToken(token: string): ConfigError {
   const suggestion = near ? ` (did you mean "${near}"?)` : '';
   return new ConfigError(
     'failOn',
-    (n) => `${n('failOn')}: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id (wsdiag explain lists them)`,
+    (n) =>
+      `${n('failOn')}: unknown entry "${token}"${suggestion}; use error, warning, none, a close code (${VIOLATION_CODES.join(', ')}) or a rule id (wsdiag explain lists them)`,
   );
 }
 
@@ -130,8 +137,7 @@ export function decideExit({ command, failing, operationalFailure = false, upstr
   }
   if (operationalFailure) return { exitCode: 3, reason: 'wsdiag could not complete the run' };
   // A green command that never reached the server proves nothing about the traffic (DESIGN §5: 3).
-  if (upstreamUnreachable !== undefined) return { exitCode: 3, reason: `no WebSocket connection reached the upstream: ${upstreamUnreachable}` };
+  if (upstreamUnreachable !== undefined)
+    return { exitCode: 3, reason: `no WebSocket connection reached the upstream: ${upstreamUnreachable}` };
   return { exitCode: 0, reason: 'no violation fails the run' };
 }
-
-

@@ -107,7 +107,9 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
     reporters.write(summary);
     await reporters.close();
     if (logError) io.stderr.write(`wsdiag: cannot write log file ${options.log}: ${describeFsError(logError)}\n`);
-    const upstreamUnreachable = recorder.connections.some((c) => c.open !== undefined) ? undefined : await probeTarget(options.proxy.target);
+    const upstreamUnreachable = recorder.connections.some((c) => c.open !== undefined)
+      ? undefined
+      : await probeTarget(options.proxy.target);
     return writeReports(options, io, {
       outcome,
       startedAt,
@@ -130,7 +132,13 @@ interface ProxyWiring {
 }
 
 /** Starts the proxy, runs the command through it, and stops the proxy whatever happened. */
-async function runBehindProxy(program: string, args: readonly string[], options: CiOptions, io: CiIO, wiring: ProxyWiring): Promise<CommandOutcome> {
+async function runBehindProxy(
+  program: string,
+  args: readonly string[],
+  options: CiOptions,
+  io: CiIO,
+  wiring: ProxyWiring,
+): Promise<CommandOutcome> {
   const proxy = await startProxy({
     ...options.proxy,
     listen: options.proxy.listen ?? CI_DEFAULT_LISTEN,
@@ -180,19 +188,23 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
   };
 
   if (options.junit !== undefined) {
-    write('JUnit report', options.junit, renderJunit({
-      startedAt: facts.startedAt,
-      durationMs: facts.endedAt.getTime() - facts.startedAt.getTime(),
-      connections: recorder.connections,
-      runErrors: recorder.runErrors,
-      properties: [
-        // As the proxy's own `listening` event shows it (a token in its path is redacted).
-        ['target', redactorFor(options.proxy.showSecrets).url(options.proxy.target)],
-        ['fail-on', options.failOn.text],
-        // The program only: arguments may carry secrets, and a JUnit file is often published.
-        ['command', options.command[0] ?? ''],
-      ],
-    }));
+    write(
+      'JUnit report',
+      options.junit,
+      renderJunit({
+        startedAt: facts.startedAt,
+        durationMs: facts.endedAt.getTime() - facts.startedAt.getTime(),
+        connections: recorder.connections,
+        runErrors: recorder.runErrors,
+        properties: [
+          // As the proxy's own `listening` event shows it (a token in its path is redacted).
+          ['target', redactorFor(options.proxy.showSecrets).url(options.proxy.target)],
+          ['fail-on', options.failOn.text],
+          // The program only: arguments may carry secrets, and a JUnit file is often published.
+          ['command', options.command[0] ?? ''],
+        ],
+      }),
+    );
   }
   const unreachable = facts.upstreamUnreachable !== undefined ? { upstreamUnreachable: facts.upstreamUnreachable } : {};
   let verdict = decideExit({ command: outcome, failing, operationalFailure, ...unreachable });
@@ -261,11 +273,12 @@ class InterruptState {
   readonly #unsubscribe: () => void;
 
   constructor(subscribe: CiIO['onInterrupt']) {
-    this.#unsubscribe = subscribe?.((signal) => {
-      this.#count++;
-      this.#first ??= signal;
-      this.#listener?.(signal, this.#count);
-    }) ?? (() => {});
+    this.#unsubscribe =
+      subscribe?.((signal) => {
+        this.#count++;
+        this.#first ??= signal;
+        this.#listener?.(signal, this.#count);
+      }) ?? (() => {});
   }
 
   /** The first interrupt received so far, if any. */

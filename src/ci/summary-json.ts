@@ -48,9 +48,8 @@ export function buildCiSummary(input: CiSummaryInput): CiSummary {
     fail_on: input.failOn,
     failing: input.failing,
     exit_code: input.exitCode,
-    command: input.command.kind === 'exited'
-      ? { exit_code: input.command.code, signal: null }
-      : { exit_code: null, signal: input.command.signal },
+    command:
+      input.command.kind === 'exited' ? { exit_code: input.command.code, signal: null } : { exit_code: null, signal: input.command.signal },
     per_connection: input.connections.map(connectionSummary),
   };
 }

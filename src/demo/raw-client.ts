@@ -99,9 +99,7 @@ export function openRawConnection(url: string): Promise<RawConnection> {
 function handshakeProblem(head: string, key: string): string | null {
   const [statusLine = '', ...lines] = head.split('\r\n');
   if (!/^HTTP\/1\.1 101\b/.test(statusLine)) return `expected "HTTP/1.1 101", got ${JSON.stringify(statusLine)}`;
-  const accept = lines
-    .map((line) => /^sec-websocket-accept:\s*(.*?)\s*$/i.exec(line)?.[1])
-    .find((value) => value !== undefined);
+  const accept = lines.map((line) => /^sec-websocket-accept:\s*(.*?)\s*$/i.exec(line)?.[1]).find((value) => value !== undefined);
   if (accept !== computeAccept(key)) return `Sec-WebSocket-Accept ${JSON.stringify(accept ?? null)} does not match the key`;
   return null;
 }

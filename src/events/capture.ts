@@ -84,4 +84,3 @@ export interface CaptureProblemEvent extends EventBase {
   offset?: number;
   packet?: number;
 }
-

@@ -128,4 +128,3 @@ export interface SummaryEvent extends EventBase {
   /** Clients the proxy refused, by reason; present when it refused any (an addition to DESIGN §2, see README). */
   refused?: Record<RefusalKind, number>;
 }
-

@@ -6,7 +6,16 @@
  * its formatter in src/reporters/format/, and its section in docs/events.md (a test checks all four).
  */
 import type { CaptureProblemEvent, GapEvent, StreamEvent } from './capture.js';
-import type { CloseEvent, ErrorEvent, FrameEvent, ListeningEvent, OpenEvent, PeerCloseEvent, SummaryEvent, ViolationEvent } from './core.js';
+import type {
+  CloseEvent,
+  ErrorEvent,
+  FrameEvent,
+  ListeningEvent,
+  OpenEvent,
+  PeerCloseEvent,
+  SummaryEvent,
+  ViolationEvent,
+} from './core.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 

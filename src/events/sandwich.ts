@@ -80,4 +80,3 @@ export interface SandwichSummaryEvent extends EventBase {
   infos: number;
   by_check: Record<string, number>;
 }
-

@@ -15,11 +15,22 @@ const isString: Check = (v) => typeof v === 'string';
 const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isBoolean: Check = (v) => typeof v === 'boolean';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
-const nullable = (check: Check): Check => (v) => v === null || check(v);
-const optional = (check: Check): Check => (v) => v === undefined || check(v);
-const shape = (fields: Record<string, Check>): Check => (v) =>
-  isObject(v) && Object.entries(fields).every(([key, check]) => check(v[key]));
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v);
+const nullable =
+  (check: Check): Check =>
+  (v) =>
+    v === null || check(v);
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined || check(v);
+const shape =
+  (fields: Record<string, Check>): Check =>
+  (v) =>
+    isObject(v) && Object.entries(fields).every(([key, check]) => check(v[key]));
 const countsOf: Check = (v) => isObject(v) && Object.values(v).every(isNumber);
 const stringsOf: Check = (v) => isObject(v) && Object.values(v).every(isString);
 
@@ -27,10 +38,18 @@ const isDirection = oneOf('client->server', 'server->client');
 const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
 const isFrameRef = shape({ index: isNumber, offset: isNumber, opcode: isNumber, length: isNumber });
 const isCause = shape({ rule: isString, dir: isDirection, frame: nullable(isFrameRef) });
-const isArray = (item: Check): Check => (v) => Array.isArray(v) && v.every(item);
+const isArray =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(item);
 const isProbeFinding = shape({
-  check: isString, severity: oneOf('failure', 'warning', 'info'), blame: nullable(isString), dir: nullable(isDirection),
-  message: isString, rule: optional(isString), rfc: optional(isString),
+  check: isString,
+  severity: oneOf('failure', 'warning', 'info'),
+  blame: nullable(isString),
+  dir: nullable(isDirection),
+  message: isString,
+  rule: optional(isString),
+  rfc: optional(isString),
 });
 
 /**
@@ -40,59 +59,130 @@ const isProbeFinding = shape({
 export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
   listening: { address: isString, port: isNumber, target: isString, run: optional(isString), ui: optional(isString) },
   open: {
-    conn: isString, client: isString, path: isString, subprotocol: nullable(isString), extensions: nullable(isString),
-    server: optional(isString), tcp_stream: optional(isNumber), settings: optional(stringsOf),
+    conn: isString,
+    client: isString,
+    path: isString,
+    subprotocol: nullable(isString),
+    extensions: nullable(isString),
+    server: optional(isString),
+    tcp_stream: optional(isNumber),
+    settings: optional(stringsOf),
   },
   frame: {
-    conn: isString, dir: isDirection, index: isNumber, offset: isNumber, fin: isBoolean, rsv1: isBoolean,
-    rsv2: isBoolean, rsv3: isBoolean, opcode: isNumber, masked: isBoolean, length: isNumber,
+    conn: isString,
+    dir: isDirection,
+    index: isNumber,
+    offset: isNumber,
+    fin: isBoolean,
+    rsv1: isBoolean,
+    rsv2: isBoolean,
+    rsv3: isBoolean,
+    opcode: isNumber,
+    masked: isBoolean,
+    length: isNumber,
   },
   violation: {
-    conn: isString, dir: isDirection, code: isNumber, rule: isString, severity: oneOf('error', 'warning'),
-    blame: isString, frame: nullable(isFrameRef), message: isString, hint: isString, rfc: isString,
+    conn: isString,
+    dir: isDirection,
+    code: isNumber,
+    rule: isString,
+    severity: oneOf('error', 'warning'),
+    blame: isString,
+    frame: nullable(isFrameRef),
+    message: isString,
+    hint: isString,
+    rfc: isString,
     preview: optional(isString),
   },
   'peer-close': {
-    conn: isString, by: oneOf('client', 'server'), code: nullable(isNumber), reason: isString,
-    cause: nullable(isCause), blame: nullable(isString), explain: isString,
+    conn: isString,
+    by: oneOf('client', 'server'),
+    code: nullable(isNumber),
+    reason: isString,
+    cause: nullable(isCause),
+    blame: nullable(isString),
+    explain: isString,
   },
   close: {
-    conn: isString, duration_ms: isNumber, frames: perDirection(isNumber), bytes: perDirection(isNumber),
-    violations: isNumber, suppressed: isNumber, ended_by: optional(isString), how: optional(isString),
-    explain: optional(isString), cause: optional(nullable(isCause)),
+    conn: isString,
+    duration_ms: isNumber,
+    frames: perDirection(isNumber),
+    bytes: perDirection(isNumber),
+    violations: isNumber,
+    suppressed: isNumber,
+    ended_by: optional(isString),
+    how: optional(isString),
+    explain: optional(isString),
+    cause: optional(nullable(isCause)),
   },
   error: { conn: nullable(isString), message: isString, status: optional(isNumber) },
   summary: {
-    connections: isNumber, violations: isNumber, by_rule: countsOf, by_code: countsOf,
+    connections: isNumber,
+    violations: isNumber,
+    by_rule: countsOf,
+    by_code: countsOf,
     refused: optional(shape({ max_connections: isNumber, header_timeout: isNumber })),
   },
   'probe-case': {
-    case: isString, status: oneOf('pass', 'warn', 'fail', 'error'), duration_ms: isNumber, max_latency_ms: nullable(isNumber),
-    error: nullable(isString), findings: isArray(isProbeFinding),
+    case: isString,
+    status: oneOf('pass', 'warn', 'fail', 'error'),
+    duration_ms: isNumber,
+    max_latency_ms: nullable(isNumber),
+    error: nullable(isString),
+    findings: isArray(isProbeFinding),
   },
   'probe-summary': {
-    through: isString, reflector: isString, forward_proxy: nullable(isString), cases: isNumber, passed: isNumber,
-    warned: isNumber, failed: isNumber, errors: isNumber, duration_ms: isNumber, by_check: countsOf,
+    through: isString,
+    reflector: isString,
+    forward_proxy: nullable(isString),
+    cases: isNumber,
+    passed: isNumber,
+    warned: isNumber,
+    failed: isNumber,
+    errors: isNumber,
+    duration_ms: isNumber,
+    by_check: countsOf,
   },
   'sandwich-finding': {
-    conn: isString, return_conn: isString, check: isString, severity: oneOf('failure', 'warning', 'info'),
-    blame: oneOf('intermediary'), dir: nullable(isDirection), message: isString,
+    conn: isString,
+    return_conn: isString,
+    check: isString,
+    severity: oneOf('failure', 'warning', 'info'),
+    blame: oneOf('intermediary'),
+    dir: nullable(isDirection),
+    message: isString,
     evidence: shape({ matched_by: isString, front: isObject, return: isObject }),
   },
   'sandwich-summary': {
-    pairs: isNumber, unmatched: shape({ front: isNumber, return: isNumber }), failures: isNumber, warnings: isNumber,
-    infos: isNumber, by_check: countsOf,
+    pairs: isNumber,
+    unmatched: shape({ front: isNumber, return: isNumber }),
+    failures: isNumber,
+    warnings: isNumber,
+    infos: isNumber,
+    by_check: countsOf,
   },
   gap: {
-    conn: isString, dir: isDirection, offset: isNumber, length: isNumber,
-    cause: oneOf('lost', 'snaplen', 'buffer-limit', 'reset', 'capture-end'), message: isString,
+    conn: isString,
+    dir: isDirection,
+    offset: isNumber,
+    length: isNumber,
+    cause: oneOf('lost', 'snaplen', 'buffer-limit', 'reset', 'capture-end'),
+    message: isString,
   },
   stream: {
-    tcp_stream: isNumber, client: isString, server: isString, roles: oneOf('syn', 'http', 'first-packet'),
-    kind: oneOf('tls', 'http', 'other', 'no-handshake', 'incomplete'), message: isString,
+    tcp_stream: isNumber,
+    client: isString,
+    server: isString,
+    roles: oneOf('syn', 'http', 'first-packet'),
+    kind: oneOf('tls', 'http', 'other', 'no-handshake', 'incomplete'),
+    message: isString,
   },
   'capture-problem': {
-    severity: oneOf('error', 'warning'), code: isString, message: isString, offset: optional(isNumber), packet: optional(isNumber),
+    severity: oneOf('error', 'warning'),
+    code: isString,
+    message: isString,
+    offset: optional(isNumber),
+    packet: optional(isNumber),
   },
 };
 

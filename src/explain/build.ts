@@ -20,9 +20,7 @@ import { LANGS, type CodeExplanation, type Explanation, type Lang, type RuleExpl
 export function explain(topics: readonly string[], lang: Lang = 'en'): Explanation[] {
   if (!isLang(lang)) throw new ConfigError('lang', `language must be one of ${LANGS.join(', ')}, got "${String(lang)}"`);
   const parsed = topics.map((raw) => ({ raw, topic: parseTopic(raw, lang) }));
-  return parsed.map(({ raw, topic }) =>
-    topic.kind === 'code' ? explainCode(raw, topic.code, lang) : explainRule(raw, topic.id, lang),
-  );
+  return parsed.map(({ raw, topic }) => (topic.kind === 'code' ? explainCode(raw, topic.code, lang) : explainRule(raw, topic.id, lang)));
 }
 
 function explainCode(raw: string, code: number, lang: Lang): CodeExplanation {
@@ -62,9 +60,7 @@ function explainRule(raw: string, id: RuleId, lang: Lang): RuleExplanation {
   const hint = { client: hintFor(wording, 'client'), server: hintFor(wording, 'server') };
   // Most hints do not depend on the sender; say it once then, and once per side otherwise.
   const hints =
-    hint.client === hint.server
-      ? [hint.client]
-      : [cat.labels.hintIf('client') + hint.client, cat.labels.hintIf('server') + hint.server];
+    hint.client === hint.server ? [hint.client] : [cat.labels.hintIf('client') + hint.client, cat.labels.hintIf('server') + hint.server];
   return {
     topic: raw,
     lang,

@@ -46,7 +46,13 @@ export function comparePairs(list: readonly Explanation[]): PairComparison[] {
       pairs.push(
         text
           ? { a: labelOf(a), b: labelOf(b), written: true, differences: [...text.differences], whichWhen: [...text.whichWhen] }
-          : { a: labelOf(a), b: labelOf(b), written: false, differences: generatedDifferences(a, b, cat.labels), whichWhen: [a.useWhen, b.useWhen] },
+          : {
+              a: labelOf(a),
+              b: labelOf(b),
+              written: false,
+              differences: generatedDifferences(a, b, cat.labels),
+              whichWhen: [a.useWhen, b.useWhen],
+            },
       );
     }
   }

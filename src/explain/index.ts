@@ -13,13 +13,4 @@ export { codeFacts, CODE_KEYS, NAMED_CODES, type CodeKey } from './codes.js';
 export { suggestRuleIds } from './topics.js';
 export { SUBPROTOCOL_PROFILES } from './profiles.js';
 export { LANGS } from './types.js';
-export type {
-  CodeExplanation,
-  CodeStatus,
-  Explanation,
-  Lang,
-  RuleExplanation,
-  RuleRef,
-  Sender,
-  SubprotocolProfile,
-} from './types.js';
+export type { CodeExplanation, CodeStatus, Explanation, Lang, RuleExplanation, RuleRef, Sender, SubprotocolProfile } from './types.js';

@@ -42,7 +42,13 @@ export function renderExplanations(list: readonly Explanation[], options: Render
 
   const out: string[] = [];
   if (sideBySide) {
-    out.push(...columns(list.map((e) => explanationLines(e, labels, columnWidth)), columnWidth, paint));
+    out.push(
+      ...columns(
+        list.map((e) => explanationLines(e, labels, columnWidth)),
+        columnWidth,
+        paint,
+      ),
+    );
   } else {
     list.forEach((e, i) => {
       if (i > 0) out.push('', paint({ text: '─'.repeat(textWidth), style: 'dim' }), '');
@@ -50,7 +56,8 @@ export function renderExplanations(list: readonly Explanation[], options: Render
     });
   }
   const pairs = comparePairs(list);
-  if (pairs.length > 0) out.push('', paint({ text: '═'.repeat(textWidth), style: 'dim' }), '', ...comparisonLines(pairs, labels, textWidth).map(paint));
+  if (pairs.length > 0)
+    out.push('', paint({ text: '═'.repeat(textWidth), style: 'dim' }), '', ...comparisonLines(pairs, labels, textWidth).map(paint));
   return `${out.join('\n')}\n`;
 }
 
@@ -73,11 +80,13 @@ function explanationLines(e: Explanation, labels: Labels, width: number): Line[]
   return e.kind === 'rule' ? ruleLines(e, labels, width) : codeLines(e, labels, width);
 }
 
-const body = (text: string, width: number, style: Style = 'body'): Line[] =>
-  wrap(text, width, '  ').map((t) => ({ text: t, style }));
+const body = (text: string, width: number, style: Style = 'body'): Line[] => wrap(text, width, '  ').map((t) => ({ text: t, style }));
 const bullet = (text: string, width: number, style: Style = 'body'): Line[] =>
   wrap(text, width, '  • ', '    ').map((t) => ({ text: t, style }));
-const heading = (text: string): Line[] => [{ text: '', style: 'body' }, { text, style: 'heading' }];
+const heading = (text: string): Line[] => [
+  { text: '', style: 'body' },
+  { text, style: 'heading' },
+];
 
 function section(title: string, lines: Line[]): Line[] {
   return [...heading(title), ...lines];
@@ -87,7 +96,10 @@ function commonSections(e: Explanation, labels: Labels, width: number): Line[] {
   return [
     ...section(labels.meaning, body(e.meaning, width)),
     ...section(labels.whenSeen, body(e.whenSeen, width)),
-    ...section(labels.resolve, e.resolve.flatMap((r) => bullet(r, width))),
+    ...section(
+      labels.resolve,
+      e.resolve.flatMap((r) => bullet(r, width)),
+    ),
   ];
 }
 
@@ -105,14 +117,17 @@ function codeLines(e: CodeExplanation, labels: Labels, width: number): Line[] {
   ];
   if (e.profiles && e.profiles.length > 0) {
     const nameWidth = Math.max(...e.profiles.map((p) => p.subprotocol.length));
-    lines.push(...section(labels.profiles, e.profiles.map((p) => ({
-      text: `  ${padEnd(p.subprotocol, nameWidth)}  ${labels.messageType[p.messageType]}`,
-      style: 'body' as Style,
-    }))));
+    lines.push(
+      ...section(
+        labels.profiles,
+        e.profiles.map((p) => ({
+          text: `  ${padEnd(p.subprotocol, nameWidth)}  ${labels.messageType[p.messageType]}`,
+          style: 'body' as Style,
+        })),
+      ),
+    );
   }
-  const rules = e.rules.length > 0
-    ? e.rules.flatMap((r) => bullet(`${r.id} — ${r.summary}`, width))
-    : body(labels.noRules, width, 'dim');
+  const rules = e.rules.length > 0 ? e.rules.flatMap((r) => bullet(`${r.id} — ${r.summary}`, width)) : body(labels.noRules, width, 'dim');
   lines.push(...section(labels.rulesProducing(e.code), rules));
   return lines;
 }

@@ -13,7 +13,10 @@ export type Topic = { kind: 'code'; code: number } | { kind: 'rule'; id: RuleId 
 
 /** Rule ids are lower-case with hyphens; accept `Reserved_Bits` and `reserved bits` too. */
 function normaliseRuleId(raw: string): string {
-  return raw.trim().toLowerCase().replace(/[_\s]+/g, '-');
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-');
 }
 
 export function parseTopic(raw: string, lang: Lang): Topic {
@@ -26,7 +29,13 @@ export function parseTopic(raw: string, lang: Lang): Topic {
   }
   const rule = findRule(normaliseRuleId(trimmed));
   if (rule) return { kind: 'rule', id: rule.id };
-  throw new UsageError(labels.unknownTopic(raw, suggestRuleIds(raw), RULES.map((r) => r.id)));
+  throw new UsageError(
+    labels.unknownTopic(
+      raw,
+      suggestRuleIds(raw),
+      RULES.map((r) => r.id),
+    ),
+  );
 }
 
 /**
@@ -39,8 +48,13 @@ export function suggestRuleIds(raw: string): RuleId[] {
   const scored = RULES.map((r) => ({ id: r.id, distance: editDistance(input, r.id) }));
   const best = Math.min(...scored.map((s) => s.distance));
   const budget = typoBudget(input);
-  if (best <= budget) return scored.filter((s) => s.distance === best).slice(0, 3).map((s) => s.id);
+  if (best <= budget)
+    return scored
+      .filter((s) => s.distance === best)
+      .slice(0, 3)
+      .map((s) => s.id);
   if (input.length < 3) return [];
-  return RULES.filter((r) => r.id.includes(input)).slice(0, 3).map((r) => r.id);
+  return RULES.filter((r) => r.id.includes(input))
+    .slice(0, 3)
+    .map((r) => r.id);
 }
-

@@ -45,7 +45,8 @@ export function createFilter(options: FilterOptions): Filter {
   const codes = nonEmptySet(options.codes);
   const conns = options.conns && options.conns.length > 0 ? connMatcher(options.conns) : undefined;
   // A /g or /y expression keeps state between tests; a copy without those flags cannot.
-  const grep = options.grep && options.grep.length > 0 ? options.grep.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ''))) : undefined;
+  const grep =
+    options.grep && options.grep.length > 0 ? options.grep.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ''))) : undefined;
 
   return (event) => {
     if (types && !types.has(event.type)) return false;

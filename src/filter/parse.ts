@@ -134,7 +134,10 @@ const LIST_PARSERS = {
 export function parseList<T>(values: readonly string[], parse: (item: string) => Parsed<T>): Parsed<T[]> {
   const out: T[] = [];
   for (const value of values) {
-    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     if (items.length === 0) return fail('expects at least one value');
     for (const item of items) {
       const parsed = parse(item);

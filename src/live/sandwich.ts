@@ -24,7 +24,12 @@ export async function runSandwich(options: RunSandwichOptions, io: LiveIO): Prom
     rest: 'the sandwich keeps relaying until Ctrl-C or SIGTERM',
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
-  const output = createOutput({ json: options.json === true, stream: io.stdout, ...livePrettyOptions(options, io), onClosed: stdoutClosed });
+  const output = createOutput({
+    json: options.json === true,
+    stream: io.stdout,
+    ...livePrettyOptions(options, io),
+    onClosed: stdoutClosed,
+  });
   const logFailure = new LogFailure(options.log);
   const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
   const sinks = new MultiReporter(log ? [output, log] : [output]);

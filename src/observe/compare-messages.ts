@@ -26,12 +26,18 @@ export interface MessageContext {
   extensionsInPlay: boolean;
 }
 
-export function compareMessages(sent: readonly ObservedMessage[], arrived: readonly ObservedMessage[], ctx: MessageContext): MessageComparison {
+export function compareMessages(
+  sent: readonly ObservedMessage[],
+  arrived: readonly ObservedMessage[],
+  ctx: MessageContext,
+): MessageComparison {
   const findings: ProbeFinding[] = [];
   const { pairs, duplicates, unmatchedSent, unmatchedArrived } = matchByContent(sent, arrived);
 
   for (const d of duplicates) {
-    findings.push(failure('message-duplicated', ctx.dir, `${cap(describeMessage(d.sent))} was delivered again as arrived message #${d.arrived.index}.`));
+    findings.push(
+      failure('message-duplicated', ctx.dir, `${cap(describeMessage(d.sent))} was delivered again as arrived message #${d.arrived.index}.`),
+    );
   }
   findings.push(...reorderFindings(pairs, ctx.dir));
   findings.push(...explainLeftovers(unmatchedSent, unmatchedArrived, ctx.dir));
@@ -105,9 +111,12 @@ function reorderFindings(pairs: readonly MessagePair[], dir: Direction): ProbeFi
   }
   if (!first) return [];
   return [
-    failure('messages-reordered', dir,
+    failure(
+      'messages-reordered',
+      dir,
       `${plural(count, 'message')} arrived out of order: sent message #${first.sent.index} arrived as #${first.arrived.index}, after a message sent later.`,
-      { rfc: 'RFC 6455 §5.4' }),
+      { rfc: 'RFC 6455 §5.4' },
+    ),
   ];
 }
 
@@ -126,18 +135,31 @@ function explainLeftovers(sent: readonly ObservedMessage[], arrived: readonly Ob
     const merged = runMatching(sent, i, a.length);
     if (merged > 1) {
       const run = sent.slice(i, i + merged);
-      findings.push(failure('messages-merged', dir,
-        `${plural(merged, 'message')} (#${run[0]!.index}–#${run[merged - 1]!.index}, ${run.map((m) => m.length).join(' + ')} bytes) arrived as one ${describeMessage(a)}.`,
-        { rfc: 'RFC 6455 §5.4' }));
+      findings.push(
+        failure(
+          'messages-merged',
+          dir,
+          `${plural(merged, 'message')} (#${run[0]!.index}–#${run[merged - 1]!.index}, ${run.map((m) => m.length).join(' + ')} bytes) arrived as one ${describeMessage(a)}.`,
+          { rfc: 'RFC 6455 §5.4' },
+        ),
+      );
       i += merged;
       j++;
       continue;
     }
     const split = runMatching(arrived, j, s.length);
     if (split > 1) {
-      findings.push(failure('message-split', dir,
-        `${cap(describeMessage(s))} arrived as ${split} separate messages (${arrived.slice(j, j + split).map((m) => m.length).join(' + ')} bytes).`,
-        { rfc: 'RFC 6455 §5.4' }));
+      findings.push(
+        failure(
+          'message-split',
+          dir,
+          `${cap(describeMessage(s))} arrived as ${split} separate messages (${arrived
+            .slice(j, j + split)
+            .map((m) => m.length)
+            .join(' + ')} bytes).`,
+          { rfc: 'RFC 6455 §5.4' },
+        ),
+      );
       i++;
       j += split;
       continue;
@@ -181,7 +203,8 @@ function startsLike(s: ObservedMessage, a: ObservedMessage): boolean {
 }
 
 function alteredFinding(s: ObservedMessage, a: ObservedMessage, dir: Direction): ProbeFinding {
-  const typeNote = s.opcode !== a.opcode ? ` and as ${a.opcode === 1 ? 'text' : a.opcode === 2 ? 'binary' : `opcode 0x${a.opcode.toString(16)}`}` : '';
+  const typeNote =
+    s.opcode !== a.opcode ? ` and as ${a.opcode === 1 ? 'text' : a.opcode === 2 ? 'binary' : `opcode 0x${a.opcode.toString(16)}`}` : '';
   const lengthNote = s.length !== a.length ? ` with ${bytes(a.length)}` : '';
   return failure('payload-altered', dir, `${cap(describeMessage(s))} arrived changed${lengthNote}${typeNote}: ${firstDifference(s, a)}.`);
 }
@@ -201,13 +224,23 @@ export function firstDifference(s: ObservedMessage, a: ObservedMessage): string 
 function pairFindings({ sent, arrived }: MessagePair, dir: Direction): ProbeFinding[] {
   const findings: ProbeFinding[] = [];
   if (sent.opcode !== arrived.opcode) {
-    findings.push(failure('type-changed', dir,
-      `${cap(describeMessage(sent))} arrived as a ${arrived.opcode === 1 ? 'text' : 'binary'} message with the same payload.`,
-      { rfc: 'RFC 6455 §5.6' }));
+    findings.push(
+      failure(
+        'type-changed',
+        dir,
+        `${cap(describeMessage(sent))} arrived as a ${arrived.opcode === 1 ? 'text' : 'binary'} message with the same payload.`,
+        { rfc: 'RFC 6455 §5.6' },
+      ),
+    );
   }
   if (sent.wireSha256 !== arrived.wireSha256) {
-    findings.push(info('recompressed', dir,
-      `${cap(describeMessage(sent))} arrived with the same data but different bytes on the wire (${sent.compressed ? 'compressed' : 'uncompressed'} → ${arrived.compressed ? 'compressed' : 'uncompressed'}, ${bytes(sent.wireLength)} → ${bytes(arrived.wireLength)}): the intermediary re-encoded it.`));
+    findings.push(
+      info(
+        'recompressed',
+        dir,
+        `${cap(describeMessage(sent))} arrived with the same data but different bytes on the wire (${sent.compressed ? 'compressed' : 'uncompressed'} → ${arrived.compressed ? 'compressed' : 'uncompressed'}, ${bytes(sent.wireLength)} → ${bytes(arrived.wireLength)}): the intermediary re-encoded it.`,
+      ),
+    );
   }
   return findings;
 }
@@ -217,7 +250,9 @@ function refragmentFinding(pairs: readonly MessagePair[], ctx: MessageContext): 
   const forbidden = ctx.extensionsInPlay || pairs.some((p) => p.sent.compressed || p.arrived.compressed);
   const detail = `${plural(pairs.length, 'message')} arrived in different frames (e.g. ${describeMessage(example.sent)}: ${frameList(example.sent.frameLengths)} → ${frameList(example.arrived.frameLengths)})`;
   if (forbidden) {
-    return failure('refragmented', ctx.dir, `${detail}, on a connection with an extension the intermediary may not understand.`, { rfc: 'RFC 6455 §5.4' });
+    return failure('refragmented', ctx.dir, `${detail}, on a connection with an extension the intermediary may not understand.`, {
+      rfc: 'RFC 6455 §5.4',
+    });
   }
   return info('refragmented', ctx.dir, `${detail}; legal without extensions (RFC 6455 §5.4).`);
 }

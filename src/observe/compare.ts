@@ -13,7 +13,20 @@ import type { Redactor } from '../redact.js';
 import type { RuleId } from '../rules/table.js';
 import { compareHandshake } from './compare-handshake.js';
 import { compareMessages } from './compare-messages.js';
-import { PROBE_NAMES, collapse, failure, info, payloadNote, plural, receiverName, route, senderName, showPayload, sized, type EndpointNames } from './findings.js';
+import {
+  PROBE_NAMES,
+  collapse,
+  failure,
+  info,
+  payloadNote,
+  plural,
+  receiverName,
+  route,
+  senderName,
+  showPayload,
+  sized,
+  type EndpointNames,
+} from './findings.js';
 import type { ObservedControl, ObservedHandshake, ObservedStream, ProbeFinding } from './types.js';
 
 /** What one side of the intermediary observed. */
@@ -67,7 +80,13 @@ export function compareConnection(obs: ConnectionObservation, options: CompareOp
   const bound = options.maxLatencyMs ?? null;
   if (bound !== null && maxLatencyMs !== null && maxLatencyMs > bound) {
     const worst = delays.reduce((a, b) => (b.ms > a.ms ? b : a));
-    findings.push(failure('latency', worst.dir, `${worst.what} took ${Math.round(worst.ms)} ms ${route(worst.dir, names)}, above the ${bound} ms bound.`));
+    findings.push(
+      failure(
+        'latency',
+        worst.dir,
+        `${worst.what} took ${Math.round(worst.ms)} ms ${route(worst.dir, names)}, above the ${bound} ms bound.`,
+      ),
+    );
   }
   return { findings: collapse(findings), maxLatencyMs };
 }
@@ -91,7 +110,12 @@ export interface StreamComparison {
 }
 
 /** One direction: what one point sent against what the other point received. */
-export function compareStreams(sent: ObservedStream, arrived: ObservedStream, dir: Direction, names: EndpointNames = PROBE_NAMES): StreamComparison {
+export function compareStreams(
+  sent: ObservedStream,
+  arrived: ObservedStream,
+  dir: Direction,
+  names: EndpointNames = PROBE_NAMES,
+): StreamComparison {
   const extensionsInPlay = sent.extensions !== null || arrived.extensions !== null;
   const messages = compareMessages(sent.messages, arrived.messages, { dir, extensionsInPlay });
   const findings = [...messages.findings];
@@ -108,7 +132,11 @@ export function compareStreams(sent: ObservedStream, arrived: ObservedStream, di
   findings.push(...closeFindings(sent, arrived, dir, names));
   findings.push(...violationFindings(sent, arrived, dir, findings));
   if (arrived.stopped !== null && sent.stopped === null) {
-    findings.push(failure('protocol-violation', dir, `The bytes that arrived could no longer be split into frames: ${arrived.stopped}.`, { rule: 'length-msb-set' }));
+    findings.push(
+      failure('protocol-violation', dir, `The bytes that arrived could no longer be split into frames: ${arrived.stopped}.`, {
+        rule: 'length-msb-set',
+      }),
+    );
   }
   return { findings, delays, controls: pingsAndPongs };
 }
@@ -137,32 +165,62 @@ function frameFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direc
   if (dir === 'client->server') {
     const lost = count(arrived, (f) => !f.masked) - count(sent, (f) => !f.masked);
     if (lost > 0) {
-      findings.push(failure('mask-removed', dir, `${plural(lost, 'frame')} arrived at ${names.server} unmasked; every client frame was sent masked.`,
-        { rule: 'unmasked-client-frame', rfc: 'RFC 6455 §5.1' }));
+      findings.push(
+        failure('mask-removed', dir, `${plural(lost, 'frame')} arrived at ${names.server} unmasked; every client frame was sent masked.`, {
+          rule: 'unmasked-client-frame',
+          rfc: 'RFC 6455 §5.1',
+        }),
+      );
     }
   } else {
     const added = count(arrived, (f) => f.masked) - count(sent, (f) => f.masked);
     if (added > 0) {
-      findings.push(failure('mask-added', dir, `${plural(added, 'frame')} arrived at ${names.client} masked; ${names.server} sent them unmasked.`,
-        { rule: 'masked-server-frame', rfc: 'RFC 6455 §5.1' }));
+      findings.push(
+        failure('mask-added', dir, `${plural(added, 'frame')} arrived at ${names.client} masked; ${names.server} sent them unmasked.`, {
+          rule: 'masked-server-frame',
+          rfc: 'RFC 6455 §5.1',
+        }),
+      );
     }
   }
   for (const bit of ['rsv1', 'rsv2', 'rsv3'] as const) {
     const diff = count(arrived, (f) => f[bit]) - count(sent, (f) => f[bit]);
     if (diff > 0) {
-      findings.push(failure('rsv-added', dir, `${bit.toUpperCase()} is set on ${plural(diff, 'more frame')} than were sent with it.`,
-        { rule: 'reserved-bits', rfc: 'RFC 6455 §5.2' }));
+      findings.push(
+        failure('rsv-added', dir, `${bit.toUpperCase()} is set on ${plural(diff, 'more frame')} than were sent with it.`, {
+          rule: 'reserved-bits',
+          rfc: 'RFC 6455 §5.2',
+        }),
+      );
     } else if (diff < 0) {
-      findings.push(failure('rsv-removed', dir, `${bit.toUpperCase()} was cleared on ${plural(-diff, 'frame')} sent with it${bit === 'rsv1' ? ' (a compressed frame that is no longer marked compressed)' : ''}.`,
-        { rfc: 'RFC 6455 §5.2' }));
+      findings.push(
+        failure(
+          'rsv-removed',
+          dir,
+          `${bit.toUpperCase()} was cleared on ${plural(-diff, 'frame')} sent with it${bit === 'rsv1' ? ' (a compressed frame that is no longer marked compressed)' : ''}.`,
+          { rfc: 'RFC 6455 §5.2' },
+        ),
+      );
     }
   }
-  const aligned = sent.frames.length === arrived.frames.length && sent.frames.every((f, i) => f.opcode === arrived.frames[i]!.opcode && f.length === arrived.frames[i]!.length);
+  const aligned =
+    sent.frames.length === arrived.frames.length &&
+    sent.frames.every((f, i) => f.opcode === arrived.frames[i]!.opcode && f.length === arrived.frames[i]!.length);
   if (aligned) {
     const rekeyed = sent.frames.filter((f, i) => f.masked && arrived.frames[i]!.masked && f.maskKey !== arrived.frames[i]!.maskKey).length;
-    if (rekeyed > 0) findings.push(info('mask-key-changed', dir, `${plural(rekeyed, 'frame')} arrived with a new masking key (legal: the intermediary re-masked them).`));
+    if (rekeyed > 0)
+      findings.push(
+        info(
+          'mask-key-changed',
+          dir,
+          `${plural(rekeyed, 'frame')} arrived with a new masking key (legal: the intermediary re-masked them).`,
+        ),
+      );
     const reencoded = sent.frames.filter((f, i) => f.lengthForm !== arrived.frames[i]!.lengthForm).length;
-    if (reencoded > 0) findings.push(info('length-form-changed', dir, `${plural(reencoded, 'frame')} arrived with the payload length written in a different form.`));
+    if (reencoded > 0)
+      findings.push(
+        info('length-form-changed', dir, `${plural(reencoded, 'frame')} arrived with the payload length written in a different form.`),
+      );
   }
   return findings;
 }
@@ -171,7 +229,13 @@ function frameFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direc
  * Pings and pongs, matched by opcode and payload in order. Lost and extra ones are returned for
  * reconcilePings, which needs the other direction to tell a lost ping from one the intermediary answered.
  */
-function matchControls(sent: readonly ObservedControl[], arrived: readonly ObservedControl[], dir: Direction, delays: Delay[], findings: ProbeFinding[]): ControlDiff {
+function matchControls(
+  sent: readonly ObservedControl[],
+  arrived: readonly ObservedControl[],
+  dir: Direction,
+  delays: Delay[],
+  findings: ProbeFinding[],
+): ControlDiff {
   const isPingPong = (c: ObservedControl) => c.opcode === Opcode.Ping || c.opcode === Opcode.Pong;
   const key = (c: ObservedControl) => `${c.opcode}:${Buffer.from(c.payload).toString('hex')}:${c.length}`;
   const waiting = new Map<string, ObservedControl[]>();
@@ -192,7 +256,13 @@ function matchControls(sent: readonly ObservedControl[], arrived: readonly Obser
     if (s.dataFramesBefore !== a.dataFramesBefore) moved++;
   }
   if (moved > 0) {
-    findings.push(info('control-moved', dir, `${plural(moved, 'control frame')} arrived at a different place among the data frames (legal: control frames may be interleaved anywhere).`));
+    findings.push(
+      info(
+        'control-moved',
+        dir,
+        `${plural(moved, 'control frame')} arrived at a different place among the data frames (legal: control frames may be interleaved anywhere).`,
+      ),
+    );
   }
   return { lost: [...waiting.values()].flat().sort((a, b) => a.frame - b.frame), extra };
 }
@@ -211,27 +281,49 @@ function reconcilePings(forward: ControlDiff, backward: ControlDiff, dir: Direct
       const k = answeredLocally.findIndex((p) => Buffer.from(p.payload).equals(payload));
       if (k >= 0) {
         answeredLocally.splice(k, 1);
-        findings.push(info('ping-answered-by-intermediary', dir,
-          `A ${sized(c.length)} ping never reached ${receiverName(dir, names)}; the intermediary answered it with a pong itself (allowed).`));
+        findings.push(
+          info(
+            'ping-answered-by-intermediary',
+            dir,
+            `A ${sized(c.length)} ping never reached ${receiverName(dir, names)}; the intermediary answered it with a pong itself (allowed).`,
+          ),
+        );
         continue;
       }
     }
     const altered = forward.extra.find((e) => e.opcode === c.opcode && e.length === c.length);
     if (altered) {
       forward.extra.splice(forward.extra.indexOf(altered), 1);
-      findings.push(failure('control-altered', dir,
-        `A ${opcodeName(c.opcode)} with payload ${showPayload(c.payload)} arrived with payload ${showPayload(altered.payload)}.`, { rfc: 'RFC 6455 §5.5.2' }));
+      findings.push(
+        failure(
+          'control-altered',
+          dir,
+          `A ${opcodeName(c.opcode)} with payload ${showPayload(c.payload)} arrived with payload ${showPayload(altered.payload)}.`,
+          { rfc: 'RFC 6455 §5.5.2' },
+        ),
+      );
       continue;
     }
-    findings.push(failure(c.opcode === Opcode.Ping ? 'ping-lost' : 'pong-lost', dir,
-      `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} sent ${route(dir, names)} did not arrive.`,
-      { rfc: c.opcode === Opcode.Ping ? 'RFC 6455 §5.5.2' : 'RFC 6455 §5.5.3' }));
+    findings.push(
+      failure(
+        c.opcode === Opcode.Ping ? 'ping-lost' : 'pong-lost',
+        dir,
+        `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} sent ${route(dir, names)} did not arrive.`,
+        { rfc: c.opcode === Opcode.Ping ? 'RFC 6455 §5.5.2' : 'RFC 6455 §5.5.3' },
+      ),
+    );
   }
   // Pongs that answered a lost ping in the other direction are explained there.
   const explained = new Set(backward.lost.filter((c) => c.opcode === Opcode.Ping).map((c) => Buffer.from(c.payload).toString('hex')));
   for (const c of forward.extra) {
     if (c.opcode === Opcode.Pong && explained.has(Buffer.from(c.payload).toString('hex'))) continue;
-    findings.push(info('control-added', dir, `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} that nobody sent arrived at ${receiverName(dir, names)} (the intermediary's own; legal).`));
+    findings.push(
+      info(
+        'control-added',
+        dir,
+        `A ${sized(c.length)} ${opcodeName(c.opcode)}${payloadNote(c.payload)} that nobody sent arrived at ${receiverName(dir, names)} (the intermediary's own; legal).`,
+      ),
+    );
   }
   return findings;
 }
@@ -241,18 +333,40 @@ function closeFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direc
   const [s] = closes(sent);
   const [a] = closes(arrived);
   if (s && !a) {
-    return [failure('close-swallowed', dir, `The Close ${describeClose(s)} sent ${route(dir, names)} did not arrive.`, { rfc: 'RFC 6455 §5.5.1' })];
+    return [
+      failure('close-swallowed', dir, `The Close ${describeClose(s)} sent ${route(dir, names)} did not arrive.`, {
+        rfc: 'RFC 6455 §5.5.1',
+      }),
+    ];
   }
   if (!s && a) {
-    return [failure('close-added', dir, `A Close ${describeClose(a)} arrived at ${receiverName(dir, names)} that ${senderName(dir, names)} never sent: the intermediary closed the connection itself.`, { rfc: 'RFC 6455 §7.1.2' })];
+    return [
+      failure(
+        'close-added',
+        dir,
+        `A Close ${describeClose(a)} arrived at ${receiverName(dir, names)} that ${senderName(dir, names)} never sent: the intermediary closed the connection itself.`,
+        { rfc: 'RFC 6455 §7.1.2' },
+      ),
+    ];
   }
   if (!s || !a) return [];
   const findings: ProbeFinding[] = [];
   if (s.close?.code !== a.close?.code) {
-    findings.push(failure('close-code-rewritten', dir, `The Close code ${s.close?.code ?? '(none)'} arrived as ${a.close?.code ?? '(none)'}.`, { rfc: 'RFC 6455 §5.5.1' }));
+    findings.push(
+      failure('close-code-rewritten', dir, `The Close code ${s.close?.code ?? '(none)'} arrived as ${a.close?.code ?? '(none)'}.`, {
+        rfc: 'RFC 6455 §5.5.1',
+      }),
+    );
   }
   if (s.close?.reason !== a.close?.reason) {
-    findings.push(failure('close-reason-rewritten', dir, `The Close reason ${JSON.stringify(s.close?.reason ?? '')} arrived as ${JSON.stringify(a.close?.reason ?? '')}.`, { rfc: 'RFC 6455 §5.5.1' }));
+    findings.push(
+      failure(
+        'close-reason-rewritten',
+        dir,
+        `The Close reason ${JSON.stringify(s.close?.reason ?? '')} arrived as ${JSON.stringify(a.close?.reason ?? '')}.`,
+        { rfc: 'RFC 6455 §5.5.1' },
+      ),
+    );
   }
   return findings;
 }
@@ -266,7 +380,12 @@ export function describeClose(c: ObservedControl): string {
  * Rules broken by the bytes that arrived but not by the bytes that were sent: the intermediary broke
  * them. Rules a structural finding of this direction already names are not repeated.
  */
-function violationFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direction, already: readonly ProbeFinding[]): ProbeFinding[] {
+function violationFindings(
+  sent: ObservedStream,
+  arrived: ObservedStream,
+  dir: Direction,
+  already: readonly ProbeFinding[],
+): ProbeFinding[] {
   const covered = new Set(already.filter((f) => f.dir === dir && f.rule !== undefined).map((f) => f.rule));
   const tally = (s: ObservedStream) => {
     const m = new Map<RuleId, number>();
@@ -281,7 +400,14 @@ function violationFindings(sent: ObservedStream, arrived: ObservedStream, dir: D
     const n = (reported.get(v.rule) ?? 0) + 1;
     reported.set(v.rule, n);
     if (n <= (before.get(v.rule) ?? 0)) continue;
-    findings.push(failure('protocol-violation', dir, `${v.message} (${v.frame === null ? 'handshake' : `frame #${v.frame} as it arrived`}; the frames sent did not break this rule)`, { rule: v.rule }));
+    findings.push(
+      failure(
+        'protocol-violation',
+        dir,
+        `${v.message} (${v.frame === null ? 'handshake' : `frame #${v.frame} as it arrived`}; the frames sent did not break this rule)`,
+        { rule: v.rule },
+      ),
+    );
   }
   return findings;
 }
@@ -297,8 +423,13 @@ function endingFindings(obs: ConnectionObservation, names: EndpointNames): Probe
     if (other.localEndAt !== null && other.localEndAt <= victim.remoteEndAt) return;
     if (victim.localEndAt !== null && victim.localEndAt <= victim.remoteEndAt) return;
     const withClose = victim.received.controls.some((c) => c.opcode === Opcode.Close);
-    findings.push(failure('connection-closed-by-intermediary', dir,
-      `The connection to ${side} was ended by the intermediary while both endpoints still had it open${withClose ? '' : ', without a Close frame'}.`));
+    findings.push(
+      failure(
+        'connection-closed-by-intermediary',
+        dir,
+        `The connection to ${side} was ended by the intermediary while both endpoints still had it open${withClose ? '' : ', without a Close frame'}.`,
+      ),
+    );
   };
   check(obs.client, obs.server, names.client, 'server->client');
   check(obs.server, obs.client, names.server, 'client->server');

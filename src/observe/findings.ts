@@ -10,9 +10,22 @@ import type { CheckId, FindingSeverity, ProbeFinding, ObservedMessage } from './
 export type FindingColumn = 'handshake' | 'client->server' | 'server->client' | 'close';
 
 const HANDSHAKE_CHECKS = new Set<CheckId>([
-  'handshake-refused', 'handshake-status-changed', 'handshake-invalid', 'subprotocol-changed', 'extensions-changed', 'version-changed', 'key-replaced', 'path-rewritten',
+  'handshake-refused',
+  'handshake-status-changed',
+  'handshake-invalid',
+  'subprotocol-changed',
+  'extensions-changed',
+  'version-changed',
+  'key-replaced',
+  'path-rewritten',
 ]);
-const CLOSE_CHECKS = new Set<CheckId>(['close-swallowed', 'close-code-rewritten', 'close-reason-rewritten', 'close-added', 'connection-closed-by-intermediary']);
+const CLOSE_CHECKS = new Set<CheckId>([
+  'close-swallowed',
+  'close-code-rewritten',
+  'close-reason-rewritten',
+  'close-added',
+  'connection-closed-by-intermediary',
+]);
 
 /** The part of the connection a finding is about (the probe's matrix column, the sandwich's evidence). */
 export function columnOf(f: ProbeFinding): FindingColumn {
@@ -33,7 +46,13 @@ export function info(check: CheckId, dir: Direction | null, message: string, ext
   return make(check, 'info', dir, message, extra);
 }
 
-function make(check: CheckId, severity: FindingSeverity, dir: Direction | null, message: string, extra: { rule?: RuleId; rfc?: string }): ProbeFinding {
+function make(
+  check: CheckId,
+  severity: FindingSeverity,
+  dir: Direction | null,
+  message: string,
+  extra: { rule?: RuleId; rfc?: string },
+): ProbeFinding {
   const finding: ProbeFinding = { check, severity, blame: severity === 'info' ? null : 'intermediary', dir, message };
   if (extra.rule !== undefined) finding.rule = extra.rule;
   if (extra.rfc !== undefined) finding.rfc = extra.rfc;

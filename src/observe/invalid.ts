@@ -20,9 +20,12 @@ export function classifyInvalid(spec: InvalidSpec, obs: ConnectionObservation): 
   const receiverName = spec.from === 'client' ? 'the reflector' : 'the client';
 
   if (receiver.received.violations.some((v) => v.rule === spec.rule)) {
-    return info('invalid-passed-on', dir,
+    return info(
+      'invalid-passed-on',
+      dir,
       `The intermediary passed the invalid frame (${rule.summary}) on unchanged: ${receiverName} saw ${spec.rule}, so the endpoint's own checks still catch it.`,
-      { rule: spec.rule, rfc: rule.rfc });
+      { rule: spec.rule, rfc: rule.rfc },
+    );
   }
 
   // A Close the sender got that the far end never sent came from the intermediary.
@@ -31,21 +34,34 @@ export function classifyInvalid(spec: InvalidSpec, obs: ConnectionObservation): 
   if (closesToSender.length > closesFromFar) {
     const close = closesToSender[closesFromFar]!;
     const code = close.close?.code ?? null;
-    const fitting = code === rule.code ? `, the code ${rule.code} this fault calls for` : code === null ? '' : ` (${rule.code} would name the fault)`;
-    return info('invalid-rejected', dir, `The intermediary failed the connection with Close ${describeClose(close)}${fitting}.`, { rule: spec.rule, rfc: rule.rfc });
+    const fitting =
+      code === rule.code ? `, the code ${rule.code} this fault calls for` : code === null ? '' : ` (${rule.code} would name the fault)`;
+    return info('invalid-rejected', dir, `The intermediary failed the connection with Close ${describeClose(close)}${fitting}.`, {
+      rule: spec.rule,
+      rfc: rule.rfc,
+    });
   }
   if (sender.remoteEndAt !== null && (receiver.localEndAt === null || receiver.localEndAt > sender.remoteEndAt)) {
-    return info('invalid-rejected', dir, 'The intermediary failed the connection by closing TCP without a Close frame.', { rule: spec.rule, rfc: rule.rfc });
+    return info('invalid-rejected', dir, 'The intermediary failed the connection by closing TCP without a Close frame.', {
+      rule: spec.rule,
+      rfc: rule.rfc,
+    });
   }
 
   if (somethingArrivedInstead(spec, sender.sent, receiver.received)) {
-    return warning('invalid-repaired', dir,
+    return warning(
+      'invalid-repaired',
+      dir,
       `The intermediary silently repaired the invalid frame (${rule.summary}): ${receiverName} got a valid frame instead, which hides the sender's bug.`,
-      { rule: spec.rule, rfc: rule.rfc });
+      { rule: spec.rule, rfc: rule.rfc },
+    );
   }
-  return warning('invalid-dropped', dir,
+  return warning(
+    'invalid-dropped',
+    dir,
     `The intermediary silently dropped the invalid frame (${rule.summary}) and kept the connection open, which hides the sender's bug.`,
-    { rule: spec.rule, rfc: rule.rfc });
+    { rule: spec.rule, rfc: rule.rfc },
+  );
 }
 
 function countCloses(stream: ObservedStream): number {
@@ -57,7 +73,9 @@ function countCloses(stream: ObservedStream): number {
  * ones sent, or a control frame of the invalid frame's kind.
  */
 function somethingArrivedInstead(spec: InvalidSpec, sent: ObservedStream, arrived: ObservedStream): boolean {
-  const validSent = new Set(sent.messages.filter((m) => m.complete && !sent.violations.some((v) => v.frame === m.firstFrame)).map((m) => m.sha256));
+  const validSent = new Set(
+    sent.messages.filter((m) => m.complete && !sent.violations.some((v) => v.frame === m.firstFrame)).map((m) => m.sha256),
+  );
   const unexplained = arrived.messages.filter((m) => !validSent.has(m.sha256));
   if (unexplained.length > 0) return true;
   const invalidControl = sent.controls.find((c) => sent.violations.some((v) => v.frame === c.frame && v.rule === spec.rule));

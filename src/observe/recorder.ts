@@ -127,7 +127,10 @@ export class StreamRecorder {
     };
     // After freeze() the decoder may go on (someone else feeds it), but nothing more is recorded.
     this.listeners = Object.fromEntries(
-      Object.entries(recording).map(([name, listener]) => [name, (...args: unknown[]) => void (this.frozen || (listener as (...a: unknown[]) => void)(...args))]),
+      Object.entries(recording).map(([name, listener]) => [
+        name,
+        (...args: unknown[]) => void (this.frozen || (listener as (...a: unknown[]) => void)(...args)),
+      ]),
     ) as unknown as RecorderListeners;
     // Decoding stops for good at a length the decoder cannot trust, so the limit is only the recorder's own.
     this.decoder = ownDecoder ? new FrameDecoder(this.listeners, { from: options.from, extensions, maxMessage: 0 }) : null;
@@ -211,7 +214,15 @@ export class StreamRecorder {
       index: h.index,
       bytes: new Uint8Array(Math.min(h.length, MAX_CONTROL_PAYLOAD)),
       fill: 0,
-      record: { opcode: h.opcode, frame: h.index, payload: EMPTY, length: h.length, dataFramesBefore: this.dataFrames, close: null, at: this.now },
+      record: {
+        opcode: h.opcode,
+        frame: h.index,
+        payload: EMPTY,
+        length: h.length,
+        dataFramesBefore: this.dataFrames,
+        close: null,
+        at: this.now,
+      },
     };
   }
 

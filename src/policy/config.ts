@@ -57,7 +57,14 @@ export function loadPolicyConfig(file: string): PolicyConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
     throw new UsageError(`cannot read config file ${file}: ${why}`, { cause: err });
   }
   return parsePolicyConfig(text, file);
@@ -117,7 +124,11 @@ class Checker {
     const pathEntry = keys.get('path');
     const subprotocolEntry = keys.get('subprotocol');
     if (!pathEntry && !subprotocolEntry) {
-      throw this.error(node.at, at, 'a route needs "path" and/or "subprotocol" to say which connections it applies to (use "path": "/**" for all)');
+      throw this.error(
+        node.at,
+        at,
+        'a route needs "path" and/or "subprotocol" to say which connections it applies to (use "path": "/**" for all)',
+      );
     }
     let path: PathGlob | null = null;
     if (pathEntry) {
@@ -130,7 +141,11 @@ class Checker {
     if (subprotocolEntry) {
       subprotocol = this.string(subprotocolEntry.value, [...at, 'subprotocol'], 'a subprotocol name such as "mqtt"');
       if (!TOKEN.test(subprotocol)) {
-        throw this.expected(subprotocolEntry.value, [...at, 'subprotocol'], 'one subprotocol name (letters, digits and !#$%&\'*+-.^_`|~, no spaces or commas)');
+        throw this.expected(
+          subprotocolEntry.value,
+          [...at, 'subprotocol'],
+          "one subprotocol name (letters, digits and !#$%&'*+-.^_`|~, no spaces or commas)",
+        );
       }
     }
     return {
@@ -233,4 +248,3 @@ function closest(key: string, allowed: readonly string[]): string | null {
   }
   return best;
 }
-

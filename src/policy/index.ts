@@ -6,14 +6,7 @@ export { ACCEPTED_TYPES, fieldName, loadPolicyConfig, matchRoute, parsePolicyCon
 export type { PolicyConfig, PolicyRoute, RouteTarget } from './config.js';
 export { compilePathGlob, requestPath } from './glob.js';
 export type { PathGlob } from './glob.js';
-export {
-  ConnectionLearning,
-  DEFAULT_MAX_ROUTES,
-  PolicyLearner,
-  describeMessage,
-  learnedPolicy,
-  rejectionExplanation,
-} from './learn.js';
+export { ConnectionLearning, DEFAULT_MAX_ROUTES, PolicyLearner, describeMessage, learnedPolicy, rejectionExplanation } from './learn.js';
 export type { LearnerOptions, Lesson, Outcome, PolicyOrigin, PolicyTarget, RelayedMessage, RouteKey, TrackOptions } from './learn.js';
 export { NOT_PROFILED, SUBPROTOCOL_PROFILES, explainProfileRows, findProfile, profilePolicy } from './profiles.js';
 export type { SubprotocolProfile, UnprofiledSubprotocol } from './profiles.js';

@@ -93,7 +93,8 @@ export const NOT_PROFILED: readonly UnprofiledSubprotocol[] = [
   {
     subprotocols: ['ocpp1.2', 'ocpp1.5', 'ocpp1.6', 'ocpp2.0', 'ocpp2.0.1', 'ocpp2.1'],
     spec: 'OCPP-J 1.6 §4 and OCPP 2.0.1/2.1 Part 4 §4.1.2 (Message validity and character encoding)',
-    reason: 'OCPP-J requires every message to be UTF-8 encoded JSON but never names the WebSocket frame type; servers differ on binary frames.',
+    reason:
+      'OCPP-J requires every message to be UTF-8 encoded JSON but never names the WebSocket frame type; servers differ on binary frames.',
   },
   {
     subprotocols: ['graphql-transport-ws', 'graphql-ws'],
@@ -103,7 +104,8 @@ export const NOT_PROFILED: readonly UnprofiledSubprotocol[] = [
   {
     subprotocols: ['v10.stomp', 'v11.stomp', 'v12.stomp'],
     spec: 'STOMP 1.2 (the IANA registration points to it); it defines no WebSocket binding',
-    reason: 'Both allowed: STOMP frames are text-oriented but bodies may be binary (content-length), and brokers accept text and binary frames.',
+    reason:
+      'Both allowed: STOMP frames are text-oriented but bodies may be binary (content-length), and brokers accept text and binary frames.',
   },
 ];
 
@@ -129,5 +131,7 @@ export function profilePolicy(profile: SubprotocolProfile, subprotocol: string, 
  * can express; the test suite keeps it that way.
  */
 export function explainProfileRows(): Array<{ subprotocol: string; messageType: 'text' | 'binary' }> {
-  return SUBPROTOCOL_PROFILES.flatMap((profile) => profile.subprotocols.map((subprotocol) => ({ subprotocol, messageType: profile.serverAccepts })));
+  return SUBPROTOCOL_PROFILES.flatMap((profile) =>
+    profile.subprotocols.map((subprotocol) => ({ subprotocol, messageType: profile.serverAccepts })),
+  );
 }

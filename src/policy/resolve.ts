@@ -8,7 +8,14 @@
  */
 import type { Direction } from '../events/index.js';
 import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
-import { acceptsSetting, resolveSettings, type AddonRank, type ConnectionSettings, type SettingValues, type SettingsLayer } from '../proxy/settings.js';
+import {
+  acceptsSetting,
+  resolveSettings,
+  type AddonRank,
+  type ConnectionSettings,
+  type SettingValues,
+  type SettingsLayer,
+} from '../proxy/settings.js';
 import { matchRoute, type PolicyConfig, type PolicyRoute, type RouteTarget } from './config.js';
 import type { PolicyLearner, PolicyOrigin } from './learn.js';
 import { findProfile, profilePolicy, type SubprotocolProfile } from './profiles.js';
@@ -42,7 +49,10 @@ export interface ResolvedPolicies {
 const DIRECTIONS: readonly Direction[] = ['client->server', 'server->client'];
 
 /** `--server-accepts` (checks what the client sends) and `--client-accepts` (checks what the server sends). */
-export function flagTypePolicies(flags: { serverAccepts?: AcceptedType; clientAccepts?: AcceptedType }): Partial<Record<Direction, TypePolicy>> {
+export function flagTypePolicies(flags: {
+  serverAccepts?: AcceptedType;
+  clientAccepts?: AcceptedType;
+}): Partial<Record<Direction, TypePolicy>> {
   const out: Partial<Record<Direction, TypePolicy>> = {};
   if (flags.serverAccepts) out['client->server'] = { accepts: flags.serverAccepts, source: `--server-accepts ${flags.serverAccepts}` };
   if (flags.clientAccepts) out['server->client'] = { accepts: flags.clientAccepts, source: `--client-accepts ${flags.clientAccepts}` };
@@ -55,7 +65,10 @@ export function acceptsFlagPolicy(dir: Direction, accepts: AcceptedType): Partia
 }
 
 /** The settings layers the policies give a connection on `target`, one per source, with the route and profile found. */
-export function policyLayers(inputs: PolicyInputs, target: RouteTarget): { layers: SettingsLayer[]; route: PolicyRoute | null; profile: SubprotocolProfile | null } {
+export function policyLayers(
+  inputs: PolicyInputs,
+  target: RouteTarget,
+): { layers: SettingsLayer[]; route: PolicyRoute | null; profile: SubprotocolProfile | null } {
   const route = matchRoute(inputs.config, target);
   const profile = findProfile(target.subprotocol);
   const layers: SettingsLayer[] = [];
@@ -80,7 +93,8 @@ export function policyLayers(inputs: PolicyInputs, target: RouteTarget): { layer
     const flag = inputs.flags?.typePolicies?.[dir];
     if (flag) layers.push(typeLayer('flag', dir, flag));
   }
-  if (inputs.flags?.maxMessage !== undefined) layers.push({ rank: 'flag', source: '--max-message', values: { maxMessage: inputs.flags.maxMessage } });
+  if (inputs.flags?.maxMessage !== undefined)
+    layers.push({ rank: 'flag', source: '--max-message', values: { maxMessage: inputs.flags.maxMessage } });
   return { layers, route, profile };
 }
 

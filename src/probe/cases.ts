@@ -77,7 +77,12 @@ const SERVER_SEED = 0x5e7e4;
 const text = (payload: Uint8Array | string, more: Partial<FrameSpec> = {}): FrameSpec => ({ opcode: Opcode.Text, payload, ...more });
 const binary = (payload: Uint8Array, more: Partial<FrameSpec> = {}): FrameSpec => ({ opcode: Opcode.Binary, payload, ...more });
 const ping = (payload: Uint8Array | string = ''): FrameSpec => ({ opcode: Opcode.Ping, payload });
-const cont = (payload: Uint8Array | string, fin: boolean, more: Partial<FrameSpec> = {}): FrameSpec => ({ opcode: Opcode.Continuation, payload, fin, ...more });
+const cont = (payload: Uint8Array | string, fin: boolean, more: Partial<FrameSpec> = {}): FrameSpec => ({
+  opcode: Opcode.Continuation,
+  payload,
+  fin,
+  ...more,
+});
 
 const send = (from: Side, frames: () => FrameSpec[], more: Partial<SendStep> = {}): SendStep => ({ kind: 'send', from, frames, ...more });
 const bothWays = (client: () => FrameSpec[], server: () => FrameSpec[]): Step[] => [send('client', client), send('server', server)];
@@ -89,7 +94,10 @@ function lengthCase(label: string, length: number): ProbeCase {
   return {
     name: `length/${label}`,
     summary: `a ${length}-byte binary message each way`,
-    steps: bothWays(() => [binary(binaryPayload(length, CLIENT_SEED + length))], () => [binary(binaryPayload(length, SERVER_SEED + length))]),
+    steps: bothWays(
+      () => [binary(binaryPayload(length, CLIENT_SEED + length))],
+      () => [binary(binaryPayload(length, SERVER_SEED + length))],
+    ),
     close: NORMAL_CLOSE,
   };
 }
@@ -191,19 +199,28 @@ export const CASES: readonly ProbeCase[] = [
   {
     name: 'text/hello',
     summary: 'a short text message each way',
-    steps: bothWays(() => [text('Hello from the wsdiag probe client')], () => [text('Hello from the wsdiag probe reflector')]),
+    steps: bothWays(
+      () => [text('Hello from the wsdiag probe client')],
+      () => [text('Hello from the wsdiag probe reflector')],
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'binary/small',
     summary: 'a 32-byte binary message each way',
-    steps: bothWays(() => [binary(binaryPayload(32, CLIENT_SEED))], () => [binary(binaryPayload(32, SERVER_SEED))]),
+    steps: bothWays(
+      () => [binary(binaryPayload(32, CLIENT_SEED))],
+      () => [binary(binaryPayload(32, SERVER_SEED))],
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'empty/text',
     summary: 'an empty text message each way',
-    steps: bothWays(() => [text('')], () => [text('')]),
+    steps: bothWays(
+      () => [text('')],
+      () => [text('')],
+    ),
     close: NORMAL_CLOSE,
   },
   lengthCase('0', 0),
@@ -216,25 +233,37 @@ export const CASES: readonly ProbeCase[] = [
   {
     name: 'text/65536-utf8',
     summary: 'a 65536-byte text message of 1- to 4-byte characters each way',
-    steps: bothWays(() => [text(textPayload(65536, CLIENT_SEED))], () => [text(textPayload(65536, SERVER_SEED))]),
+    steps: bothWays(
+      () => [text(textPayload(65536, CLIENT_SEED))],
+      () => [text(textPayload(65536, SERVER_SEED))],
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'fragmented/interleaved-pings',
     summary: 'a message in three fragments with a ping between each, each way',
-    steps: bothWays(() => fragmentedWithPings('client'), () => fragmentedWithPings('server')),
+    steps: bothWays(
+      () => fragmentedWithPings('client'),
+      () => fragmentedWithPings('server'),
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'utf8/split-across-fragments',
     summary: 'text whose multi-byte characters are cut across fragment boundaries, each way',
-    steps: bothWays(() => splitUtf8('client'), () => splitUtf8('server')),
+    steps: bothWays(
+      () => splitUtf8('client'),
+      () => splitUtf8('server'),
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'bytes/all-256',
     summary: 'a binary message holding every byte value, each way',
-    steps: bothWays(() => [binary(allByteValues())], () => [binary(allByteValues(true))]),
+    steps: bothWays(
+      () => [binary(allByteValues())],
+      () => [binary(allByteValues(true))],
+    ),
     close: NORMAL_CLOSE,
   },
   {
@@ -264,20 +293,29 @@ export const CASES: readonly ProbeCase[] = [
     name: 'subprotocol/pass-through',
     summary: 'the client offers two subprotocols, the reflector picks the second',
     handshake: { protocols: ['wsdiag.probe.v2', 'wsdiag.probe.v1'], serverProtocol: 'wsdiag.probe.v1' },
-    steps: bothWays(() => [text('speaking wsdiag.probe.v1')], () => [text('wsdiag.probe.v1 it is')]),
+    steps: bothWays(
+      () => [text('speaking wsdiag.probe.v1')],
+      () => [text('wsdiag.probe.v1 it is')],
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'deflate/pass-through',
     summary: 'permessage-deflate negotiated end to end; compressed messages (one fragmented) and an uncompressed one, each way',
     handshake: { extensions: DEFLATE_OFFER, serverExtensions: DEFLATE_ANSWER },
-    steps: bothWays(() => compressedMessages('client'), () => compressedMessages('server')),
+    steps: bothWays(
+      () => compressedMessages('client'),
+      () => compressedMessages('server'),
+    ),
     close: NORMAL_CLOSE,
   },
   {
     name: 'pipeline/1000-messages',
     summary: '1000 messages written at once, each way; order must hold',
-    steps: bothWays(() => pipeline('client', 1000), () => pipeline('server', 1000)),
+    steps: bothWays(
+      () => pipeline('client', 1000),
+      () => pipeline('server', 1000),
+    ),
     close: NORMAL_CLOSE,
   },
   {
@@ -292,20 +330,71 @@ export const CASES: readonly ProbeCase[] = [
   {
     name: 'idle/pings',
     summary: 'both sides stay idle for --idle seconds, pinging each other, then exchange a message',
-    steps: [{ kind: 'idle' }, ...bothWays(() => [text('still there after the idle period')], () => [text('still here')])],
+    steps: [
+      { kind: 'idle' },
+      ...bothWays(
+        () => [text('still there after the idle period')],
+        () => [text('still here')],
+      ),
+    ],
     close: NORMAL_CLOSE,
   },
 
   // --include-invalid: each sends one invalid frame, then a valid message, to see what the intermediary does.
-  invalidCase('reserved-opcode', 'the client sends a frame with reserved opcode 0x3', 'client', 'reserved-opcode', { opcode: 0x3, payload: 'reserved' }),
-  invalidCase('rsv1-without-extension', 'the client sets RSV1 with no extension negotiated', 'client', 'reserved-bits', text('rsv1 set', { rsv1: true })),
-  invalidCase('unmasked-client-frame', 'the client sends an unmasked text frame', 'client', 'unmasked-client-frame', { ...text('not masked'), mask: undefined }),
-  invalidCase('masked-server-frame', 'the server sends a masked text frame', 'server', 'masked-server-frame', text('masked by the server', { mask: MASK })),
-  invalidCase('control-too-long', 'the client sends a 126-byte ping', 'client', 'control-frame-too-long', ping(binaryPayload(126, CLIENT_SEED))),
-  invalidCase('fragmented-ping', 'the client sends a ping with FIN clear', 'client', 'control-frame-fragmented', { ...ping('fragmented ping'), fin: false }),
-  invalidCase('invalid-utf8', 'the client sends a text message that is not UTF-8', 'client', 'invalid-utf8-text', text(Uint8Array.of(0x68, 0x69, 0xff, 0xfe))),
-  invalidCase('non-minimal-length', 'the client writes a 5-byte payload with a 16-bit length', 'client', 'non-minimal-length', text('short', { lengthForm: 16 })),
-  invalidCase('unexpected-continuation', 'the client sends a continuation frame with no message started', 'client', 'unexpected-continuation', cont('orphan', true)),
+  invalidCase('reserved-opcode', 'the client sends a frame with reserved opcode 0x3', 'client', 'reserved-opcode', {
+    opcode: 0x3,
+    payload: 'reserved',
+  }),
+  invalidCase(
+    'rsv1-without-extension',
+    'the client sets RSV1 with no extension negotiated',
+    'client',
+    'reserved-bits',
+    text('rsv1 set', { rsv1: true }),
+  ),
+  invalidCase('unmasked-client-frame', 'the client sends an unmasked text frame', 'client', 'unmasked-client-frame', {
+    ...text('not masked'),
+    mask: undefined,
+  }),
+  invalidCase(
+    'masked-server-frame',
+    'the server sends a masked text frame',
+    'server',
+    'masked-server-frame',
+    text('masked by the server', { mask: MASK }),
+  ),
+  invalidCase(
+    'control-too-long',
+    'the client sends a 126-byte ping',
+    'client',
+    'control-frame-too-long',
+    ping(binaryPayload(126, CLIENT_SEED)),
+  ),
+  invalidCase('fragmented-ping', 'the client sends a ping with FIN clear', 'client', 'control-frame-fragmented', {
+    ...ping('fragmented ping'),
+    fin: false,
+  }),
+  invalidCase(
+    'invalid-utf8',
+    'the client sends a text message that is not UTF-8',
+    'client',
+    'invalid-utf8-text',
+    text(Uint8Array.of(0x68, 0x69, 0xff, 0xfe)),
+  ),
+  invalidCase(
+    'non-minimal-length',
+    'the client writes a 5-byte payload with a 16-bit length',
+    'client',
+    'non-minimal-length',
+    text('short', { lengthForm: 16 }),
+  ),
+  invalidCase(
+    'unexpected-continuation',
+    'the client sends a continuation frame with no message started',
+    'client',
+    'unexpected-continuation',
+    cont('orphan', true),
+  ),
   {
     name: 'invalid/close-code-1005',
     summary: 'the client closes with code 1005, which may never be sent',
@@ -328,7 +417,10 @@ export function caseNames(): string[] {
 export function selectCases(globs: string | undefined, includeInvalid: boolean): { cases: ProbeCase[]; unmatched: string[] } {
   const candidates = CASES.filter((c) => includeInvalid || !c.invalid);
   if (globs === undefined || globs.trim() === '') return { cases: candidates, unmatched: [] };
-  const patterns = globs.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  const patterns = globs
+    .split(',')
+    .map((g) => g.trim())
+    .filter((g) => g !== '');
   const regexps = patterns.map((g) => new RegExp(`^${g.split('*').map(escapeRegExp).join('.*')}$`));
   const unmatched = patterns.filter((_, i) => !candidates.some((c) => regexps[i]!.test(c.name)));
   return { cases: candidates.filter((c) => regexps.some((r) => r.test(c.name))), unmatched };

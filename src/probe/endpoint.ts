@@ -92,7 +92,9 @@ export class Endpoint extends EventEmitter {
    */
   send(frames: readonly FrameSpec[], exact = false, prefix?: Uint8Array): void {
     if (this.socket.destroyed || this.localEndAt !== null) return;
-    const encoded = Buffer.concat(frames.map((f) => encodeFrame(!exact && this.side === 'client' && f.mask === undefined ? { ...f, mask: randomBytes(4) } : f)));
+    const encoded = Buffer.concat(
+      frames.map((f) => encodeFrame(!exact && this.side === 'client' && f.mask === undefined ? { ...f, mask: randomBytes(4) } : f)),
+    );
     // Timestamp, write, then record: recording 1000 messages takes a while and is not network delay.
     const at = this.clock();
     this.socket.write(prefix ? Buffer.concat([prefix, encoded]) : encoded);

@@ -27,7 +27,9 @@ export function parseForwardProxy(text: string): ForwardProxy {
   if (url.protocol !== 'http:') throw fail('must be an http:// URL (the CONNECT request itself is not encrypted)');
   if (url.hostname === '') throw fail('has no host');
   const authorization =
-    url.username !== '' ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
+    url.username !== ''
+      ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+      : null;
   // Credentials never appear in messages: keep the URL without them for display.
   const shown = new URL(url.href);
   shown.username = '';
@@ -39,13 +41,21 @@ export function parseForwardProxy(text: string): ForwardProxy {
  * Opens a CONNECT tunnel to host:port. Rejects with UnreachableError when the proxy cannot be reached
  * or refuses the tunnel (the status and reason are in the message).
  */
-export async function openTunnel(proxy: ForwardProxy, host: string, port: number, timeoutMs: number): Promise<{ socket: Socket; leftover: Buffer }> {
+export async function openTunnel(
+  proxy: ForwardProxy,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<{ socket: Socket; leftover: Buffer }> {
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const socket = connect({ host: proxy.host, port: proxy.port, allowHalfOpen: true });
   socket.setNoDelay(true);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new UnreachableError(`cannot reach the forward proxy ${proxy.href}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new UnreachableError(`cannot reach the forward proxy ${proxy.href}: no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       socket.once('connect', () => {
         clearTimeout(timer);
         resolve();
@@ -58,9 +68,11 @@ export async function openTunnel(proxy: ForwardProxy, host: string, port: number
     const headers: Array<[string, string]> = [['Host', authority]];
     if (proxy.authorization) headers.push(['Proxy-Authorization', proxy.authorization]);
     socket.write(formatHead(`CONNECT ${authority} HTTP/1.1`, headers));
-    const { head, leftover } = await readHead(socket, timeoutMs, `the forward proxy's answer to CONNECT ${authority}`).catch((err: Error) => {
-      throw new UnreachableError(`cannot open a tunnel through ${proxy.href}: ${err.message}`);
-    });
+    const { head, leftover } = await readHead(socket, timeoutMs, `the forward proxy's answer to CONNECT ${authority}`).catch(
+      (err: Error) => {
+        throw new UnreachableError(`cannot open a tunnel through ${proxy.href}: ${err.message}`);
+      },
+    );
     const status = statusOf(head);
     if (status === null || status < 200 || status > 299) {
       throw new UnreachableError(`the forward proxy ${proxy.href} refused CONNECT ${authority}: ${JSON.stringify(head.startLine)}`);

@@ -56,7 +56,10 @@ export function readHead(socket: Duplex, timeoutMs: number, what: string): Promi
       socket.pause();
       resolve({ head: parseHead(buffered.subarray(0, end).toString('latin1')), leftover: buffered.subarray(end + 4) });
     };
-    const onEnd = () => fail(`the connection closed before ${what} arrived${buffered.length > 0 ? ` (got ${JSON.stringify(clip(buffered.toString('latin1')))})` : ''}`);
+    const onEnd = () =>
+      fail(
+        `the connection closed before ${what} arrived${buffered.length > 0 ? ` (got ${JSON.stringify(clip(buffered.toString('latin1')))})` : ''}`,
+      );
     const onError = (err: Error) => fail(`${what}: ${err.message}`);
     socket.on('data', onData);
     socket.on('end', onEnd);

@@ -6,7 +6,7 @@
 /** `length` pseudo-random bytes from `seed` (xorshift32: fast, reproducible, no dependency). */
 export function binaryPayload(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);
-  let x = (seed | 0) || 0x9e3779b9;
+  let x = seed | 0 || 0x9e3779b9;
   let i = 0;
   const words = new Uint32Array(out.buffer, 0, Math.floor(length / 4));
   for (; i < words.length; i++) {

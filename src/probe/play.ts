@@ -57,13 +57,30 @@ export async function playCase(c: ProbeCase, ctx: PlayContext): Promise<CaseResu
       session?.endpoint.destroy();
       const findings = session
         ? compareHandshake(outcome.handshake, session.handshake)
-        : [failure('handshake-refused', null, `The upgrade never reached the reflector: the client got ${JSON.stringify(outcome.statusLine)}.`)];
+        : [
+            failure(
+              'handshake-refused',
+              null,
+              `The upgrade never reached the reflector: the client got ${JSON.stringify(outcome.statusLine)}.`,
+            ),
+          ];
       return result(c, started, findings, null);
     }
     client = outcome.endpoint;
     const session: ReflectorSession | null = await within(expectation.session, ctx.timeoutMs, null);
     if (!session) {
-      return result(c, started, [failure('handshake-refused', null, `The client got a 101, but no upgrade request reached the reflector within ${ctx.timeoutMs} ms.`)], null);
+      return result(
+        c,
+        started,
+        [
+          failure(
+            'handshake-refused',
+            null,
+            `The client got a 101, but no upgrade request reached the reflector within ${ctx.timeoutMs} ms.`,
+          ),
+        ],
+        null,
+      );
     }
     server = session.endpoint;
     const notes = await runSteps(c, client, server, ctx);
@@ -72,8 +89,20 @@ export async function playCase(c: ProbeCase, ctx: PlayContext): Promise<CaseResu
     server.destroy();
 
     const obs: ConnectionObservation = {
-      client: { handshake: outcome.handshake, sent: client.sent.stream, received: client.received.stream, localEndAt: client.localEndAt, remoteEndAt: client.remoteEndAt },
-      server: { handshake: session.handshake, sent: server.sent.stream, received: server.received.stream, localEndAt: server.localEndAt, remoteEndAt: server.remoteEndAt },
+      client: {
+        handshake: outcome.handshake,
+        sent: client.sent.stream,
+        received: client.received.stream,
+        localEndAt: client.localEndAt,
+        remoteEndAt: client.remoteEndAt,
+      },
+      server: {
+        handshake: session.handshake,
+        sent: server.sent.stream,
+        received: server.received.stream,
+        localEndAt: server.localEndAt,
+        remoteEndAt: server.remoteEndAt,
+      },
     };
     if (c.invalid) {
       return result(c, started, [...compareHandshake(obs.client.handshake, obs.server.handshake), classifyInvalid(c.invalid, obs)], null);
@@ -141,8 +170,13 @@ async function exchange(step: SendStep, sender: Endpoint, receiver: Endpoint, ct
   const wantPongs = pongsBefore + sent.pings - sentBefore.pings;
   const satisfied = () => {
     const got = counts(receiver.received.stream);
-    return got.messages >= want.messages && got.pings >= want.pings && got.pongs >= want.pongs && got.closes >= want.closes &&
-      counts(sender.received.stream).pongs >= wantPongs;
+    return (
+      got.messages >= want.messages &&
+      got.pings >= want.pings &&
+      got.pongs >= want.pongs &&
+      got.closes >= want.closes &&
+      counts(sender.received.stream).pongs >= wantPongs
+    );
   };
   const stalled = () => sender.received.stream.endedAt !== null || receiver.received.stream.endedAt !== null;
   const budget = ctx.timeoutMs + (sender.sent.stream.bytes - bytesBefore) * MS_PER_BYTE;
@@ -150,8 +184,11 @@ async function exchange(step: SendStep, sender: Endpoint, receiver: Endpoint, ct
   const got = counts(receiver.received.stream);
   const missing = want.messages - got.messages;
   const what = missing > 0 ? plural(missing, 'message') : 'control frames';
-  return failure('timeout', sender.side === 'client' ? 'client->server' : 'server->client',
-    `The ${receiver.side === 'server' ? 'reflector' : 'client'} was still waiting for ${what} from the ${sender.side === 'server' ? 'reflector' : 'client'} after ${Math.round(budget)} ms.`);
+  return failure(
+    'timeout',
+    sender.side === 'client' ? 'client->server' : 'server->client',
+    `The ${receiver.side === 'server' ? 'reflector' : 'client'} was still waiting for ${what} from the ${sender.side === 'server' ? 'reflector' : 'client'} after ${Math.round(budget)} ms.`,
+  );
 }
 
 /** Both sides stay quiet for the idle period except for a ping each, every second (or twice per period). */
@@ -162,13 +199,23 @@ async function idle(client: Endpoint, server: Endpoint, ctx: PlayContext): Promi
   const notes: ProbeFinding[] = [];
   while (performance.now() < deadline) {
     // Wake early if the intermediary ends the connection while it is idle.
-    const ended = await waitFor([client, server], () => client.finished || server.finished, Math.min(interval, deadline - performance.now()));
+    const ended = await waitFor(
+      [client, server],
+      () => client.finished || server.finished,
+      Math.min(interval, deadline - performance.now()),
+    );
     if (ended) break;
     n++;
-    for (const [sender, receiver] of [[client, server], [server, client]] as const) {
+    for (const [sender, receiver] of [
+      [client, server],
+      [server, client],
+    ] as const) {
       const note = await exchange(
         { kind: 'send', from: sender.side, frames: () => [{ opcode: Opcode.Ping, payload: `idle ping ${n} from the ${sender.side}` }] },
-        sender, receiver, ctx);
+        sender,
+        receiver,
+        ctx,
+      );
       if (note) notes.push(note);
     }
   }
@@ -188,8 +235,13 @@ async function closeConnection(c: ProbeCase, client: Endpoint, server: Endpoint,
   // One end is closed; the other should follow at once if the intermediary passes the end on.
   if (await waitFor([client, server], over, Math.min(ctx.timeoutMs, 2000))) return [];
   const open: Side = client.finished ? 'server' : 'client';
-  return [warning('timeout', null,
-    `After the closing handshake the ${open === 'server' ? 'reflector' : 'client'}'s connection was still open ${Math.min(ctx.timeoutMs, 2000)} ms after the other end had closed: the intermediary does not pass the end of the connection on.`)];
+  return [
+    warning(
+      'timeout',
+      null,
+      `After the closing handshake the ${open === 'server' ? 'reflector' : 'client'}'s connection was still open ${Math.min(ctx.timeoutMs, 2000)} ms after the other end had closed: the intermediary does not pass the end of the connection on.`,
+    ),
+  ];
 }
 
 function other(side: Side): Side {

@@ -70,7 +70,8 @@ export async function startReflector(host: string, port: number): Promise<Reflec
         const headers = head.headers;
         const isUpgrade = /\bwebsocket\b/i.test(headers['upgrade'] ?? '');
         if (!isUpgrade) return refuse(socket, '200 OK', 'wsdiag probe reflector: waiting for WebSocket upgrades\n');
-        if (method !== 'GET' || headers['sec-websocket-key'] === undefined) return refuse(socket, '400 Bad Request', 'not a WebSocket upgrade request\n');
+        if (method !== 'GET' || headers['sec-websocket-key'] === undefined)
+          return refuse(socket, '400 Bad Request', 'not a WebSocket upgrade request\n');
         const label = headers[PROBE_HEADER.toLowerCase()];
         const current = pending;
         if (!current || current.arrived || (label !== undefined && label !== current.script.label)) {
@@ -85,7 +86,12 @@ export async function startReflector(host: string, port: number): Promise<Reflec
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new OperationalError(`cannot start the reflector on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message}`)));
+      reject(
+        new OperationalError(
+          `cannot start the reflector on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message}`,
+        ),
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -123,11 +129,23 @@ export async function startReflector(host: string, port: number): Promise<Reflec
 }
 
 function refuse(socket: Socket, status: string, body: string): void {
-  socket.end(formatHead(`HTTP/1.1 ${status}`, [['Content-Type', 'text/plain'], ['Content-Length', String(Buffer.byteLength(body))], ['Connection', 'close']]) + body);
+  socket.end(
+    formatHead(`HTTP/1.1 ${status}`, [
+      ['Content-Type', 'text/plain'],
+      ['Content-Length', String(Buffer.byteLength(body))],
+      ['Connection', 'close'],
+    ]) + body,
+  );
 }
 
 /** Answers 101 the way an ordinary server would, given what actually arrived. */
-function accept(socket: Socket, target: string, request: Record<string, string>, leftover: Buffer, script: ReflectorScript): ReflectorSession {
+function accept(
+  socket: Socket,
+  target: string,
+  request: Record<string, string>,
+  leftover: Buffer,
+  script: ReflectorScript,
+): ReflectorSession {
   const response: Array<[string, string]> = [
     ['Upgrade', 'websocket'],
     ['Connection', 'Upgrade'],

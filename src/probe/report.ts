@@ -61,7 +61,10 @@ export const PROBE_SUITE = 'wsdiag probe';
  * <error> for a case that could not run, and the warnings and legal changes in <system-out>.
  */
 export function renderProbeJunit(s: ProbeSummary, startedAt: Date): string {
-  const properties: Array<[string, string]> = [['through', s.through], ['reflector', s.reflector]];
+  const properties: Array<[string, string]> = [
+    ['through', s.through],
+    ['reflector', s.reflector],
+  ];
   if (s.forwardProxy) properties.push(['forward-proxy', s.forwardProxy]);
   return renderJunitXml({ name: PROBE_SUITE, startedAt, durationMs: s.durationMs, properties, cases: s.results.map(probeCase) });
 }
@@ -73,7 +76,9 @@ function probeCase(r: CaseResult): JunitCase {
     name: r.case,
     classname: `${PROBE_SUITE}.${group ?? r.case}`,
     durationMs: r.durationMs,
-    failures: r.findings.filter((x) => x.severity === 'failure').map((f) => ({ message: `${f.check}: ${f.message}`, type: f.check, text: findingText(f) })),
+    failures: r.findings
+      .filter((x) => x.severity === 'failure')
+      .map((f) => ({ message: `${f.check}: ${f.message}`, type: f.check, text: findingText(f) })),
     errors: r.status === 'error' ? [{ message: r.error ?? 'could not run', type: 'unreachable', text: r.error ?? '' }] : [],
     systemOut: other.map((f) => `${f.severity}: ${findingText(f)}`).join('\n'),
   };

@@ -82,9 +82,13 @@ export function resolveProbeOptions(options: ProbeOptions): Resolved {
   if (unmatched.length > 0) {
     const globs = unmatched.map((g) => JSON.stringify(g)).join(', ');
     const needInvalid = unmatched.some((g) => g.startsWith('invalid')) && !options.includeInvalid;
-    throw new ConfigError('cases', (n) => `${n('cases')} ${globs} matches no case${needInvalid ? ` (invalid/* cases need ${n('includeInvalid')})` : ''}`);
+    throw new ConfigError(
+      'cases',
+      (n) => `${n('cases')} ${globs} matches no case${needInvalid ? ` (invalid/* cases need ${n('includeInvalid')})` : ''}`,
+    );
   }
-  if (options.insecure && options.ca) throw new ConfigError('insecure', (n) => `${n('insecure')} and ${n('ca')} contradict each other: pick one`);
+  if (options.insecure && options.ca)
+    throw new ConfigError('insecure', (n) => `${n('insecure')} and ${n('ca')} contradict each other: pick one`);
   const trust = options.insecure ? 'insecure' : options.ca ? 'ca' : null;
   if (trust !== null && !target.secure) throw new ConfigError(trust, (n) => `${n(trust)} only applies to a wss:// ${n('through')} URL`);
   return { target, forwardProxy, cases };
@@ -93,11 +97,19 @@ export function resolveProbeOptions(options: ProbeOptions): Resolved {
 export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
   const resolved = resolveProbeOptions(options);
   const started = performance.now();
-  const reflector = options.reflectorInstance ?? (await startReflector(options.reflector?.host ?? DEFAULT_REFLECTOR.host, options.reflector?.port ?? DEFAULT_REFLECTOR.port));
+  const reflector =
+    options.reflectorInstance ??
+    (await startReflector(options.reflector?.host ?? DEFAULT_REFLECTOR.host, options.reflector?.port ?? DEFAULT_REFLECTOR.port));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ctx: PlayContext = {
     reflector,
-    client: { target: resolved.target, forwardProxy: resolved.forwardProxy, insecure: options.insecure ?? false, ca: options.ca ?? null, timeoutMs },
+    client: {
+      target: resolved.target,
+      forwardProxy: resolved.forwardProxy,
+      insecure: options.insecure ?? false,
+      ca: options.ca ?? null,
+      timeoutMs,
+    },
     runId: randomBytes(4).toString('hex'),
     timeoutMs,
     idleMs: (options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000,
@@ -153,7 +165,8 @@ async function playOne(c: ProbeCase, ctx: PlayContext, first: boolean, plan: Pro
   if (first && result.findings.some((f) => f.check === 'handshake-refused') && ctx.reflector.strays === 0) {
     const refusal = result.findings.find((f) => f.check === 'handshake-refused')!;
     throw new OperationalError(
-      `${redact.text(refusal.message)} The intermediary at ${plan.through} is reachable but does not forward WebSocket upgrades to the reflector at ${plan.reflector}: route ${plan.through} to ws://${plan.reflector}.`);
+      `${redact.text(refusal.message)} The intermediary at ${plan.through} is reachable but does not forward WebSocket upgrades to the reflector at ${plan.reflector}: route ${plan.through} to ws://${plan.reflector}.`,
+    );
   }
   return result;
 }

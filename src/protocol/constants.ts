@@ -26,13 +26,20 @@ export function isKnownOpcode(opcode: number): boolean {
 /** Short names used in the pretty log and in messages. */
 export function opcodeName(opcode: number): string {
   switch (opcode) {
-    case 0x0: return 'continuation';
-    case 0x1: return 'text';
-    case 0x2: return 'binary';
-    case 0x8: return 'close';
-    case 0x9: return 'ping';
-    case 0xa: return 'pong';
-    default: return `reserved-0x${opcode.toString(16)}`;
+    case 0x0:
+      return 'continuation';
+    case 0x1:
+      return 'text';
+    case 0x2:
+      return 'binary';
+    case 0x8:
+      return 'close';
+    case 0x9:
+      return 'ping';
+    case 0xa:
+      return 'pong';
+    default:
+      return `reserved-0x${opcode.toString(16)}`;
   }
 }
 

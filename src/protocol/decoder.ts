@@ -464,15 +464,27 @@ export class FrameDecoder {
     // "RSV1, RSV2, RSV3: MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
     if (rsv2 || rsv3) {
       const bits = [rsv2 && 'RSV2', rsv3 && 'RSV3'].filter(Boolean).join(' and ');
-      this.report('reserved-bits', `${bits} ${rsv2 && rsv3 ? 'are' : 'is'} set on a ${opcodeName(opcode)} frame; no negotiated extension defines ${rsv2 && rsv3 ? 'them' : 'it'}.`);
+      this.report(
+        'reserved-bits',
+        `${bits} ${rsv2 && rsv3 ? 'are' : 'is'} set on a ${opcodeName(opcode)} frame; no negotiated extension defines ${rsv2 && rsv3 ? 'them' : 'it'}.`,
+      );
     }
     if (this.rsv1) {
       if (!this.deflate) {
-        this.report('reserved-bits', `RSV1 is set on a ${opcodeName(opcode)} frame but permessage-deflate was not negotiated (compressed data without the extension, or a proxy stripped Sec-WebSocket-Extensions).`);
+        this.report(
+          'reserved-bits',
+          `RSV1 is set on a ${opcodeName(opcode)} frame but permessage-deflate was not negotiated (compressed data without the extension, or a proxy stripped Sec-WebSocket-Extensions).`,
+        );
       } else if (control) {
-        this.report('reserved-bits', `RSV1 is set on a ${opcodeName(opcode)} frame; permessage-deflate allows it only on the first frame of a data message (RFC 7692 §6.1).`);
+        this.report(
+          'reserved-bits',
+          `RSV1 is set on a ${opcodeName(opcode)} frame; permessage-deflate allows it only on the first frame of a data message (RFC 7692 §6.1).`,
+        );
       } else if (opcode === Opcode.Continuation) {
-        this.report('reserved-bits', 'RSV1 is set on a continuation frame; permessage-deflate allows it only on the first frame of a message (RFC 7692 §6.1).');
+        this.report(
+          'reserved-bits',
+          'RSV1 is set on a continuation frame; permessage-deflate allows it only on the first frame of a message (RFC 7692 §6.1).',
+        );
       }
     }
     // "The client MUST mask all frames that it sends to the server." / "A server MUST NOT mask any frames."
@@ -490,8 +502,16 @@ export class FrameDecoder {
     if (control) {
       this.kind = Kind.Control;
       // "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
-      if (!this.fin) this.report('control-frame-fragmented', `${capital(opcodeName(opcode))} frame has FIN clear; control frames must not be fragmented.`);
-      if (this.length > MAX_CONTROL_PAYLOAD) this.report('control-frame-too-long', `${capital(opcodeName(opcode))} frame payload is ${this.length} bytes; control frames carry at most 125.`);
+      if (!this.fin)
+        this.report(
+          'control-frame-fragmented',
+          `${capital(opcodeName(opcode))} frame has FIN clear; control frames must not be fragmented.`,
+        );
+      if (this.length > MAX_CONTROL_PAYLOAD)
+        this.report(
+          'control-frame-too-long',
+          `${capital(opcodeName(opcode))} frame payload is ${this.length} bytes; control frames carry at most 125.`,
+        );
       return;
     }
     if (!known) {
@@ -529,7 +549,13 @@ export class FrameDecoder {
     const compressed = this.rsv1 && this.deflate !== null;
     const message = this.messageState;
     const opaque = (this.rsv1 && !this.deflate) || (compressed && !this.inflater!.canValidate);
-    message.start(opcode, this.frameRef(), compressed, opaque, TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client'));
+    message.start(
+      opcode,
+      this.frameRef(),
+      compressed,
+      opaque,
+      TypeMismatch.check(this.typePolicy, opcode, this.from === 'client' ? 'server' : 'client'),
+    );
     this.message = message;
     this.utf8.reset();
     if (message.mismatch) {
@@ -624,7 +650,8 @@ export class FrameDecoder {
       }
     }
     // The whole payload of a one-frame message in one piece: its preview can be a view of that piece.
-    const whole = message.frames === 1 && this.fin && this.payloadPosition === 0 && end - start === this.length && end - start <= SCRATCH_BYTES;
+    const whole =
+      message.frames === 1 && this.fin && this.payloadPosition === 0 && end - start === this.length && end - start <= SCRATCH_BYTES;
     const scratch = this.scratch!;
     if (!this.masked) {
       if (this.listens) this.heard(message, scratch.lendFrom(this.source.use(chunk), start, end - start), this.payloadPosition);
@@ -803,7 +830,12 @@ export class FrameDecoder {
       if (parsed.problem && this.length <= MAX_CONTROL_PAYLOAD) {
         this.report(parsed.problem.rule, parsed.problem.message, 'now', body.slice(0, PREVIEW_BYTES));
       }
-      this.sink.close?.({ code: parsed.code, reason: parsed.reason, valid: !parsed.problem && this.length <= MAX_CONTROL_PAYLOAD, frame: ref });
+      this.sink.close?.({
+        code: parsed.code,
+        reason: parsed.reason,
+        valid: !parsed.problem && this.length <= MAX_CONTROL_PAYLOAD,
+        frame: ref,
+      });
     } else if (this.opcode === Opcode.Ping) {
       this.sink.ping?.(ref, this.control.subarray(0, this.controlLength));
     } else if (this.opcode === Opcode.Pong) {

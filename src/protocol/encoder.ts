@@ -31,11 +31,7 @@ export function encodeFrame(spec: FrameSpec): Uint8Array {
   const headerLength = 2 + (form === 16 ? 2 : form === 64 ? 8 : 0) + (key ? 4 : 0);
   const out = new Uint8Array(headerLength + payload.length);
   out[0] =
-    ((spec.fin ?? true) ? 0x80 : 0) |
-    (spec.rsv1 ? 0x40 : 0) |
-    (spec.rsv2 ? 0x20 : 0) |
-    (spec.rsv3 ? 0x10 : 0) |
-    (spec.opcode & 0x0f);
+    ((spec.fin ?? true) ? 0x80 : 0) | (spec.rsv1 ? 0x40 : 0) | (spec.rsv2 ? 0x20 : 0) | (spec.rsv3 ? 0x10 : 0) | (spec.opcode & 0x0f);
   let p = 2;
   if (form === 7) {
     if (declared > 125n) throw new RangeError('length does not fit the 7-bit form');

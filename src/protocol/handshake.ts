@@ -58,7 +58,9 @@ const OFFER_SYNTAX_HINT =
 
 /** Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2 step 5.4). */
 export function computeAccept(key: string): string {
-  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
 }
 
 /**
@@ -69,7 +71,8 @@ export function checkUpgradeRequest(req: UpgradeRequestInfo): Finding[] {
   const problems: string[] = [];
   // Methods are case-sensitive (RFC 9110 §9.1), so "get" is not GET.
   if (req.method !== 'GET') problems.push(`uses method ${quote(req.method)} instead of GET`);
-  if (!isHttp11OrLater(req.httpVersion)) problems.push(`is HTTP/${clip(req.httpVersion)}, older than the HTTP/1.1 a WebSocket upgrade needs`);
+  if (!isHttp11OrLater(req.httpVersion))
+    problems.push(`is HTTP/${clip(req.httpVersion)}, older than the HTTP/1.1 a WebSocket upgrade needs`);
   pushIfProblem(problems, missingToken(req.headers, 'Upgrade', 'websocket'));
   pushIfProblem(problems, missingToken(req.headers, 'Connection', 'Upgrade'));
   pushIfProblem(problems, keyProblem(req.headers));
@@ -80,9 +83,13 @@ export function checkUpgradeRequest(req: UpgradeRequestInfo): Finding[] {
   if (offers !== undefined) {
     const parsed = parseExtensions(offers);
     if ('error' in parsed) {
-      findings.push(finding('handshake-invalid-request',
-        `The upgrade request has Sec-WebSocket-Extensions ${quote(offers)}, which does not parse (${clip(parsed.error)}).`,
-        OFFER_SYNTAX_HINT));
+      findings.push(
+        finding(
+          'handshake-invalid-request',
+          `The upgrade request has Sec-WebSocket-Extensions ${quote(offers)}, which does not parse (${clip(parsed.error)}).`,
+          OFFER_SYNTAX_HINT,
+        ),
+      );
     }
   }
   return findings;
@@ -96,7 +103,10 @@ export function checkUpgradeResponse(req: UpgradeRequestInfo, res: UpgradeRespon
   if (res.statusCode !== 101) return { findings: [], subprotocol: null, extensions: null };
 
   const findings: Finding[] = [];
-  for (const [name, token] of [['Upgrade', 'websocket'], ['Connection', 'Upgrade']] as const) {
+  for (const [name, token] of [
+    ['Upgrade', 'websocket'],
+    ['Connection', 'Upgrade'],
+  ] as const) {
     const problem = missingToken(res.headers, name, token);
     // The rule table has no id for a 101 without upgrade headers; it is the same failed answer to the
     // key, so it goes under handshake-bad-accept with a hint of its own.
@@ -165,12 +175,18 @@ function acceptFinding(reqHeaders: HeaderMap, resHeaders: HeaderMap): Finding | 
   // The key is hashed as sent, leading and trailing whitespace removed (RFC 6455 §4.2.2 step 5.4).
   const expected = computeAccept(key);
   if (accept.trim() === expected) return null;
-  return finding('handshake-bad-accept',
-    `The 101 response has Sec-WebSocket-Accept ${quote(accept.trim())}, but the key ${quote(key)} requires "${expected}".`);
+  return finding(
+    'handshake-bad-accept',
+    `The 101 response has Sec-WebSocket-Accept ${quote(accept.trim())}, but the key ${quote(key)} requires "${expected}".`,
+  );
 }
 
 /** The server may choose at most one of the subprotocols the client offered (RFC 6455 §4.1, §4.2.2). */
-function checkSubprotocol(reqHeaders: HeaderMap, resHeaders: HeaderMap, redact: Redactor): { findings: Finding[]; subprotocol: string | null } {
+function checkSubprotocol(
+  reqHeaders: HeaderMap,
+  resHeaders: HeaderMap,
+  redact: Redactor,
+): { findings: Finding[]; subprotocol: string | null } {
   const answer = headerText(resHeaders, 'sec-websocket-protocol');
   if (answer === undefined) return { findings: [], subprotocol: null };
   const chosen = listTokens(answer);
@@ -181,7 +197,10 @@ function checkSubprotocol(reqHeaders: HeaderMap, resHeaders: HeaderMap, redact: 
   const shown = (list: string) => quote(redact.subprotocols(list));
 
   if (chosen.length === 0) return bad('The 101 response has an empty Sec-WebSocket-Protocol header.');
-  if (chosen.length > 1) return bad(`The 101 response has Sec-WebSocket-Protocol ${shown(subprotocol!)}, ${chosen.length} subprotocols where at most one may be chosen.`);
+  if (chosen.length > 1)
+    return bad(
+      `The 101 response has Sec-WebSocket-Protocol ${shown(subprotocol!)}, ${chosen.length} subprotocols where at most one may be chosen.`,
+    );
   // Subprotocol names are compared exactly, as browsers do: "Chat" is not "chat".
   const choice = chosen[0]!;
   if (offered.length === 0) return bad(`The 101 response chose subprotocol ${shown(choice)} but the request offered none.`);
@@ -210,14 +229,22 @@ function checkExtensions(offerText: string | undefined, answer: string): Finding
     const name = ext.name.toLowerCase();
     if (offeredNames.has(name) || reported.has(name)) continue;
     reported.add(name);
-    findings.push(unrequested(offers.length === 0
-      ? `The 101 response accepts extension ${quote(ext.name)} but the request offered no extensions.`
-      : `The 101 response accepts extension ${quote(ext.name)}, which is not among the offered ${quote(offerText!.trim())}.`));
+    findings.push(
+      unrequested(
+        offers.length === 0
+          ? `The 101 response accepts extension ${quote(ext.name)} but the request offered no extensions.`
+          : `The 101 response accepts extension ${quote(ext.name)}, which is not among the offered ${quote(offerText!.trim())}.`,
+      ),
+    );
   }
 
   const deflates = accepted.filter(isDeflate);
   if (deflates.length > 1) {
-    findings.push(unrequested(`The 101 response accepts permessage-deflate ${deflates.length} times in ${quote(answer)}, where at most one offer may be accepted.`));
+    findings.push(
+      unrequested(
+        `The 101 response accepts permessage-deflate ${deflates.length} times in ${quote(answer)}, where at most one offer may be accepted.`,
+      ),
+    );
   }
   const deflateOffers = offers.filter(isDeflate);
   if (deflates.length > 0 && deflateOffers.length > 0) {
@@ -306,7 +333,10 @@ function headerText(headers: HeaderMap, name: string): string | undefined {
 
 /** The non-empty elements of a comma-separated header list (RFC 9110 §5.6.1), trimmed. */
 function listTokens(text: string): string[] {
-  return text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }
 
 /**

@@ -40,15 +40,7 @@ export function unmaskNative(view: Uint8Array, key: Uint8Array, position: number
   return true;
 }
 
-export function unmask(
-  dst: Uint8Array,
-  at: number,
-  src: Uint8Array,
-  start: number,
-  end: number,
-  key: Uint8Array,
-  position: number,
-): void {
+export function unmask(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number, key: Uint8Array, position: number): void {
   // A plain view, not src.subarray(): on a Buffer that goes through Symbol.species and costs more.
   if (nativeMask !== null && end - start >= NATIVE_MIN) {
     unmaskNative(new Uint8Array(src.buffer, src.byteOffset + start, end - start), key, position, dst, at);

@@ -33,7 +33,8 @@ export interface CollectedMessage {
 }
 
 /** A ping or pong with its payload (owned by the record), or a Close as the decoder read it. */
-export type CollectedControl = { type: 'ping' | 'pong'; frame: FrameRef; payload: Uint8Array } | { type: 'close'; frame: FrameRef; close: CloseInfo };
+export type CollectedControl =
+  { type: 'ping' | 'pong'; frame: FrameRef; payload: Uint8Array } | { type: 'close'; frame: FrameRef; close: CloseInfo };
 
 export interface MessageCollectorOptions {
   /** Bytes of application data kept per message (0 keeps none, only sizes). */

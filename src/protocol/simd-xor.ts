@@ -81,10 +81,22 @@ const KEY = 3;
 /** mem[$start + offset .. +16) ^= $key */
 function xorVectorAt(offset: number): number[] {
   return [
-    LOCAL_GET, START,
-    LOCAL_GET, START, SIMD, V128_LOAD, UNALIGNED, offset,
-    LOCAL_GET, KEY, SIMD, V128_XOR,
-    SIMD, V128_STORE, UNALIGNED, offset,
+    LOCAL_GET,
+    START,
+    LOCAL_GET,
+    START,
+    SIMD,
+    V128_LOAD,
+    UNALIGNED,
+    offset,
+    LOCAL_GET,
+    KEY,
+    SIMD,
+    V128_XOR,
+    SIMD,
+    V128_STORE,
+    UNALIGNED,
+    offset,
   ];
 }
 
@@ -101,25 +113,75 @@ function advance(step: number): number[] {
 /** A loop that runs `body`, then advances $start by `step`, while $start + step <= $end. */
 function stridedLoop(step: number, body: number[]): number[] {
   return [
-    BLOCK, EMPTY_BLOCK, LOOP, EMPTY_BLOCK,
-    LOCAL_GET, START, ...i32Const(step), I32_ADD, LOCAL_GET, END_AT, I32_GT_U, BR_IF, 1,
+    BLOCK,
+    EMPTY_BLOCK,
+    LOOP,
+    EMPTY_BLOCK,
+    LOCAL_GET,
+    START,
+    ...i32Const(step),
+    I32_ADD,
+    LOCAL_GET,
+    END_AT,
+    I32_GT_U,
+    BR_IF,
+    1,
     ...body,
     ...advance(step),
-    BR, 0, END, END,
+    BR,
+    0,
+    END,
+    END,
   ];
 }
 
 const XOR_BODY = [
-  1, 1, V128, // locals: one v128 ($key)
-  LOCAL_GET, WORD, SIMD, I32X4_SPLAT, LOCAL_SET, KEY,
+  1,
+  1,
+  V128, // locals: one v128 ($key)
+  LOCAL_GET,
+  WORD,
+  SIMD,
+  I32X4_SPLAT,
+  LOCAL_SET,
+  KEY,
   ...stridedLoop(64, [...xorVectorAt(0), ...xorVectorAt(16), ...xorVectorAt(32), ...xorVectorAt(48)]),
   ...stridedLoop(16, xorVectorAt(0)),
-  BLOCK, EMPTY_BLOCK, LOOP, EMPTY_BLOCK,
-  LOCAL_GET, START, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 1,
-  LOCAL_GET, START, LOCAL_GET, START, I32_LOAD8_U, UNALIGNED, 0, LOCAL_GET, WORD, I32_XOR, I32_STORE8, UNALIGNED, 0,
-  LOCAL_GET, WORD, ...i32Const(8), I32_ROTR, LOCAL_SET, WORD,
+  BLOCK,
+  EMPTY_BLOCK,
+  LOOP,
+  EMPTY_BLOCK,
+  LOCAL_GET,
+  START,
+  LOCAL_GET,
+  END_AT,
+  I32_GE_U,
+  BR_IF,
+  1,
+  LOCAL_GET,
+  START,
+  LOCAL_GET,
+  START,
+  I32_LOAD8_U,
+  UNALIGNED,
+  0,
+  LOCAL_GET,
+  WORD,
+  I32_XOR,
+  I32_STORE8,
+  UNALIGNED,
+  0,
+  LOCAL_GET,
+  WORD,
+  ...i32Const(8),
+  I32_ROTR,
+  LOCAL_SET,
+  WORD,
   ...advance(1),
-  BR, 0, END, END,
+  BR,
+  0,
+  END,
+  END,
   END, // function
 ];
 
@@ -151,7 +213,14 @@ declare const WebAssembly: {
 };
 
 const MODULE_BYTES = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // "\0asm", version 1
   ...section(1, [1, FUNC_TYPE, 3, I32, I32, I32, 0]), // types: (i32, i32, i32) -> ()
   ...section(3, [1, 0]), // functions: one, of type 0
   ...section(5, [1, 0x00, MEMORY_PAGES]), // memory: one, no maximum

@@ -44,7 +44,7 @@ export class TextRun {
     const limit = Math.min(end, pos + SCRATCH_BYTES);
     while (count < RUN_MAX_FRAMES && limit - p >= 2 && chunk[p] === FIN_TEXT) {
       const b1 = chunk[p + 1]!;
-      if ((b1 >= 0x80) !== masked) break;
+      if (b1 >= 0x80 !== masked) break;
       let length = b1 & 0x7f;
       let payload = p + 2;
       if (length === 126) {
@@ -60,7 +60,9 @@ export class TextRun {
       this.headerAt[count] = p - pos;
       this.payloadAt[count] = payload - pos;
       this.lengths[count] = length;
-      this.keys[count] = masked ? chunk[payload - 4]! | (chunk[payload - 3]! << 8) | (chunk[payload - 2]! << 16) | (chunk[payload - 1]! << 24) : 0;
+      this.keys[count] = masked
+        ? chunk[payload - 4]! | (chunk[payload - 3]! << 8) | (chunk[payload - 2]! << 16) | (chunk[payload - 1]! << 24)
+        : 0;
       count++;
       p = payload + length;
     }

@@ -94,11 +94,13 @@ export class Utf8Validator {
       this.need = 1;
     } else if (b >= 0xe0 && b <= 0xef) {
       this.need = 2;
-      if (b === 0xe0) this.lo = 0xa0; // no overlong 3-byte forms
+      if (b === 0xe0)
+        this.lo = 0xa0; // no overlong 3-byte forms
       else if (b === 0xed) this.hi = 0x9f; // no UTF-16 surrogates
     } else if (b >= 0xf0 && b <= 0xf4) {
       this.need = 3;
-      if (b === 0xf0) this.lo = 0x90; // no overlong 4-byte forms
+      if (b === 0xf0)
+        this.lo = 0x90; // no overlong 4-byte forms
       else if (b === 0xf4) this.hi = 0x8f; // nothing above U+10FFFF
     } else {
       return this.fail(); // 0x80–0xC1 as a lead byte, or 0xF5–0xFF

@@ -4,7 +4,15 @@
  * nobody defined; and every call is guarded, so an addon that throws is reported and switched off
  * without disturbing the relay, the decoder or the other addons.
  */
-import { SCHEMA_VERSION, type Clock, type CloseEvent, type Direction, type RefusalKind, type ViolationEvent, type WsdiagEvent } from '../events/index.js';
+import {
+  SCHEMA_VERSION,
+  type Clock,
+  type CloseEvent,
+  type Direction,
+  type RefusalKind,
+  type ViolationEvent,
+  type WsdiagEvent,
+} from '../events/index.js';
 import { ConfigError } from '../errors.js';
 import { SINK_METHOD_NAMES } from '../protocol/sink.js';
 import type { DecoderSink } from '../protocol/types.js';
@@ -78,9 +86,25 @@ export class AddonHost {
     const forwarder = forwarders[0];
     const create = forwarder?.forwarding;
     this.forwarding = forwarder && create ? { addon: forwarder.name, create: (relay) => create.call(forwarder, relay) } : undefined;
-    this.suppressed = this.#runHook('suppressed', (addon) => addon.suppressed, (violation: ViolationEvent) => violation.conn);
-    this.refused = this.#runHook('refused', (addon) => addon.refused, () => null);
-    this.#none = { layers: [], observers: undefined, tap: undefined, tapEnd: undefined, emit: options.emit, opened: () => {}, ended: undefined };
+    this.suppressed = this.#runHook(
+      'suppressed',
+      (addon) => addon.suppressed,
+      (violation: ViolationEvent) => violation.conn,
+    );
+    this.refused = this.#runHook(
+      'refused',
+      (addon) => addon.refused,
+      () => null,
+    );
+    this.#none = {
+      layers: [],
+      observers: undefined,
+      tap: undefined,
+      tapEnd: undefined,
+      emit: options.emit,
+      opened: () => {},
+      ended: undefined,
+    };
   }
 
   /** An upgrade answered with something other than a 101: only the handshake hooks hear of it. */
@@ -130,7 +154,11 @@ export class AddonHost {
   }
 
   /** One function calling a run-level hook of every addon that has it, or undefined when none has. */
-  #runHook<A>(name: string, hookOf: (addon: ProxyAddon) => ((arg: A) => void) | undefined, connOf: (arg: A) => string | null): ((arg: A) => void) | undefined {
+  #runHook<A>(
+    name: string,
+    hookOf: (addon: ProxyAddon) => ((arg: A) => void) | undefined,
+    connOf: (arg: A) => string | null,
+  ): ((arg: A) => void) | undefined {
     const entries = this.#entries.filter((entry) => hookOf(entry.addon) !== undefined);
     if (entries.length === 0) return undefined;
     return (arg) => {
@@ -162,18 +190,22 @@ export class AddonHost {
     }
 
     const tappers = having('tap');
-    const tap = tappers.length === 0 ? undefined : (dir: Direction, chunk: Uint8Array): void => {
-      for (const part of tappers) {
-        if (part.off) continue;
-        try {
-          part.part.tap?.(dir, chunk);
-        } catch (err) {
-          fail(part, 'tap()', err);
-        }
-      }
-    };
+    const tap =
+      tappers.length === 0
+        ? undefined
+        : (dir: Direction, chunk: Uint8Array): void => {
+            for (const part of tappers) {
+              if (part.off) continue;
+              try {
+                part.part.tap?.(dir, chunk);
+              } catch (err) {
+                fail(part, 'tap()', err);
+              }
+            }
+          };
     const tapEnd = this.#each(having('tapEnd'), 'tapEnd()', fail, (part, dir: Direction) => part.tapEnd?.(dir));
-    const opened = this.#each(having('opened'), 'opened()', fail, (part, connection: OpenConnection) => part.opened?.(connection)) ?? (() => {});
+    const opened =
+      this.#each(having('opened'), 'opened()', fail, (part, connection: OpenConnection) => part.opened?.(connection)) ?? (() => {});
     const ended = this.#each(having('end'), 'end()', fail, (part, close: CloseEvent) => part.end?.(close));
 
     const sink = this.#options.emit;
@@ -197,7 +229,12 @@ export class AddonHost {
   }
 
   /** One function calling `call` on each part (guarded), or undefined when `parts` is empty. */
-  #each<A>(parts: Part[], hook: string, fail: (part: Part, hook: string, err: unknown) => void, call: (part: ConnectionAddon, arg: A) => void): ((arg: A) => void) | undefined {
+  #each<A>(
+    parts: Part[],
+    hook: string,
+    fail: (part: Part, hook: string, err: unknown) => void,
+    call: (part: ConnectionAddon, arg: A) => void,
+  ): ((arg: A) => void) | undefined {
     if (parts.length === 0) return undefined;
     return (arg) => {
       for (const part of parts) {
@@ -224,7 +261,12 @@ type SinkMethod = (a?: unknown, b?: unknown, c?: unknown) => void;
  * The same decoder listener with each method guarded: once one throws, the part is off and its
  * listeners return at once, so the decoder (which calls them mid-parse) never sees an exception.
  */
-function guardSink(sink: Partial<DecoderSink>, part: Part, dir: Direction, fail: (part: Part, hook: string, err: unknown) => void): Partial<DecoderSink> {
+function guardSink(
+  sink: Partial<DecoderSink>,
+  part: Part,
+  dir: Direction,
+  fail: (part: Part, hook: string, err: unknown) => void,
+): Partial<DecoderSink> {
   const guarded: Partial<Record<keyof DecoderSink, SinkMethod>> = {};
   for (const name of SINK_METHOD_NAMES) {
     const method = sink[name] as SinkMethod | undefined;

@@ -40,7 +40,12 @@ export function shutdownPlan(graceMs: number): ClosingPlan {
     closeFor: (side) => closeFrame(side, GOING_AWAY, SHUTDOWN_REASON),
     explainReply: (event) => {
       const what = event.code === null ? 'without a status code' : `with ${event.code}`;
-      return { ...event, blame: null, cause: null, explain: `The ${event.by} answered wsdiag's Close ${GOING_AWAY} (sent because wsdiag was shutting down) ${what}.` };
+      return {
+        ...event,
+        blame: null,
+        cause: null,
+        explain: `The ${event.by} answered wsdiag's Close ${GOING_AWAY} (sent because wsdiag was shutting down) ${what}.`,
+      };
     },
   };
 }
@@ -51,5 +56,7 @@ export function shutdownPlan(graceMs: number): ClosingPlan {
  */
 export function closeFrame(to: Side, code: number, reason: string): Uint8Array {
   const payload = closeBody(code, reason);
-  return to === 'server' ? encodeFrame({ opcode: Opcode.Close, payload, mask: new Uint8Array(randomBytes(4)) }) : encodeFrame({ opcode: Opcode.Close, payload });
+  return to === 'server'
+    ? encodeFrame({ opcode: Opcode.Close, payload, mask: new Uint8Array(randomBytes(4)) })
+    : encodeFrame({ opcode: Opcode.Close, payload });
 }

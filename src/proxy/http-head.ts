@@ -20,7 +20,9 @@ export function responseHead(res: IncomingMessage): string {
 /** A complete plain-text response from wsdiag itself (plus `headers`); the connection closes after it. */
 export function plainResponse(status: number, text: string, headers: Record<string, string> = {}): string {
   const body = Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
-  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
     'Content-Type: text/plain; charset=utf-8\r\n' +

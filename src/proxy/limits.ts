@@ -66,7 +66,11 @@ export function defaultMaxConnections(proxies = 1, limit: number | null = openFi
  * counted connections, and the upstream has its own limits; it would otherwise be reported as a header
  * timeout, since node reports both the same way.
  */
-export function serverTimeouts(headerTimeoutMs: number): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval?: number } {
+export function serverTimeouts(headerTimeoutMs: number): {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval?: number;
+} {
   if (headerTimeoutMs === 0) return { headersTimeout: 0, requestTimeout: 0 };
   return {
     headersTimeout: headerTimeoutMs,
@@ -115,7 +119,12 @@ export class RefusalLog {
   readonly #unreported: Record<RefusalKind, number> = { max_connections: 0, header_timeout: 0 };
   readonly #lastReport: Partial<Record<RefusalKind, number>> = {};
 
-  constructor(emit: (event: WsdiagEvent) => void, clock: Clock, onRefused?: (kind: RefusalKind) => void, intervalMs = REFUSAL_REPORT_INTERVAL_MS) {
+  constructor(
+    emit: (event: WsdiagEvent) => void,
+    clock: Clock,
+    onRefused?: (kind: RefusalKind) => void,
+    intervalMs = REFUSAL_REPORT_INTERVAL_MS,
+  ) {
     this.#emit = emit;
     this.#clock = clock;
     this.#onRefused = onRefused;

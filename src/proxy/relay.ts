@@ -130,8 +130,22 @@ export class Relay {
       this.sockets[side].on('error', (err: NodeJS.ErrnoException) => this.onError(side, err));
     }
     this.legs = {
-      'client->server': { dir: 'client->server', source: options.client, sink: options.upstream, forwarded: 0, throttled: false, closeAfterFrame: false },
-      'server->client': { dir: 'server->client', source: options.upstream, sink: options.client, forwarded: 0, throttled: false, closeAfterFrame: false },
+      'client->server': {
+        dir: 'client->server',
+        source: options.client,
+        sink: options.upstream,
+        forwarded: 0,
+        throttled: false,
+        closeAfterFrame: false,
+      },
+      'server->client': {
+        dir: 'server->client',
+        source: options.upstream,
+        sink: options.client,
+        forwarded: 0,
+        throttled: false,
+        closeAfterFrame: false,
+      },
     };
     this.tap = options.tap;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -269,7 +283,9 @@ export class Relay {
     if (this.finished || this.broken) return;
     this.broken = true;
     const why = err instanceof Error ? err.message : String(err);
-    this.emitError(`The ${this.options.forwarding?.addon ?? ''} addon's forwarding failed: ${why}. wsdiag cut the connection, since what it held back is lost.`);
+    this.emitError(
+      `The ${this.options.forwarding?.addon ?? ''} addon's forwarding failed: ${why}. wsdiag cut the connection, since what it held back is lost.`,
+    );
     this.stop({ ended_by: 'proxy', how: 'error' });
   }
 
@@ -502,7 +518,9 @@ export class Relay {
     toward.closeAfterFrame = false;
     this.awaitingReply.delete(side);
     const who = this.closing?.how === 'shutdown' ? 'shutdown' : '--enforce';
-    this.emitError(`${who}: the ${side} was in the middle of receiving a frame ${why}, so wsdiag reset its connection instead of sending it a Close.`);
+    this.emitError(
+      `${who}: the ${side} was in the middle of receiving a frame ${why}, so wsdiag reset its connection instead of sending it a Close.`,
+    );
     this.resetByUs.add(side);
     resetSocket(this.sockets[side]);
     this.endIfDone();

@@ -50,11 +50,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const enforce = options.enforce ?? false;
   // --enforce is the built-in forwarding strategy: first, so it is named in a conflict with another.
-  const addons = new AddonHost([...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []), ...(options.addons ?? [])], {
-    emit,
-    clock,
-    redact,
-  });
+  const addons = new AddonHost(
+    [...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []), ...(options.addons ?? [])],
+    {
+      emit,
+      clock,
+      redact,
+    },
+  );
   const proxySettings = proxySettingsOf(options);
   const baseSettings = resolveSettings(proxySettings, []);
 
@@ -117,7 +120,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         () =>
           `Client ${who} was dropped unanswered: --max-connections ${maxConnections} are served and ${REFUSAL_HEADROOM} more clients ` +
           `are being refused or are still sending their request. ${REPEAT_NOTE}`,
-        (count, sinceMs) => moreRefused(count, sinceMs, `at --max-connections ${maxConnections} (answered 503, or dropped when too many were waiting)`),
+        (count, sinceMs) =>
+          moreRefused(count, sinceMs, `at --max-connections ${maxConnections} (answered 503, or dropped when too many were waiting)`),
       );
     });
   }
@@ -138,7 +142,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         'can relay through this proxy and read the traffic. Use --listen 127.0.0.1:PORT unless that is what you want.',
     );
   }
-  emit({ v: SCHEMA_VERSION, type: 'listening', ts: clock().toISOString(), address: bound.address, port: bound.port, target: shownTarget, run: runId });
+  emit({
+    v: SCHEMA_VERSION,
+    type: 'listening',
+    ts: clock().toISOString(),
+    address: bound.address,
+    port: bound.port,
+    target: shownTarget,
+    run: runId,
+  });
 
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   let closing: Promise<void> | null = null;
@@ -184,7 +196,11 @@ function createServer(tls: ProxyOptions['tls'], timeouts: HttpServerOptions): Se
     // allowHalfOpen as on plain HTTP servers, so a client's FIN is passed on instead of ending both ways.
     return createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, allowHalfOpen: true });
   } catch (err) {
-    throw new ConfigError('tls', `cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new ConfigError(
+      'tls',
+      `cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -241,7 +257,8 @@ function noteBusy(socket: Socket, limits: Limits): void {
   const max = limits.gate.max;
   limits.refusals.refused(
     'max_connections',
-    () => `Client ${who} was answered 503 Service Unavailable: ${limits.gate.open} connections are open, the most --max-connections allows. ${REPEAT_NOTE}`,
+    () =>
+      `Client ${who} was answered 503 Service Unavailable: ${limits.gate.open} connections are open, the most --max-connections allows. ${REPEAT_NOTE}`,
     (count, sinceMs) => moreRefused(count, sinceMs, `at --max-connections ${max}`),
   );
 }
@@ -260,7 +277,13 @@ function refuseUpgrade(socket: Socket, limits: Limits): void {
 }
 
 /** A malformed request or a header timeout: answer as node would, and say so in the log. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket, emit: (event: WsdiagEvent) => void, clock: () => Date, limits: Limits): void {
+function answerClientError(
+  err: NodeJS.ErrnoException,
+  socket: Socket,
+  emit: (event: WsdiagEvent) => void,
+  clock: () => Date,
+  limits: Limits,
+): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
@@ -270,7 +293,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, emit: (ev
     const timeout = limits.headerTimeoutMs;
     limits.refusals.refused(
       'header_timeout',
-      () => `Client ${who} had not sent complete request headers after --header-timeout ${timeout} ms; it was answered 408 Request Timeout and closed. ${REPEAT_NOTE}`,
+      () =>
+        `Client ${who} had not sent complete request headers after --header-timeout ${timeout} ms; it was answered 408 Request Timeout and closed. ${REPEAT_NOTE}`,
       (count, sinceMs) => moreRefused(count, sinceMs, `at --header-timeout ${timeout} ms (answered 408)`),
     );
     socket.end(plainResponse(408, `wsdiag: the request headers did not arrive within ${timeout} ms.`));

@@ -94,7 +94,10 @@ const EVENT_NAMES: Record<SettingName, string> = {
   pongTimeoutMs: 'pong_timeout_ms',
 };
 
-const RANK_ORDER: Record<SettingsRank, number> = Object.fromEntries(SETTINGS_RANKS.map((rank, i) => [rank, i])) as Record<SettingsRank, number>;
+const RANK_ORDER: Record<SettingsRank, number> = Object.fromEntries(SETTINGS_RANKS.map((rank, i) => [rank, i])) as Record<
+  SettingsRank,
+  number
+>;
 
 /**
  * Resolves one connection's settings: the defaults, then `proxy` (the proxy's options, rank `proxy`),
@@ -110,7 +113,12 @@ export function resolveSettings(proxy: Partial<SettingValues>, layers: readonly 
   return { ...values, origins };
 }
 
-function apply(values: SettingValues, origins: Partial<Record<SettingName, SettingOrigin>>, from: Partial<SettingValues>, origin: SettingOrigin): void {
+function apply(
+  values: SettingValues,
+  origins: Partial<Record<SettingName, SettingOrigin>>,
+  from: Partial<SettingValues>,
+  origin: SettingOrigin,
+): void {
   const target = values as unknown as Record<SettingName, unknown>;
   for (const name of Object.keys(from) as SettingName[]) {
     const value = from[name];
@@ -135,7 +143,9 @@ export function settingsField(settings: ConnectionSettings): Record<string, stri
 }
 
 /** The analyzer options a connection's settings give. */
-export function analyzerSettings(settings: SettingValues): Pick<AnalyzerOptions, 'maxMessage' | 'typePolicies' | 'frames' | 'preview' | 'maxPerRule' | 'pongTimeoutMs'> {
+export function analyzerSettings(
+  settings: SettingValues,
+): Pick<AnalyzerOptions, 'maxMessage' | 'typePolicies' | 'frames' | 'preview' | 'maxPerRule' | 'pongTimeoutMs'> {
   return {
     maxMessage: settings.maxMessage,
     typePolicies: typePoliciesOf(settings),

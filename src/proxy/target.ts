@@ -86,7 +86,8 @@ export function upstreamPath(target: Target, requestUrl: string): string {
  */
 export function parseListen(text: string, option = 'listen', defaultHost = '127.0.0.1'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
-  const bad = () => new ConfigError(option, (name) => `${name(option)} "${text}" is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0)`);
+  const bad = () =>
+    new ConfigError(option, (name) => `${name(option)} "${text}" is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0)`);
   if (!match) throw bad();
   const port = Number(match[3]);
   if (port > 65535) throw new ConfigError(option, (name) => `${name(option)} "${text}": port ${port} is above 65535`);

@@ -89,7 +89,11 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     settled = true;
     reportHandshakeOnly(ctx, conn, requestFindings, []);
     const rules = ruleList(requestFindings);
-    emitError(ctx, conn, `--enforce refused the upgrade request from ${clientAddress} for ${path} (${rules}); the upstream was not contacted.`);
+    emitError(
+      ctx,
+      conn,
+      `--enforce refused the upgrade request from ${clientAddress} for ${path} (${rules}); the upstream was not contacted.`,
+    );
     client.end(plainResponse(400, `wsdiag --enforce refused this WebSocket upgrade request:\n${findingLines(requestFindings)}`));
     return;
   }
@@ -117,7 +121,12 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     const status = res.statusCode ?? 0;
     ctx.addons.answered(conn, { path, request: req.headers, status, response: res.headers });
     const statusText = res.statusMessage ? `${status} ${ctx.redact.text(res.statusMessage)}` : String(status);
-    emitError(ctx, conn, `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`, status);
+    emitError(
+      ctx,
+      conn,
+      `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`,
+      status,
+    );
     relayResponse(res, client);
   });
 

@@ -43,7 +43,13 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock }:
 
   const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | unknown): void => {
     const message = describeUpstreamError(shownTarget, err);
-    emit({ v: SCHEMA_VERSION, type: 'error', ts: clock().toISOString(), conn: null, message: `${req.method ?? 'HTTP'} ${redact.path(req.url ?? '/')}: ${message}.` });
+    emit({
+      v: SCHEMA_VERSION,
+      type: 'error',
+      ts: clock().toISOString(),
+      conn: null,
+      message: `${req.method ?? 'HTTP'} ${redact.path(req.url ?? '/')}: ${message}.`,
+    });
     if (!isResponse(res)) return;
     if (res.headersSent) {
       // Part of the answer is already out: the only honest signal left is a broken connection.

@@ -64,7 +64,13 @@ export function renderJunitXml(report: JunitReport): string {
   ];
   if (report.properties.length > 0) {
     lines.push('    <properties>');
-    for (const [name, value] of report.properties) lines.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
+    for (const [name, value] of report.properties)
+      lines.push(
+        `      <property${attributes([
+          ['name', name],
+          ['value', value],
+        ])}/>`,
+      );
     lines.push('    </properties>');
   }
   report.cases.forEach((c, i) => lines.push(caseXml(c, outcomes[i] ?? 'passed')));
@@ -74,10 +80,27 @@ export function renderJunitXml(report: JunitReport): string {
 }
 
 function caseXml(c: JunitCase, outcome: Outcome): string {
-  const lines = [`    <testcase${attributes([['name', c.name], ['classname', c.classname], ['time', seconds(c.durationMs)]])}>`];
+  const lines = [
+    `    <testcase${attributes([
+      ['name', c.name],
+      ['classname', c.classname],
+      ['time', seconds(c.durationMs)],
+    ])}>`,
+  ];
   if (outcome === 'skipped') lines.push(`      <skipped${attributes([['message', c.skipped ?? '']])}/>`);
-  const problems = outcome === 'failed' ? (c.failures ?? []).map((p) => ['failure', p] as const) : outcome === 'error' ? (c.errors ?? []).map((p) => ['error', p] as const) : [];
-  for (const [element, p] of problems) lines.push(`      <${element}${attributes([['message', p.message], ['type', p.type]])}>${escapeText(p.text)}</${element}>`);
+  const problems =
+    outcome === 'failed'
+      ? (c.failures ?? []).map((p) => ['failure', p] as const)
+      : outcome === 'error'
+        ? (c.errors ?? []).map((p) => ['error', p] as const)
+        : [];
+  for (const [element, p] of problems)
+    lines.push(
+      `      <${element}${attributes([
+        ['message', p.message],
+        ['type', p.type],
+      ])}>${escapeText(p.text)}</${element}>`,
+    );
   if (c.systemOut !== undefined && c.systemOut !== '') lines.push(`      <system-out>${escapeText(c.systemOut)}</system-out>`);
   lines.push('    </testcase>');
   return lines.join('\n');

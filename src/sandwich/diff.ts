@@ -7,7 +7,15 @@
  * quoted control payloads) goes through the redactor, like every other event of the legs.
  */
 import { SCHEMA_VERSION, type Clock, type Direction } from '../events/index.js';
-import { columnOf, compareConnection, compareHandshake, type CheckId, type EndpointNames, type ObservedStream, type ProbeFinding } from '../observe/index.js';
+import {
+  columnOf,
+  compareConnection,
+  compareHandshake,
+  type CheckId,
+  type EndpointNames,
+  type ObservedStream,
+  type ProbeFinding,
+} from '../observe/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { LegRecord } from './leg.js';
 import type { LegEvidence, MatchedBy, SandwichFindingEvent, StreamEvidence } from './types.js';
@@ -69,7 +77,14 @@ export function comparePair(pair: PairToCompare, options: DiffOptions): Sandwich
 }
 
 /** Checks that traffic still inside the intermediary when wsdiag stopped can explain. */
-const IN_FLIGHT_CHECKS = new Set<CheckId>(['message-dropped', 'message-truncated', 'message-incomplete', 'ping-lost', 'pong-lost', 'close-swallowed']);
+const IN_FLIGHT_CHECKS = new Set<CheckId>([
+  'message-dropped',
+  'message-truncated',
+  'message-incomplete',
+  'ping-lost',
+  'pong-lost',
+  'close-swallowed',
+]);
 
 /**
  * A pair cut by wsdiag's own shutdown: the ending is wsdiag's doing, not the intermediary's (dropped),
@@ -78,7 +93,11 @@ const IN_FLIGHT_CHECKS = new Set<CheckId>(['message-dropped', 'message-truncated
 function interruptedFinding(f: ProbeFinding): ProbeFinding | null {
   if (f.check === 'connection-closed-by-intermediary') return null;
   if (f.severity !== 'failure' || !IN_FLIGHT_CHECKS.has(f.check)) return f;
-  return { ...f, severity: 'warning', message: `${f.message} (The connection was still open when wsdiag stopped: this may be traffic still inside the intermediary.)` };
+  return {
+    ...f,
+    severity: 'warning',
+    message: `${f.message} (The connection was still open when wsdiag stopped: this may be traffic still inside the intermediary.)`,
+  };
 }
 
 function legEvidence(leg: LegRecord, f: ProbeFinding, redact: Redactor): LegEvidence {
@@ -97,7 +116,8 @@ function legEvidence(leg: LegRecord, f: ProbeFinding, redact: Redactor): LegEvid
     subprotocol: leg.upgraded ? header(h.response?.['sec-websocket-protocol'], redact.subprotocols) : null,
     extensions: leg.upgraded ? header(h.response?.['sec-websocket-extensions'], redact.text) : null,
   };
-  if (f.dir !== null && leg.upgraded && columnOf(f) !== 'handshake') evidence.stream = streamEvidence(leg.streams[f.dir].stream, f.dir, f.rule, redact);
+  if (f.dir !== null && leg.upgraded && columnOf(f) !== 'handshake')
+    evidence.stream = streamEvidence(leg.streams[f.dir].stream, f.dir, f.rule, redact);
   return evidence;
 }
 

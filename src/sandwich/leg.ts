@@ -35,7 +35,8 @@ export class LegRecord {
 
   /** Recorders for both directions of a leg, to attach to its analyzer before the first byte. */
   static recorders(extensions: string | null, options: LegOptions): Record<Direction, StreamRecorder> {
-    const recorder = (from: 'client' | 'server') => StreamRecorder.attached({ from, extensions, keepBytes: options.keepBytes, clock: options.clock });
+    const recorder = (from: 'client' | 'server') =>
+      StreamRecorder.attached({ from, extensions, keepBytes: options.keepBytes, clock: options.clock });
     return { 'client->server': recorder('client'), 'server->client': recorder('server') };
   }
 
@@ -43,7 +44,14 @@ export class LegRecord {
    * `path`: the request path as it travelled on this leg; `streams`: the recorders attached to the leg's
    * analyzer (none for an upgrade that was refused: there is no stream to record).
    */
-  constructor(leg: LegName, conn: string, path: string, tapped: TappedHandshake, options: LegOptions, streams?: Record<Direction, StreamRecorder>) {
+  constructor(
+    leg: LegName,
+    conn: string,
+    path: string,
+    tapped: TappedHandshake,
+    options: LegOptions,
+    streams?: Record<Direction, StreamRecorder>,
+  ) {
     this.leg = leg;
     this.conn = conn;
     this.path = path;
@@ -74,9 +82,21 @@ export class LegRecord {
     const c2s = this.streams['client->server'].stream;
     const s2c = this.streams['server->client'].stream;
     if (this.leg === 'front') {
-      return { handshake: this.handshake, sent: c2s, received: s2c, localEndAt: this.endedAt['client->server'], remoteEndAt: this.endedAt['server->client'] };
+      return {
+        handshake: this.handshake,
+        sent: c2s,
+        received: s2c,
+        localEndAt: this.endedAt['client->server'],
+        remoteEndAt: this.endedAt['server->client'],
+      };
     }
-    return { handshake: this.handshake, sent: s2c, received: c2s, localEndAt: this.endedAt['server->client'], remoteEndAt: this.endedAt['client->server'] };
+    return {
+      handshake: this.handshake,
+      sent: s2c,
+      received: c2s,
+      localEndAt: this.endedAt['server->client'],
+      remoteEndAt: this.endedAt['client->server'],
+    };
   }
 }
 

@@ -107,10 +107,15 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
       return;
     }
     if (stopping || waitTimers.has(leg)) return;
-    waitTimers.set(leg, unref(setTimeout(() => {
-      waitTimers.delete(leg);
-      if (matcher.remove(leg.leg, leg.conn)) reportUnmatched(leg);
-    }, lingerMs)));
+    waitTimers.set(
+      leg,
+      unref(
+        setTimeout(() => {
+          waitTimers.delete(leg);
+          if (matcher.remove(leg.leg, leg.conn)) reportUnmatched(leg);
+        }, lingerMs),
+      ),
+    );
   };
 
   /** Each leg's recording addon: the record is made from the handshake, its streams fed by the connection. */
@@ -141,7 +146,10 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
       if (!record) return undefined;
       return {
         // The recorders listen to the leg's own decode; the tap only says when bytes arrived.
-        observers: { 'client->server': record.streams['client->server'].listeners, 'server->client': record.streams['server->client'].listeners },
+        observers: {
+          'client->server': record.streams['client->server'].listeners,
+          'server->client': record.streams['server->client'].listeners,
+        },
         tap: (dir, chunk) => record.seen(dir, chunk.length),
         tapEnd: (dir) => record.end(dir),
         end: () => {
@@ -163,11 +171,23 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   };
   const addons = options.proxy?.addons ?? [];
   // The return listener first: the intermediary must find it up as soon as a client connects.
-  const back = await startProxy({ ...shared, target: target.href, listen: options.returnListen, connPrefix: 'r', addons: [...addons, recording('return')] });
+  const back = await startProxy({
+    ...shared,
+    target: target.href,
+    listen: options.returnListen,
+    connPrefix: 'r',
+    addons: [...addons, recording('return')],
+  });
   const backUrl = () => back.url;
   let front: RunningProxy;
   try {
-    front = await startProxy({ ...shared, target: via.href, listen: options.listen, connPrefix: 'c', addons: [...addons, recording('front')] });
+    front = await startProxy({
+      ...shared,
+      target: via.href,
+      listen: options.listen,
+      connPrefix: 'c',
+      addons: [...addons, recording('front')],
+    });
   } catch (err) {
     await back.close();
     throw err;
@@ -209,19 +229,30 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
 
 /** Addresses that would make the sandwich talk to itself instead of to the intermediary and the target. */
 function checkNoLoop(options: SandwichOptions, via: Target, target: Target): void {
-  const same = (a: { host: string; port: number }, b: { host: string; port: number }) => a.port !== 0 && a.port === b.port && sameHost(a.host, b.host);
+  const same = (a: { host: string; port: number }, b: { host: string; port: number }) =>
+    a.port !== 0 && a.port === b.port && sameHost(a.host, b.host);
   if (same(options.listen, options.returnListen)) {
     const address = hostPort(options.listen.host, options.listen.port);
-    throw new ConfigError('returnListen', (n) => `${n('listen')} and ${n('returnListen')} are both ${address}: the front and the return listener need two ports`);
+    throw new ConfigError(
+      'returnListen',
+      (n) => `${n('listen')} and ${n('returnListen')} are both ${address}: the front and the return listener need two ports`,
+    );
   }
   if (same(options.listen, via)) {
     throw new ConfigError('via', (n) => `${n('via')} ${via.href} is wsdiag's own ${n('listen')} address: point it at the intermediary`);
   }
   if (same(options.returnListen, target)) {
-    throw new ConfigError('target', (n) => `${n('target')} ${target.href} is wsdiag's own ${n('returnListen')} address: point it at the real upstream`);
+    throw new ConfigError(
+      'target',
+      (n) => `${n('target')} ${target.href} is wsdiag's own ${n('returnListen')} address: point it at the real upstream`,
+    );
   }
   if (same(options.returnListen, via)) {
-    throw new ConfigError('via', (n) => `${n('via')} ${via.href} is wsdiag's own ${n('returnListen')} address: ${n('via')} is the intermediary, which forwards to ${n('returnListen')}`);
+    throw new ConfigError(
+      'via',
+      (n) =>
+        `${n('via')} ${via.href} is wsdiag's own ${n('returnListen')} address: ${n('via')} is the intermediary, which forwards to ${n('returnListen')}`,
+    );
   }
 }
 

@@ -11,7 +11,14 @@
 import type { Clock, WsdiagEvent } from '../events/index.js';
 import type { ListenAddress, ProxyOptions } from '../proxy/types.js';
 
-export type { LegEvidence, MatchedBy, SandwichEvidence, SandwichFindingEvent, SandwichSummaryEvent, StreamEvidence } from '../events/index.js';
+export type {
+  LegEvidence,
+  MatchedBy,
+  SandwichEvidence,
+  SandwichFindingEvent,
+  SandwichSummaryEvent,
+  StreamEvidence,
+} from '../events/index.js';
 
 /** `front`: between the client and the intermediary; `return`: between the intermediary and the target. */
 export type LegName = 'front' | 'return';

@@ -211,7 +211,9 @@ export class ConnectionAnalyzer {
     const nowMs = this.clock().getTime();
     // Pings cut off by wsdiag's own ending (shutdown, --enforce, idle timeout) are not the peers' fault.
     const unanswered =
-      this.pings && how?.ended_by !== 'proxy' ? (DIRECTIONS.map((dir) => this.reportPingAtEnd(dir, nowMs)).find((ping) => ping !== null) ?? null) : null;
+      this.pings && how?.ended_by !== 'proxy'
+        ? (DIRECTIONS.map((dir) => this.reportPingAtEnd(dir, nowMs)).find((ping) => ping !== null) ?? null)
+        : null;
     this.finished = true;
     const story = how ? explainConnectionEnd({ ending: how, closes: this.closeFrom, truncation: this.firstCut, ping: unanswered }) : null;
     const now = this.clock();
@@ -334,7 +336,10 @@ export class ConnectionAnalyzer {
     if (waiting) this.reportUnansweredPing(dir, waiting, { kind: 'end', waitedMs: nowMs - waiting.at });
     const run = this.pings!.run(dir);
     if (!run?.reported) return null;
-    return { cause: { rule: 'ping-unanswered', dir, frame: run.frame }, clause: unansweredPingClause(senderOf(dir), run.frame, nowMs - run.at) };
+    return {
+      cause: { rule: 'ping-unanswered', dir, frame: run.frame },
+      clause: unansweredPingClause(senderOf(dir), run.frame, nowMs - run.at),
+    };
   }
 
   /** An endpoint sent a Close: say what it means and what, seen from the middle, caused it. */

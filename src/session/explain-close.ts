@@ -72,7 +72,11 @@ export function explainPeerClose(facts: PeerCloseFacts): PeerCloseReading {
     return { blame: null, cause: null, explain: `The ${by} answered the ${other}'s Close ${what}, completing the closing handshake.` };
   }
   if (!facts.valid) {
-    return { blame: by, cause: null, explain: `The ${by} started the closing handshake ${what}, in a Close frame that itself breaks the protocol (see its violation).` };
+    return {
+      blame: by,
+      cause: null,
+      explain: `The ${by} started the closing handshake ${what}, in a Close frame that itself breaks the protocol (see its violation).`,
+    };
   }
   if (code !== null && PEER_FAULT_CODES.has(code)) {
     return {
@@ -89,7 +93,11 @@ export function explainPeerClose(facts: PeerCloseFacts): PeerCloseReading {
     };
   }
   if (code !== null && OWN_FAILURE_CODES.has(code)) {
-    return { blame: by, cause: null, explain: `The ${by} closed ${what}: it reports a failure on its own side, not a fault in what the ${other} sent.` };
+    return {
+      blame: by,
+      cause: null,
+      explain: `The ${by} closed ${what}: it reports a failure on its own side, not a fault in what the ${other} sent.`,
+    };
   }
   return { blame: null, cause: null, explain: `The ${by} started the closing handshake ${what}.` };
 }
@@ -123,7 +131,10 @@ export function describeTruncation(sender: Side, cut: Truncation, ending: Ending
   if (cut.part === 'payload') {
     return capital(`${frame} was cut short: ${cut.received} of its ${plural(cut.needed!, 'payload byte')} arrived ${before}.`);
   }
-  const got = cut.needed === null ? `only ${plural(cut.received, 'byte')} of it (a header has at least 2) arrived` : `${cut.received} of its ${cut.needed} bytes arrived`;
+  const got =
+    cut.needed === null
+      ? `only ${plural(cut.received, 'byte')} of it (a header has at least 2) arrived`
+      : `${cut.received} of its ${cut.needed} bytes arrived`;
   return `The header of ${frame} was cut short: ${got} ${before}.`;
 }
 
@@ -185,7 +196,10 @@ export function describeUnansweredPing(
   pinger: Side,
   frame: FrameRef,
   later: number,
-  when: { kind: 'timeout'; waitedMs: number; timeoutMs: number } | { kind: 'close'; waitedMs: number; code: number | null } | { kind: 'end'; waitedMs: number },
+  when:
+    | { kind: 'timeout'; waitedMs: number; timeoutMs: number }
+    | { kind: 'close'; waitedMs: number; code: number | null }
+    | { kind: 'end'; waitedMs: number },
 ): string {
   const answerer = otherSide(pinger);
   const ping = `The ${pinger}'s ping (frame #${frame.index} at offset ${frame.offset})`;

@@ -52,7 +52,8 @@ function changedSpan(before: string, after: string): { from: number; to: number 
   let from = 0;
   while (from < before.length && from < after.length && before[from] === after[from]) from++;
   let end = 0;
-  while (end < before.length - from && end < after.length - from && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  while (end < before.length - from && end < after.length - from && before[before.length - 1 - end] === after[after.length - 1 - end])
+    end++;
   return { from, to: before.length - end };
 }
 

@@ -49,7 +49,9 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
     rules: options.rules,
     conns: options.conns,
     onAmbiguous: (bare, ids) =>
-      warn(`--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`),
+      warn(
+        `--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`,
+      ),
   });
   const output = createOutput(options, io, abort);
   // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
@@ -65,7 +67,10 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
     // Frame events are noise unless asked for, in both output forms.
     if (event.type === 'frame' && !options.frames) return;
     // A sandwich finding belongs to both its legs.
-    const selected = event.type === 'sandwich-finding' && options.conns.length > 0 ? filter.conn(event.conn) || filter.conn(event.return_conn) : filter(event);
+    const selected =
+      event.type === 'sandwich-finding' && options.conns.length > 0
+        ? filter.conn(event.conn) || filter.conn(event.return_conn)
+        : filter(event);
     if (selected) output.write(event, line.text);
   };
 
@@ -107,7 +112,11 @@ function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): T
   }
   const color = shouldUseColor({ stream: io.stdout, flag: options.color, env: io.env ?? process.env });
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  const pretty = new PrettyReporter(io.stdout, { color, frames: options.frames, quiet: false, ...(width !== undefined ? { width } : {}) }, onClosed);
+  const pretty = new PrettyReporter(
+    io.stdout,
+    { color, frames: options.frames, quiet: false, ...(width !== undefined ? { width } : {}) },
+    onClosed,
+  );
   return {
     write: (event) => pretty.write(event),
     flush: () => pretty.flush(),
@@ -119,9 +128,13 @@ function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): T
 
 export function noticeText(file: string, notice: LogNotice): string {
   switch (notice.kind) {
-    case 'waiting': return `waiting for ${file} to appear`;
-    case 'appeared': return `${file} appeared; reading it`;
-    case 'truncated': return `${file} was truncated; reading it from the start`;
-    case 'replaced': return `${file} was replaced; reading the new file from the start`;
+    case 'waiting':
+      return `waiting for ${file} to appear`;
+    case 'appeared':
+      return `${file} appeared; reading it`;
+    case 'truncated':
+      return `${file} was truncated; reading it from the start`;
+    case 'replaced':
+      return `${file} was replaced; reading the new file from the start`;
   }
 }

@@ -18,7 +18,15 @@ import {
   readCaFile,
   replaceFile,
 } from './store.js';
-import { buildCaCertificate, GENERATE_PARAMS, importSigningKey, keyIdentifier, keyProfile, type CaKeyType, type KeyProfile } from './x509.js';
+import {
+  buildCaCertificate,
+  GENERATE_PARAMS,
+  importSigningKey,
+  keyIdentifier,
+  keyProfile,
+  type CaKeyType,
+  type KeyProfile,
+} from './x509.js';
 
 export type { CaKeyType } from './x509.js';
 
@@ -53,12 +61,7 @@ export class CertificateAuthority {
   /** For leaf minting (./leaf.ts); not part of what callers should print or store. */
   readonly signing: { readonly key: webcrypto.CryptoKey; readonly profile: KeyProfile; readonly certDer: Uint8Array };
 
-  private constructor(init: {
-    created: boolean;
-    dir: string;
-    certificate: X509Certificate;
-    signing: CertificateAuthority['signing'];
-  }) {
+  private constructor(init: { created: boolean; dir: string; certificate: X509Certificate; signing: CertificateAuthority['signing'] }) {
     this.created = init.created;
     this.dir = init.dir;
     this.keyPath = join(init.dir, CA_KEY_FILE);
@@ -111,7 +114,9 @@ export class CertificateAuthority {
 
 /** base64 SHA-256 of a public key's DER SubjectPublicKeyInfo. */
 export function spkiSha256(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 }
 
 /** A new key and self-signed certificate, as the text of ca-key.pem. */
@@ -141,7 +146,10 @@ async function createCaFileContent(keyType: CaKeyType): Promise<string> {
 function caCommonName(date: Date): string {
   const day = date.toISOString().slice(0, 10);
   const frame = `wsdiag local CA (, ${day})`;
-  const host = hostname().replace(/[^\x20-\x7e]/g, '?').slice(0, CN_MAX - frame.length) || 'localhost';
+  const host =
+    hostname()
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, CN_MAX - frame.length) || 'localhost';
   return `wsdiag local CA (${host}, ${day})`;
 }
 
@@ -166,14 +174,13 @@ function parseCaFile(text: string, path: string): { key: KeyObject; certificate:
   } catch (err) {
     throw new CaConfigError(`${path}: the private key is damaged: ${fix}`, { cause: err });
   }
-  const certificate = certBlocks
-    .map((b) => parseCertificatePem(b.pem, path, fix))
-    .find((cert) => cert.checkPrivateKey(key));
+  const certificate = certBlocks.map((b) => parseCertificatePem(b.pem, path, fix)).find((cert) => cert.checkPrivateKey(key));
   if (certificate === undefined) throw new CaConfigError(`${path}: no certificate in it matches its private key: ${fix}`);
   const profile = keyProfile(key);
   // checkPrivateKey compares public keys, and a key file carries its public half beside the private one:
   // a damaged private half still "matches". Only a signature shows the key can really sign for the CA.
-  if (!signsFor(key, certificate)) throw new CaConfigError(`${path}: the private key is damaged (it cannot sign for its certificate): ${fix}`);
+  if (!signsFor(key, certificate))
+    throw new CaConfigError(`${path}: the private key is damaged (it cannot sign for its certificate): ${fix}`);
   if (!certificate.ca) throw new CaConfigError(`${path}: the certificate is not a CA certificate (basicConstraints CA:false): ${fix}`);
   const now = Date.now();
   if (now > Date.parse(certificate.validTo)) {

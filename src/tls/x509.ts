@@ -73,7 +73,8 @@ export function keyProfile(key: KeyObject): KeyProfile {
       rsa: true,
     };
   }
-  const what = key.asymmetricKeyType === 'ec' ? `EC ${details?.namedCurve ?? '?'}` : `${key.asymmetricKeyType ?? '?'} ${details?.modulusLength ?? ''}`;
+  const what =
+    key.asymmetricKeyType === 'ec' ? `EC ${details?.namedCurve ?? '?'}` : `${key.asymmetricKeyType ?? '?'} ${details?.modulusLength ?? ''}`;
   throw new CaConfigError(`unsupported CA key type ${what.trim()}: wsdiag signs with ECDSA P-256/P-384 or RSA of 2048 bits or more`);
 }
 
@@ -83,7 +84,9 @@ export async function importSigningKey(key: KeyObject, profile: KeyProfile): Pro
     const der = key.export({ type: 'pkcs8', format: 'der' });
     return await webcrypto.subtle.importKey('pkcs8', der, profile.importParams, false, ['sign']);
   } catch (err) {
-    throw new CaConfigError(`the CA private key cannot be used for signing (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    throw new CaConfigError(`the CA private key cannot be used for signing (${err instanceof Error ? err.message : String(err)})`, {
+      cause: err,
+    });
   }
 }
 
@@ -186,16 +189,16 @@ export class LeafTemplate {
       issuer: this.issuer,
       subject: distinguishedName(
         subject.kind === 'dns' && subject.name.length <= 64
-          ? [[OID.organization, 'wsdiag'], [OID.commonName, subject.name]]
+          ? [
+              [OID.organization, 'wsdiag'],
+              [OID.commonName, subject.name],
+            ]
           : [[OID.organization, 'wsdiag']],
       ),
       notBefore: certificateTime(notBefore),
       notAfter: certificateTime(notAfter),
       subjectPublicKeyInfo: this.publicKey,
-      extensions: [
-        ...this.fixedExtensions,
-        extension(OID.subjectAltName, false, new pkijs.AltName({ altNames: [altName] }).toSchema()),
-      ],
+      extensions: [...this.fixedExtensions, extension(OID.subjectAltName, false, new pkijs.AltName({ altNames: [altName] }).toSchema())],
     });
     await cert.sign(this.spec.caSigningKey as PkiCryptoKey, this.spec.caProfile.hash, engine);
     return { der: new Uint8Array(cert.toSchema().toBER()), serial: Buffer.from(serialNumber.valueBlock.valueHexView).toString('hex') };

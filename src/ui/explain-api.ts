@@ -14,7 +14,8 @@ const cache = new Map<string, ExplainAnswer>();
 const MAX_TOPIC_LENGTH = 64;
 
 export function explainTopic(topic: string | null, lang: string | null): ExplainAnswer {
-  if (topic === null || topic === '' || topic.length > MAX_TOPIC_LENGTH) return { status: 400, body: { error: 'expected ?topic=RULE-OR-CODE' } };
+  if (topic === null || topic === '' || topic.length > MAX_TOPIC_LENGTH)
+    return { status: 400, body: { error: 'expected ?topic=RULE-OR-CODE' } };
   const language = lang ?? 'en';
   if (!isLang(language)) return { status: 400, body: { error: `lang must be en or fr, got "${language}"` } };
   const key = `${language}\u0000${topic}`;

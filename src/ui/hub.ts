@@ -85,7 +85,10 @@ export class UiHub implements Reporter {
   publish(event: FeedEvent, src?: number): void {
     if (this.#closed) return;
     const seq = ++this.#seq;
-    const json = src === undefined ? `{"seq":${seq},"event":${JSON.stringify(event)}}` : `{"seq":${seq},"src":${src},"event":${JSON.stringify(event)}}`;
+    const json =
+      src === undefined
+        ? `{"seq":${seq},"event":${JSON.stringify(event)}}`
+        : `{"seq":${seq},"src":${src},"event":${JSON.stringify(event)}}`;
     this.#add({ seq, json });
   }
 

@@ -17,7 +17,8 @@ export class Ring {
   #evicted = 0;
 
   constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a whole number of 1 or more, got ${capacity}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`ring capacity must be a whole number of 1 or more, got ${capacity}`);
     this.capacity = capacity;
     this.#entries = new Array<RingEntry | undefined>(capacity);
   }

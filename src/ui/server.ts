@@ -122,10 +122,18 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-    const refused = url.pathname !== '/feed' ? 'wsdiag: not found.' : (refusal(req, url) ?? (originAllowed(req.headers.origin, req.headers.host) ? undefined : `wsdiag: the live feed refuses Origin "${req.headers.origin ?? ''}".`));
+    const refused =
+      url.pathname !== '/feed'
+        ? 'wsdiag: not found.'
+        : (refusal(req, url) ??
+          (originAllowed(req.headers.origin, req.headers.host)
+            ? undefined
+            : `wsdiag: the live feed refuses Origin "${req.headers.origin ?? ''}".`));
     if (refused) {
       const status = refused === 'wsdiag: not found.' ? '404 Not Found' : '403 Forbidden';
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(refused)}\r\n\r\n${refused}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(refused)}\r\n\r\n${refused}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -19,11 +19,28 @@ const orNull = (check: (v: unknown) => boolean) => (v: unknown) => v === null ||
 
 const EXTRA: Record<string, Fields> = {
   message: {
-    conn: str, dir, kind: (v) => v === 'text' || v === 'binary' || v === 'ping' || v === 'pong' || v === 'close',
-    compressed: bool, wire_size: num, size: orNull(num), frames: num, first_frame: num, last_frame: num,
-    encoding: (v) => v === null || v === 'text' || v === 'base64', truncated: bool,
+    conn: str,
+    dir,
+    kind: (v) => v === 'text' || v === 'binary' || v === 'ping' || v === 'pong' || v === 'close',
+    compressed: bool,
+    wire_size: num,
+    size: orNull(num),
+    frames: num,
+    first_frame: num,
+    last_frame: num,
+    encoding: (v) => v === null || v === 'text' || v === 'base64',
+    truncated: bool,
   },
-  http: { conn: orNull(str), method: str, path: str, status: num, request_bytes: num, response_bytes: num, duration_ms: num, upgrade: bool },
+  http: {
+    conn: orNull(str),
+    method: str,
+    path: str,
+    status: num,
+    request_bytes: num,
+    response_bytes: num,
+    duration_ms: num,
+    upgrade: bool,
+  },
 };
 
 export function parseViewLine(text: string): ViewLine {

@@ -142,7 +142,8 @@ export async function checkWsdiagLog(file: string): Promise<void> {
   const first = lines.find((line) => !line.tooLong && line.text.trim() !== '');
   if (!first) {
     // No whole line in the first 64 KiB: a wsdiag log's line would at least start as a JSON object.
-    if (!/^\s*(\{|$)/.test(text.toString('utf8', 0, 256))) throw new ConfigError('files', `${file} is not a wsdiag log (it does not start with a JSON event)`);
+    if (!/^\s*(\{|$)/.test(text.toString('utf8', 0, 256)))
+      throw new ConfigError('files', `${file} is not a wsdiag log (it does not start with a JSON event)`);
     return;
   }
   const parsed = parseViewLine(first.text);

@@ -63,11 +63,7 @@ export class ConversationViews {
     }
     if (data && side.mqttPending !== null && side.mqttPending > 0) state.mqttCarry = side.mqttPending;
 
-    const rendered = renderMessage(
-      { ...message, subprotocol: this.#open.subprotocol, path: this.#open.path ?? null },
-      state,
-      this.#limits,
-    );
+    const rendered = renderMessage({ ...message, subprotocol: this.#open.subprotocol, path: this.#open.path ?? null }, state, this.#limits);
     const { view, facts } = rendered;
     if (view.protocol === 'engine.io' || view.protocol === 'socket.io') this.#engineIo = true;
     if (facts?.eio !== undefined && this.#eio === undefined) this.#eio = facts.eio;

@@ -23,7 +23,16 @@ export type GraphqlProtocol = Extract<ViewProtocol, 'graphql-transport-ws' | 'su
 
 export const TRANSPORT_TYPES = new Set(['connection_init', 'connection_ack', 'ping', 'pong', 'subscribe', 'next', 'error', 'complete']);
 export const LEGACY_TYPES = new Set([
-  'connection_init', 'connection_ack', 'connection_error', 'ka', 'start', 'data', 'error', 'stop', 'complete', 'connection_terminate',
+  'connection_init',
+  'connection_ack',
+  'connection_error',
+  'ka',
+  'start',
+  'data',
+  'error',
+  'stop',
+  'complete',
+  'connection_terminate',
 ]);
 
 /** Types only one of the two protocols has: enough to tell them apart from content alone. */
@@ -51,7 +60,11 @@ export function renderGraphql(ctx: RenderContext, protocol: GraphqlProtocol): Re
   const { limits } = ctx;
   const message = graphqlMessage(ctx);
   if (!message) {
-    throw new NotThisProtocol(ctx.cut ? `${protocol} message cut by the body limit: shown raw` : `not a ${protocol} message: a JSON object with a "type" is expected`);
+    throw new NotThisProtocol(
+      ctx.cut
+        ? `${protocol} message cut by the body limit: shown raw`
+        : `not a ${protocol} message: a JSON object with a "type" is expected`,
+    );
   }
   const { node, type } = message;
   const id = member(node, 'id');
@@ -85,7 +98,9 @@ export function renderGraphql(ctx: RenderContext, protocol: GraphqlProtocol): Re
   if (idText !== undefined) summary += ` id ${oneLine(idText, 40)}`;
   if (detailText !== undefined) summary += `: ${detailText}`;
 
-  const out = new TextOut(limits.maxTextChars).line(`${protocol} ${oneLine(type, 40)}${idText !== undefined ? ` (id ${oneLine(idText, 80)})` : ''}`);
+  const out = new TextOut(limits.maxTextChars).line(
+    `${protocol} ${oneLine(type, 40)}${idText !== undefined ? ` (id ${oneLine(idText, 80)})` : ''}`,
+  );
   for (const note of notes) out.line(`(${note})`);
   const note = cutNote(ctx);
   if (note !== '') out.line(note);
@@ -117,7 +132,14 @@ export function renderGraphql(ctx: RenderContext, protocol: GraphqlProtocol): Re
     if (tree) children.push(tree);
   }
   for (const n of notes) budget.leaf(children, 'note', n);
-  return { view: { protocol, summary: oneLine(summary, limits.maxSummaryChars), text: out.toString(), detail: { label: `${protocol} ${type}`, children } } };
+  return {
+    view: {
+      protocol,
+      summary: oneLine(summary, limits.maxSummaryChars),
+      text: out.toString(),
+      detail: { label: `${protocol} ${type}`, children },
+    },
+  };
 }
 
 function isNull(node: JsonNode): boolean {

@@ -342,7 +342,10 @@ export function compactJson(node: JsonNode, max: number, options: PrintOptions &
         return true;
       }
       case 'string':
-        out += node.source.length > stringChars ? `${oneLine(node.source.slice(0, stringChars - 1), stringChars)}…"` : oneLine(node.source, stringChars + 2);
+        out +=
+          node.source.length > stringChars
+            ? `${oneLine(node.source.slice(0, stringChars - 1), stringChars)}…"`
+            : oneLine(node.source, stringChars + 2);
         return true;
       case 'deep':
         out += node.source.startsWith('{') ? '{…}' : '[…]';

@@ -20,8 +20,22 @@ import type { ViewNode } from './types.js';
 
 /** Control packet types (3.1.1 §2.2.1 Table 2.1, 5.0 §2.1.2 Table 2-1); 0 is reserved, 15 is AUTH in 5.0. */
 const TYPES = [
-  'reserved', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP',
-  'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH',
+  'reserved',
+  'CONNECT',
+  'CONNACK',
+  'PUBLISH',
+  'PUBACK',
+  'PUBREC',
+  'PUBREL',
+  'PUBCOMP',
+  'SUBSCRIBE',
+  'SUBACK',
+  'UNSUBSCRIBE',
+  'UNSUBACK',
+  'PINGREQ',
+  'PINGRESP',
+  'DISCONNECT',
+  'AUTH',
 ] as const;
 
 const LEVEL_NAMES: Record<number, string> = { 3: 'MQTT 3.1', 4: 'MQTT 3.1.1', 5: 'MQTT 5.0' };
@@ -38,17 +52,48 @@ const CONNACK_V3: Record<number, string> = {
 
 /** MQTT 5.0 reason codes (5.0 §2.4 Table 2-6); 0x00 means different things in different packets. */
 const REASONS: Record<number, string> = {
-  0x01: 'Granted QoS 1', 0x02: 'Granted QoS 2', 0x04: 'Disconnect with Will Message', 0x10: 'No matching subscribers',
-  0x11: 'No subscription existed', 0x18: 'Continue authentication', 0x19: 'Re-authenticate', 0x80: 'Unspecified error',
-  0x81: 'Malformed Packet', 0x82: 'Protocol Error', 0x83: 'Implementation specific error', 0x84: 'Unsupported Protocol Version',
-  0x85: 'Client Identifier not valid', 0x86: 'Bad User Name or Password', 0x87: 'Not authorized', 0x88: 'Server unavailable',
-  0x89: 'Server busy', 0x8a: 'Banned', 0x8b: 'Server shutting down', 0x8c: 'Bad authentication method', 0x8d: 'Keep Alive timeout',
-  0x8e: 'Session taken over', 0x8f: 'Topic Filter invalid', 0x90: 'Topic Name invalid', 0x91: 'Packet Identifier in use',
-  0x92: 'Packet Identifier not found', 0x93: 'Receive Maximum exceeded', 0x94: 'Topic Alias invalid', 0x95: 'Packet too large',
-  0x96: 'Message rate too high', 0x97: 'Quota exceeded', 0x98: 'Administrative action', 0x99: 'Payload format invalid',
-  0x9a: 'Retain not supported', 0x9b: 'QoS not supported', 0x9c: 'Use another server', 0x9d: 'Server moved',
-  0x9e: 'Shared Subscriptions not supported', 0x9f: 'Connection rate exceeded', 0xa0: 'Maximum connect time',
-  0xa1: 'Subscription Identifiers not supported', 0xa2: 'Wildcard Subscriptions not supported',
+  0x01: 'Granted QoS 1',
+  0x02: 'Granted QoS 2',
+  0x04: 'Disconnect with Will Message',
+  0x10: 'No matching subscribers',
+  0x11: 'No subscription existed',
+  0x18: 'Continue authentication',
+  0x19: 'Re-authenticate',
+  0x80: 'Unspecified error',
+  0x81: 'Malformed Packet',
+  0x82: 'Protocol Error',
+  0x83: 'Implementation specific error',
+  0x84: 'Unsupported Protocol Version',
+  0x85: 'Client Identifier not valid',
+  0x86: 'Bad User Name or Password',
+  0x87: 'Not authorized',
+  0x88: 'Server unavailable',
+  0x89: 'Server busy',
+  0x8a: 'Banned',
+  0x8b: 'Server shutting down',
+  0x8c: 'Bad authentication method',
+  0x8d: 'Keep Alive timeout',
+  0x8e: 'Session taken over',
+  0x8f: 'Topic Filter invalid',
+  0x90: 'Topic Name invalid',
+  0x91: 'Packet Identifier in use',
+  0x92: 'Packet Identifier not found',
+  0x93: 'Receive Maximum exceeded',
+  0x94: 'Topic Alias invalid',
+  0x95: 'Packet too large',
+  0x96: 'Message rate too high',
+  0x97: 'Quota exceeded',
+  0x98: 'Administrative action',
+  0x99: 'Payload format invalid',
+  0x9a: 'Retain not supported',
+  0x9b: 'QoS not supported',
+  0x9c: 'Use another server',
+  0x9d: 'Server moved',
+  0x9e: 'Shared Subscriptions not supported',
+  0x9f: 'Connection rate exceeded',
+  0xa0: 'Maximum connect time',
+  0xa1: 'Subscription Identifiers not supported',
+  0xa2: 'Wildcard Subscriptions not supported',
 };
 
 function reasonName(code: number, type: number): string {
@@ -217,7 +262,9 @@ export function renderMqtt(ctx: RenderContext, subprotocolLevel: MqttLevel | und
 
   const budget = new NodeBudget(limits.maxNodes);
   const out = new TextOut(limits.maxTextChars);
-  out.line(packets.length > 1 ? `MQTT, ${plural(packets.length, 'packet')} in one message` : `MQTT${level ? ` (${LEVEL_NAMES[level]})` : ''}`);
+  out.line(
+    packets.length > 1 ? `MQTT, ${plural(packets.length, 'packet')} in one message` : `MQTT${level ? ` (${LEVEL_NAMES[level]})` : ''}`,
+  );
   for (const note of notes) out.line(`(${note})`);
   const note = cutNote(ctx);
   if (note !== '') out.line(note);
@@ -237,16 +284,38 @@ export function renderMqtt(ctx: RenderContext, subprotocolLevel: MqttLevel | und
 
   let summary =
     packets.length === 0
-      ? notes[0] ?? '(empty)'
-      : `${packets[0]!.line}${packets.length > 1 ? ` (+${packets.length - 1} more: ${packets.slice(1, 5).map((p) => p.name).join(', ')}${packets.length > 5 ? ', …' : ''})` : ''}`;
+      ? (notes[0] ?? '(empty)')
+      : `${packets[0]!.line}${
+          packets.length > 1
+            ? ` (+${packets.length - 1} more: ${packets
+                .slice(1, 5)
+                .map((p) => p.name)
+                .join(', ')}${packets.length > 5 ? ', …' : ''})`
+            : ''
+        }`;
   if (carry > 0 && packets.length > 0) summary = `${summary} (after the end of an earlier packet)`;
   if (last && !last.complete) summary += ctx.cut ? ' (cut)' : ' (continues in the next message)';
   if (packets.length === 0 && bytes.length === 0) summary = '(empty)';
-  return { view: { protocol: 'mqtt', summary: oneLine(summary, limits.maxSummaryChars), text: out.toString(), detail: { label: 'mqtt', children } }, facts };
+  return {
+    view: {
+      protocol: 'mqtt',
+      summary: oneLine(summary, limits.maxSummaryChars),
+      text: out.toString(),
+      detail: { label: 'mqtt', children },
+    },
+    facts,
+  };
 }
 
 /** PUBLISH payload in the text and the tree: JSON pretty-printed, UTF-8 as text, anything else as hex. */
-function writePayload(ctx: RenderContext, payload: Uint8Array, complete: boolean, out: TextOut, budget: NodeBudget, into: ViewNode[]): void {
+function writePayload(
+  ctx: RenderContext,
+  payload: Uint8Array,
+  complete: boolean,
+  out: TextOut,
+  budget: NodeBudget,
+  into: ViewNode[],
+): void {
   const { limits } = ctx;
   const inner = { ...ctx, bytes: payload, cut: !complete };
   const json = payloadJson(inner);
@@ -290,7 +359,8 @@ function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefin
   try {
     remaining = header.varint();
   } catch (error) {
-    const problem = error instanceof Short ? 'the fixed header continues in the next message' : 'the Remaining Length is longer than four bytes';
+    const problem =
+      error instanceof Short ? 'the fixed header continues in the next message' : 'the Remaining Length is longer than four bytes';
     return { type, name, line: name, fields: [], problems: [problem], complete: false, size: null, fatal: !(error instanceof Short) };
   }
   const bodyStart = header.pos;
@@ -304,7 +374,9 @@ function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefin
   }
   const required = requiredFlags(type);
   if (required !== undefined && flags !== required) {
-    packet.problems.push(`the ${name} flags must be ${required.toString(2).padStart(4, '0')}, not ${flags.toString(2).padStart(4, '0')} (malformed)`);
+    packet.problems.push(
+      `the ${name} flags must be ${required.toString(2).padStart(4, '0')}, not ${flags.toString(2).padStart(4, '0')} (malformed)`,
+    );
   }
   const body = new Reader(bytes, bodyStart, Math.min(bytes.length, bodyStart + remaining));
   try {
@@ -352,7 +424,10 @@ function readBody(packet: Packet, flags: number, remaining: number, r: Reader, l
         if (known === 5) r.properties();
         const willTopic = r.string();
         const willPayload = r.binary();
-        fields.push(['will', `topic "${willTopic}", QoS ${(connectFlags >> 3) & 3}${connectFlags & 0x20 ? ', retain' : ''}, ${plural(willPayload.length, 'byte')}`]);
+        fields.push([
+          'will',
+          `topic "${willTopic}", QoS ${(connectFlags >> 3) & 3}${connectFlags & 0x20 ? ', retain' : ''}, ${plural(willPayload.length, 'byte')}`,
+        ]);
       }
       // Credentials are never shown: a user name can be a token (some brokers take one there).
       if (connectFlags & 0x80) fields.push(['user name', `(hidden, ${plural(r.binary().length, 'byte')})`]);
@@ -390,7 +465,9 @@ function readBody(packet: Packet, flags: number, remaining: number, r: Reader, l
       const payload = r.rest();
       packet.payload = payload;
       fields.push(['payload size', plural(payloadSize, 'byte') + (packet.complete ? '' : ` (${payload.length} in this message)`)]);
-      const tags = [`QoS ${qos}`, id !== undefined ? `id ${id}` : '', flags & 0x01 ? 'retain' : '', flags & 0x08 ? 'dup' : ''].filter((t) => t !== '').join(' ');
+      const tags = [`QoS ${qos}`, id !== undefined ? `id ${id}` : '', flags & 0x01 ? 'retain' : '', flags & 0x08 ? 'dup' : '']
+        .filter((t) => t !== '')
+        .join(' ');
       packet.line = `PUBLISH ${quoted(topic, 80)} ${tags}: ${payloadPreview(payload, packet.complete)}`;
       return;
     }
@@ -434,14 +511,19 @@ function readBody(packet: Packet, flags: number, remaining: number, r: Reader, l
       };
       // Level unknown: 3.1.1 if it parses so, else 5.0 if that parses; when neither does, 3.1.1's complaint.
       const isV5 = level !== undefined ? level === 5 : !tryRead(() => read(false)) && tryRead(() => read(true));
-      if (level === undefined) fields.push(['read as', isV5 ? 'MQTT 5.0 (level unknown: no CONNECT seen; it does not parse as 3.1.1)' : UNKNOWN_LEVEL]);
+      if (level === undefined)
+        fields.push(['read as', isV5 ? 'MQTT 5.0 (level unknown: no CONNECT seen; it does not parse as 3.1.1)' : UNKNOWN_LEVEL]);
       r.pos = start;
       const id = r.u16();
       r.pos = start;
       const entries = read(isV5);
       fields.push(['packet id', String(id)]);
-      const list = entries.map(([filter, options]) => (options === undefined ? quoted(filter, 60) : `${quoted(filter, 60)} ${subscriptionOptions(options, isV5)}`));
-      entries.forEach(([filter, options], k) => fields.push([`filter ${k + 1}`, options === undefined ? filter : `${filter} (${subscriptionOptions(options, isV5)})`]));
+      const list = entries.map(([filter, options]) =>
+        options === undefined ? quoted(filter, 60) : `${quoted(filter, 60)} ${subscriptionOptions(options, isV5)}`,
+      );
+      entries.forEach(([filter, options], k) =>
+        fields.push([`filter ${k + 1}`, options === undefined ? filter : `${filter} (${subscriptionOptions(options, isV5)})`]),
+      );
       packet.line = `${name} id ${id}: ${list.join(', ')}`;
       return;
     }
@@ -456,7 +538,9 @@ function readBody(packet: Packet, flags: number, remaining: number, r: Reader, l
       const codes: string[] = [];
       while (r.left > 0) {
         const code = r.u8();
-        codes.push(isV5 ? reason(code, type) : code === 0x80 ? 'Failure' : code <= 2 ? `granted QoS ${code}` : `0x${code.toString(16)} (invalid)`);
+        codes.push(
+          isV5 ? reason(code, type) : code === 0x80 ? 'Failure' : code <= 2 ? `granted QoS ${code}` : `0x${code.toString(16)} (invalid)`,
+        );
       }
       codes.forEach((code, k) => fields.push([`result ${k + 1}`, code]));
       packet.line = `${name} id ${id}${codes.length > 0 ? `: ${codes.join(', ')}` : ''}`;

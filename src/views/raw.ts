@@ -102,10 +102,14 @@ export function renderControl(ctx: RenderContext): Rendered {
   }
   if (valid && !hasControlBytes(bytes)) {
     const summary = oneLine(`${kind} ${JSON.stringify(text)}`, limits.maxSummaryChars);
-    const out = new TextOut(limits.maxTextChars).line(`${kind}, ${plural(bytes.length, 'byte')} of text:`).lines(textLines(text, '  ', limits.maxTextChars));
+    const out = new TextOut(limits.maxTextChars)
+      .line(`${kind}, ${plural(bytes.length, 'byte')} of text:`)
+      .lines(textLines(text, '  ', limits.maxTextChars));
     return { view: { protocol: 'text', summary, text: out.toString(), detail: { label: kind, value: oneLine(text, 200) } } };
   }
   const summary = oneLine(`${kind} ${plural(bytes.length, 'byte')}: ${hexPreview(bytes, 16)}`, limits.maxSummaryChars);
-  const out = new TextOut(limits.maxTextChars).line(`${kind}, ${plural(bytes.length, 'byte')}:`).lines(hexDumpLines(bytes, limits.maxHexBytes, '  '));
+  const out = new TextOut(limits.maxTextChars)
+    .line(`${kind}, ${plural(bytes.length, 'byte')}:`)
+    .lines(hexDumpLines(bytes, limits.maxHexBytes, '  '));
   return { view: { protocol: 'hex', summary, text: out.toString(), detail: { label: kind, value: hexPreview(bytes, 64) } } };
 }

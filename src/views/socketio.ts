@@ -70,7 +70,13 @@ export function parseSocketIo(text: string): SocketIoPacket | string {
   }
   const id = /^\d+/.exec(text.slice(j, j + 32))?.[0];
   if (id !== undefined) j += id.length;
-  return { type, ...(attachments !== undefined ? { attachments } : {}), nsp, ...(id !== undefined ? { id } : {}), payloadText: text.slice(j) };
+  return {
+    type,
+    ...(attachments !== undefined ? { attachments } : {}),
+    nsp,
+    ...(id !== undefined ? { id } : {}),
+    payloadText: text.slice(j),
+  };
 }
 
 /**
@@ -98,10 +104,14 @@ function payloadProblem(packet: SocketIoPacket, payload: JsonNode | null): strin
     case 1:
       return payload === null ? undefined : 'DISCONNECT has no payload';
     case 4:
-      return payload !== null && (payload.kind === 'object' || payload.kind === 'string') ? undefined : 'the CONNECT_ERROR payload must be an object (a string before revision 5)';
+      return payload !== null && (payload.kind === 'object' || payload.kind === 'string')
+        ? undefined
+        : 'the CONNECT_ERROR payload must be an object (a string before revision 5)';
     case 2:
     case 5:
-      return payload?.kind === 'array' && payload.items.length > 0 && (payload.items[0]!.kind === 'string' || payload.items[0]!.kind === 'number')
+      return payload?.kind === 'array' &&
+        payload.items.length > 0 &&
+        (payload.items[0]!.kind === 'string' || payload.items[0]!.kind === 'number')
         ? undefined
         : `the ${name} payload must be a non-empty array starting with the event name`;
     default:
@@ -136,7 +146,11 @@ export function renderEngineIo(ctx: RenderContext, options: EngineIoOptions): Re
   if (!valid) throw new NotThisProtocol('Engine.IO text packets are UTF-8; this message is not');
   const type = text.charCodeAt(0) - 0x30;
   if (!(type >= 0 && type <= 6)) {
-    throw new NotThisProtocol(text === '' ? 'an empty message is not an Engine.IO packet' : `"${oneLine(text.slice(0, 1), 8)}" is not an Engine.IO packet type (0–6)`);
+    throw new NotThisProtocol(
+      text === ''
+        ? 'an empty message is not an Engine.IO packet'
+        : `"${oneLine(text.slice(0, 1), 8)}" is not an Engine.IO packet type (0–6)`,
+    );
   }
   const data = text.slice(1);
   if (type === 4) {
@@ -174,7 +188,9 @@ function renderEnginePacket(ctx: RenderContext, type: number, data: string): Ren
         sid !== undefined ? `sid ${sid}` : undefined,
         interval !== undefined ? `ping every ${interval} ms` : undefined,
         timeout !== undefined ? `timeout ${timeout} ms` : undefined,
-        upgrades?.kind === 'array' && upgrades.items.length > 0 ? `upgrades ${upgrades.items.map((u) => textOf(u, 20)).join(',')}` : undefined,
+        upgrades?.kind === 'array' && upgrades.items.length > 0
+          ? `upgrades ${upgrades.items.map((u) => textOf(u, 20)).join(',')}`
+          : undefined,
       ]
         .filter((part) => part !== undefined)
         .join(', ');
@@ -204,10 +220,18 @@ function renderEnginePacket(ctx: RenderContext, type: number, data: string): Ren
               : 'a ping from the client: in Engine.IO 4 the server pings and the client answers pong',
           );
         } else {
-          notes.push(fromServer ? 'heartbeat: in Engine.IO 4 the server pings and the client answers pong' : 'heartbeat: in Engine.IO 3 the client pings and the server answers pong');
+          notes.push(
+            fromServer
+              ? 'heartbeat: in Engine.IO 4 the server pings and the client answers pong'
+              : 'heartbeat: in Engine.IO 3 the client pings and the server answers pong',
+          );
         }
       } else if (type === 3 && dir !== undefined) {
-        notes.push(dir === 'client->server' ? 'heartbeat answer: in Engine.IO 4 the client answers pings from the server' : 'heartbeat answer: in Engine.IO 3 the server answers pings from the client');
+        notes.push(
+          dir === 'client->server'
+            ? 'heartbeat answer: in Engine.IO 4 the client answers pings from the server'
+            : 'heartbeat answer: in Engine.IO 3 the server answers pings from the client',
+        );
       }
     }
   } else if (type === 5) {
@@ -229,7 +253,12 @@ function renderEnginePacket(ctx: RenderContext, type: number, data: string): Ren
   if (note !== '') out.line(note);
   for (const n of notes) budget.leaf(children, 'note', n);
   return {
-    view: { protocol: 'engine.io', summary: oneLine(summary, limits.maxSummaryChars), text: out.toString(), detail: { label: `engine.io ${name}`, children } },
+    view: {
+      protocol: 'engine.io',
+      summary: oneLine(summary, limits.maxSummaryChars),
+      text: out.toString(),
+      detail: { label: `engine.io ${name}`, children },
+    },
     facts,
   };
 }
@@ -247,7 +276,12 @@ function engineMessage(ctx: RenderContext, data: string, notes: readonly string[
   if (view.detail) children.push(view.detail);
   for (const note of notes) children.push({ label: 'note', value: oneLine(note, 200) });
   return {
-    view: { protocol: 'engine.io', summary: oneLine(`message ${view.summary}`, limits.maxSummaryChars), text: out.toString(), detail: { label: 'engine.io message', children } },
+    view: {
+      protocol: 'engine.io',
+      summary: oneLine(`message ${view.summary}`, limits.maxSummaryChars),
+      text: out.toString(),
+      detail: { label: 'engine.io message', children },
+    },
   };
 }
 
@@ -298,7 +332,8 @@ function renderSocketIo(ctx: RenderContext, packet: SocketIoPacket): Rendered {
   const tags: string[] = [];
   if (packet.id !== undefined) tags.push(`ack ${packet.id}`);
   if (packet.nsp !== '/') tags.push(packet.nsp);
-  if (packet.attachments !== undefined) tags.push(`${plural(packet.attachments, 'attachment')} follow${packet.attachments === 1 ? 's' : ''}`);
+  if (packet.attachments !== undefined)
+    tags.push(`${plural(packet.attachments, 'attachment')} follow${packet.attachments === 1 ? 's' : ''}`);
   if (tags.length > 0) summary += ` (${tags.join(', ')})`;
 
   const out = new TextOut(limits.maxTextChars).line(`Socket.IO ${name} (Engine.IO message "4", Socket.IO type ${packet.type})`);
@@ -335,7 +370,12 @@ function renderSocketIo(ctx: RenderContext, packet: SocketIoPacket): Rendered {
     facts.attachments = { count: packet.attachments, packet: oneLine(parts.join(' '), 80) };
   }
   return {
-    view: { protocol: 'socket.io', summary: oneLine(summary, limits.maxSummaryChars), text: out.toString(), detail: { label: `socket.io ${name}`, children } },
+    view: {
+      protocol: 'socket.io',
+      summary: oneLine(summary, limits.maxSummaryChars),
+      text: out.toString(),
+      detail: { label: `socket.io ${name}`, children },
+    },
     facts,
   };
 }
@@ -361,7 +401,10 @@ function renderBinary(ctx: RenderContext): Rendered {
   const note = cutNote(ctx);
   if (note !== '') out.line(note);
   out.lines(hexDumpLines(bytes, limits.maxHexBytes, '  '));
-  const children: ViewNode[] = [{ label: 'size', value: String(bytes.length) }, { label: 'hex', value: hexPreview(bytes, 64) }];
+  const children: ViewNode[] = [
+    { label: 'size', value: String(bytes.length) },
+    { label: 'hex', value: hexPreview(bytes, 64) },
+  ];
   return {
     view: {
       protocol: attachment ? 'socket.io' : 'engine.io',

@@ -130,8 +130,19 @@ export function renderStomp(ctx: RenderContext, version: StompVersion | undefine
 
   const first = frames[0]!;
   let summary = frameSummary(first);
-  if (frames.length > 1) summary += ` (+${frames.length - 1} more: ${frames.slice(1, 5).map((f) => f.command).join(', ')}${frames.length > 5 ? ', …' : ''})`;
-  return { view: { protocol: 'stomp', summary: oneLine(summary, limits.maxSummaryChars), text: out.toString(), detail: { label: 'stomp', children } } };
+  if (frames.length > 1)
+    summary += ` (+${frames.length - 1} more: ${frames
+      .slice(1, 5)
+      .map((f) => f.command)
+      .join(', ')}${frames.length > 5 ? ', …' : ''})`;
+  return {
+    view: {
+      protocol: 'stomp',
+      summary: oneLine(summary, limits.maxSummaryChars),
+      text: out.toString(),
+      detail: { label: 'stomp', children },
+    },
+  };
 }
 
 /** Credentials (`passcode`, `Authorization`…) are never shown. */
@@ -182,7 +193,12 @@ function writeBody(ctx: RenderContext, frame: Frame, out: TextOut, budget: NodeB
 }
 
 /** One frame from `start`, or null when its first line is not a STOMP command. */
-function readFrame(bytes: Uint8Array, start: number, version: StompVersion | undefined, cut: boolean): { frame: Frame; end: number } | null {
+function readFrame(
+  bytes: Uint8Array,
+  start: number,
+  version: StompVersion | undefined,
+  cut: boolean,
+): { frame: Frame; end: number } | null {
   const commandEnd = bytes.indexOf(0x0a, start);
   const command = ascii(bytes, start, commandEnd < 0 ? Math.min(bytes.length, start + 16) : commandEnd);
   if (!COMMANDS.has(command)) return null;

@@ -6,15 +6,7 @@
 import type { Direction } from '../events/index.js';
 
 export type ViewProtocol =
-  | 'json'
-  | 'socket.io'
-  | 'engine.io'
-  | 'mqtt'
-  | 'stomp'
-  | 'graphql-transport-ws'
-  | 'subscriptions-transport-ws'
-  | 'text'
-  | 'hex';
+  'json' | 'socket.io' | 'engine.io' | 'mqtt' | 'stomp' | 'graphql-transport-ws' | 'subscriptions-transport-ws' | 'text' | 'hex';
 
 /** The `kind` of a `message` event. */
 export type MessageKind = 'text' | 'binary' | 'ping' | 'pong' | 'close';

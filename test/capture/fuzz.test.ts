@@ -17,7 +17,13 @@ const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 150);
 
 function analyze(chunks: Uint8Array[]): CaptureEvent[] {
   const events: CaptureEvent[] = [];
-  const analyzer = new CaptureAnalyzer({ onEvent: (e) => events.push(e), analyzer: { frames: true }, clock: () => new Date(0), maxConnections: 8, maxBufferedPerDirection: 4096 });
+  const analyzer = new CaptureAnalyzer({
+    onEvent: (e) => events.push(e),
+    analyzer: { frames: true },
+    clock: () => new Date(0),
+    maxConnections: 8,
+    maxBufferedPerDirection: 4096,
+  });
   for (const chunk of chunks) analyzer.push(chunk);
   analyzer.end();
   return JSON.parse(JSON.stringify(events)) as CaptureEvent[];
@@ -53,7 +59,13 @@ function pcapSeed(): Uint8Array {
 function pcapngSeed(): Uint8Array {
   const writer = new PcapngWriter();
   const iface = writer.addInterface({ name: 'leg', linkType: 'ethernet' });
-  const tcp = new SyntheticTcp({ writer, interfaceId: iface.id, linkType: 'ethernet', client: { ip: '::1', port: 5 }, server: { ip: '::1', port: 6 } });
+  const tcp = new SyntheticTcp({
+    writer,
+    interfaceId: iface.id,
+    linkType: 'ethernet',
+    client: { ip: '::1', port: 5 },
+    server: { ip: '::1', port: 6 },
+  });
   const ts = { sec: 1, nsec: 0 };
   return concatBytes([
     writer.header(),
@@ -69,7 +81,13 @@ function pcapngSeed(): Uint8Array {
 const seeds = [pcapSeed(), pcapngSeed()];
 
 const mutated = fc
-  .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { minLength: 1, maxLength: 8 }))
+  .tuple(
+    fc.constantFrom(...seeds),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), {
+      minLength: 1,
+      maxLength: 8,
+    }),
+  )
   .map(([seed, edits]) => {
     const out = Array.from(seed);
     for (const [at, value, kind] of edits) {
@@ -86,7 +104,10 @@ describe('capture pipeline fuzzing', () => {
     for (const seed of seeds) {
       const events = analyze([seed]);
       assert.ok(events.some((e) => e.type === 'open'));
-      assert.deepEqual(events.filter((e) => e.type === 'capture-problem' || e.type === 'violation'), []);
+      assert.deepEqual(
+        events.filter((e) => e.type === 'capture-problem' || e.type === 'violation'),
+        [],
+      );
     }
   });
 

@@ -21,7 +21,15 @@ import { withTimeout } from '../helpers/wait.js';
 import { closedWith, nextMessages, openWsClient, startWsServer } from '../helpers/ws-servers.js';
 import { judgeFile, withoutTs } from './support/conversation.js';
 import { dropSegment, packetsOf, reorderAndDuplicate, writePcap } from './support/rewrite.js';
-import { connectionsClosed, hasTool, startTcpdump, tcpdumpUnavailable, tsharkOpcodes, tsharkUnavailable, tsharkWebSocket } from './support/tools.js';
+import {
+  connectionsClosed,
+  hasTool,
+  startTcpdump,
+  tcpdumpUnavailable,
+  tsharkOpcodes,
+  tsharkUnavailable,
+  tsharkWebSocket,
+} from './support/tools.js';
 
 type Ev<T extends CaptureEvent['type']> = Extract<CaptureEvent, { type: T }>;
 const of = <T extends CaptureEvent['type']>(events: CaptureEvent[], type: T): Ev<T>[] => events.filter((e): e is Ev<T> => e.type === type);
@@ -51,7 +59,7 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'wsdiag-capture-'));
   });
-  after(() => (process.env["KEEP"] ? undefined : rmSync(dir, { recursive: true, force: true })));
+  after(() => (process.env['KEEP'] ? undefined : rmSync(dir, { recursive: true, force: true })));
 
   describe('valid traffic from real ws peers', () => {
     let file: string;
@@ -97,7 +105,10 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
     it('judges every connection with its negotiated extensions and finds no violation', () => {
       const opens = of(events, 'open');
       assert.equal(opens.length, 3);
-      assert.deepEqual(opens.map((o) => [o.extensions !== null, o.client.startsWith('[::1]') ? '::1' : '127.0.0.1']), expected.map((e) => [e.compressed, e.host]));
+      assert.deepEqual(
+        opens.map((o) => [o.extensions !== null, o.client.startsWith('[::1]') ? '::1' : '127.0.0.1']),
+        expected.map((e) => [e.compressed, e.host]),
+      );
       assert.deepEqual(of(events, 'violation'), []);
       assert.deepEqual(of(events, 'gap'), []);
       for (const close of of(events, 'close')) {
@@ -107,7 +118,17 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
         assert.equal(close.how, 'close-frame');
         assert.equal(close.ended_by, 'client');
       }
-      assert.deepEqual(of(events, 'peer-close').map((p) => [p.by, p.code]), [['client', 1000], ['server', 1000], ['client', 1000], ['server', 1000], ['client', 1000], ['server', 1000]]);
+      assert.deepEqual(
+        of(events, 'peer-close').map((p) => [p.by, p.code]),
+        [
+          ['client', 1000],
+          ['server', 1000],
+          ['client', 1000],
+          ['server', 1000],
+          ['client', 1000],
+          ['server', 1000],
+        ],
+      );
     });
 
     it('gives the same events with segments swapped and repeated', () => {
@@ -135,16 +156,23 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
       const after = of(damaged, 'frame').filter((f) => f.conn === 'c1' && f.dir === 'server->client');
       assert.deepEqual(withoutTs(after), withoutTs(before));
       // The other direction and the other connections are judged as before.
-      assert.deepEqual(withoutTs(of(damaged, 'frame').filter((f) => f.dir === 'client->server' || f.conn !== 'c1')), withoutTs(of(events, 'frame').filter((f) => f.dir === 'client->server' || f.conn !== 'c1')));
+      assert.deepEqual(
+        withoutTs(of(damaged, 'frame').filter((f) => f.dir === 'client->server' || f.conn !== 'c1')),
+        withoutTs(of(events, 'frame').filter((f) => f.dir === 'client->server' || f.conn !== 'c1')),
+      );
     });
 
-    it('reads the same capture converted to pcapng the same way', { skip: hasTool('editcap') ? false : 'editcap is not installed' }, async () => {
-      const pcapng = join(dir, 'valid.pcapng');
-      await run('editcap', ['-F', 'pcapng', file, pcapng]);
-      const bytes = readFileSync(pcapng);
-      assert.equal(bytes.readUInt32LE(0), 0x0a0d0d0a);
-      assert.deepEqual(judgeFile(bytes, { frames: true }), events);
-    });
+    it(
+      'reads the same capture converted to pcapng the same way',
+      { skip: hasTool('editcap') ? false : 'editcap is not installed' },
+      async () => {
+        const pcapng = join(dir, 'valid.pcapng');
+        await run('editcap', ['-F', 'pcapng', file, pcapng]);
+        const bytes = readFileSync(pcapng);
+        assert.equal(bytes.readUInt32LE(0), 0x0a0d0d0a);
+        assert.deepEqual(judgeFile(bytes, { frames: true }), events);
+      },
+    );
 
     it('counts the same frames and opcodes per direction as Wireshark', { skip: skipTshark ?? false }, () => {
       assert.deepEqual(Object.fromEntries(tsharkOpcodes(tsharkWebSocket(file))), Object.fromEntries(ourOpcodes(events)));
@@ -161,10 +189,18 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
       const server = await startRawServer((peer) => {
         peer.accept({ then: encodeFrame({ opcode: 1, payload: 'masked by mistake', mask: true }) });
         // The server answers the client's first faults with a reserved opcode and a bad close code.
-        peer.collector.until(() => (peer.body().length >= 40 ? true : undefined), 'client frames', 10_000).then(
-          () => peer.send(concatBytes([encodeFrame({ opcode: 0xb, payload: 'reserved' }), encodeFrame({ opcode: 8, payload: closeBody(1005, 'no') })])),
-          () => {},
-        );
+        peer.collector
+          .until(() => (peer.body().length >= 40 ? true : undefined), 'client frames', 10_000)
+          .then(
+            () =>
+              peer.send(
+                concatBytes([
+                  encodeFrame({ opcode: 0xb, payload: 'reserved' }),
+                  encodeFrame({ opcode: 8, payload: closeBody(1005, 'no') }),
+                ]),
+              ),
+            () => {},
+          );
       });
       const harness = await startTestProxy(server.url, { frames: true, runId: 'cap' });
       proxyPort = harness.proxy.port;
@@ -222,7 +258,10 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
       assert.equal(captureOpen.server, `127.0.0.1:${proxyPort}`);
       const proxyClose = of(proxyEvents, 'close')[0]!;
       const captureClose = of(captureEvents, 'close')[0]!;
-      assert.deepEqual([captureClose.frames, captureClose.bytes, captureClose.violations], [proxyClose.frames, proxyClose.bytes, proxyClose.violations]);
+      assert.deepEqual(
+        [captureClose.frames, captureClose.bytes, captureClose.violations],
+        [proxyClose.frames, proxyClose.bytes, proxyClose.violations],
+      );
     });
 
     it('counts the same frames and opcodes per direction as Wireshark', { skip: skipTshark ?? false }, () => {
@@ -234,7 +273,9 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
     const server = await startWsServer({ perMessageDeflate: false });
     const events: CaptureEvent[] = [];
     const analyzer = new CaptureAnalyzer({ onEvent: (e) => events.push(e), analyzer: { frames: true } });
-    const child = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-n', '-s', '0', '-w', '-', `tcp port ${server.port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-n', '-s', '0', '-w', '-', `tcp port ${server.port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let chunks = 0;
     let stderr = '';
     const closed = new Promise<void>((resolve) => {
@@ -268,7 +309,10 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
     }
     analyzer.end();
     assert.ok(chunks > 1, 'tcpdump wrote the capture in several chunks');
-    assert.deepEqual(events.filter((e) => e.type === 'frame').map((e) => (e as Ev<'frame'>).opcode), [1, 1, 8, 8]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'frame').map((e) => (e as Ev<'frame'>).opcode),
+      [1, 1, 8, 8],
+    );
     assert.deepEqual(of(events, 'violation'), []);
   });
 });
@@ -301,4 +345,3 @@ function run(command: string, args: string[]): Promise<void> {
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr}`))));
   });
 }
-

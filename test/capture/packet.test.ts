@@ -10,7 +10,16 @@ import { concat, ethernet, ipv4, ipv6, ipv6Bytes, tcpHeader, type TcpSpec } from
 import { hexOf } from './support/record.js';
 
 const TS = { sec: 1, nsec: 2 };
-const SEG: TcpSpec = { src: '10.1.2.3', dst: '192.168.0.9', sport: 40000, dport: 8080, seq: 0xfffffff0, ack: 77, flags: 'AP', payload: 'hello' };
+const SEG: TcpSpec = {
+  src: '10.1.2.3',
+  dst: '192.168.0.9',
+  sport: 40000,
+  dport: 8080,
+  seq: 0xfffffff0,
+  ack: 77,
+  flags: 'AP',
+  payload: 'hello',
+};
 const V6: TcpSpec = { ...SEG, src: '2001:db8::1', dst: 'fe80::a:b' };
 
 /** Link layer then IP, as the analyzer chains them. */
@@ -61,8 +70,10 @@ describe('link layers', () => {
   });
 
   it('Linux cooked captures, SLL and SLL2', () => {
-    const sll = (proto: number, packet: Uint8Array) => concat([[0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0], [proto >> 8, proto & 0xff], packet]);
-    const sll2 = (proto: number, packet: Uint8Array) => concat([[proto >> 8, proto & 0xff, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0], packet]);
+    const sll = (proto: number, packet: Uint8Array) =>
+      concat([[0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0], [proto >> 8, proto & 0xff], packet]);
+    const sll2 = (proto: number, packet: Uint8Array) =>
+      concat([[proto >> 8, proto & 0xff, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0], packet]);
     assert.deepEqual(summary(decode(113, sll(0x0800, v4Packet()))), EXPECTED_V4);
     assert.deepEqual(summary(decode(113, sll(0x86dd, v6Packet()))), EXPECTED_V6);
     assert.deepEqual(summary(decode(276, sll2(0x0800, v4Packet()))), EXPECTED_V4);
@@ -155,7 +166,18 @@ describe('IPv6', () => {
   const auth = Uint8Array.of(0, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0);
 
   it('skips extension headers down to TCP', () => {
-    const packet = ipv6({ src: V6.src, dst: V6.dst, payload: tcpHeader(V6), extensions: [[0, hopByHop], [43, routing], [51, auth], [44, atomicFragment], [60, destOpts]] });
+    const packet = ipv6({
+      src: V6.src,
+      dst: V6.dst,
+      payload: tcpHeader(V6),
+      extensions: [
+        [0, hopByHop],
+        [43, routing],
+        [51, auth],
+        [44, atomicFragment],
+        [60, destOpts],
+      ],
+    });
     assert.deepEqual(summary(decode(101, packet)), EXPECTED_V6);
   });
 

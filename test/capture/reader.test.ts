@@ -15,7 +15,15 @@ const B = Uint8Array.from([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x11]);
 describe('classic pcap', () => {
   for (const little of [true, false]) {
     it(`microseconds, ${little ? 'little' : 'big'}-endian`, () => {
-      const file = pcapFile({ little, linkType: 1, snapLength: 65535, records: [{ sec: 1_700_000_000, frac: 123_456, data: A }, { sec: 1_700_000_001, frac: 999_999, data: B, originalLength: 1500 }] });
+      const file = pcapFile({
+        little,
+        linkType: 1,
+        snapLength: 65535,
+        records: [
+          { sec: 1_700_000_000, frac: 123_456, data: A },
+          { sec: 1_700_000_001, frac: 999_999, data: B, originalLength: 1500 },
+        ],
+      });
       const records = readEverySplit(file);
       assert.deepEqual(records, [
         ['section', 'pcap', 0, little, '2.4'],
@@ -56,7 +64,11 @@ describe('classic pcap', () => {
 
   it('stops at a record length no packet has, without holding it', () => {
     const file = pcapFile({ records: [{ sec: 1, frac: 0, data: A }] });
-    const bogus = concat([[0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0x40, 0x01], [0, 0, 0, 0]]); // 20 MiB + 1 captured
+    const bogus = concat([
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0x40, 0x01],
+      [0, 0, 0, 0],
+    ]); // 20 MiB + 1 captured
     const records = readEverySplit(concat([file, bogus, A]));
     assert.equal(packets(records).length, 1);
     assert.deepEqual(problems(records), [['error', 'oversized']]);
@@ -64,7 +76,12 @@ describe('classic pcap', () => {
   });
 
   it('reports a file cut inside a record, after reading everything before it', () => {
-    const file = pcapFile({ records: [{ sec: 1, frac: 0, data: A }, { sec: 2, frac: 0, data: B }] });
+    const file = pcapFile({
+      records: [
+        { sec: 1, frac: 0, data: A },
+        { sec: 2, frac: 0, data: B },
+      ],
+    });
     const records = readEverySplit(file.subarray(0, file.length - 3));
     assert.equal(packets(records).length, 1);
     assert.deepEqual(problems(records), [['warning', 'truncated']]);
@@ -155,7 +172,10 @@ describe('pcapng', () => {
     bad.set([200, 0, 0, 0], 20); // captured length 200 in a block of 36
     const records = readEverySplit(concat([shb(), idb({}), bad, epb({ ticks: 0n, data: B })]));
     assert.deepEqual(problems(records), [['warning', 'corrupt']]);
-    assert.deepEqual(packets(records).map((p) => p[7]), [hexOf(B)]);
+    assert.deepEqual(
+      packets(records).map((p) => p[7]),
+      [hexOf(B)],
+    );
   });
 
   it('stops at a block length that cannot be right', () => {
@@ -207,7 +227,11 @@ describe('pcapng', () => {
       }
       const file = concat([shb(), idb({ tsresol }), ...ticks.map((tk) => epb({ ticks: tk, data: A }))]);
       const expected = ticks.map((tk) => [Number(tk / perSecond), Number(((tk % perSecond) * 1_000_000_000n) / perSecond)]);
-      assert.deepEqual(packets(readChunks([file])).map((p) => [p[4], p[5]]), expected, `tsresol ${tsresol}`);
+      assert.deepEqual(
+        packets(readChunks([file])).map((p) => [p[4], p[5]]),
+        expected,
+        `tsresol ${tsresol}`,
+      );
     }
   });
 
@@ -215,7 +239,10 @@ describe('pcapng', () => {
     assert.deepEqual(ticksToTimestamp(0, 1_500_000, { base: 10, exp: 6 }), { sec: 1, nsec: 500_000_000 });
     // 2^53 and more ticks: exact through BigInt.
     const ns = 1_700_000_000_999_999_999n;
-    assert.deepEqual(ticksToTimestamp(Number(ns >> 32n), Number(ns & 0xffffffffn), { base: 10, exp: 9 }), { sec: 1_700_000_000, nsec: 999_999_999 });
+    assert.deepEqual(ticksToTimestamp(Number(ns >> 32n), Number(ns & 0xffffffffn), { base: 10, exp: 9 }), {
+      sec: 1_700_000_000,
+      nsec: 999_999_999,
+    });
     const ps = 1_700_000_000_000_000_001n;
     assert.deepEqual(ticksToTimestamp(Number(ps >> 32n), Number(ps & 0xffffffffn), { base: 10, exp: 12 }), { sec: 1_700_000, nsec: 0 });
     assert.deepEqual(ticksToTimestamp(0, 3 * 1024 + 256, { base: 2, exp: 10 }), { sec: 3, nsec: 250_000_000 });

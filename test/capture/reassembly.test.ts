@@ -41,7 +41,11 @@ function seg(from: 'c' | 's', seq: number, flags: string, payload = '', ack = 0,
   };
 }
 
-function run(segments: TcpSegment[], options: ReassemblyOptions = {}, onOpen?: (c: TcpConnection) => void): { recs: Rec[]; tcp: TcpReassembler } {
+function run(
+  segments: TcpSegment[],
+  options: ReassemblyOptions = {},
+  onOpen?: (c: TcpConnection) => void,
+): { recs: Rec[]; tcp: TcpReassembler } {
   const recs: Rec[] = [];
   const sink: TcpSink = {
     open: (c) => {
@@ -100,7 +104,10 @@ describe('TCP reassembly', () => {
 
   it('knows the client from a SYN-ACK when the SYN is missing', () => {
     const { recs } = run([seg('s', ISN_S, 'SA', '', ISN_C + 1), seg('c', ISN_C + 1, 'AP', 'hi', ISN_S + 1)]);
-    assert.deepEqual(recs.slice(0, 2), [['open', 0, '10.0.0.1:50000', 'syn'], ['data', 0, 0, 0, 'hi']]);
+    assert.deepEqual(recs.slice(0, 2), [
+      ['open', 0, '10.0.0.1:50000', 'syn'],
+      ['data', 0, 0, 0, 'hi'],
+    ]);
   });
 
   it('follows sequence numbers across the 2^32 wrap, in and out of order', () => {
@@ -154,7 +161,12 @@ describe('TCP reassembly', () => {
   });
 
   it('reports lost bytes at the end of a direction from the acknowledgement alone', () => {
-    const { recs } = run([...handshake(), seg('c', ISN_C + 1, 'A', 'seen.'), seg('s', ISN_S + 1, 'A', '', ISN_C + 21), seg('c', ISN_C + 21, 'A', 'after')]);
+    const { recs } = run([
+      ...handshake(),
+      seg('c', ISN_C + 1, 'A', 'seen.'),
+      seg('s', ISN_S + 1, 'A', '', ISN_C + 21),
+      seg('c', ISN_C + 21, 'A', 'after'),
+    ]);
     assert.deepEqual(streams(recs), ['seen.[gap 15 lost]after', '']);
   });
 
@@ -174,7 +186,12 @@ describe('TCP reassembly', () => {
   });
 
   it('reports the hole before a FIN once the FIN is acknowledged', () => {
-    const { recs } = run([...handshake(), seg('c', ISN_C + 1, 'A', 'aaaa'), seg('c', ISN_C + 9, 'AF', 'cccc'), seg('s', ISN_S + 1, 'A', '', ISN_C + 14)]);
+    const { recs } = run([
+      ...handshake(),
+      seg('c', ISN_C + 1, 'A', 'aaaa'),
+      seg('c', ISN_C + 9, 'AF', 'cccc'),
+      seg('s', ISN_S + 1, 'A', '', ISN_C + 14),
+    ]);
     assert.deepEqual(streams(recs), ['aaaa[gap 4 lost]cccc[fin]', '']);
   });
 
@@ -207,7 +224,11 @@ describe('TCP reassembly', () => {
 
   it('starts a connection seen without its SYN at the first byte of each direction, and says so', () => {
     let conn: TcpConnection | null = null;
-    const { recs } = run([seg('s', 777_000, 'AP', 'frame-from-server'), seg('c', 123_000, 'AP', 'frame-from-client')], {}, (c) => (conn = c));
+    const { recs } = run(
+      [seg('s', 777_000, 'AP', 'frame-from-server'), seg('c', 123_000, 'AP', 'frame-from-client')],
+      {},
+      (c) => (conn = c),
+    );
     assert.deepEqual(recs.slice(0, 3), [
       ['open', 0, '10.0.0.2:80', 'first-packet'],
       ['data', 0, 0, 0, 'frame-from-server'],
@@ -222,10 +243,13 @@ describe('TCP reassembly', () => {
       seg('c', 1, 'S', '', 0, 0, [2222, 80]),
       seg('c', 2, 'A', 'late data', 0, 0, [1111, 80]),
     ]);
-    assert.deepEqual(recs.filter((r) => r[0] === 'open'), [
-      ['open', 1, '10.0.0.1:2222', 'syn'],
-      ['open', 0, '10.0.0.1:1111', 'first-packet'],
-    ]);
+    assert.deepEqual(
+      recs.filter((r) => r[0] === 'open'),
+      [
+        ['open', 1, '10.0.0.1:2222', 'syn'],
+        ['open', 0, '10.0.0.1:1111', 'first-packet'],
+      ],
+    );
   });
 
   it('takes a SYN with a new sequence number on the same ports for a new connection, a repeated SYN not', () => {
@@ -238,21 +262,36 @@ describe('TCP reassembly', () => {
       seg('c', 90_000, 'S'), // the ports reused
       seg('c', 90_001, 'A', 'new'),
     ]);
-    assert.deepEqual(recs.filter((r) => r[0] === 'open' || r[0] === 'close'), [
-      ['open', 0, '10.0.0.1:50000', 'syn'],
-      ['close', 0, 'fin'],
-      ['open', 1, '10.0.0.1:50000', 'syn'],
-      ['close', 1, 'capture-end'],
-    ]);
+    assert.deepEqual(
+      recs.filter((r) => r[0] === 'open' || r[0] === 'close'),
+      [
+        ['open', 0, '10.0.0.1:50000', 'syn'],
+        ['close', 0, 'fin'],
+        ['open', 1, '10.0.0.1:50000', 'syn'],
+        ['close', 1, 'capture-end'],
+      ],
+    );
   });
 
   it('closes a connection as reused when a new SYN arrives before its end', () => {
     const { recs } = run([...handshake(), seg('c', ISN_C + 1, 'A', 'x'), seg('c', 42, 'S')]);
-    assert.deepEqual(recs.filter((r) => r[0] === 'close'), [['close', 0, 'reused'], ['close', 1, 'capture-end']]);
+    assert.deepEqual(
+      recs.filter((r) => r[0] === 'close'),
+      [
+        ['close', 0, 'reused'],
+        ['close', 1, 'capture-end'],
+      ],
+    );
   });
 
   it('stops handing out data of an ignored connection, and still reports its end', () => {
-    const segments = [...handshake(), seg('c', ISN_C + 11, 'A', 'later'), seg('c', ISN_C + 1, 'A', 'first.....'), seg('c', ISN_C + 16, 'AF', 'more'), seg('s', ISN_S + 1, 'AF', 'reply')];
+    const segments = [
+      ...handshake(),
+      seg('c', ISN_C + 11, 'A', 'later'),
+      seg('c', ISN_C + 1, 'A', 'first.....'),
+      seg('c', ISN_C + 16, 'AF', 'more'),
+      seg('s', ISN_S + 1, 'AF', 'reply'),
+    ];
     assert.deepEqual(streams(run(segments).recs), ['first.....latermore[fin]', 'reply[fin]']);
     // A handler that loses interest at its first bytes (as for TLS) gets nothing more but the end.
     const recs: Rec[] = [];
@@ -270,7 +309,12 @@ describe('TCP reassembly', () => {
     });
     for (const s of segments) tcp.push(s);
     tcp.end();
-    assert.deepEqual(recs, [['data', 0, 0, 0, 'first.....'], ['fin', 0, 0], ['fin', 0, 1], ['close', 0, 'fin']]);
+    assert.deepEqual(recs, [
+      ['data', 0, 0, 0, 'first.....'],
+      ['fin', 0, 0],
+      ['fin', 0, 1],
+      ['close', 0, 'fin'],
+    ]);
     assert.equal(tcp.buffered, 0);
   });
 
@@ -297,7 +341,10 @@ describe('TCP reassembly', () => {
       peaks.push(tcp.buffered);
     }
     assert.ok(Math.max(...peaks) <= 500, `held ${Math.max(...peaks)} bytes`);
-    assert.deepEqual(recs.find((r) => r[0] === 'gap'), ['gap', 0, 0, 1, 1, 'buffer-limit']);
+    assert.deepEqual(
+      recs.find((r) => r[0] === 'gap'),
+      ['gap', 0, 0, 1, 1, 'buffer-limit'],
+    );
     // Once the hole is given up, what waited and everything after it flows in order.
     assert.equal(streams(recs)[0], `a[gap 1 buffer-limit]${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => String(i).repeat(100)).join('')}`);
   });
@@ -338,22 +385,33 @@ describe('TCP reassembly', () => {
     const text = 'The quick brown fox jumps over the lazy dog, 0123456789.';
     const isn = 0xffffffe0; // wraps inside the stream
     const pieces: Array<[number, number]> = [];
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       const n = 1 + ((at * 7) % 9);
       pieces.push([at, Math.min(text.length, at + n)]);
       at += n;
     }
-    const inOrder = [seg('c', isn, 'S'), ...pieces.map(([s, e]) => seg('c', isn + 1 + s, 'A', text.slice(s, e))), seg('c', isn + 1 + text.length, 'AF')];
+    const inOrder = [
+      seg('c', isn, 'S'),
+      ...pieces.map(([s, e]) => seg('c', isn + 1 + s, 'A', text.slice(s, e))),
+      seg('c', isn + 1 + text.length, 'AF'),
+    ];
     const expected = streams(run(inOrder).recs);
     assert.deepEqual(expected, [`${text}[fin]`, '']);
     fc.assert(
-      fc.property(fc.array(fc.nat(), { minLength: inOrder.length, maxLength: inOrder.length }), fc.array(fc.nat({ max: inOrder.length - 1 }), { maxLength: 6 }), (keys, dups) => {
-        const body = inOrder.slice(1);
-        const shuffled = body.map((s, i) => [keys[i]!, s] as const).sort((a, b) => a[0] - b[0]).map(([, s]) => s);
-        for (const d of dups) shuffled.splice(d % (shuffled.length + 1), 0, body[d % body.length]!);
-        const result = run([inOrder[0]!, ...shuffled]).recs;
-        assert.deepEqual(streams(result), expected);
-      }),
+      fc.property(
+        fc.array(fc.nat(), { minLength: inOrder.length, maxLength: inOrder.length }),
+        fc.array(fc.nat({ max: inOrder.length - 1 }), { maxLength: 6 }),
+        (keys, dups) => {
+          const body = inOrder.slice(1);
+          const shuffled = body
+            .map((s, i) => [keys[i]!, s] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, s]) => s);
+          for (const d of dups) shuffled.splice(d % (shuffled.length + 1), 0, body[d % body.length]!);
+          const result = run([inOrder[0]!, ...shuffled]).recs;
+          assert.deepEqual(streams(result), expected);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const CAPTURE_DIR = fileURLToPath(new URL('../../src/capture/', import.meta.url));
-const IO_MODULES = /^node:(fs|fs\/promises|net|stream|stream\/promises|http|https|http2|tls|dgram|child_process|worker_threads|cluster|readline)$/;
+const IO_MODULES =
+  /^node:(fs|fs\/promises|net|stream|stream\/promises|http|https|http2|tls|dgram|child_process|worker_threads|cluster|readline)$/;
 /** `import … from 'x'`, `export … from 'x'`, `import 'x'` (compiled ESM puts each at the start of a line). */
 const SPECIFIER = /^(?:import|export)\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"];/gm;
 

@@ -22,12 +22,18 @@ const KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /** A WebSocket conversation on one leg, as the proxy would record it. */
-function conversation(options: { linkType?: WriterLinkType; client?: string; server?: string; isn?: { client: number; server: number } } = {}): {
+function conversation(
+  options: { linkType?: WriterLinkType; client?: string; server?: string; isn?: { client: number; server: number } } = {},
+): {
   file: Uint8Array;
   frames: { client: number[]; server: number[] };
 } {
   const writer = new PcapngWriter();
-  const iface = writer.addInterface({ name: 'client leg', description: 'between the client and wsdiag', linkType: options.linkType ?? 'raw' });
+  const iface = writer.addInterface({
+    name: 'client leg',
+    description: 'between the client and wsdiag',
+    linkType: options.linkType ?? 'raw',
+  });
   const tcp = new SyntheticTcp({
     writer,
     interfaceId: iface.id,
@@ -42,9 +48,31 @@ function conversation(options: { linkType?: WriterLinkType; client?: string; ser
     return { sec: Math.floor(ms / 1000), nsec: Math.round((ms % 1000) * 1e6) };
   };
   const parts = [writer.header(), iface.block, tcp.open(ts())];
-  parts.push(tcp.send('client', enc(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`), ts()));
-  parts.push(tcp.send('server', enc(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(KEY)}\r\n\r\n`), ts()));
-  parts.push(tcp.send('client', concatBytes([encodeFrame({ opcode: 1, payload: 'hi', mask: true }), encodeFrame({ opcode: 9, payload: 'p', mask: true })]), ts()));
+  parts.push(
+    tcp.send(
+      'client',
+      enc(
+        `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ),
+      ts(),
+    ),
+  );
+  parts.push(
+    tcp.send(
+      'server',
+      enc(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(KEY)}\r\n\r\n`,
+      ),
+      ts(),
+    ),
+  );
+  parts.push(
+    tcp.send(
+      'client',
+      concatBytes([encodeFrame({ opcode: 1, payload: 'hi', mask: true }), encodeFrame({ opcode: 9, payload: 'p', mask: true })]),
+      ts(),
+    ),
+  );
   parts.push(tcp.send('server', encodeFrame({ opcode: 2, payload: new Uint8Array(200_000).fill(3) }), ts()));
   parts.push(tcp.send('server', encodeFrame({ opcode: 10, payload: 'p' }), ts()));
   parts.push(tcp.send('client', encodeFrame({ opcode: 8, payload: closeBody(1000, 'done'), mask: true }), ts()));
@@ -97,7 +125,10 @@ describe('pcapng writer', () => {
     });
     reader.push(file);
     reader.end();
-    assert.deepEqual(interfaces, [[0, 101, 'client leg'], [1, 1, 'upstream leg']]);
+    assert.deepEqual(interfaces, [
+      [0, 101, 'client leg'],
+      [1, 1, 'upstream leg'],
+    ]);
     assert.deepEqual(packets, [[1, { sec: 1_700_000_000, nsec: 123_456_789 }, [0x45, 1, 2, 3, 4], 5]]);
     assert.equal(file.length % 4, 0);
   });
@@ -139,7 +170,10 @@ describe('pcapng writer', () => {
         // Both ends agree with the bytes they carried.
         const events = judged(file);
         assert.deepEqual(opcodes(events), frames);
-        assert.deepEqual(events.filter((e) => e.type === 'violation'), []);
+        assert.deepEqual(
+          events.filter((e) => e.type === 'violation'),
+          [],
+        );
         const open = events.find((e): e is Extract<CaptureEvent, { type: 'open' }> => e.type === 'open')!;
         assert.deepEqual([open.client, open.server], [clientText, serverText]);
       });
@@ -149,7 +183,12 @@ describe('pcapng writer', () => {
   it('writes a reset', () => {
     const writer = new PcapngWriter();
     const iface = writer.addInterface({ name: 'leg' });
-    const tcp = new SyntheticTcp({ writer, interfaceId: iface.id, client: { ip: '10.0.0.1', port: 1 }, server: { ip: '10.0.0.2', port: 2 } });
+    const tcp = new SyntheticTcp({
+      writer,
+      interfaceId: iface.id,
+      client: { ip: '10.0.0.1', port: 1 },
+      server: { ip: '10.0.0.2', port: 2 },
+    });
     const file = concatBytes([writer.header(), iface.block, tcp.open({ sec: 1, nsec: 0 }), tcp.reset('server', { sec: 2, nsec: 0 })]);
     const last = readPackets(file).at(-1)!;
     const seg = decodeIp(last.data, 0, 0, last.ts, last.number);

@@ -40,7 +40,11 @@ async function failure(promise: Promise<unknown>): Promise<ChaosApiError> {
 }
 
 /** A raw request, for what the client never sends. */
-function raw(method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: api.host, port: api.port, method, path, headers: options.headers ?? {} }, (res) => {
       let body = '';
@@ -62,22 +66,49 @@ describe('the chaos API through ChaosClient', () => {
   it('adds, lists, gets, updates, removes, resets', async () => {
     assert.deepEqual(await client.list(), []);
     const added = await client.add({ type: 'latency', stream: 'server->client', attributes: { latency: 20 } });
-    assert.deepEqual(added, { name: 'latency-s2c', type: 'latency', stream: 'server->client', toxicity: 1, attributes: { latency: 20, jitter: 0 } });
+    assert.deepEqual(added, {
+      name: 'latency-s2c',
+      type: 'latency',
+      stream: 'server->client',
+      toxicity: 1,
+      attributes: { latency: 20, jitter: 0 },
+    });
     await client.add({ name: 'antivirus', type: 'drop', stream: 'server->client', toxicity: 0.5 });
-    assert.deepEqual((await client.list()).map((t) => t.name), ['latency-s2c', 'antivirus']);
-    assert.deepEqual(await client.get('antivirus'), { name: 'antivirus', type: 'drop', stream: 'server->client', toxicity: 0.5, attributes: { frames: 'pong' } });
+    assert.deepEqual(
+      (await client.list()).map((t) => t.name),
+      ['latency-s2c', 'antivirus'],
+    );
+    assert.deepEqual(await client.get('antivirus'), {
+      name: 'antivirus',
+      type: 'drop',
+      stream: 'server->client',
+      toxicity: 0.5,
+      attributes: { frames: 'pong' },
+    });
     const updated = await client.update<'latency'>('latency-s2c', { toxicity: 0.25, attributes: { jitter: 5 } });
     assert.deepEqual([updated.toxicity, updated.attributes], [0.25, { latency: 20, jitter: 5 }]);
     await client.remove('antivirus');
-    assert.deepEqual((await client.list()).map((t) => t.name), ['latency-s2c']);
+    assert.deepEqual(
+      (await client.list()).map((t) => t.name),
+      ['latency-s2c'],
+    );
     await client.reset();
     assert.deepEqual(await client.list(), []);
   });
 
   it('lists the toxic types with their attributes', async () => {
     const types = await client.types();
-    assert.deepEqual(types.map((t) => t.type), TOXIC_TYPES);
-    assert.deepEqual(types.find((t) => t.type === 'rsv')?.attributes['bit'], { kind: 'integer', default: 1, min: 1, max: 3, description: 'which reserved bit to set' });
+    assert.deepEqual(
+      types.map((t) => t.type),
+      TOXIC_TYPES,
+    );
+    assert.deepEqual(types.find((t) => t.type === 'rsv')?.attributes['bit'], {
+      kind: 'integer',
+      default: 1,
+      min: 1,
+      max: 3,
+      description: 'which reserved bit to set',
+    });
   });
 
   it('withToxic turns a fault on for one step and off again, even when the step fails', async () => {
@@ -87,7 +118,10 @@ describe('the chaos API through ChaosClient', () => {
     });
     assert.deepEqual(seen, ['rsv-c2s']);
     assert.deepEqual(await client.list(), []);
-    await assert.rejects(client.withToxic({ type: 'noop', stream: 'client->server' }, () => Promise.reject(new Error('step failed'))), /step failed/);
+    await assert.rejects(
+      client.withToxic({ type: 'noop', stream: 'client->server' }, () => Promise.reject(new Error('step failed'))),
+      /step failed/,
+    );
     assert.deepEqual(await client.list(), []);
   });
 
@@ -149,7 +183,9 @@ describe('the chaos API, raw', () => {
   });
 
   it('an oversized body is a 413', async () => {
-    const res = await raw('POST', '/toxics', { body: JSON.stringify({ type: 'noop', stream: 'client->server', name: 'x', pad: 'y'.repeat(70_000) }) });
+    const res = await raw('POST', '/toxics', {
+      body: JSON.stringify({ type: 'noop', stream: 'client->server', name: 'x', pad: 'y'.repeat(70_000) }),
+    });
     assert.equal(res.status, 413);
   });
 
@@ -179,7 +215,10 @@ describe('changes through the API reach open connections', () => {
     assert.equal(summarize(engine.push(frame, 0), engine).faults.length, 0);
     await client.add({ type: 'rsv', stream: 'client->server', attributes: { bit: 1 } });
     const hit = summarize(engine.push(frame, 0), engine);
-    assert.deepEqual(hit.faults.map((f) => f.toxic), ['rsv-c2s']);
+    assert.deepEqual(
+      hit.faults.map((f) => f.toxic),
+      ['rsv-c2s'],
+    );
     await client.remove('rsv-c2s');
     assert.equal(summarize(engine.push(frame, 0), engine).faults.length, 0);
   });

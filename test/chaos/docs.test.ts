@@ -19,7 +19,12 @@ function tableRows(first: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
@@ -39,10 +44,14 @@ const record: FaultRecord = {
 describe('docs/chaos.md', () => {
   it('lists every toxic type with its attributes', () => {
     const rows = tableRows('type | what it does');
-    assert.deepEqual(rows.map((r) => r[0]), TOXIC_TYPES.map((t) => `\`${t}\``));
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      TOXIC_TYPES.map((t) => `\`${t}\``),
+    );
     for (const type of describeToxicTypes()) {
       const cell = rows.find((r) => r[0] === `\`${type.type}\``)![2]!;
-      for (const name of Object.keys(type.attributes)) assert.ok(cell.includes(`\`${name}\``), `${type.type}: attribute ${name} documented`);
+      for (const name of Object.keys(type.attributes))
+        assert.ok(cell.includes(`\`${name}\``), `${type.type}: attribute ${name} documented`);
     }
   });
 

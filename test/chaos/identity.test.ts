@@ -78,7 +78,10 @@ describe('the engine changes nothing it was not asked to', () => {
     fc.assert(
       fc.property(streamArb, splitsArb, fc.constantFrom(...DIRECTIONS), extensionsArb, (bytes, splits, direction, extensions) => {
         const run = runChaos(chunksOf(bytes, splits), everyToxic(direction, 0), { direction, extensions, end: true });
-        assert.ok(bytesEqual(run.out, bytes), `output ${Buffer.from(run.out).toString('hex')}\ninput  ${Buffer.from(bytes).toString('hex')}`);
+        assert.ok(
+          bytesEqual(run.out, bytes),
+          `output ${Buffer.from(run.out).toString('hex')}\ninput  ${Buffer.from(bytes).toString('hex')}`,
+        );
         assert.equal(run.faults.length, 0);
         assert.deepEqual(
           run.actions.map((a) => a.type).filter((t) => t !== 'write'),
@@ -134,7 +137,11 @@ describe('where frames cannot be trusted', () => {
     for (const chunks of [[concatBytes([first, broken])], cut(concatBytes([first, broken]), [3, 7, 12])]) {
       const run = runChaos(chunks, toxics, { direction: 'server->client', end: true });
       assert.ok(bytesEqual(run.out.subarray(run.out.length - broken.length), broken), 'the rest as it came');
-      assert.deepEqual(run.faults.map((f) => f.frame?.index), [0, 0], 'only the first frame was changed');
+      assert.deepEqual(
+        run.faults.map((f) => f.frame?.index),
+        [0, 0],
+        'only the first frame was changed',
+      );
     }
   });
 });
@@ -146,14 +153,21 @@ describe('with toxics on, the result does not depend on how the input was split'
   for (const toxicity of [1, 0.5]) {
     it(`every toxic at toxicity ${toxicity}`, () => {
       fc.assert(
-        fc.property(streamArb, splitsArb, fc.constantFrom(...DIRECTIONS), extensionsArb, fc.constantFrom(...TOXIC_TYPES.filter((t) => !timeless.includes(t))), (bytes, splits, direction, extensions, type) => {
-          const toxics = [toxic(type, direction, {}, { toxicity }), toxic('fragment', direction, { size: 7 }, { toxicity })];
-          const whole = runChaos([bytes], toxics, { direction, extensions, end: true });
-          const split = runChaos(chunksOf(bytes, splits), toxics, { direction, extensions, end: true });
-          assert.ok(bytesEqual(split.out, whole.out), 'same bytes');
-          assert.deepEqual(split.faults, whole.faults, 'same faults');
-          assert.deepEqual([split.ended, split.reset], [whole.ended, whole.reset]);
-        }),
+        fc.property(
+          streamArb,
+          splitsArb,
+          fc.constantFrom(...DIRECTIONS),
+          extensionsArb,
+          fc.constantFrom(...TOXIC_TYPES.filter((t) => !timeless.includes(t))),
+          (bytes, splits, direction, extensions, type) => {
+            const toxics = [toxic(type, direction, {}, { toxicity }), toxic('fragment', direction, { size: 7 }, { toxicity })];
+            const whole = runChaos([bytes], toxics, { direction, extensions, end: true });
+            const split = runChaos(chunksOf(bytes, splits), toxics, { direction, extensions, end: true });
+            assert.ok(bytesEqual(split.out, whole.out), 'same bytes');
+            assert.deepEqual(split.faults, whole.faults, 'same faults');
+            assert.deepEqual([split.ended, split.reset], [whole.ended, whole.reset]);
+          },
+        ),
         { numRuns: NUM_RUNS },
       );
     });

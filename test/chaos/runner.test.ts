@@ -47,7 +47,11 @@ class RecordingSink implements ChaosSink {
   log: string[] = [];
   constructor(private readonly timers: FakeTimers) {}
   write(bytes: Uint8Array): void {
-    this.log.push(`${this.timers.time}: write ${Buffer.from(bytes).toString('latin1').replace(/[^\x20-\x7e]/g, '')}`);
+    this.log.push(
+      `${this.timers.time}: write ${Buffer.from(bytes)
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '')}`,
+    );
   }
   end(): void {
     this.log.push(`${this.timers.time}: end`);
@@ -105,13 +109,23 @@ describe('ActionRunner', () => {
     const timers = new FakeTimers();
     const sink = new RecordingSink(timers);
     const runner = new ActionRunner(sink, timers);
-    const engine = new ChaosDirection({ direction: 'server->client', toxics: staticToxics([toxic('latency', 'server->client', { latency: 50 })]), seed: 's', connection: 'c1' });
+    const engine = new ChaosDirection({
+      direction: 'server->client',
+      toxics: staticToxics([toxic('latency', 'server->client', { latency: 50 })]),
+      seed: 's',
+      connection: 'c1',
+    });
     const push = (text: string) => runner.run(engine.push(encodeFrame({ opcode: 1, payload: text }), timers.now()), timers.now());
     push('one');
     timers.advance(20);
     push('two');
     timers.advance(1000);
-    assert.deepEqual(sink.log, ['0: fault held text frame #0 50 ms', '50: write one', '50: fault held text frame #1 50 ms', '70: write two']);
+    assert.deepEqual(sink.log, [
+      '0: fault held text frame #0 50 ms',
+      '50: write one',
+      '50: fault held text frame #1 50 ms',
+      '70: write two',
+    ]);
   });
 
   it('plays the engine: bandwidth paces the bytes', () => {
@@ -121,13 +135,24 @@ describe('ActionRunner', () => {
       { write: (b) => written.push([timers.time, b.length]), end: () => {}, reset: () => {}, fault: () => {} },
       timers,
     );
-    const engine = new ChaosDirection({ direction: 'server->client', toxics: staticToxics([toxic('bandwidth', 'server->client', { rate: 10 })]), seed: 's', connection: 'c1' });
+    const engine = new ChaosDirection({
+      direction: 'server->client',
+      toxics: staticToxics([toxic('bandwidth', 'server->client', { rate: 10 })]),
+      seed: 's',
+      connection: 'c1',
+    });
     const frames = concatBytes(Array.from({ length: 4 }, () => encodeFrame({ opcode: 2, payload: new Uint8Array(996) })));
     runner.run(engine.push(frames, 0), 0);
     timers.advance(10_000);
     // 4000 bytes at 10 KB/s: 500-byte pieces every 50 ms, the last one at 350 ms.
     assert.equal(written.length, 8);
-    assert.deepEqual(written.map(([t]) => t), [0, 50, 100, 150, 200, 250, 300, 350]);
-    assert.equal(written.reduce((n, [, len]) => n + len, 0), 4000);
+    assert.deepEqual(
+      written.map(([t]) => t),
+      [0, 50, 100, 150, 200, 250, 300, 350],
+    );
+    assert.equal(
+      written.reduce((n, [, len]) => n + len, 0),
+      4000,
+    );
   });
 });

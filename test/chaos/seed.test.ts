@@ -57,7 +57,9 @@ describe('seeds', () => {
 
   it("a toxic's draws do not depend on the toxics beside it", () => {
     const rsvAlone = run({ seed: 's' }, [toxics[0]!]).faults.map((f) => f.frame?.index);
-    const rsvWithOthers = run({ seed: 's' }).faults.filter((f) => f.toxic_type === 'rsv').map((f) => f.frame?.index);
+    const rsvWithOthers = run({ seed: 's' })
+      .faults.filter((f) => f.toxic_type === 'rsv')
+      .map((f) => f.frame?.index);
     assert.deepEqual(rsvWithOthers, rsvAlone);
   });
 

@@ -43,7 +43,11 @@ export interface RunOptions {
 }
 
 /** Pushes the chunks through a fresh engine and gathers what it asked for. */
-export function runChaos(chunks: Uint8Array | readonly Uint8Array[], toxics: readonly AnyToxic[] | ToxicSource, options: RunOptions): ChaosRun {
+export function runChaos(
+  chunks: Uint8Array | readonly Uint8Array[],
+  toxics: readonly AnyToxic[] | ToxicSource,
+  options: RunOptions,
+): ChaosRun {
   const engine = new ChaosDirection({
     direction: options.direction,
     toxics: Array.isArray(toxics) ? staticToxics(toxics as AnyToxic[]) : (toxics as ToxicSource),
@@ -73,8 +77,21 @@ export function summarize(actions: ChaosAction[], engine: ChaosDirection): Chaos
 }
 
 /** What the receiver's decoder makes of the output (with payload listeners, so messages are collected). */
-export function receive(bytes: Uint8Array, direction: Direction, options: { extensions?: string | null; typePolicy?: TypePolicy } = {}): DecodeRun {
-  return decodeChunks([bytes], { from: senderOf(direction), extensions: options.extensions ?? null, maxMessage: 0, ...(options.typePolicy ? { typePolicy: options.typePolicy } : {}) }, true);
+export function receive(
+  bytes: Uint8Array,
+  direction: Direction,
+  options: { extensions?: string | null; typePolicy?: TypePolicy } = {},
+): DecodeRun {
+  return decodeChunks(
+    [bytes],
+    {
+      from: senderOf(direction),
+      extensions: options.extensions ?? null,
+      maxMessage: 0,
+      ...(options.typePolicy ? { typePolicy: options.typePolicy } : {}),
+    },
+    true,
+  );
 }
 
 export { rules };

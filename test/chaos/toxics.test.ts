@@ -43,7 +43,10 @@ function assertFrames(run: ChaosRun, direction: Direction, specs: readonly Expec
     assert.notDeepEqual(key, KEY, `frame ${i} has a fresh key`);
     return encodeFrame({ ...frame, mask: key });
   });
-  assert.ok(bytesEqual(run.out, concatBytes(expected)), `output ${Buffer.from(run.out).toString('hex')}\nexpected ${Buffer.from(concatBytes(expected)).toString('hex')}`);
+  assert.ok(
+    bytesEqual(run.out, concatBytes(expected)),
+    `output ${Buffer.from(run.out).toString('hex')}\nexpected ${Buffer.from(concatBytes(expected)).toString('hex')}`,
+  );
 }
 
 function only(run: ChaosRun): FaultRecord {
@@ -62,7 +65,10 @@ describe('header toxics', () => {
         const fault = only(run);
         assert.deepEqual(fault.before, { [`rsv${bit}`]: false });
         assert.deepEqual(fault.after, { [`rsv${bit}`]: true });
-        assert.deepEqual([fault.frame?.index, fault.out_index, fault.out_offset, fault.toxic, fault.toxic_type, fault.dir], [0, 0, 0, `rsv-${direction === C2S ? 'c2s' : 's2c'}`, 'rsv', direction]);
+        assert.deepEqual(
+          [fault.frame?.index, fault.out_index, fault.out_offset, fault.toxic, fault.toxic_type, fault.dir],
+          [0, 0, 0, `rsv-${direction === C2S ? 'c2s' : 's2c'}`, 'rsv', direction],
+        );
       });
     }
   }
@@ -70,7 +76,10 @@ describe('header toxics', () => {
   it('rsv leaves frames outside its selector byte for byte', () => {
     const input = concatBytes([sent(S2C, { opcode: 9, payload: 'p' }), sent(S2C, { opcode: 2, payload: Uint8Array.of(1, 2) })]);
     const run = runChaos(input, [toxic('rsv', S2C, { bit: 2, frames: 'data' })], { direction: S2C });
-    assertFrames(run, S2C, [{ opcode: 9, payload: 'p', as: 'sent' }, { opcode: 2, payload: Uint8Array.of(1, 2), rsv2: true }]);
+    assertFrames(run, S2C, [
+      { opcode: 9, payload: 'p', as: 'sent' },
+      { opcode: 2, payload: Uint8Array.of(1, 2), rsv2: true },
+    ]);
     assert.equal(only(run).out_index, 1);
     assert.equal(only(run).out_offset, 3);
   });
@@ -78,7 +87,10 @@ describe('header toxics', () => {
   it('reserved-opcode: the first frame of a fragmented message, and its continuation becomes unexpected', () => {
     const input = concatBytes([sent(C2S, { opcode: 1, fin: false, payload: 'ab' }), sent(C2S, { opcode: 0, payload: 'cd' })]);
     const run = runChaos(input, [toxic('reserved-opcode', C2S, { opcode: 0xb })], { direction: C2S });
-    assertFrames(run, C2S, [{ opcode: 0xb, fin: false, payload: 'ab' }, { opcode: 0, payload: 'cd', as: 'sent' }]);
+    assertFrames(run, C2S, [
+      { opcode: 0xb, fin: false, payload: 'ab' },
+      { opcode: 0, payload: 'cd', as: 'sent' },
+    ]);
     assert.deepEqual(rules(receive(run.out, C2S)), ['reserved-opcode', 'control-frame-fragmented', 'unexpected-continuation']);
     assert.deepEqual([only(run).before, only(run).after], [{ opcode: 1 }, { opcode: 0xb }]);
   });
@@ -139,7 +151,9 @@ describe('message toxics', () => {
   });
 
   it('retype binary → text: invalid-utf8-text for bytes that are not UTF-8', () => {
-    const run = runChaos(sent(C2S, { opcode: 2, payload: Uint8Array.of(0xc3, 0x28) }), [toxic('retype', C2S, { to: 'text' })], { direction: C2S });
+    const run = runChaos(sent(C2S, { opcode: 2, payload: Uint8Array.of(0xc3, 0x28) }), [toxic('retype', C2S, { to: 'text' })], {
+      direction: C2S,
+    });
     assertFrames(run, C2S, [{ opcode: 1, payload: Uint8Array.of(0xc3, 0x28) }]);
     assert.deepEqual(rules(receive(run.out, C2S)), ['invalid-utf8-text']);
   });
@@ -157,7 +171,11 @@ describe('message toxics', () => {
   });
 
   it('corrupt-utf8 skips an empty first fragment and clamps the offset to the frame', () => {
-    const input = concatBytes([sent(S2C, { opcode: 1, fin: false }), sent(S2C, { opcode: 0, fin: false, payload: 'ab' }), sent(S2C, { opcode: 0, payload: 'cd' })]);
+    const input = concatBytes([
+      sent(S2C, { opcode: 1, fin: false }),
+      sent(S2C, { opcode: 0, fin: false, payload: 'ab' }),
+      sent(S2C, { opcode: 0, payload: 'cd' }),
+    ]);
     const run = runChaos(input, [toxic('corrupt-utf8', S2C, { offset: 10 })], { direction: S2C });
     assertFrames(run, S2C, [
       { opcode: 1, fin: false, as: 'sent' },
@@ -193,7 +211,15 @@ describe('fragmentation (valid changes)', () => {
     const run = runChaos(pieces, [toxic('fragment', S2C, { size: 30_000 })], { direction: S2C });
     const firstPush = runChaos(pieces.slice(0, 1), [toxic('fragment', S2C, { size: 30_000 })], { direction: S2C });
     assert.equal(firstPush.out.length, 4 + 5000 - 10, 'the first push already wrote its payload (after the new header)');
-    assert.deepEqual(framesOf(run.out).map((f) => [f.opcode, f.fin, f.length]), [[2, false, 30_000], [0, false, 30_000], [0, false, 30_000], [0, true, 10_000]]);
+    assert.deepEqual(
+      framesOf(run.out).map((f) => [f.opcode, f.fin, f.length]),
+      [
+        [2, false, 30_000],
+        [0, false, 30_000],
+        [0, false, 30_000],
+        [0, true, 10_000],
+      ],
+    );
     assert.deepEqual(rules(receive(run.out, S2C)), []);
   });
 
@@ -202,14 +228,21 @@ describe('fragmentation (valid changes)', () => {
     const input = sent(S2C, { opcode: 1, rsv1: true, payload: compressed });
     const run = runChaos(input, [toxic('fragment', S2C, { size: 8 })], { direction: S2C, extensions: DEFLATE });
     const frames = framesOf(run.out);
-    assert.deepEqual(frames.map((f) => f.rsv1), frames.map((_, i) => i === 0));
+    assert.deepEqual(
+      frames.map((f) => f.rsv1),
+      frames.map((_, i) => i === 0),
+    );
     const received = receive(run.out, S2C, { extensions: DEFLATE });
     assert.deepEqual(rules(received), []);
     assert.deepEqual(messagesOf(received), [[1, 'compressed text payload, compressed text payload']]);
   });
 
   it('coalesce merges a fragmented message into one frame', () => {
-    const input = concatBytes([sent(C2S, { opcode: 1, fin: false, payload: 'hel' }), sent(C2S, { opcode: 0, fin: false, payload: 'lo ' }), sent(C2S, { opcode: 0, payload: 'world' })]);
+    const input = concatBytes([
+      sent(C2S, { opcode: 1, fin: false, payload: 'hel' }),
+      sent(C2S, { opcode: 0, fin: false, payload: 'lo ' }),
+      sent(C2S, { opcode: 0, payload: 'world' }),
+    ]);
     const run = runChaos(input, [toxic('coalesce', C2S)], { direction: C2S });
     assertFrames(run, C2S, [{ opcode: 1, payload: 'hello world' }]);
     const received = receive(run.out, C2S);
@@ -219,7 +252,10 @@ describe('fragmentation (valid changes)', () => {
   });
 
   it('coalesce holds nothing until the last fragment, then writes once', () => {
-    const input = concatBytes([sent(S2C, { opcode: 2, fin: false, payload: Uint8Array.of(1) }), sent(S2C, { opcode: 0, payload: Uint8Array.of(2) })]);
+    const input = concatBytes([
+      sent(S2C, { opcode: 2, fin: false, payload: Uint8Array.of(1) }),
+      sent(S2C, { opcode: 0, payload: Uint8Array.of(2) }),
+    ]);
     const first = runChaos(input.subarray(0, 3), [toxic('coalesce', S2C)], { direction: S2C });
     assert.equal(first.out.length, 0);
     const whole = runChaos(input, [toxic('coalesce', S2C)], { direction: S2C });
@@ -227,11 +263,18 @@ describe('fragmentation (valid changes)', () => {
   });
 
   it('coalesce gives up, byte for byte, on a ping between fragments, past max_bytes, or at the end of the stream', () => {
-    const withPing = concatBytes([sent(C2S, { opcode: 1, fin: false, payload: 'ab' }), sent(C2S, { opcode: 9, payload: 'p' }), sent(C2S, { opcode: 0, payload: 'cd' })]);
+    const withPing = concatBytes([
+      sent(C2S, { opcode: 1, fin: false, payload: 'ab' }),
+      sent(C2S, { opcode: 9, payload: 'p' }),
+      sent(C2S, { opcode: 0, payload: 'cd' }),
+    ]);
     const a = runChaos(withPing, [toxic('coalesce', C2S)], { direction: C2S });
     assert.ok(bytesEqual(a.out, withPing));
     assert.equal(a.faults.length, 0);
-    const long = concatBytes([sent(C2S, { opcode: 2, fin: false, payload: new Uint8Array(6) }), sent(C2S, { opcode: 0, payload: new Uint8Array(6) })]);
+    const long = concatBytes([
+      sent(C2S, { opcode: 2, fin: false, payload: new Uint8Array(6) }),
+      sent(C2S, { opcode: 0, payload: new Uint8Array(6) }),
+    ]);
     const b = runChaos(long, [toxic('coalesce', C2S, { max_bytes: 10 })], { direction: C2S });
     assert.ok(bytesEqual(b.out, long));
     const cut = long.subarray(0, long.length - 3);
@@ -274,7 +317,11 @@ describe('control frame toxics', () => {
   it('duplicate pings', () => {
     const ping = sent(C2S, { opcode: 9, payload: 'hb' });
     const run = runChaos(ping, [toxic('duplicate', C2S, { copies: 2, frames: 'ping' })], { direction: C2S });
-    assertFrames(run, C2S, [{ opcode: 9, payload: 'hb' }, { opcode: 9, payload: 'hb' }, { opcode: 9, payload: 'hb' }]);
+    assertFrames(run, C2S, [
+      { opcode: 9, payload: 'hb' },
+      { opcode: 9, payload: 'hb' },
+      { opcode: 9, payload: 'hb' },
+    ]);
     const received = receive(run.out, C2S);
     assert.deepEqual(received.events.filter((e) => e[0] === 'ping').length, 3);
     assert.deepEqual(only(run).after, { copies: 3 });
@@ -283,13 +330,19 @@ describe('control frame toxics', () => {
   it('duplicate a Close', () => {
     const close = sent(S2C, { opcode: 8, payload: closeBody(1000, 'bye') });
     const run = runChaos(close, [toxic('duplicate', S2C, { frames: 'close' })], { direction: S2C });
-    assertFrames(run, S2C, [{ opcode: 8, payload: closeBody(1000, 'bye') }, { opcode: 8, payload: closeBody(1000, 'bye') }]);
+    assertFrames(run, S2C, [
+      { opcode: 8, payload: closeBody(1000, 'bye') },
+      { opcode: 8, payload: closeBody(1000, 'bye') },
+    ]);
   });
 
   it('inject-ping toward the server: an unmasked ping before the message, which goes on as it came', () => {
     const message = sent(C2S, { opcode: 1, payload: 'hi' });
     const run = runChaos(message, [toxic('inject-ping', C2S)], { direction: C2S });
-    assertFrames(run, C2S, [{ opcode: 9, payload: 'wsdiag', as: 'unmasked' }, { opcode: 1, payload: 'hi', as: 'sent' }]);
+    assertFrames(run, C2S, [
+      { opcode: 9, payload: 'wsdiag', as: 'unmasked' },
+      { opcode: 1, payload: 'hi', as: 'sent' },
+    ]);
     assert.deepEqual(rules(receive(run.out, C2S)), ['unmasked-client-frame']);
     assert.deepEqual([only(run).out_index, only(run).frame?.index], [0, 0]);
   });
@@ -297,21 +350,34 @@ describe('control frame toxics', () => {
   it('inject-ping toward the client is a legal ping the client must answer', () => {
     const message = sent(S2C, { opcode: 1, payload: 'hi' });
     const run = runChaos(message, [toxic('inject-ping', S2C, { payload: 'auth' })], { direction: S2C });
-    assertFrames(run, S2C, [{ opcode: 9, payload: 'auth' }, { opcode: 1, payload: 'hi', as: 'sent' }]);
+    assertFrames(run, S2C, [
+      { opcode: 9, payload: 'auth' },
+      { opcode: 1, payload: 'hi', as: 'sent' },
+    ]);
     const received = receive(run.out, S2C);
     assert.deepEqual(rules(received), []);
-    assert.deepEqual(received.events.filter((e) => e[0] === 'ping'), [['ping', 0]]);
+    assert.deepEqual(
+      received.events.filter((e) => e[0] === 'ping'),
+      [['ping', 0]],
+    );
   });
 
   it('close-code rewrites the code and keeps the reason', () => {
-    const run = runChaos(sent(C2S, { opcode: 8, payload: closeBody(1001, 'going') }), [toxic('close-code', C2S, { code: 4000 })], { direction: C2S });
+    const run = runChaos(sent(C2S, { opcode: 8, payload: closeBody(1001, 'going') }), [toxic('close-code', C2S, { code: 4000 })], {
+      direction: C2S,
+    });
     assertFrames(run, C2S, [{ opcode: 8, payload: closeBody(4000, 'going') }]);
-    assert.deepEqual(receive(run.out, C2S).events.filter((e) => e[0] === 'close'), [['close', 4000, 'going', true]]);
+    assert.deepEqual(
+      receive(run.out, C2S).events.filter((e) => e[0] === 'close'),
+      [['close', 4000, 'going', true]],
+    );
     assert.deepEqual([only(run).before, only(run).after], [{ code: 1001 }, { code: 4000 }]);
   });
 
   it('close-code with a code never allowed on the wire: invalid-close-code; a new reason', () => {
-    const run = runChaos(sent(S2C, { opcode: 8, payload: closeBody(1000) }), [toxic('close-code', S2C, { code: 1005, reason: 'x' })], { direction: S2C });
+    const run = runChaos(sent(S2C, { opcode: 8, payload: closeBody(1000) }), [toxic('close-code', S2C, { code: 1005, reason: 'x' })], {
+      direction: S2C,
+    });
     assertFrames(run, S2C, [{ opcode: 8, payload: closeBody(1005, 'x') }]);
     assert.deepEqual(rules(receive(run.out, S2C)), ['invalid-close-code']);
   });
@@ -335,11 +401,14 @@ describe('truncate', () => {
     assert.notDeepEqual(key, KEY);
     assert.ok(bytesEqual(run.out, encodeFrame({ opcode: 2, payload: payload.subarray(0, 3), declaredLength: 10, mask: key })));
     const received = receive(run.out, C2S);
-    assert.deepEqual(received.truncation && { part: received.truncation.part, received: received.truncation.received, needed: received.truncation.needed }, {
-      part: 'payload',
-      received: 3,
-      needed: 10,
-    });
+    assert.deepEqual(
+      received.truncation && { part: received.truncation.part, received: received.truncation.received, needed: received.truncation.needed },
+      {
+        part: 'payload',
+        received: 3,
+        needed: 10,
+      },
+    );
     assert.deepEqual([only(run).before, only(run).after], [{ length: 10 }, { sent: 3 }]);
     assert.deepEqual(run.engine.push(Uint8Array.of(1, 2, 3), 0), [], 'nothing after the cut');
     assert.equal(run.engine.discardedBytes, 3);
@@ -357,7 +426,10 @@ describe('deflate', () => {
   const compressed = new TestCompressor(false).compress('hello hello hello hello');
 
   it('corrupt: a reserved block type in a compressed message: invalid-compressed-data', () => {
-    const run = runChaos(sent(C2S, { opcode: 1, rsv1: true, payload: compressed }), [toxic('deflate', C2S)], { direction: C2S, extensions: DEFLATE });
+    const run = runChaos(sent(C2S, { opcode: 1, rsv1: true, payload: compressed }), [toxic('deflate', C2S)], {
+      direction: C2S,
+      extensions: DEFLATE,
+    });
     const corrupted = Uint8Array.from(compressed);
     corrupted[0]! |= 0x06;
     assertFrames(run, C2S, [{ opcode: 1, rsv1: true, payload: corrupted }]);
@@ -365,10 +437,14 @@ describe('deflate', () => {
   });
 
   it('rsv1-uncompressed: a plain message marked compressed does not inflate', () => {
-    const run = runChaos(sent(S2C, { opcode: 1, payload: 'plain text, not deflate' }), [toxic('deflate', S2C, { fault: 'rsv1-uncompressed' })], {
-      direction: S2C,
-      extensions: DEFLATE,
-    });
+    const run = runChaos(
+      sent(S2C, { opcode: 1, payload: 'plain text, not deflate' }),
+      [toxic('deflate', S2C, { fault: 'rsv1-uncompressed' })],
+      {
+        direction: S2C,
+        extensions: DEFLATE,
+      },
+    );
     assertFrames(run, S2C, [{ opcode: 1, rsv1: true, payload: 'plain text, not deflate' }]);
     assert.deepEqual(rules(receive(run.out, S2C, { extensions: DEFLATE })), ['invalid-compressed-data']);
   });
@@ -397,7 +473,10 @@ describe('time and stream toxics', () => {
     const run = runChaos(input, [toxic('latency', S2C, { latency: 100, jitter: 40 })], { direction: S2C });
     const delays = run.faults.map((f) => f.after!['delay_ms'] as number);
     assert.equal(delays.length, 50);
-    assert.ok(delays.every((d) => d >= 60 && d <= 140), delays.join(','));
+    assert.ok(
+      delays.every((d) => d >= 60 && d <= 140),
+      delays.join(','),
+    );
     assert.ok(new Set(delays).size > 5, 'the jitter varies');
   });
 
@@ -406,7 +485,8 @@ describe('time and stream toxics', () => {
     const frame = sent(S2C, { opcode: 2, payload: input });
     const run = runChaos(frame, [toxic('bandwidth', S2C, { rate: 1 })], { direction: S2C, now: 0 });
     const schedule: string[] = [];
-    for (const a of run.actions) if (a.type === 'write' || a.type === 'delay') schedule.push(a.type === 'write' ? `w${a.bytes.length}` : `d${Math.round(a.ms)}`);
+    for (const a of run.actions)
+      if (a.type === 'write' || a.type === 'delay') schedule.push(a.type === 'write' ? `w${a.bytes.length}` : `d${Math.round(a.ms)}`);
     // 1 KB/s: 256-byte pieces, each 256 ms after the one before.
     assert.deepEqual(schedule, ['w256', 'd256', 'w256', 'd512', 'w256', 'd768', 'w236']);
     assert.ok(bytesEqual(run.out, frame));
@@ -442,31 +522,51 @@ describe('time and stream toxics', () => {
 describe('toxics together', () => {
   it('apply in order on one frame: rsv, non-minimal length and fragments', () => {
     const payload = new TextEncoder().encode('0123456789');
-    const run = runChaos(sent(C2S, { opcode: 1, payload }), [toxic('rsv', C2S, { bit: 3 }), toxic('fragment', C2S, { size: 4 }), toxic('non-minimal-length', C2S)], {
-      direction: C2S,
-    });
+    const run = runChaos(
+      sent(C2S, { opcode: 1, payload }),
+      [toxic('rsv', C2S, { bit: 3 }), toxic('fragment', C2S, { size: 4 }), toxic('non-minimal-length', C2S)],
+      {
+        direction: C2S,
+      },
+    );
     assertFrames(run, C2S, [
       { opcode: 1, fin: false, rsv3: true, lengthForm: 64, payload: payload.subarray(0, 4) },
       { opcode: 0, fin: false, payload: payload.subarray(4, 8) },
       { opcode: 0, payload: payload.subarray(8) },
     ]);
-    assert.deepEqual(run.faults.map((f) => f.toxic_type), ['rsv', 'fragment', 'non-minimal-length']);
+    assert.deepEqual(
+      run.faults.map((f) => f.toxic_type),
+      ['rsv', 'fragment', 'non-minimal-length'],
+    );
     assert.deepEqual(rules(receive(run.out, C2S)), ['reserved-bits', 'non-minimal-length']);
   });
 
   it('a drop ends the asking: later toxics neither act nor report', () => {
     const run = runChaos(sent(S2C, { opcode: 10 }), [toxic('drop', S2C), toxic('duplicate', S2C)], { direction: S2C });
     assert.equal(run.out.length, 0);
-    assert.deepEqual(run.faults.map((f) => f.toxic_type), ['drop']);
+    assert.deepEqual(
+      run.faults.map((f) => f.toxic_type),
+      ['drop'],
+    );
   });
 
   it('out_index counts the frames the receiver gets (after drops and injections)', () => {
     const input = concatBytes([sent(S2C, { opcode: 10 }), sent(S2C, { opcode: 1, payload: 'a' }), sent(S2C, { opcode: 1, payload: 'b' })]);
-    const run = runChaos(input, [toxic('drop', S2C), toxic('inject-ping', S2C, { frames: 'text' }), toxic('rsv', S2C, { frames: 'text' })], { direction: S2C });
+    const run = runChaos(
+      input,
+      [toxic('drop', S2C), toxic('inject-ping', S2C, { frames: 'text' }), toxic('rsv', S2C, { frames: 'text' })],
+      { direction: S2C },
+    );
     const received = receive(run.out, S2C);
     assert.deepEqual(
       run.faults.map((f) => [f.toxic_type, f.frame?.index, f.out_index]),
-      [['drop', 0, 0], ['inject-ping', 1, 0], ['rsv', 1, 1], ['inject-ping', 2, 2], ['rsv', 2, 3]],
+      [
+        ['drop', 0, 0],
+        ['inject-ping', 1, 0],
+        ['rsv', 1, 1],
+        ['inject-ping', 2, 2],
+        ['rsv', 2, 3],
+      ],
     );
     assert.deepEqual(
       received.events.filter((e) => e[0] === 'finding').map((e) => e[2]),

@@ -77,7 +77,13 @@ function ci(args: string[], options: RunOptions = {}): Promise<Run> {
   });
 }
 
-const client = (scenario: string, exit?: number) => ['--', process.execPath, CLIENT, scenario, ...(exit === undefined ? [] : [String(exit)])];
+const client = (scenario: string, exit?: number) => [
+  '--',
+  process.execPath,
+  CLIENT,
+  scenario,
+  ...(exit === undefined ? [] : [String(exit)]),
+];
 
 function junit(path: string): XmlElement {
   return onlyChild(parseXml(readFileSync(path, 'utf8')), 'testsuite');
@@ -140,7 +146,14 @@ describe('wsdiag ci exit codes', () => {
 
   it('an invalid --fail-on is exit 2 naming the bad entry, and nothing runs', async () => {
     const marker = file('never-written');
-    const run = await ci(['--fail-on', '1002,oops', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`]);
+    const run = await ci([
+      '--fail-on',
+      '1002,oops',
+      '--',
+      process.execPath,
+      '-e',
+      `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`,
+    ]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^wsdiag: --fail-on: unknown entry "oops"/);
     assert.equal(existsSync(marker), false);
@@ -148,7 +161,14 @@ describe('wsdiag ci exit codes', () => {
 
   it('an invalid --pong-timeout is exit 2 naming the flag, and nothing runs', async () => {
     const marker = file('never-written-either');
-    const run = await ci(['--pong-timeout', '-1', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`]);
+    const run = await ci([
+      '--pong-timeout',
+      '-1',
+      '--',
+      process.execPath,
+      '-e',
+      `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`,
+    ]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--pong-timeout expects a whole number of 0 or more, got "-1"/);
     assert.equal(existsSync(marker), false);
@@ -166,7 +186,14 @@ describe('wsdiag ci exit codes', () => {
     const port = (busy.address() as AddressInfo).port;
     const marker = file('never-written');
     try {
-      const run = await ci(['--listen', `127.0.0.1:${port}`, '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`]);
+      const run = await ci([
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--',
+        process.execPath,
+        '-e',
+        `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`,
+      ]);
       assert.equal(run.code, 3);
       assert.match(run.stderr, new RegExp(`^wsdiag: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`, 'm'));
       assert.equal(existsSync(marker), false);
@@ -205,7 +232,10 @@ describe('wsdiag ci environment and reports', () => {
     });
     const result = summaryJson(summary);
     assert.equal(result.connections, 1);
-    assert.deepEqual(result.per_connection.map((c) => [c.path, c.violations, c.frames]), [['/env', 0, { 'client->server': 2, 'server->client': 2 }]]);
+    assert.deepEqual(
+      result.per_connection.map((c) => [c.path, c.violations, c.frames]),
+      [['/env', 0, { 'client->server': 2, 'server->client': 2 }]],
+    );
     // --json keeps stdout pure JSON Lines; the verdict goes to stderr.
     for (const line of run.stdout.trimEnd().split('\n')) JSON.parse(line);
     assert.match(run.stderr, /wsdiag ci: exit 0/);
@@ -287,8 +317,14 @@ describe('wsdiag ci environment and reports', () => {
       `wsdiag: stdout was closed; events are no longer printed there (events still go to ${log}), and the command runs on through the proxy.\n` +
         'wsdiag ci: exit 0: no violation fails the run (--fail-on error)\n',
     );
-    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
-    assert.deepEqual(events.map((e) => e.type), ['listening', 'open', 'peer-close', 'peer-close', 'close', 'summary']);
+    const events = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['listening', 'open', 'peer-close', 'peer-close', 'close', 'summary'],
+    );
   });
 
   it('SIGTERM during the run: passed to the command, and every report is still written', async () => {
@@ -310,19 +346,31 @@ describe('wsdiag ci environment and reports', () => {
     assert.equal(lastLine(run.stdout), 'wsdiag ci: exit 143: the command was killed by SIGTERM (--fail-on error)');
 
     const cases = childrenNamed(junit(report), 'testcase');
-    assert.deepEqual(cases.map((c) => c.attributes['name']), ['/held (c1)', '/raw (c2)']);
+    assert.deepEqual(
+      cases.map((c) => c.attributes['name']),
+      ['/held (c1)', '/raw (c2)'],
+    );
     // The connection left open got its close event before the reports were written.
     assert.equal(onlyChild(cases[1]!, 'failure').attributes['type'], 'reserved-opcode');
 
     const result = summaryJson(summary);
     assert.deepEqual(result.command, { exit_code: null, signal: 'SIGTERM' });
     assert.equal(result.exit_code, 143);
-    const events = readFileSync(log, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; conn?: string; run?: string });
+    const events = readFileSync(log, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; conn?: string; run?: string });
     assert.equal(events.at(-1)!.type, 'summary');
     // The log has the full ids (the JUnit names leave the run out, so they stay the same from run to run).
     const runId = events[0]!.run;
     assert.match(runId ?? '', /^[0-9a-z]{6}$/);
-    assert.deepEqual(events.filter((e) => e.type === 'close').map((e) => e.conn).sort(), [`${runId}-c1`, `${runId}-c2`]);
+    assert.deepEqual(
+      events
+        .filter((e) => e.type === 'close')
+        .map((e) => e.conn)
+        .sort(),
+      [`${runId}-c1`, `${runId}-c2`],
+    );
     assert.match(onlyChild(cases[0]!, 'system-out').text, new RegExp(`${runId}-c1 close {2}after`));
   });
 

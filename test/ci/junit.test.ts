@@ -10,32 +10,69 @@ import { childrenNamed, onlyChild, parseXml, XmlError, type XmlElement } from '.
 const STARTED = new Date('2024-05-01T12:00:00.500Z');
 
 const open = (conn: string, path: string): OpenEvent => ({
-  v: 1, type: 'open', ts: '2024-05-01T12:00:01.000Z', conn, client: '127.0.0.1:51000', path, subprotocol: null, extensions: null,
+  v: 1,
+  type: 'open',
+  ts: '2024-05-01T12:00:01.000Z',
+  conn,
+  client: '127.0.0.1:51000',
+  path,
+  subprotocol: null,
+  extensions: null,
 });
 
 const violation = (conn: string, overrides: Partial<ViolationEvent> = {}): ViolationEvent => ({
-  v: 1, type: 'violation', ts: '2024-05-01T12:00:01.250Z', conn, dir: 'client->server', code: 1002,
-  rule: 'reserved-bits', severity: 'error', blame: 'client', frame: { index: 3, offset: 120, opcode: 1, length: 5 },
+  v: 1,
+  type: 'violation',
+  ts: '2024-05-01T12:00:01.250Z',
+  conn,
+  dir: 'client->server',
+  code: 1002,
+  rule: 'reserved-bits',
+  severity: 'error',
+  blame: 'client',
+  frame: { index: 3, offset: 120, opcode: 1, length: 5 },
   message: 'RSV2 is set on a text frame but no negotiated extension defines it.',
   hint: 'Clear RSV bits unless an extension negotiated in the handshake defines them.',
-  rfc: 'RFC 6455 §5.2, RFC 7692 §6.1', ...overrides,
+  rfc: 'RFC 6455 §5.2, RFC 7692 §6.1',
+  ...overrides,
 });
 
 const peerClose = (conn: string): PeerCloseEvent => ({
-  v: 1, type: 'peer-close', ts: '2024-05-01T12:00:01.500Z', conn, by: 'server', code: 1002, reason: 'reserved bits',
+  v: 1,
+  type: 'peer-close',
+  ts: '2024-05-01T12:00:01.500Z',
+  conn,
+  by: 'server',
+  code: 1002,
+  reason: 'reserved bits',
   cause: { rule: 'reserved-bits', dir: 'client->server', frame: { index: 3, offset: 120, opcode: 1, length: 5 } },
-  blame: 'client', explain: 'The server closed with 1002 because the client set RSV2 on frame #3.',
+  blame: 'client',
+  explain: 'The server closed with 1002 because the client set RSV2 on frame #3.',
 });
 
 const close = (conn: string, durationMs: number, violations: number, suppressed: number): CloseEvent => ({
-  v: 1, type: 'close', ts: '2024-05-01T12:00:02.000Z', conn, duration_ms: durationMs,
-  frames: { 'client->server': 4, 'server->client': 1 }, bytes: { 'client->server': 130, 'server->client': 20 },
-  violations, suppressed, ended_by: 'server', how: 'close-frame',
+  v: 1,
+  type: 'close',
+  ts: '2024-05-01T12:00:02.000Z',
+  conn,
+  duration_ms: durationMs,
+  frames: { 'client->server': 4, 'server->client': 1 },
+  bytes: { 'client->server': 130, 'server->client': 20 },
+  violations,
+  suppressed,
+  ended_by: 'server',
+  how: 'close-frame',
 });
 
 const upstreamError = (conn: string | null, status?: number): ErrorEvent => ({
-  v: 1, type: 'error', ts: '2024-05-01T12:00:03.000Z', conn,
-  message: status === undefined ? 'A client sent a request wsdiag could not parse.' : `The upstream answered the upgrade of /admin with ${status} Bad Gateway instead of 101 Switching Protocols; the answer was relayed to the client.`,
+  v: 1,
+  type: 'error',
+  ts: '2024-05-01T12:00:03.000Z',
+  conn,
+  message:
+    status === undefined
+      ? 'A client sent a request wsdiag could not parse.'
+      : `The upstream answered the upgrade of /admin with ${status} Bad Gateway instead of 101 Switching Protocols; the answer was relayed to the client.`,
   ...(status === undefined ? {} : { status }),
 });
 
@@ -54,7 +91,10 @@ function render({ events, suppressed = [], policy = DEFAULT_FAIL_ON }: Fed): { x
     durationMs: 2345,
     connections: recorder.connections,
     runErrors: recorder.runErrors,
-    properties: [['target', 'ws://127.0.0.1:9000'], ['fail-on', policy.text]],
+    properties: [
+      ['target', 'ws://127.0.0.1:9000'],
+      ['fail-on', policy.text],
+    ],
   };
   const xml = renderJunit(input);
   const root = parseXml(xml);
@@ -70,7 +110,12 @@ describe('JUnit report', () => {
     events: [
       open('c1', '/chat?token=s3cret'),
       violation('c1'),
-      violation('c1', { rule: 'unsupported-text', code: 1003, severity: 'warning', message: 'A text message went to a binary-only server.' }),
+      violation('c1', {
+        rule: 'unsupported-text',
+        code: 1003,
+        severity: 'warning',
+        message: 'A text message went to a binary-only server.',
+      }),
       peerClose('c1'),
       close('c1', 1250, 4, 2),
       open('c2', '/feed'),
@@ -91,7 +136,10 @@ describe('JUnit report', () => {
     assert.equal(suite.attributes['time'], '2.345');
     assert.equal(suite.attributes['timestamp'], '2024-05-01T12:00:00');
     const properties = onlyChild(suite, 'properties').children.map((p) => [p.attributes['name'], p.attributes['value']]);
-    assert.deepEqual(properties, [['target', 'ws://127.0.0.1:9000'], ['fail-on', 'error']]);
+    assert.deepEqual(properties, [
+      ['target', 'ws://127.0.0.1:9000'],
+      ['fail-on', 'error'],
+    ]);
   });
 
   it('names each connection by path (without the query) and id', () => {
@@ -112,7 +160,10 @@ describe('JUnit report', () => {
     const failures = childrenNamed(chat!, 'failure');
     assert.deepEqual(
       failures.map((f) => [f.attributes['message'], f.attributes['type']]),
-      [['reserved-bits (1002)', 'reserved-bits'], ['reserved-bits (1002): 2 more', 'reserved-bits']],
+      [
+        ['reserved-bits (1002)', 'reserved-bits'],
+        ['reserved-bits (1002): 2 more', 'reserved-bits'],
+      ],
     );
     assert.equal(
       failures[0]!.text,
@@ -131,7 +182,14 @@ describe('JUnit report', () => {
   it('tells the close story in system-out, with the violations that do not fail the run', () => {
     const { suite } = render(run);
     const story = onlyChild(cases(suite)[0]!, 'system-out').text;
-    const order = ['c1 open', 'unsupported-text', 'peer-close by server', 'The server closed with 1002 because', 'c1 close', '2 more reserved-bits (1002) violations were counted'];
+    const order = [
+      'c1 open',
+      'unsupported-text',
+      'peer-close by server',
+      'The server closed with 1002 because',
+      'c1 close',
+      '2 more reserved-bits (1002) violations were counted',
+    ];
     let at = -1;
     for (const piece of order) {
       const found = story.indexOf(piece);
@@ -164,7 +222,14 @@ describe('JUnit report', () => {
   });
 
   it('a failed connection keeps its errors in the story (failure or error, never both)', () => {
-    const { suite } = render({ events: [open('c1', '/x'), violation('c1'), { ...upstreamError('c1'), message: 'The client reset the connection.' }, close('c1', 5, 1, 0)] });
+    const { suite } = render({
+      events: [
+        open('c1', '/x'),
+        violation('c1'),
+        { ...upstreamError('c1'), message: 'The client reset the connection.' },
+        close('c1', 5, 1, 0),
+      ],
+    });
     const only = cases(suite)[0]!;
     assert.deepEqual(childrenNamed(only, 'error'), []);
     assert.match(onlyChild(only, 'system-out').text, /The client reset the connection\./);
@@ -213,7 +278,16 @@ describe('XML escaping', () => {
   });
 
   it('the test parser itself rejects what a CI parser would', () => {
-    for (const bad of ['<a>]]></a>', '<a>&</a>', '<a x="<"/>', '<a>\u0000</a>', '<a></b>', '<a x="1" x="2"/>', '<a/><b/>', '<a>&nbsp;</a>']) {
+    for (const bad of [
+      '<a>]]></a>',
+      '<a>&</a>',
+      '<a x="<"/>',
+      '<a>\u0000</a>',
+      '<a></b>',
+      '<a x="1" x="2"/>',
+      '<a/><b/>',
+      '<a>&nbsp;</a>',
+    ]) {
       assert.throws(() => parseXml(bad), XmlError, bad);
     }
     assert.equal(parseXml('<a x="1&#10;2">&lt;&#x1F600;</a>').text, '<😀');

@@ -43,8 +43,15 @@ describe('--fail-on parsing', () => {
     const policy = parseFailOn('1006,1011');
     const truncated = { rule: 'truncated-frame', code: 1006, severity: 'warning' } as const;
     const ping = { rule: 'ping-unanswered', code: 1011, severity: 'warning' } as const;
-    assert.deepEqual([violationFails(policy, truncated), violationFails(policy, ping), violationFails(policy, error1002)], [true, true, false]);
-    assert.deepEqual([violationFails(DEFAULT_FAIL_ON, truncated), violationFails(DEFAULT_FAIL_ON, ping)], [false, false], 'warnings never fail by default');
+    assert.deepEqual(
+      [violationFails(policy, truncated), violationFails(policy, ping), violationFails(policy, error1002)],
+      [true, true, false],
+    );
+    assert.deepEqual(
+      [violationFails(DEFAULT_FAIL_ON, truncated), violationFails(DEFAULT_FAIL_ON, ping)],
+      [false, false],
+      'warnings never fail by default',
+    );
   });
 
   it('rule ids select by rule', () => {
@@ -68,12 +75,30 @@ describe('--fail-on parsing', () => {
   });
 
   it('names the bad token of an invalid list', () => {
-    assert.match(usageMessage(() => parseFailOn('1002,bogus')), /unknown entry "bogus"/);
-    assert.match(usageMessage(() => parseFailOn('1001')), /"1001" is not a violation close code \(wsdiag reports 1002, 1003, 1006, 1007, 1009, 1011\)/);
-    assert.match(usageMessage(() => parseFailOn('reserved-opcod')), /unknown entry "reserved-opcod" \(did you mean "reserved-opcode"\?\)/);
-    assert.match(usageMessage(() => parseFailOn('none,1002')), /"none" cannot be combined with other entries \(got "1002"\)/);
-    assert.match(usageMessage(() => parseFailOn(' , ')), /needs at least one of/);
-    assert.match(usageMessage(() => parseFailOn('ERROR')), /unknown entry "ERROR"/);
+    assert.match(
+      usageMessage(() => parseFailOn('1002,bogus')),
+      /unknown entry "bogus"/,
+    );
+    assert.match(
+      usageMessage(() => parseFailOn('1001')),
+      /"1001" is not a violation close code \(wsdiag reports 1002, 1003, 1006, 1007, 1009, 1011\)/,
+    );
+    assert.match(
+      usageMessage(() => parseFailOn('reserved-opcod')),
+      /unknown entry "reserved-opcod" \(did you mean "reserved-opcode"\?\)/,
+    );
+    assert.match(
+      usageMessage(() => parseFailOn('none,1002')),
+      /"none" cannot be combined with other entries \(got "1002"\)/,
+    );
+    assert.match(
+      usageMessage(() => parseFailOn(' , ')),
+      /needs at least one of/,
+    );
+    assert.match(
+      usageMessage(() => parseFailOn('ERROR')),
+      /unknown entry "ERROR"/,
+    );
   });
 });
 

@@ -51,21 +51,50 @@ describe('summary JSON', () => {
     }
     const summary = collector.summary(() => new Date('2024-05-01T12:00:05.000Z'));
     const result = buildCiSummary({
-      summary, failOn: 'error', failing: recorder.failing, exitCode: 1, command: { kind: 'exited', code: 0 }, connections: recorder.connections,
+      summary,
+      failOn: 'error',
+      failing: recorder.failing,
+      exitCode: 1,
+      command: { kind: 'exited', code: 0 },
+      connections: recorder.connections,
     });
     const parsed: unknown = JSON.parse(renderCiSummary(result));
     assert.deepEqual(parsed, {
-      v: 1, type: 'summary', ts: '2024-05-01T12:00:05.000Z', connections: 1, violations: 3,
-      by_rule: { 'reserved-bits': 3 }, by_code: { '1002': 3 },
-      fail_on: 'error', failing: 3, exit_code: 1, command: { exit_code: 0, signal: null },
+      v: 1,
+      type: 'summary',
+      ts: '2024-05-01T12:00:05.000Z',
+      connections: 1,
+      violations: 3,
+      by_rule: { 'reserved-bits': 3 },
+      by_code: { '1002': 3 },
+      fail_on: 'error',
+      failing: 3,
+      exit_code: 1,
+      command: { exit_code: 0, signal: null },
       per_connection: [
         {
-          conn: 'c1', path: '/chat', violations: 3, failing: 3, suppressed: 2, by_rule: { 'reserved-bits': 3 }, errors: 0,
-          duration_ms: 1000, frames: { 'client->server': 4, 'server->client': 1 }, bytes: { 'client->server': 130, 'server->client': 2048 },
+          conn: 'c1',
+          path: '/chat',
+          violations: 3,
+          failing: 3,
+          suppressed: 2,
+          by_rule: { 'reserved-bits': 3 },
+          errors: 0,
+          duration_ms: 1000,
+          frames: { 'client->server': 4, 'server->client': 1 },
+          bytes: { 'client->server': 130, 'server->client': 2048 },
         },
         {
-          conn: 'c4', path: null, violations: 0, failing: 0, suppressed: 0, by_rule: {}, errors: 1,
-          duration_ms: null, frames: null, bytes: null,
+          conn: 'c4',
+          path: null,
+          violations: 0,
+          failing: 0,
+          suppressed: 0,
+          by_rule: {},
+          errors: 1,
+          duration_ms: null,
+          frames: null,
+          bytes: null,
         },
       ],
     });
@@ -74,8 +103,12 @@ describe('summary JSON', () => {
   it('records a command killed by a signal', () => {
     const collector = new SummaryCollector();
     const result = buildCiSummary({
-      summary: collector.summary(), failOn: 'none', failing: 0, exitCode: 143,
-      command: { kind: 'signaled', signal: 'SIGTERM', signo: 15 }, connections: [],
+      summary: collector.summary(),
+      failOn: 'none',
+      failing: 0,
+      exitCode: 143,
+      command: { kind: 'signaled', signal: 'SIGTERM', signo: 15 },
+      connections: [],
     });
     assert.deepEqual(result.command, { exit_code: null, signal: 'SIGTERM' });
     assert.deepEqual(result.per_connection, []);

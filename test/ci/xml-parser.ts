@@ -110,7 +110,8 @@ export function parseXml(source: string): XmlElement {
         pos++;
         return el;
       }
-      if (source.startsWith('<!', pos) || source.startsWith('<?', pos)) fail('comments, CDATA and processing instructions are not expected');
+      if (source.startsWith('<!', pos) || source.startsWith('<?', pos))
+        fail('comments, CDATA and processing instructions are not expected');
       el.children.push(element());
     }
   };

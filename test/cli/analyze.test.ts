@@ -79,7 +79,9 @@ describe('wsdiag analyze', () => {
   it('reads stdin with -', async () => {
     const r = await runCli(['analyze', '-', '--from', 'server', '--json'], { input: BAD_CLIENT });
     assert.equal(r.code, 1);
-    const rules = jsonLines(r.stdout).filter((e) => e['type'] === 'violation').map((e) => e['rule']);
+    const rules = jsonLines(r.stdout)
+      .filter((e) => e['type'] === 'violation')
+      .map((e) => e['rule']);
     // Read as the server's bytes, the masked frames are now the fault.
     assert.deepEqual(rules, ['masked-server-frame', 'reserved-opcode', 'masked-server-frame']);
   });
@@ -140,13 +142,24 @@ describe('wsdiag analyze', () => {
   });
 
   it('a capture that ends in the middle of a frame: a truncated-frame warning (exit 0), and pings are not awaited', async () => {
-    const cut = concatBytes([encodeFrame({ opcode: 9, payload: 'anyone?' }), encodeFrame({ opcode: 2, payload: new Uint8Array(1000) }).subarray(0, 6)]);
+    const cut = concatBytes([
+      encodeFrame({ opcode: 9, payload: 'anyone?' }),
+      encodeFrame({ opcode: 2, payload: new Uint8Array(1000) }).subarray(0, 6),
+    ]);
     const r = await runCli(['analyze', file('cut.bin', cut), '--from', 'server', '--json']);
     assert.equal(r.code, 0, 'a warning does not fail the analysis');
     const violations = jsonLines(r.stdout).filter((e) => e['type'] === 'violation');
     assert.deepEqual(
       violations.map((v) => [v['rule'], v['code'], v['severity'], v['blame'], v['message']]),
-      [['truncated-frame', 1006, 'warning', 'unknown', "The server's frame #1 (binary) at offset 9 was cut short: 2 of its 1000 payload bytes arrived before the recorded stream ended."]],
+      [
+        [
+          'truncated-frame',
+          1006,
+          'warning',
+          'unknown',
+          "The server's frame #1 (binary) at offset 9 was cut short: 2 of its 1000 payload bytes arrived before the recorded stream ended.",
+        ],
+      ],
       'one direction cannot show pongs, so its ping is not reported',
     );
   });

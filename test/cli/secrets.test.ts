@@ -58,7 +58,10 @@ function assertRedacted(text: string, where: string, forms: readonly string[] = 
 async function playThrough(proxy: SpawnedProxy, port: number, json: boolean): Promise<string> {
   await playSecretTraffic(`ws://127.0.0.1:${port}`);
   const ended = json
-    ? [(l: string) => l.includes('"type":"close"') && /"conn":"[0-9a-z]+-c2"/.test(l), (l: string) => l.includes('"type":"error"') && l.includes('"status":401')]
+    ? [
+        (l: string) => l.includes('"type":"close"') && /"conn":"[0-9a-z]+-c2"/.test(l),
+        (l: string) => l.includes('"type":"error"') && l.includes('"status":401'),
+      ]
     : [(l: string) => / [0-9a-z]+-c2 close /.test(l), (l: string) => /✖ error  [0-9a-z]+-c3  HTTP 401/.test(l)];
   for (const match of ended) await proxy.waitForLine(match, 'the end of the traffic');
   proxy.child.kill('SIGTERM');
@@ -70,7 +73,18 @@ async function playThrough(proxy: SpawnedProxy, port: number, json: boolean): Pr
 describe('wsdiag proxy', () => {
   it('JSON Lines on stdout, the --log file and `tail` of it show no secret', async () => {
     const log = file('proxy.jsonl');
-    const proxy = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--frames', '--log', log, '--server-accepts', 'text']);
+    const proxy = spawnProxy([
+      '--target',
+      upstream.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--json',
+      '--frames',
+      '--log',
+      log,
+      '--server-accepts',
+      'text',
+    ]);
     const stdout = await playThrough(proxy, await proxy.port(), true);
     assertRedacted(stdout, 'stdout (--json)');
     const written = readFileSync(log, 'utf8');
@@ -79,7 +93,10 @@ describe('wsdiag proxy', () => {
     const tail = await runCli(['tail', log, '--frames']);
     assert.equal(tail.code, 0, tail.stderr);
     assertRedacted(tail.stdout, 'wsdiag tail');
-    assert.match(tail.stdout, new RegExp(`c1 open  client 127\\.0\\.0\\.1:\\d+  path ${escape(SHOWN.pathA)}  subprotocol ${escape(SHOWN.bearer)}`));
+    assert.match(
+      tail.stdout,
+      new RegExp(`c1 open  client 127\\.0\\.0\\.1:\\d+  path ${escape(SHOWN.pathA)}  subprotocol ${escape(SHOWN.bearer)}`),
+    );
   });
 
   it('the readable log shows no secret', async () => {
@@ -88,9 +105,15 @@ describe('wsdiag proxy', () => {
     await proxy.waitForLine((l) => l.includes('listening on'), 'the listening line');
     const stdout = await playThrough(proxy, port, false);
     assertRedacted(stdout, 'the readable log');
-    assert.match(stdout, new RegExp(`c1 open  client 127\\.0\\.0\\.1:\\d+  path ${escape(SHOWN.pathA)}  subprotocol ${escape(SHOWN.bearer)}`));
+    assert.match(
+      stdout,
+      new RegExp(`c1 open  client 127\\.0\\.0\\.1:\\d+  path ${escape(SHOWN.pathA)}  subprotocol ${escape(SHOWN.bearer)}`),
+    );
     // What is not secret stays readable: the subprotocol the server chose for B.
-    assert.match(stdout, new RegExp(`c2 open  client 127\\.0\\.0\\.1:\\d+  path ${escape(SHOWN.pathB)}  subprotocol ${escape(UNOFFERED_PROTOCOL)}`));
+    assert.match(
+      stdout,
+      new RegExp(`c2 open  client 127\\.0\\.0\\.1:\\d+  path ${escape(SHOWN.pathB)}  subprotocol ${escape(UNOFFERED_PROTOCOL)}`),
+    );
   });
 
   it('--show-secrets writes them as they came', async () => {
@@ -108,7 +131,24 @@ describe('wsdiag ci', () => {
       const summary = file('summary.json');
       const log = file('ci.jsonl');
       const run = await runCli(
-        ['ci', '--target', upstream.url, '--server-accepts', 'text', '--junit', junit, '--summary-json', summary, '--log', log, ...(show ? ['--show-secrets'] : []), '--', process.execPath, SECRETS_PROGRAM, 'play'],
+        [
+          'ci',
+          '--target',
+          upstream.url,
+          '--server-accepts',
+          'text',
+          '--junit',
+          junit,
+          '--summary-json',
+          summary,
+          '--log',
+          log,
+          ...(show ? ['--show-secrets'] : []),
+          '--',
+          process.execPath,
+          SECRETS_PROGRAM,
+          'play',
+        ],
         { timeoutMs: 30_000 },
       );
       // unsupported-binary and handshake-unrequested-subprotocol are errors: the run fails.
@@ -122,7 +162,12 @@ describe('wsdiag ci', () => {
       for (const [where, text] of outputs) {
         if (show) continue;
         // JUnit and the summary list connections and failing violations, not every event.
-        const forms = where === 'JUnit' ? [SHOWN.pathA, SHOWN.pathB, SHOWN.offeredB, SHOWN.payload, SHOWN.pathC] : where === 'summary JSON' ? [SHOWN.pathA, SHOWN.pathB] : REDACTED_FORMS;
+        const forms =
+          where === 'JUnit'
+            ? [SHOWN.pathA, SHOWN.pathB, SHOWN.offeredB, SHOWN.payload, SHOWN.pathC]
+            : where === 'summary JSON'
+              ? [SHOWN.pathA, SHOWN.pathB]
+              : REDACTED_FORMS;
         assertRedacted(text, `ci ${where}`, forms);
       }
       if (show) assert.deepEqual(missingSecrets(outputs.map(([, text]) => text).join('\n')), []);
@@ -131,15 +176,33 @@ describe('wsdiag ci', () => {
 });
 
 describe('wsdiag sandwich', () => {
-  it('findings, their evidence and both legs\' events show no secret', async () => {
+  it("findings, their evidence and both legs' events show no secret", async () => {
     const returnPort = await freePort();
     const frontPort = await freePort();
     const mangler = await startManglingProxy({ target: `ws://127.0.0.1:${returnPort}`, faults: { rewriteClose: 4002 } });
     const log = file('sandwich.jsonl');
-    const child = spawn(process.execPath, [BIN, 'sandwich', '--listen', `127.0.0.1:${frontPort}`, '--via', mangler.url, '--return', `127.0.0.1:${returnPort}`, '--target', upstream.url, '--json', '--log', log], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'sandwich',
+        '--listen',
+        `127.0.0.1:${frontPort}`,
+        '--via',
+        mangler.url,
+        '--return',
+        `127.0.0.1:${returnPort}`,
+        '--target',
+        upstream.url,
+        '--json',
+        '--log',
+        log,
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -149,24 +212,48 @@ describe('wsdiag sandwich', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      await waitUntil(child, ['change'], () => (stdout.includes(`"port":${frontPort}`) ? true : undefined), `the front listener (${stderr})`, 10_000);
+      await waitUntil(
+        child,
+        ['change'],
+        () => (stdout.includes(`"port":${frontPort}`) ? true : undefined),
+        `the front listener (${stderr})`,
+        10_000,
+      );
       await playSecretTraffic(`ws://127.0.0.1:${frontPort}`);
-      await waitUntil(child, ['change'], () => (stdout.includes('"check":"close-code-rewritten"') ? true : undefined), `a finding (${stderr})`, 10_000);
+      await waitUntil(
+        child,
+        ['change'],
+        () => (stdout.includes('"check":"close-code-rewritten"') ? true : undefined),
+        `a finding (${stderr})`,
+        10_000,
+      );
       child.kill('SIGTERM');
       assert.equal(await withTimeout(exit, 'wsdiag sandwich to exit', 10_000), 1, stderr);
     } finally {
       child.kill('SIGTERM');
       await mangler.close();
     }
-    for (const [where, text] of [['stdout', stdout], ['--log', readFileSync(log, 'utf8')]] as const) {
+    for (const [where, text] of [
+      ['stdout', stdout],
+      ['--log', readFileSync(log, 'utf8')],
+    ] as const) {
       assert.deepEqual(leaks(text), [], `${where}:\n${text}`);
     }
-    const finding = stdout.split('\n').filter((l) => l.includes('"type":"sandwich-finding"')).map((l) => JSON.parse(l) as { evidence: Record<string, Record<string, unknown>> })[0]!;
+    const finding = stdout
+      .split('\n')
+      .filter((l) => l.includes('"type":"sandwich-finding"'))
+      .map((l) => JSON.parse(l) as { evidence: Record<string, Record<string, unknown>> })[0]!;
     for (const leg of ['front', 'return'] as const) {
       assert.equal(finding.evidence[leg]!['path'], SHOWN.pathA, `${leg} leg path`);
-      assert.deepEqual(finding.evidence[leg]!['offered'], { subprotocols: SHOWN.offeredA, extensions: 'permessage-deflate; client_max_window_bits' }, `${leg} leg offers`);
+      assert.deepEqual(
+        finding.evidence[leg]!['offered'],
+        { subprotocols: SHOWN.offeredA, extensions: 'permessage-deflate; client_max_window_bits' },
+        `${leg} leg offers`,
+      );
       assert.equal(finding.evidence[leg]!['subprotocol'], SHOWN.bearer, `${leg} leg subprotocol`);
-      assert.deepEqual((finding.evidence[leg]!['stream'] as { closes: unknown }).closes, [{ code: leg === 'front' ? 4000 : 4002, reason: SHOWN.reason }]);
+      assert.deepEqual((finding.evidence[leg]!['stream'] as { closes: unknown }).closes, [
+        { code: leg === 'front' ? 4000 : 4002, reason: SHOWN.reason },
+      ]);
     }
   });
 });
@@ -176,11 +263,14 @@ describe('wsdiag analyze', () => {
   before(() => {
     // A client stream whose frames are unmasked (a violation with a preview each): a token-carrying JSON
     // message, an HTTP head line sent as text, and a Close with a token in its reason.
-    writeFileSync(capture, Buffer.concat([
-      encodeFrame({ opcode: Opcode.Text, payload: `{"authToken":"${SECRETS.payload}"}` }),
-      encodeFrame({ opcode: Opcode.Text, payload: `GET /ws/${SECRETS.segment}/feed?t=${SECRETS.query}` }),
-      encodeFrame({ opcode: Opcode.Close, payload: closeBody(4000, `token=${SECRETS.reason}`) }),
-    ]));
+    writeFileSync(
+      capture,
+      Buffer.concat([
+        encodeFrame({ opcode: Opcode.Text, payload: `{"authToken":"${SECRETS.payload}"}` }),
+        encodeFrame({ opcode: Opcode.Text, payload: `GET /ws/${SECRETS.segment}/feed?t=${SECRETS.query}` }),
+        encodeFrame({ opcode: Opcode.Close, payload: closeBody(4000, `token=${SECRETS.reason}`) }),
+      ]),
+    );
   });
 
   // The Close body's preview is hex (its status code is not text): "token=" and the rest hidden.
@@ -192,14 +282,25 @@ describe('wsdiag analyze', () => {
       assert.equal(run.code, 1, run.stderr);
       assert.ok(!run.stdout.includes(Buffer.from(SECRETS.reason).toString('hex').slice(0, 20)), `no reason in hex: ${run.stdout}`);
       // The second preview is cut by the 64-byte limit in the middle of the ?t= token.
-      assertRedacted(run.stdout, `analyze ${format.join(' ')}`, [SHOWN.payload, `GET /ws/REDACTED/feed?t=REDACTED`, closePreview, SHOWN.reason]);
+      assertRedacted(run.stdout, `analyze ${format.join(' ')}`, [
+        SHOWN.payload,
+        `GET /ws/REDACTED/feed?t=REDACTED`,
+        closePreview,
+        SHOWN.reason,
+      ]);
     }
   });
 
   it('--show-secrets shows them', async () => {
     const run = await runCli(['analyze', capture, '--from', 'client', '--json', '--show-secrets']);
     assert.equal(run.code, 1, run.stderr);
-    for (const secret of [SECRETS.payload, SECRETS.segment, SECRETS.query.slice(0, 10), SECRETS.reason, Buffer.from(SECRETS.reason).toString('hex')]) {
+    for (const secret of [
+      SECRETS.payload,
+      SECRETS.segment,
+      SECRETS.query.slice(0, 10),
+      SECRETS.reason,
+      Buffer.from(SECRETS.reason).toString('hex'),
+    ]) {
       assert.ok(run.stdout.includes(secret), secret);
     }
   });
@@ -229,7 +330,15 @@ describe('wsdiag probe', () => {
 
   it('an unreachable --through: the error names it redacted', async () => {
     const port = await freePort();
-    const run = await runCli(['probe', '--through', `ws://127.0.0.1:${port}/ws/${SECRETS.segment}`, '--reflector', `127.0.0.1:${await freePort()}`, '--cases', 'text/hello']);
+    const run = await runCli([
+      'probe',
+      '--through',
+      `ws://127.0.0.1:${port}/ws/${SECRETS.segment}`,
+      '--reflector',
+      `127.0.0.1:${await freePort()}`,
+      '--cases',
+      'text/hello',
+    ]);
     assert.equal(run.code, 3, run.stderr);
     assertRedacted(run.stderr, 'probe stderr', [`ws://127.0.0.1:${port}/ws/REDACTED`]);
   });

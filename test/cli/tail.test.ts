@@ -34,7 +34,14 @@ function pretty(events: WsdiagEvent[]): string {
 }
 
 const DEFAULTS: TailOptions = {
-  follow: false, codes: [], rules: [], conns: [], json: false, frames: false, color: true, intervalMs: 10,
+  follow: false,
+  codes: [],
+  rules: [],
+  conns: [],
+  json: false,
+  frames: false,
+  color: true,
+  intervalMs: 10,
 };
 
 async function tail(path: string, options: Partial<TailOptions> = {}) {
@@ -55,12 +62,38 @@ describe('tail FILE', () => {
 
   it('shows the lines of a sandwich log too, and skips a malformed one with a warning', async () => {
     const finding = {
-      v: 1, type: 'sandwich-finding', ts: '2024-05-01T12:00:02.000Z', conn: 'c1', return_conn: 'r1', check: 'close-code-rewritten',
-      severity: 'failure', blame: 'intermediary', dir: 'client->server', message: 'The Close code 1000 arrived as 4001.',
+      v: 1,
+      type: 'sandwich-finding',
+      ts: '2024-05-01T12:00:02.000Z',
+      conn: 'c1',
+      return_conn: 'r1',
+      check: 'close-code-rewritten',
+      severity: 'failure',
+      blame: 'intermediary',
+      dir: 'client->server',
+      message: 'The Close code 1000 arrived as 4001.',
       evidence: {
         matched_by: 'key',
-        front: { conn: 'c1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null, stream: { dir: 'client->server', bytes: 8, frames: 1, messages: 0, closes: [] } },
-        return: { conn: 'r1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null, stream: { dir: 'client->server', bytes: 8, frames: 1, messages: 0, closes: [] } },
+        front: {
+          conn: 'c1',
+          path: '/ws',
+          key: 'k',
+          status: 101,
+          offered: {},
+          subprotocol: null,
+          extensions: null,
+          stream: { dir: 'client->server', bytes: 8, frames: 1, messages: 0, closes: [] },
+        },
+        return: {
+          conn: 'r1',
+          path: '/ws',
+          key: 'k',
+          status: 101,
+          offered: {},
+          subprotocol: null,
+          extensions: null,
+          stream: { dir: 'client->server', bytes: 8, frames: 1, messages: 0, closes: [] },
+        },
       },
     };
     const path = logFile([JSON.stringify(finding), JSON.stringify({ v: 1, type: 'sandwich-finding', ts: 'x' })]);
@@ -86,7 +119,10 @@ describe('tail FILE', () => {
     const only = (kept: WsdiagEvent[]) => pretty(withoutFrames.filter((event) => event.type !== 'violation' || kept.includes(event)));
     assert.equal((await tail(path, { codes: [1007] })).stdout, only([sample.utf8Violation]));
     assert.equal((await tail(path, { codes: [1003] })).stdout, pretty(others));
-    assert.equal((await tail(path, { rules: ['reserved-bits', 'invalid-utf8-text'] })).stdout, only([sample.violation, sample.utf8Violation]));
+    assert.equal(
+      (await tail(path, { rules: ['reserved-bits', 'invalid-utf8-text'] })).stdout,
+      only([sample.violation, sample.utf8Violation]),
+    );
     assert.equal((await tail(path, { codes: [1002], rules: ['invalid-utf8-text'] })).stdout, pretty(others));
   });
 
@@ -101,11 +137,16 @@ describe('tail FILE', () => {
   });
 
   it('--json passes the selected lines through byte for byte', async () => {
-    const odd = '{"v":1, "type":"open","ts":"2024-05-01T12:00:01.000Z","conn":"c9","client":"x","path":"/","subprotocol":null,"extensions":null,"extra":1.50}';
+    const odd =
+      '{"v":1, "type":"open","ts":"2024-05-01T12:00:01.000Z","conn":"c9","client":"x","path":"/","subprotocol":null,"extensions":null,"extra":1.50}';
     const lines = [...jsonl(sample.run), odd];
     const path = logFile(lines);
     const kept = lines.filter((line) => !line.includes('"type":"frame"') && !line.includes('"conn":"c1"') && !line.includes('"conn":"c3"'));
-    assert.deepEqual(await tail(path, { json: true, conns: ['c2', 'c4', 'c9'] }), { code: 0, stdout: kept.map((l) => `${l}\n`).join(''), stderr: '' });
+    assert.deepEqual(await tail(path, { json: true, conns: ['c2', 'c4', 'c9'] }), {
+      code: 0,
+      stdout: kept.map((l) => `${l}\n`).join(''),
+      stderr: '',
+    });
   });
 
   it('warns about bad lines with their number and goes on', async () => {
@@ -140,13 +181,21 @@ describe('tail FILE', () => {
     });
     await assert.rejects(tail(logFile([long])), {
       name: 'UsageError',
-      message: new RegExp(`does not look like a wsdiag log: its only line is not a wsdiag event \\(line 1, not JSON: "${'x'.repeat(60)}…"\\)$`),
+      message: new RegExp(
+        `does not look like a wsdiag log: its only line is not a wsdiag event \\(line 1, not JSON: "${'x'.repeat(60)}…"\\)$`,
+      ),
     });
   });
 
   it('a few bad lines before the first event are warned about once an event shows up, and reading goes on', async () => {
     // A crash mid-write can leave a cut line at the top of a log that is then appended to.
-    const path = logFile(['{"v":1,"type":"ope', 'garbage', ...jsonl([sample.listening, sample.open]), 'more garbage', JSON.stringify(sample.close)]);
+    const path = logFile([
+      '{"v":1,"type":"ope',
+      'garbage',
+      ...jsonl([sample.listening, sample.open]),
+      'more garbage',
+      JSON.stringify(sample.close),
+    ]);
     assert.deepEqual(await tail(path), {
       code: 0,
       stdout: pretty([sample.listening, sample.open, sample.close]),
@@ -212,8 +261,16 @@ describe('tail --conn across runs (--log appends)', () => {
 
   it('a sandwich finding is selected by the id of either of its legs', async () => {
     const finding = {
-      v: 1, type: 'sandwich-finding', ts: '2024-05-01T12:00:02.000Z', conn: 'aaaaaa-c1', return_conn: 'aaaaaa-r1', check: 'close-code-rewritten',
-      severity: 'failure', blame: 'intermediary', dir: 'client->server', message: 'The Close code 1000 arrived as 4001.',
+      v: 1,
+      type: 'sandwich-finding',
+      ts: '2024-05-01T12:00:02.000Z',
+      conn: 'aaaaaa-c1',
+      return_conn: 'aaaaaa-r1',
+      check: 'close-code-rewritten',
+      severity: 'failure',
+      blame: 'intermediary',
+      dir: 'client->server',
+      message: 'The Close code 1000 arrived as 4001.',
       evidence: {
         matched_by: 'key',
         front: { conn: 'aaaaaa-c1', path: '/ws', key: 'k', status: 101, offered: {}, subprotocol: null, extensions: null },
@@ -303,7 +360,10 @@ describe('tail -f (in process)', () => {
     const path = logFile(['127.0.0.1 - - [01/May/2024] "GET / HTTP/1.1" 200', '127.0.0.1 - - [01/May/2024] "GET /x HTTP/1.1" 404']);
     const t = follow(path);
     // It stops by itself: no Ctrl-C needed (the time bound only turns a hang into a failure).
-    await assert.rejects(withTimeout(t.done, 'tail -f to refuse the file', 10_000), { name: 'UsageError', message: /^.* does not look like a wsdiag log: none of its 2 lines is a wsdiag event \(line 1, not JSON: "127\.0\.0\.1 - - / });
+    await assert.rejects(withTimeout(t.done, 'tail -f to refuse the file', 10_000), {
+      name: 'UsageError',
+      message: /^.* does not look like a wsdiag log: none of its 2 lines is a wsdiag event \(line 1, not JSON: "127\.0\.0\.1 - - /,
+    });
     assert.equal(t.stdout.text, '');
     assert.equal(t.stderr.text, '');
   });
@@ -313,7 +373,10 @@ describe('tail -f (in process)', () => {
     const t = follow(path);
     await t.stderr.waitForText('to appear');
     writeFileSync(path, 'a\nb\nc\nd\ne\nf\n');
-    await assert.rejects(withTimeout(t.done, 'tail -f to refuse the file', 10_000), { name: 'UsageError', message: /none of its first 5 lines is a wsdiag event \(line 1, not JSON: "a"\)/ });
+    await assert.rejects(withTimeout(t.done, 'tail -f to refuse the file', 10_000), {
+      name: 'UsageError',
+      message: /none of its first 5 lines is a wsdiag event \(line 1, not JSON: "a"\)/,
+    });
   });
 
   it('after the first event, a bad line is only warned about', async () => {
@@ -329,7 +392,12 @@ describe('tail -f (in process)', () => {
   it('applies filters to lines that arrive later', async () => {
     const path = logFile([]);
     const t = follow(path, { codes: [1007] });
-    appendFileSync(path, jsonl([sample.violation, sample.utf8Violation]).map((l) => `${l}\n`).join(''));
+    appendFileSync(
+      path,
+      jsonl([sample.violation, sample.utf8Violation])
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     await t.stdout.waitForText('invalid-utf8-text');
     await t.stop();
     assert.equal(t.stdout.text, pretty([sample.utf8Violation]));
@@ -374,10 +442,16 @@ describe('wsdiag tail (command line)', () => {
 
   it('exits 2 with one line for a file that is not a wsdiag log, with or without -f', async () => {
     const path = logFile(['line one', 'line two', 'line three', 'line four', 'line five', 'line six']);
-    for (const args of [['tail', path], ['tail', '-f', '--interval', '10', path]]) {
+    for (const args of [
+      ['tail', path],
+      ['tail', '-f', '--interval', '10', path],
+    ]) {
       const run = wsdiag(args);
       assert.equal(await run.exit, 2, `exit status of ${args.join(' ')}; stderr: ${run.stderr.text}`);
-      assert.equal(run.stderr.text, `wsdiag: ${path} does not look like a wsdiag log: none of its first 5 lines is a wsdiag event (line 1, not JSON: "line one")\n`);
+      assert.equal(
+        run.stderr.text,
+        `wsdiag: ${path} does not look like a wsdiag log: none of its first 5 lines is a wsdiag event (line 1, not JSON: "line one")\n`,
+      );
       assert.equal(run.stdout.text, '');
     }
   });
@@ -398,12 +472,27 @@ describe('wsdiag tail (command line)', () => {
   it('accepts repeated and comma-separated filters', async () => {
     const path = logFile(jsonl(sample.run));
     const run = wsdiag([
-      'tail', path, '--json', '--rule', 'reserved-bits', '--rule', 'invalid-utf8-text,message-too-big', '--code', '1007,1006,1011',
-      '--conn', 'c3,c9', '--frames',
+      'tail',
+      path,
+      '--json',
+      '--rule',
+      'reserved-bits',
+      '--rule',
+      'invalid-utf8-text,message-too-big',
+      '--code',
+      '1007,1006,1011',
+      '--conn',
+      'c3,c9',
+      '--frames',
     ]);
     assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
     const expected = [sample.listening, sample.utf8Violation, sample.closeAbnormal, sample.globalError, sample.summary];
-    assert.equal(run.stdout.text, jsonl(expected).map((line) => `${line}\n`).join(''));
+    assert.equal(
+      run.stdout.text,
+      jsonl(expected)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -67,8 +67,14 @@ describe('wsdiag demo (CLI)', () => {
   it('--json prints only JSON Lines', async () => {
     const run = await wsdiag(['demo', '--json', '--only', 'invalid-utf8']);
     assert.equal(run.code, 0, run.stderr);
-    const events = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; rule?: string });
-    assert.deepEqual(events.map((e) => e.type), ['listening', 'open', 'violation', 'peer-close', 'peer-close', 'close', 'summary']);
+    const events = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; rule?: string });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['listening', 'open', 'violation', 'peer-close', 'peer-close', 'close', 'summary'],
+    );
     assert.equal(events[2]!.rule, 'invalid-utf8-text');
   });
 
@@ -82,8 +88,20 @@ describe('wsdiag demo (CLI)', () => {
   it('--list names every scenario and exits 0', async () => {
     const run = await wsdiag(['demo', '--list']);
     assert.equal(run.code, 0);
-    const names = run.stdout.trimEnd().split('\n').map((line) => line.trim().split(/\s+/)[1]);
-    assert.deepEqual(names, ['good', 'unmasked', 'reserved-opcode', 'rsv-bits', 'fragmented-ping', 'invalid-utf8', 'binary-to-text-server', 'masked-server']);
+    const names = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[1]);
+    assert.deepEqual(names, [
+      'good',
+      'unmasked',
+      'reserved-opcode',
+      'rsv-bits',
+      'fragmented-ping',
+      'invalid-utf8',
+      'binary-to-text-server',
+      'masked-server',
+    ]);
   });
 
   it('--only with an unknown name exits 2 with a one-line message', async () => {

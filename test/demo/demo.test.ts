@@ -55,7 +55,10 @@ describe('runDemo', () => {
     const out = new CaptureStream();
     const result = await runDemo({ out });
 
-    assert.deepEqual(result.scenarios.map((s) => s.name), Object.keys(EXPECTED_RULES));
+    assert.deepEqual(
+      result.scenarios.map((s) => s.name),
+      Object.keys(EXPECTED_RULES),
+    );
     for (const [name, rules] of Object.entries(EXPECTED_RULES)) {
       const s = scenario(result, name);
       assert.deepEqual(s.violations, rules, `violations of ${name}`);
@@ -96,7 +99,11 @@ describe('runDemo', () => {
       text.indexOf('wsdiag proxy --target ws://your-server'),
     ];
     for (const [i, at] of positions.entries()) assert.ok(at >= 0, `piece ${i} present in:\n${text}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'pieces in order');
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      'pieces in order',
+    );
     assert.doesNotMatch(text, /\x1b\[/, 'no colour unless asked');
   });
 
@@ -113,7 +120,10 @@ describe('runDemo', () => {
     assert.equal(events[0]!.type, 'listening');
     // A fixed run id keeps the demo's output the same from run to run.
     assert.equal(events[0]!.type === 'listening' && events[0]!.run, 'demo');
-    assert.deepEqual(result.scenarios.map((s) => s.conns), [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`demo-c${n}`]));
+    assert.deepEqual(
+      result.scenarios.map((s) => s.conns),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`demo-c${n}`]),
+    );
     assert.equal(events.at(-1)!.type, 'summary');
     assert.deepEqual(events.at(-1), result.summary);
     const paths = events.flatMap((e) => (e.type === 'open' ? [e.path] : []));
@@ -133,13 +143,28 @@ describe('runDemo', () => {
   it('--frames with --only good: every frame of the one connection, and nothing else ran', async () => {
     const out = new CaptureStream();
     const result = await runDemo({ out, json: true, frames: true, only: 'good' });
-    assert.deepEqual(result.scenarios.map((s) => s.name), ['good']);
+    assert.deepEqual(
+      result.scenarios.map((s) => s.name),
+      ['good'],
+    );
     const frames = jsonLines(out).flatMap((e) => (e.type === 'frame' ? [e] : []));
     const sent = frames.filter((f) => f.dir === 'client->server').map((f) => [f.opcode, f.masked]);
     // Three text messages, a ping, a Close; all masked, as a client's must be.
-    assert.deepEqual(sent, [[1, true], [1, true], [1, true], [9, true], [8, true]]);
+    assert.deepEqual(sent, [
+      [1, true],
+      [1, true],
+      [1, true],
+      [9, true],
+      [8, true],
+    ]);
     const received = frames.filter((f) => f.dir === 'server->client').map((f) => [f.opcode, f.masked]);
-    assert.deepEqual(received, [[1, false], [1, false], [1, false], [10, false], [8, false]]);
+    assert.deepEqual(received, [
+      [1, false],
+      [1, false],
+      [1, false],
+      [10, false],
+      [8, false],
+    ]);
   });
 
   it('without the text-only policy, the 1003 shows only as the server Close', async () => {
@@ -171,7 +196,10 @@ describe('demo text', () => {
   it('closing text speaks of "every other connection" only when the good client ran', () => {
     assert.match(closingText({ scenarios: SCENARIOS, textOnlyPolicy: true }, plain), /Every other connection breaks one rule/);
     assert.match(closingText({ scenarios: byName('unmasked'), textOnlyPolicy: true }, plain), /The connection breaks one rule/);
-    assert.match(closingText({ scenarios: byName('unmasked', 'rsv-bits'), textOnlyPolicy: true }, plain), /Each connection breaks one rule/);
+    assert.match(
+      closingText({ scenarios: byName('unmasked', 'rsv-bits'), textOnlyPolicy: true }, plain),
+      /Each connection breaks one rule/,
+    );
     assert.doesNotMatch(closingText({ scenarios: byName('good'), textOnlyPolicy: true }, plain), /breaks one rule/);
   });
 

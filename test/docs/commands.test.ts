@@ -62,7 +62,14 @@ describe('docs: commands.md covers the command line', async () => {
   });
 
   it('the flag parser reads short and long forms', () => {
-    const sample = ['Options:', '  -f, --follow     keep reading', '  --ui [host:port]  serve', '  -x               short only', '  -h, --help       help', ''].join('\n');
+    const sample = [
+      'Options:',
+      '  -f, --follow     keep reading',
+      '  --ui [host:port]  serve',
+      '  -x               short only',
+      '  -h, --help       help',
+      '',
+    ].join('\n');
     assert.deepEqual(flags(sample), ['--follow', '--ui', '-x']);
     assert.ok(mentions('use `--ca FILE`', '--ca'));
     assert.ok(!mentions('use `--ca-dir DIR`', '--ca'));

@@ -65,11 +65,19 @@ describe('docs/events.md is the contract', () => {
 
   it('lists every rule id with its code and severity, and no other', () => {
     const rows = [...DOC.matchAll(/^\| `([a-z0-9-]+)` \| (\d{4}) \| (error|warning) \|/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
-    assert.deepEqual(rows, RULES.map((rule) => [rule.id, rule.code, rule.severity]));
+    assert.deepEqual(
+      rows,
+      RULES.map((rule) => [rule.id, rule.code, rule.severity]),
+    );
   });
 
   it('lists every exit code', () => {
-    const codes = tableUnder(DOC, 'Exit codes').filter((cell) => /^\d+$/.test(cell)).map(Number);
-    assert.deepEqual(codes, Object.values(ExitCode).sort((a, b) => a - b));
+    const codes = tableUnder(DOC, 'Exit codes')
+      .filter((cell) => /^\d+$/.test(cell))
+      .map(Number);
+    assert.deepEqual(
+      codes,
+      Object.values(ExitCode).sort((a, b) => a - b),
+    );
   });
 });

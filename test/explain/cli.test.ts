@@ -69,8 +69,17 @@ describe('wsdiag explain (CLI)', () => {
     const lines = run.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
     const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(objects.map((o) => [o.topic, o.kind, o.lang]), [['1009', 'close-code', 'fr'], ['message-too-big', 'rule', 'fr'], ['4001', 'close-code', 'fr']]);
-    assert.deepEqual(objects[0]!.rules, [{ id: 'message-too-big', summary: 'un message plus grand que la limite configurée (--max-message)' }]);
+    assert.deepEqual(
+      objects.map((o) => [o.topic, o.kind, o.lang]),
+      [
+        ['1009', 'close-code', 'fr'],
+        ['message-too-big', 'rule', 'fr'],
+        ['4001', 'close-code', 'fr'],
+      ],
+    );
+    assert.deepEqual(objects[0]!.rules, [
+      { id: 'message-too-big', summary: 'un message plus grand que la limite configurée (--max-message)' },
+    ]);
     assert.equal(objects[2]!.status, 'private-range');
   });
   it('an unknown topic: exit 2, one line listing the valid forms and the nearest rule id, no stack', () => {

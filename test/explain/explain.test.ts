@@ -33,7 +33,13 @@ function prose(e: Explanation): string[] {
 }
 
 function assertFilled(e: Explanation, what: string): void {
-  for (const [field, value] of Object.entries({ title: e.title, meaning: e.meaning, whenSeen: e.whenSeen, typicalCause: e.typicalCause, useWhen: e.useWhen })) {
+  for (const [field, value] of Object.entries({
+    title: e.title,
+    meaning: e.meaning,
+    whenSeen: e.whenSeen,
+    typicalCause: e.typicalCause,
+    useWhen: e.useWhen,
+  })) {
     assert.ok(value.trim().length > 0, `${what}: empty ${field}`);
   }
   assert.ok(e.resolve.length > 0 && e.resolve.every((r) => r.trim().length > 0), `${what}: empty resolve`);
@@ -76,7 +82,10 @@ describe('explain: every rule in RULES has text in both languages', () => {
           assert.equal(e.hint.client, def.hint('client'));
           assert.equal(e.hint.server, def.hint('server'));
         }
-        assert.ok(e.resolve.some((r) => r.includes(e.hint.client)), 'the hint is part of how to resolve');
+        assert.ok(
+          e.resolve.some((r) => r.includes(e.hint.client)),
+          'the hint is part of how to resolve',
+        );
       });
     }
   }
@@ -117,7 +126,11 @@ describe('explain: close code facts', () => {
       assert.match(e.meaning, /Never sent|Not a code anyone sends/);
     });
   }
-  for (const [c, name] of [[1012, 'Service Restart'], [1013, 'Try Again Later'], [1014, 'Bad Gateway']] as const) {
+  for (const [c, name] of [
+    [1012, 'Service Restart'],
+    [1013, 'Try Again Later'],
+    [1014, 'Bad Gateway'],
+  ] as const) {
     it(`${c} ${name} is a valid, IANA-registered code`, () => {
       const e = code(c);
       assert.equal(e.name, name);
@@ -132,7 +145,8 @@ describe('explain: close code facts', () => {
     for (const c of [5000, 65535]) assert.deepEqual([code(c).status, code(c).wire], ['invalid', false]);
   });
   it('3000–3999 are registered with IANA and 4000–4999 private, both valid on the wire', () => {
-    for (const c of [3000, 3008, 3999]) assert.deepEqual([code(c).status, code(c).wire, code(c).range], ['registered-range', true, [3000, 3999]]);
+    for (const c of [3000, 3008, 3999])
+      assert.deepEqual([code(c).status, code(c).wire, code(c).range], ['registered-range', true, [3000, 3999]]);
     const e = code(4001);
     assert.deepEqual([e.status, e.wire, e.range], ['private-range', true, [4000, 4999]]);
     assert.match(e.title, /^4001 · Private use \(4000–4999\)$/);
@@ -167,8 +181,14 @@ describe('explain: close code facts', () => {
 
 describe('explain: a code lists the rules that produce it', () => {
   it('1003, 1009 and 1000', () => {
-    assert.deepEqual(code(1003).rules.map((r) => r.id), ['unsupported-text', 'unsupported-binary']);
-    assert.deepEqual(code(1009).rules.map((r) => r.id), ['message-too-big']);
+    assert.deepEqual(
+      code(1003).rules.map((r) => r.id),
+      ['unsupported-text', 'unsupported-binary'],
+    );
+    assert.deepEqual(
+      code(1009).rules.map((r) => r.id),
+      ['message-too-big'],
+    );
     assert.deepEqual(code(1000).rules, []);
   });
   it('every rule is listed under its code, with its summary in the chosen language', () => {
@@ -185,22 +205,32 @@ describe('explain: a code lists the rules that produce it', () => {
 describe('explain: topics', () => {
   it('keeps the order of the arguments and the topic as typed', () => {
     const list = explain(['1003', 'reserved-bits', '4001'], 'en');
-    assert.deepEqual(list.map((e) => [e.kind, e.topic]), [['close-code', '1003'], ['rule', 'reserved-bits'], ['close-code', '4001']]);
+    assert.deepEqual(
+      list.map((e) => [e.kind, e.topic]),
+      [
+        ['close-code', '1003'],
+        ['rule', 'reserved-bits'],
+        ['close-code', '4001'],
+      ],
+    );
   });
   it('accepts rule ids in another case or with underscores', () => {
     assert.equal(rule('Reserved_Bits').id, 'reserved-bits');
   });
   it('an unknown topic is a usage error (exit 2) listing the valid forms', () => {
-    assert.throws(() => explain(['1002', '999x'], 'en'), (err: unknown) => {
-      assert.ok(err instanceof UsageError);
-      assert.equal(err.exitCode, 2);
-      assert.match(err.message, /unknown topic "999x"/);
-      assert.match(err.message, /close code/);
-      for (const def of RULES) assert.ok(err.message.includes(def.id), def.id);
-      assert.doesNotMatch(err.message, /did you mean/);
-      assert.doesNotMatch(err.message, /\n/);
-      return true;
-    });
+    assert.throws(
+      () => explain(['1002', '999x'], 'en'),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.exitCode, 2);
+        assert.match(err.message, /unknown topic "999x"/);
+        assert.match(err.message, /close code/);
+        for (const def of RULES) assert.ok(err.message.includes(def.id), def.id);
+        assert.doesNotMatch(err.message, /did you mean/);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      },
+    );
   });
   it('suggests the closest rule id', () => {
     assert.throws(() => explain(['reserverd-bits']), /did you mean "reserved-bits"\?/);
@@ -210,7 +240,10 @@ describe('explain: topics', () => {
     assert.deepEqual(suggestRuleIds('zzzz'), []);
   });
   it('a number that does not fit in 16 bits is a usage error', () => {
-    assert.throws(() => explain(['65536']), (err: unknown) => err instanceof UsageError && /16-bit/.test(err.message));
+    assert.throws(
+      () => explain(['65536']),
+      (err: unknown) => err instanceof UsageError && /16-bit/.test(err.message),
+    );
     assert.equal(code(65535).status, 'invalid');
   });
   it('an unknown language is a usage error', () => {

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  comparePairs,
-  explain,
-  LANGS,
-  renderExplanations,
-  SUBPROTOCOL_PROFILES,
-  type Lang,
-} from '../../src/explain/index.js';
+import { comparePairs, explain, LANGS, renderExplanations, SUBPROTOCOL_PROFILES, type Lang } from '../../src/explain/index.js';
 import { RULES } from '../../src/rules/table.js';
 
 const ANSI = /\x1b\[/;
@@ -97,7 +90,15 @@ describe('render: side by side', () => {
 });
 
 describe('compare', () => {
-  const required = [['1002', '1003'], ['1002', '1007'], ['1003', '1007'], ['1007', '1009'], ['1001', '1000'], ['1006', '1002'], ['1011', '1002']];
+  const required = [
+    ['1002', '1003'],
+    ['1002', '1007'],
+    ['1003', '1007'],
+    ['1007', '1009'],
+    ['1001', '1000'],
+    ['1006', '1002'],
+    ['1011', '1002'],
+  ];
   for (const [a, b] of required) {
     for (const lang of LANGS) {
       it(`${a} and ${b} have a written comparison (${lang})`, () => {
@@ -128,7 +129,11 @@ describe('compare', () => {
   it('a generated comparison mentions the wire when only one code may be sent', () => {
     const [pair] = comparePairs(explain(['1006', '1011'], 'fr'));
     assert.ok(pair && !pair.written);
-    assert.ok(pair.differences.includes('Sur le réseau : 1006 → ne doit jamais être envoyé dans une trame Close ; 1011 → peut être envoyé dans une trame Close.'));
+    assert.ok(
+      pair.differences.includes(
+        'Sur le réseau : 1006 → ne doit jamais être envoyé dans une trame Close ; 1011 → peut être envoyé dans une trame Close.',
+      ),
+    );
   });
   it('rules are compared by code and sender', () => {
     const [pair] = comparePairs(explain(['reserved-bits', 'handshake-bad-accept'], 'en'));
@@ -144,7 +149,10 @@ describe('compare', () => {
   });
   it('three topics give every pair, and a repeated sentence is shown once', () => {
     const list = explain(['1000', '1009', '1011']);
-    assert.deepEqual(comparePairs(list).map((p) => `${p.a}/${p.b}`), ['1000/1009', '1000/1011', '1009/1011']);
+    assert.deepEqual(
+      comparePairs(list).map((p) => `${p.a}/${p.b}`),
+      ['1000/1009', '1000/1011', '1009/1011'],
+    );
     const out = renderExplanations(list, { width: 80 });
     const which = out.slice(out.indexOf('Which to use when'));
     assert.equal(which.split(list[0]!.useWhen.slice(0, 30)).length - 1, 1);

@@ -12,19 +12,47 @@ import * as sample from '../fixtures/sample-events.js';
 
 /** A text message, as `--messages` logs it (PLAN-13 shape). */
 const textMessage = {
-  v: 1, type: 'message', ts: '2024-05-01T12:00:01.200Z', conn: 'c1', dir: 'client->server', kind: 'text', compressed: true,
-  wire_size: 30, size: 42, frames: 1, first_frame: 4, last_frame: 4, first_ts: '2024-05-01T12:00:01.200Z', last_ts: '2024-05-01T12:00:01.200Z',
-  encoding: 'text', data: '{"type":"chat","text":"hello world"}', truncated: false,
+  v: 1,
+  type: 'message',
+  ts: '2024-05-01T12:00:01.200Z',
+  conn: 'c1',
+  dir: 'client->server',
+  kind: 'text',
+  compressed: true,
+  wire_size: 30,
+  size: 42,
+  frames: 1,
+  first_frame: 4,
+  last_frame: 4,
+  first_ts: '2024-05-01T12:00:01.200Z',
+  last_ts: '2024-05-01T12:00:01.200Z',
+  encoding: 'text',
+  data: '{"type":"chat","text":"hello world"}',
+  truncated: false,
 };
 
 /** A binary MQTT PUBLISH to topic "sensors/t1", base64 as logged. */
 const binaryMessage = {
-  ...textMessage, ts: '2024-05-01T12:00:01.210Z', conn: 'c2', dir: 'server->client', kind: 'binary', compressed: false, wire_size: 19, size: 19,
-  encoding: 'base64', data: Buffer.from([0x30, 0x11, 0x00, 0x0a, ...Buffer.from('sensors/t1'), ...Buffer.from('21.5C')]).toString('base64'),
+  ...textMessage,
+  ts: '2024-05-01T12:00:01.210Z',
+  conn: 'c2',
+  dir: 'server->client',
+  kind: 'binary',
+  compressed: false,
+  wire_size: 19,
+  size: 19,
+  encoding: 'base64',
+  data: Buffer.from([0x30, 0x11, 0x00, 0x0a, ...Buffer.from('sensors/t1'), ...Buffer.from('21.5C')]).toString('base64'),
 };
 
 const closeMessage = {
-  ...textMessage, ts: '2024-05-01T12:00:01.220Z', kind: 'close', encoding: 'text', data: '\u0003\u00e8bye', size: 5, wire_size: 5,
+  ...textMessage,
+  ts: '2024-05-01T12:00:01.220Z',
+  kind: 'close',
+  encoding: 'text',
+  data: '\u0003\u00e8bye',
+  size: 5,
+  wire_size: 5,
   close: { code: 1000, reason: 'done for today' },
 };
 
@@ -33,8 +61,18 @@ const bodilessMessage = { ...textMessage, ts: '2024-05-01T12:00:01.230Z', encodi
 
 /** A plain HTTP exchange of no WebSocket connection, and the upgrade request of c1. */
 const http = {
-  v: 1, type: 'http', ts: '2024-05-01T12:00:00.500Z', conn: null, client: '127.0.0.1:5555', method: 'GET', path: '/api/items?token=REDACTED',
-  status: 200, request_bytes: 0, response_bytes: 1234, duration_ms: 3, upgrade: false,
+  v: 1,
+  type: 'http',
+  ts: '2024-05-01T12:00:00.500Z',
+  conn: null,
+  client: '127.0.0.1:5555',
+  method: 'GET',
+  path: '/api/items?token=REDACTED',
+  status: 200,
+  request_bytes: 0,
+  response_bytes: 1234,
+  duration_ms: 3,
+  upgrade: false,
 };
 const upgradeHttp = { ...http, ts: '2024-05-01T12:00:00.900Z', conn: 'c1', path: '/chat', status: 101, upgrade: true };
 
@@ -44,7 +82,16 @@ const otherRunOpen = { ...sample.open, conn: 'zz01-c1' };
 const runOpen12 = { ...sample.open, conn: 'k3f9-c12' };
 
 const events: FilterableEvent[] = [
-  ...sample.run, textMessage, binaryMessage, closeMessage, bodilessMessage, http, upgradeHttp, runOpen, otherRunOpen, runOpen12,
+  ...sample.run,
+  textMessage,
+  binaryMessage,
+  closeMessage,
+  bodilessMessage,
+  http,
+  upgradeHttp,
+  runOpen,
+  otherRunOpen,
+  runOpen12,
 ];
 
 /** The events a filter keeps, in order. */
@@ -66,7 +113,10 @@ describe('createFilter', () => {
   });
 
   it('--conn: that connection and the run-wide events; an http exchange of no connection is not run-wide', () => {
-    assert.deepEqual(kept({ conns: ['c2'] }), events.filter((e) => runWide.includes(e as never) || byConn('c2').includes(e)));
+    assert.deepEqual(
+      kept({ conns: ['c2'] }),
+      events.filter((e) => runWide.includes(e as never) || byConn('c2').includes(e)),
+    );
     assert.ok(!kept({ conns: ['c1'] }).includes(http));
     assert.ok(kept({ conns: ['c1'] }).includes(upgradeHttp));
   });
@@ -93,7 +143,10 @@ describe('createFilter', () => {
     const withViolations = (...kept: FilterableEvent[]) => events.filter((e) => e.type !== 'violation' || kept.includes(e));
     assert.deepEqual(kept({ codes: [1007] }), withViolations(sample.utf8Violation));
     assert.deepEqual(kept({ codes: [1003] }), nonViolations);
-    assert.deepEqual(kept({ rules: ['reserved-bits', 'handshake-unrequested-subprotocol'] }), withViolations(sample.violation, sample.handshakeWarning));
+    assert.deepEqual(
+      kept({ rules: ['reserved-bits', 'handshake-unrequested-subprotocol'] }),
+      withViolations(sample.violation, sample.handshakeWarning),
+    );
     assert.deepEqual(kept({ codes: [1002], rules: ['invalid-utf8-text'] }), nonViolations);
   });
 
@@ -146,7 +199,10 @@ describe('the tail filter it supersedes (src/reporters/event-filter.ts) is a sub
         (codes, rules, conns) => {
           const before = createEventFilter({ codes, rules, conns });
           const after = createFilter({ codes, rules, conns });
-          assert.deepEqual(log.filter((e) => after(e)), log.filter((e) => before(e as never)));
+          assert.deepEqual(
+            log.filter((e) => after(e)),
+            log.filter((e) => before(e as never)),
+          );
         },
       ),
     );
@@ -156,7 +212,13 @@ describe('the tail filter it supersedes (src/reporters/event-filter.ts) is a sub
 describe('parseFilterArgs', () => {
   it('comma-separated and repeated values', () => {
     assert.deepEqual(
-      parseFilterArgs({ conn: ['c1,k3f9-c2', 'c3'], dir: ['client', 'server->client'], type: ['message,http'], rule: ['reserved-bits'], code: ['1002,1007', '1009'] }),
+      parseFilterArgs({
+        conn: ['c1,k3f9-c2', 'c3'],
+        dir: ['client', 'server->client'],
+        type: ['message,http'],
+        rule: ['reserved-bits'],
+        code: ['1002,1007', '1009'],
+      }),
       {
         ok: true,
         value: {
@@ -179,8 +241,14 @@ describe('parseFilterArgs', () => {
   const errors: Array<[Parameters<typeof parseFilterArgs>[0], string]> = [
     [{ grep: ['(unclosed'] }, '--grep: "(unclosed" is not a valid regular expression: /(unclosed/: Unterminated group'],
     [{ grep: ['*'] }, '--grep: "*" is not a valid regular expression: /*/: Nothing to repeat'],
-    [{ type: ['mesage'] }, '--type: unknown event type "mesage" (did you mean "message"?); the types are listening, open, message, frame, http, violation, peer-close, close, error, summary, sandwich-finding, sandwich-summary'],
-    [{ type: ['zzzzzz'] }, '--type: unknown event type "zzzzzz"; the types are listening, open, message, frame, http, violation, peer-close, close, error, summary, sandwich-finding, sandwich-summary'],
+    [
+      { type: ['mesage'] },
+      '--type: unknown event type "mesage" (did you mean "message"?); the types are listening, open, message, frame, http, violation, peer-close, close, error, summary, sandwich-finding, sandwich-summary',
+    ],
+    [
+      { type: ['zzzzzz'] },
+      '--type: unknown event type "zzzzzz"; the types are listening, open, message, frame, http, violation, peer-close, close, error, summary, sandwich-finding, sandwich-summary',
+    ],
     [{ code: ['10o7'] }, '--code: "10o7" is not a number (use 1002, 1003, 1007, 1009)'],
     [{ code: ['1000'] }, '--code: 1000 is not a violation code (use 1002, 1003, 1007, 1009)'],
     [{ code: ['-1'] }, '--code: "-1" is not a number (use 1002, 1003, 1007, 1009)'],

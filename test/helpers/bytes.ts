@@ -46,7 +46,11 @@ export class ByteCollector {
 
   /** Resolves once at least `n` bytes arrived (from `from` on), with those bytes. */
   waitForLength(n: number, from = 0, ms?: number): Promise<Buffer> {
-    return this.until(() => (this.length - from >= n ? this.bytes.subarray(from) : undefined), `${n} bytes (have ${this.length - from})`, ms);
+    return this.until(
+      () => (this.length - from >= n ? this.bytes.subarray(from) : undefined),
+      `${n} bytes (have ${this.length - from})`,
+      ms,
+    );
   }
 
   /** Resolves once `predicate` accepts the bytes received so far. */

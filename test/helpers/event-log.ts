@@ -21,9 +21,7 @@ export class EventLog {
   };
 
   of<T extends WsdiagEvent['type']>(type: T, conn?: string): EventOf<T>[] {
-    return this.events.filter(
-      (e): e is EventOf<T> => e.type === type && (conn === undefined || ('conn' in e && e.conn === conn)),
-    );
+    return this.events.filter((e): e is EventOf<T> => e.type === type && (conn === undefined || ('conn' in e && e.conn === conn)));
   }
 
   /** The first event of `type` (already seen or still to come) that satisfies `match`. */
@@ -32,7 +30,12 @@ export class EventLog {
   }
 
   /** Resolves once `count` events of `type` matching `match` were seen. */
-  waitForCount<T extends WsdiagEvent['type']>(type: T, count: number, match: (e: EventOf<T>) => boolean = () => true, ms?: number): Promise<EventOf<T>[]> {
+  waitForCount<T extends WsdiagEvent['type']>(
+    type: T,
+    count: number,
+    match: (e: EventOf<T>) => boolean = () => true,
+    ms?: number,
+  ): Promise<EventOf<T>[]> {
     return waitUntil(
       this.emitter,
       ['event'],

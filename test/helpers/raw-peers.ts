@@ -139,10 +139,14 @@ export async function startRawServer(
     socket.on('error', () => {});
     const collector = new ByteCollector(socket);
     void collector
-      .until(() => {
-        const at = headEnd(collector.bytes);
-        return at < 0 ? undefined : at;
-      }, 'the request head', 10_000)
+      .until(
+        () => {
+          const at = headEnd(collector.bytes);
+          return at < 0 ? undefined : at;
+        },
+        'the request head',
+        10_000,
+      )
       .then((end) => {
         const request = parseHead(collector.bytes.subarray(0, end).toString('latin1'));
         const peer: RawServerPeer = {

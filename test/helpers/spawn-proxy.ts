@@ -65,7 +65,8 @@ export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
     lines,
     stderr: () => stderr,
     waitForLine,
-    waitForStderr: (match, what, ms) => waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr.trim()})`, ms),
+    waitForStderr: (match, what, ms) =>
+      waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr.trim()})`, ms),
     port: async () => {
       const line = await waitForLine((l) => l.includes('"type":"listening"'), 'the listening line', 10_000);
       return (JSON.parse(line) as { port: number }).port;

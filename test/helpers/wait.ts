@@ -18,11 +18,7 @@ export function withTimeout<T>(promise: Promise<T>, what: string, ms = DEFAULT_W
 
 /** `events.once` with a deadline; resolves with the event's arguments. */
 export function waitForEvent(emitter: EventEmitter, event: string, what = `'${event}'`, ms = DEFAULT_WAIT_MS): Promise<unknown[]> {
-  return withTimeout(
-    new Promise<unknown[]>((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args))),
-    what,
-    ms,
-  );
+  return withTimeout(new Promise<unknown[]>((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args))), what, ms);
 }
 
 /**

@@ -14,7 +14,10 @@ export interface WsServer {
 }
 
 /** A ws server on 127.0.0.1; without `onConnection` it echoes every message. */
-export async function startWsServer(options: Omit<ServerOptions, 'port' | 'host' | 'server'> = {}, onConnection?: (ws: WebSocket) => void): Promise<WsServer> {
+export async function startWsServer(
+  options: Omit<ServerOptions, 'port' | 'host' | 'server'> = {},
+  onConnection?: (ws: WebSocket) => void,
+): Promise<WsServer> {
   const wss = new WebSocketServer({ ...options, host: '127.0.0.1', port: 0 });
   await waitForEvent(wss, 'listening');
   wss.on('connection', (ws) => {

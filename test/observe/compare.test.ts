@@ -23,9 +23,15 @@ const KEY_A = Uint8Array.of(1, 2, 3, 4);
 const KEY_B = Uint8Array.of(9, 8, 7, 6);
 
 /** Records frames as `from` sends them; each frame is its own write at the given time (default 0). */
-function observe(from: Side, frames: FrameSpec[], options: { extensions?: string | undefined; at?: number[] | undefined } = {}): ObservedStream {
+function observe(
+  from: Side,
+  frames: FrameSpec[],
+  options: { extensions?: string | undefined; at?: number[] | undefined } = {},
+): ObservedStream {
   const r = new StreamRecorder({ from, extensions: options.extensions ?? null });
-  frames.forEach((f, i) => r.push(encodeFrame(from === 'client' && f.mask === undefined ? { ...f, mask: KEY_A } : f), options.at?.[i] ?? 0));
+  frames.forEach((f, i) =>
+    r.push(encodeFrame(from === 'client' && f.mask === undefined ? { ...f, mask: KEY_A } : f), options.at?.[i] ?? 0),
+  );
   return r.stream;
 }
 
@@ -41,7 +47,13 @@ function checks(findings: ProbeFinding[]): string[] {
 }
 
 test('identical streams give no findings', () => {
-  const frames = [text('a'), binary(binaryPayload(70_000, 1)), { opcode: 9, payload: 'p' }, text('b', { fin: false }), { opcode: 0, payload: 'c' }];
+  const frames = [
+    text('a'),
+    binary(binaryPayload(70_000, 1)),
+    { opcode: 9, payload: 'p' },
+    text('b', { fin: false }),
+    { opcode: 0, payload: 'c' },
+  ];
   assert.deepEqual(upstream(frames, frames), []);
 });
 
@@ -133,7 +145,11 @@ const HANDSHAKE: ObservedHandshake = {
   response: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' },
 };
 
-function end(sent: ObservedStream, received: ObservedStream, ends: Partial<Pick<EndObservation, 'localEndAt' | 'remoteEndAt'>> = {}): EndObservation {
+function end(
+  sent: ObservedStream,
+  received: ObservedStream,
+  ends: Partial<Pick<EndObservation, 'localEndAt' | 'remoteEndAt'>> = {},
+): EndObservation {
   return { handshake: HANDSHAKE, sent, received, localEndAt: ends.localEndAt ?? null, remoteEndAt: ends.remoteEndAt ?? null };
 }
 
@@ -141,7 +157,11 @@ const ping = (payload: string): FrameSpec => ({ opcode: 9, payload });
 const pong = (payload: string): FrameSpec => ({ opcode: 10, payload });
 const close = (code: number, reason = ''): FrameSpec => ({ opcode: 8, payload: closeBody(code, reason) });
 
-function connection(c2s: [FrameSpec[], FrameSpec[]], s2c: [FrameSpec[], FrameSpec[]], options: { maxLatencyMs?: number; at?: [number[], number[], number[], number[]] } = {}) {
+function connection(
+  c2s: [FrameSpec[], FrameSpec[]],
+  s2c: [FrameSpec[], FrameSpec[]],
+  options: { maxLatencyMs?: number; at?: [number[], number[], number[], number[]] } = {},
+) {
   const at = options.at;
   return compareConnection(
     {
@@ -188,7 +208,7 @@ test('latency above the bound fails, measured on the first message of each write
   assert.equal(fast.maxLatencyMs, 3);
 });
 
-test('an end that reached a side before either endpoint ended is the intermediary\'s', () => {
+test("an end that reached a side before either endpoint ended is the intermediary's", () => {
   const empty = observe('client', []);
   const f = compareConnection({
     client: end(empty, observe('server', []), { remoteEndAt: 10, localEndAt: 11 }),
@@ -215,7 +235,12 @@ test('a flood of identical findings is collapsed to three and a count', () => {
 // Handshakes
 
 function hs(request: Record<string, string>, response: Record<string, string> | null, path = '/ws'): ObservedHandshake {
-  return { path, request: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', ...request }, status: response ? 101 : null, response };
+  return {
+    path,
+    request: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', ...request },
+    status: response ? 101 : null,
+    response,
+  };
 }
 const OK_RESPONSE = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' };
 
@@ -223,7 +248,13 @@ test('handshake: offers and answers must pass unchanged; spacing and parameter o
   const pmd = 'permessage-deflate; client_max_window_bits; server_no_context_takeover';
   const same = compareHandshake(
     hs({ 'sec-websocket-extensions': pmd, 'sec-websocket-protocol': 'a, b' }, { ...OK_RESPONSE, 'sec-websocket-protocol': 'b' }),
-    hs({ 'sec-websocket-extensions': 'permessage-deflate;server_no_context_takeover;client_max_window_bits', 'sec-websocket-protocol': 'a,b' }, { ...OK_RESPONSE, 'sec-websocket-protocol': 'b' }),
+    hs(
+      {
+        'sec-websocket-extensions': 'permessage-deflate;server_no_context_takeover;client_max_window_bits',
+        'sec-websocket-protocol': 'a,b',
+      },
+      { ...OK_RESPONSE, 'sec-websocket-protocol': 'b' },
+    ),
   );
   assert.deepEqual(same, []);
 
@@ -240,7 +271,10 @@ test('handshake: offers and answers must pass unchanged; spacing and parameter o
 });
 
 test('handshake: a rewritten path or a replaced key is info; a bad accept for the client fails', () => {
-  const f = compareHandshake(hs({}, OK_RESPONSE, '/ws'), hs({ 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAAAA==' }, OK_RESPONSE, '/internal/ws'));
+  const f = compareHandshake(
+    hs({}, OK_RESPONSE, '/ws'),
+    hs({ 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAAAA==' }, OK_RESPONSE, '/internal/ws'),
+  );
   assert.deepEqual(checks(f).sort(), ['info key-replaced', 'info path-rewritten']);
   const bad = compareHandshake(hs({}, { ...OK_RESPONSE, 'sec-websocket-accept': 'wrong' }), hs({}, OK_RESPONSE));
   assert.deepEqual(checks(bad), ['failure handshake-invalid']);
@@ -251,4 +285,3 @@ test('handshake: a 101 from the reflector that reached the client as something e
   const f = compareHandshake({ ...hs({}, { server: 'x' }), status: 502 }, hs({}, OK_RESPONSE));
   assert.deepEqual(checks(f), ['failure handshake-status-changed']);
 });
-

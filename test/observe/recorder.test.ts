@@ -67,9 +67,14 @@ test('the recorder inflates permessage-deflate messages and keeps the wire hash 
 
 test('the recorder reports the rules the bytes break, and an unfinished message as incomplete', () => {
   const r = new StreamRecorder({ from: 'client' });
-  r.push(concatBytes([encodeFrame({ opcode: 1, payload: 'unmasked' }), encodeFrame({ opcode: 2, payload: 'part', fin: false, mask: KEY })]));
+  r.push(
+    concatBytes([encodeFrame({ opcode: 1, payload: 'unmasked' }), encodeFrame({ opcode: 2, payload: 'part', fin: false, mask: KEY })]),
+  );
   r.end();
-  assert.deepEqual(r.stream.violations.map((v) => v.rule), ['unmasked-client-frame']);
+  assert.deepEqual(
+    r.stream.violations.map((v) => v.rule),
+    ['unmasked-client-frame'],
+  );
   assert.equal(r.stream.violations[0]!.frame, 0);
   assert.equal(r.stream.messages.length, 2);
   assert.equal(r.stream.messages[1]!.complete, false);
@@ -137,15 +142,18 @@ test('frames, messages and controls as the independent parser sees them, however
   );
   assert.deepEqual(Buffer.from(s.controls[0]!.payload).toString(), 'orphan');
   assert.deepEqual(s.controls[4]!.close, { code: 1001, reason: 'away' });
-  assert.deepEqual(s.violations.map((v) => [v.rule, v.frame]), [
-    ['non-minimal-length', 1],
-    ['expected-continuation', 3],
-    ['unexpected-continuation', 4],
-    ['reserved-opcode', 5],
-    ['reserved-bits', 5],
-    ['control-frame-too-long', 6],
-    ['frame-after-close', 9],
-  ]);
+  assert.deepEqual(
+    s.violations.map((v) => [v.rule, v.frame]),
+    [
+      ['non-minimal-length', 1],
+      ['expected-continuation', 3],
+      ['unexpected-continuation', 4],
+      ['reserved-opcode', 5],
+      ['reserved-bits', 5],
+      ['control-frame-too-long', 6],
+      ['frame-after-close', 9],
+    ],
+  );
   assert.equal(s.bytes, stream.length);
   for (const size of [1, 3, 17, 200]) {
     const r = new StreamRecorder({ from: 'client', clock: () => 0 });
@@ -155,7 +163,7 @@ test('frames, messages and controls as the independent parser sees them, however
   }
 });
 
-test('attached to an analyzer, the recorder records the analyzer\'s decode exactly as its own decoder would', () => {
+test("attached to an analyzer, the recorder records the analyzer's decode exactly as its own decoder would", () => {
   const stream = mixedStream();
   const own = new StreamRecorder({ from: 'client', clock: () => 0 });
   own.push(stream);
@@ -188,11 +196,13 @@ test('a compressed message cut short, or past a lost window, has no application 
   const extensions = 'permessage-deflate';
   const packed = deflateMessage(Buffer.from('abc'.repeat(100)));
   const r = new StreamRecorder({ from: 'server', extensions });
-  r.push(concatBytes([
-    encodeFrame({ opcode: 1, rsv1: true, payload: Uint8Array.of(0xff, 0xff, 0xff) }), // not DEFLATE: the window is lost
-    encodeFrame({ opcode: 1, rsv1: true, payload: packed }),
-    encodeFrame({ opcode: 1, rsv1: true, payload: packed.subarray(0, 10), fin: false }),
-  ]));
+  r.push(
+    concatBytes([
+      encodeFrame({ opcode: 1, rsv1: true, payload: Uint8Array.of(0xff, 0xff, 0xff) }), // not DEFLATE: the window is lost
+      encodeFrame({ opcode: 1, rsv1: true, payload: packed }),
+      encodeFrame({ opcode: 1, rsv1: true, payload: packed.subarray(0, 10), fin: false }),
+    ]),
+  );
   r.end();
   const [bad, afterLoss, cut] = r.stream.messages;
   assert.equal(bad!.sha256, null);

@@ -114,7 +114,14 @@ describe('message-type policies through the analyzer', () => {
             c.end();
 
             const firstRejected = 1 + accepted.length;
-            assert.deepEqual(summary(c.violations()), [[accepts === 'text' ? 'unsupported-binary' : 'unsupported-text', dir, dir === 'client->server' ? 'client' : 'server', firstRejected]]);
+            assert.deepEqual(summary(c.violations()), [
+              [
+                accepts === 'text' ? 'unsupported-binary' : 'unsupported-text',
+                dir,
+                dir === 'client->server' ? 'client' : 'server',
+                firstRejected,
+              ],
+            ]);
             const violation = c.violations()[0]!;
             const spread = shape.endsWith('fragmented') ? `first frame #${firstRejected}, 3 frames` : `frame #${firstRejected}`;
             const receiver = dir === 'client->server' ? 'server' : 'client';
@@ -124,7 +131,8 @@ describe('message-type policies through the analyzer', () => {
             );
             assert.equal(violation.code, 1003);
             assert.equal(violation.rfc, 'RFC 6455 §7.4.1');
-            if (wrong === 0x2) assert.match(violation.hint, /^The payload is text \(it looks like JSON\): send it as a text frame \(opcode 0x1\)/);
+            if (wrong === 0x2)
+              assert.match(violation.hint, /^The payload is text \(it looks like JSON\): send it as a text frame \(opcode 0x1\)/);
             else assert.match(violation.hint, /accepts only binary: send this data as a binary frame \(opcode 0x2\)/);
           });
         }

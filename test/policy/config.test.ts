@@ -43,12 +43,18 @@ describe('config validation', () => {
       configError(text),
       `${FILE}:${locate(text, '"txt"')}: routes[2]["server-accepts"]: expected "text", "binary" or "any", got "txt"`,
     );
-    assert.equal(configError(routes('{ "path": "/a", "server-accepts": "txt" }')), `${FILE}:3:39: routes[0]["server-accepts"]: expected "text", "binary" or "any", got "txt"`);
+    assert.equal(
+      configError(routes('{ "path": "/a", "server-accepts": "txt" }')),
+      `${FILE}:3:39: routes[0]["server-accepts"]: expected "text", "binary" or "any", got "txt"`,
+    );
   });
 
   it('checks client-accepts the same way, and says what other JSON type it got', () => {
     const text = routes('{ "subprotocol": "mqtt", "client-accepts": true }');
-    assert.equal(configError(text), `${FILE}:${locate(text, 'true')}: routes[0]["client-accepts"]: expected "text", "binary" or "any", got true`);
+    assert.equal(
+      configError(text),
+      `${FILE}:${locate(text, 'true')}: routes[0]["client-accepts"]: expected "text", "binary" or "any", got true`,
+    );
     const upper = routes('{ "path": "/", "client-accepts": "TEXT" }');
     assert.match(configError(upper), /routes\[0\]\["client-accepts"\]: expected "text", "binary" or "any", got "TEXT"$/);
   });
@@ -69,19 +75,37 @@ describe('config validation', () => {
 
   it('rejects duplicate keys, which JSON.parse would silently merge', () => {
     const text = routes('{ "path": "/a", "server-accepts": "text", "server-accepts": "binary" }');
-    assert.equal(configError(text), `${FILE}:${locate(text, '"server-accepts"', 2)}: routes[0]["server-accepts"]: duplicate key (JSON would silently keep only the last one)`);
+    assert.equal(
+      configError(text),
+      `${FILE}:${locate(text, '"server-accepts"', 2)}: routes[0]["server-accepts"]: duplicate key (JSON would silently keep only the last one)`,
+    );
   });
 
   it('requires a matcher, a valid path glob and a subprotocol token', () => {
     const none = routes('{ "server-accepts": "text" }');
-    assert.equal(configError(none), `${FILE}:${locate(none, '{ "server')}: routes[0]: a route needs "path" and/or "subprotocol" to say which connections it applies to (use "path": "/**" for all)`);
+    assert.equal(
+      configError(none),
+      `${FILE}:${locate(none, '{ "server')}: routes[0]: a route needs "path" and/or "subprotocol" to say which connections it applies to (use "path": "/**" for all)`,
+    );
     const relative = routes('{ "path": "chat" }');
-    assert.equal(configError(relative), `${FILE}:${locate(relative, '"chat"')}: routes[0].path: expected a path glob starting with "/" (e.g. "/mqtt*" or "/api/**"), got "chat"`);
-    assert.match(configError(routes('{ "path": "/v[12]" }')), /routes\[0\]\.path: expected a path glob using only \*, \*\* and \? as wildcards/);
-    assert.match(configError(routes('{ "path": 42 }')), /routes\[0\]\.path: expected a path glob such as "\/chat" or "\/api\/\*\*", got 42$/);
+    assert.equal(
+      configError(relative),
+      `${FILE}:${locate(relative, '"chat"')}: routes[0].path: expected a path glob starting with "/" (e.g. "/mqtt*" or "/api/**"), got "chat"`,
+    );
+    assert.match(
+      configError(routes('{ "path": "/v[12]" }')),
+      /routes\[0\]\.path: expected a path glob using only \*, \*\* and \? as wildcards/,
+    );
+    assert.match(
+      configError(routes('{ "path": 42 }')),
+      /routes\[0\]\.path: expected a path glob such as "\/chat" or "\/api\/\*\*", got 42$/,
+    );
     const list = routes('{ "subprotocol": "mqtt, wamp.2.json" }');
     assert.match(configError(list), /routes\[0\]\.subprotocol: expected one subprotocol name .*, got "mqtt, wamp\.2\.json"$/);
-    assert.match(configError(routes('{ "subprotocol": "" }')), /routes\[0\]\.subprotocol: expected a subprotocol name such as "mqtt", got ""$/);
+    assert.match(
+      configError(routes('{ "subprotocol": "" }')),
+      /routes\[0\]\.subprotocol: expected a subprotocol name such as "mqtt", got ""$/,
+    );
     assert.match(configError(routes('{ "subprotocol": ["mqtt"] }')), /got an array$/);
   });
 
@@ -95,7 +119,10 @@ describe('config validation', () => {
       );
     }
     const ok = parsePolicyConfig(routes('{ "path": "/a", "max-message": 1e6 }', '{ "path": "/b", "max-message": 0 }'), FILE);
-    assert.deepEqual(ok.routes.map((r) => r.maxMessage), [1000000, 0]);
+    assert.deepEqual(
+      ok.routes.map((r) => r.maxMessage),
+      [1000000, 0],
+    );
   });
 
   it('requires the top level to be an object with a routes array of objects', () => {
@@ -106,33 +133,70 @@ describe('config validation', () => {
   });
 
   it('names line:column of JSON syntax errors', () => {
-    assert.equal(configError('{\n  "routes": [\n    { "path": "/a", }\n  ]\n}'), `${FILE}:3:21: invalid JSON: expected a key, found '}' (a trailing comma is not allowed in JSON)`);
-    assert.equal(configError('{\n  "routes": [\n    { "path": "/a" }\n    { "path": "/b" }\n  ]\n}'), `${FILE}:4:5: invalid JSON: expected ',' or ']' after an array item, found '{'`);
-    assert.equal(configError('{ "routes": [ { \'path\': "/a" } ] }'), `${FILE}:1:17: invalid JSON: expected a key in double quotes, found '''`);
+    assert.equal(
+      configError('{\n  "routes": [\n    { "path": "/a", }\n  ]\n}'),
+      `${FILE}:3:21: invalid JSON: expected a key, found '}' (a trailing comma is not allowed in JSON)`,
+    );
+    assert.equal(
+      configError('{\n  "routes": [\n    { "path": "/a" }\n    { "path": "/b" }\n  ]\n}'),
+      `${FILE}:4:5: invalid JSON: expected ',' or ']' after an array item, found '{'`,
+    );
+    assert.equal(
+      configError('{ "routes": [ { \'path\': "/a" } ] }'),
+      `${FILE}:1:17: invalid JSON: expected a key in double quotes, found '''`,
+    );
     assert.equal(configError('{ "routes": [] // none\n}'), `${FILE}:1:16: invalid JSON: comments are not allowed in JSON`);
-    assert.equal(configError('{ "routes": [ { "path": "/a\n" } ] }'), `${FILE}:1:28: invalid JSON: control character (e.g. a raw newline or tab) inside a string; escape it`);
+    assert.equal(
+      configError('{ "routes": [ { "path": "/a\n" } ] }'),
+      `${FILE}:1:28: invalid JSON: control character (e.g. a raw newline or tab) inside a string; escape it`,
+    );
     assert.equal(configError('{ "routes": [ '), `${FILE}:1:15: invalid JSON: expected a value, found the end of the file`);
     assert.equal(configError(''), `${FILE}:1:1: invalid JSON: the file is empty; expected a JSON object`);
     assert.equal(configError('{ "routes": [] } x'), `${FILE}:1:18: invalid JSON: unexpected 'x' after the end of the JSON document`);
     assert.equal(configError('{ "routes": [ 01 ] }'), `${FILE}:1:15: invalid JSON: invalid number '01'`);
     assert.equal(configError('{ "routes": tru }'), `${FILE}:1:13: invalid JSON: expected a value, found 't'`);
     assert.equal(configError('{ "routes": "\\x" }'), `${FILE}:1:14: invalid JSON: invalid escape '\\x' in a string`);
-    assert.equal(configError('\ufeff{ "routes": [ 01 ] }'), `${FILE}:1:15: invalid JSON: invalid number '01'`, 'columns do not count a BOM');
-    assert.equal(configError('\ufeff{ "routes": [ { "path": 1 } ] }'), `${FILE}:1:25: routes[0].path: expected a path glob such as "/chat" or "/api/**", got 1`);
+    assert.equal(
+      configError('\ufeff{ "routes": [ 01 ] }'),
+      `${FILE}:1:15: invalid JSON: invalid number '01'`,
+      'columns do not count a BOM',
+    );
+    assert.equal(
+      configError('\ufeff{ "routes": [ { "path": 1 } ] }'),
+      `${FILE}:1:25: routes[0].path: expected a path glob such as "/chat" or "/api/**", got 1`,
+    );
   });
 
   it('accepts a BOM, escapes and every field, and labels routes for policy sources', () => {
-    const text = '\ufeff' + routes(
-      '{ "path": "/mqtt*", "subprotocol": "mqtt", "server-accepts": "binary", "client-accepts": "binary", "max-message": 1048576 }',
-      '{ "path": "/caf\\u00e9" }',
-      '{ "subprotocol": "wamp.2.json", "client-accepts": "any" }',
-    );
+    const text =
+      '\ufeff' +
+      routes(
+        '{ "path": "/mqtt*", "subprotocol": "mqtt", "server-accepts": "binary", "client-accepts": "binary", "max-message": 1048576 }',
+        '{ "path": "/caf\\u00e9" }',
+        '{ "subprotocol": "wamp.2.json", "client-accepts": "any" }',
+      );
     const config = parsePolicyConfig(text, 'conf/wsdiag.json');
     assert.equal(config.file, 'conf/wsdiag.json');
     const [mqtt, cafe, wamp] = config.routes;
     assert.deepEqual(
-      { index: mqtt!.index, path: mqtt!.path?.source, subprotocol: mqtt!.subprotocol, s: mqtt!.serverAccepts, c: mqtt!.clientAccepts, max: mqtt!.maxMessage, label: mqtt!.label },
-      { index: 0, path: '/mqtt*', subprotocol: 'mqtt', s: 'binary', c: 'binary', max: 1048576, label: 'route /mqtt* (subprotocol mqtt) in conf/wsdiag.json' },
+      {
+        index: mqtt!.index,
+        path: mqtt!.path?.source,
+        subprotocol: mqtt!.subprotocol,
+        s: mqtt!.serverAccepts,
+        c: mqtt!.clientAccepts,
+        max: mqtt!.maxMessage,
+        label: mqtt!.label,
+      },
+      {
+        index: 0,
+        path: '/mqtt*',
+        subprotocol: 'mqtt',
+        s: 'binary',
+        c: 'binary',
+        max: 1048576,
+        label: 'route /mqtt* (subprotocol mqtt) in conf/wsdiag.json',
+      },
     );
     assert.equal(cafe!.path?.source, '/café');
     assert.equal(cafe!.label, 'route /café in conf/wsdiag.json');
@@ -193,12 +257,21 @@ describe('loading a config file', () => {
     assert.equal(config.routes[0]!.label, `route /chat in ${file}`);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, routes('{ "path": "/chat", "server-accepts": "json" }'));
-    assert.throws(() => loadPolicyConfig(bad), (err: Error) => err instanceof UsageError && err.message.startsWith(`${bad}:3:42: routes[0]["server-accepts"]: expected`));
+    assert.throws(
+      () => loadPolicyConfig(bad),
+      (err: Error) => err instanceof UsageError && err.message.startsWith(`${bad}:3:42: routes[0]["server-accepts"]: expected`),
+    );
   });
 
   it('turns an unreadable file into a usage error naming it', () => {
     const missing = join(dir, 'missing.json');
-    assert.throws(() => loadPolicyConfig(missing), (err: Error) => err instanceof UsageError && err.message === `cannot read config file ${missing}: no such file`);
-    assert.throws(() => loadPolicyConfig(dir), (err: Error) => err instanceof UsageError && err.message === `cannot read config file ${dir}: it is a directory`);
+    assert.throws(
+      () => loadPolicyConfig(missing),
+      (err: Error) => err instanceof UsageError && err.message === `cannot read config file ${missing}: no such file`,
+    );
+    assert.throws(
+      () => loadPolicyConfig(dir),
+      (err: Error) => err instanceof UsageError && err.message === `cannot read config file ${dir}: it is a directory`,
+    );
   });
 });

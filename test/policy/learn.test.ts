@@ -32,9 +32,18 @@ describe('learning from a 1003 close', () => {
       'The server closed with 1003 (unsupported data) right after wsdiag relayed it binary message #1 (frame #1, 35 bytes): ' +
         'it does not accept binary messages on /feed, so wsdiag now expects text there and reports binary messages the client sends to it as unsupported-binary (learned policy).',
     );
-    assert.deepEqual(learner.lessons.map((l) => [l.conn, l.dir, l.route, l.rejected, l.policy]), [
-      ['c1', 'client->server', { path: '/feed', subprotocol: null }, 'binary', { accepts: 'text', source: 'learned from c1 (closed 1003 after a binary message #1, 35 bytes)' }],
-    ]);
+    assert.deepEqual(
+      learner.lessons.map((l) => [l.conn, l.dir, l.route, l.rejected, l.policy]),
+      [
+        [
+          'c1',
+          'client->server',
+          { path: '/feed', subprotocol: null },
+          'binary',
+          { accepts: 'text', source: 'learned from c1 (closed 1003 after a binary message #1, 35 bytes)' },
+        ],
+      ],
+    );
     assert.deepEqual(c1.violations(), [], 'nothing was a violation on the connection it was learned from');
   });
 
@@ -57,21 +66,27 @@ describe('learning from a 1003 close', () => {
     assert.match(c2.violations()[0]!.hint, /^The payload is text \(it looks like JSON\)/);
   });
 
-  it('learns what the client rejects from the client\'s 1003, for server->client', () => {
+  it("learns what the client rejects from the client's 1003, for server->client", () => {
     const learner = new PolicyLearner();
     const c1 = openConnection({ conn: 'c1', path: '/mqtt', subprotocol: 'custom', learner });
     c1.server(text('tick'));
     c1.client(close(1003));
     c1.end();
     assert.equal(c1.peerCloses()[0]!.blame, 'server');
-    assert.match(c1.peerCloses()[0]!.explain, /^The client closed with 1003 \(unsupported data\) right after wsdiag relayed it text message #0 \(frame #0, 4 bytes\): it does not accept text messages on \/mqtt \(subprotocol custom\), so wsdiag now expects binary there/);
+    assert.match(
+      c1.peerCloses()[0]!.explain,
+      /^The client closed with 1003 \(unsupported data\) right after wsdiag relayed it text message #0 \(frame #0, 4 bytes\): it does not accept text messages on \/mqtt \(subprotocol custom\), so wsdiag now expects binary there/,
+    );
 
     const c2 = openConnection({ conn: 'c2', path: '/mqtt', subprotocol: 'custom', learner });
     c2.server(binary('x'), text('tock'));
     c2.client(text('from the client is not concerned'));
     c2.end();
     assert.deepEqual(summary(c2.violations()), [['unsupported-text', 'server->client', 'server', 1]]);
-    assert.match(c2.violations()[0]!.message, /sent to a client that accepts only binary \(policy: learned from c1 \(closed 1003 after a text message #0, 4 bytes\)\)/);
+    assert.match(
+      c2.violations()[0]!.message,
+      /sent to a client that accepts only binary \(policy: learned from c1 \(closed 1003 after a text message #0, 4 bytes\)\)/,
+    );
   });
 
   it('updates connections already open on the same route, from their next message on', () => {
@@ -79,7 +94,12 @@ describe('learning from a 1003 close', () => {
     const open = openConnection({ conn: 'c1', path: '/feed', learner });
     const otherPath = openConnection({ conn: 'c2', path: '/other', learner });
     const otherSubprotocol = openConnection({ conn: 'c3', path: '/feed', subprotocol: 'v2', learner });
-    const flagged = openConnection({ conn: 'c4', path: '/feed', learner, inputs: { flags: { typePolicies: flagTypePolicies({ serverAccepts: 'any' }) } } });
+    const flagged = openConnection({
+      conn: 'c4',
+      path: '/feed',
+      learner,
+      inputs: { flags: { typePolicies: flagTypePolicies({ serverAccepts: 'any' }) } },
+    });
     for (const c of [open, otherPath, otherSubprotocol, flagged]) c.client(binary('before'));
 
     const teacher = openConnection({ conn: 'c5', path: '/feed', learner });
@@ -110,7 +130,10 @@ describe('learning from a 1003 close', () => {
     c2.client(binary(new TestCompressor(true).compress('eleven char'), { rsv1: true }));
     c2.server(close(1003));
     c2.end();
-    assert.match(c2.peerCloses()[0]!.explain, /binary message #0 \(frame #0, 11 bytes after inflation\): it does not accept binary messages on \/deflate/);
+    assert.match(
+      c2.peerCloses()[0]!.explain,
+      /binary message #0 \(frame #0, 11 bytes after inflation\): it does not accept binary messages on \/deflate/,
+    );
     assert.equal(learner.policyFor('client->server', { path: '/deflate', subprotocol: null })?.accepts, 'text');
   });
 
@@ -129,8 +152,15 @@ describe('learning from a 1003 close', () => {
     c2.client(binary('x'));
     c2.server(close(1003));
     c2.end();
-    assert.deepEqual(c2.peerCloses()[0]!.cause, { rule: 'unsupported-binary', dir: 'client->server', frame: { index: 0, offset: 0, opcode: 2, length: 1 } });
-    assert.match(c2.peerCloses()[0]!.explain, /after the client broke unsupported-binary \(frame #0 at offset 0\), exactly the code wsdiag expected/);
+    assert.deepEqual(c2.peerCloses()[0]!.cause, {
+      rule: 'unsupported-binary',
+      dir: 'client->server',
+      frame: { index: 0, offset: 0, opcode: 2, length: 1 },
+    });
+    assert.match(
+      c2.peerCloses()[0]!.explain,
+      /after the client broke unsupported-binary \(frame #0 at offset 0\), exactly the code wsdiag expected/,
+    );
     assert.equal(learner.lessons.length, 1);
 
     const contradiction = teach('c3', text('x'));
@@ -147,13 +177,22 @@ describe('learning from a 1003 close', () => {
   it('a known lesson seen again (e.g. under a flag that checks nothing) says where it was learned', () => {
     const learner = new PolicyLearner();
     for (const conn of ['c1', 'c2']) {
-      const c = openConnection({ conn, path: '/feed', learner, inputs: { flags: { typePolicies: flagTypePolicies({ serverAccepts: 'any' }) } } });
+      const c = openConnection({
+        conn,
+        path: '/feed',
+        learner,
+        inputs: { flags: { typePolicies: flagTypePolicies({ serverAccepts: 'any' }) } },
+      });
       c.client(binary('x'));
       c.server(close(1003));
       c.end();
-      if (conn === 'c2') assert.match(c.peerCloses()[0]!.explain, /: it does not accept binary messages on \/feed, as wsdiag learned from c1\.$/);
+      if (conn === 'c2')
+        assert.match(c.peerCloses()[0]!.explain, /: it does not accept binary messages on \/feed, as wsdiag learned from c1\.$/);
     }
-    assert.deepEqual(learner.lessons.map((l) => l.conn), ['c1']);
+    assert.deepEqual(
+      learner.lessons.map((l) => l.conn),
+      ['c1'],
+    );
   });
 
   it('--no-learn explains the close but records and applies nothing', () => {
@@ -213,7 +252,10 @@ describe('learning from a 1003 close', () => {
     answered.client(text('b'));
     answered.server(text('error: text is not supported'), close(1003));
     answered.end();
-    assert.deepEqual(learner.lessons.map((l) => [l.conn, l.rejected, l.message.index]), [['c2', 'text', 1]]);
+    assert.deepEqual(
+      learner.lessons.map((l) => [l.conn, l.rejected, l.message.index]),
+      [['c2', 'text', 1]],
+    );
   });
 
   it('keeps at most maxRoutes lessons, forgetting the oldest', () => {
@@ -224,7 +266,10 @@ describe('learning from a 1003 close', () => {
       c.server(close(1003));
       c.end();
     }
-    assert.deepEqual(learner.lessons.map((l) => l.route.path), ['/cp/2', '/cp/3']);
+    assert.deepEqual(
+      learner.lessons.map((l) => l.route.path),
+      ['/cp/2', '/cp/3'],
+    );
     assert.equal(learner.policyFor('client->server', { path: '/cp/1', subprotocol: null }), null);
   });
 
@@ -233,8 +278,24 @@ describe('learning from a 1003 close', () => {
     assert.equal(c.learning!.lastMessageTo('server'), null);
     c.client(text('one'), binary('two!'), { opcode: 0x9, payload: 'ping' });
     c.server(text('back'));
-    assert.deepEqual(c.learning!.lastMessageTo('server'), { index: 1, firstFrame: 1, frames: 1, type: 'binary', size: 4, sizeKnown: true, compressed: false });
-    assert.deepEqual(c.learning!.lastMessageTo('client'), { index: 0, firstFrame: 0, frames: 1, type: 'text', size: 4, sizeKnown: true, compressed: false });
+    assert.deepEqual(c.learning!.lastMessageTo('server'), {
+      index: 1,
+      firstFrame: 1,
+      frames: 1,
+      type: 'binary',
+      size: 4,
+      sizeKnown: true,
+      compressed: false,
+    });
+    assert.deepEqual(c.learning!.lastMessageTo('client'), {
+      index: 0,
+      firstFrame: 0,
+      frames: 1,
+      type: 'text',
+      size: 4,
+      sizeKnown: true,
+      compressed: false,
+    });
     c.end();
   });
 
@@ -255,7 +316,14 @@ describe('learning from a 1003 close', () => {
 
 describe('message descriptions', () => {
   const message = (extra: Partial<RelayedMessage>): RelayedMessage => ({
-    index: 2, firstFrame: 5, frames: 1, type: 'binary', size: 18, sizeKnown: true, compressed: false, ...extra,
+    index: 2,
+    firstFrame: 5,
+    frames: 1,
+    type: 'binary',
+    size: 18,
+    sizeKnown: true,
+    compressed: false,
+    ...extra,
   });
 
   it('say which message, its number, first frame, size and type', () => {
@@ -266,7 +334,13 @@ describe('message descriptions', () => {
   });
 
   it('name the learned policy after the connection and message', () => {
-    assert.deepEqual(learnedPolicy('c9', message({})), { accepts: 'text', source: 'learned from c9 (closed 1003 after a binary message #2, 18 bytes)' });
-    assert.deepEqual(learnedPolicy('c9', message({ type: 'text', size: 1 })), { accepts: 'binary', source: 'learned from c9 (closed 1003 after a text message #2, 1 byte)' });
+    assert.deepEqual(learnedPolicy('c9', message({})), {
+      accepts: 'text',
+      source: 'learned from c9 (closed 1003 after a binary message #2, 18 bytes)',
+    });
+    assert.deepEqual(learnedPolicy('c9', message({ type: 'text', size: 1 })), {
+      accepts: 'binary',
+      source: 'learned from c9 (closed 1003 after a text message #2, 1 byte)',
+    });
   });
 });

@@ -41,7 +41,19 @@ describe('subprotocol profiles', () => {
 
   it('leave out what the specifications leave open, and never list a name twice', () => {
     const open = NOT_PROFILED.flatMap((u) => u.subprotocols);
-    for (const name of ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.0', 'ocpp2.1', 'graphql-transport-ws', 'graphql-ws', 'v10.stomp', 'v11.stomp', 'v12.stomp', 'wamp.2.json.batched', 'wamp.2.msgpack.batched']) {
+    for (const name of [
+      'ocpp1.6',
+      'ocpp2.0.1',
+      'ocpp2.0',
+      'ocpp2.1',
+      'graphql-transport-ws',
+      'graphql-ws',
+      'v10.stomp',
+      'v11.stomp',
+      'v12.stomp',
+      'wamp.2.json.batched',
+      'wamp.2.msgpack.batched',
+    ]) {
       assert.ok(open.includes(name), `${name} is listed as not profiled`);
       assert.equal(findProfile(name), null, name);
       assert.deepEqual(resolveTypePolicies({}, { path: '/', subprotocol: name }).typePolicies, {}, name);
@@ -81,7 +93,10 @@ describe('subprotocol profiles', () => {
         [rule, 'client->server', 'client', 0],
         [rule, 'server->client', 'server', 1],
       ]);
-      assert.match(c.violations()[0]!.message, new RegExp(`sent to a server that accepts only ${type} \\(policy: profile ${name.replace(/\./g, '\\.')} \\(`));
+      assert.match(
+        c.violations()[0]!.message,
+        new RegExp(`sent to a server that accepts only ${type} \\(policy: profile ${name.replace(/\./g, '\\.')} \\(`),
+      );
       assert.match(c.violations()[1]!.message, /sent to a client that accepts only/);
     });
 

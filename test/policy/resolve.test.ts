@@ -36,7 +36,9 @@ function teach(learner: PolicyLearner, dir: Direction, subprotocol: string | nul
 function expected(level: Level, dir: Direction): { accepts: string; source: string } {
   switch (level) {
     case 'flag':
-      return dir === 'client->server' ? { accepts: 'any', source: '--server-accepts any' } : { accepts: 'any', source: '--client-accepts any' };
+      return dir === 'client->server'
+        ? { accepts: 'any', source: '--server-accepts any' }
+        : { accepts: 'any', source: '--client-accepts any' };
     case 'route':
       return { accepts: 'text', source: 'route /feed in wsdiag.json' };
     case 'profile':
@@ -49,7 +51,8 @@ function expected(level: Level, dir: Direction): { accepts: string; source: stri
 function inputsWith(levels: Level[], dir: Direction): { inputs: PolicyInputs; subprotocol: string | null } {
   const subprotocol = levels.includes('profile') ? 'mqtt' : 'chat';
   const inputs: PolicyInputs = {};
-  if (levels.includes('flag')) inputs.flags = { typePolicies: flagTypePolicies(dir === 'client->server' ? { serverAccepts: 'any' } : { clientAccepts: 'any' }) };
+  if (levels.includes('flag'))
+    inputs.flags = { typePolicies: flagTypePolicies(dir === 'client->server' ? { serverAccepts: 'any' } : { clientAccepts: 'any' }) };
   if (levels.includes('route')) inputs.config = CONFIG;
   if (levels.includes('learned')) {
     const learner = new PolicyLearner();
@@ -107,7 +110,10 @@ describe('policy precedence', () => {
   it('--max-message given by the user wins over the route; absent, the route applies', () => {
     const config = parsePolicyConfig(JSON.stringify({ routes: [{ path: '/**', 'max-message': 1024 }] }), 'w.json');
     assert.equal(resolveTypePolicies({ config, flags: { maxMessage: 5 } }, { path: '/', subprotocol: null }).maxMessage, 5);
-    assert.equal(resolveTypePolicies({ config, flags: { maxMessage: 5 } }, { path: '/', subprotocol: null }).maxMessageSource, '--max-message');
+    assert.equal(
+      resolveTypePolicies({ config, flags: { maxMessage: 5 } }, { path: '/', subprotocol: null }).maxMessageSource,
+      '--max-message',
+    );
     assert.equal(resolveTypePolicies({ config }, { path: '/', subprotocol: null }).maxMessage, 1024);
     assert.equal(resolveTypePolicies({}, { path: '/', subprotocol: null }).maxMessage, undefined);
   });
@@ -119,7 +125,12 @@ describe('policy precedence', () => {
     teach(off, 'client->server', null);
     assert.equal(resolveTypePolicies({ learner }, { path: '/feed', subprotocol: null }).typePolicies['client->server']?.accepts, 'text');
     assert.deepEqual(resolveTypePolicies({ learner: off }, { path: '/feed', subprotocol: null }).typePolicies, {});
-    assert.deepEqual(resolveTypePolicies({}, { path: '/feed', subprotocol: null }), { typePolicies: {}, origins: {}, route: null, profile: null });
+    assert.deepEqual(resolveTypePolicies({}, { path: '/feed', subprotocol: null }), {
+      typePolicies: {},
+      origins: {},
+      route: null,
+      profile: null,
+    });
   });
 
   it('names flag sources after the flag the user typed', () => {

@@ -37,7 +37,9 @@ describe('MessagePolicies', () => {
     writeFileSync(file, '{ "routes": [ { "path": "/x", "client-accepts": "bin" } ] }');
     assert.throws(
       () => MessagePolicies.load({ configFile: file }),
-      (err: Error) => err instanceof UsageError && err.message === `${file}:1:49: routes[0]["client-accepts"]: expected "text", "binary" or "any", got "bin"`,
+      (err: Error) =>
+        err instanceof UsageError &&
+        err.message === `${file}:1:49: routes[0]["client-accepts"]: expected "text", "binary" or "any", got "bin"`,
     );
   });
 
@@ -75,7 +77,10 @@ describe('MessagePolicies', () => {
     next.client({ opcode: 0x2, payload: 'hi' });
     next.end();
     for (const c of [open, next]) {
-      assert.deepEqual(c.violations().map((v) => [v.rule, v.dir, v.frame?.index]), [['unsupported-binary', 'client->server', 0]]);
+      assert.deepEqual(
+        c.violations().map((v) => [v.rule, v.dir, v.frame?.index]),
+        [['unsupported-binary', 'client->server', 0]],
+      );
       assert.match(c.violations()[0]!.message, /policy: learned from c2 \(closed 1003 after a binary message #0, 2 bytes\)/);
     }
   });

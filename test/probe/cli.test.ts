@@ -46,16 +46,35 @@ test('a rewritten close code: FAIL in the matrix with the check, exit 1; JSON Li
   assert.match(pretty.stdout, /close\/client-3000 +✓ +✓ +✓ +✗ .* FAIL/);
   assert.match(pretty.stdout, /✗ c→s close-code-rewritten: The Close code 3000 arrived as 1001\./);
 
-  const json = await runCli(['probe', '--through', `${rewriting.url}ws`, ...reflector(), '--cases', 'close/client-3000,close/server-1001', '--json', '--junit', junit]);
+  const json = await runCli([
+    'probe',
+    '--through',
+    `${rewriting.url}ws`,
+    ...reflector(),
+    '--cases',
+    'close/client-3000,close/server-1001',
+    '--json',
+    '--junit',
+    junit,
+  ]);
   assert.equal(json.code, 1, json.stderr);
-  const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(lines.map((l) => l['type']), ['probe-case', 'probe-case', 'probe-summary']);
+  const lines = json.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => l['type']),
+    ['probe-case', 'probe-case', 'probe-summary'],
+  );
   const closeCase = lines.find((l) => l['case'] === 'close/client-3000')!;
   assert.equal(closeCase['status'], 'fail');
-  assert.deepEqual((closeCase['findings'] as Array<Record<string, unknown>>).map((f) => [f['check'], f['severity'], f['blame'], f['dir']]), [
-    ['close-code-rewritten', 'failure', 'intermediary', 'client->server'],
-    ['close-code-rewritten', 'failure', 'intermediary', 'server->client'],
-  ]);
+  assert.deepEqual(
+    (closeCase['findings'] as Array<Record<string, unknown>>).map((f) => [f['check'], f['severity'], f['blame'], f['dir']]),
+    [
+      ['close-code-rewritten', 'failure', 'intermediary', 'client->server'],
+      ['close-code-rewritten', 'failure', 'intermediary', 'server->client'],
+    ],
+  );
   const summary = lines[2]!;
   assert.equal(summary['v'], 1);
   assert.equal(summary['failed'], 1);
@@ -93,5 +112,6 @@ test('usage errors exit 2 with one line; --list lists the cases', async () => {
   }
   const list = await runCli(['probe', '--list']);
   assert.equal(list.code, 0);
-  for (const name of ['length/16MiB', 'close/server-4999', 'deflate/pass-through', 'invalid/reserved-opcode']) assert.match(list.stdout, new RegExp(`^${name} `, 'm'));
+  for (const name of ['length/16MiB', 'close/server-4999', 'deflate/pass-through', 'invalid/reserved-opcode'])
+    assert.match(list.stdout, new RegExp(`^${name} `, 'm'));
 });

@@ -43,7 +43,11 @@ test('honest mode passes invalid frames on, and the probe says so for each', asy
   assert.ok(summary.results.length >= 8);
   for (const r of summary.results) {
     assert.equal(r.status, 'pass', r.case);
-    assert.deepEqual(r.findings.map((f) => f.check), ['invalid-passed-on'], r.case);
+    assert.deepEqual(
+      r.findings.map((f) => f.check),
+      ['invalid-passed-on'],
+      r.case,
+    );
   }
 });
 
@@ -58,12 +62,28 @@ interface FaultCase {
 const FAULTS: Record<string, FaultCase> = {
   'set RSV1': { faults: { rsv1: true }, cases: 'text/hello', expect: ['rsv-added client->server', 'rsv-added server->client'] },
   'strip the mask': { faults: { stripMask: true }, cases: 'text/hello', expect: ['mask-removed client->server'] },
-  'text to binary': { faults: { textToBinary: true }, cases: 'text/hello', expect: ['type-changed client->server', 'type-changed server->client'] },
+  'text to binary': {
+    faults: { textToBinary: true },
+    cases: 'text/hello',
+    expect: ['type-changed client->server', 'type-changed server->client'],
+  },
   'drop pongs': { faults: { dropPongs: true }, cases: 'ping/*', expect: ['pong-lost client->server', 'pong-lost server->client'] },
-  'truncate over 64 KiB': { faults: { truncate: 65536 }, cases: 'length/1MiB', expect: ['message-truncated client->server', 'message-truncated server->client'] },
+  'truncate over 64 KiB': {
+    faults: { truncate: 65536 },
+    cases: 'length/1MiB',
+    expect: ['message-truncated client->server', 'message-truncated server->client'],
+  },
   'swallow Close': { faults: { swallowClose: true }, cases: 'close/client-1000', expect: ['close-swallowed client->server'] },
-  'rewrite the close code': { faults: { rewriteClose: 1001 }, cases: 'close/server-4999', expect: ['close-code-rewritten server->client', 'close-code-rewritten client->server'] },
-  'strip Sec-WebSocket-Extensions from the request': { faults: { stripExtensions: 'request' }, cases: 'deflate/*', expect: ['extensions-changed client->server'] },
+  'rewrite the close code': {
+    faults: { rewriteClose: 1001 },
+    cases: 'close/server-4999',
+    expect: ['close-code-rewritten server->client', 'close-code-rewritten client->server'],
+  },
+  'strip Sec-WebSocket-Extensions from the request': {
+    faults: { stripExtensions: 'request' },
+    cases: 'deflate/*',
+    expect: ['extensions-changed client->server'],
+  },
   'strip Sec-WebSocket-Extensions from the response': {
     faults: { stripExtensions: 'response' },
     cases: 'deflate/*',
@@ -83,7 +103,10 @@ for (const [name, fault] of Object.entries(FAULTS)) {
       assert.ok(found, `expected ${wanted} among ${JSON.stringify(seen)}`);
     }
     for (const f of failures) assert.equal(f.blame, 'intermediary', f.message);
-    assert.ok(summary.results.every((r) => r.status === 'fail'), JSON.stringify(summary.results.map((r) => [r.case, r.status])));
+    assert.ok(
+      summary.results.every((r) => r.status === 'fail'),
+      JSON.stringify(summary.results.map((r) => [r.case, r.status])),
+    );
   });
 }
 
@@ -97,12 +120,15 @@ test('pings the intermediary answers itself are info, not lost', async () => {
   const summary = await probeThrough({ answerPings: true }, { cases: 'ping/*' });
   const [result] = summary.results;
   assert.equal(result!.status, 'pass');
-  assert.deepEqual(result!.findings.map((f) => `${f.severity} ${f.check} ${f.dir}`), [
-    'info ping-answered-by-intermediary client->server',
-    'info ping-answered-by-intermediary client->server',
-    'info ping-answered-by-intermediary server->client',
-    'info ping-answered-by-intermediary server->client',
-  ]);
+  assert.deepEqual(
+    result!.findings.map((f) => `${f.severity} ${f.check} ${f.dir}`),
+    [
+      'info ping-answered-by-intermediary client->server',
+      'info ping-answered-by-intermediary client->server',
+      'info ping-answered-by-intermediary server->client',
+      'info ping-answered-by-intermediary server->client',
+    ],
+  );
 });
 
 test('re-fragmenting is legal without extensions and fails under permessage-deflate', async () => {
@@ -110,7 +136,10 @@ test('re-fragmenting is legal without extensions and fails under permessage-defl
   const byCase = new Map(summary.results.map((r) => [r.case, r]));
   const plain = byCase.get('length/65536')!;
   assert.equal(plain.status, 'pass');
-  assert.deepEqual(plain.findings.map((f) => `${f.severity} ${f.check}`), ['info refragmented', 'info refragmented']);
+  assert.deepEqual(
+    plain.findings.map((f) => `${f.severity} ${f.check}`),
+    ['info refragmented', 'info refragmented'],
+  );
   const deflate = byCase.get('deflate/pass-through')!;
   assert.equal(deflate.status, 'fail');
   assert.ok(deflate.findings.some((f) => f.check === 'refragmented' && f.severity === 'failure' && f.rfc === 'RFC 6455 §5.4'));

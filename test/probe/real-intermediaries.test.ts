@@ -24,10 +24,19 @@ function probe(options: Partial<ProbeOptions> & { through: string }): Promise<Pr
 
 /** Zero findings on valid traffic; every invalid frame passed on unchanged. */
 function assertTransparent(summary: ProbeSummary, name: string): void {
-  const report = JSON.stringify(summary.results.filter((r) => r.findings.length > 0 && !r.case.startsWith('invalid/')), null, 1);
+  const report = JSON.stringify(
+    summary.results.filter((r) => r.findings.length > 0 && !r.case.startsWith('invalid/')),
+    null,
+    1,
+  );
   for (const r of summary.results) {
     assert.equal(r.status, 'pass', `${name}: ${r.case}\n${report}`);
-    if (r.case.startsWith('invalid/')) assert.deepEqual(r.findings.map((f) => f.check), ['invalid-passed-on'], `${name}: ${r.case}`);
+    if (r.case.startsWith('invalid/'))
+      assert.deepEqual(
+        r.findings.map((f) => f.check),
+        ['invalid-passed-on'],
+        `${name}: ${r.case}`,
+      );
     else assert.deepEqual(r.findings, [], `${name}: ${r.case}`);
   }
   assert.ok(summary.results.length >= 39, `${name}: ran ${summary.results.length} cases`);
@@ -37,8 +46,16 @@ test('nginx (examples/nginx/nginx.conf) passes WebSocket traffic on unchanged', 
   const nginx = findBinary('nginx');
   if (!nginx) return t.skip('nginx not installed');
   const port = await freePort();
-  const conf = exampleConfig('nginx/nginx.conf', [['127.0.0.1:8080', `127.0.0.1:${port}`], ['127.0.0.1:9001', `127.0.0.1:${reflector.port}`]]);
-  const running = await startIntermediary(nginx, (dir) => ['-p', dir, '-c', 'nginx.conf', '-e', 'stderr'], (dir) => writeFile(dir, 'nginx.conf', conf), port);
+  const conf = exampleConfig('nginx/nginx.conf', [
+    ['127.0.0.1:8080', `127.0.0.1:${port}`],
+    ['127.0.0.1:9001', `127.0.0.1:${reflector.port}`],
+  ]);
+  const running = await startIntermediary(
+    nginx,
+    (dir) => ['-p', dir, '-c', 'nginx.conf', '-e', 'stderr'],
+    (dir) => writeFile(dir, 'nginx.conf', conf),
+    port,
+  );
   try {
     assertTransparent(await probe({ through: `ws://127.0.0.1:${port}/ws` }), 'nginx');
   } finally {
@@ -50,8 +67,16 @@ test('HAProxy (examples/haproxy/haproxy.cfg) passes WebSocket traffic on unchang
   const haproxy = findBinary('haproxy');
   if (!haproxy) return t.skip('haproxy not installed');
   const port = await freePort();
-  const conf = exampleConfig('haproxy/haproxy.cfg', [['127.0.0.1:8082', `127.0.0.1:${port}`], ['127.0.0.1:9001', `127.0.0.1:${reflector.port}`]]);
-  const running = await startIntermediary(haproxy, () => ['-f', 'haproxy.cfg', '-db'], (dir) => writeFile(dir, 'haproxy.cfg', conf), port);
+  const conf = exampleConfig('haproxy/haproxy.cfg', [
+    ['127.0.0.1:8082', `127.0.0.1:${port}`],
+    ['127.0.0.1:9001', `127.0.0.1:${reflector.port}`],
+  ]);
+  const running = await startIntermediary(
+    haproxy,
+    () => ['-f', 'haproxy.cfg', '-db'],
+    (dir) => writeFile(dir, 'haproxy.cfg', conf),
+    port,
+  );
   try {
     assertTransparent(await probe({ through: `ws://127.0.0.1:${port}/ws` }), 'haproxy');
   } finally {
@@ -64,7 +89,12 @@ test('tinyproxy (examples/tinyproxy/tinyproxy.conf) tunnels WebSocket traffic un
   if (!tinyproxy) return t.skip('tinyproxy not installed');
   const port = await freePort();
   const conf = exampleConfig('tinyproxy/tinyproxy.conf', [['Port 8888', `Port ${port}`]]);
-  const running = await startIntermediary(tinyproxy, () => ['-d', '-c', 'tinyproxy.conf'], (dir) => writeFile(dir, 'tinyproxy.conf', conf), port);
+  const running = await startIntermediary(
+    tinyproxy,
+    () => ['-d', '-c', 'tinyproxy.conf'],
+    (dir) => writeFile(dir, 'tinyproxy.conf', conf),
+    port,
+  );
   try {
     const summary = await probe({ through: `ws://127.0.0.1:${reflector.port}/ws`, forwardProxy: `http://127.0.0.1:${port}` });
     assert.equal(summary.forwardProxy, `http://127.0.0.1:${port}/`);

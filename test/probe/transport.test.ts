@@ -29,11 +29,22 @@ const CASES = 'text/hello,close/server-1000';
 
 test('wss:// through a TLS front end, trusting its CA', async () => {
   const summary = await runProbe({ through: `wss://localhost:${tls.port}/ws`, ca: cert.cert, reflectorInstance: reflector, cases: CASES });
-  assert.deepEqual(summary.results.map((r) => [r.case, r.status, r.findings.length]), [['text/hello', 'pass', 0], ['close/server-1000', 'pass', 0]]);
+  assert.deepEqual(
+    summary.results.map((r) => [r.case, r.status, r.findings.length]),
+    [
+      ['text/hello', 'pass', 0],
+      ['close/server-1000', 'pass', 0],
+    ],
+  );
 });
 
 test('wss:// with --insecure skips verification; without either the run stops with exit 3 and a hint', async () => {
-  const insecure = await runProbe({ through: `wss://127.0.0.1:${tls.port}/ws`, insecure: true, reflectorInstance: reflector, cases: 'text/hello' });
+  const insecure = await runProbe({
+    through: `wss://127.0.0.1:${tls.port}/ws`,
+    insecure: true,
+    reflectorInstance: reflector,
+    cases: 'text/hello',
+  });
   assert.equal(insecure.counts.pass, 1);
   await assert.rejects(
     runProbe({ through: `wss://localhost:${tls.port}/ws`, reflectorInstance: reflector, cases: 'text/hello' }),
@@ -49,7 +60,12 @@ test('wss:// with --insecure skips verification; without either the run stops wi
 test('through an HTTP CONNECT proxy, which sees only the tunnel request', async () => {
   const proxy = await startConnectProxy();
   try {
-    const summary = await runProbe({ through: `ws://127.0.0.1:${reflector.port}/ws`, forwardProxy: `http://127.0.0.1:${proxy.port}`, reflectorInstance: reflector, cases: CASES });
+    const summary = await runProbe({
+      through: `ws://127.0.0.1:${reflector.port}/ws`,
+      forwardProxy: `http://127.0.0.1:${proxy.port}`,
+      reflectorInstance: reflector,
+      cases: CASES,
+    });
     assert.equal(summary.counts.pass, 2);
     assert.deepEqual(proxy.requests, [`127.0.0.1:${reflector.port}`, `127.0.0.1:${reflector.port}`]);
   } finally {
@@ -61,7 +77,12 @@ test('a CONNECT proxy that refuses the tunnel stops the run with exit 3', async 
   const proxy = await startConnectProxy({ refuse: true });
   try {
     await assert.rejects(
-      runProbe({ through: `ws://127.0.0.1:${reflector.port}/ws`, forwardProxy: `http://127.0.0.1:${proxy.port}`, reflectorInstance: reflector, cases: CASES }),
+      runProbe({
+        through: `ws://127.0.0.1:${reflector.port}/ws`,
+        forwardProxy: `http://127.0.0.1:${proxy.port}`,
+        reflectorInstance: reflector,
+        cases: CASES,
+      }),
       (err: unknown) => err instanceof OperationalError && /refused CONNECT 127\.0\.0\.1:\d+: "HTTP\/1\.1 403 Forbidden"/.test(err.message),
     );
   } finally {
@@ -83,7 +104,10 @@ test('an intermediary that answers but never forwards to the reflector stops the
   try {
     await assert.rejects(
       runProbe({ through: `ws://127.0.0.1:${elsewhere.port}/ws`, reflectorInstance: reflector, cases: CASES }),
-      (err: unknown) => err instanceof OperationalError && /does not forward WebSocket upgrades to the reflector at 127\.0\.0\.1:\d+/.test(err.message) && /409 Conflict/.test(err.message),
+      (err: unknown) =>
+        err instanceof OperationalError &&
+        /does not forward WebSocket upgrades to the reflector at 127\.0\.0\.1:\d+/.test(err.message) &&
+        /409 Conflict/.test(err.message),
     );
   } finally {
     await elsewhere.close();

@@ -185,7 +185,11 @@ describe('invalid-utf8-text', () => {
   });
 
   it('fail-fast inside a sequence split across fragments: F0 | 28 fails at the second fragment', () => {
-    const stream = concatBytes([encodeFrame({ opcode: 1, fin: false, payload: hex('f0') }), encodeFrame({ opcode: 0, fin: false, payload: hex('28') }), hex('80 00')]);
+    const stream = concatBytes([
+      encodeFrame({ opcode: 1, fin: false, payload: hex('f0') }),
+      encodeFrame({ opcode: 0, fin: false, payload: hex('28') }),
+      hex('80 00'),
+    ]);
     assert.deepEqual(findingsAt(decodeEverySplit(stream, { from: 'server' })), [['invalid-utf8-text', 1]]);
   });
 
@@ -280,7 +284,10 @@ describe('message-too-big', () => {
     assert.deepEqual(findingsAt(run), [['message-too-big', 0]]);
   });
   it('exactly at the limit is fine', () => {
-    assert.deepEqual(rules(decodeEverySplit(encodeFrame({ opcode: 2, payload: new Uint8Array(10) }), { from: 'server', maxMessage: 10 })), []);
+    assert.deepEqual(
+      rules(decodeEverySplit(encodeFrame({ opcode: 2, payload: new Uint8Array(10) }), { from: 'server', maxMessage: 10 })),
+      [],
+    );
   });
   it('fragments that add up over the limit, reported at the fragment that crosses it', () => {
     const stream = concatBytes([
@@ -291,7 +298,11 @@ describe('message-too-big', () => {
     assert.deepEqual(findingsAt(decodeEverySplit(stream, { from: 'server', maxMessage: 10 })), [['message-too-big', 2]]);
   });
   it('control frames do not count towards the message size', () => {
-    const stream = concatBytes([encodeFrame({ opcode: 1, fin: false, payload: 'abcdefgh' }), encodeFrame({ opcode: 9, payload: 'pingpingping' }), encodeFrame({ opcode: 0, payload: 'ij' })]);
+    const stream = concatBytes([
+      encodeFrame({ opcode: 1, fin: false, payload: 'abcdefgh' }),
+      encodeFrame({ opcode: 9, payload: 'pingpingping' }),
+      encodeFrame({ opcode: 0, payload: 'ij' }),
+    ]);
     assert.deepEqual(rules(decodeEverySplit(stream, { from: 'server', maxMessage: 10 })), []);
   });
   it('an inflation bomb: 1 MiB of zeros compressed to about 1 KiB, limit 64 KiB', () => {
@@ -310,11 +321,20 @@ describe('message-too-big', () => {
       encodeFrame({ opcode: 1, rsv1: true, payload: compressor.compress(Uint8Array.of(0x61, 0xff)) }),
     ]);
     const run = decodeEverySplit(stream, { from: 'server', extensions: `${PMD}; server_no_context_takeover`, maxMessage: 65536 });
-    assert.deepEqual(findingsAt(run), [['message-too-big', 0], ['invalid-utf8-text', 2]]);
-    assert.deepEqual(run.events.filter((e) => e[0] === 'message').map((e) => e[3]), [-1, 4, 2]);
+    assert.deepEqual(findingsAt(run), [
+      ['message-too-big', 0],
+      ['invalid-utf8-text', 2],
+    ]);
+    assert.deepEqual(
+      run.events.filter((e) => e[0] === 'message').map((e) => e[3]),
+      [-1, 4, 2],
+    );
   });
   it('0 means no limit', () => {
-    assert.deepEqual(rules(decodeEverySplit(encodeFrame({ opcode: 2, payload: new Uint8Array(3000) }), { from: 'server', maxMessage: 0 })), []);
+    assert.deepEqual(
+      rules(decodeEverySplit(encodeFrame({ opcode: 2, payload: new Uint8Array(3000) }), { from: 'server', maxMessage: 0 })),
+      [],
+    );
   });
 });
 
@@ -329,10 +349,18 @@ describe('end(): where a stream is cut short (truncated-frame)', () => {
   it('a payload cut short: the frame, bytes declared and received, the same however the stream was split', () => {
     // Frame #0 whole, then frame #1 declares 1000 bytes of which 100 arrive.
     const declared = encodeFrame({ opcode: 0x2, payload: new Uint8Array(1000).fill(7), mask: Uint8Array.of(1, 2, 3, 4) });
-    const stream = concatBytes([encodeFrame({ opcode: 0x1, payload: 'ok', mask: Uint8Array.of(9, 9, 9, 9) }), declared.subarray(0, 8 + 100)]);
+    const stream = concatBytes([
+      encodeFrame({ opcode: 0x1, payload: 'ok', mask: Uint8Array.of(9, 9, 9, 9) }),
+      declared.subarray(0, 8 + 100),
+    ]);
     const run = decodeEverySplit(stream, { from: 'client' });
     assert.deepEqual(rules(run), []);
-    assert.deepEqual(run.truncation, { frame: { index: 1, offset: 8, opcode: 2, length: 1000 }, part: 'payload', received: 100, needed: 1000 });
+    assert.deepEqual(run.truncation, {
+      frame: { index: 1, offset: 8, opcode: 2, length: 1000 },
+      part: 'payload',
+      received: 100,
+      needed: 1000,
+    });
   });
 
   it('a header cut short: header bytes received and needed, the length when it had arrived', () => {
@@ -342,7 +370,12 @@ describe('end(): where a stream is cut short (truncated-frame)', () => {
       const run = decodeEverySplit(stream, { from: 'client' });
       assert.deepEqual(
         run.truncation,
-        { frame: { index: 1, offset: 6, opcode: 2, length: received >= 4 ? 1000 : 0 }, part: 'header', received, needed: received >= 2 ? 8 : null },
+        {
+          frame: { index: 1, offset: 6, opcode: 2, length: received >= 4 ? 1000 : 0 },
+          part: 'header',
+          received,
+          needed: received >= 2 ? 8 : null,
+        },
         `${received} header bytes`,
       );
       assert.equal(run.decoder.frameCount, 1, 'a cut header is not a decoded frame');
@@ -351,7 +384,12 @@ describe('end(): where a stream is cut short (truncated-frame)', () => {
 
   it('a 64-bit length cut after its length field still says how long the frame was', () => {
     const run = decodeEverySplit(hex('82 ff 00 00 00 00 00 01 00 00 aa'), { from: 'client' });
-    assert.deepEqual(run.truncation, { frame: { index: 0, offset: 0, opcode: 2, length: 65536 }, part: 'header', received: 11, needed: 14 });
+    assert.deepEqual(run.truncation, {
+      frame: { index: 0, offset: 0, opcode: 2, length: 65536 },
+      part: 'header',
+      received: 11,
+      needed: 14,
+    });
   });
 
   it('nothing at a frame boundary, nor once decoding stopped (boundaries are lost then)', () => {
@@ -362,7 +400,10 @@ describe('end(): where a stream is cut short (truncated-frame)', () => {
   it('a control frame cut short is never reported as a Close', () => {
     const close = encodeFrame({ opcode: 0x8, payload: closeBody(1000, 'bye') });
     const run = decodeEverySplit(close.subarray(0, close.length - 1), { from: 'server' });
-    assert.equal(run.events.some((e) => e[0] === 'close'), false);
+    assert.equal(
+      run.events.some((e) => e[0] === 'close'),
+      false,
+    );
     assert.deepEqual(run.truncation, { frame: { index: 0, offset: 0, opcode: 8, length: 5 }, part: 'payload', received: 4, needed: 5 });
   });
 });

@@ -74,7 +74,10 @@ describe('length boundaries', () => {
         ]);
         const run = decodeEverySplit(stream, { from });
         assert.deepEqual(rules(run), []);
-        assert.deepEqual(frames(run).map((f) => f[3]), [length, length]);
+        assert.deepEqual(
+          frames(run).map((f) => f[3]),
+          [length, length],
+        );
       });
     }
   }
@@ -296,7 +299,10 @@ describe('permessage-deflate senders that finish every message (Z_FINISH, BFINAL
       const compressor = new FinalBlockCompressor({ contextTakeover: true, emptyBlock });
       const payloads = messages.map((m) => compressor.compress(m));
       // The references are real: the later messages do not inflate on their own.
-      const alone = decodeEverySplit(encodeFrame({ opcode: 1, rsv1: true, payload: payloads[1]!, mask: true }), { from: 'client', extensions: PMD });
+      const alone = decodeEverySplit(encodeFrame({ opcode: 1, rsv1: true, payload: payloads[1]!, mask: true }), {
+        from: 'client',
+        extensions: PMD,
+      });
       assert.deepEqual(rules(alone), ['invalid-compressed-data']);
       const stream = concatBytes(payloads.map((payload) => encodeFrame({ opcode: 1, rsv1: true, payload, mask: true })));
       const run = decodeEverySplit(stream, { from: 'client', extensions: PMD });
@@ -321,7 +327,11 @@ describe('permessage-deflate senders that finish every message (Z_FINISH, BFINAL
         encodeFrame({ opcode: 1, rsv1: true, payload: final.compress(messages[0]!) }),
         // §7.2.3.1's sync-flushed "Hello", then a BFINAL one without the empty stored block.
         hex('c1 07 f2 48 cd c9 c9 07 00'),
-        encodeFrame({ opcode: 2, rsv1: true, payload: new FinalBlockCompressor({ contextTakeover: false, emptyBlock: false, windowBits: 10 }).compress(messages[2]!) }),
+        encodeFrame({
+          opcode: 2,
+          rsv1: true,
+          payload: new FinalBlockCompressor({ contextTakeover: false, emptyBlock: false, windowBits: 10 }).compress(messages[2]!),
+        }),
       ]),
       { from: 'server', extensions },
     );

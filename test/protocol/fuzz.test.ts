@@ -55,7 +55,10 @@ const streamArb = fc
 
 /** A mutation: flip, insert or delete bytes at random places. */
 const mutatedArb = fc
-  .tuple(streamArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 6 }))
+  .tuple(
+    streamArb,
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 6 }),
+  )
   .map(([bytes, edits]) => {
     const out = Array.from(bytes);
     for (const [at, value, kind] of edits) {
@@ -87,7 +90,11 @@ function checkInvariant(bytes: Uint8Array, options: DecoderOptions, cuts: number
 const listenersArb = fc.record({ payload: fc.boolean(), frameEnd: fc.boolean(), messageData: fc.boolean() });
 
 /** The recording sink plus the chosen listeners, each reading every byte it is given. */
-function sinkWith(listeners: { payload: boolean; frameEnd: boolean; messageData: boolean }, events: Recorded[], details: string[]): DecoderSink {
+function sinkWith(
+  listeners: { payload: boolean; frameEnd: boolean; messageData: boolean },
+  events: Recorded[],
+  details: string[],
+): DecoderSink {
   const sink = recordingSink(events, details);
   let sum = 0;
   const touch = (data: Uint8Array): void => {
@@ -124,7 +131,9 @@ describe('fuzz', () => {
         const decoder = new FrameDecoder(sinkWith(listeners, events, details), options);
         for (const chunk of cut(bytes, offsets)) decoder.push(chunk);
         const truncation = decoder.end();
-        details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`);
+        details.push(
+          `end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`,
+        );
         // The recording sink's details read the decoder's counters; this one has no decoder to read.
         assert.deepEqual(events, plain.events);
         assert.deepEqual(details.map(withoutCounters), plain.details.map(withoutCounters));
@@ -214,11 +223,14 @@ describe('bounded memory', () => {
     const bomb = new TestCompressor(false).compress(new Uint8Array(64 * 1024 * 1024));
     assert.ok(bomb.length < 128 * 1024);
     const sizes: number[] = [];
-    const decoder = new FrameDecoder({ finding: () => assert.fail('no finding expected'), messageEnd: (m) => sizes.push(m.size) }, {
-      from: 'server',
-      extensions: 'permessage-deflate',
-      maxMessage: 0,
-    });
+    const decoder = new FrameDecoder(
+      { finding: () => assert.fail('no finding expected'), messageEnd: (m) => sizes.push(m.size) },
+      {
+        from: 'server',
+        extensions: 'permessage-deflate',
+        maxMessage: 0,
+      },
+    );
     const frame = encodeFrame({ opcode: 2, rsv1: true, payload: bomb });
     const before = retained();
     let peak = 0;

@@ -22,13 +22,16 @@ function request(over: Partial<Omit<UpgradeRequestInfo, 'headers'>> & { headers?
   return {
     method: over.method ?? 'GET',
     httpVersion: over.httpVersion ?? '1.1',
-    headers: withHeaders({
-      host: 'example.com',
-      upgrade: 'websocket',
-      connection: 'Upgrade',
-      'sec-websocket-key': KEY,
-      'sec-websocket-version': '13',
-    }, over.headers),
+    headers: withHeaders(
+      {
+        host: 'example.com',
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+        'sec-websocket-key': KEY,
+        'sec-websocket-version': '13',
+      },
+      over.headers,
+    ),
   };
 }
 
@@ -51,7 +54,10 @@ const messages = (findings: Finding[]) => findings.map((f) => f.message);
 
 /** Asserts exactly one finding, of `rule`, with exactly `message`. */
 function assertOne(findings: Finding[], rule: string, message: string): void {
-  assert.deepEqual(findings.map((f) => [f.rule, f.message]), [[rule, message]]);
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.message]),
+    [[rule, message]],
+  );
   assert.equal(findings[0]!.frame, null);
 }
 
@@ -73,12 +79,22 @@ describe('checkUpgradeRequest: valid requests', () => {
   const valid: Array<[string, UpgradeRequestInfo]> = [
     ['the RFC 6455 §1.3 request', request()],
     ['Connection: keep-alive, Upgrade (Firefox)', request({ headers: { connection: 'keep-alive, Upgrade' } })],
-    ['Upgrade: WebSocket and Connection: upgrade (case-insensitive tokens)',
-      request({ headers: { upgrade: 'WebSocket', connection: 'upgrade' } })],
+    [
+      'Upgrade: WebSocket and Connection: upgrade (case-insensitive tokens)',
+      request({ headers: { upgrade: 'WebSocket', connection: 'upgrade' } }),
+    ],
     ['Upgrade listing several protocols', request({ headers: { upgrade: 'h2c, websocket' } })],
-    ['extra spaces around every value', request({ headers: {
-      upgrade: '  websocket ', connection: ' keep-alive ,   Upgrade  ',
-      'sec-websocket-key': `  ${KEY} `, 'sec-websocket-version': ' 13 ' } })],
+    [
+      'extra spaces around every value',
+      request({
+        headers: {
+          upgrade: '  websocket ',
+          connection: ' keep-alive ,   Upgrade  ',
+          'sec-websocket-key': `  ${KEY} `,
+          'sec-websocket-version': ' 13 ',
+        },
+      }),
+    ],
     ['Connection given as two lines', request({ headers: { connection: ['keep-alive', 'Upgrade'] } })],
     ['HTTP/2.0 (later than 1.1)', request({ httpVersion: '2.0' })],
     ['a key of 16 bytes other than the sample', request({ headers: { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAAAA==' } })],
@@ -94,38 +110,75 @@ describe('checkUpgradeRequest: one finding per problem', () => {
   const cases: Array<[string, UpgradeRequestInfo, string]> = [
     ['POST', request({ method: 'POST' }), 'The upgrade request uses method "POST" instead of GET.'],
     ['a lower-case method', request({ method: 'get' }), 'The upgrade request uses method "get" instead of GET.'],
-    ['HTTP/1.0', request({ httpVersion: '1.0' }),
-      'The upgrade request is HTTP/1.0, older than the HTTP/1.1 a WebSocket upgrade needs.'],
+    ['HTTP/1.0', request({ httpVersion: '1.0' }), 'The upgrade request is HTTP/1.0, older than the HTTP/1.1 a WebSocket upgrade needs.'],
     ['a missing Upgrade', request({ headers: { upgrade: undefined } }), 'The upgrade request has no Upgrade header.'],
-    ['Upgrade: h2c', request({ headers: { upgrade: 'h2c' } }),
-      'The upgrade request has Upgrade "h2c", which does not list the token "websocket".'],
-    ['Upgrade: websocket/13 (a product version is not the token)', request({ headers: { upgrade: 'websocket/13' } }),
-      'The upgrade request has Upgrade "websocket/13", which does not list the token "websocket".'],
+    [
+      'Upgrade: h2c',
+      request({ headers: { upgrade: 'h2c' } }),
+      'The upgrade request has Upgrade "h2c", which does not list the token "websocket".',
+    ],
+    [
+      'Upgrade: websocket/13 (a product version is not the token)',
+      request({ headers: { upgrade: 'websocket/13' } }),
+      'The upgrade request has Upgrade "websocket/13", which does not list the token "websocket".',
+    ],
     ['a missing Connection', request({ headers: { connection: undefined } }), 'The upgrade request has no Connection header.'],
-    ['Connection: keep-alive', request({ headers: { connection: 'keep-alive' } }),
-      'The upgrade request has Connection "keep-alive", which does not list the token "Upgrade".'],
-    ['Connection with Upgrade only inside another token', request({ headers: { connection: 'keep-alive, Upgraded' } }),
-      'The upgrade request has Connection "keep-alive, Upgraded", which does not list the token "Upgrade".'],
-    ['a missing key', request({ headers: { 'sec-websocket-key': undefined } }),
-      'The upgrade request has no Sec-WebSocket-Key header.'],
-    ['a 15-byte key', request({ headers: { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAA' } }),
-      'The upgrade request has Sec-WebSocket-Key "AAAAAAAAAAAAAAAAAAAA", which decodes to 15 bytes instead of 16.'],
-    ['a 17-byte key', request({ headers: { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAAAAA=' } }),
-      'The upgrade request has Sec-WebSocket-Key "AAAAAAAAAAAAAAAAAAAAAAA=", which decodes to 17 bytes instead of 16.'],
-    ['a key that is not base64', request({ headers: { 'sec-websocket-key': 'not a base64 key!' } }),
-      'The upgrade request has Sec-WebSocket-Key "not a base64 key!", which is not base64.'],
-    ['a key with its padding stripped', request({ headers: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ' } }),
-      'The upgrade request has Sec-WebSocket-Key "dGhlIHNhbXBsZSBub25jZQ", which is not base64.'],
-    ['two key lines', request({ headers: { 'sec-websocket-key': [KEY, 'AAAAAAAAAAAAAAAAAAAAAA=='] } }),
-      `The upgrade request has 2 Sec-WebSocket-Key values ("${KEY}, AAAAAAAAAAAAAAAAAAAAAA==") where exactly one is allowed.`],
-    ['two keys joined by node', request({ headers: { 'sec-websocket-key': `${KEY}, ${KEY}` } }),
-      `The upgrade request has 2 Sec-WebSocket-Key values ("${KEY}, ${KEY}") where exactly one is allowed.`],
-    ['version 8', request({ headers: { 'sec-websocket-version': '8' } }),
-      'The upgrade request has Sec-WebSocket-Version "8" instead of 13.'],
-    ['versions 13 and 8', request({ headers: { 'sec-websocket-version': '13, 8' } }),
-      'The upgrade request has Sec-WebSocket-Version "13, 8" instead of 13.'],
-    ['a missing version', request({ headers: { 'sec-websocket-version': undefined } }),
-      'The upgrade request has no Sec-WebSocket-Version header.'],
+    [
+      'Connection: keep-alive',
+      request({ headers: { connection: 'keep-alive' } }),
+      'The upgrade request has Connection "keep-alive", which does not list the token "Upgrade".',
+    ],
+    [
+      'Connection with Upgrade only inside another token',
+      request({ headers: { connection: 'keep-alive, Upgraded' } }),
+      'The upgrade request has Connection "keep-alive, Upgraded", which does not list the token "Upgrade".',
+    ],
+    ['a missing key', request({ headers: { 'sec-websocket-key': undefined } }), 'The upgrade request has no Sec-WebSocket-Key header.'],
+    [
+      'a 15-byte key',
+      request({ headers: { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAA' } }),
+      'The upgrade request has Sec-WebSocket-Key "AAAAAAAAAAAAAAAAAAAA", which decodes to 15 bytes instead of 16.',
+    ],
+    [
+      'a 17-byte key',
+      request({ headers: { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAAAAA=' } }),
+      'The upgrade request has Sec-WebSocket-Key "AAAAAAAAAAAAAAAAAAAAAAA=", which decodes to 17 bytes instead of 16.',
+    ],
+    [
+      'a key that is not base64',
+      request({ headers: { 'sec-websocket-key': 'not a base64 key!' } }),
+      'The upgrade request has Sec-WebSocket-Key "not a base64 key!", which is not base64.',
+    ],
+    [
+      'a key with its padding stripped',
+      request({ headers: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ' } }),
+      'The upgrade request has Sec-WebSocket-Key "dGhlIHNhbXBsZSBub25jZQ", which is not base64.',
+    ],
+    [
+      'two key lines',
+      request({ headers: { 'sec-websocket-key': [KEY, 'AAAAAAAAAAAAAAAAAAAAAA=='] } }),
+      `The upgrade request has 2 Sec-WebSocket-Key values ("${KEY}, AAAAAAAAAAAAAAAAAAAAAA==") where exactly one is allowed.`,
+    ],
+    [
+      'two keys joined by node',
+      request({ headers: { 'sec-websocket-key': `${KEY}, ${KEY}` } }),
+      `The upgrade request has 2 Sec-WebSocket-Key values ("${KEY}, ${KEY}") where exactly one is allowed.`,
+    ],
+    [
+      'version 8',
+      request({ headers: { 'sec-websocket-version': '8' } }),
+      'The upgrade request has Sec-WebSocket-Version "8" instead of 13.',
+    ],
+    [
+      'versions 13 and 8',
+      request({ headers: { 'sec-websocket-version': '13, 8' } }),
+      'The upgrade request has Sec-WebSocket-Version "13, 8" instead of 13.',
+    ],
+    [
+      'a missing version',
+      request({ headers: { 'sec-websocket-version': undefined } }),
+      'The upgrade request has no Sec-WebSocket-Version header.',
+    ],
   ];
   for (const [name, req, message] of cases) {
     it(`reports ${name}`, () => assertOne(checkUpgradeRequest(req), R, message));
@@ -133,7 +186,8 @@ describe('checkUpgradeRequest: one finding per problem', () => {
 
   it('reports each of several problems separately, in a stable order', () => {
     const req = request({
-      method: 'POST', httpVersion: '1.0',
+      method: 'POST',
+      httpVersion: '1.0',
       headers: { upgrade: undefined, connection: 'close', 'sec-websocket-key': undefined, 'sec-websocket-version': '8' },
     });
     assert.deepEqual(messages(checkUpgradeRequest(req)), [
@@ -148,8 +202,11 @@ describe('checkUpgradeRequest: one finding per problem', () => {
 
   it('reports an extension offer that does not parse, with a hint of its own', () => {
     const findings = checkUpgradeRequest(request({ headers: { 'sec-websocket-extensions': 'permessage-deflate; =1' } }));
-    assertOne(findings, R,
-      'The upgrade request has Sec-WebSocket-Extensions "permessage-deflate; =1", which does not parse (invalid parameter name "" in extension permessage-deflate).');
+    assertOne(
+      findings,
+      R,
+      'The upgrade request has Sec-WebSocket-Extensions "permessage-deflate; =1", which does not parse (invalid parameter name "" in extension permessage-deflate).',
+    );
     assert.match(findings[0]!.hint!, /Sec-WebSocket-Extensions/);
   });
 
@@ -161,10 +218,16 @@ describe('checkUpgradeRequest: one finding per problem', () => {
 
   it('never quotes credentials, whatever else is wrong', () => {
     const req = request({
-      method: 'POST', httpVersion: '1.0',
+      method: 'POST',
+      httpVersion: '1.0',
       headers: {
-        authorization: 'Bearer SECRET-1', 'proxy-authorization': 'Basic SECRET-2', cookie: 'sid=SECRET-3',
-        upgrade: 'h2c', connection: 'keep-alive', 'sec-websocket-key': 'short', 'sec-websocket-version': '7',
+        authorization: 'Bearer SECRET-1',
+        'proxy-authorization': 'Basic SECRET-2',
+        cookie: 'sid=SECRET-3',
+        upgrade: 'h2c',
+        connection: 'keep-alive',
+        'sec-websocket-key': 'short',
+        'sec-websocket-version': '7',
       },
     });
     const findings = checkUpgradeRequest(req);
@@ -196,8 +259,10 @@ describe('checkUpgradeResponse: the upgrade and the accept', () => {
 
   it('gives no findings for a response that is not a 101, however broken', () => {
     for (const status of [200, 301, 400, 426, 502]) {
-      const res = response({ upgrade: undefined, 'sec-websocket-accept': undefined, 'sec-websocket-protocol': 'x, y',
-        'sec-websocket-extensions': 'bogus;;' }, status);
+      const res = response(
+        { upgrade: undefined, 'sec-websocket-accept': undefined, 'sec-websocket-protocol': 'x, y', 'sec-websocket-extensions': 'bogus;;' },
+        status,
+      );
       assert.deepEqual(checkUpgradeResponse(request(), res), { findings: [], subprotocol: null, extensions: null });
     }
   });
@@ -210,8 +275,11 @@ describe('checkUpgradeResponse: the upgrade and the accept', () => {
   it('reports an accept computed from another key, quoting the expected value', () => {
     const other = computeAccept('AAAAAAAAAAAAAAAAAAAAAA==');
     const { findings } = checkUpgradeResponse(request(), response({ 'sec-websocket-accept': other }));
-    assertOne(findings, 'handshake-bad-accept',
-      `The 101 response has Sec-WebSocket-Accept "${other}", but the key "${KEY}" requires "${ACCEPT}".`);
+    assertOne(
+      findings,
+      'handshake-bad-accept',
+      `The 101 response has Sec-WebSocket-Accept "${other}", but the key "${KEY}" requires "${ACCEPT}".`,
+    );
   });
 
   it('reports an accept that differs only in case (base64 is case-sensitive)', () => {
@@ -233,10 +301,13 @@ describe('checkUpgradeResponse: the upgrade and the accept', () => {
 
   it('reports a 101 without Upgrade or Connection under handshake-bad-accept, with its own hint', () => {
     const { findings } = checkUpgradeResponse(request(), response({ upgrade: undefined, connection: 'keep-alive' }));
-    assert.deepEqual(findings.map((f) => [f.rule, f.message]), [
-      ['handshake-bad-accept', 'The 101 response has no Upgrade header.'],
-      ['handshake-bad-accept', 'The 101 response has Connection "keep-alive", which does not list the token "Upgrade".'],
-    ]);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.message]),
+      [
+        ['handshake-bad-accept', 'The 101 response has no Upgrade header.'],
+        ['handshake-bad-accept', 'The 101 response has Connection "keep-alive", which does not list the token "Upgrade".'],
+      ],
+    );
     for (const f of findings) assert.match(f.hint!, /Connection: Upgrade/);
   });
 });
@@ -260,8 +331,7 @@ describe('checkUpgradeResponse: subprotocols', () => {
 
   it('reports a choice that was not offered', () => {
     const result = checkUpgradeResponse(offered, response({ 'sec-websocket-protocol': 'mqtt' }));
-    assertOne(result.findings, R,
-      'The 101 response chose subprotocol "mqtt", which is not among the offered "chat, superchat, v2.json".');
+    assertOne(result.findings, R, 'The 101 response chose subprotocol "mqtt", which is not among the offered "chat, superchat, v2.json".');
     assert.equal(result.subprotocol, 'mqtt');
   });
 
@@ -270,15 +340,25 @@ describe('checkUpgradeResponse: subprotocols', () => {
     const k8s = `base64url.bearer.authorization.k8s.io.${Buffer.from(jwt).toString('base64url')}`;
     const req = request({ headers: { 'sec-websocket-protocol': `${k8s}, channel.k8s.io` } });
     const chosen = checkUpgradeResponse(req, response({ 'sec-websocket-protocol': `bearer.${jwt}` }));
-    assertOne(chosen.findings, R,
-      'The 101 response chose subprotocol "bearer.REDACTED", which is not among the offered "base64url.bearer.authorization.k8s.io.REDACTED, channel.k8s.io".');
+    assertOne(
+      chosen.findings,
+      R,
+      'The 101 response chose subprotocol "bearer.REDACTED", which is not among the offered "base64url.bearer.authorization.k8s.io.REDACTED, channel.k8s.io".',
+    );
     assert.equal(chosen.subprotocol, `bearer.${jwt}`, 'the negotiated value itself is as sent');
     // Offered and chosen differ only in their secret parts: still a finding, though both show bearer.REDACTED.
-    const other = checkUpgradeResponse(request({ headers: { 'sec-websocket-protocol': 'bearer.aaaa' } }), response({ 'sec-websocket-protocol': 'bearer.bbbb' }));
+    const other = checkUpgradeResponse(
+      request({ headers: { 'sec-websocket-protocol': 'bearer.aaaa' } }),
+      response({ 'sec-websocket-protocol': 'bearer.bbbb' }),
+    );
     assertOne(other.findings, R, 'The 101 response chose subprotocol "bearer.REDACTED", which is not among the offered "bearer.REDACTED".');
     // --show-secrets: quoted as sent, clipped to 80 characters.
     const shown = checkUpgradeResponse(req, response({ 'sec-websocket-protocol': 'v5.channel.k8s.io' }), SHOW_SECRETS);
-    assertOne(shown.findings, R, `The 101 response chose subprotocol "v5.channel.k8s.io", which is not among the offered "${k8s.slice(0, 79)}…".`);
+    assertOne(
+      shown.findings,
+      R,
+      `The 101 response chose subprotocol "v5.channel.k8s.io", which is not among the offered "${k8s.slice(0, 79)}…".`,
+    );
   });
 
   it('compares names exactly: "Chat" is not "chat"', () => {
@@ -294,8 +374,11 @@ describe('checkUpgradeResponse: subprotocols', () => {
   it('reports more than one chosen value, on one line or two', () => {
     for (const answer of ['chat, superchat', ['chat', 'superchat']]) {
       const result = checkUpgradeResponse(offered, response({ 'sec-websocket-protocol': answer }));
-      assertOne(result.findings, R,
-        'The 101 response has Sec-WebSocket-Protocol "chat, superchat", 2 subprotocols where at most one may be chosen.');
+      assertOne(
+        result.findings,
+        R,
+        'The 101 response has Sec-WebSocket-Protocol "chat, superchat", 2 subprotocols where at most one may be chosen.',
+      );
       assert.equal(result.subprotocol, 'chat, superchat');
     }
   });
@@ -314,23 +397,39 @@ describe('checkUpgradeResponse: extensions', () => {
 
   // [offer, answer]: every answer is allowed by RFC 7692 §7.1 for that offer.
   const valid: Array<[string, string | string[], string | string[]]> = [
-    ['client_max_window_bits offered, answered with a value',
-      'permessage-deflate; client_max_window_bits', 'permessage-deflate; client_max_window_bits=10'],
-    ['client_max_window_bits=12 offered, answered with a smaller value',
-      'permessage-deflate; client_max_window_bits=12', 'permessage-deflate; client_max_window_bits=9'],
+    [
+      'client_max_window_bits offered, answered with a value',
+      'permessage-deflate; client_max_window_bits',
+      'permessage-deflate; client_max_window_bits=10',
+    ],
+    [
+      'client_max_window_bits=12 offered, answered with a smaller value',
+      'permessage-deflate; client_max_window_bits=12',
+      'permessage-deflate; client_max_window_bits=9',
+    ],
     ['server_no_context_takeover added by the server', 'permessage-deflate', 'permessage-deflate; server_no_context_takeover'],
     ['client_no_context_takeover added by the server', 'permessage-deflate', 'permessage-deflate; client_no_context_takeover'],
     ['server_max_window_bits added by the server', 'permessage-deflate', 'permessage-deflate; server_max_window_bits=10'],
-    ['server_max_window_bits=10 offered, answered 8', 'permessage-deflate; server_max_window_bits=10',
-      'permessage-deflate; server_max_window_bits=8'],
-    ['all four parameters, spaced out and in mixed case',
+    [
+      'server_max_window_bits=10 offered, answered 8',
+      'permessage-deflate; server_max_window_bits=10',
+      'permessage-deflate; server_max_window_bits=8',
+    ],
+    [
+      'all four parameters, spaced out and in mixed case',
       'permessage-deflate; client_max_window_bits; server_max_window_bits=15',
-      'Permessage-Deflate ;  Server_No_Context_Takeover ; client_no_context_takeover; server_max_window_bits = 12 ; client_max_window_bits="15"'],
-    ['the second of two offers (only it allows client_max_window_bits)',
+      'Permessage-Deflate ;  Server_No_Context_Takeover ; client_no_context_takeover; server_max_window_bits = 12 ; client_max_window_bits="15"',
+    ],
+    [
+      'the second of two offers (only it allows client_max_window_bits)',
       'permessage-deflate; server_max_window_bits=10, permessage-deflate; client_max_window_bits',
-      'permessage-deflate; client_max_window_bits=11'],
-    ['offers on two header lines', ['x-webkit-deflate-frame', 'permessage-deflate; client_max_window_bits'],
-      'permessage-deflate; client_max_window_bits=15'],
+      'permessage-deflate; client_max_window_bits=11',
+    ],
+    [
+      'offers on two header lines',
+      ['x-webkit-deflate-frame', 'permessage-deflate; client_max_window_bits'],
+      'permessage-deflate; client_max_window_bits=15',
+    ],
     ['two offered extensions accepted on two lines', 'foo, permessage-deflate', ['foo', 'permessage-deflate']],
     ['nothing accepted from an offer', 'permessage-deflate', '  '],
   ];
@@ -347,38 +446,90 @@ describe('checkUpgradeResponse: extensions', () => {
   }
 
   const invalid: Array<[string, string, string, string]> = [
-    ['an extension that was not offered', 'permessage-deflate', 'permessage-deflate, x-custom',
-      'The 101 response accepts extension "x-custom", which is not among the offered "permessage-deflate".'],
-    ['an extension when none was offered', '', 'permessage-deflate',
-      'The 101 response accepts extension "permessage-deflate" but the request offered no extensions.'],
-    ['permessage-deflate accepted twice', 'permessage-deflate, permessage-deflate; client_max_window_bits',
+    [
+      'an extension that was not offered',
+      'permessage-deflate',
+      'permessage-deflate, x-custom',
+      'The 101 response accepts extension "x-custom", which is not among the offered "permessage-deflate".',
+    ],
+    [
+      'an extension when none was offered',
+      '',
+      'permessage-deflate',
+      'The 101 response accepts extension "permessage-deflate" but the request offered no extensions.',
+    ],
+    [
+      'permessage-deflate accepted twice',
+      'permessage-deflate, permessage-deflate; client_max_window_bits',
       'permessage-deflate, permessage-deflate',
-      'The 101 response accepts permessage-deflate 2 times in "permessage-deflate, permessage-deflate", where at most one offer may be accepted.'],
-    ['client_max_window_bits that no offer had', 'permessage-deflate', 'permessage-deflate; client_max_window_bits=10',
-      "The 101 response's permessage-deflate has client_max_window_bits=10, which the client did not offer."],
-    ['client_max_window_bits without a value', 'permessage-deflate; client_max_window_bits',
+      'The 101 response accepts permessage-deflate 2 times in "permessage-deflate, permessage-deflate", where at most one offer may be accepted.',
+    ],
+    [
+      'client_max_window_bits that no offer had',
+      'permessage-deflate',
+      'permessage-deflate; client_max_window_bits=10',
+      "The 101 response's permessage-deflate has client_max_window_bits=10, which the client did not offer.",
+    ],
+    [
+      'client_max_window_bits without a value',
       'permessage-deflate; client_max_window_bits',
-      "The 101 response's permessage-deflate has client_max_window_bits without a value, where a response must give 8–15."],
-    ['client_max_window_bits above the offered value', 'permessage-deflate; client_max_window_bits=10',
+      'permessage-deflate; client_max_window_bits',
+      "The 101 response's permessage-deflate has client_max_window_bits without a value, where a response must give 8–15.",
+    ],
+    [
+      'client_max_window_bits above the offered value',
+      'permessage-deflate; client_max_window_bits=10',
       'permessage-deflate; client_max_window_bits=12',
-      "The 101 response's permessage-deflate has client_max_window_bits=12, larger than the 10 the client offered."],
-    ['server_max_window_bits above the offered value', 'permessage-deflate; server_max_window_bits=10',
+      "The 101 response's permessage-deflate has client_max_window_bits=12, larger than the 10 the client offered.",
+    ],
+    [
+      'server_max_window_bits above the offered value',
+      'permessage-deflate; server_max_window_bits=10',
       'permessage-deflate; server_max_window_bits=11',
-      "The 101 response's permessage-deflate has server_max_window_bits=11, larger than the 10 the client offered."],
-    ['server_max_window_bits without a value', 'permessage-deflate', 'permessage-deflate; server_max_window_bits',
-      "The 101 response's permessage-deflate has server_max_window_bits without a value, where a response must give 8–15."],
-    ['window bits 16', 'permessage-deflate', 'permessage-deflate; server_max_window_bits=16',
-      `The 101 response's permessage-deflate has server_max_window_bits="16", which is not a window size from 8 to 15.`],
-    ['window bits 7', 'permessage-deflate; client_max_window_bits', 'permessage-deflate; client_max_window_bits=7',
-      `The 101 response's permessage-deflate has client_max_window_bits="7", which is not a window size from 8 to 15.`],
-    ['window bits with a leading zero', 'permessage-deflate', 'permessage-deflate; server_max_window_bits=09',
-      `The 101 response's permessage-deflate has server_max_window_bits="09", which is not a window size from 8 to 15.`],
-    ['an unknown parameter', 'permessage-deflate', 'permessage-deflate; mem_level=8',
-      `The 101 response's permessage-deflate has unknown parameter "mem_level".`],
-    ['server_no_context_takeover with a value', 'permessage-deflate', 'permessage-deflate; server_no_context_takeover=1',
-      `The 101 response's permessage-deflate gives server_no_context_takeover the value "1", but it takes none.`],
-    ['a header that does not parse', 'permessage-deflate', 'permessage-deflate; server_max_window_bits="10',
-      'The 101 response has Sec-WebSocket-Extensions "permessage-deflate; server_max_window_bits=\\"10", which does not parse (unterminated quoted value for server_max_window_bits).'],
+      "The 101 response's permessage-deflate has server_max_window_bits=11, larger than the 10 the client offered.",
+    ],
+    [
+      'server_max_window_bits without a value',
+      'permessage-deflate',
+      'permessage-deflate; server_max_window_bits',
+      "The 101 response's permessage-deflate has server_max_window_bits without a value, where a response must give 8–15.",
+    ],
+    [
+      'window bits 16',
+      'permessage-deflate',
+      'permessage-deflate; server_max_window_bits=16',
+      `The 101 response's permessage-deflate has server_max_window_bits="16", which is not a window size from 8 to 15.`,
+    ],
+    [
+      'window bits 7',
+      'permessage-deflate; client_max_window_bits',
+      'permessage-deflate; client_max_window_bits=7',
+      `The 101 response's permessage-deflate has client_max_window_bits="7", which is not a window size from 8 to 15.`,
+    ],
+    [
+      'window bits with a leading zero',
+      'permessage-deflate',
+      'permessage-deflate; server_max_window_bits=09',
+      `The 101 response's permessage-deflate has server_max_window_bits="09", which is not a window size from 8 to 15.`,
+    ],
+    [
+      'an unknown parameter',
+      'permessage-deflate',
+      'permessage-deflate; mem_level=8',
+      `The 101 response's permessage-deflate has unknown parameter "mem_level".`,
+    ],
+    [
+      'server_no_context_takeover with a value',
+      'permessage-deflate',
+      'permessage-deflate; server_no_context_takeover=1',
+      `The 101 response's permessage-deflate gives server_no_context_takeover the value "1", but it takes none.`,
+    ],
+    [
+      'a header that does not parse',
+      'permessage-deflate',
+      'permessage-deflate; server_max_window_bits="10',
+      'The 101 response has Sec-WebSocket-Extensions "permessage-deflate; server_max_window_bits=\\"10", which does not parse (unterminated quoted value for server_max_window_bits).',
+    ],
   ];
   for (const [name, offered, answered, message] of invalid) {
     it(`reports ${name}`, () => {
@@ -390,8 +541,10 @@ describe('checkUpgradeResponse: extensions', () => {
   }
 
   it('reports each bad parameter of one answer separately', () => {
-    const { findings } = checkUpgradeResponse(offer('permessage-deflate'),
-      answer('permessage-deflate; client_max_window_bits=10; foo; server_max_window_bits=99'));
+    const { findings } = checkUpgradeResponse(
+      offer('permessage-deflate'),
+      answer('permessage-deflate; client_max_window_bits=10; foo; server_max_window_bits=99'),
+    );
     assert.deepEqual(messages(findings), [
       "The 101 response's permessage-deflate has client_max_window_bits=10, which the client did not offer.",
       `The 101 response's permessage-deflate has unknown parameter "foo".`,
@@ -407,10 +560,17 @@ describe('checkUpgradeResponse: extensions', () => {
 
   it('collects findings of every rule from one bad 101', () => {
     const req = request({ headers: { 'sec-websocket-protocol': 'chat' } });
-    const res = response({ connection: undefined, 'sec-websocket-accept': 'AAAA', 'sec-websocket-protocol': 'mqtt',
-      'sec-websocket-extensions': 'permessage-deflate' });
+    const res = response({
+      connection: undefined,
+      'sec-websocket-accept': 'AAAA',
+      'sec-websocket-protocol': 'mqtt',
+      'sec-websocket-extensions': 'permessage-deflate',
+    });
     assert.deepEqual(rules(checkUpgradeResponse(req, res).findings), [
-      'handshake-bad-accept', 'handshake-bad-accept', 'handshake-unrequested-subprotocol', 'handshake-unrequested-extension',
+      'handshake-bad-accept',
+      'handshake-bad-accept',
+      'handshake-unrequested-subprotocol',
+      'handshake-unrequested-extension',
     ]);
   });
 });

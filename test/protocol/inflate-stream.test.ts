@@ -144,7 +144,9 @@ class BitWriter {
 
   stored(final: boolean, data: ArrayLike<number>): this {
     this.header(final, 0).align();
-    return this.bits(data.length, 16).bits(~data.length & 0xffff, 16).raw(data);
+    return this.bits(data.length, 16)
+      .bits(~data.length & 0xffff, 16)
+      .raw(data);
   }
 
   done(): Uint8Array {
@@ -204,7 +206,9 @@ function dynamicHeader(
   const clLengths = options.codeLengthLengths ?? DEFAULT_CODELEN_LENGTHS;
   const clCodes = canonicalCodes(clLengths);
   w.header(final, 2);
-  w.bits(options.hlit ?? litLengths.length - 257, 5).bits(options.hdist ?? distLengths.length - 1, 5).bits(19 - 4, 4);
+  w.bits(options.hlit ?? litLengths.length - 257, 5)
+    .bits(options.hdist ?? distLengths.length - 1, 5)
+    .bits(19 - 4, 4);
   for (const symbol of CODELEN_ORDER) w.bits(clLengths[symbol]!, 3);
   const sequence = options.sequence ?? [...litLengths, ...distLengths].map((len): [number, number] => [len, 0]);
   for (const [symbol, extra] of sequence) {
@@ -328,7 +332,10 @@ describe('StreamInflater: messages (RFC 7692)', () => {
       try {
         for (const message of messages) {
           const parts: Buffer[] = [];
-          assert.equal(deflater.process(message, (b) => void parts.push(Buffer.from(b))), null);
+          assert.equal(
+            deflater.process(message, (b) => void parts.push(Buffer.from(b))),
+            null,
+          );
           // zlib flushes nothing for an empty message; RFC 7692 §7.2.3.6 sends a single 0x00 then.
           const compressed = message.length ? Buffer.concat(parts) : Buffer.concat([Buffer.from([0]), TRAILER]);
           assert.ok(compressed.subarray(-4).equals(TRAILER));
@@ -396,9 +403,15 @@ describe('StreamInflater: messages (RFC 7692)', () => {
     const run = inflateChunks(inflater, [compressed, new Uint8Array(0)]);
     assert.deepEqual(outcome(run), [Buffer.from('final block').toString('hex'), 'ok', null, true]);
     // The RFC 7692 trailer after a final block is data after the end of the stream.
-    assert.equal(inflater.write(TRAILER, () => assert.fail('no output')), 'error');
+    assert.equal(
+      inflater.write(TRAILER, () => assert.fail('no output')),
+      'error',
+    );
     assert.equal(inflater.error, 'data after final block');
-    assert.equal(inflater.write(new Uint8Array(0), () => {}), 'error');
+    assert.equal(
+      inflater.write(new Uint8Array(0), () => {}),
+      'error',
+    );
     inflater.reset();
     assert.equal(inflater.finished, false);
     assert.equal(inflateChunks(inflater, [compressed]).output.toString(), 'final block');
@@ -411,7 +424,6 @@ describe('StreamInflater: messages (RFC 7692)', () => {
       assert.deepEqual(outcome(run), [Buffer.from('final block').toString('hex'), 'error', 'data after final block', true]);
     }
   });
-
 });
 
 /** Every cut into two pieces, then byte at a time: all must match the whole run. */
@@ -437,11 +449,21 @@ describe("StreamInflater: blocks after a final block (afterFinalBlock: 'continue
 
   it('finished holds from the end of a final block until the next byte, which starts a new block', () => {
     const inflater = new StreamInflater(15, CONTINUE);
-    assert.deepEqual(outcome(inflateChunks(inflater, [RFC_BFINAL.subarray(0, 7)])), [Buffer.from('Hello').toString('hex'), 'ok', null, true]);
+    assert.deepEqual(outcome(inflateChunks(inflater, [RFC_BFINAL.subarray(0, 7)])), [
+      Buffer.from('Hello').toString('hex'),
+      'ok',
+      null,
+      true,
+    ]);
     assert.deepEqual(outcome(inflateChunks(inflater, [RFC_BFINAL.subarray(7)])), ['', 'ok', null, false]);
     assert.deepEqual(outcome(inflateChunks(inflater, [TRAILER])), ['', 'ok', null, false]);
     // After that empty stored block, another final block: finished again.
-    assert.deepEqual(outcome(inflateChunks(inflater, [zlib.deflateRawSync('again')])), [Buffer.from('again').toString('hex'), 'ok', null, true]);
+    assert.deepEqual(outcome(inflateChunks(inflater, [zlib.deflateRawSync('again')])), [
+      Buffer.from('again').toString('hex'),
+      'ok',
+      null,
+      true,
+    ]);
   });
 
   it('streams after a final block resolve back references into the earlier ones, at every split', () => {
@@ -487,7 +509,11 @@ describe("StreamInflater: blocks after a final block (afterFinalBlock: 'continue
 
 describe('StreamInflater: invalid streams', () => {
   it('block type 3', () => {
-    assertErrorAfter(new BitWriter().header(false, 1).fixedLiterals('ok').fixedSymbol(256).header(true, 3).done(), 'invalid block type', 'ok');
+    assertErrorAfter(
+      new BitWriter().header(false, 1).fixedLiterals('ok').fixedSymbol(256).header(true, 3).done(),
+      'invalid block type',
+      'ok',
+    );
   });
 
   it('stored block LEN/NLEN mismatch', () => {
@@ -497,7 +523,11 @@ describe('StreamInflater: invalid streams', () => {
 
   it('fixed block: lit/len symbols 286 and 287 are invalid', () => {
     for (const symbol of [286, 287]) {
-      assertErrorAfter(new BitWriter().header(true, 1).fixedLiterals('abc').fixedSymbol(symbol).done(), 'invalid literal/length code', 'abc');
+      assertErrorAfter(
+        new BitWriter().header(true, 1).fixedLiterals('abc').fixedSymbol(symbol).done(),
+        'invalid literal/length code',
+        'abc',
+      );
     }
   });
 
@@ -529,7 +559,12 @@ describe('StreamInflater: invalid streams', () => {
         [8, 16, 9],
         [9, 18, 10],
       ] as const) {
-        const w = new BitWriter().stored(false, history).header(true, 1).fixedSymbol(257).code(symbol, 5).bits(0, symbol === 16 ? 7 : 8);
+        const w = new BitWriter()
+          .stored(false, history)
+          .header(true, 1)
+          .fixedSymbol(257)
+          .code(symbol, 5)
+          .bits(0, symbol === 16 ? 7 : 8);
         const bytes = w.fixedLiterals(tail).fixedSymbol(256).done();
         assertErrorAfter(bytes, 'invalid distance too far back', history.toString('latin1'), windowBits);
         const run = inflate(bytes, okFrom);
@@ -597,7 +632,11 @@ describe('StreamInflater: invalid streams', () => {
   });
 
   it('lit/len code: over-subscribed or incomplete beyond a single one-bit code', () => {
-    for (const lit of [lengthsOf(257, { 97: 1, 98: 1, 256: 1 }), lengthsOf(257, { 97: 2, 256: 1 }), lengthsOf(257, { 97: 2, 98: 2, 256: 2 })]) {
+    for (const lit of [
+      lengthsOf(257, { 97: 1, 98: 1, 256: 1 }),
+      lengthsOf(257, { 97: 2, 256: 1 }),
+      lengthsOf(257, { 97: 2, 98: 2, 256: 2 }),
+    ]) {
       const w = new BitWriter();
       dynamicHeader(w, true, lit, [1]);
       assertErrorAfter(w.done(), 'invalid literal/lengths set', '');
@@ -651,8 +690,14 @@ describe('StreamInflater: invalid streams', () => {
 
   it('after an error, writes keep failing until reset()', () => {
     const inflater = new StreamInflater();
-    assert.equal(inflater.write(new BitWriter().header(true, 3).done(), () => {}), 'error');
-    assert.equal(inflater.write(zlib.deflateRawSync('x'), () => assert.fail('no output after an error')), 'error');
+    assert.equal(
+      inflater.write(new BitWriter().header(true, 3).done(), () => {}),
+      'error',
+    );
+    assert.equal(
+      inflater.write(zlib.deflateRawSync('x'), () => assert.fail('no output after an error')),
+      'error',
+    );
     assert.equal(inflater.error, 'invalid block type');
     inflater.reset();
     assert.equal(inflater.error, null);
@@ -680,7 +725,10 @@ describe('StreamInflater: stopping', () => {
     assert.equal(result, 'stopped');
     assert.equal(calls, 2);
     assert.ok(seen <= 2 * OUTPUT_CHUNK);
-    assert.equal(inflater.write(compressed, () => assert.fail('no output after a stop')), 'stopped');
+    assert.equal(
+      inflater.write(compressed, () => assert.fail('no output after a stop')),
+      'stopped',
+    );
     assert.equal(inflater.error, null);
     inflater.reset();
     assert.ok(inflateChunks(inflater, [compressed]).output.equals(data));
@@ -689,7 +737,10 @@ describe('StreamInflater: stopping', () => {
   it('stopping on the output flushed before an error reports the stop', () => {
     const bytes = new BitWriter().header(true, 1).fixedLiterals('abc').fixedSymbol(286).done();
     const inflater = new StreamInflater();
-    assert.equal(inflater.write(bytes, () => false), 'stopped');
+    assert.equal(
+      inflater.write(bytes, () => false),
+      'stopped',
+    );
     assert.equal(inflater.error, null);
   });
 });
@@ -833,7 +884,13 @@ describe('StreamInflater: properties', () => {
 
   it("afterFinalBlock 'continue': corrupted streams in a row never throw and give the same outcome however split", () => {
     const corrupted = fc
-      .tuple(finalStreamsArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { minLength: 1, maxLength: 4 }))
+      .tuple(
+        finalStreamsArb,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+      )
       .map(([{ compressed }, edits]) => {
         const out = Array.from(compressed);
         for (const [at, value, kind] of edits) {

@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unmask, unmaskSmall } from '../../src/protocol/mask.js';
-import { Source, claimSharedScratch, createPrivateScratch, releaseSharedScratch, simdUnmask, type Scratch } from '../../src/protocol/scratch.js';
+import {
+  Source,
+  claimSharedScratch,
+  createPrivateScratch,
+  releaseSharedScratch,
+  simdUnmask,
+  type Scratch,
+} from '../../src/protocol/scratch.js';
 import { loadXorKernel } from '../../src/protocol/simd-xor.js';
 
 const KEY = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);

@@ -12,7 +12,12 @@ import { TestCompressor } from '../support/deflate.js';
 
 const PMD = 'permessage-deflate';
 
-function collect(chunks: Uint8Array[], options: DecoderOptions, limit: number, tail = 0): { messages: CollectedMessage[]; controls: CollectedControl[]; collector: MessageCollector } {
+function collect(
+  chunks: Uint8Array[],
+  options: DecoderOptions,
+  limit: number,
+  tail = 0,
+): { messages: CollectedMessage[]; controls: CollectedControl[]; collector: MessageCollector } {
   const messages: CollectedMessage[] = [];
   const controls: CollectedControl[] = [];
   const collector = new MessageCollector({ limit, tail, onMessage: (m) => messages.push(m), onControl: (c) => controls.push(c) });
@@ -47,27 +52,35 @@ describe('MessageCollector', () => {
     const { messages, controls } = collectEverySplit(stream, { from: 'client' }, 100);
     assert.equal(messages.length, 1);
     assert.equal(text(messages[0]!), 'hello');
-    assert.deepEqual({ ...messages[0]!, data: null, firstFrame: messages[0]!.firstFrame.index }, {
-      opcode: 1,
-      firstFrame: 0,
-      frames: 2,
-      compressed: false,
-      size: 5,
-      sizeKnown: true,
-      wireSize: 5,
-      data: null,
-      truncated: false,
-      tail: new Uint8Array(0),
-    });
     assert.deepEqual(
-      controls.map((c) => (c.type === 'close' ? `close ${c.close.code} ${c.close.reason}` : `${c.type} ${Buffer.from(c.payload).toString()}`)),
+      { ...messages[0]!, data: null, firstFrame: messages[0]!.firstFrame.index },
+      {
+        opcode: 1,
+        firstFrame: 0,
+        frames: 2,
+        compressed: false,
+        size: 5,
+        sizeKnown: true,
+        wireSize: 5,
+        data: null,
+        truncated: false,
+        tail: new Uint8Array(0),
+      },
+    );
+    assert.deepEqual(
+      controls.map((c) =>
+        c.type === 'close' ? `close ${c.close.code} ${c.close.reason}` : `${c.type} ${Buffer.from(c.payload).toString()}`,
+      ),
       ['ping are you there', 'pong yes', 'close 1000 done'],
     );
   });
 
   it('keeps the first `limit` bytes of a larger message and says it was cut', () => {
     const payload = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
-    const stream = concatBytes([encodeFrame({ opcode: 2, payload: payload.subarray(0, 100), fin: false }), encodeFrame({ opcode: 0, payload: payload.subarray(100) })]);
+    const stream = concatBytes([
+      encodeFrame({ opcode: 2, payload: payload.subarray(0, 100), fin: false }),
+      encodeFrame({ opcode: 0, payload: payload.subarray(100) }),
+    ]);
     const [message] = collectEverySplit(stream, { from: 'server' }, 150, 64).messages;
     assert.deepEqual(message!.data, payload.subarray(0, 150));
     assert.equal(message!.truncated, true);

@@ -28,7 +28,10 @@ describe('unsupported-binary and unsupported-text', () => {
     const run = decodeEverySplit(bytes, { from: 'client', typePolicy: TEXT_ONLY });
     assert.deepEqual(findingsAt(run), [['unsupported-binary', 0]]);
     const [f] = findings(bytes, TEXT_ONLY);
-    assert.equal(f!.message, 'Binary message of 18 bytes (frame #0) sent to a server that accepts only text (policy: --server-accepts text).');
+    assert.equal(
+      f!.message,
+      'Binary message of 18 bytes (frame #0) sent to a server that accepts only text (policy: --server-accepts text).',
+    );
     assert.match(f!.hint!, /^The payload is text \(it looks like JSON\): send it as a text frame \(opcode 0x1\)/);
     assert.match(f!.hint!, /\{ binary: false \}/);
     assert.equal(Buffer.from(f!.preview!).toString(), '{"op":"subscribe"}');
@@ -94,7 +97,10 @@ describe('unsupported-binary and unsupported-text', () => {
     decoder.setTypePolicy({ accepts: 'text', source: 'learned from c1' });
     decoder.push(binary);
     decoder.end();
-    assert.deepEqual(out.map((f) => [f.rule, f.frame?.index]), [['unsupported-binary', 1]]);
+    assert.deepEqual(
+      out.map((f) => [f.rule, f.frame?.index]),
+      [['unsupported-binary', 1]],
+    );
     assert.match(out[0]!.message, /learned from c1/);
   });
 });

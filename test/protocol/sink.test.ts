@@ -20,7 +20,10 @@ describe('combineSinks', () => {
       }
     }
     const counter = new Counter();
-    const sink = combineSinks({ finding: (f) => void calls.push(`first ${f.rule}`) }, counter, { messageEnd: () => void calls.push('last'), finding: () => void calls.push('last finding') });
+    const sink = combineSinks({ finding: (f) => void calls.push(`first ${f.rule}`) }, counter, {
+      messageEnd: () => void calls.push('last'),
+      finding: () => void calls.push('last finding'),
+    });
     const decoder = new FrameDecoder(sink, { from: 'client' });
     decoder.push(concatBytes([encodeFrame({ opcode: 1, payload: 'a', mask: true }), encodeFrame({ opcode: 1, payload: 'b' })]));
     assert.deepEqual(calls, ['counter 1', 'last', 'first unmasked-client-frame', 'last finding', 'counter 2', 'last']);

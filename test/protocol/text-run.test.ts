@@ -85,7 +85,10 @@ describe('text runs: same events as frame by frame', () => {
   it('a code point split across two runs of frames is invalid in both', () => {
     const stream = concatBytes([text(Uint8Array.of(0x61, 0xe2, 0x82)), text(Uint8Array.of(0xac, 0x62))]);
     const run = decodeEverySplit(stream, { from: 'client' });
-    assert.deepEqual(findingsAt(run), [['invalid-utf8-text', 0], ['invalid-utf8-text', 1]]);
+    assert.deepEqual(findingsAt(run), [
+      ['invalid-utf8-text', 0],
+      ['invalid-utf8-text', 1],
+    ]);
   });
 
   it('runs next to everything the normal path handles: fragments, controls, binary, oversized', () => {
@@ -102,7 +105,10 @@ describe('text runs: same events as frame by frame', () => {
       text('e'),
     ]);
     const run = decodeEverySplit(stream, { from: 'client', maxMessage: 200 });
-    assert.deepEqual(findingsAt(run), [['message-too-big', 6], ['non-minimal-length', 8]]);
+    assert.deepEqual(findingsAt(run), [
+      ['message-too-big', 6],
+      ['non-minimal-length', 8],
+    ]);
   });
 
   it('a sink that changes the type policy mid-run: the next message is checked against it', () => {
@@ -120,7 +126,14 @@ describe('text runs: same events as frame by frame', () => {
       );
       for (const chunk of chunks) decoder.push(chunk);
       decoder.end();
-      assert.deepEqual(found, [['unsupported-text', 1], ['unsupported-text', 2]], `${chunks.length} chunk(s)`);
+      assert.deepEqual(
+        found,
+        [
+          ['unsupported-text', 1],
+          ['unsupported-text', 2],
+        ],
+        `${chunks.length} chunk(s)`,
+      );
     }
   });
 
@@ -204,7 +217,15 @@ describe('text runs with payload listeners', () => {
     const nonEmpty = messages.filter((m) => m.length > 0);
     assert.deepEqual(payloads, nonEmpty);
     assert.deepEqual(data, nonEmpty);
-    assert.deepEqual(order.slice(0, 7), ['payload #0', 'frameEnd #0', 'messageEnd #0', 'payload #1', 'frameEnd #1', 'messageEnd #1', 'frameEnd #2']);
+    assert.deepEqual(order.slice(0, 7), [
+      'payload #0',
+      'frameEnd #0',
+      'messageEnd #0',
+      'payload #1',
+      'frameEnd #1',
+      'messageEnd #1',
+      'frameEnd #2',
+    ]);
   });
 
   it('without listeners the lane takes the same frames', () => {

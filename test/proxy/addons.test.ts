@@ -43,7 +43,9 @@ function recordingAddon(calls: Call[], maxPerRule = 7): ProxyAddon {
     handshake: (conn, handshake) => calls.push({ hook: 'handshake', conn, handshake }),
     connection: (info): ConnectionAddon => {
       calls.push({ hook: 'connection', info });
-      const frameObserver = (dir: Direction) => ({ frame: (header: FrameHeader) => calls.push({ hook: 'frame', dir, index: header.index }) });
+      const frameObserver = (dir: Direction) => ({
+        frame: (header: FrameHeader) => calls.push({ hook: 'frame', dir, index: header.index }),
+      });
       return {
         settings: [{ rank: 'route', source: 'the test route', values: { maxPerRule } }],
         observers: { 'client->server': frameObserver('client->server'), 'server->client': frameObserver('server->client') },
@@ -64,7 +66,8 @@ function recordingAddon(calls: Call[], maxPerRule = 7): ProxyAddon {
   };
 }
 
-const hooks = (calls: Call[]): string[] => calls.map((c) => (c.hook === 'sink' ? `sink ${c.event.type}` : c.hook === 'event' ? `event ${c.type}` : c.hook));
+const hooks = (calls: Call[]): string[] =>
+  calls.map((c) => (c.hook === 'sink' ? `sink ${c.event.type}` : c.hook === 'event' ? `event ${c.type}` : c.hook));
 const tapped = (calls: Call[], dir: Direction): Buffer =>
   Buffer.concat(calls.flatMap((c) => (c.hook === 'tap' && c.dir === dir ? [c.bytes] : [])));
 
@@ -76,7 +79,12 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-async function proxyWith(target: string, addons: ProxyAddon[], onEvent: (event: WsdiagEvent) => void, extra: { maxConnections?: number } = {}): Promise<RunningProxy> {
+async function proxyWith(
+  target: string,
+  addons: ProxyAddon[],
+  onEvent: (event: WsdiagEvent) => void,
+  extra: { maxConnections?: number } = {},
+): Promise<RunningProxy> {
   const proxy = await startProxy({ target, listen: { host: '127.0.0.1', port: 0 }, runId: 'ad', onEvent, addons, ...extra });
   proxies.push(proxy);
   return proxy;
@@ -107,7 +115,11 @@ describe('addon hooks on a real proxy', () => {
     calls.length = 0; // the listening event
 
     const clientFirst = encodeFrame({ opcode: Opcode.Binary, payload: Uint8Array.of(1, 2, 3), mask: true });
-    const client = await connectRawClient(proxy.port, { path: '/tap?q=1', head: clientFirst, headers: { 'Sec-WebSocket-Protocol': 'chat' } });
+    const client = await connectRawClient(proxy.port, {
+      path: '/tap?q=1',
+      head: clientFirst,
+      headers: { 'Sec-WebSocket-Protocol': 'chat' },
+    });
     const peer = await server.peer();
     const later = encodeFrame({ opcode: Opcode.Text, payload: 'later', mask: true });
     client.send(later);
@@ -201,10 +213,19 @@ describe('addon hooks on a real proxy', () => {
     client.socket.destroy();
     await log.closed(conn);
 
-    assert.deepEqual(log.of('violation', conn).map((v) => v.rule), ['reserved-opcode']);
-    assert.deepEqual(calls.flatMap((c) => (c.hook === 'suppressed' ? [c.rule] : [])), ['reserved-opcode', 'reserved-opcode']);
+    assert.deepEqual(
+      log.of('violation', conn).map((v) => v.rule),
+      ['reserved-opcode'],
+    );
+    assert.deepEqual(
+      calls.flatMap((c) => (c.hook === 'suppressed' ? [c.rule] : [])),
+      ['reserved-opcode', 'reserved-opcode'],
+    );
     assert.equal(log.of('close', conn)[0]?.suppressed, 2);
-    assert.deepEqual(calls.flatMap((c) => (c.hook === 'refused' ? [c.kind] : [])), ['max_connections']);
+    assert.deepEqual(
+      calls.flatMap((c) => (c.hook === 'refused' ? [c.kind] : [])),
+      ['max_connections'],
+    );
   });
 
   it('with real ws peers: observers get each message, settings decide the limits, the end comes once', async () => {
@@ -223,7 +244,13 @@ describe('addon hooks on a real proxy', () => {
       }),
     };
     // The proxy's own maxMessage is beaten by the route layer (rank route > proxy).
-    const proxy = await startProxy({ target: server.url, listen: { host: '127.0.0.1', port: 0 }, onEvent: log.push, maxMessage: 5, addons: [recordingAddon(calls), limit] });
+    const proxy = await startProxy({
+      target: server.url,
+      listen: { host: '127.0.0.1', port: 0 },
+      onEvent: log.push,
+      maxMessage: 5,
+      addons: [recordingAddon(calls), limit],
+    });
     proxies.push(proxy);
     const ws = await openWsClient(proxy.url, 'chat');
     ws.send('small');
@@ -236,8 +263,16 @@ describe('addon hooks on a real proxy', () => {
     await log.closed(conn);
 
     assert.deepEqual(log.of('open', conn)[0]?.settings, { max_per_rule: 'the test route', max_message: 'route /big' });
-    assert.deepEqual(messages, [['client->server', 5], ['server->client', 5], ['client->server', 1500], ['server->client', 1500]]);
-    assert.deepEqual(log.violations(conn), [['message-too-big', 'client->server', 'client'], ['message-too-big', 'server->client', 'server']]);
+    assert.deepEqual(messages, [
+      ['client->server', 5],
+      ['server->client', 5],
+      ['client->server', 1500],
+      ['server->client', 1500],
+    ]);
+    assert.deepEqual(log.violations(conn), [
+      ['message-too-big', 'client->server', 'client'],
+      ['message-too-big', 'server->client', 'server'],
+    ]);
     assert.match(log.of('violation', conn)[0]?.message ?? '', /1000-byte limit/);
     assert.equal(calls.filter((c) => c.hook === 'end').length, 1);
     assert.equal(calls.filter((c) => c.hook === 'opened').length, 1);
@@ -275,7 +310,11 @@ describe('an addon that rewrites events', () => {
     jsonl.on('data', (chunk: Buffer) => (jsonlText += chunk.toString()));
     pretty.on('data', (chunk: Buffer) => (prettyText += chunk.toString()));
     const recorder = new RunRecorder(parseFailOn('error'));
-    const reporters = new MultiReporter([new JsonlReporter(jsonl), new PrettyReporter(pretty, { color: false, frames: false, quiet: false }), recorder]);
+    const reporters = new MultiReporter([
+      new JsonlReporter(jsonl),
+      new PrettyReporter(pretty, { color: false, frames: false, quiet: false }),
+      recorder,
+    ]);
     const log = new EventLog();
     const proxy = await proxyWith(server.url, [rewriter, after], (event) => {
       reporters.write(event);
@@ -291,13 +330,22 @@ describe('an addon that rewrites events', () => {
     const marker = '[rewritten by the test addon]';
     // The server's Close and the client's answer.
     assert.equal(originals.length, 2);
-    assert.ok(originals.every((e) => e.type === 'peer-close' && !e.explain.includes(marker)), 'the original events are not mutated');
+    assert.ok(
+      originals.every((e) => e.type === 'peer-close' && !e.explain.includes(marker)),
+      'the original events are not mutated',
+    );
     assert.ok(seenAfter.length === 2 && seenAfter.every((explain) => explain.endsWith(marker)), 'the next addon sees the replacements');
     assert.equal(log.of('peer-close', conn).filter((e) => e.explain.endsWith(marker)).length, 2);
-    assert.ok(jsonlText.split('\n').some((line) => line.includes('"type":"peer-close"') && line.includes(marker)), 'JSON Lines');
+    assert.ok(
+      jsonlText.split('\n').some((line) => line.includes('"type":"peer-close"') && line.includes(marker)),
+      'JSON Lines',
+    );
     assert.ok(prettyText.includes('rewritten by the test'), 'the pretty log');
     const story = recorder.connections.find((c) => c.conn === conn)?.story ?? [];
-    assert.ok(story.some((e) => e.type === 'peer-close' && e.explain.endsWith(marker)), 'the ci recorder');
+    assert.ok(
+      story.some((e) => e.type === 'peer-close' && e.explain.endsWith(marker)),
+      'the ci recorder',
+    );
   });
 });
 
@@ -376,12 +424,29 @@ describe('an addon that throws', () => {
       }
     }
     // Switched off for the connection only: each is called (and throws) once per connection, not again.
-    for (const name of ['handshake thrower', 'connection thrower', 'observer thrower', 'tap thrower', 'event thrower', 'opened thrower', 'end thrower']) {
+    for (const name of [
+      'handshake thrower',
+      'connection thrower',
+      'observer thrower',
+      'tap thrower',
+      'event thrower',
+      'opened thrower',
+      'end thrower',
+    ]) {
       assert.equal(counts.get(name), 2, name);
     }
     // close() is about the run.
     assert.equal(counts.get('close thrower'), 1);
-    assert.ok(log.of('error').some((e) => e.conn === null && e.message === 'The close thrower addon failed in close(): close thrower broke. It is switched off for the rest of the run; relaying goes on.'));
+    assert.ok(
+      log
+        .of('error')
+        .some(
+          (e) =>
+            e.conn === null &&
+            e.message ===
+              'The close thrower addon failed in close(): close thrower broke. It is switched off for the rest of the run; relaying goes on.',
+        ),
+    );
     // The healthy addon heard everything, both times.
     assert.equal(calls.filter((c) => c.hook === 'end').length, 2);
     assert.equal(calls.filter((c) => c.hook === 'opened').length, 2);
@@ -411,7 +476,10 @@ describe('an addon that throws', () => {
     assert.equal(thrown, 1);
     assert.equal(calls.filter((c) => c.hook === 'suppressed').length, 3);
     assert.deepEqual(
-      log.of('error').filter((e) => e.message.startsWith('The counter addon')).map((e) => [e.conn, e.message]),
+      log
+        .of('error')
+        .filter((e) => e.message.startsWith('The counter addon'))
+        .map((e) => [e.conn, e.message]),
       [[conn, 'The counter addon failed in suppressed(): no room. It is switched off for the rest of the run; relaying goes on.']],
     );
   });
@@ -430,7 +498,10 @@ describe('forwarding is one pluggable strategy', () => {
       connection: (info) => {
         const starts = new Map<number, number>();
         frameStarts.set(info.conn, starts);
-        return { observers: { 'server->client': { frame: (h) => void starts.set(h.offset, h.opcode) } }, end: () => void frameStarts.delete(info.conn) };
+        return {
+          observers: { 'server->client': { frame: (h) => void starts.set(h.offset, h.opcode) } },
+          end: () => void frameStarts.delete(info.conn),
+        };
       },
       forwarding: (relay) => {
         const starts = frameStarts.get(relay.conn) ?? new Map<number, number>();
@@ -519,11 +590,24 @@ describe('forwarding is one pluggable strategy', () => {
   it('two strategies cannot go together: enforce and an addon with forwarding are refused before listening', async () => {
     const rewriter: ProxyAddon = { name: 'rewriter', forwarding: () => ({ data: () => {}, frameRest: () => null }) };
     await assert.rejects(
-      startProxy({ target: 'ws://127.0.0.1:9', listen: { host: '127.0.0.1', port: 0 }, onEvent: () => {}, enforce: true, addons: [rewriter] }),
-      (err: Error) => err instanceof UsageError && err.message === 'addons "enforce" and "rewriter" both decide how bytes are forwarded; a proxy can have only one',
+      startProxy({
+        target: 'ws://127.0.0.1:9',
+        listen: { host: '127.0.0.1', port: 0 },
+        onEvent: () => {},
+        enforce: true,
+        addons: [rewriter],
+      }),
+      (err: Error) =>
+        err instanceof UsageError &&
+        err.message === 'addons "enforce" and "rewriter" both decide how bytes are forwarded; a proxy can have only one',
     );
     await assert.rejects(
-      startProxy({ target: 'ws://127.0.0.1:9', listen: { host: '127.0.0.1', port: 0 }, onEvent: () => {}, addons: [rewriter, { ...rewriter, name: 'other' }] }),
+      startProxy({
+        target: 'ws://127.0.0.1:9',
+        listen: { host: '127.0.0.1', port: 0 },
+        onEvent: () => {},
+        addons: [rewriter, { ...rewriter, name: 'other' }],
+      }),
       /addons "rewriter" and "other" both decide how bytes are forwarded/,
     );
   });

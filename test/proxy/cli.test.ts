@@ -75,14 +75,38 @@ writeFileSync(BAD_CONFIG, '{ "routes": [ { "path": "/x", "server-accepts": "txt"
 
 describe('wsdiag proxy: usage errors come before listening', () => {
   const cases: Array<{ name: string; args: string[]; message: RegExp }> = [
-    { name: 'a target scheme it cannot relay', args: ['--target', 'ftp://example.com'], message: /--target "ftp:\/\/example\.com" has scheme ftp/ },
+    {
+      name: 'a target scheme it cannot relay',
+      args: ['--target', 'ftp://example.com'],
+      message: /--target "ftp:\/\/example\.com" has scheme ftp/,
+    },
     { name: 'a target that is not a URL', args: ['--target', 'localhost:9000x'], message: /--target/ },
     { name: 'a bad --listen', args: ['--target', 'ws://127.0.0.1:1', '--listen', 'here'], message: /--listen "here" is not HOST:PORT/ },
-    { name: '--tls-cert without --tls-key', args: ['--target', 'ws://127.0.0.1:1', '--tls-cert', 'cert.pem'], message: /--tls-cert needs --tls-key/ },
-    { name: 'an unreadable --ca', args: ['--target', 'wss://127.0.0.1:1', '--ca', '/nonexistent/ca.pem'], message: /cannot read --ca file \/nonexistent\/ca\.pem: no such file or directory/ },
-    { name: 'a log file that cannot be opened', args: ['--target', 'ws://127.0.0.1:1', '--log', '/nonexistent/dir/wsdiag.log'], message: /cannot open log file/ },
-    { name: 'a missing --config file', args: ['--target', 'ws://127.0.0.1:1', '--config', '/nonexistent/wsdiag.json'], message: /\/nonexistent\/wsdiag\.json/ },
-    { name: 'a --config with a wrong field', args: ['--target', 'ws://127.0.0.1:1', '--config', BAD_CONFIG], message: /routes\[0\]\["server-accepts"\]: expected "text", "binary" or "any", got "txt"/ },
+    {
+      name: '--tls-cert without --tls-key',
+      args: ['--target', 'ws://127.0.0.1:1', '--tls-cert', 'cert.pem'],
+      message: /--tls-cert needs --tls-key/,
+    },
+    {
+      name: 'an unreadable --ca',
+      args: ['--target', 'wss://127.0.0.1:1', '--ca', '/nonexistent/ca.pem'],
+      message: /cannot read --ca file \/nonexistent\/ca\.pem: no such file or directory/,
+    },
+    {
+      name: 'a log file that cannot be opened',
+      args: ['--target', 'ws://127.0.0.1:1', '--log', '/nonexistent/dir/wsdiag.log'],
+      message: /cannot open log file/,
+    },
+    {
+      name: 'a missing --config file',
+      args: ['--target', 'ws://127.0.0.1:1', '--config', '/nonexistent/wsdiag.json'],
+      message: /\/nonexistent\/wsdiag\.json/,
+    },
+    {
+      name: 'a --config with a wrong field',
+      args: ['--target', 'ws://127.0.0.1:1', '--config', BAD_CONFIG],
+      message: /routes\[0\]\["server-accepts"\]: expected "text", "binary" or "any", got "txt"/,
+    },
   ];
   for (const c of cases) {
     it(`exits 2 with one line for ${c.name}`, async () => {
@@ -214,7 +238,11 @@ describe('wsdiag proxy: running', () => {
       assert.ok(event?.type === 'violation');
       assert.deepEqual([event.dir, event.blame, event.code, event.severity], ['server->client', 'client', 1011, 'warning']);
       assert.match(event.message, /\(--pong-timeout 200 ms\)/);
-      assert.equal(running.lines.some((l) => l.includes('"type":"close"')), false, 'reported before the connection ended');
+      assert.equal(
+        running.lines.some((l) => l.includes('"type":"close"')),
+        false,
+        'reported before the connection ended',
+      );
       raw.socket.destroy();
       await running.waitForLine((l) => l.includes('"type":"close"'), 'the close event');
       running.child.kill('SIGTERM');
@@ -241,7 +269,10 @@ describe('wsdiag proxy: running', () => {
     assert.equal(runs.length, 2);
     assert.notEqual(runs[0], runs[1]);
     const opens = events.flatMap((e) => (e.type === 'open' ? [[e.conn, e.path]] : []));
-    assert.deepEqual(opens, [[`${runs[0]}-c1`, '/run1'], [`${runs[1]}-c1`, '/run2']]);
+    assert.deepEqual(opens, [
+      [`${runs[0]}-c1`, '/run1'],
+      [`${runs[1]}-c1`, '/run2'],
+    ]);
 
     const picked = await runCli(['tail', logPath, '--json', '--conn', `${runs[1]}-c1`]);
     assert.equal(picked.code, 0, picked.stderr);
@@ -286,7 +317,11 @@ describe('wsdiag proxy: running', () => {
     // Later clients are still served.
     await exchange('second');
     await exchange('third');
-    await waitForFileText(logPath, (text) => (text.split('"type":"close"').length - 1 >= 3 ? true : undefined), 'three close events in the log');
+    await waitForFileText(
+      logPath,
+      (text) => (text.split('"type":"close"').length - 1 >= 3 ? true : undefined),
+      'three close events in the log',
+    );
     assert.equal(running.child.exitCode, null, 'still running');
 
     running.child.kill('SIGTERM');
@@ -298,7 +333,10 @@ describe('wsdiag proxy: running', () => {
       'said once, and no EPIPE stack trace',
     );
     const logged = parseLog(readFileSync(logPath, 'utf8'));
-    assert.deepEqual(logged.filter((e) => e.type === 'open').map((e) => e.type === 'open' && e.path), ['/first', '/second', '/third']);
+    assert.deepEqual(
+      logged.filter((e) => e.type === 'open').map((e) => e.type === 'open' && e.path),
+      ['/first', '/second', '/third'],
+    );
     const last = logged.at(-1)!;
     assert.equal(last.type, 'summary');
     assert.equal(last.type === 'summary' && last.connections, 3);

@@ -24,10 +24,16 @@ after(async () => {
 });
 
 /** A raw server behind a proxy; `onPeer` decides how each upgrade is answered. */
-async function rig(options: Parameters<typeof startTestProxy>[1] = {}, onPeer?: (peer: RawServerPeer) => void): Promise<{ server: RawServer; harness: TestProxy }> {
+async function rig(
+  options: Parameters<typeof startTestProxy>[1] = {},
+  onPeer?: (peer: RawServerPeer) => void,
+): Promise<{ server: RawServer; harness: TestProxy }> {
   const server = await startRawServer(onPeer);
   const harness = await startTestProxy(server.url, options);
-  cleanups.push(() => server.close(), () => harness.proxy.close());
+  cleanups.push(
+    () => server.close(),
+    () => harness.proxy.close(),
+  );
   return { server, harness };
 }
 
@@ -37,7 +43,11 @@ function received(client: RawClient, n: number): Promise<true> {
 }
 
 /** A raw client through the proxy, the upstream peer it reached, and the connection id. */
-async function pair(server: RawServer, harness: TestProxy, headers?: Record<string, string>): Promise<{ client: RawClient; peer: RawServerPeer; conn: string }> {
+async function pair(
+  server: RawServer,
+  harness: TestProxy,
+  headers?: Record<string, string>,
+): Promise<{ client: RawClient; peer: RawServerPeer; conn: string }> {
   const index = server.peers.length;
   const client = await connectRawClient(harness.proxy.port, headers ? { headers } : {});
   assert.equal(client.statusCode, 101);
@@ -47,7 +57,7 @@ async function pair(server: RawServer, harness: TestProxy, headers?: Record<stri
 }
 
 describe('a Close is linked to the violation whose code it carries', () => {
-  it('RSV1 on a continuation that does not inflate: the server\'s 1002 answers reserved-bits, not invalid-compressed-data', async () => {
+  it("RSV1 on a continuation that does not inflate: the server's 1002 answers reserved-bits, not invalid-compressed-data", async () => {
     const { server, harness } = await rig({}, (peer) => peer.accept({ headers: { 'Sec-WebSocket-Extensions': 'permessage-deflate' } }));
     const { client, peer, conn } = await pair(server, harness, { 'Sec-WebSocket-Extensions': 'permessage-deflate' });
     const compressed = new TestCompressor(true).compress('hello hello hello');
@@ -81,15 +91,25 @@ describe('truncated-frame: a frame cut short by the end of the connection', () =
     client.socket.end(frame.subarray(0, 8 + 100));
     const closed = await harness.log.closed(conn);
     const violations = harness.log.of('violation', conn);
-    assert.deepEqual(violations.map((v) => [v.rule, v.code, v.severity, v.dir, v.blame]), [['truncated-frame', 1006, 'warning', 'client->server', 'client']]);
-    assert.equal(violations[0]!.message, "The client's frame #0 (binary) at offset 0 was cut short: 100 of its 1000 payload bytes arrived before the client ended the connection with a FIN.");
+    assert.deepEqual(
+      violations.map((v) => [v.rule, v.code, v.severity, v.dir, v.blame]),
+      [['truncated-frame', 1006, 'warning', 'client->server', 'client']],
+    );
+    assert.equal(
+      violations[0]!.message,
+      "The client's frame #0 (binary) at offset 0 was cut short: 100 of its 1000 payload bytes arrived before the client ended the connection with a FIN.",
+    );
     assert.deepEqual(violations[0]!.frame, { index: 0, offset: 0, opcode: 2, length: 1000 });
     assert.deepEqual([closed.ended_by, closed.how, closed.bytes['client->server']], ['client', 'fin', 108]);
     assert.equal(
       closed.explain,
       "The client ended the connection with a FIN without a closing handshake (no Close frame either way), in the middle of the client's frame #0 (binary) at offset 0, 100 of its 1000 payload bytes relayed: both endpoints see 1006 (abnormal closure).",
     );
-    assert.deepEqual(closed.cause, { rule: 'truncated-frame', dir: 'client->server', frame: { index: 0, offset: 0, opcode: 2, length: 1000 } });
+    assert.deepEqual(closed.cause, {
+      rule: 'truncated-frame',
+      dir: 'client->server',
+      frame: { index: 0, offset: 0, opcode: 2, length: 1000 },
+    });
   });
 
   it("the server's reset in the middle of a frame header: blamed on the server, relayed as it came", async () => {
@@ -102,9 +122,15 @@ describe('truncated-frame: a frame cut short by the end of the connection', () =
     const closed = await harness.log.closed(conn);
     const [v] = harness.log.of('violation', conn);
     assert.deepEqual([v?.rule, v?.dir, v?.blame], ['truncated-frame', 'server->client', 'server']);
-    assert.equal(v!.message, "The header of the server's frame #0 (text) at offset 0 was cut short: 5 of its 10 bytes arrived before the server reset the connection.");
+    assert.equal(
+      v!.message,
+      "The header of the server's frame #0 (text) at offset 0 was cut short: 5 of its 10 bytes arrived before the server reset the connection.",
+    );
     assert.deepEqual([closed.ended_by, closed.how], ['server', 'reset']);
-    assert.match(closed.explain ?? '', /^The server reset the connection without a closing handshake .*in the middle of the header of the server's frame #0/);
+    assert.match(
+      closed.explain ?? '',
+      /^The server reset the connection without a closing handshake .*in the middle of the header of the server's frame #0/,
+    );
   });
 
   it('a connection that ends on a frame boundary after a closing handshake has no warning and no story', async () => {
@@ -120,7 +146,10 @@ describe('truncated-frame: a frame cut short by the end of the connection', () =
     assert.equal(closed.explain, undefined);
     assert.deepEqual(
       harness.log.of('peer-close', conn).map((c) => [c.by, c.blame]),
-      [['client', null], ['server', null]],
+      [
+        ['client', null],
+        ['server', null],
+      ],
       'a normal close and its answer blame nobody',
     );
   });
@@ -151,11 +180,21 @@ describe('ping-unanswered', () => {
     const open = await harness.log.waitFor('open');
     const v = await harness.log.waitFor('violation', (e) => e.conn === open.conn && e.rule === 'ping-unanswered');
     assert.equal(harness.log.of('close', open.conn).length, 0, 'reported before the connection ended');
-    assert.deepEqual([v.dir, v.blame, v.code, v.severity, v.frame?.index, v.frame?.opcode], ['server->client', 'client', 1011, 'warning', 0, 9]);
-    assert.match(v.message, /^The server's ping \(frame #0 at offset 0\) has had no pong from the client for \d+ ms \(--pong-timeout 200 ms\)\./);
+    assert.deepEqual(
+      [v.dir, v.blame, v.code, v.severity, v.frame?.index, v.frame?.opcode],
+      ['server->client', 'client', 1011, 'warning', 0, 9],
+    );
+    assert.match(
+      v.message,
+      /^The server's ping \(frame #0 at offset 0\) has had no pong from the client for \d+ ms \(--pong-timeout 200 ms\)\./,
+    );
     client.socket.destroy();
     const closed = await harness.log.closed(open.conn);
-    assert.equal(harness.log.of('violation', open.conn).filter((e) => e.rule === 'ping-unanswered').length, 1, 'one report per unanswered run');
+    assert.equal(
+      harness.log.of('violation', open.conn).filter((e) => e.rule === 'ping-unanswered').length,
+      1,
+      'one report per unanswered run',
+    );
     assert.equal(closed.cause?.rule, 'ping-unanswered', 'the 1006 ending is linked to it');
     assert.match(closed.explain ?? '', /with the server's ping \(frame #0\) unanswered by the client for /);
   });
@@ -185,7 +224,10 @@ describe('ping-unanswered', () => {
     assert.ok(violation, 'the ping is reported, before the Close that it explains');
     assert.deepEqual([violation.dir, violation.blame], ['server->client', 'client']);
     assert.match(violation.message, /got no pong from the client in the .* before the server closed with 1011\./);
-    assert.deepEqual([close.blame, close.cause], ['client', { rule: 'ping-unanswered', dir: 'server->client', frame: { index: 0, offset: 0, opcode: 9, length: 2 } }]);
+    assert.deepEqual(
+      [close.blame, close.cause],
+      ['client', { rule: 'ping-unanswered', dir: 'server->client', frame: { index: 0, offset: 0, opcode: 9, length: 2 } }],
+    );
     assert.match(close.explain, /after the client left its ping \(frame #0\) unanswered for .*: a keepalive timeout\./);
   });
 
@@ -199,7 +241,10 @@ describe('ping-unanswered', () => {
     const closed = await harness.log.closed(conn);
     const [v] = harness.log.of('violation', conn);
     assert.equal(v?.rule, 'ping-unanswered');
-    assert.match(v!.message, /^The server's ping \(frame #0 at offset 0\) was still unanswered by the client when the connection ended, \d+ ms later\.$/);
+    assert.match(
+      v!.message,
+      /^The server's ping \(frame #0 at offset 0\) was still unanswered by the client when the connection ended, \d+ ms later\.$/,
+    );
     assert.deepEqual([closed.ended_by, closed.how, closed.cause?.rule], ['server', 'fin', 'ping-unanswered']);
   });
 });

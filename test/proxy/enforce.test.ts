@@ -168,7 +168,11 @@ describe('--enforce holds back what it cannot judge yet', () => {
 
   for (const [name, bad, rule] of [
     ['a header split across reads', encodeFrame({ opcode: 0x3, payload: 'reserved', mask: true }), 'reserved-opcode'],
-    ['a Close frame arriving in two parts', encodeFrame({ opcode: 0x8, payload: closeBody(1005, 'local only'), mask: true }), 'invalid-close-code'],
+    [
+      'a Close frame arriving in two parts',
+      encodeFrame({ opcode: 0x8, payload: closeBody(1005, 'local only'), mask: true }),
+      'invalid-close-code',
+    ],
   ] as const) {
     it(`${name}: no byte of the refused frame reaches the server, which gets a clean Close 1001`, async () => {
       const index = server.peers.length;
@@ -189,7 +193,7 @@ describe('--enforce holds back what it cannot judge yet', () => {
           [0x1, true],
           [0x8, true],
         ],
-        'the good frame, then wsdiag\'s masked Close: nothing of the refused frame',
+        "the good frame, then wsdiag's masked Close: nothing of the refused frame",
       );
       assert.equal(findClose(peer.body())!.code, 1001);
       client.socket.destroy();

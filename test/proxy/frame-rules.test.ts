@@ -24,9 +24,24 @@ const CASES: RuleCase[] = [
   { rule: 'masked-server-frame', code: 1002, from: ['server'], frame: () => ({ opcode: 0x1, payload: 'masked', mask: true }) },
   { rule: 'reserved-opcode', code: 1002, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x3, payload: 'x', mask }) },
   { rule: 'reserved-bits', code: 1002, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x1, payload: 'rsv', rsv2: true, mask }) },
-  { rule: 'control-frame-fragmented', code: 1002, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x9, payload: 'ping', fin: false, mask }) },
-  { rule: 'invalid-utf8-text', code: 1007, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x1, payload: Uint8Array.of(0x68, 0xff, 0xfe), mask }) },
-  { rule: 'invalid-close-code', code: 1002, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x8, payload: closeBody(1005, 'reserved'), mask }) },
+  {
+    rule: 'control-frame-fragmented',
+    code: 1002,
+    from: ['client', 'server'],
+    frame: (mask) => ({ opcode: 0x9, payload: 'ping', fin: false, mask }),
+  },
+  {
+    rule: 'invalid-utf8-text',
+    code: 1007,
+    from: ['client', 'server'],
+    frame: (mask) => ({ opcode: 0x1, payload: Uint8Array.of(0x68, 0xff, 0xfe), mask }),
+  },
+  {
+    rule: 'invalid-close-code',
+    code: 1002,
+    from: ['client', 'server'],
+    frame: (mask) => ({ opcode: 0x8, payload: closeBody(1005, 'reserved'), mask }),
+  },
 ];
 
 describe('frame rules through the proxy', () => {
@@ -77,7 +92,8 @@ describe('frame rules through the proxy', () => {
         assert.ok(violation.message.length > 0 && violation.hint.length > 0);
 
         // Transparent: the receiver got exactly what the sender wrote, offending frame included.
-        const receiver = from === 'client' ? { collector: peer.collector, body: peer.body } : { collector: client.collector, body: client.body };
+        const receiver =
+          from === 'client' ? { collector: peer.collector, body: peer.body } : { collector: client.collector, body: client.body };
         const received = await receiver.collector.until(
           () => (receiver.body().length >= bytes.length ? receiver.body() : undefined),
           `the ${from === 'client' ? 'server' : 'client'} to receive the frames`,

@@ -58,7 +58,11 @@ describe('handshake through the proxy', () => {
     client.socket.destroy();
   });
 
-  const responseCases: Array<{ rule: string; headers: Record<string, string>; check?: (open: { subprotocol: string | null; extensions: string | null }) => void }> = [
+  const responseCases: Array<{
+    rule: string;
+    headers: Record<string, string>;
+    check?: (open: { subprotocol: string | null; extensions: string | null }) => void;
+  }> = [
     { rule: 'handshake-bad-accept', headers: { 'Sec-WebSocket-Accept': 'dGhlIHNhbXBsZSBub25jZQ==' } },
     {
       rule: 'handshake-unrequested-subprotocol',
@@ -116,13 +120,22 @@ describe('handshake through the proxy', () => {
     const { client, local, peer } = await connect({ head });
     const conn = await openedConn(local);
     const upstream = await peer();
-    const got = await upstream.collector.until(() => (upstream.body().length >= head.length ? upstream.body() : undefined), 'the head bytes upstream');
+    const got = await upstream.collector.until(
+      () => (upstream.body().length >= head.length ? upstream.body() : undefined),
+      'the head bytes upstream',
+    );
     assert.deepEqual(Buffer.from(got), Buffer.from(head));
     const violation = await harness.log.waitFor('violation', (v) => v.conn === conn);
     assert.equal(violation.rule, 'unmasked-client-frame');
     assert.deepEqual(violation.frame, { index: 1, offset: valid.length, opcode: 0x2, length: 3 });
     const frames = harness.log.of('frame', conn).filter((f) => f.dir === 'client->server');
-    assert.deepEqual(frames.map((f) => [f.index, f.offset]), [[0, 0], [1, valid.length]]);
+    assert.deepEqual(
+      frames.map((f) => [f.index, f.offset]),
+      [
+        [0, 0],
+        [1, valid.length],
+      ],
+    );
     client.socket.destroy();
   });
 
@@ -133,7 +146,10 @@ describe('handshake through the proxy', () => {
     answer = (p) => p.accept({ then });
     const { client, local } = await connect();
     const conn = await openedConn(local);
-    const got = await client.collector.until(() => (client.body().length >= then.length ? client.body() : undefined), 'the frames after the 101');
+    const got = await client.collector.until(
+      () => (client.body().length >= then.length ? client.body() : undefined),
+      'the frames after the 101',
+    );
     assert.deepEqual(Buffer.from(got), Buffer.from(then));
     const violation = await harness.log.waitFor('violation', (v) => v.conn === conn);
     assert.equal(violation.rule, 'masked-server-frame');

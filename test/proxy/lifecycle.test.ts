@@ -10,7 +10,15 @@ import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.
 import { connect } from 'node:net';
 import { ByteCollector, findClose } from '../helpers/bytes.js';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, upgradeRequest, type RawClient, type RawClientOptions, type RawServer, type RawServerPeer } from '../helpers/raw-peers.js';
+import {
+  connectRawClient,
+  startRawServer,
+  upgradeRequest,
+  type RawClient,
+  type RawClientOptions,
+  type RawServer,
+  type RawServerPeer,
+} from '../helpers/raw-peers.js';
 import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
 
 const text = (payload: string, mask?: true) => encodeFrame({ opcode: 0x1, payload, mask });
@@ -88,7 +96,13 @@ describe('connection endings', () => {
     assert.equal(close.ended_by, 'client');
     assert.equal(close.how, 'close-frame');
     const closes = harness.log.of('peer-close', conn);
-    assert.deepEqual(closes.map((c) => [c.by, c.code, c.reason]), [['client', 1000, 'bye'], ['server', 1000, 'bye']]);
+    assert.deepEqual(
+      closes.map((c) => [c.by, c.code, c.reason]),
+      [
+        ['client', 1000, 'bye'],
+        ['server', 1000, 'bye'],
+      ],
+    );
   });
 
   it('a client reset in the middle of a frame ends the connection as "reset" and is passed on', async () => {

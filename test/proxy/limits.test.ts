@@ -109,7 +109,10 @@ describe('--max-connections', () => {
     assert.deepEqual(refused.counts, { max_connections: k, header_timeout: 0 });
     const errors = harness.log.of('error');
     assert.equal(errors.length, 1, 'one error event, not one per refusal');
-    assert.match(errors[0]!.message, /^Client 127\.0\.0\.1:\d+ was answered 503 Service Unavailable: 4 connections are open, the most --max-connections allows\. Refusals are counted in the summary; this message repeats at most every 10 s\.$/);
+    assert.match(
+      errors[0]!.message,
+      /^Client 127\.0\.0\.1:\d+ was answered 503 Service Unavailable: 4 connections are open, the most --max-connections allows\. Refusals are counted in the summary; this message repeats at most every 10 s\.$/,
+    );
     assert.equal(harness.log.of('open').length, n);
 
     // The connections served still work, and a closed one frees its place.
@@ -155,7 +158,10 @@ describe('--max-connections', () => {
       await collector.waitForClose();
       assert.equal(collector.length, 0, 'dropped without an answer');
       assert.deepEqual(refused.counts, { max_connections: 1, header_timeout: 0 });
-      assert.match(harness.log.of('error')[0]!.message, /^Client 127\.0\.0\.1:\d+ was dropped unanswered: --max-connections 1 are served and 64 more clients are being refused/);
+      assert.match(
+        harness.log.of('error')[0]!.message,
+        /^Client 127\.0\.0\.1:\d+ was dropped unanswered: --max-connections 1 are served and 64 more clients are being refused/,
+      );
     } finally {
       for (const socket of silent) socket.destroy();
     }
@@ -200,7 +206,7 @@ describe('--header-timeout', () => {
       });
   }
 
-  it('slow header clients are answered 408 and closed by the deadline, not node\'s 30-second check; one error event', async () => {
+  it("slow header clients are answered 408 and closed by the deadline, not node's 30-second check; one error event", async () => {
     const refused = refusedCounter();
     const timeout = 500;
     harness = await startTestProxy(server.url, { headerTimeoutMs: timeout, addons: [refused.addon], clock: frozenClock });
@@ -217,7 +223,10 @@ describe('--header-timeout', () => {
     assert.deepEqual(refused.counts, { max_connections: 0, header_timeout: m });
     const errors = harness.log.of('error');
     assert.equal(errors.length, 1, 'one error event, not one per client');
-    assert.match(errors[0]!.message, /had not sent complete request headers after --header-timeout 500 ms; it was answered 408 Request Timeout and closed\./);
+    assert.match(
+      errors[0]!.message,
+      /had not sent complete request headers after --header-timeout 500 ms; it was answered 408 Request Timeout and closed\./,
+    );
     assert.deepEqual(harness.log.of('open'), []);
   });
 
@@ -249,7 +258,11 @@ describe('limit defaults and settings', () => {
   });
 
   it('makes node check header deadlines at a tenth of the timeout, at most once a second', () => {
-    assert.deepEqual(serverTimeouts(DEFAULT_HEADER_TIMEOUT_MS), { headersTimeout: 10_000, requestTimeout: 0, connectionsCheckingInterval: 1000 });
+    assert.deepEqual(serverTimeouts(DEFAULT_HEADER_TIMEOUT_MS), {
+      headersTimeout: 10_000,
+      requestTimeout: 0,
+      connectionsCheckingInterval: 1000,
+    });
     assert.deepEqual(serverTimeouts(300), { headersTimeout: 300, requestTimeout: 0, connectionsCheckingInterval: 30 });
     assert.deepEqual(serverTimeouts(60_000), { headersTimeout: 60_000, requestTimeout: 0, connectionsCheckingInterval: 1000 });
     assert.deepEqual(serverTimeouts(0), { headersTimeout: 0, requestTimeout: 0 });
@@ -259,7 +272,12 @@ describe('limit defaults and settings', () => {
     const events: WsdiagEvent[] = [];
     let now = 0;
     const kinds: RefusalKind[] = [];
-    const log = new RefusalLog((e) => events.push(e), () => new Date(now), (kind) => kinds.push(kind), 10_000);
+    const log = new RefusalLog(
+      (e) => events.push(e),
+      () => new Date(now),
+      (kind) => kinds.push(kind),
+      10_000,
+    );
     const first = () => 'first';
     const more = (count: number, sinceMs: number) => `${count} more in ${sinceMs} ms`;
     log.refused('max_connections', first, more);
@@ -272,7 +290,10 @@ describe('limit defaults and settings', () => {
     log.refused('max_connections', first, more);
     now = 40_000;
     log.refused('max_connections', first, more);
-    assert.deepEqual(events.map((e) => e.type === 'error' && e.message), ['first', 'first', '3 more in 12000 ms', 'first']);
+    assert.deepEqual(
+      events.map((e) => e.type === 'error' && e.message),
+      ['first', 'first', '3 more in 12000 ms', 'first'],
+    );
     assert.deepEqual(log.counts, { max_connections: 5, header_timeout: 1 });
     assert.equal(kinds.length, 6);
   });
@@ -288,7 +309,10 @@ describe('refusals in the summary', () => {
     const event = summary.summary(frozenClock);
     assert.deepEqual(event.refused, { max_connections: 2, header_timeout: 1 });
     const text = formatEvent(event, { palette: createPalette(false) });
-    assert.match(text, /summary {2}0 connections {2}no violations\n\s+refused 3 clients: 2 at --max-connections \(503\), 1 at --header-timeout \(408\)\n$/);
+    assert.match(
+      text,
+      /summary {2}0 connections {2}no violations\n\s+refused 3 clients: 2 at --max-connections \(503\), 1 at --header-timeout \(408\)\n$/,
+    );
     const line = JSON.stringify(event);
     assert.deepEqual(parseEventLine(line), { ok: true, event });
     assert.equal(parseEventLine(line.replace('"header_timeout":1', '"header_timeout":"1"')).ok, false);

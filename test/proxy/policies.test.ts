@@ -57,7 +57,10 @@ describe('message-type policies through the proxy', () => {
     assert.equal(violation?.rule, 'unsupported-binary');
     assert.equal(violation?.code, 1003);
     assert.equal(violation?.blame, 'client');
-    assert.match(violation!.message, /^Binary message of 18 bytes \(frame #1\) sent to a server that accepts only text \(policy: --server-accepts text\)\.$/);
+    assert.match(
+      violation!.message,
+      /^Binary message of 18 bytes \(frame #1\) sent to a server that accepts only text \(policy: --server-accepts text\)\.$/,
+    );
     assert.match(violation!.hint, /^The payload is text \(it looks like JSON\)/);
     const close = log.of('peer-close', conn).find((c) => c.by === 'server')!;
     assert.equal(close.cause?.rule, 'unsupported-binary');
@@ -112,7 +115,10 @@ describe('message-type policies through the proxy', () => {
     const other = await send50(`${proxy.url}/other`, log, 2);
     assert.deepEqual(log.violations(up), []);
     assert.deepEqual(log.of('open', up)[0]?.settings, { max_message: `route /up/** in ${config}` });
-    assert.deepEqual(log.violations(other), [['message-too-big', 'client->server', 'client'], ['message-too-big', 'server->client', 'server']]);
+    assert.deepEqual(log.violations(other), [
+      ['message-too-big', 'client->server', 'client'],
+      ['message-too-big', 'server->client', 'server'],
+    ]);
     assert.equal(log.of('open', other)[0]?.settings, undefined);
     assert.match(log.of('violation', other)[0]!.message, /10-byte limit/);
     await proxy.close();
@@ -126,7 +132,9 @@ describe('message-type policies through the proxy', () => {
   });
 
   it('the mqtt subprotocol profile: text from either side is flagged, binary is not', async () => {
-    const server = await startWsServer({ handleProtocols: () => 'mqtt' }, (ws: WebSocket) => ws.on('message', (d, binary) => ws.send(d, { binary })));
+    const server = await startWsServer({ handleProtocols: () => 'mqtt' }, (ws: WebSocket) =>
+      ws.on('message', (d, binary) => ws.send(d, { binary })),
+    );
     servers.push(server);
     const { proxy, log } = await startTestProxy(server.url, { addons: [new MessagePolicies({})] });
     const ws = await openWsClient(proxy.url, 'mqtt');
@@ -141,7 +149,10 @@ describe('message-type policies through the proxy', () => {
       ['unsupported-text', 'server->client', 'server'],
     ]);
     assert.match(log.of('violation', conn)[0]!.message, /policy: profile mqtt/);
-    assert.deepEqual(log.of('open', conn)[0]?.settings, { server_accepts: 'profile mqtt (MQTT 3.1.1 §6)', client_accepts: 'profile mqtt (MQTT 3.1.1 §6)' });
+    assert.deepEqual(log.of('open', conn)[0]?.settings, {
+      server_accepts: 'profile mqtt (MQTT 3.1.1 §6)',
+      client_accepts: 'profile mqtt (MQTT 3.1.1 §6)',
+    });
     await proxy.close();
   });
 
@@ -166,7 +177,10 @@ describe('message-type policies through the proxy', () => {
     assert.deepEqual(log.violations(c2), [['unsupported-binary', 'client->server', 'client']]);
     assert.match(log.of('violation', c2)[0]!.message, new RegExp(`policy: learned from ${c1}`));
     assert.equal(log.of('open', c1)[0]?.settings, undefined, 'nothing decided by a policy on the first connection');
-    assert.match(log.of('open', c2)[0]?.settings?.['server_accepts'] ?? '', new RegExp(`^learned from ${c1} \\(closed 1003 after a binary message #0`));
+    assert.match(
+      log.of('open', c2)[0]?.settings?.['server_accepts'] ?? '',
+      new RegExp(`^learned from ${c1} \\(closed 1003 after a binary message #0`),
+    );
     await proxy.close();
   });
 

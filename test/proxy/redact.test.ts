@@ -69,7 +69,11 @@ describe('the proxy keeps credentials out of its events', () => {
     const openA = the(log, 'open', 'rd-c1');
     assert.equal(openA.path, SHOWN.pathA, 'a token as a path segment, under ?t= and with a known prefix (a query value goes whole)');
     assert.equal(openA.subprotocol, SHOWN.bearer, 'the chosen subprotocol bearer.<token>');
-    assert.equal(the(log, 'violation', 'rd-c1', 'unsupported-binary').preview?.includes(SHOWN.payload), true, 'a token in the payload preview');
+    assert.equal(
+      the(log, 'violation', 'rd-c1', 'unsupported-binary').preview?.includes(SHOWN.payload),
+      true,
+      'a token in the payload preview',
+    );
     assert.equal(the(log, 'peer-close', 'rd-c1').reason, SHOWN.reason, 'a token in the Close reason');
 
     assert.equal(the(log, 'open', 'rd-c2').path, SHOWN.pathB);
@@ -82,7 +86,10 @@ describe('the proxy keeps credentials out of its events', () => {
     );
 
     const refused = the(log, 'error', 'rd-c3');
-    assert.equal(refused.message, `The upstream answered the upgrade of ${SHOWN.pathC} with 401 Unauthorized instead of 101 Switching Protocols; the answer was relayed to the client.`);
+    assert.equal(
+      refused.message,
+      `The upstream answered the upgrade of ${SHOWN.pathC} with 401 Unauthorized instead of 101 Switching Protocols; the answer was relayed to the client.`,
+    );
   });
 
   it('the upstream still receives every credential exactly as the client sent it', async () => {
@@ -101,8 +108,14 @@ describe('the proxy keeps credentials out of its events', () => {
     assert.equal(the(log, 'open', 'rd-c1').path, PATH_A);
     assert.equal(the(log, 'open', 'rd-c1').subprotocol, BEARER_PROTOCOL);
     assert.equal(the(log, 'peer-close', 'rd-c1').reason, `token=${SECRETS.reason}`);
-    assert.match(the(log, 'violation', 'rd-c2', 'handshake-unrequested-subprotocol').message, new RegExp(`offered "base64url\\.bearer\\.authorization\\.k8s\\.io\\.${SECRETS.kubernetes.slice(0, 20)}`));
-    assert.match(the(log, 'error', 'rd-c3').message, new RegExp(`upgrade of /denied/${SECRETS.segment}\\?access_token=${SECRETS.query} with 401`));
+    assert.match(
+      the(log, 'violation', 'rd-c2', 'handshake-unrequested-subprotocol').message,
+      new RegExp(`offered "base64url\\.bearer\\.authorization\\.k8s\\.io\\.${SECRETS.kubernetes.slice(0, 20)}`),
+    );
+    assert.match(
+      the(log, 'error', 'rd-c3').message,
+      new RegExp(`upgrade of /denied/${SECRETS.segment}\\?access_token=${SECRETS.query} with 401`),
+    );
     assert.equal(upstream.received[0]!.url, PATH_A, 'relayed unchanged either way');
   });
 
@@ -120,7 +133,10 @@ describe('the proxy keeps credentials out of its events', () => {
       });
       assert.equal(status, 502);
       const error = await log.waitFor('error');
-      assert.match(error.message, /^GET \/api\/REDACTED\?t=REDACTED: cannot reach upstream http:\/\/127\.0\.0\.1:\d+\/: connection refused/);
+      assert.match(
+        error.message,
+        /^GET \/api\/REDACTED\?t=REDACTED: cannot reach upstream http:\/\/127\.0\.0\.1:\d+\/: connection refused/,
+      );
       assert.deepEqual(leaks(JSON.stringify(log.events)), []);
     } finally {
       await proxy.close();

@@ -105,9 +105,19 @@ for (const deflate of [false, true]) {
       const frames = s.harness.log.of('frame', open.conn);
       const fromClient = frames.filter((f) => f.dir === 'client->server');
       assert.equal(fromClient.length, close.frames['client->server']);
-      assert.ok(fromClient.every((f) => f.masked), 'client frames are masked');
-      assert.ok(frames.filter((f) => f.dir === 'server->client').every((f) => !f.masked), 'server frames are not masked');
-      if (deflate) assert.ok(fromClient.some((f) => f.rsv1), 'some client frames are compressed');
+      assert.ok(
+        fromClient.every((f) => f.masked),
+        'client frames are masked',
+      );
+      assert.ok(
+        frames.filter((f) => f.dir === 'server->client').every((f) => !f.masked),
+        'server frames are not masked',
+      );
+      if (deflate)
+        assert.ok(
+          fromClient.some((f) => f.rsv1),
+          'some client frames are compressed',
+        );
       // Index and offset are continuous per direction.
       let expected = 0;
       for (const [i, f] of fromClient.entries()) {

@@ -107,7 +107,10 @@ describe('settings: conflicts', () => {
 
   it('each setting is decided on its own: a stronger layer only overrides what it sets', () => {
     const settings = resolveSettings({ maxPerRule: 5 }, [
-      layer('profile', 'profile mqtt (MQTT 3.1.1 §6)', { serverAccepts: policy('binary', 'profile mqtt (MQTT 3.1.1 §6)'), clientAccepts: policy('binary', 'profile mqtt (MQTT 3.1.1 §6)') }),
+      layer('profile', 'profile mqtt (MQTT 3.1.1 §6)', {
+        serverAccepts: policy('binary', 'profile mqtt (MQTT 3.1.1 §6)'),
+        clientAccepts: policy('binary', 'profile mqtt (MQTT 3.1.1 §6)'),
+      }),
       layer('route', 'route /uploads/** in wsdiag.json', { maxMessage: 1_048_576 }),
       layer('flag', '--client-accepts any', { clientAccepts: policy('any', '--client-accepts any') }),
     ]);

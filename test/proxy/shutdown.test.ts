@@ -56,7 +56,10 @@ describe('shutdown with real ws endpoints', () => {
       assert.equal(close[0]!.how, 'shutdown');
       // Both endpoints answered wsdiag's Close: the handshakes completed, they were not cut by the grace timer.
       const answers = harness.log.of('peer-close', open.conn);
-      assert.deepEqual(answers.map((a) => [a.by, a.code]).sort(), [['client', 1001], ['server', 1001]]);
+      assert.deepEqual(answers.map((a) => [a.by, a.code]).sort(), [
+        ['client', 1001],
+        ['server', 1001],
+      ]);
       for (const answer of answers) assert.match(answer.explain, /answered wsdiag's Close 1001 \(sent because wsdiag was shutting down\)/);
     }
     assert.deepEqual(harness.log.of('error'), []);
@@ -75,7 +78,9 @@ describe('shutdown with raw peers', () => {
   });
   after(() => server.close());
 
-  async function connectPair(options: Parameters<typeof startTestProxy>[1]): Promise<{ client: RawClient; peer: RawServerPeer; conn: string; proxy: TestProxy }> {
+  async function connectPair(
+    options: Parameters<typeof startTestProxy>[1],
+  ): Promise<{ client: RawClient; peer: RawServerPeer; conn: string; proxy: TestProxy }> {
     const proxy = await startTestProxy(server.url, options);
     harness = proxy;
     const index = server.peers.length;
@@ -87,7 +92,10 @@ describe('shutdown with raw peers', () => {
 
   /** Resolves once the server received exactly `expected` (so nothing was put between those bytes). */
   async function serverHas(peer: RawServerPeer, expected: Uint8Array): Promise<void> {
-    const got = await peer.collector.until(() => (peer.body().length >= expected.length ? peer.body() : undefined), `${expected.length} bytes at the server`);
+    const got = await peer.collector.until(
+      () => (peer.body().length >= expected.length ? peer.body() : undefined),
+      `${expected.length} bytes at the server`,
+    );
     assert.deepEqual(got, Buffer.from(expected), 'the server received exactly the bytes sent, nothing in between');
   }
 
@@ -116,7 +124,13 @@ describe('shutdown with raw peers', () => {
     const toServer = await peer.collector.until(() => findClose(peer.body()), 'a Close at the server');
     assert.deepEqual(toServer, { code: 1001, reason: 'wsdiag is shutting down', masked: true });
     const frames = parseFrames(peer.body());
-    assert.deepEqual(frames.map((f) => [f.opcode, f.payload.length]), [[0x2, 100_000], [0x8, 2 + 'wsdiag is shutting down'.length]]);
+    assert.deepEqual(
+      frames.map((f) => [f.opcode, f.payload.length]),
+      [
+        [0x2, 100_000],
+        [0x8, 2 + 'wsdiag is shutting down'.length],
+      ],
+    );
     assert.equal(peer.body().length, big.length + frames[1]!.payload.length + 6, 'nothing after the Close');
 
     // Both answer; the handshakes are complete and wsdiag ends the connection.
@@ -127,10 +141,13 @@ describe('shutdown with raw peers', () => {
     assert.equal(close.how, 'shutdown');
     assert.equal(close.ended_by, 'proxy');
     assert.equal(close.frames['client->server'], 3, 'the frame after the big one was still decoded');
-    assert.ok(parseFrames(client.body()).every((f) => f.opcode === 0x8), 'the server Close was not relayed to the client');
+    assert.ok(
+      parseFrames(client.body()).every((f) => f.opcode === 0x8),
+      'the server Close was not relayed to the client',
+    );
   });
 
-  it('a side that already has the other endpoint\'s Close gets no second one; its answer ends the handshake', async () => {
+  it("a side that already has the other endpoint's Close gets no second one; its answer ends the handshake", async () => {
     const { client, peer, conn, proxy } = await connectPair({ shutdownGraceMs: 60_000 });
     const clientClose = encodeFrame({ opcode: 0x8, payload: closeBody(1000, 'done'), mask: true });
     client.send(clientClose);
@@ -143,7 +160,11 @@ describe('shutdown with raw peers', () => {
     peer.send(encodeFrame({ opcode: 0x8, payload: closeBody(1000, 'done') }));
     await withTimeout(closing, 'close() to resolve after the server answered', 15_000);
     await peer.collector.waitForEnd();
-    assert.deepEqual(parseFrames(peer.body()).map((f) => closeOf(f)), [{ code: 1000, reason: 'done' }], 'exactly one Close reached the server');
+    assert.deepEqual(
+      parseFrames(peer.body()).map((f) => closeOf(f)),
+      [{ code: 1000, reason: 'done' }],
+      'exactly one Close reached the server',
+    );
     assert.equal(proxy.log.of('close', conn)[0]!.how, 'shutdown');
   });
 

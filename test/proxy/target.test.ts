@@ -15,7 +15,13 @@ import { closeOf, parseFrames } from '../helpers/bytes.js';
 describe('parseTarget', () => {
   it('reads each scheme, default ports, the Host form and the path prefix', () => {
     assert.deepEqual(parseTarget('ws://127.0.0.1:9000'), {
-      href: 'ws://127.0.0.1:9000/', secure: false, host: '127.0.0.1', port: 9000, hostHeader: '127.0.0.1:9000', basePath: '', httpUrl: 'http://127.0.0.1:9000/',
+      href: 'ws://127.0.0.1:9000/',
+      secure: false,
+      host: '127.0.0.1',
+      port: 9000,
+      hostHeader: '127.0.0.1:9000',
+      basePath: '',
+      httpUrl: 'http://127.0.0.1:9000/',
     });
     const wss = parseTarget('wss://example.com/app/');
     assert.equal(wss.secure, true);
@@ -66,7 +72,14 @@ describe('parseListen and isLoopback', () => {
 describe('withHost', () => {
   it('replaces Host in place and keeps every other line, in order and spelling', () => {
     assert.deepEqual(withHost(['host', 'proxy:8080', 'Upgrade', 'websocket', 'X-A', '1', 'x-a', '2'], 'up:9000'), [
-      'host', 'up:9000', 'Upgrade', 'websocket', 'X-A', '1', 'x-a', '2',
+      'host',
+      'up:9000',
+      'Upgrade',
+      'websocket',
+      'X-A',
+      '1',
+      'x-a',
+      '2',
     ]);
     assert.deepEqual(withHost(['Upgrade', 'websocket'], 'up'), ['Host', 'up', 'Upgrade', 'websocket']);
   });
@@ -107,10 +120,19 @@ describe('--enforce decisions', () => {
     assert.deepEqual(closeOf(toOffender), { code: 1007, reason: 'invalid-utf8-text' });
   });
 
-  it('explains the endpoints\' answers as answers to wsdiag', () => {
+  it("explains the endpoints' answers as answers to wsdiag", () => {
     const enforcement = enforcementFor('client->server', finding);
     const base: PeerCloseEvent = {
-      v: 1, type: 'peer-close', ts: '2020-01-01T00:00:00.000Z', conn: 'c1', by: 'client', code: 1002, reason: '', cause: null, blame: 'unknown', explain: 'x',
+      v: 1,
+      type: 'peer-close',
+      ts: '2020-01-01T00:00:00.000Z',
+      conn: 'c1',
+      by: 'client',
+      code: 1002,
+      reason: '',
+      cause: null,
+      blame: 'unknown',
+      explain: 'x',
     };
     const offender = explainEnforcedReply(base, enforcement);
     assert.deepEqual(offender.cause, { rule: 'unmasked-client-frame', dir: 'client->server', frame: finding.frame });
@@ -118,7 +140,13 @@ describe('--enforce decisions', () => {
     const other = explainEnforcedReply({ ...base, by: 'server', code: 1001 }, enforcement);
     assert.equal(other.cause, null);
     assert.equal(other.blame, null, 'the bystander did nothing wrong');
-    assert.equal(other.explain, "The server answered wsdiag's Close 1001 (sent by --enforce after the client broke unmasked-client-frame) with 1001.");
-    assert.equal(offender.explain, "The client answered wsdiag's Close 1002 (sent by --enforce because it broke unmasked-client-frame) with 1002.");
+    assert.equal(
+      other.explain,
+      "The server answered wsdiag's Close 1001 (sent by --enforce after the client broke unmasked-client-frame) with 1001.",
+    );
+    assert.equal(
+      offender.explain,
+      "The client answered wsdiag's Close 1002 (sent by --enforce because it broke unmasked-client-frame) with 1002.",
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('JsonlReporter', () => {
     const reporter = new JsonlReporter(stream);
     for (const event of sample.run) reporter.write(event);
     const parsed = stream.text.trimEnd().split('\n').map(parseEventLine);
-    assert.deepEqual(parsed, sample.run.map((event) => ({ ok: true, event })));
+    assert.deepEqual(
+      parsed,
+      sample.run.map((event) => ({ ok: true, event })),
+    );
   });
 
   it('keeps newlines inside strings escaped', () => {
@@ -116,7 +119,10 @@ describe('openJsonlLog', () => {
   });
 
   it('refuses a directory', () => {
-    assert.throws(() => openJsonlLog(dir), { name: 'UsageError', message: `cannot open log file ${dir}: illegal operation on a directory (EISDIR)` });
+    assert.throws(() => openJsonlLog(dir), {
+      name: 'UsageError',
+      message: `cannot open log file ${dir}: illegal operation on a directory (EISDIR)`,
+    });
   });
 });
 

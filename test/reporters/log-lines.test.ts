@@ -18,7 +18,10 @@ describe('LineSplitter', () => {
   it('gives the same lines however the bytes are cut, also inside a UTF-8 character', () => {
     const bytes = Buffer.from('é€\n{"x":"😀"}\nlast');
     const whole = splitAll([bytes]);
-    assert.deepEqual(whole.map((line) => line.text), ['é€', '{"x":"😀"}', 'last']);
+    assert.deepEqual(
+      whole.map((line) => line.text),
+      ['é€', '{"x":"😀"}', 'last'],
+    );
     for (let cut = 0; cut <= bytes.length; cut++) {
       assert.deepEqual(splitAll([bytes.subarray(0, cut), bytes.subarray(cut)]), whole, `cut at ${cut}`);
     }

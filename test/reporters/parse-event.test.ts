@@ -20,7 +20,7 @@ describe('parseEventLine', () => {
     assert.equal(parseEventLine(JSON.stringify(sample.listening)).ok, true);
   });
 
-  it("reads an open event with the settings addons decided, and one without", () => {
+  it('reads an open event with the settings addons decided, and one without', () => {
     const settings = { max_message: 'route /uploads/** in wsdiag.json' };
     assert.deepEqual(parseEventLine(JSON.stringify({ ...sample.open, settings })), { ok: true, event: { ...sample.open, settings } });
     assert.deepEqual(parseEventLine(JSON.stringify(sample.open)), { ok: true, event: sample.open });
@@ -41,15 +41,30 @@ describe('parseEventLine', () => {
     assert.equal(reasonOf(JSON.stringify({ ...sample.open, type: 'constructor' })), 'unknown event type "constructor"');
     assert.equal(reasonOf(JSON.stringify({ ...sample.open, ts: 5 })), '"open" event without a "ts" string');
     assert.equal(reasonOf(JSON.stringify({ ...sample.violation, dir: 'up' })), '"violation" event with a missing or invalid "dir" field');
-    assert.equal(reasonOf(JSON.stringify({ ...sample.violation, frame: { index: 1 } })), '"violation" event with a missing or invalid "frame" field');
-    assert.equal(reasonOf(JSON.stringify({ ...sample.violation, preview: 7 })), '"violation" event with a missing or invalid "preview" field');
+    assert.equal(
+      reasonOf(JSON.stringify({ ...sample.violation, frame: { index: 1 } })),
+      '"violation" event with a missing or invalid "frame" field',
+    );
+    assert.equal(
+      reasonOf(JSON.stringify({ ...sample.violation, preview: 7 })),
+      '"violation" event with a missing or invalid "preview" field',
+    );
     assert.equal(reasonOf(JSON.stringify({ ...sample.listening, run: 7 })), '"listening" event with a missing or invalid "run" field');
-    assert.equal(reasonOf(JSON.stringify({ ...sample.open, settings: { max_message: 7 } })), '"open" event with a missing or invalid "settings" field');
-    assert.equal(reasonOf(JSON.stringify({ ...sample.open, settings: 'route' })), '"open" event with a missing or invalid "settings" field');
+    assert.equal(
+      reasonOf(JSON.stringify({ ...sample.open, settings: { max_message: 7 } })),
+      '"open" event with a missing or invalid "settings" field',
+    );
+    assert.equal(
+      reasonOf(JSON.stringify({ ...sample.open, settings: 'route' })),
+      '"open" event with a missing or invalid "settings" field',
+    );
     assert.equal(
       reasonOf(JSON.stringify({ ...sample.close, bytes: { 'client->server': 1 } })),
       '"close" event with a missing or invalid "bytes" field',
     );
-    assert.equal(reasonOf(JSON.stringify({ ...sample.summary, by_rule: { a: 'x' } })), '"summary" event with a missing or invalid "by_rule" field');
+    assert.equal(
+      reasonOf(JSON.stringify({ ...sample.summary, by_rule: { a: 'x' } })),
+      '"summary" event with a missing or invalid "by_rule" field',
+    );
   });
 });

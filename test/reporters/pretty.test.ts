@@ -19,8 +19,16 @@ function render(events: WsdiagEvent[], options: Partial<PrettyOptions> = {}): Ca
 /** The golden text of each event type, colour off. */
 const GOLDEN: Array<[string, WsdiagEvent, string]> = [
   ['listening', sample.listening, '12:00:00.000  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000\n'],
-  ['listening, with the run id', { ...sample.listening, run: 'k3f9x2' }, '12:00:00.000  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000  run k3f9x2\n'],
-  ['listening on IPv6', { ...sample.listening, address: '::1', port: 0 }, '12:00:00.000  listening on [::1]:0  target ws://127.0.0.1:9000\n'],
+  [
+    'listening, with the run id',
+    { ...sample.listening, run: 'k3f9x2' },
+    '12:00:00.000  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000  run k3f9x2\n',
+  ],
+  [
+    'listening on IPv6',
+    { ...sample.listening, address: '::1', port: 0 },
+    '12:00:00.000  listening on [::1]:0  target ws://127.0.0.1:9000\n',
+  ],
   [
     'open',
     sample.open,
@@ -95,14 +103,9 @@ const GOLDEN: Array<[string, WsdiagEvent, string]> = [
   [
     'error of a connection',
     sample.error,
-    '12:00:02.200  ✖ error  c4  HTTP 502\n' +
-      '              The upstream answered 502 Bad Gateway instead of 101 Switching Protocols.\n',
+    '12:00:02.200  ✖ error  c4  HTTP 502\n' + '              The upstream answered 502 Bad Gateway instead of 101 Switching Protocols.\n',
   ],
-  [
-    'error of the run',
-    sample.globalError,
-    '12:00:02.300  ✖ error\n' + '              Cannot resolve upstream host example.invalid.\n',
-  ],
+  ['error of the run', sample.globalError, '12:00:02.300  ✖ error\n' + '              Cannot resolve upstream host example.invalid.\n'],
   [
     'summary: sorted by count, then rule; unattributed rest shown',
     sample.summary,
@@ -139,8 +142,15 @@ describe('PrettyReporter colour', () => {
 });
 
 describe('PrettyReporter options', () => {
-  it('a Close that is nobody\'s fault names no culprit; a complaint does', () => {
-    const normal = { ...sample.peerClose, code: 1000, reason: '', cause: null, blame: null, explain: 'The server started the closing handshake with 1000 (normal closure).' };
+  it("a Close that is nobody's fault names no culprit; a complaint does", () => {
+    const normal = {
+      ...sample.peerClose,
+      code: 1000,
+      reason: '',
+      cause: null,
+      blame: null,
+      explain: 'The server started the closing handshake with 1000 (normal closure).',
+    };
     assert.doesNotMatch(render([normal]).text, /blame:/);
     assert.match(render([sample.peerClose]).text, /blame: client/);
     assert.match(render([{ ...normal, code: 1002, blame: 'unknown' as const }]).text, /blame: unknown/);
@@ -152,7 +162,15 @@ describe('PrettyReporter options', () => {
 
   it('quiet shows only where it listens, violations, errors and the summary', () => {
     const shown = render(sample.run, { quiet: true }).text;
-    const expected = render([sample.listening, sample.violation, sample.handshakeWarning, sample.utf8Violation, sample.error, sample.globalError, sample.summary]).text;
+    const expected = render([
+      sample.listening,
+      sample.violation,
+      sample.handshakeWarning,
+      sample.utf8Violation,
+      sample.error,
+      sample.globalError,
+      sample.summary,
+    ]).text;
     assert.equal(shown, expected);
     assert.equal(render([sample.open, sample.summary], { quiet: true }).text, render([sample.summary]).text);
   });
@@ -171,7 +189,12 @@ describe('PrettyReporter options', () => {
         '              preview: hello\n',
     );
     // "negotiated" would have made the line 61 columns; "them." exactly fills 60.
-    assert.ok(text.split('\n').slice(2).every((line) => line.length <= 60));
+    assert.ok(
+      text
+        .split('\n')
+        .slice(2)
+        .every((line) => line.length <= 60),
+    );
   });
 
   it('cuts a word longer than the line instead of overflowing', () => {
@@ -199,6 +222,9 @@ describe('PrettyReporter with untrusted strings', () => {
   });
 
   it('prints a non-ISO ts as it is', () => {
-    assert.equal(render([{ ...sample.listening, ts: 'yesterday' }]).text, 'yesterday  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000\n');
+    assert.equal(
+      render([{ ...sample.listening, ts: 'yesterday' }]).text,
+      'yesterday  listening on 127.0.0.1:8080  target ws://127.0.0.1:9000\n',
+    );
   });
 });

@@ -45,7 +45,14 @@ const FINDING: SandwichFindingEvent = {
     rule: 'reserved-bits',
     rfc: 'RFC 6455 §5.2',
     front: legSide('c1', [], 1000),
-    return: legSide('r1', [{ rule: 'reserved-bits', frame: 0, message: 'm' }, { rule: 'reserved-bits', frame: 1, message: 'm' }], 1000),
+    return: legSide(
+      'r1',
+      [
+        { rule: 'reserved-bits', frame: 0, message: 'm' },
+        { rule: 'reserved-bits', frame: 1, message: 'm' },
+      ],
+      1000,
+    ),
   },
 };
 
@@ -59,11 +66,21 @@ const HANDSHAKE_FINDING: SandwichFindingEvent = {
     matched_by: 'path-order',
     rfc: 'RFC 6455 §9.1',
     front: { ...handshakeSide('c1'), offered: { subprotocols: null, extensions: 'permessage-deflate' }, subprotocol: null },
-    return: { ...handshakeSide('r1'), offered: { subprotocols: null, extensions: 'permessage-deflate' }, subprotocol: null, extensions: 'permessage-deflate' },
+    return: {
+      ...handshakeSide('r1'),
+      offered: { subprotocols: null, extensions: 'permessage-deflate' },
+      subprotocol: null,
+      extensions: 'permessage-deflate',
+    },
   },
 };
 
-const INFO: SandwichFindingEvent = { ...FINDING, check: 'mask-key-changed', severity: 'info', message: '3 frames arrived with a new masking key.' };
+const INFO: SandwichFindingEvent = {
+  ...FINDING,
+  check: 'mask-key-changed',
+  severity: 'info',
+  message: '3 frames arrived with a new masking key.',
+};
 
 const SUMMARY: SandwichSummaryEvent = {
   v: 1,
@@ -134,6 +151,9 @@ test('JSON Lines: each event whole on its own line, in one write', async () => {
   jsonl.write(SUMMARY);
   await jsonl.close();
   assert.equal(stream.writes.length, 2);
-  assert.deepEqual(stream.writes.map((w) => JSON.parse(w) as unknown), [FINDING, SUMMARY]);
+  assert.deepEqual(
+    stream.writes.map((w) => JSON.parse(w) as unknown),
+    [FINDING, SUMMARY],
+  );
   assert.ok(stream.writes.every((w) => w.endsWith('}\n') && w.indexOf('\n') === w.length - 1));
 });

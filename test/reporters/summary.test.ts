@@ -79,7 +79,13 @@ describe('SummaryCollector', () => {
   it('ignores events that carry no counts', async () => {
     const collector = collect([sample.listening, sample.frame, sample.peerClose, sample.error, sample.summary]);
     assert.deepEqual(collector.summary(clock), {
-      v: 1, type: 'summary', ts: '2024-05-01T12:00:09.000Z', connections: 0, violations: 0, by_rule: {}, by_code: {},
+      v: 1,
+      type: 'summary',
+      ts: '2024-05-01T12:00:09.000Z',
+      connections: 0,
+      violations: 0,
+      by_rule: {},
+      by_code: {},
     });
     await collector.flush();
   });

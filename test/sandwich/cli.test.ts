@@ -28,14 +28,46 @@ after(async () => {
 
 const USAGE_CASES: Array<[string, string[], RegExp]> = [
   ['--via missing', ['--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /required option '--via <url>' not specified/],
-  ['--return missing', ['--via', 'ws://127.0.0.1:9', '--target', 'ws://127.0.0.1:9'], /required option '--return <host:port>' not specified/],
-  ['a bad --return', ['--via', 'ws://127.0.0.1:9', '--return', 'nowhere', '--target', 'ws://127.0.0.1:9'], /^wsdiag: --return "nowhere" is not HOST:PORT/],
-  ['a --via that is not a URL', ['--via', 'proxy:80', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /^wsdiag: --via "proxy:80" has scheme proxy/],
-  ['an ftp --target', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ftp://127.0.0.1'], /^wsdiag: --target "ftp:\/\/127\.0\.0\.1" has scheme ftp/],
-  ['--via pointing at --listen', ['--listen', '127.0.0.1:18080', '--via', 'ws://127.0.0.1:18080', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'], /--via ws:\/\/127\.0\.0\.1:18080\/ is wsdiag's own --listen address/],
-  ['--target pointing at --return', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:18081', '--target', 'ws://localhost:18081'], /--target ws:\/\/localhost:18081\/ is wsdiag's own --return address/],
-  ['a non-numeric --pong-timeout', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--pong-timeout', 'soon'], /--pong-timeout expects a whole number/],
-  ['a non-numeric --linger', ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--linger', 'soon'], /--linger expects a whole number/],
+  [
+    '--return missing',
+    ['--via', 'ws://127.0.0.1:9', '--target', 'ws://127.0.0.1:9'],
+    /required option '--return <host:port>' not specified/,
+  ],
+  [
+    'a bad --return',
+    ['--via', 'ws://127.0.0.1:9', '--return', 'nowhere', '--target', 'ws://127.0.0.1:9'],
+    /^wsdiag: --return "nowhere" is not HOST:PORT/,
+  ],
+  [
+    'a --via that is not a URL',
+    ['--via', 'proxy:80', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'],
+    /^wsdiag: --via "proxy:80" has scheme proxy/,
+  ],
+  [
+    'an ftp --target',
+    ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ftp://127.0.0.1'],
+    /^wsdiag: --target "ftp:\/\/127\.0\.0\.1" has scheme ftp/,
+  ],
+  [
+    '--via pointing at --listen',
+    ['--listen', '127.0.0.1:18080', '--via', 'ws://127.0.0.1:18080', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'],
+    /--via ws:\/\/127\.0\.0\.1:18080\/ is wsdiag's own --listen address/,
+  ],
+  [
+    '--target pointing at --return',
+    ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:18081', '--target', 'ws://localhost:18081'],
+    /--target ws:\/\/localhost:18081\/ is wsdiag's own --return address/,
+  ],
+  [
+    'a non-numeric --pong-timeout',
+    ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--pong-timeout', 'soon'],
+    /--pong-timeout expects a whole number/,
+  ],
+  [
+    'a non-numeric --linger',
+    ['--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9', '--linger', 'soon'],
+    /--linger expects a whole number/,
+  ],
 ];
 
 for (const [name, args, message] of USAGE_CASES) {
@@ -82,10 +114,26 @@ async function runSandwich(faults: ManglingFaults, extra: string[]): Promise<{ r
   const returnPort = await freePort();
   const frontPort = await freePort();
   const mangler = await startManglingProxy({ target: `ws://127.0.0.1:${returnPort}`, faults });
-  const child = spawn(process.execPath, [BIN, 'sandwich', '--listen', `127.0.0.1:${frontPort}`, '--via', mangler.url, '--return', `127.0.0.1:${returnPort}`, '--target', target.url, ...extra], {
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'sandwich',
+      '--listen',
+      `127.0.0.1:${frontPort}`,
+      '--via',
+      mangler.url,
+      '--return',
+      `127.0.0.1:${returnPort}`,
+      '--target',
+      target.url,
+      ...extra,
+    ],
+    {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   const changes = new EventEmitter();
   let stdout = '';
@@ -106,11 +154,15 @@ async function runSandwich(faults: ManglingFaults, extra: string[]): Promise<{ r
     exited: async () => ({ code: await withTimeout(exit, 'wsdiag sandwich to exit', 10_000), stdout, stderr }),
     stop: () => void child.kill('SIGTERM'),
     closeStdout: () => child.stdout.destroy(),
-    waitForStderr: (match, what) => waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr})`, 10_000),
+    waitForStderr: (match, what) =>
+      waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr})`, 10_000),
   };
   // Both listeners are up once the front one (started second) announced itself, in JSON or in words.
   try {
-    await run.waitForLine((l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)), 'the front listening line');
+    await run.waitForLine(
+      (l) => l.includes('listening') && (l.includes(`"port":${frontPort}`) || l.includes(`listening on 127.0.0.1:${frontPort} `)),
+      'the front listening line',
+    );
   } catch (err) {
     // Never leave the child or the mangler behind: they would keep the test process alive.
     child.kill('SIGKILL');
@@ -130,20 +182,38 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
     run.stop();
     const { code, stdout, stderr } = await run.exited();
     assert.equal(code, 1, stderr);
-    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(events.slice(0, 2).map((e) => e['type']), ['listening', 'listening']);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      events.slice(0, 2).map((e) => e['type']),
+      ['listening', 'listening'],
+    );
     // One run, one run id, on both listeners: the legs are told apart by c and r.
     const runId = events[0]!['run'] as string;
     assert.match(runId, /^[0-9a-z]{6}$/);
     assert.equal(events[1]!['run'], runId);
-    assert.deepEqual(events.slice(-2).map((e) => e['type']), ['summary', 'sandwich-summary']);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e['type']),
+      ['summary', 'sandwich-summary'],
+    );
     const finding = events.find((e) => e['type'] === 'sandwich-finding')!;
-    assert.deepEqual([finding['conn'], finding['return_conn'], finding['check'], finding['severity'], finding['blame'], finding['dir']], [`${runId}-c1`, `${runId}-r1`, 'close-code-rewritten', 'failure', 'intermediary', 'client->server']);
+    assert.deepEqual(
+      [finding['conn'], finding['return_conn'], finding['check'], finding['severity'], finding['blame'], finding['dir']],
+      [`${runId}-c1`, `${runId}-r1`, 'close-code-rewritten', 'failure', 'intermediary', 'client->server'],
+    );
     assert.equal(finding['message'], 'The Close code 1000 arrived as 4002.');
     const summary = events.at(-1)!;
     assert.deepEqual([summary['pairs'], summary['failures'], summary['by_check']], [1, 1, { 'close-code-rewritten': 1 }]);
     // Both legs' ordinary events are there, told apart by their connection ids.
-    assert.deepEqual(events.filter((e) => e['type'] === 'open').map((e) => e['conn']).sort(), [`${runId}-c1`, `${runId}-r1`]);
+    assert.deepEqual(
+      events
+        .filter((e) => e['type'] === 'open')
+        .map((e) => e['conn'])
+        .sort(),
+      [`${runId}-c1`, `${runId}-r1`],
+    );
   } finally {
     run.stop();
     await mangler.close();
@@ -154,7 +224,10 @@ test('--quiet still prints where both listeners are', async () => {
   // runSandwich waits for the front listener's line: without it, this test times out.
   const { run, mangler } = await runSandwich({}, ['--quiet']);
   try {
-    await run.waitForLine((l) => /listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//.test(l) && l.includes(target.url.replace(/\/?$/, '/')), 'the return listening line');
+    await run.waitForLine(
+      (l) => /listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//.test(l) && l.includes(target.url.replace(/\/?$/, '/')),
+      'the return listening line',
+    );
     run.stop();
     const { code, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
@@ -202,16 +275,29 @@ test('a closed stdout (| head -1) stops the printing, not the sandwich: one line
       await closedWith(ws);
       if (path === '/first') await run.waitForStderr((text) => text.includes('stdout was closed'), 'the notice on stderr');
     }
-    await waitForFileText(logPath, (text) => (text.split('"type":"close"').length - 1 >= 4 ? true : undefined), 'the close events of both legs of both connections in the log');
+    await waitForFileText(
+      logPath,
+      (text) => (text.split('"type":"close"').length - 1 >= 4 ? true : undefined),
+      'the close events of both legs of both connections in the log',
+    );
     run.stop();
     const { code, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
-    assert.equal(stderr, `wsdiag: stdout was closed; events are no longer printed there (events still go to ${logPath}), and the sandwich keeps relaying until Ctrl-C or SIGTERM.\n`);
-    const events = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(
+      stderr,
+      `wsdiag: stdout was closed; events are no longer printed there (events still go to ${logPath}), and the sandwich keeps relaying until Ctrl-C or SIGTERM.\n`,
+    );
+    const events = readFileSync(logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // Connection ids are the run's id, then the leg's counter.
     const opened = events.filter((e) => e['type'] === 'open').map((e) => String(e['conn']).replace(/^[0-9a-z]+-/, ''));
     assert.deepEqual(opened.sort(), ['c1', 'c2', 'r1', 'r2']);
-    assert.deepEqual(events.slice(-2).map((e) => e['type']), ['summary', 'sandwich-summary']);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e['type']),
+      ['summary', 'sandwich-summary'],
+    );
     assert.equal(events.at(-1)!['pairs'], 2);
   } finally {
     run.stop();

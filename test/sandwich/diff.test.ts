@@ -34,9 +34,18 @@ function leg(name: LegName, conn: string, options: { status?: number; key?: stri
     '/chat',
     {
       path: '/chat',
-      request: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': key, 'sec-websocket-version': '13', 'sec-websocket-protocol': 'chat' },
+      request: {
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+        'sec-websocket-key': key,
+        'sec-websocket-version': '13',
+        'sec-websocket-protocol': 'chat',
+      },
       status,
-      response: status === 101 ? { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(key), 'sec-websocket-protocol': 'chat' } : { 'content-length': '0' },
+      response:
+        status === 101
+          ? { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(key), 'sec-websocket-protocol': 'chat' }
+          : { 'content-length': '0' },
     },
     legOptions,
     streams,
@@ -65,7 +74,10 @@ function play(l: LegRecord, c2s: FrameSpec[], s2c: FrameSpec[], end = true): Leg
     }
   };
   feed('client->server', c2s.map(masked));
-  feed('server->client', s2c.map((f) => encodeFrame(f)));
+  feed(
+    'server->client',
+    s2c.map((f) => encodeFrame(f)),
+  );
   l.closed = end;
   return l;
 }
@@ -75,7 +87,10 @@ const closeFrame = (code: number, reason = ''): FrameSpec => ({ opcode: Opcode.C
 test('identical legs: no findings', () => {
   const c2s = [text('hi'), { opcode: Opcode.Binary, payload: Uint8Array.of(0, 255) }, closeFrame(1000)];
   const s2c = [text('hi'), closeFrame(1000)];
-  const findings = comparePair({ front: play(leg('front', 'c1'), c2s, s2c), return: play(leg('return', 'r1'), c2s, s2c), by: 'key' }, { clock });
+  const findings = comparePair(
+    { front: play(leg('front', 'c1'), c2s, s2c), return: play(leg('return', 'r1'), c2s, s2c), by: 'key' },
+    { clock },
+  );
   assert.deepEqual(findings, []);
 });
 
@@ -124,7 +139,7 @@ test('a changed payload: one finding, named for the legs, with both legs in the 
   ]);
 });
 
-test('the sentences name the front and the return leg, never the probe\'s reflector', () => {
+test("the sentences name the front and the return leg, never the probe's reflector", () => {
   const front = play(leg('front', 'c1'), [{ opcode: Opcode.Ping, payload: 'p' }, closeFrame(1000)], [closeFrame(1000)]);
   const back = play(leg('return', 'r1'), [closeFrame(1000)], [closeFrame(1000)]);
   const [lost] = comparePair({ front, return: back, by: 'order' }, { clock });
@@ -140,37 +155,68 @@ test('a pair cut by shutdown: losses are warnings that say so, and the ending is
   back.end('client->server');
   back.end('server->client');
   const cut = comparePair({ front, return: back, by: 'key', interrupted: true }, { clock });
-  assert.deepEqual(cut.map((f) => [f.check, f.severity, f.evidence.interrupted]), [['message-dropped', 'warning', true]]);
+  assert.deepEqual(
+    cut.map((f) => [f.check, f.severity, f.evidence.interrupted]),
+    [['message-dropped', 'warning', true]],
+  );
   assert.match(cut[0]!.message, /did not arrive\. \(The connection was still open when wsdiag stopped/);
 
   const whole = comparePair({ front, return: back, by: 'key' }, { clock });
-  assert.deepEqual(whole.map((f) => [f.check, f.severity]).sort(), [['connection-closed-by-intermediary', 'failure'], ['message-dropped', 'failure']]);
+  assert.deepEqual(whole.map((f) => [f.check, f.severity]).sort(), [
+    ['connection-closed-by-intermediary', 'failure'],
+    ['message-dropped', 'failure'],
+  ]);
 });
 
 test('an upgrade refused on the front leg that succeeded on the return leg', () => {
   const front = leg('front', 'c1', { status: 502 });
   const back = play(leg('return', 'r1'), [], []);
   const findings = comparePair({ front, return: back, by: 'key' }, { clock });
-  assert.deepEqual(findings.map((f) => [f.check, f.dir, f.message]), [
-    ['handshake-status-changed', 'server->client', 'The return leg answered 101 Switching Protocols, but the front leg received status 502.'],
-  ]);
+  assert.deepEqual(
+    findings.map((f) => [f.check, f.dir, f.message]),
+    [
+      [
+        'handshake-status-changed',
+        'server->client',
+        'The return leg answered 101 Switching Protocols, but the front leg received status 502.',
+      ],
+    ],
+  );
   assert.equal(findings[0]!.evidence.front.subprotocol, null);
   assert.equal(findings[0]!.evidence.front.stream, undefined);
 });
 
-test('credentials: findings and evidence show them redacted (as the legs\' events do), or as they came with showSecrets', () => {
+test("credentials: findings and evidence show them redacted (as the legs' events do), or as they came with showSecrets", () => {
   const token = 'Xk9fQ2mP7rT4vB8nL1sD6wY3zH5jC0aE';
   const offers = `bearer.${token}, chat`;
   const withOffers = (name: LegName, conn: string, offered: string): LegRecord => {
     let now = 0;
     const legOptions = { keepBytes: 4096, clock: () => ++now };
     const streams = LegRecord.recorders(null, legOptions);
-    const record = new LegRecord(name, conn, '/chat?t=REDACTED', {
-      path: '/chat?t=REDACTED',
-      request: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': KEY, 'sec-websocket-version': '13', 'sec-websocket-protocol': offered },
-      status: 101,
-      response: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(KEY), 'sec-websocket-protocol': 'chat' },
-    }, legOptions, streams);
+    const record = new LegRecord(
+      name,
+      conn,
+      '/chat?t=REDACTED',
+      {
+        path: '/chat?t=REDACTED',
+        request: {
+          upgrade: 'websocket',
+          connection: 'Upgrade',
+          'sec-websocket-key': KEY,
+          'sec-websocket-version': '13',
+          'sec-websocket-protocol': offered,
+        },
+        status: 101,
+        response: {
+          upgrade: 'websocket',
+          connection: 'Upgrade',
+          'sec-websocket-accept': computeAccept(KEY),
+          'sec-websocket-protocol': 'chat',
+        },
+      },
+      legOptions,
+      streams,
+    );
     const observers = { 'client->server': [streams['client->server'].listeners], 'server->client': [streams['server->client'].listeners] };
     analyzers.set(record, new ConnectionAnalyzer({ conn, onEvent: () => {}, observers }));
     return record;
@@ -190,6 +236,9 @@ test('credentials: findings and evidence show them redacted (as the legs\' event
   assert.deepEqual(rewritten.evidence.front.stream?.closes, [{ code: 4000, reason: 'token=REDACTED' }]);
 
   const shown = comparePair({ front, return: back, by: 'key' }, { clock, redact: SHOW_SECRETS });
-  assert.equal(shown.find((f) => f.check === 'subprotocol-changed')!.message, `Sec-WebSocket-Protocol in the request "${offers}" arrived as "chat".`);
+  assert.equal(
+    shown.find((f) => f.check === 'subprotocol-changed')!.message,
+    `Sec-WebSocket-Protocol in the request "${offers}" arrived as "chat".`,
+  );
   assert.equal(shown.find((f) => f.check === 'close-reason-rewritten')!.message, `The Close reason "${reason}" arrived as "token=other".`);
 });

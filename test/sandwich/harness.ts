@@ -66,7 +66,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       changes.emit('change');
     },
   });
-  const mangler = await startManglingProxy({ port: viaPort, target: sandwich.back.url, ...(options.faults ? { faults: options.faults } : {}) });
+  const mangler = await startManglingProxy({
+    port: viaPort,
+    target: sandwich.back.url,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   let summary: Promise<SandwichSummaryEvent> | null = null;
   const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms = 5000) =>
     waitUntil(changes, ['change'], () => events.find(match), what, ms);
@@ -92,12 +96,16 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
 }
 
 export function isFinding(check: string, dir?: string) {
-  return (e: WsdiagEvent): e is SandwichFindingEvent => e.type === 'sandwich-finding' && e.check === check && (dir === undefined || e.dir === dir);
+  return (e: WsdiagEvent): e is SandwichFindingEvent =>
+    e.type === 'sandwich-finding' && e.check === check && (dir === undefined || e.dir === dir);
 }
 
 /** "check dir" strings of the failures, for compact assertions. */
 export function failures(rig: Rig): string[] {
-  return rig.findings().filter((f) => f.severity === 'failure').map((f) => `${f.check} ${f.dir}`);
+  return rig
+    .findings()
+    .filter((f) => f.severity === 'failure')
+    .map((f) => `${f.check} ${f.dir}`);
 }
 
 /** A port that was free a moment ago (the mangling proxy must be named before it starts). */

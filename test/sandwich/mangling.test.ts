@@ -60,7 +60,10 @@ test('honest mode: text, binary, fragmented, compressed and subprotocol traffic 
     withDeflate.ping(Buffer.from('client-ping'));
     const got = await echoes;
     await pong;
-    assert.deepEqual(got.map((m) => m.data.length), [15, 256, 10, 100_000, Buffer.byteLength('é€😀 utf-8')]);
+    assert.deepEqual(
+      got.map((m) => m.data.length),
+      [15, 256, 10, 100_000, Buffer.byteLength('é€😀 utf-8')],
+    );
 
     const plainEchoes = nextMessages(plain, 3);
     plain.send(Buffer.from('binary'), { binary: true, fin: false });
@@ -77,16 +80,22 @@ test('honest mode: text, binary, fragmented, compressed and subprotocol traffic 
     const summary = await rig.stop();
 
     assert.deepEqual(rig.findings(), []);
-    assert.deepEqual({ pairs: summary.pairs, unmatched: summary.unmatched, failures: summary.failures, warnings: summary.warnings, infos: summary.infos }, {
-      pairs: 2,
-      unmatched: { front: 0, return: 0 },
-      failures: 0,
-      warnings: 0,
-      infos: 0,
-    });
+    assert.deepEqual(
+      { pairs: summary.pairs, unmatched: summary.unmatched, failures: summary.failures, warnings: summary.warnings, infos: summary.infos },
+      {
+        pairs: 2,
+        unmatched: { front: 0, return: 0 },
+        failures: 0,
+        warnings: 0,
+        infos: 0,
+      },
+    );
     assert.equal(rig.sandwich.failed, false);
     // Honest means byte for byte: each front leg carried exactly as many bytes as its return leg.
-    for (const [front, back] of [['rig-c1', 'rig-r1'], ['rig-c2', 'rig-r2']] as const) {
+    for (const [front, back] of [
+      ['rig-c1', 'rig-r1'],
+      ['rig-c2', 'rig-r2'],
+    ] as const) {
       assert.deepEqual(closeOf(rig, front).bytes, closeOf(rig, back).bytes);
       assert.deepEqual(violations(rig, front), []);
       assert.deepEqual(violations(rig, back), []);
@@ -106,7 +115,10 @@ test('--rsv1: rsv-added, and the return leg is the one whose analyzer saw reserv
     const f = await expectFinding(rig, 'rsv-added', 'client->server');
     assert.equal(f.evidence.rule, 'reserved-bits');
     assert.deepEqual(f.evidence.front.stream?.violations, []);
-    assert.deepEqual(f.evidence.return.stream?.violations?.map((v) => [v.rule, v.frame]), [['reserved-bits', 0]]);
+    assert.deepEqual(
+      f.evidence.return.stream?.violations?.map((v) => [v.rule, v.frame]),
+      [['reserved-bits', 0]],
+    );
     assert.deepEqual(violations(rig, 'rig-c1'), []);
     assert.deepEqual(violations(rig, 'rig-r1'), [['reserved-bits', 'client->server']]);
   } finally {
@@ -261,7 +273,10 @@ test('--strip-extensions response: the front leg first carries compressed frames
     const bad = await expectFinding(rig, 'protocol-violation', 'server->client');
     assert.equal(bad.evidence.rule, 'reserved-bits');
     // The front leg carried the frame that broke the rule; on the return leg it was a valid compressed frame.
-    assert.deepEqual(bad.evidence.front.stream?.violations?.map((v) => [v.rule, v.frame]), [['reserved-bits', 0]]);
+    assert.deepEqual(
+      bad.evidence.front.stream?.violations?.map((v) => [v.rule, v.frame]),
+      [['reserved-bits', 0]],
+    );
     assert.deepEqual(bad.evidence.return.stream?.violations, []);
     assert.deepEqual(violations(rig, 'rig-c1'), [['reserved-bits', 'server->client']]);
     assert.deepEqual(violations(rig, 'rig-r1'), []);
@@ -296,7 +311,10 @@ test('--replace-key: legs matched by path and order, across concurrent connectio
     assert.equal(summary.pairs, paths.length);
     assert.deepEqual(failures(rig), []);
     const found = rig.findings();
-    assert.deepEqual(found.map((f) => [f.check, f.severity, f.blame]), paths.map(() => ['key-replaced', 'info', 'intermediary']));
+    assert.deepEqual(
+      found.map((f) => [f.check, f.severity, f.blame]),
+      paths.map(() => ['key-replaced', 'info', 'intermediary']),
+    );
     for (const f of found) {
       assert.equal(f.evidence.matched_by, 'path-order');
       assert.equal(f.evidence.front.path, f.evidence.return.path);
@@ -317,7 +335,10 @@ test('a connection that bypasses the intermediary is reported as an unmatched le
     direct.close(1000);
     await closed;
     const error = await rig.waitFor((e) => e.type === 'error' && e.conn === 'rig-r1', 'the unmatched-leg error for r1');
-    assert.match((error as { message: string }).message, /^rig-r1 was not compared: it reached the return listener, but no connection from the front listener matches it/);
+    assert.match(
+      (error as { message: string }).message,
+      /^rig-r1 was not compared: it reached the return listener, but no connection from the front listener matches it/,
+    );
     const summary = await rig.stop();
     assert.deepEqual([summary.pairs, summary.unmatched], [0, { front: 0, return: 1 }]);
     assert.deepEqual(rig.findings(), []);

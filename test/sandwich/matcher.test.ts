@@ -36,7 +36,10 @@ test('a front leg that arrives first waits, and its return leg finds it by key',
   assert.equal(m.add('front', leg('c1', '/', 'K1')), null);
   assert.equal(m.add('front', leg('c2', '/', 'K2')), null);
   assert.deepEqual(pairOf(m.add('return', leg('r1', '/', 'K2'))), ['c2', 'r1', 'key']);
-  assert.deepEqual(m.pending('front').map((l) => l.conn), ['c1']);
+  assert.deepEqual(
+    m.pending('front').map((l) => l.conn),
+    ['c1'],
+  );
 });
 
 test('a leg without a key is paired by path and order', () => {
@@ -51,5 +54,8 @@ test('remove takes a waiting leg out, and only a waiting one', () => {
   assert.equal(m.remove('return', 'r1'), true);
   assert.equal(m.remove('return', 'r1'), false);
   assert.equal(m.add('front', leg('c1', '/', 'K1')), null);
-  assert.deepEqual(m.pending('front').map((l) => l.conn), ['c1']);
+  assert.deepEqual(
+    m.pending('front').map((l) => l.conn),
+    ['c1'],
+  );
 });

@@ -97,8 +97,11 @@ describe('ConnectionAnalyzer', () => {
         blame: 'client',
       },
     );
-    assert.match(byServer!.explain, /^The server closed with 1002 \(protocol error\) after the client broke reserved-bits \(frame #0 at offset 0\), exactly the code wsdiag expected\.$/);
-    assert.equal(byClient!.blame, null, 'an answering Close is nobody\'s fault');
+    assert.match(
+      byServer!.explain,
+      /^The server closed with 1002 \(protocol error\) after the client broke reserved-bits \(frame #0 at offset 0\), exactly the code wsdiag expected\.$/,
+    );
+    assert.equal(byClient!.blame, null, "an answering Close is nobody's fault");
     assert.equal(byClient!.cause, null);
     assert.match(byClient!.explain, /answered the server's Close with 1002/);
   });
@@ -142,7 +145,8 @@ describe('ConnectionAnalyzer', () => {
       suppressed: 2,
       ended_by: 'client',
       how: 'fin',
-      explain: 'The client ended the connection with a FIN without a closing handshake (no Close frame either way): both endpoints see 1006 (abnormal closure).',
+      explain:
+        'The client ended the connection with a FIN without a closing handshake (no Close frame either way): both endpoints see 1006 (abnormal closure).',
       cause: null,
     });
     assert.equal(p.analyzer.finish(), null, 'the close event is emitted once');
@@ -163,7 +167,10 @@ describe('ConnectionAnalyzer', () => {
     p.server(frame.subarray(0, 10)); // 2-byte header and 8 payload bytes: waiting for 64
     assert.equal(p.of('violation').length, 0);
     p.analyzer.finish();
-    assert.deepEqual(p.events.map((e) => e.type), ['violation', 'violation', 'close']);
+    assert.deepEqual(
+      p.events.map((e) => e.type),
+      ['violation', 'violation', 'close'],
+    );
     assert.equal(p.of('violation')[0]!.preview, '00'.repeat(8));
     assert.equal(p.of('violation')[1]!.rule, 'truncated-frame', 'then the frame cut short');
   });
@@ -202,10 +209,13 @@ describe('which violation a Close answers', () => {
   it('the violation whose code the Close carries, although another came later on the same frame', () => {
     const p = playbook({ extensions: 'permessage-deflate' });
     rsv1Continuation(p);
-    assert.deepEqual(p.of('violation').map((v) => [v.rule, v.code, v.frame?.index]), [
-      ['reserved-bits', 1002, 1],
-      ['invalid-compressed-data', 1007, 1],
-    ]);
+    assert.deepEqual(
+      p.of('violation').map((v) => [v.rule, v.code, v.frame?.index]),
+      [
+        ['reserved-bits', 1002, 1],
+        ['invalid-compressed-data', 1007, 1],
+      ],
+    );
     p.server(encodeFrame({ opcode: 8, payload: closeBody(1002, 'RSV1 bit set in continuation frame') }));
     assert.deepEqual(closes(p), [['server', 1002, 'reserved-bits', 1, 'client']]);
     assert.match(p.of('peer-close')[0]!.explain, /broke reserved-bits \(frame #1 at offset \d+\), exactly the code wsdiag expected/);
@@ -221,7 +231,12 @@ describe('which violation a Close answers', () => {
   it('the earliest violation when several share the code, or when none carries it', () => {
     const rsv = (payload: string) => encodeFrame({ opcode: 1, payload, rsv2: true, mask: true });
     const p = playbook();
-    p.client(rsv('a'), encodeFrame({ opcode: 3, mask: true }), rsv('b'), encodeFrame({ opcode: 1, payload: Uint8Array.of(0xff), mask: true }));
+    p.client(
+      rsv('a'),
+      encodeFrame({ opcode: 3, mask: true }),
+      rsv('b'),
+      encodeFrame({ opcode: 1, payload: Uint8Array.of(0xff), mask: true }),
+    );
     p.server(encodeFrame({ opcode: 8, payload: closeBody(1007) }));
     assert.deepEqual(closes(p), [['server', 1007, 'invalid-utf8-text', 3, 'client']]);
     const q = playbook();
@@ -236,7 +251,10 @@ describe('which violation a Close answers', () => {
 
   it('keeps the first per code however many violations come (bounded memory, same answer)', () => {
     const p = playbook({ maxPerRule: 1 });
-    p.client(...Array.from({ length: 500 }, () => encodeFrame({ opcode: 3, mask: true })), encodeFrame({ opcode: 1, payload: Uint8Array.of(0xc0), mask: true }));
+    p.client(
+      ...Array.from({ length: 500 }, () => encodeFrame({ opcode: 3, mask: true })),
+      encodeFrame({ opcode: 1, payload: Uint8Array.of(0xc0), mask: true }),
+    );
     p.server(encodeFrame({ opcode: 8, payload: closeBody(1002) }));
     assert.deepEqual(closes(p), [['server', 1002, 'reserved-opcode', 0, 'client']]);
   });
@@ -264,27 +282,41 @@ describe('peer-close blame is for faults', () => {
     assert.equal(closeWith(1014).blame, 'server');
     assert.equal(closeWith(1005).blame, 'server');
   });
-  it('an answering Close is nobody\'s fault, whatever code it echoes', () => {
+  it("an answering Close is nobody's fault, whatever code it echoes", () => {
     const p = playbook();
     p.server(encodeFrame({ opcode: 8, payload: closeBody(1001) }));
     p.client(encodeFrame({ opcode: 8, payload: closeBody(1001), mask: true }));
-    assert.deepEqual(closes(p), [['server', 1001, null, null, null], ['client', 1001, null, null, null]]);
+    assert.deepEqual(closes(p), [
+      ['server', 1001, null, null, null],
+      ['client', 1001, null, null, null],
+    ]);
   });
 });
 
 describe('truncated-frame and the close event of a connection without a closing handshake', () => {
   const big = encodeFrame({ opcode: 2, payload: new Uint8Array(1000), mask: true });
 
-  it('a frame cut by its sender\'s FIN: which frame, declared vs received, who ended it and how', () => {
+  it("a frame cut by its sender's FIN: which frame, declared vs received, who ended it and how", () => {
     const p = playbook();
     p.client(encodeFrame({ opcode: 1, payload: 'ok', mask: true }), big.subarray(0, 108));
     p.analyzer.end('client->server', { ended_by: 'client', how: 'fin' });
     const [v] = p.of('violation');
     assert.deepEqual(
       { rule: v!.rule, code: v!.code, severity: v!.severity, dir: v!.dir, blame: v!.blame, frame: v!.frame, rfc: v!.rfc },
-      { rule: 'truncated-frame', code: 1006, severity: 'warning', dir: 'client->server', blame: 'client', frame: { index: 1, offset: 8, opcode: 2, length: 1000 }, rfc: 'RFC 6455 §5.2, §7.1.5' },
+      {
+        rule: 'truncated-frame',
+        code: 1006,
+        severity: 'warning',
+        dir: 'client->server',
+        blame: 'client',
+        frame: { index: 1, offset: 8, opcode: 2, length: 1000 },
+        rfc: 'RFC 6455 §5.2, §7.1.5',
+      },
     );
-    assert.equal(v!.message, "The client's frame #1 (binary) at offset 8 was cut short: 100 of its 1000 payload bytes arrived before the client ended the connection with a FIN.");
+    assert.equal(
+      v!.message,
+      "The client's frame #1 (binary) at offset 8 was cut short: 100 of its 1000 payload bytes arrived before the client ended the connection with a FIN.",
+    );
     assert.match(v!.hint, /closing handshake/);
     p.analyzer.end('client->server', { ended_by: 'client', how: 'fin' });
     assert.equal(p.of('violation').length, 1, 'a direction ends once');
@@ -294,17 +326,24 @@ describe('truncated-frame and the close event of a connection without a closing 
       close.explain,
       "The client ended the connection with a FIN without a closing handshake (no Close frame either way), in the middle of the client's frame #1 (binary) at offset 8, 100 of its 1000 payload bytes relayed: both endpoints see 1006 (abnormal closure).",
     );
-    assert.deepEqual(close.cause, { rule: 'truncated-frame', dir: 'client->server', frame: { index: 1, offset: 8, opcode: 2, length: 1000 } });
+    assert.deepEqual(close.cause, {
+      rule: 'truncated-frame',
+      dir: 'client->server',
+      frame: { index: 1, offset: 8, opcode: 2, length: 1000 },
+    });
   });
 
-  it('a frame cut by the other side\'s reset is blamed on the side that reset', () => {
+  it("a frame cut by the other side's reset is blamed on the side that reset", () => {
     const p = playbook();
     p.server(encodeFrame({ opcode: 2, payload: new Uint8Array(300) }).subarray(0, 3));
     p.analyzer.finish({ ended_by: 'client', how: 'reset' });
     const [v] = p.of('violation');
     assert.equal(v!.dir, 'server->client');
     assert.equal(v!.blame, 'client');
-    assert.equal(v!.message, "The header of the server's frame #0 (binary) at offset 0 was cut short: 3 of its 4 bytes arrived before the client reset the connection.");
+    assert.equal(
+      v!.message,
+      "The header of the server's frame #0 (binary) at offset 0 was cut short: 3 of its 4 bytes arrived before the client reset the connection.",
+    );
     assert.match(v!.hint, /the client crashed/);
   });
 
@@ -352,9 +391,20 @@ describe('ping-unanswered (injected clock, no timers)', () => {
     const [v] = p.of('violation');
     assert.deepEqual(
       { rule: v!.rule, code: v!.code, severity: v!.severity, dir: v!.dir, blame: v!.blame, frame: v!.frame, rfc: v!.rfc },
-      { rule: 'ping-unanswered', code: 1011, severity: 'warning', dir: 'server->client', blame: 'client', frame: { index: 0, offset: 0, opcode: 9, length: 1 }, rfc: 'RFC 6455 §5.5.2' },
+      {
+        rule: 'ping-unanswered',
+        code: 1011,
+        severity: 'warning',
+        dir: 'server->client',
+        blame: 'client',
+        frame: { index: 0, offset: 0, opcode: 9, length: 1 },
+        rfc: 'RFC 6455 §5.5.2',
+      },
     );
-    assert.equal(v!.message, "The server's ping (frame #0 at offset 0) has had no pong from the client for 1.0 s (--pong-timeout 1000 ms). 1 later ping went unanswered too.");
+    assert.equal(
+      v!.message,
+      "The server's ping (frame #0 at offset 0) has had no pong from the client for 1.0 s (--pong-timeout 1000 ms). 1 later ping went unanswered too.",
+    );
     assert.match(v!.hint, /^The client must answer every Ping/);
     assert.equal(p.analyzer.pongDeadline, null);
     p.tick(5000);
@@ -386,7 +436,10 @@ describe('ping-unanswered (injected clock, no timers)', () => {
     p.client(clientPong());
     p.tick(1000);
     p.analyzer.checkPongTimeouts();
-    assert.deepEqual(p.of('violation').map((v) => [v.rule, v.dir, v.blame]), [['ping-unanswered', 'client->server', 'server']]);
+    assert.deepEqual(
+      p.of('violation').map((v) => [v.rule, v.dir, v.blame]),
+      [['ping-unanswered', 'client->server', 'server']],
+    );
   });
 
   it('a keepalive Close (1011) by the pinging side is linked to its unanswered ping, reported then', () => {
@@ -394,12 +447,24 @@ describe('ping-unanswered (injected clock, no timers)', () => {
     p.server(ping());
     p.tick(20_000);
     p.server(encodeFrame({ opcode: 8, payload: closeBody(1011, 'keepalive ping timeout') }));
-    assert.deepEqual(p.events.map((e) => e.type), ['violation', 'peer-close']);
+    assert.deepEqual(
+      p.events.map((e) => e.type),
+      ['violation', 'peer-close'],
+    );
     const [v] = p.of('violation');
-    assert.equal(v!.message, "The server's ping (frame #0 at offset 0) got no pong from the client in the 20.0 s before the server closed with 1011.");
+    assert.equal(
+      v!.message,
+      "The server's ping (frame #0 at offset 0) got no pong from the client in the 20.0 s before the server closed with 1011.",
+    );
     const [c] = p.of('peer-close');
-    assert.deepEqual([c!.blame, c!.cause], ['client', { rule: 'ping-unanswered', dir: 'server->client', frame: { index: 0, offset: 0, opcode: 9, length: 1 } }]);
-    assert.equal(c!.explain, 'The server closed with 1011 (internal error) after the client left its ping (frame #0) unanswered for 20.0 s: a keepalive timeout.');
+    assert.deepEqual(
+      [c!.blame, c!.cause],
+      ['client', { rule: 'ping-unanswered', dir: 'server->client', frame: { index: 0, offset: 0, opcode: 9, length: 1 } }],
+    );
+    assert.equal(
+      c!.explain,
+      'The server closed with 1011 (internal error) after the client left its ping (frame #0) unanswered for 20.0 s: a keepalive timeout.',
+    );
   });
 
   it('a Close whose reason mentions a missed pong links too; other closes excuse a waiting ping', () => {
@@ -427,7 +492,10 @@ describe('ping-unanswered (injected clock, no timers)', () => {
     assert.equal(p.of('violation').length, 0);
     const close = p.analyzer.finish({ ended_by: 'server', how: 'fin' })!;
     const [v] = p.of('violation');
-    assert.equal(v!.message, "The server's ping (frame #0 at offset 0) was still unanswered by the client when the connection ended, 31.2 s later.");
+    assert.equal(
+      v!.message,
+      "The server's ping (frame #0 at offset 0) was still unanswered by the client when the connection ended, 31.2 s later.",
+    );
     assert.deepEqual(close.cause, { rule: 'ping-unanswered', dir: 'server->client', frame: { index: 0, offset: 0, opcode: 9, length: 1 } });
     assert.equal(
       close.explain,
@@ -462,7 +530,7 @@ describe('ping-unanswered (injected clock, no timers)', () => {
 });
 
 describe('ConnectionAnalyzer observers', () => {
-  it('each direction\'s observers hear the same decoder events as the analyzer, after it, and only their direction', () => {
+  it("each direction's observers hear the same decoder events as the analyzer, after it, and only their direction", () => {
     const heard: string[] = [];
     const p = playbook({
       observers: {
@@ -478,8 +546,17 @@ describe('ConnectionAnalyzer observers', () => {
     });
     p.client(encodeFrame({ opcode: 1, payload: 'hey', mask: true }), encodeFrame({ opcode: 9, payload: 'p' }));
     p.server(encodeFrame({ opcode: 1, payload: 'not heard' }));
-    assert.deepEqual(heard, ['payload hey@0', 'message #0', 'finding unmasked-client-frame (events so far: 1)', 'payload p@0', 'ping #1 p']);
-    assert.deepEqual(p.of('violation').map((v) => v.rule), ['unmasked-client-frame']);
+    assert.deepEqual(heard, [
+      'payload hey@0',
+      'message #0',
+      'finding unmasked-client-frame (events so far: 1)',
+      'payload p@0',
+      'ping #1 p',
+    ]);
+    assert.deepEqual(
+      p.of('violation').map((v) => v.rule),
+      ['unmasked-client-frame'],
+    );
   });
 
   it('an observer with no payload listener leaves binary payload unread (the decoder is built without one)', () => {

@@ -34,7 +34,11 @@ describe('formatPreview keeps credentials out of previews', () => {
     assert.equal(formatPreview(close), `0fa0${hex('token=')}REDACTED`);
     const binary = Uint8Array.from([0, 1, 2, ...bytes(`x {"password":"${TOKEN}"} y`), 0xff]);
     assert.equal(formatPreview(binary), `000102${hex('x {"password":"')}REDACTED${hex('"} y')}ff`);
-    assert.equal(formatPreview(Uint8Array.from([0, 255, ...bytes('hello world'), 7])), `00ff${hex('hello world')}07`, 'ordinary text among binary bytes stays');
+    assert.equal(
+      formatPreview(Uint8Array.from([0, 255, ...bytes('hello world'), 7])),
+      `00ff${hex('hello world')}07`,
+      'ordinary text among binary bytes stays',
+    );
   });
 
   it('--show-secrets: previews as they came', () => {

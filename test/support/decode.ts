@@ -71,7 +71,9 @@ export function recordingSink(events: Recorded[], details: string[] = [], decode
     frame: (h) => {
       events.push(['frame', h.index, h.opcode, h.length, h.fin, h.masked]);
       const key = h.maskKey ? Buffer.from(h.maskKey).toString('hex') : '-';
-      details.push(`frame #${h.index}@${h.offset}+${h.headerLength} rsv=${+h.rsv1}${+h.rsv2}${+h.rsv3} form=${h.lengthForm} key=${key} frames=${decoder?.().frameCount}`);
+      details.push(
+        `frame #${h.index}@${h.offset}+${h.headerLength} rsv=${+h.rsv1}${+h.rsv2}${+h.rsv3} form=${h.lengthForm} key=${key} frames=${decoder?.().frameCount}`,
+      );
     },
     messageStart: (m) => void details.push(`start ${info(m)} seen=${decoder?.().bytesSeen}`),
     finding: (f) =>
@@ -89,7 +91,9 @@ export function recordingSink(events: Recorded[], details: string[] = [], decode
 
 /** Short text for bytes: hex when small, length and SHA-256 when not. */
 function digest(bytes: Uint8Array): string {
-  return bytes.length <= 64 ? Buffer.from(bytes).toString('hex') : `${bytes.length}:${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
+  return bytes.length <= 64
+    ? Buffer.from(bytes).toString('hex')
+    : `${bytes.length}:${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
 }
 
 function join(parts: readonly Uint8Array[]): Uint8Array {
@@ -168,7 +172,15 @@ function listeningSink(base: DecoderSink, heard: Heard): { sink: DecoderSink; en
     messageStart: (m) => {
       // A message that never ended was abandoned for this one (expected-continuation).
       finishMessage(false);
-      message = { firstFrame: m.firstFrame.index, compressed: m.compressed, ended: false, sizeKnown: m.sizeKnown, size: 0, data: new Uint8Array(0), pieces: [] };
+      message = {
+        firstFrame: m.firstFrame.index,
+        compressed: m.compressed,
+        ended: false,
+        sizeKnown: m.sizeKnown,
+        size: 0,
+        data: new Uint8Array(0),
+        pieces: [],
+      };
       base.messageStart!(m);
     },
     messageData: (data, m) => {
@@ -207,7 +219,9 @@ export function decodeChunks(chunks: Uint8Array[], options: DecoderOptions, list
   for (const chunk of chunks) decoder.push(chunk);
   const truncation = decoder.end();
   listening?.end();
-  details.push(`end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`);
+  details.push(
+    `end seen=${decoder.bytesSeen} frames=${decoder.frameCount} judged=${decoder.judgedOffset} cut=${JSON.stringify(truncation)}`,
+  );
   return { events, details, decoder, truncated: truncation !== null, truncation, heard };
 }
 

@@ -112,7 +112,11 @@ function inflateBlocks(input: Buffer, dictionary: Uint8Array, windowSize: number
   let rest = input;
   let window = Buffer.from(dictionary);
   for (;;) {
-    const { buffer, engine } = zlib.inflateRawSync(rest, { dictionary: window, finishFlush: zlib.constants.Z_SYNC_FLUSH, info: true }) as unknown as {
+    const { buffer, engine } = zlib.inflateRawSync(rest, {
+      dictionary: window,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      info: true,
+    }) as unknown as {
       buffer: Buffer;
       engine: { bytesWritten: number };
     };

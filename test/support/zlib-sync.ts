@@ -36,7 +36,9 @@ export class SyncZlib {
   private closed = false;
 
   constructor(kind: 'inflate' | 'deflate', windowBits: number) {
-    const engine = (kind === 'inflate' ? zlib.createInflateRaw({ windowBits }) : zlib.createDeflateRaw({ windowBits })) as unknown as EngineInternals;
+    const engine = (kind === 'inflate'
+      ? zlib.createInflateRaw({ windowBits })
+      : zlib.createDeflateRaw({ windowBits })) as unknown as EngineInternals;
     this.handle = engine._handle;
     this.state = engine._writeState;
     // Called synchronously from writeSync on bad data; record instead of destroying a stream nobody reads.

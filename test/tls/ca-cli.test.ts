@@ -28,7 +28,9 @@ describe('wsdiag ca', () => {
     const dir = join(home, '.wsdiag');
     const certPath = join(dir, 'ca-cert.pem');
     const cert = new X509Certificate(readFileSync(certPath));
-    const spki = createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    const spki = createHash('sha256')
+      .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     assert.equal(statSync(join(dir, 'ca-key.pem')).mode & 0o777, 0o600);
 
@@ -83,11 +85,19 @@ describe('wsdiag ca', () => {
     const note = await runCli(['ca', '--ca-dir', ecdsa, '--key-type', 'rsa']);
     assert.equal(note.code, 0);
     assert.match(note.stdout, /  key           ECDSA P-256\n/);
-    assert.match(note.stderr, /^wsdiag: note: the CA in .* already exists with an ECDSA P-256 key; --key-type applies only when a CA is created\n$/);
+    assert.match(
+      note.stderr,
+      /^wsdiag: note: the CA in .* already exists with an ECDSA P-256 key; --key-type applies only when a CA is created\n$/,
+    );
   });
 
   it('bad usage exits 2 with a message on stderr', async () => {
-    for (const args of [['ca', 'extra'], ['ca', '--key-type', 'dsa'], ['ca', '--no-such-flag'], ['ca', '--ca-dir']]) {
+    for (const args of [
+      ['ca', 'extra'],
+      ['ca', '--key-type', 'dsa'],
+      ['ca', '--no-such-flag'],
+      ['ca', '--ca-dir'],
+    ]) {
       const r = await runCli(args, { env: { HOME: join(root.path, 'unused') } });
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^error: /, args.join(' '));
@@ -98,11 +108,17 @@ describe('wsdiag ca', () => {
   it('a corrupt CA exits 2 with one line naming the file and the fix, no stack trace', async () => {
     const dir = join(root.path, 'corrupt');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'ca-key.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    writeFileSync(
+      join(dir, 'ca-key.pem'),
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+    );
     const r = await runCli(['ca', '--ca-dir', dir]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, `wsdiag: ${join(dir, 'ca-key.pem')}: the private key is damaged: remove ${join(dir, 'ca-key.pem')} to make a new CA (then trust the new one), or restore the file\n`);
+    assert.equal(
+      r.stderr,
+      `wsdiag: ${join(dir, 'ca-key.pem')}: the private key is damaged: remove ${join(dir, 'ca-key.pem')} to make a new CA (then trust the new one), or restore the file\n`,
+    );
   });
 
   it('an unusable --ca-dir exits 2', async () => {

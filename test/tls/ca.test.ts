@@ -109,8 +109,18 @@ describe('CertificateAuthority.open: later runs', () => {
     const key = execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
     writeFileSync(join(dir, 'k.pem'), key);
     const cert = execFileSync('openssl', [
-      'req', '-x509', '-key', join(dir, 'k.pem'), '-days', '30', '-subj', '/CN=elsewhere CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign',
+      'req',
+      '-x509',
+      '-key',
+      join(dir, 'k.pem'),
+      '-days',
+      '30',
+      '-subj',
+      '/CN=elsewhere CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
     ]);
     assert.match(key.toString(), /BEGIN EC PRIVATE KEY/);
     writeFileSync(join(dir, CA_KEY_FILE), Buffer.concat([key, cert]));
@@ -220,7 +230,18 @@ describe('CertificateAuthority.open: broken stores give CaConfigError', () => {
     mkdirSync(dir, { recursive: true });
     const key = execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
     writeFileSync(join(dir, 'k.pem'), key);
-    const cert = execFileSync('openssl', ['req', '-x509', '-key', join(dir, 'k.pem'), '-days', '2', '-subj', '/CN=leaf', '-addext', 'basicConstraints=critical,CA:FALSE']);
+    const cert = execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-key',
+      join(dir, 'k.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=leaf',
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+    ]);
     writeFileSync(join(dir, CA_KEY_FILE), Buffer.concat([key, cert]));
     await rejectsConfig(dir, /not a CA certificate/);
   });
@@ -243,7 +264,16 @@ describe('CertificateAuthority.open: broken stores give CaConfigError', () => {
   });
 
   it('an encrypted key', async () => {
-    const key = execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-aes256', '-pass', 'pass:x']);
+    const key = execFileSync('openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-aes256',
+      '-pass',
+      'pass:x',
+    ]);
     await rejectsConfig(storeWith(key), /encrypted private key is not supported/);
   });
 
@@ -252,7 +282,18 @@ describe('CertificateAuthority.open: broken stores give CaConfigError', () => {
     mkdirSync(dir, { recursive: true });
     const key = execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519']);
     writeFileSync(join(dir, 'k.pem'), key);
-    const cert = execFileSync('openssl', ['req', '-x509', '-key', join(dir, 'k.pem'), '-days', '2', '-subj', '/CN=ed CA', '-addext', 'basicConstraints=critical,CA:TRUE']);
+    const cert = execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-key',
+      join(dir, 'k.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=ed CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ]);
     writeFileSync(join(dir, CA_KEY_FILE), Buffer.concat([key, cert]));
     await rejectsConfig(dir, /unsupported CA key type ed25519/);
   });

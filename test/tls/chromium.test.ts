@@ -23,12 +23,19 @@ const MARKER = 'served-with-a-wsdiag-leaf';
 function dumpDom(url: string, spkiList: string, profileRoot: string): Promise<{ dom: string; log: string }> {
   const args = [
     // The flags this machine's Chromium needs headless as root, without reaching out to the network.
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
     `--user-data-dir=${mkdtempSync(join(profileRoot, 'profile-'))}`,
     '--host-resolver-rules=MAP app.test 127.0.0.1',
     `--ignore-certificate-errors-spki-list=${spkiList}`,
-    '--dump-dom', url,
+    '--dump-dom',
+    url,
   ];
   return new Promise((resolve, reject) => {
     execFile(CHROMIUM ?? 'chromium', args, { timeout: 90_000 }, (err, stdout, stderr) => {

@@ -29,7 +29,10 @@ interface PageElement {
   style: { top: string };
   getAttribute(name: string): string | null;
 }
-declare const document: { querySelectorAll(selector: string): PageElement[] & { length: number }; querySelector(selector: string): PageElement | null };
+declare const document: {
+  querySelectorAll(selector: string): PageElement[] & { length: number };
+  querySelector(selector: string): PageElement | null;
+};
 declare function getComputedStyle(element: unknown): { color: string };
 /** What the hostile payload's script would set, if it ever ran. */
 declare const window: { __wsdiagPwned?: number };
@@ -81,7 +84,10 @@ describe('dashboard in Chromium', { skip }, () => {
     before(async () => {
       upstream = await startWsServer();
       proxy = spawnCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--json', '--frames']);
-      const listening = JSON.parse((await proxy.waitFor(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0]) as { port: number; ui: string };
+      const listening = JSON.parse((await proxy.waitFor(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0]) as {
+        port: number;
+        ui: string;
+      };
       proxyPort = listening.port;
       uiUrl = listening.ui;
     });
@@ -114,14 +120,23 @@ describe('dashboard in Chromium', { skip }, () => {
         const violations = parsed().filter((e) => e['type'] === 'violation');
         assert.deepEqual(violations.map((v) => v['rule']).sort(), ['invalid-utf8-text', 'unmasked-client-frame']);
         await page.waitForFunction(() => document.querySelectorAll('[data-conn]').length === 3);
-        await page.waitForFunction((n) => document.querySelector('[data-testid=total-violations]')?.textContent === `${n} violations`, violations.length);
+        await page.waitForFunction(
+          (n) => document.querySelector('[data-testid=total-violations]')?.textContent === `${n} violations`,
+          violations.length,
+        );
 
         // All connections: the violation rows, in red.
         const violationRows = page.locator('.grid-body .row[data-kind=violation]');
-        await page.waitForFunction((n) => document.querySelectorAll('.grid-body .row[data-kind=violation]').length === n, violations.length);
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('.grid-body .row[data-kind=violation]').length === n,
+          violations.length,
+        );
         for (const row of await violationRows.all()) assert.match((await row.getAttribute('class')) ?? '', /\bfault\b/);
         const red = await violationRows.first().evaluate((el) => getComputedStyle(el).color);
-        const plain = await page.locator('.grid-body .row:not(.fault)').first().evaluate((el) => getComputedStyle(el).color);
+        const plain = await page
+          .locator('.grid-body .row:not(.fault)')
+          .first()
+          .evaluate((el) => getComputedStyle(el).color);
         assert.notEqual(red, plain, 'violation rows are drawn in another colour');
 
         // Click the unmasked-client-frame violation: its fields and the explain text, then in French.
@@ -133,7 +148,10 @@ describe('dashboard in Chromium', { skip }, () => {
         const [fr] = explain(['unmasked-client-frame'], 'fr');
         await page.waitForSelector('[data-testid=explain][lang=en]');
         assert.ok((await page.textContent('[data-testid=explain]'))!.includes(en!.meaning));
-        assert.equal(await page.textContent('[data-testid=violation-message]'), violations.find((v) => v['rule'] === 'unmasked-client-frame')!['message']);
+        assert.equal(
+          await page.textContent('[data-testid=violation-message]'),
+          violations.find((v) => v['rule'] === 'unmasked-client-frame')!['message'],
+        );
         const details = (await page.textContent('.detail'))!;
         for (const fact of ['1002', 'client', 'RFC 6455 §5.1', 'blame']) assert.ok(details.includes(fact), fact);
         await page.click('[data-lang=fr]');
@@ -162,7 +180,9 @@ describe('dashboard in Chromium', { skip }, () => {
         // In the frames view each violation follows its frame.
         for (const row of await page.locator('.grid-body .row[data-kind=violation]').all()) {
           const previous = await row.evaluate((el) => {
-            const rows = [...document.querySelectorAll('.grid-body .row')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+            const rows = [...document.querySelectorAll('.grid-body .row')].sort(
+              (a, b) => parseFloat(a.style.top) - parseFloat(b.style.top),
+            );
             const at = rows.indexOf(el);
             return rows[at - 1]?.getAttribute('data-kind');
           });
@@ -196,7 +216,10 @@ describe('dashboard in Chromium', { skip }, () => {
         }
         const chat = ws.find((e) => e.request.url.includes('/chat'))!;
         assert.ok(chat.request.headers.some((h) => h.name === 'sec-websocket-protocol' && h.value === 'chat.v1'));
-        assert.deepEqual(chat._webSocketClose && typeof chat._webSocketClose === 'object' ? (chat._webSocketClose as { code: number }).code : null, 1000);
+        assert.deepEqual(
+          chat._webSocketClose && typeof chat._webSocketClose === 'object' ? (chat._webSocketClose as { code: number }).code : null,
+          1000,
+        );
         const rulesOf = (path: string) => ws.find((e) => e.request.url.endsWith(path))!._wsdiag!.violations.map((v) => v.rule);
         assert.deepEqual(rulesOf('/raw/unmasked'), ['unmasked-client-frame']);
         assert.deepEqual(rulesOf('/raw/utf8'), ['invalid-utf8-text']);
@@ -243,10 +266,18 @@ describe('dashboard in Chromium', { skip }, () => {
         // HAR of this connection: the text and binary messages, exactly as logged.
         const { name, value: har } = await downloadJson<{ log: { entries: HarEntry[] } }>(page, 'export-har');
         assert.equal(name, 'wsdiag-c1.har');
-        const fixture = readFileSync(FIXTURE_LOG, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+        const fixture = readFileSync(FIXTURE_LOG, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         const expected = fixture
           .filter((e) => e['type'] === 'message' && e['conn'] === 'c1' && (e['kind'] === 'text' || e['kind'] === 'binary'))
-          .map((e) => ({ type: e['dir'] === 'client->server' ? 'send' : 'receive', time: Date.parse(e['ts'] as string) / 1000, opcode: e['kind'] === 'text' ? 1 : 2, data: e['data'] }));
+          .map((e) => ({
+            type: e['dir'] === 'client->server' ? 'send' : 'receive',
+            time: Date.parse(e['ts'] as string) / 1000,
+            opcode: e['kind'] === 'text' ? 1 : 2,
+            data: e['data'],
+          }));
         assert.equal(har.log.entries.length, 1);
         assert.deepEqual(har.log.entries[0]!._webSocketMessages, expected);
         const { value: jsonl } = await downloadJson<unknown>(page, 'export-all-har').then(async () => {
@@ -286,10 +317,23 @@ describe('dashboard in Chromium', { skip }, () => {
           [
             { v: 1, type: 'open', ts: ts(20), conn: 'c3', client: '127.0.0.1:50009', path: '/late', subprotocol: null, extensions: null },
             {
-              v: 1, type: 'violation', ts: ts(21), conn: 'c3', dir: 'server->client', code: 1002, rule: 'masked-server-frame', severity: 'error', blame: 'server',
-              frame: { index: 0, offset: 0, opcode: 1, length: 2 }, message: 'Server text frame is masked (MASK bit 1).', hint: 'Servers must not mask frames.', rfc: 'RFC 6455 §5.1',
+              v: 1,
+              type: 'violation',
+              ts: ts(21),
+              conn: 'c3',
+              dir: 'server->client',
+              code: 1002,
+              rule: 'masked-server-frame',
+              severity: 'error',
+              blame: 'server',
+              frame: { index: 0, offset: 0, opcode: 1, length: 2 },
+              message: 'Server text frame is masked (MASK bit 1).',
+              hint: 'Servers must not mask frames.',
+              rfc: 'RFC 6455 §5.1',
             },
-          ].map((e) => `${JSON.stringify(e)}\n`).join(''),
+          ]
+            .map((e) => `${JSON.stringify(e)}\n`)
+            .join(''),
         );
         await page.waitForFunction(() => document.querySelectorAll('[data-conn]').length === 3);
         await page.click('[data-conn=c3]');

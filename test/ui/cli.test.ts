@@ -57,7 +57,11 @@ describe('wsdiag proxy --ui', () => {
       assert.equal((JSON.parse(listening) as { ui?: string }).ui, printed);
       const page = await fetch(printed);
       assert.equal(page.status, 200);
-      const hello = await feedRecords(printed, (records) => records.some((r) => eventOf(r)?.['type'] === 'listening'), 'the listening record on the feed');
+      const hello = await feedRecords(
+        printed,
+        (records) => records.some((r) => eventOf(r)?.['type'] === 'listening'),
+        'the listening record on the feed',
+      );
       assert.equal(eventOf(hello.find((r) => eventOf(r)?.['type'] === 'listening')!)?.['ui'], printed);
     } finally {
       assert.equal((await proxy.stop()).code, 0);
@@ -68,7 +72,10 @@ describe('wsdiag proxy --ui', () => {
     upstream ??= await startWsServer();
     const proxy = spawnCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '0.0.0.0:0', '--json']);
     try {
-      const [, , port, token] = await proxy.waitFor(/wsdiag: dashboard at (http:\/\/127\.0\.0\.1:(\d+)\/)\?token=([A-Za-z0-9_-]+)\n/, 'the dashboard line with its token');
+      const [, , port, token] = await proxy.waitFor(
+        /wsdiag: dashboard at (http:\/\/127\.0\.0\.1:(\d+)\/)\?token=([A-Za-z0-9_-]+)\n/,
+        'the dashboard line with its token',
+      );
       const listening = (await proxy.waitFor(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0];
       assert.ok(!listening.includes(token!), 'the token is not in the event');
       assert.equal(proxy.stdout().includes(token!), false, 'nor anywhere on stdout');
@@ -99,7 +106,10 @@ describe('wsdiag proxy --ui', () => {
     try {
       const busy = await runCli(['proxy', '--target', 'ws://127.0.0.1:9', '--listen', '127.0.0.1:0', '--ui', `127.0.0.1:${taken}`]);
       assert.equal(busy.code, 3);
-      assert.equal(busy.stderr, `wsdiag: --ui: cannot listen on 127.0.0.1:${taken}: the address is already in use (another wsdiag or server runs there; pick another port, or 0 for any free one)\n`);
+      assert.equal(
+        busy.stderr,
+        `wsdiag: --ui: cannot listen on 127.0.0.1:${taken}: the address is already in use (another wsdiag or server runs there; pick another port, or 0 for any free one)\n`,
+      );
       const viewBusy = await runCli(['view', FIXTURE_LOG, '--listen', `127.0.0.1:${taken}`]);
       assert.equal(viewBusy.code, 3);
       assert.match(viewBusy.stderr, /^wsdiag: --listen: cannot listen on .*already in use/);
@@ -113,9 +123,14 @@ describe('wsdiag view', () => {
   it('serves a recorded log: every event on the feed, in order, with its source', async () => {
     const { cli, url } = await startView([FIXTURE_LOG]);
     try {
-      const lines = readFileSync(FIXTURE_LOG, 'utf8').split('\n').filter((l) => l !== '');
+      const lines = readFileSync(FIXTURE_LOG, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       const records = await feedRecords(url, (r) => r.length >= lines.length, 'every event of the log');
-      assert.deepEqual(records.map((r) => eventOf(r)), lines.map((l) => JSON.parse(l) as unknown));
+      assert.deepEqual(
+        records.map((r) => eventOf(r)),
+        lines.map((l) => JSON.parse(l) as unknown),
+      );
       assert.ok(records.every((r) => 'src' in r && r.src === 0));
     } finally {
       assert.equal((await cli.stop()).code, 0);
@@ -125,14 +140,21 @@ describe('wsdiag view', () => {
   it('merges several logs by time and follows them as they grow', async () => {
     const a = join(dir, 'a.jsonl');
     const b = join(dir, 'b.jsonl');
-    const line = (ts: string, conn: string, path: string) => `${JSON.stringify({ v: 1, type: 'open', ts, conn, client: '127.0.0.1:1', path, subprotocol: null, extensions: null })}\n`;
+    const line = (ts: string, conn: string, path: string) =>
+      `${JSON.stringify({ v: 1, type: 'open', ts, conn, client: '127.0.0.1:1', path, subprotocol: null, extensions: null })}\n`;
     writeFileSync(a, line('2026-11-24T10:00:01.000Z', 'c1', '/a1') + line('2026-11-24T10:00:03.000Z', 'c2', '/a2'));
     writeFileSync(b, line('2026-11-24T10:00:02.000Z', 'c1', '/b1') + line('2026-11-24T10:00:04.000Z', 'c2', '/b2'));
     const { cli, url } = await startView([a, b]);
     try {
       const merged = await feedRecords(url, (r) => r.length >= 4, 'the merged logs');
-      assert.deepEqual(merged.map((r) => eventOf(r)?.['path']), ['/a1', '/b1', '/a2', '/b2']);
-      assert.deepEqual(merged.map((r) => ('src' in r ? r.src : undefined)), [0, 1, 0, 1]);
+      assert.deepEqual(
+        merged.map((r) => eventOf(r)?.['path']),
+        ['/a1', '/b1', '/a2', '/b2'],
+      );
+      assert.deepEqual(
+        merged.map((r) => ('src' in r ? r.src : undefined)),
+        [0, 1, 0, 1],
+      );
       appendFileSync(b, line('2026-11-24T10:00:05.000Z', 'c3', '/b3'));
       const grown = await feedRecords(url, (r) => r.some((x) => eventOf(x)?.['path'] === '/b3'), 'the line appended to the log');
       assert.equal(grown.length, 5);
@@ -146,7 +168,10 @@ describe('wsdiag view', () => {
     writeFileSync(notLog, 'hello, this is not JSON\n');
     const result = await runCli(['view', notLog]);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, `wsdiag: ${notLog} is not a wsdiag log (line 1: not JSON); write one with wsdiag proxy --log FILE or --json\n`);
+    assert.equal(
+      result.stderr,
+      `wsdiag: ${notLog} is not a wsdiag log (line 1: not JSON); write one with wsdiag proxy --log FILE or --json\n`,
+    );
     assert.equal(result.stdout, '');
     const otherJson = join(dir, 'other.jsonl');
     writeFileSync(otherJson, '{"level":"info","msg":"server started"}\n');

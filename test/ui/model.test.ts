@@ -64,8 +64,27 @@ interface HarMessage {
 interface HarEntry {
   startedDateTime: string;
   time: number;
-  request: { method: string; url: string; httpVersion: string; headers: Array<{ name: string; value: string }>; queryString: unknown[]; cookies: unknown[]; headersSize: number; bodySize: number };
-  response: { status: number; statusText: string; httpVersion: string; headers: Array<{ name: string; value: string }>; cookies: unknown[]; content: { size: number; mimeType: string }; redirectURL: string; headersSize: number; bodySize: number };
+  request: {
+    method: string;
+    url: string;
+    httpVersion: string;
+    headers: Array<{ name: string; value: string }>;
+    queryString: unknown[];
+    cookies: unknown[];
+    headersSize: number;
+    bodySize: number;
+  };
+  response: {
+    status: number;
+    statusText: string;
+    httpVersion: string;
+    headers: Array<{ name: string; value: string }>;
+    cookies: unknown[];
+    content: { size: number; mimeType: string };
+    redirectURL: string;
+    headersSize: number;
+    bodySize: number;
+  };
   cache: object;
   timings: Record<string, number>;
   _resourceType?: string;
@@ -82,10 +101,14 @@ const rowsModule = await webModule<{
 }>('rows');
 const exportModule = await webModule<{
   toJsonLines(records: Rec[]): string;
-  toHar(input: { connections: ConnState[]; http: Rec[]; listening: unknown; version: string }): { log: { version: string; creator: { name: string }; entries: HarEntry[] } };
+  toHar(input: { connections: ConnState[]; http: Rec[]; listening: unknown; version: string }): {
+    log: { version: string; creator: { name: string }; entries: HarEntry[] };
+  };
 }>('export');
 
-const fixtureLines = readFileSync(FIXTURE_LOG, 'utf8').split('\n').filter((l) => l !== '');
+const fixtureLines = readFileSync(FIXTURE_LOG, 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 const fixtureEvents = fixtureLines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
 function loadedStore(events = fixtureEvents, max?: number): StoreLike {
@@ -100,7 +123,10 @@ const ev = (type: string, fields: Record<string, unknown>) => ({ v: 1, type, ts:
 describe('dashboard store', () => {
   it('groups events by connection, counts them, and keeps conn-less events apart', () => {
     const store = loadedStore();
-    assert.deepEqual(store.connections().map((c) => c.conn), ['c1', 'c2']);
+    assert.deepEqual(
+      store.connections().map((c) => c.conn),
+      ['c1', 'c2'],
+    );
     const c1 = store.conns.get('0/c1')!;
     assert.equal(c1.messages, fixtureEvents.filter((e) => e['conn'] === 'c1' && e['type'] === 'message').length);
     assert.equal(c1.violations, 1);
@@ -120,11 +146,16 @@ describe('dashboard store', () => {
     assert.equal(store.held.length, fixtureEvents.length - 3);
     store.setPaused(false);
     assert.equal(store.held.length, 0);
-    assert.deepEqual(store.records.map((r) => r.seq), fixtureEvents.map((_, i) => i + 1));
+    assert.deepEqual(
+      store.records.map((r) => r.seq),
+      fixtureEvents.map((_, i) => i + 1),
+    );
   });
 
   it('keeps at most its limit, trimming the oldest and saying how many, while totals keep counting', () => {
-    const many = Array.from({ length: 50 }, (_, i) => ev('violation', { conn: 'c1', dir: 'client->server', code: 1002, rule: 'reserved-opcode', message: `#${i}`, frame: null }));
+    const many = Array.from({ length: 50 }, (_, i) =>
+      ev('violation', { conn: 'c1', dir: 'client->server', code: 1002, rule: 'reserved-opcode', message: `#${i}`, frame: null }),
+    );
     const store = loadedStore(many, 20);
     assert.ok(store.records.length <= 20, `kept ${store.records.length}`);
     assert.equal(store.notices.trimmed + store.records.length, 50);
@@ -135,7 +166,11 @@ describe('dashboard store', () => {
   it('counts and leaves out records that are not usable events', () => {
     const store = new Store();
     store.reset({ mode: 'live', sources: [], capacity: 10, evicted: 0 });
-    store.receive([{ seq: 1, event: { type: 'violation', ts: 'x', conn: 'c1' } }, { seq: 2, event: 'nonsense' }, { seq: 3, event: ev('open', { conn: 'c1', path: '/' }) }]);
+    store.receive([
+      { seq: 1, event: { type: 'violation', ts: 'x', conn: 'c1' } },
+      { seq: 2, event: 'nonsense' },
+      { seq: 3, event: ev('open', { conn: 'c1', path: '/' }) },
+    ]);
     assert.equal(store.notices.malformed, 2);
     assert.equal(store.records.length, 1);
   });
@@ -144,7 +179,10 @@ describe('dashboard store', () => {
     const store = new Store();
     store.reset({ mode: 'live', sources: [], capacity: 10, evicted: 0 });
     const handshake = { conn: 'c1', ts: '2026-11-24T10:00:00.000Z', path: '/x', status: 101, request: [['host', 'h']], response: [] };
-    store.receive([{ seq: 1, handshake }, { seq: 2, event: ev('open', { conn: 'c1', path: '/x', client: 'a', subprotocol: null, extensions: null }) }]);
+    store.receive([
+      { seq: 1, handshake },
+      { seq: 2, event: ev('open', { conn: 'c1', path: '/x', client: 'a', subprotocol: null, extensions: null }) },
+    ]);
     assert.deepEqual(store.conns.get('/c1')!.handshake, handshake);
   });
 });
@@ -166,14 +204,60 @@ describe('dashboard rows and filters', () => {
 
   it('in the frames view puts a violation after its frame', () => {
     const events = [
-      ev('frame', { conn: 'c1', dir: 'client->server', index: 0, offset: 0, fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: true, length: 2 }),
-      ev('frame', { conn: 'c1', dir: 'client->server', index: 1, offset: 8, fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 3, masked: true, length: 0 }),
-      ev('frame', { conn: 'c1', dir: 'server->client', index: 0, offset: 0, fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: false, length: 2 }),
-      ev('violation', { conn: 'c1', dir: 'client->server', code: 1002, rule: 'reserved-opcode', message: 'm', frame: { index: 1, offset: 8, opcode: 3, length: 0 } }),
+      ev('frame', {
+        conn: 'c1',
+        dir: 'client->server',
+        index: 0,
+        offset: 0,
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: 1,
+        masked: true,
+        length: 2,
+      }),
+      ev('frame', {
+        conn: 'c1',
+        dir: 'client->server',
+        index: 1,
+        offset: 8,
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: 3,
+        masked: true,
+        length: 0,
+      }),
+      ev('frame', {
+        conn: 'c1',
+        dir: 'server->client',
+        index: 0,
+        offset: 0,
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: 1,
+        masked: false,
+        length: 2,
+      }),
+      ev('violation', {
+        conn: 'c1',
+        dir: 'client->server',
+        code: 1002,
+        rule: 'reserved-opcode',
+        message: 'm',
+        frame: { index: 1, offset: 8, opcode: 3, length: 0 },
+      }),
     ];
     const store = loadedStore(events);
     const rows = rowsModule.rowsFor(store.conns.get('0/c1')!.records, 'frames');
-    assert.deepEqual(rows.map((r) => `${r.kind}:${r.type}`), ['frame:text', 'frame:reserved 0x3', 'violation:reserved-opcode', 'frame:text']);
+    assert.deepEqual(
+      rows.map((r) => `${r.kind}:${r.type}`),
+      ['frame:text', 'frame:reserved 0x3', 'violation:reserved-opcode', 'frame:text'],
+    );
     assert.ok(rows[1]!.fault);
   });
 
@@ -181,13 +265,30 @@ describe('dashboard rows and filters', () => {
     const rows = rowsModule.rowsFor(c1().records, 'messages');
     const only = (patch: Partial<Filters>) => rowsModule.applyFilters(rows, { ...rowsModule.NO_FILTERS, ...patch });
     assert.equal(only({}).length, rows.length);
-    assert.deepEqual(only({ dir: 'server->client' }).map((r) => r.dir), rows.filter((r) => r.dir === 'server->client').map(() => 'server->client'));
+    assert.deepEqual(
+      only({ dir: 'server->client' }).map((r) => r.dir),
+      rows.filter((r) => r.dir === 'server->client').map(() => 'server->client'),
+    );
     assert.ok(only({ dir: 'server->client' }).length < rows.length);
-    assert.deepEqual(only({ type: 'violation' }).map((r) => r.kind), ['violation']);
-    assert.deepEqual(only({ type: 'binary' }).map((r) => r.type), ['binary']);
-    assert.deepEqual(only({ rule: 'invalid-utf8-text' }).map((r) => r.kind).sort(), ['peer-close', 'violation']);
+    assert.deepEqual(
+      only({ type: 'violation' }).map((r) => r.kind),
+      ['violation'],
+    );
+    assert.deepEqual(
+      only({ type: 'binary' }).map((r) => r.type),
+      ['binary'],
+    );
+    assert.deepEqual(
+      only({ rule: 'invalid-utf8-text' })
+        .map((r) => r.kind)
+        .sort(),
+      ['peer-close', 'violation'],
+    );
     assert.ok(only({ code: '1007' }).every((r) => r.code === 1007));
-    assert.deepEqual(only({ text: 'CONNECTION_ACK' }).map((r) => r.rec.event['data']), ['{"type":"connection_ack"}']);
+    assert.deepEqual(
+      only({ text: 'CONNECTION_ACK' }).map((r) => r.rec.event['data']),
+      ['{"type":"connection_ack"}'],
+    );
     assert.equal(only({ text: 'no such thing anywhere' }).length, 0);
   });
 });
@@ -219,10 +320,18 @@ describe('dashboard exports', () => {
     assert.ok(c1.response.headers.some((h) => h.name === 'Sec-WebSocket-Protocol' && h.value === 'graphql-transport-ws'));
     const expected = fixtureEvents
       .filter((e) => e['type'] === 'message' && e['conn'] === 'c1' && (e['kind'] === 'text' || e['kind'] === 'binary'))
-      .map((e) => ({ type: e['dir'] === 'client->server' ? 'send' : 'receive', time: Date.parse(e['ts'] as string) / 1000, opcode: e['kind'] === 'text' ? 1 : 2, data: e['data'] }));
+      .map((e) => ({
+        type: e['dir'] === 'client->server' ? 'send' : 'receive',
+        time: Date.parse(e['ts'] as string) / 1000,
+        opcode: e['kind'] === 'text' ? 1 : 2,
+        data: e['data'],
+      }));
     assert.deepEqual(c1._webSocketMessages, expected);
     assert.deepEqual(c1._webSocketClose, { code: 1007, reason: 'invalid UTF-8', timestamp: Date.parse('2026-11-24T10:00:07.100Z') / 1000 });
-    assert.deepEqual(c1._wsdiag!.violations.map((v) => v.rule), ['invalid-utf8-text']);
+    assert.deepEqual(
+      c1._wsdiag!.violations.map((v) => v.rule),
+      ['invalid-utf8-text'],
+    );
     const http = har.log.entries.find((e) => e._resourceType === undefined)!;
     assert.equal(http.request.url, 'http://127.0.0.1:8080/app.js');
     assert.equal(http.response.status, 200);

@@ -35,7 +35,10 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
 }
 
 /** A feed client that collects every message; `paused` stops reading from the socket. */
-function feed(port: number, headers: Record<string, string> = {}): { ws: WebSocket; messages: FeedMessage[]; next: (match: (m: FeedMessage) => boolean, what: string) => Promise<FeedMessage> } {
+function feed(
+  port: number,
+  headers: Record<string, string> = {},
+): { ws: WebSocket; messages: FeedMessage[]; next: (match: (m: FeedMessage) => boolean, what: string) => Promise<FeedMessage> } {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/feed`, { headers });
   const messages: FeedMessage[] = [];
   const waiters = new Set<() => void>();
@@ -65,9 +68,19 @@ function feed(port: number, headers: Record<string, string> = {}): { ws: WebSock
 
 function violation(i: number, padding = 0): WsdiagEvent {
   return {
-    v: SCHEMA_VERSION, type: 'violation', ts: new Date(1_800_000_000_000 + i).toISOString(), conn: 'c1', dir: 'client->server', code: 1002,
-    rule: 'reserved-opcode', severity: 'error', blame: 'client', frame: { index: i, offset: 0, opcode: 3, length: 0 },
-    message: `#${i}${'x'.repeat(padding)}`, hint: 'h', rfc: 'RFC 6455 §5.2',
+    v: SCHEMA_VERSION,
+    type: 'violation',
+    ts: new Date(1_800_000_000_000 + i).toISOString(),
+    conn: 'c1',
+    dir: 'client->server',
+    code: 1002,
+    rule: 'reserved-opcode',
+    severity: 'error',
+    blame: 'client',
+    frame: { index: i, offset: 0, opcode: 3, length: 0 },
+    message: `#${i}${'x'.repeat(padding)}`,
+    hint: 'h',
+    rfc: 'RFC 6455 §5.2',
   };
 }
 
@@ -80,15 +93,18 @@ describe('dashboard security checks (pure)', () => {
   });
 
   it('accepts only loopback Host names with our port unless a token protects the server', () => {
-    for (const host of ['127.0.0.1:8081', 'localhost:8081', '[::1]:8081', 'app.localhost:8081']) assert.ok(hostAllowed(host, 8081, false), host);
-    for (const host of ['evil.example:8081', '127.0.0.1:8082', 'localhost', '192.168.1.2:8081', undefined]) assert.ok(!hostAllowed(host, 8081, false), String(host));
+    for (const host of ['127.0.0.1:8081', 'localhost:8081', '[::1]:8081', 'app.localhost:8081'])
+      assert.ok(hostAllowed(host, 8081, false), host);
+    for (const host of ['evil.example:8081', '127.0.0.1:8082', 'localhost', '192.168.1.2:8081', undefined])
+      assert.ok(!hostAllowed(host, 8081, false), String(host));
     assert.ok(hostAllowed('evil.example:8081', 8081, true));
   });
 
   it('accepts no Origin (a non-browser client) or exactly the page origin', () => {
     assert.ok(originAllowed(undefined, '127.0.0.1:8081'));
     assert.ok(originAllowed('http://127.0.0.1:8081', '127.0.0.1:8081'));
-    for (const origin of ['http://evil.example', 'http://127.0.0.1:8082', 'https://127.0.0.1:8081', 'null']) assert.ok(!originAllowed(origin, '127.0.0.1:8081'), origin);
+    for (const origin of ['http://evil.example', 'http://127.0.0.1:8082', 'https://127.0.0.1:8081', 'null'])
+      assert.ok(!originAllowed(origin, '127.0.0.1:8081'), origin);
   });
 
   it('shows handshake headers redacted as every other output', () => {
@@ -167,12 +183,17 @@ describe('dashboard server', () => {
     }
     assert.equal((await get(d.port, '/app/main.js')).status, 200);
     assert.equal((await get(d.port, '/app.css')).status, 200);
-    for (const path of ['/app/../../package.json', '/vendor/../package.json', '/app/nothing.js', '/etc/passwd']) assert.equal((await get(d.port, path)).status, 404, path);
+    for (const path of ['/app/../../package.json', '/vendor/../package.json', '/app/nothing.js', '/etc/passwd'])
+      assert.equal((await get(d.port, path)).status, 404, path);
   });
 
   it('answers explain texts in English and French, and 404 for an unknown topic', async () => {
     const d = await start();
-    const en = JSON.parse((await get(d.port, '/api/explain?topic=reserved-bits&lang=en')).body) as { kind: string; meaning: string; lang: string };
+    const en = JSON.parse((await get(d.port, '/api/explain?topic=reserved-bits&lang=en')).body) as {
+      kind: string;
+      meaning: string;
+      lang: string;
+    };
     const fr = JSON.parse((await get(d.port, '/api/explain?topic=reserved-bits&lang=fr')).body) as { meaning: string; lang: string };
     const { explain } = await import('../../src/explain/index.js');
     assert.equal(en.meaning, explain(['reserved-bits'], 'en')[0]!.meaning);
@@ -189,7 +210,10 @@ describe('dashboard server', () => {
     assert.equal(rebound.status, 403);
     assert.match(rebound.body, /DNS rebinding/);
     const foreign = feed(d.port, { Origin: 'http://attacker.example' });
-    const status = await withTimeout(new Promise<number>((resolve) => foreign.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))), 'the refusal');
+    const status = await withTimeout(
+      new Promise<number>((resolve) => foreign.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))),
+      'the refusal',
+    );
     assert.equal(status, 403);
     const own = feed(d.port, { Origin: `http://127.0.0.1:${d.port}` });
     assert.equal((await own.next((m) => m.kind === 'hello', 'hello')).kind, 'hello');
@@ -213,7 +237,13 @@ describe('dashboard server', () => {
     assert.match(String(right.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
     assert.equal((await get(d.port, '/', { Cookie: cookie })).status, 200);
     const refused = feed(d.port);
-    assert.equal(await withTimeout(new Promise<number>((resolve) => refused.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))), 'the refusal'), 403);
+    assert.equal(
+      await withTimeout(
+        new Promise<number>((resolve) => refused.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))),
+        'the refusal',
+      ),
+      403,
+    );
     const allowed = feed(d.port, { Cookie: cookie });
     await allowed.next((m) => m.kind === 'hello', 'hello with the cookie');
     allowed.ws.close();
@@ -224,16 +254,28 @@ describe('dashboard server', () => {
     for (let i = 0; i < 12; i++) d.hub.write(violation(i));
     const late = feed(d.port);
     const hello = await late.next((m) => m.kind === 'hello', 'hello');
-    assert.deepEqual(hello.kind === 'hello' && { capacity: hello.capacity, evicted: hello.evicted, mode: hello.mode }, { capacity: 5, evicted: 7, mode: 'live' });
+    assert.deepEqual(hello.kind === 'hello' && { capacity: hello.capacity, evicted: hello.evicted, mode: hello.mode }, {
+      capacity: 5,
+      evicted: 7,
+      mode: 'live',
+    });
     await late.next((m) => m.kind === 'live', 'the end of the replay');
-    assert.deepEqual(recordsIn(late.messages).map((r) => r.seq), [8, 9, 10, 11, 12]);
+    assert.deepEqual(
+      recordsIn(late.messages).map((r) => r.seq),
+      [8, 9, 10, 11, 12],
+    );
     d.hub.write(violation(12));
     await late.next((m) => m.kind === 'records' && m.records.some((r) => r.seq === 13), 'a live record');
     late.ws.close();
   });
 
   it('a page that stops reading is dropped for, never slows the writer, and is told what it missed', async () => {
-    const hub = new UiHub({ mode: 'live', version: 't', capacity: 10, clientOptions: { maxBufferedBytes: 256 * 1024, resumeBelowBytes: 16 * 1024, pollMs: 20 } });
+    const hub = new UiHub({
+      mode: 'live',
+      version: 't',
+      capacity: 10,
+      clientOptions: { maxBufferedBytes: 256 * 1024, resumeBelowBytes: 16 * 1024, pollMs: 20 },
+    });
     const { startUiServer } = await import('../../src/ui/server.js');
     const server = await startUiServer({ hub, host: '127.0.0.1', port: 0 });
     try {

@@ -95,14 +95,22 @@ export function spawnCli(args: string[]): SpawnedCli {
     err += d;
     changes.emit('change');
   });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   void exit.then(() => changes.emit('change'));
   return {
     child,
     stdout: () => out,
     stderr: () => err,
     waitFor: (pattern, what, ms = 15_000) =>
-      waitUntil(changes, ['change'], () => pattern.exec(out) ?? pattern.exec(err) ?? undefined, `${what} (stdout: ${out.slice(-500)} stderr: ${err.slice(-500)})`, ms),
+      waitUntil(
+        changes,
+        ['change'],
+        () => pattern.exec(out) ?? pattern.exec(err) ?? undefined,
+        `${what} (stdout: ${out.slice(-500)} stderr: ${err.slice(-500)})`,
+        ms,
+      ),
     exited: (ms = 15_000) => withTimeout(exit, `wsdiag ${args[0]} to exit`, ms),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');

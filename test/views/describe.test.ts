@@ -21,7 +21,11 @@ describe('detection: subprotocol first, then path, then content', () => {
     ['v11.stomp', { subprotocol: 'v11.stomp', bytes: STOMP_SEND }, 'stomp'],
     ['v12.stomp', { subprotocol: 'v12.stomp', bytes: STOMP_SEND }, 'stomp'],
     ['graphql-transport-ws', { subprotocol: 'graphql-transport-ws', bytes: utf8('{"type":"connection_ack"}') }, 'graphql-transport-ws'],
-    ['graphql-ws is the legacy protocol', { subprotocol: 'graphql-ws', bytes: utf8('{"type":"connection_ack"}') }, 'subscriptions-transport-ws'],
+    [
+      'graphql-ws is the legacy protocol',
+      { subprotocol: 'graphql-ws', bytes: utf8('{"type":"connection_ack"}') },
+      'subscriptions-transport-ws',
+    ],
     ['/socket.io/ path', { path: '/socket.io/?EIO=4&transport=websocket', bytes: utf8('2') }, 'engine.io'],
     ['/engine.io/ path', { path: '/engine.io/?EIO=4&transport=websocket', bytes: utf8('3') }, 'engine.io'],
     ['EIO= on a custom path', { path: '/rt/?EIO=3&transport=websocket', bytes: utf8('42["a"]') }, 'socket.io'],
@@ -169,7 +173,9 @@ describe('limits', () => {
 
 describe('never throws', () => {
   it('on inputs that break the types', () => {
-    const odd = { subprotocol: 42, kind: 'text', bytes: 'not bytes', truncated: 'yes', path: {} } as unknown as Parameters<typeof describeMessage>[0];
+    const odd = { subprotocol: 42, kind: 'text', bytes: 'not bytes', truncated: 'yes', path: {} } as unknown as Parameters<
+      typeof describeMessage
+    >[0];
     const result = describeMessage(odd);
     assert.equal(result.summary, '(empty)');
   });

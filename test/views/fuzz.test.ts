@@ -14,10 +14,29 @@ const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 300);
 
 const samples: Uint8Array[] = [
   ...[
-    mqtt.generate({ cmd: 'connect', protocolVersion: 4, clientId: 'c', username: 'u', password: Buffer.from('p'), will: { topic: 'w', payload: Buffer.from('x'), qos: 1, retain: false } }),
+    mqtt.generate({
+      cmd: 'connect',
+      protocolVersion: 4,
+      clientId: 'c',
+      username: 'u',
+      password: Buffer.from('p'),
+      will: { topic: 'w', payload: Buffer.from('x'), qos: 1, retain: false },
+    }),
     mqtt.generate({ cmd: 'connect', protocolVersion: 5, clientId: 'c', properties: { sessionExpiryInterval: 1 } }, { protocolVersion: 5 }),
     mqtt.generate({ cmd: 'publish', topic: 'a/b', payload: '{"t":1}', qos: 2, messageId: 3, retain: true, dup: false }),
-    mqtt.generate({ cmd: 'publish', topic: 'a', payload: 'x', qos: 1, messageId: 1, retain: false, dup: false, properties: { userProperties: { k: 'v' } } }, { protocolVersion: 5 }),
+    mqtt.generate(
+      {
+        cmd: 'publish',
+        topic: 'a',
+        payload: 'x',
+        qos: 1,
+        messageId: 1,
+        retain: false,
+        dup: false,
+        properties: { userProperties: { k: 'v' } },
+      },
+      { protocolVersion: 5 },
+    ),
     mqtt.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'x/#', qos: 1 }] }),
     mqtt.generate({ cmd: 'suback', messageId: 1, granted: [0, 128] }),
     mqtt.generate({ cmd: 'disconnect', reasonCode: 0x8e }, { protocolVersion: 5 }),
@@ -37,7 +56,10 @@ const samples: Uint8Array[] = [
 ];
 
 const mutated = fc
-  .tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'cut')), { maxLength: 5 }))
+  .tuple(
+    fc.constantFrom(...samples),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'cut')), { maxLength: 5 }),
+  )
   .map(([bytes, edits]) => {
     const out = Array.from(bytes);
     for (const [at, value, kind] of edits) {
@@ -73,7 +95,17 @@ const limitsArb: fc.Arbitrary<Partial<ViewLimits> | undefined> = fc.oneof(
 );
 
 const inputArb: fc.Arbitrary<MessageInput> = fc.record({
-  subprotocol: fc.constantFrom(null, 'mqtt', 'mqttv3.1', 'v10.stomp', 'v11.stomp', 'v12.stomp', 'graphql-transport-ws', 'graphql-ws', 'chat'),
+  subprotocol: fc.constantFrom(
+    null,
+    'mqtt',
+    'mqttv3.1',
+    'v10.stomp',
+    'v11.stomp',
+    'v12.stomp',
+    'graphql-transport-ws',
+    'graphql-ws',
+    'chat',
+  ),
   kind: fc.constantFrom('text' as const, 'binary' as const, 'ping' as const, 'pong' as const, 'close' as const),
   bytes: bytesArb,
   truncated: fc.boolean(),

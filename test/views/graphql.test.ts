@@ -16,7 +16,10 @@ describe('graphql-transport-ws', () => {
     [{ type: 'ping' }, 'ping'],
     [{ type: 'pong', payload: { t: 1 } }, 'pong: {"t":1}'],
     [{ id: '1', type: 'subscribe', payload: { query: 'subscription {\n  greetings\n}' } }, 'subscribe id 1: subscription { greetings }'],
-    [{ id: '2', type: 'subscribe', payload: { operationName: 'OnMsg', query: 'subscription OnMsg { msg }', variables: { room: 'a' } } }, 'subscribe id 2: OnMsg'],
+    [
+      { id: '2', type: 'subscribe', payload: { operationName: 'OnMsg', query: 'subscription OnMsg { msg }', variables: { room: 'a' } } },
+      'subscribe id 2: OnMsg',
+    ],
     [{ id: '1', type: 'next', payload: { data: { greetings: 'Hi' } } }, 'next id 1: {"data":{"greetings":"Hi"}}'],
     [{ id: '1', type: 'error', payload: [{ message: 'Cannot query field "x"' }] }, 'error id 1: Cannot query field "x"'],
     [{ id: '1', type: 'complete' }, 'complete id 1'],
@@ -29,7 +32,11 @@ describe('graphql-transport-ws', () => {
   }
 
   it('subscribe shows the query as written, then the variables', () => {
-    const result = gtw({ id: '2', type: 'subscribe', payload: { operationName: 'OnMsg', query: 'subscription OnMsg {\n  msg\n}', variables: { room: 'a' } } });
+    const result = gtw({
+      id: '2',
+      type: 'subscribe',
+      payload: { operationName: 'OnMsg', query: 'subscription OnMsg {\n  msg\n}', variables: { room: 'a' } },
+    });
     assert.equal(
       result.text,
       'graphql-transport-ws subscribe (id 2)\noperation: OnMsg\nquery:\n  subscription OnMsg {\n    msg\n  }\nvariables:\n  {\n    "room": "a"\n  }',
@@ -47,7 +54,10 @@ describe('graphql-transport-ws', () => {
   });
 
   it('a legacy message on a graphql-transport-ws connection: the two sides disagree', () => {
-    assert.match(gtw({ id: '1', type: 'start', payload: { query: '{a}' } }).text, /"start" is a subscriptions-transport-ws message, but the subprotocol is graphql-transport-ws/);
+    assert.match(
+      gtw({ id: '1', type: 'start', payload: { query: '{a}' } }).text,
+      /"start" is a subscriptions-transport-ws message, but the subprotocol is graphql-transport-ws/,
+    );
   });
 });
 

@@ -16,8 +16,19 @@ function pretty(node: JsonNode, maxDepth = 32, maskSecrets = false): string {
 
 describe('parseJson', () => {
   const valid = [
-    '{}', '[]', '0', '-0', '1.5e-3', '-12E+4', 'true', 'false', 'null', '"a\\u00e9\\n\\"\\\\\\/"', ' \t\r\n[ 1 , { "a" : [ ] } ] \n',
-    '{"a":1,"a":2}', '[[[[[]]]]]',
+    '{}',
+    '[]',
+    '0',
+    '-0',
+    '1.5e-3',
+    '-12E+4',
+    'true',
+    'false',
+    'null',
+    '"a\\u00e9\\n\\"\\\\\\/"',
+    ' \t\r\n[ 1 , { "a" : [ ] } ] \n',
+    '{"a":1,"a":2}',
+    '[[[[[]]]]]',
   ];
   for (const text of valid) {
     it(`accepts ${JSON.stringify(text)} as JSON.parse does`, () => {
@@ -27,8 +38,34 @@ describe('parseJson', () => {
   }
 
   const invalid = [
-    '', ' ', '{', '[1,]', '{"a":1,}', '{"a" 1}', '{a:1}', "{'a':1}", '01', '1.', '.5', '-', '1e', '+1', 'tru', 'nul', 'True',
-    '"\\x41"', '"\\u12g4"', '"tab\there"', '"unterminated', '[1 2]', '{"a":1}x', '[]]', '{}{}', 'NaN', 'Infinity', '// c\n1',
+    '',
+    ' ',
+    '{',
+    '[1,]',
+    '{"a":1,}',
+    '{"a" 1}',
+    '{a:1}',
+    "{'a':1}",
+    '01',
+    '1.',
+    '.5',
+    '-',
+    '1e',
+    '+1',
+    'tru',
+    'nul',
+    'True',
+    '"\\x41"',
+    '"\\u12g4"',
+    '"tab\there"',
+    '"unterminated',
+    '[1 2]',
+    '{"a":1}x',
+    '[]]',
+    '{}{}',
+    'NaN',
+    'Infinity',
+    '// c\n1',
     '\ufeff{}',
   ];
   for (const text of invalid) {
@@ -41,10 +78,14 @@ describe('parseJson', () => {
   it('keeps keys in the order sent, duplicates included, and numbers as written', () => {
     const node = parseJson('{"b":1,"2":2,"a":3,"b":4,"big":12345678901234567890,"f":1.50}')!;
     assert.equal(node.kind, 'object');
-    assert.deepEqual(
-      node.kind === 'object' && node.entries.map((e) => [e.key, e.value.kind === 'number' ? e.value.source : '']),
-      [['b', '1'], ['2', '2'], ['a', '3'], ['b', '4'], ['big', '12345678901234567890'], ['f', '1.50']],
-    );
+    assert.deepEqual(node.kind === 'object' && node.entries.map((e) => [e.key, e.value.kind === 'number' ? e.value.source : '']), [
+      ['b', '1'],
+      ['2', '2'],
+      ['a', '3'],
+      ['b', '4'],
+      ['big', '12345678901234567890'],
+      ['f', '1.50'],
+    ]);
   });
 
   it('a million nested arrays: one pass, no stack overflow, deep levels kept as source', () => {
@@ -80,7 +121,10 @@ describe('printJson', () => {
   });
 
   it('masks a whole container under a credential-like key', () => {
-    assert.equal(pretty(parseJson('{"credentials":{"user":"a"},"ok":[1]}')!, 32, true), '{\n  "credentials": "REDACTED",\n  "ok": [\n    1\n  ]\n}');
+    assert.equal(
+      pretty(parseJson('{"credentials":{"user":"a"},"ok":[1]}')!, 32, true),
+      '{\n  "credentials": "REDACTED",\n  "ok": [\n    1\n  ]\n}',
+    );
   });
 
   it('masks values of keys that look like credentials when asked', () => {
@@ -117,7 +161,13 @@ describe('the JSON view', () => {
       children: [
         { label: 'type', value: '"chat"' },
         { label: 'n', value: '1.0' },
-        { label: 'tags', children: [{ label: '[0]', value: '"a"' }, { label: '[1]', value: '"b"' }] },
+        {
+          label: 'tags',
+          children: [
+            { label: '[0]', value: '"a"' },
+            { label: '[1]', value: '"b"' },
+          ],
+        },
       ],
     });
   });

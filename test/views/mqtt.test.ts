@@ -10,7 +10,8 @@ import { concatBytes } from '../../src/protocol/encoder.js';
 import { ConversationViews } from '../../src/views/index.js';
 import { findValue, hex, utf8, view } from './support.js';
 
-const gen = (packet: mqtt.Packet, protocolVersion: 3 | 4 | 5 = 4): Uint8Array => Uint8Array.from(mqtt.generate(packet, { protocolVersion }));
+const gen = (packet: mqtt.Packet, protocolVersion: 3 | 4 | 5 = 4): Uint8Array =>
+  Uint8Array.from(mqtt.generate(packet, { protocolVersion }));
 
 const bin = (bytes: Uint8Array) => ({ subprotocol: 'mqtt', kind: 'binary' as const, bytes });
 
@@ -56,7 +57,20 @@ describe('MQTT 3.1.1 packets built by hand', () => {
   });
 
   it('the text of a CONNECT, with the credentials hidden', () => {
-    const result = view(bin(gen({ cmd: 'connect', protocolVersion: 4, clientId: 'w', clean: true, keepalive: 0, will: { topic: 'dead', payload: Buffer.from('bye'), qos: 1, retain: true }, username: 'u', password: Buffer.from('p4ss') })));
+    const result = view(
+      bin(
+        gen({
+          cmd: 'connect',
+          protocolVersion: 4,
+          clientId: 'w',
+          clean: true,
+          keepalive: 0,
+          will: { topic: 'dead', payload: Buffer.from('bye'), qos: 1, retain: true },
+          username: 'u',
+          password: Buffer.from('p4ss'),
+        }),
+      ),
+    );
     assert.equal(
       result.text,
       [
@@ -75,7 +89,9 @@ describe('MQTT 3.1.1 packets built by hand', () => {
   });
 
   it('the text of a PUBLISH shows its payload pretty-printed', () => {
-    const result = view(bin(gen({ cmd: 'publish', topic: 'sensors/t1', payload: '{"t":21.5,"unit":"C"}', qos: 1, messageId: 7, retain: false, dup: false })));
+    const result = view(
+      bin(gen({ cmd: 'publish', topic: 'sensors/t1', payload: '{"t":21.5,"unit":"C"}', qos: 1, messageId: 7, retain: false, dup: false })),
+    );
     assert.equal(
       result.text,
       [
@@ -99,23 +115,77 @@ describe('MQTT 3.1.1 packets built by hand', () => {
 describe('MQTT 5.0 (mqtt-packet encodings, properties skipped by their length)', () => {
   it('CONNECT with properties gives the level for the rest of the connection', () => {
     const conversation = new ConversationViews({ subprotocol: 'mqtt' });
-    const connect = conversation.describe({ dir: 'client->server', kind: 'binary', truncated: false, bytes: gen({ cmd: 'connect', protocolVersion: 5, clientId: 'dev-5', keepalive: 10, clean: true, properties: { sessionExpiryInterval: 60, receiveMaximum: 10 } }, 5) });
+    const connect = conversation.describe({
+      dir: 'client->server',
+      kind: 'binary',
+      truncated: false,
+      bytes: gen(
+        {
+          cmd: 'connect',
+          protocolVersion: 5,
+          clientId: 'dev-5',
+          keepalive: 10,
+          clean: true,
+          properties: { sessionExpiryInterval: 60, receiveMaximum: 10 },
+        },
+        5,
+      ),
+    });
     assert.equal(connect.summary, 'CONNECT "dev-5" MQTT 5.0, keep alive 10 s, clean');
     assert.match(connect.text, /properties: 8 bytes/);
-    const publish = conversation.describe({ dir: 'client->server', kind: 'binary', truncated: false, bytes: gen({ cmd: 'publish', topic: 's/t', payload: '{"v":1}', qos: 1, messageId: 9, retain: false, dup: false, properties: { contentType: 'application/json', userProperties: { a: 'b' } } }, 5) });
+    const publish = conversation.describe({
+      dir: 'client->server',
+      kind: 'binary',
+      truncated: false,
+      bytes: gen(
+        {
+          cmd: 'publish',
+          topic: 's/t',
+          payload: '{"v":1}',
+          qos: 1,
+          messageId: 9,
+          retain: false,
+          dup: false,
+          properties: { contentType: 'application/json', userProperties: { a: 'b' } },
+        },
+        5,
+      ),
+    });
     assert.equal(publish.summary, 'PUBLISH "s/t" QoS 1 id 9: {"v":1}');
     assert.equal(findValue(publish.detail, 'properties'), '26 bytes');
     // The server's packets are read as 5.0 too: the level belongs to the connection.
-    const suback = conversation.describe({ dir: 'server->client', kind: 'binary', truncated: false, bytes: gen({ cmd: 'suback', messageId: 3, granted: [1, 0x87], properties: { reasonString: 'no' } }, 5) });
+    const suback = conversation.describe({
+      dir: 'server->client',
+      kind: 'binary',
+      truncated: false,
+      bytes: gen({ cmd: 'suback', messageId: 3, granted: [1, 0x87], properties: { reasonString: 'no' } }, 5),
+    });
     assert.equal(suback.summary, 'SUBACK id 3: 0x01 Granted QoS 1, 0x87 Not authorized');
   });
 
   const cases: Array<[string, mqtt.Packet, string]> = [
-    ['CONNACK with a reason code', { cmd: 'connack', reasonCode: 0x86, sessionPresent: false, properties: { reasonString: 'bad' } }, 'CONNACK 0x86 Bad User Name or Password'],
+    [
+      'CONNACK with a reason code',
+      { cmd: 'connack', reasonCode: 0x86, sessionPresent: false, properties: { reasonString: 'bad' } },
+      'CONNACK 0x86 Bad User Name or Password',
+    ],
     ['PUBACK with a reason code', { cmd: 'puback', messageId: 9, reasonCode: 0x10 }, 'PUBACK id 9: 0x10 No matching subscribers'],
-    ['DISCONNECT with a reason and properties', { cmd: 'disconnect', reasonCode: 0x8e, properties: { reasonString: 'taken over' } }, 'DISCONNECT 0x8e Session taken over'],
+    [
+      'DISCONNECT with a reason and properties',
+      { cmd: 'disconnect', reasonCode: 0x8e, properties: { reasonString: 'taken over' } },
+      'DISCONNECT 0x8e Session taken over',
+    ],
     ['AUTH', { cmd: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'SCRAM' } }, 'AUTH 0x18 Continue authentication'],
-    ['SUBSCRIBE with options, level unknown: read as 5.0 because it does not parse as 3.1.1', { cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'x/#', qos: 1, nl: true, rap: true, rh: 2 }], properties: { subscriptionIdentifier: 4 } }, 'SUBSCRIBE id 3: "x/#" QoS 1, no local, retain as published, retain handling 2'],
+    [
+      'SUBSCRIBE with options, level unknown: read as 5.0 because it does not parse as 3.1.1',
+      {
+        cmd: 'subscribe',
+        messageId: 3,
+        subscriptions: [{ topic: 'x/#', qos: 1, nl: true, rap: true, rh: 2 }],
+        properties: { subscriptionIdentifier: 4 },
+      },
+      'SUBSCRIBE id 3: "x/#" QoS 1, no local, retain as published, retain handling 2',
+    ],
   ];
   for (const [name, packet, summary] of cases) {
     it(name, () => assert.equal(view(bin(gen(packet, 5))).summary, summary));
@@ -124,7 +194,11 @@ describe('MQTT 5.0 (mqtt-packet encodings, properties skipped by their length)',
 
 describe('packets and messages do not line up ([MQTT-6.0.0-2])', () => {
   it('several packets in one message are all listed', () => {
-    const bytes = concatBytes([gen({ cmd: 'publish', topic: 'a', payload: 'x', qos: 0, retain: false, dup: false }), hex('c0 00'), hex('40 02 0001')]);
+    const bytes = concatBytes([
+      gen({ cmd: 'publish', topic: 'a', payload: 'x', qos: 0, retain: false, dup: false }),
+      hex('c0 00'),
+      hex('40 02 0001'),
+    ]);
     const result = view(bin(bytes));
     assert.equal(result.summary, 'PUBLISH "a" QoS 0: "x" (+2 more: PINGREQ, PUBACK)');
     assert.match(result.text, /^MQTT, 3 packets in one message\n#1 PUBLISH/);
@@ -152,7 +226,10 @@ describe('packets and messages do not line up ([MQTT-6.0.0-2])', () => {
   it('the other direction is not disturbed by a split', () => {
     const conversation = new ConversationViews({ subprotocol: 'mqtt' });
     conversation.describe({ dir: 'client->server', kind: 'binary', bytes: hex('30 0a 0003 612f'), truncated: false });
-    assert.equal(conversation.describe({ dir: 'server->client', kind: 'binary', bytes: hex('d0 00'), truncated: false }).summary, 'PINGRESP');
+    assert.equal(
+      conversation.describe({ dir: 'server->client', kind: 'binary', bytes: hex('d0 00'), truncated: false }).summary,
+      'PINGRESP',
+    );
   });
 
   it('a packet cut by the body limit says so', () => {
@@ -171,10 +248,14 @@ describe('what MQTT forbids', () => {
   });
 
   it('QoS 3', () => assert.match(view(bin(hex('36 05 0001 74 0001'))).text, /QoS 3 is not allowed \[MQTT-3.3.1-4\]/));
-  it('wrong fixed-header flags', () => assert.match(view(bin(hex('60 02 0007'))).text, /the PUBREL flags must be 0010, not 0000 \(malformed\)/));
-  it('a Remaining Length too short for the fields', () => assert.match(view(bin(hex('10 02 0004'))).text, /the Remaining Length \(2\) is too short for the CONNECT fields/));
-  it('bytes left over', () => assert.match(view(bin(hex('10 11 0004 4d515454 04 02 003c 0004 64657631 ff'))).text, /1 byte left over after the CONNECT fields/));
-  it('a PUBACK with a reason code, level unknown, is read as 5.0', () => assert.equal(view(bin(hex('40 03 0007 00'))).summary, 'PUBACK id 7: 0x00 Success'));
+  it('wrong fixed-header flags', () =>
+    assert.match(view(bin(hex('60 02 0007'))).text, /the PUBREL flags must be 0010, not 0000 \(malformed\)/));
+  it('a Remaining Length too short for the fields', () =>
+    assert.match(view(bin(hex('10 02 0004'))).text, /the Remaining Length \(2\) is too short for the CONNECT fields/));
+  it('bytes left over', () =>
+    assert.match(view(bin(hex('10 11 0004 4d515454 04 02 003c 0004 64657631 ff'))).text, /1 byte left over after the CONNECT fields/));
+  it('a PUBACK with a reason code, level unknown, is read as 5.0', () =>
+    assert.equal(view(bin(hex('40 03 0007 00'))).summary, 'PUBACK id 7: 0x00 Success'));
   it('a ping with a body', () => assert.match(view(bin(hex('c0 01 00'))).text, /PINGREQ has a Remaining Length of 1; it must be 0/));
   it('a SUBSCRIBE with no topic', () => assert.match(view(bin(hex('82 02 0001'))).text, /SUBSCRIBE must list at least one topic filter/));
 
@@ -188,7 +269,12 @@ describe('what MQTT forbids', () => {
 
   it('a 5.0 field on a 3.1.1 connection is malformed', () => {
     const conversation = new ConversationViews({ subprotocol: 'mqtt' });
-    conversation.describe({ dir: 'client->server', kind: 'binary', bytes: hex('10 10 0004 4d515454 04 02 003c 0004 64657631'), truncated: false });
+    conversation.describe({
+      dir: 'client->server',
+      kind: 'binary',
+      bytes: hex('10 10 0004 4d515454 04 02 003c 0004 64657631'),
+      truncated: false,
+    });
     const puback = conversation.describe({ dir: 'server->client', kind: 'binary', bytes: hex('40 03 0007 10'), truncated: false });
     assert.match(puback.text, /PUBACK has 3 bytes of fields; MQTT 3.1.1 defines 2 \(malformed\)/);
   });

@@ -31,8 +31,11 @@ function socketIoMessages(packet: Parameters<Encoder['encode']>[0]): Array<{ kin
 
 describe('Engine.IO packets', () => {
   const cases: Array<[string, string, string]> = [
-    ['open', '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}',
-      'open, sid lv_VI97HAXpY6yYWAAAC, ping every 25000 ms, timeout 20000 ms, upgrades websocket'],
+    [
+      'open',
+      '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}',
+      'open, sid lv_VI97HAXpY6yYWAAAC, ping every 25000 ms, timeout 20000 ms, upgrades websocket',
+    ],
     ['close', '1', 'close'],
     ['ping', '2', 'ping'],
     ['pong', '3', 'pong'],
@@ -51,12 +54,18 @@ describe('Engine.IO packets', () => {
 
   it('engine.io-parser encodings are read as they were meant', () => {
     assert.equal(view({ path: PATH4, bytes: utf8(engineEncode({ type: 'ping', data: 'probe' }) as string) }).summary, 'ping probe');
-    assert.equal(view({ path: '/engine.io/', bytes: utf8(engineEncode({ type: 'message', data: '{"a":1}' }) as string) }).summary, 'message {"a":1}');
+    assert.equal(
+      view({ path: '/engine.io/', bytes: utf8(engineEncode({ type: 'message', data: '{"a":1}' }) as string) }).summary,
+      'message {"a":1}',
+    );
   });
 
   it('the open packet shows the handshake', () => {
     const result = view({ path: PATH4, bytes: utf8('0{"sid":"abc","upgrades":[],"pingInterval":300,"pingTimeout":200}') });
-    assert.equal(result.text, 'Engine.IO open (0)\n  {\n    "sid": "abc",\n    "upgrades": [],\n    "pingInterval": 300,\n    "pingTimeout": 200\n  }');
+    assert.equal(
+      result.text,
+      'Engine.IO open (0)\n  {\n    "sid": "abc",\n    "upgrades": [],\n    "pingInterval": 300,\n    "pingTimeout": 200\n  }',
+    );
   });
 
   it('the upgrade dance is explained step by step', () => {
@@ -66,25 +75,62 @@ describe('Engine.IO packets', () => {
   });
 
   it('heartbeat direction: the server pings in revision 4, the client in revision 3', () => {
-    assert.match(view({ path: PATH4, bytes: utf8('2'), dir: 'server->client' }).text, /in Engine.IO 4 the server pings and the client answers pong/);
-    assert.match(view({ path: PATH3, bytes: utf8('2'), dir: 'client->server' }).text, /in Engine.IO 3 the client pings and the server answers pong/);
+    assert.match(
+      view({ path: PATH4, bytes: utf8('2'), dir: 'server->client' }).text,
+      /in Engine.IO 4 the server pings and the client answers pong/,
+    );
+    assert.match(
+      view({ path: PATH3, bytes: utf8('2'), dir: 'client->server' }).text,
+      /in Engine.IO 3 the client pings and the server answers pong/,
+    );
     // The other way round is a mismatch worth saying.
-    assert.match(view({ path: PATH4, bytes: utf8('2'), dir: 'client->server' }).text, /a ping from the client: in Engine.IO 4 the server pings/);
-    assert.match(view({ path: PATH3, bytes: utf8('2'), dir: 'server->client' }).text, /a ping from the server: in Engine.IO 3 the client pings/);
+    assert.match(
+      view({ path: PATH4, bytes: utf8('2'), dir: 'client->server' }).text,
+      /a ping from the client: in Engine.IO 4 the server pings/,
+    );
+    assert.match(
+      view({ path: PATH3, bytes: utf8('2'), dir: 'server->client' }).text,
+      /a ping from the server: in Engine.IO 3 the client pings/,
+    );
   });
 });
 
 describe('Socket.IO packets (socket.io-parser encodings)', () => {
   const cases: Array<[string, Parameters<Encoder['encode']>[0], string, string]> = [
     ['CONNECT to the main namespace', { type: PacketType.CONNECT, nsp: '/' }, '40', 'CONNECT'],
-    ['CONNECT with a token is masked', { type: PacketType.CONNECT, nsp: '/admin', data: { token: '123' } }, '40/admin,{"token":"123"}', 'CONNECT {"token":"REDACTED"} (/admin)'],
+    [
+      'CONNECT with a token is masked',
+      { type: PacketType.CONNECT, nsp: '/admin', data: { token: '123' } },
+      '40/admin,{"token":"123"}',
+      'CONNECT {"token":"REDACTED"} (/admin)',
+    ],
     // A session id lets whoever holds it speak for the session (long-polling): masked like other credentials.
-    ['CONNECT answered with a sid is masked', { type: PacketType.CONNECT, nsp: '/', data: { sid: 'wZX3oN0bSVIhsaknAAAI' } }, '40{"sid":"wZX3oN0bSVIhsaknAAAI"}', 'CONNECT {"sid":"REDACTED"}'],
+    [
+      'CONNECT answered with a sid is masked',
+      { type: PacketType.CONNECT, nsp: '/', data: { sid: 'wZX3oN0bSVIhsaknAAAI' } },
+      '40{"sid":"wZX3oN0bSVIhsaknAAAI"}',
+      'CONNECT {"sid":"REDACTED"}',
+    ],
     ['DISCONNECT', { type: PacketType.DISCONNECT, nsp: '/admin' }, '41/admin,', 'DISCONNECT (/admin)'],
-    ['EVENT', { type: PacketType.EVENT, nsp: '/', data: ['chat', 'hi', { a: 1 }] }, '42["chat","hi",{"a":1}]', 'EVENT "chat": "hi", {"a":1}'],
-    ['EVENT with an ack id on a namespace', { type: PacketType.EVENT, nsp: '/admin', id: 12, data: ['tellme'] }, '42/admin,12["tellme"]', 'EVENT "tellme" (ack 12, /admin)'],
+    [
+      'EVENT',
+      { type: PacketType.EVENT, nsp: '/', data: ['chat', 'hi', { a: 1 }] },
+      '42["chat","hi",{"a":1}]',
+      'EVENT "chat": "hi", {"a":1}',
+    ],
+    [
+      'EVENT with an ack id on a namespace',
+      { type: PacketType.EVENT, nsp: '/admin', id: 12, data: ['tellme'] },
+      '42/admin,12["tellme"]',
+      'EVENT "tellme" (ack 12, /admin)',
+    ],
     ['ACK', { type: PacketType.ACK, nsp: '/', id: 12, data: ['bar'] }, '4312["bar"]', 'ACK: "bar" (ack 12)'],
-    ['CONNECT_ERROR', { type: PacketType.CONNECT_ERROR, nsp: '/', data: { message: 'Not authorized' } }, '44{"message":"Not authorized"}', 'CONNECT_ERROR "Not authorized"'],
+    [
+      'CONNECT_ERROR',
+      { type: PacketType.CONNECT_ERROR, nsp: '/', data: { message: 'Not authorized' } },
+      '44{"message":"Not authorized"}',
+      'CONNECT_ERROR "Not authorized"',
+    ],
   ];
   for (const [name, packet, wire, summary] of cases) {
     it(name, () => {
@@ -144,8 +190,18 @@ describe('Socket.IO packets (socket.io-parser encodings)', () => {
 
   it('Engine.IO 3 binary messages carry the packet type 4 in their first byte', () => {
     const conversation = new ConversationViews({ subprotocol: null, path: PATH3 });
-    conversation.describe({ dir: 'client->server', kind: 'text', bytes: utf8('451-["f",{"_placeholder":true,"num":0}]'), truncated: false });
-    const attachment = conversation.describe({ dir: 'client->server', kind: 'binary', bytes: Uint8Array.of(4, 0xca, 0xfe), truncated: false });
+    conversation.describe({
+      dir: 'client->server',
+      kind: 'text',
+      bytes: utf8('451-["f",{"_placeholder":true,"num":0}]'),
+      truncated: false,
+    });
+    const attachment = conversation.describe({
+      dir: 'client->server',
+      kind: 'binary',
+      bytes: Uint8Array.of(4, 0xca, 0xfe),
+      truncated: false,
+    });
     assert.equal(attachment.summary, 'attachment 0 (1 of 1) of BINARY_EVENT "f", 2 bytes: ca fe');
     assert.match(attachment.text, /Engine.IO 3 binary message: the first byte \(04\) is the packet type/);
   });
@@ -153,7 +209,10 @@ describe('Socket.IO packets (socket.io-parser encodings)', () => {
   it('a payload that breaks the packet rules is shown with the rule', () => {
     const result = view({ path: PATH4, bytes: utf8('42[]') });
     assert.equal(result.protocol, 'socket.io');
-    assert.match(result.text, /the EVENT payload must be a non-empty array starting with the event name \(the receiver closes the connection\)/);
+    assert.match(
+      result.text,
+      /the EVENT payload must be a non-empty array starting with the event name \(the receiver closes the connection\)/,
+    );
     assert.match(view({ path: PATH4, bytes: utf8('42{oops') }).text, /\(the payload is not JSON\)/);
   });
 
@@ -172,7 +231,12 @@ describe('Socket.IO packets (socket.io-parser encodings)', () => {
   it('once recognised, a connection without a Socket.IO path reads bare pings as pings', () => {
     const conversation = new ConversationViews({ subprotocol: null, path: '/' });
     assert.equal(conversation.describe({ dir: 'server->client', kind: 'text', bytes: utf8('2'), truncated: false }).protocol, 'text');
-    conversation.describe({ dir: 'server->client', kind: 'text', bytes: utf8('0{"sid":"x","upgrades":[],"pingInterval":1,"pingTimeout":1}'), truncated: false });
+    conversation.describe({
+      dir: 'server->client',
+      kind: 'text',
+      bytes: utf8('0{"sid":"x","upgrades":[],"pingInterval":1,"pingTimeout":1}'),
+      truncated: false,
+    });
     const ping = conversation.describe({ dir: 'server->client', kind: 'text', bytes: utf8('2'), truncated: false });
     assert.deepEqual([ping.protocol, ping.summary], ['engine.io', 'ping']);
   });

@@ -11,14 +11,34 @@ const stomp = (text: string, subprotocol = 'v12.stomp') => view({ subprotocol, b
 
 describe('STOMP frames', () => {
   const cases: Array<[string, string, string]> = [
-    ['CONNECT', 'CONNECT\naccept-version:1.2\nhost:stomp.example\nheart-beat:10000,10000\n\n\0', 'CONNECT accept-version:1.2 host:stomp.example heart-beat:10000,10000'],
-    ['CONNECTED', 'CONNECTED\nversion:1.2\nheart-beat:0,0\nserver:RabbitMQ/3.12\n\n\0', 'CONNECTED version:1.2 heart-beat:0,0 server:RabbitMQ/3.12'],
+    [
+      'CONNECT',
+      'CONNECT\naccept-version:1.2\nhost:stomp.example\nheart-beat:10000,10000\n\n\0',
+      'CONNECT accept-version:1.2 host:stomp.example heart-beat:10000,10000',
+    ],
+    [
+      'CONNECTED',
+      'CONNECTED\nversion:1.2\nheart-beat:0,0\nserver:RabbitMQ/3.12\n\n\0',
+      'CONNECTED version:1.2 heart-beat:0,0 server:RabbitMQ/3.12',
+    ],
     ['SEND with a text body', 'SEND\ndestination:/queue/a\ncontent-type:text/plain\n\nhello\0', 'SEND destination:/queue/a — "hello"'],
-    ['SEND with a JSON body', 'SEND\ndestination:/queue/a\ncontent-type:application/json\n\n{"a":1}\0', 'SEND destination:/queue/a — {"a":1}'],
+    [
+      'SEND with a JSON body',
+      'SEND\ndestination:/queue/a\ncontent-type:application/json\n\n{"a":1}\0',
+      'SEND destination:/queue/a — {"a":1}',
+    ],
     ['SUBSCRIBE', 'SUBSCRIBE\nid:0\ndestination:/topic/x\nack:client\n\n\0', 'SUBSCRIBE destination:/topic/x id:0 ack:client'],
-    ['MESSAGE', 'MESSAGE\nsubscription:0\nmessage-id:007\ndestination:/topic/x\n\nhi\0', 'MESSAGE destination:/topic/x subscription:0 message-id:007 — "hi"'],
+    [
+      'MESSAGE',
+      'MESSAGE\nsubscription:0\nmessage-id:007\ndestination:/topic/x\n\nhi\0',
+      'MESSAGE destination:/topic/x subscription:0 message-id:007 — "hi"',
+    ],
     ['RECEIPT', 'RECEIPT\nreceipt-id:77\n\n\0', 'RECEIPT receipt-id:77'],
-    ['ERROR', 'ERROR\nmessage:malformed frame received\ncontent-type:text/plain\n\nThe message:\n-----\nMESSAGE\n\0', 'ERROR message:malformed frame received — "The message:\\n-----\\nMESSAGE\\n"'],
+    [
+      'ERROR',
+      'ERROR\nmessage:malformed frame received\ncontent-type:text/plain\n\nThe message:\n-----\nMESSAGE\n\0',
+      'ERROR message:malformed frame received — "The message:\\n-----\\nMESSAGE\\n"',
+    ],
     ['DISCONNECT', 'DISCONNECT\nreceipt:77\n\n\0', 'DISCONNECT receipt:77'],
     ['CR LF line ends', 'SEND\r\ndestination:/queue/a\r\n\r\nhi\0\r\n', 'SEND destination:/queue/a — "hi"'],
     ['the first of repeated headers counts', 'MESSAGE\ndestination:/a\ndestination:/b\n\n\0', 'MESSAGE destination:/a'],
@@ -60,7 +80,10 @@ describe('STOMP frames', () => {
 
   it('header escapes are decoded in 1.2, \\r is undefined in 1.1, nothing is escaped in 1.0 or CONNECT', () => {
     assert.equal(findValue(stomp('SEND\ndestination:/a\\cb\\\\c\\nd\\re\n\n\0').detail, 'destination'), '/a:b\\c\\nd\\re');
-    assert.match(stomp('SEND\ndestination:/a\\re\n\n\0', 'v11.stomp').text, /undefined escape "\\r" in a header \(a fatal protocol error\)/);
+    assert.match(
+      stomp('SEND\ndestination:/a\\re\n\n\0', 'v11.stomp').text,
+      /undefined escape "\\r" in a header \(a fatal protocol error\)/,
+    );
     assert.equal(findValue(stomp('SEND\ndestination:/a\\cb\n\n\0', 'v10.stomp').detail, 'destination'), '/a\\cb');
     assert.equal(findValue(stomp('CONNECT\nhost:a\\cb\n\n\0').detail, 'host'), 'a\\cb');
   });
@@ -88,6 +111,9 @@ describe('STOMP frames', () => {
   });
 
   it('STOMP in a binary message is still STOMP', () => {
-    assert.equal(view({ subprotocol: 'v12.stomp', kind: 'binary', bytes: utf8('RECEIPT\nreceipt-id:9\n\n\0') }).summary, 'RECEIPT receipt-id:9');
+    assert.equal(
+      view({ subprotocol: 'v12.stomp', kind: 'binary', bytes: utf8('RECEIPT\nreceipt-id:9\n\n\0') }).summary,
+      'RECEIPT receipt-id:9',
+    );
   });
 });

@@ -3,7 +3,14 @@
  * as a file).
  */
 import assert from 'node:assert/strict';
-import { describeMessage, resolveLimits, type MessageInput, type MessageView, type ViewLimits, type ViewNode } from '../../src/views/index.js';
+import {
+  describeMessage,
+  resolveLimits,
+  type MessageInput,
+  type MessageView,
+  type ViewLimits,
+  type ViewNode,
+} from '../../src/views/index.js';
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 

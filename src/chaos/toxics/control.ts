@@ -59,11 +59,18 @@ export const duplicate: ToxicDefinition<'duplicate'> = {
 
 export const injectPing: ToxicDefinition<'inject-ping'> = {
   type: 'inject-ping',
-  summary: 'sends a ping of its own before the chosen frames, unmasked by default (unmasked-client-frame toward the server; toward the client, a ping the client must answer)',
+  summary:
+    'sends a ping of its own before the chosen frames, unmasked by default (unmasked-client-frame toward the server; toward the client, a ping the client must answer)',
   level: 'frame',
   valid: false,
   attributes: {
-    payload: { kind: 'string', default: 'wsdiag', nullable: false, maxBytes: MAX_CONTROL_PAYLOAD, description: 'the ping payload (UTF-8, at most 125 bytes)' },
+    payload: {
+      kind: 'string',
+      default: 'wsdiag',
+      nullable: false,
+      maxBytes: MAX_CONTROL_PAYLOAD,
+      description: 'the ping payload (UTF-8, at most 125 bytes)',
+    },
     masked: { kind: 'boolean', default: false, description: 'mask the ping (with a fresh key)' },
     frames: framesAttribute('message', 'before which frames'),
   },
@@ -71,7 +78,10 @@ export const injectPing: ToxicDefinition<'inject-ping'> = {
     if (!ctx.matches(ctx.attributes.frames) || !ctx.roll()) return;
     const { payload, masked } = ctx.attributes;
     ctx.plan.injections.push({ payload: new TextEncoder().encode(payload), masked });
-    ctx.fault(`injected ${masked ? 'a masked' : 'an unmasked'} ping before ${frameName(ctx.frame)}`, undefined, { opcode: Opcode.Ping, masked });
+    ctx.fault(`injected ${masked ? 'a masked' : 'an unmasked'} ping before ${frameName(ctx.frame)}`, undefined, {
+      opcode: Opcode.Ping,
+      masked,
+    });
   },
 };
 
@@ -82,7 +92,13 @@ export const closeCode: ToxicDefinition<'close-code'> = {
   valid: false,
   attributes: {
     code: { kind: 'integer', default: 1000, min: 0, max: 0xffff, description: 'the code to write (any 16-bit value, valid or not)' },
-    reason: { kind: 'string', default: null, nullable: true, maxBytes: MAX_CONTROL_PAYLOAD - 2, description: 'the reason to write; null keeps the sender’s' },
+    reason: {
+      kind: 'string',
+      default: null,
+      nullable: true,
+      maxBytes: MAX_CONTROL_PAYLOAD - 2,
+      description: 'the reason to write; null keeps the sender’s',
+    },
   },
   frame(ctx) {
     const h = ctx.frame.header;

@@ -7,7 +7,8 @@ import { frameName, framesAttribute, type ToxicDefinition } from './toxic.js';
 
 export const fragment: ToxicDefinition<'fragment'> = {
   type: 'fragment',
-  summary: 'valid: splits data frames into fragments of at most `size` payload bytes (control frames so split become control-frame-fragmented)',
+  summary:
+    'valid: splits data frames into fragments of at most `size` payload bytes (control frames so split become control-frame-fragmented)',
   level: 'frame',
   valid: true,
   attributes: {
@@ -20,7 +21,11 @@ export const fragment: ToxicDefinition<'fragment'> = {
     if (!ctx.matches(frames) || length <= size || ctx.plan.fragmentSize !== null || !ctx.roll()) return;
     ctx.plan.fragmentSize = size;
     const count = Math.ceil(length / size);
-    ctx.fault(`split ${frameName(ctx.frame)} (${length} bytes) into ${count} frames of at most ${size} bytes`, { frames: 1 }, { frames: count });
+    ctx.fault(
+      `split ${frameName(ctx.frame)} (${length} bytes) into ${count} frames of at most ${size} bytes`,
+      { frames: 1 },
+      { frames: count },
+    );
   },
 };
 
@@ -31,7 +36,13 @@ export const coalesce: ToxicDefinition<'coalesce'> = {
   level: 'frame',
   valid: true,
   attributes: {
-    max_bytes: { kind: 'integer', default: 1024 * 1024, min: 1, max: 64 * 1024 * 1024, description: 'the most payload held for one message' },
+    max_bytes: {
+      kind: 'integer',
+      default: 1024 * 1024,
+      min: 1,
+      max: 64 * 1024 * 1024,
+      description: 'the most payload held for one message',
+    },
   },
   frame(ctx) {
     const h = ctx.frame.header;

@@ -30,7 +30,14 @@ export const reservedOpcode: ToxicDefinition<'reserved-opcode'> = {
   level: 'frame',
   valid: false,
   attributes: {
-    opcode: { kind: 'integer', default: 0x3, min: 0x3, max: 0xf, values: RESERVED_OPCODES, description: 'the reserved opcode to write (3–7, 11–15)' },
+    opcode: {
+      kind: 'integer',
+      default: 0x3,
+      min: 0x3,
+      max: 0xf,
+      values: RESERVED_OPCODES,
+      description: 'the reserved opcode to write (3–7, 11–15)',
+    },
     frames: framesAttribute('message', 'which frames'),
   },
   frame(ctx) {
@@ -38,7 +45,11 @@ export const reservedOpcode: ToxicDefinition<'reserved-opcode'> = {
     if (!ctx.matches(frames) || ctx.plan.opcode === opcode || !ctx.roll()) return;
     const before = ctx.plan.opcode;
     ctx.plan.opcode = opcode;
-    ctx.fault(`replaced the opcode of ${frameName(ctx.frame)} (${opcodeName(before)}) with reserved opcode 0x${opcode.toString(16)}`, { opcode: before }, { opcode });
+    ctx.fault(
+      `replaced the opcode of ${frameName(ctx.frame)} (${opcodeName(before)}) with reserved opcode 0x${opcode.toString(16)}`,
+      { opcode: before },
+      { opcode },
+    );
   },
 };
 
@@ -57,6 +68,10 @@ export const nonMinimalLength: ToxicDefinition<'non-minimal-length'> = {
     // Only a form longer than needed is a fault (a 16-bit form for 200 bytes is the minimal one).
     if (!ctx.matches(frames) || form <= minimalForm(length) || ctx.frame.header.lengthForm === form || !ctx.roll()) return;
     ctx.plan.lengthForm = form;
-    ctx.fault(`wrote the length (${length}) of ${frameName(ctx.frame)} in the ${form}-bit form`, { length_form: ctx.frame.header.lengthForm }, { length_form: form });
+    ctx.fault(
+      `wrote the length (${length}) of ${frameName(ctx.frame)} in the ${form}-bit form`,
+      { length_form: ctx.frame.header.lengthForm },
+      { length_form: form },
+    );
   },
 };

@@ -7,7 +7,8 @@ import { frameName, framesAttribute, type ToxicDefinition } from './toxic.js';
 
 export const mask: ToxicDefinition<'mask'> = {
   type: 'mask',
-  summary: 'removes the mask of frames toward the server or adds one to frames toward the client (unmasked-client-frame, masked-server-frame)',
+  summary:
+    'removes the mask of frames toward the server or adds one to frames toward the client (unmasked-client-frame, masked-server-frame)',
   level: 'frame',
   valid: false,
   attributes: {
@@ -15,7 +16,8 @@ export const mask: ToxicDefinition<'mask'> = {
       kind: 'enum',
       default: 'invert',
       values: ['invert', 'remove', 'add'],
-      description: 'invert: the wrong way for the direction (remove toward the server, add toward the client); or always remove, always add',
+      description:
+        'invert: the wrong way for the direction (remove toward the server, add toward the client); or always remove, always add',
     },
     frames: framesAttribute('all', 'which frames'),
   },

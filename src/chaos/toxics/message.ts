@@ -7,11 +7,17 @@ import { frameName, type ToxicDefinition } from './toxic.js';
 
 export const retype: ToxicDefinition<'retype'> = {
   type: 'retype',
-  summary: 'turns text messages into binary ones or the reverse (unsupported-text/-binary at a receiver that accepts one type; invalid-utf8-text for binary data that is not UTF-8)',
+  summary:
+    'turns text messages into binary ones or the reverse (unsupported-text/-binary at a receiver that accepts one type; invalid-utf8-text for binary data that is not UTF-8)',
   level: 'frame',
   valid: false,
   attributes: {
-    to: { kind: 'enum', default: 'swap', values: ['swap', 'text', 'binary'], description: 'swap both ways, or turn only the other type into this one' },
+    to: {
+      kind: 'enum',
+      default: 'swap',
+      values: ['swap', 'text', 'binary'],
+      description: 'swap both ways, or turn only the other type into this one',
+    },
   },
   frame(ctx) {
     const { to } = ctx.attributes;
@@ -46,9 +52,14 @@ export const corruptUtf8: ToxicDefinition<'corrupt-utf8'> = {
   frame(ctx) {
     const frame = ctx.frame;
     // A compressed message's payload is DEFLATE data: corrupting its text would mean inflating it first.
-    if (frame.messageOpcode !== Opcode.Text || frame.compressed || frame.messageOffset !== 0 || frame.header.length === 0 || !ctx.roll()) return;
+    if (frame.messageOpcode !== Opcode.Text || frame.compressed || frame.messageOffset !== 0 || frame.header.length === 0 || !ctx.roll())
+      return;
     const position = Math.min(ctx.attributes.offset, frame.header.length - 1);
     ctx.plan.patches.push({ position, mode: 'set', value: NEVER_UTF8 });
-    ctx.fault(`wrote 0xFF (never valid in UTF-8) at payload byte ${position} of ${frameName(frame)}`, { position }, { position, byte: NEVER_UTF8 });
+    ctx.fault(
+      `wrote 0xFF (never valid in UTF-8) at payload byte ${position} of ${frameName(frame)}`,
+      { position },
+      { position, byte: NEVER_UTF8 },
+    );
   },
 };

@@ -12,7 +12,13 @@ export const latency: ToxicDefinition<'latency'> = {
   valid: true,
   attributes: {
     latency: { kind: 'integer', default: 100, min: 0, max: 3_600_000, description: 'milliseconds added to each message' },
-    jitter: { kind: 'integer', default: 0, min: 0, max: 3_600_000, description: 'up to this many milliseconds more or less (uniform), never below 0' },
+    jitter: {
+      kind: 'integer',
+      default: 0,
+      min: 0,
+      max: 3_600_000,
+      description: 'up to this many milliseconds more or less (uniform), never below 0',
+    },
   },
   frame(ctx) {
     const frame = ctx.frame;

@@ -47,7 +47,20 @@ export interface ToxicDefinition<T extends ToxicType> {
 /** "text frame #3", "pong #4": how faults name a frame. */
 export function frameName(frame: FrameInfo): string {
   const h = frame.header;
-  const kind = h.opcode === 0 ? 'continuation frame' : h.opcode === 1 ? 'text frame' : h.opcode === 2 ? 'binary frame' : h.opcode === 8 ? 'Close' : h.opcode === 9 ? 'ping' : h.opcode === 10 ? 'pong' : `frame with opcode 0x${h.opcode.toString(16)}`;
+  const kind =
+    h.opcode === 0
+      ? 'continuation frame'
+      : h.opcode === 1
+        ? 'text frame'
+        : h.opcode === 2
+          ? 'binary frame'
+          : h.opcode === 8
+            ? 'Close'
+            : h.opcode === 9
+              ? 'ping'
+              : h.opcode === 10
+                ? 'pong'
+                : `frame with opcode 0x${h.opcode.toString(16)}`;
   return `${kind} #${h.index}`;
 }
 

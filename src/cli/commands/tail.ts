@@ -28,15 +28,25 @@ export function registerTail(program: Command): void {
     .description('pretty-print a wsdiag JSON Lines log (from --log or --json), optionally following it, with filters')
     .argument('<file>', 'the JSON Lines log to read')
     .option('-f, --follow', 'keep reading as the file grows, across truncation and rotation, until Ctrl-C')
-    .option('--code <codes>', `only violations with these close codes (comma-separated, repeatable: ${VIOLATION_CODES.join(',')})`, collect(parseCode))
+    .option(
+      '--code <codes>',
+      `only violations with these close codes (comma-separated, repeatable: ${VIOLATION_CODES.join(',')})`,
+      collect(parseCode),
+    )
     .option('--rule <ids>', 'only violations of these rules (comma-separated, repeatable)', collect(parseRule))
-    .option('--conn <ids>', 'only events of these connections: full ids (k3f9x2-c4), or c4 for the c4 of every run in the log (comma-separated, repeatable)', collect(parseConn))
+    .option(
+      '--conn <ids>',
+      'only events of these connections: full ids (k3f9x2-c4), or c4 for the c4 of every run in the log (comma-separated, repeatable)',
+      collect(parseConn),
+    )
     .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the readable log')
     .option('--frames', 'also show frame events (logs written with --frames)')
     .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
     .addOption(
-      new Option('--interval <ms>', `with -f, how often to check the file, in milliseconds (default ${DEFAULT_POLL_INTERVAL_MS})`)
-        .argParser(parseInterval),
+      new Option(
+        '--interval <ms>',
+        `with -f, how often to check the file, in milliseconds (default ${DEFAULT_POLL_INTERVAL_MS})`,
+      ).argParser(parseInterval),
     )
     .addHelpText(
       'after',
@@ -45,7 +55,7 @@ export function registerTail(program: Command): void {
         '  wsdiag tail -f wsdiag.log --code 1007\n' +
         '  wsdiag tail wsdiag.log --conn c4 --frames        # c4 of each run; k3f9x2-c4 for one run\n' +
         '  wsdiag tail wsdiag.log --rule invalid-utf8-text --json | jq .preview\n' +
-        '\nConnection ids start with their run\'s id (listening: run k3f9x2): --conn c4 is enough when the log holds one\n' +
+        "\nConnection ids start with their run's id (listening: run k3f9x2): --conn c4 is enough when the log holds one\n" +
         'run; when it holds several, it shows the c4 of each and says so on stderr, and a full id picks one.\n' +
         'A file whose first lines are not wsdiag events (5 of them, or all it holds) is refused.\n' +
         'Exit status: 0 done (or -f stopped with Ctrl-C), 2 bad usage, unreadable file or not a wsdiag log.',
@@ -74,7 +84,10 @@ function tailFromCli(file: string, options: TailOptions): Promise<number> {
 /** Lets a list option be given comma-separated, repeated, or both. */
 function collect<T>(parse: (item: string) => T): (value: string, previous: T[] | undefined) => T[] {
   return (value, previous = []) => {
-    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     if (items.length === 0) throw new InvalidArgumentError('expects at least one value');
     return [...previous, ...items.map(parse)];
   };
@@ -105,5 +118,3 @@ export function parseInterval(value: string): number {
   }
   return ms;
 }
-
-

@@ -22,7 +22,9 @@ export function stream(b: Block, e: StreamEvent): void {
 
 export function captureProblem(b: Block, e: CaptureProblemEvent): void {
   const paint = e.severity === 'error' ? b.c.error : b.c.warning;
-  const where = [e.offset === undefined ? '' : `at byte ${e.offset}`, e.packet === undefined ? '' : `packet ${e.packet}`].filter((s) => s !== '');
+  const where = [e.offset === undefined ? '' : `at byte ${e.offset}`, e.packet === undefined ? '' : `packet ${e.packet}`].filter(
+    (s) => s !== '',
+  );
   b.header(paint(`${MARK[e.severity]} capture ${p(e.code)}`), where.join(', '));
   b.sentence('', e.message);
 }

@@ -2,7 +2,19 @@
  * The core events' text: a connection's story (listening, open, frame, violation, peer-close, close,
  * error, summary). Pure: event in, lines out (via Block), so `tail` shows a log exactly as the live proxy did.
  */
-import { DIRECTIONS, type CloseEvent, type PeerCloseCause, type ErrorEvent, type FrameEvent, type FrameRef, type ListeningEvent, type OpenEvent, type PeerCloseEvent, type SummaryEvent, type ViolationEvent } from '../../events/index.js';
+import {
+  DIRECTIONS,
+  type CloseEvent,
+  type PeerCloseCause,
+  type ErrorEvent,
+  type FrameEvent,
+  type FrameRef,
+  type ListeningEvent,
+  type OpenEvent,
+  type PeerCloseEvent,
+  type SummaryEvent,
+  type ViolationEvent,
+} from '../../events/index.js';
 import { closeCodeName, opcodeName } from '../../protocol/constants.js';
 import { findRule } from '../../rules/table.js';
 import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../text.js';
@@ -99,11 +111,7 @@ function causeText(b: Block, cause: PeerCloseCause): string {
 }
 
 export function error(b: Block, e: ErrorEvent): void {
-  b.header(
-    b.c.error(`${MARK.error} error`),
-    e.conn === null ? '' : b.c.conn(p(e.conn)),
-    e.status === undefined ? '' : `HTTP ${e.status}`,
-  );
+  b.header(b.c.error(`${MARK.error} error`), e.conn === null ? '' : b.c.conn(p(e.conn)), e.status === undefined ? '' : `HTTP ${e.status}`);
   b.sentence('', e.message);
 }
 

@@ -25,12 +25,20 @@ export function probeMatrixHeading(c: Palette): string {
 }
 
 export function probeCase(e: ProbeCaseEvent, { palette: c }: FormatOptions): string {
-  const cells = COLUMNS.map(([column]) => cell(c, e.findings.filter((f) => columnOf(f) === column), e.status === 'error'));
+  const cells = COLUMNS.map(([column]) =>
+    cell(
+      c,
+      e.findings.filter((f) => columnOf(f) === column),
+      e.status === 'error',
+    ),
+  );
   const latency = e.max_latency_ms === null ? '-' : `${e.max_latency_ms.toFixed(1)} ms`;
   const lines = [`  ${e.case.padEnd(NAME_WIDTH)} ${cells.join(' ')} ${latency.padStart(9)}  ${status(c, e.status)}`];
   if (e.error) lines.push(`      ${c.error('!')} ${e.error}`);
   for (const f of e.findings) {
-    lines.push(`      ${mark(c, f)} ${c.muted(f.dir === null ? '' : `${arrow(f.dir)} `)}${c.rule(f.check)}: ${f.message}${f.rfc ? c.muted(` [${f.rfc}]`) : ''}`);
+    lines.push(
+      `      ${mark(c, f)} ${c.muted(f.dir === null ? '' : `${arrow(f.dir)} `)}${c.rule(f.check)}: ${f.message}${f.rfc ? c.muted(` [${f.rfc}]`) : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

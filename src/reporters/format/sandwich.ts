@@ -8,7 +8,11 @@ import { formatBytes, plural, printable as p } from '../text.js';
 import { GAP, type Block } from './block.js';
 
 const MARK = { failure: '✖', warning: '⚠', info: 'i' } as const;
-const LABEL = { failure: 'intermediary changed the traffic', warning: 'intermediary (suspicious)', info: 'intermediary (legal change)' } as const;
+const LABEL = {
+  failure: 'intermediary changed the traffic',
+  warning: 'intermediary (suspicious)',
+  info: 'intermediary (legal change)',
+} as const;
 
 export function sandwichFinding(b: Block, e: SandwichFindingEvent): void {
   const c = b.c;
@@ -45,7 +49,10 @@ function legLine(c: Palette, name: string, leg: LegEvidence): string {
   // Where this leg's analyzer saw the finding's rule broken: the leg that first carried the bad frame.
   const seen = s.violations ?? [];
   const first = seen[0];
-  const where = first === undefined ? '' : `; ${p(first.rule)} at ${seen.map((v) => (v.frame === null ? 'the handshake' : `frame #${v.frame}`)).join(', ')}`;
+  const where =
+    first === undefined
+      ? ''
+      : `; ${p(first.rule)} at ${seen.map((v) => (v.frame === null ? 'the handshake' : `frame #${v.frame}`)).join(', ')}`;
   return `${head}  ${p(s.dir)}: ${parts.join(', ')}${where}`;
 }
 

@@ -40,10 +40,13 @@ export function App(): VNode {
   useEffect(() => {
     let scheduled: ReturnType<typeof setTimeout> | undefined;
     const changed = (): void => {
-      scheduled ??= setTimeout(() => {
-        scheduled = undefined;
-        setTick((t) => t + 1);
-      }, Math.max(REDRAW_MS, lastRedrawCost * REDRAW_SHARE));
+      scheduled ??= setTimeout(
+        () => {
+          scheduled = undefined;
+          setTick((t) => t + 1);
+        },
+        Math.max(REDRAW_MS, lastRedrawCost * REDRAW_SHARE),
+      );
     };
     const handle = connectFeed(store, feed, changed);
     const clock = setInterval(() => setNow(Date.now()), 1000);
@@ -57,7 +60,8 @@ export function App(): VNode {
   // Recomputed when the data, the selection or the view change (store.version moves with every batch).
   const rows = useMemo(() => {
     const started = performance.now();
-    const records: readonly Rec[] = selected === ALL ? store.records.filter((r) => r.event.type !== 'http') : selected === HTTP ? store.http : (conn?.records ?? []);
+    const records: readonly Rec[] =
+      selected === ALL ? store.records.filter((r) => r.event.type !== 'http') : selected === HTTP ? store.http : (conn?.records ?? []);
     const built = selected === HTTP ? records.map((rec) => rowOf(rec)) : rowsFor(records, view);
     lastRedrawCost = performance.now() - started;
     return built;
@@ -91,7 +95,12 @@ export function App(): VNode {
       const recs = scope === 'connection' && conn ? conn.records : store.records;
       download(`${name}.jsonl`, 'application/x-ndjson', toJsonLines(recs));
     } else {
-      const har = toHar({ connections: conns, http: scope === 'connection' ? [] : store.http, listening: store.listening, version: feed.version });
+      const har = toHar({
+        connections: conns,
+        http: scope === 'connection' ? [] : store.http,
+        listening: store.listening,
+        version: feed.version,
+      });
       download(`${name}.har`, 'application/json', JSON.stringify(har, null, 2));
     }
   };
@@ -111,24 +120,49 @@ export function App(): VNode {
         <button class=${store.paused ? 'pause active' : 'pause'} data-testid="pause" onClick=${togglePause}>
           ${store.paused ? `Resume (${store.held.length} held)` : 'Pause'}
         </button>
-        <label class="toggle"><input type="checkbox" data-testid="autoscroll" checked=${autoScroll} onChange=${(e: Event) => setAutoScroll((e.target as HTMLInputElement).checked)} /> auto-scroll</label>
+        <label class="toggle"
+          ><input
+            type="checkbox"
+            data-testid="autoscroll"
+            checked=${autoScroll}
+            onChange=${(e: Event) => setAutoScroll((e.target as HTMLInputElement).checked)}
+          />
+          auto-scroll</label
+        >
         <span class="export-group">
           Export ${conn ? `${conn.conn}` : 'all'}:
           <button data-testid="export-jsonl" onClick=${() => exportAs('jsonl', conn ? 'connection' : 'all')}>JSON Lines</button>
           <button data-testid="export-har" onClick=${() => exportAs('har', conn ? 'connection' : 'all')}>HAR</button>
         </span>
-        ${conn
-          ? html`<span class="export-group">All:
-              <button data-testid="export-all-jsonl" onClick=${() => exportAs('jsonl', 'all')}>JSON Lines</button>
-              <button data-testid="export-all-har" onClick=${() => exportAs('har', 'all')}>HAR</button></span>`
-          : null}
+        ${
+          conn
+            ? html`<span class="export-group"
+                >All:
+                <button data-testid="export-all-jsonl" onClick=${() => exportAs('jsonl', 'all')}>JSON Lines</button>
+                <button data-testid="export-all-har" onClick=${() => exportAs('har', 'all')}>HAR</button></span
+              >`
+            : null
+        }
       </div>
     </header>
     <${SummaryBar} store=${store} feed=${feed} onFilters=${patchFilters} />
     <main class="panes">
-      <${ConnectionList} store=${store} selected=${selected} onSelect=${select} now=${store.mode === 'view' ? Date.parse(store.latestTs) || now : now} />
+      <${ConnectionList}
+        store=${store}
+        selected=${selected}
+        onSelect=${select}
+        now=${store.mode === 'view' ? Date.parse(store.latestTs) || now : now}
+      />
       <section class="center">
-        <${FilterBar} store=${store} filters=${filters} onFilters=${patchFilters} view=${view} onView=${setView} shown=${shownRows.length} total=${rows.length} />
+        <${FilterBar}
+          store=${store}
+          filters=${filters}
+          onFilters=${patchFilters}
+          view=${view}
+          onView=${setView}
+          shown=${shownRows.length}
+          total=${rows.length}
+        />
         <${Grid}
           rows=${shownRows}
           selectedSeq=${selectedSeq}
@@ -139,7 +173,13 @@ export function App(): VNode {
           empty=${emptyText(store, rows.length, view)}
         />
       </section>
-      <${Detail} rec=${selectedRec} conn=${conn ?? (selectedRec ? connOfRec(store, selectedRec) : undefined)} lang=${lang} onLang=${switchLang} onGoto=${goto} />
+      <${Detail}
+        rec=${selectedRec}
+        conn=${conn ?? (selectedRec ? connOfRec(store, selectedRec) : undefined)}
+        lang=${lang}
+        onLang=${switchLang}
+        onGoto=${goto}
+      />
     </main>
   </div>`;
 }

@@ -20,7 +20,8 @@ interface Props {
 export function ConnectionList({ store, selected, onSelect, now }: Props): VNode {
   const all = store.connections();
   const shown = all.length > MAX_SHOWN ? all.slice(all.length - MAX_SHOWN) : all;
-  const sourceLabel = (state: ConnState) => (store.sources.length > 1 && state.src !== undefined ? `${store.sources[state.src]?.label ?? state.src}: ` : '');
+  const sourceLabel = (state: ConnState) =>
+    store.sources.length > 1 && state.src !== undefined ? `${store.sources[state.src]?.label ?? state.src}: ` : '';
   return html`
     <nav class="conns" aria-label="Connections">
       <h2>Connections <span class="count">${all.length}</span></h2>
@@ -29,12 +30,14 @@ export function ConnectionList({ store, selected, onSelect, now }: Props): VNode
           <div class="conn-line"><strong>All connections</strong></div>
           <div class="conn-meta">${store.totals.messages} messages · ${store.totals.violations} violations</div>
         </li>
-        ${store.http.length > 0
-          ? html`<li class=${selected === HTTP ? 'conn selected' : 'conn'} data-key=${HTTP} onClick=${() => onSelect(HTTP)}>
-              <div class="conn-line"><strong>HTTP exchanges</strong></div>
-              <div class="conn-meta">${store.http.length} requests</div>
-            </li>`
-          : null}
+        ${
+          store.http.length > 0
+            ? html`<li class=${selected === HTTP ? 'conn selected' : 'conn'} data-key=${HTTP} onClick=${() => onSelect(HTTP)}>
+                <div class="conn-line"><strong>HTTP exchanges</strong></div>
+                <div class="conn-meta">${store.http.length} requests</div>
+              </li>`
+            : null
+        }
         ${all.length > shown.length ? html`<li class="conn-more">${all.length - shown.length} older connections not listed</li>` : null}
         ${shown.map((state) => {
           const phase = connPhase(state);
@@ -46,7 +49,9 @@ export function ConnectionList({ store, selected, onSelect, now }: Props): VNode
             : closer
               ? `closing: ${closer.by} sent ${closer.code ?? 'no code'}`
               : '';
-          const classes = ['conn', `phase-${phase}`, state.violations > 0 ? 'has-violations' : '', selected === state.key ? 'selected' : ''].filter(Boolean).join(' ');
+          const classes = ['conn', `phase-${phase}`, state.violations > 0 ? 'has-violations' : '', selected === state.key ? 'selected' : '']
+            .filter(Boolean)
+            .join(' ');
           return html`<li class=${classes} data-key=${state.key} data-conn=${state.conn} onClick=${() => onSelect(state.key)}>
             <div class="conn-line">
               <span class="conn-id">${sourceLabel(state)}${state.conn}</span>

@@ -52,7 +52,11 @@ function recordDetail(rec: Rec, conn: ConnState | undefined, lang: Lang, onGoto:
     case 'http':
       return httpDetail(e as HttpEv);
     case 'error':
-      return html`<section class="fault-box"><h3>Error</h3><p>${(e as ErrorEv).message}</p>${fields([['status', (e as ErrorEv).status]])}</section>`;
+      return html`<section class="fault-box">
+        <h3>Error</h3>
+        <p>${(e as ErrorEv).message}</p>
+        ${fields([['status', (e as ErrorEv).status]])}
+      </section>`;
     case 'open':
       return conn ? html`<${ConnectionDetail} conn=${conn} lang=${lang} onGoto=${onGoto} />` : rawDetail(rec);
     default:
@@ -64,12 +68,19 @@ function fields(list: Array<[string, unknown]>): VNode {
   return html`<dl class="fields">
     ${list
       .filter(([, value]) => value !== undefined && value !== null && value !== '')
-      .map(([name, value]) => html`<dt>${name}</dt><dd>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>`)}
+      .map(
+        ([name, value]) =>
+          html`<dt>${name}</dt>
+            <dd>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>`,
+      )}
   </dl>`;
 }
 
 function rawDetail(rec: Rec): VNode {
-  return html`<section><h3>${rec.event.type}</h3><pre class="payload-text">${JSON.stringify(rec.event, null, 2)}</pre></section>`;
+  return html`<section>
+    <h3>${rec.event.type}</h3>
+    <pre class="payload-text">${JSON.stringify(rec.event, null, 2)}</pre>
+  </section>`;
 }
 
 function ViolationDetail({ v, lang }: { v: ViolationEv; lang: Lang }): VNode {
@@ -82,7 +93,10 @@ function ViolationDetail({ v, lang }: { v: ViolationEv; lang: Lang }): VNode {
       ['blame', v.blame],
       ['direction', dirLabel(v.dir)],
       ['RFC', v.rfc],
-      ['frame', v.frame ? `#${v.frame.index} @ offset ${v.frame.offset}, ${opcodeName(v.frame.opcode)}, ${v.frame.length} bytes` : 'handshake'],
+      [
+        'frame',
+        v.frame ? `#${v.frame.index} @ offset ${v.frame.offset}, ${opcodeName(v.frame.opcode)}, ${v.frame.length} bytes` : 'handshake',
+      ],
       ['time', clockTime(v.ts)],
     ])}
     <p class="message" data-testid="violation-message">${v.message}</p>
@@ -109,7 +123,9 @@ export function ExplainBox({ topic, lang }: { topic: string; lang: Lang }): VNod
     ${answer.summary ? html`<p><em>${answer.summary}</em></p>` : null}
     <p>${answer.meaning}</p>
     <p class="muted">${answer.whenSeen}</p>
-    <ul>${answer.resolve.map((line) => html`<li>${line}</li>`)}</ul>
+    <ul>
+      ${answer.resolve.map((line) => html`<li>${line}</li>`)}
+    </ul>
   </div>`;
 }
 
@@ -117,7 +133,10 @@ function messageDetail(rec: Rec, m: MessageEv, conn: ConnState | undefined): VNo
   return html`<section>
     <h3>${m.kind} message ${dirLabel(m.dir)}</h3>
     ${fields([
-      ['size', m.size === null ? 'unknown' : `${formatBytes(m.size)}${m.compressed ? ` inflated (${formatBytes(m.wire_size)} on the wire)` : ''}`],
+      [
+        'size',
+        m.size === null ? 'unknown' : `${formatBytes(m.size)}${m.compressed ? ` inflated (${formatBytes(m.wire_size)} on the wire)` : ''}`,
+      ],
       ['compressed', m.compressed ? 'yes (permessage-deflate)' : 'no'],
       ['frames', m.frames > 1 ? `${m.frames} (#${m.first_frame}–#${m.last_frame})` : `#${m.first_frame}`],
       ['time', m.first_ts && m.first_ts !== m.ts ? `${clockTime(m.first_ts)} – ${clockTime(m.ts)}` : clockTime(m.ts)],
@@ -142,7 +161,17 @@ function frameDetail(f: FrameEv): VNode {
   </section>`;
 }
 
-function PeerCloseDetail({ pc, conn, lang, onGoto }: { pc: PeerCloseEv; conn: ConnState | undefined; lang: Lang; onGoto: (rec: Rec) => void }): VNode {
+function PeerCloseDetail({
+  pc,
+  conn,
+  lang,
+  onGoto,
+}: {
+  pc: PeerCloseEv;
+  conn: ConnState | undefined;
+  lang: Lang;
+  onGoto: (rec: Rec) => void;
+}): VNode {
   const cause = pc.cause && conn ? findCause(conn, pc) : undefined;
   return html`<section>
     <h3>Close ${pc.code ?? '(no code)'} from the ${pc.by}</h3>
@@ -153,11 +182,20 @@ function PeerCloseDetail({ pc, conn, lang, onGoto }: { pc: PeerCloseEv; conn: Co
       ['time', clockTime(pc.ts)],
     ])}
     <p class="message">${pc.explain}</p>
-    ${pc.cause
-      ? html`<p>Cause: ${cause
-          ? html`<button class="link" data-testid="goto-cause" onClick=${() => onGoto(cause)}>${pc.cause.rule} (${dirLabel(pc.cause.dir)}${pc.cause.frame ? `, frame #${pc.cause.frame.index}` : ''})</button>`
-          : html`<span>${pc.cause.rule} (${dirLabel(pc.cause.dir)}; not in view)</span>`}</p>`
-      : null}
+    ${
+      pc.cause
+        ? html`<p>
+            Cause:
+            ${
+              cause
+                ? html`<button class="link" data-testid="goto-cause" onClick=${() => onGoto(cause)}>
+                    ${pc.cause.rule} (${dirLabel(pc.cause.dir)}${pc.cause.frame ? `, frame #${pc.cause.frame.index}` : ''})
+                  </button>`
+                : html`<span>${pc.cause.rule} (${dirLabel(pc.cause.dir)}; not in view)</span>`
+            }
+          </p>`
+        : null
+    }
     ${pc.code !== null ? html`<${ExplainBox} topic=${String(pc.code)} lang=${lang} />` : null}
   </section>`;
 }
@@ -208,7 +246,11 @@ function httpDetail(h: HttpEv): VNode {
 function ConnectionDetail({ conn, lang, onGoto }: { conn: ConnState; lang: Lang; onGoto: (rec: Rec) => void }): VNode {
   const open = conn.open;
   const hs = conn.handshake;
-  const offered = (name: string) => hs?.request.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v).join(', ');
+  const offered = (name: string) =>
+    hs?.request
+      .filter(([n]) => n.toLowerCase() === name)
+      .map(([, v]) => v)
+      .join(', ');
   return html`<section class="conn-detail">
     <h3>Connection ${conn.conn}</h3>
     ${fields([
@@ -223,9 +265,14 @@ function ConnectionDetail({ conn, lang, onGoto }: { conn: ConnState; lang: Lang;
       ['extensions offered', offered('sec-websocket-extensions') || (hs ? '(none)' : undefined)],
       ['extensions accepted', open ? (open.extensions ?? '(none)') : undefined],
     ])}
-    ${hs
-      ? html`<h4>Request headers</h4>${headerTable(hs.request)}<h4>Response headers (${hs.status})</h4>${headerTable(hs.response)}`
-      : html`<p class="muted">Handshake headers are shown for live traffic (proxy --ui); logs do not record them.</p>`}
+    ${
+      hs
+        ? html`<h4>Request headers</h4>
+            ${headerTable(hs.request)}
+            <h4>Response headers (${hs.status})</h4>
+            ${headerTable(hs.response)}`
+        : html`<p class="muted">Handshake headers are shown for live traffic (proxy --ui); logs do not record them.</p>`
+    }
     ${conn.peerCloses.length > 0 || conn.close ? html`<h4>How it ended</h4>` : null}
     ${conn.peerCloses.map((pc) => html`<${PeerCloseDetail} pc=${pc} conn=${conn} lang=${lang} onGoto=${onGoto} />`)}
     ${conn.close ? closeFields(conn.close) : null}
@@ -235,7 +282,13 @@ function ConnectionDetail({ conn, lang, onGoto }: { conn: ConnState; lang: Lang;
 function headerTable(headers: Array<[string, string]>): VNode {
   return html`<table class="headers">
     <tbody>
-      ${headers.map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`)}
+      ${headers.map(
+        ([name, value]) =>
+          html`<tr>
+            <th>${name}</th>
+            <td>${value}</td>
+          </tr>`,
+      )}
     </tbody>
   </table>`;
 }

@@ -75,7 +75,15 @@ export interface HarInput {
   version: string;
 }
 
-const STATUS_TEXT: Record<number, string> = { 101: 'Switching Protocols', 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway' };
+const STATUS_TEXT: Record<number, string> = {
+  101: 'Switching Protocols',
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  502: 'Bad Gateway',
+};
 
 export function toHar(input: HarInput): Har {
   const entries: HarEntry[] = [];

@@ -54,14 +54,21 @@ export function Payload({ message, seq, subprotocol }: { message: MessageEv; seq
     <div class="tabs" role="tablist">
       ${tabs.map(
         ([id, label, enabled]) =>
-          html`<button role="tab" class=${tab === id ? 'tab active' : 'tab'} disabled=${!enabled} data-tab=${id} onClick=${() => setTab(id)}>${label}</button>`,
+          html`<button
+            role="tab"
+            class=${tab === id ? 'tab active' : 'tab'}
+            disabled=${!enabled}
+            data-tab=${id}
+            onClick=${() => setTab(id)}
+          >
+            ${label}
+          </button>`,
       )}
     </div>
     ${message.truncated ? html`<p class="muted">Cut at the body limit: ${bytes.length} of ${message.size ?? message.wire_size} bytes shown.</p>` : null}
     ${tab === 'text' && text !== null ? html`<pre class="payload-text" data-testid="payload-text">${text}</pre>` : null}
     ${tab === 'json' && json !== undefined ? html`<div class="json-tree"><${JsonTree} value=${json} /></div>` : null}
-    ${tab === 'hex' ? html`<pre class="payload-hex">${hexDump(bytes)}</pre>` : null}
-    ${tab === 'view' ? viewOf(view) : null}
+    ${tab === 'hex' ? html`<pre class="payload-hex">${hexDump(bytes)}</pre>` : null} ${tab === 'view' ? viewOf(view) : null}
   </div>`;
 }
 
@@ -70,8 +77,10 @@ function viewOf(view: View | { error: string } | null): VNode {
   if ('error' in view) return html`<p class="muted">${view.error}</p>`;
   return html`<div class="view">
     <p><span class="badge">${view.protocol}</span> ${view.summary}</p>
-    ${view.detail !== undefined && typeof view.detail === 'object' && view.detail !== null
-      ? html`<div class="json-tree"><${JsonTree} value=${view.detail} /></div>`
-      : html`<pre class="payload-text">${view.text}</pre>`}
+    ${
+      view.detail !== undefined && typeof view.detail === 'object' && view.detail !== null
+        ? html`<div class="json-tree"><${JsonTree} value=${view.detail} /></div>`
+        : html`<pre class="payload-text">${view.text}</pre>`
+    }
   </div>`;
 }

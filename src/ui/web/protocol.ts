@@ -17,9 +17,7 @@ export interface HandshakeInfo {
 }
 
 /** One entry of the server's ring: a wsdiag event (from the proxy or a log) or the headers of an upgrade. */
-export type FeedRecord =
-  | { seq: number; src?: number; event: Record<string, unknown> }
-  | { seq: number; handshake: HandshakeInfo };
+export type FeedRecord = { seq: number; src?: number; event: Record<string, unknown> } | { seq: number; handshake: HandshakeInfo };
 
 export interface FeedSource {
   id: number;

@@ -125,20 +125,42 @@ export function rowOf(rec: Rec, fault = false): Row {
         dir: m.dir,
         type: m.kind,
         length: m.size ?? m.wire_size,
-        flags: [m.compressed ? 'compressed' : '', m.frames > 1 ? `${m.frames} frames` : '', m.truncated ? 'truncated' : ''].filter(Boolean).join(' '),
+        flags: [m.compressed ? 'compressed' : '', m.frames > 1 ? `${m.frames} frames` : '', m.truncated ? 'truncated' : '']
+          .filter(Boolean)
+          .join(' '),
         summary: messageSummary(m),
         code: m.kind === 'close' ? (m.close?.code ?? null) : null,
       };
     }
     case 'frame': {
       const f = e as FrameEv;
-      const flags = [f.fin ? 'FIN' : '', f.rsv1 ? 'RSV1' : '', f.rsv2 ? 'RSV2' : '', f.rsv3 ? 'RSV3' : '', f.masked ? 'MASK' : ''].filter(Boolean).join(' ');
-      return { ...base, kind: 'frame', dir: f.dir, type: opcodeName(f.opcode), length: f.length, flags, summary: `#${f.index} @ ${f.offset}${f.rsv1 ? '  (compressed)' : ''}` };
+      const flags = [f.fin ? 'FIN' : '', f.rsv1 ? 'RSV1' : '', f.rsv2 ? 'RSV2' : '', f.rsv3 ? 'RSV3' : '', f.masked ? 'MASK' : '']
+        .filter(Boolean)
+        .join(' ');
+      return {
+        ...base,
+        kind: 'frame',
+        dir: f.dir,
+        type: opcodeName(f.opcode),
+        length: f.length,
+        flags,
+        summary: `#${f.index} @ ${f.offset}${f.rsv1 ? '  (compressed)' : ''}`,
+      };
     }
     case 'violation': {
       const v = e as ViolationEv;
       const where = v.frame ? `frame #${v.frame.index}: ` : 'handshake: ';
-      return { ...base, kind: 'violation', dir: v.dir, type: v.rule, length: v.frame?.length ?? null, summary: `✖ ${v.code} ${where}${v.message}`, rule: v.rule, code: v.code, fault: true };
+      return {
+        ...base,
+        kind: 'violation',
+        dir: v.dir,
+        type: v.rule,
+        length: v.frame?.length ?? null,
+        summary: `✖ ${v.code} ${where}${v.message}`,
+        rule: v.rule,
+        code: v.code,
+        fault: true,
+      };
     }
     case 'peer-close': {
       const code = typeof e['code'] === 'number' ? (e['code'] as number) : null;
@@ -154,14 +176,38 @@ export function rowOf(rec: Rec, fault = false): Row {
       };
     }
     case 'open':
-      return { ...base, kind: 'open', type: 'open', summary: `open ${String(e['path'])}${e['subprotocol'] ? `  subprotocol ${String(e['subprotocol'])}` : ''}` };
+      return {
+        ...base,
+        kind: 'open',
+        type: 'open',
+        summary: `open ${String(e['path'])}${e['subprotocol'] ? `  subprotocol ${String(e['subprotocol'])}` : ''}`,
+      };
     case 'close':
-      return { ...base, kind: 'close', type: 'end', summary: `connection ended${e['ended_by'] ? ` by ${String(e['ended_by'])} (${String(e['how'] ?? '')})` : ''} after ${String(e['duration_ms'])} ms` };
+      return {
+        ...base,
+        kind: 'close',
+        type: 'end',
+        summary: `connection ended${e['ended_by'] ? ` by ${String(e['ended_by'])} (${String(e['how'] ?? '')})` : ''} after ${String(e['duration_ms'])} ms`,
+      };
     case 'error':
-      return { ...base, kind: 'error', type: 'error', summary: String(e['message']), code: typeof e['status'] === 'number' ? (e['status'] as number) : null, fault: true };
+      return {
+        ...base,
+        kind: 'error',
+        type: 'error',
+        summary: String(e['message']),
+        code: typeof e['status'] === 'number' ? (e['status'] as number) : null,
+        fault: true,
+      };
     case 'http': {
       const h = e as HttpEv;
-      return { ...base, kind: 'http', type: h.method, length: h.response_bytes, summary: `${h.status} ${h.method} ${h.path}${h.upgrade ? '  (upgrade)' : ''}`, code: h.status };
+      return {
+        ...base,
+        kind: 'http',
+        type: h.method,
+        length: h.response_bytes,
+        summary: `${h.status} ${h.method} ${h.path}${h.upgrade ? '  (upgrade)' : ''}`,
+        code: h.status,
+      };
     }
     default:
       return { ...base, kind: 'other', type: e.type, summary: otherSummary(e) };

@@ -5,7 +5,15 @@ import type { FeedInfo } from './feed.js';
 import type { Filters, GridView, TypeFilter } from './rows.js';
 import type { Store } from './store.js';
 
-export function SummaryBar({ store, feed, onFilters }: { store: Store; feed: FeedInfo; onFilters: (patch: Partial<Filters>) => void }): VNode {
+export function SummaryBar({
+  store,
+  feed,
+  onFilters,
+}: {
+  store: Store;
+  feed: FeedInfo;
+  onFilters: (patch: Partial<Filters>) => void;
+}): VNode {
   const t = store.totals;
   const open = store.connections().filter((c) => c.open && !c.close).length;
   const n = store.notices;
@@ -21,9 +29,14 @@ export function SummaryBar({ store, feed, onFilters }: { store: Store; feed: Fee
     ${codes.map(([code, count]) => html`<button class="chip code" title="show only this code" onClick=${() => onFilters({ code: String(code) })}>${code} × ${count}</button>`)}
     ${rules.map(([rule, count]) => html`<button class="chip rule" title="show only this rule" data-rule=${rule} onClick=${() => onFilters({ rule })}>${rule} × ${count}</button>`)}
     ${n.evictedBeforeConnect > 0 ? html`<span class="notice">${n.evictedBeforeConnect} older events had left the server's buffer before this page opened (--ui-buffer ${store.capacity})</span>` : null}
-    ${n.droppedForPage > 0
-      ? html`<span class="notice bad" data-testid="dropped-notice">${n.droppedForPage} events were not sent to this page: it read too slowly. <button class="link" onClick=${() => location.reload()}>Reload</button> to resync from the server's buffer.</span>`
-      : null}
+    ${
+      n.droppedForPage > 0
+        ? html`<span class="notice bad" data-testid="dropped-notice"
+            >${n.droppedForPage} events were not sent to this page: it read too slowly.
+            <button class="link" onClick=${() => location.reload()}>Reload</button> to resync from the server's buffer.</span
+          >`
+        : null
+    }
     ${n.trimmed > 0 ? html`<span class="notice">${n.trimmed} oldest events let go by this page</span>` : null}
     ${t.messages === 0 && t.events > 0 && store.mode === 'live' ? html`<span class="muted">no payloads: the proxy shows them with --messages</span>` : null}
     ${n.malformed > 0 ? html`<span class="notice">${n.malformed} malformed records skipped</span>` : null}
@@ -71,24 +84,50 @@ export function FilterBar({ store, filters, onFilters, view, onView, shown, tota
       <button class=${view === 'messages' ? 'active' : ''} data-view="messages" onClick=${() => onView('messages')}>Messages</button>
       <button class=${view === 'frames' ? 'active' : ''} data-view="frames" onClick=${() => onView('frames')}>Frames</button>
     </div>
-    <select aria-label="type" data-filter="type" value=${filters.type} onChange=${(e: Event) => onFilters({ type: (e.target as HTMLSelectElement).value as TypeFilter })}>
+    <select
+      aria-label="type"
+      data-filter="type"
+      value=${filters.type}
+      onChange=${(e: Event) => onFilters({ type: (e.target as HTMLSelectElement).value as TypeFilter })}
+    >
       ${TYPES.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
     </select>
-    <select aria-label="direction" data-filter="dir" value=${filters.dir} onChange=${(e: Event) => onFilters({ dir: (e.target as HTMLSelectElement).value as Filters['dir'] })}>
+    <select
+      aria-label="direction"
+      data-filter="dir"
+      value=${filters.dir}
+      onChange=${(e: Event) => onFilters({ dir: (e.target as HTMLSelectElement).value as Filters['dir'] })}
+    >
       <option value="any">both directions</option>
       <option value="client->server">↑ client → server</option>
       <option value="server->client">↓ server → client</option>
     </select>
-    <select aria-label="rule" data-filter="rule" value=${filters.rule} onChange=${(e: Event) => onFilters({ rule: (e.target as HTMLSelectElement).value })}>
+    <select
+      aria-label="rule"
+      data-filter="rule"
+      value=${filters.rule}
+      onChange=${(e: Event) => onFilters({ rule: (e.target as HTMLSelectElement).value })}
+    >
       <option value="">any rule</option>
       ${rules.map((rule) => html`<option value=${rule}>${rule}</option>`)}
     </select>
-    <select aria-label="code" data-filter="code" value=${filters.code} onChange=${(e: Event) => onFilters({ code: (e.target as HTMLSelectElement).value })}>
+    <select
+      aria-label="code"
+      data-filter="code"
+      value=${filters.code}
+      onChange=${(e: Event) => onFilters({ code: (e.target as HTMLSelectElement).value })}
+    >
       <option value="">any code</option>
       ${[...codes].sort((a, b) => a - b).map((code) => html`<option value=${String(code)}>${code}</option>`)}
     </select>
-    <input type="search" placeholder="search payloads, messages, paths" aria-label="search" data-filter="text" value=${filters.text}
-      onInput=${(e: Event) => onFilters({ text: (e.target as HTMLInputElement).value })} />
+    <input
+      type="search"
+      placeholder="search payloads, messages, paths"
+      aria-label="search"
+      data-filter="text"
+      value=${filters.text}
+      onInput=${(e: Event) => onFilters({ text: (e.target as HTMLInputElement).value })}
+    />
     <span class="muted" data-testid="row-count">${shown === total ? `${total} rows` : `${shown} of ${total} rows`}</span>
   </div>`;
 }

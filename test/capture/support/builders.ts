@@ -119,7 +119,14 @@ export function idb(options: {
 }
 
 /** An enhanced packet block; `ticks` is the 64-bit timestamp in the interface's units. */
-export function epb(options: { little?: boolean; iface?: number; ticks: bigint; data: Uint8Array; originalLength?: number; comment?: string }): Uint8Array {
+export function epb(options: {
+  little?: boolean;
+  iface?: number;
+  ticks: bigint;
+  data: Uint8Array;
+  originalLength?: number;
+  comment?: string;
+}): Uint8Array {
   const little = options.little ?? true;
   const hi = Number(options.ticks >> 32n);
   const lo = Number(options.ticks & 0xffffffffn);
@@ -128,7 +135,15 @@ export function epb(options: { little?: boolean; iface?: number; ticks: bigint; 
   const opts = options.comment === undefined ? [] : [option(1, new TextEncoder().encode(options.comment), little), END_OF_OPTIONS];
   return block(
     6,
-    concat([u32(options.iface ?? 0, little), u32(hi, little), u32(lo, little), u32(options.data.length, little), u32(options.originalLength ?? options.data.length, little), data, ...opts]),
+    concat([
+      u32(options.iface ?? 0, little),
+      u32(hi, little),
+      u32(lo, little),
+      u32(options.data.length, little),
+      u32(options.originalLength ?? options.data.length, little),
+      data,
+      ...opts,
+    ]),
     little,
   );
 }
@@ -143,7 +158,15 @@ export function obsoletePb(options: { little?: boolean; iface?: number; ticks: b
   const little = options.little ?? true;
   return block(
     2,
-    concat([u16(options.iface ?? 0, little), u16(0, little), u32(Number(options.ticks >> 32n), little), u32(Number(options.ticks & 0xffffffffn), little), u32(options.data.length, little), u32(options.data.length, little), options.data]),
+    concat([
+      u16(options.iface ?? 0, little),
+      u16(0, little),
+      u32(Number(options.ticks >> 32n), little),
+      u32(Number(options.ticks & 0xffffffffn), little),
+      u32(options.data.length, little),
+      u32(options.data.length, little),
+      options.data,
+    ]),
     little,
   );
 }
@@ -187,7 +210,15 @@ export function ipv4Bytes(text: string): number[] {
 }
 
 /** An IPv4 packet around `payload`; `totalLength` overrides the header's length field. */
-export function ipv4(options: { src: string; dst: string; protocol?: number; payload: Uint8Array; options?: number[]; totalLength?: number; fragment?: number }): Uint8Array {
+export function ipv4(options: {
+  src: string;
+  dst: string;
+  protocol?: number;
+  payload: Uint8Array;
+  options?: number[];
+  totalLength?: number;
+  fragment?: number;
+}): Uint8Array {
   const opts = options.options ?? [];
   const headerLength = 20 + opts.length;
   return concat([
@@ -212,7 +243,14 @@ export function ipv6Bytes(text: string): number[] {
 }
 
 /** An IPv6 packet; `extensions` are [next-header value, header bytes] in order, the last pointing to `next`. */
-export function ipv6(options: { src: string; dst: string; payload: Uint8Array; next?: number; extensions?: Array<[number, Uint8Array]>; payloadLength?: number }): Uint8Array {
+export function ipv6(options: {
+  src: string;
+  dst: string;
+  payload: Uint8Array;
+  next?: number;
+  extensions?: Array<[number, Uint8Array]>;
+  payloadLength?: number;
+}): Uint8Array {
   const exts = options.extensions ?? [];
   const first = exts.length > 0 ? exts[0]![0] : (options.next ?? 6);
   const chain = exts.map(([, bytes], i) => {
@@ -221,7 +259,14 @@ export function ipv6(options: { src: string; dst: string; payload: Uint8Array; n
     return copy;
   });
   const body = concat([...chain, options.payload]);
-  return concat([[0x60, 0, 0, 0], u16(options.payloadLength ?? body.length, false), [first, 64], ipv6Bytes(options.src), ipv6Bytes(options.dst), body]);
+  return concat([
+    [0x60, 0, 0, 0],
+    u16(options.payloadLength ?? body.length, false),
+    [first, 64],
+    ipv6Bytes(options.src),
+    ipv6Bytes(options.dst),
+    body,
+  ]);
 }
 
 export function ethernet(payload: Uint8Array, etherType = 0x0800, vlans: number[] = []): Uint8Array {

@@ -21,13 +21,22 @@ export function upgradeRequest(extra: Record<string, string | null> = {}, path =
     'Sec-WebSocket-Version': '13',
     ...extra,
   };
-  const lines = Object.entries(headers).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => `${k}: ${v}\r\n`);
+  const lines = Object.entries(headers)
+    .filter((e): e is [string, string] => e[1] !== null)
+    .map(([k, v]) => `${k}: ${v}\r\n`);
   return `GET ${path} HTTP/1.1\r\n${lines.join('')}\r\n`;
 }
 
 export function switchingProtocols(extra: Record<string, string | null> = {}): string {
-  const headers: Record<string, string | null> = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Accept': computeAccept(KEY), ...extra };
-  const lines = Object.entries(headers).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => `${k}: ${v}\r\n`);
+  const headers: Record<string, string | null> = {
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Accept': computeAccept(KEY),
+    ...extra,
+  };
+  const lines = Object.entries(headers)
+    .filter((e): e is [string, string] => e[1] !== null)
+    .map(([k, v]) => `${k}: ${v}\r\n`);
   return `HTTP/1.1 101 Switching Protocols\r\n${lines.join('')}\r\n`;
 }
 
@@ -112,7 +121,22 @@ export class Conversation {
     return pcapFile({
       records: segments.map((s) => {
         const flags = ['F', 'S', 'R', 'P', 'A'].filter((_, i) => s.flags & (1 << i)).join('');
-        const packet = ethernet(ipv4({ src: s.src.ip, dst: s.dst.ip, payload: tcpHeader({ src: s.src.ip, dst: s.dst.ip, sport: s.src.port, dport: s.dst.port, seq: s.seq, ack: s.ack, flags, payload: s.payload }) }));
+        const packet = ethernet(
+          ipv4({
+            src: s.src.ip,
+            dst: s.dst.ip,
+            payload: tcpHeader({
+              src: s.src.ip,
+              dst: s.dst.ip,
+              sport: s.src.port,
+              dport: s.dst.port,
+              seq: s.seq,
+              ack: s.ack,
+              flags,
+              payload: s.payload,
+            }),
+          }),
+        );
         return { sec: s.ts.sec, frac: s.ts.nsec / 1000, data: packet };
       }),
     });
@@ -142,4 +166,3 @@ export function withoutTs(events: CaptureEvent[]): unknown[] {
     return rest;
   });
 }
-

@@ -21,7 +21,8 @@ export function readChunks(chunks: Uint8Array[], options: ReaderOptions = {}): R
   const sink: CaptureSink = {
     section: (s) => records.push(['section', s.format, s.index, s.littleEndian, s.version]),
     interface: (i) => records.push(['interface', i.id, i.section, i.linkType, i.snapLength, i.name]),
-    packet: (p) => records.push(['packet', p.number, p.interfaceId, p.linkType, p.ts.sec, p.ts.nsec, p.timestamped, hexOf(p.data), p.originalLength]),
+    packet: (p) =>
+      records.push(['packet', p.number, p.interfaceId, p.linkType, p.ts.sec, p.ts.nsec, p.timestamped, hexOf(p.data), p.originalLength]),
     problem: (p) => records.push(['problem', p.severity, p.code, p.offset, p.packet ?? null, p.message]),
   };
   const reader = new CaptureReader(sink, options);
@@ -38,7 +39,10 @@ export function readEverySplit(bytes: Uint8Array, options: ReaderOptions = {}): 
     const split = readChunks([bytes.subarray(0, at), bytes.subarray(at)], options);
     assert.deepEqual(split, whole, `records differ when the file is cut at byte ${at}`);
   }
-  const single = readChunks(Array.from(bytes, (b) => Uint8Array.of(b)), options);
+  const single = readChunks(
+    Array.from(bytes, (b) => Uint8Array.of(b)),
+    options,
+  );
   assert.deepEqual(single, whole, 'records differ when the file is read one byte at a time');
   return whole;
 }

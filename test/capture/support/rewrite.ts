@@ -25,7 +25,13 @@ export function packetsOf(file: Uint8Array): CapturedPacket[] {
       const data = p.data.slice();
       const start = findNetwork(p.linkType, data, { offset: 0, family: 0 });
       const seg = start === null ? null : decodeIp(data, start.offset, start.family, p.ts, p.number);
-      out.push({ sec: p.ts.sec, usec: Math.floor(p.ts.nsec / 1000), data, linkType: p.linkType, segment: seg === null || typeof seg === 'string' ? null : seg });
+      out.push({
+        sec: p.ts.sec,
+        usec: Math.floor(p.ts.nsec / 1000),
+        data,
+        linkType: p.linkType,
+        segment: seg === null || typeof seg === 'string' ? null : seg,
+      });
     },
     problem: (p) => {
       if (p.severity === 'error') throw new Error(p.message);
@@ -42,7 +48,11 @@ export function writePcap(packets: CapturedPacket[]): Uint8Array {
 
 const carriesData = (p: CapturedPacket): boolean => p.segment !== null && p.segment.payload.length > 0;
 const sameSender = (a: CapturedPacket, b: CapturedPacket): boolean =>
-  a.segment !== null && b.segment !== null && a.segment.src.ip === b.segment.src.ip && a.segment.src.port === b.segment.src.port && a.segment.dst.port === b.segment.dst.port;
+  a.segment !== null &&
+  b.segment !== null &&
+  a.segment.src.ip === b.segment.src.ip &&
+  a.segment.src.port === b.segment.src.port &&
+  a.segment.dst.port === b.segment.dst.port;
 
 /**
  * Swaps each pair of adjacent data segments of one sender (no acknowledgement between them, so the receiver
@@ -82,11 +92,17 @@ export function reorderAndDuplicate(packets: CapturedPacket[]): { packets: Captu
  * Drops the `skip`-th data segment sent from `fromPort` whose bytes no other segment carries (a zero-window
  * probe's byte, for one, comes again in a later segment: dropping the probe loses nothing); returns it too.
  */
-export function dropSegment(packets: CapturedPacket[], fromPort: number, skip: number): { packets: CapturedPacket[]; dropped: CapturedPacket } {
+export function dropSegment(
+  packets: CapturedPacket[],
+  fromPort: number,
+  skip: number,
+): { packets: CapturedPacket[]; dropped: CapturedPacket } {
   const sent = packets.filter((p) => carriesData(p) && p.segment!.src.port === fromPort);
   const alone = (p: CapturedPacket): boolean => {
     const s = p.segment!;
-    return !sent.some((q) => q !== p && ((q.segment!.seq - s.seq) | 0) < s.payload.length && ((s.seq - q.segment!.seq) | 0) < q.segment!.payload.length);
+    return !sent.some(
+      (q) => q !== p && ((q.segment!.seq - s.seq) | 0) < s.payload.length && ((s.seq - q.segment!.seq) | 0) < q.segment!.payload.length,
+    );
   };
   const candidates = sent.filter(alone);
   const dropped = candidates[skip];

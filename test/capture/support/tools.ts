@@ -50,9 +50,13 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
   const filter = ports.map((p) => `tcp port ${p}`).join(' or ');
   // -Z root: keep writing as root, as the test's temporary directory belongs to root. -B: a 64 MiB ring, so
   // bursts of 64 KiB loopback packets fit while a loaded machine makes tcpdump wait for a CPU.
-  const child: ChildProcess = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-B', '65536', '-n', '-s', '0', '-Z', 'root', '-w', file, ...extra, filter], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'tcpdump',
+    ['-i', 'lo', '-U', '--immediate-mode', '-B', '65536', '-n', '-s', '0', '-Z', 'root', '-w', file, ...extra, filter],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await withTimeout(
@@ -94,7 +98,8 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
       child.kill('SIGINT');
       await withTimeout(exited, 'tcpdump to exit', 10_000);
       const dropped = droppedByKernel(stderr);
-      if (dropped !== null && dropped > 0) throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
+      if (dropped !== null && dropped > 0)
+        throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
       return readFileSync(file);
     },
   };
@@ -120,7 +125,29 @@ export interface TsharkPacket {
 export function tsharkWebSocket(file: string, extra: string[] = []): TsharkPacket[] {
   const result = spawnSync(
     'tshark',
-    ['-r', file, ...extra, '-Y', 'websocket', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'tcp.stream', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport', '-e', 'websocket.opcode'],
+    [
+      '-r',
+      file,
+      ...extra,
+      '-Y',
+      'websocket',
+      '-T',
+      'fields',
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=,',
+      '-e',
+      'tcp.stream',
+      '-e',
+      'ip.src',
+      '-e',
+      'ipv6.src',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'websocket.opcode',
+    ],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   if (result.status !== 0) throw new Error(`tshark failed: ${result.stderr}`);
@@ -130,7 +157,14 @@ export function tsharkWebSocket(file: string, extra: string[] = []): TsharkPacke
     .map((line) => {
       const [stream = '', ip4 = '', ip6 = '', port = '', opcodes = ''] = line.split('\t');
       const ip = ip4 !== '' ? ip4 : ip6;
-      return { stream: Number(stream), src: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`, opcodes: opcodes.split(',').filter((o) => o !== '').map(Number) };
+      return {
+        stream: Number(stream),
+        src: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`,
+        opcodes: opcodes
+          .split(',')
+          .filter((o) => o !== '')
+          .map(Number),
+      };
     });
 }
 

@@ -20,7 +20,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
   },
   1001: {
     name: 'Going Away',
-    meaning: 'The endpoint is leaving: a server is shutting down, or a browser page is being closed or navigated away from. It says nothing bad about the data that was exchanged.',
+    meaning:
+      'The endpoint is leaving: a server is shutting down, or a browser page is being closed or navigated away from. It says nothing bad about the data that was exchanged.',
     whenSeen:
       'Browsers send 1001 themselves when the page that owns the socket is unloaded (navigation, reload, closed tab). Servers send it during a graceful shutdown or redeploy, often on SIGTERM. wsdiag --enforce also sends 1001 to the innocent side when it cuts a connection because the other side broke a rule.',
     resolve: [
@@ -61,7 +62,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
   },
   1004: {
     name: 'Reserved',
-    meaning: 'Reserved by RFC 6455 with no meaning assigned. No endpoint may send it; a receiver treats a Close carrying it as a protocol error.',
+    meaning:
+      'Reserved by RFC 6455 with no meaning assigned. No endpoint may send it; a receiver treats a Close carrying it as a protocol error.',
     whenSeen:
       "Almost only from code that picked a close code by hand, for example by counting up from 1000. Node's ws throws if you call close(1004), and browsers refuse it in close() with an InvalidAccessError.",
     resolve: [
@@ -74,7 +76,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
   1005: {
     name: 'No Status Received',
     meaning:
-      'Not a code anyone sends. Your API reports 1005 when the peer\'s Close frame had an empty body, so there was no status code to pass on. It must never appear inside a Close frame.',
+      "Not a code anyone sends. Your API reports 1005 when the peer's Close frame had an empty body, so there was no status code to pass on. It must never appear inside a Close frame.",
     whenSeen:
       "A browser's close event shows 1005 when the server closed without a code; a server sees 1005 when a page calls ws.close() with no arguments, because the browser then sends an empty Close frame. Node's ws does the same for close() without a code.",
     resolve: [
@@ -82,7 +84,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
       'If a Close frame on the wire really contains 1005, its sender is broken: wsdiag reports that as invalid-close-code.',
     ],
     typicalCause: 'a Close frame without a status code',
-    useWhen: 'Never send 1005: send a Close with no body (or 1000) and the receiver\'s API will report 1005 by itself.',
+    useWhen: "Never send 1005: send a Close with no body (or 1000) and the receiver's API will report 1005 by itself.",
   },
   1006: {
     name: 'Abnormal Closure',
@@ -91,7 +93,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     whenSeen:
       "The most common code in browser consoles. Typical causes: a reverse proxy or load balancer idle timeout on a quiet connection (nginx's proxy_read_timeout is 60 s by default, cloud load balancers have similar limits); an nginx location without proxy_http_version 1.1 and the Upgrade/Connection headers, so the handshake never completes; a server process that crashed or was killed; a laptop going to sleep or a phone changing networks; a TLS certificate problem. Browsers also show 1006 when they themselves failed the connection over a protocol error, because they do not tell the page why.",
     resolve: [
-      'Put wsdiag between the two sides: its close event then says who ended the TCP connection and how (fin or reset) without a closing handshake, and names the frame cut short (truncated-frame) or the ping left unanswered (ping-unanswered) when there is one; look at what sits in the path and at that side\'s logs for that moment.',
+      "Put wsdiag between the two sides: its close event then says who ended the TCP connection and how (fin or reset) without a closing handshake, and names the frame cut short (truncated-frame) or the ping left unanswered (ping-unanswered) when there is one; look at what sits in the path and at that side's logs for that moment.",
       'If connections die after a fixed idle time, send pings or application heartbeats more often than the shortest idle timeout in the path, or raise that timeout.',
       'If it fails at once, check the handshake: status 101, the Upgrade and Connection headers through every proxy, and the TLS certificate.',
       'Reconnect with exponential back-off and jitter: even healthy networks produce an occasional 1006.',
@@ -144,7 +146,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
   1010: {
     name: 'Mandatory Extension',
     meaning:
-      'Sent by a client that needs an extension (permessage-deflate, for example) which the server did not accept in its handshake response; the Close reason should list the missing extensions. Servers never send it: a server that cannot meet the client\'s terms fails the handshake instead.',
+      "Sent by a client that needs an extension (permessage-deflate, for example) which the server did not accept in its handshake response; the Close reason should list the missing extensions. Servers never send it: a server that cannot meet the client's terms fails the handshake instead.",
     whenSeen:
       'Rare. Custom or embedded clients that insist on compression, or a proxy that strips Sec-WebSocket-Extensions from the request or the response. Browsers do not send it.',
     resolve: [
@@ -172,7 +174,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     name: 'Service Restart',
     meaning:
       'The server is restarting and closes the connection on purpose; it expects the client to come back. A valid code, registered with IANA after RFC 6455, and not an error.',
-    whenSeen: 'During deploys and rolling restarts of servers that close their sockets gracefully, and from hosted WebSocket services that move connections between nodes.',
+    whenSeen:
+      'During deploys and rolling restarts of servers that close their sockets gracefully, and from hosted WebSocket services that move connections between nodes.',
     resolve: [
       'Reconnect automatically after a short, randomised delay (say 1–5 s with jitter) so that clients do not all return at once.',
       'Restore state after reconnecting: subscriptions, the last message id seen.',
@@ -184,7 +187,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     name: 'Try Again Later',
     meaning:
       'The server cannot serve this connection right now (overloaded, at its connection limit, a dependency down) and asks the client to come back later. A valid IANA-registered code.',
-    whenSeen: 'Servers that shed load or cap connections per node, and gateways protecting a busy backend. Often followed by a storm of reconnects when clients retry without waiting.',
+    whenSeen:
+      'Servers that shed load or cap connections per node, and gateways protecting a busy backend. Often followed by a storm of reconnects when clients retry without waiting.',
     resolve: [
       'Reconnect with exponential back-off and jitter; never retry in a tight loop.',
       'On the server, check capacity and connection limits; the Close reason may name the limit that was hit.',
@@ -196,7 +200,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     name: 'Bad Gateway',
     meaning:
       'The endpoint is a gateway or proxy and received an invalid response from the server behind it, much like HTTP 502. A valid IANA-registered code.',
-    whenSeen: 'Gateways and API proxies that terminate the WebSocket and open their own connection to a backend, when that backend connection fails or answers with something unusable.',
+    whenSeen:
+      'Gateways and API proxies that terminate the WebSocket and open their own connection to a backend, when that backend connection fails or answers with something unusable.',
     resolve: [
       "The fault is behind the gateway: check the upstream service and the gateway's logs about its connection to it.",
       'Run wsdiag between the gateway and the upstream to see what the upstream really sends.',
@@ -212,7 +217,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
       'Some non-browser client libraries report it. Browsers hide TLS details from the page and show 1006 instead, with the certificate error only in the console. Causes: an expired or self-signed certificate, a host name mismatch, a missing intermediate certificate, a proxy that intercepts TLS, or no common TLS version or cipher.',
     resolve: [
       'Check the certificate chain and host name with a TLS tool, e.g. openssl s_client -connect HOST:443 -servername HOST.',
-      "If a corporate proxy intercepts TLS, install its CA on the client or bypass the proxy for this host.",
+      'If a corporate proxy intercepts TLS, install its CA on the client or bypass the proxy for this host.',
       'If a Close frame on the wire contains 1015, its sender is broken: wsdiag reports that as invalid-close-code.',
     ],
     typicalCause: 'the TLS handshake failed',
@@ -233,7 +238,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
   'reserved-1016-2999': {
     name: 'Reserved (1016–2999)',
     meaning: 'Kept for future WebSocket standards and extensions. No code in this range is assigned today, so none may be sent.',
-    whenSeen: 'A library that invented its own code in this range, or a typo (2000 for 1000). Receivers that follow RFC 6455 treat it as a protocol error.',
+    whenSeen:
+      'A library that invented its own code in this range, or a typo (2000 for 1000). Receivers that follow RFC 6455 treat it as a protocol error.',
     resolve: [
       'Use a code from 4000–4999 for an application meaning, or from 3000–3999 if your library has registered one.',
       'wsdiag reports it on the wire as invalid-close-code.',
@@ -248,7 +254,7 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
     whenSeen: 'Frameworks and hosted services that want a code anyone can look up. Browsers let scripts send any code in this range.',
     resolve: [
       'Look up the exact number in the IANA WebSocket Close Code Number Registry and in the documentation of the library on the other side.',
-      "The Close reason usually says more; wsdiag shows it in the peer-close event.",
+      'The Close reason usually says more; wsdiag shows it in the peer-close event.',
     ],
     typicalCause: 'a reason defined by a library or framework',
     useWhen: 'Send a code from 3000–3999 when one is registered for the meaning you need, typically from a library many applications use.',
@@ -268,7 +274,8 @@ export const CODES_EN: Record<CodeKey, CodeText> = {
   },
   'above-4999': {
     name: 'Invalid (5000 and above)',
-    meaning: 'No close code exists above 4999. A Close frame carrying one is invalid, even though the 2-byte field can hold values up to 65535.',
+    meaning:
+      'No close code exists above 4999. A Close frame carrying one is invalid, even though the 2-byte field can hold values up to 65535.',
     whenSeen:
       'An arithmetic slip (an offset added twice), a byte-order mix-up in hand-written code (1000 written little-endian reads as 59395), or a misaligned Close body.',
     resolve: [

@@ -45,5 +45,6 @@ export const LABELS_EN: Labels = {
     const guess = suggestions.length > 0 ? ` (did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?)` : '';
     return `unknown topic "${topic}"${guess}; give a close code (a whole number such as 1002 or 4001) or a rule id: ${ruleIds.join(', ')}`;
   },
-  outOfRange: (topic) => `"${topic}" is not a close code: close codes are 16-bit numbers (0–65535); the defined ones are 1000–1015 and 3000–4999`,
+  outOfRange: (topic) =>
+    `"${topic}" is not a close code: close codes are 16-bit numbers (0–65535); the defined ones are 1000–1015 and 3000–4999`,
 };

@@ -19,7 +19,9 @@ export const RULES_EN: Record<RuleId, RuleText> = {
       'A frame has RSV1, RSV2 or RSV3 set although no extension negotiated in the handshake gives that bit a meaning. Under permessage-deflate, RSV1 marks the first frame of a compressed message, so it is also wrong on continuation and control frames.',
     whenSeen:
       "The classic case is compression: a proxy or load balancer negotiates permessage-deflate with one side but not with the other, or a server compresses although the client never offered it, and RSV1 arrives unannounced. Node's ws says 'RSV1 must be clear'; Chrome complains about reserved bits in the console.",
-    resolve: ["Compare the Sec-WebSocket-Extensions headers on both sides of every proxy; wsdiag's open event shows the value that was accepted."],
+    resolve: [
+      "Compare the Sec-WebSocket-Extensions headers on both sides of every proxy; wsdiag's open event shows the value that was accepted.",
+    ],
     typicalCause: 'the compression bit without negotiated permessage-deflate',
   },
   'unmasked-client-frame': {
@@ -31,20 +33,24 @@ export const RULES_EN: Record<RuleId, RuleText> = {
     typicalCause: 'a client that does not mask its frames',
   },
   'masked-server-frame': {
-    meaning: 'A frame from the server has the MASK bit set. Servers must never mask, and a client must fail the connection when it sees a masked frame.',
+    meaning:
+      'A frame from the server has the MASK bit set. Servers must never mask, and a client must fail the connection when it sees a masked frame.',
     whenSeen:
       'A server that reuses client framing code, a "server" built on a client library, or a proxy that re-frames server traffic with client settings. Browsers fail the connection and the page only sees 1006.',
     resolve: [],
     typicalCause: 'a server using client-side framing',
   },
   'control-frame-fragmented': {
-    meaning: 'A Close, Ping or Pong frame has FIN clear, so it claims to be fragmented. Control frames must fit in a single frame; only data messages may be split.',
-    whenSeen: 'A frame encoder that applies the same fragmentation logic to every frame, or that sets FIN only from a "last chunk" flag that control frames never get.',
+    meaning:
+      'A Close, Ping or Pong frame has FIN clear, so it claims to be fragmented. Control frames must fit in a single frame; only data messages may be split.',
+    whenSeen:
+      'A frame encoder that applies the same fragmentation logic to every frame, or that sets FIN only from a "last chunk" flag that control frames never get.',
     resolve: [],
     typicalCause: 'a fragmented ping, pong or close',
   },
   'control-frame-too-long': {
-    meaning: 'A Close, Ping or Pong frame carries more than 125 bytes. Control frames are kept small so they can slip in between the fragments of a large message.',
+    meaning:
+      'A Close, Ping or Pong frame carries more than 125 bytes. Control frames are kept small so they can slip in between the fragments of a large message.',
     whenSeen:
       "A ping used to carry data, or a Close reason longer than 123 bytes (the code takes 2 of the 125). Node's ws throws when you try to send one; other stacks send it and the peer fails the connection.",
     resolve: [],
@@ -53,32 +59,38 @@ export const RULES_EN: Record<RuleId, RuleText> = {
   'non-minimal-length': {
     meaning:
       'The payload length is written in a bigger form than needed: the 16-bit form for a length under 126, or the 64-bit form for a length under 65536. RFC 6455 requires the shortest form.',
-    whenSeen: 'Custom encoders that always use the 16-bit or 64-bit form. Lenient receivers accept it and strict ones (browsers among them) fail the connection, so the same client works with one server and breaks with another.',
+    whenSeen:
+      'Custom encoders that always use the 16-bit or 64-bit form. Lenient receivers accept it and strict ones (browsers among them) fail the connection, so the same client works with one server and breaks with another.',
     resolve: [],
     typicalCause: 'an encoder that does not use the shortest length form',
   },
   'length-msb-set': {
     meaning:
       'A 64-bit payload length has its most significant bit set, which RFC 6455 forbids. No real frame is that long, so the header is corrupt; wsdiag stops decoding that direction because frame boundaries can no longer be found.',
-    whenSeen: 'Reading out of step after an earlier wrong length, random or encrypted bytes read as WebSocket, or a sign error when writing the length.',
+    whenSeen:
+      'Reading out of step after an earlier wrong length, random or encrypted bytes read as WebSocket, or a sign error when writing the length.',
     resolve: [],
     typicalCause: 'a corrupt or misaligned header',
   },
   'unexpected-continuation': {
-    meaning: 'A continuation frame (opcode 0x0) arrived while no fragmented message was in progress. A continuation only makes sense after a text or binary frame with FIN clear.',
-    whenSeen: 'An encoder that marks the first fragment as a continuation, two threads writing to one socket without a lock, or a first fragment lost in a proxy.',
+    meaning:
+      'A continuation frame (opcode 0x0) arrived while no fragmented message was in progress. A continuation only makes sense after a text or binary frame with FIN clear.',
+    whenSeen:
+      'An encoder that marks the first fragment as a continuation, two threads writing to one socket without a lock, or a first fragment lost in a proxy.',
     resolve: [],
     typicalCause: 'a fragment with no message to continue',
   },
   'expected-continuation': {
     meaning:
       'A new text or binary frame started while the previous fragmented message was unfinished (its last fragment, with FIN set, had not arrived). The fragments of one message must follow each other, with only control frames in between.',
-    whenSeen: 'Concurrent writers on one socket (two async tasks sending at once through a library that fragments), or a streaming API whose final fragment was never sent.',
+    whenSeen:
+      'Concurrent writers on one socket (two async tasks sending at once through a library that fragments), or a streaming API whose final fragment was never sent.',
     resolve: [],
     typicalCause: 'interleaved or unfinished fragmented messages',
   },
   'invalid-close-payload': {
-    meaning: 'A Close frame carries exactly one byte. The body must be empty or start with a 2-byte status code (optionally followed by a UTF-8 reason), so one byte cannot be read.',
+    meaning:
+      'A Close frame carries exactly one byte. The body must be empty or start with a 2-byte status code (optionally followed by a UTF-8 reason), so one byte cannot be read.',
     whenSeen: 'Code that writes the close code as a single byte, or that truncates the body while building the frame.',
     resolve: [],
     typicalCause: 'a one-byte Close body',
@@ -87,13 +99,15 @@ export const RULES_EN: Record<RuleId, RuleText> = {
     meaning:
       'A Close frame carries a status code that may not appear on the wire: below 1000, 1004, 1005, 1006, 1015, 1016–2999, or 5000 and above. 1012–1014 and 3000–4999 are valid.',
     whenSeen:
-      'Code that forwards a locally reported code (1005 or 1006) as if it had been received, such as a proxy passing one side\'s close code to the other; an HTTP status used as a close code. An outdated library may also wrongly reject the valid 1012–1014.',
+      "Code that forwards a locally reported code (1005 or 1006) as if it had been received, such as a proxy passing one side's close code to the other; an HTTP status used as a close code. An outdated library may also wrongly reject the valid 1012–1014.",
     resolve: ['Run wsdiag explain with the code you saw to learn what it is reserved for.'],
     typicalCause: 'a locally reported or reserved code sent on the wire',
   },
   'frame-after-close': {
-    meaning: 'A side sent a data frame after its own Close frame. Once an endpoint has sent Close it must not send data; the peer may drop or refuse whatever follows.',
-    whenSeen: 'Application code that keeps writing after close() (a timer or a queued send), or a library that flushes its send queue after the Close.',
+    meaning:
+      'A side sent a data frame after its own Close frame. Once an endpoint has sent Close it must not send data; the peer may drop or refuse whatever follows.',
+    whenSeen:
+      'Application code that keeps writing after close() (a timer or a queued send), or a library that flushes its send queue after the Close.',
     resolve: [],
     typicalCause: 'data written after close()',
   },
@@ -107,7 +121,8 @@ export const RULES_EN: Record<RuleId, RuleText> = {
   },
   'invalid-utf8-close-reason': {
     meaning: 'The reason text after the close code is not valid UTF-8.',
-    whenSeen: 'A reason cut at 123 bytes in the middle of a multi-byte character (accented letters, non-Latin scripts, emoji), or a reason in a legacy encoding.',
+    whenSeen:
+      'A reason cut at 123 bytes in the middle of a multi-byte character (accented letters, non-Latin scripts, emoji), or a reason in a legacy encoding.',
     resolve: [],
     typicalCause: 'a close reason that is not UTF-8',
   },
@@ -122,19 +137,22 @@ export const RULES_EN: Record<RuleId, RuleText> = {
   'message-too-big': {
     meaning:
       "A message's application data, counted over all its fragments and after decompression, exceeds the limit given with --max-message. The limit stands in for the receiver's own, so you see the problem before the receiver closes with 1009.",
-    whenSeen: 'Large snapshots or files sent as one message, compressed messages that expand a lot, or a --max-message lower than the real receiver\'s limit.',
+    whenSeen:
+      "Large snapshots or files sent as one message, compressed messages that expand a lot, or a --max-message lower than the real receiver's limit.",
     resolve: [],
     typicalCause: 'a message larger than --max-message',
   },
   'unsupported-text': {
     meaning: 'A text message was sent to an endpoint that accepts only binary messages, so the receiver would close with 1003.',
-    whenSeen: 'JSON or strings sent to a binary protocol endpoint (MQTT, wamp.2.msgpack), or a client library that turns everything into text.',
+    whenSeen:
+      'JSON or strings sent to a binary protocol endpoint (MQTT, wamp.2.msgpack), or a client library that turns everything into text.',
     resolve: [],
     typicalCause: 'text sent to a binary-only endpoint',
   },
   'unsupported-binary': {
     meaning: 'A binary message was sent to an endpoint that accepts only text messages, so the receiver would close with 1003.',
-    whenSeen: 'A Buffer, Blob or ArrayBuffer sent where the endpoint expects JSON text (GraphQL over WebSocket, OCPP-J, XMPP), often because a serializer returned bytes instead of a string.',
+    whenSeen:
+      'A Buffer, Blob or ArrayBuffer sent where the endpoint expects JSON text (GraphQL over WebSocket, OCPP-J, XMPP), often because a serializer returned bytes instead of a string.',
     resolve: [],
     typicalCause: 'binary sent to a text-only endpoint',
   },
@@ -147,14 +165,17 @@ export const RULES_EN: Record<RuleId, RuleText> = {
     typicalCause: 'a malformed upgrade request',
   },
   'handshake-bad-accept': {
-    meaning: "The server answered 101, but its Sec-WebSocket-Accept is not the value derived from the client's Sec-WebSocket-Key, so the client must refuse the connection.",
-    whenSeen: 'A proxy that rewrites or regenerates Sec-WebSocket-Key, a server that hashes the key with stray whitespace or the wrong GUID, or a cached response replayed for another request.',
+    meaning:
+      "The server answered 101, but its Sec-WebSocket-Accept is not the value derived from the client's Sec-WebSocket-Key, so the client must refuse the connection.",
+    whenSeen:
+      'A proxy that rewrites or regenerates Sec-WebSocket-Key, a server that hashes the key with stray whitespace or the wrong GUID, or a cached response replayed for another request.',
     resolve: [],
     typicalCause: 'a wrong Sec-WebSocket-Accept',
   },
   'handshake-unrequested-subprotocol': {
     meaning: "The server's Sec-WebSocket-Protocol names a subprotocol the client did not offer. A client must fail such a connection.",
-    whenSeen: 'Servers that always answer with their preferred subprotocol, or a proxy that strips the client\'s offer. Browsers fail the connection and the page sees 1006.',
+    whenSeen:
+      "Servers that always answer with their preferred subprotocol, or a proxy that strips the client's offer. Browsers fail the connection and the page sees 1006.",
     resolve: [],
     typicalCause: 'the server chose a subprotocol nobody offered',
   },
@@ -181,7 +202,9 @@ export const RULES_EN: Record<RuleId, RuleText> = {
       'A Ping got no Pong in answer within --pong-timeout (30 s unless set), or was still unanswered when the connection ended. RFC 6455 §5.5.2 requires an endpoint to answer a Ping with a Pong "as soon as is practical"; §5.5.3 allows answering only the most recent Ping, so any Pong answers all earlier ones, and a Pong nobody asked for is a valid heartbeat. The warning travels with the Ping (its direction is the Ping\'s) but blames the side that owed the Pong. Pings sent once a Close is on its way are not awaited.',
     whenSeen:
       "Keepalives that time out: python-websockets closes with 1011 'keepalive ping timeout', other stacks just drop the connection (1006). Typical causes: a client whose event loop is blocked (a long computation, a paused debugger, a browser tab in the background), a hand-written endpoint that ignores control frames, or a proxy that drops pongs. wsdiag links the pinging side's keepalive Close (or the 1006 ending) to the unanswered Ping.",
-    resolve: ['Check whether the Pong was sent at all (the endpoint\'s own logs) or lost on the way (wsdiag probe checks a proxy for lost pongs).'],
+    resolve: [
+      "Check whether the Pong was sent at all (the endpoint's own logs) or lost on the way (wsdiag probe checks a proxy for lost pongs).",
+    ],
     typicalCause: 'a Ping that was never answered (a keepalive timeout)',
   },
 };
