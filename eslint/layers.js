@@ -83,10 +83,19 @@ const layers = {
       const index = join(SRC, to, 'index.js');
       if (target !== index) {
         const indexSpec = relative(dirname(file), index).split(sep).join('/');
-        context.report({ node, messageId: 'deep', data: { folder: to, source, index: indexSpec.startsWith('.') ? indexSpec : `./${indexSpec}` } });
+        context.report({
+          node,
+          messageId: 'deep',
+          data: { folder: to, source, index: indexSpec.startsWith('.') ? indexSpec : `./${indexSpec}` },
+        });
       }
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: (node) => check({ ...node, source: node.source }) };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: (node) => check({ ...node, source: node.source }),
+    };
   },
 };
 
