@@ -104,15 +104,8 @@ export {
   type Forwarding,
   type RelayControl,
 } from './proxy/index.js';
-export {
-  MessagePolicies,
-  resolveTypePolicies,
-  loadPolicyConfig,
-  SUBPROTOCOL_PROFILES,
-  NOT_PROFILED,
-  type PolicyOptions,
-  type ResolvedPolicies,
-} from './policy/index.js';
+export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
+export { SUBPROTOCOL_PROFILES, NOT_PROFILED } from './protocol/profiles.js';
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
 export { StreamRecorder, compareConnection, type ObservedStream, type ProbeFinding } from './observe/index.js';
 export {

@@ -33,7 +33,7 @@ import {
   type Side,
   type WsdiagEvent,
 } from '../events/index.js';
-import { parseHead, statusOf, type ParsedHead } from '../probe/http-head.js';
+import { parseHead, statusOf, type ParsedHead } from '../protocol/http-head.js';
 import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
 import type { Finding } from '../protocol/types.js';
 import { redactPath } from '../redact.js';

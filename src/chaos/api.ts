@@ -23,7 +23,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { OperationalError } from '../errors.js';
 import { describeListenError } from '../proxy/server.js';
-import { hostPort, isLoopback } from '../proxy/target.js';
+import { isLoopback } from '../proxy/target.js';
+import { hostPort } from '../text.js';
 import { hostAllowed } from '../ui/security.js';
 import { ToxicError, type ToxicRegistry } from './registry.js';
 import { describeToxicTypes } from './toxics/index.js';

@@ -18,7 +18,7 @@ import {
 } from '../proxy/settings.js';
 import { matchRoute, type PolicyConfig, type PolicyRoute, type RouteTarget } from './config.js';
 import type { PolicyLearner, PolicyOrigin } from './learn.js';
-import { findProfile, profilePolicy, type SubprotocolProfile } from './profiles.js';
+import { findProfile, profilePolicy, type SubprotocolProfile } from '../protocol/profiles.js';
 
 export interface PolicyFlags {
   /** Per-direction policies given on the command line (see flagTypePolicies / acceptsFlagPolicy). */

@@ -16,7 +16,8 @@ import type { FrameSpec } from '../protocol/encoder.js';
 import { computeAccept } from '../protocol/handshake.js';
 import type { HandshakeScript } from './cases.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
-import { formatHead, readHead } from './http-head.js';
+import { formatHead } from '../protocol/http-head.js';
+import { readHead } from './http-head.js';
 
 export const PROBE_HEADER = 'X-Wsdiag-Probe';
 

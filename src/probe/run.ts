@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, ExitCode, OperationalError, type ExitCodeValue } from '../errors.js';
-import { hostPort } from '../proxy/target.js';
+import { hostPort } from '../text.js';
 import { redactorFor, type Redactor } from '../redact.js';
 import { selectCases, type ProbeCase } from './cases.js';
 import { parseThrough, type ThroughTarget } from './client.js';

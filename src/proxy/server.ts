@@ -25,7 +25,8 @@ import {
 } from './limits.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, type Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, type SettingValues } from './settings.js';
-import { hostPort, isLoopback, parseTarget } from './target.js';
+import { isLoopback, parseTarget } from './target.js';
+import { hostPort } from '../text.js';
 import type { ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
 import type { UpstreamTls } from './upstream.js';

@@ -16,7 +16,8 @@ import type { AddonHost } from './addon-host.js';
 import { plainResponse, relayResponse, responseHead } from './http-head.js';
 import { Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, settingsField, type ConnectionSettings, type SettingValues } from './settings.js';
-import { hostPort, upstreamPath, type Target } from './target.js';
+import { upstreamPath, type Target } from './target.js';
+import { hostPort } from '../text.js';
 import type { ConnectionInfo, TappedHandshake } from './types.js';
 import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
 

@@ -7,7 +7,7 @@
  * it held was read) with nothing else, the file is refused with one message instead of a warning per line.
  */
 import { UsageError } from '../errors.js';
-import { printable } from './text.js';
+import { printable } from '../text.js';
 
 /** Lines that are not wsdiag events, at the start of a file, after which it is judged not to be a log. */
 export const FOREIGN_LINE_LIMIT = 5;

@@ -6,7 +6,7 @@
 import { otherSide, type Blame, type EndHow, type EndedBy, type FrameRef, type PeerCloseCause, type Side } from '../events/index.js';
 import { closeCodeName, opcodeName } from '../protocol/constants.js';
 import type { Truncation } from '../protocol/types.js';
-import { formatDuration, plural } from '../reporters/text.js';
+import { formatDuration, plural } from '../text.js';
 import type { CauseCandidate } from './causes.js';
 
 /** Who ended a connection (or one direction of it), and how. */

@@ -4,10 +4,10 @@
  * Everything that reaches a string here has gone through `printable` (peer bytes reach a terminal).
  */
 import { Utf8Validator, isValidUtf8 } from '../protocol/utf8.js';
-import { printable } from '../reporters/text.js';
+import { plural, printable } from '../text.js';
 import type { ViewNode } from './types.js';
 
-export { printable };
+export { plural, printable };
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -48,10 +48,6 @@ export function oneLine(text: string, max: number): string {
 /** A JSON-style quoted string for summaries: `"chat"`, escaped and cut. */
 export function quoted(text: string, max: number): string {
   return `"${oneLine(text, Math.max(1, max - 2))}"`;
-}
-
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /**

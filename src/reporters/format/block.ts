@@ -5,7 +5,7 @@
  * terminal).
  */
 import type { Palette } from '../color.js';
-import { printable as p, timeOfDay, wrap } from '../text.js';
+import { printable as p, timeOfDay, wrap } from '../../text.js';
 
 export interface FormatOptions {
   palette: Palette;

@@ -17,7 +17,7 @@ import {
 } from '../../events/index.js';
 import { closeCodeName, opcodeName } from '../../protocol/constants.js';
 import { findRule } from '../../rules/table.js';
-import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../text.js';
+import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../../text.js';
 import { Block, MARK, labelled } from './block.js';
 
 export function listening(b: Block, e: ListeningEvent): void {
