@@ -14,21 +14,16 @@ export * from './events/index.js';
 export { newRunId, splitConnId, RUN_ID_LENGTH } from './conn-id.js';
 
 // Rules (DESIGN §3).
-export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/table.js';
+export { RULES, findRule, getRule, type RuleDef, type RuleId } from './rules/index.js';
 
 // The sans-IO protocol layer.
-export { FrameDecoder, DEFAULT_MAX_MESSAGE, type DecoderOptions } from './protocol/decoder.js';
-export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo, Truncation } from './protocol/types.js';
-export {
-  MessageCollector,
-  type CollectedMessage,
-  type CollectedControl,
-  type MessageCollectorOptions,
-} from './protocol/message-collector.js';
-export { encodeFrame, closeBody, concatBytes, type FrameSpec } from './protocol/encoder.js';
-export { Opcode, opcodeName, isValidWireCloseCode, closeCodeName } from './protocol/constants.js';
-export { parseClosePayload, type ParsedClose } from './protocol/close.js';
-export { parseExtensions, negotiatedDeflate, type ExtensionOffer, type DeflateParams } from './protocol/extensions.js';
+export { FrameDecoder, DEFAULT_MAX_MESSAGE, type DecoderOptions } from './protocol/index.js';
+export type { DecoderSink, Finding, FrameHeader, CloseInfo, MessageInfo, StopInfo, Truncation } from './protocol/index.js';
+export { MessageCollector, type CollectedMessage, type CollectedControl, type MessageCollectorOptions } from './protocol/index.js';
+export { encodeFrame, closeBody, concatBytes, type FrameSpec } from './protocol/index.js';
+export { Opcode, opcodeName, isValidWireCloseCode, closeCodeName } from './protocol/index.js';
+export { parseClosePayload, type ParsedClose } from './protocol/index.js';
+export { parseExtensions, negotiatedDeflate, type ExtensionOffer, type DeflateParams } from './protocol/index.js';
 export {
   checkUpgradeRequest,
   checkUpgradeResponse,
@@ -37,9 +32,9 @@ export {
   type UpgradeResponseInfo,
   type ResponseCheck,
   type HeaderMap,
-} from './protocol/handshake.js';
-export { Utf8Validator } from './protocol/utf8.js';
-export { TypeMismatch, type TypePolicy, type AcceptedType } from './protocol/message-type.js';
+} from './protocol/index.js';
+export { Utf8Validator } from './protocol/index.js';
+export { TypeMismatch, type TypePolicy, type AcceptedType } from './protocol/index.js';
 
 // Keeping credentials out of output (what `--show-secrets` turns off).
 export {
@@ -58,14 +53,8 @@ export {
 } from './redact.js';
 
 // Per-connection analysis.
-export {
-  ConnectionAnalyzer,
-  DEFAULT_MAX_PER_RULE,
-  DEFAULT_PONG_TIMEOUT_MS,
-  type AnalyzerOptions,
-  type Ending,
-} from './session/analyzer.js';
-export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './session/analyze.js';
+export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, DEFAULT_PONG_TIMEOUT_MS, type AnalyzerOptions, type Ending } from './session/index.js';
+export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './session/index.js';
 
 // Reporters (sinks of events).
 export {
@@ -105,7 +94,7 @@ export {
   type RelayControl,
 } from './proxy/index.js';
 export { MessagePolicies, resolveTypePolicies, loadPolicyConfig, type PolicyOptions, type ResolvedPolicies } from './policy/index.js';
-export { SUBPROTOCOL_PROFILES, NOT_PROFILED } from './protocol/profiles.js';
+export { SUBPROTOCOL_PROFILES, NOT_PROFILED } from './protocol/index.js';
 export { runCi, renderJunit, type CiOptions, type CiResult } from './ci/index.js';
 export { StreamRecorder, compareConnection, type ObservedStream, type ProbeFinding } from './observe/index.js';
 export {

@@ -12,11 +12,9 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { ConfigError, UsageError, type ExitCodeValue } from '../errors.js';
 import type { Side, WsdiagEvent } from '../events/index.js';
-import { negotiatedDeflate } from '../protocol/extensions.js';
-import type { AcceptedType } from '../protocol/message-type.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import { JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor, type Reporter } from '../reporters/index.js';
-import { analyzeStream, type AnalyzeResult } from '../session/analyze.js';
+import { negotiatedDeflate, type AcceptedType } from '../protocol/index.js';
+import { describeFsError, JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor, type Reporter } from '../reporters/index.js';
+import { analyzeStream, type AnalyzeResult } from '../session/index.js';
 import { parseHex } from './hex.js';
 
 export interface AnalyzeInputOptions {

@@ -20,11 +20,16 @@
  */
 import type { Direction, FrameRef } from '../events/index.js';
 import { senderOf } from '../events/index.js';
-import { Opcode } from '../protocol/constants.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { concatBytes, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
-import { negotiatedDeflate } from '../protocol/extensions.js';
-import type { DecoderSink, FrameHeader } from '../protocol/types.js';
+import {
+  Opcode,
+  FrameDecoder,
+  concatBytes,
+  encodeFrame,
+  type FrameSpec,
+  negotiatedDeflate,
+  type DecoderSink,
+  type FrameHeader,
+} from '../protocol/index.js';
 import { FramePlan, matchesSelector, type FrameInfo, type PendingFault, type ToxicRef } from './plan.js';
 import { derivePrng, type Prng } from './random.js';
 import { toxicDefinition, type FrameContext } from './toxics/index.js';

@@ -5,8 +5,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { VIOLATION_CODES, type Severity } from '../events/index.js';
-import { closestRuleId } from '../rules/suggest.js';
-import { findRule } from '../rules/table.js';
+import { closestRuleId, findRule } from '../rules/index.js';
 
 /**
  * A violation fails the run when it matches any selector. `warning` is a threshold ("warnings and

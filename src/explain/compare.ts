@@ -6,7 +6,7 @@
 import { codeFacts, type CodeKey } from './codes.js';
 import { catalogue, type Labels } from './text/index.js';
 import type { Explanation, WrittenComparison } from './types.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 
 export interface PairComparison {
   /** The two topics as shown to the user (`1002`, `reserved-bits`). */

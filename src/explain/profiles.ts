@@ -3,7 +3,7 @@
  * message type each subprotocol's specification fixes. The data lives with the policies that apply it
  * (src/protocol/profiles.ts), so the explanation and the checks cannot disagree.
  */
-import { explainProfileRows } from '../protocol/profiles.js';
+import { explainProfileRows } from '../protocol/index.js';
 import type { SubprotocolProfile } from './types.js';
 
 export const SUBPROTOCOL_PROFILES: SubprotocolProfile[] = explainProfileRows();

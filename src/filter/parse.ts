@@ -5,8 +5,7 @@
  * nearest valid value when there is one.
  */
 import { DIRECTIONS, type Direction, type ViolationCode } from '../events/index.js';
-import { closestRuleId, editDistance, typoBudget } from '../rules/suggest.js';
-import { findRule } from '../rules/table.js';
+import { closestRuleId, editDistance, typoBudget, findRule } from '../rules/index.js';
 import type { FilterOptions } from './filter.js';
 
 /** Every event type a wsdiag log can hold. */

@@ -10,8 +10,15 @@ import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock } from '../events/index.js';
 import { startProxy, summaryCounts, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../reporters/index.js';
-import { stdoutClosedNotice } from '../reporters/line-sink.js';
+import {
+  JsonlReporter,
+  MultiReporter,
+  PrettyReporter,
+  SummaryCollector,
+  openJsonlLog,
+  type Reporter,
+  stdoutClosedNotice,
+} from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
 import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
 

@@ -8,9 +8,9 @@
  * `wsdiag sandwich` builds them from the two legs of live traffic and calls the same compareConnection.
  */
 import type { Direction } from '../events/index.js';
-import { Opcode, opcodeName } from '../protocol/constants.js';
+import { Opcode, opcodeName } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 import { compareHandshake } from './compare-handshake.js';
 import { compareMessages } from './compare-messages.js';
 import {

@@ -6,8 +6,8 @@
  * Pure: the connection's observations in, one finding out.
  */
 import type { Direction } from '../events/index.js';
-import { Opcode } from '../protocol/constants.js';
-import { getRule } from '../rules/table.js';
+import { Opcode } from '../protocol/index.js';
+import { getRule } from '../rules/index.js';
 import { describeClose, type ConnectionObservation } from './compare.js';
 import { info, warning } from './findings.js';
 import type { InvalidSpec, ObservedStream, ProbeFinding } from './types.js';

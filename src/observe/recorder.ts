@@ -16,10 +16,16 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FrameRef, Side } from '../events/index.js';
-import { MAX_CONTROL_PAYLOAD, Opcode } from '../protocol/constants.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { MessageCollector, type CollectedMessage } from '../protocol/message-collector.js';
-import type { DecoderSink, FrameHeader, MessageInfo } from '../protocol/types.js';
+import {
+  MAX_CONTROL_PAYLOAD,
+  Opcode,
+  FrameDecoder,
+  MessageCollector,
+  type CollectedMessage,
+  type DecoderSink,
+  type FrameHeader,
+  type MessageInfo,
+} from '../protocol/index.js';
 import type { ObservedControl, ObservedMessage, ObservedStream } from './types.js';
 
 export interface RecorderOptions {

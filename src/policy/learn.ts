@@ -8,9 +8,7 @@
  * forgets the lesson rather than flipping it.
  */
 import { directionFrom, senderOf, type Blame, type Direction, type Side, type WsdiagEvent } from '../events/index.js';
-import { Opcode, closeCodeName } from '../protocol/constants.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import type { MessageInfo } from '../protocol/types.js';
+import { Opcode, closeCodeName, type TypePolicy, type MessageInfo } from '../protocol/index.js';
 import { requestPath } from './glob.js';
 
 /** Where a direction's policy came from, most specific first. */

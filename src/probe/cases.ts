@@ -12,9 +12,8 @@
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { Side } from '../events/index.js';
 import type { InvalidSpec } from '../observe/index.js';
-import { closeBody, type FrameSpec } from '../protocol/encoder.js';
-import { Opcode } from '../protocol/constants.js';
-import type { RuleId } from '../rules/table.js';
+import { closeBody, type FrameSpec, Opcode } from '../protocol/index.js';
+import type { RuleId } from '../rules/index.js';
 import { allByteValues, binaryPayload, textPayload, utf8 } from './payloads.js';
 
 export type { InvalidSpec };

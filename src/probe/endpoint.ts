@@ -11,8 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Side } from '../events/index.js';
 import { StreamRecorder } from '../observe/index.js';
-import { closeBody, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
-import { Opcode, isValidWireCloseCode } from '../protocol/constants.js';
+import { closeBody, encodeFrame, type FrameSpec, Opcode, isValidWireCloseCode } from '../protocol/index.js';
 
 export interface CloseReply {
   code: number | null;

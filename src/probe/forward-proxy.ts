@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { ConfigError } from '../errors.js';
-import { formatHead, statusOf } from '../protocol/http-head.js';
+import { formatHead, statusOf } from '../protocol/index.js';
 import { readHead } from './http-head.js';
 import { UnreachableError, connectError } from './unreachable.js';
 

@@ -4,7 +4,7 @@
  * exactly the bytes on the wire. Parsing the head is sans-IO and lives in src/protocol/http-head.ts.
  */
 import type { Duplex } from 'node:stream';
-import { parseHead, type ParsedHead } from '../protocol/http-head.js';
+import { parseHead, type ParsedHead } from '../protocol/index.js';
 
 export interface HeadRead {
   head: ParsedHead;

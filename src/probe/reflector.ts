@@ -12,11 +12,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { OperationalError } from '../errors.js';
 import { extensionList, type ObservedHandshake } from '../observe/index.js';
-import type { FrameSpec } from '../protocol/encoder.js';
-import { computeAccept } from '../protocol/handshake.js';
+import { type FrameSpec, computeAccept, formatHead } from '../protocol/index.js';
 import type { HandshakeScript } from './cases.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
-import { formatHead } from '../protocol/http-head.js';
 import { readHead } from './http-head.js';
 
 export const PROBE_HEADER = 'X-Wsdiag-Probe';

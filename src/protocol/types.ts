@@ -3,7 +3,7 @@
  * session layer turns these into the schema's events (src/events.ts).
  */
 import type { FrameRef } from '../events/index.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 
 /** A decoded frame header, with its position in the direction's byte stream. */
 export interface FrameHeader {

@@ -23,8 +23,7 @@
  * decoder observer that throws does not disturb the decoder or the other listeners.
  */
 import type { CloseEvent, Direction, RefusalKind, ViolationEvent, WsdiagEvent } from '../events/index.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import type { DecoderSink } from '../protocol/types.js';
+import type { TypePolicy, DecoderSink } from '../protocol/index.js';
 import type { Forwarding, RelayControl } from './forwarding.js';
 import type { ConnectionSettings, SettingsLayer } from './settings.js';
 import type { ConnectionInfo, TappedHandshake } from './types.js';

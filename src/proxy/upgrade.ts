@@ -7,11 +7,10 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events/index.js';
-import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
-import type { Finding } from '../protocol/types.js';
+import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo, type Finding } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
-import { getRule } from '../rules/table.js';
-import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
+import { getRule } from '../rules/index.js';
+import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/index.js';
 import type { AddonHost } from './addon-host.js';
 import { plainResponse, relayResponse, responseHead } from './http-head.js';
 import { Relay } from './relay.js';

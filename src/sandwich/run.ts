@@ -14,12 +14,19 @@
 import { SCHEMA_VERSION, systemClock } from '../events/index.js';
 import { checkRunId, newRunId } from '../conn-id.js';
 import { ConfigError } from '../errors.js';
-import { startProxy, type ProxyAddon, type RunningProxy } from '../proxy/index.js';
-import { defaultMaxConnections } from '../proxy/limits.js';
-import { parseTarget, upstreamPath, type Target } from '../proxy/target.js';
+import {
+  startProxy,
+  type ProxyAddon,
+  type RunningProxy,
+  defaultMaxConnections,
+  parseTarget,
+  upstreamPath,
+  type Target,
+  type ConnectionInfo,
+  type TappedHandshake,
+} from '../proxy/index.js';
 import { hostPort } from '../text.js';
 import { redactorFor } from '../redact.js';
-import type { ConnectionInfo, TappedHandshake } from '../proxy/types.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
 import { LegMatcher } from './matcher.js';

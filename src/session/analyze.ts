@@ -3,7 +3,7 @@
  * `wsdiag analyze`, and the entry point for users who validate frames inside their own test suites.
  */
 import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events/index.js';
-import type { TypePolicy } from '../protocol/message-type.js';
+import type { TypePolicy } from '../protocol/index.js';
 import { redactorFor } from '../redact.js';
 import { ConnectionAnalyzer } from './analyzer.js';
 

@@ -21,12 +21,18 @@ import {
   type ViolationEvent,
   type WsdiagEvent,
 } from '../events/index.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import { combineSinks } from '../protocol/sink.js';
-import type { CloseInfo, DecoderSink, Finding, FrameHeader, Truncation } from '../protocol/types.js';
+import {
+  FrameDecoder,
+  type TypePolicy,
+  combineSinks,
+  type CloseInfo,
+  type DecoderSink,
+  type Finding,
+  type FrameHeader,
+  type Truncation,
+} from '../protocol/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
-import { getRule } from '../rules/table.js';
+import { getRule } from '../rules/index.js';
 import { CauseStore } from './causes.js';
 import {
   describeTruncation,

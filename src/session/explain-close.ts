@@ -4,8 +4,7 @@
  * (the `close` event's `explain`, what both endpoints report as 1006). Pure functions: facts in, words out.
  */
 import { otherSide, type Blame, type EndHow, type EndedBy, type FrameRef, type PeerCloseCause, type Side } from '../events/index.js';
-import { closeCodeName, opcodeName } from '../protocol/constants.js';
-import type { Truncation } from '../protocol/types.js';
+import { closeCodeName, opcodeName, type Truncation } from '../protocol/index.js';
 import { formatDuration, plural } from '../text.js';
 import type { CauseCandidate } from './causes.js';
 

@@ -8,8 +8,7 @@
  * start of a token), hex by its printable runs, each credential's bytes shown as REDACTED among the hex
  * (`0fa0746f6b656e3dREDACTED`: Close 4000, "token=", the rest hidden; R and T are not hex digits).
  */
-import { PREVIEW_BYTES } from '../protocol/constants.js';
-import { Utf8Validator } from '../protocol/utf8.js';
+import { PREVIEW_BYTES, Utf8Validator } from '../protocol/index.js';
 import { REDACTED, REDACT_SECRETS, type Redactor } from '../redact.js';
 
 export function formatPreview(bytes: Uint8Array, redact: Redactor = REDACT_SECRETS): string {

@@ -6,14 +6,17 @@
 import type { Writable } from 'node:stream';
 import { OperationalError } from '../errors.js';
 import { parseEventLine, type WsdiagEvent } from '../events/index.js';
-import { shouldUseColor } from '../reporters/color.js';
-import { createEventFilter } from '../reporters/event-filter.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import { LineSink } from '../reporters/line-sink.js';
-import { LogGuard } from '../reporters/log-guard.js';
-import type { LogLine } from '../reporters/log-lines.js';
-import { readLog, type LogNotice } from '../reporters/log-reader.js';
-import { PrettyReporter } from '../reporters/pretty.js';
+import {
+  shouldUseColor,
+  createEventFilter,
+  describeFsError,
+  LineSink,
+  LogGuard,
+  type LogLine,
+  readLog,
+  type LogNotice,
+  PrettyReporter,
+} from '../reporters/index.js';
 
 export interface TailOptions {
   follow: boolean;

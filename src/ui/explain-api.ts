@@ -3,9 +3,7 @@
  * object for one rule or close code (the same data `wsdiag explain --json` prints). Answers are cached:
  * the texts never change while the server runs.
  */
-import { explain } from '../explain/build.js';
-import { isLang } from '../explain/locale.js';
-import type { Explanation } from '../explain/types.js';
+import { explain, isLang, type Explanation } from '../explain/index.js';
 import { WsdiagError } from '../errors.js';
 
 export type ExplainAnswer = { status: 200; body: Explanation } | { status: 400 | 404; body: { error: string } };

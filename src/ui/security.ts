@@ -8,7 +8,7 @@
  * Pure functions of the request's headers, so each rule is tested on its own.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { isLoopback } from '../proxy/target.js';
+import { isLoopback } from '../proxy/index.js';
 
 export const TOKEN_COOKIE = 'wsdiag_ui_token';
 

@@ -7,11 +7,8 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../errors.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../reporters/log-reader.js';
-import { LineSplitter } from '../reporters/log-lines.js';
-import type { FeedEvent } from '../ui/hub.js';
-import { DEFAULT_UI_BUFFER, startDashboard, type Dashboard } from '../ui/index.js';
+import { describeFsError, DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice, LineSplitter } from '../reporters/index.js';
+import { type FeedEvent, DEFAULT_UI_BUFFER, startDashboard, type Dashboard } from '../ui/index.js';
 import { parseViewLine } from './parse.js';
 
 export interface ViewOptions {

@@ -3,7 +3,7 @@
  * multi-line writers that stop at their budget, a hex dump and a detail-tree builder with a node budget.
  * Everything that reaches a string here has gone through `printable` (peer bytes reach a terminal).
  */
-import { Utf8Validator, isValidUtf8 } from '../protocol/utf8.js';
+import { Utf8Validator, isValidUtf8 } from '../protocol/index.js';
 import { plural, printable } from '../text.js';
 import type { ViewNode } from './types.js';
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { runAnalyze, type AnalyzeInputOptions } from '../../analyze/index.js';
 import type { Side } from '../../events/index.js';
-import type { AcceptedType } from '../../protocol/message-type.js';
+import type { AcceptedType } from '../../protocol/index.js';
 import { action } from '../run.js';
 import { addFlags, withHelp, type Flag } from '../flags.js';
 import { LIMITS } from '../options/limits.js';

@@ -9,9 +9,8 @@
  */
 import type { Command } from 'commander';
 import { runSandwich, type RunSandwichOptions } from '../../live/index.js';
-import { parseListen } from '../../proxy/target.js';
-import { DEFAULT_LINGER_MS } from '../../sandwich/run.js';
-import type { SandwichOptions } from '../../sandwich/types.js';
+import { parseListen } from '../../proxy/index.js';
+import { DEFAULT_LINGER_MS, type SandwichOptions } from '../../sandwich/index.js';
 import { action } from '../run.js';
 import { addFlags, wholeNumber, withHelp, type Flag } from '../flags.js';
 import { LIMITS, limitOptions, type LimitFlags } from '../options/limits.js';

@@ -3,9 +3,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VIOLATION_CODES } from '../../events/index.js';
-import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/log-reader.js';
-import { closestRuleId } from '../../rules/suggest.js';
-import { findRule } from '../../rules/table.js';
+import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/index.js';
+import { closestRuleId, findRule } from '../../rules/index.js';
 import { runTail, type TailOptions } from '../../tail/index.js';
 import { action } from '../run.js';
 import { untilSignal } from '../signals.js';

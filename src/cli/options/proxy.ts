@@ -5,10 +5,9 @@
  * and `proxyRunOptions` turns its values into the library's options, every file read and checked: a typo
  * is exit 2 before anything listens.
  */
-import type { AcceptedType } from '../../protocol/message-type.js';
-import type { ListenAddress, ProxyOptions } from '../../proxy/index.js';
-import { parseListen, parseTarget } from '../../proxy/target.js';
-import { MessagePolicies, type PolicyOptions } from '../../policy/runtime.js';
+import type { AcceptedType } from '../../protocol/index.js';
+import { type ListenAddress, type ProxyOptions, parseListen, parseTarget } from '../../proxy/index.js';
+import { MessagePolicies, type PolicyOptions } from '../../policy/index.js';
 import type { LiveOutputOptions, LiveProxyOptions } from '../../live/index.js';
 import type { Flag } from '../flags.js';
 import { LIMITS, limitOptions, type LimitFlags } from './limits.js';

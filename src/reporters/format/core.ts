@@ -15,8 +15,8 @@ import {
   type SummaryEvent,
   type ViolationEvent,
 } from '../../events/index.js';
-import { closeCodeName, opcodeName } from '../../protocol/constants.js';
-import { findRule } from '../../rules/table.js';
+import { closeCodeName, opcodeName } from '../../protocol/index.js';
+import { findRule } from '../../rules/index.js';
 import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../../text.js';
 import { Block, MARK, labelled } from './block.js';
 
