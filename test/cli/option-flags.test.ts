@@ -9,18 +9,17 @@
  * ninety command lines, each failing before anything listens. The other CLI tests spawn the real thing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CommanderError } from 'commander';
 import { OptionFlags, optionFlags } from '../../src/cli/flags.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { errorLine } from '../../src/cli/run.js';
 import { ConfigError, ExitCode, OperationalError, UsageError } from '../../src/errors.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-option-flags-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('option-flags').path;
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);

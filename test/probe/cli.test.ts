@@ -4,27 +4,25 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startManglingProxy, type ManglingProxy } from '../../examples/mangling-proxy.js';
 import { runCli } from '../support/cli.js';
-import { freePort } from './support.js';
+import { freePort } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
 
 let reflectorPort: number;
 let honest: ManglingProxy;
 let rewriting: ManglingProxy;
-let dir: string;
+const dir = tempDir('probe-cli').path;
 before(async () => {
   reflectorPort = await freePort();
   honest = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}` });
   rewriting = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}`, faults: { rewriteClose: 1001 } });
-  dir = mkdtempSync(join(tmpdir(), 'wsdiag-probe-cli-'));
 });
 after(async () => {
   await honest.close();
   await rewriting.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const reflector = () => ['--reflector', `127.0.0.1:${reflectorPort}`];

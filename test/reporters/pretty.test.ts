@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { WsdiagEvent } from '../../src/events/index.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import type { PrettyOptions } from '../../src/reporters/types.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 import * as sample from '../fixtures/sample-events.js';
 
 const PLAIN: PrettyOptions = { color: false, frames: true, quiet: false };
