@@ -12,7 +12,7 @@
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Folders of src/ that do no I/O: they take bytes or events and give events. */
-export const SANS_IO = ['protocol', 'session', 'observe', 'capture', 'events', 'rules', 'filter', 'views', 'explain'];
+export const SANS_IO = ['protocol', 'session', 'observe', 'capture', 'events', 'rules', 'filter', 'views', 'explain', 'messages'];
 
 /** What a sans-IO folder may not import: the modules that reach sockets, files and processes. */
 export const IO_MODULES = [
