@@ -97,7 +97,8 @@ export function compileRedactPatterns(patterns: readonly (string | RegExp)[], op
     try {
       return new RegExp(source, `${flags}g`);
     } catch (err) {
-      const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+      // V8 says `Invalid regular expression: /(/g: Unterminated group`: the last part is the news.
+      const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(err);
       throw new ConfigError(option, (n) => `${n(option)} ${JSON.stringify(pattern)} is not a valid regular expression: ${why}`);
     }
   });
