@@ -103,7 +103,7 @@ function expected(fields: Partial<MessageEvent> & Pick<MessageEvent, 'kind' | 'f
     data: '',
     truncated: false,
     ...fields,
-  } as MessageEvent;
+  };
 }
 
 const euro = Buffer.from('€', 'utf8');
@@ -294,11 +294,12 @@ describe('MessageRecorder: compressed messages', () => {
       maxMessage: 100,
     });
     assert.deepEqual(run.rules, ['message-too-big']);
-    const [event] = run.events;
-    assert.equal(event?.size, null);
-    assert.equal(event?.wire_size, compressed.length);
-    assert.equal(event?.truncated, true);
-    assert.equal(event?.data, 'z'.repeat(100));
+    assert.equal(run.events.length, 1);
+    const event = run.events[0]!;
+    assert.equal(event.size, null);
+    assert.equal(event.wire_size, compressed.length);
+    assert.equal(event.truncated, true);
+    assert.equal(event.data, 'z'.repeat(100));
   });
 });
 
@@ -327,8 +328,8 @@ describe('MessageRecorder: redaction', () => {
       Buffer.from(run.events[1]?.data ?? '', 'base64'),
       Buffer.concat([Buffer.from([0x10, 0x1f]), Buffer.from('Authorization: Bearer REDACTED'), Buffer.from([0])]),
     );
-    assert.equal(run.events[2]?.data, 'token=REDACTED');
-    assert.deepEqual(run.events[2]?.close, { code: 4001, reason: 'token=REDACTED' });
+    assert.equal(run.events[2]!.data, 'token=REDACTED');
+    assert.deepEqual(run.events[2]!.close, { code: 4001, reason: 'token=REDACTED' });
   });
 
   it('--redact patterns, in text and binary, also with --show-secrets', () => {
