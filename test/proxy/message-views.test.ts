@@ -232,7 +232,7 @@ describe('the readable log and untrusted payloads', () => {
       log,
     );
     const text = await pretty(events, { width: 80 });
-    const unsafe = [...text].filter((ch) => {
+    const unsafe = Array.from(text).filter((ch) => {
       const code = ch.codePointAt(0) ?? 0;
       return (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e);
     });
