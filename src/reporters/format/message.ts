@@ -13,6 +13,9 @@ import { GAP, type Block } from './block.js';
 /** Lines of a message's pretty form shown in the log; the JSON Lines output has the whole payload. */
 export const MAX_DETAIL_LINES = 20;
 
+/** Narrower than this, a summary says nothing: it is left off the header line. */
+const MIN_SUMMARY = 8;
+
 /** Views whose name says nothing the kind does not (raw text, a hex dump). */
 const UNNAMED = new Set(['text', 'hex']);
 
@@ -25,7 +28,10 @@ export function message(b: Block, e: MessageEvent, view: MessageView | null, wid
     const summary = view.summary.startsWith(`${e.kind} `) ? view.summary.slice(e.kind.length + 1) : view.summary;
     // The room left on the line, measured on the text without its colours.
     const used = [timeOfDay(e.ts), who.join(' '), head[1], name].join(GAP).length;
-    head.push(b.c.label(name) + clip(p(summary), width === undefined ? undefined : width - used));
+    const room = width === undefined ? undefined : width - used;
+    const shown = p(summary);
+    // No room left on a narrow terminal: the summary goes, the lines under it stay.
+    if (room === undefined || shown.length <= room || room >= MIN_SUMMARY) head.push(b.c.label(name) + clip(shown, room));
   }
   b.header(...head);
   // A ping or pong in text is all said on its line; in binary its dump follows, as for data.
@@ -50,10 +56,10 @@ function showsMore(view: MessageView): boolean {
   return view.text !== '' && view.text !== view.summary && (view.text.includes('\n') || !view.text.endsWith(view.summary));
 }
 
-/** `text` cut to `room` columns (at least 10), ending in `…` when cut. */
+/** `text` cut to `room` columns (at least MIN_SUMMARY), ending in `…` when cut. */
 function clip(text: string, room: number | undefined): string {
   if (room === undefined || text.length <= room) return text;
-  const max = Math.max(10, room);
+  const max = Math.max(MIN_SUMMARY, room);
   if (text.length <= max) return text;
   let end = max - 1;
   const last = text.charCodeAt(end - 1);
