@@ -23,6 +23,7 @@ export const LAYERS = [
   ['events'],
   ['rules'],
   ['protocol'],
+  ['messages'],
   ['session'],
   ['observe', 'capture', 'views', 'explain', 'filter'],
   ['reporters', 'proxy'],
@@ -34,7 +35,7 @@ export const LAYERS = [
 ];
 
 /** Folders of src/ that do no I/O: they take bytes or events and give events. */
-export const SANS_IO = ['events', 'rules', 'protocol', 'session', 'observe', 'capture', 'views', 'explain', 'filter'];
+export const SANS_IO = ['events', 'rules', 'protocol', 'messages', 'session', 'observe', 'capture', 'views', 'explain', 'filter'];
 
 /** What a sans-IO folder may not import: the modules that reach sockets, files, streams and processes. */
 export const IO_MODULES = [

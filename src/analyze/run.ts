@@ -36,6 +36,12 @@ export interface AnalyzeInputOptions {
   quiet?: boolean;
   preview?: boolean;
   showSecrets?: boolean;
+  /** `--redact`: patterns masked in payloads, previews and Close reasons. */
+  redact?: readonly (string | RegExp)[];
+  /** `--messages`: a `message` event per message, ping, pong and Close. */
+  messages?: boolean;
+  /** `--body-limit`: payload bytes a `message` event keeps (default 4096). */
+  bodyLimit?: number;
   /** false turns colour off; colour also needs a terminal and no NO_COLOR. */
   color?: boolean;
 }
@@ -74,6 +80,9 @@ export async function runAnalyze(options: AnalyzeInputOptions, io: AnalyzeIO): P
     frames: options.frames === true,
     preview: options.preview ?? true,
     showSecrets: options.showSecrets === true,
+    ...(options.redact !== undefined ? { redact: options.redact } : {}),
+    ...(options.messages !== undefined ? { messages: options.messages } : {}),
+    ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
     onEvent,
   });
   const end = { ...summary.summary(), connections: 1 };

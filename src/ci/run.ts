@@ -202,7 +202,7 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
         runErrors: recorder.runErrors,
         properties: [
           // As the proxy's own `listening` event shows it (a token in its path is redacted).
-          ['target', redactorFor(options.proxy.showSecrets).url(options.proxy.target)],
+          ['target', redactorFor(options.proxy.showSecrets, options.proxy.redact).url(options.proxy.target)],
           ['fail-on', options.failOn.text],
           // The program only: arguments may carry secrets, and a JUnit file is often published.
           ['command', options.command[0] ?? ''],

@@ -16,12 +16,15 @@ import type {
   SummaryEvent,
   ViolationEvent,
 } from './core.js';
+import type { MessageEvent } from './message.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 
 export * from './base.js';
 export type * from './core.js';
 export type * from './capture.js';
+export type * from './message.js';
+export { MESSAGE_KINDS } from './message.js';
 export type * from './probe.js';
 export type * from './sandwich.js';
 export { parseEventLine, EVENT_FIELDS, type ParsedLine } from './schema.js';
@@ -36,6 +39,8 @@ export type WsdiagEvent =
   | CloseEvent
   | ErrorEvent
   | SummaryEvent
+  // The conversation itself (--messages).
+  | MessageEvent
   // wsdiag probe
   | ProbeCaseEvent
   | ProbeSummaryEvent

@@ -77,7 +77,7 @@ async function openDashboard(options: RunProxyOptions, io: LiveIO): Promise<Dash
     host: options.ui.host,
     port: options.ui.port,
     capacity: options.ui.capacity ?? DEFAULT_UI_BUFFER,
-    redact: redactorFor(options.proxy.showSecrets),
+    redact: redactorFor(options.proxy.showSecrets, options.proxy.redact),
   });
   io.stderr.write(
     dashboardLines(dashboard)

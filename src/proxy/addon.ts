@@ -107,6 +107,12 @@ export interface OpenConnection {
   readonly settings: ConnectionSettings;
   /** Changes the message types a direction's receiver accepts, from its next message on (learned policies). */
   setTypePolicy(dir: Direction, policy: TypePolicy | null): void;
+  /**
+   * Adds an event of the addon's own to the connection's stream (e.g. `message` events from its decoder
+   * observers): it goes through the `event` hooks of the addons, then to the sinks, in order with the
+   * connection's other events.
+   */
+  emit(event: WsdiagEvent): void;
 }
 
 /** Where a run summary counts what the event stream does not carry (SummaryCollector has both). */

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { checkRunId, connId, newRunId } from '../conn-id.js';
 import { ConfigError, OperationalError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
+import { checkBodyLimit } from '../messages/index.js';
 import { redactorFor } from '../redact.js';
 import { AddonHost } from './addon-host.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
@@ -23,6 +24,7 @@ import {
   defaultMaxConnections,
   serverTimeouts,
 } from './limits.js';
+import { messageEvents } from './messages.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, type Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, type SettingValues } from './settings.js';
 import { isLoopback, parseTarget } from './target.js';
@@ -46,13 +48,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const emit = options.onEvent;
   const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
   // One policy for everything this proxy writes: events, messages, previews.
-  const redact = redactorFor(options.showSecrets);
+  const redact = redactorFor(options.showSecrets, options.redact);
   const shownTarget = redact.url(target.href);
+  const bodyLimit = checkBodyLimit(options.bodyLimit);
 
   const enforce = options.enforce ?? false;
   // --enforce is the built-in forwarding strategy: first, so it is named in a conflict with another.
+  // --messages is an addon too, after the caller's: their `event` hooks see its events.
   const addons = new AddonHost(
-    [...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []), ...(options.addons ?? [])],
+    [
+      ...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []),
+      ...(options.addons ?? []),
+      ...(options.messages === true ? [messageEvents({ bodyLimit, redact, clock })] : []),
+    ],
     {
       emit,
       clock,

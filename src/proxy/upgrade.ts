@@ -198,7 +198,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     relay.analyzer.report('client->server', requestFindings);
     relay.analyzer.report('server->client', check.findings);
     ctx.trackRelay(relay);
-    addons.opened({ conn, settings, setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy) });
+    addons.opened({ conn, settings, setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy), emit: addons.emit });
     relay.start(clientHead, upstreamHead);
   });
 }

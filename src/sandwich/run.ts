@@ -69,7 +69,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const keepBytes = options.keepBytes ?? DEFAULT_SANDWICH_KEEP_BYTES;
   const emit = options.onEvent;
   // The policy both legs' proxies apply (from the same option), for what the sandwich writes itself.
-  const redact = redactorFor(options.proxy?.showSecrets);
+  const redact = redactorFor(options.proxy?.showSecrets, options.proxy?.redact);
 
   const legs: Record<LegName, Map<string, LegRecord>> = { front: new Map(), return: new Map() };
   const legOptions = { keepBytes, clock: monotonic };

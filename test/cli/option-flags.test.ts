@@ -60,6 +60,7 @@ const SWITCHES = new Set([
   'learn',
   'includeInvalid',
   'hex',
+  'messages',
 ]);
 
 const UPSTREAM = 'ws://127.0.0.1:1';
@@ -83,6 +84,8 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
     maxConnections: { args: run('--max-connections', 'many'), shows: 'flag' },
     headerTimeoutMs: { args: run('--header-timeout', '1.5'), shows: 'flag' },
     shutdownGraceMs: { args: run('--grace', 'later'), shows: 'flag' },
+    bodyLimit: { args: run('--body-limit', '-1'), shows: 'flag' },
+    redact: { args: run('--redact', 'token=(['), shows: 'flag', mentions: 'not a valid regular expression' },
   };
 };
 
@@ -118,6 +121,8 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     maxConnections: { args: [...SANDWICH, '--max-connections', 'many'], shows: 'flag' },
     headerTimeoutMs: { args: [...SANDWICH, '--header-timeout', 'x'], shows: 'flag' },
     shutdownGraceMs: { args: [...SANDWICH, '--grace', 'x'], shows: 'flag' },
+    bodyLimit: { args: [...SANDWICH, '--body-limit', '1.5'], shows: 'flag' },
+    redact: { args: [...SANDWICH, '--redact', '*'], shows: 'flag', mentions: 'not a valid regular expression' },
   },
   probe: {
     through: { args: ['probe', '--through', 'http://127.0.0.1/'], shows: 'flag' },
@@ -152,6 +157,8 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     accepts: { args: ['analyze', '-', '--from', 'client', '--accepts', 'json'], shows: 'flag' },
     // A switch, but its input can be wrong.
     hex: { args: ['analyze', badHex, '--from', 'client', '--hex'], shows: 'flag' },
+    bodyLimit: { args: ['analyze', '-', '--from', 'client', '--body-limit', '-4096'], shows: 'flag' },
+    redact: { args: ['analyze', '-', '--from', 'client', '--redact', '(a'], shows: 'flag', mentions: 'not a valid regular expression' },
   },
   explain: {
     lang: { args: ['explain', '1002', '--lang', 'de'], shows: 'flag' },

@@ -7,6 +7,8 @@ import type { EventOf, EventType, WsdiagEvent } from '../../events/index.js';
 import { Block, type FormatOptions } from './block.js';
 import { captureProblem, gap, stream } from './capture.js';
 import { close, error, frame, listening, open, peerClose, summary, violation } from './core.js';
+import { describeAlone } from '../message-views.js';
+import { message } from './message.js';
 import { probeCase, probeSummary } from './probe.js';
 import { sandwichFinding, sandwichSummary } from './sandwich.js';
 
@@ -24,6 +26,9 @@ function timed<E extends WsdiagEvent>(fill: (block: Block, event: E) => void): F
   };
 }
 
+/** Views of messages without their connection's context. */
+const ALONE = { describe: describeAlone };
+
 const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
   listening: timed(listening),
   open: timed(open),
@@ -33,6 +38,11 @@ const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
   close: timed(close),
   error: timed(error),
   summary: timed(summary),
+  message: (event, options) => {
+    const block = new Block(event.ts, options);
+    message(block, event, (options.views ?? ALONE).describe(event), options.width);
+    return block.text();
+  },
   'probe-case': probeCase,
   'probe-summary': probeSummary,
   'sandwich-finding': timed(sandwichFinding),
