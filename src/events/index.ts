@@ -16,12 +16,14 @@ import type {
   SummaryEvent,
   ViolationEvent,
 } from './core.js';
+import type { HttpEvent } from './http.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 
 export * from './base.js';
 export type * from './core.js';
 export type * from './capture.js';
+export type * from './http.js';
 export type * from './probe.js';
 export type * from './sandwich.js';
 export { parseEventLine, EVENT_FIELDS, type ParsedLine } from './schema.js';
@@ -36,6 +38,8 @@ export type WsdiagEvent =
   | CloseEvent
   | ErrorEvent
   | SummaryEvent
+  // Plain HTTP through the proxy.
+  | HttpEvent
   // wsdiag probe
   | ProbeCaseEvent
   | ProbeSummaryEvent

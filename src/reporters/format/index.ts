@@ -7,6 +7,7 @@ import type { EventOf, EventType, WsdiagEvent } from '../../events/index.js';
 import { Block, type FormatOptions } from './block.js';
 import { captureProblem, gap, stream } from './capture.js';
 import { close, error, frame, listening, open, peerClose, summary, violation } from './core.js';
+import { http } from './http.js';
 import { probeCase, probeSummary } from './probe.js';
 import { sandwichFinding, sandwichSummary } from './sandwich.js';
 
@@ -33,6 +34,7 @@ const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
   close: timed(close),
   error: timed(error),
   summary: timed(summary),
+  http: timed(http),
   'probe-case': probeCase,
   'probe-summary': probeSummary,
   'sandwich-finding': timed(sandwichFinding),
