@@ -94,11 +94,11 @@ export async function runTail(files: readonly string[], options: TailOptions, io
         guard.event();
         const event = parsed.event;
         if (event.type === 'frame' && !frames) return undefined;
-        // Filtered as read, so only what is shown waits in the merge.
-        return filter(event) ? { ts: event.ts, item: { event, line: line.text } } : undefined;
+        return { ts: event.ts, item: { event, line: line.text } };
       },
+      // Filtered in merged order, so what the filter says about several runs (--conn c4) comes in time order too.
       emit: (kept) => {
-        output.write(kept.event, kept.line);
+        if (filter(kept.event)) output.write(kept.event, kept.line);
       },
       onCaughtUp: ({ guard }) => {
         guard.caughtUp();
