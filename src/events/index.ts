@@ -17,6 +17,7 @@ import type {
   ViolationEvent,
 } from './core.js';
 import type { MessageEvent } from './message.js';
+import type { HttpEvent } from './http.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 
@@ -25,6 +26,7 @@ export type * from './core.js';
 export type * from './capture.js';
 export type * from './message.js';
 export { MESSAGE_KINDS } from './message.js';
+export type * from './http.js';
 export type * from './probe.js';
 export type * from './sandwich.js';
 export { parseEventLine, EVENT_FIELDS, type ParsedLine } from './schema.js';
@@ -41,6 +43,8 @@ export type WsdiagEvent =
   | SummaryEvent
   // The conversation itself (--messages).
   | MessageEvent
+  // Plain HTTP through the proxy.
+  | HttpEvent
   // wsdiag probe
   | ProbeCaseEvent
   | ProbeSummaryEvent

@@ -142,6 +142,18 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     truncated: isBoolean,
     close: optional(shape({ code: nullable(isNumber), reason: isString })),
   },
+  http: {
+    conn: nullable(isString),
+    client: isString,
+    method: isString,
+    path: isString,
+    status: isNumber,
+    request_bytes: isNumber,
+    response_bytes: isNumber,
+    duration_ms: isNumber,
+    upgrade: isBoolean,
+    aborted: optional(isBoolean),
+  },
   'probe-case': {
     case: isString,
     status: oneOf('pass', 'warn', 'fail', 'error'),
@@ -224,7 +236,7 @@ export function parseEventLine(line: string): ParsedLine {
     };
   }
   const type = value['type'];
-  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${JSON.stringify(type) ?? 'undefined'}` };
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${type === undefined ? 'undefined' : JSON.stringify(type)}` };
   if (!isString(value['ts'])) return { ok: false, reason: `"${type}" event without a "ts" string` };
   const bad = Object.entries(EVENT_FIELDS[type]).find(([key, check]) => !check(value[key]));
   if (bad) return { ok: false, reason: `"${type}" event with a missing or invalid "${bad[0]}" field` };

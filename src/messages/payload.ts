@@ -5,7 +5,7 @@
  * runs. Pure.
  */
 import type { MessageEncoding, MessageKind } from '../events/index.js';
-import { isValidUtf8 } from '../protocol/utf8.js';
+import { isValidUtf8 } from '../protocol/index.js';
 import { redactBytes, type Redactor } from '../redact.js';
 
 export interface EncodedPayload {

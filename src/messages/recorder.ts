@@ -11,8 +11,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { SCHEMA_VERSION, type Clock, type Direction, type FrameRef, type MessageEvent, type MessageKind } from '../events/index.js';
-import { MessageCollector, type CollectedControl, type CollectedMessage } from '../protocol/message-collector.js';
-import type { DecoderSink, MessageInfo } from '../protocol/types.js';
+import { MessageCollector, type CollectedControl, type CollectedMessage, type DecoderSink, type MessageInfo } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
 import { cutText, encodePayload } from './payload.js';
 

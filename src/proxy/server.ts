@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type ServerOptions as HttpServerOptions, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { checkRunId, connId, newRunId } from '../conn-id.js';
+import { checkRunId, connId, httpConnPrefix, newRunId } from '../conn-id.js';
 import { ConfigError, OperationalError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { checkBodyLimit } from '../messages/index.js';
@@ -76,7 +76,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new ConnectionGate(maxConnections);
   const refusals = new RefusalLog(emit, clock, addons.refused);
   const limits: Limits = { gate, refusals, headerTimeoutMs };
-  const web = createWebPass({ target, shownTarget, tls, redact, emit, clock });
+  const connPrefix = options.connPrefix ?? 'c';
+  let nextHttpId = 0;
+  const web = createWebPass({
+    target,
+    shownTarget,
+    tls,
+    redact,
+    emit,
+    clock,
+    nextConnId: () => connId(runId, httpConnPrefix(connPrefix), ++nextHttpId),
+  });
   const pending = new Set<() => void>();
   const relays = new Set<Relay>();
   let nextId = 0;
@@ -98,7 +108,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ...analyzerSettings(baseSettings),
       ...(addons.suppressed ? { onSuppressed: addons.suppressed } : {}),
     },
-    nextConnId: () => connId(runId, options.connPrefix ?? 'c', ++nextId),
+    nextConnId: () => connId(runId, connPrefix, ++nextId),
     trackPending: (abort) => {
       pending.add(abort);
       return () => pending.delete(abort);

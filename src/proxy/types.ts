@@ -113,7 +113,10 @@ export interface ProxyOptions {
    * (6 base36 characters); pin it in tests, or to reuse an id of your own.
    */
   runId?: string;
-  /** Connection ids are the run id, `-`, this prefix and a counter (default "c": k3f9x2-c1, k3f9x2-c2, ...). */
+  /**
+   * Connection ids are the run id, `-`, this prefix and a counter (default "c": k3f9x2-c1, k3f9x2-c2, ...);
+   * plain HTTP client connections are counted apart, as `h1`, `h2`... (`<prefix>h` for another prefix).
+   */
   connPrefix?: string;
 }
 

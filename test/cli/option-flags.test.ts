@@ -89,6 +89,16 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
   };
 };
 
+/** The filter flags `proxy` and `tail` share (src/cli/options/filter.ts). */
+const filterRecipes = (base: string[]): Record<string, Recipe> => ({
+  'filter.conns': { args: [...base, '--conn', ',,'], shows: 'flag' },
+  'filter.dirs': { args: [...base, '--dir', 'up'], shows: 'flag' },
+  'filter.types': { args: [...base, '--type', 'mesage'], shows: 'flag', mentions: 'did you mean "message"' },
+  'filter.rules': { args: [...base, '--rule', 'reserved-bit'], shows: 'flag' },
+  'filter.codes': { args: [...base, '--code', '1000'], shows: 'flag' },
+  'filter.grep': { args: [...base, '--grep', '(unclosed'], shows: 'flag', mentions: 'not a valid regular expression' },
+});
+
 const CI_COMMAND = ['--', process.execPath, '-e', ''];
 const SANDWICH = ['sandwich', '--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'];
 const PROBE = ['probe', '--through', 'ws://127.0.0.1:1/'];
@@ -98,7 +108,9 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     ...proxyRecipes(['proxy', '--target', UPSTREAM]),
     ui: { args: ['proxy', '--target', UPSTREAM, '--ui', 'nonsense:port'], shows: 'flag' },
     'ui.capacity': { args: ['proxy', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
+    ...filterRecipes(['proxy', '--target', UPSTREAM]),
   },
+  tail: filterRecipes(['tail', aLog]),
   ci: {
     ...proxyRecipes(['ci', '--target', UPSTREAM], CI_COMMAND),
     junit: { args: ['ci', '--target', UPSTREAM, '--junit', missing, ...CI_COMMAND], shows: 'flag', mentions: missing },

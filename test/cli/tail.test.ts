@@ -30,9 +30,7 @@ function pretty(events: WsdiagEvent[]): string {
 
 const DEFAULTS: TailOptions = {
   follow: false,
-  codes: [],
-  rules: [],
-  conns: [],
+  filter: {},
   json: false,
   frames: false,
   color: true,
@@ -42,7 +40,7 @@ const DEFAULTS: TailOptions = {
 async function tail(path: string, options: Partial<TailOptions> = {}) {
   const stdout = new CaptureStream();
   const stderr = new CaptureStream();
-  const code = await runTail(path, { ...DEFAULTS, ...options }, { stdout, stderr, env: {} });
+  const code = await runTail([path], { ...DEFAULTS, ...options }, { stdout, stderr, env: {} });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -103,7 +101,7 @@ describe('tail FILE', () => {
   it('is plain on a pipe even when colour is allowed, coloured on a TTY', async () => {
     const path = logFile(jsonl([sample.violation]));
     const stdout = Object.assign(new CaptureStream(), { isTTY: true, columns: 200 });
-    await runTail(path, DEFAULTS, { stdout, stderr: new CaptureStream(), env: {} });
+    await runTail([path], DEFAULTS, { stdout, stderr: new CaptureStream(), env: {} });
     assert.match(stdout.text, /\u001b\[/);
     assert.doesNotMatch((await tail(path)).stdout, /\u001b\[/);
   });
@@ -112,13 +110,13 @@ describe('tail FILE', () => {
     const path = logFile(jsonl(sample.run));
     const others = withoutFrames.filter((event) => event.type !== 'violation');
     const only = (kept: WsdiagEvent[]) => pretty(withoutFrames.filter((event) => event.type !== 'violation' || kept.includes(event)));
-    assert.equal((await tail(path, { codes: [1007] })).stdout, only([sample.utf8Violation]));
-    assert.equal((await tail(path, { codes: [1003] })).stdout, pretty(others));
+    assert.equal((await tail(path, { filter: { codes: [1007] } })).stdout, only([sample.utf8Violation]));
+    assert.equal((await tail(path, { filter: { codes: [1003] } })).stdout, pretty(others));
     assert.equal(
-      (await tail(path, { rules: ['reserved-bits', 'invalid-utf8-text'] })).stdout,
+      (await tail(path, { filter: { rules: ['reserved-bits', 'invalid-utf8-text'] } })).stdout,
       only([sample.violation, sample.utf8Violation]),
     );
-    assert.equal((await tail(path, { codes: [1002], rules: ['invalid-utf8-text'] })).stdout, pretty(others));
+    assert.equal((await tail(path, { filter: { codes: [1002], rules: ['invalid-utf8-text'] } })).stdout, pretty(others));
   });
 
   it('--conn hides every event of other connections, keeps run-wide ones', async () => {
@@ -128,7 +126,7 @@ describe('tail FILE', () => {
       expected.map((event) => event.type),
       ['listening', 'violation', 'peer-close', 'close', 'error', 'summary'],
     );
-    assert.equal((await tail(path, { conns: ['c2'] })).stdout, pretty(expected));
+    assert.equal((await tail(path, { filter: { conns: ['c2'] } })).stdout, pretty(expected));
   });
 
   it('--json passes the selected lines through byte for byte', async () => {
@@ -137,7 +135,7 @@ describe('tail FILE', () => {
     const lines = [...jsonl(sample.run), odd];
     const path = logFile(lines);
     const kept = lines.filter((line) => !line.includes('"type":"frame"') && !line.includes('"conn":"c1"') && !line.includes('"conn":"c3"'));
-    assert.deepEqual(await tail(path, { json: true, conns: ['c2', 'c4', 'c9'] }), {
+    assert.deepEqual(await tail(path, { json: true, filter: { conns: ['c2', 'c4', 'c9'] } }), {
       code: 0,
       stdout: kept.map((l) => `${l}\n`).join(''),
       stderr: '',
@@ -230,7 +228,7 @@ describe('tail --conn across runs (--log appends)', () => {
 
   it('a full id selects that connection of that run only', async () => {
     const path = logFile(jsonl([...first, ...second]));
-    assert.deepEqual(await tail(path, { conns: ['bbbbbb-c1'] }), {
+    assert.deepEqual(await tail(path, { filter: { conns: ['bbbbbb-c1'] } }), {
       code: 0,
       stdout: pretty([...runWide(first), ...second]),
       stderr: '',
@@ -238,13 +236,13 @@ describe('tail --conn across runs (--log appends)', () => {
   });
 
   it('a bare c1 is enough when the log holds one run', async () => {
-    assert.deepEqual(await tail(logFile(jsonl(second)), { conns: ['c1'] }), { code: 0, stdout: pretty(second), stderr: '' });
+    assert.deepEqual(await tail(logFile(jsonl(second)), { filter: { conns: ['c1'] } }), { code: 0, stdout: pretty(second), stderr: '' });
   });
 
   it('a bare c1 in a log of several runs shows the c1 of each, and says so once per extra run', async () => {
     const third = run('cccccc', '127.0.0.1:50003');
     const path = logFile(jsonl([...first, ...second, ...third]));
-    const result = await tail(path, { conns: ['c1'] });
+    const result = await tail(path, { filter: { conns: ['c1'] } });
     assert.equal(result.code, 0);
     assert.equal(result.stdout, pretty([...first, ...second, ...third]));
     assert.equal(
@@ -274,9 +272,9 @@ describe('tail --conn across runs (--log appends)', () => {
     };
     const path = logFile([JSON.stringify(sample.listening), JSON.stringify(finding)]);
     for (const conns of [['r1'], ['aaaaaa-r1'], ['c1']]) {
-      assert.match((await tail(path, { conns })).stdout, /close-code-rewritten/, `--conn ${conns.join(',')}`);
+      assert.match((await tail(path, { filter: { conns } })).stdout, /close-code-rewritten/, `--conn ${conns.join(',')}`);
     }
-    assert.doesNotMatch((await tail(path, { conns: ['c2'] })).stdout, /close-code-rewritten/);
+    assert.doesNotMatch((await tail(path, { filter: { conns: ['c2'] } })).stdout, /close-code-rewritten/);
   });
 });
 
@@ -285,7 +283,7 @@ describe('tail -f (in process)', () => {
     const stdout = new CaptureStream();
     const stderr = new CaptureStream();
     const stop = new AbortController();
-    const done = runTail(path, { ...DEFAULTS, follow: true, ...options }, { stdout, stderr, signal: stop.signal, env: {} });
+    const done = runTail([path], { ...DEFAULTS, follow: true, ...options }, { stdout, stderr, signal: stop.signal, env: {} });
     return { stdout, stderr, done, stop: async () => (stop.abort(), done) };
   }
 
@@ -386,7 +384,7 @@ describe('tail -f (in process)', () => {
 
   it('applies filters to lines that arrive later', async () => {
     const path = logFile([]);
-    const t = follow(path, { codes: [1007] });
+    const t = follow(path, { filter: { codes: [1007] } });
     appendFileSync(
       path,
       jsonl([sample.violation, sample.utf8Violation])

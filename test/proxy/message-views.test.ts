@@ -14,8 +14,8 @@ import { after, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import type { WsdiagEvent } from '../../src/events/index.js';
 import { PrettyReporter, openJsonlLog } from '../../src/reporters/index.js';
-import { startTestProxy } from '../helpers/proxy.js';
-import { closedWith, openWsClient, startWsServer } from '../helpers/ws-servers.js';
+import { startTestProxy } from '../support/proxy.js';
+import { closedWith, openWsClient, startWsServer } from '../support/ws-servers.js';
 import { runCli } from '../support/cli.js';
 
 type Payload = string | Buffer;

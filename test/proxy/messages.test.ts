@@ -9,10 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { parseEventLine, type MessageEvent } from '../../src/events/index.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
-import type { EventLog } from '../helpers/event-log.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient } from '../helpers/raw-peers.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import type { EventLog } from '../support/event-log.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient } from '../support/raw-peers.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 const TEN_MIB = 10 * 1024 * 1024;
 

@@ -9,6 +9,7 @@ import { captureProblem, gap, stream } from './capture.js';
 import { close, error, frame, listening, open, peerClose, summary, violation } from './core.js';
 import { describeAlone } from '../message-views.js';
 import { message } from './message.js';
+import { http } from './http.js';
 import { probeCase, probeSummary } from './probe.js';
 import { sandwichFinding, sandwichSummary } from './sandwich.js';
 
@@ -43,6 +44,7 @@ const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
     message(block, event, (options.views ?? ALONE).describe(event), options.width);
     return block.text();
   },
+  http: timed(http),
   'probe-case': probeCase,
   'probe-summary': probeSummary,
   'sandwich-finding': timed(sandwichFinding),

@@ -7,7 +7,7 @@
  */
 import type { MessageEvent } from '../../events/index.js';
 import type { MessageView } from '../../views/index.js';
-import { formatBytes, plural, printable as p, timeOfDay } from '../text.js';
+import { formatBytes, plural, printable as p, timeOfDay } from '../../text.js';
 import { GAP, type Block } from './block.js';
 
 /** Lines of a message's pretty form shown in the log; the JSON Lines output has the whole payload. */
