@@ -262,10 +262,10 @@ export function redactPath(target: string): string {
 export function redactUrl(href: string): string {
   const parts = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(href);
   if (!parts) return redactPath(href);
-  const authority = parts[2]!;
+  const [, scheme = '', authority = '', rest = ''] = parts;
   const at = authority.lastIndexOf('@');
   const host = at < 0 ? authority : `${REDACTED}@${authority.slice(at + 1)}`;
-  return `${parts[1]}${host}${redactPath(parts[3]!)}`;
+  return `${scheme}${host}${redactPath(rest)}`;
 }
 
 function redactSegment(segment: string): string {
@@ -279,7 +279,8 @@ function redactSegmentName(segment: string): string {
   const forms = redactTokenForms(segment);
   if (forms !== segment) return forms;
   const pieces = segment.split('.');
-  if (pieces.length > 1 && FILE_EXTENSION.test(pieces[pieces.length - 1]!)) return segment;
+  const extension = pieces.length > 1 ? pieces.at(-1) : undefined;
+  if (extension !== undefined && FILE_EXTENSION.test(extension)) return segment;
   return pieces.map((piece) => (looksRandom(decode(piece)) ? REDACTED : piece)).join('.');
 }
 

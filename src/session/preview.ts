@@ -27,7 +27,8 @@ function hexWithRedactions(bytes: Buffer, redact: Redactor, cut: boolean): strin
   let done = 0;
   let start = -1;
   for (let i = 0; i <= bytes.length; i++) {
-    const printable = i < bytes.length && bytes[i]! >= 0x20 && bytes[i]! <= 0x7e;
+    const byte = bytes[i];
+    const printable = byte !== undefined && byte >= 0x20 && byte <= 0x7e;
     if (printable) {
       if (start < 0) start = i;
       continue;

@@ -64,7 +64,8 @@ interface Pending {
 }
 
 async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: number): Promise<void> {
-  const initial: Pending[][] = options.files.map(() => []);
+  /** Each log's events until all have been read to their end, then merged once. */
+  const initial: Pending[][] = [];
   let waiting = options.files.length;
   let order = 0;
   let merged = false;
@@ -73,6 +74,7 @@ async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: n
     const all = initial.flat();
     all.sort((a, b) => (a.event['ts'] as string).localeCompare(b.event['ts'] as string) || a.order - b.order);
     for (const pending of all.slice(-capacity)) dashboard.hub.publish(pending.event, pending.src);
+    for (const own of initial) own.length = 0;
     initial.length = 0;
   };
 
@@ -80,6 +82,8 @@ async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: n
     options.files.map((file, src) => {
       let warned = 0;
       let skipped = 0;
+      const own: Pending[] = [];
+      initial.push(own);
       return readLog(file, {
         follow: true,
         intervalMs: options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS,
@@ -90,7 +94,6 @@ async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: n
           const parsed = parseViewLine(line.text);
           if (!parsed.ok) return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
           if (merged) return dashboard.hub.publish(parsed.event, src);
-          const own = initial[src]!;
           own.push({ event: parsed.event, src, order: order++ });
           // Only the newest `capacity` of a log can make the merged newest `capacity`.
           if (own.length > capacity * 2) own.splice(0, own.length - capacity);
