@@ -350,7 +350,8 @@ function redactSegmentName(segment: string): string {
   const forms = redactTokenForms(segment);
   if (forms !== segment) return forms;
   const pieces = segment.split('.');
-  if (pieces.length > 1 && FILE_EXTENSION.test(pieces.at(-1) ?? '')) return segment;
+  const extension = pieces.length > 1 ? pieces.at(-1) : undefined;
+  if (extension !== undefined && FILE_EXTENSION.test(extension)) return segment;
   return pieces.map((piece) => (looksRandom(decode(piece)) ? REDACTED : piece)).join('.');
 }
 

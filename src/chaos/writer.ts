@@ -112,8 +112,9 @@ export class FrameWriter {
   private patch(out: Uint8Array, position: number): void {
     for (const patch of this.plan.patches) {
       const at = patch.position - position;
-      if (at < 0 || at >= out.length) continue;
-      out[at] = patch.mode === 'set' ? patch.value : out[at]! | patch.value;
+      const old = out[at];
+      if (at < 0 || old === undefined) continue;
+      out[at] = patch.mode === 'set' ? patch.value : old | patch.value;
     }
   }
 

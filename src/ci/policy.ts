@@ -52,7 +52,8 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
   }
   if (tokens.includes('none')) {
     if (tokens.length > 1) {
-      const other = tokens.find((token) => token !== 'none')!;
+      // "none,none" has no other entry to name: it is the repeated "none" that is refused.
+      const other = tokens.find((token) => token !== 'none') ?? 'none';
       throw new ConfigError('failOn', (n) => `${n('failOn')} "none" cannot be combined with other entries (got "${other}")`);
     }
     return { text: 'none', severities: new Set(), codes: new Set(), rules: new Set() };

@@ -31,8 +31,8 @@ export function classifyInvalid(spec: InvalidSpec, obs: ConnectionObservation): 
   // A Close the sender got that the far end never sent came from the intermediary.
   const closesFromFar = countCloses(receiver.sent);
   const closesToSender = sender.received.controls.filter((c) => c.opcode === Opcode.Close);
-  if (closesToSender.length > closesFromFar) {
-    const close = closesToSender[closesFromFar]!;
+  const close = closesToSender[closesFromFar];
+  if (close !== undefined) {
     const code = close.close?.code ?? null;
     const fitting =
       code === rule.code ? `, the code ${rule.code} this fault calls for` : code === null ? '' : ` (${rule.code} would name the fault)`;

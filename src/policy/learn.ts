@@ -120,7 +120,10 @@ export class PolicyLearner {
     }
     const lesson: Lesson = { conn, dir, route, rejected: message.type, message, policy: learnedPolicy(conn, message) };
     this.byKey.set(key, lesson);
-    if (this.byKey.size > this.maxRoutes) this.byKey.delete(this.byKey.keys().next().value!);
+    if (this.byKey.size > this.maxRoutes) {
+      const [oldest] = this.byKey.keys();
+      if (oldest !== undefined) this.byKey.delete(oldest);
+    }
     this.broadcast(dir, route, lesson.policy);
     return { kind: 'learned', lesson };
   }

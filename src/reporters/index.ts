@@ -54,7 +54,7 @@ export { LineSink, stdoutClosedNotice, type SinkClosedListener } from './line-si
 export { MultiReporter } from './multi.js';
 export { PrettyReporter } from './pretty.js';
 export { formatEvent, probeMatrixHeading, type FormatOptions } from './format/index.js';
-export { SummaryCollector } from './summary.js';
+export { SummaryCollector, sortedRecord } from './summary.js';
 export { FilteredReporter } from './filtered.js';
 export type { PrettyOptions, Reporter } from './types.js';
 export { readLog, DEFAULT_POLL_INTERVAL_MS, type LogNotice, type ReadLogOptions } from './log-reader.js';

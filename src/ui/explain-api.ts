@@ -22,7 +22,7 @@ export function explainTopic(topic: string | null, lang: string | null): Explain
   let answer: ExplainAnswer;
   try {
     const [explanation] = explain([topic], language);
-    answer = { status: 200, body: explanation! };
+    answer = explanation ? { status: 200, body: explanation } : { status: 404, body: { error: `nothing explains "${topic}"` } };
   } catch (err) {
     if (!(err instanceof WsdiagError)) throw err;
     answer = { status: 404, body: { error: err.message } };

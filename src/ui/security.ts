@@ -37,7 +37,8 @@ export function hostAllowed(hostHeader: string | undefined, port: number, tokenR
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim());
   if (!match) return false;
   const hostPort = match[2] === undefined ? 80 : Number(match[2]);
-  return hostPort === port && isLocalName(match[1]!);
+  const [, name = ''] = match;
+  return hostPort === port && isLocalName(name);
 }
 
 /** The feed's Origin check: absent (a non-browser client) or exactly this page's own origin. */

@@ -117,7 +117,7 @@ export function* textLines(text: string, prefix: string, maxChars: number): Gene
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 export function hexByte(b: number): string {
-  return HEX[b & 0xff]!;
+  return HEX[b & 0xff] ?? (b & 0xff).toString(16).padStart(2, '0');
 }
 
 /** `48 65 6c 6c 6f …` for summaries: the first `count` bytes. */
@@ -139,7 +139,7 @@ export function* hexDumpLines(bytes: Uint8Array, maxBytes: number, prefix = ''):
     for (let i = 0; i < 16; i++) {
       if (i === 8) hex += ' ';
       const b = row[i];
-      hex += b === undefined ? '   ' : `${HEX[b]!} `;
+      hex += b === undefined ? '   ' : `${hexByte(b)} `;
       if (b !== undefined) ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
     }
     yield `${prefix}${offset.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`;

@@ -140,9 +140,10 @@ export function summary(b: Block, e: SummaryEvent): void {
   const rest = e.violations - itemised;
   const table = rest > 0 ? [...rows, ['(not itemised)', '-', String(rest)] as const] : rows;
   const header = ['rule', 'code', 'count'] as const;
-  const widths = header.map((title, i) => Math.max(title.length, ...table.map((row) => row[i]!.length)));
-  const row = (cells: readonly string[]) =>
-    `${cells[0]!.padEnd(widths[0]!)}  ${cells[1]!.padStart(widths[1]!)}  ${cells[2]!.padStart(widths[2]!)}`;
+  const width = (column: 0 | 1 | 2) => Math.max(header[column].length, ...table.map((cells) => cells[column].length));
+  const [rule, code, count] = [width(0), width(1), width(2)];
+  const row = (cells: readonly [string, string, string]) =>
+    `${cells[0].padEnd(rule)}  ${cells[1].padStart(code)}  ${cells[2].padStart(count)}`;
   b.detail(b.c.label(row(header)));
   for (const cells of table) b.detail(row(cells));
 }
