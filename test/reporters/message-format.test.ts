@@ -125,10 +125,10 @@ describe('format: message', () => {
       for (const line of text.trimEnd().split('\n')) assert.ok(line.length <= width, `${line.length}: ${line}`);
       assert.match(text, /^ {16}"long": "y+…$/m);
     }
-    assert.match(
-      formatEvent(event, { ...plain, width: 80 }),
-      /^12:00:02\.000 {2}k3f9x2-c1 client->server text {2}311 B {2}json \{"long":"y{15}…\n/,
-    );
+    // The summary fills the line to the last column: 57 columns of header, 23 of summary ending in `…`.
+    const [first] = formatEvent(event, { ...plain, width: 80 }).split('\n');
+    assert.equal(first, `12:00:02.000  k3f9x2-c1 client->server text  311 B  json {"long":"${'y'.repeat(13)}…`);
+    assert.equal(first?.length, 80);
     // Too narrow for a useful summary: the header keeps to the width without it.
     assert.match(formatEvent(event, { ...plain, width: 60 }), /^12:00:02\.000 {2}k3f9x2-c1 client->server text {2}311 B\n/);
   });
