@@ -127,7 +127,7 @@ describe('format: message', () => {
     }
     assert.match(
       formatEvent(event, { ...plain, width: 80 }),
-      /^12:00:02\.000 {2}k3f9x2-c1 client->server text {2}311 B {2}json \{"long":"y{15}…\n/,
+      /^12:00:02\.000 {2}k3f9x2-c1 client->server text {2}311 B {2}json \{"long":"y{13}…\n/,
     );
     // Too narrow for a useful summary: the header keeps to the width without it.
     assert.match(formatEvent(event, { ...plain, width: 60 }), /^12:00:02\.000 {2}k3f9x2-c1 client->server text {2}311 B\n/);
