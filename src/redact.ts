@@ -435,7 +435,11 @@ function compactName(name: string): string {
 // Free text
 
 /** `Name: value` at the start of a line (an HTTP head inside a preview, a YAML-ish reason). */
-const HEADER_LINE = /^([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/gm;
+export const HEADER_LINE = /^([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/gm;
+/** HEADER_LINE without its `^`, tried only where a line starts. */
+const HEADER_AT = /([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/y;
+/** What starts a line for `^` in a multiline expression. */
+const LINE_END = /[\n\r\u2028\u2029]/g;
 /** A URL with a path, or an absolute path, standing as a word of its own. */
 export const URL_OR_PATH = /(?<![^\s"'(<=,])(?:[a-z][a-z0-9+.-]*:\/\/[^\s"'<>/?#]*)?\/[^\s"'<>]*/gi;
 /** `"name": "value` (the closing quote may be cut off by a preview's limit): what redactJsonPairs finds. */
@@ -462,12 +466,7 @@ export function redactText(text: string, options: TextOptions = {}): string {
   if (text === '') return text;
   // Each pass only where the character it needs is there: previews of violation floods come through here.
   let out = text;
-  if (out.includes(':')) {
-    out = out.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
-      const shown = headerValue(name.toLowerCase(), value);
-      return shown === value ? line : `${name}${colon}${shown}`;
-    });
-  }
+  if (out.includes(':')) out = redactHeaderLines(out);
   if (out.includes('/')) out = redactPaths(out);
   if (out.includes('"')) out = redactJsonPairs(out);
   if (out.includes('=')) out = redactFormPairs(out);
@@ -531,6 +530,35 @@ export function redactJsonPairs(text: string): string {
   return done === 0 ? text : out + text.slice(done);
 }
 
+/** HEADER_LINE's pass: the value of a credential header (`Authorization` keeps its scheme). */
+export function redactHeaderLines(text: string): string {
+  let out = '';
+  let done = 0;
+  /** Where the last match ended: the expression resumes there. */
+  let consumed = 0;
+  let line = 0;
+  for (;;) {
+    if (line >= consumed) {
+      HEADER_AT.lastIndex = line;
+      const match = HEADER_AT.exec(text);
+      if (match !== null) {
+        const [all, name = '', colon = '', value = ''] = match;
+        consumed = line + all.length;
+        const shown = headerValue(name.toLowerCase(), value);
+        if (shown !== value) {
+          out += `${text.slice(done, line)}${name}${colon}${shown}`;
+          done = consumed;
+        }
+      }
+    }
+    // The next line starts after the next line terminator.
+    LINE_END.lastIndex = line;
+    if (!LINE_END.test(text)) break;
+    line = LINE_END.lastIndex;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
 /** LAST_WORD's pass: the word a cut text ends with, when it looks random from 8 characters on. */
 export function redactLastWord(text: string): string {
   // The word is the whole run of word characters at the end: nothing before it can start one.
@@ -552,13 +580,10 @@ const COLON = 0x3a;
  */
 function jsonPairAt(text: string, open: number): { nameEnd: number; valueStart: number; valueEnd: number } | null {
   const length = text.length;
-  // 1 to 64 characters other than " \ CR LF, then a quote.
-  const limit = Math.min(length, open + 1 + 64);
-  let at = open + 1;
-  while (at < limit && !isNameStop(text.charCodeAt(at))) at++;
-  if (at === open + 1 || at >= length || text.charCodeAt(at) !== QUOTE) return null;
-  const nameEnd = at;
-  at++;
+  // 1 to 64 characters other than " \\ CR LF, then a quote.
+  const nameEnd = nextStop(text, open + 1);
+  if (nameEnd === open + 1 || nameEnd - open - 1 > 64 || nameEnd >= length || text.charCodeAt(nameEnd) !== QUOTE) return null;
+  let at = nameEnd + 1;
   while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
   if (at >= length || text.charCodeAt(at) !== COLON) return null;
   at++;
@@ -566,18 +591,20 @@ function jsonPairAt(text: string, open: number): { nameEnd: number; valueStart: 
   if (at >= length || text.charCodeAt(at) !== QUOTE) return null;
   const valueStart = at + 1;
   // (?:[^"\\\r\n]|\\.)*: an escape takes the next character unless it ends a line.
-  at = valueStart;
-  while (at < length) {
-    const c = text.charCodeAt(at);
-    if (c === QUOTE || c === CR || c === LF) break;
-    if (c === BACKSLASH) {
-      if (at + 1 >= length || isLineTerminator(text.charCodeAt(at + 1))) break;
-      at += 2;
-    } else {
-      at++;
-    }
+  at = nextStop(text, valueStart);
+  while (at < length && text.charCodeAt(at) === BACKSLASH && at + 1 < length && !isLineTerminator(text.charCodeAt(at + 1))) {
+    at = nextStop(text, at + 2);
   }
   return { nameEnd, valueStart, valueEnd: at };
+}
+
+/** `" \\ CR LF`: what ends a JSON_PAIR name or value. */
+const STOP = /["\\\r\n]/g;
+
+/** The index of the first `" \\ CR LF` at or after `from`, or the text's length (a native search, no match object). */
+function nextStop(text: string, from: number): number {
+  STOP.lastIndex = from;
+  return STOP.test(text) ? STOP.lastIndex - 1 : text.length;
 }
 
 /**
@@ -616,10 +643,6 @@ function replaceAroundAnchors(
     done = from = index + match[0].length;
   }
   return done === 0 ? text : out + text.slice(done);
-}
-
-function isNameStop(c: number): boolean {
-  return c === QUOTE || c === BACKSLASH || c === CR || c === LF;
 }
 
 function isLineTerminator(c: number): boolean {

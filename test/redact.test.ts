@@ -26,6 +26,8 @@ import {
   redactFormPairs,
   redactPaths,
   redactLastWord,
+  redactHeaderLines,
+  HEADER_LINE,
   JSON_PAIR,
   FORM_PAIR,
   URL_OR_PATH,
@@ -582,6 +584,12 @@ describe('redactText: the passes written by hand give what their regular express
     '"k"\u2028:"',
     '":"',
     '\\"',
+    'Authorization',
+    '\nAuthorization: Bearer ',
+    '\u2028X-Token:',
+    '\r\nCookie: a=b',
+    'Cookie',
+    'X-Token',
     'api',
     'v1',
     B62,
@@ -597,7 +605,19 @@ describe('redactText: the passes written by hand give what their regular express
       return (path.startsWith('/') ? redactPath(path) : redactUrl(path)) + found.slice(end);
     });
 
-  it('JSON pairs, form pairs, paths and URLs, the last word of a cut text', () => {
+  const oldHeaders = (t: string): string =>
+    t.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
+      // headerValue, for the names the pieces hold.
+      const lower = name.toLowerCase();
+      if (value.trim() === '') return line;
+      if (lower === 'authorization') {
+        const scheme = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+\S/.exec(value);
+        return `${name}${colon}${scheme ? `${scheme[1]} ${REDACTED}` : REDACTED}`;
+      }
+      return lower === 'cookie' || isSecretName(lower) ? `${name}${colon}${REDACTED}` : line;
+    });
+
+  it('JSON pairs, form pairs, header lines, paths and URLs, the last word of a cut text', () => {
     fc.assert(
       fc.property(text, (t) => {
         assert.equal(
@@ -611,6 +631,7 @@ describe('redactText: the passes written by hand give what their regular express
           t.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all)),
         );
         assert.equal(redactPaths(t), oldPaths(t));
+        assert.equal(redactHeaderLines(t), oldHeaders(t));
         assert.equal(
           redactLastWord(t),
           t.replace(LAST_WORD, (word) => (looksRandom(word, MIN_CUT_LENGTH) ? REDACTED : word)),
