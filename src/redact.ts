@@ -188,11 +188,25 @@ const SECRET_PARAMETERS = new Set(['code', 'pass']);
  * `pass`.
  */
 export function isSecretName(name: string): boolean {
+  // Payloads repeat their keys: the answer for a short name is remembered (bounded).
+  const known = name.length <= MAX_REMEMBERED_NAME ? secretNames.get(name) : undefined;
+  if (known !== undefined) return known;
   const words = nameWords(name);
-  if (words.some((w) => SECRET_NAME_WORDS.has(w))) return true;
-  const compact = words.join('');
+  const secret = words.some((w) => SECRET_NAME_WORDS.has(w)) || endsLikeSecret(words.join(''));
+  if (name.length <= MAX_REMEMBERED_NAME) {
+    if (secretNames.size >= MAX_REMEMBERED_NAMES) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
+}
+
+function endsLikeSecret(compact: string): boolean {
   return compact !== '' && SECRET_NAME_ENDINGS.some((ending) => compact.endsWith(ending));
 }
+
+const MAX_REMEMBERED_NAME = 64;
+const MAX_REMEMBERED_NAMES = 4096;
+const secretNames = new Map<string, boolean>();
 
 /** Whether a URL or form parameter name is a credential's: `isSecretName`, and `code` and `pass` alone. */
 export function isSecretParameter(name: string): boolean {
@@ -422,19 +436,23 @@ function compactName(name: string): string {
 // Free text
 
 /** `Name: value` at the start of a line (an HTTP head inside a preview, a YAML-ish reason). */
-const HEADER_LINE = /^([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/gm;
+export const HEADER_LINE = /^([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/gm;
+/** HEADER_LINE without its `^`, tried only where a line starts. */
+const HEADER_AT = /([A-Za-z0-9-]{2,64})([ \t]*:[ \t]*)([^\r\n]*)/y;
+/** What starts a line for `^` in a multiline expression. */
+const LINE_END = /[\n\r\u2028\u2029]/g;
 /** A URL with a path, or an absolute path, standing as a word of its own. */
-const URL_OR_PATH = /(?<![^\s"'(<=,])(?:[a-z][a-z0-9+.-]*:\/\/[^\s"'<>/?#]*)?\/[^\s"'<>]*/gi;
-/** `"name": "value` (the closing quote may be cut off by a preview's limit). */
-const JSON_PAIR = /("([^"\\\r\n]{1,64})"\s*:\s*")((?:[^"\\\r\n]|\\.)*)/g;
+export const URL_OR_PATH = /(?<![^\s"'(<=,])(?:[a-z][a-z0-9+.-]*:\/\/[^\s"'<>/?#]*)?\/[^\s"'<>]*/gi;
+/** `"name": "value` (the closing quote may be cut off by a preview's limit): what redactJsonPairs finds. */
+export const JSON_PAIR = /("([^"\\\r\n]{1,64})"\s*:\s*")((?:[^"\\\r\n]|\\.)*)/g;
 /** `name=value` as in a form body or a cookie. */
-const FORM_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})=([^\s&"'<>;,]+)/g;
+export const FORM_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})=([^\s&"'<>;,]+)/g;
 /** An HTTP authentication scheme and its credentials. */
 const AUTH_SCHEME_NAME = /bearer|basic/i;
 const AUTH_SCHEME = new RegExp(`${START}((?:Bearer|bearer|BEARER|Basic|basic|BASIC)[ \\t]+)([A-Za-z0-9._~+/-]{8,}=*)`, 'g');
 /** A word cut short where a quote was clipped (`…`), or at the very end of a cut text. */
 const WORD_BEFORE_ELLIPSIS = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}(?=…)`, 'g');
-const LAST_WORD = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}$`);
+export const LAST_WORD = new RegExp(`${START}[A-Za-z0-9+/_-]{${MIN_CUT_LENGTH},}$`);
 
 /**
  * Free text with the credentials that are unambiguous in prose replaced: values of credential headers in
@@ -449,26 +467,10 @@ export function redactText(text: string, options: TextOptions = {}): string {
   if (text === '') return text;
   // Each pass only where the character it needs is there: previews of violation floods come through here.
   let out = text;
-  if (out.includes(':')) {
-    out = out.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
-      const shown = headerValue(name.toLowerCase(), value);
-      return shown === value ? line : `${name}${colon}${shown}`;
-    });
-  }
-  if (out.includes('/')) {
-    out = out.replace(URL_OR_PATH, (found) => {
-      // Punctuation that ends the sentence is not part of the path.
-      const end = found.length - (/[.,:;!?)\]]+$/.exec(found)?.[0].length ?? 0);
-      const path = found.slice(0, end);
-      return (path.startsWith('/') ? redactPath(path) : redactUrl(path)) + found.slice(end);
-    });
-  }
-  if (out.includes('"')) {
-    out = out.replace(JSON_PAIR, (all, start: string, name: string, value: string) =>
-      value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all,
-    );
-  }
-  if (out.includes('=')) out = out.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all));
+  if (out.includes(':')) out = redactHeaderLines(out);
+  if (out.includes('/')) out = redactPaths(out);
+  if (out.includes('"')) out = redactJsonPairs(out);
+  if (out.includes('=')) out = redactFormPairs(out);
   if (AUTH_SCHEME_NAME.test(out)) {
     out = out.replace(AUTH_SCHEME, (all, scheme: string, credentials: string) =>
       /^[a-z]+$/.test(credentials) ? all : `${scheme}${REDACTED}`,
@@ -476,11 +478,217 @@ export function redactText(text: string, options: TextOptions = {}): string {
   }
   out = redactTokenForms(out);
   if (out.includes('…')) out = out.replace(WORD_BEFORE_ELLIPSIS, redactCutWord);
-  return options.cut ? out.replace(LAST_WORD, redactCutWord) : out;
+  return options.cut ? redactLastWord(out) : out;
 }
 
 function redactCutWord(word: string): string {
   return looksRandom(word, MIN_CUT_LENGTH) ? REDACTED : word;
+}
+
+// The passes of redactText that payloads of kilobytes (`--messages`) made worth writing by hand: each gives
+// exactly what `text.replace` with its regular expression gives (test/redact.test.ts compares them on random
+// text), without trying the expression at every position of the text.
+
+/** URL_OR_PATH's pass: each URL or path as `redactUrl` or `redactPath` shows it. */
+export function redactPaths(text: string): string {
+  return replaceAroundAnchors(text, URL_OR_PATH, '/', isUrlCharacter, isUrlCharacter, (match) => {
+    const found = match[0];
+    // Punctuation that ends the sentence is not part of the path.
+    const end = found.length - (/[.,:;!?)\]]+$/.exec(found)?.[0].length ?? 0);
+    const path = found.slice(0, end);
+    return (path.startsWith('/') ? redactPath(path) : redactUrl(path)) + found.slice(end);
+  });
+}
+
+/** FORM_PAIR's pass: `name=REDACTED` for a credential's name. */
+export function redactFormPairs(text: string): string {
+  return replaceAroundAnchors(text, FORM_PAIR, '=', isFormNameCharacter, isFormValueCharacter, (match) => {
+    const name = match[1] ?? '';
+    return isSecretParameter(name) ? `${name}=${REDACTED}` : match[0];
+  });
+}
+
+/** JSON_PAIR's pass: `"name": "REDACTED` for a credential's name and a value that is not empty. */
+export function redactJsonPairs(text: string): string {
+  let out = '';
+  let done = 0;
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('"', from);
+    if (open < 0) break;
+    const pair = jsonPairAt(text, open);
+    if (pair === null) {
+      from = open + 1;
+      continue;
+    }
+    const { nameEnd, valueStart, valueEnd } = pair;
+    if (valueEnd > valueStart && isSecretName(text.slice(open + 1, nameEnd))) {
+      out += text.slice(done, valueStart) + REDACTED;
+      done = valueEnd;
+    }
+    from = valueEnd;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
+/** HEADER_LINE's pass: the value of a credential header (`Authorization` keeps its scheme). */
+export function redactHeaderLines(text: string): string {
+  let out = '';
+  let done = 0;
+  /** Where the last match ended: the expression resumes there. */
+  let consumed = 0;
+  let line = 0;
+  for (;;) {
+    if (line >= consumed) {
+      HEADER_AT.lastIndex = line;
+      const match = HEADER_AT.exec(text);
+      if (match !== null) {
+        const [all, name = '', colon = '', value = ''] = match;
+        consumed = line + all.length;
+        const shown = headerValue(name.toLowerCase(), value);
+        if (shown !== value) {
+          out += `${text.slice(done, line)}${name}${colon}${shown}`;
+          done = consumed;
+        }
+      }
+    }
+    // The next line starts after the next line terminator.
+    LINE_END.lastIndex = line;
+    if (!LINE_END.test(text)) break;
+    line = LINE_END.lastIndex;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
+/** LAST_WORD's pass: the word a cut text ends with, when it looks random from 8 characters on. */
+export function redactLastWord(text: string): string {
+  // The word is the whole run of word characters at the end: nothing before it can start one.
+  let start = text.length;
+  while (start > 0 && isCutWordCharacter(text.charCodeAt(start - 1))) start--;
+  if (text.length - start < MIN_CUT_LENGTH) return text;
+  return text.slice(0, start) + redactCutWord(text.slice(start));
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+
+/**
+ * JSON_PAIR at `open` (a quote): the end of the name (its closing quote), where the value starts and where
+ * the match ends; null when the expression does not match there.
+ */
+function jsonPairAt(text: string, open: number): { nameEnd: number; valueStart: number; valueEnd: number } | null {
+  const length = text.length;
+  // 1 to 64 characters other than " \\ CR LF, then a quote.
+  const nameEnd = nextStop(text, open + 1);
+  if (nameEnd === open + 1 || nameEnd - open - 1 > 64 || nameEnd >= length || text.charCodeAt(nameEnd) !== QUOTE) return null;
+  let at = nameEnd + 1;
+  while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
+  if (at >= length || text.charCodeAt(at) !== COLON) return null;
+  at++;
+  while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
+  if (at >= length || text.charCodeAt(at) !== QUOTE) return null;
+  const valueStart = at + 1;
+  // (?:[^"\\\r\n]|\\.)*: an escape takes the next character unless it ends a line.
+  at = nextStop(text, valueStart);
+  while (at < length && text.charCodeAt(at) === BACKSLASH && at + 1 < length && !isLineTerminator(text.charCodeAt(at + 1))) {
+    at = nextStop(text, at + 2);
+  }
+  return { nameEnd, valueStart, valueEnd: at };
+}
+
+/** `" \\ CR LF`: what ends a JSON_PAIR name or value. */
+const STOP = /["\\\r\n]/g;
+
+/** The index of the first `" \\ CR LF` at or after `from`, or the text's length (a native search, no match object). */
+function nextStop(text: string, from: number): number {
+  STOP.lastIndex = from;
+  return STOP.test(text) ? STOP.lastIndex - 1 : text.length;
+}
+
+/**
+ * `text.replace(pattern, replace)` for a global `pattern` whose every match contains `anchor`, has only
+ * `before` characters before its first anchor and only `after` characters after it: the expression runs on
+ * the stretch around each anchor (with the character before it, for look-behinds) instead of at every
+ * position of the text.
+ */
+function replaceAroundAnchors(
+  text: string,
+  pattern: RegExp,
+  anchor: string,
+  before: (code: number) => boolean,
+  after: (code: number) => boolean,
+  replace: (match: RegExpExecArray) => string,
+): string {
+  let out = '';
+  let done = 0;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(anchor, from);
+    if (at < 0) break;
+    let start = at;
+    while (start > from && before(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && after(text.charCodeAt(end))) end++;
+    const offset = start > 0 ? start - 1 : 0;
+    pattern.lastIndex = start - offset;
+    const match = pattern.exec(text.slice(offset, end));
+    if (match === null) {
+      from = end;
+      continue;
+    }
+    const index = offset + match.index;
+    out += text.slice(done, index) + replace(match);
+    done = from = index + match[0].length;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
+function isLineTerminator(c: number): boolean {
+  return c === LF || c === CR || c === 0x2028 || c === 0x2029;
+}
+
+/** What `\s` matches in a JavaScript regular expression. */
+function isJsWhitespace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** Anything but `\s " ' < >`: what a URL or path is made of in URL_OR_PATH. */
+function isUrlCharacter(c: number): boolean {
+  return !(isJsWhitespace(c) || c === QUOTE || c === 0x27 || c === 0x3c || c === 0x3e);
+}
+
+/** `[A-Za-z0-9_.-]`: a FORM_PAIR name. */
+function isFormNameCharacter(c: number): boolean {
+  return isAlphanumeric(c) || c === 0x5f || c === 0x2e || c === 0x2d;
+}
+
+/** `[^\s&"'<>;,]`: a FORM_PAIR value. */
+function isFormValueCharacter(c: number): boolean {
+  return !(isJsWhitespace(c) || c === 0x26 || c === QUOTE || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x3b || c === 0x2c);
+}
+
+/** `[A-Za-z0-9+/_-]`: a word LAST_WORD takes. */
+function isCutWordCharacter(c: number): boolean {
+  return isAlphanumeric(c) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d;
+}
+
+function isAlphanumeric(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 function headerValue(name: string, value: string): string {

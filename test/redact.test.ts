@@ -22,7 +22,19 @@ import {
   compileRedactPatterns,
   redactBytes,
   redactedRuns,
+  redactJsonPairs,
+  redactFormPairs,
+  redactPaths,
+  redactLastWord,
+  redactHeaderLines,
+  HEADER_LINE,
+  JSON_PAIR,
+  FORM_PAIR,
+  URL_OR_PATH,
+  LAST_WORD,
+  MIN_CUT_LENGTH,
 } from '../src/redact.js';
+import fc from 'fast-check';
 import { ConfigError } from '../src/errors.js';
 import { formatPreview } from '../src/session/preview.js';
 
@@ -336,7 +348,7 @@ describe('redactText: free text from peers', () => {
       ['Bearer dXNlcjpwYXNz', 'Bearer REDACTED', 'a Bearer credential'],
       ['auth failed: Basic YWxhZGRpbjpvcGVuc2VzYW1l', 'auth failed: Basic REDACTED', 'a Basic credential'],
       [`closing: ${JWT} expired`, 'closing: REDACTED expired', 'a JWT'],
-      [`${JWT.slice(0, 50)}`, 'REDACTED', 'a JWT cut short'],
+      [JWT.slice(0, 50), 'REDACTED', 'a JWT cut short'],
       ['key ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 leaked', 'key ghp_REDACTED leaked', 'GitHub personal token'],
       ['gho_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', 'gho_REDACTED', 'GitHub OAuth token'],
       ['github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'github_pat_REDACTED', 'GitHub fine-grained token'],
@@ -518,5 +530,133 @@ describe("--redact: the user's own patterns", () => {
     const redact = redactorFor(false, ['s3cr3t']);
     assert.equal(formatPreview(Buffer.from('the s3cr3t word'), redact), 'the REDACTED word');
     assert.equal(formatPreview(Buffer.from([0x0f, 0xa0, ...Buffer.from('s3cr3t!')]), redact), '0fa0REDACTED21');
+  });
+});
+
+describe('redactText: the passes written by hand give what their regular expressions give', () => {
+  // Pieces that make the expressions match, almost match and fail in every way they can.
+  const PIECES = [
+    '"',
+    '"',
+    ':',
+    ' ',
+    '\t',
+    '\\',
+    '\r',
+    '\n',
+    '\u2028',
+    '\u00a0',
+    '/',
+    '//',
+    '=',
+    '&',
+    ';',
+    ',',
+    '.',
+    '-',
+    '_',
+    '<',
+    '>',
+    "'",
+    '(',
+    ')',
+    '…',
+    '?',
+    '#',
+    'a',
+    'Z',
+    '0',
+    '9',
+    'é',
+    '日',
+    '🎉',
+    'token',
+    'password',
+    'apiKey',
+    'user',
+    'code',
+    'pass',
+    'http://',
+    'ws://h',
+    '"token":"',
+    '"password" : "',
+    '"sid"\u00a0:\u3000"',
+    '"k"\u2028:"',
+    '":"',
+    '\\"',
+    'Authorization',
+    '\nAuthorization: Bearer ',
+    '\u2028X-Token:',
+    '\r\nCookie: a=b',
+    'Cookie',
+    'X-Token',
+    'api',
+    'v1',
+    B62,
+    'x'.repeat(70),
+    'eyJabcdefgh',
+    'Bearer ',
+  ];
+  const text = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((parts) => parts.join(''));
+  const oldPaths = (t: string): string =>
+    t.replace(URL_OR_PATH, (found) => {
+      const end = found.length - (/[.,:;!?)\]]+$/.exec(found)?.[0].length ?? 0);
+      const path = found.slice(0, end);
+      return (path.startsWith('/') ? redactPath(path) : redactUrl(path)) + found.slice(end);
+    });
+
+  const oldHeaders = (t: string): string =>
+    t.replace(HEADER_LINE, (line, name: string, colon: string, value: string) => {
+      // headerValue, for the names the pieces hold.
+      const lower = name.toLowerCase();
+      if (value.trim() === '') return line;
+      if (lower === 'authorization') {
+        const scheme = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+\S/.exec(value);
+        return `${name}${colon}${scheme ? `${scheme[1]} ${REDACTED}` : REDACTED}`;
+      }
+      return lower === 'cookie' || isSecretName(lower) ? `${name}${colon}${REDACTED}` : line;
+    });
+
+  it('JSON pairs, form pairs, header lines, paths and URLs, the last word of a cut text', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        assert.equal(
+          redactJsonPairs(t),
+          t.replace(JSON_PAIR, (all, start: string, name: string, value: string) =>
+            value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all,
+          ),
+        );
+        assert.equal(
+          redactFormPairs(t),
+          t.replace(FORM_PAIR, (all, name: string) => (isSecretParameter(name) ? `${name}=${REDACTED}` : all)),
+        );
+        assert.equal(redactPaths(t), oldPaths(t));
+        assert.equal(redactHeaderLines(t), oldHeaders(t));
+        assert.equal(
+          redactLastWord(t),
+          t.replace(LAST_WORD, (word) => (looksRandom(word, MIN_CUT_LENGTH) ? REDACTED : word)),
+        );
+      }),
+      { numRuns: 3000, seed: 13 },
+    );
+  });
+
+  it('on the cases that matter', () => {
+    const cases = [
+      '{"token": "abc", "user":"ann", "password" :\t"p\\"q", "apiKey":"", "x":"y"}',
+      'a=1&token=abcdef&b=2; pass=x, code=y',
+      'see http://h/a?token=' + B62 + '. and /ws/' + B62 + '/feed, (/x)',
+      '"k":"v\\\u2028w"',
+    ];
+    for (const t of cases) {
+      assert.equal(
+        redactJsonPairs(t),
+        t.replace(JSON_PAIR, (all, start: string, name: string, value: string) =>
+          value !== '' && isSecretName(name) ? `${start}${REDACTED}` : all,
+        ),
+      );
+      assert.equal(redactPaths(t), oldPaths(t));
+    }
+    assert.equal(redactJsonPairs(cases[0]!), '{"token": "REDACTED", "user":"ann", "password" :\t"REDACTED", "apiKey":"", "x":"y"}');
   });
 });

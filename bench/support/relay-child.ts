@@ -3,9 +3,10 @@
  *
  *   echo: a ws echo server (port) and a raw WebSocket sink for the 1 GiB message (sinkPort)
  *   bare TARGET-PORT: a bare TCP relay (net + pipe), the floor any proxy is compared with
- *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--ui]: wsdiag's proxy, its events written as JSON Lines to a
- *     temporary file; --frames also reports every frame, --ui also feeds the dashboard (a UiHub and its
- *     server on 127.0.0.1; its address is in `ready.ui`)
+ *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--messages] [--ui]: wsdiag's proxy, its events written as JSON
+ *     Lines to a temporary file; --frames also reports every frame, --messages every message (`message`
+ *     events, default body limit), --ui also feeds the dashboard (a UiHub and its server on 127.0.0.1; its
+ *     address is in `ready.ui`)
  *
  * It talks to the parent over IPC (see child.ts): `ready` once listening, `stats` on request, and it
  * exits on `stop`. Everything listens on 127.0.0.1 only.
@@ -146,6 +147,7 @@ async function startWsdiag(
     target,
     listen: { host: HOST, port: 0 },
     frames: flags.includes('--frames'),
+    messages: flags.includes('--messages'),
     ...(maxMessage !== undefined ? { maxMessage } : {}),
     onEvent: (event) => {
       events[event.type] = (events[event.type] ?? 0) + 1;

@@ -1,0 +1,234 @@
+/**
+ * `npm run bench:messages`: what `--messages` costs the relay. A ws echo server and closed-loop ws clients
+ * (text messages that look like JSON), through two wsdiag proxies in one run, alternating in each repetition:
+ * with default settings, and with `--messages` (a `message` event per message, its first 4 KiB kept,
+ * redacted and written as JSON Lines to a file, as `--log` does). At 64 B, 4 KiB and 256 KiB, 1 and 50
+ * connections. Goal: throughput with `--messages` ≥ 0.85x without. Relay CPU per round trip is measured in
+ * each proxy's own process. Then one 1 GiB text message goes through a fresh proxy without and with
+ * `--messages` (`--max-message 0`, so all of it is validated), for peak RSS: the body limit bounds what a
+ * message costs, whatever its size.
+ *
+ * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-huge.
+ */
+import { BenchChild, type ChildStats } from './support/child.js';
+import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
+import { textPayload } from './support/frames.js';
+import { sendHugeMessage } from './support/huge-message.js';
+import { runLoad } from './support/load.js';
+import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
+import { writeResults } from './support/results.js';
+import { median } from './support/stats.js';
+
+const SIZES = [64, 4 * 1024, 256 * 1024] as const;
+const CONNECTIONS = [1, 50] as const;
+const MODES = ['default', 'messages'] as const;
+type Mode = (typeof MODES)[number];
+const GOAL = 0.85;
+const MAX_MESSAGES_PER_WINDOW = 2_000_000;
+const HUGE_BYTES = 2 ** 30;
+const HUGE_TIMEOUT_MS = 180_000;
+const RSS_GOAL = 100 * 2 ** 20;
+
+interface Options {
+  quick: boolean;
+  reps: number;
+  warmupMs: number;
+  windowMs: number;
+  huge: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const quick = argv.includes('--quick');
+  const numberAfter = (flag: string, fallback: number): number => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return fallback;
+    const value = Number(argv[at + 1]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
+    return value;
+  };
+  return {
+    quick,
+    reps: numberAfter('--reps', quick ? 1 : 5),
+    warmupMs: quick ? 200 : 300,
+    windowMs: numberAfter('--window', quick ? 400 : 1000),
+    huge: !argv.includes('--no-huge'),
+  };
+}
+
+interface Sample {
+  messagesPerSecond: number;
+  relayCpuUsPerMessage: number;
+}
+
+interface Row {
+  size: number;
+  connections: number;
+  samples: Record<Mode, Sample[]>;
+  messagesPerSecond: Record<Mode, number>;
+  relayCpuUsPerMessage: Record<Mode, number>;
+  throughputRatio: number;
+  cpuRatio: number;
+}
+
+interface HugeResult {
+  mode: Mode;
+  peakRss: number;
+  baselineRss: number;
+  seconds: number;
+  messageEvents: number;
+}
+
+function cpuMicros(before: ChildStats, after: ChildStats): number {
+  return after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system);
+}
+
+async function measure(relay: BenchChild, size: number, connections: number, options: Options): Promise<Sample> {
+  let before: ChildStats | null = null;
+  let after: ChildStats | null = null;
+  const result = await runLoad({
+    url: `ws://127.0.0.1:${relay.ready.port}/echo`,
+    connections,
+    payload: textPayload(size),
+    warmupMs: options.warmupMs,
+    measureMs: options.windowMs,
+    maxMessages: MAX_MESSAGES_PER_WINDOW,
+    onWindow: async (edge) => {
+      if (edge === 'start') before = await relay.stats();
+      else after = await relay.stats();
+    },
+  });
+  if (result.messages === 0 || !before || !after) throw new Error('no message completed a round trip');
+  return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpuMicros(before, after) / result.messages };
+}
+
+/** One 1 GiB text message through a fresh proxy; its peak RSS is the whole life's maxrss. */
+async function hugeThrough(mode: Mode, sinkPort: number): Promise<HugeResult> {
+  const relay = await BenchChild.start('wsdiag', [`ws://127.0.0.1:${sinkPort}`, '0', ...(mode === 'messages' ? ['--messages'] : [])]);
+  try {
+    const idle = await relay.stats();
+    const sent = await sendHugeMessage(relay.ready.port, HUGE_BYTES, HUGE_TIMEOUT_MS);
+    const end = await relay.stats();
+    if ((end.events['violation'] ?? 0) > 0) throw new Error(`wsdiag reported ${end.events['violation']} violations on the valid 1 GiB message`);
+    return { mode, peakRss: end.maxRss, baselineRss: idle.rss, seconds: sent.seconds, messageEvents: end.events['message'] ?? 0 };
+  } finally {
+    await relay.stop();
+  }
+}
+
+function throughputTable(rows: readonly Row[]): string {
+  return markdownTable(
+    ['Message', 'Conns', 'default msgs/s', '--messages msgs/s', 'ratio', `goal ≥ ${GOAL}x`, 'relay CPU µs/msg default → --messages'],
+    rows.map((r) => [
+      formatSize(r.size),
+      String(r.connections),
+      formatNumber(r.messagesPerSecond.default),
+      formatNumber(r.messagesPerSecond.messages),
+      formatRatio(r.throughputRatio, GOAL),
+      r.throughputRatio >= GOAL ? 'met' : 'missed',
+      `${formatNumber(r.relayCpuUsPerMessage.default, 1)} → ${formatNumber(r.relayCpuUsPerMessage.messages, 1)} (${formatRatio(r.cpuRatio)})`,
+    ]),
+    ['left', 'right'],
+  );
+}
+
+function hugeTable(results: readonly HugeResult[]): string {
+  return markdownTable(
+    ['Proxy (one 1 GiB text message, --max-message 0)', 'peak RSS', 'RSS idle', 'time', 'MB/s', 'message events'],
+    results.map((r) => [
+      r.mode === 'messages' ? 'wsdiag --messages (body limit 4096)' : 'wsdiag (default)',
+      formatMiB(r.peakRss),
+      formatMiB(r.baselineRss),
+      `${r.seconds.toFixed(2)} s`,
+      formatNumber(HUGE_BYTES / 1e6 / r.seconds),
+      String(r.messageEvents),
+    ]),
+  );
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
+  warnIfBusy(machine);
+  const started = process.hrtime.bigint();
+  const echo = await BenchChild.start('echo');
+  const echoUrl = `ws://127.0.0.1:${echo.ready.port}`;
+  const relays: Record<Mode, BenchChild> = {
+    default: await BenchChild.start('wsdiag', [echoUrl]),
+    messages: await BenchChild.start('wsdiag', [echoUrl, '--messages']),
+  };
+  const rows: Row[] = [];
+  const huge: HugeResult[] = [];
+  try {
+    for (const size of SIZES) {
+      for (const connections of CONNECTIONS) {
+        const samples: Record<Mode, Sample[]> = { default: [], messages: [] };
+        for (let rep = 0; rep < options.reps; rep++) {
+          // Alternate which proxy goes first, so neither always runs right after the other's garbage.
+          for (let i = 0; i < MODES.length; i++) {
+            const mode = MODES[(rep + i) % MODES.length]!;
+            samples[mode].push(await measure(relays[mode], size, connections, options));
+          }
+        }
+        const rate = (mode: Mode) => median(samples[mode].map((s) => s.messagesPerSecond));
+        const cpu = (mode: Mode) => median(samples[mode].map((s) => s.relayCpuUsPerMessage));
+        const row: Row = {
+          size,
+          connections,
+          samples,
+          messagesPerSecond: { default: rate('default'), messages: rate('messages') },
+          relayCpuUsPerMessage: { default: cpu('default'), messages: cpu('messages') },
+          throughputRatio: rate('messages') / rate('default'),
+          cpuRatio: cpu('messages') / cpu('default'),
+        };
+        rows.push(row);
+        process.stderr.write(
+          `  ${formatSize(size)} × ${connections}: default ${formatNumber(row.messagesPerSecond.default)}, --messages ${formatNumber(row.messagesPerSecond.messages)} msgs/s (${row.throughputRatio.toFixed(2)}x)\n`,
+        );
+      }
+    }
+    const counted = await relays.messages.stats();
+    if ((counted.events['message'] ?? 0) === 0) throw new Error('the --messages proxy wrote no message event');
+    for (const relay of Object.values(relays)) {
+      const stats = await relay.stats();
+      const bad = (stats.events['violation'] ?? 0) + (stats.events['error'] ?? 0);
+      if (bad > 0) throw new Error(`wsdiag reported ${bad} violations or errors on valid traffic`);
+    }
+    if (options.huge) {
+      huge.push(await hugeThrough('default', echo.ready.sinkPort!));
+      huge.push(await hugeThrough('messages', echo.ready.sinkPort!));
+    }
+  } finally {
+    await Promise.all([...Object.values(relays).map((r) => r.stop()), echo.stop()]);
+  }
+  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+  const lines = [
+    '',
+    `### --messages (wsdiag ${machine.date.slice(0, 10)})`,
+    '',
+    `Machine: ${describeMachine(machine)}.`,
+    'ws echo server and ws clients on 127.0.0.1, text messages (JSON-like, with 2- to 4-byte UTF-8), one message in flight per connection.',
+    `Medians of ${options.reps} windows of ${options.windowMs} ms after ${options.warmupMs} ms warm-up, the two proxies alternating. Both write their events as JSON Lines to a file; with --messages that is one event per message each way.`,
+    '',
+    throughputTable(rows),
+  ];
+  if (huge.length > 0) {
+    const ours = huge.find((h) => h.mode === 'messages')!;
+    lines.push(
+      '',
+      hugeTable(huge),
+      '',
+      `Goal (peak RSS < ${formatMiB(RSS_GOAL)} relaying a 1 GiB message with --messages): ${ours.peakRss < RSS_GOAL ? 'met' : 'missed'}.`,
+    );
+  }
+  lines.push('', `(bench took ${totalSeconds.toFixed(1)} s)`, '');
+  process.stdout.write(lines.join('\n'));
+  if (options.quick) {
+    process.stdout.write('Quick run: results not saved.\n');
+  } else {
+    const path = writeResults('messages', { machine, options, rows, huge, totalSeconds });
+    process.stdout.write(`Results: ${path}\n`);
+  }
+}
+
+await main();
