@@ -7,6 +7,10 @@
  *     Lines to a temporary file; --frames also reports every frame, --messages every message (`message`
  *     events, default body limit), --ui also feeds the dashboard (a UiHub and its server on 127.0.0.1; its
  *     address is in `ready.ui`)
+ *   http-echo: a plain HTTP server answering every request, after reading its body, with
+ *     `GET /bytes/N` → N bytes (Content-Length)
+ *   http-bare TARGET-URL: http-proxy alone, set up as wsdiag's plain HTTP pass is (keep-alive agent,
+ *     changeOrigin, no X-Forwarded-*), the floor wsdiag's plain HTTP relaying is compared with
  *
  * It talks to the parent over IPC (see child.ts): `ready` once listening, `stats` on request, and it
  * exits on `stop`. Everything listens on 127.0.0.1 only.
@@ -168,6 +172,51 @@ async function startWsdiag(
   };
 }
 
+/** A plain HTTP server: each answer, once the request body is read, is the number of bytes the path asks for. */
+async function startHttpEcho(): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
+  const bodies = new Map<number, Buffer>();
+  const server = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const size = Number(/\/bytes\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+      let body = bodies.get(size);
+      if (!body) bodies.set(size, (body = Buffer.alloc(size, 0x61)));
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
+      res.end(body);
+    });
+  });
+  const port = await listen(server);
+  return {
+    ready: { port },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** http-proxy with nothing else: the settings of src/proxy/web.ts, no events. */
+async function startHttpBare(target: string): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
+  const { Agent } = await import('node:http');
+  const httpProxy = (await import('http-proxy')).default;
+  const agent = new Agent({ keepAlive: true });
+  const proxy = httpProxy.createProxyServer({ target, changeOrigin: true, agent, xfwd: false, ws: false });
+  proxy.on('error', (_err, _req, res) => {
+    if ('writeHead' in res && !res.headersSent) res.writeHead(502).end();
+  });
+  const server = createHttpServer((req, res) => proxy.web(req, res));
+  const port = await listen(server);
+  return {
+    ready: { port },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      proxy.close();
+      agent.destroy();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const [role, arg, ...rest] = process.argv.slice(2);
   const flags = rest.filter((a) => a.startsWith('--'));
@@ -179,7 +228,11 @@ async function main(): Promise<void> {
         ? await startBare(Number(arg))
         : role === 'wsdiag'
           ? await startWsdiag(String(arg), maxMessage === undefined ? undefined : Number(maxMessage), flags)
-          : null;
+          : role === 'http-echo'
+            ? await startHttpEcho()
+            : role === 'http-bare'
+              ? await startHttpBare(String(arg))
+              : null;
   if (!started) throw new Error(`unknown role ${role}`);
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') {

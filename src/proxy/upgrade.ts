@@ -84,6 +84,8 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     settled = true;
     upstreamReq?.destroy();
     client.destroy();
+    // Now, not on the socket's 'close', which may come only after the run's summary.
+    endExchange();
   });
   // The client gave up before the upstream answered: drop the upstream request too.
   const onEarlyClientClose = (): void => {

@@ -17,7 +17,7 @@ import { describeUpstreamError, type UpstreamTls } from './upstream.js';
 
 export interface WebPass {
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Drops pooled upstream connections. */
+  /** Ends the exchanges still in flight (their `http` events say they were cut short), drops pooled upstream connections. */
   close(): void;
 }
 
@@ -50,6 +50,9 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock, n
   // Keyed by object, so an id or an exchange goes when its socket or request does.
   const connIds = new WeakMap<Socket, string>();
   const exchanges = new WeakMap<IncomingMessage, HttpExchange>();
+  // The ends of exchanges in flight: on shutdown a response's own 'close' may come only after the run's
+  // summary, so close() ends them itself.
+  const inFlight = new Set<() => void>();
   const connIdOf = (socket: Socket): string => {
     let id = connIds.get(socket);
     if (id === undefined) connIds.set(socket, (id = nextConnId()));
@@ -99,12 +102,18 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock, n
       );
       exchanges.set(req, exchange);
       // 'close' comes after 'finish' on a complete answer, or alone when either side cut it short.
-      res.once('close', () => exchange.end(res.headersSent ? res.statusCode : 0, !res.writableFinished));
+      const end = (): void => {
+        inFlight.delete(end);
+        exchange.end(res.headersSent ? res.statusCode : 0, !res.writableFinished);
+      };
+      inFlight.add(end);
+      res.once('close', end);
       proxy.web(req, res, {}, (err, r, s) => fail(err, r, s));
       // After web() has piped the request upstream (the body flows from the next tick on, so no chunk is missed).
       req.on('data', exchange.countRequest);
     },
     close: () => {
+      for (const end of [...inFlight]) end();
       proxy.close();
       agent.destroy();
     },

@@ -266,3 +266,40 @@ describe('http events: unreachable upstream', () => {
     assert.ok(harness.log.of('error').some((e) => e.conn === event.conn && /ECONNREFUSED/.test(e.message)));
   });
 });
+
+describe('http events: exchanges in flight when the proxy shuts down', () => {
+  it('a plain request and an upgrade waiting for the upstream each get their event before close() resolves', async () => {
+    const held: Array<{ destroy(): void }> = [];
+    const arrived = new EventEmitter();
+    const upstream = createServer((_req, res) => {
+      held.push(res.socket!);
+      arrived.emit('one');
+    });
+    upstream.on('upgrade', (_req, socket) => {
+      held.push(socket);
+      arrived.emit('one');
+    });
+    upstream.listen(0, '127.0.0.1');
+    await waitForEvent(upstream, 'listening');
+    const harness = await startTestProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, { runId: RUN });
+    try {
+      const both = new Promise<void>((resolve) => arrived.on('one', () => held.length === 2 && resolve()));
+      const plain = request(`${harness.proxy.httpUrl}/report.csv`, { agent: false });
+      plain.on('error', () => {});
+      plain.end();
+      const upgrade = connectRawClient(harness.proxy.port, { path: '/live' }).catch(() => undefined);
+      await withTimeout(both, 'the upstream to hold both requests');
+      await harness.proxy.close();
+      const events = harness.log.of('http');
+      assert.deepEqual(events.map((e) => [e.path, e.status, e.aborted, e.upgrade]).sort(), [
+        ['/live', 0, true, true],
+        ['/report.csv', 0, true, false],
+      ]);
+      await upgrade;
+    } finally {
+      for (const socket of held) socket.destroy();
+      await harness.proxy.close();
+      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    }
+  });
+});
