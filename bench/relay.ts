@@ -16,6 +16,7 @@ import { sendHugeMessage } from './support/huge-message.js';
 import { runLoad } from './support/load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
+import { must } from './support/must.js';
 import { median, percentileOfSorted } from './support/stats.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
@@ -195,7 +196,10 @@ interface RatioRow {
 
 function ratioRows(results: readonly ScenarioResult[]): RatioRow[] {
   const find = (mode: Mode, size: number, connections: number): ScenarioResult =>
-    results.find((r) => r.mode === mode && r.size === size && r.connections === connections)!;
+    must(
+      results.find((r) => r.mode === mode && r.size === size && r.connections === connections),
+      `${mode} result for ${size} B × ${connections}`,
+    );
   const rows: RatioRow[] = [];
   for (const size of SIZES) {
     for (const connections of CONNECTIONS) {
@@ -205,9 +209,9 @@ function ratioRows(results: readonly ScenarioResult[]): RatioRow[] {
         size,
         connections,
         throughput: ours.messagesPerSecond / bare.messagesPerSecond,
-        throughputGoal: THROUGHPUT_GOAL[size]!,
+        throughputGoal: must(THROUGHPUT_GOAL[size], `throughput goal for ${size} B`),
         p99: ours.p99Ms / bare.p99Ms,
-        cpu: ours.relayCpuUsPerMessage! / bare.relayCpuUsPerMessage!,
+        cpu: (ours.relayCpuUsPerMessage ?? Number.NaN) / (bare.relayCpuUsPerMessage ?? Number.NaN),
       });
     }
   }
@@ -265,13 +269,14 @@ async function main(): Promise<void> {
         const samples: Record<Mode, Sample[]> = { direct: [], bare: [], wsdiag: [] };
         for (let rep = 0; rep < options.reps; rep++) {
           // Rotate the order so no path always runs first (or right after another's garbage).
-          for (let i = 0; i < MODES.length; i++) {
-            const mode = MODES[(rep + i) % MODES.length]!;
+          const turn = rep % MODES.length;
+          for (const mode of [...MODES.slice(turn), ...MODES.slice(0, turn)]) {
             samples[mode].push(await measure(mode, relays[mode].port, relays[mode].child, size, connections, options));
           }
         }
-        for (const mode of MODES) results.push(summarise(mode, size, connections, samples[mode]));
-        const line = MODES.map((m) => `${m} ${formatNumber(results.at(MODES.indexOf(m) - MODES.length)!.messagesPerSecond)}`).join(', ');
+        const summaries = MODES.map((mode) => summarise(mode, size, connections, samples[mode]));
+        results.push(...summaries);
+        const line = summaries.map((s) => `${s.mode} ${formatNumber(s.messagesPerSecond)}`).join(', ');
         process.stderr.write(`  ${formatSize(size)} × ${connections}: ${line} msgs/s\n`);
       }
     }
@@ -280,8 +285,9 @@ async function main(): Promise<void> {
     const errors = counted.events['error'] ?? 0;
     if (violations > 0 || errors > 0) throw new Error(`wsdiag reported ${violations} violations and ${errors} errors on valid traffic`);
     if (options.huge) {
-      huge.push(await hugeThrough('bare', echo.ready.sinkPort!));
-      huge.push(await hugeThrough('wsdiag', echo.ready.sinkPort!));
+      const sinkPort = must(echo.ready.sinkPort, "the echo server's sink port");
+      huge.push(await hugeThrough('bare', sinkPort));
+      huge.push(await hugeThrough('wsdiag', sinkPort));
     }
   } finally {
     await Promise.all([wsdiag.stop(), bare.stop(), echo.stop()]);
@@ -303,8 +309,8 @@ async function main(): Promise<void> {
     '',
     ratioTable(ratios),
   ];
-  if (huge.length > 0) {
-    const ours = huge.find((h) => h.relay === 'wsdiag proxy')!;
+  const ours = huge.find((h) => h.relay === 'wsdiag proxy');
+  if (ours) {
     lines.push(
       '',
       hugeTable(huge),

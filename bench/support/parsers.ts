@@ -71,7 +71,7 @@ export const ourDecoder: Parser = {
 const payloadCounter = new Counter();
 /** What the listeners read: one byte per call, kept in a module variable so no engine can drop the reads. */
 let touched = 0;
-const touch = (data: Uint8Array): void => void (touched = (touched + data[0]!) | 0);
+const touch = (data: Uint8Array): void => void (touched = (touched + (data[0] ?? 0)) | 0);
 const payloadSink = { finding: payloadCounter.problem, messageEnd: payloadCounter.message, payload: touch, messageData: touch };
 
 /**

@@ -167,6 +167,8 @@ async function startWsdiag(
 }
 
 async function main(): Promise<void> {
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('relay-child runs under a benchmark, with an IPC channel to it');
   const [role, arg, ...rest] = process.argv.slice(2);
   const flags = rest.filter((a) => a.startsWith('--'));
   const maxMessage = rest.find((a) => !a.startsWith('--'));
@@ -181,14 +183,14 @@ async function main(): Promise<void> {
   if (!started) throw new Error(`unknown role ${role}`);
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') {
-      process.send!({ type: 'stats', stats: stats() });
+      send({ type: 'stats', stats: stats() });
     } else if (message.type === 'stop') {
       void started.close().finally(() => process.exit(0));
     }
   });
   // The parent went away: do not linger.
   process.on('disconnect', () => process.exit(0));
-  process.send!({ type: 'ready', ready: started.ready });
+  send({ type: 'ready', ready: started.ready });
 }
 
 main().catch((err: unknown) => {
