@@ -17,8 +17,12 @@ export default tseslint.config(
       'wsdiag/layers': 'error',
       // Numbers and booleans read naturally in messages; objects and undefined do not.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
-      // `() => void emit(x)` and `(x) => set.add(x)` as callbacks are the idiom, not a mistake.
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true }],
+      // `() => void emit(x)` and `(x) => set.add(x)` as callbacks are the idiom, not a mistake; so is
+      // `return send(res, …)` to leave a void handler early.
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true, ignoreVoidOperator: true, ignoreVoidReturningFunctions: true },
+      ],
       // Unused names are the compiler's job (noUnusedLocals/noUnusedParameters); `_x` marks one kept on purpose.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },

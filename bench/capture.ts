@@ -87,7 +87,7 @@ function runTshark(file: string): TsharkResult {
   return { seconds, peakRss: null, packets: out.stdout.split('\n').length - 1, version };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const machine = machineInfo();
   warnIfBusy(machine);
@@ -164,4 +164,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+main();

@@ -36,7 +36,15 @@ const decoder: Runner = {
   name: 'FrameDecoder (as the proxy analyzes)',
   run(stream) {
     let messages = 0;
-    const d = new FrameDecoder({ finding: () => {}, messageEnd: () => void messages++ }, { from: 'client', maxMessage: 0 });
+    const d = new FrameDecoder(
+      {
+        finding: () => {},
+        messageEnd: () => {
+          messages++;
+        },
+      },
+      { from: 'client', maxMessage: 0 },
+    );
     for (const chunk of stream.chunks) d.push(chunk);
     return messages;
   },

@@ -99,8 +99,8 @@ async function measure(
   connections: number,
   options: Options,
 ): Promise<Sample> {
-  let before: ChildStats | null = null;
-  let after: ChildStats | null = null;
+  // Filled in by the load's window callbacks.
+  const stats: { before?: ChildStats; after?: ChildStats } = {};
   const result = await runLoad({
     url: `ws://127.0.0.1:${port}/echo`,
     connections,
@@ -110,8 +110,8 @@ async function measure(
     maxMessages: MAX_MESSAGES_PER_WINDOW,
     onWindow: async (edge) => {
       if (!relay) return;
-      if (edge === 'start') before = await relay.stats();
-      else after = await relay.stats();
+      if (edge === 'start') stats.before = await relay.stats();
+      else stats.after = await relay.stats();
     },
   });
   if (result.messages === 0) throw new Error(`${mode}: no message completed a round trip`);
@@ -119,7 +119,7 @@ async function measure(
     messagesPerSecond: result.messages / result.seconds,
     p50Ms: percentileOfSorted(result.latenciesMs, 50),
     p99Ms: percentileOfSorted(result.latenciesMs, 99),
-    relayCpuUsPerMessage: before && after ? cpuMicros(before, after) / result.messages : null,
+    relayCpuUsPerMessage: stats.before && stats.after ? cpuMicros(stats.before, stats.after) / result.messages : null,
     messages: result.messages,
   };
 }

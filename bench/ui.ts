@@ -75,7 +75,8 @@ class FeedReader {
   constructor(uiUrl: string) {
     this.#ws = new WebSocket(`${uiUrl.replace(/^http/, 'ws')}feed`);
     this.#ws.on('message', (data) => {
-      const text = String(data);
+      // ws hands a text message over as one Buffer (binaryType 'nodebuffer').
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : '';
       // Counted, not parsed: the reader runs in the load generator's process and must stay cheap.
       if (text.startsWith('{"kind":"records"')) this.records += countOf(text, '{"seq":');
       else if (text.startsWith('{"kind":"dropped"')) this.dropped += (JSON.parse(text) as { count: number }).count;

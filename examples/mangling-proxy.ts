@@ -96,6 +96,7 @@ export async function startManglingProxy(options: {
 
 /** One connection: the handshake relayed (minus a header when asked), then frames re-emitted. */
 async function relay(client: Socket, target: URL, faults: ManglingFaults, sockets: Set<Socket>): Promise<void> {
+  // eslint-disable-next-line prefer-const -- assigned once the request is read; the error handler above the assignment needs the name
   let upstream: Socket | undefined;
   client.on('error', () => upstream?.destroy());
   const request = await readHead(client, 10_000, 'the upgrade request');
@@ -115,7 +116,7 @@ async function relay(client: Socket, target: URL, faults: ManglingFaults, socket
   if (request.leftover.length > 0) upstream.write(request.leftover);
   const response = await readHead(upstream, 10_000, 'the upgrade response');
   const responseHeaders =
-    replaceKey && clientKey !== undefined && response.head.headers['sec-websocket-accept'] !== undefined
+    replaceKey && response.head.headers['sec-websocket-accept'] !== undefined
       ? { ...response.head.headers, 'sec-websocket-accept': computeAccept(clientKey) }
       : response.head.headers;
   client.write(rebuild(response.head.startLine, responseHeaders, faults.stripExtensions === 'response'));

@@ -159,7 +159,7 @@ async function startWsdiag(
     ready: { port: proxy.port, log, ...(dashboard ? { ui: dashboard.url } : {}) },
     close: async () => {
       await proxy.close();
-      await reporter.close?.();
+      await reporter.close();
       await dashboard?.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -51,7 +51,7 @@ export function createFilter(options: FilterOptions): Filter {
   return (event) => {
     if (types && !types.has(event.type)) return false;
     const fields = event as unknown as Record<string, unknown>;
-    const conn = typeof fields['conn'] === 'string' ? (fields['conn'] as string) : null;
+    const conn = typeof fields['conn'] === 'string' ? fields['conn'] : null;
     const runWide = conn === null && event.type !== 'http';
     if (runWide) return true;
     if (conns && (conn === null || !conns(conn))) return false;

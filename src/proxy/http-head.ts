@@ -43,7 +43,7 @@ export function relayResponse(res: IncomingMessage, client: Socket): void {
     res.destroy();
     return;
   }
-  const chunked = /(?:^|,)\s*chunked\s*$/i.test(String(res.headers['transfer-encoding'] ?? ''));
+  const chunked = /(?:^|,)\s*chunked\s*$/i.test(res.headers['transfer-encoding'] ?? '');
   client.write(responseHead(res));
   res.on('data', (data: Buffer) => {
     if (data.length === 0) return;

@@ -41,7 +41,7 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock }:
     ws: false,
   });
 
-  const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | unknown): void => {
+  const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: unknown): void => {
     const message = describeUpstreamError(shownTarget, err);
     emit({
       v: SCHEMA_VERSION,
