@@ -18,6 +18,7 @@ import type { CaptureRunResult } from './support/capture-run.js';
 import { formatMiB, formatNumber, formatRatio, markdownTable } from './support/format.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
+import { must } from './support/must.js';
 import { median } from './support/stats.js';
 
 const GOAL_RATIO = 5;
@@ -86,14 +87,14 @@ function runTshark(file: string): TsharkResult {
   return { seconds, peakRss: null, packets: out.stdout.split('\n').length - 1, version };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const machine = machineInfo();
   warnIfBusy(machine);
   console.log(`# Capture benchmark\n\n${describeMachine(machine)}\n`);
 
   const dir = options.file ? null : mkdtempSync(join(tmpdir(), 'wsdiag-bench-capture-'));
-  const file = options.file ?? join(dir!, 'mixed.pcapng');
+  const file = options.file ?? join(must(dir, 'temporary directory'), 'mixed.pcapng');
   let generated = null;
   if (!existsSync(file)) {
     process.stderr.write(`generating ${options.sizeMiB} MiB of mixed traffic in ${file}…\n`);
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     }
     const secondsOurs = median(ours.map((r) => r.seconds));
     const peakOurs = Math.max(...ours.map((r) => r.peakRss));
-    const last = ours.at(-1)!;
+    const last = must(ours.at(-1), 'run');
 
     let tshark: TsharkResult | null = null;
     let tsharkSkipped: string | null = null;
@@ -147,9 +148,9 @@ async function main(): Promise<void> {
     );
     console.log(markdownTable(['Reader', 'seconds', 'MB/s', 'peak RSS', tshark ? 'speed vs tshark' : 'speed'], rows));
     const ratio = tshark ? tshark.seconds / secondsOurs : null;
-    if (ratio !== null)
+    if (tshark && ratio !== null)
       console.log(
-        `\nwsdiag reads this capture ${formatRatio(ratio, GOAL_RATIO)} as fast as ${tshark!.version} (goal ≥ ${GOAL_RATIO}x: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}).`,
+        `\nwsdiag reads this capture ${formatRatio(ratio, GOAL_RATIO)} as fast as ${tshark.version} (goal ≥ ${GOAL_RATIO}x: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}).`,
       );
     else console.log(`\ntshark not run: ${tsharkSkipped}.`);
 
@@ -163,4 +164,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+main();

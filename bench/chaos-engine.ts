@@ -36,7 +36,15 @@ const decoder: Runner = {
   name: 'FrameDecoder (as the proxy analyzes)',
   run(stream) {
     let messages = 0;
-    const d = new FrameDecoder({ finding: () => {}, messageEnd: () => void messages++ }, { from: 'client', maxMessage: 0 });
+    const d = new FrameDecoder(
+      {
+        finding: () => {},
+        messageEnd: () => {
+          messages++;
+        },
+      },
+      { from: 'client', maxMessage: 0 },
+    );
     for (const chunk of stream.chunks) d.push(chunk);
     return messages;
   },
@@ -73,19 +81,20 @@ for (const opcode of [Opcode.Text, Opcode.Binary] as const) {
   for (const size of SIZES) {
     const frames = Math.max(1, Math.floor(WIRE_BYTES / (size + 14)));
     const stream = buildStream(opcode, size, frames, CHUNK_SIZE);
-    const times = RUNNERS.map(() => [] as number[]);
+    const timed = RUNNERS.map((runner) => ({ runner, times: [] as number[] }));
     for (const runner of RUNNERS) runner.run(stream); // warm-up
     for (let rep = 0; rep < REPS; rep++) {
-      RUNNERS.forEach((runner, i) => {
+      for (const { runner, times } of timed) {
         collectGarbage();
         const start = process.hrtime.bigint();
         runner.run(stream);
-        times[i]!.push(Number(process.hrtime.bigint() - start) / 1e9);
-      });
+        times.push(Number(process.hrtime.bigint() - start) / 1e9);
+      }
     }
-    const base = median(times[0]!);
-    RUNNERS.forEach((runner, i) => {
-      const seconds = median(times[i]!);
+    // The first runner is the baseline the others are compared with.
+    const base = median(timed[0]?.times ?? []);
+    timed.forEach(({ runner, times }) => {
+      const seconds = median(times);
       rows.push([
         opcode === Opcode.Text ? 'text' : 'binary',
         formatSize(size),

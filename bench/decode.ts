@@ -28,6 +28,7 @@ import {
   type Parser,
 } from './support/parsers.js';
 import { writeResults } from './support/results.js';
+import { must } from './support/must.js';
 import { collectGarbage, median } from './support/stats.js';
 
 const CHUNK_SIZE = 16 * 1024;
@@ -129,9 +130,9 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
   }
   for (let rep = 0; rep < options.reps; rep++) {
     // Rotate the order so no parser always runs right after another's garbage.
-    for (let i = 0; i < PARSERS.length; i++) {
-      const parser = PARSERS[(rep + i) % PARSERS.length]!;
-      seconds.get(parser)!.push(await timeRun(parser, stream));
+    const turn = rep % PARSERS.length;
+    for (const parser of [...PARSERS.slice(turn), ...PARSERS.slice(0, turn)]) {
+      must(seconds.get(parser), `timings of ${parser.name}`).push(await timeRun(parser, stream));
     }
     if (floor !== null) {
       collectGarbage();
@@ -143,7 +144,7 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
   const floorMedian = floor === null ? null : median(floorSeconds);
   const results: Record<string, ParserResult> = {};
   for (const parser of PARSERS) {
-    const all = seconds.get(parser)!;
+    const all = must(seconds.get(parser), `timings of ${parser.name}`);
     const mid = median(all);
     results[parser.key] = {
       parser: parser.name,
@@ -153,16 +154,17 @@ async function runCase(type: 'text' | 'binary', size: number, wireBudget: number
       framesPerSecond: stream.frames / mid,
     };
   }
-  const ws = results[wsReceiver.key]!;
+  const ws = must(results[wsReceiver.key], 'ws result');
+  const ours = must(results[ourDecoder.key], 'decoder result');
   return {
     type,
     payloadBytes: size,
     frames: stream.frames,
     wireBytes: stream.wireBytes,
     results,
-    ratio: results[ourDecoder.key]!.mbPerSecond / ws.mbPerSecond,
-    analyzerRatio: results[ourAnalyzer.key]!.mbPerSecond / ws.mbPerSecond,
-    payloadRatio: results[ourDecoderWithPayload.key]!.mbPerSecond / results[ourDecoder.key]!.mbPerSecond,
+    ratio: ours.mbPerSecond / ws.mbPerSecond,
+    analyzerRatio: must(results[ourAnalyzer.key], 'analyzer result').mbPerSecond / ws.mbPerSecond,
+    payloadRatio: must(results[ourDecoderWithPayload.key], 'decoder+payload result').mbPerSecond / ours.mbPerSecond,
     unmaskFloorMbPerSecond: stream.wireBytes / 1e6 / median(unmaskSeconds),
     ...(floorMedian === null ? {} : { floorMbPerSecond: stream.wireBytes / 1e6 / floorMedian, bestRatio: ws.secondsMedian / floorMedian }),
   };
@@ -184,9 +186,9 @@ function measureRss(parserKey: string, chunks: 'fresh' | 'reused'): RssResult {
 
 function throughputTable(cases: readonly CaseResult[]): string {
   const rows = cases.map((c) => {
-    const ours = c.results[ourDecoder.key]!;
-    const analyzer = c.results[ourAnalyzer.key]!;
-    const ws = c.results[wsReceiver.key]!;
+    const ours = must(c.results[ourDecoder.key], 'decoder result');
+    const analyzer = must(c.results[ourAnalyzer.key], 'analyzer result');
+    const ws = must(c.results[wsReceiver.key], 'ws result');
     return [
       `${formatSize(c.payloadBytes)} ${c.type}`,
       formatNumber(ours.mbPerSecond),
@@ -219,8 +221,8 @@ function throughputTable(cases: readonly CaseResult[]): string {
 
 function payloadTable(cases: readonly CaseResult[]): string {
   const rows = cases.map((c) => {
-    const off = c.results[ourDecoder.key]!;
-    const on = c.results[ourDecoderWithPayload.key]!;
+    const off = must(c.results[ourDecoder.key], 'decoder result');
+    const on = must(c.results[ourDecoderWithPayload.key], 'decoder+payload result');
     return [
       `${formatSize(c.payloadBytes)} ${c.type}`,
       formatNumber(off.mbPerSecond),
@@ -295,9 +297,9 @@ async function main(): Promise<void> {
     '',
     `Goal (payload on ≥ ${PAYLOAD_GOAL}x off): met in ${cases.filter((c) => c.payloadRatio >= PAYLOAD_GOAL).length} of ${cases.length} cases (listeners read ${payloadChecksum() === 0 ? 'nothing' : 'every view'}).`,
   ];
-  if (rss.length > 0) {
-    const own = rss[0]!;
-    const socketLike = rss[1]!;
+  // Measured: the decoder with a reused buffer first, then with a fresh buffer per chunk.
+  const [own, socketLike] = rss;
+  if (own && socketLike) {
     lines.push(
       '',
       rssTable(rss),

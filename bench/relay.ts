@@ -16,6 +16,7 @@ import { sendHugeMessage } from './support/huge-message.js';
 import { runLoad } from './support/load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
+import { must } from './support/must.js';
 import { median, percentileOfSorted } from './support/stats.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
@@ -98,8 +99,8 @@ async function measure(
   connections: number,
   options: Options,
 ): Promise<Sample> {
-  let before: ChildStats | null = null;
-  let after: ChildStats | null = null;
+  // Filled in by the load's window callbacks.
+  const stats: { before?: ChildStats; after?: ChildStats } = {};
   const result = await runLoad({
     url: `ws://127.0.0.1:${port}/echo`,
     connections,
@@ -109,8 +110,8 @@ async function measure(
     maxMessages: MAX_MESSAGES_PER_WINDOW,
     onWindow: async (edge) => {
       if (!relay) return;
-      if (edge === 'start') before = await relay.stats();
-      else after = await relay.stats();
+      if (edge === 'start') stats.before = await relay.stats();
+      else stats.after = await relay.stats();
     },
   });
   if (result.messages === 0) throw new Error(`${mode}: no message completed a round trip`);
@@ -118,7 +119,7 @@ async function measure(
     messagesPerSecond: result.messages / result.seconds,
     p50Ms: percentileOfSorted(result.latenciesMs, 50),
     p99Ms: percentileOfSorted(result.latenciesMs, 99),
-    relayCpuUsPerMessage: before && after ? cpuMicros(before, after) / result.messages : null,
+    relayCpuUsPerMessage: stats.before && stats.after ? cpuMicros(stats.before, stats.after) / result.messages : null,
     messages: result.messages,
   };
 }
@@ -195,7 +196,10 @@ interface RatioRow {
 
 function ratioRows(results: readonly ScenarioResult[]): RatioRow[] {
   const find = (mode: Mode, size: number, connections: number): ScenarioResult =>
-    results.find((r) => r.mode === mode && r.size === size && r.connections === connections)!;
+    must(
+      results.find((r) => r.mode === mode && r.size === size && r.connections === connections),
+      `${mode} result for ${size} B × ${connections}`,
+    );
   const rows: RatioRow[] = [];
   for (const size of SIZES) {
     for (const connections of CONNECTIONS) {
@@ -205,9 +209,9 @@ function ratioRows(results: readonly ScenarioResult[]): RatioRow[] {
         size,
         connections,
         throughput: ours.messagesPerSecond / bare.messagesPerSecond,
-        throughputGoal: THROUGHPUT_GOAL[size]!,
+        throughputGoal: must(THROUGHPUT_GOAL[size], `throughput goal for ${size} B`),
         p99: ours.p99Ms / bare.p99Ms,
-        cpu: ours.relayCpuUsPerMessage! / bare.relayCpuUsPerMessage!,
+        cpu: (ours.relayCpuUsPerMessage ?? Number.NaN) / (bare.relayCpuUsPerMessage ?? Number.NaN),
       });
     }
   }
@@ -265,13 +269,14 @@ async function main(): Promise<void> {
         const samples: Record<Mode, Sample[]> = { direct: [], bare: [], wsdiag: [] };
         for (let rep = 0; rep < options.reps; rep++) {
           // Rotate the order so no path always runs first (or right after another's garbage).
-          for (let i = 0; i < MODES.length; i++) {
-            const mode = MODES[(rep + i) % MODES.length]!;
+          const turn = rep % MODES.length;
+          for (const mode of [...MODES.slice(turn), ...MODES.slice(0, turn)]) {
             samples[mode].push(await measure(mode, relays[mode].port, relays[mode].child, size, connections, options));
           }
         }
-        for (const mode of MODES) results.push(summarise(mode, size, connections, samples[mode]));
-        const line = MODES.map((m) => `${m} ${formatNumber(results.at(MODES.indexOf(m) - MODES.length)!.messagesPerSecond)}`).join(', ');
+        const summaries = MODES.map((mode) => summarise(mode, size, connections, samples[mode]));
+        results.push(...summaries);
+        const line = summaries.map((s) => `${s.mode} ${formatNumber(s.messagesPerSecond)}`).join(', ');
         process.stderr.write(`  ${formatSize(size)} × ${connections}: ${line} msgs/s\n`);
       }
     }
@@ -280,8 +285,9 @@ async function main(): Promise<void> {
     const errors = counted.events['error'] ?? 0;
     if (violations > 0 || errors > 0) throw new Error(`wsdiag reported ${violations} violations and ${errors} errors on valid traffic`);
     if (options.huge) {
-      huge.push(await hugeThrough('bare', echo.ready.sinkPort!));
-      huge.push(await hugeThrough('wsdiag', echo.ready.sinkPort!));
+      const sinkPort = must(echo.ready.sinkPort, "the echo server's sink port");
+      huge.push(await hugeThrough('bare', sinkPort));
+      huge.push(await hugeThrough('wsdiag', sinkPort));
     }
   } finally {
     await Promise.all([wsdiag.stop(), bare.stop(), echo.stop()]);
@@ -303,8 +309,8 @@ async function main(): Promise<void> {
     '',
     ratioTable(ratios),
   ];
-  if (huge.length > 0) {
-    const ours = huge.find((h) => h.relay === 'wsdiag proxy')!;
+  const ours = huge.find((h) => h.relay === 'wsdiag proxy');
+  if (ours) {
     lines.push(
       '',
       hugeTable(huge),

@@ -16,6 +16,7 @@ import { textPayload } from './support/frames.js';
 import { runLoad } from './support/load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
+import { must } from './support/must.js';
 import { median } from './support/stats.js';
 
 const SIZES = [64, 256 * 1024] as const;
@@ -74,7 +75,8 @@ class FeedReader {
   constructor(uiUrl: string) {
     this.#ws = new WebSocket(`${uiUrl.replace(/^http/, 'ws')}feed`);
     this.#ws.on('message', (data) => {
-      const text = String(data);
+      // ws hands a text message over as one Buffer (binaryType 'nodebuffer').
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : '';
       // Counted, not parsed: the reader runs in the load generator's process and must stay cheap.
       if (text.startsWith('{"kind":"records"')) this.records += countOf(text, '{"seq":');
       else if (text.startsWith('{"kind":"dropped"')) this.dropped += (JSON.parse(text) as { count: number }).count;
@@ -100,8 +102,8 @@ function countOf(text: string, needle: string): number {
 }
 
 async function measure(port: number, relay: BenchChild, size: number, connections: number, options: Options): Promise<Sample> {
-  let before: ChildStats | null = null;
-  let after: ChildStats | null = null;
+  // Filled in by the load's window callbacks.
+  const stats: { before?: ChildStats; after?: ChildStats } = {};
   const result = await runLoad({
     url: `ws://127.0.0.1:${port}/echo`,
     connections,
@@ -110,12 +112,14 @@ async function measure(port: number, relay: BenchChild, size: number, connection
     measureMs: options.windowMs,
     maxMessages: MAX_MESSAGES_PER_WINDOW,
     onWindow: async (edge) => {
-      if (edge === 'start') before = await relay.stats();
-      else after = await relay.stats();
+      if (edge === 'start') stats.before = await relay.stats();
+      else stats.after = await relay.stats();
     },
   });
   if (result.messages === 0) throw new Error('no message completed a round trip');
-  const cpu = after!.cpu.user - before!.cpu.user + (after!.cpu.system - before!.cpu.system);
+  const start = must(stats.before, 'relay stats at the start of the window');
+  const end = must(stats.after, 'relay stats at the end of the window');
+  const cpu = end.cpu.user - start.cpu.user + (end.cpu.system - start.cpu.system);
   return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpu / result.messages };
 }
 
@@ -166,22 +170,23 @@ async function main(): Promise<void> {
       const children: Record<Reader, BenchChild | undefined> = { off: undefined, feed: undefined, browser: undefined };
       children.off = await BenchChild.start('wsdiag', [target, ...extra]);
       children.feed = await BenchChild.start('wsdiag', [target, ...extra, '--ui']);
-      const reader = new FeedReader(children.feed.ready.ui!);
+      const reader = new FeedReader(must(children.feed.ready.ui, 'dashboard URL'));
       await reader.opened();
       if (browser) {
         children.browser = await BenchChild.start('wsdiag', [target, ...extra, '--ui']);
-        await browser.open(children.browser.ready.ui!);
+        await browser.open(must(children.browser.ready.ui, 'dashboard URL'));
       }
       try {
         for (const size of SIZES) {
           for (const connections of CONNECTIONS) {
             const samples: Record<Reader, Sample[]> = { off: [], feed: [], browser: [] };
             // One unmeasured pass each first: the first window after a change of size runs cold (JIT, socket buffers).
-            for (const r of readers) await measure(children[r]!.ready.port, children[r]!, size, connections, options);
+            const child = (r: Reader): BenchChild => must(children[r], `${r} relay`);
+            for (const r of readers) await measure(child(r).ready.port, child(r), size, connections, options);
             for (let rep = 0; rep < options.reps; rep++) {
               // Alternate, so a change in the machine's load hits every column alike.
               for (const r of rep % 2 === 0 ? readers : [...readers].reverse()) {
-                samples[r].push(await measure(children[r]!.ready.port, children[r]!, size, connections, options));
+                samples[r].push(await measure(child(r).ready.port, child(r), size, connections, options));
               }
             }
             for (const r of readers) {
@@ -225,8 +230,8 @@ async function main(): Promise<void> {
     [false, true].flatMap((frames) =>
       SIZES.flatMap((size) =>
         CONNECTIONS.map((connections) => {
-          const off = find(frames, size, connections, 'off')!;
-          const feed = find(frames, size, connections, 'feed')!;
+          const off = must(find(frames, size, connections, 'off'), 'result without a reader');
+          const feed = must(find(frames, size, connections, 'feed'), 'result with the feed reader');
           const page = find(frames, size, connections, 'browser');
           return [
             frames ? '--frames' : 'default',
@@ -247,7 +252,7 @@ async function main(): Promise<void> {
   console.log(`\nFeed reader: ${JSON.stringify(delivery)} (records received and dropped-for-slowness counts, per run)`);
   const ratios = rows
     .filter((r) => r.reader !== 'off')
-    .map((r) => r.messagesPerSecond / find(r.frames, r.size, r.connections, 'off')!.messagesPerSecond);
+    .map((r) => r.messagesPerSecond / must(find(r.frames, r.size, r.connections, 'off'), 'result without a reader').messagesPerSecond);
   const worst = Math.min(...ratios);
   console.log(
     `\nGoal: throughput with the dashboard and a reader ≥ ${GOAL}x without it — worst ratio ${formatRatio(worst, GOAL)}: ${worst >= GOAL ? 'met' : 'NOT met'}.`,

@@ -96,13 +96,15 @@ export async function startManglingProxy(options: {
 
 /** One connection: the handshake relayed (minus a header when asked), then frames re-emitted. */
 async function relay(client: Socket, target: URL, faults: ManglingFaults, sockets: Set<Socket>): Promise<void> {
+  // eslint-disable-next-line prefer-const -- assigned once the request is read; the error handler above the assignment needs the name
   let upstream: Socket | undefined;
   client.on('error', () => upstream?.destroy());
   const request = await readHead(client, 10_000, 'the upgrade request');
-  upstream = connect({ host: target.hostname, port: Number(target.port || 80), allowHalfOpen: true });
+  const server = connect({ host: target.hostname, port: Number(target.port || 80), allowHalfOpen: true });
+  upstream = server;
   upstream.setNoDelay(true);
   sockets.add(upstream);
-  upstream.on('close', () => sockets.delete(upstream!));
+  upstream.on('close', () => sockets.delete(server));
   upstream.on('error', () => client.destroy());
   // --replace-key: what a proxy that terminates the handshake does; the client must still get a valid accept.
   const clientKey = request.head.headers['sec-websocket-key'];
@@ -115,7 +117,7 @@ async function relay(client: Socket, target: URL, faults: ManglingFaults, socket
   const response = await readHead(upstream, 10_000, 'the upgrade response');
   const responseHeaders =
     replaceKey && response.head.headers['sec-websocket-accept'] !== undefined
-      ? { ...response.head.headers, 'sec-websocket-accept': computeAccept(clientKey!) }
+      ? { ...response.head.headers, 'sec-websocket-accept': computeAccept(clientKey) }
       : response.head.headers;
   client.write(rebuild(response.head.startLine, responseHeaders, faults.stripExtensions === 'response'));
 
@@ -209,7 +211,7 @@ function mangle(h: FrameHeader, payload: Uint8Array, sender: 'client' | 'server'
   const isData = h.opcode <= Opcode.Binary;
   const opcode = faults.textToBinary && h.opcode === Opcode.Text ? Opcode.Binary : h.opcode;
   const masked = h.masked && !(faults.stripMask && sender === 'client');
-  const key = () => (!masked ? undefined : faults.remask ? randomBytes(4) : h.maskKey!);
+  const key = () => (!masked ? undefined : faults.remask ? randomBytes(4) : (h.maskKey ?? undefined));
   const base = {
     rsv1: h.rsv1 || (Boolean(faults.rsv1) && isData),
     rsv2: h.rsv2,

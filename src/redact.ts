@@ -23,21 +23,21 @@ export const REDACTED = 'REDACTED';
 
 /** What to do with values that may be credentials. */
 export interface Redactor {
-  /** False with `--show-secrets`: every method returns its input unchanged. */
+  /** False with `--show-secrets`: every function returns its input unchanged. Plain functions: callers pass them around unbound. */
   readonly enabled: boolean;
   /** A request target (`/path;params?query#fragment`). */
-  path(target: string): string;
+  path: (target: string) => string;
   /** A URL: its path, query and fragment as in `path`, and user information. */
-  url(href: string): string;
+  url: (href: string) => string;
   /** A Sec-WebSocket-Protocol value (a comma-separated list of subprotocols). */
-  subprotocols(value: string): string;
+  subprotocols: (value: string) => string;
   /**
    * Free text from a peer (payload previews, Close reasons, HTTP reason phrases): the forms that are
    * unambiguous in prose (see `redactText`), never the bare random-looking words a prose rule would confuse
    * with hashes and nonces.
    */
-  text(value: string, options?: TextOptions): string;
-  /** The user's own patterns (`--redact`), applied by every method above; empty by default. */
+  text: (value: string, options?: TextOptions) => string;
+  /** The user's own patterns (`--redact`), applied by every function above; empty by default. */
   readonly patterns: readonly RegExp[];
 }
 

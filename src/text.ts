@@ -8,6 +8,7 @@
  * C0/C1 control characters could move the cursor or inject escape sequences, and bidi overrides could
  * reorder what the reader sees, so they are shown as escapes instead.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds, to escape them
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -12,6 +12,7 @@ import type { Timestamp } from '../../src/capture/types.js';
 import { computeAccept } from '../../src/protocol/handshake.js';
 import { encodeFrame, closeBody } from '../../src/protocol/encoder.js';
 import { Prng, textPayload } from './frames.js';
+import { must } from './must.js';
 
 export interface GeneratedCapture {
   bytes: number;
@@ -108,7 +109,7 @@ class Flow {
       frame = encodeFrame({
         opcode: 1,
         rsv1: true,
-        payload: this.compressed[below(this.rng, this.compressed.length)]!,
+        payload: must(this.compressed[below(this.rng, this.compressed.length)], 'compressed sample'),
         ...(mask ? { mask } : {}),
       });
       this.counts.frames++;
@@ -206,10 +207,11 @@ export function generateCapture(path: string, targetBytes: number, seed = 42): G
   };
   const flows: Flow[] = Array.from({ length: SLOTS }, newFlow);
   while (counts.bytes < targetBytes) {
-    for (let i = 0; i < flows.length && counts.bytes < targetBytes; i++) {
+    for (const [i, flow] of flows.entries()) {
+      if (counts.bytes >= targetBytes) break;
       usec += 10;
       const ts = { sec: Math.floor(usec / 1e6), nsec: (usec % 1e6) * 1000 };
-      const packets = flows[i]!.next(ts);
+      const packets = flow.next(ts);
       if (packets === null) flows[i] = newFlow();
       else write(packets);
     }

@@ -76,7 +76,7 @@ async function nextReply(child: ChildProcess, timeoutMs: number): Promise<Reply>
     ])) as [Reply];
     return message;
   } catch (err) {
-    if (ac.signal.aborted) throw new Error(`child did not answer within ${timeoutMs} ms`);
+    if (ac.signal.aborted) throw new Error(`child did not answer within ${timeoutMs} ms`, { cause: err });
     throw err;
   } finally {
     clearTimeout(timer);

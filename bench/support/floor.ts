@@ -52,7 +52,7 @@ export function unmaskFloor(bytes: number, pieceSize: number): Floor {
       for (const piece of pieces) {
         area.set(new Uint8Array(piece.buffer, piece.byteOffset, piece.length), 0);
         kernel.xor(0, piece.length, 0x5a5a5a5a);
-        sum += area[0]!;
+        sum += area[0] ?? 0;
       }
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       if (sum === 0) throw new Error('the floor unmasked nothing');
@@ -67,7 +67,7 @@ function cutAtCharacters(text: Buffer, size: number): Buffer[] {
   let at = 0;
   while (at < text.length) {
     let end = Math.min(text.length, at + size);
-    while (end < text.length && (text[end]! & 0xc0) === 0x80) end--;
+    while (end < text.length && ((text[end] ?? 0) & 0xc0) === 0x80) end--;
     pieces.push(text.subarray(at, end));
     at = end;
   }

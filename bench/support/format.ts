@@ -8,7 +8,7 @@ export type Align = 'left' | 'right';
 export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): string {
   const widths = headers.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const alignOf = (i: number): Align => align?.[i] ?? (i === 0 ? 'left' : 'right');
-  const pad = (text: string, i: number): string => (alignOf(i) === 'left' ? text.padEnd(widths[i]!) : text.padStart(widths[i]!));
+  const pad = (text: string, i: number): string => (alignOf(i) === 'left' ? text.padEnd(widths[i] ?? 0) : text.padStart(widths[i] ?? 0));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => pad(c, i)).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (alignOf(i) === 'left' ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
   return [line(headers), rule, ...rows.map((r) => line(r))].join('\n');

@@ -27,7 +27,7 @@ export function textPayload(size: number): Buffer {
   let at = 0;
   while (at < size) {
     let take = Math.min(sample.length, size - at);
-    while (take > 0 && take < sample.length && (sample[take]! & 0xc0) === 0x80) take--; // not inside a character
+    while (take > 0 && take < sample.length && ((sample[take] ?? 0) & 0xc0) === 0x80) take--; // not inside a character
     if (take === 0) break;
     sample.copy(out, at, 0, take);
     at += take;

@@ -33,10 +33,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies = new Float64Array(Math.max(1, options.maxMessages));
   let recorded = 0;
   let measuring = false;
-  let stopping = false;
+  // Both change in the sockets' callbacks: declared wide, so no check of them is narrowed away.
+  let stopping = false as boolean;
   let inFlight = 0;
   let settleIdle: (() => void) | null = null;
-  let failure: Error | null = null;
+  let failure = null as Error | null;
 
   const expectedLength = options.payload.length;
   for (const ws of clients) {

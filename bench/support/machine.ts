@@ -35,7 +35,7 @@ export function machineInfo(): MachineInfo {
     ws: packageVersion('ws') ?? 'missing',
     bufferutil: packageVersion('bufferutil'),
     simdUnmask,
-    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 

@@ -165,7 +165,7 @@ async function startWsdiag(
     ready: { port: proxy.port, log, ...(dashboard ? { ui: dashboard.url } : {}) },
     close: async () => {
       await proxy.close();
-      await reporter.close?.();
+      await reporter.close();
       await dashboard?.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -218,6 +218,8 @@ async function startHttpBare(target: string): Promise<{ ready: ChildReady; close
 }
 
 async function main(): Promise<void> {
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('relay-child runs under a benchmark, with an IPC channel to it');
   const [role, arg, ...rest] = process.argv.slice(2);
   const flags = rest.filter((a) => a.startsWith('--'));
   const maxMessage = rest.find((a) => !a.startsWith('--'));
@@ -236,14 +238,14 @@ async function main(): Promise<void> {
   if (!started) throw new Error(`unknown role ${role}`);
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') {
-      process.send!({ type: 'stats', stats: stats() });
+      send({ type: 'stats', stats: stats() });
     } else if (message.type === 'stop') {
       void started.close().finally(() => process.exit(0));
     }
   });
   // The parent went away: do not linger.
   process.on('disconnect', () => process.exit(0));
-  process.send!({ type: 'ready', ready: started.ready });
+  send({ type: 'ready', ready: started.ready });
 }
 
 main().catch((err: unknown) => {

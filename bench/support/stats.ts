@@ -3,20 +3,22 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { must } from './must.js';
 
 /** The median of a non-empty list (the mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of an empty list');
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const upper = must(sorted[mid], 'middle value');
+  return sorted.length % 2 === 1 ? upper : (must(sorted[mid - 1], 'middle value') + upper) / 2;
 }
 
 /** The p-th percentile (0..100, nearest rank) of values already sorted in ascending order. */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+  return must(sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))], 'percentile');
 }
 
 /** Node's gc(), made available without the --expose-gc command-line flag. */

@@ -94,6 +94,7 @@ export class CaptureReader implements UnitContext {
     if (this.stopped) return;
     const end = chunk.length;
     let pos = 0;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the loop body can stop the reader (fail()); TypeScript keeps the narrowing from the check above
     while (pos < end && !this.stopped) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, end - pos);

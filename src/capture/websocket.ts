@@ -237,6 +237,7 @@ class ConnectionJudge implements TcpStreamHandler {
           break;
         }
         this.examine(ts, true);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- examine() moves the stage on; TypeScript keeps the narrowing from the switch
         if (this.stage === 'sniffing') this.list('other', 'Neither HTTP nor TLS.');
         break;
       case 'done':

@@ -110,5 +110,6 @@ function describeInteger(schema: { min: number; max: number; values?: readonly n
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'nothing';
-  return JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined (whatever its declared type says) for a function or a symbol.
+  return (JSON.stringify(value) as string | undefined) ?? `a ${typeof value}`;
 }

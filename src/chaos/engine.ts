@@ -227,6 +227,7 @@ export class ChaosDirection {
     this.chunkStart = this.inputOffset;
     this.inputOffset += chunk.length;
     this.decoder.push(chunk);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
     if (!this.done) this.settle();
     this.chunk = EMPTY;
     this.chunkStart = this.inputOffset;
@@ -247,6 +248,7 @@ export class ChaosDirection {
       this.abortCoalescing();
       if (this.mode === Mode.Idle || this.mode === Mode.Pass) this.flushRaw(this.inputOffset);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
     if (!this.done) this.actions.push({ type: 'end' });
     this.done = true;
     return this.take();
@@ -275,6 +277,7 @@ export class ChaosDirection {
         return;
       }
       this.abortCoalescing();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
       if (this.done) return;
     }
     this.refreshToxics();
@@ -301,6 +304,7 @@ export class ChaosDirection {
     }
     if (plan.delayMs !== null || plan.injections.length > 0) {
       this.flushRaw(h.offset);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
       if (this.done) return;
       let injection = 0;
       for (const fault of plan.faults) {
@@ -309,6 +313,7 @@ export class ChaosDirection {
       }
       if (plan.delayMs !== null) this.holdFor(plan.delayMs);
       for (const ping of plan.injections) this.inject(ping.payload, ping.masked);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
       if (this.done) return;
     }
     if (plan.dropped) {
@@ -607,7 +612,7 @@ export class ChaosDirection {
         state.connectionRoll = { toxicity: active.toxic.toxicity, affected: roll(state.prng, active.toxic.toxicity) };
       }
       if (!state.connectionRoll.affected) continue;
-      const effect = definition.stream?.(active.toxic.attributes as never);
+      const effect = definition.stream?.(active.toxic.attributes);
       if (!effect) continue;
       const ref: ToxicRef = { name: active.toxic.name, type: active.toxic.type };
       if (effect.kind === 'rate') {

@@ -98,7 +98,8 @@ function checkAttributes(type: ToxicType, base: object, input: unknown): AnyToxi
     result[name] = checked.value;
   }
   const attributes = result as AnyToxic['attributes'];
-  const problem = toxicDefinition(type).check?.(attributes);
+  // The erased definition types `attribute` as the keys every toxic shares (none): a name is a string.
+  const problem: { attribute: string; error: string } | null | undefined = toxicDefinition(type).check?.(attributes);
   if (problem) throw bad(`attributes.${problem.attribute}: ${problem.error}`);
   return attributes;
 }
@@ -188,5 +189,6 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
-  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? 'an object' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : `a ${typeof value}`;
 }

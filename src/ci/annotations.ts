@@ -22,6 +22,7 @@ export function escapeProperty(text: string): string {
  * Other control characters (ESC, NUL, …) can come from the wire inside a message (a quoted close
  * reason); the runner would pass them to the log viewer, so they are shown as escapes.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds, to escape them
 const CONTROLS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/g;
 
 function visibleControls(text: string): string {

@@ -349,7 +349,9 @@ function runCommand(program: string, args: readonly string[], setup: CommandSetu
 }
 
 function signaled(signal: NodeJS.Signals): CommandOutcome {
-  return { kind: 'signaled', signal, signo: osConstants.signals[signal] ?? 0 };
+  // Not every signal name has a number on every platform.
+  const numbers: Partial<Record<NodeJS.Signals, number>> = osConstants.signals;
+  return { kind: 'signaled', signal, signo: numbers[signal] ?? 0 };
 }
 
 function describeSpawnError(err: NodeJS.ErrnoException): string {

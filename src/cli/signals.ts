@@ -10,7 +10,7 @@ export interface SignalStop {
   /** Aborted by the first SIGINT or SIGTERM. */
   readonly signal: AbortSignal;
   /** Calls `listener` for every later SIGINT/SIGTERM; returns the unsubscribe function. */
-  onSignal(listener: (signal: NodeJS.Signals) => void): () => void;
+  onSignal: (listener: (signal: NodeJS.Signals) => void) => () => void;
 }
 
 export interface StopOptions {

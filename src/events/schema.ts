@@ -236,7 +236,7 @@ export function parseEventLine(line: string): ParsedLine {
     };
   }
   const type = value['type'];
-  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${type === undefined ? 'undefined' : JSON.stringify(type)}` };
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${(JSON.stringify(type) as string | undefined) ?? 'undefined'}` };
   if (!isString(value['ts'])) return { ok: false, reason: `"${type}" event without a "ts" string` };
   const bad = Object.entries(EVENT_FIELDS[type]).find(([key, check]) => !check(value[key]));
   if (bad) return { ok: false, reason: `"${type}" event with a missing or invalid "${bad[0]}" field` };

@@ -123,7 +123,7 @@ function codeLines(e: CodeExplanation, labels: Labels, width: number): Line[] {
         labels.profiles,
         e.profiles.map((p) => ({
           text: `  ${padEnd(p.subprotocol, nameWidth)}  ${labels.messageType[p.messageType]}`,
-          style: 'body' as Style,
+          style: 'body',
         })),
       ),
     );

@@ -5,6 +5,7 @@
 
 /** Visible width of plain text. */
 export function visibleWidth(text: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- columns are counted in code points, as the terminal widths here assume
   return [...text].length;
 }
 
@@ -27,8 +28,9 @@ function units(text: string): string[] {
       openQuote += '« ';
       continue;
     }
-    if (/^[:;?!»]/.test(word) && out.length > 0 && openQuote === '') {
-      out[out.length - 1] += ` ${word}`;
+    const previous = out.at(-1);
+    if (/^[:;?!»]/.test(word) && previous !== undefined && openQuote === '') {
+      out[out.length - 1] = `${previous} ${word}`;
       continue;
     }
     out.push(openQuote + word);
@@ -40,6 +42,7 @@ function units(text: string): string[] {
 
 /** Cuts a unit longer than the line into line-sized pieces (long header names in narrow columns). */
 function hardBreak(unit: string, width: number): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- cut between code points, never inside a surrogate pair
   const chars = [...unit];
   const pieces: string[] = [];
   for (let i = 0; i < chars.length; i += width) pieces.push(chars.slice(i, i + width).join(''));

@@ -135,7 +135,9 @@ export class StreamRecorder {
     this.listeners = Object.fromEntries(
       Object.entries(recording).map(([name, listener]) => [
         name,
-        (...args: unknown[]) => void (this.frozen || (listener as (...a: unknown[]) => void)(...args)),
+        (...args: unknown[]) => {
+          if (!this.frozen) (listener as (...a: unknown[]) => void)(...args);
+        },
       ]),
     ) as unknown as RecorderListeners;
     // Decoding stops for good at a length the decoder cannot trust, so the limit is only the recorder's own.

@@ -143,7 +143,7 @@ export class ConnectionLearning {
   readonly conn: string;
   readonly route: RouteKey;
   private readonly learner: PolicyLearner;
-  private origins: Partial<Record<Direction, PolicyOrigin>>;
+  private origins: Partial<Record<Direction, PolicyOrigin | undefined>>;
   private readonly last: Partial<Record<Direction, RelayedMessage>> = {};
   /**
    * Per direction, the last message of each type relayed since the receiving endpoint last sent a data
@@ -217,7 +217,7 @@ export class ConnectionLearning {
     const origin = this.origins[dir];
     if (origin !== undefined && origin !== 'learned') return; // a flag, route or profile says otherwise
     if (policy) this.origins[dir] = 'learned';
-    else delete this.origins[dir];
+    else this.origins[dir] = undefined;
     this.target?.setTypePolicy(dir, policy);
   }
 

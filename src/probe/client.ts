@@ -173,7 +173,7 @@ function tlsHandshake(raw: Socket, options: ClientOptions): Promise<TLSSocket> {
       socket.removeAllListeners('error');
       resolve(socket);
     });
-    socket.once('error', (err) => {
+    socket.once('error', (err: Error) => {
       clearTimeout(timer);
       raw.destroy();
       const untrusted = /self[- ]signed|unable to verify|certificate/i.test(err.message);

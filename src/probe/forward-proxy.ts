@@ -70,8 +70,8 @@ export async function openTunnel(
     if (proxy.authorization) headers.push(['Proxy-Authorization', proxy.authorization]);
     socket.write(formatHead(`CONNECT ${authority} HTTP/1.1`, headers));
     const { head, leftover } = await readHead(socket, timeoutMs, `the forward proxy's answer to CONNECT ${authority}`).catch(
-      (err: Error) => {
-        throw new UnreachableError(`cannot open a tunnel through ${proxy.href}: ${err.message}`);
+      (err: unknown) => {
+        throw new UnreachableError(`cannot open a tunnel through ${proxy.href}: ${err instanceof Error ? err.message : String(err)}`);
       },
     );
     const status = statusOf(head);

@@ -684,7 +684,7 @@ export class FrameDecoder {
       this.inflate(message, data.subarray(start, end));
       return;
     }
-    if (whole && !message.compressed) {
+    if (whole) {
       if (message.viewHead(data, start, end)) this.flushMessageFindings(message);
     } else {
       this.captureHead(message, data, start, end);

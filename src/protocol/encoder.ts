@@ -48,7 +48,7 @@ export function encodeFrame(spec: FrameSpec): Uint8Array {
     p = 10;
   }
   if (key) {
-    out[1]! |= 0x80;
+    out[1] |= 0x80;
     out.set(key.subarray(0, 4), p);
     p += 4;
     unmask(out, p, payload, 0, payload.length, key, 0); // XOR is its own inverse

@@ -49,6 +49,7 @@ export interface StreamInflaterOptions {
 }
 
 /** Receives inflated bytes in order; the view is only valid during the call. Return false to stop. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- an output that never pauses returns nothing
 export type InflateOutput = (bytes: Uint8Array) => boolean | void;
 
 /** Largest view handed to onOutput. */

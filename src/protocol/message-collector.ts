@@ -71,7 +71,7 @@ export class MessageCollector {
       messageData: (data) => this.add(data),
       messageEnd: (message) => this.end(message),
     };
-    const onControl = options.onControl;
+    const onControl = options.onControl?.bind(options);
     if (onControl) {
       listeners.ping = (frame, payload) => onControl({ type: 'ping', frame, payload: payload.slice() });
       listeners.pong = (frame, payload) => onControl({ type: 'pong', frame, payload: payload.slice() });

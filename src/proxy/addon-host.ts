@@ -83,16 +83,17 @@ export class AddonHost {
       throw new ConfigError('addons', `addons ${names} both decide how bytes are forwarded; a proxy can have only one`);
     }
     const forwarder = forwarders[0];
-    const create = forwarder?.forwarding;
-    this.forwarding = forwarder && create ? { addon: forwarder.name, create: (relay) => create.call(forwarder, relay) } : undefined;
+    this.forwarding = forwarder?.forwarding ? { addon: forwarder.name, create: forwarder.forwarding.bind(forwarder) } : undefined;
     this.suppressed = this.#runHook(
       'suppressed',
-      (addon) => addon.suppressed,
-      (violation: ViolationEvent) => violation.conn,
+      (addon) => addon.suppressed !== undefined,
+      (addon, violation: ViolationEvent) => addon.suppressed?.(violation),
+      (violation) => violation.conn,
     );
     this.refused = this.#runHook(
       'refused',
-      (addon) => addon.refused,
+      (addon) => addon.refused !== undefined,
+      (addon, refusal: Parameters<NonNullable<ProxyAddon['refused']>>[0]) => addon.refused?.(refusal),
       () => null,
     );
     this.#none = {
@@ -155,16 +156,17 @@ export class AddonHost {
   /** One function calling a run-level hook of every addon that has it, or undefined when none has. */
   #runHook<A>(
     name: string,
-    hookOf: (addon: ProxyAddon) => ((arg: A) => void) | undefined,
+    has: (addon: ProxyAddon) => boolean,
+    call: (addon: ProxyAddon, arg: A) => void,
     connOf: (arg: A) => string | null,
   ): ((arg: A) => void) | undefined {
-    const entries = this.#entries.filter((entry) => hookOf(entry.addon) !== undefined);
+    const entries = this.#entries.filter((entry) => has(entry.addon));
     if (entries.length === 0) return undefined;
     return (arg) => {
       for (const entry of entries) {
         if (entry.off) continue;
         try {
-          hookOf(entry.addon)?.call(entry.addon, arg);
+          call(entry.addon, arg);
         } catch (err) {
           entry.off = true;
           this.#report(connOf(arg), entry.addon.name, `${name}()`, err, 'the rest of the run');
@@ -178,7 +180,7 @@ export class AddonHost {
       part.off = true;
       this.#report(conn, part.name, hook, err, 'this connection');
     };
-    const having = <K extends keyof ConnectionAddon>(key: K): Part[] => parts.filter((part) => part.part[key] !== undefined);
+    const having = (key: keyof ConnectionAddon): Part[] => parts.filter((part) => part.part[key] !== undefined);
     const layers = parts.flatMap((part) => part.part.settings ?? []);
 
     let observers: Partial<Record<Direction, Partial<DecoderSink>[]>> | undefined;
@@ -280,5 +282,5 @@ function guardSink(
       }
     };
   }
-  return guarded as Partial<DecoderSink>;
+  return guarded;
 }

@@ -62,6 +62,7 @@ export class LogGuard {
   }
 
   #refusal(first: BadLine, what: string): UsageError {
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- cut between code points, never inside a surrogate pair
     const chars = [...first.text];
     const text = chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS).join('')}…` : first.text;
     const quote = first.text === '' ? '' : `: "${printable(text)}"`;

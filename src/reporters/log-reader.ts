@@ -80,7 +80,8 @@ class LogReader {
     this.#buffer = Buffer.alloc(options.chunkBytes ?? 64 * 1024);
   }
 
-  get #aborted(): boolean {
+  /** A method, not a getter: the signal aborts between awaits, so no reading of it may be narrowed away. */
+  #aborted(): boolean {
     return this.#options.signal?.aborted ?? false;
   }
 
@@ -95,22 +96,22 @@ class LogReader {
         await this.#drain(file);
         this.#emit(file.splitter.end());
       }
-      if (!this.#aborted) this.#options.onCaughtUp?.();
+      if (!this.#aborted()) this.#options.onCaughtUp?.();
       this.#options.onStartRead?.();
       return;
     }
     let startRead = false;
-    while (!this.#aborted) {
+    while (!this.#aborted()) {
       if (this.#file) {
         await this.#drain(this.#file);
-        if (!this.#aborted) this.#options.onCaughtUp?.();
+        if (!this.#aborted()) this.#options.onCaughtUp?.();
       }
       if (!startRead) {
         startRead = true;
         this.#options.onStartRead?.();
       }
       await sleep(this.#options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS, this.#options.signal);
-      if (this.#aborted) break;
+      if (this.#aborted()) break;
       await this.#checkRotation();
     }
   }
@@ -170,7 +171,7 @@ class LogReader {
 
   /** Reads from the file's position to its current end. */
   async #drain(file: OpenFile): Promise<void> {
-    while (!this.#aborted) {
+    while (!this.#aborted()) {
       let bytesRead: number;
       try {
         ({ bytesRead } = await file.handle.read(this.#buffer, 0, this.#buffer.length, file.position));
@@ -186,7 +187,7 @@ class LogReader {
 
   #emit(lines: LogLine[]): void {
     for (const line of lines) {
-      if (this.#aborted) return;
+      if (this.#aborted()) return;
       this.#options.onLine(line);
     }
   }

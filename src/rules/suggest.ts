@@ -4,6 +4,7 @@
 import { RULES } from './table.js';
 
 /** Levenshtein distance with one row of memory; the inputs are short ids. */
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- every index is inside the rows, by the loop bounds */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -16,6 +17,7 @@ export function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+/* eslint-enable @typescript-eslint/no-non-null-assertion */
 
 /** A typo budget that grows with the length of the input: one slip per four characters, at least two. */
 export function typoBudget(input: string): number {

@@ -26,7 +26,7 @@ export interface PendingPing {
 export class PingTracker {
   /** How long a Ping may wait for its Pong; 0 = no deadline (checked only when the connection ends). */
   readonly timeoutMs: number;
-  private readonly pending: Partial<Record<Direction, PendingPing>> = {};
+  private readonly pending: Record<Direction, PendingPing | undefined> = { 'client->server': undefined, 'server->client': undefined };
   private closing = false;
 
   constructor(timeoutMs: number) {
@@ -42,7 +42,7 @@ export class PingTracker {
 
   /** A Pong travelling in `dir`: it answers the other direction's pings. */
   pong(dir: Direction): void {
-    delete this.pending[dir === 'client->server' ? 'server->client' : 'client->server'];
+    this.pending[dir === 'client->server' ? 'server->client' : 'client->server'] = undefined;
   }
 
   /** A Close was seen: from now on no Ping is awaited. Pings already reported stay, for linking. */

@@ -121,7 +121,7 @@ export function spkiSha256(publicKey: KeyObject): string {
 
 /** A new key and self-signed certificate, as the text of ca-key.pem. */
 async function createCaFileContent(keyType: CaKeyType): Promise<string> {
-  const pair = (await webcrypto.subtle.generateKey(GENERATE_PARAMS[keyType], true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const pair = await webcrypto.subtle.generateKey(GENERATE_PARAMS[keyType], true, ['sign', 'verify']);
   const spki = new Uint8Array(await webcrypto.subtle.exportKey('spki', pair.publicKey));
   const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', pair.privateKey));
   const keyObject = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });

@@ -75,10 +75,7 @@ export class LeafCertificates {
 
   /** Makes the shared leaf key (same family as the CA's: ECDSA P-256, or RSA 2048 under an RSA CA). */
   static async create(ca: CertificateAuthority, options: LeafCertificatesOptions = {}): Promise<LeafCertificates> {
-    const pair = (await webcrypto.subtle.generateKey(GENERATE_PARAMS[ca.signing.profile.rsa ? 'rsa' : 'ecdsa'], true, [
-      'sign',
-      'verify',
-    ])) as webcrypto.CryptoKeyPair;
+    const pair = await webcrypto.subtle.generateKey(GENERATE_PARAMS[ca.signing.profile.rsa ? 'rsa' : 'ecdsa'], true, ['sign', 'verify']);
     const spki = new Uint8Array(await webcrypto.subtle.exportKey('spki', pair.publicKey));
     const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', pair.privateKey));
     const template = new LeafTemplate({

@@ -15,11 +15,10 @@ import { CaConfigError } from './errors.js';
 import type { LeafSubject } from './host.js';
 
 /** pkijs names the DOM's WebCrypto types, which a Node-only build does not declare: take them from its API. */
-type PkiCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
 type PkiCryptoKey = Parameters<pkijs.Certificate['sign']>[0];
 
 /** Node's WebCrypto, passed to every pkijs call so wsdiag never touches pkijs's global engine. */
-const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as PkiCrypto });
+const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto });
 
 const OID = {
   commonName: '2.5.4.3',
@@ -236,7 +235,7 @@ function randomSerial(): asn1js.Integer {
 
 /** UTCTime up to 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
 function certificateTime(date: Date): pkijs.Time {
-  return new pkijs.Time({ type: date.getUTCFullYear() < 2050 ? 0 : 1, value: date });
+  return new pkijs.Time({ type: date.getUTCFullYear() < 2050 ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime, value: date });
 }
 
 /**

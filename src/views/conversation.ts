@@ -45,7 +45,8 @@ export class ConversationViews {
   }
 
   describe(message: ConversationMessage): MessageView {
-    const side = this.#dirs[message.dir] ?? this.#dirs['client->server'];
+    // A JavaScript caller may pass anything as `dir`: what is not server->client is read as client->server.
+    const side = this.#dirs[message.dir === 'server->client' ? 'server->client' : 'client->server'];
     const state: ViewState = {};
     if (this.#eio !== undefined) state.eio = this.#eio;
     if (this.#mqttLevel !== undefined) state.mqttLevel = this.#mqttLevel;

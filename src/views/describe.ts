@@ -67,8 +67,8 @@ export function renderMessage(raw: MessageInput, state: ViewState, limits: ViewL
 const KINDS: ReadonlySet<string> = new Set(['text', 'binary', 'ping', 'pong', 'close']);
 
 /** The input as its type says, whatever a JavaScript caller passed: every field checked once, here. */
-function normalize(input: MessageInput): MessageInput {
-  const value = (typeof input === 'object' && input !== null ? input : {}) as Partial<Record<keyof MessageInput, unknown>>;
+function normalize(input: unknown): MessageInput {
+  const value: Partial<Record<keyof MessageInput, unknown>> = typeof input === 'object' && input !== null ? input : {};
   const normalized: MessageInput = {
     subprotocol: typeof value.subprotocol === 'string' ? value.subprotocol : null,
     kind: typeof value.kind === 'string' && KINDS.has(value.kind) ? (value.kind as MessageInput['kind']) : 'binary',

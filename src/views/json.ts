@@ -107,7 +107,7 @@ class Reader {
       }
     }
     this.#space();
-    if (this.#i !== this.text.length || result === undefined) this.#fail();
+    if (this.#i !== this.text.length) this.#fail();
     return result;
   }
 

@@ -59,7 +59,7 @@ export function toxicDefinition(type: ToxicType): ToxicDefinition<ToxicType> {
 }
 
 export function attributeSchemas(type: ToxicType): Readonly<Record<string, AttributeSchema>> {
-  return TOXICS[type].attributes as Readonly<Record<string, AttributeSchema>>;
+  return TOXICS[type].attributes;
 }
 
 /** Every type as `GET /types` lists it. */

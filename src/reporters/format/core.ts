@@ -64,7 +64,7 @@ function frameRefText(ref: FrameRef): string {
 export function violation(b: Block, e: ViolationEvent): void {
   const paint = e.severity === 'warning' ? b.c.warning : b.c.error;
   b.header(
-    `${paint(`${MARK[e.severity] ?? MARK.error} ${e.code}`)} ${b.c.rule(p(e.rule))}`,
+    `${paint(`${MARK[e.severity]} ${e.code}`)} ${b.c.rule(p(e.rule))}`,
     `${b.c.conn(p(e.conn))} ${p(e.dir)}`,
     labelled(b.c, 'blame:', b.c.emphasis(p(e.blame))),
   );

@@ -130,7 +130,7 @@ export function App(): VNode {
           auto-scroll</label
         >
         <span class="export-group">
-          Export ${conn ? `${conn.conn}` : 'all'}:
+          Export ${conn ? conn.conn : 'all'}:
           <button data-testid="export-jsonl" onClick=${() => exportAs('jsonl', conn ? 'connection' : 'all')}>JSON Lines</button>
           <button data-testid="export-har" onClick=${() => exportAs('har', conn ? 'connection' : 'all')}>HAR</button>
         </span>

@@ -9,7 +9,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { CloseEv, FrameEv, HttpEv, MessageEv, PeerCloseEv, ViolationEv, ErrorEv } from './events.js';
 import { fetchExplanation, type Explanation, type Lang } from './explain.js';
-import { clockTime, dirLabel, formatBytes, formatDuration } from './format.js';
+import { clockTime, dirLabel, fieldText, formatBytes, formatDuration } from './format.js';
 import { Payload } from './payload.js';
 import { opcodeName } from './events.js';
 import type { ConnState, Rec } from './store.js';
@@ -71,7 +71,7 @@ function fields(list: Array<[string, unknown]>): VNode {
       .map(
         ([name, value]) =>
           html`<dt>${name}</dt>
-            <dd>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>`,
+            <dd>${fieldText(value)}</dd>`,
       )}
   </dl>`;
 }

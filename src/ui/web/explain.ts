@@ -28,7 +28,7 @@ export function initialLang(): Lang {
   } catch {
     // Storage may be off; the browser's language decides then.
   }
-  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+  const preferred = navigator.languages.length > 0 ? navigator.languages : [navigator.language];
   return preferred.some((l) => l.toLowerCase().startsWith('fr')) ? 'fr' : 'en';
 }
 

@@ -7,7 +7,7 @@
  * ordinary entries. Pure: strings out.
  */
 import type { HandshakeInfo } from './protocol.js';
-import type { CloseEv, HttpEv, ListeningEv, MessageEv, OpenEv, PeerCloseEv, ViolationEv } from './events.js';
+import type { HttpEv, ListeningEv, MessageEv, OpenEv, ViolationEv } from './events.js';
 import type { ConnState, Rec } from './store.js';
 
 export function toJsonLines(records: readonly Rec[]): string {
@@ -102,14 +102,14 @@ export function toHar(input: HarInput): Har {
 }
 
 function websocketEntry(state: ConnState, listening: ListeningEv | undefined): HarEntry | undefined {
-  const open = state.open as OpenEv | undefined;
+  const open = state.open;
   const handshake: HandshakeInfo | undefined = state.handshake;
   const path = open?.path ?? handshake?.path;
   if (path === undefined) return undefined;
   const host = headerValue(handshake?.request, 'host') ?? listeningHost(listening);
   const url = absoluteUrl('ws', host, path);
   const started = handshake?.ts ?? open?.ts ?? state.firstTs;
-  const close = state.close as CloseEv | undefined;
+  const close = state.close;
   const time = close ? close.duration_ms : Math.max(0, Date.parse(state.lastTs) - Date.parse(started));
 
   const requestHeaders = handshake ? handshake.request.map(([name, value]) => ({ name, value })) : [];
@@ -138,7 +138,7 @@ function websocketEntry(state: ConnState, listening: ListeningEv | undefined): H
       violations.push({ rule: v.rule, code: v.code, dir: v.dir, blame: v.blame, frame: v.frame, message: v.message, rfc: v.rfc });
     }
   }
-  const firstClose = state.peerCloses[0] as PeerCloseEv | undefined;
+  const firstClose = state.peerCloses[0];
   const entry: HarEntry = {
     startedDateTime: isoOrEpoch(started),
     time: Math.max(0, time),

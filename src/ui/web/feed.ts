@@ -42,14 +42,14 @@ export function connectFeed(store: Store, info: FeedInfo, changed: () => void): 
         case 'hello':
           delay = 500;
           info.status = 'replaying';
-          info.version = String(message.version);
+          info.version = message.version;
           store.reset(message);
           break;
         case 'records':
           if (Array.isArray(message.records)) store.receive(message.records);
           break;
         case 'dropped':
-          store.dropped(Number(message.count) || 0);
+          store.dropped(message.count);
           break;
         case 'live':
           info.status = 'live';

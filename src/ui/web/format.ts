@@ -61,6 +61,12 @@ export function hexDump(bytes: Uint8Array, max = 64 * 1024): string {
   return lines.join('\n');
 }
 
+/** A field of an event from the feed, as text: a string as it is, nothing as '', anything else as JSON. */
+export function fieldText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
 /** A JSON value when the text parses as an object or array, else undefined. */
 export function parseJson(text: string): unknown {
   const trimmed = text.trim();

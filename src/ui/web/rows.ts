@@ -8,7 +8,7 @@
  * the log has neither.
  */
 import { opcodeName, type AnyEvent, type Direction, type FrameEv, type HttpEv, type MessageEv, type ViolationEv } from './events.js';
-import { base64ToBytes, utf8Text } from './format.js';
+import { base64ToBytes, fieldText, utf8Text } from './format.js';
 import type { Rec } from './store.js';
 
 export type GridView = 'messages' | 'frames';
@@ -167,14 +167,14 @@ export function rowOf(rec: Rec, fault = false): Row {
       };
     }
     case 'peer-close': {
-      const code = typeof e['code'] === 'number' ? (e['code'] as number) : null;
+      const code = typeof e['code'] === 'number' ? e['code'] : null;
       const by = String(e['by']);
       return {
         ...base,
         kind: 'peer-close',
         dir: by === 'client' ? 'client->server' : 'server->client',
         type: 'close',
-        summary: `Close ${code ?? '(no code)'} by ${by}: ${String(e['explain'] ?? '')}`,
+        summary: `Close ${code ?? '(no code)'} by ${by}: ${fieldText(e['explain'])}`,
         rule: (e['cause'] as { rule?: string } | null)?.rule ?? null,
         code,
       };
@@ -184,14 +184,14 @@ export function rowOf(rec: Rec, fault = false): Row {
         ...base,
         kind: 'open',
         type: 'open',
-        summary: `open ${String(e['path'])}${e['subprotocol'] ? `  subprotocol ${String(e['subprotocol'])}` : ''}`,
+        summary: `open ${String(e['path'])}${e['subprotocol'] ? `  subprotocol ${fieldText(e['subprotocol'])}` : ''}`,
       };
     case 'close':
       return {
         ...base,
         kind: 'close',
         type: 'end',
-        summary: `connection ended${e['ended_by'] ? ` by ${String(e['ended_by'])} (${String(e['how'] ?? '')})` : ''} after ${String(e['duration_ms'])} ms`,
+        summary: `connection ended${e['ended_by'] ? ` by ${fieldText(e['ended_by'])} (${fieldText(e['how'])})` : ''} after ${String(e['duration_ms'])} ms`,
       };
     case 'error':
       return {
@@ -199,7 +199,7 @@ export function rowOf(rec: Rec, fault = false): Row {
         kind: 'error',
         type: 'error',
         summary: String(e['message']),
-        code: typeof e['status'] === 'number' ? (e['status'] as number) : null,
+        code: typeof e['status'] === 'number' ? e['status'] : null,
         fault: true,
       };
     case 'http': {
@@ -246,9 +246,9 @@ function otherSummary(e: AnyEvent): string {
 export function searchText(row: Row): string {
   const e = row.rec.event;
   const parts = [row.summary, row.type];
-  if (e.type === 'violation') parts.push(String(e['hint'] ?? ''), String(e['preview'] ?? ''));
-  if (e.type === 'message' && typeof e['data'] === 'string') parts.push(e['data'] as string);
-  if (e.type === 'peer-close') parts.push(String(e['reason'] ?? ''));
+  if (e.type === 'violation') parts.push(fieldText(e['hint']), fieldText(e['preview']));
+  if (e.type === 'message' && typeof e['data'] === 'string') parts.push(e['data']);
+  if (e.type === 'peer-close') parts.push(fieldText(e['reason']));
   return parts.join('\n').toLowerCase();
 }
 

@@ -65,6 +65,11 @@ export interface Notices {
   malformed: number;
 }
 
+/** A handshake record from the feed is kept only if it names its connection (the feed is input like any other). */
+function hasConn(info: unknown): boolean {
+  return typeof info === 'object' && info !== null && typeof (info as { conn?: unknown }).conn === 'string';
+}
+
 export function connKey(src: number | undefined, conn: string): string {
   return `${src ?? ''}/${conn}`;
 }
@@ -166,7 +171,10 @@ export class Store {
   #apply(record: FeedRecord): void {
     if ('handshake' in record) {
       const info = record.handshake;
-      if (typeof info !== 'object' || info === null || typeof info.conn !== 'string') return void this.notices.malformed++;
+      if (!hasConn(info)) {
+        this.notices.malformed++;
+        return;
+      }
       const state = this.conns.get(connKey(undefined, info.conn));
       if (state) state.handshake = info;
       else {
@@ -179,7 +187,10 @@ export class Store {
       }
       return;
     }
-    if (!isUsableEvent(record.event)) return void this.notices.malformed++;
+    if (!isUsableEvent(record.event)) {
+      this.notices.malformed++;
+      return;
+    }
     const rec: Rec = { seq: record.seq, src: typeof record.src === 'number' ? record.src : undefined, event: record.event };
     this.records.push(rec);
     this.totals.events++;
