@@ -2,7 +2,7 @@
  * How connections end, and what the close event says about it: FIN, half-close in both directions,
  * the Close handshake, resets (passed on as resets), idle timeouts and proxy shutdown. Also the links
  * between an endpoint's Close and the violation that provoked it, and flood suppression. How close()
- * ends open connections is in shutdown.test.ts.
+ * ends open connections is in shutdown.it.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';

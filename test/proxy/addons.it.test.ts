@@ -3,7 +3,7 @@
  * hook called exactly when documented (raw peers, so every byte is known; real `ws` peers for the rest),
  * an `event` rewrite reaches every sink, an addon that throws is reported and switched off while the
  * traffic goes on, and forwarding is one pluggable strategy (a frame-rewriting one here; --enforce is
- * another, tested in ./enforce.test.ts).
+ * another, tested in ./enforce.it.test.ts).
  */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
