@@ -543,8 +543,9 @@ describe('forwarding is one pluggable strategy', () => {
     const ws = await openWsClient(proxy.url);
     ws.send('as text');
     const [echo] = await nextMessages(ws, 1);
-    assert.equal(echo?.data.toString(), 'as text');
-    assert.equal(echo?.isBinary, true, 'the text frame the server sent was retyped on its way');
+    assert.ok(echo);
+    assert.equal(echo.data.toString(), 'as text');
+    assert.equal(echo.isBinary, true, 'the text frame the server sent was retyped on its way');
     ws.close(1000);
     assert.equal((await closedWith(ws)).code, 1000);
     const conn = (await log.waitFor('open')).conn;

@@ -168,9 +168,10 @@ describe('peer-close cause linking with a real ws server', () => {
     const peerClose = await harness.log.waitFor('peer-close', (p) => p.conn === conn && p.by === 'server');
     assert.equal(peerClose.code, 1002);
     assert.equal(peerClose.blame, 'client');
-    assert.equal(peerClose.cause?.rule, 'unmasked-client-frame');
-    assert.equal(peerClose.cause?.dir, 'client->server');
-    assert.deepEqual(peerClose.cause?.frame, { index: 0, offset: 0, opcode: 1, length: 10 });
+    assert.ok(peerClose.cause);
+    assert.equal(peerClose.cause.rule, 'unmasked-client-frame');
+    assert.equal(peerClose.cause.dir, 'client->server');
+    assert.deepEqual(peerClose.cause.frame, { index: 0, offset: 0, opcode: 1, length: 10 });
     // And the client really got that Close.
     const close = await client.collector.until(() => findClose(client.body()), 'the Close frame at the client');
     assert.equal(close.code, 1002);
