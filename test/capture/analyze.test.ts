@@ -139,7 +139,10 @@ describe('capture analysis', () => {
       .send('client', tcpHeader({ src: '1.1.1.1', dst: '1.1.1.1', sport: 1, dport: 1, seq: 0 }));
     const file = c.pcap();
     async function* chunks(): AsyncGenerator<Uint8Array> {
-      for (let at = 0; at < file.length; at += 77) yield file.subarray(at, at + 77);
+      for (let at = 0; at < file.length; at += 77) {
+        await Promise.resolve(); // each chunk in a later turn, as a stream delivers them
+        yield file.subarray(at, at + 77);
+      }
     }
     const streamed = await analyzeCapture(chunks(), { analyzer: { frames: true } });
     assert.deepEqual(streamed.events, analyzeCaptureBytes(file, { analyzer: { frames: true } }).events);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeIp, ipv6Text, type TcpDecode } from '../../src/capture/ip.js';
-import { findNetwork, isDecodedLinkType, linkTypeName, type NetworkStart } from '../../src/capture/link.js';
+import { findNetwork, isDecodedLinkType, linkTypeName } from '../../src/capture/link.js';
 import { concat, ethernet, ipv4, ipv6, ipv6Bytes, tcpHeader, type TcpSpec } from './support/builders.js';
 import { hexOf } from './support/record.js';
 
@@ -24,7 +24,7 @@ const V6: TcpSpec = { ...SEG, src: '2001:db8::1', dst: 'fe80::a:b' };
 
 /** Link layer then IP, as the analyzer chains them. */
 function decode(linkType: number, frame: Uint8Array): TcpDecode | 'no-network' {
-  const start = findNetwork(linkType, frame, { offset: 0, family: 0 } as NetworkStart);
+  const start = findNetwork(linkType, frame, { offset: 0, family: 0 });
   if (start === null) return 'no-network';
   return decodeIp(frame, start.offset, start.family, TS, 1);
 }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TcpReassembler, type ReassemblyOptions, type TcpConnection, type TcpSink } from '../../src/capture/reassembly.js';
 import type { Endpoint, TcpSegment } from '../../src/capture/types.js';
+import { tcpFlagBits } from './support/builders.js';
 
 const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 200);
 
@@ -27,7 +28,7 @@ let tick = 0;
 /** A segment from the client ('c') or the server ('s'); flags as letters S A F R. */
 function seg(from: 'c' | 's', seq: number, flags: string, payload = '', ack = 0, missing = 0, ports?: [number, number]): TcpSegment {
   const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
-  const bits = [...flags].reduce((f, c) => f | ({ F: 1, S: 2, R: 4, P: 8, A: 16 } as Record<string, number>)[c]!, 0);
+  const bits = tcpFlagBits(flags);
   return {
     src: ports ? { ...src, port: from === 'c' ? ports[0] : ports[1] } : src,
     dst: ports ? { ...dst, port: from === 'c' ? ports[1] : ports[0] } : dst,
@@ -70,10 +71,13 @@ function run(
 /** Each direction's stream as text, gaps as [gap n cause], however the data was cut into calls. */
 function streams(recs: Rec[]): string[] {
   const out = ['', ''];
+  const add = (direction: number, text: string): void => {
+    out[direction] = `${out[direction]!}${text}`;
+  };
   for (const r of recs) {
-    if (r[0] === 'data') out[r[2]] += r[4];
-    else if (r[0] === 'gap') out[r[2]] += `[gap ${r[4]} ${r[5]}]`;
-    else if (r[0] === 'fin') out[r[2]] += '[fin]';
+    if (r[0] === 'data') add(r[2], r[4]);
+    else if (r[0] === 'gap') add(r[2], `[gap ${r[4]} ${r[5]}]`);
+    else if (r[0] === 'fin') add(r[2], '[fin]');
   }
   return out;
 }

@@ -1,10 +1,9 @@
 /**
- * The pcapng writer: its blocks read back exactly (our reader, and tshark when installed), checksums that
- * verify, sequence numbers that advance and wrap, and a conversation judged the same as the bytes it holds.
+ * The pcapng writer: its blocks read back exactly (by our reader; by tshark in writer-tshark.it.test.ts),
+ * checksums that verify, sequence numbers that advance and wrap, and a conversation judged the same as the
+ * bytes it holds.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeCaptureBytes } from '../../src/capture/analyze.js';
 import type { CaptureEvent } from '../../src/capture/events.js';
@@ -12,74 +11,9 @@ import { decodeIp } from '../../src/capture/ip.js';
 import { findNetwork } from '../../src/capture/link.js';
 import { CaptureReader } from '../../src/capture/reader.js';
 import type { PacketRecord } from '../../src/capture/types.js';
-import { MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp, parseIp, type WriterLinkType } from '../../src/capture/writer.js';
-import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { computeAccept } from '../../src/protocol/handshake.js';
-import { tsharkOpcodes, tsharkUnavailable, tsharkWebSocket } from './support/tools.js';
-import { tempDir } from '../support/temp.js';
-
-const KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
-const enc = (s: string) => new TextEncoder().encode(s);
-
-/** A WebSocket conversation on one leg, as the proxy would record it. */
-function conversation(
-  options: { linkType?: WriterLinkType; client?: string; server?: string; isn?: { client: number; server: number } } = {},
-): {
-  file: Uint8Array;
-  frames: { client: number[]; server: number[] };
-} {
-  const writer = new PcapngWriter();
-  const iface = writer.addInterface({
-    name: 'client leg',
-    description: 'between the client and wsdiag',
-    linkType: options.linkType ?? 'raw',
-  });
-  const tcp = new SyntheticTcp({
-    writer,
-    interfaceId: iface.id,
-    linkType: options.linkType ?? 'raw',
-    client: { ip: options.client ?? '127.0.0.1', port: 43210 },
-    server: { ip: options.server ?? '127.0.0.1', port: 9001 },
-    ...(options.isn ? { isn: options.isn } : {}),
-  });
-  let ms = 1_700_000_000_000;
-  const ts = () => {
-    ms += 1.5;
-    return { sec: Math.floor(ms / 1000), nsec: Math.round((ms % 1000) * 1e6) };
-  };
-  const parts = [writer.header(), iface.block, tcp.open(ts())];
-  parts.push(
-    tcp.send(
-      'client',
-      enc(
-        `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      ),
-      ts(),
-    ),
-  );
-  parts.push(
-    tcp.send(
-      'server',
-      enc(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(KEY)}\r\n\r\n`,
-      ),
-      ts(),
-    ),
-  );
-  parts.push(
-    tcp.send(
-      'client',
-      concatBytes([encodeFrame({ opcode: 1, payload: 'hi', mask: true }), encodeFrame({ opcode: 9, payload: 'p', mask: true })]),
-      ts(),
-    ),
-  );
-  parts.push(tcp.send('server', encodeFrame({ opcode: 2, payload: new Uint8Array(200_000).fill(3) }), ts()));
-  parts.push(tcp.send('server', encodeFrame({ opcode: 10, payload: 'p' }), ts()));
-  parts.push(tcp.send('client', encodeFrame({ opcode: 8, payload: closeBody(1000, 'done'), mask: true }), ts()));
-  parts.push(tcp.send('server', encodeFrame({ opcode: 8, payload: closeBody(1000, 'done') }), ts()));
-  parts.push(tcp.end('server', ts()), tcp.end('client', ts()));
-  return { file: concatBytes(parts), frames: { client: [1, 9, 8], server: [2, 10, 8] } };
-}
+import { MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp, parseIp } from '../../src/capture/writer.js';
+import { concatBytes } from '../../src/protocol/encoder.js';
+import { writtenConversation as conversation } from './support/written.js';
 
 function readPackets(file: Uint8Array): PacketRecord[] {
   const packets: PacketRecord[] = [];
@@ -204,19 +138,5 @@ describe('pcapng writer', () => {
     assert.deepEqual(Array.from(parseIp('::ffff:10.1.2.3').subarray(10)), [0xff, 0xff, 10, 1, 2, 3]);
     assert.throws(() => parseIp('300.1.1.1'), /not an IP address/);
     assert.throws(() => parseIp('1::2::3'), /not an IP address/);
-  });
-
-  describe('read by tshark', { skip: tsharkUnavailable() ?? false }, () => {
-    const dir = tempDir('writer').path;
-
-    for (const linkType of ['raw', 'ethernet'] as const) {
-      it(`dissects our ${linkType} file as WebSocket, with the same frames and opcodes per direction`, () => {
-        const { file, frames } = conversation({ linkType });
-        const path = join(dir, `${linkType}.pcapng`);
-        writeFileSync(path, file);
-        const byEndpoint = tsharkOpcodes(tsharkWebSocket(path));
-        assert.deepEqual(Object.fromEntries(byEndpoint), { '0 127.0.0.1:43210': frames.client, '0 127.0.0.1:9001': frames.server });
-      });
-    }
   });
 });

@@ -16,7 +16,21 @@ export interface XmlElement {
   text: string;
 }
 
-const ILLEGAL_CHAR = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+/** XML 1.0 §2.2 Char: tab, newline, carriage return and the Unicode ranges past the C0 controls. */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/** The first character of `text` that XML does not allow, with its index, or null. */
+function illegalChar(text: string): { cp: number; index: number } | null {
+  let index = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (!isXmlChar(cp)) return { cp, index };
+    index += ch.length;
+  }
+  return null;
+}
 const NAME = /^[A-Za-z_:][A-Za-z0-9_:.-]*/;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -25,8 +39,8 @@ export class XmlError extends Error {
 }
 
 export function parseXml(source: string): XmlElement {
-  const bad = ILLEGAL_CHAR.exec(source);
-  if (bad) throw new XmlError(`illegal character U+${bad[0].codePointAt(0)!.toString(16).padStart(4, '0')} at ${bad.index}`);
+  const bad = illegalChar(source);
+  if (bad) throw new XmlError(`illegal character U+${bad.cp.toString(16).padStart(4, '0')} at ${bad.index}`);
   // End-of-line handling (§2.11) happens before parsing: only a reference can carry a CR through.
   source = source.replace(/\r\n?/g, '\n');
   let pos = 0;
@@ -50,7 +64,7 @@ export function parseXml(source: string): XmlElement {
       if (!numeric) return fail(`unknown entity &${ref}; in ${where}`);
       const cp = numeric[1] !== undefined ? parseInt(numeric[1], 16) : Number(numeric[2]);
       const ch = cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-      if (ch === '' || ILLEGAL_CHAR.test(ch)) return fail(`reference to an illegal character ${whole}`);
+      if (ch === '' || illegalChar(ch) !== null) return fail(`reference to an illegal character ${whole}`);
       return ch;
     });
 

@@ -186,6 +186,11 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
   },
 };
 
+/** process.exitCode as a number (a command sets it; 0 when none did). */
+function currentExitCode(): number {
+  return Number(process.exitCode ?? 0);
+}
+
 /** Runs `wsdiag ARGS…` in this process: its exit code and what it wrote on stderr. */
 async function run(args: readonly string[]): Promise<{ code: number; stderr: string }> {
   const program = buildProgram();
@@ -194,16 +199,16 @@ async function run(args: readonly string[]): Promise<{ code: number; stderr: str
     stderr += text;
   };
   for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ writeErr: capture, writeOut: () => {} });
-  const write = process.stderr.write;
+  const write = process.stderr.write.bind(process.stderr);
   const exitCode = process.exitCode;
   process.exitCode = undefined;
   process.stderr.write = ((chunk: string | Uint8Array) => {
     capture(String(chunk));
     return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     await program.parseAsync([...args], { from: 'user' });
-    return { code: Number(process.exitCode ?? 0), stderr };
+    return { code: currentExitCode(), stderr };
   } catch (err) {
     // What buildProgram's own exitOverride turns into exit 2 (commander's usage errors).
     if (err instanceof CommanderError) return { code: err.exitCode === 0 ? 0 : ExitCode.Usage, stderr };

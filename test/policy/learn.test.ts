@@ -303,7 +303,11 @@ describe('learning from a 1003 close', () => {
     const learner = new PolicyLearner();
     let updates = 0;
     const tracked = learner.track({ conn: 'c1', path: '/feed', subprotocol: null });
-    tracked.attach({ setTypePolicy: () => void updates++ });
+    tracked.attach({
+      setTypePolicy: () => {
+        updates++;
+      },
+    });
     tracked.end();
     const teacher = openConnection({ conn: 'c2', path: '/feed', learner });
     teacher.client(binary('x'));

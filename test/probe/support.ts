@@ -103,7 +103,7 @@ export async function startIntermediary(
     await acceptsConnections(port, running);
   } catch (err) {
     await stop();
-    throw new Error(`${binary} did not start listening on ${port}: ${(err as Error).message}\n${output()}`);
+    throw new Error(`${binary} did not start listening on ${port}: ${(err as Error).message}\n${output()}`, { cause: err });
   }
   return { stop, output };
 }
@@ -115,11 +115,6 @@ export async function startIntermediary(
  */
 async function acceptsConnections(port: number, running: RunningChild, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
-  let exited = false;
-  void running.exited(ms + 5000).then(
-    () => (exited = true),
-    () => {},
-  );
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
@@ -130,7 +125,7 @@ async function acceptsConnections(port: number, running: RunningChild, ms = 15_0
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (exited) throw new Error('the process exited');
+    if (running.child.exitCode !== null || running.child.signalCode !== null) throw new Error('the process exited');
     if (Date.now() > deadline) throw new Error(`nothing listened within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -101,7 +101,10 @@ function sinkWith(
     for (let i = 0; i < data.length; i++) sum = (sum + data[i]!) | 0;
   };
   if (listeners.payload) sink.payload = (data) => touch(data);
-  if (listeners.frameEnd) sink.frameEnd = () => void sum++;
+  if (listeners.frameEnd)
+    sink.frameEnd = () => {
+      sum++;
+    };
   if (listeners.messageData) sink.messageData = (data) => touch(data);
   return sink;
 }

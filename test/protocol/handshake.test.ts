@@ -44,9 +44,8 @@ function response(headers: HeaderMap = {}, statusCode = 101): UpgradeResponseInf
 }
 
 function withHeaders(base: HeaderMap, over: HeaderMap = {}): HeaderMap {
-  const merged: HeaderMap = { ...base, ...over };
-  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return merged;
+  // A header set to undefined in `over` is removed.
+  return Object.fromEntries(Object.entries({ ...base, ...over }).filter(([, v]) => v !== undefined));
 }
 
 const rules = (findings: Finding[]) => findings.map((f) => f.rule);

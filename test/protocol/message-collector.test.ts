@@ -118,9 +118,10 @@ describe('MessageCollector', () => {
     const { messages, collector } = collectEverySplit(stream, { from: 'server' }, 6, 3);
     assert.deepEqual(messages.map(text), ['kept']);
     const pending = collector.pending();
-    assert.equal(pending && Buffer.from(pending.data).toString(), 'unfini');
-    assert.equal(pending?.truncated, true);
-    assert.equal(pending && Buffer.from(pending.tail).toString(), 'hed');
+    assert.ok(pending, 'a message in progress');
+    assert.equal(Buffer.from(pending.data).toString(), 'unfini');
+    assert.equal(pending.truncated, true);
+    assert.equal(Buffer.from(pending.tail).toString(), 'hed');
   });
 
   it('without onControl it listens to no control frame', () => {

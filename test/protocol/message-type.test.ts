@@ -73,8 +73,10 @@ describe('unsupported-binary and unsupported-text', () => {
     const decoder = new FrameDecoder({ finding: () => {} }, { from: 'client', typePolicy: TEXT_ONLY });
     const bytes = encodeFrame({ opcode: 2, payload: 'abcdef', mask: true });
     decoder.push(bytes.subarray(0, 6)); // header only
-    assert.equal(decoder.firstError?.rule, 'unsupported-binary');
-    assert.equal(decoder.firstError?.frame?.offset, 0);
+    const first = decoder.firstError;
+    assert.ok(first, 'an error at the header');
+    assert.equal(first.rule, 'unsupported-binary');
+    assert.equal(first.frame?.offset, 0);
   });
 
   it('matching types, control frames and an "any" policy give nothing', () => {

@@ -175,6 +175,7 @@ describe('text runs: same events as frame by frame', () => {
 describe('text runs with payload listeners', () => {
   /** Counts the frames the fast lane takes while `fn` runs (a spy on the run's check). */
   function laneFrames(fn: () => void): number {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a spy: the original is applied to each instance below
     const check = TextRun.prototype.check;
     let taken = 0;
     TextRun.prototype.check = function (this: TextRun, ...args: Parameters<TextRun['check']>): boolean {

@@ -50,15 +50,27 @@ describe('MultiReporter', () => {
     const order: string[] = [];
     const slow: Reporter = {
       write: () => undefined,
-      flush: () => new Promise((resolve) => setTimeout(() => (order.push('slow'), resolve()), 5)),
+      flush: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            order.push('slow');
+            resolve();
+          }, 5),
+        ),
     };
     const closing: Reporter & { seen: WsdiagEvent[] } = {
       seen: [],
       write(event) {
         this.seen.push(event);
       },
-      flush: async () => void order.push('fast flush'),
-      close: async () => void order.push('closed'),
+      flush: () => {
+        order.push('fast flush');
+        return Promise.resolve();
+      },
+      close: () => {
+        order.push('closed');
+        return Promise.resolve();
+      },
     };
     const multi = new MultiReporter([slow, closing]);
     multi.write(sample.open);

@@ -143,9 +143,10 @@ test("the sentences name the front and the return leg, never the probe's reflect
   const front = play(leg('front', 'c1'), [{ opcode: Opcode.Ping, payload: 'p' }, closeFrame(1000)], [closeFrame(1000)]);
   const back = play(leg('return', 'r1'), [closeFrame(1000)], [closeFrame(1000)]);
   const [lost] = comparePair({ front, return: back, by: 'order' }, { clock });
-  assert.equal(lost?.check, 'ping-lost');
-  assert.equal(lost?.message, 'A 1-byte ping (payload "p") sent from the front leg to the return leg did not arrive.');
-  assert.equal(lost?.evidence.matched_by, 'order');
+  assert.ok(lost);
+  assert.equal(lost.check, 'ping-lost');
+  assert.equal(lost.message, 'A 1-byte ping (payload "p") sent from the front leg to the return leg did not arrive.');
+  assert.equal(lost.evidence.matched_by, 'order');
 });
 
 test('a pair cut by shutdown: losses are warnings that say so, and the ending is not blamed', () => {

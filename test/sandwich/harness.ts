@@ -75,7 +75,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     events: log.events,
     url: (path = '/') => `${sandwich.front.url}${path}`,
     findings: () => log.events.filter((e): e is SandwichFindingEvent => e.type === 'sandwich-finding'),
-    waitFor: waitFor as Rig['waitFor'],
+    waitFor: waitFor,
     closed: async (...conns) => {
       for (const conn of conns) await waitFor((e) => e.type === 'close' && e.conn === conn, `the close event of ${conn}`);
     },

@@ -17,7 +17,7 @@ export interface WiredConnection {
   /** Every event as the sinks got it. */
   events: WsdiagEvent[];
   /** Ends the connection: the analyzer's close event, then the parts' `end`. */
-  end(): CloseEvent | null;
+  end: () => CloseEvent | null;
 }
 
 export function wireConnection(

@@ -2,17 +2,25 @@
  * The real programs some integration tests lean on (nginx, HAProxy, tinyproxy, tcpdump, tshark, openssl,
  * Chromium): where they are, or why a test that needs one is skipped.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
-/** The absolute path of an installed program, or null (looked up on PATH and in the sbin directories). */
+/**
+ * The absolute path of an installed program, or null: looked up on PATH and in the sbin directories, the
+ * way a shell would, without starting one.
+ */
 export function findBinary(name: string): string | null {
-  const path = `${process.env['PATH'] ?? ''}:/usr/sbin:/usr/local/sbin:/sbin`;
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { env: { ...process.env, PATH: path }, encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].filter((d) => d !== '');
+  for (const dir of dirs) {
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      if (statSync(path).isFile()) return path;
+    } catch {
+      // Not here: the next directory.
+    }
   }
+  return null;
 }
 
 /** A test's `skip` option: false when the program is installed, else why not and how to install it. */

@@ -320,12 +320,12 @@ export function decodeEverySplit(bytes: Uint8Array, options: DecoderOptions): De
 
 /** The rule ids of the findings of a run, in order. */
 export function rules(run: DecodeRun): string[] {
-  return run.events.filter((e) => e[0] === 'finding').map((e) => e[1] as string);
+  return run.events.filter((e) => e[0] === 'finding').map((e) => e[1]);
 }
 
 /** [rule, frame index] of each finding. */
 export function findingsAt(run: DecodeRun): Array<[string, number | null]> {
-  return run.events.filter((e) => e[0] === 'finding').map((e) => [e[1] as string, e[2] as number | null]);
+  return run.events.filter((e) => e[0] === 'finding').map((e) => [e[1], e[2]]);
 }
 
 /**
@@ -356,5 +356,5 @@ export function checkStreamFixture(fixture: StreamFixture): DecodeRun {
 
 /** [opcode, first frame, size] of each message that ended (size -1 when unknown). */
 export function messageSizes(run: DecodeRun): Array<[number, number, number]> {
-  return run.events.filter((e) => e[0] === 'message').map((e) => [e[1] as number, e[2] as number, e[3] as number]);
+  return run.events.filter((e) => e[0] === 'message').map((e) => [e[1], e[2], e[3]]);
 }

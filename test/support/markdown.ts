@@ -97,7 +97,7 @@ export function links(markdown: string): Link[] {
     .join('\n')
     .replace(/`[^`\n]*`/g, (span) => '`' + ' '.repeat(Math.max(0, span.length - 2)) + '`');
   const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
-  for (const match of text.matchAll(/\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+  for (const match of text.matchAll(/\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
     found.push({ target: match[1] ?? '', line: lineOf(match.index) });
   }
   for (const match of text.matchAll(/^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(\S+?)>?(?:\s|$)/gm)) {

@@ -23,7 +23,7 @@ export function checkHeard(bytes: Uint8Array, options: DecoderOptions, run: Deco
   const heard = run.heard;
   assert.ok(heard, 'a listening run');
   const oracle = parseFrames(bytes);
-  const reported = run.events.filter((e) => e[0] === 'frame').map((e) => e[1] as number);
+  const reported = run.events.filter((e) => e[0] === 'frame').map((e) => e[1]);
   for (const index of reported) {
     const expected = oracle.frames[index];
     assert.ok(expected, `the oracle found frame #${index}`);

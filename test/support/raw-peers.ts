@@ -54,24 +54,24 @@ export interface RawClient {
   /** Everything received, head included. */
   collector: ByteCollector;
   /** Bytes received after the response head. */
-  body(): Buffer;
+  body: () => Buffer;
   send(bytes: Uint8Array): void;
 }
 
 export function upgradeRequest(port: number, options: RawClientOptions, key: string): string {
-  const headers: Record<string, string | null> = {
-    Host: `127.0.0.1:${port}`,
-    Upgrade: 'websocket',
-    Connection: 'Upgrade',
-    'Sec-WebSocket-Key': key,
-    'Sec-WebSocket-Version': '13',
-  };
+  // In order; a header of `options.headers` replaces the default of the same name, wherever it was.
+  const headers = new Map<string, string | null>([
+    ['Host', `127.0.0.1:${port}`],
+    ['Upgrade', 'websocket'],
+    ['Connection', 'Upgrade'],
+    ['Sec-WebSocket-Key', key],
+    ['Sec-WebSocket-Version', '13'],
+  ]);
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    const existing = Object.keys(headers).find((h) => h.toLowerCase() === name.toLowerCase());
-    if (existing) delete headers[existing];
-    headers[name] = value;
+    for (const existing of [...headers.keys()]) if (existing.toLowerCase() === name.toLowerCase()) headers.delete(existing);
+    headers.set(name, value);
   }
-  const lines = Object.entries(headers)
+  const lines = [...headers]
     .filter((entry): entry is [string, string] => entry[1] !== null)
     .map(([name, value]) => `${name}: ${value}\r\n`);
   return `GET ${options.path ?? '/'} HTTP/1.1\r\n${lines.join('')}\r\n`;
@@ -110,7 +110,7 @@ export interface RawServerPeer {
   request: ParsedHead;
   collector: ByteCollector;
   /** Bytes received after the request head (the WebSocket stream once accepted). */
-  body(): Buffer;
+  body: () => Buffer;
   /** Answers 101 with a correct accept unless told otherwise; `then` is sent in the same write. */
   accept(options?: { headers?: Record<string, string | null>; then?: Uint8Array }): void;
   /** Writes anything. */
@@ -188,7 +188,7 @@ export async function startRawServer(
         const check = (): void => {
           if (peers[index]) {
             clearTimeout(timer);
-            resolve(peers[index]!);
+            resolve(peers[index]);
           } else waiters.push(check);
         };
         check();

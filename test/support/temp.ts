@@ -9,8 +9,8 @@ import { after } from 'node:test';
 export interface TempDir {
   path: string;
   /** A path inside the directory that no other call returned: `<n>-<name>`. */
-  file(name: string): string;
-  remove(): void;
+  file: (name: string) => string;
+  remove: () => void;
 }
 
 /**

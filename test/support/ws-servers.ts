@@ -3,7 +3,7 @@
  * client that resolves once open.
  */
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer, type ClientOptions, type ServerOptions } from 'ws';
+import { WebSocket, WebSocketServer, type ClientOptions, type RawData, type ServerOptions } from 'ws';
 import { waitForEvent } from './wait.js';
 
 export interface WsServer {
@@ -46,6 +46,16 @@ export async function openWsClient(url: string, protocols?: string | string[], o
   return ws;
 }
 
+/** A message as ws gives it (one Buffer, an ArrayBuffer, or fragments), as one Buffer. */
+export function messageBytes(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** A message as ws gives it, as UTF-8 text. */
+export function messageText(data: RawData): string {
+  return messageBytes(data).toString('utf8');
+}
+
 /** Resolves with the next `n` messages a ws endpoint receives. */
 export function nextMessages(ws: WebSocket, n: number, ms = 5000): Promise<Array<{ data: Buffer; isBinary: boolean }>> {
   return new Promise((resolve, reject) => {
@@ -54,8 +64,8 @@ export function nextMessages(ws: WebSocket, n: number, ms = 5000): Promise<Array
       ws.off('message', onMessage);
       reject(new Error(`timed out waiting for ${n} messages (got ${got.length})`));
     }, ms);
-    const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
-      got.push({ data: Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data), isBinary });
+    const onMessage = (data: RawData, isBinary: boolean): void => {
+      got.push({ data: messageBytes(data), isBinary });
       if (got.length === n) {
         clearTimeout(timer);
         ws.off('message', onMessage);

@@ -25,8 +25,8 @@ interface EngineInternals {
 
 const OUTPUT_BLOCK = 16 * 1024;
 
-/** Return false from an output handler to stop processing the current input. */
-export type BlockHandler = (block: Uint8Array) => boolean | void;
+/** Takes each output block, valid only during the call. */
+export type BlockHandler = (block: Uint8Array) => void;
 
 export class SyncZlib {
   private readonly handle: NativeHandle;
@@ -49,7 +49,7 @@ export class SyncZlib {
 
   /**
    * Processes input with Z_SYNC_FLUSH, handing each output block to onBlock (valid only during the call).
-   * Returns null on success, the zlib error message on invalid data, or 'stopped' if onBlock returned false.
+   * Returns null on success, or the zlib error message on invalid data.
    */
   process(input: Uint8Array, onBlock: BlockHandler): string | null {
     if (this.closed) return 'engine closed after an earlier error';
@@ -64,7 +64,7 @@ export class SyncZlib {
       const availOut = this.state[0]!;
       const availIn = this.state[1]!;
       const produced = OUTPUT_BLOCK - availOut;
-      if (produced > 0 && onBlock(this.out.subarray(0, produced)) === false) return 'stopped';
+      if (produced > 0) onBlock(this.out.subarray(0, produced));
       inOff += inLen - availIn;
       inLen = availIn;
       // A full output block means zlib has more to give for this input.

@@ -1,5 +1,5 @@
 /**
- * Child program for ca.test.ts: opens the CA in the directory given as its argument once released (a
+ * Child program for ca.it.test.ts: opens the CA in the directory given as its argument once released (a
  * line on stdin), so that two processes race on the same first use; prints the result as JSON. Does
  * nothing without an argument, because the test runner also loads every file under test/ as a test file.
  */

@@ -57,7 +57,7 @@ describe('fallback to the raw form', () => {
   it('a message that is not MQTT on an mqtt connection is shown as hex, saying why', () => {
     const result = view({ subprotocol: 'mqtt', kind: 'binary', bytes: hex('00 02 ff ff') });
     assert.equal(result.protocol, 'hex');
-    assert.match(result.text, /^\(not an MQTT packet: packet type 0 is reserved\)\n00000000  00 02 ff ff/);
+    assert.match(result.text, /^\(not an MQTT packet: packet type 0 is reserved\)\n00000000 {2}00 02 ff ff/);
   });
 
   it('text that is not STOMP on a STOMP connection is shown as text, saying why', () => {

@@ -11,6 +11,7 @@ import {
   type ViewLimits,
   type ViewNode,
 } from '../../src/views/index.js';
+import { unsafeCharacters } from '../support/text.js';
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -29,14 +30,12 @@ export function view(partial: Input, limits?: Partial<ViewLimits>): MessageView 
   return result;
 }
 
-/** C0/C1 controls and bidi overrides must never reach a terminal raw. */
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export function assertWellFormed(result: MessageView, limits: ViewLimits): void {
   assert.ok(result.summary.length <= limits.maxSummaryChars, `summary of ${result.summary.length} characters`);
-  assert.ok(!UNSAFE.test(result.summary) && !result.summary.includes('\n'), `unsafe summary ${JSON.stringify(result.summary)}`);
+  assert.ok(unsafeCharacters(result.summary).length === 0 && !result.summary.includes('\n'), `unsafe summary ${JSON.stringify(result.summary)}`);
   assert.ok(result.text.length <= limits.maxTextChars, `text of ${result.text.length} characters`);
-  assert.ok(!UNSAFE.test(result.text), `unsafe text ${JSON.stringify(result.text.slice(0, 200))}`);
+  assert.deepEqual(unsafeCharacters(result.text), [], `unsafe text ${JSON.stringify(result.text.slice(0, 200))}`);
   if (result.detail) {
     const nodes = countNodes(result.detail);
     // The root and the per-packet wrappers are the renderer's own; the budget bounds the rest.

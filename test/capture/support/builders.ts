@@ -188,9 +188,22 @@ export interface TcpSpec {
   options?: number[];
 }
 
+const FLAG_BITS: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, A: 16 };
+
+/** TCP flags written as letters (F S R P A) as the bits of the header's flag byte. */
+export function tcpFlagBits(flags: string): number {
+  let bits = 0;
+  for (const letter of flags) {
+    const bit = FLAG_BITS[letter];
+    if (bit === undefined) throw new Error(`unknown TCP flag "${letter}"`);
+    bits |= bit;
+  }
+  return bits;
+}
+
 export function tcpHeader(spec: TcpSpec): Uint8Array {
   const payload = typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
-  const flagBits = [...(spec.flags ?? 'A')].reduce((f, c) => f | ({ F: 1, S: 2, R: 4, P: 8, A: 16 } as Record<string, number>)[c]!, 0);
+  const flagBits = tcpFlagBits(spec.flags ?? 'A');
   const opts = spec.options ?? [];
   return concat([
     u16(spec.sport, false),

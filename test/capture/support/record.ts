@@ -52,5 +52,5 @@ export function packets(records: ReaderRecord[]): Extract<ReaderRecord, ['packet
 }
 
 export function problems(records: ReaderRecord[]): Array<[string, string]> {
-  return records.filter((r) => r[0] === 'problem').map((r) => [r[1] as string, r[2] as string]);
+  return records.filter((r) => r[0] === 'problem').map((r) => [r[1], r[2]]);
 }

@@ -55,7 +55,7 @@ async function playThrough(proxy: RunningChild, port: number, json: boolean): Pr
         (l: string) => l.includes('"type":"close"') && /"conn":"[0-9a-z]+-c2"/.test(l),
         (l: string) => l.includes('"type":"error"') && l.includes('"status":401'),
       ]
-    : [(l: string) => / [0-9a-z]+-c2 close /.test(l), (l: string) => /✖ error  [0-9a-z]+-c3  HTTP 401/.test(l)];
+    : [(l: string) => / [0-9a-z]+-c2 close /.test(l), (l: string) => /✖ error {2}[0-9a-z]+-c3 {2}HTTP 401/.test(l)];
   for (const match of ended) await proxy.waitForLine(match, 'the end of the traffic');
   const exit = await proxy.stop('SIGTERM');
   assert.equal(exit.code, 0, exit.stderr);

@@ -3,7 +3,7 @@
  * hook called exactly when documented (raw peers, so every byte is known; real `ws` peers for the rest),
  * an `event` rewrite reaches every sink, an addon that throws is reported and switched off while the
  * traffic goes on, and forwarding is one pluggable strategy (a frame-rewriting one here; --enforce is
- * another, tested in ./enforce.test.ts).
+ * another, tested in ./enforce.it.test.ts).
  */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
@@ -543,8 +543,9 @@ describe('forwarding is one pluggable strategy', () => {
     const ws = await openWsClient(proxy.url);
     ws.send('as text');
     const [echo] = await nextMessages(ws, 1);
-    assert.equal(echo?.data.toString(), 'as text');
-    assert.equal(echo?.isBinary, true, 'the text frame the server sent was retyped on its way');
+    assert.ok(echo);
+    assert.equal(echo.data.toString(), 'as text');
+    assert.equal(echo.isBinary, true, 'the text frame the server sent was retyped on its way');
     ws.close(1000);
     assert.equal((await closedWith(ws)).code, 1000);
     const conn = (await log.waitFor('open')).conn;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RULES } from '../../src/rules/table.js';
 import { runCli, type Exit } from '../support/cli.js';
+import { hasCsi } from '../support/text.js';
 
 /** The variables that pick a language, a width or colours: unset unless a test sets them. */
 const CLEAN_LOCALE = Object.fromEntries(
@@ -20,7 +21,7 @@ describe('wsdiag explain (CLI)', () => {
     assert.ok(run.stdout.startsWith('1002 Protocol Error\n'));
     assert.ok(run.stdout.includes('\nHow to resolve\n'));
     assert.equal(run.stderr, '');
-    assert.doesNotMatch(run.stdout, /\x1b\[/, 'no colour when stdout is not a TTY');
+    assert.ok(!hasCsi(run.stdout), 'no colour when stdout is not a TTY');
   });
   it('explains a rule', async () => {
     const run = await wsdiag(['reserved-bits']);

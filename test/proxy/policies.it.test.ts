@@ -11,7 +11,7 @@ import { MessagePolicies } from '../../src/policy/runtime.js';
 import type { EventLog } from '../support/event-log.js';
 import { startTestProxy as startProxyHarness } from '../support/proxy.js';
 import { tempDir } from '../support/temp.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer, messageText } from '../support/ws-servers.js';
 
 const dir = tempDir('proxy-policies').path;
 const servers: WsServer[] = [];
@@ -53,14 +53,15 @@ describe('message-type policies through the proxy', () => {
     const conn = (await log.waitFor('open')).conn;
     await log.closed(conn);
     const [violation] = log.of('violation', conn);
-    assert.equal(violation?.rule, 'unsupported-binary');
-    assert.equal(violation?.code, 1003);
-    assert.equal(violation?.blame, 'client');
+    assert.ok(violation);
+    assert.equal(violation.rule, 'unsupported-binary');
+    assert.equal(violation.code, 1003);
+    assert.equal(violation.blame, 'client');
     assert.match(
-      violation!.message,
+      violation.message,
       /^Binary message of 18 bytes \(frame #1\) sent to a server that accepts only text \(policy: --server-accepts text\)\.$/,
     );
-    assert.match(violation!.hint, /^The payload is text \(it looks like JSON\)/);
+    assert.match(violation.hint, /^The payload is text \(it looks like JSON\)/);
     const close = log.of('peer-close', conn).find((c) => c.by === 'server')!;
     assert.equal(close.cause?.rule, 'unsupported-binary');
     await proxy.close();
@@ -187,7 +188,7 @@ describe('message-type policies through the proxy', () => {
     const received: string[] = [];
     const server = await startWsServer({}, (ws: WebSocket) => {
       ws.on('error', () => {});
-      ws.on('message', (data, binary) => received.push(`${binary ? 'binary' : 'text'}:${String(data)}`));
+      ws.on('message', (data, binary) => received.push(`${binary ? 'binary' : 'text'}:${messageText(data)}`));
     });
     servers.push(server);
     const { proxy, log } = await startTestProxy(server.url, { enforce: true, addons: [new MessagePolicies({ serverAccepts: 'text' })] });

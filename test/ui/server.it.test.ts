@@ -15,6 +15,7 @@ import { shownHeaders } from '../../src/ui/handshake.js';
 import { startDashboard, hostAllowed, needsToken, originAllowed, UiHub, type Dashboard } from '../../src/ui/index.js';
 import type { FeedMessage } from '../../src/ui/web/protocol.js';
 import { withTimeout } from '../support/wait.js';
+import { messageText } from '../support/ws-servers.js';
 
 interface Answer {
   status: number;
@@ -43,7 +44,7 @@ function feed(
   const messages: FeedMessage[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)) as FeedMessage);
+    messages.push(JSON.parse(messageText(data)) as FeedMessage);
     for (const wake of waiters) wake();
   });
   ws.on('error', () => {});
@@ -327,8 +328,8 @@ describe('dashboard server', () => {
   it('port in use: an OperationalError naming the option and the address', async () => {
     const d = await start();
     await assert.rejects(startDashboard({ mode: 'live', host: '127.0.0.1', port: d.port }), (err: Error) => {
-      assert.equal(err.name, 'OperationalError');
-      assert.equal((err as OperationalError).option, 'ui');
+      assert.ok(err instanceof OperationalError, `an OperationalError, not ${err.name}`);
+      assert.equal(err.option, 'ui');
       assert.match(err.message, new RegExp(`^ui: cannot listen on 127\\.0\\.0\\.1:${d.port}: the address is already in use`));
       return true;
     });

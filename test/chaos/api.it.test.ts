@@ -16,6 +16,9 @@ import type { ToxicType } from '../../src/chaos/types.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { summarize } from './support.js';
 
+/** The `error` of a JSON error body. */
+const errorOf = (body: string): string => (JSON.parse(body) as { error: string }).error;
+
 let api: RunningChaosApi;
 let registry: ToxicRegistry;
 let client: ChaosClient;
@@ -170,13 +173,13 @@ describe('the chaos API, raw', () => {
     assert.equal(body.status, 400);
     assert.match(body.error, /^bad request body: not JSON \(/);
     const empty = await raw('PATCH', '/toxics/x');
-    assert.equal(JSON.parse(empty.body).error, 'bad request body: empty (expected a JSON object)');
+    assert.equal(errorOf(empty.body), 'bad request body: empty (expected a JSON object)');
   });
 
   it('unknown routes are 404, wrong methods 405 with Allow', async () => {
     const route = await raw('GET', '/proxies');
     assert.equal(route.status, 404);
-    assert.match(JSON.parse(route.body).error, /^no such route: GET \/proxies/);
+    assert.match(errorOf(route.body), /^no such route: GET \/proxies/);
     const method = await raw('DELETE', '/toxics');
     assert.equal(method.status, 405);
     assert.equal(method.headers['allow'], 'GET, POST');
@@ -194,7 +197,7 @@ describe('the chaos API, raw', () => {
     assert.equal(origin.status, 403);
     const host = await raw('GET', '/toxics', { headers: { Host: `evil.example:${api.port}` } });
     assert.equal(host.status, 403);
-    assert.match(JSON.parse(host.body).error, /DNS rebinding/);
+    assert.match(errorOf(host.body), /DNS rebinding/);
     const local = await raw('GET', '/toxics', { headers: { Host: `localhost:${api.port}` } });
     assert.equal(local.status, 200);
   });
@@ -202,7 +205,7 @@ describe('the chaos API, raw', () => {
   it('answers POST on a toxic as PATCH (as toxiproxy does) and DELETE with 204', async () => {
     await client.add({ name: 'n', type: 'noop', stream: 'client->server' });
     const res = await raw('POST', '/toxics/n', { body: '{"toxicity": 0.5}' });
-    assert.deepEqual([res.status, JSON.parse(res.body).toxicity], [200, 0.5]);
+    assert.deepEqual([res.status, (JSON.parse(res.body) as { toxicity: number }).toxicity], [200, 0.5]);
     const del = await raw('DELETE', '/toxics/n');
     assert.deepEqual([del.status, del.body], [204, '']);
   });

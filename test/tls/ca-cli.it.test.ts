@@ -38,8 +38,8 @@ describe('wsdiag ca', () => {
     assert.ok(r.stdout.includes(`  private key   ${join(dir, 'ca-key.pem')}`));
     assert.ok(r.stdout.includes(`  SHA-256       ${cert.fingerprint256}\n`));
     assert.ok(r.stdout.includes(`  SPKI SHA-256  ${spki}`));
-    assert.match(r.stdout, /  key           ECDSA P-256\n/);
-    assert.match(r.stdout, /  subject       O=wsdiag, OU=key [0-9a-f]{8}, CN=wsdiag local CA \(.+, \d{4}-\d\d-\d\d\)\n/);
+    assert.match(r.stdout, / {2}key {11}ECDSA P-256\n/);
+    assert.match(r.stdout, / {2}subject {7}O=wsdiag, OU=key [0-9a-f]{8}, CN=wsdiag local CA \(.+, \d{4}-\d\d-\d\d\)\n/);
     // One section per kind of client, with this CA's own paths filled in.
     for (const needle of [
       `certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n "wsdiag local CA" -i ${certPath}`,
@@ -78,12 +78,12 @@ describe('wsdiag ca', () => {
     const dir = join(root.path, 'rsa');
     const r = await runCli(['ca', '--ca-dir', dir, '--key-type', 'rsa']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /  key           RSA 2048\n/);
+    assert.match(r.stdout, / {2}key {11}RSA 2048\n/);
     const ecdsa = join(root.path, 'ecdsa');
     assert.equal((await runCli(['ca', '--ca-dir', ecdsa])).code, 0);
     const note = await runCli(['ca', '--ca-dir', ecdsa, '--key-type', 'rsa']);
     assert.equal(note.code, 0);
-    assert.match(note.stdout, /  key           ECDSA P-256\n/);
+    assert.match(note.stdout, / {2}key {11}ECDSA P-256\n/);
     assert.match(
       note.stderr,
       /^wsdiag: note: the CA in .* already exists with an ECDSA P-256 key; --key-type applies only when a CA is created\n$/,

@@ -207,9 +207,9 @@ test('pretty output through an honest intermediary: no failures, exit 0', async 
     const { code, stdout, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '');
-    assert.match(stdout, / [0-9a-z]{6}-c1 open  client 127\.0\.0\.1:\d+  path \/live /);
-    assert.match(stdout, / [0-9a-z]{6}-r1 open  client 127\.0\.0\.1:\d+  path \/live /);
-    assert.match(stdout, /  sandwich  1 connection compared  no failures  0 warnings, 0 info\n$/);
+    assert.match(stdout, / [0-9a-z]{6}-c1 open {2}client 127\.0\.0\.1:\d+ {2}path \/live /);
+    assert.match(stdout, / [0-9a-z]{6}-r1 open {2}client 127\.0\.0\.1:\d+ {2}path \/live /);
+    assert.match(stdout, / {2}sandwich {2}1 connection compared {2}no failures {2}0 warnings, 0 info\n$/);
     assert.doesNotMatch(stdout, /⇄/);
   } finally {
     run.kill('SIGTERM');

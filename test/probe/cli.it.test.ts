@@ -32,7 +32,7 @@ test('an honest intermediary: the matrix, every case passing, exit 0', async () 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^wsdiag probe: ws:\/\/127\.0\.0\.1:\d+\/ws → reflector 127\.0\.0\.1:\d+ \(3 cases\)/);
   assert.match(r.stdout, /case +hs +c→s +s→c +close +latency +result/);
-  assert.match(r.stdout, /\n  text\/hello +✓ +✓ +✓ +✓ +[\d.]+ ms +pass\n/);
+  assert.match(r.stdout, /\n {2}text\/hello +✓ +✓ +✓ +✓ +[\d.]+ ms +pass\n/);
   assert.match(r.stdout, /3 cases: 3 passed, 0 with warnings, 0 failed, 0 could not run/);
   assert.equal(r.stderr, '');
 });
@@ -84,7 +84,7 @@ test('a rewritten close code: FAIL in the matrix with the check, exit 1; JSON Li
   assert.match(xml, /<testcase name="close\/client-3000" classname="wsdiag probe\.close"/);
   assert.match(xml, /<failure message="close-code-rewritten: The Close code 3000 arrived as 1001\." type="close-code-rewritten">/);
   // A Close 1001 is left alone by a proxy that rewrites every code to 1001: that case passes.
-  assert.match(xml, /<testcase name="close\/server-1001" classname="wsdiag probe\.close" time="[\d.]+">\n    <\/testcase>/);
+  assert.match(xml, /<testcase name="close\/server-1001" classname="wsdiag probe\.close" time="[\d.]+">\n {4}<\/testcase>/);
 });
 
 test('an unreachable intermediary: one line on stderr, exit 3', async () => {

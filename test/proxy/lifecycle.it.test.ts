@@ -2,7 +2,7 @@
  * How connections end, and what the close event says about it: FIN, half-close in both directions,
  * the Close handshake, resets (passed on as resets), idle timeouts and proxy shutdown. Also the links
  * between an endpoint's Close and the violation that provoked it, and flood suppression. How close()
- * ends open connections is in shutdown.test.ts.
+ * ends open connections is in shutdown.it.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -168,9 +168,10 @@ describe('peer-close cause linking with a real ws server', () => {
     const peerClose = await harness.log.waitFor('peer-close', (p) => p.conn === conn && p.by === 'server');
     assert.equal(peerClose.code, 1002);
     assert.equal(peerClose.blame, 'client');
-    assert.equal(peerClose.cause?.rule, 'unmasked-client-frame');
-    assert.equal(peerClose.cause?.dir, 'client->server');
-    assert.deepEqual(peerClose.cause?.frame, { index: 0, offset: 0, opcode: 1, length: 10 });
+    assert.ok(peerClose.cause);
+    assert.equal(peerClose.cause.rule, 'unmasked-client-frame');
+    assert.equal(peerClose.cause.dir, 'client->server');
+    assert.deepEqual(peerClose.cause.frame, { index: 0, offset: 0, opcode: 1, length: 10 });
     // And the client really got that Close.
     const close = await client.collector.until(() => findClose(client.body()), 'the Close frame at the client');
     assert.equal(close.code, 1002);

@@ -242,7 +242,7 @@ describe('ping-unanswered', () => {
     const [v] = harness.log.of('violation', conn);
     assert.equal(v?.rule, 'ping-unanswered');
     assert.match(
-      v!.message,
+      v.message,
       /^The server's ping \(frame #0 at offset 0\) was still unanswered by the client when the connection ended, \d+ ms later\.$/,
     );
     assert.deepEqual([closed.ended_by, closed.how, closed.cause?.rule], ['server', 'fin', 'ping-unanswered']);

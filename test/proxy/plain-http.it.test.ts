@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { startTestProxy, type TestProxy } from '../support/proxy.js';
 import { withTimeout } from '../support/wait.js';
-import { closedWith, nextMessages, openWsClient } from '../support/ws-servers.js';
+import { closedWith, nextMessages, openWsClient, messageText } from '../support/ws-servers.js';
 import { listen } from '../support/net.js';
 
 function send(url: string, method: string, body?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -41,7 +41,7 @@ describe('plain HTTP and WebSockets on one port', () => {
       });
     });
     const wss = new WebSocketServer({ server: upstream });
-    wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${String(data)}`)));
+    wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${messageText(data)}`)));
     port = await listen(upstream);
     harness = await startTestProxy(`http://127.0.0.1:${port}/base`);
   });

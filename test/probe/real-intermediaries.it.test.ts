@@ -46,7 +46,10 @@ function assertTransparent(summary: ProbeSummary, name: string): void {
 
 test('nginx (examples/nginx/nginx.conf) passes WebSocket traffic on unchanged', async (t) => {
   const nginx = findBinary('nginx');
-  if (!nginx) return t.skip('nginx not installed');
+  if (!nginx) {
+    t.skip('nginx not installed');
+    return;
+  }
   const port = await freePort();
   const conf = exampleConfig('nginx/nginx.conf', [
     ['127.0.0.1:8080', `127.0.0.1:${port}`],
@@ -67,7 +70,10 @@ test('nginx (examples/nginx/nginx.conf) passes WebSocket traffic on unchanged', 
 
 test('HAProxy (examples/haproxy/haproxy.cfg) passes WebSocket traffic on unchanged', async (t) => {
   const haproxy = findBinary('haproxy');
-  if (!haproxy) return t.skip('haproxy not installed');
+  if (!haproxy) {
+    t.skip('haproxy not installed');
+    return;
+  }
   const port = await freePort();
   const conf = exampleConfig('haproxy/haproxy.cfg', [
     ['127.0.0.1:8082', `127.0.0.1:${port}`],
@@ -88,7 +94,10 @@ test('HAProxy (examples/haproxy/haproxy.cfg) passes WebSocket traffic on unchang
 
 test('tinyproxy (examples/tinyproxy/tinyproxy.conf) tunnels WebSocket traffic unchanged with CONNECT', async (t) => {
   const tinyproxy = findBinary('tinyproxy');
-  if (!tinyproxy) return t.skip('tinyproxy not installed');
+  if (!tinyproxy) {
+    t.skip('tinyproxy not installed');
+    return;
+  }
   const port = await freePort();
   const conf = exampleConfig('tinyproxy/tinyproxy.conf', [['Port 8888', `Port ${port}`]]);
   const running = await startIntermediary(

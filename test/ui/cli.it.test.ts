@@ -9,7 +9,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { FeedMessage, FeedRecord } from '../../src/ui/web/protocol.js';
-import { startWsServer, type WsServer } from '../support/ws-servers.js';
+import { startWsServer, type WsServer, messageText } from '../support/ws-servers.js';
 import { withTimeout } from '../support/wait.js';
 import { runCli, startCli } from '../support/cli.js';
 import { occupiedPort } from '../support/net.js';
@@ -27,7 +27,7 @@ async function feedRecords(url: string, until: (records: FeedRecord[]) => boolea
       new Promise<FeedRecord[]>((resolve, reject) => {
         ws.on('error', reject);
         ws.on('message', (data) => {
-          const message = JSON.parse(String(data)) as FeedMessage;
+          const message = JSON.parse(messageText(data)) as FeedMessage;
           if (message.kind === 'records') records.push(...message.records);
           if (until(records)) resolve(records);
         });
@@ -43,7 +43,7 @@ async function feedRecords(url: string, until: (records: FeedRecord[]) => boolea
 const eventOf = (r: FeedRecord) => ('event' in r ? r.event : undefined);
 
 describe('wsdiag proxy --ui', () => {
-  let upstream: WsServer;
+  let upstream: WsServer | undefined;
   after(async () => upstream?.close());
 
   it('prints the dashboard address with --quiet and puts it in the listening event, without a token on loopback', async () => {

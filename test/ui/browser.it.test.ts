@@ -59,7 +59,7 @@ async function downloadJson<T>(page: Page, testId: string): Promise<{ name: stri
 const rowCount = (page: Page, selector = '.row') => page.locator(`.grid-body ${selector}`).count();
 
 describe('dashboard in Chromium', { skip }, () => {
-  let browser: Browser;
+  let browser: Browser | undefined;
   const dir = tempDir('ui-browser');
   before(async () => {
     browser = await launchChromium((chromium as { path: string }).path);
@@ -69,22 +69,23 @@ describe('dashboard in Chromium', { skip }, () => {
   });
 
   describe('live, through wsdiag proxy --ui', () => {
-    let upstream: WsServer;
-    let proxy: RunningChild;
+    let upstream: WsServer | undefined;
+    let proxy: RunningChild | undefined;
     let proxyPort = 0;
     let uiUrl = '';
     const events: Array<Record<string, unknown>> = [];
     const parsed = () => {
       events.length = 0;
-      for (const line of proxy.stdout().split('\n')) if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of proxy!.stdout().split('\n')) if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
       return events;
     };
     const closes = () => parsed().filter((e) => e['type'] === 'close').length;
 
     before(async () => {
       upstream = await startWsServer();
-      proxy = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--json', '--frames']);
-      const listening = JSON.parse((await proxy.waitForOutput(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0]) as {
+      const running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--json', '--frames']);
+      proxy = running;
+      const listening = JSON.parse((await running.waitForOutput(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0]) as {
         port: number;
         ui: string;
       };
@@ -92,12 +93,13 @@ describe('dashboard in Chromium', { skip }, () => {
       uiUrl = listening.ui;
     });
     after(async () => {
+      // Unset when before() failed.
       await proxy?.stop();
       await upstream?.close();
     });
 
     it('shows the connections, the violations in red, the explain text after a click, filters, pause and the HAR export', async () => {
-      const { page, context, errors } = await openPage(browser, uiUrl);
+      const { page, context, errors } = await openPage(browser!, uiUrl);
       try {
         // A good conversation, then two faulty clients.
         const good = await openWsClient(`ws://127.0.0.1:${proxyPort}/chat?room=1`, ['chat.v1']);
@@ -112,10 +114,10 @@ describe('dashboard in Chromium', { skip }, () => {
         unmasked.send(encodeFrame({ opcode: 1, payload: 'hi' }));
         const badUtf8 = await connectRawClient(proxyPort, { path: '/raw/utf8' });
         badUtf8.send(encodeFrame({ opcode: 1, payload: new Uint8Array([0x68, 0x69, 0xff, 0xfe]), mask: true }));
-        await proxy.waitForOutput(/"type":"peer-close".*\n(.*\n)*.*"type":"peer-close"/, 'both faulty clients closed by the server');
+        await proxy!.waitForOutput(/"type":"peer-close".*\n(.*\n)*.*"type":"peer-close"/, 'both faulty clients closed by the server');
         unmasked.socket.destroy();
         badUtf8.socket.destroy();
-        await proxy.until(() => (closes() >= 3 ? true : undefined), 'three close events');
+        await proxy!.until(() => (closes() >= 3 ? true : undefined), 'three close events');
 
         const violations = parsed().filter((e) => e['type'] === 'violation');
         assert.deepEqual(violations.map((v) => v['rule']).sort(), ['invalid-utf8-text', 'unmasked-client-frame']);
@@ -183,7 +185,7 @@ describe('dashboard in Chromium', { skip }, () => {
             const rows = [...document.querySelectorAll('.grid-body .row')].sort(
               (a, b) => parseFloat(a.style.top) - parseFloat(b.style.top),
             );
-            const at = rows.indexOf(el);
+            const at = rows.findIndex((candidate) => candidate === el);
             return rows[at - 1]?.getAttribute('data-kind');
           });
           assert.equal(previous, 'frame');
@@ -196,7 +198,7 @@ describe('dashboard in Chromium', { skip }, () => {
         const laterClosed = closedWith(later);
         later.close(1000);
         await laterClosed;
-        await proxy.until(() => (closes() >= 4 ? true : undefined), 'the fourth close event');
+        await proxy!.until(() => (closes() >= 4 ? true : undefined), 'the fourth close event');
         await page.waitForFunction(() => /Resume \([1-9]\d* held\)/.test(document.querySelector('[data-testid=pause]')?.textContent ?? ''));
         assert.equal(await page.locator('[data-conn]').count(), 3, 'held while paused');
         await page.click('[data-testid=pause]');
@@ -237,7 +239,7 @@ describe('dashboard in Chromium', { skip }, () => {
   describe('view, over a recorded log', () => {
     it('shows the log, exports its messages exactly as HAR, and shows <script> and <img onerror> payloads as text', async () => {
       const { cli, url } = await startView([FIXTURE_LOG]);
-      const { page, context, errors } = await openPage(browser, url);
+      const { page, context, errors } = await openPage(browser!, url);
       try {
         await page.waitForFunction(() => document.querySelectorAll('[data-conn]').length === 2);
         assert.match((await page.textContent('.where'))!, /view: .*conversation\.jsonl/);
@@ -308,7 +310,7 @@ describe('dashboard in Chromium', { skip }, () => {
       const log = dir.file('growing.jsonl');
       copyFileSync(FIXTURE_LOG, log);
       const { cli, url } = await startView([log]);
-      const { page, context, errors } = await openPage(browser, url, 'fr-FR');
+      const { page, context, errors } = await openPage(browser!, url, 'fr-FR');
       try {
         await page.waitForFunction(() => document.querySelectorAll('[data-conn]').length === 2);
         const ts = (s: number) => `2026-11-24T10:00:${String(s).padStart(2, '0')}.000Z`;

@@ -12,7 +12,7 @@ import { completeFrames, findClose } from '../support/frame-oracle.js';
 import { startTestProxy, type TestProxy } from '../support/proxy.js';
 import { connectRawClient, startRawServer, type RawServer } from '../support/raw-peers.js';
 import { waitUntil } from '../support/wait.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
+import { closedWith, openWsClient, startWsServer, type WsServer, messageText } from '../support/ws-servers.js';
 
 /** What a ws server saw on its connections. */
 class ServerRecord extends EventEmitter {
@@ -20,7 +20,7 @@ class ServerRecord extends EventEmitter {
   closes: Array<{ code: number; reason: string }> = [];
   attach(ws: WebSocket): void {
     ws.on('message', (data) => {
-      this.messages.push(String(data));
+      this.messages.push(messageText(data));
       this.emit('change');
     });
     ws.on('close', (code, reason) => {
@@ -98,7 +98,7 @@ describe('--enforce with a bad server frame', () => {
   it('the client gets 1001 and never the frame; the server gets a masked Close 1002; silence ends it after the grace period', async () => {
     const ws = await openWsClient(harness.proxy.url);
     const messages: string[] = [];
-    ws.on('message', (data) => messages.push(String(data)));
+    ws.on('message', (data) => messages.push(messageText(data)));
     const closed = closedWith(ws);
     const peer = await server.peer(0);
     const conn = (await harness.log.waitFor('open')).conn;

@@ -13,7 +13,7 @@ import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.
 import { findClose } from '../support/frame-oracle.js';
 import { startTestProxy, type TestProxy } from '../support/proxy.js';
 import { connectRawClient, startRawServer, type RawServerPeer } from '../support/raw-peers.js';
-import { closedWith, nextMessages, openWsClient, startWsServer } from '../support/ws-servers.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, messageText } from '../support/ws-servers.js';
 import { hex } from '../support/bytes.js';
 import { FinalBlockCompressor, TestCompressor } from '../support/deflate.js';
 
@@ -99,7 +99,7 @@ describe('permessage-deflate with BFINAL through the proxy', () => {
     const all = new Promise<void>((resolve) => (onAll = resolve));
     const server = await startWsServer({ perMessageDeflate: true }, (ws: WebSocket) => {
       ws.on('message', (data) => {
-        got.push(String(data));
+        got.push(messageText(data));
         if (got.length === texts.length) onAll();
       });
     });
