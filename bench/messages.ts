@@ -18,6 +18,7 @@ import { runLoad } from './support/load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { median } from './support/stats.js';
+import { must } from './support/must.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
@@ -83,8 +84,8 @@ function cpuMicros(before: ChildStats, after: ChildStats): number {
 }
 
 async function measure(relay: BenchChild, size: number, connections: number, options: Options): Promise<Sample> {
-  let before: ChildStats | null = null;
-  let after: ChildStats | null = null;
+  // Filled in by the load's window callbacks.
+  const stats: { before?: ChildStats; after?: ChildStats } = {};
   const result = await runLoad({
     url: `ws://127.0.0.1:${relay.ready.port}/echo`,
     connections,
@@ -93,12 +94,13 @@ async function measure(relay: BenchChild, size: number, connections: number, opt
     measureMs: options.windowMs,
     maxMessages: MAX_MESSAGES_PER_WINDOW,
     onWindow: async (edge) => {
-      if (edge === 'start') before = await relay.stats();
-      else after = await relay.stats();
+      if (edge === 'start') stats.before = await relay.stats();
+      else stats.after = await relay.stats();
     },
   });
-  if (result.messages === 0 || !before || !after) throw new Error('no message completed a round trip');
-  return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpuMicros(before, after) / result.messages };
+  if (result.messages === 0) throw new Error('no message completed a round trip');
+  const cpu = cpuMicros(must(stats.before, 'relay CPU time at the window start'), must(stats.after, 'relay CPU time at the window end'));
+  return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpu / result.messages };
 }
 
 /** One 1 GiB text message through a fresh proxy; its peak RSS is the whole life's maxrss. */
@@ -108,7 +110,8 @@ async function hugeThrough(mode: Mode, sinkPort: number): Promise<HugeResult> {
     const idle = await relay.stats();
     const sent = await sendHugeMessage(relay.ready.port, HUGE_BYTES, HUGE_TIMEOUT_MS);
     const end = await relay.stats();
-    if ((end.events['violation'] ?? 0) > 0) throw new Error(`wsdiag reported ${end.events['violation']} violations on the valid 1 GiB message`);
+    if ((end.events['violation'] ?? 0) > 0)
+      throw new Error(`wsdiag reported ${end.events['violation']} violations on the valid 1 GiB message`);
     return { mode, peakRss: end.maxRss, baselineRss: idle.rss, seconds: sent.seconds, messageEvents: end.events['message'] ?? 0 };
   } finally {
     await relay.stop();
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
         for (let rep = 0; rep < options.reps; rep++) {
           // Alternate which proxy goes first, so neither always runs right after the other's garbage.
           for (let i = 0; i < MODES.length; i++) {
-            const mode = MODES[(rep + i) % MODES.length]!;
+            const mode = must(MODES[(rep + i) % MODES.length], 'mode');
             samples[mode].push(await measure(relays[mode], size, connections, options));
           }
         }
@@ -194,8 +197,9 @@ async function main(): Promise<void> {
       if (bad > 0) throw new Error(`wsdiag reported ${bad} violations or errors on valid traffic`);
     }
     if (options.huge) {
-      huge.push(await hugeThrough('default', echo.ready.sinkPort!));
-      huge.push(await hugeThrough('messages', echo.ready.sinkPort!));
+      const sinkPort = must(echo.ready.sinkPort, "echo child's sink port");
+      huge.push(await hugeThrough('default', sinkPort));
+      huge.push(await hugeThrough('messages', sinkPort));
     }
   } finally {
     await Promise.all([...Object.values(relays).map((r) => r.stop()), echo.stop()]);
@@ -213,7 +217,10 @@ async function main(): Promise<void> {
     throughputTable(rows),
   ];
   if (huge.length > 0) {
-    const ours = huge.find((h) => h.mode === 'messages')!;
+    const ours = must(
+      huge.find((h) => h.mode === 'messages'),
+      'huge-message result with --messages',
+    );
     lines.push(
       '',
       hugeTable(huge),

@@ -107,9 +107,13 @@ function describeInteger(schema: { min: number; max: number; values?: readonly n
   return `an integer from ${schema.min} to ${schema.max}`;
 }
 
+/** JSON.stringify as it behaves: undefined (whatever its declared type says) for a function or a symbol. */
+function stringified(value: unknown): string | undefined {
+  return JSON.stringify(value);
+}
+
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'nothing';
-  // JSON.stringify gives undefined (whatever its declared type says) for a function or a symbol.
-  return (JSON.stringify(value) as string | undefined) ?? `a ${typeof value}`;
+  return stringified(value) ?? `a ${typeof value}`;
 }

@@ -64,7 +64,10 @@ export function openRawConnection(url: string): Promise<RawConnection> {
         return;
       }
       const problem = handshakeProblem(head.subarray(0, end).toString('latin1'), key);
-      if (problem !== null) return fail(`${url} refused the WebSocket handshake: ${problem}`);
+      if (problem !== null) {
+        fail(`${url} refused the WebSocket handshake: ${problem}`);
+        return;
+      }
       socket.off('data', onHead);
       socket.off('error', onEarlyError);
       socket.off('close', onEarlyClose);

@@ -306,7 +306,7 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
     analyzer.end();
     assert.ok(chunks > 1, 'tcpdump wrote the capture in several chunks');
     assert.deepEqual(
-      events.filter((e) => e.type === 'frame').map((e) => (e).opcode),
+      events.filter((e) => e.type === 'frame').map((e) => e.opcode),
       [1, 1, 8, 8],
     );
     assert.deepEqual(of(events, 'violation'), []);

@@ -202,10 +202,10 @@ async function run(args: readonly string[]): Promise<{ code: number; stderr: str
   const write = process.stderr.write.bind(process.stderr);
   const exitCode = process.exitCode;
   process.exitCode = undefined;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  process.stderr.write = (chunk: string | Uint8Array) => {
     capture(String(chunk));
     return true;
-  });
+  };
   try {
     await program.parseAsync([...args], { from: 'user' });
     return { code: currentExitCode(), stderr };

@@ -128,7 +128,7 @@ describe('format: message', () => {
     // The summary fills the line to the last column: 57 columns of header, 23 of summary ending in `…`.
     const [first] = formatEvent(event, { ...plain, width: 80 }).split('\n');
     assert.equal(first, `12:00:02.000  k3f9x2-c1 client->server text  311 B  json {"long":"${'y'.repeat(13)}…`);
-    assert.equal(first?.length, 80);
+    assert.equal(first.length, 80);
     // Too narrow for a useful summary: the header keeps to the width without it.
     assert.match(formatEvent(event, { ...plain, width: 60 }), /^12:00:02\.000 {2}k3f9x2-c1 client->server text {2}311 B\n/);
   });

@@ -50,10 +50,10 @@ interface HarEntry {
   _wsdiag?: { conn: string; violations: Array<{ rule: string }> };
 }
 
-async function downloadJson<T>(page: Page, testId: string): Promise<{ name: string; value: T }> {
+async function downloadJson(page: Page, testId: string): Promise<{ name: string; value: unknown }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testId}]`)]);
   const path = await download.path();
-  return { name: download.suggestedFilename(), value: JSON.parse(readFileSync(path, 'utf8')) as T };
+  return { name: download.suggestedFilename(), value: JSON.parse(readFileSync(path, 'utf8')) as unknown };
 }
 
 const rowCount = (page: Page, selector = '.row') => page.locator(`.grid-body ${selector}`).count();
@@ -205,7 +205,8 @@ describe('dashboard in Chromium', { skip }, () => {
         await page.waitForFunction(() => document.querySelectorAll('[data-conn]').length === 4);
 
         // HAR export of everything: an entry per connection, with the handshake as relayed.
-        const { name, value: har } = await downloadJson<{ log: { version: string; entries: HarEntry[] } }>(page, 'export-har');
+        const everything = await downloadJson(page, 'export-har');
+        const [name, har] = [everything.name, everything.value as { log: { version: string; entries: HarEntry[] } }];
         assert.equal(name, 'wsdiag-all.har');
         assert.equal(har.log.version, '1.2');
         const ws = har.log.entries.filter((e) => e._resourceType === 'websocket');
@@ -266,7 +267,8 @@ describe('dashboard in Chromium', { skip }, () => {
         await page.waitForSelector('.grid-body .row.selected[data-kind=violation]');
 
         // HAR of this connection: the text and binary messages, exactly as logged.
-        const { name, value: har } = await downloadJson<{ log: { entries: HarEntry[] } }>(page, 'export-har');
+        const one = await downloadJson(page, 'export-har');
+        const [name, har] = [one.name, one.value as { log: { entries: HarEntry[] } }];
         assert.equal(name, 'wsdiag-c1.har');
         const fixture = readFileSync(FIXTURE_LOG, 'utf8')
           .split('\n')
@@ -282,7 +284,7 @@ describe('dashboard in Chromium', { skip }, () => {
           }));
         assert.equal(har.log.entries.length, 1);
         assert.deepEqual(har.log.entries[0]!._webSocketMessages, expected);
-        const { value: jsonl } = await downloadJson<unknown>(page, 'export-all-har').then(async () => {
+        const { value: jsonl } = await downloadJson(page, 'export-all-har').then(async () => {
           const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-all-jsonl]')]);
           return { value: readFileSync(await download.path(), 'utf8') };
         });

@@ -15,7 +15,9 @@ const PATH3 = '/socket.io/?EIO=3&transport=websocket';
 /** What a Socket.IO client or server writes to the WebSocket: each Engine.IO packet as one message. */
 function engineEncode(packet: EnginePacket): string | Uint8Array {
   let encoded: unknown;
-  encodePacket(packet, true, (data) => (encoded = data));
+  encodePacket(packet, true, (data: unknown) => {
+    encoded = data;
+  });
   if (typeof encoded === 'string') return encoded;
   if (encoded instanceof ArrayBuffer) return new Uint8Array(encoded);
   return encoded as Uint8Array;

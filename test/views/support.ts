@@ -30,10 +30,12 @@ export function view(partial: Input, limits?: Partial<ViewLimits>): MessageView 
   return result;
 }
 
-
 export function assertWellFormed(result: MessageView, limits: ViewLimits): void {
   assert.ok(result.summary.length <= limits.maxSummaryChars, `summary of ${result.summary.length} characters`);
-  assert.ok(unsafeCharacters(result.summary).length === 0 && !result.summary.includes('\n'), `unsafe summary ${JSON.stringify(result.summary)}`);
+  assert.ok(
+    unsafeCharacters(result.summary).length === 0 && !result.summary.includes('\n'),
+    `unsafe summary ${JSON.stringify(result.summary)}`,
+  );
   assert.ok(result.text.length <= limits.maxTextChars, `text of ${result.text.length} characters`);
   assert.deepEqual(unsafeCharacters(result.text), [], `unsafe text ${JSON.stringify(result.text.slice(0, 200))}`);
   if (result.detail) {
