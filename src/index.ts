@@ -135,3 +135,18 @@ export { explain, renderExplanations } from './explain/index.js';
 
 // Our own errors (peer faults are events, never exceptions).
 export { WsdiagError, UsageError, ConfigError, OperationalError, ExitCode, type ErrorText, type OptionNamer } from './errors.js';
+
+// Fault injection (`wsdiag chaos`): the run as one call, and the typed client of its HTTP API for tests.
+export {
+  startChaos,
+  ChaosClient,
+  ChaosApiError,
+  type ChaosOptions,
+  type RunningChaos,
+  type ChaosClientOptions,
+  type AnyToxic,
+  type ToxicSpec,
+  type AnyToxicSpec,
+  type ToxicType,
+} from './chaos/index.js';
+export { runChaos, type RunChaosOptions } from './live/index.js';

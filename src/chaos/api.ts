@@ -22,9 +22,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OperationalError } from '../errors.js';
-import { describeListenError } from '../proxy/server.js';
-import { hostPort, isLoopback } from '../proxy/target.js';
-import { hostAllowed } from '../ui/security.js';
+import { describeListenError, hostPort, isLoopback } from '../proxy/index.js';
+import { hostAllowed } from '../ui/index.js';
 import { ToxicError, type ToxicRegistry } from './registry.js';
 import { describeToxicTypes } from './toxics/index.js';
 import type { ChaosErrorBody } from './types.js';

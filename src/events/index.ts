@@ -16,6 +16,7 @@ import type {
   SummaryEvent,
   ViolationEvent,
 } from './core.js';
+import type { FaultEvent } from './fault.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 
@@ -24,6 +25,7 @@ export type * from './core.js';
 export type * from './capture.js';
 export type * from './probe.js';
 export type * from './sandwich.js';
+export type * from './fault.js';
 export { parseEventLine, EVENT_FIELDS, type ParsedLine } from './schema.js';
 
 export type WsdiagEvent =
@@ -45,7 +47,9 @@ export type WsdiagEvent =
   // captures
   | GapEvent
   | StreamEvent
-  | CaptureProblemEvent;
+  | CaptureProblemEvent
+  // wsdiag chaos
+  | FaultEvent;
 
 export type EventType = WsdiagEvent['type'];
 

@@ -23,6 +23,7 @@ export const FILTER_EVENT_TYPES = [
   'summary',
   'sandwich-finding',
   'sandwich-summary',
+  'fault',
 ] as const;
 
 export const FILTER_CODES: readonly ViolationCode[] = [1002, 1003, 1007, 1009];

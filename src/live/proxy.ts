@@ -8,7 +8,7 @@
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock } from '../events/index.js';
-import { startProxy, summaryCounts, type ProxyOptions } from '../proxy/index.js';
+import { startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../reporters/index.js';
 import { stdoutClosedNotice } from '../reporters/line-sink.js';
@@ -24,7 +24,19 @@ export interface RunProxyOptions extends LiveOutputOptions {
   ui?: { host: string; port: number; capacity?: number };
 }
 
-export async function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
+export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
+  return runLiveProxy(options, io, startProxy);
+}
+
+/**
+ * A live run around a proxy that `start` starts with the run's sinks (startProxy, or startChaos with its
+ * toxics bound in): everything `runProxy` does around it.
+ */
+export async function runLiveProxy(
+  options: RunProxyOptions,
+  io: LiveIO,
+  start: (proxy: ProxyOptions) => Promise<RunningProxy>,
+): Promise<ExitCodeValue> {
   const clock = io.clock ?? systemClock;
   const stdoutClosed = stdoutClosedNotice(io.stderr, {
     rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
@@ -42,7 +54,7 @@ export async function runProxy(options: RunProxyOptions, io: LiveIO): Promise<Ex
   });
   const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
 
-  const proxy = await startProxy({
+  const proxy = await start({
     ...options.proxy,
     clock,
     onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),

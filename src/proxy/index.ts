@@ -2,8 +2,8 @@
  * The proxy: the only I/O layer of wsdiag (DESIGN §1). Library users, `wsdiag proxy`, `demo` and `ci`
  * all start it through `startProxy`.
  */
-export { startProxy, DEFAULT_LISTEN } from './server.js';
-export { parseTarget, parseListen, isLoopback, type Target } from './target.js';
+export { startProxy, DEFAULT_LISTEN, describeListenError } from './server.js';
+export { parseTarget, parseListen, isLoopback, hostPort, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
 export { DEFAULT_SHUTDOWN_GRACE_MS, type ClosingPlan } from './closing.js';
 export { DEFAULT_HEADER_TIMEOUT_MS, defaultMaxConnections } from './limits.js';
