@@ -33,7 +33,12 @@ export interface SpawnedProxy {
 }
 
 export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProxy {
-  const child = spawn(process.execPath, [BIN, 'proxy', ...args], {
+  return spawnCommand('proxy', args, env);
+}
+
+/** Another long-running command (`chaos`...) the same way. */
+export function spawnCommand(command: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProxy {
+  const child = spawn(process.execPath, [BIN, command, ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -71,6 +76,6 @@ export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
       const line = await waitForLine((l) => l.includes('"type":"listening"'), 'the listening line', 10_000);
       return (JSON.parse(line) as { port: number }).port;
     },
-    exited: (ms = 10_000) => withTimeout(exit, 'wsdiag proxy to exit', ms),
+    exited: (ms = 10_000) => withTimeout(exit, `wsdiag ${command} to exit`, ms),
   };
 }
