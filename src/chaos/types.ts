@@ -40,6 +40,8 @@ export interface ToxicAttributeMap {
   rsv: { bit: 1 | 2 | 3; frames: FrameSelector };
   /** `invert`: unmask frames toward the server, mask frames toward the client; or always `remove`/`add`. */
   mask: { action: 'invert' | 'remove' | 'add'; frames: FrameSelector };
+  /** Valid: new masking keys on masked frames (what an intermediary that re-frames does). */
+  remask: { frames: FrameSelector };
   /** Replaces the opcode with a reserved one (0x3–0x7, 0xB–0xF). */
   'reserved-opcode': { opcode: number; frames: FrameSelector };
   /** Writes the payload length in a longer form than needed. */
@@ -62,8 +64,8 @@ export interface ToxicAttributeMap {
   'inject-ping': { payload: string; masked: boolean; frames: FrameSelector };
   /** Replaces the code of Close frames (and the reason, when `reason` is not null). */
   'close-code': { code: number; reason: string | null };
-  /** Cuts the chosen frame after `keep` payload bytes and ends the stream (FIN). */
-  truncate: { keep: number; frames: FrameSelector };
+  /** Cuts the chosen frame after `keep` payload bytes and ends the stream (FIN), or with `end` false shortens it and goes on. */
+  truncate: { keep: number; end: boolean; frames: FrameSelector };
   /** permessage-deflate faults: a `corrupt` compressed block, or RSV1 on an uncompressed message. */
   deflate: { fault: 'corrupt' | 'rsv1-uncompressed' };
   /** Holds each message and control frame `latency` ± `jitter` milliseconds. */

@@ -117,6 +117,13 @@ describe('mask toxics on the wire', () => {
       await expectFault(wire, C2S, 'unmasked-client-frame', 1002, 'mask');
     }));
 
+  it('remask (valid): fresh keys on the client frames, the server gets the same message, nothing is reported', () =>
+    withWire({ toxics: [{ type: 'remask', stream: C2S }] }, async (wire) => {
+      const [echo] = await echoOf(wire.client, () => wire.client.send('hello'));
+      assert.equal(echo!.data.toString(), 'hello');
+      await expectNothing(wire, 'remask');
+    }));
+
   it('server->client (a mask added): masked-server-frame downstream, the ws client closes 1002', () =>
     withWire({ toxics: [{ type: 'mask', stream: S2C }] }, async (wire) => {
       wire.client.send('hello');
@@ -259,6 +266,13 @@ describe('stream-cutting toxics on the wire', () => {
       assert.deepEqual(wire.chaosLog.violations(), []);
       assert.equal(wire.chaosLog.of('fault')[0]?.toxic_type, 'truncate');
       assert.deepEqual([wire.chaosLog.of('close')[0]?.ended_by, wire.chaosLog.of('close')[0]?.how], ['proxy', 'fin']);
+    }));
+
+  it('truncate with end=false: a shorter, valid frame; the server gets (and echoes) what is left, nothing is reported', () =>
+    withWire({ toxics: [{ type: 'truncate', stream: C2S, attributes: { keep: 3, end: false } }] }, async (wire) => {
+      const [echo] = await echoOf(wire.client, () => wire.client.send('hello'));
+      assert.equal(echo!.data.toString(), 'hel');
+      await expectNothing(wire, 'truncate');
     }));
 
   it('reset: the server gets part of a frame then a reset; truncated-frame downstream, both ends see 1006', () =>
