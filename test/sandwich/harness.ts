@@ -1,7 +1,8 @@
 /**
- * A sandwich around examples/mangling-proxy.ts for one test:
+ * A sandwich around a broken intermediary (test/support/intermediary.ts: wsdiag chaos with toxics, or a
+ * relay that edits the handshake) for one test:
  *
- *   ws client ─► front (rig-c1) ─► mangling proxy ─► return (rig-r1) ─► ws target (echo, deflate, "chat")
+ *   ws client ─► front (rig-c1) ─► intermediary ─► return (rig-r1) ─► ws target (echo, deflate, "chat")
  *
  * The run id is pinned to RIG_RUN, so tests name connections as they appear in the events.
  * Every event is kept; waits resolve on the events themselves, bounded by a deadline.
@@ -9,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
-import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
+import { startIntermediary, type Intermediary, type IntermediaryFaults } from '../support/intermediary.js';
 import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent, WsdiagEvent } from '../../src/events/index.js';
 import { startWsServer, type WsServer } from '../helpers/ws-servers.js';
@@ -20,7 +21,7 @@ export const RIG_RUN = 'rig';
 
 export interface Rig {
   sandwich: RunningSandwich;
-  mangler: ManglingProxy;
+  intermediary: Intermediary;
   target: WsServer;
   events: WsdiagEvent[];
   /** The URL a client dials (the front listener), with `path`. */
@@ -36,7 +37,8 @@ export interface Rig {
 }
 
 export interface RigOptions {
-  faults?: ManglingFaults;
+  /** What the intermediary does (default: nothing, an honest relay). */
+  faults?: IntermediaryFaults;
   /** Replaces the target's echo behaviour. */
   onConnection?: (ws: WebSocket) => void;
   lingerMs?: number;
@@ -66,17 +68,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       changes.emit('change');
     },
   });
-  const mangler = await startManglingProxy({
-    port: viaPort,
-    target: sandwich.back.url,
-    ...(options.faults ? { faults: options.faults } : {}),
-  });
+  const intermediary = await startIntermediary(sandwich.back.url, options.faults, viaPort);
   let summary: Promise<SandwichSummaryEvent> | null = null;
   const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms = 5000) =>
     waitUntil(changes, ['change'], () => events.find(match), what, ms);
   return {
     sandwich,
-    mangler,
+    intermediary,
     target,
     events,
     url: (path = '/') => `${sandwich.front.url}${path}`,
@@ -88,7 +86,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     stop: () =>
       (summary ??= (async () => {
         const result = await sandwich.close();
-        await mangler.close();
+        await intermediary.close();
         await target.close();
         return result;
       })()),
@@ -108,7 +106,7 @@ export function failures(rig: Rig): string[] {
     .map((f) => `${f.check} ${f.dir}`);
 }
 
-/** A port that was free a moment ago (the mangling proxy must be named before it starts). */
+/** A port that was free a moment ago (the intermediary must be named before it starts). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
