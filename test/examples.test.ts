@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 describe('examples', () => {
-  for (const name of ['validate-in-tests', 'embed-proxy']) {
+  for (const name of ['validate-in-tests', 'embed-proxy', 'chaos-resilience']) {
     it(`${name} runs and exits 0`, async () => {
       const script = fileURLToPath(new URL(`../examples/${name}.js`, import.meta.url));
       const { stdout } = await run(process.execPath, [script], { timeout: 20_000 });
