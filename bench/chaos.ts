@@ -100,8 +100,11 @@ async function main(): Promise<void> {
     for (const child of [...Object.values(children), echo]) await child.stop();
   }
 
-  const find = (size: number, connections: number, relay: Relay): Row =>
-    rows.find((r) => r.size === size && r.connections === connections && r.relay === relay)!;
+  const find = (size: number, connections: number, relay: Relay): Row => {
+    const row = rows.find((r) => r.size === size && r.connections === connections && r.relay === relay);
+    if (!row) throw new Error(`no result for ${relay} ${size} x${connections}`);
+    return row;
+  };
   const ratios: number[] = [];
   const table = markdownTable(
     ['Message', 'Conns', 'proxy msgs/s', 'chaos msgs/s', 'chaos/proxy', 'p99 ms proxy → chaos', 'relay CPU µs/msg proxy → chaos'],

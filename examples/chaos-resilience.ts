@@ -83,7 +83,9 @@ class ResilientClient extends EventEmitter {
 // The server: answers each JSON request with {"echo": request}, as text.
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 server.on('connection', (ws) =>
-  ws.on('message', (data: RawData) => ws.send(JSON.stringify({ echo: JSON.parse(String(data)) as unknown }))),
+  ws.on('message', (data: RawData) =>
+    ws.send(JSON.stringify({ echo: JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as unknown })),
+  ),
 );
 await once(server, 'listening');
 const { port } = server.address() as { port: number };
@@ -97,7 +99,8 @@ const chaos = await startChaos({
   seed: 'resilience',
   onEvent: (event) => events.push(event),
 });
-const toxics = new ChaosClient(chaos.api!.url);
+assert.ok(chaos.api, 'the API was asked for');
+const toxics = new ChaosClient(chaos.api.url);
 
 const client = new ResilientClient(chaos.url, 100);
 await client.connect();

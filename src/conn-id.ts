@@ -31,6 +31,15 @@ export function connId(runId: string, prefix: string, counter: number): string {
   return `${runId}-${prefix}${counter}`;
 }
 
+/**
+ * The prefix of plain HTTP client connections' ids next to WebSocket ids of `prefix`: `h` (`k3f9x2-h1`)
+ * beside the usual `c`, `rh` beside the sandwich's return leg `r`, so the two legs of one run never
+ * share an id.
+ */
+export function httpConnPrefix(prefix: string): string {
+  return prefix === 'c' ? 'h' : `${prefix}h`;
+}
+
 /** An id split into its run and the part within the run: `k3f9x2-c4` → k3f9x2, c4; `c4` (a log from before run ids) → null, c4. */
 export function splitConnId(id: string): { run: string | null; local: string } {
   const dash = id.indexOf('-');

@@ -11,8 +11,13 @@
  * them, the false positives they must avoid included.
  *
  * Pure: strings in, strings out, no I/O, so every layer can use it. The policy is one object, built once
- * from `--show-secrets` and handed to whatever writes peer-supplied text.
+ * from `--show-secrets` and `--redact` and handed to whatever writes peer-supplied text.
+ *
+ * `--redact REGEX` (the `redact` option) adds the user's own patterns: whatever they match in any text a peer
+ * supplied (message payloads, previews, Close reasons, paths, subprotocols) is REDACTED as well, also with
+ * `--show-secrets`.
  */
+import { ConfigError } from './errors.js';
 
 export const REDACTED = 'REDACTED';
 
@@ -32,6 +37,8 @@ export interface Redactor {
    * with hashes and nonces.
    */
   text(value: string, options?: TextOptions): string;
+  /** The user's own patterns (`--redact`), applied by every method above; empty by default. */
+  readonly patterns: readonly RegExp[];
 }
 
 export interface TextOptions {
@@ -48,14 +55,78 @@ export const REDACT_SECRETS: Redactor = Object.freeze({
   url: redactUrl,
   subprotocols: redactSubprotocols,
   text: redactText,
+  patterns: [],
 });
 
 /** `--show-secrets`: everything is written as it came. */
-export const SHOW_SECRETS: Redactor = Object.freeze({ enabled: false, path: same, url: same, subprotocols: same, text: same });
+export const SHOW_SECRETS: Redactor = Object.freeze({
+  enabled: false,
+  path: same,
+  url: same,
+  subprotocols: same,
+  text: same,
+  patterns: [],
+});
 
-/** The policy for a command's `--show-secrets` flag (or the library's `showSecrets` option). */
-export function redactorFor(showSecrets: boolean | undefined): Redactor {
-  return showSecrets === true ? SHOW_SECRETS : REDACT_SECRETS;
+/**
+ * The policy for a command's `--show-secrets` and `--redact` flags (the library's `showSecrets` and
+ * `redact` options). Throws a ConfigError (option `redact`) for a pattern that is not a regular expression.
+ */
+export function redactorFor(showSecrets: boolean | undefined, patterns: readonly (string | RegExp)[] = []): Redactor {
+  const base = showSecrets === true ? SHOW_SECRETS : REDACT_SECRETS;
+  return withPatterns(base, compileRedactPatterns(patterns));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The user's own patterns (--redact)
+
+/** `/source/flags`: a pattern written with its flags, as in JavaScript (`/api[-_]key=\w+/i`). */
+const WITH_FLAGS = /^\/(.+)\/([dgimsuvy]*)$/s;
+
+/**
+ * The `redact` option's patterns as global regular expressions. A string is a JavaScript regular
+ * expression's source (`sk_live_\w+`), or `/source/flags` to give flags (`/secret/i`). Throws a
+ * ConfigError naming the option for one that does not compile.
+ */
+export function compileRedactPatterns(patterns: readonly (string | RegExp)[], option = 'redact'): RegExp[] {
+  return patterns.map((pattern) => {
+    if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    const written = WITH_FLAGS.exec(pattern);
+    const [source, flags] = written ? [written[1] ?? '', (written[2] ?? '').replace('g', '')] : [pattern, ''];
+    if (source === '') throw new ConfigError(option, (n) => `${n(option)} needs a regular expression, got an empty one`);
+    try {
+      return new RegExp(source, `${flags}g`);
+    } catch (err) {
+      // V8 says `Invalid regular expression: /(/g: Unterminated group`: the last part is the news.
+      const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(err);
+      throw new ConfigError(option, (n) => `${n(option)} ${JSON.stringify(pattern)} is not a valid regular expression: ${why}`);
+    }
+  });
+}
+
+/** `base` with the user's patterns applied first (to the text as it came), then `base`'s own rules. */
+export function withPatterns(base: Redactor, patterns: readonly RegExp[]): Redactor {
+  if (patterns.length === 0) return base;
+  const all = [...base.patterns, ...patterns];
+  const mask = (value: string): string => maskPatterns(value, all);
+  return Object.freeze({
+    enabled: true,
+    path: (target: string) => base.path(mask(target)),
+    url: (href: string) => base.url(mask(href)),
+    subprotocols: (value: string) => base.subprotocols(mask(value)),
+    text: (value: string, options?: TextOptions) => base.text(mask(value), options),
+    patterns: all,
+  });
+}
+
+/** Every non-empty match of each pattern replaced by REDACTED (an empty match hides nothing). */
+export function maskPatterns(value: string, patterns: readonly RegExp[]): string {
+  let out = value;
+  for (const pattern of patterns) {
+    pattern.lastIndex = 0;
+    out = out.replace(pattern, (found) => (found === '' ? found : REDACTED));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -262,10 +333,10 @@ export function redactPath(target: string): string {
 export function redactUrl(href: string): string {
   const parts = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(href);
   if (!parts) return redactPath(href);
-  const authority = parts[2]!;
+  const [, scheme = '', authority = '', rest = ''] = parts;
   const at = authority.lastIndexOf('@');
   const host = at < 0 ? authority : `${REDACTED}@${authority.slice(at + 1)}`;
-  return `${parts[1]}${host}${redactPath(parts[3]!)}`;
+  return `${scheme}${host}${redactPath(rest)}`;
 }
 
 function redactSegment(segment: string): string {
@@ -279,7 +350,8 @@ function redactSegmentName(segment: string): string {
   const forms = redactTokenForms(segment);
   if (forms !== segment) return forms;
   const pieces = segment.split('.');
-  if (pieces.length > 1 && FILE_EXTENSION.test(pieces[pieces.length - 1]!)) return segment;
+  const extension = pieces.length > 1 ? pieces.at(-1) : undefined;
+  if (extension !== undefined && FILE_EXTENSION.test(extension)) return segment;
   return pieces.map((piece) => (looksRandom(decode(piece)) ? REDACTED : piece)).join('.');
 }
 
@@ -420,4 +492,59 @@ function headerValue(name: string, value: string): string {
   if (name === 'cookie' || name === 'set-cookie' || isSecretName(name)) return REDACTED;
   if (name === 'sec-websocket-protocol') return redactSubprotocols(value);
   return value;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Binary data
+
+/** Printable ASCII runs shorter than this carry no credential worth a look (`token=` alone is 6). */
+const MIN_SECRET_RUN = 6;
+
+/** A printable ASCII run of binary data, `bytes[from..to)`, and the text the redactor shows instead. */
+export interface RedactedRun {
+  from: number;
+  to: number;
+  text: string;
+}
+
+/**
+ * Where a redactor hides something in binary data (a binary message, a preview that is not text, an MQTT
+ * CONNECT's password): each printable ASCII run it changes, with the run's redacted text. `cut`: the data
+ * stops short of its end, so a last run may be the start of a token. Runs shorter than 6 bytes are only
+ * looked at for the user's own patterns.
+ */
+export function redactedRuns(bytes: Uint8Array, redact: Redactor, cut: boolean): RedactedRun[] {
+  if (!redact.enabled) return [];
+  const minRun = redact.patterns.length > 0 ? 1 : MIN_SECRET_RUN;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const runs: RedactedRun[] = [];
+  let start = -1;
+  for (let i = 0; i <= bytes.length; i++) {
+    const b = i < bytes.length ? (bytes[i] ?? 0) : 0;
+    if (b >= 0x20 && b <= 0x7e) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= minRun) {
+      const text = buffer.toString('latin1', start, i);
+      const shown = redact.text(text, { cut: cut && i === bytes.length });
+      if (shown !== text) runs.push({ from: start, to: i, text: shown });
+    }
+    start = -1;
+  }
+  return runs;
+}
+
+/** Binary data with each run the redactor changes replaced by its redacted text (ASCII): a new array, or `bytes` itself. */
+export function redactBytes(bytes: Uint8Array, redact: Redactor, cut: boolean): Uint8Array {
+  const runs = redactedRuns(bytes, redact, cut);
+  if (runs.length === 0) return bytes;
+  const parts: Uint8Array[] = [];
+  let done = 0;
+  for (const run of runs) {
+    parts.push(bytes.subarray(done, run.from), Buffer.from(run.text, 'latin1'));
+    done = run.to;
+  }
+  parts.push(bytes.subarray(done));
+  return Buffer.concat(parts);
 }

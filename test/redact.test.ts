@@ -19,7 +19,12 @@ import {
   redactText,
   redactUrl,
   redactorFor,
+  compileRedactPatterns,
+  redactBytes,
+  redactedRuns,
 } from '../src/redact.js';
+import { ConfigError } from '../src/errors.js';
+import { formatPreview } from '../src/session/preview.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -435,5 +440,83 @@ describe('the policy object', () => {
       }
     }
     assert.equal(REDACTED, 'REDACTED');
+  });
+});
+
+describe("--redact: the user's own patterns", () => {
+  it('compile from a source or /source/flags; a RegExp keeps its flags; each becomes global', () => {
+    const [plain, flagged, given, global] = compileRedactPatterns(['sk_\\w+', '/order \\d+/i', /ann/m, '/x/g']);
+    assert.deepEqual(
+      [plain, flagged, given, global].map((r) => [r?.source, r?.flags]),
+      [
+        ['sk_\\w+', 'g'],
+        ['order \\d+', 'gi'],
+        ['ann', 'gm'],
+        ['x', 'g'],
+      ],
+    );
+    // Not a /source/flags form (Q is no flag): the pattern is taken as written.
+    assert.equal(compileRedactPatterns(['/api/Q'])[0]?.source, '\\/api\\/Q');
+  });
+
+  it('a pattern that does not compile, or an empty one, is a ConfigError naming the option', () => {
+    for (const [bad, message] of [
+      ['token=([', /^redact "token=\(\[" is not a valid regular expression: /],
+      ['*', /^redact "\*" is not a valid regular expression: Nothing to repeat$/],
+      ['', /^redact needs a regular expression, got an empty one$/],
+    ] as const) {
+      assert.throws(
+        () => redactorFor(false, [bad]),
+        (err: unknown) => err instanceof ConfigError && err.option === 'redact' && message.test(err.message),
+        bad,
+      );
+    }
+  });
+
+  it('masks every non-empty match in text, paths, URLs and subprotocols, before the credential rules', () => {
+    const redact = redactorFor(false, ['ann@[a-z.]+', 'x*']);
+    assert.equal(redact.enabled, true);
+    assert.equal(redact.text('mail ann@example.com or bob'), 'mail REDACTED or bob');
+    assert.equal(redact.path('/users/ann@example.com?t=1'), '/users/REDACTED?t=1');
+    assert.equal(redact.url('ws://h/ann@example.com'), 'ws://h/REDACTED');
+    assert.equal(redact.subprotocols('chat, ann@example.com'), 'chat, REDACTED');
+    // The credential rules still run after the patterns.
+    assert.equal(redact.text(`{"token":"${B62}"} ann@example.com`), '{"token":"REDACTED"} REDACTED');
+    // `x*` matches the empty string everywhere: an empty match hides nothing.
+    assert.equal(redact.text('abc'), 'abc');
+    assert.equal(redact.text('axxb'), 'aREDACTEDb');
+  });
+
+  it('with --show-secrets only the patterns apply', () => {
+    const redact = redactorFor(true, ['hunter\\d+']);
+    assert.equal(redact.enabled, true);
+    assert.equal(redact.text('{"password":"abc","pin":"hunter22"}'), '{"password":"abc","pin":"REDACTED"}');
+    assert.equal(redactorFor(true, []), SHOW_SECRETS);
+  });
+
+  it('binary data: printable runs of 6 bytes or more are judged as text; with patterns, any run', () => {
+    const bytes = Buffer.concat([Buffer.from([1, 2]), Buffer.from('token=abcd1234EFGH5678'), Buffer.from([0, 0x70, 0x69, 0x6e, 0])]);
+    assert.deepEqual(
+      Buffer.from(redactBytes(bytes, REDACT_SECRETS, false)),
+      Buffer.concat([Buffer.from([1, 2]), Buffer.from('token=REDACTED'), Buffer.from([0, 0x70, 0x69, 0x6e, 0])]),
+    );
+    assert.deepEqual(
+      Buffer.from(redactBytes(bytes, redactorFor(true, ['pin']), false)),
+      Buffer.concat([
+        Buffer.from([1, 2]),
+        Buffer.from('token=abcd1234EFGH5678'),
+        Buffer.from([0]),
+        Buffer.from('REDACTED'),
+        Buffer.from([0]),
+      ]),
+    );
+    assert.equal(redactBytes(bytes, SHOW_SECRETS, false), bytes, 'unchanged: the same array');
+    assert.deepEqual(redactedRuns(Buffer.from('pin'), REDACT_SECRETS, false), []);
+  });
+
+  it('previews go through the patterns as well, hex ones by their printable runs', () => {
+    const redact = redactorFor(false, ['s3cr3t']);
+    assert.equal(formatPreview(Buffer.from('the s3cr3t word'), redact), 'the REDACTED word');
+    assert.equal(formatPreview(Buffer.from([0x0f, 0xa0, ...Buffer.from('s3cr3t!')]), redact), '0fa0REDACTED21');
   });
 });

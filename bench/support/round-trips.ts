@@ -21,8 +21,7 @@ export interface WindowOptions {
 }
 
 export async function roundTripsThrough(relay: BenchChild, size: number, connections: number, options: WindowOptions): Promise<RoundTrips> {
-  let before: ChildStats | null = null;
-  let after: ChildStats | null = null;
+  const edges: { before?: ChildStats; after?: ChildStats } = {};
   const result = await runLoad({
     url: `ws://127.0.0.1:${relay.ready.port}/echo`,
     connections,
@@ -31,13 +30,13 @@ export async function roundTripsThrough(relay: BenchChild, size: number, connect
     measureMs: options.windowMs,
     maxMessages: options.maxMessages ?? 2_000_000,
     onWindow: async (edge) => {
-      if (edge === 'start') before = await relay.stats();
-      else after = await relay.stats();
+      if (edge === 'start') edges.before = await relay.stats();
+      else edges.after = await relay.stats();
     },
   });
-  if (result.messages === 0 || before === null || after === null) throw new Error(`${relay.role}: no message completed a round trip`);
-  const { cpu: start } = before as ChildStats;
-  const { cpu: end } = after as ChildStats;
+  if (result.messages === 0 || !edges.before || !edges.after) throw new Error(`${relay.role}: no message completed a round trip`);
+  const start = edges.before.cpu;
+  const end = edges.after.cpu;
   return {
     messagesPerSecond: result.messages / result.seconds,
     p99Ms: percentileOfSorted(result.latenciesMs, 99),

@@ -8,8 +8,8 @@ const XXD_LINE = /^\s*[0-9a-fA-F]{4,}:\s/;
 export function parseHex(text: string): Uint8Array | { error: string } {
   const digits: string[] = [];
   const lines = text.split(/\r?\n/);
-  for (let n = 0; n < lines.length; n++) {
-    let line = lines[n]!.replace(/(#|\/\/).*$/, '');
+  for (const [n, raw] of lines.entries()) {
+    let line = raw.replace(/(#|\/\/).*$/, '');
     if (XXD_LINE.test(line)) {
       // "00000000: 8105 4865 6c6c 6f              ..Hello": keep what lies between the offset and the ASCII column.
       line =

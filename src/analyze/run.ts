@@ -12,11 +12,9 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { ConfigError, UsageError, type ExitCodeValue } from '../errors.js';
 import type { Side, WsdiagEvent } from '../events/index.js';
-import { negotiatedDeflate } from '../protocol/extensions.js';
-import type { AcceptedType } from '../protocol/message-type.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import { JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor, type Reporter } from '../reporters/index.js';
-import { analyzeStream, type AnalyzeResult } from '../session/analyze.js';
+import { negotiatedDeflate, type AcceptedType } from '../protocol/index.js';
+import { describeFsError, JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor, type Reporter } from '../reporters/index.js';
+import { analyzeStream, type AnalyzeResult } from '../session/index.js';
 import { parseHex } from './hex.js';
 
 export interface AnalyzeInputOptions {
@@ -38,6 +36,12 @@ export interface AnalyzeInputOptions {
   quiet?: boolean;
   preview?: boolean;
   showSecrets?: boolean;
+  /** `--redact`: patterns masked in payloads, previews and Close reasons. */
+  redact?: readonly (string | RegExp)[];
+  /** `--messages`: a `message` event per message, ping, pong and Close. */
+  messages?: boolean;
+  /** `--body-limit`: payload bytes a `message` event keeps (default 4096). */
+  bodyLimit?: number;
   /** false turns colour off; colour also needs a terminal and no NO_COLOR. */
   color?: boolean;
 }
@@ -76,6 +80,9 @@ export async function runAnalyze(options: AnalyzeInputOptions, io: AnalyzeIO): P
     frames: options.frames === true,
     preview: options.preview ?? true,
     showSecrets: options.showSecrets === true,
+    ...(options.redact !== undefined ? { redact: options.redact } : {}),
+    ...(options.messages !== undefined ? { messages: options.messages } : {}),
+    ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
     onEvent,
   });
   const end = { ...summary.summary(), connections: 1 };

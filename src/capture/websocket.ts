@@ -33,11 +33,17 @@ import {
   type Side,
   type WsdiagEvent,
 } from '../events/index.js';
-import { parseHead, statusOf, type ParsedHead } from '../probe/http-head.js';
-import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
-import type { Finding } from '../protocol/types.js';
+import {
+  parseHead,
+  statusOf,
+  type ParsedHead,
+  checkUpgradeRequest,
+  checkUpgradeResponse,
+  type UpgradeRequestInfo,
+  type Finding,
+} from '../protocol/index.js';
 import { redactPath } from '../redact.js';
-import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
+import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/index.js';
 import type { CloseEvent, EndHow } from '../events/index.js';
 import type { CaptureEvent, StreamKind } from './events.js';
 import type { CloseReason, GapCause, Peer, TcpConnection, TcpSink, TcpStreamHandler } from './reassembly.js';

@@ -22,7 +22,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OperationalError } from '../errors.js';
-import { describeListenError, hostPort, isLoopback } from '../proxy/index.js';
+import { describeListenError, isLoopback } from '../proxy/index.js';
+import { hostPort } from '../text.js';
 import { hostAllowed } from '../ui/index.js';
 import { ToxicError, type ToxicRegistry } from './registry.js';
 import { describeToxicTypes } from './toxics/index.js';

@@ -20,13 +20,18 @@
  */
 import type { Direction, FrameRef } from '../events/index.js';
 import { senderOf } from '../events/index.js';
-import { Opcode } from '../protocol/constants.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { concatBytes, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
-import { negotiatedDeflate } from '../protocol/extensions.js';
-import type { DecoderSink, FrameHeader } from '../protocol/types.js';
+import {
+  Opcode,
+  FrameDecoder,
+  concatBytes,
+  encodeFrame,
+  type FrameSpec,
+  negotiatedDeflate,
+  type DecoderSink,
+  type FrameHeader,
+} from '../protocol/index.js';
 import { FramePlan, matchesSelector, type FrameInfo, type PendingFault, type ToxicRef } from './plan.js';
-import { derivePrng, type Prng } from './random.js';
+import { derivePrng, Prng } from './random.js';
 import { toxicDefinition, type FrameContext } from './toxics/index.js';
 import type { AnyToxic, ChaosAction, FaultValues, FrameSelector } from './types.js';
 import { FrameWriter, type WriterPort } from './writer.js';
@@ -101,6 +106,9 @@ interface Coalescing {
   maxBytes: number;
   total: number;
   frames: HeldFrame[];
+  /** The first frame of `frames`, and the last (the one the payload arriving now belongs to). */
+  first: HeldFrame;
+  last: HeldFrame;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -259,8 +267,10 @@ export class ChaosDirection {
     if (this.coalescing) {
       if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
         if (!this.claim(h)) return;
+        const frame: HeldFrame = { header: h, pieces: [] };
         this.coalescing.total += h.length;
-        this.coalescing.frames.push({ header: h, pieces: [] });
+        this.coalescing.frames.push(frame);
+        this.coalescing.last = frame;
         this.mode = Mode.Coalesce;
         return;
       }
@@ -277,11 +287,14 @@ export class ChaosDirection {
     const plan = this.decide(toxics, info);
     if (plan.coalesce) {
       if (!this.claim(h)) return;
+      const frame: HeldFrame = { header: h, pieces: [] };
       this.coalescing = {
         toxic: plan.coalesce.toxic,
         maxBytes: plan.coalesce.maxBytes,
         total: h.length,
-        frames: [{ header: h, pieces: [] }],
+        frames: [frame],
+        first: frame,
+        last: frame,
       };
       this.mode = Mode.Coalesce;
       return;
@@ -331,13 +344,13 @@ export class ChaosDirection {
   private onPayload(data: Uint8Array, position: number): void {
     switch (this.mode) {
       case Mode.Stream:
-        if (!this.done) this.writer!.piece(data, position);
+        if (!this.done) this.writer?.piece(data, position);
         return;
       case Mode.Hold:
         this.held.push(data.slice());
         return;
       case Mode.Coalesce:
-        this.coalescing!.frames.at(-1)!.pieces.push(data.slice());
+        this.coalescing?.last.pieces.push(data.slice());
         return;
       default:
         return;
@@ -349,8 +362,9 @@ export class ChaosDirection {
     this.mode = Mode.Idle;
     if (this.done || mode === Mode.Idle || mode === Mode.Pass) return;
     this.emitted = this.frameEndOffset;
-    if (mode === Mode.Hold) this.finishHold();
-    else if (mode === Mode.Coalesce && this.coalescing!.frames.at(-1)!.header.fin) this.finishCoalescing();
+    // A frame is held or coalesced only with its header, plan and coalescing state set (onFrame).
+    if (mode === Mode.Hold && this.header && this.plan) this.finishHold(this.header, this.plan);
+    else if (mode === Mode.Coalesce && this.coalescing?.last.header.fin) this.finishCoalescing(this.coalescing);
     this.writer = null;
     this.header = null;
     this.plan = null;
@@ -397,11 +411,11 @@ export class ChaosDirection {
       const delayBefore = plan.delayMs;
       const injectionsBefore = plan.injections.length;
       asking.ask(active.toxic, this.state(active));
-      definition.frame!(asking);
+      definition.frame?.(asking);
       // Delays and injections happen before the frame: their faults are reported there.
       if (plan.faults.length > faultsBefore) {
         const stage = plan.injections.length !== injectionsBefore ? 'injection' : plan.delayMs !== delayBefore ? 'prefix' : 'frame';
-        for (let i = faultsBefore; i < plan.faults.length; i++) plan.faults[i]!.stage = stage;
+        for (const fault of plan.faults.slice(faultsBefore)) fault.stage = stage;
       }
       if (plan.dropped || plan.coalesce) break;
     }
@@ -468,15 +482,14 @@ export class ChaosDirection {
     this.emitWrite(encodeFrame(spec));
   }
 
-  private finishHold(): void {
-    const h = this.header!;
-    const plan = this.plan!;
+  private finishHold(h: FrameHeader, plan: FramePlan): void {
     let payload = concatBytes(this.held);
     this.held = [];
     this.reportFrameFaults(plan);
     if (plan.closeRewrite) {
       const { code, reason, toxic } = plan.closeRewrite;
-      const old = payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : null;
+      const [high, low] = payload;
+      const old = high !== undefined && low !== undefined ? (high << 8) | low : null;
       const reasonBytes = reason === null ? payload.subarray(Math.min(2, payload.length)) : new TextEncoder().encode(reason);
       payload = concatBytes([Uint8Array.of(code >> 8, code & 0xff), reasonBytes]);
       const message = `replaced the close code of Close #${h.index} (${old ?? 'none'}) with ${code}${reason === null ? '' : ' and its reason'}`;
@@ -491,24 +504,23 @@ export class ChaosDirection {
     }
   }
 
-  private finishCoalescing(): void {
-    const c = this.coalescing!;
+  private finishCoalescing(c: Coalescing): void {
     this.coalescing = null;
-    const first = c.frames[0]!;
+    const first = c.first.header;
     const payload = concatBytes(c.frames.flatMap((f) => f.pieces));
     const spec: FrameSpec = {
-      opcode: first.header.opcode,
+      opcode: first.opcode,
       fin: true,
-      rsv1: first.header.rsv1,
-      rsv2: first.header.rsv2,
-      rsv3: first.header.rsv3,
+      rsv1: first.rsv1,
+      rsv2: first.rsv2,
+      rsv3: first.rsv3,
       payload,
     };
     if (this.direction === 'client->server') spec.mask = this.keys.key();
-    const last = c.frames.at(-1)!.header.index;
-    const kind = first.header.opcode === Opcode.Text ? 'text' : 'binary';
-    const message = `merged the ${c.frames.length} frames (#${first.header.index} to #${last}) of a ${kind} message into one frame of ${payload.length} bytes`;
-    this.report(pendingFault(c.toxic, message, { frames: c.frames.length }, { frames: 1 }), refOf(first.header), this.outFrames);
+    const last = c.last.header.index;
+    const kind = first.opcode === Opcode.Text ? 'text' : 'binary';
+    const message = `merged the ${c.frames.length} frames (#${first.index} to #${last}) of a ${kind} message into one frame of ${payload.length} bytes`;
+    this.report(pendingFault(c.toxic, message, { frames: c.frames.length }, { frames: 1 }), refOf(first), this.outFrames);
     this.outFrames++;
     this.emitWrite(encodeFrame(spec));
   }
@@ -597,7 +609,8 @@ export class ChaosDirection {
         state.connectionRoll = { toxicity: active.toxic.toxicity, affected: roll(state.prng, active.toxic.toxicity) };
       }
       if (!state.connectionRoll.affected) continue;
-      const effect = definition.stream!(active.toxic.attributes as never);
+      const effect = definition.stream?.(active.toxic.attributes as never);
+      if (!effect) continue;
       const ref: ToxicRef = { name: active.toxic.name, type: active.toxic.type };
       if (effect.kind === 'rate') {
         if (!state.reported) {
@@ -691,7 +704,8 @@ class Asking implements FrameContext<AnyToxic['attributes']> {
   attributes: AnyToxic['attributes'] = {};
   toxic: ToxicRef = { name: '', type: 'noop' };
   plan: FramePlan = new FramePlan();
-  private state: ToxicState | null = null;
+  /** A stand-in until the first `ask`, like `toxic` above, so the state is never null. */
+  private state: ToxicState = { prng: new Prng([1, 2, 3, 4]), ref: this.toxic, connectionRoll: null, reported: false };
   private toxicity = 1;
 
   constructor(
@@ -712,11 +726,11 @@ class Asking implements FrameContext<AnyToxic['attributes']> {
   }
 
   roll(): boolean {
-    return roll(this.state!.prng, this.toxicity);
+    return roll(this.state.prng, this.toxicity);
   }
 
   random(): number {
-    return this.state!.prng.random();
+    return this.state.prng.random();
   }
 
   fault(message: string, before?: FaultValues, after?: FaultValues): void {

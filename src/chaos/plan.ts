@@ -4,8 +4,7 @@
  * engine (engine.ts) turns a plan into actions; a plan that changes nothing leaves the frame's bytes as
  * they came.
  */
-import { Opcode, isControlOpcode } from '../protocol/constants.js';
-import type { FrameHeader } from '../protocol/types.js';
+import { Opcode, isControlOpcode, type FrameHeader } from '../protocol/index.js';
 import type { FaultValues, FrameSelector, ToxicType } from './types.js';
 
 /** A toxic as a fault names it. */

@@ -89,8 +89,7 @@ export class ActionRunner {
   }
 
   private drain(): void {
-    while (this.head < this.queue.length && !this.closed) {
-      const next = this.queue[this.head]!;
+    for (let next = this.queue[this.head]; next !== undefined && !this.closed; next = this.queue[this.head]) {
       const wait = next.at - this.timers.now();
       if (wait > 0) {
         if (this.timer === null) {

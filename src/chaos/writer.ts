@@ -4,10 +4,7 @@
  * Nothing is held: a fragment's header is written when its first payload byte arrives, since its length is
  * known from the input header.
  */
-import { Opcode } from '../protocol/constants.js';
-import { encodeFrame, type FrameSpec } from '../protocol/encoder.js';
-import { unmask } from '../protocol/mask.js';
-import type { FrameHeader } from '../protocol/types.js';
+import { Opcode, encodeFrame, type FrameSpec, unmask, type FrameHeader } from '../protocol/index.js';
 import type { FramePlan } from './plan.js';
 import { minimalForm } from './toxics/toxic.js';
 
@@ -115,8 +112,9 @@ export class FrameWriter {
   private patch(out: Uint8Array, position: number): void {
     for (const patch of this.plan.patches) {
       const at = patch.position - position;
-      if (at < 0 || at >= out.length) continue;
-      out[at] = patch.mode === 'set' ? patch.value : out[at]! | patch.value;
+      const old = out[at];
+      if (at < 0 || old === undefined) continue;
+      out[at] = patch.mode === 'set' ? patch.value : old | patch.value;
     }
   }
 

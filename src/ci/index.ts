@@ -16,3 +16,4 @@ export { renderJunit, type JunitInput } from './junit.js';
 export { RunRecorder, type ConnectionRecord } from './recorder.js';
 export { buildCiSummary, renderCiSummary, type CiSummary, type ConnectionSummary } from './summary-json.js';
 export { githubAnnotation } from './annotations.js';
+export { isGithubActions } from './annotations.js';

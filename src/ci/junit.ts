@@ -10,10 +10,8 @@
  */
 import { splitConnId } from '../conn-id.js';
 import type { ErrorEvent, ViolationEvent, WsdiagEvent } from '../events/index.js';
-import { opcodeName } from '../protocol/constants.js';
-import { createPalette } from '../reporters/color.js';
-import { formatEvent } from '../reporters/format/index.js';
-import { renderJunitXml, type JunitCase, type JunitProblem } from '../reporters/junit.js';
+import { opcodeName } from '../protocol/index.js';
+import { createPalette, formatEvent, renderJunitXml, type JunitCase, type JunitProblem } from '../reporters/index.js';
 import type { ConnectionRecord, SuppressedCount } from './recorder.js';
 
 export interface JunitInput {

@@ -5,8 +5,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { VIOLATION_CODES, type Severity } from '../events/index.js';
-import { closestRuleId } from '../rules/suggest.js';
-import { findRule } from '../rules/table.js';
+import { closestRuleId, findRule } from '../rules/index.js';
 
 /**
  * A violation fails the run when it matches any selector. `warning` is a threshold ("warnings and
@@ -53,7 +52,8 @@ export function parseFailOn(values: string | readonly string[]): FailOnPolicy {
   }
   if (tokens.includes('none')) {
     if (tokens.length > 1) {
-      const other = tokens.find((token) => token !== 'none')!;
+      // "none,none" has no other entry to name: it is the repeated "none" that is refused.
+      const other = tokens.find((token) => token !== 'none') ?? 'none';
       throw new ConfigError('failOn', (n) => `${n('failOn')} "none" cannot be combined with other entries (got "${other}")`);
     }
     return { text: 'none', severities: new Set(), codes: new Set(), rules: new Set() };

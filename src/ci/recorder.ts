@@ -9,7 +9,7 @@
  */
 import type { CloseEvent, ErrorEvent, OpenEvent, PeerCloseEvent, ViolationEvent, WsdiagEvent } from '../events/index.js';
 import type { ProxyAddon } from '../proxy/index.js';
-import type { Reporter } from '../reporters/types.js';
+import type { Reporter } from '../reporters/index.js';
 import { violationFails, type FailOnPolicy } from './policy.js';
 
 /** The events that tell a connection's story, in the order they happened. */

@@ -14,12 +14,16 @@ import { systemClock, type Clock } from '../events/index.js';
 import { startProxy, summaryCounts, type ListenAddress, type ProxyAddon, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { livePrettyOptions } from '../live/index.js';
-import { describeFsError, JsonlReporter, openJsonlLog } from '../reporters/jsonl.js';
-import { stdoutClosedNotice } from '../reporters/line-sink.js';
-import { MultiReporter } from '../reporters/multi.js';
-import { PrettyReporter } from '../reporters/pretty.js';
-import { SummaryCollector } from '../reporters/summary.js';
-import type { Reporter } from '../reporters/types.js';
+import {
+  describeFsError,
+  JsonlReporter,
+  openJsonlLog,
+  stdoutClosedNotice,
+  MultiReporter,
+  PrettyReporter,
+  SummaryCollector,
+  type Reporter,
+} from '../reporters/index.js';
 import { githubAnnotation } from './annotations.js';
 import { renderJunit } from './junit.js';
 import { decideExit, type CommandOutcome, type FailOnPolicy, type RunVerdict } from './policy.js';
@@ -198,7 +202,7 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
         runErrors: recorder.runErrors,
         properties: [
           // As the proxy's own `listening` event shows it (a token in its path is redacted).
-          ['target', redactorFor(options.proxy.showSecrets).url(options.proxy.target)],
+          ['target', redactorFor(options.proxy.showSecrets, options.proxy.redact).url(options.proxy.target)],
           ['fail-on', options.failOn.text],
           // The program only: arguments may carry secrets, and a JUnit file is often published.
           ['command', options.command[0] ?? ''],

@@ -4,9 +4,8 @@
  * They work against any server; the demo points them at wsdiag in front of its own upstream, and the
  * tests point them straight at the upstream.
  */
-import { Opcode } from '../protocol/constants.js';
-import { encodeFrame } from '../protocol/encoder.js';
-import type { RuleId } from '../rules/table.js';
+import { Opcode, encodeFrame } from '../protocol/index.js';
+import type { RuleId } from '../rules/index.js';
 import { openRawConnection, randomMask, type CloseReceived } from './raw-client.js';
 
 /** What a demo client saw of the server. */

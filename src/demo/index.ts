@@ -21,3 +21,4 @@ export {
 export { runGoodClient } from './good-client.js';
 export { openRawConnection, HandshakeFailed, type RawConnection, type CloseReceived } from './raw-client.js';
 export type { PeerCloseSeen } from './watch.js';
+export { listText } from './text.js';

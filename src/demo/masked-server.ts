@@ -8,10 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Opcode } from '../protocol/constants.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { closeBody, encodeFrame } from '../protocol/encoder.js';
-import { computeAccept } from '../protocol/handshake.js';
+import { Opcode, FrameDecoder, closeBody, encodeFrame, computeAccept } from '../protocol/index.js';
 import { randomMask } from './raw-client.js';
 
 export const MASKED_GREETING = 'hello from a server that masks its frames';

@@ -9,11 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { closeBody, encodeFrame } from '../protocol/encoder.js';
-import { Opcode } from '../protocol/constants.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { computeAccept } from '../protocol/handshake.js';
-import type { Finding } from '../protocol/types.js';
+import { closeBody, encodeFrame, Opcode, FrameDecoder, computeAccept, type Finding } from '../protocol/index.js';
 
 /** The status code and reason of a Close frame. */
 export interface CloseReceived {

@@ -2,7 +2,7 @@
  * The words the demo prints around wsdiag's own log: the opening lines, the heading before each
  * scenario, the closing paragraph, and the `--list` table. Pure functions of what ran.
  */
-import type { Palette } from '../reporters/color.js';
+import type { Palette } from '../reporters/index.js';
 import { SCENARIOS, scenarioHeading, type Scenario } from './scenarios.js';
 
 export function introText(scenarios: readonly Scenario[], c: Palette): string {

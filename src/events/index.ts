@@ -16,6 +16,8 @@ import type {
   SummaryEvent,
   ViolationEvent,
 } from './core.js';
+import type { MessageEvent } from './message.js';
+import type { HttpEvent } from './http.js';
 import type { FaultEvent } from './fault.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
@@ -23,6 +25,9 @@ import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 export * from './base.js';
 export type * from './core.js';
 export type * from './capture.js';
+export type * from './message.js';
+export { MESSAGE_KINDS } from './message.js';
+export type * from './http.js';
 export type * from './probe.js';
 export type * from './sandwich.js';
 export type * from './fault.js';
@@ -38,6 +43,10 @@ export type WsdiagEvent =
   | CloseEvent
   | ErrorEvent
   | SummaryEvent
+  // The conversation itself (--messages).
+  | MessageEvent
+  // Plain HTTP through the proxy.
+  | HttpEvent
   // wsdiag probe
   | ProbeCaseEvent
   | ProbeSummaryEvent

@@ -5,6 +5,7 @@
  * EVENT_FIELDS is also what the contract test holds docs/events.md against.
  */
 import { SCHEMA_VERSION } from './base.js';
+import { MESSAGE_KINDS } from './message.js';
 import type { EventType, WsdiagEvent } from './index.js';
 
 export type ParsedLine = { ok: true; event: WsdiagEvent } | { ok: false; reason: string };
@@ -35,6 +36,7 @@ const countsOf: Check = (v) => isObject(v) && Object.values(v).every(isNumber);
 const stringsOf: Check = (v) => isObject(v) && Object.values(v).every(isString);
 
 const isDirection = oneOf('client->server', 'server->client');
+const isCount: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const perDirection = (check: Check) => shape({ 'client->server': check, 'server->client': check });
 const isFrameRef = shape({ index: isNumber, offset: isNumber, opcode: isNumber, length: isNumber });
 const isCause = shape({ rule: isString, dir: isDirection, frame: nullable(isFrameRef) });
@@ -124,6 +126,35 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     by_code: countsOf,
     refused: optional(shape({ max_connections: isNumber, header_timeout: isNumber })),
     faults: optional(countsOf),
+  },
+  message: {
+    conn: isString,
+    dir: isDirection,
+    kind: oneOf(...MESSAGE_KINDS),
+    compressed: isBoolean,
+    wire_size: isCount,
+    size: nullable(isCount),
+    frames: isCount,
+    first_frame: isCount,
+    last_frame: isCount,
+    first_ts: isString,
+    last_ts: isString,
+    encoding: nullable(oneOf('text', 'base64')),
+    data: nullable(isString),
+    truncated: isBoolean,
+    close: optional(shape({ code: nullable(isNumber), reason: isString })),
+  },
+  http: {
+    conn: nullable(isString),
+    client: isString,
+    method: isString,
+    path: isString,
+    status: isNumber,
+    request_bytes: isNumber,
+    response_bytes: isNumber,
+    duration_ms: isNumber,
+    upgrade: isBoolean,
+    aborted: optional(isBoolean),
   },
   'probe-case': {
     case: isString,
@@ -219,7 +250,7 @@ export function parseEventLine(line: string): ParsedLine {
     };
   }
   const type = value['type'];
-  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${JSON.stringify(type) ?? 'undefined'}` };
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${type === undefined ? 'undefined' : JSON.stringify(type)}` };
   if (!isString(value['ts'])) return { ok: false, reason: `"${type}" event without a "ts" string` };
   const bad = Object.entries(EVENT_FIELDS[type]).find(([key, check]) => !check(value[key]));
   if (bad) return { ok: false, reason: `"${type}" event with a missing or invalid "${bad[0]}" field` };

@@ -4,7 +4,7 @@
  */
 import type { Side } from '../events/index.js';
 import { ConfigError } from '../errors.js';
-import { getRule, RULES, type RuleDef, type RuleId } from '../rules/table.js';
+import { getRule, RULES, type RuleDef, type RuleId } from '../rules/index.js';
 import { codeFacts } from './codes.js';
 import { isLang } from './locale.js';
 import { SUBPROTOCOL_PROFILES } from './profiles.js';

@@ -2,7 +2,7 @@
  * The language-neutral facts about close codes: which entry of the text catalogue explains a number,
  * whether it may be sent, who sends it and where it is defined. The prose lives in ./text/.
  */
-import { isValidWireCloseCode } from '../protocol/constants.js';
+import { isValidWireCloseCode } from '../protocol/index.js';
 import type { CodeStatus, Sender } from './types.js';
 
 /** The codes RFC 6455 and the IANA registry name one by one; each has its own text. */

@@ -6,7 +6,7 @@
 import { codeFacts, type CodeKey } from './codes.js';
 import { catalogue, type Labels } from './text/index.js';
 import type { Explanation, WrittenComparison } from './types.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 
 export interface PairComparison {
   /** The two topics as shown to the user (`1002`, `reserved-bits`). */
@@ -33,14 +33,13 @@ function pairKey(a: string, b: string): string {
 
 /** Every pair (in argument order) whose two topics are not the same catalogue entry. */
 export function comparePairs(list: readonly Explanation[]): PairComparison[] {
-  if (list.length < 2) return [];
-  const cat = catalogue(list[0]!.lang);
+  const [first] = list;
+  if (first === undefined || list.length < 2) return [];
+  const cat = catalogue(first.lang);
   const written = new Map<string, WrittenComparison>(cat.pairs.map(([a, b, c]) => [pairKey(a, b), c]));
   const pairs: PairComparison[] = [];
-  for (let i = 0; i < list.length; i++) {
-    for (let j = i + 1; j < list.length; j++) {
-      const a = list[i]!;
-      const b = list[j]!;
+  for (const [i, a] of list.entries()) {
+    for (const b of list.slice(i + 1)) {
       if (keyOf(a) === keyOf(b)) continue;
       const text = written.get(pairKey(keyOf(a), keyOf(b)));
       pairs.push(

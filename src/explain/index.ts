@@ -14,3 +14,4 @@ export { suggestRuleIds } from './topics.js';
 export { SUBPROTOCOL_PROFILES } from './profiles.js';
 export { LANGS } from './types.js';
 export type { CodeExplanation, CodeStatus, Explanation, Lang, RuleExplanation, RuleRef, Sender, SubprotocolProfile } from './types.js';
+export { isLang } from './locale.js';

@@ -31,10 +31,11 @@ interface Line {
 }
 
 export function renderExplanations(list: readonly Explanation[], options: RenderOptions = {}): string {
-  if (list.length === 0) return '';
+  const [first] = list;
+  if (first === undefined) return '';
   const width = Math.max(MIN_TEXT_WIDTH, Math.floor(options.width ?? 80));
   const paint = painter(options.color ?? false);
-  const labels = catalogue(list[0]!.lang).labels;
+  const labels = catalogue(first.lang).labels;
   const textWidth = Math.min(width, MAX_TEXT_WIDTH);
 
   const columnWidth = Math.floor((width - COLUMN_GAP.length * (list.length - 1)) / list.length);

@@ -2,7 +2,7 @@
  * Which side sends the bytes each rule is about. Some rules can only be broken by one side (masking,
  * the handshake); the rest by either. Language-neutral: the text catalogues turn it into words.
  */
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 import type { Sender } from './types.js';
 
 export const RULE_SENDERS: Record<RuleId, Sender> = {

@@ -3,8 +3,7 @@
  * else is a usage error that lists the valid forms and, when the input is close to a rule id, suggests it.
  */
 import { UsageError } from '../errors.js';
-import { editDistance, typoBudget } from '../rules/suggest.js';
-import { findRule, RULES, type RuleId } from '../rules/table.js';
+import { editDistance, typoBudget, findRule, RULES, type RuleId } from '../rules/index.js';
 import { MAX_CLOSE_CODE } from './codes.js';
 import { catalogue } from './text/index.js';
 import type { Lang } from './types.js';

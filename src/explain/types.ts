@@ -3,7 +3,7 @@
  * get from `explain()`. Every field is plain data (strings, numbers, arrays) so it serialises as is.
  */
 import type { Severity, ViolationCode } from '../events/index.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 
 export type Lang = 'en' | 'fr';
 export const LANGS: readonly Lang[] = ['en', 'fr'];

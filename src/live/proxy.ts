@@ -1,17 +1,27 @@
 /**
  * `wsdiag proxy` as a library call: the proxy with its sinks (stdout, the log file, the summary, the
  * dashboard), run until `io.signal` aborts; then it stops accepting, closes its connections (each gets
- * its close event), writes the summary, flushes everything and resolves with the exit code.
+ * its close event), writes the summary, flushes everything and resolves with the exit code. `filter`
+ * narrows stdout only: the log file is the record, and the summary and the dashboard count everything.
  *
  * The log file is opened and the dashboard bound before the proxy listens: a bad path or a busy
  * dashboard port stops the run before any client could connect.
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { systemClock } from '../events/index.js';
+import { systemClock, type WsdiagEvent } from '../events/index.js';
+import { createFilter, type FilterOptions } from '../filter/index.js';
 import { startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import { JsonlReporter, MultiReporter, PrettyReporter, SummaryCollector, openJsonlLog, type Reporter } from '../reporters/index.js';
-import { stdoutClosedNotice } from '../reporters/line-sink.js';
+import {
+  FilteredReporter,
+  JsonlReporter,
+  MultiReporter,
+  PrettyReporter,
+  SummaryCollector,
+  openJsonlLog,
+  stdoutClosedNotice,
+  type Reporter,
+} from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
 import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
 
@@ -22,6 +32,11 @@ export interface RunProxyOptions extends LiveOutputOptions {
   proxy: LiveProxyOptions;
   /** Serve the live dashboard at this address (port 0 = any free one); its address is printed on stderr. */
   ui?: { host: string; port: number; capacity?: number };
+  /**
+   * Which events stdout shows (src/filter/, the language `tail` shares). The `listening` event is always
+   * shown: it says where to connect. The log file, the summary and the dashboard get every event.
+   */
+  filter?: FilterOptions;
 }
 
 export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
@@ -43,9 +58,10 @@ export async function runLiveProxy(
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
   const summary = new SummaryCollector();
-  const output: Reporter = options.json
+  const stdout: Reporter = options.json
     ? new JsonlReporter(io.stdout, { onClosed: stdoutClosed })
     : new PrettyReporter(io.stdout, livePrettyOptions(options, io), stdoutClosed);
+  const output = options.filter ? new FilteredReporter(stdout, shownOnStdout(options.filter)) : stdout;
   const logFailure = new LogFailure(options.log);
   const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
   const dashboard = await openDashboard(options, io).catch(async (err: unknown) => {
@@ -75,6 +91,12 @@ export async function runLiveProxy(
   return ExitCode.Ok;
 }
 
+/** What the filter keeps, and always `listening` (with `--listen HOST:0` nothing else says the port). */
+function shownOnStdout(filter: FilterOptions): (event: WsdiagEvent) => boolean {
+  const keep = createFilter(filter);
+  return (event) => event.type === 'listening' || keep(event);
+}
+
 async function openDashboard(options: RunProxyOptions, io: LiveIO): Promise<Dashboard | undefined> {
   if (options.ui === undefined) return undefined;
   const dashboard = await startDashboard({
@@ -82,7 +104,7 @@ async function openDashboard(options: RunProxyOptions, io: LiveIO): Promise<Dash
     host: options.ui.host,
     port: options.ui.port,
     capacity: options.ui.capacity ?? DEFAULT_UI_BUFFER,
-    redact: redactorFor(options.proxy.showSecrets),
+    redact: redactorFor(options.proxy.showSecrets, options.proxy.redact),
   });
   io.stderr.write(
     dashboardLines(dashboard)

@@ -7,10 +7,7 @@
 import type { Writable } from 'node:stream';
 import { OperationalError } from '../errors.js';
 import type { Clock } from '../events/index.js';
-import { shouldUseColor } from '../reporters/color.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import type { SinkClosedListener } from '../reporters/line-sink.js';
-import type { PrettyOptions } from '../reporters/types.js';
+import { shouldUseColor, describeFsError, type SinkClosedListener, type PrettyOptions } from '../reporters/index.js';
 
 /** Where a live run writes and what stops it (the CLI: the process's streams and SIGINT/SIGTERM). */
 export interface LiveIO {

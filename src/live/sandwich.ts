@@ -7,10 +7,8 @@
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type WsdiagEvent } from '../events/index.js';
 import { summaryCounts } from '../proxy/index.js';
-import { MultiReporter, SummaryCollector, createOutput, openJsonlLog } from '../reporters/index.js';
-import { stdoutClosedNotice } from '../reporters/line-sink.js';
-import { startSandwich } from '../sandwich/run.js';
-import type { SandwichOptions } from '../sandwich/types.js';
+import { MultiReporter, SummaryCollector, createOutput, openJsonlLog, stdoutClosedNotice } from '../reporters/index.js';
+import { startSandwich, type SandwichOptions } from '../sandwich/index.js';
 import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
 
 export interface RunSandwichOptions extends LiveOutputOptions {

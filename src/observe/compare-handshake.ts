@@ -8,8 +8,7 @@
  * Paths and subprotocols are quoted through the redactor: on live traffic (`wsdiag sandwich`) they may
  * carry credentials. They are compared as they came.
  */
-import { parseExtensions } from '../protocol/extensions.js';
-import { checkUpgradeResponse } from '../protocol/handshake.js';
+import { parseExtensions, checkUpgradeResponse } from '../protocol/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { PROBE_NAMES, failure, info, type EndpointNames } from './findings.js';
 import type { ObservedHandshake, ProbeFinding } from './types.js';

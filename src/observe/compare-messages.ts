@@ -43,7 +43,8 @@ export function compareMessages(
   findings.push(...explainLeftovers(unmatchedSent, unmatchedArrived, ctx.dir));
   for (const pair of pairs) findings.push(...pairFindings(pair, ctx.dir));
   const refragmented = pairs.filter((p) => !sameNumbers(p.sent.frameLengths, p.arrived.frameLengths));
-  if (refragmented.length > 0) findings.push(refragmentFinding(refragmented, ctx));
+  const [example] = refragmented;
+  if (example) findings.push(refragmentFinding(example, refragmented, ctx));
   return { findings, pairs };
 }
 
@@ -59,24 +60,23 @@ function matchByContent(sent: readonly ObservedMessage[], arrived: readonly Obse
   const duplicates: MessagePair[] = [];
   // Two passes: application data first; then wire bytes, for messages a side could not inflate.
   for (const key of [appKey, (m: ObservedMessage) => (m.complete ? `wire:${m.wireSha256}` : null)]) {
-    const bySent = new Map<string, number[]>();
+    const bySent = new Map<string, Array<{ i: number; m: ObservedMessage }>>();
     sent.forEach((m, i) => {
       const k = key(m);
       if (k === null || usedSent.has(i)) return;
       const list = bySent.get(k);
-      if (list) list.push(i);
-      else bySent.set(k, [i]);
+      if (list) list.push({ i, m });
+      else bySent.set(k, [{ i, m }]);
     });
     arrived.forEach((m, j) => {
       if (matchedArrived.has(j)) return;
       const k = key(m);
       if (k === null) return;
-      const candidates = bySent.get(k);
-      if (!candidates || candidates.length === 0) return;
-      const i = candidates.shift()!;
-      usedSent.add(i);
+      const candidate = bySent.get(k)?.shift();
+      if (candidate === undefined) return;
+      usedSent.add(candidate.i);
       matchedArrived.add(j);
-      pairs.push({ sent: sent[i]!, arrived: m });
+      pairs.push({ sent: candidate.m, arrived: m });
     });
   }
   // An arrived message equal to one already delivered is a duplicate, not something new.
@@ -129,17 +129,19 @@ function explainLeftovers(sent: readonly ObservedMessage[], arrived: readonly Ob
   const findings: ProbeFinding[] = [];
   let i = 0;
   let j = 0;
-  while (i < sent.length && j < arrived.length) {
-    const s = sent[i]!;
-    const a = arrived[j]!;
+  for (;;) {
+    const s = sent[i];
+    const a = arrived[j];
+    if (s === undefined || a === undefined) break;
     const merged = runMatching(sent, i, a.length);
     if (merged > 1) {
       const run = sent.slice(i, i + merged);
+      const last = run.at(-1) ?? s;
       findings.push(
         failure(
           'messages-merged',
           dir,
-          `${plural(merged, 'message')} (#${run[0]!.index}–#${run[merged - 1]!.index}, ${run.map((m) => m.length).join(' + ')} bytes) arrived as one ${describeMessage(a)}.`,
+          `${plural(merged, 'message')} (#${s.index}–#${last.index}, ${run.map((m) => m.length).join(' + ')} bytes) arrived as one ${describeMessage(a)}.`,
           { rfc: 'RFC 6455 §5.4' },
         ),
       );
@@ -173,24 +175,24 @@ function explainLeftovers(sent: readonly ObservedMessage[], arrived: readonly Ob
     i++;
     j++;
   }
-  for (; j < arrived.length; j++) {
-    findings.push(failure('message-added', dir, `${cap(describeMessage(arrived[j]!))} arrived that was never sent.`));
-  }
-  for (; i < sent.length; i++) {
-    findings.push(failure('message-dropped', dir, `${cap(describeMessage(sent[i]!))} did not arrive.`));
-  }
+  for (const m of arrived.slice(j)) findings.push(failure('message-added', dir, `${cap(describeMessage(m))} arrived that was never sent.`));
+  for (const m of sent.slice(i)) findings.push(failure('message-dropped', dir, `${cap(describeMessage(m))} did not arrive.`));
   return findings;
 }
 
 /** How many consecutive messages from `list[from]` have lengths adding up to exactly `total` (0 if none). */
 function runMatching(list: readonly ObservedMessage[], from: number, total: number): number {
   let sum = 0;
-  for (let k = from; k < list.length; k++) {
-    sum += list[k]!.length;
-    if (sum === total) return k - from + 1;
+  let count = 0;
+  let previous: number | null = null;
+  for (const m of list.slice(from)) {
+    sum += m.length;
+    count++;
+    if (sum === total) return count;
     if (sum > total) return 0;
     // Only neighbours in the original stream can have been merged or split.
-    if (k > from && list[k]!.index !== list[k - 1]!.index + 1) return 0;
+    if (previous !== null && m.index !== previous + 1) return 0;
+    previous = m.index;
   }
   return 0;
 }
@@ -214,8 +216,9 @@ export function firstDifference(s: ObservedMessage, a: ObservedMessage): string 
   const left = s.bytes ?? s.head;
   const right = a.bytes ?? a.head;
   const n = Math.min(left.length, right.length);
-  for (let k = 0; k < n; k++) {
-    if (left[k] !== right[k]) return `byte ${k} was 0x${hex(left[k]!)} and arrived as 0x${hex(right[k]!)}`;
+  for (const [k, l] of left.subarray(0, n).entries()) {
+    const r = right[k];
+    if (r !== undefined && l !== r) return `byte ${k} was 0x${hex(l)} and arrived as 0x${hex(r)}`;
   }
   if (s.bytes && a.bytes) return `the first ${bytes(n)} are identical`;
   return `the first ${bytes(n)} are identical, the SHA-256 of the whole payload differs`;
@@ -245,8 +248,7 @@ function pairFindings({ sent, arrived }: MessagePair, dir: Direction): ProbeFind
   return findings;
 }
 
-function refragmentFinding(pairs: readonly MessagePair[], ctx: MessageContext): ProbeFinding {
-  const example = pairs[0]!;
+function refragmentFinding(example: MessagePair, pairs: readonly MessagePair[], ctx: MessageContext): ProbeFinding {
   const forbidden = ctx.extensionsInPlay || pairs.some((p) => p.sent.compressed || p.arrived.compressed);
   const detail = `${plural(pairs.length, 'message')} arrived in different frames (e.g. ${describeMessage(example.sent)}: ${frameList(example.sent.frameLengths)} → ${frameList(example.arrived.frameLengths)})`;
   if (forbidden) {

@@ -8,9 +8,9 @@
  * `wsdiag sandwich` builds them from the two legs of live traffic and calls the same compareConnection.
  */
 import type { Direction } from '../events/index.js';
-import { Opcode, opcodeName } from '../protocol/constants.js';
+import { Opcode, opcodeName } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 import { compareHandshake } from './compare-handshake.js';
 import { compareMessages } from './compare-messages.js';
 import {
@@ -149,7 +149,9 @@ function burstLeaders(sent: ObservedStream): Set<ObservedStream['messages'][numb
     if (burst) burst.push(m);
     else bursts.set(m.firstAt, [m]);
   }
-  return new Set([...bursts.values()].filter((b) => b.length <= LATENCY_MAX_BURST).map((b) => b[0]!));
+  const leaders = new Set<ObservedStream['messages'][number]>();
+  for (const [leader, ...rest] of bursts.values()) if (leader && rest.length < LATENCY_MAX_BURST) leaders.add(leader);
+  return leaders;
 }
 
 const LATENCY_MAX_BURST = 16;
@@ -205,9 +207,15 @@ function frameFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direc
   }
   const aligned =
     sent.frames.length === arrived.frames.length &&
-    sent.frames.every((f, i) => f.opcode === arrived.frames[i]!.opcode && f.length === arrived.frames[i]!.length);
+    sent.frames.every((f, i) => {
+      const a = arrived.frames[i];
+      return a !== undefined && f.opcode === a.opcode && f.length === a.length;
+    });
   if (aligned) {
-    const rekeyed = sent.frames.filter((f, i) => f.masked && arrived.frames[i]!.masked && f.maskKey !== arrived.frames[i]!.maskKey).length;
+    const rekeyed = sent.frames.filter((f, i) => {
+      const a = arrived.frames[i];
+      return f.masked && a?.masked === true && f.maskKey !== a.maskKey;
+    }).length;
     if (rekeyed > 0)
       findings.push(
         info(
@@ -216,7 +224,7 @@ function frameFindings(sent: ObservedStream, arrived: ObservedStream, dir: Direc
           `${plural(rekeyed, 'frame')} arrived with a new masking key (legal: the intermediary re-masked them).`,
         ),
       );
-    const reencoded = sent.frames.filter((f, i) => f.lengthForm !== arrived.frames[i]!.lengthForm).length;
+    const reencoded = sent.frames.filter((f, i) => f.lengthForm !== arrived.frames[i]?.lengthForm).length;
     if (reencoded > 0)
       findings.push(
         info('length-form-changed', dir, `${plural(reencoded, 'frame')} arrived with the payload length written in a different form.`),

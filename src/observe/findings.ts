@@ -3,7 +3,7 @@
  * collapsing a flood of identical findings (1000 dropped messages) into a few plus a count.
  */
 import type { Direction } from '../events/index.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 import type { CheckId, FindingSeverity, ProbeFinding, ObservedMessage } from './types.js';
 
 /** Where a finding belongs: the handshake, one direction's traffic, or the connection's end. */

@@ -6,8 +6,8 @@
  * Pure: the connection's observations in, one finding out.
  */
 import type { Direction } from '../events/index.js';
-import { Opcode } from '../protocol/constants.js';
-import { getRule } from '../rules/table.js';
+import { Opcode } from '../protocol/index.js';
+import { getRule } from '../rules/index.js';
 import { describeClose, type ConnectionObservation } from './compare.js';
 import { info, warning } from './findings.js';
 import type { InvalidSpec, ObservedStream, ProbeFinding } from './types.js';
@@ -31,8 +31,8 @@ export function classifyInvalid(spec: InvalidSpec, obs: ConnectionObservation): 
   // A Close the sender got that the far end never sent came from the intermediary.
   const closesFromFar = countCloses(receiver.sent);
   const closesToSender = sender.received.controls.filter((c) => c.opcode === Opcode.Close);
-  if (closesToSender.length > closesFromFar) {
-    const close = closesToSender[closesFromFar]!;
+  const close = closesToSender[closesFromFar];
+  if (close !== undefined) {
     const code = close.close?.code ?? null;
     const fitting =
       code === rule.code ? `, the code ${rule.code} this fault calls for` : code === null ? '' : ` (${rule.code} would name the fault)`;

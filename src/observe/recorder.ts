@@ -16,10 +16,16 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FrameRef, Side } from '../events/index.js';
-import { MAX_CONTROL_PAYLOAD, Opcode } from '../protocol/constants.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { MessageCollector, type CollectedMessage } from '../protocol/message-collector.js';
-import type { DecoderSink, FrameHeader, MessageInfo } from '../protocol/types.js';
+import {
+  MAX_CONTROL_PAYLOAD,
+  Opcode,
+  FrameDecoder,
+  MessageCollector,
+  type CollectedMessage,
+  type DecoderSink,
+  type FrameHeader,
+  type MessageInfo,
+} from '../protocol/index.js';
 import type { ObservedControl, ObservedMessage, ObservedStream } from './types.js';
 
 export interface RecorderOptions {
@@ -77,8 +83,8 @@ export class StreamRecorder {
   private readonly maxFrames: number;
   private readonly collector: MessageCollector;
   private building: Building | null = null;
-  /** The frame in progress belongs to `building` (a data frame). */
-  private inMessage = false;
+  /** The message the frame in progress belongs to (a data frame), else null. */
+  private current: Building | null = null;
   private control: Control | null = null;
   private dataFrames = 0;
   private now = 0;
@@ -197,14 +203,14 @@ export class StreamRecorder {
     // The decoder's message assembly decides (messageStart follows for a new message): a text or binary
     // frame starts one, abandoning one left unfinished; a continuation belongs to the one in progress.
     const isData = h.opcode === Opcode.Text || h.opcode === Opcode.Binary;
-    this.inMessage = isData || (h.opcode === Opcode.Continuation && this.building !== null);
-    if (this.inMessage) {
+    if (isData) {
+      this.abandonMessage();
+      this.startMessage(h);
+    }
+    this.current = isData || h.opcode === Opcode.Continuation ? this.building : null;
+    if (this.current !== null) {
       this.dataFrames++;
-      if (isData) {
-        this.abandonMessage();
-        this.startMessage(h);
-      }
-      const m = this.building!.message;
+      const m = this.current.message;
       m.frameLengths.push(h.length);
       m.lastAt = this.now;
       return;
@@ -260,8 +266,8 @@ export class StreamRecorder {
   }
 
   private onPayload(data: Uint8Array): void {
-    if (this.inMessage) {
-      const b = this.building!;
+    const b = this.current;
+    if (b !== null) {
       b.message.wireLength += data.length;
       b.wireHash?.update(data);
       return;
@@ -275,7 +281,7 @@ export class StreamRecorder {
 
   private onFrameEnd(frame: FrameRef): void {
     const control = this.control;
-    if (this.inMessage || control === null || control.index !== frame.index) return;
+    if (this.current !== null || control === null || control.index !== frame.index) return;
     this.control = null;
     control.record.payload = control.bytes;
     this.stream.controls.push(control.record);

@@ -5,8 +5,8 @@
  * same pure functions (compare.ts).
  */
 import type { Side } from '../events/index.js';
-import type { FrameHeader } from '../protocol/types.js';
-import type { RuleId } from '../rules/table.js';
+import type { FrameHeader } from '../protocol/index.js';
+import type { RuleId } from '../rules/index.js';
 
 /** One frame as observed (kept as JSON-friendly data: the key as hex). */
 export interface ObservedFrame extends Omit<FrameHeader, 'headerLength' | 'maskKey'> {

@@ -11,8 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import type { AcceptedType } from '../protocol/message-type.js';
-import { editDistance } from '../rules/suggest.js';
+import type { AcceptedType } from '../protocol/index.js';
+import { editDistance } from '../rules/index.js';
 import { compilePathGlob, type PathGlob } from './glob.js';
 import { JsonSyntaxError, parseJson, type JsonEntry, type JsonNode, type Position } from './json.js';
 

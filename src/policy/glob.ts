@@ -56,7 +56,7 @@ function translate(glob: string): string {
       out += '[^/]';
       i += 1;
     } else {
-      out += glob[i]!.replace(REGEXP_SPECIAL, '\\$&');
+      out += glob.charAt(i).replace(REGEXP_SPECIAL, '\\$&');
       i += 1;
     }
   }

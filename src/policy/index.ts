@@ -8,8 +8,6 @@ export { compilePathGlob, requestPath } from './glob.js';
 export type { PathGlob } from './glob.js';
 export { ConnectionLearning, DEFAULT_MAX_ROUTES, PolicyLearner, describeMessage, learnedPolicy, rejectionExplanation } from './learn.js';
 export type { LearnerOptions, Lesson, Outcome, PolicyOrigin, PolicyTarget, RelayedMessage, RouteKey, TrackOptions } from './learn.js';
-export { NOT_PROFILED, SUBPROTOCOL_PROFILES, explainProfileRows, findProfile, profilePolicy } from './profiles.js';
-export type { SubprotocolProfile, UnprofiledSubprotocol } from './profiles.js';
 export { MessagePolicies } from './runtime.js';
 export type { PolicyOptions } from './runtime.js';
 export { acceptsFlagPolicy, flagTypePolicies, policyLayers, policyOrigins, resolveTypePolicies } from './resolve.js';

@@ -196,8 +196,8 @@ class Reader {
   }
 
   private describe(): string {
-    if (this.i >= this.text.length) return 'the end of the file';
-    const c = this.text[this.i]!;
+    const c = this.text[this.i];
+    if (c === undefined) return 'the end of the file';
     if (c === '\n' || c === '\r') return 'a line break';
     return `'${c}'`;
   }
@@ -208,16 +208,17 @@ class Reader {
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
+      const start = this.lineStarts[mid];
+      if (start !== undefined && start <= offset) lo = mid;
       else hi = mid - 1;
     }
     // The BOM is invisible in editors: columns on the first line start after it.
-    const column = offset - this.lineStarts[lo]! + (lo === 0 && this.bom ? 0 : 1);
+    const column = offset - (this.lineStarts[lo] ?? 0) + (lo === 0 && this.bom ? 0 : 1);
     return { line: lo + 1, column };
   }
 
   private offsetOf(at: Position): number {
-    return this.lineStarts[at.line - 1]! + at.column - (at.line === 1 && this.bom ? 0 : 1);
+    return (this.lineStarts[at.line - 1] ?? 0) + at.column - (at.line === 1 && this.bom ? 0 : 1);
   }
 
   private fail(problem: string, offset = this.i): never {

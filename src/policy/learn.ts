@@ -8,9 +8,7 @@
  * forgets the lesson rather than flipping it.
  */
 import { directionFrom, senderOf, type Blame, type Direction, type Side, type WsdiagEvent } from '../events/index.js';
-import { Opcode, closeCodeName } from '../protocol/constants.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import type { MessageInfo } from '../protocol/types.js';
+import { Opcode, closeCodeName, type TypePolicy, type MessageInfo } from '../protocol/index.js';
 import { requestPath } from './glob.js';
 
 /** Where a direction's policy came from, most specific first. */
@@ -122,7 +120,10 @@ export class PolicyLearner {
     }
     const lesson: Lesson = { conn, dir, route, rejected: message.type, message, policy: learnedPolicy(conn, message) };
     this.byKey.set(key, lesson);
-    if (this.byKey.size > this.maxRoutes) this.byKey.delete(this.byKey.keys().next().value!);
+    if (this.byKey.size > this.maxRoutes) {
+      const [oldest] = this.byKey.keys();
+      if (oldest !== undefined) this.byKey.delete(oldest);
+    }
     this.broadcast(dir, route, lesson.policy);
     return { kind: 'learned', lesson };
   }

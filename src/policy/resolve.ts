@@ -7,7 +7,7 @@
  * profile). The `source` of each policy says where it came from, and appears in every violation it produces.
  */
 import type { Direction } from '../events/index.js';
-import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
+import { type AcceptedType, type TypePolicy, findProfile, profilePolicy, type SubprotocolProfile } from '../protocol/index.js';
 import {
   acceptsSetting,
   resolveSettings,
@@ -15,10 +15,9 @@ import {
   type ConnectionSettings,
   type SettingValues,
   type SettingsLayer,
-} from '../proxy/settings.js';
+} from '../proxy/index.js';
 import { matchRoute, type PolicyConfig, type PolicyRoute, type RouteTarget } from './config.js';
 import type { PolicyLearner, PolicyOrigin } from './learn.js';
-import { findProfile, profilePolicy, type SubprotocolProfile } from './profiles.js';
 
 export interface PolicyFlags {
   /** Per-direction policies given on the command line (see flagTypePolicies / acceptsFlagPolicy). */

@@ -6,10 +6,8 @@
  * decoder, explains 1003 closes (rewriting the `peer-close` event) and learns from them.
  */
 import type { Direction } from '../events/index.js';
-import type { AcceptedType, TypePolicy } from '../protocol/message-type.js';
-import type { ConnectionAddon, ProxyAddon } from '../proxy/addon.js';
-import type { SettingsLayer } from '../proxy/settings.js';
-import type { ConnectionInfo } from '../proxy/types.js';
+import type { AcceptedType, TypePolicy } from '../protocol/index.js';
+import type { ConnectionAddon, ProxyAddon, SettingsLayer, ConnectionInfo } from '../proxy/index.js';
 import { loadPolicyConfig, type PolicyConfig, type RouteTarget } from './config.js';
 import { PolicyLearner } from './learn.js';
 import { flagTypePolicies, policyLayers, policyOrigins } from './resolve.js';

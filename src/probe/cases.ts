@@ -12,9 +12,8 @@
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { Side } from '../events/index.js';
 import type { InvalidSpec } from '../observe/index.js';
-import { closeBody, type FrameSpec } from '../protocol/encoder.js';
-import { Opcode } from '../protocol/constants.js';
-import type { RuleId } from '../rules/table.js';
+import { closeBody, type FrameSpec, Opcode } from '../protocol/index.js';
+import type { RuleId } from '../rules/index.js';
 import { allByteValues, binaryPayload, textPayload, utf8 } from './payloads.js';
 
 export type { InvalidSpec };
@@ -114,12 +113,14 @@ function closeCase(by: Side, code: number): ProbeCase {
 
 /** Splits `bytes` at the given offsets into a fragmented message of `opcode`. */
 function fragments(opcode: number, bytes: Uint8Array, cuts: number[], more: Partial<FrameSpec> = {}): FrameSpec[] {
-  const edges = [0, ...cuts, bytes.length];
+  const ends = [...cuts, bytes.length];
   const frames: FrameSpec[] = [];
-  for (let i = 0; i < edges.length - 1; i++) {
-    const piece = bytes.subarray(edges[i]!, edges[i + 1]!);
-    const fin = i === edges.length - 2;
+  let start = 0;
+  for (const [i, end] of ends.entries()) {
+    const piece = bytes.subarray(start, end);
+    const fin = i === ends.length - 1;
     frames.push(i === 0 ? { opcode, payload: piece, fin, ...more } : cont(piece, fin));
+    start = end;
   }
   return frames;
 }
@@ -170,8 +171,10 @@ function fragmentedWithPings(side: Side): FrameSpec[] {
   const seed = side === 'client' ? CLIENT_SEED : SERVER_SEED;
   const body = side === 'client' ? textPayload(3000, seed) : binaryPayload(3000, seed);
   const opcode = side === 'client' ? Opcode.Text : Opcode.Binary;
-  const [first, second, third] = fragments(opcode, body, [1000, 2000]);
-  return [first!, ping(`${side} ping between fragments 1 and 2`), second!, ping(`${side} ping between fragments 2 and 3`), third!];
+  // Three fragments, a ping between each two.
+  return fragments(opcode, body, [1000, 2000]).flatMap((fragment, i) =>
+    i === 0 ? [fragment] : [ping(`${side} ping between fragments ${i} and ${i + 1}`), fragment],
+  );
 }
 
 function sentinel(side: Side): FrameSpec {
@@ -421,9 +424,9 @@ export function selectCases(globs: string | undefined, includeInvalid: boolean):
     .split(',')
     .map((g) => g.trim())
     .filter((g) => g !== '');
-  const regexps = patterns.map((g) => new RegExp(`^${g.split('*').map(escapeRegExp).join('.*')}$`));
-  const unmatched = patterns.filter((_, i) => !candidates.some((c) => regexps[i]!.test(c.name)));
-  return { cases: candidates.filter((c) => regexps.some((r) => r.test(c.name))), unmatched };
+  const compiled = patterns.map((glob) => ({ glob, regexp: new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`) }));
+  const unmatched = compiled.filter(({ regexp }) => !candidates.some((c) => regexp.test(c.name))).map(({ glob }) => glob);
+  return { cases: candidates.filter((c) => compiled.some(({ regexp }) => regexp.test(c.name))), unmatched };
 }
 
 function escapeRegExp(text: string): string {

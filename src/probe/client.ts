@@ -12,7 +12,8 @@ import { ConfigError, type OptionNamer } from '../errors.js';
 import type { ObservedHandshake } from '../observe/index.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
 import { openTunnel, type ForwardProxy } from './forward-proxy.js';
-import { formatHead, readHead, statusOf, type ParsedHead } from './http-head.js';
+import { formatHead, statusOf, type ParsedHead } from '../protocol/index.js';
+import { readHead } from './http-head.js';
 import { UnreachableError, connectError } from './unreachable.js';
 
 export interface ThroughTarget {

@@ -11,8 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Side } from '../events/index.js';
 import { StreamRecorder } from '../observe/index.js';
-import { closeBody, encodeFrame, type FrameSpec } from '../protocol/encoder.js';
-import { Opcode, isValidWireCloseCode } from '../protocol/constants.js';
+import { closeBody, encodeFrame, type FrameSpec, Opcode, isValidWireCloseCode } from '../protocol/index.js';
 
 export interface CloseReply {
   code: number | null;
@@ -126,8 +125,8 @@ export class Endpoint extends EventEmitter {
   private onData(chunk: Uint8Array): void {
     this.received.push(chunk, this.clock());
     const controls = this.received.stream.controls;
-    while (this.handledControls < controls.length) {
-      const c = controls[this.handledControls++]!;
+    for (let c = controls[this.handledControls]; c !== undefined; c = controls[this.handledControls]) {
+      this.handledControls++;
       if (c.opcode === Opcode.Ping && !this.closeSent) this.send([{ opcode: Opcode.Pong, payload: c.payload }]);
       else if (c.opcode === Opcode.Close) this.onClose(c.close?.code ?? null);
     }

@@ -5,7 +5,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { ConfigError } from '../errors.js';
-import { formatHead, readHead, statusOf } from './http-head.js';
+import { formatHead, statusOf } from '../protocol/index.js';
+import { readHead } from './http-head.js';
 import { UnreachableError, connectError } from './unreachable.js';
 
 export interface ForwardProxy {

@@ -1,16 +1,10 @@
 /**
- * Reading and parsing an HTTP/1.1 message head on a raw socket: what the probe's client, reflector and
- * CONNECT tunnel need to speak the opening handshake themselves instead of through a library, so they
- * see (and can send) exactly the bytes on the wire.
+ * Reading an HTTP/1.1 message head on a raw socket: what the probe's client, reflector and CONNECT tunnel
+ * need to speak the opening handshake themselves instead of through a library, so they see (and can send)
+ * exactly the bytes on the wire. Parsing the head is sans-IO and lives in src/protocol/http-head.ts.
  */
 import type { Duplex } from 'node:stream';
-
-export interface ParsedHead {
-  /** "GET /path HTTP/1.1" or "HTTP/1.1 101 Switching Protocols". */
-  startLine: string;
-  /** Lower-case names; repeated lines joined with ", " (as node does). */
-  headers: Record<string, string>;
-}
+import { parseHead, type ParsedHead } from '../protocol/index.js';
 
 export interface HeadRead {
   head: ParsedHead;
@@ -67,30 +61,6 @@ export function readHead(socket: Duplex, timeoutMs: number, what: string): Promi
     socket.on('error', onError);
     socket.resume();
   });
-}
-
-export function parseHead(text: string): ParsedHead {
-  const [startLine = '', ...lines] = text.split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-  }
-  return { startLine, headers };
-}
-
-/** The status code of a response head, or null when the start line is not an HTTP status line. */
-export function statusOf(head: ParsedHead): number | null {
-  const match = /^HTTP\/\d\.\d (\d{3})/.exec(head.startLine);
-  return match ? Number(match[1]) : null;
-}
-
-/** Serialises a head: start line, header lines in the order given, blank line. */
-export function formatHead(startLine: string, headers: ReadonlyArray<readonly [string, string]>): string {
-  return `${startLine}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
 }
 
 function clip(text: string): string {

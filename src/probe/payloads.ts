@@ -45,7 +45,8 @@ export function textPayload(length: number, seed: number): Uint8Array {
   let at = 0;
   let k = seed;
   while (at < length) {
-    const piece = pieces[k++ % pieces.length]!;
+    const piece = pieces[k++ % pieces.length];
+    if (piece === undefined) break; // never: MIXED is not empty
     if (at + piece.length > length) {
       out[at++] = 0x2e; // '.'
       continue;

@@ -16,7 +16,7 @@ import {
   type ObservedStream,
   type ProbeFinding,
 } from '../observe/index.js';
-import { Opcode } from '../protocol/constants.js';
+import { Opcode } from '../protocol/index.js';
 import type { ProbeCase, SendStep } from './cases.js';
 import { openClient, type ClientOptions } from './client.js';
 import type { Endpoint } from './endpoint.js';

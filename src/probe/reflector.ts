@@ -12,11 +12,10 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { OperationalError } from '../errors.js';
 import { extensionList, type ObservedHandshake } from '../observe/index.js';
-import type { FrameSpec } from '../protocol/encoder.js';
-import { computeAccept } from '../protocol/handshake.js';
+import { type FrameSpec, computeAccept, formatHead } from '../protocol/index.js';
 import type { HandshakeScript } from './cases.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
-import { formatHead, readHead } from './http-head.js';
+import { readHead } from './http-head.js';
 
 export const PROBE_HEADER = 'X-Wsdiag-Probe';
 
@@ -70,8 +69,8 @@ export async function startReflector(host: string, port: number): Promise<Reflec
         const headers = head.headers;
         const isUpgrade = /\bwebsocket\b/i.test(headers['upgrade'] ?? '');
         if (!isUpgrade) return refuse(socket, '200 OK', 'wsdiag probe reflector: waiting for WebSocket upgrades\n');
-        if (method !== 'GET' || headers['sec-websocket-key'] === undefined)
-          return refuse(socket, '400 Bad Request', 'not a WebSocket upgrade request\n');
+        const key = headers['sec-websocket-key'];
+        if (method !== 'GET' || key === undefined) return refuse(socket, '400 Bad Request', 'not a WebSocket upgrade request\n');
         const label = headers[PROBE_HEADER.toLowerCase()];
         const current = pending;
         if (!current || current.arrived || (label !== undefined && label !== current.script.label)) {
@@ -79,7 +78,7 @@ export async function startReflector(host: string, port: number): Promise<Reflec
           return refuse(socket, '409 Conflict', 'no wsdiag probe case is waiting for this connection\n');
         }
         current.arrived = true;
-        current.resolve(accept(socket, target, headers, leftover, current.script));
+        current.resolve(accept(socket, target, headers, key, leftover, current.script));
       })
       .catch(() => socket.destroy());
   });
@@ -143,13 +142,14 @@ function accept(
   socket: Socket,
   target: string,
   request: Record<string, string>,
+  key: string,
   leftover: Buffer,
   script: ReflectorScript,
 ): ReflectorSession {
   const response: Array<[string, string]> = [
     ['Upgrade', 'websocket'],
     ['Connection', 'Upgrade'],
-    ['Sec-WebSocket-Accept', computeAccept(request['sec-websocket-key']!.trim())],
+    ['Sec-WebSocket-Accept', computeAccept(key.trim())],
   ];
   const offered = (request['sec-websocket-protocol'] ?? '').split(',').map((t) => t.trim());
   const protocol = script.handshake?.serverProtocol;

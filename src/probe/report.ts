@@ -5,9 +5,8 @@
  * text out.
  */
 import { SCHEMA_VERSION, type Clock, type ProbeCaseEvent, type ProbeFinding, type ProbeSummaryEvent } from '../events/index.js';
-import { probeMatrixHeading, type Palette } from '../reporters/index.js';
-import { renderJunitXml, type JunitCase } from '../reporters/junit.js';
-import { plural } from '../reporters/text.js';
+import { probeMatrixHeading, type Palette, renderJunitXml, type JunitCase } from '../reporters/index.js';
+import { plural } from '../text.js';
 import type { ProbePlan, ProbeSummary } from './run.js';
 import type { CaseResult } from './types.js';
 

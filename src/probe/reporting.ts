@@ -9,8 +9,7 @@ import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ConfigError, OperationalError, type ExitCodeValue, type OptionNamer } from '../errors.js';
 import { systemClock, type Clock } from '../events/index.js';
-import { createOutput, createPalette, shouldUseColor } from '../reporters/index.js';
-import { describeFsError } from '../reporters/jsonl.js';
+import { createOutput, createPalette, shouldUseColor, describeFsError } from '../reporters/index.js';
 import { caseEvent, probeHeading, renderProbeJunit, summaryEvent } from './report.js';
 import { probeExitCode, resolveProbeOptions, runProbe, type ProbeOptions } from './run.js';
 

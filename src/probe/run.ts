@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, ExitCode, OperationalError, type ExitCodeValue } from '../errors.js';
-import { hostPort } from '../proxy/target.js';
+import { hostPort } from '../text.js';
 import { redactorFor, type Redactor } from '../redact.js';
 import { selectCases, type ProbeCase } from './cases.js';
 import { parseThrough, type ThroughTarget } from './client.js';
@@ -162,8 +162,8 @@ async function playOne(c: ProbeCase, ctx: PlayContext, first: boolean, plan: Pro
     if (first) throw new OperationalError((n) => redact.text(err.describe(n)), { cause: err });
     return { case: c.name, summary: c.summary, status: 'error', durationMs: 0, findings: [], maxLatencyMs: null, error: err.message };
   }
-  if (first && result.findings.some((f) => f.check === 'handshake-refused') && ctx.reflector.strays === 0) {
-    const refusal = result.findings.find((f) => f.check === 'handshake-refused')!;
+  const refusal = first ? result.findings.find((f) => f.check === 'handshake-refused') : undefined;
+  if (refusal && ctx.reflector.strays === 0) {
     throw new OperationalError(
       `${redact.text(refusal.message)} The intermediary at ${plan.through} is reachable but does not forward WebSocket upgrades to the reflector at ${plan.reflector}: route ${plan.through} to ws://${plan.reflector}.`,
     );

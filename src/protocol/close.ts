@@ -3,7 +3,7 @@
  */
 import { isValidWireCloseCode } from './constants.js';
 import { isValidUtf8 } from './utf8.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 
 export interface ParsedClose {
   /** null for an empty body (which is valid: "no status code"). */

@@ -16,7 +16,7 @@
  * bytes of application data. The wait depends only on byte positions, so event order stays split-invariant.
  */
 import type { FrameRef, Side } from '../events/index.js';
-import { getRule } from '../rules/table.js';
+import { getRule, type RuleId } from '../rules/index.js';
 import { parseClosePayload } from './close.js';
 import { MAX_CONTROL_PAYLOAD, MAX_HEADER_LENGTH, Opcode, PREVIEW_BYTES, isControlOpcode, isKnownOpcode, opcodeName } from './constants.js';
 import { negotiatedDeflate, type DeflateParams } from './extensions.js';
@@ -28,7 +28,6 @@ import { SCRATCH_BYTES, Source, claimSharedScratch, createPrivateScratch, releas
 import { FIN_TEXT } from './text-run.js';
 import type { DecoderSink, Finding, FrameHeader, MessageInfo, Truncation } from './types.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
-import type { RuleId } from '../rules/table.js';
 
 /** ws's default maxPayload: what most Node servers enforce with 1009 out of the box. */
 export const DEFAULT_MAX_MESSAGE = 100 * 1024 * 1024;

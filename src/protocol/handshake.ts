@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 import { WEBSOCKET_GUID } from './constants.js';
 import { parseExtensions, type ExtensionOffer } from './extensions.js';
 import type { Finding } from './types.js';

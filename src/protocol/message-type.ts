@@ -5,7 +5,7 @@
  * when it can say how big the message was and whether a binary payload was really text.
  */
 import type { Side } from '../events/index.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 import { Opcode } from './constants.js';
 import { Utf8Validator } from './utf8.js';
 

@@ -3,7 +3,7 @@
  * session layer turns these into the schema's events (src/events.ts).
  */
 import type { FrameRef } from '../events/index.js';
-import type { RuleId } from '../rules/table.js';
+import type { RuleId } from '../rules/index.js';
 
 /** A decoded frame header, with its position in the direction's byte stream. */
 export interface FrameHeader {
@@ -76,22 +76,28 @@ export interface MessageInfo {
  * Where a stream ended in the middle of a frame (FrameDecoder.end): which frame was cut, and how much of
  * it arrived. Depends only on the bytes received, never on how they were split.
  */
-export interface Truncation {
+export type Truncation = {
   /**
    * The frame cut short. For a cut header: the index and offset the frame would have had, the opcode of
    * its first byte, and `length` as declared if the header got that far, else 0.
    */
   frame: FrameRef;
-  /** `payload`: the header was whole and the payload was cut; `header`: the header itself was cut. */
-  part: 'header' | 'payload';
   /** Bytes of that part that arrived. */
   received: number;
-  /**
-   * Bytes that part needed: the declared payload length, or the header's full length (2 to 14); null when
-   * a header is cut before its second byte says how long it is (it needs at least 2).
-   */
-  needed: number | null;
-}
+} & (
+  | {
+      /** The header was whole and the payload was cut. */
+      part: 'payload';
+      /** The declared payload length. */
+      needed: number;
+    }
+  | {
+      /** The header itself was cut. */
+      part: 'header';
+      /** The header's full length (2 to 14); null when it is cut before its second byte says (it needs at least 2). */
+      needed: number | null;
+    }
+);
 
 /** Why a direction stopped being decoded. */
 export interface StopInfo {

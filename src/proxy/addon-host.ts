@@ -14,8 +14,7 @@ import {
   type WsdiagEvent,
 } from '../events/index.js';
 import { ConfigError } from '../errors.js';
-import { SINK_METHOD_NAMES } from '../protocol/sink.js';
-import type { DecoderSink } from '../protocol/types.js';
+import { SINK_METHOD_NAMES, type DecoderSink } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
 import type { ConnectionAddon, OpenConnection, ProxyAddon } from './addon.js';
 import type { Forwarding, RelayControl } from './forwarding.js';

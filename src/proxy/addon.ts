@@ -23,8 +23,7 @@
  * decoder observer that throws does not disturb the decoder or the other listeners.
  */
 import type { CloseEvent, Direction, RefusalKind, ViolationEvent, WsdiagEvent } from '../events/index.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import type { DecoderSink } from '../protocol/types.js';
+import type { TypePolicy, DecoderSink } from '../protocol/index.js';
 import type { Forwarding, RelayControl } from './forwarding.js';
 import type { ConnectionSettings, SettingsLayer } from './settings.js';
 import type { ConnectionInfo, TappedHandshake } from './types.js';
@@ -108,6 +107,12 @@ export interface OpenConnection {
   readonly settings: ConnectionSettings;
   /** Changes the message types a direction's receiver accepts, from its next message on (learned policies). */
   setTypePolicy(dir: Direction, policy: TypePolicy | null): void;
+  /**
+   * Adds an event of the addon's own to the connection's stream (e.g. `message` events from its decoder
+   * observers): it goes through the `event` hooks of the addons, then to the sinks, in order with the
+   * connection's other events.
+   */
+  emit(event: WsdiagEvent): void;
 }
 
 /** Where a run summary counts what the event stream does not carry (SummaryCollector has both). */

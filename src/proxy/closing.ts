@@ -10,8 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PeerCloseEvent, Side } from '../events/index.js';
-import { Opcode } from '../protocol/constants.js';
-import { closeBody, encodeFrame } from '../protocol/encoder.js';
+import { Opcode, closeBody, encodeFrame } from '../protocol/index.js';
 
 export const GOING_AWAY = 1001;
 

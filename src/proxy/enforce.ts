@@ -7,8 +7,8 @@
  */
 import type { Direction, PeerCloseEvent, Side } from '../events/index.js';
 import { senderOf, receiverOf } from '../events/index.js';
-import type { Finding } from '../protocol/types.js';
-import { getRule } from '../rules/table.js';
+import type { Finding } from '../protocol/index.js';
+import { getRule } from '../rules/index.js';
 import { GOING_AWAY, closeFrame, type ClosingPlan } from './closing.js';
 
 /** What --enforce did on a connection. */

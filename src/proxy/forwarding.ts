@@ -16,7 +16,7 @@
  * per proxy.
  */
 import type { Direction, Side, WsdiagEvent } from '../events/index.js';
-import type { ConnectionAnalyzer } from '../session/analyzer.js';
+import type { ConnectionAnalyzer } from '../session/index.js';
 import type { ClosingPlan } from './closing.js';
 import { enforcementFor, enforcementPlan, forwardableBytes } from './enforce.js';
 import type { ProxyAddon } from './addon.js';

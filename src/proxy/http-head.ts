@@ -17,9 +17,14 @@ export function responseHead(res: IncomingMessage): string {
   return `${head}\r\n`;
 }
 
+/** The body of wsdiag's own plain-text answers: the text, ending with a newline. */
+export function plainBody(text: string): Buffer {
+  return Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
+}
+
 /** A complete plain-text response from wsdiag itself (plus `headers`); the connection closes after it. */
 export function plainResponse(status: number, text: string, headers: Record<string, string> = {}): string {
-  const body = Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
+  const body = plainBody(text);
   const extra = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
@@ -37,16 +42,18 @@ export function plainResponse(status: number, text: string, headers: Record<stri
  * Relays a non-101 answer to an upgrade request to the client: head as received, then the body. Node
  * hands the body over de-chunked, so a chunked response is chunked again; trailers are not kept.
  * The client socket is ended afterwards: it was taken out of HTTP keep-alive by the upgrade attempt.
+ * `onBody` hears each piece of the body as received (before any re-chunking).
  */
-export function relayResponse(res: IncomingMessage, client: Socket): void {
+export function relayResponse(res: IncomingMessage, client: Socket, onBody?: (data: Buffer) => void): void {
   if (client.destroyed) {
     res.destroy();
     return;
   }
-  const chunked = /(?:^|,)\s*chunked\s*$/i.test(String(res.headers['transfer-encoding'] ?? ''));
+  const chunked = /(?:^|,)\s*chunked\s*$/i.test(res.headers['transfer-encoding'] ?? '');
   client.write(responseHead(res));
   res.on('data', (data: Buffer) => {
     if (data.length === 0) return;
+    onBody?.(data);
     const piece = chunked ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, CRLF]) : data;
     if (!client.write(piece)) {
       res.pause();

@@ -3,10 +3,16 @@
  * all start it through `startProxy`.
  */
 export { startProxy, DEFAULT_LISTEN, describeListenError } from './server.js';
-export { parseTarget, parseListen, isLoopback, hostPort, type Target } from './target.js';
+export { parseTarget, parseListen, isLoopback, upstreamPath, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
 export { DEFAULT_SHUTDOWN_GRACE_MS, type ClosingPlan } from './closing.js';
-export { DEFAULT_HEADER_TIMEOUT_MS, defaultMaxConnections } from './limits.js';
+export {
+  DEFAULT_HEADER_TIMEOUT_MS,
+  defaultMaxConnections,
+  FALLBACK_MAX_CONNECTIONS,
+  REFUSAL_HEADROOM,
+  RESERVED_DESCRIPTORS,
+} from './limits.js';
 export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake } from './types.js';
 export { summaryCounts, type ProxyAddon, type ConnectionAddon, type OpenConnection, type RunCounts } from './addon.js';
 export { enforcement, type Forwarding, type RelayControl, type RelayLeg, type ClosingCut } from './forwarding.js';
@@ -14,6 +20,7 @@ export {
   DEFAULT_SETTINGS,
   SETTINGS_RANKS,
   resolveSettings,
+  acceptsSetting,
   type ConnectionSettings,
   type SettingName,
   type SettingOrigin,

@@ -34,8 +34,9 @@ export const REFUSAL_REPORT_INTERVAL_MS = 10_000;
 /** The soft "Max open files" limit from the text of /proc/self/limits, or null if it is absent or unlimited. */
 export function parseOpenFileLimit(limits: string): number | null {
   const match = /^Max open files\s+(\S+)/m.exec(limits);
-  if (!match || !/^\d+$/.test(match[1]!)) return null;
-  const soft = Number(match[1]);
+  const value = match?.[1];
+  if (value === undefined || !/^\d+$/.test(value)) return null;
+  const soft = Number(value);
   return Number.isSafeInteger(soft) ? soft : null;
 }
 

@@ -32,7 +32,7 @@ import {
   receiverOf,
   senderOf,
 } from '../events/index.js';
-import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/analyzer.js';
+import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/index.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';
 import type { ClosingCut, Forwarding, RelayControl, RelayLeg } from './forwarding.js';
 

@@ -5,9 +5,10 @@
 import { createServer as createHttpServer, type ServerOptions as HttpServerOptions, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { checkRunId, connId, newRunId } from '../conn-id.js';
+import { checkRunId, connId, httpConnPrefix, newRunId } from '../conn-id.js';
 import { ConfigError, OperationalError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
+import { checkBodyLimit } from '../messages/index.js';
 import { redactorFor } from '../redact.js';
 import { AddonHost } from './addon-host.js';
 import { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
@@ -23,9 +24,11 @@ import {
   defaultMaxConnections,
   serverTimeouts,
 } from './limits.js';
+import { messageEvents } from './messages.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, type Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, type SettingValues } from './settings.js';
-import { hostPort, isLoopback, parseTarget } from './target.js';
+import { isLoopback, parseTarget } from './target.js';
+import { hostPort } from '../text.js';
 import type { ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
 import type { UpstreamTls } from './upstream.js';
@@ -45,13 +48,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const emit = options.onEvent;
   const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
   // One policy for everything this proxy writes: events, messages, previews.
-  const redact = redactorFor(options.showSecrets);
+  const redact = redactorFor(options.showSecrets, options.redact);
   const shownTarget = redact.url(target.href);
+  const bodyLimit = checkBodyLimit(options.bodyLimit);
 
   const enforce = options.enforce ?? false;
   // --enforce is the built-in forwarding strategy: first, so it is named in a conflict with another.
+  // --messages is an addon too, after the caller's: their `event` hooks see its events.
   const addons = new AddonHost(
-    [...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []), ...(options.addons ?? [])],
+    [
+      ...(enforce ? [enforcement(options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS)] : []),
+      ...(options.addons ?? []),
+      ...(options.messages === true ? [messageEvents({ bodyLimit, redact, clock })] : []),
+    ],
     {
       emit,
       clock,
@@ -67,7 +76,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new ConnectionGate(maxConnections);
   const refusals = new RefusalLog(emit, clock, addons.refused);
   const limits: Limits = { gate, refusals, headerTimeoutMs };
-  const web = createWebPass({ target, shownTarget, tls, redact, emit, clock });
+  const connPrefix = options.connPrefix ?? 'c';
+  let nextHttpId = 0;
+  const web = createWebPass({
+    target,
+    shownTarget,
+    tls,
+    redact,
+    emit,
+    clock,
+    nextConnId: () => connId(runId, httpConnPrefix(connPrefix), ++nextHttpId),
+  });
   const pending = new Set<() => void>();
   const relays = new Set<Relay>();
   let nextId = 0;
@@ -89,7 +108,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ...analyzerSettings(baseSettings),
       ...(addons.suppressed ? { onSuppressed: addons.suppressed } : {}),
     },
-    nextConnId: () => connId(runId, options.connPrefix ?? 'c', ++nextId),
+    nextConnId: () => connId(runId, connPrefix, ++nextId),
     trackPending: (abort) => {
       pending.add(abort);
       return () => pending.delete(abort);

@@ -20,9 +20,8 @@
  * (accepts any message type) at a stronger rank switches a weaker rank's check off.
  */
 import type { Direction } from '../events/index.js';
-import { DEFAULT_MAX_MESSAGE } from '../protocol/decoder.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import { DEFAULT_MAX_PER_RULE, DEFAULT_PONG_TIMEOUT_MS, type AnalyzerOptions } from '../session/analyzer.js';
+import { DEFAULT_MAX_MESSAGE, type TypePolicy } from '../protocol/index.js';
+import { DEFAULT_MAX_PER_RULE, DEFAULT_PONG_TIMEOUT_MS, type AnalyzerOptions } from '../session/index.js';
 
 /** What a connection can be configured with. */
 export interface SettingValues {

@@ -57,6 +57,16 @@ export interface ProxyOptions {
    * By default they are redacted (see src/redact.ts); the traffic relayed is never changed either way.
    */
   showSecrets?: boolean;
+  /**
+   * User patterns whose matches are REDACTED in everything peers supply that reaches an event (message
+   * payloads, previews, Close reasons, paths, subprotocols), on top of the credential rules, also with
+   * `showSecrets` (`--redact`). A string is a regular expression's source, or `/source/flags`.
+   */
+  redact?: readonly (string | RegExp)[];
+  /** Emit a `message` event per message, ping, pong and Close (`--messages`; see docs/events.md). */
+  messages?: boolean;
+  /** Payload bytes a `message` event keeps, after inflation (default 4096; 0 = sizes only). */
+  bodyLimit?: number;
   /** Largest message before `message-too-big` (bytes, 0 = no limit). */
   maxMessage?: number;
   /** Violations logged individually per rule and connection (default 20). */
@@ -103,7 +113,10 @@ export interface ProxyOptions {
    * (6 base36 characters); pin it in tests, or to reuse an id of your own.
    */
   runId?: string;
-  /** Connection ids are the run id, `-`, this prefix and a counter (default "c": k3f9x2-c1, k3f9x2-c2, ...). */
+  /**
+   * Connection ids are the run id, `-`, this prefix and a counter (default "c": k3f9x2-c1, k3f9x2-c2, ...);
+   * plain HTTP client connections are counted apart, as `h1`, `h2`... (`<prefix>h` for another prefix).
+   */
   connPrefix?: string;
 }
 

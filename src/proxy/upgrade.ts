@@ -7,16 +7,17 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { SCHEMA_VERSION, type Clock, type ErrorEvent, type OpenEvent, type WsdiagEvent } from '../events/index.js';
-import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo } from '../protocol/handshake.js';
-import type { Finding } from '../protocol/types.js';
+import { checkUpgradeRequest, checkUpgradeResponse, type UpgradeRequestInfo, type Finding } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
-import { getRule } from '../rules/table.js';
-import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/analyzer.js';
+import { getRule } from '../rules/index.js';
+import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/index.js';
 import type { AddonHost } from './addon-host.js';
-import { plainResponse, relayResponse, responseHead } from './http-head.js';
+import { HttpExchange } from './exchange.js';
+import { plainBody, plainResponse, relayResponse, responseHead } from './http-head.js';
 import { Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, settingsField, type ConnectionSettings, type SettingValues } from './settings.js';
-import { hostPort, upstreamPath, type Target } from './target.js';
+import { upstreamPath, type Target } from './target.js';
+import { hostPort } from '../text.js';
 import type { ConnectionInfo, TappedHandshake } from './types.js';
 import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
 
@@ -60,6 +61,20 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
   const requestInfo: UpgradeRequestInfo = { method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headers };
   const requestFindings = checkUpgradeRequest(requestInfo);
 
+  // An upgrade that does not become a WebSocket connection is an HTTP exchange like any other: its `http`
+  // event comes once the client has had its whole answer (or went away). One that does is told by `open`.
+  const exchange = new HttpExchange({ conn, client: clientAddress, method: req.method ?? '', path, upgrade: true }, ctx.clock, ctx.emit);
+  let answered = 0;
+  const endExchange = (): void => exchange.end(answered, !client.writableFinished);
+  client.once('finish', endExchange);
+  client.once('close', endExchange);
+  /** wsdiag's own answer, and the end of the client connection. */
+  const answer = (status: number, text: string): void => {
+    answered = status;
+    exchange.countResponse(plainBody(text));
+    client.end(plainResponse(status, text));
+  };
+
   // Until the relay owns the client socket, shutdown ends it from here (also while an answer that is
   // not a 101 is still being relayed).
   let upstreamReq: ClientRequest | null = null;
@@ -94,7 +109,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       conn,
       `--enforce refused the upgrade request from ${clientAddress} for ${path} (${rules}); the upstream was not contacted.`,
     );
-    client.end(plainResponse(400, `wsdiag --enforce refused this WebSocket upgrade request:\n${findingLines(requestFindings)}`));
+    answer(400, `wsdiag --enforce refused this WebSocket upgrade request:\n${findingLines(requestFindings)}`);
     return;
   }
 
@@ -109,7 +124,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     reportHandshakeOnly(ctx, conn, requestFindings, []);
     const message = describeUpstreamError(ctx.shownTarget, err);
     emitError(ctx, conn, `${message}.`);
-    if (!client.destroyed) client.end(plainResponse(502, `wsdiag: ${message}`));
+    if (!client.destroyed) answer(502, `wsdiag: ${message}`);
   });
 
   upstreamReq.on('response', (res: IncomingMessage) => {
@@ -127,7 +142,8 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       `The upstream answered the upgrade of ${path} with ${statusText} instead of 101 Switching Protocols; the answer was relayed to the client.`,
       status,
     );
-    relayResponse(res, client);
+    answered = status;
+    relayResponse(res, client, exchange.countResponse);
   });
 
   upstreamReq.on('upgrade', (res: IncomingMessage, upstream: Socket, upstreamHead: Buffer) => {
@@ -143,7 +159,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       reportHandshakeOnly(ctx, conn, requestFindings, check.findings);
       const rules = ruleList(check.findings);
       emitError(ctx, conn, `--enforce refused the upstream's 101 response for ${path} (${rules}); the client got a 502.`);
-      client.end(plainResponse(502, `wsdiag --enforce refused the upstream's WebSocket handshake:\n${findingLines(check.findings)}`));
+      answer(502, `wsdiag --enforce refused the upstream's WebSocket handshake:\n${findingLines(check.findings)}`);
       upstream.destroy();
       return;
     }
@@ -178,6 +194,9 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     // The relay's own listeners are attached: the placeholders can go, and shutdown goes through the relay.
     client.off('error', onEarlyClientError);
     client.off('close', onEarlyClientClose);
+    client.off('finish', endExchange);
+    client.off('close', endExchange);
+    exchange.cancel();
     upstream.off('error', onEarlyUpstreamError);
     untrack();
 
@@ -198,7 +217,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     relay.analyzer.report('client->server', requestFindings);
     relay.analyzer.report('server->client', check.findings);
     ctx.trackRelay(relay);
-    addons.opened({ conn, settings, setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy) });
+    addons.opened({ conn, settings, setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy), emit: addons.emit });
     relay.start(clientHead, upstreamHead);
   });
 }

@@ -65,13 +65,15 @@ export function withHost(rawHeaders: readonly string[], host: string): string[] 
   const out: string[] = [];
   let replaced = false;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
+    const name = rawHeaders[i];
+    const value = rawHeaders[i + 1];
+    if (name === undefined || value === undefined) break; // never: the loop stops before the last pair
     if (name.toLowerCase() === 'host') {
       if (replaced) continue;
       replaced = true;
       out.push(name, host);
     } else {
-      out.push(name, rawHeaders[i + 1]!);
+      out.push(name, value);
     }
   }
   return replaced ? out : ['Host', host, ...out];

@@ -1,13 +1,17 @@
 /**
  * Plain HTTP on the same port as the WebSockets (pages, REST calls, Socket.IO polling), through
- * http-proxy's `web` path. An upstream failure becomes a 502 with one readable sentence, and an `error`
- * event; http-proxy's own ws pass is never used (see ./upgrade.ts).
+ * http-proxy's `web` path. Each exchange becomes an `http` event when its answer is done (./exchange.ts).
+ * An upstream failure becomes a 502 with one readable sentence, and an `error` event; http-proxy's own
+ * ws pass is never used (see ./upgrade.ts).
  */
 import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { Socket } from 'node:net';
 import httpProxy from 'http-proxy';
 import { SCHEMA_VERSION, type Clock, type WsdiagEvent } from '../events/index.js';
 import type { Redactor } from '../redact.js';
+import { HttpExchange } from './exchange.js';
+import { hostPort } from '../text.js';
 import type { Target } from './target.js';
 import { describeUpstreamError, type UpstreamTls } from './upstream.js';
 
@@ -26,9 +30,11 @@ export interface WebPassOptions {
   redact: Redactor;
   emit: (event: WsdiagEvent) => void;
   clock: Clock;
+  /** A fresh id for a client connection that has not sent a request yet (every later one on it shares it). */
+  nextConnId: () => string;
 }
 
-export function createWebPass({ target, shownTarget, tls, redact, emit, clock }: WebPassOptions): WebPass {
+export function createWebPass({ target, shownTarget, tls, redact, emit, clock, nextConnId }: WebPassOptions): WebPass {
   const agent = target.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const proxy = httpProxy.createProxyServer({
     target: target.httpUrl,
@@ -41,7 +47,20 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock }:
     ws: false,
   });
 
-  const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | unknown): void => {
+  // Keyed by object, so an id or an exchange goes when its socket or request does.
+  const connIds = new WeakMap<Socket, string>();
+  const exchanges = new WeakMap<IncomingMessage, HttpExchange>();
+  const connIdOf = (socket: Socket): string => {
+    let id = connIds.get(socket);
+    if (id === undefined) connIds.set(socket, (id = nextConnId()));
+    return id;
+  };
+  proxy.on('proxyRes', (proxyRes, req) => {
+    const exchange = exchanges.get(req);
+    if (exchange) proxyRes.on('data', exchange.countResponse);
+  });
+
+  const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: unknown): void => {
     const message = describeUpstreamError(shownTarget, err);
     emit({
       v: SCHEMA_VERSION,
@@ -56,14 +75,35 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock }:
       res.destroy();
       return;
     }
+    const body = Buffer.from(`wsdiag: ${message}\n`);
+    exchanges.get(req)?.countResponse(body);
     res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
-    res.end(`wsdiag: ${message}\n`);
+    res.end(body);
   };
   // http-proxy emits 'error' when a pass fails without a callback; without a listener that would throw.
   proxy.on('error', (err, req, res) => fail(err, req, res));
 
   return {
-    handle: (req, res) => proxy.web(req, res, {}, (err, r, s) => fail(err, r, s)),
+    handle: (req, res) => {
+      const socket = req.socket;
+      const exchange = new HttpExchange(
+        {
+          conn: connIdOf(socket),
+          client: hostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0),
+          method: req.method ?? '',
+          path: redact.path(req.url ?? '/'),
+          upgrade: false,
+        },
+        clock,
+        emit,
+      );
+      exchanges.set(req, exchange);
+      // 'close' comes after 'finish' on a complete answer, or alone when either side cut it short.
+      res.once('close', () => exchange.end(res.headersSent ? res.statusCode : 0, !res.writableFinished));
+      proxy.web(req, res, {}, (err, r, s) => fail(err, r, s));
+      // After web() has piped the request upstream (the body flows from the next tick on, so no chunk is missed).
+      req.on('data', exchange.countRequest);
+    },
     close: () => {
       proxy.close();
       agent.destroy();

@@ -49,13 +49,16 @@ export function createOutput(context: ReporterContext & { json: boolean }): Stre
 }
 
 export { shouldUseColor, createPalette, type ColorDecision, type Palette } from './color.js';
-export { JsonlReporter, openJsonlLog, type JsonlOptions } from './jsonl.js';
-export { LineSink } from './line-sink.js';
+export { JsonlReporter, openJsonlLog, describeFsError, type JsonlOptions } from './jsonl.js';
+export { LineSink, stdoutClosedNotice, type SinkClosedListener } from './line-sink.js';
 export { MultiReporter } from './multi.js';
 export { PrettyReporter } from './pretty.js';
 export { formatEvent, probeMatrixHeading, type FormatOptions } from './format/index.js';
-export { SummaryCollector } from './summary.js';
-export { createEventFilter, type EventFilterOptions } from './event-filter.js';
+export { SummaryCollector, sortedRecord } from './summary.js';
+export { FilteredReporter } from './filtered.js';
 export type { PrettyOptions, Reporter } from './types.js';
-export { readLog, type LogNotice, type ReadLogOptions } from './log-reader.js';
+export { readLog, DEFAULT_POLL_INTERVAL_MS, type LogNotice, type ReadLogOptions } from './log-reader.js';
+export { mergeLogs, type MergedLog, type MergeLogsOptions } from './log-merge.js';
+export { LogGuard, FOREIGN_LINE_LIMIT } from './log-guard.js';
 export { LineSplitter, type LogLine } from './log-lines.js';
+export { renderJunitXml, type JunitCase, type JunitProblem } from './junit.js';

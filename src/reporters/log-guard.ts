@@ -7,7 +7,7 @@
  * it held was read) with nothing else, the file is refused with one message instead of a warning per line.
  */
 import { UsageError } from '../errors.js';
-import { printable } from './text.js';
+import { printable } from '../text.js';
 
 /** Lines that are not wsdiag events, at the start of a file, after which it is judged not to be a log. */
 export const FOREIGN_LINE_LIMIT = 5;
@@ -48,18 +48,20 @@ export class LogGuard {
   bad(line: BadLine): void {
     if (this.#sawEvent) return this.#warn(line);
     this.#held.push(line);
-    if (this.#held.length >= FOREIGN_LINE_LIMIT) throw this.#refusal(`none of its first ${FOREIGN_LINE_LIMIT} lines is a wsdiag event`);
+    const [first = line] = this.#held;
+    if (this.#held.length >= FOREIGN_LINE_LIMIT)
+      throw this.#refusal(first, `none of its first ${FOREIGN_LINE_LIMIT} lines is a wsdiag event`);
   }
 
   /** The reader has read everything the file holds; throws when all of it was lines that are not events. */
   caughtUp(): void {
-    if (this.#sawEvent || this.#held.length === 0) return;
+    const [first] = this.#held;
+    if (this.#sawEvent || first === undefined) return;
     const count = this.#held.length;
-    throw this.#refusal(count === 1 ? 'its only line is not a wsdiag event' : `none of its ${count} lines is a wsdiag event`);
+    throw this.#refusal(first, count === 1 ? 'its only line is not a wsdiag event' : `none of its ${count} lines is a wsdiag event`);
   }
 
-  #refusal(what: string): UsageError {
-    const first = this.#held[0]!;
+  #refusal(first: BadLine, what: string): UsageError {
     const chars = [...first.text];
     const text = chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS).join('')}…` : first.text;
     const quote = first.text === '' ? '' : `: "${printable(text)}"`;

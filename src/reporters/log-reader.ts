@@ -86,11 +86,15 @@ class LogReader {
 
   async run(): Promise<void> {
     const { follow = false } = this.#options;
-    this.#file = await this.#open(follow);
-    if (!this.#file) this.#options.onNotice?.({ kind: 'waiting' });
+    const file = await this.#open(follow);
+    this.#file = file;
+    if (!file) this.#options.onNotice?.({ kind: 'waiting' });
     if (!follow) {
-      await this.#drain(this.#file!);
-      this.#emit(this.#file!.splitter.end());
+      // Without `follow` the file is there or #open threw.
+      if (file) {
+        await this.#drain(file);
+        this.#emit(file.splitter.end());
+      }
       if (!this.#aborted) this.#options.onCaughtUp?.();
       this.#options.onStartRead?.();
       return;

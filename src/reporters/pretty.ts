@@ -8,12 +8,15 @@ import type { WsdiagEvent } from '../events/index.js';
 import { createPalette, type Palette } from './color.js';
 import { LineSink, type SinkClosedListener } from './line-sink.js';
 import { formatEvent } from './format/index.js';
+import { MessageViews } from './message-views.js';
 import type { PrettyOptions, Reporter } from './types.js';
 
 export class PrettyReporter implements Reporter {
   readonly #sink: LineSink;
   readonly #options: PrettyOptions;
   readonly #palette: Palette;
+  /** Each open connection's message views (subprotocol, earlier messages). */
+  readonly #views = new MessageViews();
 
   constructor(stream: Writable, options: PrettyOptions, onClosed?: SinkClosedListener) {
     this.#sink = new LineSink(stream, onClosed);
@@ -38,8 +41,17 @@ export class PrettyReporter implements Reporter {
   }
 
   write(event: WsdiagEvent): void {
+    this.#views.see(event);
     if (!this.shows(event)) return;
-    this.#sink.write(formatEvent(event, { palette: this.#palette, width: this.#options.width }));
+    this.#sink.write(formatEvent(event, { palette: this.#palette, width: this.#options.width, views: this.#views }));
+  }
+
+  /**
+   * An event a filter hides: not shown, but it may be the context of events that are (a connection's
+   * `open` gives its messages' views their subprotocol).
+   */
+  see(event: WsdiagEvent): void {
+    this.#views.see(event);
   }
 
   flush(): Promise<void> {

@@ -97,8 +97,9 @@ export class SummaryCollector implements Reporter {
   }
 }
 
-function sortedRecord(counts: Map<string, number>): Record<string, number> {
+/** Counts as a record with its keys in sorted order, so the JSON is stable. */
+export function sortedRecord(counts: ReadonlyMap<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const key of [...counts.keys()].sort()) out[key] = counts.get(key)!;
+  for (const [key, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[key] = count;
   return out;
 }

@@ -27,7 +27,7 @@ const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 /** Escapes element content. `>` is escaped too, so "]]>" can never appear in the output. */
 export function escapeText(text: string): string {
-  return xmlSafe(text).replace(/[&<>\r]/g, (ch) => TEXT_ESCAPES[ch]!);
+  return xmlSafe(text).replace(/[&<>\r]/g, (ch) => TEXT_ESCAPES[ch] ?? ch);
 }
 
 const ATTRIBUTE_ESCAPES: Record<string, string> = {
@@ -44,7 +44,7 @@ const ATTRIBUTE_ESCAPES: Record<string, string> = {
 
 /** Escapes an attribute value (written between double quotes). */
 export function escapeAttribute(value: string): string {
-  return xmlSafe(value).replace(/[&<>"'\t\n\r]/g, (ch) => ATTRIBUTE_ESCAPES[ch]!);
+  return xmlSafe(value).replace(/[&<>"'\t\n\r]/g, (ch) => ATTRIBUTE_ESCAPES[ch] ?? ch);
 }
 
 /** ` name="value"` pairs for an element's start tag, in the order given. */

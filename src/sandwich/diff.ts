@@ -127,7 +127,7 @@ function streamEvidence(stream: ObservedStream, dir: Direction, rule: string | u
     bytes: stream.bytes,
     frames: stream.frames.length,
     messages: stream.messages.length,
-    closes: stream.controls.filter((c) => c.close !== null).map((c) => ({ code: c.close!.code, reason: redact.text(c.close!.reason) })),
+    closes: stream.controls.flatMap((c) => (c.close ? [{ code: c.close.code, reason: redact.text(c.close.reason) }] : [])),
   };
   if (rule !== undefined) {
     evidence.violations = stream.violations

@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Direction } from '../events/index.js';
 import { StreamRecorder, type EndObservation, type ObservedHandshake } from '../observe/index.js';
-import type { TappedHandshake } from '../proxy/types.js';
+import type { TappedHandshake } from '../proxy/index.js';
 import type { LegName } from './types.js';
 
 export interface LegOptions {

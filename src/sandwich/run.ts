@@ -14,11 +14,19 @@
 import { SCHEMA_VERSION, systemClock } from '../events/index.js';
 import { checkRunId, newRunId } from '../conn-id.js';
 import { ConfigError } from '../errors.js';
-import { startProxy, type ProxyAddon, type RunningProxy } from '../proxy/index.js';
-import { defaultMaxConnections } from '../proxy/limits.js';
-import { hostPort, parseTarget, upstreamPath, type Target } from '../proxy/target.js';
+import {
+  startProxy,
+  type ProxyAddon,
+  type RunningProxy,
+  defaultMaxConnections,
+  parseTarget,
+  upstreamPath,
+  type Target,
+  type ConnectionInfo,
+  type TappedHandshake,
+} from '../proxy/index.js';
+import { hostPort } from '../text.js';
 import { redactorFor } from '../redact.js';
-import type { ConnectionInfo, TappedHandshake } from '../proxy/types.js';
 import { comparePair, type PairToCompare } from './diff.js';
 import { LegRecord } from './leg.js';
 import { LegMatcher } from './matcher.js';
@@ -61,7 +69,7 @@ export async function startSandwich(options: SandwichOptions): Promise<RunningSa
   const keepBytes = options.keepBytes ?? DEFAULT_SANDWICH_KEEP_BYTES;
   const emit = options.onEvent;
   // The policy both legs' proxies apply (from the same option), for what the sandwich writes itself.
-  const redact = redactorFor(options.proxy?.showSecrets);
+  const redact = redactorFor(options.proxy?.showSecrets, options.proxy?.redact);
 
   const legs: Record<LegName, Map<string, LegRecord>> = { front: new Map(), return: new Map() };
   const legOptions = { keepBytes, clock: monotonic };

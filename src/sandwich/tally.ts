@@ -3,6 +3,7 @@
  * left unmatched, findings by severity and by check.
  */
 import { SCHEMA_VERSION, type Clock } from '../events/index.js';
+import { sortedRecord } from '../reporters/index.js';
 import type { LegName, SandwichFindingEvent, SandwichSummaryEvent } from './types.js';
 
 export class SandwichTally {
@@ -30,8 +31,7 @@ export class SandwichTally {
   }
 
   summary(clock: Clock): SandwichSummaryEvent {
-    const by_check: Record<string, number> = {};
-    for (const check of [...this.byCheck.keys()].sort()) by_check[check] = this.byCheck.get(check)!;
+    const by_check = sortedRecord(this.byCheck);
     return {
       v: SCHEMA_VERSION,
       type: 'sandwich-summary',

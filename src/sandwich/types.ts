@@ -9,7 +9,7 @@
  * entered and left it on the server's side; every difference between the two is the intermediary's.
  */
 import type { Clock, WsdiagEvent } from '../events/index.js';
-import type { ListenAddress, ProxyOptions } from '../proxy/types.js';
+import type { ListenAddress, ProxyOptions } from '../proxy/index.js';
 
 export type {
   LegEvidence,

@@ -2,8 +2,9 @@
  * Offline analysis of one recorded direction (the bytes after the handshake): the library behind
  * `wsdiag analyze`, and the entry point for users who validate frames inside their own test suites.
  */
-import { directionFrom, type Clock, type Side, type WsdiagEvent } from '../events/index.js';
-import type { TypePolicy } from '../protocol/message-type.js';
+import { directionFrom, systemClock, type Clock, type Side, type WsdiagEvent } from '../events/index.js';
+import { MessageRecorder, checkBodyLimit } from '../messages/index.js';
+import type { TypePolicy } from '../protocol/index.js';
 import { redactorFor } from '../redact.js';
 import { ConnectionAnalyzer } from './analyzer.js';
 
@@ -20,6 +21,12 @@ export interface AnalyzeOptions {
   preview?: boolean;
   /** Show credentials in previews and Close reasons as they are (`--show-secrets`); redacted by default. */
   showSecrets?: boolean;
+  /** Patterns whose matches are REDACTED in payloads, previews and Close reasons (`--redact`; see ProxyOptions.redact). */
+  redact?: readonly (string | RegExp)[];
+  /** Emit a `message` event per message, ping, pong and Close (`--messages`). */
+  messages?: boolean;
+  /** Payload bytes a `message` event keeps (default 4096; 0 = sizes only). */
+  bodyLimit?: number;
   /** Violations reported per rule before the rest are only counted; unlimited by default offline. */
   maxPerRule?: number;
   clock?: Clock;
@@ -53,18 +60,33 @@ class OneDirection {
 
   constructor(options: AnalyzeOptions) {
     this.options = options;
+    const dir = directionFrom(options.from);
+    const redact = redactorFor(options.showSecrets, options.redact);
+    const clock = options.clock ?? systemClock;
+    const messages =
+      options.messages === true
+        ? new MessageRecorder({
+            conn: ANALYZE_CONN,
+            dir,
+            bodyLimit: checkBodyLimit(options.bodyLimit),
+            redact,
+            clock,
+            emit: (event) => this.event(event),
+          })
+        : null;
     this.analyzer = new ConnectionAnalyzer({
       conn: ANALYZE_CONN,
       extensions: options.extensions ?? null,
-      typePolicies: { [directionFrom(options.from)]: options.typePolicy ?? null },
+      typePolicies: { [dir]: options.typePolicy ?? null },
       ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
       frames: options.frames ?? false,
       preview: options.preview ?? true,
-      redact: redactorFor(options.showSecrets),
+      redact,
       maxPerRule: options.maxPerRule ?? Number.POSITIVE_INFINITY,
       // One direction: the answers to its pings are not in the recording.
       pongTimeoutMs: null,
-      ...(options.clock ? { clock: options.clock } : {}),
+      clock,
+      ...(messages ? { observers: { [dir]: [messages.listeners] } } : {}),
       onEvent: (event) => this.event(event),
       onSuppressed: (violation) => {
         if (violation.severity === 'error') this.errors++;

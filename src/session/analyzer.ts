@@ -21,12 +21,18 @@ import {
   type ViolationEvent,
   type WsdiagEvent,
 } from '../events/index.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import type { TypePolicy } from '../protocol/message-type.js';
-import { combineSinks } from '../protocol/sink.js';
-import type { CloseInfo, DecoderSink, Finding, FrameHeader, Truncation } from '../protocol/types.js';
+import {
+  FrameDecoder,
+  type TypePolicy,
+  combineSinks,
+  type CloseInfo,
+  type DecoderSink,
+  type Finding,
+  type FrameHeader,
+  type Truncation,
+} from '../protocol/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
-import { getRule } from '../rules/table.js';
+import { getRule } from '../rules/index.js';
 import { CauseStore } from './causes.js';
 import {
   describeTruncation,
@@ -167,8 +173,8 @@ export class ConnectionAnalyzer {
     if (!this.pings || this.finished) return;
     const now = this.clock().getTime();
     for (const dir of this.pings.overdue(now)) {
-      const run = this.pings.run(dir)!;
-      this.reportUnansweredPing(dir, run, { kind: 'timeout', waitedMs: now - run.at, timeoutMs: this.pings.timeoutMs });
+      const run = this.pings.run(dir);
+      if (run) this.reportUnansweredPing(dir, run, { kind: 'timeout', waitedMs: now - run.at, timeoutMs: this.pings.timeoutMs });
     }
   }
 
@@ -210,9 +216,10 @@ export class ConnectionAnalyzer {
     for (const dir of DIRECTIONS) this.end(dir, how ?? null);
     const nowMs = this.clock().getTime();
     // Pings cut off by wsdiag's own ending (shutdown, --enforce, idle timeout) are not the peers' fault.
+    const pings = this.pings;
     const unanswered =
-      this.pings && how?.ended_by !== 'proxy'
-        ? (DIRECTIONS.map((dir) => this.reportPingAtEnd(dir, nowMs)).find((ping) => ping !== null) ?? null)
+      pings && how?.ended_by !== 'proxy'
+        ? (DIRECTIONS.map((dir) => this.reportPingAtEnd(pings, dir, nowMs)).find((ping) => ping !== null) ?? null)
         : null;
     this.finished = true;
     const story = how ? explainConnectionEnd({ ending: how, closes: this.closeFrom, truncation: this.firstCut, ping: unanswered }) : null;
@@ -331,10 +338,10 @@ export class ConnectionAnalyzer {
    * At the connection's end: reports a Ping of `dir` still waiting (unless the closing handshake excused
    * it), and returns the unanswered run, reported now or before, as the close event's explanation.
    */
-  private reportPingAtEnd(dir: Direction, nowMs: number): { cause: PeerCloseCause; clause: string } | null {
-    const waiting = this.pings!.waiting(dir);
+  private reportPingAtEnd(pings: PingTracker, dir: Direction, nowMs: number): { cause: PeerCloseCause; clause: string } | null {
+    const waiting = pings.waiting(dir);
     if (waiting) this.reportUnansweredPing(dir, waiting, { kind: 'end', waitedMs: nowMs - waiting.at });
-    const run = this.pings!.run(dir);
+    const run = pings.run(dir);
     if (!run?.reported) return null;
     return {
       cause: { rule: 'ping-unanswered', dir, frame: run.frame },

@@ -4,9 +4,8 @@
  * (the `close` event's `explain`, what both endpoints report as 1006). Pure functions: facts in, words out.
  */
 import { otherSide, type Blame, type EndHow, type EndedBy, type FrameRef, type PeerCloseCause, type Side } from '../events/index.js';
-import { closeCodeName, opcodeName } from '../protocol/constants.js';
-import type { Truncation } from '../protocol/types.js';
-import { formatDuration, plural } from '../reporters/text.js';
+import { closeCodeName, opcodeName, type Truncation } from '../protocol/index.js';
+import { formatDuration, plural } from '../text.js';
 import type { CauseCandidate } from './causes.js';
 
 /** Who ended a connection (or one direction of it), and how. */
@@ -129,7 +128,7 @@ export function describeTruncation(sender: Side, cut: Truncation, ending: Ending
   const frame = `the ${sender}'s frame #${cut.frame.index} (${opcodeName(cut.frame.opcode)}) at offset ${cut.frame.offset}`;
   const before = `before ${endingPhrase(ending)}`;
   if (cut.part === 'payload') {
-    return capital(`${frame} was cut short: ${cut.received} of its ${plural(cut.needed!, 'payload byte')} arrived ${before}.`);
+    return capital(`${frame} was cut short: ${cut.received} of its ${plural(cut.needed, 'payload byte')} arrived ${before}.`);
   }
   const got =
     cut.needed === null
@@ -142,7 +141,7 @@ export function describeTruncation(sender: Side, cut: Truncation, ending: Ending
 export function truncationClause(sender: Side, cut: Truncation): string {
   const frame = `the ${sender}'s frame #${cut.frame.index} (${opcodeName(cut.frame.opcode)}) at offset ${cut.frame.offset}`;
   return cut.part === 'payload'
-    ? `in the middle of ${frame}, ${cut.received} of its ${plural(cut.needed!, 'payload byte')} relayed`
+    ? `in the middle of ${frame}, ${cut.received} of its ${plural(cut.needed, 'payload byte')} relayed`
     : `in the middle of the header of ${frame}`;
 }
 
@@ -173,13 +172,13 @@ export function explainConnectionEnd(facts: ConnectionEndFacts): { explain: stri
   const detail = facts.truncation ?? facts.ping;
   const lead = capital(endingPhrase(ending));
   const clause = detail ? `, ${detail.clause}` : '';
-  if (closed.length === 0) {
+  const [closer] = closed;
+  if (closer === undefined) {
     return {
       explain: `${lead} without a closing handshake (no Close frame either way)${clause}: both endpoints see 1006 (abnormal closure).`,
       cause: detail?.cause ?? null,
     };
   }
-  const closer = closed[0]!;
   const silent = otherSide(closer);
   const code = closes[closer] ?? null;
   const seen = code === null ? '1005 (no status received)' : `${code}`;

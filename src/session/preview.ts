@@ -8,9 +8,8 @@
  * start of a token), hex by its printable runs, each credential's bytes shown as REDACTED among the hex
  * (`0fa0746f6b656e3dREDACTED`: Close 4000, "token=", the rest hidden; R and T are not hex digits).
  */
-import { PREVIEW_BYTES } from '../protocol/constants.js';
-import { Utf8Validator } from '../protocol/utf8.js';
-import { REDACTED, REDACT_SECRETS, type Redactor } from '../redact.js';
+import { PREVIEW_BYTES, Utf8Validator } from '../protocol/index.js';
+import { REDACTED, REDACT_SECRETS, redactedRuns, type Redactor } from '../redact.js';
 
 export function formatPreview(bytes: Uint8Array, redact: Redactor = REDACT_SECRETS): string {
   const cut = bytes.length >= PREVIEW_BYTES;
@@ -18,30 +17,16 @@ export function formatPreview(bytes: Uint8Array, redact: Redactor = REDACT_SECRE
   return hexWithRedactions(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), redact, cut);
 }
 
-/** Printable ASCII runs shorter than this carry no credential worth a look (`token=` alone is 6). */
-const MIN_RUN = 6;
-
 /** Hex of `bytes`, with the part of each printable run that the redactor hides replaced by REDACTED. */
 function hexWithRedactions(bytes: Buffer, redact: Redactor, cut: boolean): string {
-  if (!redact.enabled) return bytes.toString('hex');
   let out = '';
   let done = 0;
-  let start = -1;
-  for (let i = 0; i <= bytes.length; i++) {
-    const printable = i < bytes.length && bytes[i]! >= 0x20 && bytes[i]! <= 0x7e;
-    if (printable) {
-      if (start < 0) start = i;
-      continue;
+  for (const run of redactedRuns(bytes, redact, cut)) {
+    const hidden = changedSpan(bytes.toString('latin1', run.from, run.to), run.text);
+    if (hidden) {
+      out += bytes.toString('hex', done, run.from + hidden.from) + REDACTED;
+      done = run.from + hidden.to;
     }
-    if (start >= 0 && i - start >= MIN_RUN) {
-      const text = bytes.toString('latin1', start, i);
-      const hidden = changedSpan(text, redact.text(text, { cut: cut && i === bytes.length }));
-      if (hidden) {
-        out += bytes.toString('hex', done, start + hidden.from) + REDACTED;
-        done = start + hidden.to;
-      }
-    }
-    start = -1;
   }
   return out + bytes.toString('hex', done);
 }

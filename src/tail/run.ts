@@ -1,26 +1,30 @@
 /**
- * `wsdiag tail` as a library: reads a JSON Lines log (any event any wsdiag command wrote), optionally
- * following it as it grows, and writes the selected events with the look of the live log, or the selected
- * lines unchanged (`json`), so tail also works as a filter in a pipeline.
+ * `wsdiag tail` as a library: reads JSON Lines logs (any event any wsdiag command wrote), several merged
+ * in time order, optionally following them all as they grow, and writes the events the filter keeps
+ * (src/filter/, the language `proxy` shares) with the look of the live log, or the kept lines unchanged
+ * (`json`), so tail also works as a filter in a pipeline.
  */
 import type { Writable } from 'node:stream';
 import { OperationalError } from '../errors.js';
 import { parseEventLine, type WsdiagEvent } from '../events/index.js';
-import { shouldUseColor } from '../reporters/color.js';
-import { createEventFilter } from '../reporters/event-filter.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import { LineSink } from '../reporters/line-sink.js';
-import { LogGuard } from '../reporters/log-guard.js';
-import type { LogLine } from '../reporters/log-lines.js';
-import { readLog, type LogNotice } from '../reporters/log-reader.js';
-import { PrettyReporter } from '../reporters/pretty.js';
+import { createFilter, type FilterOptions } from '../filter/index.js';
+import {
+  LineSink,
+  LogGuard,
+  PrettyReporter,
+  describeFsError,
+  mergeLogs,
+  shouldUseColor,
+  type LogNotice,
+  type MergedLog,
+} from '../reporters/index.js';
 
 export interface TailOptions {
   follow: boolean;
-  codes: number[];
-  rules: string[];
-  conns: string[];
+  /** Which events to show (src/filter/); `{}` shows every one. */
+  filter: FilterOptions;
   json: boolean;
+  /** Show frame events (also shown when `filter.types` names `frame`). */
   frames: boolean;
   /** false with --no-color; colour still needs a TTY and no NO_COLOR. */
   color: boolean;
@@ -35,8 +39,19 @@ export interface TailIO {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Reads FILE and writes the selected events to io.stdout; resolves to the exit code. */
-export async function runTail(file: string, options: TailOptions, io: TailIO): Promise<number> {
+/** A log being read, and what tells it from a file that is not a log. */
+interface TailedLog extends MergedLog {
+  guard: LogGuard;
+}
+
+/** A kept event and the line it was read from (for --json). */
+interface Kept {
+  event: WsdiagEvent;
+  line: string;
+}
+
+/** Reads `files` and writes the selected events to io.stdout, merged in time order; resolves to the exit code. */
+export async function runTail(files: readonly string[], options: TailOptions, io: TailIO): Promise<number> {
   // Our own controller: the output closing (`| head`) ends the read as a signal does.
   const stop = new AbortController();
   const abort = () => stop.abort();
@@ -44,44 +59,51 @@ export async function runTail(file: string, options: TailOptions, io: TailIO): P
   io.signal?.addEventListener('abort', abort, { once: true });
 
   const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
-  const filter = createEventFilter({
-    codes: options.codes,
-    rules: options.rules,
-    conns: options.conns,
+  const where = files.length === 1 ? files[0] : 'these logs';
+  const filter = createFilter(options.filter, {
     onAmbiguous: (bare, ids) =>
       warn(
-        `--conn ${bare} matches connections of ${ids.length} runs in ${file} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`,
+        `--conn ${bare} matches connections of ${ids.length} runs in ${where} (${ids.join(', ')}), showing each; give a full id (--conn ${ids.at(-1)}) to see one`,
       ),
   });
-  const output = createOutput(options, io, abort);
+  // Frame events are noise unless asked for, in both output forms.
+  const frames = options.frames || (options.filter.types?.includes('frame') ?? false);
+  const output = createOutput(options, frames, io, abort);
   // Refuses a file that is not a wsdiag log at all, instead of a warning for each of its lines.
-  const guard = new LogGuard(file, (bad) => warn(`${file}:${bad.number}: skipped: ${bad.reason}`));
-
-  const onLine = (line: LogLine) => {
-    if (line.tooLong) return guard.bad({ number: line.number, text: '', reason: 'line too long' });
-    if (line.text.trim() === '') return;
-    const parsed = parseEventLine(line.text);
-    if (!parsed.ok) return guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
-    guard.event();
-    const event = parsed.event;
-    // Frame events are noise unless asked for, in both output forms.
-    if (event.type === 'frame' && !options.frames) return;
-    // A sandwich finding belongs to both its legs.
-    const selected =
-      event.type === 'sandwich-finding' && options.conns.length > 0
-        ? filter.conn(event.conn) || filter.conn(event.return_conn)
-        : filter(event);
-    if (selected) output.write(event, line.text);
-  };
+  const logs: TailedLog[] = files.map((file) => ({
+    file,
+    guard: new LogGuard(file, (bad) => warn(`${file}:${bad.number}: skipped: ${bad.reason}`)),
+  }));
 
   try {
-    await readLog(file, {
+    await mergeLogs<TailedLog, Kept>(logs, {
       follow: options.follow,
       intervalMs: options.intervalMs,
       signal: stop.signal,
-      onLine,
-      onNotice: (notice) => warn(noticeText(file, notice)),
-      onCaughtUp: () => guard.caughtUp(),
+      read: ({ guard }, line) => {
+        if (line.tooLong) {
+          guard.bad({ number: line.number, text: '', reason: 'line too long' });
+          return undefined;
+        }
+        if (line.text.trim() === '') return undefined;
+        const parsed = parseEventLine(line.text);
+        if (!parsed.ok) {
+          guard.bad({ number: line.number, text: line.text, reason: parsed.reason });
+          return undefined;
+        }
+        guard.event();
+        const event = parsed.event;
+        if (event.type === 'frame' && !frames) return undefined;
+        return { ts: event.ts, item: { event, line: line.text } };
+      },
+      // Filtered in merged order, so what the filter says about several runs (--conn c4) comes in time order too.
+      emit: (kept) => {
+        if (filter(kept.event)) output.write(kept.event, kept.line);
+      },
+      onCaughtUp: ({ guard }) => {
+        guard.caughtUp();
+      },
+      onNotice: ({ file }, notice) => warn(noticeText(file, notice)),
       backpressure: () => output.flush(),
     });
   } finally {
@@ -99,7 +121,7 @@ interface TailOutput {
   readonly error: Error | undefined;
 }
 
-function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): TailOutput {
+function createOutput(options: TailOptions, frames: boolean, io: TailIO, onClosed: () => void): TailOutput {
   if (options.json) {
     const sink = new LineSink(io.stdout, onClosed);
     return {
@@ -112,11 +134,7 @@ function createOutput(options: TailOptions, io: TailIO, onClosed: () => void): T
   }
   const color = shouldUseColor({ stream: io.stdout, flag: options.color, env: io.env ?? process.env });
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-  const pretty = new PrettyReporter(
-    io.stdout,
-    { color, frames: options.frames, quiet: false, ...(width !== undefined ? { width } : {}) },
-    onClosed,
-  );
+  const pretty = new PrettyReporter(io.stdout, { color, frames, quiet: false, ...(width !== undefined ? { width } : {}) }, onClosed);
   return {
     write: (event) => pretty.write(event),
     flush: () => pretty.flush(),

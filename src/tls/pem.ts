@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../errors.js';
-import { describeFsError } from '../reporters/jsonl.js';
+import { describeFsError } from '../reporters/index.js';
 
 /** Reads the PEM file of option `option` (unchecked). */
 export function readPemFile(option: string, path: string): Buffer {

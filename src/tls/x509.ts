@@ -259,6 +259,6 @@ function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock): 
 function keyUsage(bits: readonly number[]): asn1js.BitString {
   const highest = Math.max(...bits);
   const bytes = new Uint8Array((highest >> 3) + 1);
-  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  for (const bit of bits) bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) | (0x80 >> (bit & 7));
   return new asn1js.BitString({ valueHex: bytes, unusedBits: 7 - (highest & 7) });
 }

@@ -3,9 +3,7 @@
  * object for one rule or close code (the same data `wsdiag explain --json` prints). Answers are cached:
  * the texts never change while the server runs.
  */
-import { explain } from '../explain/build.js';
-import { isLang } from '../explain/locale.js';
-import type { Explanation } from '../explain/types.js';
+import { explain, isLang, type Explanation } from '../explain/index.js';
 import { WsdiagError } from '../errors.js';
 
 export type ExplainAnswer = { status: 200; body: Explanation } | { status: 400 | 404; body: { error: string } };
@@ -24,7 +22,7 @@ export function explainTopic(topic: string | null, lang: string | null): Explain
   let answer: ExplainAnswer;
   try {
     const [explanation] = explain([topic], language);
-    answer = { status: 200, body: explanation! };
+    answer = explanation ? { status: 200, body: explanation } : { status: 404, body: { error: `nothing explains "${topic}"` } };
   } catch (err) {
     if (!(err instanceof WsdiagError)) throw err;
     answer = { status: 404, body: { error: err.message } };

@@ -90,7 +90,7 @@ export class FeedClient {
   push(seq: number, json: string): void {
     if (this.#closed) return;
     if (this.#dropping) {
-      this.#countDrop(seq, 1);
+      this.#countDrop(this.#dropping, seq, 1);
       return;
     }
     if (this.#queuedBytes + json.length + this.#ws.bufferedAmount > this.#options.maxBufferedBytes) {
@@ -142,14 +142,14 @@ export class FeedClient {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#dropping = { count: 0, first: seq - queued, last: seq };
-    this.#countDrop(seq, queued + 1);
+    this.#countDrop(this.#dropping, seq, queued + 1);
     this.#timer = setInterval(() => this.#checkDrained(), this.#options.pollMs);
     this.#timer.unref();
   }
 
-  #countDrop(seq: number, count: number): void {
-    this.#dropping!.count += count;
-    this.#dropping!.last = seq;
+  #countDrop(dropping: { count: number; last: number }, seq: number, count: number): void {
+    dropping.count += count;
+    dropping.last = seq;
     this.dropped += count;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Redactor } from '../redact.js';
-import type { TappedHandshake } from '../proxy/types.js';
+import type { TappedHandshake } from '../proxy/index.js';
 import type { HandshakeInfo } from './web/protocol.js';
 
 export function shownHeaders(headers: IncomingHttpHeaders, redact: Redactor): Array<[string, string]> {

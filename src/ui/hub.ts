@@ -6,10 +6,9 @@
  */
 import type { WebSocket } from 'ws';
 import type { WsdiagEvent } from '../events/index.js';
-import type { ProxyAddon } from '../proxy/addon.js';
-import type { TappedHandshake } from '../proxy/types.js';
+import type { ProxyAddon, TappedHandshake } from '../proxy/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
-import type { Reporter } from '../reporters/types.js';
+import type { Reporter } from '../reporters/index.js';
 import { DEFAULT_FEED_CLIENT_OPTIONS, FeedClient, type FeedClientOptions } from './feed-client.js';
 import { handshakeInfo } from './handshake.js';
 import { Ring, type RingEntry } from './ring.js';

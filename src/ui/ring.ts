@@ -46,14 +46,18 @@ export class Ring {
   /** The entries, oldest first (a copy: later pushes do not change it). */
   snapshot(): RingEntry[] {
     const out: RingEntry[] = [];
-    for (let i = 0; i < this.#size; i++) out.push(this.#entries[(this.#head + i) % this.capacity]!);
+    for (let i = 0; i < this.#size; i++) {
+      const entry = this.#entries[(this.#head + i) % this.capacity];
+      if (entry) out.push(entry);
+    }
     return out;
   }
 
   /** The entry with this sequence number, while it is still in the ring. */
   find(seq: number): RingEntry | undefined {
-    if (this.#size === 0) return undefined;
-    const first = this.#entries[this.#head]!.seq;
+    const oldest = this.#size === 0 ? undefined : this.#entries[this.#head];
+    if (oldest === undefined) return undefined;
+    const first = oldest.seq;
     // Sequence numbers are consecutive within one ring, so the position is arithmetic.
     const at = seq - first;
     if (!Number.isSafeInteger(at) || at < 0 || at >= this.#size) return undefined;

@@ -8,7 +8,7 @@
  * Pure functions of the request's headers, so each rule is tested on its own.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { isLoopback } from '../proxy/target.js';
+import { isLoopback } from '../proxy/index.js';
 
 export const TOKEN_COOKIE = 'wsdiag_ui_token';
 
@@ -37,7 +37,8 @@ export function hostAllowed(hostHeader: string | undefined, port: number, tokenR
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim());
   if (!match) return false;
   const hostPort = match[2] === undefined ? 80 : Number(match[2]);
-  return hostPort === port && isLocalName(match[1]!);
+  const [, name = ''] = match;
+  return hostPort === port && isLocalName(name);
 }
 
 /** The feed's Origin check: absent (a non-browser client) or exactly this page's own origin. */

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { OperationalError } from '../errors.js';
-import { describeListenError } from '../proxy/server.js';
-import { hostPort } from '../proxy/target.js';
+import { describeListenError } from '../proxy/index.js';
+import { hostPort } from '../text.js';
 import { loadAssets } from './assets.js';
 import { explainTopic } from './explain-api.js';
 import type { UiHub } from './hub.js';

@@ -5,7 +5,7 @@
  * message issue lands its types in the core parser, the fallback below is simply no longer reached.
  */
 import { parseEventLine } from '../events/index.js';
-import type { FeedEvent } from '../ui/hub.js';
+import type { FeedEvent } from '../ui/index.js';
 
 export type ViewLine = { ok: true; event: FeedEvent } | { ok: false; reason: string };
 

@@ -1,17 +1,14 @@
 /**
  * `wsdiag view LOG…` as a library: the dashboard over recorded logs. Each log is checked to be a wsdiag
- * log before anything listens; then all are read to their current end, merged by time (each log is in time
- * order already; only the last `capacity` events of each can be among the last `capacity` overall, so that
- * is all that is kept while reading), handed to the dashboard, and followed as they grow (the tail reader:
- * truncation and rotation survive), new lines shown as they come.
+ * log before anything listens; then all are read to their current end and merged by time (the merge
+ * `tail` uses, ../reporters/log-merge.ts; only the newest `capacity` events are kept while reading),
+ * handed to the dashboard, and followed as they grow (truncation and rotation survive), new lines shown
+ * as they come.
  */
 import { open, stat } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../errors.js';
-import { describeFsError } from '../reporters/jsonl.js';
-import { DEFAULT_POLL_INTERVAL_MS, readLog, type LogNotice } from '../reporters/log-reader.js';
-import { LineSplitter } from '../reporters/log-lines.js';
-import type { FeedEvent } from '../ui/hub.js';
-import { DEFAULT_UI_BUFFER, startDashboard, type Dashboard } from '../ui/index.js';
+import { DEFAULT_POLL_INTERVAL_MS, LineSplitter, describeFsError, mergeLogs, type LogNotice, type MergedLog } from '../reporters/index.js';
+import { DEFAULT_UI_BUFFER, startDashboard, type Dashboard, type FeedEvent } from '../ui/index.js';
 import { parseViewLine } from './parse.js';
 
 export interface ViewOptions {
@@ -60,56 +57,54 @@ export async function runView(options: ViewOptions): Promise<void> {
   }
 }
 
-interface Pending {
-  event: FeedEvent;
+/** A log the dashboard shows: its number on the feed, and how many of its lines were skipped. */
+interface ViewedLog extends MergedLog {
   src: number;
-  order: number;
+  skipped: number;
 }
 
 async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: number): Promise<void> {
-  const initial: Pending[][] = options.files.map(() => []);
-  let waiting = options.files.length;
-  let order = 0;
-  let merged = false;
-  const mergeInitial = (): void => {
-    merged = true;
-    const all = initial.flat();
-    all.sort((a, b) => (a.event['ts'] as string).localeCompare(b.event['ts'] as string) || a.order - b.order);
-    for (const pending of all.slice(-capacity)) dashboard.hub.publish(pending.event, pending.src);
-    initial.length = 0;
+  // Until the logs are merged up to where they ended at the start: the newest `capacity` events, in order.
+  let initial: Array<{ event: FeedEvent; src: number }> | undefined = [];
+  const logs: ViewedLog[] = options.files.map((file, src) => ({ file, src, skipped: 0 }));
+
+  const skip = (log: ViewedLog, text: string): void => {
+    const count = ++log.skipped;
+    if (count <= MAX_LINE_WARNINGS) options.onWarning?.(text);
+    else if ((count - MAX_LINE_WARNINGS) % 1000 === 1) options.onWarning?.(`${log.file}: more lines skipped (${count} so far)`);
   };
 
-  await Promise.all(
-    options.files.map((file, src) => {
-      let warned = 0;
-      let skipped = 0;
-      return readLog(file, {
-        follow: true,
-        intervalMs: options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-        signal: options.signal,
-        onLine: (line) => {
-          if (line.tooLong) return warn(`${file}:${line.number}: skipped: line too long`);
-          if (line.text.trim() === '') return;
-          const parsed = parseViewLine(line.text);
-          if (!parsed.ok) return warn(`${file}:${line.number}: skipped: ${parsed.reason}`);
-          if (merged) return dashboard.hub.publish(parsed.event, src);
-          const own = initial[src]!;
-          own.push({ event: parsed.event, src, order: order++ });
-          // Only the newest `capacity` of a log can make the merged newest `capacity`.
-          if (own.length > capacity * 2) own.splice(0, own.length - capacity);
-        },
-        onStartRead: () => {
-          if (--waiting === 0) mergeInitial();
-        },
-        onNotice: (notice) => options.onNotice?.(file, notice),
-      });
-
-      function warn(text: string): void {
-        if (++warned <= MAX_LINE_WARNINGS) options.onWarning?.(text);
-        else if (++skipped % 1000 === 1) options.onWarning?.(`${file}: more lines skipped (${warned} so far)`);
+  await mergeLogs<ViewedLog, FeedEvent>(logs, {
+    follow: true,
+    intervalMs: options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    signal: options.signal,
+    read: (log, line) => {
+      if (line.tooLong) {
+        skip(log, `${log.file}:${line.number}: skipped: line too long`);
+        return undefined;
       }
-    }),
-  );
+      if (line.text.trim() === '') return undefined;
+      const parsed = parseViewLine(line.text);
+      if (!parsed.ok) {
+        skip(log, `${log.file}:${line.number}: skipped: ${parsed.reason}`);
+        return undefined;
+      }
+      return { ts: String(parsed.event['ts']), item: parsed.event };
+    },
+    emit: (event, { src }) => {
+      if (!initial) {
+        dashboard.hub.publish(event, src);
+        return;
+      }
+      initial.push({ event, src });
+      if (initial.length > capacity * 2) initial.splice(0, initial.length - capacity);
+    },
+    onMerged: () => {
+      for (const { event, src } of initial?.slice(-capacity) ?? []) dashboard.hub.publish(event, src);
+      initial = undefined;
+    },
+    onNotice: ({ file }, notice) => options.onNotice?.(file, notice),
+  });
 }
 
 /** A UsageError unless FILE exists and is a file, a ConfigError unless it starts with a wsdiag event (an empty file may still become one). */

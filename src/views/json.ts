@@ -29,10 +29,12 @@ export type JsonNode =
   /** Not JSON: a view's stand-in for a value, printed as is (e.g. `<attachment 0>` for a Socket.IO placeholder). */
   | { kind: 'annotation'; source: string };
 
+type Container = Extract<JsonNode, { kind: 'object' } | { kind: 'array' }>;
+
 interface Open {
   kind: 'object' | 'array';
   /** null while skipping a container deeper than the limit. */
-  node: Extract<JsonNode, { kind: 'object' } | { kind: 'array' }> | null;
+  node: Container | null;
   start: number;
   /** The key read for the value being parsed (objects only). */
   key: { key: string; keySource: string } | null;
@@ -71,9 +73,9 @@ class Reader {
     outer: for (;;) {
       // Here a value starts (its key, inside an object, is already read).
       let value = this.#valueOrOpen(stack);
-      if (value === null) {
+      if (!('kind' in value)) {
+        const top = value.opened;
         this.#space();
-        const top = stack[stack.length - 1]!;
         if (this.#peek() !== closer(top)) {
           if (top.kind === 'object') this.#key(top);
           continue;
@@ -88,7 +90,8 @@ class Reader {
           result = value;
           break outer;
         }
-        if (top.node?.kind === 'object') top.node.entries.push({ key: top.key!.key, keySource: top.key!.keySource, value });
+        // An object's member value follows its key (#key), so `top.key` is set whenever its node is kept.
+        if (top.node?.kind === 'object' && top.key) top.node.entries.push({ key: top.key.key, keySource: top.key.keySource, value });
         else if (top.node?.kind === 'array') top.node.items.push(value);
         this.#space();
         const next = this.#peek();
@@ -108,17 +111,18 @@ class Reader {
     return result;
   }
 
-  /** A scalar, or null after opening a container (pushed on the stack). */
-  #valueOrOpen(stack: Open[]): JsonNode | null {
+  /** A scalar, or the container just opened (pushed on the stack). */
+  #valueOrOpen(stack: Open[]): JsonNode | { opened: Open } {
     const c = this.#peek();
     if (c !== 0x7b && c !== 0x5b) return this.#scalar();
     const parent = stack[stack.length - 1];
     const skipping = stack.length >= this.maxDepth || (parent !== undefined && parent.node === null);
     const kind = c === 0x7b ? 'object' : 'array';
     const node = skipping ? null : kind === 'object' ? { kind: 'object' as const, entries: [] } : { kind: 'array' as const, items: [] };
-    stack.push({ kind, node, start: this.#i, key: null });
+    const opened: Open = { kind, node, start: this.#i, key: null };
+    stack.push(opened);
     this.#i++;
-    return null;
+    return { opened };
   }
 
   /** Reads `"key" :` before an object member's value. */
@@ -134,7 +138,8 @@ class Reader {
 
   /** Pops the container just closed: its node, or its source when it was deeper than the limit. */
   #finish(stack: Open[]): JsonNode {
-    const done = stack.pop()!;
+    const done = stack.pop();
+    if (done === undefined) this.#fail(); // never: a container is closed only while one is open
     if (done.node) return done.node;
     // Inside a skipped container nothing is attached: only the outermost skipped one keeps its source.
     const parent = stack[stack.length - 1];
@@ -256,6 +261,12 @@ export interface PrintOptions {
 const MASKED: JsonNode = { kind: 'string', source: `"${REDACTED}"` };
 
 /** An entry's value as shown: masked whole, containers included, when its key names a credential. */
+/** A container's members in order, lazily: each value as shown, with its entry when the container is an object. */
+function* members(node: Container, options: PrintOptions): Generator<{ entry: JsonEntry | null; value: JsonNode }> {
+  if (node.kind === 'object') for (const entry of node.entries) yield { entry, value: shown(entry, options) };
+  else for (const value of node.items) yield { entry: null, value };
+}
+
 function shown(entry: JsonEntry, options: PrintOptions): JsonNode {
   return options.maskSecrets && isSecretName(entry.key) ? MASKED : entry.value;
 }
@@ -272,8 +283,7 @@ export function printJson(node: JsonNode, out: TextOut, prefix: string, maxDepth
   type Task = { node: JsonNode; depth: number; lead: string; trail: string } | { close: string; depth: number; trail: string };
   const tasks: Task[] = [{ node, depth: 0, lead: '', trail: '' }];
   const indent = (depth: number) => prefix + '  '.repeat(Math.min(depth, maxDepth));
-  while (tasks.length > 0 && !out.full) {
-    const task = tasks.pop()!;
+  for (let task = tasks.pop(); task !== undefined && !out.full; task = tasks.pop()) {
     if ('close' in task) {
       out.line(`${indent(task.depth)}${task.close}${task.trail}`);
       continue;
@@ -288,14 +298,9 @@ export function printJson(node: JsonNode, out: TextOut, prefix: string, maxDepth
       }
       out.line(`${indent(depth)}${lead}${open}`);
       tasks.push({ close, depth, trail });
-      for (let k = children.length - 1; k >= 0; k--) {
-        const comma = k === children.length - 1 ? '' : ',';
-        if (current.kind === 'object') {
-          const entry = current.entries[k]!;
-          tasks.push({ node: shown(entry, options), depth: depth + 1, lead: `${printable(entry.keySource)}: `, trail: comma });
-        } else {
-          tasks.push({ node: current.items[k]!, depth: depth + 1, lead: '', trail: comma });
-        }
+      // Last member first, so the first is popped first; only the last has no comma.
+      for (const [k, { entry, value }] of [...members(current, options)].reverse().entries()) {
+        tasks.push({ node: value, depth: depth + 1, lead: entry ? `${printable(entry.keySource)}: ` : '', trail: k === 0 ? '' : ',' });
       }
       continue;
     }
@@ -327,15 +332,12 @@ export function compactJson(node: JsonNode, max: number, options: PrintOptions &
           return true;
         }
         out += open;
-        for (let k = 0; k < count; k++) {
-          if (k > 0) out += ',';
-          if (node.kind === 'object') {
-            const entry = node.entries[k]!;
-            out += `${oneLine(entry.keySource, stringChars)}:`;
-            if (!write(shown(entry, options), depth + 1)) return false;
-          } else if (!write(node.items[k]!, depth + 1)) {
-            return false;
-          }
+        let first = true;
+        for (const { entry, value } of members(node, options)) {
+          if (!first) out += ',';
+          first = false;
+          if (entry) out += `${oneLine(entry.keySource, stringChars)}:`;
+          if (!write(value, depth + 1)) return false;
           if (out.length > max) return false;
         }
         out += close;
@@ -364,20 +366,19 @@ export function jsonNode(label: string, node: JsonNode, budget: NodeBudget, maxD
   const build = (label: string, node: JsonNode, depth: number): ViewNode | null => {
     if (node.kind === 'object' || node.kind === 'array') {
       if (depth >= maxDepth) return budget.node(label, compactJson(node, budget.valueChars, options));
-      const self = budget.node(label, undefined, []);
+      const children: ViewNode[] = [];
+      const self = budget.node(label, undefined, children);
       if (!self) return null;
-      const children = self.children!;
       const count = node.kind === 'object' ? node.entries.length : node.items.length;
-      for (let k = 0; k < count; k++) {
-        const child =
-          node.kind === 'object'
-            ? build(node.entries[k]!.key, shown(node.entries[k]!, options), depth + 1)
-            : build(`[${k}]`, node.items[k]!, depth + 1);
+      let k = 0;
+      for (const { entry, value } of members(node, options)) {
+        const child = build(entry ? entry.key : `[${k}]`, value, depth + 1);
         if (!child) {
           self.value = `${count - k} more not shown`;
           break;
         }
         children.push(child);
+        k++;
       }
       return self;
     }

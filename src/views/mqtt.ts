@@ -127,8 +127,10 @@ class Reader {
   }
 
   u8(): number {
-    if (this.pos >= this.end) throw new Short();
-    return this.bytes[this.pos++]!;
+    const byte = this.pos < this.end ? this.bytes[this.pos] : undefined;
+    if (byte === undefined) throw new Short();
+    this.pos++;
+    return byte;
   }
 
   u16(): number {
@@ -282,10 +284,11 @@ export function renderMqtt(ctx: RenderContext, subprotocolLevel: MqttLevel | und
   });
   for (const n of notes) budget.leaf(children, 'note', n);
 
+  const [firstPacket] = packets;
   let summary =
-    packets.length === 0
+    firstPacket === undefined
       ? (notes[0] ?? '(empty)')
-      : `${packets[0]!.line}${
+      : `${firstPacket.line}${
           packets.length > 1
             ? ` (+${packets.length - 1} more: ${packets
                 .slice(1, 5)
@@ -354,7 +357,7 @@ function readPacket(bytes: Uint8Array, start: number, level: MqttLevel | undefin
   const first = header.u8();
   const type = first >> 4;
   const flags = first & 0x0f;
-  const name = TYPES[type]!;
+  const name = TYPES[type] ?? 'reserved'; // type is 4 bits: every value has a name
   let remaining: number;
   try {
     remaining = header.varint();

@@ -2,8 +2,7 @@
  * The raw forms every other view falls back to: text as text (control characters visible) and binary
  * as a hex dump; and the control messages (ping, pong, close), which no subprotocol defines.
  */
-import { closeCodeName } from '../protocol/constants.js';
-import { parseClosePayload } from '../protocol/close.js';
+import { closeCodeName, parseClosePayload } from '../protocol/index.js';
 import type { RenderContext, Rendered } from './context.js';
 import { decodeUtf8, hexDumpLines, hexPreview, NodeBudget, oneLine, plural, textLines, TextOut } from './text.js';
 import type { ViewNode } from './types.js';

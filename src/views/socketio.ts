@@ -24,6 +24,13 @@ import type { ViewNode } from './types.js';
 const ENGINE_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
 const SOCKET_TYPES = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'CONNECT_ERROR', 'BINARY_EVENT', 'BINARY_ACK'] as const;
 
+/** Engine.IO and Socket.IO both number their packet types 0–6 (one ASCII digit). */
+export type PacketType = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+function isPacketType(n: number): n is PacketType {
+  return n >= 0 && n <= 6;
+}
+
 /** The Engine.IO revision a path asks for (`EIO=3` / `EIO=4` in the query), if it says. */
 export function eioFromPath(path: string | null | undefined): 3 | 4 | undefined {
   const match = path ? /[?&]EIO=([34])(?:&|#|$)/.exec(path) : null;
@@ -41,7 +48,7 @@ export function engineIoPath(path: string | null | undefined): { socketIo: boole
 }
 
 export interface SocketIoPacket {
-  type: number;
+  type: PacketType;
   attachments?: number;
   nsp: string;
   id?: string;
@@ -52,7 +59,7 @@ export interface SocketIoPacket {
 /** Reads a Socket.IO packet header; a string says why the text is not one. */
 export function parseSocketIo(text: string): SocketIoPacket | string {
   const type = text.charCodeAt(0) - 0x30;
-  if (!(type >= 0 && type <= 6)) return `"${text.slice(0, 1)}" is not a Socket.IO packet type (0–6)`;
+  if (!isPacketType(type)) return `"${text.slice(0, 1)}" is not a Socket.IO packet type (0–6)`;
   let j = 1;
   let attachments: number | undefined;
   if (type === 5 || type === 6) {
@@ -97,7 +104,7 @@ export function looksLikeEngineIo(text: string): boolean {
 
 /** Why a payload does not fit its packet type (revision 5 "Exchange protocol"), or undefined. */
 function payloadProblem(packet: SocketIoPacket, payload: JsonNode | null): string | undefined {
-  const name = SOCKET_TYPES[packet.type]!;
+  const name = SOCKET_TYPES[packet.type];
   switch (packet.type) {
     case 0:
       return payload === null || payload.kind === 'object' ? undefined : 'the CONNECT payload must be an object';
@@ -109,9 +116,7 @@ function payloadProblem(packet: SocketIoPacket, payload: JsonNode | null): strin
         : 'the CONNECT_ERROR payload must be an object (a string before revision 5)';
     case 2:
     case 5:
-      return payload?.kind === 'array' &&
-        payload.items.length > 0 &&
-        (payload.items[0]!.kind === 'string' || payload.items[0]!.kind === 'number')
+      return payload?.kind === 'array' && (payload.items[0]?.kind === 'string' || payload.items[0]?.kind === 'number')
         ? undefined
         : `the ${name} payload must be a non-empty array starting with the event name`;
     default:
@@ -145,7 +150,7 @@ export function renderEngineIo(ctx: RenderContext, options: EngineIoOptions): Re
   const { text, valid } = decodeUtf8(ctx.bytes, ctx.cut);
   if (!valid) throw new NotThisProtocol('Engine.IO text packets are UTF-8; this message is not');
   const type = text.charCodeAt(0) - 0x30;
-  if (!(type >= 0 && type <= 6)) {
+  if (!isPacketType(type)) {
     throw new NotThisProtocol(
       text === ''
         ? 'an empty message is not an Engine.IO packet'
@@ -165,9 +170,9 @@ export function renderEngineIo(ctx: RenderContext, options: EngineIoOptions): Re
 }
 
 /** Packets 0–3, 5, 6. */
-function renderEnginePacket(ctx: RenderContext, type: number, data: string): Rendered {
+function renderEnginePacket(ctx: RenderContext, type: PacketType, data: string): Rendered {
   const { limits } = ctx;
-  const name = ENGINE_TYPES[type]!;
+  const name = ENGINE_TYPES[type];
   const dir = ctx.input.dir;
   const eio = ctx.state.eio;
   const facts: Facts = {};
@@ -287,7 +292,7 @@ function engineMessage(ctx: RenderContext, data: string, notes: readonly string[
 
 function renderSocketIo(ctx: RenderContext, packet: SocketIoPacket): Rendered {
   const { limits } = ctx;
-  const name = SOCKET_TYPES[packet.type]!;
+  const name = SOCKET_TYPES[packet.type];
   const budget = new NodeBudget(limits.maxNodes);
   const children: ViewNode[] = [];
   const notes: string[] = [];
@@ -306,14 +311,16 @@ function renderSocketIo(ctx: RenderContext, packet: SocketIoPacket): Rendered {
   // CONNECT may carry credentials (revision 5: `{"token":"123"}`); mask them as paths are masked.
   const mask = { maskSecrets: packet.type === 0 };
   const shown = payload ? withAttachments(payload) : null;
+  // EVENT and BINARY_EVENT: an array whose first item names the event; the rest are its arguments.
+  const [event, ...eventArgs] = (packet.type === 2 || packet.type === 5) && shown?.kind === 'array' ? shown.items : [];
 
   // Summary: TYPE, event name and arguments, then ack id and namespace.
   const parts: string[] = [name];
   let args: JsonNode[] | undefined;
-  if ((packet.type === 2 || packet.type === 5) && shown?.kind === 'array' && shown.items.length > 0) {
-    const [event, ...rest] = shown.items;
-    parts.push(stringValue(event) !== undefined ? quoted(stringValue(event)!, 60) : compactJson(event!, 40));
-    args = rest;
+  if (event) {
+    const eventName = stringValue(event);
+    parts.push(eventName !== undefined ? quoted(eventName, 60) : compactJson(event, 40));
+    args = eventArgs;
   } else if ((packet.type === 3 || packet.type === 6) && shown?.kind === 'array') {
     args = shown.items;
   }
@@ -340,10 +347,10 @@ function renderSocketIo(ctx: RenderContext, packet: SocketIoPacket): Rendered {
   for (const note of notes) out.line(`(${oneLine(note, 200)})`);
   out.line(`namespace: ${oneLine(packet.nsp, 200)}`);
   if (packet.id !== undefined) out.line(`ack id: ${packet.id}`);
-  if (shown && (packet.type === 2 || packet.type === 5) && shown.kind === 'array' && shown.items.length > 0) {
-    out.line(`event: ${compactJson(shown.items[0]!, 200)}`);
-    if (shown.items.length > 1) out.line('arguments:');
-    for (const arg of shown.items.slice(1)) printJson(arg, out, '  ', limits.maxDepth, mask);
+  if (event) {
+    out.line(`event: ${compactJson(event, 200)}`);
+    if (eventArgs.length > 0) out.line('arguments:');
+    for (const arg of eventArgs) printJson(arg, out, '  ', limits.maxDepth, mask);
   } else if (shown && (packet.type === 3 || packet.type === 6) && shown.kind === 'array') {
     out.line(shown.items.length === 0 ? 'arguments: none' : 'arguments:');
     for (const arg of shown.items) printJson(arg, out, '  ', limits.maxDepth, mask);

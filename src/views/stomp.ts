@@ -91,7 +91,8 @@ export function renderStomp(ctx: RenderContext, version: StompVersion | undefine
     pos = frame.end;
   }
 
-  if (frames.length === 0) {
+  const [first] = frames;
+  if (first === undefined) {
     if (lineEnds === 0) throw new NotThisProtocol('an empty message is not a STOMP frame');
     const summary = lineEnds === 1 ? 'heart-beat' : `heart-beat (${lineEnds} line ends)`;
     return {
@@ -128,7 +129,6 @@ export function renderStomp(ctx: RenderContext, version: StompVersion | undefine
   });
   for (const n of notes) budget.leaf(children, 'note', n);
 
-  const first = frames[0]!;
   let summary = frameSummary(first);
   if (frames.length > 1)
     summary += ` (+${frames.length - 1} more: ${frames
@@ -249,7 +249,7 @@ function readFrame(
 
 function ascii(bytes: Uint8Array, start: number, end: number): string {
   let text = '';
-  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  for (const byte of bytes.subarray(start, end)) text += String.fromCharCode(byte);
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 

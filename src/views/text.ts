@@ -3,11 +3,11 @@
  * multi-line writers that stop at their budget, a hex dump and a detail-tree builder with a node budget.
  * Everything that reaches a string here has gone through `printable` (peer bytes reach a terminal).
  */
-import { Utf8Validator, isValidUtf8 } from '../protocol/utf8.js';
-import { printable } from '../reporters/text.js';
+import { Utf8Validator, isValidUtf8 } from '../protocol/index.js';
+import { plural, printable } from '../text.js';
 import type { ViewNode } from './types.js';
 
-export { printable };
+export { plural, printable };
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -48,10 +48,6 @@ export function oneLine(text: string, max: number): string {
 /** A JSON-style quoted string for summaries: `"chat"`, escaped and cut. */
 export function quoted(text: string, max: number): string {
   return `"${oneLine(text, Math.max(1, max - 2))}"`;
-}
-
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -121,7 +117,7 @@ export function* textLines(text: string, prefix: string, maxChars: number): Gene
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 export function hexByte(b: number): string {
-  return HEX[b & 0xff]!;
+  return HEX[b & 0xff] ?? (b & 0xff).toString(16).padStart(2, '0');
 }
 
 /** `48 65 6c 6c 6f …` for summaries: the first `count` bytes. */
@@ -143,7 +139,7 @@ export function* hexDumpLines(bytes: Uint8Array, maxBytes: number, prefix = ''):
     for (let i = 0; i < 16; i++) {
       if (i === 8) hex += ' ';
       const b = row[i];
-      hex += b === undefined ? '   ' : `${HEX[b]!} `;
+      hex += b === undefined ? '   ' : `${hexByte(b)} `;
       if (b !== undefined) ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
     }
     yield `${prefix}${offset.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`;

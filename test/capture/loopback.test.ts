@@ -7,18 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { readFileSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
 import { CaptureAnalyzer } from '../../src/capture/analyze.js';
 import type { CaptureEvent } from '../../src/capture/events.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { startTestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer } from '../helpers/raw-peers.js';
-import { withTimeout } from '../helpers/wait.js';
-import { closedWith, nextMessages, openWsClient, startWsServer } from '../helpers/ws-servers.js';
+import { runProcess } from '../support/cli.js';
+import { startTestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer } from '../support/raw-peers.js';
+import { tempDir } from '../support/temp.js';
+import { withTimeout } from '../support/wait.js';
+import { closedWith, nextMessages, openWsClient, startWsServer } from '../support/ws-servers.js';
 import { judgeFile, withoutTs } from './support/conversation.js';
 import { dropSegment, packetsOf, reorderAndDuplicate, writePcap } from './support/rewrite.js';
 import {
@@ -55,11 +54,7 @@ function judgements(events: CaptureEvent[]): unknown[] {
 }
 
 describe('real captures of loopback traffic', { skip: skipCapture ?? false }, () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wsdiag-capture-'));
-  });
-  after(() => (process.env['KEEP'] ? undefined : rmSync(dir, { recursive: true, force: true })));
+  const dir = tempDir('capture');
 
   describe('valid traffic from real ws peers', () => {
     let file: string;
@@ -73,8 +68,8 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
     before(async () => {
       const plain = await startWsServer({ perMessageDeflate: false });
       const deflate = await startWsServer({ perMessageDeflate: { threshold: 0 } });
-      const deflate6 = await startV6DeflateServer();
-      file = join(dir, 'valid.pcap');
+      const deflate6 = await startWsServer({ host: '::1', perMessageDeflate: { threshold: 0 } });
+      file = dir.file('valid.pcap');
       const capture = await startTcpdump(file, [plain.port, deflate.port, deflate6.port]);
       try {
         const urls = [plain.url, deflate.url, deflate6.url];
@@ -166,8 +161,9 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
       'reads the same capture converted to pcapng the same way',
       { skip: hasTool('editcap') ? false : 'editcap is not installed' },
       async () => {
-        const pcapng = join(dir, 'valid.pcapng');
-        await run('editcap', ['-F', 'pcapng', file, pcapng]);
+        const pcapng = dir.file('valid.pcapng');
+        const editcap = await runProcess('editcap', ['-F', 'pcapng', file, pcapng]);
+        assert.equal(editcap.code, 0, editcap.stderr);
         const bytes = readFileSync(pcapng);
         assert.equal(bytes.readUInt32LE(0), 0x0a0d0d0a);
         assert.deepEqual(judgeFile(bytes, { frames: true }), events);
@@ -204,7 +200,7 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
       });
       const harness = await startTestProxy(server.url, { frames: true, runId: 'cap' });
       proxyPort = harness.proxy.port;
-      file = join(dir, 'faulty.pcap');
+      file = dir.file('faulty.pcap');
       const capture = await startTcpdump(file, [harness.proxy.port]);
       try {
         const client = await connectRawClient(harness.proxy.port, { headers: { 'Sec-WebSocket-Version': '8' } });
@@ -316,32 +312,3 @@ describe('real captures of loopback traffic', { skip: skipCapture ?? false }, ()
     assert.deepEqual(of(events, 'violation'), []);
   });
 });
-
-/** A ws server with permessage-deflate on [::1] (the shared helper binds 127.0.0.1). */
-async function startV6DeflateServer(): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '::1', port: 0, perMessageDeflate: { threshold: 0 } });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (ws: WebSocket) => {
-    ws.on('error', () => {});
-    ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
-  });
-  const port = (wss.address() as { port: number }).port;
-  return {
-    port,
-    url: `ws://[::1]:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  };
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (t: Buffer) => (stderr += t.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr}`))));
-  });
-}

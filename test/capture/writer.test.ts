@@ -3,10 +3,9 @@
  * verify, sequence numbers that advance and wrap, and a conversation judged the same as the bytes it holds.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { analyzeCaptureBytes } from '../../src/capture/analyze.js';
 import type { CaptureEvent } from '../../src/capture/events.js';
 import { decodeIp } from '../../src/capture/ip.js';
@@ -17,6 +16,7 @@ import { MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp, parseIp, type WriterLi
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { computeAccept } from '../../src/protocol/handshake.js';
 import { tsharkOpcodes, tsharkUnavailable, tsharkWebSocket } from './support/tools.js';
+import { tempDir } from '../support/temp.js';
 
 const KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -207,8 +207,7 @@ describe('pcapng writer', () => {
   });
 
   describe('read by tshark', { skip: tsharkUnavailable() ?? false }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wsdiag-writer-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('writer').path;
 
     for (const linkType of ['raw', 'ethernet'] as const) {
       it(`dissects our ${linkType} file as WebSocket, with the same frames and opcodes per direction`, () => {

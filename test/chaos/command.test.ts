@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChaosApiError, ChaosClient } from '../../src/index.js';
-import { runCli } from '../support/cli.js';
-import { spawnCommand } from '../helpers/spawn-proxy.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { runCli, startCli } from '../support/cli.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 let server: WsServer;
 before(async () => {
@@ -32,7 +31,8 @@ describe('wsdiag chaos with --api', () => {
   it('serves the API: toxics from --config then --toxic, add/list/update/remove/reset, errors with reasons', async () => {
     const config = join(dir, 'toxics.json');
     writeFileSync(config, JSON.stringify({ toxics: [{ name: 'from-file', type: 'noop', stream: 'client->server' }] }));
-    const run = spawnCommand('chaos', [
+    const run = startCli([
+      'chaos',
       '--target',
       server.url,
       '--listen',
@@ -48,9 +48,9 @@ describe('wsdiag chaos with --api', () => {
       '--json',
     ]);
     const port = await run.port();
-    const stderr = await run.waitForStderr((text) => /chaos API on http:\/\/\S+/.test(text), 'the API address');
-    assert.match(stderr, /chaos seed 9 /);
-    const url = /chaos API on (http:\/\/\S+)/.exec(stderr)![1]!;
+    const api = await run.waitForStderr(/chaos API on (http:\/\/\S+)/, 'the API address');
+    assert.match(run.stderr(), /chaos seed 9 /);
+    const url = api[1]!;
     const chaos = new ChaosClient(url);
 
     assert.deepEqual(
@@ -71,10 +71,10 @@ describe('wsdiag chaos with --api', () => {
     first.send('one');
     assert.equal((await closedWith(first)).code, 1002);
     await run.waitForLine((l) => l.includes('"type":"violation"'), 'the violation');
-    const [fault] = linesOf(run.lines, 'fault');
+    const [fault] = linesOf(run.lines(), 'fault');
     assert.equal(fault?.['toxic'], 'rsv-c2s');
     assert.ok(
-      run.lines.findIndex((l) => l.includes('"type":"fault"')) < run.lines.findIndex((l) => l.includes('"type":"violation"')),
+      run.lines().findIndex((l) => l.includes('"type":"fault"')) < run.lines().findIndex((l) => l.includes('"type":"violation"')),
       'the fault comes before the violation it causes',
     );
 
@@ -117,9 +117,9 @@ describe('wsdiag chaos with --api', () => {
     assert.ok(badAttribute instanceof ChaosApiError && badAttribute.status === 400, String(badAttribute));
     assert.match(badAttribute.reason, /attributes\.bit: expected an integer from 1 to 3, got 4/);
 
-    run.child.kill('SIGINT');
-    assert.deepEqual(await run.exited(), { code: 0, signal: null });
-    const [summary] = linesOf(run.lines, 'summary');
+    const exit = await run.stop('SIGINT');
+    assert.deepEqual([exit.code, exit.signal], [0, null]);
+    const [summary] = linesOf(run.lines(), 'summary');
     assert.deepEqual(summary?.['faults'], { 'rsv-c2s': 1 });
   });
 });

@@ -3,14 +3,15 @@
  * `--toxic` values. Defaults are filled in, and every error names the field or attribute at fault.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { loadChaosConfig, parseChaosConfig, parseToxicFlag } from '../../src/chaos/config.js';
 import { ToxicError, ToxicRegistry, validateToxic } from '../../src/chaos/registry.js';
 import { TOXIC_TYPES, describeToxicTypes } from '../../src/chaos/toxics/index.js';
+import { tempDir } from '../support/temp.js';
+
+const dir = tempDir('chaos');
 
 function rejects(fn: () => unknown, status: number, message: RegExp): ToxicError {
   let caught: unknown;
@@ -263,20 +264,15 @@ describe('config file', () => {
   });
 
   it('loads from a file; an unreadable one is a usage error', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'wsdiag-chaos-'));
-    try {
-      const path = join(dir, 'chaos.json');
-      await writeFile(path, '{"toxics": [{"type": "reset", "stream": "client->server", "attributes": {"bytes": 100}}]}');
-      assert.deepEqual(
-        (await loadChaosConfig(path)).map((t) => t.attributes),
-        [{ bytes: 100 }],
-      );
-      await assert.rejects(
-        loadChaosConfig(join(dir, 'missing.json')),
-        (error: unknown) => error instanceof UsageError && /cannot read .*missing\.json: ENOENT/.test(error.message),
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const path = dir.file('chaos.json');
+    await writeFile(path, '{"toxics": [{"type": "reset", "stream": "client->server", "attributes": {"bytes": 100}}]}');
+    assert.deepEqual(
+      (await loadChaosConfig(path)).map((t) => t.attributes),
+      [{ bytes: 100 }],
+    );
+    await assert.rejects(
+      loadChaosConfig(dir.file('missing.json')),
+      (error: unknown) => error instanceof UsageError && /cannot read .*missing\.json: ENOENT/.test(error.message),
+    );
   });
 });

@@ -11,8 +11,8 @@ import { startChaos } from '../../src/chaos/index.js';
 import { TOXIC_TYPES } from '../../src/chaos/toxics/index.js';
 import { DIRECTIONS, type FaultEvent } from '../../src/events/index.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { EventLog } from '../helpers/event-log.js';
-import { connectRawClient, startRawServer } from '../helpers/raw-peers.js';
+import { EventLog } from '../support/event-log.js';
+import { connectRawClient, startRawServer } from '../support/raw-peers.js';
 
 /** A bit of everything, valid and not, as a client (masked) or a server would send it. */
 function traffic(masked: boolean): Uint8Array[] {

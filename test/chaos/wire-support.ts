@@ -11,10 +11,10 @@ import type { ClientOptions, ServerOptions, WebSocket } from 'ws';
 import { startChaos, type RunningChaos } from '../../src/chaos/index.js';
 import { receiverOf, type Direction, type Side } from '../../src/events/index.js';
 import type { ProxyOptions } from '../../src/proxy/index.js';
-import { EventLog } from '../helpers/event-log.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { withTimeout } from '../helpers/wait.js';
-import { openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { EventLog } from '../support/event-log.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { withTimeout } from '../support/wait.js';
+import { openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 export interface WireOptions {
   toxics?: readonly unknown[];

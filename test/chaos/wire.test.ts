@@ -11,8 +11,8 @@ import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import type { Direction } from '../../src/events/index.js';
 import { MessagePolicies } from '../../src/policy/index.js';
-import { waitForEvent } from '../helpers/wait.js';
-import { closedWith, nextMessages } from '../helpers/ws-servers.js';
+import { waitForEvent } from '../support/wait.js';
+import { closedWith, nextMessages } from '../support/ws-servers.js';
 import { allClosed, downstreamRules, startWire, type Wire, type WireOptions } from './wire-support.js';
 
 const C2S: Direction = 'client->server';

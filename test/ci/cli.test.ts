@@ -3,78 +3,45 @@
  * suites" (test/fixtures/ci/ws-client.ts, `node -e`) that dial WSDIAG_URL.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer } from 'ws';
 import type { CiSummary } from '../../src/ci/summary-json.js';
 import { getRule } from '../../src/rules/table.js';
 import { HOSTILE_PATH, HOSTILE_PAYLOAD } from '../fixtures/ci/ws-client.js';
+import { runCli, startCli, type ChildOptions, type Exit } from '../support/cli.js';
+import { freePort, occupiedPort } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
+import { startWsServer, type WsServer } from '../support/ws-servers.js';
 import { childrenNamed, onlyChild, parseXml, type XmlElement } from './xml-parser.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/wsdiag.js', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../fixtures/ci/ws-client.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-ci-'));
+const dir = tempDir('ci');
+const file = dir.file;
 
-let upstream: WebSocketServer;
+let upstream: WsServer;
 let target: string;
 
 before(async () => {
-  upstream = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  upstream.on('connection', (ws) => {
-    // Bad frames make ws close with 1002 and emit 'error'; that is the point of these tests.
-    ws.on('error', () => {});
-    ws.on('message', (data, binary) => ws.send(data, { binary }));
-  });
-  await new Promise<void>((resolve) => upstream.once('listening', () => resolve()));
-  target = `ws://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  // An echo server; bad frames make ws close with 1002 and emit 'error', which is the point of these tests.
+  upstream = await startWsServer();
+  target = upstream.url;
 });
 
 after(async () => {
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
+  await upstream.close();
 });
 
-let fileCount = 0;
-const file = (name: string) => join(dir, `${++fileCount}-${name}`);
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+/** `wsdiag ci` never believes it runs on GitHub Actions unless the test says so. */
+function ciOptions(options: ChildOptions): ChildOptions {
+  return { cwd: REPO, ...options, env: { GITHUB_ACTIONS: undefined, ...options.env } };
 }
 
-interface RunOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Called with the stdout so far after each chunk, and with the child (to signal it). */
-  onStdout?: (stdout: string, child: ReturnType<typeof spawn>) => void;
-  /** Nobody reads wsdiag's stdout: it is closed before wsdiag writes its first line. */
-  closeStdout?: boolean;
-}
-
-/** Runs `wsdiag ci --target <upstream> ...args`; never on GitHub Actions unless the test says so. */
-function ci(args: string[], options: RunOptions = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
-  if (options.env?.['GITHUB_ACTIONS'] === undefined) delete env['GITHUB_ACTIONS'];
-  const child = spawn(process.execPath, [BIN, 'ci', '--target', target, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  if (options.closeStdout) child.stdout.destroy();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    options.onStdout?.(stdout, child);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+/** Runs `wsdiag ci --target <upstream> ...args` to completion. */
+function ci(args: string[], options: ChildOptions = {}): Promise<Exit> {
+  return runCli(['ci', '--target', target, ...args], ciOptions(options));
 }
 
 const client = (scenario: string, exit?: number) => [
@@ -181,9 +148,7 @@ describe('wsdiag ci exit codes', () => {
   });
 
   it('a proxy that cannot listen is exit 3, and the command never runs', async () => {
-    const busy: Server = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const port = (busy.address() as AddressInfo).port;
+    const { port, release } = await occupiedPort();
     const marker = file('never-written');
     try {
       const run = await ci([
@@ -198,12 +163,12 @@ describe('wsdiag ci exit codes', () => {
       assert.match(run.stderr, new RegExp(`^wsdiag: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`, 'm'));
       assert.equal(existsSync(marker), false);
     } finally {
-      busy.close();
+      await release();
     }
   });
 
   it('an unwritable report path is exit 2 before anything runs', async () => {
-    const run = await ci(['--junit', join(dir, 'no-such-dir', 'report.xml'), ...client('clean')]);
+    const run = await ci(['--junit', join(dir.path, 'no-such-dir', 'report.xml'), ...client('clean')]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^wsdiag: --junit .*report\.xml: cannot write to .*no-such-dir/);
     assert.equal(run.stdout, '');
@@ -282,18 +247,8 @@ describe('wsdiag ci environment and reports', () => {
   });
 
   it('an unreachable upstream with no connection is exit 3 even when the command passes (DESIGN §5)', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const child = spawn(process.execPath, [BIN, 'ci', '--target', `ws://127.0.0.1:${port}`, '--', process.execPath, '-e', ''], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    const port = await freePort();
+    const { code, stdout } = await runCli(['ci', '--target', `ws://127.0.0.1:${port}`, '--', process.execPath, '-e', ''], ciOptions({}));
     assert.equal(code, 3, stdout);
     assert.match(lastLine(stdout)!, /no WebSocket connection reached the upstream: 127\.0\.0\.1:\d+: ECONNREFUSED/);
   });
@@ -331,16 +286,13 @@ describe('wsdiag ci environment and reports', () => {
     const report = file('sigterm.xml');
     const summary = file('sigterm.json');
     const log = file('sigterm.jsonl');
-    let signalled = false;
-    const run = await ci(['--junit', report, '--summary-json', summary, '--log', log, ...client('hang')], {
-      onStdout: (stdout, child) => {
-        if (!signalled && stdout.includes('READY\n')) {
-          signalled = true;
-          child.kill('SIGTERM');
-        }
-      },
-    });
-    assert.equal(signalled, true, run.stdout);
+    const running = startCli(
+      ['ci', '--target', target, '--junit', report, '--summary-json', summary, '--log', log, ...client('hang')],
+      ciOptions({}),
+    );
+    await running.waitForLine('READY', 'the command ready');
+    running.kill('SIGTERM');
+    const run = await running.exited();
     // The command was killed by the forwarded SIGTERM: 128 + 15.
     assert.equal(run.code, 143, run.stderr);
     assert.equal(lastLine(run.stdout), 'wsdiag ci: exit 143: the command was killed by SIGTERM (--fail-on error)');
@@ -376,20 +328,13 @@ describe('wsdiag ci environment and reports', () => {
 
   it('a second SIGTERM kills a command that ignores the first (SIGKILL), and the reports are still written', async () => {
     const summary = file('stubborn.json');
-    let signals = 0;
-    const run = await ci(['--summary-json', summary, ...client('stubborn')], {
-      onStdout: (stdout, child) => {
-        // Each signal only once the previous step is visible: no sleeps, no races.
-        if (signals === 0 && stdout.includes('READY\n')) {
-          signals++;
-          child.kill('SIGTERM');
-        } else if (signals === 1 && stdout.includes('IGNORED SIGTERM\n')) {
-          signals++;
-          child.kill('SIGTERM');
-        }
-      },
-    });
-    assert.equal(signals, 2, run.stdout);
+    const running = startCli(['ci', '--target', target, '--summary-json', summary, ...client('stubborn')], ciOptions({}));
+    // Each signal only once the previous step is visible: no sleeps, no races.
+    await running.waitForLine('READY', 'the command ready');
+    running.kill('SIGTERM');
+    await running.waitForLine('IGNORED SIGTERM', 'the command ignoring the first SIGTERM');
+    running.kill('SIGTERM');
+    const run = await running.exited();
     assert.equal(run.code, 137, run.stderr);
     const result = summaryJson(summary);
     assert.deepEqual([result.command, result.exit_code, result.connections], [{ exit_code: null, signal: 'SIGKILL' }, 137, 2]);

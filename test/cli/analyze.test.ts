@@ -2,16 +2,15 @@
  * `wsdiag analyze` as a user runs it: files and stdin, raw and hex, pretty and JSON, exit codes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { RULES } from '../../src/rules/table.js';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-analyze-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('analyze').path;
 
 function file(name: string, bytes: Uint8Array | string): string {
   const path = join(dir, name);

@@ -9,18 +9,17 @@
  * ninety command lines, each failing before anything listens. The other CLI tests spawn the real thing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CommanderError } from 'commander';
 import { OptionFlags, optionFlags } from '../../src/cli/flags.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { errorLine } from '../../src/cli/run.js';
 import { ConfigError, ExitCode, OperationalError, UsageError } from '../../src/errors.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-option-flags-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('option-flags').path;
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -61,6 +60,7 @@ const SWITCHES = new Set([
   'learn',
   'includeInvalid',
   'hex',
+  'messages',
 ]);
 
 const UPSTREAM = 'ws://127.0.0.1:1';
@@ -84,8 +84,20 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
     maxConnections: { args: run('--max-connections', 'many'), shows: 'flag' },
     headerTimeoutMs: { args: run('--header-timeout', '1.5'), shows: 'flag' },
     shutdownGraceMs: { args: run('--grace', 'later'), shows: 'flag' },
+    bodyLimit: { args: run('--body-limit', '-1'), shows: 'flag' },
+    redact: { args: run('--redact', 'token=(['), shows: 'flag', mentions: 'not a valid regular expression' },
   };
 };
+
+/** The filter flags `proxy` and `tail` share (src/cli/options/filter.ts). */
+const filterRecipes = (base: string[]): Record<string, Recipe> => ({
+  'filter.conns': { args: [...base, '--conn', ',,'], shows: 'flag' },
+  'filter.dirs': { args: [...base, '--dir', 'up'], shows: 'flag' },
+  'filter.types': { args: [...base, '--type', 'mesage'], shows: 'flag', mentions: 'did you mean "message"' },
+  'filter.rules': { args: [...base, '--rule', 'reserved-bit'], shows: 'flag' },
+  'filter.codes': { args: [...base, '--code', '1000'], shows: 'flag' },
+  'filter.grep': { args: [...base, '--grep', '(unclosed'], shows: 'flag', mentions: 'not a valid regular expression' },
+});
 
 const CI_COMMAND = ['--', process.execPath, '-e', ''];
 const SANDWICH = ['sandwich', '--via', 'ws://127.0.0.1:9', '--return', '127.0.0.1:0', '--target', 'ws://127.0.0.1:9'];
@@ -96,7 +108,9 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     ...proxyRecipes(['proxy', '--target', UPSTREAM]),
     ui: { args: ['proxy', '--target', UPSTREAM, '--ui', 'nonsense:port'], shows: 'flag' },
     'ui.capacity': { args: ['proxy', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
+    ...filterRecipes(['proxy', '--target', UPSTREAM]),
   },
+  tail: filterRecipes(['tail', aLog]),
   ci: {
     ...proxyRecipes(['ci', '--target', UPSTREAM], CI_COMMAND),
     junit: { args: ['ci', '--target', UPSTREAM, '--junit', missing, ...CI_COMMAND], shows: 'flag', mentions: missing },
@@ -119,6 +133,8 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     maxConnections: { args: [...SANDWICH, '--max-connections', 'many'], shows: 'flag' },
     headerTimeoutMs: { args: [...SANDWICH, '--header-timeout', 'x'], shows: 'flag' },
     shutdownGraceMs: { args: [...SANDWICH, '--grace', 'x'], shows: 'flag' },
+    bodyLimit: { args: [...SANDWICH, '--body-limit', '1.5'], shows: 'flag' },
+    redact: { args: [...SANDWICH, '--redact', '*'], shows: 'flag', mentions: 'not a valid regular expression' },
   },
   probe: {
     through: { args: ['probe', '--through', 'http://127.0.0.1/'], shows: 'flag' },
@@ -153,6 +169,8 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     accepts: { args: ['analyze', '-', '--from', 'client', '--accepts', 'json'], shows: 'flag' },
     // A switch, but its input can be wrong.
     hex: { args: ['analyze', badHex, '--from', 'client', '--hex'], shows: 'flag' },
+    bodyLimit: { args: ['analyze', '-', '--from', 'client', '--body-limit', '-4096'], shows: 'flag' },
+    redact: { args: ['analyze', '-', '--from', 'client', '--redact', '(a'], shows: 'flag', mentions: 'not a valid regular expression' },
   },
   explain: {
     lang: { args: ['explain', '1002', '--lang', 'de'], shows: 'flag' },

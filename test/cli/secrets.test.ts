@@ -6,10 +6,7 @@
  * `--show-secrets` shows them. Real processes (bin/wsdiag.js), a real `ws` upstream and clients.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bothWays, startIntermediary } from '../support/intermediary.js';
@@ -25,24 +22,20 @@ import {
   startSecretUpstream,
   type SecretUpstream,
 } from '../fixtures/secrets.js';
-import { spawnProxy, type SpawnedProxy } from '../helpers/spawn-proxy.js';
-import { waitUntil, withTimeout } from '../helpers/wait.js';
-import { freePort } from '../probe/support.js';
-import { BIN, runCli } from '../support/cli.js';
+import { runCli, startCli, type RunningChild } from '../support/cli.js';
+import { freePort } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
 
 const SECRETS_PROGRAM = fileURLToPath(new URL('../fixtures/secrets.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-secrets-'));
+const dir = tempDir('secrets');
 let upstream: SecretUpstream;
 before(async () => {
   upstream = await startSecretUpstream();
 });
 after(async () => {
   await upstream.close();
-  rmSync(dir, { recursive: true, force: true });
 });
-
-let fileCount = 0;
-const file = (name: string) => join(dir, `${++fileCount}-${name}`);
+const file = dir.file;
 
 /** The forms every full output of the traffic shows in place of the secrets. */
 const REDACTED_FORMS = [SHOWN.pathA, SHOWN.bearer, SHOWN.payload, SHOWN.reason, SHOWN.pathB, SHOWN.offeredB, SHOWN.pathC];
@@ -55,7 +48,7 @@ function assertRedacted(text: string, where: string, forms: readonly string[] = 
 }
 
 /** Waits until a spawned proxy has written the end of A, B and C, then stops it. */
-async function playThrough(proxy: SpawnedProxy, port: number, json: boolean): Promise<string> {
+async function playThrough(proxy: RunningChild, port: number, json: boolean): Promise<string> {
   await playSecretTraffic(`ws://127.0.0.1:${port}`);
   const ended = json
     ? [
@@ -64,16 +57,16 @@ async function playThrough(proxy: SpawnedProxy, port: number, json: boolean): Pr
       ]
     : [(l: string) => / [0-9a-z]+-c2 close /.test(l), (l: string) => /✖ error  [0-9a-z]+-c3  HTTP 401/.test(l)];
   for (const match of ended) await proxy.waitForLine(match, 'the end of the traffic');
-  proxy.child.kill('SIGTERM');
-  const exit = await proxy.exited();
-  assert.equal(exit.code, 0, proxy.stderr());
-  return `${proxy.lines.join('\n')}\n${proxy.stderr()}`;
+  const exit = await proxy.stop('SIGTERM');
+  assert.equal(exit.code, 0, exit.stderr);
+  return `${proxy.lines().join('\n')}\n${exit.stderr}`;
 }
 
 describe('wsdiag proxy', () => {
   it('JSON Lines on stdout, the --log file and `tail` of it show no secret', async () => {
     const log = file('proxy.jsonl');
-    const proxy = spawnProxy([
+    const proxy = startCli([
+      'proxy',
       '--target',
       upstream.url,
       '--listen',
@@ -101,7 +94,7 @@ describe('wsdiag proxy', () => {
 
   it('the readable log shows no secret', async () => {
     const port = await freePort();
-    const proxy = spawnProxy(['--target', upstream.url, '--listen', `127.0.0.1:${port}`, '--server-accepts', 'text']);
+    const proxy = startCli(['proxy', '--target', upstream.url, '--listen', `127.0.0.1:${port}`, '--server-accepts', 'text']);
     await proxy.waitForLine((l) => l.includes('listening on'), 'the listening line');
     const stdout = await playThrough(proxy, port, false);
     assertRedacted(stdout, 'the readable log');
@@ -117,7 +110,17 @@ describe('wsdiag proxy', () => {
   });
 
   it('--show-secrets writes them as they came', async () => {
-    const proxy = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--server-accepts', 'text', '--show-secrets']);
+    const proxy = startCli([
+      'proxy',
+      '--target',
+      upstream.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--json',
+      '--server-accepts',
+      'text',
+      '--show-secrets',
+    ]);
     const stdout = await playThrough(proxy, await proxy.port(), true);
     assert.deepEqual(missingSecrets(stdout), [], stdout);
     assert.ok(!stdout.includes('REDACTED'), stdout);
@@ -181,56 +184,30 @@ describe('wsdiag sandwich', () => {
     const frontPort = await freePort();
     const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, { toxics: bothWays('close-code', { code: 4002 }) });
     const log = file('sandwich.jsonl');
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'sandwich',
-        '--listen',
-        `127.0.0.1:${frontPort}`,
-        '--via',
-        intermediary.url,
-        '--return',
-        `127.0.0.1:${returnPort}`,
-        '--target',
-        upstream.url,
-        '--json',
-        '--log',
-        log,
-      ],
-      {
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      child.emit('change');
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const sandwich = startCli([
+      'sandwich',
+      '--listen',
+      `127.0.0.1:${frontPort}`,
+      '--via',
+      intermediary.url,
+      '--return',
+      `127.0.0.1:${returnPort}`,
+      '--target',
+      upstream.url,
+      '--json',
+      '--log',
+      log,
+    ]);
+    let stdout: string;
     try {
-      await waitUntil(
-        child,
-        ['change'],
-        () => (stdout.includes(`"port":${frontPort}`) ? true : undefined),
-        `the front listener (${stderr})`,
-        10_000,
-      );
+      await sandwich.waitForStdout(`"port":${frontPort}`, 'the front listener');
       await playSecretTraffic(`ws://127.0.0.1:${frontPort}`);
-      await waitUntil(
-        child,
-        ['change'],
-        () => (stdout.includes('"check":"close-code-rewritten"') ? true : undefined),
-        `a finding (${stderr})`,
-        10_000,
-      );
-      child.kill('SIGTERM');
-      assert.equal(await withTimeout(exit, 'wsdiag sandwich to exit', 10_000), 1, stderr);
+      await sandwich.waitForStdout('"check":"close-code-rewritten"', 'a finding');
+      const exit = await sandwich.stop('SIGTERM');
+      assert.equal(exit.code, 1, exit.stderr);
+      stdout = exit.stdout;
     } finally {
-      child.kill('SIGTERM');
+      sandwich.kill('SIGTERM');
       await intermediary.close();
     }
     for (const [where, text] of [

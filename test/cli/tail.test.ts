@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import { runTail, type TailOptions } from '../../src/tail/index.js';
 import type { WsdiagEvent } from '../../src/events/index.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
-import { withTimeout } from '../helpers/wait.js';
+import { CaptureStream } from '../support/capture-stream.js';
+import { startCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
+import { withTimeout } from '../support/wait.js';
 import * as sample from '../fixtures/sample-events.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/wsdiag.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-tail-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('tail');
 
-let fileCount = 0;
 function logFile(lines: string[]): string {
-  const path = join(dir, `log-${++fileCount}.jsonl`);
+  const path = dir.file('log.jsonl');
   writeFileSync(path, lines.map((line) => `${line}\n`).join(''));
   return path;
 }
@@ -35,9 +30,7 @@ function pretty(events: WsdiagEvent[]): string {
 
 const DEFAULTS: TailOptions = {
   follow: false,
-  codes: [],
-  rules: [],
-  conns: [],
+  filter: {},
   json: false,
   frames: false,
   color: true,
@@ -47,7 +40,7 @@ const DEFAULTS: TailOptions = {
 async function tail(path: string, options: Partial<TailOptions> = {}) {
   const stdout = new CaptureStream();
   const stderr = new CaptureStream();
-  const code = await runTail(path, { ...DEFAULTS, ...options }, { stdout, stderr, env: {} });
+  const code = await runTail([path], { ...DEFAULTS, ...options }, { stdout, stderr, env: {} });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -108,7 +101,7 @@ describe('tail FILE', () => {
   it('is plain on a pipe even when colour is allowed, coloured on a TTY', async () => {
     const path = logFile(jsonl([sample.violation]));
     const stdout = Object.assign(new CaptureStream(), { isTTY: true, columns: 200 });
-    await runTail(path, DEFAULTS, { stdout, stderr: new CaptureStream(), env: {} });
+    await runTail([path], DEFAULTS, { stdout, stderr: new CaptureStream(), env: {} });
     assert.match(stdout.text, /\u001b\[/);
     assert.doesNotMatch((await tail(path)).stdout, /\u001b\[/);
   });
@@ -117,13 +110,13 @@ describe('tail FILE', () => {
     const path = logFile(jsonl(sample.run));
     const others = withoutFrames.filter((event) => event.type !== 'violation');
     const only = (kept: WsdiagEvent[]) => pretty(withoutFrames.filter((event) => event.type !== 'violation' || kept.includes(event)));
-    assert.equal((await tail(path, { codes: [1007] })).stdout, only([sample.utf8Violation]));
-    assert.equal((await tail(path, { codes: [1003] })).stdout, pretty(others));
+    assert.equal((await tail(path, { filter: { codes: [1007] } })).stdout, only([sample.utf8Violation]));
+    assert.equal((await tail(path, { filter: { codes: [1003] } })).stdout, pretty(others));
     assert.equal(
-      (await tail(path, { rules: ['reserved-bits', 'invalid-utf8-text'] })).stdout,
+      (await tail(path, { filter: { rules: ['reserved-bits', 'invalid-utf8-text'] } })).stdout,
       only([sample.violation, sample.utf8Violation]),
     );
-    assert.equal((await tail(path, { codes: [1002], rules: ['invalid-utf8-text'] })).stdout, pretty(others));
+    assert.equal((await tail(path, { filter: { codes: [1002], rules: ['invalid-utf8-text'] } })).stdout, pretty(others));
   });
 
   it('--conn hides every event of other connections, keeps run-wide ones', async () => {
@@ -133,7 +126,7 @@ describe('tail FILE', () => {
       expected.map((event) => event.type),
       ['listening', 'violation', 'peer-close', 'close', 'error', 'summary'],
     );
-    assert.equal((await tail(path, { conns: ['c2'] })).stdout, pretty(expected));
+    assert.equal((await tail(path, { filter: { conns: ['c2'] } })).stdout, pretty(expected));
   });
 
   it('--json passes the selected lines through byte for byte', async () => {
@@ -142,7 +135,7 @@ describe('tail FILE', () => {
     const lines = [...jsonl(sample.run), odd];
     const path = logFile(lines);
     const kept = lines.filter((line) => !line.includes('"type":"frame"') && !line.includes('"conn":"c1"') && !line.includes('"conn":"c3"'));
-    assert.deepEqual(await tail(path, { json: true, conns: ['c2', 'c4', 'c9'] }), {
+    assert.deepEqual(await tail(path, { json: true, filter: { conns: ['c2', 'c4', 'c9'] } }), {
       code: 0,
       stdout: kept.map((l) => `${l}\n`).join(''),
       stderr: '',
@@ -150,7 +143,7 @@ describe('tail FILE', () => {
   });
 
   it('warns about bad lines with their number and goes on', async () => {
-    const path = join(dir, 'mixed.jsonl');
+    const path = dir.file('mixed.jsonl');
     writeFileSync(
       path,
       `${JSON.stringify(sample.open)}\r\nnot json\n\n  \n{"v":1,"type":"open"}\n${JSON.stringify(sample.close)}\n{"v":1,"type":"error","ts":"x","conn":null,"message":"cut`,
@@ -204,18 +197,18 @@ describe('tail FILE', () => {
   });
 
   it('a last line without a newline is still shown', async () => {
-    const path = join(dir, 'no-newline.jsonl');
+    const path = dir.file('no-newline.jsonl');
     writeFileSync(path, `${JSON.stringify(sample.open)}\n${JSON.stringify(sample.close)}`);
     assert.equal((await tail(path)).stdout, pretty([sample.open, sample.close]));
   });
 
   it('a missing file is a usage error', async () => {
-    const path = join(dir, 'nope.jsonl');
+    const path = dir.file('nope.jsonl');
     await assert.rejects(tail(path), {
       name: 'UsageError',
       message: `cannot read log file ${path}: no such file or directory (ENOENT)`,
     });
-    await assert.rejects(tail(dir), { name: 'UsageError', message: `cannot read log file ${dir}: it is a directory` });
+    await assert.rejects(tail(dir.path), { name: 'UsageError', message: `cannot read log file ${dir.path}: it is a directory` });
   });
 });
 
@@ -235,7 +228,7 @@ describe('tail --conn across runs (--log appends)', () => {
 
   it('a full id selects that connection of that run only', async () => {
     const path = logFile(jsonl([...first, ...second]));
-    assert.deepEqual(await tail(path, { conns: ['bbbbbb-c1'] }), {
+    assert.deepEqual(await tail(path, { filter: { conns: ['bbbbbb-c1'] } }), {
       code: 0,
       stdout: pretty([...runWide(first), ...second]),
       stderr: '',
@@ -243,13 +236,13 @@ describe('tail --conn across runs (--log appends)', () => {
   });
 
   it('a bare c1 is enough when the log holds one run', async () => {
-    assert.deepEqual(await tail(logFile(jsonl(second)), { conns: ['c1'] }), { code: 0, stdout: pretty(second), stderr: '' });
+    assert.deepEqual(await tail(logFile(jsonl(second)), { filter: { conns: ['c1'] } }), { code: 0, stdout: pretty(second), stderr: '' });
   });
 
   it('a bare c1 in a log of several runs shows the c1 of each, and says so once per extra run', async () => {
     const third = run('cccccc', '127.0.0.1:50003');
     const path = logFile(jsonl([...first, ...second, ...third]));
-    const result = await tail(path, { conns: ['c1'] });
+    const result = await tail(path, { filter: { conns: ['c1'] } });
     assert.equal(result.code, 0);
     assert.equal(result.stdout, pretty([...first, ...second, ...third]));
     assert.equal(
@@ -279,9 +272,9 @@ describe('tail --conn across runs (--log appends)', () => {
     };
     const path = logFile([JSON.stringify(sample.listening), JSON.stringify(finding)]);
     for (const conns of [['r1'], ['aaaaaa-r1'], ['c1']]) {
-      assert.match((await tail(path, { conns })).stdout, /close-code-rewritten/, `--conn ${conns.join(',')}`);
+      assert.match((await tail(path, { filter: { conns } })).stdout, /close-code-rewritten/, `--conn ${conns.join(',')}`);
     }
-    assert.doesNotMatch((await tail(path, { conns: ['c2'] })).stdout, /close-code-rewritten/);
+    assert.doesNotMatch((await tail(path, { filter: { conns: ['c2'] } })).stdout, /close-code-rewritten/);
   });
 });
 
@@ -290,7 +283,7 @@ describe('tail -f (in process)', () => {
     const stdout = new CaptureStream();
     const stderr = new CaptureStream();
     const stop = new AbortController();
-    const done = runTail(path, { ...DEFAULTS, follow: true, ...options }, { stdout, stderr, signal: stop.signal, env: {} });
+    const done = runTail([path], { ...DEFAULTS, follow: true, ...options }, { stdout, stderr, signal: stop.signal, env: {} });
     return { stdout, stderr, done, stop: async () => (stop.abort(), done) };
   }
 
@@ -347,7 +340,7 @@ describe('tail -f (in process)', () => {
   });
 
   it('waits for a missing file to appear', async () => {
-    const path = join(dir, 'later.jsonl');
+    const path = dir.file('later.jsonl');
     const t = follow(path);
     await t.stderr.waitForText(`waiting for ${path} to appear`);
     writeFileSync(path, `${JSON.stringify(sample.open)}\n`);
@@ -369,7 +362,7 @@ describe('tail -f (in process)', () => {
   });
 
   it('judges a file that appears later by its first lines too', async () => {
-    const path = join(dir, 'later-foreign.jsonl');
+    const path = dir.file('later-foreign.jsonl');
     const t = follow(path);
     await t.stderr.waitForText('to appear');
     writeFileSync(path, 'a\nb\nc\nd\ne\nf\n');
@@ -391,7 +384,7 @@ describe('tail -f (in process)', () => {
 
   it('applies filters to lines that arrive later', async () => {
     const path = logFile([]);
-    const t = follow(path, { codes: [1007] });
+    const t = follow(path, { filter: { codes: [1007] } });
     appendFileSync(
       path,
       jsonl([sample.violation, sample.utf8Violation])
@@ -404,40 +397,19 @@ describe('tail -f (in process)', () => {
   });
 });
 
-/** A spawned `wsdiag` with its output captured and awaitable. */
-function wsdiag(args: string[]): { child: ChildProcess; stdout: CaptureStream; stderr: CaptureStream; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  const stdout = new CaptureStream();
-  const stderr = new CaptureStream();
-  child.stdout!.pipe(stdout);
-  child.stderr!.pipe(stderr);
-  const exit = new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`wsdiag ${args.join(' ')} did not exit within 10 s; stderr: ${stderr.text}`));
-    }, 10_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-  return { child, stdout, stderr, exit };
-}
-
 describe('wsdiag tail (command line)', () => {
   it('exits 0 after the last line', async () => {
     const path = logFile(jsonl(sample.run));
-    const run = wsdiag(['tail', path]);
-    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
-    assert.equal(run.stdout.text, pretty(withoutFrames));
+    const run = startCli(['tail', path]);
+    assert.equal((await run.exited()).code, 0, `exit status; stderr: ${run.stderr()}`);
+    assert.equal(run.stdout(), pretty(withoutFrames));
   });
 
   it('exits 2 with one line for a missing file', async () => {
-    const path = join(dir, 'absent.jsonl');
-    const run = wsdiag(['tail', path]);
-    assert.equal(await run.exit, 2, `exit status; stderr: ${run.stderr.text}`);
-    assert.equal(run.stderr.text, `wsdiag: cannot read log file ${path}: no such file or directory (ENOENT)\n`);
+    const path = dir.file('absent.jsonl');
+    const run = startCli(['tail', path]);
+    assert.equal((await run.exited()).code, 2, `exit status; stderr: ${run.stderr()}`);
+    assert.equal(run.stderr(), `wsdiag: cannot read log file ${path}: no such file or directory (ENOENT)\n`);
   });
 
   it('exits 2 with one line for a file that is not a wsdiag log, with or without -f', async () => {
@@ -446,13 +418,13 @@ describe('wsdiag tail (command line)', () => {
       ['tail', path],
       ['tail', '-f', '--interval', '10', path],
     ]) {
-      const run = wsdiag(args);
-      assert.equal(await run.exit, 2, `exit status of ${args.join(' ')}; stderr: ${run.stderr.text}`);
+      const run = startCli(args);
+      assert.equal((await run.exited()).code, 2, `exit status of ${args.join(' ')}; stderr: ${run.stderr()}`);
       assert.equal(
-        run.stderr.text,
+        run.stderr(),
         `wsdiag: ${path} does not look like a wsdiag log: none of its first 5 lines is a wsdiag event (line 1, not JSON: "line one")\n`,
       );
-      assert.equal(run.stdout.text, '');
+      assert.equal(run.stdout(), '');
     }
   });
 
@@ -462,16 +434,16 @@ describe('wsdiag tail (command line)', () => {
     [['--interval', '0'], 'expects a whole number of milliseconds of 1 or more, got "0"'],
   ] as const) {
     it(`exits 2 for ${args.join(' ')}`, async () => {
-      const run = wsdiag(['tail', logFile([]), ...args]);
-      assert.equal(await run.exit, 2, `exit status; stderr: ${run.stderr.text}`);
-      assert.ok(run.stderr.text.includes(message), run.stderr.text);
-      assert.doesNotMatch(run.stderr.text, /\n\s+at /, 'no stack trace');
+      const run = startCli(['tail', logFile([]), ...args]);
+      assert.equal((await run.exited()).code, 2, `exit status; stderr: ${run.stderr()}`);
+      assert.ok(run.stderr().includes(message), run.stderr());
+      assert.doesNotMatch(run.stderr(), /\n\s+at /, 'no stack trace');
     });
   }
 
   it('accepts repeated and comma-separated filters', async () => {
     const path = logFile(jsonl(sample.run));
-    const run = wsdiag([
+    const run = startCli([
       'tail',
       path,
       '--json',
@@ -485,10 +457,10 @@ describe('wsdiag tail (command line)', () => {
       'c3,c9',
       '--frames',
     ]);
-    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
+    assert.equal((await run.exited()).code, 0, `exit status; stderr: ${run.stderr()}`);
     const expected = [sample.listening, sample.utf8Violation, sample.closeAbnormal, sample.globalError, sample.summary];
     assert.equal(
-      run.stdout.text,
+      run.stdout(),
       jsonl(expected)
         .map((line) => `${line}\n`)
         .join(''),
@@ -498,45 +470,45 @@ describe('wsdiag tail (command line)', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`-f follows appends, a truncation and a replacement, and exits 0 on ${signal}`, async () => {
       const path = logFile(jsonl([sample.listening]));
-      const run = wsdiag(['tail', '-f', '--interval', '10', path]);
-      await run.stdout.waitForText('listening on');
+      const run = startCli(['tail', '-f', '--interval', '10', path]);
+      await run.waitForStdout('listening on');
       appendFileSync(path, `${JSON.stringify(sample.open)}\n`);
-      await run.stdout.waitForText('c1 open');
+      await run.waitForStdout('c1 open');
       truncateSync(path, 0);
-      await run.stderr.waitForText('was truncated');
+      await run.waitForStderr('was truncated');
       appendFileSync(path, `${JSON.stringify(sample.violation)}\n`);
-      await run.stdout.waitForText('reserved-bits');
+      await run.waitForStdout('reserved-bits');
       renameSync(path, `${path}.old`);
       writeFileSync(path, `${JSON.stringify(sample.close)}\n`);
-      await run.stdout.waitForText('c1 close');
-      run.child.kill(signal);
-      assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
-      assert.equal(run.stdout.text, pretty([sample.listening, sample.open, sample.violation, sample.close]));
+      await run.waitForStdout('c1 close');
+      run.kill(signal);
+      assert.equal((await run.exited()).code, 0, `exit status; stderr: ${run.stderr()}`);
+      assert.equal(run.stdout(), pretty([sample.listening, sample.open, sample.violation, sample.close]));
       assert.equal(
-        run.stderr.text,
+        run.stderr(),
         `wsdiag: ${path} was truncated; reading it from the start\nwsdiag: ${path} was replaced; reading the new file from the start\n`,
       );
     });
   }
 
   it('exits 0 quietly when its reader goes away (| head)', async () => {
-    const path = join(dir, 'big.jsonl');
+    const path = dir.file('big.jsonl');
     writeFileSync(path, `${jsonl(sample.run).join('\n')}\n`.repeat(2000));
-    const run = wsdiag(['tail', path]);
-    await run.stdout.waitForText('\n');
-    run.child.stdout!.destroy();
-    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
-    assert.equal(run.stderr.text, '');
+    const run = startCli(['tail', path]);
+    await run.waitForStdout('\n');
+    run.closeStdout();
+    assert.equal((await run.exited()).code, 0, `exit status; stderr: ${run.stderr()}`);
+    assert.equal(run.stderr(), '');
   });
 
   it('-f exits 0 quietly when its reader goes away', async () => {
     const path = logFile(jsonl([sample.listening]));
-    const run = wsdiag(['tail', '-f', '--interval', '10', path]);
-    await run.stdout.waitForText('listening on');
-    run.child.stdout!.destroy();
+    const run = startCli(['tail', '-f', '--interval', '10', path]);
+    await run.waitForStdout('listening on');
+    run.closeStdout();
     // The closed pipe is noticed at the next write.
     appendFileSync(path, `${JSON.stringify(sample.open)}\n`);
-    assert.equal(await run.exit, 0, `exit status; stderr: ${run.stderr.text}`);
-    assert.equal(run.stderr.text, '');
+    assert.equal((await run.exited()).code, 0, `exit status; stderr: ${run.stderr()}`);
+    assert.equal(run.stderr(), '');
   });
 });

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, get } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import {
   binaryJsonFrame,
@@ -22,6 +21,7 @@ import {
 import { runGoodClient } from '../../src/demo/good-client.js';
 import { HandshakeFailed, openRawConnection } from '../../src/demo/raw-client.js';
 import { MASKED_SERVER_PATH, TEXT_ONLY_REASON, startDemoUpstream, type DemoUpstream } from '../../src/demo/upstream.js';
+import { listen } from '../support/net.js';
 
 /** A client frame split into its parts, unmasked with our own XOR (independent of src/protocol/mask.ts). */
 function parseClientFrame(frame: Uint8Array): { first: number; masked: boolean; payload: Buffer } {
@@ -142,9 +142,7 @@ describe('raw client handshake', () => {
   it('fails with HandshakeFailed when the server does not answer 101', async () => {
     const server = createServer((_req, res) => res.end());
     server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(server);
     try {
       await assert.rejects(openRawConnection(`ws://127.0.0.1:${port}/nowhere`), (err: unknown) => {
         assert.ok(err instanceof HandshakeFailed);
@@ -161,9 +159,7 @@ describe('raw client handshake', () => {
     server.on('upgrade', (_req, socket) =>
       socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: nope\r\n\r\n'),
     );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(server);
     try {
       await assert.rejects(openRawConnection(`ws://127.0.0.1:${port}/`), /Sec-WebSocket-Accept "nope" does not match the key/);
     } finally {

@@ -11,7 +11,7 @@ import { TEXT_ONLY_REASON } from '../../src/demo/upstream.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import type { WsdiagEvent } from '../../src/events/index.js';
 import { createPalette } from '../../src/reporters/color.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 
 /** Scenario name → the rule ids wsdiag must report for it, in order. */
 const EXPECTED_RULES: Record<string, string[]> = {

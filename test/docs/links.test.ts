@@ -4,12 +4,12 @@
  * 250 lines) and keeps the two quick-start commands word for word.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { anchors, brokenLinks, githubSlug, headings, headingText, links } from '../support/markdown.js';
+import { tempDir } from '../support/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -76,8 +76,7 @@ describe('docs: GitHub anchors', () => {
 });
 
 describe('docs: the link checker finds what is broken', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-docs-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('docs').path;
   mkdirSync(join(dir, 'docs'));
   writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
   writeFileSync(join(dir, 'docs', 'b.md'), '# B\n\n## Known part\n');

@@ -1,4 +1,4 @@
-import { explainProfileRows } from '../../src/policy/profiles.js';
+import { explainProfileRows } from '../../src/protocol/profiles.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
@@ -172,7 +172,7 @@ describe('explain: close code facts', () => {
       assert.match(text, /README/);
       for (const name of ['MQTT', 'XMPP', 'wamp.2.json', 'wamp.2.msgpack']) assert.ok(text.includes(name), name);
     }
-    // The table is the one the policies apply (src/policy/profiles.ts).
+    // The table is the one the policies apply (src/protocol/profiles.ts).
     assert.deepEqual(code(1003).profiles, explainProfileRows());
     assert.ok(code(1003).profiles!.some((row) => row.subprotocol === 'mqtt' && row.messageType === 'binary'));
     assert.equal(code(1002).profiles, undefined);

@@ -1,13 +1,12 @@
 /**
  * The filter shared by proxy and tail: every option alone and combined, on the sample run plus `message`
- * and `http` events shaped as issue 13 fixes them; the old tail filter's behaviour as a subset; the flag
- * parsers and their one-line errors.
+ * and `http` events shaped as issue 13 fixes them; what tail's filter did before (codes, rules,
+ * connections) as a subset; the flag parsers and their one-line errors.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createFilter, parseFilterArgs, type FilterOptions, type FilterableEvent } from '../../src/filter/index.js';
-import { createEventFilter } from '../../src/reporters/event-filter.js';
+import { FILTER_EVENT_TYPES, createFilter, parseFilterArgs, type FilterOptions, type FilterableEvent } from '../../src/filter/index.js';
 import * as sample from '../fixtures/sample-events.js';
 
 /** A text message, as `--messages` logs it (PLAN-13 shape). */
@@ -188,24 +187,67 @@ function byOrder(a: FilterableEvent, b: FilterableEvent): number {
   return events.indexOf(a) - events.indexOf(b);
 }
 
-describe('the tail filter it supersedes (src/reporters/event-filter.ts) is a subset', () => {
+/** What tail selected before the shared filter, with only --code, --rule and --conn: the oracle of the subset. */
+function tailBefore(event: FilterableEvent, { codes, rules, conns }: { codes: number[]; rules: string[]; conns: string[] }): boolean {
+  const e = event as { conn?: string | null; code?: number; rule?: string };
+  if (typeof e.conn === 'string' && conns.length > 0) {
+    const dash = e.conn.indexOf('-');
+    const local = dash < 0 ? e.conn : e.conn.slice(dash + 1);
+    if (!conns.includes(e.conn) && !(conns.includes(local) && !local.includes('-'))) return false;
+  }
+  if (event.type !== 'violation') return true;
+  if (codes.length > 0 && !codes.includes(e.code!)) return false;
+  if (rules.length > 0 && !rules.includes(e.rule!)) return false;
+  return true;
+}
+
+describe("tail's filter before the shared one is a subset", () => {
   it('for any codes, rules and connections, both keep the same events of a log', () => {
-    const log = [...sample.run, textMessage, binaryMessage, closeMessage];
+    const log = [...sample.run, textMessage, binaryMessage, closeMessage, runOpen, otherRunOpen, runOpen12];
     fc.assert(
       fc.property(
-        fc.subarray([1002, 1003, 1007, 1009]),
+        fc.subarray([1002, 1003, 1006, 1007, 1009, 1011]),
         fc.subarray(['reserved-bits', 'invalid-utf8-text', 'handshake-unrequested-subprotocol', 'message-too-big']),
-        fc.subarray(['c1', 'c2', 'c3', 'c4', 'c9']),
+        fc.subarray(['c1', 'c2', 'c3', 'c4', 'c9', 'k3f9-c1', 'zz01-c12']),
         (codes, rules, conns) => {
-          const before = createEventFilter({ codes, rules, conns });
           const after = createFilter({ codes, rules, conns });
           assert.deepEqual(
             log.filter((e) => after(e)),
-            log.filter((e) => before(e as never)),
+            log.filter((e) => tailBefore(e, { codes, rules, conns })),
           );
         },
       ),
     );
+  });
+});
+
+describe('createFilter: what tail needs besides', () => {
+  const finding = { v: 1, type: 'sandwich-finding', ts: '2024-05-01T12:00:02.000Z', conn: 'k3f9-c1', return_conn: 'k3f9-r1' };
+
+  it('a sandwich finding belongs to both its legs', () => {
+    for (const conns of [['c1'], ['r1'], ['k3f9-r1'], ['k3f9-c1']]) assert.ok(createFilter({ conns })(finding), conns.join());
+    assert.ok(!createFilter({ conns: ['c2'] })(finding));
+    const opened = { ...sample.open, conn: 'k3f9-c1', return_conn: 'k3f9-r1' };
+    assert.ok(!createFilter({ conns: ['r1'] })(opened), 'return_conn counts only for findings');
+  });
+
+  it('says when a bare id meets its second run, and each time another run joins', () => {
+    const heard: string[] = [];
+    const filter = createFilter({ conns: ['c1'] }, { onAmbiguous: (bare, ids) => heard.push(`${bare}: ${ids.join(' ')}`) });
+    const opens = ['aaaa-c1', 'aaaa-c1', 'aaaa-c2', 'bbbb-c1', 'bbbb-c1', 'cccc-c1'].map((conn) => ({ ...sample.open, conn }));
+    assert.deepEqual(
+      opens.map((e) => filter(e)),
+      [true, true, false, true, true, true],
+    );
+    assert.deepEqual(heard, ['c1: aaaa-c1 bbbb-c1', 'c1: aaaa-c1 bbbb-c1 cccc-c1']);
+  });
+
+  it('an http exchange is selected by its own connection id (h1) and its path', () => {
+    const exchange = { ...http, conn: 'k3f9-h2' };
+    assert.ok(createFilter({ conns: ['h2'] })(exchange));
+    assert.ok(!createFilter({ conns: ['c2'] })(exchange));
+    assert.ok(createFilter({ types: ['http'], grep: [/items/] })(exchange));
+    assert.ok(!createFilter({ types: ['http'], grep: [/chat/] })(exchange));
   });
 });
 
@@ -241,17 +283,11 @@ describe('parseFilterArgs', () => {
   const errors: Array<[Parameters<typeof parseFilterArgs>[0], string]> = [
     [{ grep: ['(unclosed'] }, '--grep: "(unclosed" is not a valid regular expression: /(unclosed/: Unterminated group'],
     [{ grep: ['*'] }, '--grep: "*" is not a valid regular expression: /*/: Nothing to repeat'],
-    [
-      { type: ['mesage'] },
-      '--type: unknown event type "mesage" (did you mean "message"?); the types are listening, open, message, frame, http, violation, peer-close, close, error, summary, sandwich-finding, sandwich-summary',
-    ],
-    [
-      { type: ['zzzzzz'] },
-      '--type: unknown event type "zzzzzz"; the types are listening, open, message, frame, http, violation, peer-close, close, error, summary, sandwich-finding, sandwich-summary',
-    ],
-    [{ code: ['10o7'] }, '--code: "10o7" is not a number (use 1002, 1003, 1007, 1009)'],
-    [{ code: ['1000'] }, '--code: 1000 is not a violation code (use 1002, 1003, 1007, 1009)'],
-    [{ code: ['-1'] }, '--code: "-1" is not a number (use 1002, 1003, 1007, 1009)'],
+    [{ type: ['mesage'] }, `--type: unknown event type "mesage" (did you mean "message"?); use one of ${FILTER_EVENT_TYPES.join(', ')}`],
+    [{ type: ['zzzzzz'] }, `--type: unknown event type "zzzzzz"; use one of ${FILTER_EVENT_TYPES.join(', ')}`],
+    [{ code: ['10o7'] }, '--code: "10o7" is not a violation code (use 1002, 1003, 1006, 1007, 1009, 1011)'],
+    [{ code: ['1000'] }, '--code: "1000" is not a violation code (use 1002, 1003, 1006, 1007, 1009, 1011)'],
+    [{ code: ['-1'] }, '--code: "-1" is not a violation code (use 1002, 1003, 1006, 1007, 1009, 1011)'],
     [{ rule: ['reserved-bit'] }, '--rule: unknown rule "reserved-bit" (did you mean "reserved-bits"?)'],
     [{ rule: ['nonsense-rule-name-entirely'] }, '--rule: unknown rule "nonsense-rule-name-entirely"'],
     [{ dir: ['up'] }, '--dir: "up" is not a direction (use client->server or server->client; client and server name the sender)'],
@@ -266,4 +302,28 @@ describe('parseFilterArgs', () => {
   }
 
   it('no flags: no options', () => assert.deepEqual(parseFilterArgs({}), { ok: true, value: {} }));
+
+  it('--type knows every type of the schema, and message', () => {
+    for (const type of [
+      'listening',
+      'open',
+      'message',
+      'frame',
+      'http',
+      'violation',
+      'peer-close',
+      'close',
+      'error',
+      'summary',
+      'probe-case',
+      'gap',
+    ]) {
+      assert.ok(FILTER_EVENT_TYPES.includes(type), type);
+    }
+    assert.equal(new Set(FILTER_EVENT_TYPES).size, FILTER_EVENT_TYPES.length);
+  });
+
+  it("--code takes the warnings' codes too (1006, 1011)", () => {
+    assert.deepEqual(parseFilterArgs({ code: ['1006,1011'] }), { ok: true, value: { codes: [1006, 1011] } });
+  });
 });

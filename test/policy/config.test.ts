@@ -3,12 +3,12 @@
  * what was expected; unknown and duplicate keys are errors; the first matching route wins.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { fieldName, loadPolicyConfig, matchRoute, parsePolicyConfig } from '../../src/policy/config.js';
+import { tempDir } from '../support/temp.js';
 
 const FILE = 'wsdiag.json';
 
@@ -247,8 +247,7 @@ describe('route matching', () => {
 });
 
 describe('loading a config file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-config-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('config').path;
 
   it('reads and validates the file, naming it as given', () => {
     const file = join(dir, 'ok.json');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NOT_PROFILED, SUBPROTOCOL_PROFILES, explainProfileRows, findProfile } from '../../src/policy/profiles.js';
+import { NOT_PROFILED, SUBPROTOCOL_PROFILES, explainProfileRows, findProfile } from '../../src/protocol/profiles.js';
 import { resolveTypePolicies } from '../../src/policy/resolve.js';
 import { binary, close, openConnection, ping, pong, summary, text } from './harness.js';
 

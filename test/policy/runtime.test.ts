@@ -4,16 +4,16 @@
  * connection to the next.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import type { PeerCloseEvent, ViolationEvent } from '../../src/events/index.js';
 import { encodeFrame, closeBody, type FrameSpec } from '../../src/protocol/encoder.js';
 import { MessagePolicies } from '../../src/policy/runtime.js';
 import { resolveSettings } from '../../src/proxy/settings.js';
-import { wireConnection } from '../helpers/addons.js';
+import { wireConnection } from '../support/addons.js';
+import { tempDir } from '../support/temp.js';
 
 /** Wires one connection as the proxy does: the policies are its only addon. */
 function connect(policies: MessagePolicies, conn: string, path: string, subprotocol: string | null) {
@@ -29,8 +29,7 @@ function connect(policies: MessagePolicies, conn: string, path: string, subproto
 }
 
 describe('MessagePolicies', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-policies-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('policies').path;
 
   it('fails on a bad config before any connection', () => {
     const file = join(dir, 'bad.json');

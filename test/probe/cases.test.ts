@@ -9,7 +9,7 @@ import { CASES, selectCases, type SendStep } from '../../src/probe/cases.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { caseEvent, probeHeading, renderProbeJunit, summaryEvent } from '../../src/probe/report.js';
 import { JsonlReporter, PrettyReporter, createPalette } from '../../src/reporters/index.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 import type { ProbeSummary } from '../../src/probe/run.js';
 import type { CaseResult } from '../../src/probe/types.js';
 

@@ -8,7 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runProbe, type ProbeOptions, type ProbeSummary } from '../../src/probe/run.js';
 import { startReflector, type Reflector } from '../../src/probe/reflector.js';
-import { exampleConfig, findBinary, freePort, startIntermediary, writeFile } from './support.js';
+import { freePort } from '../support/net.js';
+import { findBinary } from '../support/binaries.js';
+import { exampleConfig, startIntermediary, writeFile } from './support.js';
 
 let reflector: Reflector;
 before(async () => {

@@ -1,25 +1,17 @@
 /**
- * Shared pieces of the probe's integration tests: a free port, a TLS terminator and a CONNECT proxy
+ * Shared pieces of the probe's integration tests: a TLS terminator and a CONNECT proxy
  * written in a few lines of node, and a runner for real intermediaries (nginx, haproxy, tinyproxy) that
  * is skipped with a clear reason when the binary is not installed.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-
-/** A port that was free a moment ago (for configs that must name it before the server starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { startProcess, type RunningChild } from '../support/cli.js';
+import { listen } from '../support/net.js';
 
 export interface Closable {
   port: number;
@@ -49,8 +41,7 @@ export async function startTlsTerminator(cert: Buffer, key: Buffer, targetPort: 
     }
     tls.pipe(plain).pipe(tls);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: closer(server, sockets) };
+  return { port: await listen(server), close: closer(server, sockets) };
 }
 
 /** A minimal HTTP CONNECT proxy; `refuse` answers 403 instead. Records the authorities asked for. */
@@ -75,8 +66,7 @@ export async function startConnectProxy(options: { refuse?: boolean } = {}): Pro
     sockets.add(upstream);
     upstream.on('error', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, requests, close: closer(server, sockets) };
+  return { port: await listen(server), requests, close: closer(server, sockets) };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -84,16 +74,6 @@ export async function startConnectProxy(options: { refuse?: boolean } = {}): Pro
 
 /** The examples/ directory of the repository (tests run from dist/test/probe). */
 export const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
-
-/** The absolute path of an installed binary, or null (looked up on PATH and in the sbin directories). */
-export function findBinary(name: string): string | null {
-  const path = `${process.env['PATH'] ?? ''}:/usr/sbin:/usr/local/sbin:/sbin`;
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { env: { ...process.env, PATH: path }, encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
 
 export interface RunningIntermediary {
   stop(): Promise<void>;
@@ -112,29 +92,34 @@ export async function startIntermediary(
 ): Promise<RunningIntermediary> {
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-probe-'));
   writeConfig(dir);
-  const child: ChildProcess = spawn(binary, args(dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000).unref())]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const running = startProcess(binary, args(dir), { cwd: dir });
+  const output = (): string => running.stdout() + running.stderr();
+  const stop = async (): Promise<void> => {
+    // SIGTERM first, for a clean exit; SIGKILL if it is still there after a generous grace.
+    await running.stop('SIGTERM', 10_000).catch(() => running.stop('SIGKILL'));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(port, 5000, () => child.exitCode !== null);
+    await acceptsConnections(port, running);
   } catch (err) {
     await stop();
-    throw new Error(`${binary} did not start listening on ${port}: ${(err as Error).message}\n${output}`);
+    throw new Error(`${binary} did not start listening on ${port}: ${(err as Error).message}\n${output()}`);
   }
-  return { stop, output: () => output };
+  return { stop, output };
 }
 
-/** Resolves once 127.0.0.1:port accepts a connection; retries on refusal until `ms` have passed. */
-async function waitForPort(port: number, ms: number, gaveUp: () => boolean): Promise<void> {
+/**
+ * Resolves once 127.0.0.1:port accepts a connection. These programs print nothing when they are ready, so
+ * this is the one wait that polls: a refused attempt is retried after 50 ms, until the program exits or
+ * the bound passes.
+ */
+async function acceptsConnections(port: number, running: RunningChild, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
+  let exited = false;
+  void running.exited(ms + 5000).then(
+    () => (exited = true),
+    () => {},
+  );
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
@@ -145,9 +130,9 @@ async function waitForPort(port: number, ms: number, gaveUp: () => boolean): Pro
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (gaveUp()) throw new Error('the process exited');
+    if (exited) throw new Error('the process exited');
     if (Date.now() > deadline) throw new Error(`nothing listened within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { OperationalError, UsageError } from '../../src/errors.js';
 import { runProbe } from '../../src/probe/run.js';
 import { startReflector, type Reflector } from '../../src/probe/reflector.js';
-import { makeCertificate, type TestCertificate } from '../helpers/certs.js';
-import { freePort, startConnectProxy, startTlsTerminator, type Closable } from './support.js';
+import { makeCertificate, type TestCertificate } from '../support/certs.js';
+import { freePort } from '../support/net.js';
+import { startConnectProxy, startTlsTerminator, type Closable } from './support.js';
 
 let reflector: Reflector;
 let cert: TestCertificate;

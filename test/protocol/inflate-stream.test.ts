@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { OUTPUT_CHUNK, StreamInflater, type InflateResult, type StreamInflaterOptions } from '../../src/protocol/inflate-stream.js';
-import { hex } from '../support/decode.js';
+import { hex } from '../support/bytes.js';
 import { SyncZlib } from '../support/zlib-sync.js';
 
 const NUM_RUNS = Number(process.env['WSDIAG_FUZZ_RUNS'] ?? 200);

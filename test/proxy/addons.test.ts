@@ -18,9 +18,9 @@ import type { FrameHeader } from '../../src/protocol/types.js';
 import { startProxy, type ConnectionAddon, type OpenConnection, type ProxyAddon, type RunningProxy } from '../../src/proxy/index.js';
 import type { ConnectionInfo, TappedHandshake } from '../../src/proxy/types.js';
 import { JsonlReporter, MultiReporter, PrettyReporter } from '../../src/reporters/index.js';
-import { EventLog } from '../helpers/event-log.js';
-import { connectRawClient, startRawServer, type RawServer } from '../helpers/raw-peers.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { EventLog } from '../support/event-log.js';
+import { connectRawClient, startRawServer, type RawServer } from '../support/raw-peers.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 type Call =
   | { hook: 'handshake'; conn: string; handshake: TappedHandshake }

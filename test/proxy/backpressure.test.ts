@@ -5,20 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { systemClock } from '../../src/events/index.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { Relay } from '../../src/proxy/relay.js';
-import { EventLog } from '../helpers/event-log.js';
-import { waitForEvent, withTimeout } from '../helpers/wait.js';
+import { EventLog } from '../support/event-log.js';
+import { waitForEvent, withTimeout } from '../support/wait.js';
+import { listen } from '../support/net.js';
 
 /** A connected pair of loopback sockets: [outer end, proxy-side end]. */
 async function socketPair(): Promise<[Socket, Socket]> {
   const server = createServer({ allowHalfOpen: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listen(server);
   const accepted = waitForEvent(server, 'connection');
-  const outer = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+  const outer = connect({ host: '127.0.0.1', port });
   const [inner] = (await accepted) as [Socket];
   server.close();
   await waitForEvent(outer, 'connect');

@@ -4,20 +4,18 @@
  * and a closed stdout pipe that stops the printing, not the proxy.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { VIOLATION_CODES, type WsdiagEvent } from '../../src/events/index.js';
 import { parseEventLine } from '../../src/events/index.js';
 import { RULES } from '../../src/rules/table.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli, type RunningChild } from '../support/cli.js';
+import { occupiedPort } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
-import { connectRawClient, startRawServer } from '../helpers/raw-peers.js';
-import { spawnProxy, type SpawnedProxy } from '../helpers/spawn-proxy.js';
-import { waitForFileText } from '../helpers/wait.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { connectRawClient, startRawServer } from '../support/raw-peers.js';
+import { waitForFileText } from '../support/wait.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const RULE_IDS = new Set(RULES.map((r) => r.id));
@@ -61,16 +59,8 @@ function parseLog(text: string): WsdiagEvent[] {
   });
 }
 
-async function freePortInUse(): Promise<{ port: number; release: () => Promise<void> }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const BAD_CONFIG = join(mkdtempSync(join(tmpdir(), 'wsdiag-proxy-cli-')), 'wsdiag.json');
+const dir = tempDir('proxy-cli');
+const BAD_CONFIG = dir.file('wsdiag.json');
 writeFileSync(BAD_CONFIG, '{ "routes": [ { "path": "/x", "server-accepts": "txt" } ] }\n');
 
 describe('wsdiag proxy: usage errors come before listening', () => {
@@ -134,7 +124,7 @@ describe('wsdiag proxy: usage errors come before listening', () => {
   });
 
   it('exits 3 when the port is already in use', async () => {
-    const busy = await freePortInUse();
+    const busy = await occupiedPort();
     try {
       const result = await runCli(['proxy', '--target', 'ws://127.0.0.1:1', '--listen', `127.0.0.1:${busy.port}`]);
       assert.equal(result.code, 3);
@@ -147,19 +137,16 @@ describe('wsdiag proxy: usage errors come before listening', () => {
 
 describe('wsdiag proxy: running', () => {
   let upstream: WsServer;
-  let dir: string;
-  let running: SpawnedProxy | undefined;
+  let running: RunningChild | undefined;
   before(async () => {
     upstream = await startWsServer();
-    dir = mkdtempSync(join(tmpdir(), 'wsdiag-proxy-cli-'));
   });
   afterEach(() => {
-    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    running?.kill('SIGKILL');
     running = undefined;
   });
   after(async () => {
     await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** One valid exchange and one unmasked frame through the proxy on `port`. */
@@ -176,18 +163,18 @@ describe('wsdiag proxy: running', () => {
   }
 
   it('--json and --log: schema-valid events, listening first, summary last after SIGTERM, exit 0', async () => {
-    const logPath = join(dir, 'events.log');
-    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+    const logPath = dir.file('events.log');
+    running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
     const port = await running.port();
     assert.ok(existsSync(logPath), 'the log file exists once the proxy listens');
     await traffic(port);
     await running.waitForLine((l) => l.includes('"type":"close"') && l.includes('"violations":1'), 'the second close event');
-    running.child.kill('SIGTERM');
+    running.kill('SIGTERM');
     const exit = await running.exited();
     assert.equal(exit.code, 0, running.stderr());
     assert.equal(running.stderr(), '');
 
-    const events = parseLog(running.lines.join('\n'));
+    const events = parseLog(running.lines().join('\n'));
     assert.equal(events[0]!.type, 'listening');
     const last = events.at(-1)!;
     assert.equal(last.type, 'summary');
@@ -207,16 +194,16 @@ describe('wsdiag proxy: running', () => {
   });
 
   it('pretty output: a readable log and the summary table on SIGTERM, exit 0', async () => {
-    const logPath = join(dir, 'pretty.log');
-    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--log', logPath]);
+    const logPath = dir.file('pretty.log');
+    running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--log', logPath]);
     const line = await running.waitForLine((l) => l.includes('listening on'), 'the listening line');
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
     await traffic(port);
     await running.waitForLine((l) => /unmasked-client-frame/.test(l), 'the violation block');
     await running.waitForLine((l) => /-c2 close /.test(l), 'the second close line');
-    running.child.kill('SIGTERM');
+    running.kill('SIGTERM');
     assert.equal((await running.exited()).code, 0, running.stderr());
-    const output = running.lines.join('\n');
+    const output = running.lines().join('\n');
     const run = /listening on 127\.0\.0\.1:\d+ {2}target \S+ {2}run ([0-9a-z]{6})$/m.exec(output)?.[1];
     assert.ok(run, output);
     assert.match(output, new RegExp(`  ${run}-c1 open\\s+client 127\\.0\\.0\\.1:\\d+\\s+path /app`));
@@ -231,7 +218,7 @@ describe('wsdiag proxy: running', () => {
   it('--pong-timeout: a ping the client never answers is reported while the connection is open', async () => {
     const pinger = await startRawServer((peer) => peer.accept({ then: encodeFrame({ opcode: 9, payload: 'are you there' }) }));
     try {
-      running = spawnProxy(['--target', pinger.url, '--listen', '127.0.0.1:0', '--json', '--pong-timeout', '200']);
+      running = startCli(['proxy', '--target', pinger.url, '--listen', '127.0.0.1:0', '--json', '--pong-timeout', '200']);
       const raw = await connectRawClient(await running.port());
       const line = await running.waitForLine((l) => l.includes('"rule":"ping-unanswered"'), 'the ping-unanswered violation');
       const [event] = parseLog(line);
@@ -239,13 +226,13 @@ describe('wsdiag proxy: running', () => {
       assert.deepEqual([event.dir, event.blame, event.code, event.severity], ['server->client', 'client', 1011, 'warning']);
       assert.match(event.message, /\(--pong-timeout 200 ms\)/);
       assert.equal(
-        running.lines.some((l) => l.includes('"type":"close"')),
+        running.lines().some((l) => l.includes('"type":"close"')),
         false,
         'reported before the connection ended',
       );
       raw.socket.destroy();
       await running.waitForLine((l) => l.includes('"type":"close"'), 'the close event');
-      running.child.kill('SIGTERM');
+      running.kill('SIGTERM');
       assert.equal((await running.exited()).code, 0, running.stderr());
     } finally {
       await pinger.close();
@@ -253,15 +240,15 @@ describe('wsdiag proxy: running', () => {
   });
 
   it('two runs appending to one --log: ids unique across runs, and tail --conn picks one run', async () => {
-    const logPath = join(dir, 'appended.log');
+    const logPath = dir.file('appended.log');
     for (let i = 0; i < 2; i++) {
-      running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+      running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
       const port = await running.port();
       const ws = await openWsClient(`ws://127.0.0.1:${port}/run${i + 1}`);
       ws.close(1000);
       await closedWith(ws);
       await running.waitForLine((l) => l.includes('"type":"close"'), 'the close event');
-      running.child.kill('SIGTERM');
+      running.kill('SIGTERM');
       assert.equal((await running.exited()).code, 0, running.stderr());
     }
     const events = parseLog(readFileSync(logPath, 'utf8'));
@@ -286,23 +273,23 @@ describe('wsdiag proxy: running', () => {
   });
 
   it('--quiet still says where it listens, so a port chosen with :0 can be dialled', async () => {
-    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--quiet']);
+    running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--quiet']);
     const line = await running.waitForLine((l) => l.includes('listening on'), 'the listening line');
     const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
     assert.ok(port > 0, line);
     await traffic(port);
     await running.waitForLine((l) => /unmasked-client-frame/.test(l), 'the violation block');
-    running.child.kill('SIGTERM');
+    running.kill('SIGTERM');
     assert.equal((await running.exited()).code, 0, running.stderr());
-    const output = running.lines.join('\n');
+    const output = running.lines().join('\n');
     assert.doesNotMatch(output, / open  client /, 'quiet: no connection stories');
   });
 
   it('keeps relaying when stdout is closed (| head -1): one line on stderr, --log gets every event, SIGTERM exits 0', async () => {
-    const logPath = join(dir, 'head.log');
-    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+    const logPath = dir.file('head.log');
+    running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
     const port = await running.port();
-    running.child.stdout.destroy(); // the reader goes away after the first line, as `head -1` does
+    running.closeStdout(); // the reader goes away after the first line, as `head -1` does
     const exchange = async (text: string): Promise<void> => {
       const ws = await openWsClient(`ws://127.0.0.1:${port}/${text}`);
       const echo = nextMessages(ws, 1);
@@ -313,7 +300,7 @@ describe('wsdiag proxy: running', () => {
     };
     // The first client's events are the first writes to the closed pipe.
     await exchange('first');
-    await running.waitForStderr((text) => text.includes('stdout was closed'), 'the notice on stderr');
+    await running.waitForStderr('stdout was closed', 'the notice on stderr');
     // Later clients are still served.
     await exchange('second');
     await exchange('third');
@@ -324,7 +311,7 @@ describe('wsdiag proxy: running', () => {
     );
     assert.equal(running.child.exitCode, null, 'still running');
 
-    running.child.kill('SIGTERM');
+    running.kill('SIGTERM');
     const exit = await running.exited();
     assert.equal(exit.code, 0, running.stderr());
     assert.equal(
@@ -343,13 +330,13 @@ describe('wsdiag proxy: running', () => {
   });
 
   it('SIGTERM with a WebSocket open: it gets Close 1001, its close event and the summary are logged, exit 0', async () => {
-    const logPath = join(dir, 'sigterm.log');
-    running = spawnProxy(['--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
+    const logPath = dir.file('sigterm.log');
+    running = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--json', '--log', logPath]);
     const port = await running.port();
     const ws = await openWsClient(`ws://127.0.0.1:${port}/open`);
     const closed = closedWith(ws, 10_000);
     await running.waitForLine((l) => l.includes('"type":"open"'), 'the open event');
-    running.child.kill('SIGTERM');
+    running.kill('SIGTERM');
     assert.deepEqual(await closed, { code: 1001, reason: 'wsdiag is shutting down' });
     assert.equal((await running.exited()).code, 0, running.stderr());
     const logged = parseLog(readFileSync(logPath, 'utf8'));
@@ -359,9 +346,9 @@ describe('wsdiag proxy: running', () => {
   });
 
   it('warns on stderr when bound to a non-loopback address', async () => {
-    running = spawnProxy(['--target', upstream.url, '--listen', '0.0.0.0:0', '--json']);
+    running = startCli(['proxy', '--target', upstream.url, '--listen', '0.0.0.0:0', '--json']);
     await running.port();
-    running.child.kill('SIGINT');
+    running.kill('SIGINT');
     assert.equal((await running.exited()).code, 0);
     assert.match(running.stderr(), /^wsdiag: warning: listening on 0\.0\.0\.0:\d+, which is reachable from the network/);
   });

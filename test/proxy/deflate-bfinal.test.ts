@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { findClose } from '../helpers/bytes.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, type RawServerPeer } from '../helpers/raw-peers.js';
-import { closedWith, nextMessages, openWsClient, startWsServer } from '../helpers/ws-servers.js';
-import { hex } from '../support/decode.js';
+import { findClose } from '../support/frame-oracle.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer, type RawServerPeer } from '../support/raw-peers.js';
+import { closedWith, nextMessages, openWsClient, startWsServer } from '../support/ws-servers.js';
+import { hex } from '../support/bytes.js';
 import { FinalBlockCompressor, TestCompressor } from '../support/deflate.js';
 
 const PMD = 'permessage-deflate';

@@ -9,10 +9,10 @@ import { EventEmitter } from 'node:events';
 import { after, afterEach, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../helpers/raw-peers.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
-import { waitUntil } from '../helpers/wait.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../support/raw-peers.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
+import { waitUntil } from '../support/wait.js';
 import { TestCompressor } from '../support/deflate.js';
 
 const cleanups: Array<() => Promise<void>> = [];

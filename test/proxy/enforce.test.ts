@@ -8,11 +8,11 @@ import { EventEmitter } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { findClose, parseFrames } from '../helpers/bytes.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, type RawServer } from '../helpers/raw-peers.js';
-import { waitUntil } from '../helpers/wait.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { completeFrames, findClose } from '../support/frame-oracle.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer, type RawServer } from '../support/raw-peers.js';
+import { waitUntil } from '../support/wait.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 /** What a ws server saw on its connections. */
 class ServerRecord extends EventEmitter {
@@ -145,7 +145,7 @@ describe('--enforce when the offending frame was already partly relayed', () => 
     assert.deepEqual(toClient, { code: 1007, reason: 'invalid-utf8-text', masked: false });
     await peer.collector.waitForClose();
     assert.equal(peer.body().length, firstPart.length, 'nothing after the fault reached the server');
-    assert.equal(parseFrames(peer.body()).length, 0, 'the server got no Close in the middle of a frame');
+    assert.equal(completeFrames(peer.body()).length, 0, 'the server got no Close in the middle of a frame');
     const error = await harness.log.waitFor('error', (e) => e.conn === conn);
     assert.match(error.message, /the server was in the middle of receiving a frame when invalid-utf8-text was found/);
     client.socket.destroy();
@@ -186,7 +186,7 @@ describe('--enforce holds back what it cannot judge yet', () => {
       const toClient = await client.collector.until(() => findClose(client.body()), 'a Close at the client');
       assert.deepEqual(toClient, { code: 1002, reason: rule, masked: false });
       await peer.collector.until(() => findClose(peer.body()), 'a Close at the server');
-      const frames = parseFrames(peer.body());
+      const frames = completeFrames(peer.body());
       assert.deepEqual(
         frames.map((f) => [f.opcode, f.masked]),
         [

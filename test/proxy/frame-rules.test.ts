@@ -1,48 +1,20 @@
 /**
- * Each frame rule through the proxy, from a raw misbehaving client and from a raw misbehaving server:
- * the violation names the rule, direction, blame and frame, and the receiver still gets the offending
- * bytes exactly as sent (the proxy is transparent unless --enforce).
+ * Each frame rule through the proxy, from a raw misbehaving client and from a raw misbehaving server: the
+ * faulty frames are the decoder fixtures marked `proxy` (test/fixtures/decoder-streams.ts), sent after a
+ * valid frame. The violation names the rule, direction, blame and frame, and the receiver still gets the
+ * offending bytes exactly as sent (the proxy is transparent unless --enforce).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Side } from '../../src/events/index.js';
-import { closeBody, concatBytes, encodeFrame, type FrameSpec } from '../../src/protocol/encoder.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../helpers/raw-peers.js';
+import { concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
+import { getRule } from '../../src/rules/table.js';
+import { INVALID_STREAMS } from '../fixtures/decoder-streams.js';
+import { hex } from '../support/bytes.js';
+import { parseFrames } from '../support/frame-oracle.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../support/raw-peers.js';
 
-interface RuleCase {
-  rule: string;
-  code: number;
-  /** Sides that can break the rule (the masking rules belong to one side each). */
-  from: Side[];
-  /** The offending frame; `mask` is what a well-behaved sender of that side would use. */
-  frame: (mask: true | undefined) => FrameSpec;
-}
-
-const CASES: RuleCase[] = [
-  { rule: 'unmasked-client-frame', code: 1002, from: ['client'], frame: () => ({ opcode: 0x1, payload: 'no mask' }) },
-  { rule: 'masked-server-frame', code: 1002, from: ['server'], frame: () => ({ opcode: 0x1, payload: 'masked', mask: true }) },
-  { rule: 'reserved-opcode', code: 1002, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x3, payload: 'x', mask }) },
-  { rule: 'reserved-bits', code: 1002, from: ['client', 'server'], frame: (mask) => ({ opcode: 0x1, payload: 'rsv', rsv2: true, mask }) },
-  {
-    rule: 'control-frame-fragmented',
-    code: 1002,
-    from: ['client', 'server'],
-    frame: (mask) => ({ opcode: 0x9, payload: 'ping', fin: false, mask }),
-  },
-  {
-    rule: 'invalid-utf8-text',
-    code: 1007,
-    from: ['client', 'server'],
-    frame: (mask) => ({ opcode: 0x1, payload: Uint8Array.of(0x68, 0xff, 0xfe), mask }),
-  },
-  {
-    rule: 'invalid-close-code',
-    code: 1002,
-    from: ['client', 'server'],
-    frame: (mask) => ({ opcode: 0x8, payload: closeBody(1005, 'reserved'), mask }),
-  },
-];
+const CASES = INVALID_STREAMS.filter((f) => f.proxy);
 
 describe('frame rules through the proxy', () => {
   let server: RawServer;
@@ -67,43 +39,58 @@ describe('frame rules through the proxy', () => {
     return { client, peer, conn: open.conn };
   }
 
+  it('has a fixture for each side of each rule it sends', () => {
+    assert.deepEqual(CASES.map((c) => `${c.findings[0]![0]} ${c.from}`).sort(), [
+      'control-frame-fragmented client',
+      'control-frame-fragmented server',
+      'invalid-close-code client',
+      'invalid-close-code server',
+      'invalid-utf8-text client',
+      'invalid-utf8-text server',
+      'masked-server-frame server',
+      'reserved-bits client',
+      'reserved-bits server',
+      'reserved-opcode client',
+      'reserved-opcode server',
+      'unmasked-client-frame client',
+    ]);
+  });
+
   for (const c of CASES) {
-    for (const from of c.from) {
-      it(`${c.rule} from the ${from}`, async () => {
-        const { client, peer, conn } = await connectPair();
-        const mask = from === 'client' ? true : undefined;
-        const valid = encodeFrame({ opcode: 0x1, payload: 'fine', mask });
-        const spec = c.frame(mask);
-        const bad = encodeFrame(spec);
-        const bytes = concatBytes([valid, bad]);
-        const dir = from === 'client' ? 'client->server' : 'server->client';
+    const from = c.from;
+    const [rule] = c.findings[0]!;
+    it(`${rule} from the ${from}`, async () => {
+      const { client, peer, conn } = await connectPair();
+      const valid = encodeFrame({ opcode: 0x1, payload: 'fine', ...(from === 'client' ? { mask: true as const } : {}) });
+      const bad = hex(c.bytes);
+      const [frame] = parseFrames(bad).frames;
+      const bytes = concatBytes([valid, bad]);
+      const dir = from === 'client' ? 'client->server' : 'server->client';
 
-        if (from === 'client') client.send(bytes);
-        else peer.send(bytes);
+      if (from === 'client') client.send(bytes);
+      else peer.send(bytes);
 
-        const violation = await harness.log.waitFor('violation', (v) => v.conn === conn && v.rule === c.rule);
-        assert.equal(violation.dir, dir);
-        assert.equal(violation.blame, from);
-        assert.equal(violation.code, c.code);
-        assert.equal(violation.severity, 'error');
-        const headerLength = 2 + (spec.mask ? 4 : 0);
-        assert.deepEqual(violation.frame, { index: 1, offset: valid.length, opcode: spec.opcode, length: bad.length - headerLength });
-        assert.match(violation.rfc, /^RFC \d+ §/);
-        assert.ok(violation.message.length > 0 && violation.hint.length > 0);
+      const violation = await harness.log.waitFor('violation', (v) => v.conn === conn && v.rule === rule);
+      assert.equal(violation.dir, dir);
+      assert.equal(violation.blame, from);
+      assert.equal(violation.code, getRule(rule).code);
+      assert.equal(violation.severity, 'error');
+      assert.deepEqual(violation.frame, { index: 1, offset: valid.length, opcode: frame!.opcode, length: frame!.length });
+      assert.match(violation.rfc, /^RFC \d+ §/);
+      assert.ok(violation.message.length > 0 && violation.hint.length > 0);
 
-        // Transparent: the receiver got exactly what the sender wrote, offending frame included.
-        const receiver =
-          from === 'client' ? { collector: peer.collector, body: peer.body } : { collector: client.collector, body: client.body };
-        const received = await receiver.collector.until(
-          () => (receiver.body().length >= bytes.length ? receiver.body() : undefined),
-          `the ${from === 'client' ? 'server' : 'client'} to receive the frames`,
-        );
-        assert.deepEqual(Buffer.from(received), Buffer.from(bytes));
+      // Transparent: the receiver got exactly what the sender wrote, offending frame included.
+      const receiver =
+        from === 'client' ? { collector: peer.collector, body: peer.body } : { collector: client.collector, body: client.body };
+      const received = await receiver.collector.until(
+        () => (receiver.body().length >= bytes.length ? receiver.body() : undefined),
+        `the ${from === 'client' ? 'server' : 'client'} to receive the frames`,
+      );
+      assert.deepEqual(Buffer.from(received), Buffer.from(bytes));
 
-        client.socket.destroy();
-        const close = await harness.log.closed(conn);
-        assert.equal(close.violations, harness.log.of('violation', conn).length);
-      });
-    }
+      client.socket.destroy();
+      const close = await harness.log.closed(conn);
+      assert.equal(close.violations, harness.log.of('violation', conn).length);
+    });
   }
 });

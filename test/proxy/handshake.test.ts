@@ -4,22 +4,13 @@
  * came, an unreachable upstream answered with a readable 502, and credentials kept out of every event.
  */
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { get as httpGet } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, type RawClientOptions, type RawServer, type RawServerPeer } from '../helpers/raw-peers.js';
-import { withTimeout } from '../helpers/wait.js';
-
-/** A port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer, type RawClientOptions, type RawServer, type RawServerPeer } from '../support/raw-peers.js';
+import { withTimeout } from '../support/wait.js';
+import { freePort } from '../support/net.js';
 
 describe('handshake through the proxy', () => {
   let server: RawServer;
@@ -222,7 +213,7 @@ describe('unreachable upstream', () => {
   let harness: TestProxy;
   let port: number;
   before(async () => {
-    port = await deadPort();
+    port = await freePort();
     harness = await startTestProxy(`ws://127.0.0.1:${port}`);
   });
   after(() => harness.proxy.close());

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { connect } from 'node:net';
-import { ByteCollector, findClose } from '../helpers/bytes.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
+import { ByteCollector } from '../support/byte-collector.js';
+import { findClose } from '../support/frame-oracle.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
 import {
   connectRawClient,
   startRawServer,
@@ -18,8 +19,8 @@ import {
   type RawClientOptions,
   type RawServer,
   type RawServerPeer,
-} from '../helpers/raw-peers.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+} from '../support/raw-peers.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 const text = (payload: string, mask?: true) => encodeFrame({ opcode: 0x1, payload, mask });
 

@@ -25,10 +25,10 @@ import { parseEventLine } from '../../src/events/index.js';
 import { formatEvent } from '../../src/reporters/format/index.js';
 import { createPalette } from '../../src/reporters/color.js';
 import { SummaryCollector } from '../../src/reporters/summary.js';
-import { ByteCollector } from '../helpers/bytes.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { withTimeout } from '../helpers/wait.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { ByteCollector } from '../support/byte-collector.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { withTimeout } from '../support/wait.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 /** A clock that never moves: every refusal falls in the same rate-limit interval, whatever the machine's load. */
 const FROZEN = new Date('2026-11-24T05:25:10.000Z');

@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { waitForEvent, withTimeout } from '../helpers/wait.js';
-import { closedWith, nextMessages, openWsClient } from '../helpers/ws-servers.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { withTimeout } from '../support/wait.js';
+import { closedWith, nextMessages, openWsClient } from '../support/ws-servers.js';
+import { listen } from '../support/net.js';
 
 function send(url: string, method: string, body?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return withTimeout(
@@ -42,9 +42,7 @@ describe('plain HTTP and WebSockets on one port', () => {
     });
     const wss = new WebSocketServer({ server: upstream });
     wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${String(data)}`)));
-    upstream.listen(0, '127.0.0.1');
-    await waitForEvent(upstream, 'listening');
-    port = (upstream.address() as AddressInfo).port;
+    port = await listen(upstream);
     harness = await startTestProxy(`http://127.0.0.1:${port}/base`);
   });
   after(async () => {

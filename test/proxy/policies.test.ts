@@ -3,24 +3,23 @@
  * and a policy learned from an endpoint's 1003 close, with real `ws` clients and servers.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { MessagePolicies } from '../../src/policy/runtime.js';
-import type { EventLog } from '../helpers/event-log.js';
-import { startTestProxy as startProxyHarness } from '../helpers/proxy.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import type { EventLog } from '../support/event-log.js';
+import { startTestProxy as startProxyHarness } from '../support/proxy.js';
+import { tempDir } from '../support/temp.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-policies-'));
+const dir = tempDir('proxy-policies').path;
 const servers: WsServer[] = [];
 const proxies: Array<{ close(): Promise<void> }> = [];
 after(async () => {
   // Also on failure: an open proxy would keep the test process alive.
   await Promise.all(proxies.map((p) => p.close()));
   await Promise.all(servers.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** An echo server that, like a strict text-only endpoint, closes with 1003 on binary. */

@@ -24,9 +24,9 @@ import {
   startSecretUpstream,
   type SecretUpstream,
 } from '../fixtures/secrets.js';
-import type { EventLog } from '../helpers/event-log.js';
-import { startTestProxy } from '../helpers/proxy.js';
-import { freePort } from '../probe/support.js';
+import type { EventLog } from '../support/event-log.js';
+import { startTestProxy } from '../support/proxy.js';
+import { freePort } from '../support/net.js';
 
 let upstream: SecretUpstream;
 before(async () => {

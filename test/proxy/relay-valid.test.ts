@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
-import { sha256 } from '../helpers/bytes.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { afterHead, startRecorder, type Recorder } from '../helpers/recorder.js';
-import { withTimeout } from '../helpers/wait.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { sha256 } from '../support/bytes.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { afterHead, startRecorder, type Recorder } from '../support/recorder.js';
+import { withTimeout } from '../support/wait.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 interface Setup {
   server: WsServer;

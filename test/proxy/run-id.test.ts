@@ -10,10 +10,10 @@ import { UsageError } from '../../src/errors.js';
 import { startProxy } from '../../src/proxy/index.js';
 import { startSandwich } from '../../src/sandwich/run.js';
 import type { WsdiagEvent } from '../../src/events/index.js';
-import { EventLog } from '../helpers/event-log.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { withTimeout } from '../helpers/wait.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { EventLog } from '../support/event-log.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { withTimeout } from '../support/wait.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 /** One connection through `harness`, opened and closed; resolves with its id once its close event is out. */
 async function oneConnection(harness: TestProxy): Promise<string> {

@@ -9,11 +9,11 @@ import { EventEmitter } from 'node:events';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { closeOf, findClose, parseFrames } from '../helpers/bytes.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../helpers/raw-peers.js';
-import { waitUntil, withTimeout } from '../helpers/wait.js';
-import { closedWith, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { closeOf, completeFrames, findClose } from '../support/frame-oracle.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient, startRawServer, type RawClient, type RawServer, type RawServerPeer } from '../support/raw-peers.js';
+import { waitUntil, withTimeout } from '../support/wait.js';
+import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
 /** The close code each server-side ws connection saw. */
 class ServerCloses extends EventEmitter {
@@ -123,7 +123,7 @@ describe('shutdown with raw peers', () => {
     client.send(concatBytes([big.subarray(sent), after]));
     const toServer = await peer.collector.until(() => findClose(peer.body()), 'a Close at the server');
     assert.deepEqual(toServer, { code: 1001, reason: 'wsdiag is shutting down', masked: true });
-    const frames = parseFrames(peer.body());
+    const frames = completeFrames(peer.body());
     assert.deepEqual(
       frames.map((f) => [f.opcode, f.payload.length]),
       [
@@ -142,7 +142,7 @@ describe('shutdown with raw peers', () => {
     assert.equal(close.ended_by, 'proxy');
     assert.equal(close.frames['client->server'], 3, 'the frame after the big one was still decoded');
     assert.ok(
-      parseFrames(client.body()).every((f) => f.opcode === 0x8),
+      completeFrames(client.body()).every((f) => f.opcode === 0x8),
       'the server Close was not relayed to the client',
     );
   });
@@ -161,7 +161,7 @@ describe('shutdown with raw peers', () => {
     await withTimeout(closing, 'close() to resolve after the server answered', 15_000);
     await peer.collector.waitForEnd();
     assert.deepEqual(
-      parseFrames(peer.body()).map((f) => closeOf(f)),
+      completeFrames(peer.body()).map((f) => closeOf(f)),
       [{ code: 1000, reason: 'done' }],
       'exactly one Close reached the server',
     );

@@ -10,7 +10,7 @@ import { bystanderClose, enforcementFor, explainEnforcedReply, forwardableBytes,
 import { plainResponse } from '../../src/proxy/http-head.js';
 import { isLoopback, parseListen, parseTarget, upstreamPath } from '../../src/proxy/target.js';
 import { withHost } from '../../src/proxy/upstream.js';
-import { closeOf, parseFrames } from '../helpers/bytes.js';
+import { closeOf, completeFrames } from '../support/frame-oracle.js';
 
 describe('parseTarget', () => {
   it('reads each scheme, default ports, the Host form and the path prefix', () => {
@@ -107,15 +107,15 @@ describe('--enforce decisions', () => {
 
   it('builds a masked Close toward the server and an unmasked one toward the client', () => {
     const clientFault = enforcementFor('client->server', finding);
-    const toClient = parseFrames(Buffer.from(offenderClose(clientFault)))[0]!;
+    const toClient = completeFrames(Buffer.from(offenderClose(clientFault)))[0]!;
     assert.equal(toClient.masked, false);
     assert.deepEqual(closeOf(toClient), { code: 1002, reason: 'unmasked-client-frame' });
-    const toServer = parseFrames(Buffer.from(bystanderClose(clientFault)))[0]!;
+    const toServer = completeFrames(Buffer.from(bystanderClose(clientFault)))[0]!;
     assert.equal(toServer.masked, true);
     assert.deepEqual(closeOf(toServer), { code: 1001, reason: 'client broke unmasked-client-frame' });
 
     const serverFault = enforcementFor('server->client', { ...finding, rule: 'invalid-utf8-text' });
-    const toOffender = parseFrames(Buffer.from(offenderClose(serverFault)))[0]!;
+    const toOffender = completeFrames(Buffer.from(offenderClose(serverFault)))[0]!;
     assert.equal(toOffender.masked, true);
     assert.deepEqual(closeOf(toOffender), { code: 1007, reason: 'invalid-utf8-text' });
   });

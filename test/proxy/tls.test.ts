@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, get as httpsGet, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { makeCertificate, type TestCertificate } from '../helpers/certs.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
-import { connectRawClient } from '../helpers/raw-peers.js';
-import { waitForEvent, withTimeout } from '../helpers/wait.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
+import { makeCertificate, type TestCertificate } from '../support/certs.js';
+import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { connectRawClient } from '../support/raw-peers.js';
+import { withTimeout } from '../support/wait.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
+import { listen } from '../support/net.js';
 
 function fetchText(url: string, ca?: Buffer): Promise<{ status: number; body: string }> {
   return withTimeout(
@@ -50,9 +50,7 @@ describe('TLS', () => {
     https = createHttpsServer({ cert: cert.cert, key: cert.key }, (_req, res) => res.end('hello over https'));
     wssUpstream = new WebSocketServer({ server: https });
     wssUpstream.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
-    https.listen(0, '127.0.0.1');
-    await waitForEvent(https, 'listening');
-    upstreamUrl = `wss://127.0.0.1:${(https.address() as AddressInfo).port}`;
+    upstreamUrl = `wss://127.0.0.1:${await listen(https)}`;
   });
   after(async () => {
     for (const client of wssUpstream.clients) client.terminate();

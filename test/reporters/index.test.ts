@@ -11,7 +11,7 @@ import {
   shouldUseColor,
   type Reporter,
 } from '../../src/reporters/index.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 import * as sample from '../fixtures/sample-events.js';
 
 const OPTIONS = { color: false, frames: false, quiet: false };

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
 import { JsonlReporter, describeFsError, openJsonlLog } from '../../src/reporters/jsonl.js';
 import { parseEventLine } from '../../src/events/index.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 import * as sample from '../fixtures/sample-events.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-jsonl-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('jsonl').path;
 
 describe('JsonlReporter', () => {
   it('writes one whole, newline-terminated JSON object per write', () => {

@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { WsdiagEvent } from '../../src/events/index.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import type { PrettyOptions } from '../../src/reporters/types.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 import * as sample from '../fixtures/sample-events.js';
 
 const PLAIN: PrettyOptions = { color: false, frames: true, quiet: false };
@@ -117,6 +117,26 @@ const GOLDEN: Array<[string, WsdiagEvent, string]> = [
       '              (not itemised)                        -      1\n',
   ],
   ['summary without violations', sample.cleanSummary, '12:00:03.000  summary  1 connection  no violations\n'],
+  [
+    'http',
+    sample.http,
+    '12:00:00.500  h1 http POST /api/items?token=REDACTED  201 Created  request 27 B  response 1.5 KiB  in 3 ms  client 127.0.0.1:50999\n',
+  ],
+  [
+    'http: a refused upgrade',
+    sample.httpRefusedUpgrade,
+    '12:00:02.210  c4 http GET /chat  502 Bad Gateway  request 0 B  response 11 B  in 1.3 s  client 127.0.0.1:51004  not upgraded\n',
+  ],
+  [
+    'http: no answer, cut short',
+    sample.httpNoAnswer,
+    '12:00:02.400  h1 http POST /api/items?token=REDACTED  no answer  request 27 B  response 0 B  in 3 ms  client 127.0.0.1:50999  cut short\n',
+  ],
+  [
+    'http of no known connection',
+    { ...sample.http, conn: null, status: 299 },
+    '12:00:00.500  http POST /api/items?token=REDACTED  299  request 27 B  response 1.5 KiB  in 3 ms  client 127.0.0.1:50999\n',
+  ],
 ];
 
 describe('PrettyReporter golden output', () => {
@@ -135,8 +155,10 @@ describe('PrettyReporter colour', () => {
     const plain = render(sample.run).text;
     const colored = render(sample.run, { color: true }).text;
     assert.notEqual(colored, plain);
+    // eslint-disable-next-line no-control-regex -- the escape sequence is what is tested
     assert.match(colored, /\u001b\[31m/); // red for errors
     assert.equal(stripVTControlCharacters(colored), plain);
+    // eslint-disable-next-line no-control-regex -- likewise
     assert.doesNotMatch(plain, /\u001b/);
   });
 });
@@ -173,6 +195,11 @@ describe('PrettyReporter options', () => {
     ]).text;
     assert.equal(shown, expected);
     assert.equal(render([sample.open, sample.summary], { quiet: true }).text, render([sample.summary]).text);
+    assert.equal(
+      render([sample.http, sample.httpRefusedUpgrade], { quiet: true }).text,
+      '',
+      'exchanges are not problems; their errors are',
+    );
   });
 
   it('wraps sentences at the width, aligned after the label', () => {
@@ -218,6 +245,7 @@ describe('PrettyReporter with untrusted strings', () => {
     const text = render(nasty).text;
     assert.match(text, /preview: a\\x1b\[2Jb\\nc\\x9bd\\u202ee\n/);
     assert.match(text, /reason "bye\\r\\n\\x07"/);
+    // eslint-disable-next-line no-control-regex -- control characters are what is tested
     assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
   });
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsonlReporter, PrettyReporter } from '../../src/reporters/index.js';
 import type { LegEvidence, SandwichFindingEvent, SandwichSummaryEvent } from '../../src/events/index.js';
-import { CaptureStream } from '../fixtures/capture-stream.js';
+import { CaptureStream } from '../support/capture-stream.js';
 
 const TS = '2025-01-02T03:04:05.678Z';
 

@@ -6,18 +6,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
-import { waitForFileText, waitUntil, withTimeout } from '../helpers/wait.js';
-import { BIN, runCli } from '../support/cli.js';
+import { readFileSync } from 'node:fs';
+import { runCli, startCli, type RunningChild } from '../support/cli.js';
 import { bothWays, startIntermediary, type Intermediary, type IntermediaryFaults } from '../support/intermediary.js';
-import { freePort } from './harness.js';
+import { freePort, occupiedPort } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
+import { waitForFileText } from '../support/wait.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
 
+const dir = tempDir('sandwich-cli');
 let target: WsServer;
 before(async () => {
   target = await startWsServer();
@@ -81,9 +78,7 @@ for (const [name, args, message] of USAGE_CASES) {
 }
 
 test('a port in use: exit 3 with one line, whichever listener it is', async () => {
-  const busy: Server = createServer();
-  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-  const port = (busy.address() as { port: number }).port;
+  const { port, release } = await occupiedPort();
   try {
     for (const args of [
       ['--listen', `127.0.0.1:${port}`, '--return', '127.0.0.1:0'],
@@ -95,71 +90,30 @@ test('a port in use: exit 3 with one line, whichever listener it is', async () =
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     }
   } finally {
-    await new Promise<void>((resolve) => busy.close(() => resolve()));
+    await release();
   }
 });
-
-interface Run {
-  lines: string[];
-  waitForLine(match: (line: string) => boolean, what: string): Promise<string>;
-  exited(): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  stop(): void;
-  /** The reader of stdout goes away, as `| head -1` does. */
-  closeStdout(): void;
-  waitForStderr(match: (text: string) => boolean, what: string): Promise<string>;
-}
 
 /** Starts `wsdiag sandwich` around an intermediary; resolves once both listeners are up. */
 async function runSandwich(
   faults: IntermediaryFaults,
   extra: string[],
-): Promise<{ run: Run; intermediary: Intermediary; frontUrl: string }> {
+): Promise<{ run: RunningChild; intermediary: Intermediary; frontUrl: string }> {
   const returnPort = await freePort();
   const frontPort = await freePort();
   const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, faults);
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'sandwich',
-      '--listen',
-      `127.0.0.1:${frontPort}`,
-      '--via',
-      intermediary.url,
-      '--return',
-      `127.0.0.1:${returnPort}`,
-      '--target',
-      target.url,
-      ...extra,
-    ],
-    {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const lines: string[] = [];
-  const changes = new EventEmitter();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-    lines.splice(0, lines.length, ...stdout.split('\n').filter((l) => l !== ''));
-    changes.emit('change');
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-    changes.emit('change');
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const run: Run = {
-    lines,
-    waitForLine: (match, what) => waitUntil(changes, ['change'], () => lines.find(match), `${what} (stderr: ${stderr})`, 10_000),
-    exited: async () => ({ code: await withTimeout(exit, 'wsdiag sandwich to exit', 10_000), stdout, stderr }),
-    stop: () => void child.kill('SIGTERM'),
-    closeStdout: () => child.stdout.destroy(),
-    waitForStderr: (match, what) =>
-      waitUntil(changes, ['change'], () => (match(stderr) ? stderr : undefined), `${what} (stderr: ${stderr})`, 10_000),
-  };
+  const run = startCli([
+    'sandwich',
+    '--listen',
+    `127.0.0.1:${frontPort}`,
+    '--via',
+    intermediary.url,
+    '--return',
+    `127.0.0.1:${returnPort}`,
+    '--target',
+    target.url,
+    ...extra,
+  ]);
   // Both listeners are up once the front one (started second) announced itself, in JSON or in words.
   try {
     await run.waitForLine(
@@ -168,7 +122,7 @@ async function runSandwich(
     );
   } catch (err) {
     // Never leave the child or the intermediary behind: they would keep the test process alive.
-    child.kill('SIGKILL');
+    run.kill('SIGKILL');
     await intermediary.close();
     throw err;
   }
@@ -182,7 +136,7 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
     ws.close(1000, 'bye');
     await closedWith(ws);
     await run.waitForLine((l) => l.includes('"type":"sandwich-finding"'), 'a sandwich-finding line');
-    run.stop();
+    run.kill('SIGTERM');
     const { code, stdout, stderr } = await run.exited();
     assert.equal(code, 1, stderr);
     const events = stdout
@@ -222,7 +176,7 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
       [`${runId}-c1`, `${runId}-r1`],
     );
   } finally {
-    run.stop();
+    run.kill('SIGTERM');
     await intermediary.close();
   }
 });
@@ -235,11 +189,11 @@ test('--quiet still prints where both listeners are', async () => {
       (l) => /listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//.test(l) && l.includes(target.url.replace(/\/?$/, '/')),
       'the return listening line',
     );
-    run.stop();
+    run.kill('SIGTERM');
     const { code, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
   } finally {
-    run.stop();
+    run.kill('SIGTERM');
     await intermediary.close();
   }
 });
@@ -253,7 +207,7 @@ test('pretty output through an honest intermediary: no failures, exit 0', async 
     await closedWith(ws);
     await run.waitForLine((l) => /-r1 close /.test(l), 'the close line of r1');
     await run.waitForLine((l) => /-c1 close /.test(l), 'the close line of c1');
-    run.stop();
+    run.kill('SIGTERM');
     const { code, stdout, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '');
@@ -262,14 +216,13 @@ test('pretty output through an honest intermediary: no failures, exit 0', async 
     assert.match(stdout, /  sandwich  1 connection compared  no failures  0 warnings, 0 info\n$/);
     assert.doesNotMatch(stdout, /⇄/);
   } finally {
-    run.stop();
+    run.kill('SIGTERM');
     await intermediary.close();
   }
 });
 
 test('a closed stdout (| head -1) stops the printing, not the sandwich: one line on stderr, --log gets everything', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-sandwich-'));
-  const logPath = join(dir, 'events.log');
+  const logPath = dir.file('events.log');
   const { run, intermediary, frontUrl } = await runSandwich({ toxics: [] }, ['--log', logPath]);
   try {
     run.closeStdout();
@@ -280,14 +233,14 @@ test('a closed stdout (| head -1) stops the printing, not the sandwich: one line
       assert.equal(String((await echo)[0]!.data), path, 'relayed both ways');
       ws.close(1000);
       await closedWith(ws);
-      if (path === '/first') await run.waitForStderr((text) => text.includes('stdout was closed'), 'the notice on stderr');
+      if (path === '/first') await run.waitForStderr('stdout was closed', 'the notice on stderr');
     }
     await waitForFileText(
       logPath,
       (text) => (text.split('"type":"close"').length - 1 >= 4 ? true : undefined),
       'the close events of both legs of both connections in the log',
     );
-    run.stop();
+    run.kill('SIGTERM');
     const { code, stderr } = await run.exited();
     assert.equal(code, 0, stderr);
     assert.equal(
@@ -307,8 +260,7 @@ test('a closed stdout (| head -1) stops the printing, not the sandwich: one line
     );
     assert.equal(events.at(-1)!['pairs'], 2);
   } finally {
-    run.stop();
+    run.kill('SIGTERM');
     await intermediary.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

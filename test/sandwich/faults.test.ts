@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { CloseEvent, ViolationEvent } from '../../src/events/index.js';
 import type { SandwichFindingEvent } from '../../src/sandwich/types.js';
-import { closedWith, nextMessages, openWsClient } from '../helpers/ws-servers.js';
-import { waitForEvent } from '../helpers/wait.js';
+import { closedWith, nextMessages, openWsClient } from '../support/ws-servers.js';
+import { waitForEvent } from '../support/wait.js';
 import { bothWays } from '../support/intermediary.js';
 import { failures, isFinding, startRig, type Rig } from './harness.js';
 

@@ -7,14 +7,13 @@
  * The run id is pinned to RIG_RUN, so tests name connections as they appear in the events.
  * Every event is kept; waits resolve on the events themselves, bounded by a deadline.
  */
-import { EventEmitter } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
 import { startIntermediary, type Intermediary, type IntermediaryFaults } from '../support/intermediary.js';
 import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent, WsdiagEvent } from '../../src/events/index.js';
-import { startWsServer, type WsServer } from '../helpers/ws-servers.js';
-import { waitUntil } from '../helpers/wait.js';
+import { startWsServer, type WsServer } from '../support/ws-servers.js';
+import { freePort } from '../support/net.js';
+import { EventLog } from '../support/event-log.js';
 
 /** The rig's run id: connection ids are rig-c1, rig-r1… */
 export const RIG_RUN = 'rig';
@@ -52,8 +51,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     },
     options.onConnection,
   );
-  const events: WsdiagEvent[] = [];
-  const changes = new EventEmitter();
+  const log = new EventLog();
   const viaPort = await freePort();
   const sandwich = await startSandwich({
     listen: { host: '127.0.0.1', port: 0 },
@@ -62,23 +60,19 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     target: target.url,
     runId: RIG_RUN,
     lingerMs: options.lingerMs ?? 3000,
-    onEvent: (event) => {
-      // Through JSON, as a log would hold it (and proof that every event serialises).
-      events.push(JSON.parse(JSON.stringify(event)) as WsdiagEvent);
-      changes.emit('change');
-    },
+    // Through JSON, as a log would hold it (and proof that every event serialises).
+    onEvent: log.push,
   });
   const intermediary = await startIntermediary(sandwich.back.url, options.faults, viaPort);
   let summary: Promise<SandwichSummaryEvent> | null = null;
-  const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms = 5000) =>
-    waitUntil(changes, ['change'], () => events.find(match), what, ms);
+  const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms?: number) => log.waitForMatch(match, what, ms);
   return {
     sandwich,
     intermediary,
     target,
-    events,
+    events: log.events,
     url: (path = '/') => `${sandwich.front.url}${path}`,
-    findings: () => events.filter((e): e is SandwichFindingEvent => e.type === 'sandwich-finding'),
+    findings: () => log.events.filter((e): e is SandwichFindingEvent => e.type === 'sandwich-finding'),
     waitFor: waitFor as Rig['waitFor'],
     closed: async (...conns) => {
       for (const conn of conns) await waitFor((e) => e.type === 'close' && e.conn === conn, `the close event of ${conn}`);
@@ -104,13 +98,4 @@ export function failures(rig: Rig): string[] {
     .findings()
     .filter((f) => f.severity === 'failure')
     .map((f) => `${f.check} ${f.dir}`);
-}
-
-/** A port that was free a moment ago (the intermediary must be named before it starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

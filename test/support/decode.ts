@@ -4,14 +4,19 @@
  * `_split_frame_test`, extended to every split).
  *
  * Every stream is decoded twice per split: once with the sink the proxy's analyzer resembles, once with
- * the payload listeners on as well (`payload`, `frameEnd`, `messageData`, ping/pong payloads). The
- * listeners must not change any other event; what they hear must be the same however the stream is cut,
- * and must match the independent oracle (./frame-oracle.ts) and node:zlib (./payload-check.ts).
+ * the payload listeners on as well (`payload`, `frameEnd`, `messageData`, ping/pong payloads) and a
+ * MessageCollector on the same events, as the stream recorder and the message views use it. The listeners
+ * must not change any other event; what they hear must be the same however the stream is cut, and must
+ * match the independent oracle (./frame-oracle.ts) and node:zlib (./payload-check.ts); what the collector
+ * gathers must be what the listeners heard.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { FrameDecoder, type DecoderOptions } from '../../src/protocol/decoder.js';
+import { MessageCollector, type CollectedControl, type CollectedMessage } from '../../src/protocol/message-collector.js';
 import type { DecoderSink, FrameHeader, MessageInfo, Truncation } from '../../src/protocol/types.js';
+import type { StreamFixture } from '../fixtures/decoder-streams.js';
+import { hex } from './bytes.js';
 import { checkHeard } from './payload-check.js';
 
 export type Recorded =
@@ -52,6 +57,11 @@ export interface Heard {
   frames: Map<number, Uint8Array>;
   /** Each data message's application data, in order of their first frames. */
   messages: HeardMessage[];
+  /** What a MessageCollector without a limit, on the same events, gave: the messages that ended, the control frames. */
+  collected: CollectedMessage[];
+  controls: CollectedControl[];
+  /** The collector's message in progress when the stream ended (a message that never ended), or null. */
+  pending: Uint8Array | null;
 }
 
 export interface HeardMessage {
@@ -106,6 +116,15 @@ function join(parts: readonly Uint8Array[]): Uint8Array {
  * the bytes for the oracle.
  */
 function listeningSink(base: DecoderSink, heard: Heard): { sink: DecoderSink; end(): void } {
+  const collector = new MessageCollector({
+    limit: Number.MAX_SAFE_INTEGER,
+    onMessage: (m) => {
+      heard.collected.push(m);
+      heard.log.push(`collected #${m.firstFrame.index} ${digest(m.data)}`);
+    },
+    onControl: (c) => heard.controls.push(c),
+  });
+  const collect = collector.listeners;
   let frame = -1;
   let framePieces: Uint8Array[] = [];
   let frameBytes = 0;
@@ -156,17 +175,20 @@ function listeningSink(base: DecoderSink, heard: Heard): { sink: DecoderSink; en
       assert.ok(frameEnded && ref.index === frame, 'ping after its frameEnd');
       assert.deepEqual(payload, heard.frames.get(frame)!.subarray(0, 125));
       heard.log.push(`ping #${ref.index} ${digest(payload)}`);
+      collect.ping!(ref, payload);
       base.ping!(ref, payload);
     },
     pong: (ref, payload) => {
       assert.ok(frameEnded && ref.index === frame, 'pong after its frameEnd');
       assert.deepEqual(payload, heard.frames.get(frame)!.subarray(0, 125));
       heard.log.push(`pong #${ref.index} ${digest(payload)}`);
+      collect.pong!(ref, payload);
       base.pong!(ref, payload);
     },
     close: (c) => {
       assert.ok(frameEnded && c.frame.index === frame, 'close after its frameEnd');
       heard.log.push(`close #${c.frame.index}`);
+      collect.close!(c);
       base.close!(c);
     },
     messageStart: (m) => {
@@ -181,17 +203,20 @@ function listeningSink(base: DecoderSink, heard: Heard): { sink: DecoderSink; en
         data: new Uint8Array(0),
         pieces: [],
       };
+      collect.messageStart(m);
       base.messageStart!(m);
     },
     messageData: (data, m) => {
       assert.ok(message !== null && m.firstFrame.index === message.firstFrame, 'data of the message in progress');
       assert.ok(data.length > 0, 'no empty data piece');
       message.pieces.push(data.slice());
+      collect.messageData(data, m);
     },
     messageEnd: (m) => {
       assert.ok(frameEnded, 'messageEnd after its last frameEnd');
       assert.ok(message !== null && m.firstFrame.index === message.firstFrame, 'the message in progress ended');
       finishMessage(true, m);
+      collect.messageEnd(m);
       base.messageEnd!(m);
     },
   };
@@ -204,6 +229,7 @@ function listeningSink(base: DecoderSink, heard: Heard): { sink: DecoderSink; en
         heard.log.push(`frame cut #${frame} ${digest(payload)}`);
       }
       finishMessage(false);
+      heard.pending = collector.pending()?.data ?? null;
     },
   };
 }
@@ -213,7 +239,9 @@ export function decodeChunks(chunks: Uint8Array[], options: DecoderOptions, list
   const events: Recorded[] = [];
   const details: string[] = [];
   const base = recordingSink(events, details, () => decoder);
-  const heard: Heard | null = listen ? { log: [], headers: new Map(), frames: new Map(), messages: [] } : null;
+  const heard: Heard | null = listen
+    ? { log: [], headers: new Map(), frames: new Map(), messages: [], collected: [], controls: [], pending: null }
+    : null;
   const listening = heard ? listeningSink(base, heard) : null;
   const decoder: FrameDecoder = new FrameDecoder(listening ? listening.sink : base, options);
   for (const chunk of chunks) decoder.push(chunk);
@@ -300,6 +328,33 @@ export function findingsAt(run: DecodeRun): Array<[string, number | null]> {
   return run.events.filter((e) => e[0] === 'finding').map((e) => [e[1] as string, e[2] as number | null]);
 }
 
-export function hex(text: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+/**
+ * Decodes a fixture of test/fixtures/decoder-streams.ts every way (decodeEverySplit) and checks all that
+ * it says: the findings with their frames, the last event, the messages, the first finding's preview and
+ * message, where the stream was cut, the frames decoded and the bytes only counted. Returns the run.
+ */
+export function checkStreamFixture(fixture: StreamFixture): DecodeRun {
+  const bytes = hex(fixture.bytes);
+  const run = decodeEverySplit(bytes, {
+    from: fixture.from,
+    ...(fixture.extensions !== undefined ? { extensions: fixture.extensions } : {}),
+    ...(fixture.maxMessage !== undefined ? { maxMessage: fixture.maxMessage } : {}),
+    ...(fixture.typePolicy !== undefined ? { typePolicy: fixture.typePolicy } : {}),
+  });
+  assert.deepEqual(findingsAt(run), fixture.findings, 'the findings, at their frames');
+  assert.equal(run.decoder.bytesSeen, bytes.length, 'every byte was seen');
+  if (fixture.last !== undefined) assert.deepEqual(run.events.at(-1), fixture.last, 'the last event');
+  if (fixture.messages !== undefined) assert.deepEqual(messageSizes(run), fixture.messages, 'the messages');
+  const first = run.events.find((e) => e[0] === 'finding');
+  if (fixture.preview !== undefined) assert.equal(first?.[4], Buffer.from(hex(fixture.preview)).toString('hex'), 'the preview');
+  if (fixture.says !== undefined) assert.ok(String(first?.[3]).includes(fixture.says), `"${fixture.says}" in: ${String(first?.[3])}`);
+  if (fixture.truncation !== undefined) assert.deepEqual(run.truncation, fixture.truncation, 'where the stream was cut');
+  if (fixture.frameCount !== undefined) assert.equal(run.decoder.frameCount, fixture.frameCount, 'frames decoded');
+  if (fixture.ignoredBytes !== undefined) assert.equal(run.decoder.ignoredBytes, fixture.ignoredBytes, 'bytes only counted');
+  return run;
+}
+
+/** [opcode, first frame, size] of each message that ended (size -1 when unknown). */
+export function messageSizes(run: DecodeRun): Array<[number, number, number]> {
+  return run.events.filter((e) => e[0] === 'message').map((e) => [e[1] as number, e[2] as number, e[3] as number]);
 }

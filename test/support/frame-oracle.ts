@@ -1,7 +1,8 @@
 /**
  * The tests' independent frame parser (RFC 6455 §5.2), the oracle the decoder's payload events are checked
  * against. It shares no code with src/protocol: one pass over a whole byte array, written for clarity
- * rather than speed (a byte loop unmasks, BigInt reads 64-bit lengths), judging nothing.
+ * rather than speed (a byte loop unmasks, BigInt reads 64-bit lengths), judging nothing. The integration
+ * tests read what an endpoint received with it too (completeFrames, findClose).
  */
 
 export interface OracleFrame {
@@ -109,4 +110,22 @@ export function messageFrames(frames: readonly OracleFrame[], first: number): Or
     if (f.fin) break;
   }
   return out;
+}
+
+/** The frames whose payload arrived whole (a frame cut short at the end, or one past 2^63 bytes, is left out). */
+export function completeFrames(bytes: Uint8Array): OracleFrame[] {
+  return parseFrames(bytes).frames.filter((f) => f.payload.length === f.length);
+}
+
+/** The code and reason of a Close frame's payload (code null for an empty body). */
+export function closeOf(frame: OracleFrame): { code: number | null; reason: string } {
+  const body = Buffer.from(frame.payload);
+  if (body.length < 2) return { code: null, reason: '' };
+  return { code: body.readUInt16BE(0), reason: body.subarray(2).toString('utf8') };
+}
+
+/** The first whole Close frame in the bytes, or undefined. */
+export function findClose(bytes: Uint8Array): { code: number | null; reason: string; masked: boolean } | undefined {
+  const frame = completeFrames(bytes).find((f) => f.opcode === 0x8);
+  return frame ? { ...closeOf(frame), masked: frame.masked } : undefined;
 }

@@ -99,7 +99,7 @@ async function relay(client: Socket, target: URL, faults: HandshakeFaults, track
   const response = await readHead(upstream, 10_000, 'the upgrade response');
   const responseHeaders =
     replaceKey && response.head.headers['sec-websocket-accept'] !== undefined
-      ? { ...response.head.headers, 'sec-websocket-accept': computeAccept(clientKey ?? '') }
+      ? { ...response.head.headers, 'sec-websocket-accept': computeAccept(clientKey) }
       : response.head.headers;
   client.write(head(response.head.startLine, responseHeaders, faults.stripExtensions === 'response'));
   if (faults.answerPings && /^HTTP\/1\.1 101/.test(response.head.startLine)) {

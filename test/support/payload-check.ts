@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import type { DecoderOptions } from '../../src/protocol/decoder.js';
-import { messageFrames, parseFrames } from './frame-oracle.js';
+import { messageFrames, parseFrames, type OracleFrame } from './frame-oracle.js';
 import type { DecodeRun } from './decode.js';
 
 const TRAILER = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
@@ -16,6 +16,8 @@ const TRAILER = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
  * - Every message: uncompressed, its data is its frames' payloads joined; compressed, node:zlib's
  *   inflation of them (with the window of the messages before it, under context takeover), exactly when
  *   the decoder says the size is known, else the two agree as far as both got.
+ * - The MessageCollector on the same events: every message that ended, with the data, sizes and frame
+ *   counts heard; every ping, pong and Close with the oracle's payload; the message left in progress.
  */
 export function checkHeard(bytes: Uint8Array, options: DecoderOptions, run: DecodeRun): void {
   const heard = run.heard;
@@ -29,6 +31,8 @@ export function checkHeard(bytes: Uint8Array, options: DecoderOptions, run: Deco
     assert.deepEqual(heard.headers.get(index), header, `header of frame #${index}`);
     assert.deepEqual(heard.frames.get(index) ?? new Uint8Array(0), payload, `payload of frame #${index}`);
   }
+
+  checkCollector(oracle.frames, run);
 
   const window = compressionWindow(options);
   let history = new Uint8Array(0);
@@ -129,4 +133,51 @@ function inflateBlocks(input: Buffer, dictionary: Uint8Array, windowSize: number
     window = window.subarray(Math.max(0, window.length - windowSize));
   }
   return Buffer.concat(out);
+}
+
+/** What the MessageCollector gathered is what the listeners heard, frame by frame as the oracle reads them. */
+function checkCollector(frames: readonly OracleFrame[], run: DecodeRun): void {
+  const heard = run.heard!;
+  const ended = heard.messages.filter((m) => m.ended);
+  assert.deepEqual(
+    heard.collected.map((c) => ({
+      first: c.firstFrame.index,
+      opcode: c.opcode,
+      frames: c.frames,
+      compressed: c.compressed,
+      sizeKnown: c.sizeKnown,
+      size: c.size,
+      wireSize: c.wireSize,
+      data: Buffer.from(c.data),
+      truncated: c.truncated,
+    })),
+    ended.map((m) => {
+      const parts = messageFrames(frames, m.firstFrame);
+      return {
+        first: m.firstFrame,
+        opcode: frames[m.firstFrame]!.opcode,
+        frames: parts.length,
+        compressed: m.compressed,
+        sizeKnown: m.sizeKnown,
+        size: m.size,
+        wireSize: parts.reduce((sum, f) => sum + f.length, 0),
+        data: Buffer.from(m.data),
+        truncated: false,
+      };
+    }),
+    'the MessageCollector gathered every message that ended, as heard',
+  );
+  for (const control of heard.controls) {
+    const frame = frames[control.frame.index]!;
+    if (control.type === 'close') {
+      assert.equal(frame.opcode, 0x8, `Close #${control.frame.index}`);
+      continue;
+    }
+    assert.equal(frame.opcode, control.type === 'ping' ? 0x9 : 0xa, `${control.type} #${control.frame.index}`);
+    assert.deepEqual(control.payload, frame.payload.subarray(0, 125), `${control.type} #${control.frame.index} payload`);
+  }
+  const reported = run.events.filter((e) => e[0] === 'ping' || e[0] === 'pong' || e[0] === 'close').length;
+  assert.equal(heard.controls.length, reported, 'the MessageCollector saw every control frame the decoder reported');
+  const last = heard.messages.at(-1);
+  assert.deepEqual(heard.pending, last && !last.ended ? last.data : null, 'the message the collector holds at the end');
 }

@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const root = tempDir('ca-cli');
-after(() => root.remove());
 
 function assertNoKey(output: string): void {
   assert.doesNotMatch(output, /PRIVATE KEY/);

@@ -4,21 +4,20 @@
  * configuration error, never a crash, for every way the files can be broken.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pkijs from 'pkijs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ExitCode } from '../../src/errors.js';
 import { CaConfigError, CertificateAuthority, CA_CERT_FILE, CA_KEY_FILE } from '../../src/tls/index.js';
 import { buildCaCertificate, importSigningKey, keyProfile } from '../../src/tls/x509.js';
-import { withTimeout } from '../helpers/wait.js';
-import { tempDir } from './helpers.js';
+import { startNode } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const root = tempDir('ca');
-after(() => root.remove());
 let counter = 0;
 const freshDir = (): string => join(root.path, `ca-${++counter}`, 'nested');
 
@@ -143,25 +142,14 @@ describe('CertificateAuthority.open: concurrent first use', () => {
   it('two processes released at the same instant produce one CA (3 rounds)', async () => {
     for (let round = 0; round < 3; round++) {
       const dir = freshDir();
-      const children = [0, 1].map(() => spawn(process.execPath, [CHILD, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
-      const outputs = children.map(
-        (child) =>
-          new Promise<string>((resolve, reject) => {
-            let out = '';
-            child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-            child.on('error', reject);
-            child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${out}`))));
-          }),
-      );
+      const children = [0, 1].map(() => startNode(CHILD, [dir]));
       // Each child has loaded everything and waits on stdin; then both are released together.
-      await withTimeout(
-        Promise.all(children.map((child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve())))),
-        'both children ready',
-        20_000,
-      );
-      for (const child of children) child.stdin.end('go\n');
-      const results = (await withTimeout(Promise.all(outputs), 'both children done', 30_000)).map(
-        (out) => JSON.parse(out.split('\n').filter(Boolean).at(-1) ?? '{}') as { fingerprint: string; created: boolean },
+      await Promise.all(children.map((child) => child.waitForLine('ready', 'the child ready')));
+      for (const child of children) child.child.stdin.end('go\n');
+      const exits = await Promise.all(children.map((child) => child.exited()));
+      for (const exit of exits) assert.equal(exit.code, 0, exit.stderr);
+      const results = exits.map(
+        (exit) => JSON.parse(exit.stdout.split('\n').filter(Boolean).at(-1) ?? '{}') as { fingerprint: string; created: boolean },
       );
       assert.equal(results[0]?.fingerprint, results[1]?.fingerprint, `round ${round}: one CA`);
       assert.equal(results.filter((r) => r.created).length, 1, `round ${round}: one creator`);

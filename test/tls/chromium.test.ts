@@ -6,21 +6,22 @@
  * installed (Debian: apt-get install chromium).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CertificateAuthority, LeafCertificates } from '../../src/tls/index.js';
-import { tempDir } from './helpers.js';
+import { chromiumPath } from '../support/binaries.js';
+import { runProcess } from '../support/cli.js';
+import { listen } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
 
-const CHROMIUM = ['chromium', 'chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);
-const skip = CHROMIUM === undefined ? 'chromium is not installed (apt-get install chromium)' : false;
+const chromium = chromiumPath();
+const skip = 'skip' in chromium ? chromium.skip : false;
 const MARKER = 'served-with-a-wsdiag-leaf';
 
 /** Loads `url` in headless Chromium and returns the DOM it ended with, and its stderr. */
-function dumpDom(url: string, spkiList: string, profileRoot: string): Promise<{ dom: string; log: string }> {
+async function dumpDom(url: string, spkiList: string, profileRoot: string): Promise<{ dom: string; log: string }> {
   const args = [
     // The flags this machine's Chromium needs headless as root, without reaching out to the network.
     '--headless',
@@ -37,12 +38,8 @@ function dumpDom(url: string, spkiList: string, profileRoot: string): Promise<{ 
     '--dump-dom',
     url,
   ];
-  return new Promise((resolve, reject) => {
-    execFile(CHROMIUM ?? 'chromium', args, { timeout: 90_000 }, (err, stdout, stderr) => {
-      if (err !== null && err.killed) reject(new Error(`chromium did not finish: ${stderr}`));
-      else resolve({ dom: stdout, log: stderr });
-    });
-  });
+  const run = await runProcess('path' in chromium ? chromium.path : 'chromium', args, { timeoutMs: 90_000 });
+  return { dom: run.stdout, log: run.stderr };
 }
 
 describe('Chromium trusts a minted leaf through the CA SPKI hash', { skip }, () => {
@@ -62,12 +59,10 @@ describe('Chromium trusts a minted leaf through the CA SPKI hash', { skip }, () 
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><title>t</title><p id="m">${MARKER} for ${req.headers.host ?? '?'}</p>`);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `https://app.test:${(server.address() as AddressInfo).port}/`;
+    url = `https://app.test:${await listen(server)}/`;
   });
   after(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    root.remove();
   });
 
   it('with the CA SPKI hash the page loads', { timeout: 120_000 }, async () => {

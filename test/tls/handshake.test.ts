@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CertificateAuthority, LeafCertificates } from '../../src/tls/index.js';
-import { waitForEvent } from '../helpers/wait.js';
-import { startLeafServer, tempDir, tlsRequest, type LeafServer } from './helpers.js';
+import { waitForEvent } from '../support/wait.js';
+import { tempDir } from '../support/temp.js';
+import { startLeafServer, tlsRequest, type LeafServer } from './helpers.js';
 
 const root = tempDir('handshake');
 let ca: CertificateAuthority;
@@ -26,7 +27,6 @@ before(async () => {
 });
 after(async () => {
   await server.close();
-  root.remove();
 });
 
 describe('TLS with minted leaves', () => {

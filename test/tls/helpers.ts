@@ -1,21 +1,13 @@
 /**
- * Shared by the TLS tests: throwaway CA directories, a real TLS server on 127.0.0.1 that answers with
+ * Shared by the TLS tests: a real TLS server on 127.0.0.1 that answers with
  * leaves from a LeafCertificates, and a verifying client.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createNetServer, type Server } from 'node:net';
 import { connect, TLSSocket, type DetailedPeerCertificate, type SecureContext } from 'node:tls';
 import type { LeafCertificates } from '../../src/tls/index.js';
-import { withTimeout } from '../helpers/wait.js';
-
-/** A fresh temporary directory; `remove()` deletes it. The CA directory is made inside it by the code under test. */
-export function tempDir(prefix: string): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), `wsdiag-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+import { listen } from '../support/net.js';
+import { withTimeout } from '../support/wait.js';
 
 export interface LeafServer {
   port: number;
@@ -39,9 +31,8 @@ export async function startLeafServer(leaves: LeafCertificates, fallback: Secure
       socket.end(`hello ${typeof name === 'string' ? name : '-'}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    port: (server.address() as AddressInfo).port,
+    port: await listen(server),
     server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CertificateAuthority, InvalidServerNameError, LeafCertificates } from '../../src/tls/index.js';
-import { opensslVerify, tempDir } from './helpers.js';
+import { tempDir } from '../support/temp.js';
+import { opensslVerify } from './helpers.js';
 
 const DAY = 86_400_000;
 const root = tempDir('leaf');
-after(() => root.remove());
 
 function extensionValue(pem: string, oid: string): Uint8Array | undefined {
   const ext = pkijs.Certificate.fromBER(new X509Certificate(pem).raw).extensions?.find((e) => e.extnID === oid);

@@ -3,19 +3,18 @@
  * user gets otherwise — a ConfigError naming the option and the file, before anything listens.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { loadCaFile, loadKeyPairFiles, readPemFile } from '../../src/tls/pem.js';
-import { makeCertificate } from '../helpers/certs.js';
+import { makeCertificate } from '../support/certs.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-pem-'));
+const dir = tempDir('pem').path;
 const good = makeCertificate();
 const other = makeCertificate();
 after(() => {
-  rmSync(dir, { recursive: true, force: true });
   good.remove();
   other.remove();
 });

@@ -11,16 +11,17 @@
  * Each test saves a screenshot under test-artifacts/ui/.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { explain } from '../../src/explain/index.js';
-import { connectRawClient } from '../helpers/raw-peers.js';
-import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../helpers/ws-servers.js';
-import { chromiumPath, FIXTURE_LOG, launchChromium, openPage, screenshot, spawnCli, startView, type SpawnedCli } from './support.js';
+import { connectRawClient } from '../support/raw-peers.js';
+import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
+import { startCli, type RunningChild } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
+import { chromiumPath } from '../support/binaries.js';
+import { FIXTURE_LOG, launchChromium, openPage, screenshot, startView } from './support.js';
 
 // The callbacks given to page.evaluate and waitForFunction run in the page; these are the DOM names they use
 // (declared here rather than adding the DOM library to every Node file of the build).
@@ -59,18 +60,17 @@ const rowCount = (page: Page, selector = '.row') => page.locator(`.grid-body ${s
 
 describe('dashboard in Chromium', { skip }, () => {
   let browser: Browser;
-  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-ui-browser-'));
+  const dir = tempDir('ui-browser');
   before(async () => {
     browser = await launchChromium((chromium as { path: string }).path);
   });
   after(async () => {
     await browser?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   describe('live, through wsdiag proxy --ui', () => {
     let upstream: WsServer;
-    let proxy: SpawnedCli;
+    let proxy: RunningChild;
     let proxyPort = 0;
     let uiUrl = '';
     const events: Array<Record<string, unknown>> = [];
@@ -83,8 +83,8 @@ describe('dashboard in Chromium', { skip }, () => {
 
     before(async () => {
       upstream = await startWsServer();
-      proxy = spawnCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--json', '--frames']);
-      const listening = JSON.parse((await proxy.waitFor(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0]) as {
+      proxy = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '127.0.0.1:0', '--json', '--frames']);
+      const listening = JSON.parse((await proxy.waitForOutput(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0]) as {
         port: number;
         ui: string;
       };
@@ -112,10 +112,10 @@ describe('dashboard in Chromium', { skip }, () => {
         unmasked.send(encodeFrame({ opcode: 1, payload: 'hi' }));
         const badUtf8 = await connectRawClient(proxyPort, { path: '/raw/utf8' });
         badUtf8.send(encodeFrame({ opcode: 1, payload: new Uint8Array([0x68, 0x69, 0xff, 0xfe]), mask: true }));
-        await proxy.waitFor(/"type":"peer-close".*\n(.*\n)*.*"type":"peer-close"/, 'both faulty clients closed by the server');
+        await proxy.waitForOutput(/"type":"peer-close".*\n(.*\n)*.*"type":"peer-close"/, 'both faulty clients closed by the server');
         unmasked.socket.destroy();
         badUtf8.socket.destroy();
-        await waitFor(() => closes() >= 3, 'three close events');
+        await proxy.until(() => (closes() >= 3 ? true : undefined), 'three close events');
 
         const violations = parsed().filter((e) => e['type'] === 'violation');
         assert.deepEqual(violations.map((v) => v['rule']).sort(), ['invalid-utf8-text', 'unmasked-client-frame']);
@@ -196,7 +196,7 @@ describe('dashboard in Chromium', { skip }, () => {
         const laterClosed = closedWith(later);
         later.close(1000);
         await laterClosed;
-        await waitFor(() => closes() >= 4, 'the fourth close event');
+        await proxy.until(() => (closes() >= 4 ? true : undefined), 'the fourth close event');
         await page.waitForFunction(() => /Resume \([1-9]\d* held\)/.test(document.querySelector('[data-testid=pause]')?.textContent ?? ''));
         assert.equal(await page.locator('[data-conn]').count(), 3, 'held while paused');
         await page.click('[data-testid=pause]');
@@ -305,7 +305,7 @@ describe('dashboard in Chromium', { skip }, () => {
     });
 
     it('follows a log as it grows, and speaks French to a French browser', async () => {
-      const log = join(dir, 'growing.jsonl');
+      const log = dir.file('growing.jsonl');
       copyFileSync(FIXTURE_LOG, log);
       const { cli, url } = await startView([log]);
       const { page, context, errors } = await openPage(browser, url, 'fr-FR');
@@ -349,12 +349,3 @@ describe('dashboard in Chromium', { skip }, () => {
     });
   });
 });
-
-/** Polls a condition of the test's own state (the child's output), bounded. */
-async function waitFor(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

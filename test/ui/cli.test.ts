@@ -5,20 +5,18 @@
  * (a port in use is exit 3, as for --listen).
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { FeedMessage, FeedRecord } from '../../src/ui/web/protocol.js';
-import { startWsServer, type WsServer } from '../helpers/ws-servers.js';
-import { withTimeout } from '../helpers/wait.js';
-import { runCli } from '../support/cli.js';
-import { FIXTURE_LOG, spawnCli, startView } from './support.js';
+import { startWsServer, type WsServer } from '../support/ws-servers.js';
+import { withTimeout } from '../support/wait.js';
+import { runCli, startCli } from '../support/cli.js';
+import { occupiedPort } from '../support/net.js';
+import { tempDir } from '../support/temp.js';
+import { FIXTURE_LOG, startView } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wsdiag-ui-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('ui-cli');
 
 /** Connects to a dashboard's feed and collects records until `until` holds. */
 async function feedRecords(url: string, until: (records: FeedRecord[]) => boolean, what: string): Promise<FeedRecord[]> {
@@ -50,10 +48,10 @@ describe('wsdiag proxy --ui', () => {
 
   it('prints the dashboard address with --quiet and puts it in the listening event, without a token on loopback', async () => {
     upstream = await startWsServer();
-    const proxy = spawnCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '--json', '--quiet']);
+    const proxy = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '--json', '--quiet']);
     try {
-      const printed = (await proxy.waitFor(/wsdiag: dashboard at (http:\/\/127\.0\.0\.1:\d+\/)\n/, 'the dashboard line'))[1]!;
-      const listening = (await proxy.waitFor(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0];
+      const printed = (await proxy.waitForOutput(/wsdiag: dashboard at (http:\/\/127\.0\.0\.1:\d+\/)\n/, 'the dashboard line'))[1]!;
+      const listening = (await proxy.waitForOutput(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0];
       assert.equal((JSON.parse(listening) as { ui?: string }).ui, printed);
       const page = await fetch(printed);
       assert.equal(page.status, 200);
@@ -70,13 +68,13 @@ describe('wsdiag proxy --ui', () => {
 
   it('off loopback prints a token once (stderr), keeps it out of the listening event, and refuses pages without it', async () => {
     upstream ??= await startWsServer();
-    const proxy = spawnCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '0.0.0.0:0', '--json']);
+    const proxy = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--ui', '0.0.0.0:0', '--json']);
     try {
-      const [, , port, token] = await proxy.waitFor(
+      const [, , port, token] = await proxy.waitForOutput(
         /wsdiag: dashboard at (http:\/\/127\.0\.0\.1:(\d+)\/)\?token=([A-Za-z0-9_-]+)\n/,
         'the dashboard line with its token',
       );
-      const listening = (await proxy.waitFor(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0];
+      const listening = (await proxy.waitForOutput(/^\{"v":1,"type":"listening".*\}$/m, 'the listening event'))[0];
       assert.ok(!listening.includes(token!), 'the token is not in the event');
       assert.equal(proxy.stdout().includes(token!), false, 'nor anywhere on stdout');
       assert.equal(proxy.stderr().split(token!).length - 1, 1, 'printed exactly once');
@@ -100,9 +98,7 @@ describe('wsdiag proxy --ui', () => {
     const zero = await runCli(['proxy', '--target', 'ws://127.0.0.1:9', '--listen', '127.0.0.1:0', '--ui', '--ui-buffer', '0']);
     assert.equal(zero.code, 2);
     assert.match(zero.stderr, /--ui-buffer expects a whole number of 1 or more/);
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const taken = (blocker.address() as AddressInfo).port;
+    const { port: taken, release } = await occupiedPort();
     try {
       const busy = await runCli(['proxy', '--target', 'ws://127.0.0.1:9', '--listen', '127.0.0.1:0', '--ui', `127.0.0.1:${taken}`]);
       assert.equal(busy.code, 3);
@@ -114,7 +110,7 @@ describe('wsdiag proxy --ui', () => {
       assert.equal(viewBusy.code, 3);
       assert.match(viewBusy.stderr, /^wsdiag: --listen: cannot listen on .*already in use/);
     } finally {
-      blocker.close();
+      await release();
     }
   });
 });
@@ -138,8 +134,8 @@ describe('wsdiag view', () => {
   });
 
   it('merges several logs by time and follows them as they grow', async () => {
-    const a = join(dir, 'a.jsonl');
-    const b = join(dir, 'b.jsonl');
+    const a = dir.file('a.jsonl');
+    const b = dir.file('b.jsonl');
     const line = (ts: string, conn: string, path: string) =>
       `${JSON.stringify({ v: 1, type: 'open', ts, conn, client: '127.0.0.1:1', path, subprotocol: null, extensions: null })}\n`;
     writeFileSync(a, line('2026-11-24T10:00:01.000Z', 'c1', '/a1') + line('2026-11-24T10:00:03.000Z', 'c2', '/a2'));
@@ -164,7 +160,7 @@ describe('wsdiag view', () => {
   });
 
   it('a file that is not a wsdiag log, or missing: one line, exit 2, nothing listens', async () => {
-    const notLog = join(dir, 'notes.txt');
+    const notLog = dir.file('notes.txt');
     writeFileSync(notLog, 'hello, this is not JSON\n');
     const result = await runCli(['view', notLog]);
     assert.equal(result.code, 2);
@@ -173,15 +169,15 @@ describe('wsdiag view', () => {
       `wsdiag: ${notLog} is not a wsdiag log (line 1: not JSON); write one with wsdiag proxy --log FILE or --json\n`,
     );
     assert.equal(result.stdout, '');
-    const otherJson = join(dir, 'other.jsonl');
+    const otherJson = dir.file('other.jsonl');
     writeFileSync(otherJson, '{"level":"info","msg":"server started"}\n');
     const other = await runCli(['view', otherJson]);
     assert.equal(other.code, 2);
     assert.match(other.stderr, /is not a wsdiag log \(line 1: not a wsdiag event \(no "v" field\)\)/);
-    const missing = await runCli(['view', join(dir, 'nope.jsonl')]);
+    const missing = await runCli(['view', dir.file('nope.jsonl')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^wsdiag: cannot read log file .*nope\.jsonl/);
-    const binary = join(dir, 'blob.bin');
+    const binary = dir.file('blob.bin');
     writeFileSync(binary, Buffer.alloc(100_000, 0xab));
     const blob = await runCli(['view', binary]);
     assert.equal(blob.code, 2);

@@ -14,7 +14,7 @@ import { REDACT_SECRETS } from '../../src/redact.js';
 import { shownHeaders } from '../../src/ui/handshake.js';
 import { startDashboard, hostAllowed, needsToken, originAllowed, UiHub, type Dashboard } from '../../src/ui/index.js';
 import type { FeedMessage } from '../../src/ui/web/protocol.js';
-import { withTimeout } from '../helpers/wait.js';
+import { withTimeout } from '../support/wait.js';
 
 interface Answer {
   status: number;

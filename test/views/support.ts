@@ -14,7 +14,7 @@ import {
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-export const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+export { hex } from '../support/bytes.js';
 
 export type Input = Partial<MessageInput> & Pick<MessageInput, 'bytes'>;
 

@@ -4,7 +4,7 @@
  * behaviour instead: a keepalive that times out (`ping-unanswered`), a closing handshake that never
  * completes; an unmasked ping toward the server and a bad close code are 1002s.
  */
-import { MAX_CONTROL_PAYLOAD, Opcode } from '../../protocol/constants.js';
+import { MAX_CONTROL_PAYLOAD, Opcode } from '../../protocol/index.js';
 import { CONTROL_SELECTORS } from '../types.js';
 import { frameName, framesAttribute, type ToxicDefinition } from './toxic.js';
 

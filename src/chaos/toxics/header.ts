@@ -2,7 +2,7 @@
  * Header faults (RFC 6455 §5.2): reserved bits, reserved opcodes, non-minimal length encodings. Each is a
  * 1002 at a compliant receiver (`reserved-bits`, `reserved-opcode`, `non-minimal-length`).
  */
-import { opcodeName } from '../../protocol/constants.js';
+import { opcodeName } from '../../protocol/index.js';
 import { frameName, framesAttribute, minimalForm, type ToxicDefinition } from './toxic.js';
 
 export const rsv: ToxicDefinition<'rsv'> = {

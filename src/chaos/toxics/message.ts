@@ -2,7 +2,7 @@
  * Message faults: the wrong type (text ↔ binary: a 1003 where the receiver accepts one type, a 1007 when
  * binary data that is not UTF-8 becomes text) and invalid UTF-8 in a text message (`invalid-utf8-text`).
  */
-import { Opcode } from '../../protocol/constants.js';
+import { Opcode } from '../../protocol/index.js';
 import { frameName, type ToxicDefinition } from './toxic.js';
 
 export const retype: ToxicDefinition<'retype'> = {

@@ -6,10 +6,11 @@
 import type { Command } from 'commander';
 import { runAnalyze, type AnalyzeInputOptions } from '../../analyze/index.js';
 import type { Side } from '../../events/index.js';
-import type { AcceptedType } from '../../protocol/message-type.js';
+import type { AcceptedType } from '../../protocol/index.js';
 import { action } from '../run.js';
 import { addFlags, withHelp, type Flag } from '../flags.js';
 import { LIMITS } from '../options/limits.js';
+import { MESSAGES, messageOptions, type MessageFlags } from '../options/messages.js';
 import { OUTPUT } from '../options/output.js';
 
 interface AnalyzeFlags {
@@ -25,6 +26,8 @@ interface AnalyzeFlags {
   showSecrets?: boolean;
   color: boolean;
 }
+
+type AllAnalyzeFlags = AnalyzeFlags & MessageFlags;
 
 type Analyze = Flag<AnalyzeInputOptions>;
 
@@ -52,6 +55,12 @@ const ANALYZE_FLAGS: Analyze[] = [
   withHelp(OUTPUT.json, 'print events as JSON Lines instead of the readable log'),
   OUTPUT.frames,
   withHelp(OUTPUT.quiet, 'show violations only'),
+  withHelp(MESSAGES.messages, 'also report every message, ping, pong and Close with its payload (cut at --body-limit)'),
+  MESSAGES.bodyLimit,
+  withHelp(
+    MESSAGES.redact,
+    'also write REDACTED for whatever REGEX matches in payloads, previews and Close reasons (repeatable; /regex/i to give flags)',
+  ),
   withHelp(OUTPUT.preview, 'omit payload previews from violations'),
   withHelp(OUTPUT.showSecrets, 'write credentials in previews and Close reasons as they came (by default they are REDACTED)'),
   withHelp(OUTPUT.color, 'plain output even on a terminal'),
@@ -72,7 +81,7 @@ export function registerAnalyze(program: Command): void {
         '\nExit status: 0 no error-severity violation, 1 violations found, 2 bad usage or unreadable input.',
     )
     .action(
-      action((file: string, flags: AnalyzeFlags) =>
+      action((file: string, flags: AllAnalyzeFlags) =>
         runAnalyze(
           {
             file,
@@ -86,6 +95,7 @@ export function registerAnalyze(program: Command): void {
             quiet: flags.quiet === true,
             preview: flags.preview,
             showSecrets: flags.showSecrets === true,
+            ...messageOptions(flags),
             color: flags.color,
           },
           { stdin: process.stdin, stdout: process.stdout },

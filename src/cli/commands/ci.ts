@@ -5,9 +5,7 @@
  */
 import type { Command } from 'commander';
 import { VIOLATION_CODES } from '../../events/index.js';
-import { isGithubActions } from '../../ci/annotations.js';
-import { DEFAULT_FAIL_ON, parseFailOn } from '../../ci/policy.js';
-import { runCi, type CiOptions } from '../../ci/run.js';
+import { isGithubActions, DEFAULT_FAIL_ON, parseFailOn, runCi, type CiOptions } from '../../ci/index.js';
 import { action } from '../run.js';
 import { addFlags, addOptionHints, type Flag } from '../flags.js';
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';

@@ -4,10 +4,9 @@
  * Flags → options → runDemo → exit 0 once the script has run.
  */
 import type { Command } from 'commander';
-import type { AcceptedType } from '../../protocol/message-type.js';
-import { runDemo, type DemoOptions } from '../../demo/run.js';
-import { listText } from '../../demo/text.js';
-import { shouldUseColor } from '../../reporters/color.js';
+import type { AcceptedType } from '../../protocol/index.js';
+import { runDemo, type DemoOptions, listText } from '../../demo/index.js';
+import { shouldUseColor } from '../../reporters/index.js';
 import { action } from '../run.js';
 import { addFlags, withHelp, type Flag } from '../flags.js';
 import { OUTPUT } from '../options/output.js';

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { explain, LANGS, renderExplanations, resolveLang } from '../../explain/index.js';
-import { shouldUseColor } from '../../reporters/color.js';
+import { shouldUseColor } from '../../reporters/index.js';
 import { action } from '../run.js';
 import { addFlags, withHelp } from '../flags.js';
 import { OUTPUT } from '../options/output.js';

@@ -6,10 +6,16 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, ExitCode } from '../../errors.js';
-import { CASES } from '../../probe/cases.js';
-import { runProbeReport, type ProbeReportOptions } from '../../probe/reporting.js';
-import { DEFAULT_IDLE_SECONDS, DEFAULT_MAX_LATENCY_MS, DEFAULT_REFLECTOR, DEFAULT_TIMEOUT_MS } from '../../probe/run.js';
-import { parseListen } from '../../proxy/target.js';
+import {
+  CASES,
+  runProbeReport,
+  type ProbeReportOptions,
+  DEFAULT_IDLE_SECONDS,
+  DEFAULT_MAX_LATENCY_MS,
+  DEFAULT_REFLECTOR,
+  DEFAULT_TIMEOUT_MS,
+} from '../../probe/index.js';
+import { parseListen } from '../../proxy/index.js';
 import { action } from '../run.js';
 import { addFlags, wholeNumber, withHelp, type Flag } from '../flags.js';
 import { OUTPUT } from '../options/output.js';

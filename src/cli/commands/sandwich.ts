@@ -9,18 +9,18 @@
  */
 import type { Command } from 'commander';
 import { runSandwich, type RunSandwichOptions } from '../../live/index.js';
-import { parseListen } from '../../proxy/target.js';
-import { DEFAULT_LINGER_MS } from '../../sandwich/run.js';
-import type { SandwichOptions } from '../../sandwich/types.js';
+import { parseListen } from '../../proxy/index.js';
+import { DEFAULT_LINGER_MS, type SandwichOptions } from '../../sandwich/index.js';
 import { action } from '../run.js';
 import { addFlags, wholeNumber, withHelp, type Flag } from '../flags.js';
 import { LIMITS, limitOptions, type LimitFlags } from '../options/limits.js';
+import { MESSAGES, messageOptions, type MessageFlags } from '../options/messages.js';
 import { OUTPUT, liveOutputOptions, shownOptions, type OutputFlags } from '../options/output.js';
 import { PROXY } from '../options/proxy.js';
 import { TLS, upstreamTlsOptions, type TlsFlags } from '../options/tls.js';
 import { untilSignal } from '../signals.js';
 
-interface SandwichFlags extends OutputFlags, LimitFlags, TlsFlags {
+interface SandwichFlags extends OutputFlags, LimitFlags, TlsFlags, MessageFlags {
   listen: string;
   via: string;
   return: string;
@@ -76,6 +76,9 @@ export function registerSandwich(program: Command): void {
     withHelp(OUTPUT.log, 'also append every event as JSON Lines to FILE'),
     withHelp(OUTPUT.frames, 'also report every frame (on both legs)'),
     withHelp(OUTPUT.quiet, 'show only where it listens, violations, errors, findings that are not info, and the summary'),
+    withHelp(MESSAGES.messages, 'also report every message, ping, pong and Close on both legs, with its payload (cut at --body-limit)'),
+    MESSAGES.bodyLimit,
+    MESSAGES.redact,
     LIMITS.maxMessage,
     LIMITS.maxPerRule,
     LIMITS.pongTimeout,
@@ -119,7 +122,7 @@ function sandwichRunOptions(flags: SandwichFlags): RunSandwichOptions {
       returnListen: parseListen(flags.return, 'returnListen'),
       via: flags.via,
       target: flags.target,
-      proxy: { ...shownOptions(flags), ...limitOptions(flags), ...upstreamTlsOptions(flags) },
+      proxy: { ...shownOptions(flags), ...messageOptions(flags), ...limitOptions(flags), ...upstreamTlsOptions(flags) },
       maxLatencyMs: flags.maxLatency === 0 ? null : flags.maxLatency,
       lingerMs: flags.linger,
     },

@@ -4,9 +4,9 @@
  * one still writing its log. Flags → options → runView until Ctrl-C or SIGTERM → exit 0.
  */
 import type { Command } from 'commander';
-import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/log-reader.js';
+import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines } from '../../ui/index.js';
-import { runView, type ViewOptions } from '../../view/run.js';
+import { runView, type ViewOptions } from '../../view/index.js';
 import { action } from '../run.js';
 import { addFlags, addOptionHints, type Flag } from '../flags.js';
 import { UI, parseUiAddress } from '../options/ui.js';

@@ -3,16 +3,16 @@
  * how long a Ping may wait, and what keeps a running proxy within bounds (connections served at once,
  * the time a client gets to send its headers, the shutdown grace).
  */
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../proxy/closing.js';
 import {
+  DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_HEADER_TIMEOUT_MS,
   FALLBACK_MAX_CONNECTIONS,
   REFUSAL_HEADROOM,
   RESERVED_DESCRIPTORS,
   defaultMaxConnections,
-} from '../../proxy/limits.js';
-import type { ProxyOptions } from '../../proxy/index.js';
-import { DEFAULT_PONG_TIMEOUT_MS } from '../../session/analyzer.js';
+  type ProxyOptions,
+} from '../../proxy/index.js';
+import { DEFAULT_PONG_TIMEOUT_MS } from '../../session/index.js';
 import { wholeNumber, type Flag } from '../flags.js';
 
 /** The limit flags as commander names their values. */

@@ -5,13 +5,13 @@
  * and `proxyRunOptions` turns its values into the library's options, every file read and checked: a typo
  * is exit 2 before anything listens.
  */
-import type { AcceptedType } from '../../protocol/message-type.js';
-import type { ListenAddress, ProxyOptions } from '../../proxy/index.js';
-import { parseListen, parseTarget } from '../../proxy/target.js';
-import { MessagePolicies, type PolicyOptions } from '../../policy/runtime.js';
+import type { AcceptedType } from '../../protocol/index.js';
+import { type ListenAddress, type ProxyOptions, parseListen, parseTarget } from '../../proxy/index.js';
+import { MessagePolicies, type PolicyOptions } from '../../policy/index.js';
 import type { LiveOutputOptions, LiveProxyOptions } from '../../live/index.js';
 import type { Flag } from '../flags.js';
 import { LIMITS, limitOptions, type LimitFlags } from './limits.js';
+import { MESSAGE_FLAGS, messageOptions, type MessageFlags } from './messages.js';
 import { OUTPUT, liveOutputOptions, shownOptions, type OutputFlags } from './output.js';
 import { TLS, servedTlsOptions, upstreamTlsOptions, type TlsFlags } from './tls.js';
 
@@ -85,6 +85,7 @@ export function proxyCommandFlags(defaultListen: string): Flag[] {
     OUTPUT.log,
     OUTPUT.frames,
     OUTPUT.quiet,
+    ...MESSAGE_FLAGS,
     LIMITS.maxMessage,
     LIMITS.maxPerRule,
     LIMITS.pongTimeout,
@@ -106,7 +107,7 @@ export function proxyCommandFlags(defaultListen: string): Flag[] {
   ];
 }
 
-export type ProxyCommandFlags = ProxyFlags & OutputFlags & LimitFlags & TlsFlags;
+export type ProxyCommandFlags = ProxyFlags & OutputFlags & LimitFlags & TlsFlags & MessageFlags;
 
 /** The values of proxyCommandFlags as the library's options: the proxy's own, and how its events are shown. */
 export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & { proxy: LiveProxyOptions } {
@@ -129,6 +130,7 @@ export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & {
       listen,
       enforce: flags.enforce === true,
       ...shownOptions(flags),
+      ...messageOptions(flags),
       ...limits,
       addons: [policies],
       ...upstreamTlsOptions(flags),

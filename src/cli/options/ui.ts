@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { RunProxyOptions } from '../../live/index.js';
-import { parseListen } from '../../proxy/target.js';
+import { parseListen } from '../../proxy/index.js';
 import { DEFAULT_UI_BUFFER } from '../../ui/index.js';
 import { positiveNumber, type Flag } from '../flags.js';
 

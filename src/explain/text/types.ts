@@ -3,7 +3,7 @@
  * the full list of codes and rule ids, so a new rule without text fails to compile (and the tests).
  */
 import type { Severity, Side } from '../../events/index.js';
-import type { RuleId } from '../../rules/table.js';
+import type { RuleId } from '../../rules/index.js';
 import type { CodeKey } from '../codes.js';
 import type { CodeStatus, Sender, WrittenComparison } from '../types.js';
 

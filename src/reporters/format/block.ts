@@ -4,12 +4,19 @@
  * or a log file goes through `printable()` (an escape sequence in a Close reason must not drive the
  * terminal).
  */
+import type { MessageEvent } from '../../events/index.js';
+import type { MessageView } from '../../views/index.js';
 import type { Palette } from '../color.js';
-import { printable as p, timeOfDay, wrap } from '../text.js';
+import { printable as p, timeOfDay, wrap } from '../../text.js';
 
 export interface FormatOptions {
   palette: Palette;
   width?: number | undefined;
+  /**
+   * The views of `message` payloads in their connection's context (MessageViews, fed every event); without
+   * it each message is viewed on its own, as if its connection had no subprotocol.
+   */
+  views?: { describe(event: MessageEvent): MessageView | null } | undefined;
 }
 
 /** Marks of a violation's severity; `error` events reuse the error mark. */

@@ -3,7 +3,7 @@
  * WebSocket (`stream`), and problems with the file itself (`capture-problem`).
  */
 import type { CaptureProblemEvent, GapEvent, StreamEvent } from '../../events/index.js';
-import { formatBytes, printable as p } from '../text.js';
+import { formatBytes, printable as p } from '../../text.js';
 import { MARK, type Block } from './block.js';
 
 export function gap(b: Block, e: GapEvent): void {

@@ -3,7 +3,7 @@
  * just before the violation or Close it causes.
  */
 import type { FaultEvent, FaultValue } from '../../events/index.js';
-import { printable as p } from '../text.js';
+import { printable as p } from '../../text.js';
 import { labelled, type Block } from './block.js';
 
 export function fault(b: Block, e: FaultEvent): void {

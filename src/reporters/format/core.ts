@@ -15,9 +15,9 @@ import {
   type SummaryEvent,
   type ViolationEvent,
 } from '../../events/index.js';
-import { closeCodeName, opcodeName } from '../../protocol/constants.js';
-import { findRule } from '../../rules/table.js';
-import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../text.js';
+import { closeCodeName, opcodeName } from '../../protocol/index.js';
+import { findRule } from '../../rules/index.js';
+import { formatBytes, formatDuration, hostPort, plural, printable as p } from '../../text.js';
 import { Block, MARK, labelled } from './block.js';
 
 export function listening(b: Block, e: ListeningEvent): void {
@@ -148,9 +148,10 @@ export function summary(b: Block, e: SummaryEvent): void {
   const rest = e.violations - itemised;
   const table = rest > 0 ? [...rows, ['(not itemised)', '-', String(rest)] as const] : rows;
   const header = ['rule', 'code', 'count'] as const;
-  const widths = header.map((title, i) => Math.max(title.length, ...table.map((row) => row[i]!.length)));
-  const row = (cells: readonly string[]) =>
-    `${cells[0]!.padEnd(widths[0]!)}  ${cells[1]!.padStart(widths[1]!)}  ${cells[2]!.padStart(widths[2]!)}`;
+  const width = (column: 0 | 1 | 2) => Math.max(header[column].length, ...table.map((cells) => cells[column].length));
+  const [rule, code, count] = [width(0), width(1), width(2)];
+  const row = (cells: readonly [string, string, string]) =>
+    `${cells[0].padEnd(rule)}  ${cells[1].padStart(code)}  ${cells[2].padStart(count)}`;
   b.detail(b.c.label(row(header)));
   for (const cells of table) b.detail(row(cells));
 }

@@ -8,6 +8,9 @@ import { Block, type FormatOptions } from './block.js';
 import { captureProblem, gap, stream } from './capture.js';
 import { fault } from './chaos.js';
 import { close, error, frame, listening, open, peerClose, summary, violation } from './core.js';
+import { describeAlone } from '../message-views.js';
+import { message } from './message.js';
+import { http } from './http.js';
 import { probeCase, probeSummary } from './probe.js';
 import { sandwichFinding, sandwichSummary } from './sandwich.js';
 
@@ -25,6 +28,9 @@ function timed<E extends WsdiagEvent>(fill: (block: Block, event: E) => void): F
   };
 }
 
+/** Views of messages without their connection's context. */
+const ALONE = { describe: describeAlone };
+
 const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
   listening: timed(listening),
   open: timed(open),
@@ -34,6 +40,12 @@ const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
   close: timed(close),
   error: timed(error),
   summary: timed(summary),
+  message: (event, options) => {
+    const block = new Block(event.ts, options);
+    message(block, event, (options.views ?? ALONE).describe(event), options.width);
+    return block.text();
+  },
+  http: timed(http),
   'probe-case': probeCase,
   'probe-summary': probeSummary,
   'sandwich-finding': timed(sandwichFinding),

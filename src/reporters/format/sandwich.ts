@@ -4,7 +4,7 @@
  */
 import type { LegEvidence, SandwichFindingEvent, SandwichSummaryEvent } from '../../events/index.js';
 import type { Palette } from '../color.js';
-import { formatBytes, plural, printable as p } from '../text.js';
+import { formatBytes, plural, printable as p } from '../../text.js';
 import { GAP, type Block } from './block.js';
 
 const MARK = { failure: '✖', warning: '⚠', info: 'i' } as const;

@@ -172,7 +172,7 @@ function PeerCloseDetail({
   lang: Lang;
   onGoto: (rec: Rec) => void;
 }): VNode {
-  const cause = pc.cause && conn ? findCause(conn, pc) : undefined;
+  const cause = pc.cause && conn ? findCause(conn, pc.cause) : undefined;
   return html`<section>
     <h3>Close ${pc.code ?? '(no code)'} from the ${pc.by}</h3>
     ${fields([
@@ -200,8 +200,7 @@ function PeerCloseDetail({
   </section>`;
 }
 
-function findCause(conn: ConnState, pc: PeerCloseEv): Rec | undefined {
-  const cause = pc.cause!;
+function findCause(conn: ConnState, cause: NonNullable<PeerCloseEv['cause']>): Rec | undefined {
   return conn.records.find((rec) => {
     const e = rec.event;
     if (e.type !== 'violation') return false;

@@ -21,9 +21,9 @@ interface View {
 }
 
 export function Payload({ message, seq, subprotocol }: { message: MessageEv; seq: number; subprotocol: string | null }): VNode {
-  const recorded = message.encoding !== null && typeof message.data === 'string';
-  const bytes = !recorded ? new Uint8Array(0) : message.encoding === 'base64' ? base64ToBytes(message.data!) : utf8Bytes(message.data!);
-  const text = message.encoding === 'text' ? message.data! : recorded ? utf8Text(bytes) : null;
+  const data = message.encoding !== null && typeof message.data === 'string' ? message.data : null;
+  const bytes = data === null ? new Uint8Array(0) : message.encoding === 'base64' ? base64ToBytes(data) : utf8Bytes(data);
+  const text = message.encoding === 'text' ? data : data !== null ? utf8Text(bytes) : null;
   const json = text !== null && !message.truncated ? parseJson(text) : undefined;
   const [tab, setTab] = useState<Tab>(json !== undefined ? 'json' : text !== null ? 'text' : 'hex');
   const [view, setView] = useState<View | { error: string } | null>(null);
@@ -41,7 +41,7 @@ export function Payload({ message, seq, subprotocol }: { message: MessageEv; seq
       .catch((err: unknown) => setView({ error: String(err) }));
   }, [tab, seq]);
 
-  if (!recorded) {
+  if (data === null) {
     return html`<p class="muted">The payload was not recorded (sizes only: --body-limit 0).</p>`;
   }
   const tabs: Array<[Tab, string, boolean]> = [

@@ -53,7 +53,11 @@ export function rowsFor(records: readonly Rec[], view: GridView): Row[] {
   // Where each violation goes: after the row holding its frame, if that row is here.
   const holders = new Map<Rec, Rec[]>();
   const placed = new Set<Rec>();
-  const violations = shown.filter((rec) => rec.event.type === 'violation' && (rec.event as ViolationEv).frame !== null);
+  // Violations that name a frame, with the frame's index.
+  const violations = shown.flatMap((rec) => {
+    const frame = rec.event.type === 'violation' ? (rec.event as ViolationEv).frame : null;
+    return frame ? [{ rec, v: rec.event as ViolationEv, index: frame.index }] : [];
+  });
   if (violations.length > 0) {
     const byFrame = new Map<string, Rec>();
     // Messages of each connection and direction, in order (so by first frame): found by binary search.
@@ -68,9 +72,7 @@ export function rowsFor(records: readonly Rec[], view: GridView): Row[] {
         messagesOf.set(key, list);
       }
     }
-    for (const rec of violations) {
-      const v = rec.event as ViolationEv;
-      const index = v.frame!.index;
+    for (const { rec, v, index } of violations) {
       const holder =
         view === 'frames' ? byFrame.get(frameKey(rec, v.dir, index)) : messageHolding(messagesOf.get(streamKey(rec, v.dir)) ?? [], index);
       if (!holder) continue;
@@ -104,10 +106,12 @@ function messageHolding(messages: readonly Rec[], index: number): Rec | undefine
   let hi = messages.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const m = messages[mid]!.event as MessageEv;
+    const rec = messages[mid];
+    if (rec === undefined) return undefined;
+    const m = rec.event as MessageEv;
     if (index < m.first_frame) hi = mid - 1;
     else if (index > m.last_frame) lo = mid + 1;
-    else return messages[mid];
+    else return rec;
   }
   return undefined;
 }

@@ -155,8 +155,8 @@ export class Store {
     let hi = this.records.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const at = this.records[mid]!;
-      if (at.seq === seq) return at;
+      const at = this.records[mid];
+      if (at === undefined || at.seq === seq) return at;
       if (at.seq < seq) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -172,7 +172,10 @@ export class Store {
       else {
         this.#pendingHandshakes.set(info.conn, info);
         // Bounded: an upgrade that never became a connection leaves its headers here.
-        if (this.#pendingHandshakes.size > 1000) this.#pendingHandshakes.delete(this.#pendingHandshakes.keys().next().value!);
+        if (this.#pendingHandshakes.size > 1000) {
+          const [oldest] = this.#pendingHandshakes.keys();
+          if (oldest !== undefined) this.#pendingHandshakes.delete(oldest);
+        }
       }
       return;
     }
@@ -264,7 +267,9 @@ export class Store {
 
   #trim(): void {
     const drop = this.records.length - Math.floor(this.#max * 0.9);
-    const cutoff = this.records[drop]!.seq;
+    const oldestKept = this.records[drop];
+    if (oldestKept === undefined) return;
+    const cutoff = oldestKept.seq;
     this.records = this.records.slice(drop);
     this.notices.trimmed += drop;
     const keep = (rec: Rec) => rec.seq >= cutoff;

@@ -3,13 +3,15 @@
  * runs, tshark to cross-check what Wireshark's dissector makes of the same file. Tests skip, with the
  * reason, when a tool is missing or cannot capture (no permission).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { analyzeCaptureBytes } from '../../../src/capture/analyze.js';
-import { withTimeout } from '../../helpers/wait.js';
+import { findBinary } from '../../support/binaries.js';
+import { startProcess } from '../../support/cli.js';
+import { waitForFile } from '../../support/wait.js';
 
 export function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+  return findBinary(name) !== null;
 }
 
 /** Why tcpdump cannot be used here, or null when it can. */
@@ -50,53 +52,31 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
   const filter = ports.map((p) => `tcp port ${p}`).join(' or ');
   // -Z root: keep writing as root, as the test's temporary directory belongs to root. -B: a 64 MiB ring, so
   // bursts of 64 KiB loopback packets fit while a loaded machine makes tcpdump wait for a CPU.
-  const child: ChildProcess = spawn(
-    'tcpdump',
-    ['-i', 'lo', '-U', '--immediate-mode', '-B', '65536', '-n', '-s', '0', '-Z', 'root', '-w', file, ...extra, filter],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await withTimeout(
-    new Promise<void>((resolve, reject) => {
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (text: string) => {
-        stderr += text;
-        if (stderr.includes('listening on')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`tcpdump exited with ${code}: ${stderr.trim()}`)));
-    }),
-    'tcpdump to start listening',
-    15_000,
-  );
+  const tcpdump = startProcess('tcpdump', [
+    '-i',
+    'lo',
+    '-U',
+    '--immediate-mode',
+    '-B',
+    '65536',
+    '-n',
+    '-s',
+    '0',
+    '-Z',
+    'root',
+    '-w',
+    file,
+    ...extra,
+    filter,
+  ]);
+  await tcpdump.waitForStderr('listening on', 'tcpdump to start listening');
   return {
     file,
-    kill: () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
+    kill: () => tcpdump.kill('SIGKILL'),
     stop: async (done, what) => {
-      // The file grows as tcpdump writes each packet: re-read it until it holds what the test waits for.
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          const check = (): void => {
-            let bytes: Uint8Array;
-            try {
-              bytes = readFileSync(file);
-            } catch {
-              bytes = new Uint8Array(0);
-            }
-            if (done(bytes)) resolve();
-            else setTimeout(check, 20);
-          };
-          check();
-        }),
-        `the capture to hold ${what}`,
-        15_000,
-      );
-      child.kill('SIGINT');
-      await withTimeout(exited, 'tcpdump to exit', 10_000);
+      // The file grows as tcpdump writes each packet: re-read it at each change until it holds what the test waits for.
+      await waitForFile(file, (bytes) => (done(bytes) ? true : undefined), `the capture to hold ${what}`, 15_000);
+      const { stderr } = await tcpdump.stop('SIGINT');
       const dropped = droppedByKernel(stderr);
       if (dropped !== null && dropped > 0)
         throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);

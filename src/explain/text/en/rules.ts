@@ -2,7 +2,7 @@
  * English text for every wsdiag rule, beyond the one-line summary and the hint that RULES already carries
  * (src/rules/table.ts): what the rule means in plain words and where the offending bytes usually come from.
  */
-import type { RuleId } from '../../../rules/table.js';
+import type { RuleId } from '../../../rules/index.js';
 import type { RuleText } from '../types.js';
 
 export const RULES_EN: Record<RuleId, RuleText> = {

@@ -3,7 +3,7 @@
  * résumé et le conseil de correction sont donc traduits ici, en plus de l'explication.
  */
 import type { Side } from '../../../events/index.js';
-import type { RuleId } from '../../../rules/table.js';
+import type { RuleId } from '../../../rules/index.js';
 import type { RuleText, RuleWording } from '../types.js';
 
 const peerLib = (sender: Side): string => (sender === 'client' ? 'la bibliothèque cliente' : 'la bibliothèque serveur');

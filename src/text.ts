@@ -15,7 +15,8 @@ export function printable(value: unknown): string {
   return String(value).replace(UNSAFE, (ch) => {
     const named = NAMED[ch];
     if (named) return named;
-    const cp = ch.codePointAt(0)!;
+    // One UTF-16 unit: UNSAFE matches only characters of the Basic Multilingual Plane.
+    const cp = ch.charCodeAt(0);
     return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
   });
 }
@@ -52,8 +53,7 @@ export function formatDuration(ms: number): string {
  * shows the timestamp it carries rather than a local time, so the pretty log and the JSON agree.
  */
 export function timeOfDay(ts: string): string {
-  const match = /T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)/.exec(ts);
-  return match ? match[1]! : printable(ts);
+  return /T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)/.exec(ts)?.[1] ?? printable(ts);
 }
 
 /** `host:port`, with brackets around an IPv6 host. */

@@ -2,7 +2,8 @@
  * A byte recorder: a plain TCP forwarder that keeps every byte crossing it in each direction. Put one in
  * front of the proxy and one behind it to compare what each endpoint sent with what the other received.
  */
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
+import { listen } from './net.js';
 
 export interface Recording {
   /** Bytes from the connecting side toward the target. */
@@ -37,9 +38,8 @@ export async function startRecorder(targetPort: number): Promise<Recorder> {
     inbound.pipe(outbound);
     outbound.pipe(inbound);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    port: (server.address() as AddressInfo).port,
+    port: await listen(server),
     recordings,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 /**
- * Collects the events a proxy emits and lets a test wait for one: "the close event of c1", "a violation
- * of rule X". A wait resolves on the event itself, bounded by a timeout.
+ * Collects the events a proxy (or a sandwich, or any event source) emits and lets a test wait for one: "the
+ * close event of c1", "a violation of rule X". A wait resolves on the event itself, bounded by a timeout.
  */
 import { EventEmitter } from 'node:events';
 import type { WsdiagEvent } from '../../src/events/index.js';
@@ -27,6 +27,13 @@ export class EventLog {
   /** The first event of `type` (already seen or still to come) that satisfies `match`. */
   waitFor<T extends WsdiagEvent['type']>(type: T, match: (e: EventOf<T>) => boolean = () => true, ms?: number): Promise<EventOf<T>> {
     return waitUntil(this.emitter, ['event'], () => this.of(type).find(match), `a ${type} event${describe(match)}`, ms);
+  }
+
+  /** The first event (already seen or still to come) that `match` accepts, whatever its type. */
+  waitForMatch<T extends WsdiagEvent>(match: (e: WsdiagEvent) => e is T, what: string, ms?: number): Promise<T>;
+  waitForMatch(match: (e: WsdiagEvent) => boolean, what: string, ms?: number): Promise<WsdiagEvent>;
+  waitForMatch(match: (e: WsdiagEvent) => boolean, what: string, ms?: number): Promise<WsdiagEvent> {
+    return waitUntil(this.emitter, ['event'], () => this.events.find(match), what, ms);
   }
 
   /** Resolves once `count` events of `type` matching `match` were seen. */

@@ -8,7 +8,7 @@
  * violations.
  */
 import type { Direction } from '../events/index.js';
-import type { TypePolicy } from '../protocol/message-type.js';
+import type { TypePolicy } from './message-type.js';
 
 export interface SubprotocolProfile {
   /** Sec-WebSocket-Protocol values, matched exactly (case-sensitive, as in the handshake). */

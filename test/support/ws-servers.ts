@@ -13,12 +13,12 @@ export interface WsServer {
   close(): Promise<void>;
 }
 
-/** A ws server on 127.0.0.1; without `onConnection` it echoes every message. */
+/** A ws server on 127.0.0.1 (or `host`: '::1'); without `onConnection` it echoes every message. */
 export async function startWsServer(
-  options: Omit<ServerOptions, 'port' | 'host' | 'server'> = {},
+  options: Omit<ServerOptions, 'port' | 'server'> = {},
   onConnection?: (ws: WebSocket) => void,
 ): Promise<WsServer> {
-  const wss = new WebSocketServer({ ...options, host: '127.0.0.1', port: 0 });
+  const wss = new WebSocketServer({ host: '127.0.0.1', ...options, port: 0 });
   await waitForEvent(wss, 'listening');
   wss.on('connection', (ws) => {
     ws.on('error', () => {});
@@ -29,7 +29,7 @@ export async function startWsServer(
   return {
     wss,
     port,
-    url: `ws://127.0.0.1:${port}`,
+    url: `ws://${wss.options.host?.includes(':') ? `[${wss.options.host}]` : (wss.options.host ?? '127.0.0.1')}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

@@ -40,7 +40,7 @@ export function wireConnection(
     ...(parts.observers ? { observers: parts.observers } : {}),
     onEvent: parts.emit,
   });
-  parts.opened({ conn: full.conn, settings, setTypePolicy: (dir, policy) => analyzer.setTypePolicy(dir, policy) });
+  parts.opened({ conn: full.conn, settings, setTypePolicy: (dir, policy) => analyzer.setTypePolicy(dir, policy), emit: parts.emit });
   return {
     analyzer,
     settings,

@@ -1,17 +1,21 @@
 /**
- * Bounded waits: every wait in the proxy tests ends, with a message naming what never happened, instead
- * of hanging the run. No fixed sleeps: these resolve on the event itself.
+ * Bounded waits: every wait in the tests ends, with a message naming what never happened, instead of
+ * hanging the run. No fixed sleeps: these resolve on the event itself; the time limits are generous upper
+ * bounds for a loaded machine, never the thing tested.
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync, watch } from 'node:fs';
 
-export const DEFAULT_WAIT_MS = 5000;
+export const DEFAULT_WAIT_MS = 10_000;
 
-/** Resolves with `promise`, or rejects after `ms` with "timed out waiting for <what>". */
-export function withTimeout<T>(promise: Promise<T>, what: string, ms = DEFAULT_WAIT_MS): Promise<T> {
+/** What a wait is for; a function is called when it times out, so the message can show the state then. */
+export type What = string | (() => string);
+
+/** Resolves with `promise`, or rejects after `ms` with "timed out after ms waiting for <what>". */
+export function withTimeout<T>(promise: Promise<T>, what: What, ms = DEFAULT_WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -29,7 +33,7 @@ export function waitUntil<T>(
   emitter: EventEmitter,
   events: string[],
   check: () => T | undefined,
-  what: string,
+  what: What,
   ms = DEFAULT_WAIT_MS,
 ): Promise<T> {
   const first = check();
@@ -52,12 +56,18 @@ export function waitUntil<T>(
 }
 
 /**
- * Resolves once `check(text of the file)` returns something other than undefined, re-reading the file each
- * time it changes (fs.watch: no polling interval). For a log another process appends to.
+ * Resolves once `check(bytes of the file)` returns something other than undefined, re-reading the file each
+ * time it changes (fs.watch: no polling interval). For a file another process writes (a log, a capture);
+ * the file must exist when the wait begins.
  */
-export function waitForFileText<T>(path: string, check: (text: string) => T | undefined, what: string, ms = DEFAULT_WAIT_MS): Promise<T> {
+export function waitForFile<T>(path: string, check: (bytes: Buffer) => T | undefined, what: What, ms = DEFAULT_WAIT_MS): Promise<T> {
   const changes = new EventEmitter();
   const watcher = watch(path, () => changes.emit('change'));
-  const read = (): T | undefined => check(readFileSync(path, 'utf8'));
+  const read = (): T | undefined => check(readFileSync(path));
   return waitUntil(changes, ['change'], read, what, ms).finally(() => watcher.close());
+}
+
+/** waitForFile, with the file read as UTF-8 text. */
+export function waitForFileText<T>(path: string, check: (text: string) => T | undefined, what: What, ms = DEFAULT_WAIT_MS): Promise<T> {
+  return waitForFile(path, (bytes) => check(bytes.toString('utf8')), what, ms);
 }

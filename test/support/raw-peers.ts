@@ -3,10 +3,11 @@
  * gives them (valid handshakes by default, anything else on request), and record every byte they get.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { computeAccept } from '../../src/protocol/handshake.js';
-import { ByteCollector, headEnd } from './bytes.js';
+import { ByteCollector, headEnd } from './byte-collector.js';
+import { listen } from './net.js';
 
 export interface ParsedHead {
   /** "HTTP/1.1 101 Switching Protocols" or "GET /path HTTP/1.1". */
@@ -176,8 +177,7 @@ export async function startRawServer(
       })
       .catch(() => socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   return {
     port,
     url: `ws://127.0.0.1:${port}`,

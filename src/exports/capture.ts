@@ -1,0 +1,47 @@
+/**
+ * `wsdiag/capture`: packet captures judged like live traffic, sans-IO. pcap and pcapng bytes in (any
+ * chunking), wsdiag events out: each WebSocket connection found in the capture is decoded by the same
+ * analyzer the proxy uses, with TCP gaps reported rather than guessed. And a pcapng writer, with
+ * synthetic TCP segments, for bytes that never crossed a capture point. The caller reads and writes files.
+ */
+export {
+  analyzeCapture,
+  analyzeCaptureBytes,
+  CaptureAnalyzer,
+  detectCapture,
+  CaptureReader,
+  DEFAULT_MAX_RECORD_BYTES,
+  TcpReassembler,
+  PcapngWriter,
+  SyntheticTcp,
+  timestampToMs,
+  timestampFromMs,
+  type CaptureAnalyzeOptions,
+  type CaptureAnalyzerOptions,
+  type CaptureStats,
+  type CaptureEvent,
+  type CaptureOpenEvent,
+  type Detection,
+  type ReaderOptions,
+  type ReaderStats,
+  type ReassemblyOptions,
+  type ReassemblyStats,
+  type TcpSink,
+  type TcpConnection,
+  type TcpStreamHandler,
+  type GapCause,
+  type CloseReason,
+  type Peer,
+  type JudgeStats,
+  type SyntheticTcpOptions,
+  type WriterLinkType,
+  type Timestamp,
+  type CaptureFormat,
+  type PacketRecord,
+  type CaptureProblem,
+  type CaptureSink,
+  type Endpoint,
+  type TcpSegment,
+  type SectionInfo,
+  type InterfaceInfo,
+} from '../capture/index.js';

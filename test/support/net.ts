@@ -1,0 +1,34 @@
+/**
+ * Loopback ports and servers for the tests: a server listening on a free port of 127.0.0.1, a port that is
+ * free (for configs that must name it before anything listens there), a port that is taken.
+ */
+import { createServer, type AddressInfo, type Server } from 'node:net';
+
+/** Anything with node's listen/address/close: net, http, https, tls servers. */
+type Listener = Pick<Server, 'listen' | 'address' | 'close'>;
+
+/** Listens on 127.0.0.1 (port 0 by default: a free one) and resolves with the port. */
+export async function listen(server: Listener, port = 0, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes a server and resolves once it closed (its open connections are the caller's to end first). */
+export function closeServer(server: Listener): Promise<void> {
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** A port of 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await closeServer(server);
+  return port;
+}
+
+/** A port of 127.0.0.1 that something listens on until `release()`: for "the address is already in use". */
+export async function occupiedPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const server = createServer();
+  const port = await listen(server);
+  return { port, release: () => closeServer(server) };
+}
