@@ -43,3 +43,18 @@ export { explain, renderExplanations, type Explanation, type Lang } from './expl
 
 // Our own errors (peer faults are events, never exceptions).
 export { WsdiagError, UsageError, ConfigError, OperationalError, ExitCode, type ErrorText, type OptionNamer } from './errors.js';
+
+// Fault injection (`wsdiag chaos`; all of it in `wsdiag/chaos`): the run as one call, and the typed client of its HTTP API for tests.
+export {
+  startChaos,
+  runChaos,
+  ChaosClient,
+  ChaosApiError,
+  type ChaosOptions,
+  type RunChaosOptions,
+  type RunningChaos,
+  type ChaosClientOptions,
+  type AnyToxic,
+  type ToxicSpec,
+  type ToxicType,
+} from './exports/chaos.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runNode } from './support/cli.js';
 
 describe('examples', () => {
-  for (const name of ['validate-in-tests', 'embed-proxy']) {
+  for (const name of ['validate-in-tests', 'embed-proxy', 'chaos-resilience']) {
     it(`${name} runs and exits 0`, async () => {
       const script = fileURLToPath(new URL(`../examples/${name}.js`, import.meta.url));
       const run = await runNode(script, []);

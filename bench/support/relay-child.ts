@@ -3,10 +3,11 @@
  *
  *   echo: a ws echo server (port) and a raw WebSocket sink for the 1 GiB message (sinkPort)
  *   bare TARGET-PORT: a bare TCP relay (net + pipe), the floor any proxy is compared with
- *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--messages] [--ui]: wsdiag's proxy, its events written as JSON
- *     Lines to a temporary file; --frames also reports every frame, --messages every message (`message`
- *     events, default body limit), --ui also feeds the dashboard (a UiHub and its server on 127.0.0.1; its
- *     address is in `ready.ui`)
+ *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--messages] [--ui] [--chaos]: wsdiag's proxy, its events
+ *     written as JSON Lines to a temporary file; --frames also reports every frame, --messages every message
+ *     (`message` events, default body limit), --ui also feeds the dashboard (a UiHub and its server on
+ *     127.0.0.1; its address is in `ready.ui`), --chaos runs `wsdiag chaos` instead (startChaos) with a
+ *     `noop` toxic in each direction
  *   http-echo: a plain HTTP server answering every request, after reading its body, with
  *     `GET /bytes/N` → N bytes (Content-Length)
  *   http-bare TARGET-URL: http-proxy alone, set up as wsdiag's plain HTTP pass is (keep-alive agent,
@@ -138,7 +139,6 @@ async function startWsdiag(
   maxMessage: number | undefined,
   flags: readonly string[],
 ): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
-  const { startProxy } = await import('../../src/proxy/index.js');
   const { openJsonlLog } = await import('../../src/reporters/jsonl.js');
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-'));
   const log = join(dir, 'events.jsonl');
@@ -147,7 +147,18 @@ async function startWsdiag(
   const dashboard = flags.includes('--ui')
     ? await (await import('../../src/ui/index.js')).startDashboard({ mode: 'live', host: HOST, port: 0 })
     : undefined;
-  const proxy = await startProxy({
+  // `wsdiag chaos` is the proxy with the chaos engine as its forwarding strategy: the same options and more.
+  const start = flags.includes('--chaos')
+    ? (await import('../../src/chaos/index.js')).startChaos
+    : (await import('../../src/proxy/index.js')).startProxy;
+  const toxics = flags.includes('--chaos')
+    ? [
+        { type: 'noop', stream: 'client->server' },
+        { type: 'noop', stream: 'server->client' },
+      ]
+    : undefined;
+  const proxy = await start({
+    ...(toxics ? { toxics } : {}),
     target,
     listen: { host: HOST, port: 0 },
     frames: flags.includes('--frames'),

@@ -337,7 +337,9 @@ export class ChaosDirection {
       return;
     }
     this.reportFrameFaults(plan);
-    const writer = new FrameWriter(this.port, h, plan, h.length, this.maskOutput(plan));
+    // A frame shortened without ending the stream is written with the shorter length.
+    const length = plan.truncateKeep !== null && !plan.truncateEnds ? plan.truncateKeep : h.length;
+    const writer = new FrameWriter(this.port, h, plan, length, this.maskOutput(plan));
     this.writer = writer;
     this.mode = Mode.Stream;
     this.outFrames += writer.frames;

@@ -1,34 +1,9 @@
 /**
- * The `fault` event: one applied fault, in the JSON Lines log next to the violations it causes downstream.
- * Its fields follow the schema's conventions (events.ts): `conn`, `dir`, a `frame` reference as in
- * `violation`, snake_case for the rest.
- *
- * Not yet part of the `WsdiagEvent` union: the relay that emits it is wired separately (see index.ts).
+ * The `fault` event (src/events/fault.ts) of one engine record: the relay adds the connection and the
+ * time. Its text in the human log is the reporters' (src/reporters/format/chaos.ts).
  */
-import { SCHEMA_VERSION, systemClock, type Clock, type Direction, type FrameRef } from '../events/index.js';
-import type { FaultRecord, FaultValues, ToxicType } from './types.js';
-
-export interface FaultEvent {
-  v: typeof SCHEMA_VERSION;
-  ts: string;
-  type: 'fault';
-  conn: string;
-  dir: Direction;
-  /** The frame as the sender sent it (index and offset in the sender's stream); null for bandwidth and reset. */
-  frame: FrameRef | null;
-  /** Index of the frame the receiver gets (what a decoder downstream calls it); null for bandwidth and reset. */
-  out_index: number | null;
-  /** Byte offset in the stream the receiver gets. */
-  out_offset: number;
-  /** The toxic's name and type. */
-  toxic: string;
-  toxic_type: ToxicType;
-  /** One sentence: what was changed. */
-  message: string;
-  /** The changed fields before and after, where that says more than the sentence (e.g. `{"rsv1": false}` → `{"rsv1": true}`). */
-  before?: FaultValues;
-  after?: FaultValues;
-}
+import { SCHEMA_VERSION, systemClock, type Clock, type FaultEvent } from '../events/index.js';
+import type { FaultRecord } from './types.js';
 
 /** A fault record of connection `conn` as a log event. */
 export function faultEvent(record: FaultRecord, conn: string, clock: Clock = systemClock): FaultEvent {
@@ -48,10 +23,4 @@ export function faultEvent(record: FaultRecord, conn: string, clock: Clock = sys
   if (record.before) event.before = record.before;
   if (record.after) event.after = record.after;
   return event;
-}
-
-/** A fault in one line of the readable log: `fault c1 client->server #3 rsv-c2s (rsv): set RSV1 on text frame #3`. */
-export function formatFault(event: FaultEvent): string {
-  const where = event.frame ? ` #${event.frame.index}` : '';
-  return `fault ${event.conn} ${event.dir}${where} ${event.toxic} (${event.toxic_type}): ${event.message}`;
 }

@@ -1,12 +1,14 @@
 /**
- * Frame-aware fault injection (`wsdiag chaos`): the pieces that do not depend on the relay.
+ * Frame-aware fault injection (`wsdiag chaos`).
  *
  * - engine.ts: `ChaosDirection` (sans-IO, one per direction of a connection: `push(chunk, now)` and
  *   `end(now)` return actions) and `createChaosConnection` (both directions);
  * - runner.ts: `ActionRunner`, which performs those actions on a socket pair with timers;
  * - registry.ts, config.ts: the toxics (validated once for the API, config files and `--toxic`);
+ * - forwarding.ts: `chaosAddon`, the engines as the proxy's forwarding strategy (src/proxy/forwarding.ts);
+ * - run.ts: `startChaos`, the proxy with fault injection and its API, as one call;
  * - api.ts, client.ts: the HTTP API and its typed client;
- * - events.ts: the `fault` event.
+ * - events.ts: the `fault` event of an engine's record (the event itself is src/events/fault.ts).
  */
 export {
   ChaosDirection,
@@ -21,7 +23,9 @@ export { ToxicRegistry, ToxicError, validateToxic, defaultToxicName } from './re
 export { parseToxicFlag, parseChaosConfig, loadChaosConfig, TOXIC_FLAG_SYNTAX } from './config.js';
 export { startChaosApi, DEFAULT_CHAOS_API_PORT, type ChaosApiOptions, type RunningChaosApi } from './api.js';
 export { ChaosClient, ChaosApiError, type ChaosClientOptions } from './client.js';
-export { faultEvent, formatFault, type FaultEvent } from './events.js';
+export { faultEvent } from './events.js';
+export { chaosAddon, CHAOS_ADDON_NAME, type ChaosAddonOptions } from './forwarding.js';
+export { startChaos, checkChaosOptions, type ChaosOptions, type RunningChaos } from './run.js';
 export { newSeed } from './random.js';
 export { TOXIC_TYPES, describeToxicTypes } from './toxics/index.js';
 export type * from './types.js';

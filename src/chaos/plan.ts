@@ -85,8 +85,10 @@ export class FramePlan {
   mask: boolean | null = null;
   readonly patches: Patch[] = [];
   fragmentSize: number | null = null;
-  /** Payload bytes to write before cutting the stream. */
+  /** Payload bytes to write before cutting the frame short. */
   truncateKeep: number | null = null;
+  /** The cut ends the stream (FIN); false: the frame is shortened (its header says so) and the stream goes on. */
+  truncateEnds = true;
   dropped = false;
   /** Hold this frame and what follows at least this long (ms). */
   delayMs: number | null = null;
@@ -109,6 +111,7 @@ export class FramePlan {
     if (this.patches.length > 0) this.patches.length = 0;
     this.fragmentSize = null;
     this.truncateKeep = null;
+    this.truncateEnds = true;
     this.dropped = false;
     this.delayMs = null;
     if (this.injections.length > 0) this.injections.length = 0;

@@ -6,7 +6,7 @@
  * names for `stream`: `client->server` is the bytes the client sends (toxiproxy's "upstream"),
  * `server->client` the bytes the server sends ("downstream"), the same values as the events' `dir`.
  */
-import type { Direction, FrameRef } from '../events/index.js';
+import type { Direction, FaultEvent } from '../events/index.js';
 
 /**
  * Which frames a frame toxic considers, judged on the frames as the sender sent them. `message` is the first
@@ -40,6 +40,8 @@ export interface ToxicAttributeMap {
   rsv: { bit: 1 | 2 | 3; frames: FrameSelector };
   /** `invert`: unmask frames toward the server, mask frames toward the client; or always `remove`/`add`. */
   mask: { action: 'invert' | 'remove' | 'add'; frames: FrameSelector };
+  /** Valid: new masking keys on masked frames (what an intermediary that re-frames does). */
+  remask: { frames: FrameSelector };
   /** Replaces the opcode with a reserved one (0x3–0x7, 0xB–0xF). */
   'reserved-opcode': { opcode: number; frames: FrameSelector };
   /** Writes the payload length in a longer form than needed. */
@@ -62,8 +64,8 @@ export interface ToxicAttributeMap {
   'inject-ping': { payload: string; masked: boolean; frames: FrameSelector };
   /** Replaces the code of Close frames (and the reason, when `reason` is not null). */
   'close-code': { code: number; reason: string | null };
-  /** Cuts the chosen frame after `keep` payload bytes and ends the stream (FIN). */
-  truncate: { keep: number; frames: FrameSelector };
+  /** Cuts the chosen frame after `keep` payload bytes and ends the stream (FIN), or with `end` false shortens it and goes on. */
+  truncate: { keep: number; end: boolean; frames: FrameSelector };
   /** permessage-deflate faults: a `corrupt` compressed block, or RSV1 on an uncompressed message. */
   deflate: { fault: 'corrupt' | 'rsv1-uncompressed' };
   /** Holds each message and control frame `latency` ± `jitter` milliseconds. */
@@ -129,33 +131,13 @@ export interface ToxicTypeInfo {
   attributes: Record<string, AttributeInfo>;
 }
 
-/** A value in a fault's before/after record. */
-export type FaultValue = number | string | boolean | null;
-export type FaultValues = Record<string, FaultValue>;
+export type { FaultValue, FaultValues } from '../events/index.js';
 
 /**
- * One applied fault, as the engine reports it; the caller adds `conn` (and the event's `v`/`ts`) to make
- * it a `fault` event (events.ts).
+ * One applied fault, as the engine reports it: the `fault` event (src/events/fault.ts) without what the
+ * relay adds (`conn`, and the event's `v`/`type`/`ts`), its type narrowed to the known toxic types.
  */
-export interface FaultRecord {
-  dir: Direction;
-  /** The frame the fault was applied to, as the sender sent it; null for stream faults (bandwidth, reset). */
-  frame: FrameRef | null;
-  /**
-   * The index, in the stream the receiver gets, of the first frame the fault produced or changed (for a
-   * dropped frame: the index the next frame gets); what a decoder downstream numbers the frame. Null for
-   * stream faults.
-   */
-  out_index: number | null;
-  /** The byte offset, in the stream the receiver gets, where that frame starts (stream faults: where they act). */
-  out_offset: number;
-  toxic: string;
-  toxic_type: ToxicType;
-  /** One sentence: what was changed. */
-  message: string;
-  before?: FaultValues;
-  after?: FaultValues;
-}
+export type FaultRecord = Omit<FaultEvent, 'v' | 'ts' | 'type' | 'conn' | 'toxic_type'> & { toxic_type: ToxicType };
 
 /**
  * What one direction's engine asks the relay to do, in order. `write` bytes may be views of the chunk that

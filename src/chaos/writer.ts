@@ -120,6 +120,7 @@ export class FrameWriter {
 
   private cut(): void {
     this.done = true;
-    this.port.cut();
+    // A shortened frame (its header already says so) just ends here; the rest of its payload is dropped.
+    if (this.plan.truncateEnds) this.port.cut();
   }
 }

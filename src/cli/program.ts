@@ -15,6 +15,7 @@ import { registerCi } from './commands/ci.js';
 import { registerSandwich } from './commands/sandwich.js';
 import { registerCa } from './commands/ca.js';
 import { registerView } from './commands/view.js';
+import { registerChaos } from './commands/chaos.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerProbe(program);
   registerCi(program);
+  registerChaos(program);
   registerSandwich(program);
   registerCa(program);
   return program;

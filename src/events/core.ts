@@ -127,4 +127,6 @@ export interface SummaryEvent extends EventBase {
   by_code: Record<string, number>;
   /** Clients the proxy refused, by reason; present when it refused any (an addition to DESIGN §2, see README). */
   refused?: Record<RefusalKind, number>;
+  /** Faults injected per toxic name (`wsdiag chaos`); present when the run injected any. */
+  faults?: Record<string, number>;
 }

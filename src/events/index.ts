@@ -18,6 +18,7 @@ import type {
 } from './core.js';
 import type { MessageEvent } from './message.js';
 import type { HttpEvent } from './http.js';
+import type { FaultEvent } from './fault.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
 
@@ -29,6 +30,7 @@ export { MESSAGE_KINDS } from './message.js';
 export type * from './http.js';
 export type * from './probe.js';
 export type * from './sandwich.js';
+export type * from './fault.js';
 export { parseEventLine, EVENT_FIELDS, type ParsedLine } from './schema.js';
 
 export type WsdiagEvent =
@@ -54,7 +56,9 @@ export type WsdiagEvent =
   // captures
   | GapEvent
   | StreamEvent
-  | CaptureProblemEvent;
+  | CaptureProblemEvent
+  // wsdiag chaos
+  | FaultEvent;
 
 export type EventType = WsdiagEvent['type'];
 

@@ -44,6 +44,7 @@ const isArray =
   (item: Check): Check =>
   (v) =>
     Array.isArray(v) && v.every(item);
+const isFaultValues: Check = (v) => isObject(v) && Object.values(v).every((x) => x === null || isString(x) || isNumber(x) || isBoolean(x));
 const isProbeFinding = shape({
   check: isString,
   severity: oneOf('failure', 'warning', 'info'),
@@ -124,6 +125,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     by_rule: countsOf,
     by_code: countsOf,
     refused: optional(shape({ max_connections: isNumber, header_timeout: isNumber })),
+    faults: optional(countsOf),
   },
   message: {
     conn: isString,
@@ -214,6 +216,18 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     message: isString,
     offset: optional(isNumber),
     packet: optional(isNumber),
+  },
+  fault: {
+    conn: isString,
+    dir: isDirection,
+    frame: nullable(isFrameRef),
+    out_index: nullable(isNumber),
+    out_offset: isNumber,
+    toxic: isString,
+    toxic_type: isString,
+    message: isString,
+    before: optional(isFaultValues),
+    after: optional(isFaultValues),
   },
 };
 

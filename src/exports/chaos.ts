@@ -1,8 +1,9 @@
 /**
- * `wsdiag/chaos`: frame-aware fault injection. The sans-IO engine (one `ChaosDirection` per direction:
- * bytes in, actions out), the runner that performs those actions on a socket pair, the toxics with their
- * registry and config parsing, the HTTP API with its typed client, and the `fault` event. The `chaos`
- * command that wires them to the relay is not written yet (docs/chaos.md).
+ * `wsdiag/chaos`: frame-aware fault injection (`wsdiag chaos`, docs/chaos.md). The run as one call
+ * (`startChaos`, `runChaos`), the addon that makes a proxy inject faults, the sans-IO engine (one
+ * `ChaosDirection` per direction: bytes in, actions out), the runner that performs those actions on a
+ * socket pair, the toxics with their registry and config parsing, the HTTP API with its typed client, and
+ * the `fault` event (also in `wsdiag/events`).
  */
 export {
   ChaosDirection,
@@ -25,8 +26,11 @@ export {
   ChaosClient,
   ChaosApiError,
   faultEvent,
-  formatFault,
   newSeed,
+  startChaos,
+  checkChaosOptions,
+  chaosAddon,
+  CHAOS_ADDON_NAME,
   FRAME_SELECTORS,
   type ActiveToxic,
   type ChaosDirectionOptions,
@@ -36,7 +40,9 @@ export {
   type ChaosApiOptions,
   type RunningChaosApi,
   type ChaosClientOptions,
-  type FaultEvent,
+  type ChaosOptions,
+  type RunningChaos,
+  type ChaosAddonOptions,
   type FrameSelector,
   type ControlSelector,
   type ToxicAttributeMap,
@@ -54,3 +60,5 @@ export {
   type ChaosAction,
   type ChaosErrorBody,
 } from '../chaos/index.js';
+export type { FaultEvent } from '../events/index.js';
+export { runChaos, type RunChaosOptions } from '../live/index.js';

@@ -10,7 +10,7 @@
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
-import { startProxy, summaryCounts, type ProxyOptions } from '../proxy/index.js';
+import { startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import {
   FilteredReporter,
@@ -39,7 +39,19 @@ export interface RunProxyOptions extends LiveOutputOptions {
   filter?: FilterOptions;
 }
 
-export async function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
+export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
+  return runLiveProxy(options, io, startProxy);
+}
+
+/**
+ * A live run around a proxy that `start` starts with the run's sinks (startProxy, or startChaos with its
+ * toxics bound in): everything `runProxy` does around it.
+ */
+export async function runLiveProxy(
+  options: RunProxyOptions,
+  io: LiveIO,
+  start: (proxy: ProxyOptions) => Promise<RunningProxy>,
+): Promise<ExitCodeValue> {
   const clock = io.clock ?? systemClock;
   const stdoutClosed = stdoutClosedNotice(io.stderr, {
     rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
@@ -58,7 +70,7 @@ export async function runProxy(options: RunProxyOptions, io: LiveIO): Promise<Ex
   });
   const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
 
-  const proxy = await startProxy({
+  const proxy = await start({
     ...options.proxy,
     clock,
     onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),

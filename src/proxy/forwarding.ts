@@ -7,8 +7,10 @@
  *   the decoder never delays a byte;
  * - enforce (`--enforce`, below): decode first, hold back what cannot be judged yet, pass on only what is
  *   valid, and close the connection at the first error (DESIGN §4);
- * - a frame-rewriting strategy (fault injection) would decode first too, then forward frames of its own
- *   making through `forward(leg, bytes, through)`.
+ * - fault injection (`wsdiag chaos`, src/chaos/forwarding.ts): rewrites, drops, holds and injects frames,
+ *   forwards what the receiver should get and decodes that, so the analyzer judges what each endpoint
+ *   received; it passes a sender's FIN on itself (`end`) after what it holds, and may end or reset the
+ *   connection as a fault of its own.
  *
  * A strategy comes from an addon's `forwarding` hook (./addon.ts): one per connection, at most one addon
  * per proxy.
@@ -59,6 +61,14 @@ export interface RelayControl {
   close(plan: ClosingPlan, cut?: ClosingCut): void;
   /** Adds an event to the connection's stream (through the addons' `event` hooks, then the sinks). */
   emit(event: WsdiagEvent): void;
+  /**
+   * Ends the leg's stream: its decoder's end, then a FIN to the receiver once what was forwarded is written.
+   * After the sender's own FIN (a strategy whose `end` returned true) that is the sender's ending; before
+   * it, the strategy cut the stream itself (wsdiag's doing: a frame cut short is not blamed on the sender).
+   */
+  end(leg: RelayLeg): void;
+  /** Resets both sockets (TCP RST where possible): the connection ends as wsdiag's doing (`proxy`, `reset`). */
+  reset(): void;
 }
 
 export interface Forwarding {
@@ -73,6 +83,12 @@ export interface Forwarding {
    * not be completed (the sentence ending of ClosingCut.why), and the relay resets the receiver instead.
    */
   frameRest(leg: RelayLeg, piece: Uint8Array): string | null;
+  /**
+   * The leg's sender ended its stream (FIN) while the connection is open. Return true to pass the FIN on
+   * yourself, with `RelayControl.end(leg)`, once what you hold back of that direction is forwarded;
+   * absent or false, the relay passes it on at once.
+   */
+  end?(leg: RelayLeg): boolean;
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   type Side,
   type WsdiagEvent,
   receiverOf,
+  senderOf,
 } from '../events/index.js';
 import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/index.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';
@@ -180,6 +181,14 @@ export class Relay {
         if (!this.closing && !this.finished) this.beginClosing(plan, cut);
       },
       emit: this.options.emit,
+      end: (leg) => {
+        if (!this.finished) this.endStream(this.legs[leg.dir]);
+      },
+      reset: () => {
+        if (this.finished) return;
+        this.setEnding({ ended_by: 'proxy', how: 'reset' });
+        for (const socket of Object.values(this.sockets)) resetSocket(socket);
+      },
     };
   }
 
@@ -312,20 +321,45 @@ export class Relay {
 
   private onEnd(side: Side): void {
     this.finReceived[side] = true;
-    this.options.tapEnd?.(directionFrom(side));
-    // After --enforce stepped in, a frame cut short is wsdiag's doing, not the peer's.
-    this.analyzer.end(directionFrom(side), this.closing ? { ended_by: 'proxy', how: this.closing.how } : { ended_by: side, how: 'fin' });
+    const leg = this.legs[directionFrom(side)];
+    this.options.tapEnd?.(leg.dir);
     const firstClose = this.closeFrom[0];
     this.setEnding(firstClose !== undefined ? { ended_by: firstClose, how: 'close-frame' } : { ended_by: side, how: 'fin' });
-    // Half-close: pass the FIN on once everything before it was written.
-    const other = this.sockets[otherSide(side)];
-    if (!other.destroyed && !other.writableEnded) other.end();
+    // A strategy holding bytes of this direction back passes the FIN on itself, after them (RelayControl.end).
+    if (!this.strategyEnds(leg)) this.endStream(leg);
     if (this.closing) {
       // Nothing more can come from this side: no answer, and no end for a frame it was sending.
       this.legs[directionFrom(side)].closeAfterFrame = false;
       this.awaitingReply.delete(side);
       this.endIfDone();
     }
+  }
+
+  /** Whether the forwarding strategy takes over passing on the FIN of `leg` (Forwarding.end). */
+  private strategyEnds(leg: Leg): boolean {
+    if (this.forwarding?.end === undefined || this.closing || this.broken) return false;
+    try {
+      return this.forwarding.end(leg);
+    } catch (err) {
+      this.forwardingFailed(err);
+      return false;
+    }
+  }
+
+  /** The end of a direction: its decoder's, then a FIN to its receiver once everything before it was written (half-close). */
+  private endStream(leg: Leg): void {
+    const sender = senderOf(leg.dir);
+    // After --enforce stepped in, or when a strategy cut the stream itself, a frame cut short is wsdiag's doing, not the peer's.
+    this.analyzer.end(
+      leg.dir,
+      this.closing
+        ? { ended_by: 'proxy', how: this.closing.how }
+        : this.finReceived[sender]
+          ? { ended_by: sender, how: 'fin' }
+          : { ended_by: 'proxy', how: 'fin' },
+    );
+    if (!this.finReceived[sender]) this.setEnding({ ended_by: 'proxy', how: 'fin' });
+    if (!leg.sink.destroyed && !leg.sink.writableEnded) leg.sink.end();
   }
 
   private onError(side: Side, err: NodeJS.ErrnoException): void {

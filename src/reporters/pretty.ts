@@ -77,6 +77,8 @@ function showsWhenQuiet(event: WsdiagEvent): boolean {
     case 'probe-summary':
     case 'gap':
     case 'capture-problem':
+    // An injected fault (`wsdiag chaos`) is the cause of the violations next to it.
+    case 'fault':
       return true;
     case 'sandwich-finding':
       return event.severity !== 'info';

@@ -21,6 +21,7 @@ export class SummaryCollector implements Reporter {
   readonly #byRule = new Map<string, number>();
   readonly #byCode = new Map<string, number>();
   readonly #refused: Record<RefusalKind, number> = { max_connections: 0, header_timeout: 0 };
+  readonly #faults = new Map<string, number>();
 
   write(event: WsdiagEvent): void {
     switch (event.type) {
@@ -39,6 +40,9 @@ export class SummaryCollector implements Reporter {
         this.#suppressedFromCloses += Math.max(0, event.suppressed, event.violations - logged);
         break;
       }
+      case 'fault':
+        this.#faults.set(event.toxic, (this.#faults.get(event.toxic) ?? 0) + 1);
+        break;
       default:
         break;
     }
@@ -81,6 +85,8 @@ export class SummaryCollector implements Reporter {
     };
     // Only runs that refused someone say so: the usual summary stays as it was.
     if (this.#refused.max_connections > 0 || this.#refused.header_timeout > 0) event.refused = { ...this.#refused };
+    // Likewise only runs that injected faults (`wsdiag chaos`) count them, per toxic.
+    if (this.#faults.size > 0) event.faults = sortedRecord(this.#faults);
     return event;
   }
 

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { faultEvent, formatFault } from '../../src/chaos/events.js';
+import { faultEvent } from '../../src/chaos/events.js';
 import { TOXIC_TYPES, describeToxicTypes } from '../../src/chaos/toxics/index.js';
 import type { FaultRecord } from '../../src/chaos/types.js';
+import { createPalette, formatEvent } from '../../src/reporters/index.js';
 
 const docs = readFileSync(new URL('../../../docs/chaos.md', import.meta.url), 'utf8');
 
@@ -72,6 +73,14 @@ describe('faultEvent', () => {
     assert.deepEqual(event, { v: 1, ts: '1970-01-01T00:00:00.000Z', type: 'fault', conn: 'k3f9-c1', ...record });
     const { before: _b, after: _a, ...bare } = record;
     assert.ok(!('before' in faultEvent(bare, 'c', () => new Date(0))));
-    assert.equal(formatFault(event), 'fault k3f9-c1 client->server #3 rsv-c2s (rsv): set RSV1 on text frame #3');
+    assert.equal(
+      formatEvent(event, { palette: createPalette(false) }),
+      [
+        '00:00:00.000  fault rsv-c2s (rsv)  k3f9-c1 client->server  sent as frame #3, relayed as #3 @ offset 212',
+        '              set RSV1 on text frame #3',
+        '              changed: rsv1 false → true',
+        '',
+      ].join('\n'),
+    );
   });
 });

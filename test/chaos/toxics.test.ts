@@ -142,6 +142,23 @@ describe('mask', () => {
   });
 });
 
+describe('remask (valid)', () => {
+  it('masks a client frame again with a fresh key: the same message, nothing to report', () => {
+    const run = runChaos(sent(C2S, { opcode: 1, payload: 'secret' }), [toxic('remask', C2S)], { direction: C2S });
+    assertFrames(run, C2S, [{ opcode: 1, payload: 'secret' }]);
+    assert.deepEqual(rules(receive(run.out, C2S)), []);
+    assert.deepEqual(messagesOf(receive(run.out, C2S)), [[1, 'secret']]);
+    assert.match(only(run).message, /^masked text frame #0 again with a fresh key$/);
+  });
+
+  it('leaves unmasked frames (toward the client) byte for byte', () => {
+    const input = sent(S2C, { opcode: 1, payload: 'hello' });
+    const run = runChaos(input, [toxic('remask', S2C)], { direction: S2C });
+    assert.ok(bytesEqual(run.out, input));
+    assert.equal(run.faults.length, 0);
+  });
+});
+
 describe('message toxics', () => {
   it('retype text → binary: unsupported-binary at a text-only receiver', () => {
     const run = runChaos(sent(S2C, { opcode: 1, payload: '{"a":1}' }), [toxic('retype', S2C)], { direction: S2C });
@@ -412,6 +429,27 @@ describe('truncate', () => {
     assert.deepEqual([only(run).before, only(run).after], [{ length: 10 }, { sent: 3 }]);
     assert.deepEqual(run.engine.push(Uint8Array.of(1, 2, 3), 0), [], 'nothing after the cut');
     assert.equal(run.engine.discardedBytes, 3);
+  });
+
+  it('end=false shortens the frame (its header says so) and the stream goes on', () => {
+    const payload = Uint8Array.from({ length: 10 }, (_, i) => 0x30 + i);
+    const input = concatBytes([sent(C2S, { opcode: 2, payload }), sent(C2S, { opcode: 1, payload: 'after' })]);
+    const run = runChaos(input, [toxic('truncate', C2S, { keep: 4, end: false, frames: 'binary' })], { direction: C2S });
+    assert.ok(!run.ended);
+    assertFrames(run, C2S, [
+      { opcode: 2, payload: payload.subarray(0, 4) },
+      { opcode: 1, payload: 'after', as: 'sent' },
+    ]);
+    assert.deepEqual(rules(receive(run.out, C2S)), []);
+    assert.deepEqual([only(run).before, only(run).after], [{ length: 10 }, { length: 4 }]);
+    assert.match(only(run).message, /^shortened binary frame #0 from 10 to 4 payload bytes$/);
+  });
+
+  it('end=false leaves frames no longer than keep alone', () => {
+    const input = sent(S2C, { opcode: 1, payload: 'abc' });
+    const run = runChaos(input, [toxic('truncate', S2C, { keep: 3, end: false })], { direction: S2C });
+    assert.ok(bytesEqual(run.out, input));
+    assert.equal(run.faults.length, 0);
   });
 
   it('keep defaults to 0 (only the header goes out) and is clamped below the length', () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startManglingProxy } from '../../examples/mangling-proxy.js';
+import { bothWays, startIntermediary } from '../support/intermediary.js';
 import { Opcode } from '../../src/protocol/constants.js';
 import { closeBody, encodeFrame } from '../../src/protocol/encoder.js';
 import {
@@ -182,14 +182,14 @@ describe('wsdiag sandwich', () => {
   it("findings, their evidence and both legs' events show no secret", async () => {
     const returnPort = await freePort();
     const frontPort = await freePort();
-    const mangler = await startManglingProxy({ target: `ws://127.0.0.1:${returnPort}`, faults: { rewriteClose: 4002 } });
+    const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, { toxics: bothWays('close-code', { code: 4002 }) });
     const log = file('sandwich.jsonl');
     const sandwich = startCli([
       'sandwich',
       '--listen',
       `127.0.0.1:${frontPort}`,
       '--via',
-      mangler.url,
+      intermediary.url,
       '--return',
       `127.0.0.1:${returnPort}`,
       '--target',
@@ -208,7 +208,7 @@ describe('wsdiag sandwich', () => {
       stdout = exit.stdout;
     } finally {
       sandwich.kill('SIGTERM');
-      await mangler.close();
+      await intermediary.close();
     }
     for (const [where, text] of [
       ['stdout', stdout],
@@ -286,10 +286,10 @@ describe('wsdiag analyze', () => {
 describe('wsdiag probe', () => {
   it('a token in the --through URL appears nowhere in the matrix, JSON Lines or JUnit; --show-secrets shows it', async () => {
     const reflectorPort = await freePort();
-    const honest = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}` });
+    const honest = await startIntermediary(`ws://127.0.0.1:${reflectorPort}`);
     try {
-      const through = `${honest.url}ws/${SECRETS.segment}?t=${SECRETS.query}`;
-      const shown = `${honest.url}ws/REDACTED?t=REDACTED`;
+      const through = `${honest.url}/ws/${SECRETS.segment}?t=${SECRETS.query}`;
+      const shown = `${honest.url}/ws/REDACTED?t=REDACTED`;
       const common = ['probe', '--through', through, '--reflector', `127.0.0.1:${reflectorPort}`, '--cases', 'text/hello'];
       const junit = file('probe.xml');
       const json = await runCli([...common, '--json', '--junit', junit]);

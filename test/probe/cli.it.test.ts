@@ -1,24 +1,28 @@
 /**
  * `wsdiag probe` as a user runs it: the built CLI in a child process, its reflector on a chosen port, the
- * mangling proxy (in this process) in front of it. Exit codes 0/1/2/3, the matrix, JSON Lines, JUnit.
+ * `wsdiag chaos` (startChaos, in this process) in front of it as the intermediary. Exit codes 0/1/2/3, the matrix, JSON Lines, JUnit.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startManglingProxy, type ManglingProxy } from '../../examples/mangling-proxy.js';
+import { startChaos, type RunningChaos } from '../../src/chaos/index.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
 
 let reflectorPort: number;
-let honest: ManglingProxy;
-let rewriting: ManglingProxy;
+let honest: RunningChaos;
+let rewriting: RunningChaos;
 const dir = tempDir('probe-cli').path;
 before(async () => {
   reflectorPort = await freePort();
-  honest = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}` });
-  rewriting = await startManglingProxy({ target: `ws://127.0.0.1:${reflectorPort}`, faults: { rewriteClose: 1001 } });
+  const intermediary = (toxics: unknown[]) =>
+    startChaos({ target: `ws://127.0.0.1:${reflectorPort}`, listen: { host: '127.0.0.1', port: 0 }, onEvent: () => {}, toxics });
+  honest = await intermediary([]);
+  rewriting = await intermediary(
+    ['client->server', 'server->client'].map((stream) => ({ type: 'close-code', stream, attributes: { code: 1001 } })),
+  );
 });
 after(async () => {
   await honest.close();
@@ -28,7 +32,7 @@ after(async () => {
 const reflector = () => ['--reflector', `127.0.0.1:${reflectorPort}`];
 
 test('an honest intermediary: the matrix, every case passing, exit 0', async () => {
-  const r = await runCli(['probe', '--through', `${honest.url}ws`, ...reflector(), '--cases', 'text/*,close/client-1000']);
+  const r = await runCli(['probe', '--through', `${honest.url}/ws`, ...reflector(), '--cases', 'text/*,close/client-1000']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^wsdiag probe: ws:\/\/127\.0\.0\.1:\d+\/ws → reflector 127\.0\.0\.1:\d+ \(3 cases\)/);
   assert.match(r.stdout, /case +hs +c→s +s→c +close +latency +result/);
@@ -39,15 +43,17 @@ test('an honest intermediary: the matrix, every case passing, exit 0', async () 
 
 test('a rewritten close code: FAIL in the matrix with the check, exit 1; JSON Lines and JUnit agree', async () => {
   const junit = join(dir, 'probe.xml');
-  const pretty = await runCli(['probe', '--through', `${rewriting.url}ws`, ...reflector(), '--cases', 'close/client-3000']);
+  const pretty = await runCli(['probe', '--through', `${rewriting.url}/ws`, ...reflector(), '--cases', 'close/client-3000']);
   assert.equal(pretty.code, 1, pretty.stderr);
-  assert.match(pretty.stdout, /close\/client-3000 +✓ +✓ +✓ +✗ .* FAIL/);
+  // The Close toward the reflector is re-encoded with a fresh masking key: legal, so info (i) only.
+  assert.match(pretty.stdout, /close\/client-3000 +✓ +i +✓ +✗ .* FAIL/);
+  assert.match(pretty.stdout, /i c→s mask-key-changed: 1 frame arrived with a new masking key/);
   assert.match(pretty.stdout, /✗ c→s close-code-rewritten: The Close code 3000 arrived as 1001\./);
 
   const json = await runCli([
     'probe',
     '--through',
-    `${rewriting.url}ws`,
+    `${rewriting.url}/ws`,
     ...reflector(),
     '--cases',
     'close/client-3000,close/server-1001',
@@ -69,6 +75,7 @@ test('a rewritten close code: FAIL in the matrix with the check, exit 1; JSON Li
   assert.deepEqual(
     (closeCase['findings'] as Array<Record<string, unknown>>).map((f) => [f['check'], f['severity'], f['blame'], f['dir']]),
     [
+      ['mask-key-changed', 'info', null, 'client->server'],
       ['close-code-rewritten', 'failure', 'intermediary', 'client->server'],
       ['close-code-rewritten', 'failure', 'intermediary', 'server->client'],
     ],
@@ -83,8 +90,12 @@ test('a rewritten close code: FAIL in the matrix with the check, exit 1; JSON Li
   assert.match(xml, /<testsuite name="wsdiag probe" tests="2" failures="1" errors="0"/);
   assert.match(xml, /<testcase name="close\/client-3000" classname="wsdiag probe\.close"/);
   assert.match(xml, /<failure message="close-code-rewritten: The Close code 3000 arrived as 1001\." type="close-code-rewritten">/);
-  // A Close 1001 is left alone by a proxy that rewrites every code to 1001: that case passes.
-  assert.match(xml, /<testcase name="close\/server-1001" classname="wsdiag probe\.close" time="[\d.]+">\n {4}<\/testcase>/);
+  // A Close 1001 rewritten to 1001 is the same Close (with a fresh key toward the reflector, an info in
+  // system-out): that case passes.
+  assert.match(
+    xml,
+    /<testcase name="close\/server-1001" classname="wsdiag probe\.close" time="[\d.]+">\n {6}<system-out>info: mask-key-changed [^\n]*<\/system-out>\n {4}<\/testcase>/,
+  );
 });
 
 test('an unreachable intermediary: one line on stderr, exit 3', async () => {

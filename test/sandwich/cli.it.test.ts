@@ -1,14 +1,14 @@
 /**
- * `wsdiag sandwich` as a user runs it (the built bin/wsdiag.js in a child process) around the mangling
- * proxy: usage errors exit 2 with one line, a port in use exits 3, a run ended by SIGTERM exits 0 when
+ * `wsdiag sandwich` as a user runs it (the built bin/wsdiag.js in a child process) around an intermediary
+ * (wsdiag chaos, in this process): usage errors exit 2 with one line, a port in use exits 3, a run ended by SIGTERM exits 0 when
  * the intermediary was honest and 1 when it changed the traffic, with both summaries last; a closed stdout
  * stops the printing, not the relaying.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
 import { runCli, startCli, type RunningChild } from '../support/cli.js';
+import { bothWays, startIntermediary, type Intermediary, type IntermediaryFaults } from '../support/intermediary.js';
 import { freePort, occupiedPort } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
 import { waitForFileText } from '../support/wait.js';
@@ -94,20 +94,20 @@ test('a port in use: exit 3 with one line, whichever listener it is', async () =
   }
 });
 
-/** Starts `wsdiag sandwich` around a mangling proxy; resolves once both listeners are up. */
+/** Starts `wsdiag sandwich` around an intermediary; resolves once both listeners are up. */
 async function runSandwich(
-  faults: ManglingFaults,
+  faults: IntermediaryFaults,
   extra: string[],
-): Promise<{ run: RunningChild; mangler: ManglingProxy; frontUrl: string }> {
+): Promise<{ run: RunningChild; intermediary: Intermediary; frontUrl: string }> {
   const returnPort = await freePort();
   const frontPort = await freePort();
-  const mangler = await startManglingProxy({ target: `ws://127.0.0.1:${returnPort}`, faults });
+  const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, faults);
   const run = startCli([
     'sandwich',
     '--listen',
     `127.0.0.1:${frontPort}`,
     '--via',
-    mangler.url,
+    intermediary.url,
     '--return',
     `127.0.0.1:${returnPort}`,
     '--target',
@@ -121,16 +121,16 @@ async function runSandwich(
       'the front listening line',
     );
   } catch (err) {
-    // Never leave the child or the mangler behind: they would keep the test process alive.
+    // Never leave the child or the intermediary behind: they would keep the test process alive.
     run.kill('SIGKILL');
-    await mangler.close();
+    await intermediary.close();
     throw err;
   }
-  return { run, mangler, frontUrl: `ws://127.0.0.1:${frontPort}` };
+  return { run, intermediary, frontUrl: `ws://127.0.0.1:${frontPort}` };
 }
 
 test('--json: a rewritten close code is a sandwich-finding, both summaries come last, exit 1', async () => {
-  const { run, mangler, frontUrl } = await runSandwich({ rewriteClose: 4002 }, ['--json']);
+  const { run, intermediary, frontUrl } = await runSandwich({ toxics: bothWays('close-code', { code: 4002 }) }, ['--json']);
   try {
     const ws = await openWsClient(`${frontUrl}/live`);
     ws.close(1000, 'bye');
@@ -155,14 +155,18 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
       events.slice(-2).map((e) => e['type']),
       ['summary', 'sandwich-summary'],
     );
-    const finding = events.find((e) => e['type'] === 'sandwich-finding')!;
+    const finding = events.find((e) => e['type'] === 'sandwich-finding' && e['severity'] === 'failure')!;
     assert.deepEqual(
       [finding['conn'], finding['return_conn'], finding['check'], finding['severity'], finding['blame'], finding['dir']],
       [`${runId}-c1`, `${runId}-r1`, 'close-code-rewritten', 'failure', 'intermediary', 'client->server'],
     );
     assert.equal(finding['message'], 'The Close code 1000 arrived as 4002.');
     const summary = events.at(-1)!;
-    assert.deepEqual([summary['pairs'], summary['failures'], summary['by_check']], [1, 1, { 'close-code-rewritten': 1 }]);
+    // The rewritten Close toward the server also got a fresh masking key: legal, an info.
+    assert.deepEqual(
+      [summary['pairs'], summary['failures'], summary['infos'], summary['by_check']],
+      [1, 1, 1, { 'close-code-rewritten': 1, 'mask-key-changed': 1 }],
+    );
     // Both legs' ordinary events are there, told apart by their connection ids.
     assert.deepEqual(
       events
@@ -173,13 +177,13 @@ test('--json: a rewritten close code is a sandwich-finding, both summaries come 
     );
   } finally {
     run.kill('SIGTERM');
-    await mangler.close();
+    await intermediary.close();
   }
 });
 
 test('--quiet still prints where both listeners are', async () => {
   // runSandwich waits for the front listener's line: without it, this test times out.
-  const { run, mangler } = await runSandwich({}, ['--quiet']);
+  const { run, intermediary } = await runSandwich({ toxics: [] }, ['--quiet']);
   try {
     await run.waitForLine(
       (l) => /listening on 127\.0\.0\.1:\d+ {2}target ws:\/\/127\.0\.0\.1:\d+\//.test(l) && l.includes(target.url.replace(/\/?$/, '/')),
@@ -190,12 +194,12 @@ test('--quiet still prints where both listeners are', async () => {
     assert.equal(code, 0, stderr);
   } finally {
     run.kill('SIGTERM');
-    await mangler.close();
+    await intermediary.close();
   }
 });
 
 test('pretty output through an honest intermediary: no failures, exit 0', async () => {
-  const { run, mangler, frontUrl } = await runSandwich({}, []);
+  const { run, intermediary, frontUrl } = await runSandwich({ toxics: [] }, []);
   try {
     const ws = await openWsClient(`${frontUrl}/live`);
     ws.send('hello');
@@ -213,13 +217,13 @@ test('pretty output through an honest intermediary: no failures, exit 0', async 
     assert.doesNotMatch(stdout, /⇄/);
   } finally {
     run.kill('SIGTERM');
-    await mangler.close();
+    await intermediary.close();
   }
 });
 
 test('a closed stdout (| head -1) stops the printing, not the sandwich: one line on stderr, --log gets everything', async () => {
   const logPath = dir.file('events.log');
-  const { run, mangler, frontUrl } = await runSandwich({}, ['--log', logPath]);
+  const { run, intermediary, frontUrl } = await runSandwich({ toxics: [] }, ['--log', logPath]);
   try {
     run.closeStdout();
     for (const path of ['/first', '/second']) {
@@ -257,6 +261,6 @@ test('a closed stdout (| head -1) stops the printing, not the sandwich: one line
     assert.equal(events.at(-1)!['pairs'], 2);
   } finally {
     run.kill('SIGTERM');
-    await mangler.close();
+    await intermediary.close();
   }
 });

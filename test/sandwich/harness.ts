@@ -1,13 +1,14 @@
 /**
- * A sandwich around examples/mangling-proxy.ts for one test:
+ * A sandwich around a broken intermediary (test/support/intermediary.ts: wsdiag chaos with toxics, or a
+ * relay that edits the handshake) for one test:
  *
- *   ws client ─► front (rig-c1) ─► mangling proxy ─► return (rig-r1) ─► ws target (echo, deflate, "chat")
+ *   ws client ─► front (rig-c1) ─► intermediary ─► return (rig-r1) ─► ws target (echo, deflate, "chat")
  *
  * The run id is pinned to RIG_RUN, so tests name connections as they appear in the events.
  * Every event is kept; waits resolve on the events themselves, bounded by a deadline.
  */
 import type { WebSocket } from 'ws';
-import { startManglingProxy, type ManglingFaults, type ManglingProxy } from '../../examples/mangling-proxy.js';
+import { startIntermediary, type Intermediary, type IntermediaryFaults } from '../support/intermediary.js';
 import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent, WsdiagEvent } from '../../src/events/index.js';
 import { startWsServer, type WsServer } from '../support/ws-servers.js';
@@ -19,7 +20,7 @@ export const RIG_RUN = 'rig';
 
 export interface Rig {
   sandwich: RunningSandwich;
-  mangler: ManglingProxy;
+  intermediary: Intermediary;
   target: WsServer;
   events: WsdiagEvent[];
   /** The URL a client dials (the front listener), with `path`. */
@@ -35,7 +36,8 @@ export interface Rig {
 }
 
 export interface RigOptions {
-  faults?: ManglingFaults;
+  /** What the intermediary does (default: nothing, an honest relay). */
+  faults?: IntermediaryFaults;
   /** Replaces the target's echo behaviour. */
   onConnection?: (ws: WebSocket) => void;
   lingerMs?: number;
@@ -61,16 +63,12 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     // Through JSON, as a log would hold it (and proof that every event serialises).
     onEvent: log.push,
   });
-  const mangler = await startManglingProxy({
-    port: viaPort,
-    target: sandwich.back.url,
-    ...(options.faults ? { faults: options.faults } : {}),
-  });
+  const intermediary = await startIntermediary(sandwich.back.url, options.faults, viaPort);
   let summary: Promise<SandwichSummaryEvent> | null = null;
   const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms?: number) => log.waitForMatch(match, what, ms);
   return {
     sandwich,
-    mangler,
+    intermediary,
     target,
     events: log.events,
     url: (path = '/') => `${sandwich.front.url}${path}`,
@@ -82,7 +80,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     stop: () =>
       (summary ??= (async () => {
         const result = await sandwich.close();
-        await mangler.close();
+        await intermediary.close();
         await target.close();
         return result;
       })()),

@@ -8,7 +8,7 @@ import { closeCode, delay, drop, duplicate, injectPing } from './control.js';
 import { deflate } from './deflate.js';
 import { coalesce, fragment } from './fragmentation.js';
 import { nonMinimalLength, reservedOpcode, rsv } from './header.js';
-import { mask } from './mask.js';
+import { mask, remask } from './mask.js';
 import { corruptUtf8, retype } from './message.js';
 import { reset } from './reset.js';
 import { bandwidth, latency } from './timing.js';
@@ -29,6 +29,7 @@ export const TOXICS: { readonly [T in ToxicType]: ToxicDefinition<T> } = {
   noop,
   rsv,
   mask,
+  remask,
   'reserved-opcode': reservedOpcode,
   'non-minimal-length': nonMinimalLength,
   retype,

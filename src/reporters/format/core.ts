@@ -126,10 +126,18 @@ function refusals(b: Block, refused: NonNullable<SummaryEvent['refused']>): void
   b.detail(`${b.c.warning(`refused ${plural(total, 'client')}`)}: ${parts.join(', ')}`);
 }
 
+/** The faults `wsdiag chaos` injected, per toxic, most first. */
+function injected(b: Block, faults: Record<string, number>): void {
+  const entries = Object.entries(faults).sort(([a, x], [c, y]) => y - x || (a < c ? -1 : a > c ? 1 : 0));
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  b.detail(`${b.c.warning(`injected ${plural(total, 'fault')}`)}: ${entries.map(([toxic, count]) => `${p(toxic)} ${count}`).join(', ')}`);
+}
+
 export function summary(b: Block, e: SummaryEvent): void {
   const violations = e.violations > 0 ? b.c.error(plural(e.violations, 'violation')) : b.c.good('no violations');
   b.header(b.c.emphasis('summary'), plural(e.connections, 'connection'), violations);
   if (e.refused) refusals(b, e.refused);
+  if (e.faults) injected(b, e.faults);
   if (e.violations === 0) return;
   // Most frequent first; ties by rule id so the table is stable.
   const rows = Object.entries(e.by_rule)

@@ -6,6 +6,7 @@
 import type { EventOf, EventType, WsdiagEvent } from '../../events/index.js';
 import { Block, type FormatOptions } from './block.js';
 import { captureProblem, gap, stream } from './capture.js';
+import { fault } from './chaos.js';
 import { close, error, frame, listening, open, peerClose, summary, violation } from './core.js';
 import { describeAlone } from '../message-views.js';
 import { message } from './message.js';
@@ -52,6 +53,7 @@ const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
   gap: timed(gap),
   stream: timed(stream),
   'capture-problem': timed(captureProblem),
+  fault: timed(fault),
 };
 
 /** The text of one event (lines ending in `\n`). */

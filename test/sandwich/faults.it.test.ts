@@ -1,6 +1,7 @@
 /**
- * The sandwich around examples/mangling-proxy.ts with real `ws` clients and server: the honest mode gives
- * zero findings over mixed traffic, and each fault flag is caught, blamed on the intermediary, with the
+ * The sandwich around a broken intermediary (wsdiag chaos with toxics, or a relay that edits the
+ * handshake: test/support/intermediary.ts) with real `ws` clients and server: with no toxic it gives zero
+ * findings over mixed traffic, and each fault is caught, blamed on the intermediary, with the
  * leg that first carried the bad frame in the evidence and the legs matched by Sec-WebSocket-Key.
  */
 import { test } from 'node:test';
@@ -11,6 +12,7 @@ import type { CloseEvent, ViolationEvent } from '../../src/events/index.js';
 import type { SandwichFindingEvent } from '../../src/sandwich/types.js';
 import { closedWith, nextMessages, openWsClient } from '../support/ws-servers.js';
 import { waitForEvent } from '../support/wait.js';
+import { bothWays } from '../support/intermediary.js';
 import { failures, isFinding, startRig, type Rig } from './harness.js';
 
 function violations(rig: Rig, conn: string): Array<[string, string]> {
@@ -34,7 +36,7 @@ async function expectFinding(rig: Rig, check: string, dir: string): Promise<Sand
   return f;
 }
 
-test('honest mode: text, binary, fragmented, compressed and subprotocol traffic gives zero findings', async () => {
+test('no toxic: text, binary, fragmented, compressed and subprotocol traffic gives zero findings', async () => {
   // The target pings each client once and echoes everything.
   const rig = await startRig({
     onConnection: (ws) => {
@@ -105,8 +107,8 @@ test('honest mode: text, binary, fragmented, compressed and subprotocol traffic 
   }
 });
 
-test('--rsv1: rsv-added, and the return leg is the one whose analyzer saw reserved-bits', async () => {
-  const rig = await startRig({ faults: { rsv1: true } });
+test('rsv: rsv-added, and the return leg is the one whose analyzer saw reserved-bits', async () => {
+  const rig = await startRig({ faults: { toxics: bothWays('rsv', { bit: 1 }) } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.send('hello');
@@ -126,8 +128,8 @@ test('--rsv1: rsv-added, and the return leg is the one whose analyzer saw reserv
   }
 });
 
-test('--strip-mask: mask-removed, seen by the return leg as unmasked-client-frame', async () => {
-  const rig = await startRig({ faults: { stripMask: true } });
+test('mask: mask-removed, seen by the return leg as unmasked-client-frame', async () => {
+  const rig = await startRig({ faults: { toxics: [{ type: 'mask', stream: 'client->server' }] } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.send('hello');
@@ -143,8 +145,8 @@ test('--strip-mask: mask-removed, seen by the return leg as unmasked-client-fram
   }
 });
 
-test('--text-to-binary: type-changed in the direction it happened', async () => {
-  const rig = await startRig({ faults: { textToBinary: true } });
+test('retype: type-changed in the direction it happened', async () => {
+  const rig = await startRig({ faults: { toxics: bothWays('retype', { to: 'binary' }) } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     const echo = nextMessages(ws, 1);
@@ -163,9 +165,9 @@ test('--text-to-binary: type-changed in the direction it happened', async () => 
   }
 });
 
-test('--drop-pongs: pong-lost both ways', async () => {
+test('drop pongs: pong-lost both ways', async () => {
   const rig = await startRig({
-    faults: { dropPongs: true },
+    faults: { toxics: bothWays('drop', { frames: 'pong' }) },
     // Pings the client once it has spoken (a ping sent with the 101 could beat the test's listener).
     onConnection: (ws) => ws.once('message', () => ws.ping(Buffer.from('from-target'))),
   });
@@ -189,8 +191,8 @@ test('--drop-pongs: pong-lost both ways', async () => {
   }
 });
 
-test('--truncate: message-truncated for a message over 64 KiB', async () => {
-  const rig = await startRig({ faults: { truncate: 65536 } });
+test('truncate (end=false): message-truncated for a message over 64 KiB', async () => {
+  const rig = await startRig({ faults: { toxics: bothWays('truncate', { keep: 65536, end: false }) } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     const echo = nextMessages(ws, 1);
@@ -208,8 +210,8 @@ test('--truncate: message-truncated for a message over 64 KiB', async () => {
   }
 });
 
-test('--swallow-close: close-swallowed, once the client gives up and the legs close', async () => {
-  const rig = await startRig({ faults: { swallowClose: true } });
+test('drop Close: close-swallowed, once the client gives up and the legs close', async () => {
+  const rig = await startRig({ faults: { toxics: bothWays('drop', { frames: 'close' }) } });
   try {
     const ws: WebSocket = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.close(1000, 'bye');
@@ -227,8 +229,8 @@ test('--swallow-close: close-swallowed, once the client gives up and the legs cl
   }
 });
 
-test('--rewrite-close: close-code-rewritten, with both codes in the evidence', async () => {
-  const rig = await startRig({ faults: { rewriteClose: 4001 } });
+test('close-code: close-code-rewritten, with both codes in the evidence', async () => {
+  const rig = await startRig({ faults: { toxics: bothWays('close-code', { code: 4001 }) } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: false });
     ws.close(1000, 'bye');
@@ -243,8 +245,8 @@ test('--rewrite-close: close-code-rewritten, with both codes in the evidence', a
   }
 });
 
-test('--strip-extensions request: extensions-changed on the request, each leg negotiating its own', async () => {
-  const rig = await startRig({ faults: { stripExtensions: 'request' } });
+test('extensions stripped from the request: extensions-changed on the request, each leg negotiating its own', async () => {
+  const rig = await startRig({ faults: { handshake: { stripExtensions: 'request' } } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: true });
     assert.equal(ws.extensions, '');
@@ -260,8 +262,8 @@ test('--strip-extensions request: extensions-changed on the request, each leg ne
   }
 });
 
-test('--strip-extensions response: the front leg first carries compressed frames it cannot have', async () => {
-  const rig = await startRig({ faults: { stripExtensions: 'response' } });
+test('extensions stripped from the response: the front leg first carries compressed frames it cannot have', async () => {
+  const rig = await startRig({ faults: { handshake: { stripExtensions: 'response' } } });
   try {
     const ws = await openWsClient(rig.url('/'), undefined, { perMessageDeflate: true });
     ws.send('hello');
@@ -285,8 +287,8 @@ test('--strip-extensions response: the front leg first carries compressed frames
   }
 });
 
-test('--replace-key: legs matched by path and order, across concurrent connections', async () => {
-  const rig = await startRig({ faults: { replaceKey: true } });
+test('a key of its own upstream: legs matched by path and order, across concurrent connections', async () => {
+  const rig = await startRig({ faults: { handshake: { replaceKey: true } } });
   try {
     const open = (path: string) => openWsClient(rig.url(path), undefined, { perMessageDeflate: false });
     // Three paths at once; then two connections on one path, each paired before the next opens (pairing

@@ -1,14 +1,15 @@
 /**
- * The probe through examples/mangling-proxy.ts: the honest mode gives zero findings over the default
- * suite; each fault is caught, named by its check and blamed on the intermediary; the two legal changes
- * give info only.
+ * The probe through a broken intermediary (test/support/intermediary.ts): `wsdiag chaos` with the toxics
+ * of each fault, or, for handshake faults and pings answered on the way, which toxics do not commit, a
+ * relay that edits the handshake. With no toxic the suite gives zero findings; each fault is caught, named
+ * by its check and blamed on the intermediary; the legal changes give info only.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startManglingProxy, type ManglingFaults } from '../../examples/mangling-proxy.js';
 import { runProbe, type ProbeOptions, type ProbeSummary } from '../../src/probe/run.js';
 import { startReflector, type Reflector } from '../../src/probe/reflector.js';
 import type { ProbeFinding } from '../../src/observe/index.js';
+import { bothWays, startIntermediary, type IntermediaryFaults } from '../support/intermediary.js';
 
 let reflector: Reflector;
 before(async () => {
@@ -25,10 +26,10 @@ after(async () => {
  */
 const LOSS_SEEN_AFTER_MS = 1500;
 
-async function probeThrough(faults: ManglingFaults, options: Partial<ProbeOptions> = {}): Promise<ProbeSummary> {
-  const proxy = await startManglingProxy({ target: `ws://127.0.0.1:${reflector.port}`, faults });
+async function probeThrough(intermediary: IntermediaryFaults, options: Partial<ProbeOptions> = {}): Promise<ProbeSummary> {
+  const proxy = await startIntermediary(`ws://127.0.0.1:${reflector.port}`, intermediary);
   try {
-    return await runProbe({ through: `${proxy.url}ws`, reflectorInstance: reflector, timeoutMs: 20_000, idleSeconds: 0.3, ...options });
+    return await runProbe({ through: `${proxy.url}/ws`, reflectorInstance: reflector, timeoutMs: 20_000, idleSeconds: 0.3, ...options });
   } finally {
     await proxy.close();
   }
@@ -38,15 +39,15 @@ function all(summary: ProbeSummary): ProbeFinding[] {
   return summary.results.flatMap((r) => r.findings);
 }
 
-test('honest mode: the whole default suite passes with zero findings', async () => {
-  const summary = await probeThrough({});
+test('no toxic: the whole default suite passes with zero findings', async () => {
+  const summary = await probeThrough({ toxics: [] });
   assert.ok(summary.results.length >= 29, `ran ${summary.results.length} cases`);
   assert.deepEqual(all(summary), []);
   assert.deepEqual(summary.counts, { pass: summary.results.length, warn: 0, fail: 0, error: 0 });
 });
 
-test('honest mode passes invalid frames on, and the probe says so for each', async () => {
-  const summary = await probeThrough({}, { cases: 'invalid/*', includeInvalid: true });
+test('no toxic: invalid frames are passed on, and the probe says so for each', async () => {
+  const summary = await probeThrough({ toxics: [] }, { cases: 'invalid/*', includeInvalid: true });
   assert.ok(summary.results.length >= 8);
   for (const r of summary.results) {
     assert.equal(r.status, 'pass', r.case);
@@ -59,7 +60,7 @@ test('honest mode passes invalid frames on, and the probe says so for each', asy
 });
 
 interface FaultCase {
-  faults: ManglingFaults;
+  intermediary: IntermediaryFaults;
   cases: string;
   /** Check ids (with direction, or `*` for either) that must be among the failures. */
   expect: string[];
@@ -67,52 +68,65 @@ interface FaultCase {
 }
 
 const FAULTS: Record<string, FaultCase> = {
-  'set RSV1': { faults: { rsv1: true }, cases: 'text/hello', expect: ['rsv-added client->server', 'rsv-added server->client'] },
-  'strip the mask': { faults: { stripMask: true }, cases: 'text/hello', expect: ['mask-removed client->server'] },
+  'set RSV1': {
+    intermediary: { toxics: bothWays('rsv', { bit: 1 }) },
+    cases: 'text/hello',
+    expect: ['rsv-added client->server', 'rsv-added server->client'],
+  },
+  'strip the mask': {
+    intermediary: { toxics: [{ type: 'mask', stream: 'client->server' }] },
+    cases: 'text/hello',
+    expect: ['mask-removed client->server'],
+  },
   'text to binary': {
-    faults: { textToBinary: true },
+    intermediary: { toxics: bothWays('retype', { to: 'binary' }) },
     cases: 'text/hello',
     expect: ['type-changed client->server', 'type-changed server->client'],
   },
   'drop pongs': {
-    faults: { dropPongs: true },
+    intermediary: { toxics: bothWays('drop', { frames: 'pong' }) },
     cases: 'ping/*',
     expect: ['pong-lost client->server', 'pong-lost server->client'],
     options: { timeoutMs: LOSS_SEEN_AFTER_MS },
   },
   'truncate over 64 KiB': {
-    faults: { truncate: 65536 },
+    intermediary: { toxics: bothWays('truncate', { keep: 65536, end: false }) },
     cases: 'length/1MiB',
     expect: ['message-truncated client->server', 'message-truncated server->client'],
   },
   'swallow Close': {
-    faults: { swallowClose: true },
+    intermediary: { toxics: bothWays('drop', { frames: 'close' }) },
     cases: 'close/client-1000',
     expect: ['close-swallowed client->server'],
     options: { timeoutMs: LOSS_SEEN_AFTER_MS },
   },
   'rewrite the close code': {
-    faults: { rewriteClose: 1001 },
+    intermediary: { toxics: bothWays('close-code', { code: 1001 }) },
     cases: 'close/server-4999',
     expect: ['close-code-rewritten server->client', 'close-code-rewritten client->server'],
   },
   'strip Sec-WebSocket-Extensions from the request': {
-    faults: { stripExtensions: 'request' },
+    intermediary: { handshake: { stripExtensions: 'request' } },
     cases: 'deflate/*',
     expect: ['extensions-changed client->server'],
   },
   'strip Sec-WebSocket-Extensions from the response': {
-    faults: { stripExtensions: 'response' },
+    intermediary: { handshake: { stripExtensions: 'response' } },
     cases: 'deflate/*',
     expect: ['extensions-changed server->client', 'protocol-violation server->client'],
   },
-  // Both directions are delayed; the finding names the slower one, which depends on the machine's load.
-  'add latency': { faults: { delayMs: 250 }, cases: 'text/hello', expect: ['latency *'], options: { maxLatencyMs: 100 } },
+  // Both directions are held; the finding names the slower one, which depends on the machine's load.
+  'add latency': {
+    intermediary: { toxics: bothWays('latency', { latency: 250 }) },
+    cases: 'text/hello',
+    expect: ['latency *'],
+    options: { maxLatencyMs: 100 },
+  },
 };
 
 for (const [name, fault] of Object.entries(FAULTS)) {
   test(`fault "${name}" is caught and blamed on the intermediary`, async () => {
-    const summary = await probeThrough(fault.faults, { cases: fault.cases, ...fault.options });
+    const summary = await probeThrough(fault.intermediary, { cases: fault.cases, ...fault.options });
     const failures = all(summary).filter((f) => f.severity === 'failure');
     const seen = failures.map((f) => `${f.check} ${f.dir}`);
     for (const wanted of fault.expect) {
@@ -128,13 +142,13 @@ for (const [name, fault] of Object.entries(FAULTS)) {
 }
 
 test('legal changes are info only: new mask keys', async () => {
-  const summary = await probeThrough({ remask: true }, { cases: 'text/hello,fragmented/*' });
+  const summary = await probeThrough({ toxics: [{ type: 'remask', stream: 'client->server' }] }, { cases: 'text/hello,fragmented/*' });
   assert.deepEqual([...new Set(all(summary).map((f) => `${f.severity} ${f.check}`))], ['info mask-key-changed']);
   assert.equal(summary.counts.pass, summary.results.length);
 });
 
 test('pings the intermediary answers itself are info, not lost', async () => {
-  const summary = await probeThrough({ answerPings: true }, { cases: 'ping/*' });
+  const summary = await probeThrough({ handshake: { answerPings: true } }, { cases: 'ping/*' });
   const [result] = summary.results;
   assert.equal(result!.status, 'pass');
   assert.deepEqual(
@@ -149,7 +163,7 @@ test('pings the intermediary answers itself are info, not lost', async () => {
 });
 
 test('re-fragmenting is legal without extensions and fails under permessage-deflate', async () => {
-  const summary = await probeThrough({ refragment: 1000 }, { cases: 'length/65536,deflate/*' });
+  const summary = await probeThrough({ toxics: bothWays('fragment', { size: 1000 }) }, { cases: 'length/65536,deflate/*' });
   const byCase = new Map(summary.results.map((r) => [r.case, r]));
   const plain = byCase.get('length/65536')!;
   assert.equal(plain.status, 'pass');

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:chaos`: what fault injection costs the relay. A ws echo server and closed-loop ws clients
+ * through `wsdiag proxy` and through `wsdiag chaos` with a `noop` toxic in each direction (the engine runs,
+ * decides nothing), in one run, alternating in each repetition so a change in the machine's load hits both
+ * alike. Each relay runs in its own process; its CPU per round trip is read there. Goal: chaos throughput
+ * ≥ 0.9x the proxy's. (The engine alone, without sockets: `node dist/bench/chaos-engine.js`.)
+ *
+ * Options: --quick (short windows, smoke test), --reps N, --window MS.
+ */
+import { BenchChild } from './support/child.js';
+import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
+import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
+import { writeResults } from './support/results.js';
+import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
+import { median } from './support/stats.js';
+
+const SIZES = [64, 4 * 1024, 256 * 1024] as const;
+const CONNECTIONS = [1, 50] as const;
+const GOAL = 0.9;
+const RELAYS = ['proxy', 'chaos'] as const;
+type Relay = (typeof RELAYS)[number];
+
+interface Options {
+  quick: boolean;
+  reps: number;
+  warmupMs: number;
+  windowMs: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const quick = argv.includes('--quick');
+  const numberAfter = (flag: string, fallback: number): number => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return fallback;
+    const value = Number(argv[at + 1]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
+    return value;
+  };
+  return {
+    quick,
+    reps: numberAfter('--reps', quick ? 1 : 5),
+    warmupMs: quick ? 200 : 300,
+    windowMs: numberAfter('--window', quick ? 400 : 1000),
+  };
+}
+
+interface Row {
+  size: number;
+  connections: number;
+  relay: Relay;
+  samples: RoundTrips[];
+  messagesPerSecond: number;
+  p99Ms: number;
+  relayCpuUsPerMessage: number;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
+  warnIfBusy(machine);
+  console.log(`# wsdiag chaos benchmark${options.quick ? ' (quick)' : ''}\n\n${describeMachine(machine)}\n`);
+  const echo = await BenchChild.start('echo');
+  const target = `ws://127.0.0.1:${echo.ready.port}`;
+  const children: Record<Relay, BenchChild> = {
+    proxy: await BenchChild.start('wsdiag', [target]),
+    chaos: await BenchChild.start('wsdiag', [target, '--chaos']),
+  };
+  const rows: Row[] = [];
+  try {
+    for (const size of SIZES) {
+      for (const connections of CONNECTIONS) {
+        const samples: Record<Relay, RoundTrips[]> = { proxy: [], chaos: [] };
+        // One unmeasured pass each first: the first window after a change of size runs cold (JIT, socket buffers).
+        for (const relay of RELAYS) await roundTripsThrough(children[relay], size, connections, options);
+        for (let rep = 0; rep < options.reps; rep++) {
+          for (const relay of rep % 2 === 0 ? RELAYS : [...RELAYS].reverse()) {
+            samples[relay].push(await roundTripsThrough(children[relay], size, connections, options));
+          }
+        }
+        for (const relay of RELAYS) {
+          rows.push({
+            size,
+            connections,
+            relay,
+            samples: samples[relay],
+            messagesPerSecond: median(samples[relay].map((s) => s.messagesPerSecond)),
+            p99Ms: median(samples[relay].map((s) => s.p99Ms)),
+            relayCpuUsPerMessage: median(samples[relay].map((s) => s.relayCpuUsPerMessage)),
+          });
+        }
+        console.error(`done: ${formatSize(size)} x${connections}`);
+      }
+    }
+    // A noop toxic changes nothing: valid traffic stays valid and no fault is reported.
+    const counted = await children.chaos.stats();
+    for (const type of ['violation', 'error', 'fault']) {
+      if ((counted.events[type] ?? 0) > 0) throw new Error(`chaos reported ${counted.events[type]} ${type} events with noop toxics`);
+    }
+  } finally {
+    for (const child of [...Object.values(children), echo]) await child.stop();
+  }
+
+  const find = (size: number, connections: number, relay: Relay): Row => {
+    const row = rows.find((r) => r.size === size && r.connections === connections && r.relay === relay);
+    if (!row) throw new Error(`no result for ${relay} ${size} x${connections}`);
+    return row;
+  };
+  const ratios: number[] = [];
+  const table = markdownTable(
+    ['Message', 'Conns', 'proxy msgs/s', 'chaos msgs/s', 'chaos/proxy', 'p99 ms proxy → chaos', 'relay CPU µs/msg proxy → chaos'],
+    SIZES.flatMap((size) =>
+      CONNECTIONS.map((connections) => {
+        const proxy = find(size, connections, 'proxy');
+        const chaos = find(size, connections, 'chaos');
+        const ratio = chaos.messagesPerSecond / proxy.messagesPerSecond;
+        ratios.push(ratio);
+        return [
+          formatSize(size),
+          String(connections),
+          formatNumber(proxy.messagesPerSecond),
+          formatNumber(chaos.messagesPerSecond),
+          formatRatio(ratio, GOAL),
+          `${proxy.p99Ms.toFixed(2)} → ${chaos.p99Ms.toFixed(2)}`,
+          `${formatNumber(proxy.relayCpuUsPerMessage, 1)} → ${formatNumber(chaos.relayCpuUsPerMessage, 1)}`,
+        ];
+      }),
+    ),
+    ['left', 'right'],
+  );
+  console.log(table);
+  const worst = Math.min(...ratios);
+  console.log(
+    `\nGoal: chaos (noop toxics) throughput ≥ ${GOAL}x the proxy's — worst ratio ${formatRatio(worst, GOAL)}: ${worst >= GOAL ? 'met' : 'NOT met'}.`,
+  );
+  if (!options.quick) {
+    const path = writeResults('chaos', { machine, options, rows, worst, goal: GOAL });
+    console.log(`\nSaved to ${path}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,157 @@
+/**
+ * Fault injection as the proxy's forwarding strategy (src/proxy/forwarding.ts): the chaos engine of each
+ * direction (engine.ts, sans-IO) decides what the receiver gets, and an ActionRunner (runner.ts) performs
+ * that on the relay, in order and on time.
+ *
+ *   sender ──chunk──► ChaosDirection.push ──actions──► ActionRunner ──► forward + analyze ──► receiver
+ *
+ * - The analyzer decodes what the receiver gets, not what the sender sent: the connection's violations
+ *   are the ones the toxics cause, each right after the `fault` event that says what was changed.
+ * - A sender's FIN is passed on by the engine, after whatever it still holds (a delayed frame, a message
+ *   being coalesced); a `truncate` ends the stream itself and a `reset` resets both sockets, both as
+ *   wsdiag's own doing (the sender is not blamed for a frame cut short).
+ * - The toxics are read at every frame from their source (the registry the HTTP API changes).
+ * - While wsdiag closes the connection (shutdown), the rest of a frame a receiver is in the middle of still
+ *   goes through the engine; a frame the engine holds (a delay) is dropped with what follows.
+ */
+import { splitConnId } from '../conn-id.js';
+import { systemClock, type Clock, type Direction } from '../events/index.js';
+import type { ConnectionAddon, Forwarding, ProxyAddon, RelayControl, RelayLeg } from '../proxy/index.js';
+import { createChaosConnection, type ChaosDirection, type ToxicSource } from './engine.js';
+import { faultEvent } from './events.js';
+import { ActionRunner, systemTimers, type ChaosTimers } from './runner.js';
+
+export interface ChaosAddonOptions {
+  /** Where each engine reads its direction's toxics (a ToxicRegistry, or staticToxics). */
+  toxics: ToxicSource;
+  /** The run seed (random.ts newSeed): the same seed on the same traffic gives the same faults. */
+  seed: string;
+  /** The `fault` events' clock (the proxy's). */
+  clock?: Clock;
+  /** Delays' timers (tests drive them by hand). */
+  timers?: ChaosTimers;
+}
+
+/** The name the addon goes by in `error` events and conflict messages. */
+export const CHAOS_ADDON_NAME = 'chaos';
+
+/**
+ * The addon that makes a proxy inject faults. It takes part in every connection (to learn the negotiated
+ * extensions and to stop its timers at the end) and is the proxy's forwarding strategy, so it cannot go
+ * with --enforce or another strategy (startProxy refuses the combination).
+ */
+export function chaosAddon(options: ChaosAddonOptions): ProxyAddon {
+  // The upstream's Sec-WebSocket-Extensions as sent (the engine frames permessage-deflate by it), between
+  // the handshake hook and the connection's parts, which run one after the other.
+  const extensions = new Map<string, string | null>();
+  const connections = new Map<string, ChaosForwarding>();
+  return {
+    name: CHAOS_ADDON_NAME,
+    handshake(conn, handshake) {
+      if (handshake.status !== 101) return;
+      const value = handshake.response['sec-websocket-extensions'];
+      extensions.set(conn, Array.isArray(value) ? value.join(', ') : (value ?? null));
+    },
+    connection(info): ConnectionAddon {
+      const forwarding = new ChaosForwarding(info.conn, extensions.get(info.conn) ?? null, options);
+      extensions.delete(info.conn);
+      connections.set(info.conn, forwarding);
+      return {
+        end: () => {
+          forwarding.close();
+          connections.delete(info.conn);
+        },
+      };
+    },
+    forwarding(relay) {
+      const forwarding = connections.get(relay.conn);
+      // connection() runs first for every connection the relay carries: anything else is a bug of ours.
+      if (!forwarding) throw new Error(`no chaos engine was prepared for connection ${relay.conn}`);
+      return forwarding.attach(relay);
+    },
+  };
+}
+
+/** One connection's engines and runners, attached to its relay. */
+class ChaosForwarding implements Forwarding {
+  readonly #conn: string;
+  readonly #clock: Clock;
+  readonly #timers: ChaosTimers;
+  readonly #engines: Record<Direction, ChaosDirection>;
+  readonly #runners: Record<Direction, ActionRunner>;
+  /** The relay's legs, as it hands them over with their first bytes (the runners' actions need them). */
+  readonly #legs: Partial<Record<Direction, RelayLeg>> = {};
+  #relay: RelayControl | null = null;
+
+  constructor(conn: string, extensions: string | null, options: ChaosAddonOptions) {
+    this.#conn = conn;
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = options.timers ?? systemTimers;
+    this.#engines = createChaosConnection({
+      toxics: options.toxics,
+      seed: options.seed,
+      // The run part of the id changes every run; `c1` is the same connection of the next run.
+      connection: splitConnId(conn).local,
+      extensions,
+    });
+    this.#runners = {
+      'client->server': this.#runner('client->server'),
+      'server->client': this.#runner('server->client'),
+    };
+  }
+
+  attach(relay: RelayControl): this {
+    this.#relay = relay;
+    return this;
+  }
+
+  data(leg: RelayLeg, chunk: Uint8Array): void {
+    this.#legs[leg.dir] = leg;
+    const now = this.#timers.now();
+    this.#runners[leg.dir].run(this.#engines[leg.dir].push(chunk, now), now);
+  }
+
+  frameRest(leg: RelayLeg, piece: Uint8Array): string | null {
+    this.data(leg, piece);
+    return null;
+  }
+
+  end(leg: RelayLeg): boolean {
+    this.#legs[leg.dir] = leg;
+    const now = this.#timers.now();
+    // What the engine still holds goes out, then the FIN (RelayControl.end), on time after any delay.
+    this.#runners[leg.dir].run(this.#engines[leg.dir].end(now), now);
+    return true;
+  }
+
+  /** The connection is over: delayed actions have nowhere to go. */
+  close(): void {
+    this.#runners['client->server'].close();
+    this.#runners['server->client'].close();
+  }
+
+  #runner(dir: Direction): ActionRunner {
+    const relay = (): RelayControl => {
+      if (!this.#relay) throw new Error(`the chaos engine of ${this.#conn} ran before its relay was attached`);
+      return this.#relay;
+    };
+    const leg = (): RelayLeg => {
+      const known = this.#legs[dir];
+      // Actions only come from a push or an end, which hand the leg over first.
+      if (!known) throw new Error(`the chaos engine of ${this.#conn} acted on ${dir} before the relay handed it over`);
+      return known;
+    };
+    return new ActionRunner(
+      {
+        write: (bytes) => {
+          relay().forward(leg(), bytes);
+          relay().analyze(leg(), bytes);
+        },
+        end: () => relay().end(leg()),
+        reset: () => relay().reset(),
+        fault: (record) => relay().emit(faultEvent(record, this.#conn, this.#clock)),
+      },
+      this.#timers,
+    );
+  }
+}
