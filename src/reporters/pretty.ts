@@ -77,8 +77,7 @@ function showsWhenQuiet(event: WsdiagEvent): boolean {
     case 'probe-summary':
     case 'gap':
     case 'capture-problem':
-    // An injected fault (`wsdiag chaos`) is the cause of the violations next to it.
-    case 'fault':
+    case 'fault': // an injected fault (`wsdiag chaos`) is the cause of the violations next to it
       return true;
     case 'sandwich-finding':
       return event.severity !== 'info';
