@@ -37,11 +37,11 @@ export interface OpenEvent extends EventBase {
   settings?: Record<string, string>;
 }
 
-export interface FrameEvent extends EventBase {
-  type: 'frame';
-  conn: string;
-  dir: Direction;
+/** A frame's header as the `frame` event tells it; the decoder's FrameHeader (src/protocol) adds what it needs to read on. */
+export interface FrameFields {
+  /** 0-based frame number in this direction. */
   index: number;
+  /** Byte offset of the header's first byte in this direction's stream (after the handshake). */
   offset: number;
   fin: boolean;
   rsv1: boolean;
@@ -49,7 +49,14 @@ export interface FrameEvent extends EventBase {
   rsv3: boolean;
   opcode: number;
   masked: boolean;
+  /** Payload length as announced (exact up to 2^53; larger lengths never complete in practice). */
   length: number;
+}
+
+export interface FrameEvent extends EventBase, FrameFields {
+  type: 'frame';
+  conn: string;
+  dir: Direction;
 }
 
 export interface ViolationEvent extends EventBase {
