@@ -5,29 +5,13 @@
  *
  * Not yet part of the `WsdiagEvent` union: the relay that emits it is wired separately (see index.ts).
  */
-import { SCHEMA_VERSION, systemClock, type Clock, type Direction, type FrameRef } from '../events/index.js';
-import type { FaultRecord, FaultValues, ToxicType } from './types.js';
+import { SCHEMA_VERSION, systemClock, type Clock, type EventBase } from '../events/index.js';
+import type { FaultRecord } from './types.js';
 
-export interface FaultEvent {
-  v: typeof SCHEMA_VERSION;
-  ts: string;
+/** One applied fault (FaultRecord, types.ts) of connection `conn`, with the fields every event starts with. */
+export interface FaultEvent extends EventBase, FaultRecord {
   type: 'fault';
   conn: string;
-  dir: Direction;
-  /** The frame as the sender sent it (index and offset in the sender's stream); null for bandwidth and reset. */
-  frame: FrameRef | null;
-  /** Index of the frame the receiver gets (what a decoder downstream calls it); null for bandwidth and reset. */
-  out_index: number | null;
-  /** Byte offset in the stream the receiver gets. */
-  out_offset: number;
-  /** The toxic's name and type. */
-  toxic: string;
-  toxic_type: ToxicType;
-  /** One sentence: what was changed. */
-  message: string;
-  /** The changed fields before and after, where that says more than the sentence (e.g. `{"rsv1": false}` → `{"rsv1": true}`). */
-  before?: FaultValues;
-  after?: FaultValues;
 }
 
 /** A fault record of connection `conn` as a log event. */

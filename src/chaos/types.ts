@@ -149,10 +149,12 @@ export interface FaultRecord {
   out_index: number | null;
   /** The byte offset, in the stream the receiver gets, where that frame starts (stream faults: where they act). */
   out_offset: number;
+  /** The toxic's name and type. */
   toxic: string;
   toxic_type: ToxicType;
   /** One sentence: what was changed. */
   message: string;
+  /** The changed fields before and after, where that says more than the sentence (e.g. `{"rsv1": false}` → `{"rsv1": true}`). */
   before?: FaultValues;
   after?: FaultValues;
 }
