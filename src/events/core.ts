@@ -2,7 +2,7 @@
  * The core events: the story of each WebSocket connection the proxy relays (or a capture holds), from
  * `listening` to `summary` (DESIGN §2, docs/events.md). Fields are only ever added: users script against them.
  */
-import type { Blame, Direction, EventBase, FrameRef, PerDirection, Severity, Side, ViolationCode } from './base.js';
+import type { Blame, Direction, EventBase, FrameFields, FrameRef, PerDirection, Severity, Side, ViolationCode } from './base.js';
 
 export interface ListeningEvent extends EventBase {
   type: 'listening';
@@ -35,22 +35,6 @@ export interface OpenEvent extends EventBase {
    * `{"max_message": "route /uploads/** in wsdiag.json"}`; absent when the run's options decided all.
    */
   settings?: Record<string, string>;
-}
-
-/** A frame's header as the `frame` event tells it; the decoder's FrameHeader (src/protocol) adds what it needs to read on. */
-export interface FrameFields {
-  /** 0-based frame number in this direction. */
-  index: number;
-  /** Byte offset of the header's first byte in this direction's stream (after the handshake). */
-  offset: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  /** Payload length as announced (exact up to 2^53; larger lengths never complete in practice). */
-  length: number;
 }
 
 export interface FrameEvent extends EventBase, FrameFields {
