@@ -7,6 +7,7 @@
  * Layout: one section (little-endian), one interface per leg (raw IP or Ethernet, nanosecond timestamps),
  * enhanced packet blocks. Wireshark finds HTTP on any port by heuristics, then follows the upgrade.
  */
+import { concatBytes } from '../protocol/index.js';
 import { putU16, putU32 } from './bytes.js';
 import type { Endpoint, Timestamp } from './types.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
@@ -135,7 +136,7 @@ export class SyntheticTcp {
     const synAck = this.segment('server', TCP_SYN | TCP_ACK, this.next.server, this.next.client, EMPTY, ts);
     this.next.server = (this.next.server + 1) >>> 0;
     const ack = this.segment('client', TCP_ACK, this.next.client, this.next.server, EMPTY, ts);
-    return concat([syn, synAck, ack]);
+    return concatBytes([syn, synAck, ack]);
   }
 
   /** Bytes `from` sent, as segments of at most `maxSegment` bytes, then the other side's ACK. */
@@ -151,7 +152,7 @@ export class SyntheticTcp {
       this.next[from] = (this.next[from] + piece.length) >>> 0;
     }
     blocks.push(this.segment(to, TCP_ACK, this.next[to], this.next[from], EMPTY, ts));
-    return concat(blocks);
+    return concatBytes(blocks);
   }
 
   /** `from` sent a FIN; the other side acknowledges it. */
@@ -162,7 +163,7 @@ export class SyntheticTcp {
     const fin = this.segment(from, TCP_FIN | TCP_ACK, this.next[from], this.next[to], EMPTY, ts);
     this.next[from] = (this.next[from] + 1) >>> 0;
     const ack = this.segment(to, TCP_ACK, this.next[to], this.next[from], EMPTY, ts);
-    return concat([fin, ack]);
+    return concatBytes([fin, ack]);
   }
 
   /** `from` reset the connection. */
@@ -257,18 +258,6 @@ function encodeOptions(options: ReadonlyArray<readonly [number, Uint8Array]>): U
     p += 4 + ((value.length + 3) & ~3);
   }
   return out; // ends with opt_endofopt (four zero bytes)
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** An IP address as 4 or 16 bytes, from its text (IPv6 may be bracketed, compressed, carry a zone or an IPv4 tail). */
