@@ -7,6 +7,7 @@
  * Layout: one section (little-endian), one interface per leg (raw IP or Ethernet, nanosecond timestamps),
  * enhanced packet blocks. Wireshark finds HTTP on any port by heuristics, then follows the upgrade.
  */
+import { parseIp } from '../ip.js';
 import { concatBytes } from '../protocol/index.js';
 import { putU16, putU32 } from './bytes.js';
 import type { Endpoint, Timestamp } from './types.js';
@@ -258,48 +259,6 @@ function encodeOptions(options: ReadonlyArray<readonly [number, Uint8Array]>): U
     p += 4 + ((value.length + 3) & ~3);
   }
   return out; // ends with opt_endofopt (four zero bytes)
-}
-
-/** An IP address as 4 or 16 bytes, from its text (IPv6 may be bracketed, compressed, carry a zone or an IPv4 tail). */
-export function parseIp(text: string): Uint8Array {
-  const bare = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (!bare.includes(':')) {
-    const v4 = parseIpv4(bare);
-    if (v4 === null) throw new RangeError(`not an IP address: ${text}`);
-    return v4;
-  }
-  let head = bare;
-  let tail: Uint8Array | null = null;
-  const lastColon = bare.lastIndexOf(':');
-  if (bare.slice(lastColon + 1).includes('.')) {
-    tail = parseIpv4(bare.slice(lastColon + 1));
-    if (tail === null) throw new RangeError(`not an IP address: ${text}`);
-    head = `${bare.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) throw new RangeError(`not an IP address: ${text}`);
-  const groups = (part: string | undefined): number[] =>
-    part === undefined || part === ''
-      ? []
-      : part.split(':').map((g) => {
-          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new RangeError(`not an IP address: ${text}`);
-          return parseInt(g, 16);
-        });
-  const left = groups(halves[0]);
-  const right = groups(halves[1]);
-  const fill = 8 - left.length - right.length;
-  if (fill < 0 || (halves.length === 1 && fill !== 0)) throw new RangeError(`not an IP address: ${text}`);
-  const all = [...left, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...right];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => putU16(out, i * 2, g, false));
-  if (tail !== null) out.set(tail, 12);
-  return out;
-}
-
-function parseIpv4(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
-  return Uint8Array.from(parts.map(Number));
 }
 
 function mapToIpv6(address: Uint8Array): Uint8Array {
