@@ -35,6 +35,17 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
+    // The page (src/ui/web/) is all the browser is served: from the rest of the tree it may take types
+    // (the event schema's), never values, which would compile to imports the browser cannot load.
+    files: ['src/ui/web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], allowTypeImports: true, message: 'the page may import only types from outside src/ui/web/' }] },
+      ],
+    },
+  },
+  {
     // Tests use assertion-style non-null (`events[0]!`) after asserting the length; node:test's
     // describe/it return promises the runner awaits.
     files: ['test/**/*.ts'],

@@ -16,7 +16,7 @@ import { dirname, join, relative, sep } from 'node:path';
 
 /**
  * The folders of src/, bottom layer first. A folder imports only folders of lower layers (and the shared
- * files directly in src/: errors.ts, redact.ts, conn-id.ts, text.ts, which import nothing but each other).
+ * files directly in src/: errors.ts, redact.ts, conn-id.ts, text.ts, ip.ts, which import nothing but each other).
  * src/index.ts and src/exports/ are the package's entry points: they sit on top, next to the CLI.
  */
 export const LAYERS = [

@@ -14,10 +14,10 @@ import { ConfigError, UsageError, type ExitCodeValue } from '../errors.js';
 import type { Side, WsdiagEvent } from '../events/index.js';
 import { negotiatedDeflate, type AcceptedType } from '../protocol/index.js';
 import { describeFsError, JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor, type Reporter } from '../reporters/index.js';
-import { analyzeStream, type AnalyzeResult } from '../session/index.js';
+import { analyzeStream, type AnalyzeResult, type EventContentOptions } from '../session/index.js';
 import { parseHex } from './hex.js';
 
-export interface AnalyzeInputOptions {
+export interface AnalyzeInputOptions extends EventContentOptions {
   /** The recorded bytes: a file, or `-` for `io.stdin`. */
   file: string;
   /** The input is hex text (as pasted in bug reports), not raw bytes. */
@@ -31,17 +31,8 @@ export interface AnalyzeInputOptions {
   accepts?: AcceptedType;
   /** JSON Lines instead of the readable log. */
   json?: boolean;
-  frames?: boolean;
   /** Violations only. */
   quiet?: boolean;
-  preview?: boolean;
-  showSecrets?: boolean;
-  /** `--redact`: patterns masked in payloads, previews and Close reasons. */
-  redact?: readonly (string | RegExp)[];
-  /** `--messages`: a `message` event per message, ping, pong and Close. */
-  messages?: boolean;
-  /** `--body-limit`: payload bytes a `message` event keeps (default 4096). */
-  bodyLimit?: number;
   /** false turns colour off; colour also needs a terminal and no NO_COLOR. */
   color?: boolean;
 }

@@ -7,6 +7,7 @@
  * §3.7.1), so fragmented TCP is rare; a fragment is counted and skipped, and the hole it leaves in the TCP
  * stream is reported by reassembly as a gap, never filled.
  */
+import { canonicalIpv6 } from '../ip.js';
 import { u16be, u32be } from './bytes.js';
 import type { Endpoint, TcpSegment, Timestamp } from './types.js';
 
@@ -135,34 +136,9 @@ export function ipv4Text(data: Uint8Array, at: number): string {
   return `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;
 }
 
-/** RFC 5952 text: lower-case, no leading zeros, the longest run of two or more zero groups as "::". */
+/** RFC 5952 text (../ip.ts), with an IPv4-mapped address in its dotted form. */
 export function ipv6Text(data: Uint8Array, at: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(u16be(data, at + i * 2));
   // ::ffff:a.b.c.d, the IPv4-mapped form, is written with the IPv4 address in dotted form (RFC 5952 §5).
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    return `::ffff:${ipv4Text(data, at + 12)}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (from: number, to: number): string =>
-    groups
-      .slice(from, to)
-      .map((g) => g.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  const mapped = data.subarray(at, at + 10).every((byte) => byte === 0) && data[at + 10] === 0xff && data[at + 11] === 0xff;
+  return mapped ? `::ffff:${ipv4Text(data, at + 12)}` : canonicalIpv6(data, at);
 }

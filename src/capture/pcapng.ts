@@ -79,9 +79,8 @@ export class PcapngParser implements UnitParser {
     const ready = this.whole(buf, at, avail, length, type);
     if (ready !== 0) return ready;
     if (type === BLOCK_IDB) this.interfaceDescription(buf, at, length);
-    else if (type === BLOCK_EPB) this.enhancedPacket(buf, at, length);
     else if (type === BLOCK_SPB) this.simplePacket(buf, at, length);
-    else this.obsoletePacket(buf, at, length);
+    else this.timedPacket(buf, at, length, type === BLOCK_PB);
     return length;
   }
 
@@ -192,18 +191,23 @@ export class PcapngParser implements UnitParser {
     return { base, exp };
   }
 
-  private enhancedPacket(buf: Uint8Array, at: number, length: number): void {
+  /**
+   * An enhanced packet block, or the obsolete Packet Block of pcapng drafts before it: the same layout, but
+   * for a 16-bit interface id and a 16-bit drops count where the enhanced block has a 32-bit interface id.
+   */
+  private timedPacket(buf: Uint8Array, at: number, length: number, obsolete: boolean): void {
+    const what = obsolete ? 'A packet block' : 'An enhanced packet block';
     if (length < 32) {
-      this.ctx.warn('corrupt', `An enhanced packet block is ${length} bytes long, too short for its fields; it is skipped.`);
+      this.ctx.warn('corrupt', `${what} is ${length} bytes long, too short for its fields; it is skipped.`);
       return;
     }
     const little = this.little;
-    const iface = this.sectionInterface(u32(buf, at + 8, little));
+    const iface = this.sectionInterface(obsolete ? u16(buf, at + 8, little) : u32(buf, at + 8, little));
     if (iface === null) return;
     const captured = u32(buf, at + 20, little);
     const original = u32(buf, at + 24, little);
     if (28 + captured > length - 4) {
-      this.ctx.warn('corrupt', `An enhanced packet block claims ${captured} captured bytes but holds only ${length - 32}; it is skipped.`);
+      this.ctx.warn('corrupt', `${what} claims ${captured} captured bytes but holds only ${length - 32}; it is skipped.`);
       return;
     }
     const ts = this.timestamp(iface, u32(buf, at + 12, little), u32(buf, at + 16, little));
@@ -222,25 +226,6 @@ export class PcapngParser implements UnitParser {
     let captured = Math.min(original, length - 16);
     if (iface.snapLength > 0) captured = Math.min(captured, iface.snapLength);
     this.ctx.packet(iface.id, null, buf.subarray(at + 12, at + 12 + captured), original);
-  }
-
-  /** The obsolete Packet Block of pcapng drafts before Enhanced Packet Blocks (16-bit interface id). */
-  private obsoletePacket(buf: Uint8Array, at: number, length: number): void {
-    if (length < 32) {
-      this.ctx.warn('corrupt', `A packet block is ${length} bytes long, too short for its fields; it is skipped.`);
-      return;
-    }
-    const little = this.little;
-    const iface = this.sectionInterface(u16(buf, at + 8, little));
-    if (iface === null) return;
-    const captured = u32(buf, at + 20, little);
-    const original = u32(buf, at + 24, little);
-    if (28 + captured > length - 4) {
-      this.ctx.warn('corrupt', `A packet block claims ${captured} captured bytes but holds only ${length - 32}; it is skipped.`);
-      return;
-    }
-    const ts = this.timestamp(iface, u32(buf, at + 12, little), u32(buf, at + 16, little));
-    this.ctx.packet(iface.id, ts, buf.subarray(at + 28, at + 28 + captured), original);
   }
 
   private sectionInterface(index: number): SectionInterface | null {

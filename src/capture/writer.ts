@@ -7,6 +7,8 @@
  * Layout: one section (little-endian), one interface per leg (raw IP or Ethernet, nanosecond timestamps),
  * enhanced packet blocks. Wireshark finds HTTP on any port by heuristics, then follows the upgrade.
  */
+import { parseIp } from '../ip.js';
+import { concatBytes } from '../protocol/index.js';
 import { putU16, putU32 } from './bytes.js';
 import type { Endpoint, Timestamp } from './types.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './types.js';
@@ -135,7 +137,7 @@ export class SyntheticTcp {
     const synAck = this.segment('server', TCP_SYN | TCP_ACK, this.next.server, this.next.client, EMPTY, ts);
     this.next.server = (this.next.server + 1) >>> 0;
     const ack = this.segment('client', TCP_ACK, this.next.client, this.next.server, EMPTY, ts);
-    return concat([syn, synAck, ack]);
+    return concatBytes([syn, synAck, ack]);
   }
 
   /** Bytes `from` sent, as segments of at most `maxSegment` bytes, then the other side's ACK. */
@@ -151,7 +153,7 @@ export class SyntheticTcp {
       this.next[from] = (this.next[from] + piece.length) >>> 0;
     }
     blocks.push(this.segment(to, TCP_ACK, this.next[to], this.next[from], EMPTY, ts));
-    return concat(blocks);
+    return concatBytes(blocks);
   }
 
   /** `from` sent a FIN; the other side acknowledges it. */
@@ -162,7 +164,7 @@ export class SyntheticTcp {
     const fin = this.segment(from, TCP_FIN | TCP_ACK, this.next[from], this.next[to], EMPTY, ts);
     this.next[from] = (this.next[from] + 1) >>> 0;
     const ack = this.segment(to, TCP_ACK, this.next[to], this.next[from], EMPTY, ts);
-    return concat([fin, ack]);
+    return concatBytes([fin, ack]);
   }
 
   /** `from` reset the connection. */
@@ -257,60 +259,6 @@ function encodeOptions(options: ReadonlyArray<readonly [number, Uint8Array]>): U
     p += 4 + ((value.length + 3) & ~3);
   }
   return out; // ends with opt_endofopt (four zero bytes)
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** An IP address as 4 or 16 bytes, from its text (IPv6 may be bracketed, compressed, carry a zone or an IPv4 tail). */
-export function parseIp(text: string): Uint8Array {
-  const bare = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (!bare.includes(':')) {
-    const v4 = parseIpv4(bare);
-    if (v4 === null) throw new RangeError(`not an IP address: ${text}`);
-    return v4;
-  }
-  let head = bare;
-  let tail: Uint8Array | null = null;
-  const lastColon = bare.lastIndexOf(':');
-  if (bare.slice(lastColon + 1).includes('.')) {
-    tail = parseIpv4(bare.slice(lastColon + 1));
-    if (tail === null) throw new RangeError(`not an IP address: ${text}`);
-    head = `${bare.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) throw new RangeError(`not an IP address: ${text}`);
-  const groups = (part: string | undefined): number[] =>
-    part === undefined || part === ''
-      ? []
-      : part.split(':').map((g) => {
-          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new RangeError(`not an IP address: ${text}`);
-          return parseInt(g, 16);
-        });
-  const left = groups(halves[0]);
-  const right = groups(halves[1]);
-  const fill = 8 - left.length - right.length;
-  if (fill < 0 || (halves.length === 1 && fill !== 0)) throw new RangeError(`not an IP address: ${text}`);
-  const all = [...left, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...right];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => putU16(out, i * 2, g, false));
-  if (tail !== null) out.set(tail, 12);
-  return out;
-}
-
-function parseIpv4(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
-  return Uint8Array.from(parts.map(Number));
 }
 
 function mapToIpv6(address: Uint8Array): Uint8Array {

@@ -54,6 +54,40 @@ export interface FrameRef {
   length: number;
 }
 
+/** A frame's header as the `frame` event tells it; the decoder's FrameHeader (src/protocol) adds what it needs to read on. */
+export interface FrameFields {
+  /** 0-based frame number in this direction. */
+  index: number;
+  /** Byte offset of the header's first byte in this direction's stream (after the handshake). */
+  offset: number;
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  /** Payload length as announced (exact up to 2^53; larger lengths never complete in practice). */
+  length: number;
+}
+
+/**
+ * A header's frame event fields, and nothing more: the decoder's FrameHeader (src/protocol) carries its
+ * own fields too (header length, masking key...), which events do not show.
+ */
+export function frameFields(h: FrameFields): FrameFields {
+  return {
+    index: h.index,
+    offset: h.offset,
+    fin: h.fin,
+    rsv1: h.rsv1,
+    rsv2: h.rsv2,
+    rsv3: h.rsv3,
+    opcode: h.opcode,
+    masked: h.masked,
+    length: h.length,
+  };
+}
+
 export type PerDirection<T> = Record<Direction, T>;
 
 /** A clock returning the event timestamp; injectable so golden tests can freeze it. */

@@ -2,7 +2,7 @@
  * The core events: the story of each WebSocket connection the proxy relays (or a capture holds), from
  * `listening` to `summary` (DESIGN §2, docs/events.md). Fields are only ever added: users script against them.
  */
-import type { Blame, Direction, EventBase, FrameRef, PerDirection, Severity, Side, ViolationCode } from './base.js';
+import type { Blame, Direction, EventBase, FrameFields, FrameRef, PerDirection, Severity, Side, ViolationCode } from './base.js';
 
 export interface ListeningEvent extends EventBase {
   type: 'listening';
@@ -37,19 +37,10 @@ export interface OpenEvent extends EventBase {
   settings?: Record<string, string>;
 }
 
-export interface FrameEvent extends EventBase {
+export interface FrameEvent extends EventBase, FrameFields {
   type: 'frame';
   conn: string;
   dir: Direction;
-  index: number;
-  offset: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  length: number;
 }
 
 export interface ViolationEvent extends EventBase {

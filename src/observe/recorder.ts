@@ -15,7 +15,7 @@
  * 16 MiB message costs no more than a small one.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { FrameRef, Side } from '../events/index.js';
+import { frameFields, type FrameRef, type Side } from '../events/index.js';
 import {
   MAX_CONTROL_PAYLOAD,
   Opcode,
@@ -188,16 +188,8 @@ export class StreamRecorder {
     if (h.length >= 2 ** 63) return;
     if (this.stream.frames.length < this.maxFrames) {
       this.stream.frames.push({
-        index: h.index,
-        offset: h.offset,
-        fin: h.fin,
-        rsv1: h.rsv1,
-        rsv2: h.rsv2,
-        rsv3: h.rsv3,
-        opcode: h.opcode,
-        masked: h.masked,
+        ...frameFields(h),
         maskKey: h.maskKey ? Buffer.from(h.maskKey).toString('hex') : null,
-        length: h.length,
         lengthForm: h.lengthForm,
         at: this.now,
       });

@@ -68,7 +68,7 @@ export function closeBody(code: number, reason = ''): Uint8Array {
   return body;
 }
 
-/** Concatenates frames into one stream. */
+/** The parts as one new array: frames into one stream, pieces into one payload. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);

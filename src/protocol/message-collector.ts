@@ -9,6 +9,7 @@
  *   const decoder = new FrameDecoder({ finding: report, ...collector.listeners }, { from: 'client' });
  */
 import type { FrameRef } from '../events/index.js';
+import { concatBytes } from './encoder.js';
 import type { CloseInfo, DecoderSink, MessageInfo } from './types.js';
 
 /** A data message that ended (its final frame arrived). */
@@ -83,7 +84,7 @@ export class MessageCollector {
   /** What was kept so far of the message in progress (one that never ended), or null between messages. */
   pending(): { data: Uint8Array; truncated: boolean; tail: Uint8Array } | null {
     if (!this.inMessage) return null;
-    const data = joined(this.parts, this.kept);
+    const data = joined(this.parts);
     return { data, truncated: this.truncated, tail: this.tailOf(data) };
   }
 
@@ -117,7 +118,7 @@ export class MessageCollector {
   }
 
   private end(message: MessageInfo): void {
-    const data = joined(this.parts, this.kept);
+    const data = joined(this.parts);
     const truncated = this.truncated;
     const tail = this.tailOf(data);
     this.parts = [];
@@ -151,13 +152,6 @@ function lastBytes(before: Uint8Array, after: Uint8Array, n: number): Uint8Array
 }
 
 /** The parts as one array (a single part as it is: most messages arrive in one piece). */
-function joined(parts: readonly Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+function joined(parts: readonly Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }

@@ -110,29 +110,14 @@ function advance(step: number): number[] {
   return [LOCAL_GET, START, ...i32Const(step), I32_ADD, LOCAL_SET, START];
 }
 
+/** A loop that leaves when `exitIf` (an i32 condition) holds, else runs `body` and goes round again. */
+function loopUntil(exitIf: number[], body: number[]): number[] {
+  return [BLOCK, EMPTY_BLOCK, LOOP, EMPTY_BLOCK, ...exitIf, BR_IF, 1, ...body, BR, 0, END, END];
+}
+
 /** A loop that runs `body`, then advances $start by `step`, while $start + step <= $end. */
 function stridedLoop(step: number, body: number[]): number[] {
-  return [
-    BLOCK,
-    EMPTY_BLOCK,
-    LOOP,
-    EMPTY_BLOCK,
-    LOCAL_GET,
-    START,
-    ...i32Const(step),
-    I32_ADD,
-    LOCAL_GET,
-    END_AT,
-    I32_GT_U,
-    BR_IF,
-    1,
-    ...body,
-    ...advance(step),
-    BR,
-    0,
-    END,
-    END,
-  ];
+  return loopUntil([LOCAL_GET, START, ...i32Const(step), I32_ADD, LOCAL_GET, END_AT, I32_GT_U], [...body, ...advance(step)]);
 }
 
 const XOR_BODY = [
@@ -147,41 +132,32 @@ const XOR_BODY = [
   KEY,
   ...stridedLoop(64, [...xorVectorAt(0), ...xorVectorAt(16), ...xorVectorAt(32), ...xorVectorAt(48)]),
   ...stridedLoop(16, xorVectorAt(0)),
-  BLOCK,
-  EMPTY_BLOCK,
-  LOOP,
-  EMPTY_BLOCK,
-  LOCAL_GET,
-  START,
-  LOCAL_GET,
-  END_AT,
-  I32_GE_U,
-  BR_IF,
-  1,
-  LOCAL_GET,
-  START,
-  LOCAL_GET,
-  START,
-  I32_LOAD8_U,
-  UNALIGNED,
-  0,
-  LOCAL_GET,
-  WORD,
-  I32_XOR,
-  I32_STORE8,
-  UNALIGNED,
-  0,
-  LOCAL_GET,
-  WORD,
-  ...i32Const(8),
-  I32_ROTR,
-  LOCAL_SET,
-  WORD,
-  ...advance(1),
-  BR,
-  0,
-  END,
-  END,
+  // Then byte by byte, turning the key: while $start < $end.
+  ...loopUntil(
+    [LOCAL_GET, START, LOCAL_GET, END_AT, I32_GE_U],
+    [
+      LOCAL_GET,
+      START,
+      LOCAL_GET,
+      START,
+      I32_LOAD8_U,
+      UNALIGNED,
+      0,
+      LOCAL_GET,
+      WORD,
+      I32_XOR,
+      I32_STORE8,
+      UNALIGNED,
+      0,
+      LOCAL_GET,
+      WORD,
+      ...i32Const(8),
+      I32_ROTR,
+      LOCAL_SET,
+      WORD,
+      ...advance(1),
+    ],
+  ),
   END, // function
 ];
 

@@ -2,23 +2,11 @@
  * What the sans-IO decoder reports. The decoder knows nothing of connections, clocks or blame; the
  * session layer turns these into the schema's events (src/events.ts).
  */
-import type { FrameRef } from '../events/index.js';
+import type { FrameFields, FrameRef } from '../events/index.js';
 import type { RuleId } from '../rules/index.js';
 
 /** A decoded frame header, with its position in the direction's byte stream. */
-export interface FrameHeader {
-  /** 0-based frame number in this direction. */
-  index: number;
-  /** Byte offset of the header's first byte in this direction's stream (after the handshake). */
-  offset: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  /** Payload length as announced (exact up to 2^53; larger lengths never complete in practice). */
-  length: number;
+export interface FrameHeader extends FrameFields {
   headerLength: number;
   /** Which length field the header used: 7-bit, 16-bit (126) or 64-bit (127). */
   lengthForm: 7 | 16 | 64;

@@ -160,19 +160,14 @@ export class AddonHost {
     call: (addon: ProxyAddon, arg: A) => void,
     connOf: (arg: A) => string | null,
   ): ((arg: A) => void) | undefined {
-    const entries = this.#entries.filter((entry) => has(entry.addon));
-    if (entries.length === 0) return undefined;
-    return (arg) => {
-      for (const entry of entries) {
-        if (entry.off) continue;
-        try {
-          call(entry.addon, arg);
-        } catch (err) {
-          entry.off = true;
-          this.#report(connOf(arg), entry.addon.name, `${name}()`, err, 'the rest of the run');
-        }
-      }
-    };
+    return guardedEach(
+      this.#entries.filter((entry) => has(entry.addon)),
+      (entry, arg: A) => call(entry.addon, arg),
+      (entry, arg, err) => {
+        entry.off = true;
+        this.#report(connOf(arg), entry.addon.name, `${name}()`, err, 'the rest of the run');
+      },
+    );
   }
 
   #connection(conn: string, parts: Part[]): ConnectionAddons {
@@ -236,17 +231,11 @@ export class AddonHost {
     fail: (part: Part, hook: string, err: unknown) => void,
     call: (part: ConnectionAddon, arg: A) => void,
   ): ((arg: A) => void) | undefined {
-    if (parts.length === 0) return undefined;
-    return (arg) => {
-      for (const part of parts) {
-        if (part.off) continue;
-        try {
-          call(part.part, arg);
-        } catch (err) {
-          fail(part, hook, err);
-        }
-      }
-    };
+    return guardedEach(
+      parts,
+      (part, arg: A) => call(part.part, arg),
+      (part, _arg, err) => fail(part, hook, err),
+    );
   }
 
   #report(conn: string | null, name: string, hook: string, err: unknown, scope: 'this connection' | 'the rest of the run'): void {
@@ -254,6 +243,28 @@ export class AddonHost {
     const message = `The ${name} addon failed in ${hook}: ${this.#options.redact.text(why)}. It is switched off for ${scope}; relaying goes on.`;
     this.#options.emit({ v: SCHEMA_VERSION, type: 'error', ts: this.#options.clock().toISOString(), conn, message });
   }
+}
+
+/**
+ * One function calling `call` on each item not yet switched off, in order, where one that throws goes to
+ * `fail` (which switches it off); undefined when there is no item, so a hook nobody defined costs nothing.
+ */
+function guardedEach<T extends { off: boolean }, A>(
+  items: readonly T[],
+  call: (item: T, arg: A) => void,
+  fail: (item: T, arg: A, err: unknown) => void,
+): ((arg: A) => void) | undefined {
+  if (items.length === 0) return undefined;
+  return (arg) => {
+    for (const item of items) {
+      if (item.off) continue;
+      try {
+        call(item, arg);
+      } catch (err) {
+        fail(item, arg, err);
+      }
+    }
+  };
 }
 
 type SinkMethod = (a?: unknown, b?: unknown, c?: unknown) => void;

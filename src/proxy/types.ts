@@ -3,6 +3,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock, WsdiagEvent } from '../events/index.js';
+import type { EventContentOptions } from '../session/index.js';
 import type { ProxyAddon } from './addon.js';
 
 export interface ListenAddress {
@@ -32,7 +33,12 @@ export interface TappedHandshake {
   response: IncomingHttpHeaders;
 }
 
-export interface ProxyOptions {
+/**
+ * `frames`, `preview` (EventContentOptions), `maxMessage`, `maxPerRule` and `pongTimeoutMs` are every
+ * connection's settings unless an addon's settings layer says otherwise (./settings.ts: e.g. a config
+ * route's max-message beats `maxMessage`).
+ */
+export interface ProxyOptions extends EventContentOptions {
   /** ws:, wss:, http: or https: URL of the upstream; its path is a prefix of every relayed path. */
   target: string;
   /** Default 127.0.0.1:8080. */
@@ -44,29 +50,6 @@ export interface ProxyOptions {
    * this order: their hooks are called in it, and of two settings layers of one rank the later wins.
    */
   addons?: readonly ProxyAddon[];
-  /**
-   * Emit a `frame` event per frame. This, `preview`, `maxMessage`, `maxPerRule` and `pongTimeoutMs` are
-   * every connection's settings unless an addon's settings layer says otherwise (./settings.ts: e.g. a
-   * config route's max-message beats `maxMessage`).
-   */
-  frames?: boolean;
-  /** Attach payload previews to violations (default true). */
-  preview?: boolean;
-  /**
-   * Write credentials in paths, subprotocols, previews and Close reasons as they came (`--show-secrets`).
-   * By default they are redacted (see src/redact.ts); the traffic relayed is never changed either way.
-   */
-  showSecrets?: boolean;
-  /**
-   * User patterns whose matches are REDACTED in everything peers supply that reaches an event (message
-   * payloads, previews, Close reasons, paths, subprotocols), on top of the credential rules, also with
-   * `showSecrets` (`--redact`). A string is a regular expression's source, or `/source/flags`.
-   */
-  redact?: readonly (string | RegExp)[];
-  /** Emit a `message` event per message, ping, pong and Close (`--messages`; see docs/events.md). */
-  messages?: boolean;
-  /** Payload bytes a `message` event keeps, after inflation (default 4096; 0 = sizes only). */
-  bodyLimit?: number;
   /** Largest message before `message-too-big` (bytes, 0 = no limit). */
   maxMessage?: number;
   /** Violations logged individually per rule and connection (default 20). */

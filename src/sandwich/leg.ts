@@ -6,7 +6,7 @@
  * intermediary, the return leg the server's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Direction } from '../events/index.js';
+import { directionFrom, otherSide, type Direction } from '../events/index.js';
 import { StreamRecorder, type EndObservation, type ObservedHandshake } from '../observe/index.js';
 import type { TappedHandshake } from '../proxy/index.js';
 import type { LegName } from './types.js';
@@ -79,23 +79,15 @@ export class LegRecord {
 
   /** This leg as the end of the intermediary it faces: the front leg is the client's end, the return leg the server's. */
   observation(): EndObservation {
-    const c2s = this.streams['client->server'].stream;
-    const s2c = this.streams['server->client'].stream;
-    if (this.leg === 'front') {
-      return {
-        handshake: this.handshake,
-        sent: c2s,
-        received: s2c,
-        localEndAt: this.endedAt['client->server'],
-        remoteEndAt: this.endedAt['server->client'],
-      };
-    }
+    const side = this.leg === 'front' ? 'client' : 'server';
+    const sent = directionFrom(side);
+    const received = directionFrom(otherSide(side));
     return {
       handshake: this.handshake,
-      sent: s2c,
-      received: c2s,
-      localEndAt: this.endedAt['server->client'],
-      remoteEndAt: this.endedAt['client->server'],
+      sent: this.streams[sent].stream,
+      received: this.streams[received].stream,
+      localEndAt: this.endedAt[sent],
+      remoteEndAt: this.endedAt[received],
     };
   }
 }

@@ -7,8 +7,10 @@ import { MessageRecorder, checkBodyLimit } from '../messages/index.js';
 import type { TypePolicy } from '../protocol/index.js';
 import { redactorFor } from '../redact.js';
 import { ConnectionAnalyzer } from './analyzer.js';
+import type { EventContentOptions } from './content.js';
 
-export interface AnalyzeOptions {
+/** The event content options (frames, previews, secrets, messages) as for the proxy; offline there is no path or subprotocol to redact. */
+export interface AnalyzeOptions extends EventContentOptions {
   /** Who sent the bytes: masking rules depend on it. */
   from: Side;
   /** The negotiated Sec-WebSocket-Extensions value (e.g. "permessage-deflate; client_no_context_takeover"). */
@@ -16,17 +18,6 @@ export interface AnalyzeOptions {
   maxMessage?: number;
   /** Message types the receiving endpoint accepts (1003 rules). */
   typePolicy?: TypePolicy | null;
-  /** Emit a `frame` event per frame. */
-  frames?: boolean;
-  preview?: boolean;
-  /** Show credentials in previews and Close reasons as they are (`--show-secrets`); redacted by default. */
-  showSecrets?: boolean;
-  /** Patterns whose matches are REDACTED in payloads, previews and Close reasons (`--redact`; see ProxyOptions.redact). */
-  redact?: readonly (string | RegExp)[];
-  /** Emit a `message` event per message, ping, pong and Close (`--messages`). */
-  messages?: boolean;
-  /** Payload bytes a `message` event keeps (default 4096; 0 = sizes only). */
-  bodyLimit?: number;
   /** Violations reported per rule before the rest are only counted; unlimited by default offline. */
   maxPerRule?: number;
   clock?: Clock;

@@ -7,6 +7,7 @@ import {
   DIRECTIONS,
   SCHEMA_VERSION,
   directionFrom,
+  frameFields,
   receiverOf,
   senderOf,
   systemClock,
@@ -267,15 +268,7 @@ export class ConnectionAnalyzer {
       ts: this.ts(),
       conn: this.conn,
       dir,
-      index: h.index,
-      offset: h.offset,
-      fin: h.fin,
-      rsv1: h.rsv1,
-      rsv2: h.rsv2,
-      rsv3: h.rsv3,
-      opcode: h.opcode,
-      masked: h.masked,
-      length: h.length,
+      ...frameFields(h),
     };
     this.options.onEvent(event);
   }

@@ -5,3 +5,4 @@
  */
 export { ConnectionAnalyzer, DEFAULT_MAX_PER_RULE, DEFAULT_PONG_TIMEOUT_MS, type AnalyzerOptions, type Ending } from './analyzer.js';
 export { analyzeBytes, analyzeStream, ANALYZE_CONN, type AnalyzeOptions, type AnalyzeResult } from './analyze.js';
+export type { EventContentOptions } from './content.js';

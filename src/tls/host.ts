@@ -5,6 +5,7 @@
  * keeps a wildcard's reach (every sibling name) out of the cache.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { canonicalIpv6, parseIp } from '../ip.js';
 import { InvalidServerNameError } from './errors.js';
 
 export type LeafSubject =
@@ -27,56 +28,14 @@ export function parseLeafSubject(input: string): LeafSubject {
   }
   if (isIPv6(unbracketed)) {
     if (unbracketed.includes('%')) throw new InvalidServerNameError(`an IPv6 zone cannot go in a certificate: "${input}"`);
-    const bytes = ipv6Bytes(unbracketed);
-    return { kind: 'ip', name: canonicalIPv6(bytes), bytes };
+    const bytes = parseIp(unbracketed);
+    return { kind: 'ip', name: canonicalIpv6(bytes), bytes };
   }
   const name = text.toLowerCase().replace(/\.$/, '');
   if (name.length === 0 || name.length > MAX_NAME || !name.split('.').every((label) => LABEL.test(label))) {
     throw new InvalidServerNameError(`not a host name a certificate can be made for: "${printable(input)}"`);
   }
   return { kind: 'dns', name };
-}
-
-/** The 16 bytes of an IPv6 address already validated by net.isIPv6 (with `::` and a dotted IPv4 tail). */
-function ipv6Bytes(text: string): Uint8Array {
-  const words = (part: string): number[] =>
-    part === ''
-      ? []
-      : part.split(':').flatMap((group) => {
-          if (!group.includes('.')) return [parseInt(group, 16)];
-          const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
-          return [(a << 8) | b, (c << 8) | d];
-        });
-  const [head = '', tail] = text.split('::');
-  const front = words(head);
-  const back = tail === undefined ? [] : words(tail);
-  const all = [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
-  const bytes = new Uint8Array(16);
-  all.forEach((word, i) => {
-    bytes[2 * i] = word >> 8;
-    bytes[2 * i + 1] = word & 0xff;
-  });
-  return bytes;
-}
-
-/** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero words as `::`. */
-function canonicalIPv6(bytes: Uint8Array): string {
-  const words = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = words.map((word) => word.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
 /** Keeps an untrusted name readable in one log line. */

@@ -7,9 +7,9 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../errors.js';
+import { parseEventLine } from '../events/index.js';
 import { DEFAULT_POLL_INTERVAL_MS, LineSplitter, describeFsError, mergeLogs, type LogNotice, type MergedLog } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, startDashboard, type Dashboard, type FeedEvent } from '../ui/index.js';
-import { parseViewLine } from './parse.js';
 
 export interface ViewOptions {
   files: readonly string[];
@@ -84,12 +84,12 @@ async function followAll(dashboard: Dashboard, options: ViewOptions, capacity: n
         return undefined;
       }
       if (line.text.trim() === '') return undefined;
-      const parsed = parseViewLine(line.text);
+      const parsed = parseEventLine(line.text);
       if (!parsed.ok) {
         skip(log, `${log.file}:${line.number}: skipped: ${parsed.reason}`);
         return undefined;
       }
-      return { ts: String(parsed.event['ts']), item: parsed.event };
+      return { ts: parsed.event.ts, item: parsed.event };
     },
     emit: (event, { src }) => {
       if (!initial) {
@@ -141,6 +141,6 @@ export async function checkWsdiagLog(file: string): Promise<void> {
       throw new ConfigError('files', `${file} is not a wsdiag log (it does not start with a JSON event)`);
     return;
   }
-  const parsed = parseViewLine(first.text);
+  const parsed = parseEventLine(first.text);
   if (!parsed.ok) throw new ConfigError('files', `${file} is not a wsdiag log (line ${first.number}: ${parsed.reason})`);
 }

@@ -11,7 +11,8 @@ import { decodeIp } from '../../src/capture/ip.js';
 import { findNetwork } from '../../src/capture/link.js';
 import { CaptureReader } from '../../src/capture/reader.js';
 import type { PacketRecord } from '../../src/capture/types.js';
-import { MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp, parseIp } from '../../src/capture/writer.js';
+import { MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp } from '../../src/capture/writer.js';
+import { parseIp } from '../../src/ip.js';
 import { concatBytes } from '../../src/protocol/encoder.js';
 import { writtenConversation as conversation } from './support/written.js';
 

@@ -9,25 +9,17 @@ import type { Side } from '../../events/index.js';
 import type { AcceptedType } from '../../protocol/index.js';
 import { action } from '../run.js';
 import { addFlags, withHelp, type Flag } from '../flags.js';
-import { LIMITS } from '../options/limits.js';
+import { LIMITS, type LimitFlags } from '../options/limits.js';
 import { MESSAGES, messageOptions, type MessageFlags } from '../options/messages.js';
-import { OUTPUT } from '../options/output.js';
+import { OUTPUT, shownOptions, type OutputFlags } from '../options/output.js';
 
-interface AnalyzeFlags {
+/** Analyze's flags as commander names their values: its own, and those of the shared groups it declares (no --log). */
+interface AnalyzeFlags extends Omit<OutputFlags, 'log'>, Pick<LimitFlags, 'maxMessage'>, MessageFlags {
   from: Side;
   extensions?: string;
-  maxMessage?: number;
   accepts?: AcceptedType;
-  json?: boolean;
-  frames?: boolean;
   hex?: boolean;
-  quiet?: boolean;
-  preview: boolean;
-  showSecrets?: boolean;
-  color: boolean;
 }
-
-type AllAnalyzeFlags = AnalyzeFlags & MessageFlags;
 
 type Analyze = Flag<AnalyzeInputOptions>;
 
@@ -81,7 +73,7 @@ export function registerAnalyze(program: Command): void {
         '\nExit status: 0 no error-severity violation, 1 violations found, 2 bad usage or unreadable input.',
     )
     .action(
-      action((file: string, flags: AllAnalyzeFlags) =>
+      action((file: string, flags: AnalyzeFlags) =>
         runAnalyze(
           {
             file,
@@ -91,10 +83,8 @@ export function registerAnalyze(program: Command): void {
             ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
             ...(flags.accepts !== undefined ? { accepts: flags.accepts } : {}),
             json: flags.json === true,
-            frames: flags.frames === true,
             quiet: flags.quiet === true,
-            preview: flags.preview,
-            showSecrets: flags.showSecrets === true,
+            ...shownOptions(flags),
             ...messageOptions(flags),
             color: flags.color,
           },

@@ -1,18 +1,26 @@
 /**
- * The events as the page reads them (the contract is README's events table; the `message` and `http`
- * shapes are the message issue's). Everything here arrived over the network from traffic wsdiag relayed:
- * the page reads fields defensively and shows them as text, never as markup.
+ * The events as the page reads them: the schema's own types (src/events/, docs/events.md is the contract),
+ * imported as types only. The page's tsconfig sees them as declarations through a project reference
+ * (tsconfig.schema.json), so none of src/events/ is compiled into, or runs in, the page. Everything here
+ * arrived over the network from traffic wsdiag relayed: the page checks the fields it relies on
+ * (isUsableEvent), reads the rest defensively and shows them as text, never as markup.
  */
+import type {
+  CloseEvent,
+  ErrorEvent,
+  FrameEvent,
+  HttpEvent,
+  ListeningEvent,
+  MessageEvent,
+  OpenEvent,
+  PeerCloseEvent,
+  SummaryEvent,
+  ViolationEvent,
+} from '../../events/index.js';
 
-export type Direction = 'client->server' | 'server->client';
+export type { Direction, FrameRef } from '../../events/index.js';
 
-export interface FrameRef {
-  index: number;
-  offset: number;
-  opcode: number;
-  length: number;
-}
-
+/** What the page may read of any event, known or not: the feed is input, so `conn` may be anything or absent. */
 interface Base {
   v: number;
   type: string;
@@ -20,124 +28,21 @@ interface Base {
   conn?: string | null;
 }
 
-export interface ListeningEv extends Base {
-  type: 'listening';
-  address: string;
-  port: number;
-  target: string;
-  ui?: string;
-}
+/** A schema event as the page reads it, with the named fields possibly missing (the page's code checks for them). */
+type Received<E, MaybeMissing extends keyof E = never> = Base & Omit<E, MaybeMissing> & { [K in MaybeMissing]?: E[K] };
 
-export interface OpenEv extends Base {
-  type: 'open';
-  conn: string;
-  client: string;
-  path: string;
-  subprotocol: string | null;
-  extensions: string | null;
-}
-
-export interface FrameEv extends Base {
-  type: 'frame';
-  conn: string;
-  dir: Direction;
-  index: number;
-  offset: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  length: number;
-}
-
-export interface ViolationEv extends Base {
-  type: 'violation';
-  conn: string;
-  dir: Direction;
-  code: number;
-  rule: string;
-  severity: string;
-  blame: string;
-  frame: FrameRef | null;
-  message: string;
-  hint: string;
-  rfc: string;
-  preview?: string;
-}
-
-export interface PeerCloseEv extends Base {
-  type: 'peer-close';
-  conn: string;
-  by: 'client' | 'server';
-  code: number | null;
-  reason: string;
-  cause: { rule: string; dir: Direction; frame: FrameRef | null } | null;
-  blame: string;
-  explain: string;
-}
-
-export interface CloseEv extends Base {
-  type: 'close';
-  conn: string;
-  duration_ms: number;
-  frames: Record<Direction, number>;
-  bytes: Record<Direction, number>;
-  violations: number;
-  suppressed: number;
-  ended_by?: string;
-  how?: string;
-}
-
-export interface ErrorEv extends Base {
-  type: 'error';
-  conn: string | null;
-  message: string;
-  status?: number;
-}
-
-export interface SummaryEv extends Base {
-  type: 'summary';
-  connections: number;
-  violations: number;
-  by_rule: Record<string, number>;
-  by_code: Record<string, number>;
-}
-
+export type ListeningEv = Received<ListeningEvent>;
+export type OpenEv = Received<OpenEvent>;
+export type FrameEv = Received<FrameEvent>;
+export type ViolationEv = Received<ViolationEvent>;
+export type PeerCloseEv = Received<PeerCloseEvent>;
+export type CloseEv = Received<CloseEvent>;
+export type ErrorEv = Received<ErrorEvent>;
+export type SummaryEv = Received<SummaryEvent>;
 /** A whole message (only in logs and runs with --messages). */
-export interface MessageEv extends Base {
-  type: 'message';
-  conn: string;
-  dir: Direction;
-  kind: 'text' | 'binary' | 'ping' | 'pong' | 'close';
-  compressed: boolean;
-  wire_size: number;
-  size: number | null;
-  frames: number;
-  first_frame: number;
-  last_frame: number;
-  first_ts?: string;
-  last_ts?: string;
-  encoding: 'text' | 'base64' | null;
-  data?: string;
-  truncated: boolean;
-  close?: { code: number | null; reason: string };
-}
-
+export type MessageEv = Received<MessageEvent, 'first_ts' | 'last_ts' | 'data'>;
 /** A plain HTTP exchange through the proxy. */
-export interface HttpEv extends Base {
-  type: 'http';
-  conn: string | null;
-  client?: string;
-  method: string;
-  path: string;
-  status: number;
-  request_bytes: number;
-  response_bytes: number;
-  duration_ms: number;
-  upgrade: boolean;
-}
+export type HttpEv = Received<HttpEvent, 'client'>;
 
 export type KnownEvent = ListeningEv | OpenEv | FrameEv | ViolationEv | PeerCloseEv | CloseEv | ErrorEv | SummaryEv | MessageEv | HttpEv;
 

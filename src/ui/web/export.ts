@@ -131,7 +131,7 @@ function websocketEntry(state: ConnState, listening: ListeningEv | undefined): H
         time: Date.parse(m.ts) / 1000,
         opcode: m.kind === 'text' ? 1 : 2,
         // Chrome's convention: text as text, binary as base64 (the log's own encoding for binary).
-        data: m.encoding === null || m.data === undefined ? '' : m.data,
+        data: m.encoding === null || typeof m.data !== 'string' ? '' : m.data,
       });
     } else if (e.type === 'violation') {
       const v = e as ViolationEv;

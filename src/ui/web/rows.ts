@@ -220,7 +220,7 @@ export function rowOf(rec: Rec, fault = false): Row {
 
 function messageSummary(m: MessageEv): string {
   if (m.kind === 'close') return `Close ${m.close?.code ?? '(no code)'}${m.close?.reason ? ` ${m.close.reason}` : ''}`;
-  if (m.encoding === null || m.data === undefined) return `(${m.size ?? m.wire_size} bytes; payload not recorded)`;
+  if (m.encoding === null || typeof m.data !== 'string') return `(${m.size ?? m.wire_size} bytes; payload not recorded)`;
   if (m.encoding === 'base64') {
     const bytes = base64ToBytes(m.data);
     const text = utf8Text(bytes);

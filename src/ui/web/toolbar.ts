@@ -75,51 +75,51 @@ const TYPES: Array<[TypeFilter, string]> = [
   ['lifecycle', 'open/close/errors'],
 ];
 
+const DIRECTIONS: Array<[Filters['dir'], string]> = [
+  ['any', 'both directions'],
+  ['client->server', '↑ client → server'],
+  ['server->client', '↓ server → client'],
+];
+
+/** One filter's drop-down: the options as [value, label], the first meaning "any"; `label` is its accessible name. */
+function filterSelect<K extends 'type' | 'dir' | 'rule' | 'code'>(
+  name: K,
+  value: Filters[K],
+  options: ReadonlyArray<[Filters[K], string]>,
+  onFilters: (patch: Partial<Filters>) => void,
+  label: string = name,
+): VNode {
+  return html`<select
+    aria-label=${label}
+    data-filter=${name}
+    value=${value}
+    onChange=${(e: Event) => onFilters({ [name]: (e.target as HTMLSelectElement).value })}
+  >
+    ${options.map(([v, label]) => html`<option value=${v}>${label}</option>`)}
+  </select>`;
+}
+
 export function FilterBar({ store, filters, onFilters, view, onView, shown, total }: FilterProps): VNode {
   const rules = [...store.totals.byRule.keys()].sort();
   const codes = new Set<number>(store.totals.byCode.keys());
   for (const state of store.conns.values()) for (const pc of state.peerCloses) if (pc.code !== null) codes.add(pc.code);
+  const selects = [
+    filterSelect('type', filters.type, TYPES, onFilters),
+    filterSelect('dir', filters.dir, DIRECTIONS, onFilters, 'direction'),
+    filterSelect('rule', filters.rule, [['', 'any rule'], ...rules.map((rule): [string, string] => [rule, rule])], onFilters),
+    filterSelect(
+      'code',
+      filters.code,
+      [['', 'any code'], ...[...codes].sort((a, b) => a - b).map((c): [string, string] => [String(c), String(c)])],
+      onFilters,
+    ),
+  ];
   return html`<div class="filters" role="search">
     <div class="segmented" role="group" aria-label="Rows">
       <button class=${view === 'messages' ? 'active' : ''} data-view="messages" onClick=${() => onView('messages')}>Messages</button>
       <button class=${view === 'frames' ? 'active' : ''} data-view="frames" onClick=${() => onView('frames')}>Frames</button>
     </div>
-    <select
-      aria-label="type"
-      data-filter="type"
-      value=${filters.type}
-      onChange=${(e: Event) => onFilters({ type: (e.target as HTMLSelectElement).value as TypeFilter })}
-    >
-      ${TYPES.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-    </select>
-    <select
-      aria-label="direction"
-      data-filter="dir"
-      value=${filters.dir}
-      onChange=${(e: Event) => onFilters({ dir: (e.target as HTMLSelectElement).value as Filters['dir'] })}
-    >
-      <option value="any">both directions</option>
-      <option value="client->server">↑ client → server</option>
-      <option value="server->client">↓ server → client</option>
-    </select>
-    <select
-      aria-label="rule"
-      data-filter="rule"
-      value=${filters.rule}
-      onChange=${(e: Event) => onFilters({ rule: (e.target as HTMLSelectElement).value })}
-    >
-      <option value="">any rule</option>
-      ${rules.map((rule) => html`<option value=${rule}>${rule}</option>`)}
-    </select>
-    <select
-      aria-label="code"
-      data-filter="code"
-      value=${filters.code}
-      onChange=${(e: Event) => onFilters({ code: (e.target as HTMLSelectElement).value })}
-    >
-      <option value="">any code</option>
-      ${[...codes].sort((a, b) => a - b).map((code) => html`<option value=${String(code)}>${code}</option>`)}
-    </select>
+    ${selects}
     <input
       type="search"
       placeholder="search payloads, messages, paths"
