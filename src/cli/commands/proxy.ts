@@ -11,6 +11,7 @@ import { FILTER_FLAGS, FILTER_HELP, proxyFilterOptions, type FilterFlags } from 
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';
 import { UI, uiOptions, type UiFlags } from '../options/ui.js';
 import { untilSignal } from '../signals.js';
+import { tuneHeapForRelaying } from '../heap.js';
 
 export function registerProxy(program: Command): void {
   const command = program
@@ -38,6 +39,7 @@ export function registerProxy(program: Command): void {
     .action(
       action((flags: ProxyCommandFlags & UiFlags & FilterFlags) => {
         const options = { ...proxyRunOptions(flags), ...uiOptions(flags), ...proxyFilterOptions(flags) };
+        tuneHeapForRelaying();
         return untilSignal(({ signal }) => runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),
     );
