@@ -10,6 +10,7 @@ import { addFlags } from '../flags.js';
 import { FILTER_FLAGS, FILTER_HELP, proxyFilterOptions, type FilterFlags } from '../options/filter.js';
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';
 import { UI, uiOptions, type UiFlags } from '../options/ui.js';
+import { WORKERS, workersOptions, type WorkersFlags } from '../options/workers.js';
 import { untilSignal } from '../signals.js';
 import { tuneHeapForRelaying } from '../heap.js';
 
@@ -17,7 +18,7 @@ export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
     .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
-  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
+  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), WORKERS.workers, UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -27,6 +28,7 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
         '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
         '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
+        '  wsdiag proxy --target ws://localhost:9000 --workers auto   # one relay process per core, one log\n' +
         "  wsdiag proxy --target http://localhost:3000 --log all.log --type http --grep '^/api/'\n" +
         `\n${FILTER_HELP}\n` +
         'In the proxy they choose what stdout shows (the listening line always shows); --log keeps every event, as\n' +
@@ -37,8 +39,8 @@ export function registerProxy(program: Command): void {
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
     )
     .action(
-      action((flags: ProxyCommandFlags & UiFlags & FilterFlags) => {
-        const options = { ...proxyRunOptions(flags), ...uiOptions(flags), ...proxyFilterOptions(flags) };
+      action((flags: ProxyCommandFlags & UiFlags & FilterFlags & WorkersFlags) => {
+        const options = { ...proxyRunOptions(flags), ...uiOptions(flags), ...proxyFilterOptions(flags), ...workersOptions(flags) };
         tuneHeapForRelaying();
         return untilSignal(({ signal }) => runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),
