@@ -91,7 +91,7 @@ interface Sinks {
   logFailure: LogFailure;
   clock: Clock;
   /** The one event stream, into every sink. */
-  write(event: WsdiagEvent): void;
+  readonly write: (event: WsdiagEvent) => void;
   /**
    * The summary and the dashboard hear what the event stream does not carry (suppressed violations,
    * refusals, handshakes) as addons, after the caller's.

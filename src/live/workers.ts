@@ -38,11 +38,11 @@ import {
 /** What the primary's workers feed. */
 export interface WorkerSinks {
   /** The one event stream (reporters, log, summary, dashboard). */
-  write(event: WsdiagEvent): void;
+  readonly write: (event: WsdiagEvent) => void;
   /** The primary's own addons: only their run-level hooks (handshake, suppressed, refused) are called. */
   addons: readonly ProxyAddon[];
   /** An operator warning (each distinct one once, though every worker reports it). */
-  warn(message: string): void;
+  readonly warn: (message: string) => void;
   clock: Clock;
 }
 
@@ -59,10 +59,17 @@ export function checkWorkers(workers: number): number {
   return workers;
 }
 
+/** Where the workers listen (every worker shares the address), and the target as events show it. */
+interface Bound {
+  address: string;
+  port: number;
+  target: string;
+}
+
 interface Relay {
   readonly index: number;
   readonly worker: Worker;
-  listening: { address: string; port: number; target: string } | null;
+  listening: boolean;
   done: boolean;
   exited: boolean;
   /** Resolves when the process exited. */
@@ -82,8 +89,8 @@ export async function relayInWorkers(count: number, proxy: LiveProxyOptions, sin
   let announced = false;
   let stopping = false;
   const held: WorkerRecord[] = [];
-  let startup!: { resolve: () => void; reject: (err: Error) => void };
-  const started = new Promise<void>((resolve, reject) => (startup = { resolve, reject }));
+  let startup!: { resolve: (bound: Bound) => void; reject: (err: Error) => void };
+  const started = new Promise<Bound>((resolve, reject) => (startup = { resolve, reject }));
   let allGone!: () => void;
   const gone = new Promise<void>((resolve) => (allGone = resolve));
 
@@ -96,7 +103,14 @@ export async function relayInWorkers(count: number, proxy: LiveProxyOptions, sin
     const spec: WorkerSpec = { index, count, run };
     const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify(spec) });
     let exited!: () => void;
-    const relay: Relay = { index, worker, listening: null, done: false, exited: false, exit: new Promise((resolve) => (exited = resolve)) };
+    const relay: Relay = {
+      index,
+      worker,
+      listening: false,
+      done: false,
+      exited: false,
+      exit: new Promise((resolve) => (exited = resolve)),
+    };
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       onMessage(relay, message);
@@ -127,8 +141,9 @@ export async function relayInWorkers(count: number, proxy: LiveProxyOptions, sin
   const onMessage = (relay: Relay, message: WorkerMessage): void => {
     switch (message.kind) {
       case 'listening':
-        relay.listening = { address: message.address, port: message.port, target: message.target };
-        if (!announced && relays.every((r) => r.listening !== null)) startup.resolve();
+        relay.listening = true;
+        if (!announced && relays.every((r) => r.listening))
+          startup.resolve({ address: message.address, port: message.port, target: message.target });
         break;
       case 'failed':
         startup.reject(workerError(message.error));
@@ -152,15 +167,15 @@ export async function relayInWorkers(count: number, proxy: LiveProxyOptions, sin
   };
 
   for (let index = 1; index <= count; index++) relays.push(spawn(index));
+  let first: Bound;
   try {
-    await started;
+    first = await started;
   } catch (err) {
     stopping = true;
     for (const relay of relays) if (!relay.exited) relay.worker.process.kill();
     await Promise.all(relays.map((relay) => relay.exit));
     throw err;
   }
-  const first = relays[0]!.listening!;
   const listening: ListeningEvent = {
     v: SCHEMA_VERSION,
     type: 'listening',
@@ -189,7 +204,11 @@ export async function relayInWorkers(count: number, proxy: LiveProxyOptions, sin
  * A worker: serves as one relay of the primary's run until the primary says stop (or this process gets
  * SIGINT/SIGTERM, or the primary is gone), then closes its connections and reports its last events.
  */
-export async function serveAsWorker(spec: WorkerSpec, proxy: LiveProxyOptions, io: Pick<LiveIO, 'signal' | 'clock'>): Promise<ExitCodeValue> {
+export async function serveAsWorker(
+  spec: WorkerSpec,
+  proxy: LiveProxyOptions,
+  io: Pick<LiveIO, 'signal' | 'clock'>,
+): Promise<ExitCodeValue> {
   const send = (message: WorkerMessage): Promise<void> =>
     new Promise((resolve) => {
       if (!process.connected || process.send === undefined) {
@@ -208,7 +227,8 @@ export async function serveAsWorker(spec: WorkerSpec, proxy: LiveProxyOptions, i
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const maxConnections = proxy.maxConnections !== undefined && proxy.maxConnections > 0 ? Math.ceil(proxy.maxConnections / spec.count) : proxy.maxConnections;
+  const maxConnections =
+    proxy.maxConnections !== undefined && proxy.maxConnections > 0 ? Math.ceil(proxy.maxConnections / spec.count) : proxy.maxConnections;
   const forwarder: ProxyAddon = {
     name: 'relay worker',
     handshake: (conn, handshake) => batch.push({ kind: 'handshake', conn, handshake }),

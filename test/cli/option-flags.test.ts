@@ -111,6 +111,7 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     ...proxyRecipes(['proxy', '--target', UPSTREAM]),
     ui: { args: ['proxy', '--target', UPSTREAM, '--ui', 'nonsense:port'], shows: 'flag' },
     'ui.capacity': { args: ['proxy', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
+    workers: { args: ['proxy', '--target', UPSTREAM, '--workers', 'two'], shows: 'flag' },
     ...filterRecipes(['proxy', '--target', UPSTREAM]),
   },
   tail: filterRecipes(['tail', aLog]),
