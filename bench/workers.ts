@@ -184,13 +184,17 @@ http {
       proxy_set_header Connection "upgrade";
       proxy_read_timeout 300s;
       proxy_buffer_size 64k;
+      proxy_buffers 4 64k;
+      proxy_busy_buffers_size 128k;
       tcp_nodelay on;
     }
   }
 }
 `,
   );
-  const child = spawn('nginx', ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const child = spawn('nginx', ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const pid = child.pid;
   if (pid === undefined) throw new Error('nginx did not start');
   // nginx has no "ready" line: connect until it accepts (bounded).
@@ -205,7 +209,8 @@ http {
       socket.once('error', () => resolve(false));
     });
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('nginx did not listen within 10 s');
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`nginx did not start: ${stderr.trim() || 'not listening after 10 s'}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
