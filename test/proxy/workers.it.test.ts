@@ -222,6 +222,23 @@ describe('proxy --workers', () => {
     );
   });
 
+  it('reports a worker that dies as an error event, and relays on with the others', async () => {
+    const { proxy, port } = await startProxy(server.url, ['--workers', '2']);
+    const pid = proxy.child.pid!;
+    const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    assert.equal(workers.length, 2, `two worker processes under ${pid}: ${workers.join(' ')}`);
+    process.kill(workers[0]!, 'SIGKILL');
+    const error = await proxy.waitForLine((l) => l.includes('"type":"error"'), 'the error event about the worker', STEP_MS);
+    assert.match(String((JSON.parse(error) as Event).message), /^Relay worker [12] was killed by SIGKILL: .*the other workers relay on\.$/);
+    const ws = await openWsClient(`ws://127.0.0.1:${port}/after`);
+    const echo = nextMessages(ws, 1);
+    ws.send('still here');
+    assert.equal((await echo)[0]!.data.toString(), 'still here');
+    ws.close();
+    await closeLine(proxy, await nthOpen(proxy, 1));
+    await stop(proxy);
+  });
+
   it('fails with exit 3 and one line when the port is taken, and exit 2 for a bad count', async () => {
     const busy = await occupiedPort();
     try {
