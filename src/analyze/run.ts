@@ -1,21 +1,27 @@
 /**
  * `wsdiag analyze FILE|-` as a library call: one recorded direction of a WebSocket stream (the bytes
- * after the handshake), from a file or standard input, raw or as pasted hex, decoded by analyzeStream;
+ * after the handshake), from a file or standard input, raw or as pasted hex, decoded by analyzeReader (pasted hex by analyzeBytes);
  * every event is shown as it is found, then what was decoded. Resolves with the exit code: 1 when an
  * error-severity violation was found, else 0.
  *
  * The input is opened (and hex parsed) before any output, so a bad path is exit 2 and not a half-printed
  * report.
  */
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { ConfigError, UsageError, type ExitCodeValue } from '../errors.js';
 import type { Side, WsdiagEvent } from '../events/index.js';
 import { negotiatedDeflate, type AcceptedType } from '../protocol/index.js';
-import { describeFsError, JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor, type Reporter } from '../reporters/index.js';
-import { analyzeStream, type AnalyzeResult, type EventContentOptions } from '../session/index.js';
+import { describeFsError, JsonlReporter, PrettyReporter, SummaryCollector, shouldUseColor } from '../reporters/index.js';
+import {
+  analyzeBytes,
+  analyzeReader,
+  type AnalyzeOptions,
+  type AnalyzeResult,
+  type EventContentOptions,
+  type ReaderOptions,
+} from '../session/index.js';
 import { parseHex } from './hex.js';
+import { openRecording, readWhole, type Recording } from './recording.js';
 
 export interface AnalyzeInputOptions extends EventContentOptions {
   /** The recorded bytes: a file, or `-` for `io.stdin`. */
@@ -43,72 +49,105 @@ export interface AnalyzeIO {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Output gathered per write: one write per chunk read (or per this many characters, when one chunk makes
+ * more), instead of one per event.
+ */
+const OUTPUT_BATCH_CHARS = 256 * 1024;
+
 export async function runAnalyze(options: AnalyzeInputOptions, io: AnalyzeIO): Promise<ExitCodeValue> {
   const deflate = negotiatedDeflate(options.extensions);
   if (deflate && 'error' in deflate) {
     const { error } = deflate;
     throw new ConfigError('extensions', (n) => `${n('extensions')} "${options.extensions}": ${error}`);
   }
-  const source = await openInput(options, io);
+  const input = await openInput(options, io);
 
-  const reporter: Reporter = options.json
-    ? new JsonlReporter(io.stdout)
+  const reporter = options.json
+    ? new JsonlReporter(io.stdout, { batchChars: OUTPUT_BATCH_CHARS })
     : new PrettyReporter(io.stdout, {
         color: shouldUseColor({ stream: io.stdout, flag: options.color ?? true, env: io.env ?? process.env }),
         frames: options.frames === true,
         quiet: options.quiet === true,
+        batchChars: OUTPUT_BATCH_CHARS,
       });
   const summary = new SummaryCollector();
-  const onEvent = (event: WsdiagEvent): void => {
-    summary.write(event);
-    reporter.write(event);
-  };
-  const result = await analyzeStream(source, {
+  const analysis: AnalyzeOptions & ReaderOptions = {
     from: options.from,
     extensions: options.extensions ?? null,
     ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
     ...(options.accepts ? { typePolicy: { accepts: options.accepts, source: `--accepts ${options.accepts}` } } : {}),
-    frames: options.frames === true,
+    // Frame events the log would not show (--quiet) are not made at all.
+    frames: options.frames === true && (options.json === true || options.quiet !== true),
     preview: options.preview ?? true,
     showSecrets: options.showSecrets === true,
     ...(options.redact !== undefined ? { redact: options.redact } : {}),
     ...(options.messages !== undefined ? { messages: options.messages } : {}),
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
-    onEvent,
-  });
+    onEvent: (event: WsdiagEvent): void => {
+      summary.write(event);
+      reporter.write(event);
+    },
+    // Each chunk's events leave in one write; the next read waits while the output is backed up.
+    afterChunk: () => {
+      reporter.release();
+      return reporter.room();
+    },
+  };
+  let result: AnalyzeResult;
+  try {
+    result = 'bytes' in input ? analyzeBytes(input.bytes, analysis) : await analyzeReader((buffer) => input.read(buffer), analysis);
+  } catch (err) {
+    // What was found before the input failed is shown before the error is.
+    await reporter.flush();
+    if (isSystemError(err)) throw new UsageError(`cannot read ${input.name}: ${describeFsError(err)}`, { cause: err });
+    throw err;
+  } finally {
+    if ('close' in input) input.close();
+  }
   const end = { ...summary.summary(), connections: 1 };
-  if (options.json) reporter.write(end);
-  else if (!options.quiet) io.stdout.write(describeResult(options.file, options.from, result));
-  if (!options.json && !options.quiet && end.violations > 0) reporter.write(end);
+  if (reporter instanceof JsonlReporter) reporter.write(end);
+  else if (!options.quiet) {
+    reporter.writeText(describeResult(options.file, options.from, result));
+    if (end.violations > 0) reporter.write(end);
+  }
   await reporter.flush();
   return result.errors > 0 ? 1 : 0;
 }
 
-async function openInput(options: AnalyzeInputOptions, io: AnalyzeIO): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {
+/**
+ * Opens the input before any output, so a bad path is exit 2 and not a half-printed report. Raw input is
+ * read as it is analysed, into one reused buffer (./recording.ts); hex text is read whole and converted.
+ */
+async function openInput(options: AnalyzeInputOptions, io: AnalyzeIO): Promise<Recording | { name: string; bytes: Uint8Array }> {
   const { file } = options;
-  if (file !== '-') {
-    try {
-      const info = await stat(file);
-      if (info.isDirectory()) throw new UsageError(`${file} is a directory, not a capture file`);
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      throw new UsageError(`cannot read ${file}: ${describeFsError(err)}`);
-    }
+  let recording: Recording;
+  try {
+    recording = openRecording(file, io.stdin);
+  } catch (err) {
+    if (isSystemError(err) && err.code === 'EISDIR') throw new UsageError(`${file} is a directory, not a capture file`);
+    throw new UsageError(`cannot read ${file}: ${describeFsError(err)}`, { cause: err });
   }
-  if (!options.hex) return file === '-' ? io.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
-  const text = file === '-' ? await readAll(io.stdin) : await readFile(file, 'utf8');
+  if (!options.hex) return recording;
+  let text: string;
+  try {
+    text = (await readWhole(recording)).toString('utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${recording.name}: ${describeFsError(err)}`, { cause: err });
+  } finally {
+    recording.close();
+  }
   const bytes = parseHex(text);
   if ('error' in bytes) {
     const { error } = bytes;
     throw new ConfigError('hex', (n) => `${n('hex')} input ${file === '-' ? '(stdin)' : file}: ${error}`);
   }
-  return [bytes];
+  return { name: recording.name, bytes };
 }
 
-async function readAll(stream: Readable): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(parts).toString('utf8');
+/** An error from the system (a failed open or read), as opposed to a bug. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
 }
 
 function describeResult(file: string, from: Side, r: AnalyzeResult): string {

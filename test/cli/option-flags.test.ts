@@ -210,7 +210,7 @@ function currentExitCode(): number {
 
 /** Runs `wsdiag ARGS…` in this process: its exit code and what it wrote on stderr. */
 async function run(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  const program = buildProgram();
+  const program = await buildProgram();
   let stderr = '';
   const capture = (text: string): void => {
     stderr += text;
@@ -236,9 +236,10 @@ async function run(args: readonly string[]): Promise<{ code: number; stderr: str
   }
 }
 
-describe('every command names library options by its own flags', () => {
-  const program = buildProgram();
+// Every command, loaded before the suite is declared: its tests are one per command.
+const program = await buildProgram();
 
+describe('every command names library options by its own flags', () => {
   it('every option of every command table has a recipe here or is a switch, and every recipe an option', () => {
     for (const command of program.commands) {
       const declared = optionFlags(command)
