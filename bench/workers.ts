@@ -2,37 +2,29 @@
  * `npm run bench:workers`: what `wsdiag proxy --workers N` buys, side by side in one run.
  *
  * A ws echo server, and ws clients in closed loops (one message in flight per connection), through: a bare
- * Node TCP relay (net + pipe), `wsdiag proxy` with 1 and with 2 workers (the built CLI, as users run it,
- * events as JSON Lines on a pipe this process reads), and nginx with 1 and 2 worker processes when nginx is
- * installed. The relay's CPU is read from /proc for its whole process tree (wsdiag's primary and workers,
- * nginx's master and workers), so "relay CPU µs/msg" counts everything a relay costs. Targets run in a
- * rotated order in each repetition.
+ * Node TCP relay (net + pipe), `wsdiag proxy --quiet` with 1 and with 2 workers (the built CLI, as users run
+ * it), and nginx with 1 and 2 worker processes when nginx is installed; both started as bench:relay starts
+ * them (./support/relays.ts). The relay's CPU is read from /proc for its whole process tree (wsdiag's primary
+ * and workers, nginx's master and workers), so "relay CPU µs/msg" counts everything a relay costs. Targets
+ * run in a rotated order in each repetition.
  *
  * On a 2-core machine the load generator, the echo server and the relay share the two cores: read the
  * gain of a second worker as what that machine could give, not as what more cores would (docs/performance.md).
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --sizes 64,4096 (bytes).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { BenchChild } from './support/child.js';
 import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
 import { textPayload } from './support/frames.js';
 import { runLoad } from './support/load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
+import { treeCpuMicros } from './support/proc-cpu.js';
+import { nginxVersion, startNginx, startWsdiagCli, type ExternalRelay } from './support/relays.js';
 import { writeResults } from './support/results.js';
 import { median, percentileOfSorted } from './support/stats.js';
 
-const BIN = fileURLToPath(new URL('../../bin/wsdiag.js', import.meta.url));
 const CONNECTIONS = 50;
 const MAX_MESSAGES_PER_WINDOW = 2_000_000;
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 interface Options {
   quick: boolean;
@@ -89,139 +81,9 @@ function parseOptions(argv: readonly string[]): Options {
   };
 }
 
-/** User + system CPU of `pid` and every descendant, in microseconds (/proc; Linux only). */
-function treeCpuMicros(pid: number): number {
-  const children = new Map<number, number[]>();
-  const cpu = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(fields[1]);
-    cpu.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-  }
-  let ticks = 0;
-  const stack = [pid];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    ticks += cpu.get(next) ?? 0;
-    stack.push(...(children.get(next) ?? []));
-  }
-  return (ticks / CLOCK_TICKS) * 1e6;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** `wsdiag proxy --workers N`, its events on a pipe (read and dropped), listening on a free port. */
-async function startWsdiag(target: string, workers: number): Promise<Target> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'proxy', '--target', target, '--listen', '127.0.0.1:0', '--json', '--workers', String(workers)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wsdiag --workers ${workers} did not listen within 60 s`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`wsdiag --workers ${workers} exited (${code}) before listening`)));
-    lines.on('line', (line) => {
-      if (!line.includes('"type":"listening"')) return;
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { port: number }).port);
-    });
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('wsdiag did not start');
-  return {
-    name: workers === 1 ? 'wsdiag' : `wsdiag --workers ${workers}`,
-    port,
-    cpuMicros: () => Promise.resolve(treeCpuMicros(pid)),
-    stop: () => stopChild(child),
-  };
-}
-
-/** nginx as a WebSocket reverse proxy with `workers` worker processes, or null when nginx is not installed. */
-async function startNginx(echoPort: number, workers: number): Promise<Target | null> {
-  if (spawnSync('nginx', ['-v']).error) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-nginx-'));
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off; master_process on; worker_processes ${workers}; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://127.0.0.1:${echoPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_read_timeout 300s;
-      proxy_buffer_size 64k;
-      proxy_buffers 4 64k;
-      proxy_busy_buffers_size 128k;
-      tcp_nodelay on;
-    }
-  }
-}
-`,
-  );
-  const child = spawn('nginx', ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('nginx did not start');
-  // nginx has no "ready" line: connect until it accepts (bounded).
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`nginx did not start: ${stderr.trim() || 'not listening after 10 s'}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    name: `nginx ${workers} worker${workers === 1 ? '' : 's'}`,
-    port,
-    cpuMicros: () => Promise.resolve(treeCpuMicros(pid)),
-    stop: async () => {
-      await stopChild(child, 'SIGQUIT');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** A relay started as its own program: its CPU is its whole process tree's. */
+function external(relay: ExternalRelay): Target {
+  return { name: relay.name, port: relay.port, cpuMicros: () => Promise.resolve(treeCpuMicros(relay.pid)), stop: () => relay.stop() };
 }
 
 async function measure(target: Target, size: number, options: Options): Promise<Sample> {
@@ -302,12 +164,12 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ name: 'bare relay', port: bare.ready.port, cpuMicros: bareCpu, stop: () => bare.stop() }];
   const results: Result[] = [];
   try {
-    const echoUrl = `ws://127.0.0.1:${echo.ready.port}`;
-    targets.push(await startWsdiag(echoUrl, 1), await startWsdiag(echoUrl, 2));
     for (const workers of [1, 2]) {
-      const nginx = await startNginx(echo.ready.port, workers);
-      if (nginx) targets.push(nginx);
+      const wsdiag = external(await startWsdiagCli(echo.ready.port, ['--workers', String(workers)]));
+      targets.push(workers === 1 ? wsdiag : { ...wsdiag, name: `wsdiag --workers ${workers}` });
     }
+    if (nginxVersion() !== null) for (const workers of [1, 2]) targets.push(external(await startNginx(echo.ready.port, workers)));
+    else process.stderr.write('nginx is not installed: its rows are skipped\n');
     for (const size of options.sizes) {
       const samples = targets.map((): Sample[] => []);
       for (let rep = 0; rep < options.reps; rep++) {

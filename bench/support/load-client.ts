@@ -14,11 +14,11 @@
  *   node dist/bench/support/load-client.js JSON-OPTIONS
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { Opcode } from '../../src/protocol/constants.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { textPayload } from './frames.js';
+import { cpuTicks, TICKS_PER_SECOND } from './proc-cpu.js';
 import { percentileOfSorted } from './stats.js';
 
 export interface LoadOptions {
@@ -47,37 +47,7 @@ export interface LoadResult {
 }
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const MAX_SAMPLES = 4_000_000;
-
-/** utime + stime ticks of `roots` and all their live descendants, from /proc. */
-export function cpuTicks(roots: readonly number[]): Map<number, number> {
-  const rows: Array<{ pid: number; ppid: number; ticks: number }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    // Fields after the command name (which may hold spaces): state ppid ... utime(12th) stime(13th).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    rows.push({ pid: Number(entry), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
-  }
-  const children = new Map<number, number[]>();
-  for (const r of rows) children.set(r.ppid, [...(children.get(r.ppid) ?? []), r.pid]);
-  const ticksOf = new Map(rows.map((r) => [r.pid, r.ticks]));
-  const seen = new Map<number, number>();
-  const stack = [...roots];
-  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
-    const ticks = ticksOf.get(pid);
-    if (seen.has(pid) || ticks === undefined) continue;
-    seen.set(pid, ticks);
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return seen;
-}
 
 function cpuSecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
   let ticks = 0;

@@ -1,7 +1,8 @@
 /**
- * Relays the relay benchmark starts as separate programs, on 127.0.0.1 only: wsdiag's own CLI (as a user
- * runs it) and nginx, when installed, from a generated configuration (one worker: comparable to one Node
- * process; the settings behind the issue's reference figures). Each is stopped by the pid it was started with.
+ * Relays the relay benchmarks start as separate programs, on 127.0.0.1 only: wsdiag's own CLI (as a user
+ * runs it) and nginx, when installed, from a generated configuration (one worker by default: comparable to
+ * one Node process; the settings behind the issue's reference figures). Each is stopped by the pid it was
+ * started with.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,9 +35,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once something accepts connections on `port`; rejects when `child` exits first or after 15 s. */
+/**
+ * Resolves once something accepts connections on `port`; rejects when `child` exits first or after 30 s (a
+ * generous bound: `wsdiag proxy --workers N` starts N + 1 processes on a loaded machine).
+ */
 async function waitForPort(port: number, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before listening`);
     const up = await new Promise<boolean>((resolve) => {
@@ -50,7 +54,7 @@ async function waitForPort(port: number, child: ChildProcess, name: string): Pro
     if (up) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${name} did not listen on ${HOST}:${port} within 15 s`);
+  throw new Error(`${name} did not listen on ${HOST}:${port} within 30 s`);
 }
 
 function track(name: string, child: ChildProcess, port: number, cleanup: () => void = () => {}): ExternalRelay {
@@ -103,10 +107,10 @@ export function nginxVersion(): string | null {
   return (probe.stderr || probe.stdout).trim().split('\n')[0] ?? 'nginx';
 }
 
-function nginxConfig(dir: string, port: number, echoPort: number): string {
+function nginxConfig(dir: string, port: number, echoPort: number, workers: number): string {
   return `daemon off;
 master_process on;
-worker_processes 1;
+worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
@@ -139,17 +143,21 @@ http {
 `;
 }
 
-/** nginx in front of the echo server, from a configuration in a temporary directory (removed on stop). */
-export async function startNginx(echoPort: number): Promise<ExternalRelay> {
+/**
+ * nginx in front of the echo server, with `workers` worker processes, from a configuration in a temporary
+ * directory (removed on stop).
+ */
+export async function startNginx(echoPort: number, workers = 1): Promise<ExternalRelay> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-nginx-'));
   mkdirSync(join(dir, 'logs'));
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(dir, port, echoPort));
+  writeFileSync(conf, nginxConfig(dir, port, echoPort, workers));
   const child = spawn('nginx', ['-p', `${dir}/`, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const relay = track('nginx', child, port, () => rmSync(dir, { recursive: true, force: true }));
+  const name = workers === 1 ? 'nginx' : `nginx ${workers} workers`;
+  const relay = track(name, child, port, () => rmSync(dir, { recursive: true, force: true }));
   try {
-    await waitForPort(port, child, 'nginx');
+    await waitForPort(port, child, name);
   } catch (err) {
     await relay.stop();
     throw new Error(`${err instanceof Error ? err.message : String(err)}: ${relay.output().slice(0, 500)}`, { cause: err });
