@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerSniff } from './commands/sniff.js';
 import { registerExplain } from './commands/explain.js';
 import { registerTail } from './commands/tail.js';
 import { registerDemo } from './commands/demo.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   // Commands register themselves here, in the order `wsdiag --help` lists them.
   registerProxy(program);
   registerAnalyze(program);
+  registerSniff(program);
   registerExplain(program);
   registerTail(program);
   registerView(program);

@@ -12,18 +12,9 @@ import { systemClock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
 import { startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import {
-  FilteredReporter,
-  JsonlReporter,
-  MultiReporter,
-  PrettyReporter,
-  SummaryCollector,
-  openJsonlLog,
-  stdoutClosedNotice,
-  type Reporter,
-} from '../reporters/index.js';
+import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
-import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
+import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions } from './run.js';
 
 /** The proxy's options without the sinks and the clock, which the run owns. */
 export type LiveProxyOptions = Omit<ProxyOptions, 'onEvent' | 'clock'>;
@@ -53,22 +44,16 @@ export async function runLiveProxy(
   start: (proxy: ProxyOptions) => Promise<RunningProxy>,
 ): Promise<ExitCodeValue> {
   const clock = io.clock ?? systemClock;
-  const stdoutClosed = stdoutClosedNotice(io.stderr, {
-    rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
-    ...(options.log !== undefined ? { log: options.log } : {}),
-  });
   const summary = new SummaryCollector();
-  const stdout: Reporter = options.json
-    ? new JsonlReporter(io.stdout, { onClosed: stdoutClosed })
-    : new PrettyReporter(io.stdout, livePrettyOptions(options, io), stdoutClosed);
-  const output = options.filter ? new FilteredReporter(stdout, shownOnStdout(options.filter)) : stdout;
-  const logFailure = new LogFailure(options.log);
-  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
+  const { reporters: sinks, logFailure } = openLiveSinks(options, io, {
+    rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
+    ...(options.filter ? { shown: shownOnStdout(options.filter) } : {}),
+  });
   const dashboard = await openDashboard(options, io).catch(async (err: unknown) => {
-    await log?.close();
+    await new MultiReporter(sinks).close();
     throw err;
   });
-  const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
+  const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : [])]);
 
   const proxy = await start({
     ...options.proxy,
