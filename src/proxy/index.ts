@@ -13,7 +13,7 @@ export {
   REFUSAL_HEADROOM,
   RESERVED_DESCRIPTORS,
 } from './limits.js';
-export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake } from './types.js';
+export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake, TcpLeg, SocketAddress } from './types.js';
 export { summaryCounts, type ProxyAddon, type ConnectionAddon, type OpenConnection, type RunCounts } from './addon.js';
 export { enforcement, type Forwarding, type RelayControl, type RelayLeg, type ClosingCut } from './forwarding.js';
 export {
