@@ -4,16 +4,17 @@
  * its close event), writes the summary, flushes everything and resolves with the exit code. `filter`
  * narrows stdout only: the log file is the record, and the summary and the dashboard count everything.
  *
- * The log file is opened and the dashboard bound before the proxy listens: a bad path or a busy
- * dashboard port stops the run before any client could connect.
+ * The log and pcap files are opened and the dashboard bound before the proxy listens: a bad path or a
+ * busy dashboard port stops the run before any client could connect.
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
-import { startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
+import { pcapRecorder, startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
+import { PcapFile } from './pcap-file.js';
 import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions } from './run.js';
 
 /** The proxy's options without the sinks and the clock, which the run owns. */
@@ -28,6 +29,11 @@ export interface RunProxyOptions extends LiveOutputOptions {
    * shown: it says where to connect. The log file, the summary and the dashboard get every event.
    */
   filter?: FilterOptions;
+  /**
+   * Also write every WebSocket connection relayed to this file as pcapng, both legs (src/proxy/pcap.ts);
+   * created or emptied before the proxy listens.
+   */
+  pcap?: string;
 }
 
 export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
@@ -49,11 +55,20 @@ export async function runLiveProxy(
     rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
     ...(options.filter ? { shown: shownOnStdout(options.filter) } : {}),
   });
-  const dashboard = await openDashboard(options, io).catch(async (err: unknown) => {
+  let pcap: PcapFile | undefined;
+  let dashboard: Dashboard | undefined;
+  try {
+    pcap = options.pcap !== undefined ? new PcapFile(options.pcap) : undefined;
+    dashboard = await openDashboard(options, io);
+  } catch (err) {
+    await pcap?.close();
     await new MultiReporter(sinks).close();
     throw err;
-  });
+  }
   const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : [])]);
+  const recorder = pcap
+    ? [pcapRecorder({ output: pcap, redact: redactorFor(options.proxy.showSecrets, options.proxy.redact), clock })]
+    : [];
 
   const proxy = await start({
     ...options.proxy,
@@ -61,8 +76,9 @@ export async function runLiveProxy(
     onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
     // The summary and the dashboard hear what the event stream does not carry (suppressed violations,
     // refusals, handshakes) as addons, after the caller's.
-    addons: [...(options.proxy.addons ?? []), summaryCounts(summary), ...(dashboard ? [dashboard.hub.proxyAddon()] : [])],
+    addons: [...(options.proxy.addons ?? []), summaryCounts(summary), ...(dashboard ? [dashboard.hub.proxyAddon()] : []), ...recorder],
   }).catch(async (err: unknown) => {
+    await pcap?.close();
     await reporters.close();
     await dashboard?.close();
     throw err;
@@ -73,6 +89,7 @@ export async function runLiveProxy(
   await reporters.close();
   await dashboard?.close();
   logFailure.check();
+  pcap?.check();
   return ExitCode.Ok;
 }
 

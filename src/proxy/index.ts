@@ -5,6 +5,8 @@
 export { startProxy, DEFAULT_LISTEN, describeListenError } from './server.js';
 export { parseTarget, parseListen, isLoopback, upstreamPath, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
+export { shownHeaders } from './http-head.js';
+export { pcapRecorder, type PcapOutput, type PcapRecorderOptions } from './pcap.js';
 export { DEFAULT_SHUTDOWN_GRACE_MS, type ClosingPlan } from './closing.js';
 export {
   DEFAULT_HEADER_TIMEOUT_MS,
