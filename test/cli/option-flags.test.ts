@@ -112,6 +112,18 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     ui: { args: ['proxy', '--target', UPSTREAM, '--ui', 'nonsense:port'], shows: 'flag' },
     'ui.capacity': { args: ['proxy', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
     ...filterRecipes(['proxy', '--target', UPSTREAM]),
+    pcap: { args: ['proxy', '--target', UPSTREAM, '--pcap', missing], shows: 'file', mentions: missing },
+  },
+  // Each fails before tcpdump would start.
+  sniff: {
+    interface: { args: ['sniff', '-i', ' '], shows: 'flag' },
+    ports: { args: ['sniff', '-i', 'lo', '--port', '70000'], shows: 'flag' },
+    log: { args: ['sniff', '-i', 'lo', '--log', missing], shows: 'file', mentions: missing },
+    maxMessage: { args: ['sniff', '-i', 'lo', '--max-message', 'lots'], shows: 'flag' },
+    maxPerRule: { args: ['sniff', '-i', 'lo', '--max-per-rule', '-1'], shows: 'flag' },
+    bodyLimit: { args: ['sniff', '-i', 'lo', '--body-limit', '1.5'], shows: 'flag' },
+    redact: { args: ['sniff', '-i', 'lo', '--redact', '(a'], shows: 'flag', mentions: 'not a valid regular expression' },
+    ...filterRecipes(['sniff', '-i', 'lo']),
   },
   tail: filterRecipes(['tail', aLog]),
   chaos: {
