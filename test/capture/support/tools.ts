@@ -38,7 +38,6 @@ export interface Capture {
   kill(): void;
 }
 
-
 /**
  * Starts `tcpdump -i lo -U -w FILE port ...` and resolves once tcpdump says it is listening. Packets reach
  * the file as they come (-U, --immediate-mode); `stop` waits until the file holds what the test needs
@@ -74,8 +73,7 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
       await waitForFile(file, (bytes) => (done(bytes) ? true : undefined), `the capture to hold ${what}`, 15_000);
       const { stderr } = await tcpdump.stop('SIGINT');
       const dropped = droppedByKernel(stderr);
-      if (dropped > 0)
-        throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
+      if (dropped > 0) throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
       return readFileSync(file);
     },
   };
