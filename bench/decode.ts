@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Opcode } from '../src/protocol/constants.js';
 import type { RssResult } from './support/decode-rss.js';
 import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
+import { reportHeadlines } from './support/headline.js';
 import { buildStream, copyChunks, type FrameStream } from './support/frames.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { nativeFloor, unmaskFloor } from './support/floor.js';
@@ -311,6 +312,24 @@ async function main(): Promise<void> {
   }
   lines.push('', `(bench took ${totalSeconds.toFixed(1)} s)`, '');
   process.stdout.write(lines.join('\n'));
+  reportHeadlines([
+    ...cases
+      .filter((c) => c.type === 'text' && (c.payloadBytes === 1024 || c.payloadBytes === 64 * 1024))
+      .map((c) => ({
+        bench: 'decode',
+        what: `${formatSize(c.payloadBytes)} text in memory: decoder / ws Receiver`,
+        value: formatRatio(c.ratio, GOAL_RATIO),
+        goal: `≥ ${GOAL_RATIO}x: ${c.ratio >= GOAL_RATIO ? 'met' : 'missed'}`,
+        load: machine.loadAverage,
+      })),
+    ...rss.slice(0, 1).map((own) => ({
+      bench: 'decode',
+      what: `one ${formatSize(RSS_FRAME_BYTES)} frame, decoder alone: peak RSS`,
+      value: formatMiB(own.peakRss),
+      goal: `< ${formatMiB(RSS_GOAL)}: ${own.peakRss < RSS_GOAL ? 'met' : 'missed'}`,
+      load: machine.loadAverage,
+    })),
+  ]);
 
   if (options.quick) {
     process.stdout.write('Quick run: results not saved.\n');

@@ -42,6 +42,8 @@ export {
   type RunSniffOptions,
 } from './live/index.js';
 export { runAnalyze, type AnalyzeInputOptions } from './analyze/index.js';
+// Recordings (a file, stdin) read into one reused buffer, for analyzeReader: what `wsdiag analyze` runs.
+export { openRecording, readWhole, type Recording } from './analyze/index.js';
 // Reading logs: the filter language `proxy` and `tail` share, and `tail` itself (several logs merged by time).
 export { createFilter, parseFilterArgs, type Filter, type FilterOptions } from './filter/index.js';
 export { runTail, type TailOptions, type TailIO } from './tail/index.js';

@@ -46,6 +46,11 @@ export class BenchChild {
     return new BenchChild(role, child, reply.ready);
   }
 
+  /** The child's process id (for /proc CPU readings). */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   async stats(): Promise<ChildStats> {
     this.child.send({ type: 'stats' });
     const reply = await nextReply(this.child, 15_000);

@@ -21,6 +21,11 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
   return must(sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))], 'percentile');
 }
 
+/** The item that runs `i`-th in repetition `rep`: the order rotates, so no one always runs first (or after another's garbage). */
+export function rotated<T>(items: readonly T[], rep: number, i: number): T {
+  return must(items[(rep + i) % items.length], 'an item to rotate');
+}
+
 /** Node's gc(), made available without the --expose-gc command-line flag. */
 const gc = (() => {
   setFlagsFromString('--expose-gc');

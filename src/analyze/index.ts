@@ -12,4 +12,4 @@ export {
   type CaptureJudgeOptions,
   type CaptureOutcome,
 } from './capture.js';
-export { openAnalyzeInput, type AnalyzeInput } from './input.js';
+export { openRecording, readWhole, type Recording } from './recording.js';

@@ -16,6 +16,8 @@ export interface ListeningEvent extends EventBase {
   run?: string;
   /** The dashboard's address (`proxy --ui`), without its token. */
   ui?: string;
+  /** How many relay processes share the port (`proxy --workers N`); absent when one process relays. */
+  workers?: number;
 }
 
 export interface OpenEvent extends EventBase {

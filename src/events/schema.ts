@@ -60,7 +60,14 @@ const isProbeFinding = shape({
  * Typed so that an event type added to the union without its fields here does not compile.
  */
 export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
-  listening: { address: isString, port: isNumber, target: isString, run: optional(isString), ui: optional(isString) },
+  listening: {
+    address: isString,
+    port: isNumber,
+    target: isString,
+    run: optional(isString),
+    ui: optional(isString),
+    workers: optional(isNumber),
+  },
   open: {
     conn: isString,
     client: isString,

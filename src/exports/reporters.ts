@@ -21,6 +21,7 @@ export {
   type ReporterName,
   type PrettyOptions,
   type JsonlOptions,
+  type LineSinkOptions,
   type FormatOptions,
   type LogNotice,
   type ReadLogOptions,

@@ -1,13 +1,13 @@
 /**
- * `wsdiag chaos` as a library call: `runProxy` with fault injection (startChaos). Its seed, and the
+ * `wsdiag chaos` as a library call: `runProxy` with fault injection (startChaos), in one process. Its seed, and the
  * address of its HTTP API, are printed on stderr once it listens, so a run can be replayed and driven.
  */
 import { checkChaosOptions, startChaos, type ChaosOptions } from '../chaos/index.js';
 import type { ExitCodeValue } from '../errors.js';
-import { runLiveProxy, type RunProxyOptions } from './proxy.js';
+import { runLiveProxy, type LiveProxyRunOptions } from './proxy.js';
 import type { LiveIO } from './run.js';
 
-export interface RunChaosOptions extends RunProxyOptions {
+export interface RunChaosOptions extends LiveProxyRunOptions {
   /** The toxics, the seed and the API address (ChaosOptions beyond the proxy's). */
   chaos: Pick<ChaosOptions, 'toxics' | 'seed' | 'api'>;
 }

@@ -3,7 +3,7 @@
  * relaying with its sinks until it is told to stop, and a passive capture (`wsdiag sniff`), as one library
  * call each.
  */
-export { runProxy, type LiveProxyOptions, type RunProxyOptions } from './proxy.js';
+export { runProxy, type LiveProxyOptions, type LiveProxyRunOptions, type RunProxyOptions } from './proxy.js';
 export { runChaos, type RunChaosOptions } from './chaos.js';
 export { runSandwich, type RunSandwichOptions } from './sandwich.js';
 export { runSniff, captureFilter, type RunSniffOptions } from './sniff.js';

@@ -3,24 +3,27 @@
  * dashboard), run until `io.signal` aborts; then it stops accepting, closes its connections (each gets
  * its close event), writes the summary, flushes everything and resolves with the exit code. `filter`
  * narrows stdout only: the log file is the record, and the summary and the dashboard count everything.
+ * With `workers` > 1 the relaying is done by that many processes (./workers.ts) and this one keeps the sinks.
  *
  * The log and pcap files are opened and the dashboard bound before the proxy listens: a bad path or a
  * busy dashboard port stops the run before any client could connect.
  */
-import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { systemClock, type WsdiagEvent } from '../events/index.js';
+import { ConfigError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { systemClock, type Clock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
-import { pcapRecorder, startProxy, summaryCounts, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
+import { pcapRecorder, startProxy, summaryCounts, type ProxyAddon, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
 import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
 import { PcapFile } from './pcap-file.js';
-import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions } from './run.js';
+import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions, type LogFailure } from './run.js';
+import { checkWorkers, relayInWorkers, relayWorkerSpec, serveAsWorker } from './workers.js';
 
 /** The proxy's options without the sinks and the clock, which the run owns. */
 export type LiveProxyOptions = Omit<ProxyOptions, 'onEvent' | 'clock'>;
 
-export interface RunProxyOptions extends LiveOutputOptions {
+/** What every live run around a proxy takes (`proxy`, `chaos`): the proxy, its sinks and their options. */
+export interface LiveProxyRunOptions extends LiveOutputOptions {
   proxy: LiveProxyOptions;
   /** Serve the live dashboard at this address (port 0 = any free one); its address is printed on stderr. */
   ui?: { host: string; port: number; capacity?: number };
@@ -36,19 +39,90 @@ export interface RunProxyOptions extends LiveOutputOptions {
   pcap?: string;
 }
 
+export interface RunProxyOptions extends LiveProxyRunOptions {
+  /**
+   * Relay processes sharing the port (default 1: this process relays). With more, this process starts that
+   * many node:cluster workers, each running the calling script again, whose runProxy call serves as one
+   * relay; this process keeps the sinks (./workers.ts).
+   */
+  workers?: number;
+}
+
 export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCodeValue> {
-  return runLiveProxy(options, io, startProxy);
+  const worker = relayWorkerSpec();
+  if (worker) return serveAsWorker(worker, options.proxy, io);
+  const workers = checkWorkers(options.workers ?? 1);
+  if (workers === 1) return runLiveProxy(options, io, startProxy);
+  if (options.pcap !== undefined)
+    throw new ConfigError('pcap', (n) => `${n('pcap')} records the connections of one relay process: not with ${n('workers')} above 1`);
+  const warn = options.proxy.onWarning ?? ((message: string) => io.stderr.write(`wsdiag: warning: ${message}\n`));
+  return runWithSinks(options, io, (sinks) =>
+    relayInWorkers(workers, options.proxy, { write: sinks.write, addons: sinks.addons, warn, clock: sinks.clock }, io.signal),
+  );
 }
 
 /**
  * A live run around a proxy that `start` starts with the run's sinks (startProxy, or startChaos with its
  * toxics bound in): everything `runProxy` does around it.
  */
-export async function runLiveProxy(
-  options: RunProxyOptions,
+export function runLiveProxy(
+  options: LiveProxyRunOptions,
   io: LiveIO,
   start: (proxy: ProxyOptions) => Promise<RunningProxy>,
 ): Promise<ExitCodeValue> {
+  return runWithSinks(options, io, async (sinks) => {
+    const proxy = await start({
+      ...options.proxy,
+      clock: sinks.clock,
+      onEvent: sinks.write,
+      addons: [...(options.proxy.addons ?? []), ...sinks.addons],
+    });
+    await aborted(io.signal);
+    await proxy.close();
+  });
+}
+
+/** Where a proxy run's events go: stdout, the log file, the summary, the dashboard, the pcap file. */
+interface Sinks {
+  reporters: MultiReporter;
+  summary: SummaryCollector;
+  dashboard: Dashboard | undefined;
+  logFailure: LogFailure;
+  /** The pcap file (`pcap`); its recorder, among `addons`, closes it when the proxy closes. */
+  pcap: PcapFile | undefined;
+  clock: Clock;
+  /** The one event stream, into every sink. */
+  readonly write: (event: WsdiagEvent) => void;
+  /**
+   * The summary and the dashboard hear what the event stream does not carry (suppressed violations,
+   * refusals, handshakes) as addons, after the caller's.
+   */
+  addons: ProxyAddon[];
+}
+
+/**
+ * Opens the sinks, relays with `relay` until it resolves (the run was stopped), then writes the summary,
+ * flushes and closes everything and resolves with the exit code. A relay that fails closes the sinks first.
+ */
+async function runWithSinks(options: LiveProxyRunOptions, io: LiveIO, relay: (sinks: Sinks) => Promise<void>): Promise<ExitCodeValue> {
+  const sinks = await openSinks(options, io);
+  try {
+    await relay(sinks);
+  } catch (err) {
+    await sinks.pcap?.close();
+    await sinks.reporters.close();
+    await sinks.dashboard?.close();
+    throw err;
+  }
+  sinks.reporters.write(sinks.summary.summary(sinks.clock));
+  await sinks.reporters.close();
+  await sinks.dashboard?.close();
+  sinks.logFailure.check();
+  sinks.pcap?.check();
+  return ExitCode.Ok;
+}
+
+async function openSinks(options: LiveProxyRunOptions, io: LiveIO): Promise<Sinks> {
   const clock = io.clock ?? systemClock;
   const summary = new SummaryCollector();
   const { reporters: sinks, logFailure } = openLiveSinks(options, io, {
@@ -66,31 +140,15 @@ export async function runLiveProxy(
     throw err;
   }
   const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : [])]);
-  const recorder = pcap
-    ? [pcapRecorder({ output: pcap, redact: redactorFor(options.proxy.showSecrets, options.proxy.redact), clock })]
-    : [];
-
-  const proxy = await start({
-    ...options.proxy,
-    clock,
-    onEvent: (event) => reporters.write(dashboard ? withUiUrl(event, dashboard.url) : event),
-    // The summary and the dashboard hear what the event stream does not carry (suppressed violations,
-    // refusals, handshakes) as addons, after the caller's.
-    addons: [...(options.proxy.addons ?? []), summaryCounts(summary), ...(dashboard ? [dashboard.hub.proxyAddon()] : []), ...recorder],
-  }).catch(async (err: unknown) => {
-    await pcap?.close();
-    await reporters.close();
-    await dashboard?.close();
-    throw err;
-  });
-  await aborted(io.signal);
-  await proxy.close();
-  reporters.write(summary.summary(clock));
-  await reporters.close();
-  await dashboard?.close();
-  logFailure.check();
-  pcap?.check();
-  return ExitCode.Ok;
+  const write = dashboard
+    ? (event: WsdiagEvent): void => reporters.write(withUiUrl(event, dashboard.url))
+    : (event: WsdiagEvent): void => reporters.write(event);
+  const addons = [
+    summaryCounts(summary),
+    ...(dashboard ? [dashboard.hub.proxyAddon()] : []),
+    ...(pcap ? [pcapRecorder({ output: pcap, redact: redactorFor(options.proxy.showSecrets, options.proxy.redact), clock })] : []),
+  ];
+  return { reporters, summary, dashboard, logFailure, pcap, clock, write, addons };
 }
 
 /** What the filter keeps, and always `listening` (with `--listen HOST:0` nothing else says the port). */
@@ -99,7 +157,7 @@ function shownOnStdout(filter: FilterOptions): (event: WsdiagEvent) => boolean {
   return (event) => event.type === 'listening' || keep(event);
 }
 
-async function openDashboard(options: RunProxyOptions, io: LiveIO): Promise<Dashboard | undefined> {
+async function openDashboard(options: LiveProxyRunOptions, io: LiveIO): Promise<Dashboard | undefined> {
   if (options.ui === undefined) return undefined;
   const dashboard = await startDashboard({
     mode: 'live',

@@ -138,23 +138,68 @@ export class PolicyLearner {
   }
 }
 
+/**
+ * What a connection remembers of the data messages of one direction: the last one of each type, in records
+ * refilled in place (a message ends every few microseconds on a busy connection, and nothing is read from
+ * them unless an endpoint closes with 1003), and which types are still unanswered.
+ */
+class DirectionMemory {
+  /** Complete data messages seen. */
+  count = 0;
+  readonly text = new MessageRecord('text');
+  readonly binary = new MessageRecord('binary');
+  /** The last complete data message, or null. */
+  last: MessageRecord | null = null;
+  /**
+   * Per type, whether a message of that type was relayed since the receiving endpoint last sent a data
+   * message of its own. Pipelined traffic means the message just before a Close need not be the one the
+   * endpoint rejected; when both types are in flight, the close cannot be pinned on one of them.
+   */
+  unansweredText = false;
+  unansweredBinary = false;
+
+  /** The last message of `type` if it is still unanswered. */
+  unanswered(type: 'text' | 'binary'): MessageRecord | null {
+    if (type === 'text') return this.unansweredText ? this.text : null;
+    return this.unansweredBinary ? this.binary : null;
+  }
+}
+
+/** One reused RelayedMessage; `copy()` is what leaves the connection (lessons, explanations). */
+class MessageRecord {
+  index = 0;
+  firstFrame = 0;
+  frames = 0;
+  size = 0;
+  sizeKnown = true;
+  compressed = false;
+  readonly type: 'text' | 'binary';
+
+  constructor(type: 'text' | 'binary') {
+    this.type = type;
+  }
+
+  copy(): RelayedMessage {
+    return {
+      index: this.index,
+      firstFrame: this.firstFrame,
+      frames: this.frames,
+      type: this.type,
+      size: this.size,
+      sizeKnown: this.sizeKnown,
+      compressed: this.compressed,
+    };
+  }
+}
+
 /** One connection's part in learning: remembers the last message relayed each way. */
 export class ConnectionLearning {
   readonly conn: string;
   readonly route: RouteKey;
   private readonly learner: PolicyLearner;
   private origins: Partial<Record<Direction, PolicyOrigin | undefined>>;
-  private readonly last: Partial<Record<Direction, RelayedMessage>> = {};
-  /**
-   * Per direction, the last message of each type relayed since the receiving endpoint last sent a data
-   * message of its own. Pipelined traffic means the message just before a Close need not be the one the
-   * endpoint rejected; when both types are in flight, the close cannot be pinned on one of them.
-   */
-  private readonly unanswered: Record<Direction, Partial<Record<'text' | 'binary', RelayedMessage>>> = {
-    'client->server': {},
-    'server->client': {},
-  };
-  private readonly counts: Record<Direction, number> = { 'client->server': 0, 'server->client': 0 };
+  private readonly clientToServer = new DirectionMemory();
+  private readonly serverToClient = new DirectionMemory();
   private target: PolicyTarget | null = null;
   private ended = false;
 
@@ -174,27 +219,30 @@ export class ConnectionLearning {
     if (origins) this.origins = { ...origins };
   }
 
-  /** Each data message of a direction as it ends (the policies' decoder observers call it). */
+  /** Each data message of a direction as it ends (the policies' decoder observers call it): no allocation. */
   readonly onMessage = (dir: Direction, message: MessageInfo): void => {
-    if (message.opcode !== Opcode.Text && message.opcode !== Opcode.Binary) return;
-    const relayed: RelayedMessage = {
-      index: this.counts[dir]++,
-      firstFrame: message.firstFrame.index,
-      frames: message.frames,
-      type: message.opcode === Opcode.Text ? 'text' : 'binary',
-      size: message.size,
-      sizeKnown: message.sizeKnown,
-      compressed: message.compressed,
-    };
-    this.last[dir] = relayed;
-    this.unanswered[dir][relayed.type] = relayed;
+    const opcode = message.opcode;
+    if (opcode !== Opcode.Text && opcode !== Opcode.Binary) return;
+    const memory = this.memory(dir);
+    const record = opcode === Opcode.Text ? memory.text : memory.binary;
+    record.index = memory.count++;
+    record.firstFrame = message.firstFrame.index;
+    record.frames = message.frames;
+    record.size = message.size;
+    record.sizeKnown = message.sizeKnown;
+    record.compressed = message.compressed;
+    memory.last = record;
+    if (opcode === Opcode.Text) memory.unansweredText = true;
+    else memory.unansweredBinary = true;
     // The sender of this message has spoken: what it received so far was not left unanswered.
-    this.unanswered[dir === 'client->server' ? 'server->client' : 'client->server'] = {};
+    const other = this.memory(dir === 'client->server' ? 'server->client' : 'client->server');
+    other.unansweredText = false;
+    other.unansweredBinary = false;
   };
 
   /** The last complete data message wsdiag relayed to a side, or null. */
   lastMessageTo(side: Side): RelayedMessage | null {
-    return this.last[directionFrom(side === 'client' ? 'server' : 'client')] ?? null;
+    return this.memory(directionFrom(side === 'client' ? 'server' : 'client')).last?.copy() ?? null;
   }
 
   /**
@@ -204,9 +252,10 @@ export class ConnectionLearning {
   observe<E extends WsdiagEvent>(event: E): E {
     if (event.type !== 'peer-close' || event.code !== 1003 || event.cause !== null || this.ended) return event;
     const dir = directionFrom(event.by === 'client' ? 'server' : 'client');
-    const message = this.last[dir];
+    const memory = this.memory(dir);
+    const message = memory.last?.copy();
     if (!message) return event;
-    const other = this.unanswered[dir][message.type === 'text' ? 'binary' : 'text'];
+    const other = memory.unanswered(message.type === 'text' ? 'binary' : 'text')?.copy();
     const outcome: Outcome = other ? { kind: 'ambiguous', other } : this.learner.consider(this.conn, dir, this.route, message);
     const blame: Blame = senderOf(dir);
     return { ...event, blame, explain: rejectionExplanation(event.by, message, this.route, outcome) };
@@ -225,6 +274,10 @@ export class ConnectionLearning {
   end(): void {
     this.ended = true;
     this.learner.forget(this);
+  }
+
+  private memory(dir: Direction): DirectionMemory {
+    return dir === 'client->server' ? this.clientToServer : this.serverToClient;
   }
 }
 

@@ -53,6 +53,8 @@ export interface RelayControl {
    * bytes are the sender's own; a strategy that rewrites a frame passes the end of the frame it replaced.
    */
   forward(leg: RelayLeg, bytes: Uint8Array, through?: number): void;
+  /** Runs `fn` with the leg's receiver corked: the pieces `fn` forwards leave in one writev, not one write each. */
+  corked(leg: RelayLeg, fn: () => void): void;
   /**
    * wsdiag ends the connection itself (./closing.ts): from now on the relay no longer asks the strategy
    * about new chunks (only `frameRest`), each side gets the plan's Close at a frame boundary, and `cut`
@@ -140,6 +142,12 @@ class EnforceForwarding implements Forwarding {
   /** Forwards held bytes of a direction up to stream offset `limit`. */
   #forwardHeld(leg: RelayLeg, limit: number): void {
     const held = this.#held[leg.dir];
+    // Bytes held back from an earlier read (a header split across reads) go out with the new ones, in one writev.
+    if (held.length > 1) this.#relay.corked(leg, () => this.#forwardHeldUpTo(held, leg, limit));
+    else this.#forwardHeldUpTo(held, leg, limit);
+  }
+
+  #forwardHeldUpTo(held: Uint8Array[], leg: RelayLeg, limit: number): void {
     for (let first = held[0]; first !== undefined && leg.forwarded < limit; first = held[0]) {
       const take = Math.min(first.length, limit - leg.forwarded);
       if (take === first.length) held.shift();

@@ -183,6 +183,15 @@ export class Relay {
         // Once wsdiag closes the connection, only the end of a frame a receiver is in the middle of may go.
         if (!this.closing || own.closeAfterFrame) this.forward(own, bytes, through);
       },
+      corked: (leg, fn) => {
+        const sink = this.legs[leg.dir].sink;
+        sink.cork();
+        try {
+          fn();
+        } finally {
+          sink.uncork();
+        }
+      },
       close: (plan, cut) => {
         if (!this.closing && !this.finished) this.beginClosing(plan, cut);
       },

@@ -77,7 +77,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const refusals = new RefusalLog(emit, clock, addons.refused);
   const limits: Limits = { gate, refusals, headerTimeoutMs };
   const connPrefix = options.connPrefix ?? 'c';
-  let nextHttpId = 0;
+  // WebSocket and plain HTTP connections are counted apart (c1, c2... and h1, h2...), both by the counter.
+  const counter = connCounterOf(options.connCounter);
+  let nextHttpId = counter.start - counter.step;
   const web = createWebPass({
     target,
     shownTarget,
@@ -85,11 +87,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     redact,
     emit,
     clock,
-    nextConnId: () => connId(runId, httpConnPrefix(connPrefix), ++nextHttpId),
+    nextConnId: () => connId(runId, httpConnPrefix(connPrefix), (nextHttpId += counter.step)),
   });
   const pending = new Set<() => void>();
   const relays = new Set<Relay>();
-  let nextId = 0;
+  let nextId = counter.start - counter.step;
 
   const ctx: UpgradeContext = {
     target,
@@ -108,7 +110,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ...analyzerSettings(baseSettings),
       ...(addons.suppressed ? { onSuppressed: addons.suppressed } : {}),
     },
-    nextConnId: () => connId(runId, connPrefix, ++nextId),
+    nextConnId: () => connId(runId, connPrefix, (nextId += counter.step)),
     trackPending: (abort) => {
       pending.add(abort);
       return () => pending.delete(abort);
@@ -196,6 +198,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     httpUrl: `${secure ? 'https' : 'http'}://${hostPort(dialHost, bound.port)}`,
     close,
   };
+}
+
+/** ProxyOptions.connCounter, checked: whole numbers, start ≥ 1, step ≥ 1. */
+function connCounterOf(counter: ProxyOptions['connCounter']): { start: number; step: number } {
+  if (counter === undefined) return { start: 1, step: 1 };
+  const { start, step } = counter;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(step) || start < 1 || step < 1) {
+    throw new ConfigError('connCounter', `the connection counter needs a whole start and step of at least 1 (got ${start} and ${step})`);
+  }
+  return { start, step };
 }
 
 /** The settings ProxyOptions give every connection (rank `proxy` in ./settings.ts). */

@@ -121,6 +121,13 @@ export interface ProxyOptions extends EventContentOptions {
    * plain HTTP client connections are counted apart, as `h1`, `h2`... (`<prefix>h` for another prefix).
    */
   connPrefix?: string;
+  /**
+   * How the connection counters run (WebSocket `c` and plain HTTP `h` ids alike): `start`, `start + step`,
+   * `start + 2 * step`... (default 1 and 1). Proxies that share a run id number their connections apart this
+   * way: the relay workers of `runProxy({ workers })` are given start k and step N, so worker 1 of 2 has c1,
+   * c3, c5... (and h1, h3...) and worker 2 has c2, c4, c6...
+   */
+  connCounter?: { start: number; step: number };
 }
 
 export interface RunningProxy {

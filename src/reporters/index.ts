@@ -50,7 +50,7 @@ export function createOutput(context: ReporterContext & { json: boolean }): Stre
 
 export { shouldUseColor, createPalette, type ColorDecision, type Palette } from './color.js';
 export { JsonlReporter, openJsonlLog, describeFsError, type JsonlOptions } from './jsonl.js';
-export { LineSink, stdoutClosedNotice, type SinkClosedListener } from './line-sink.js';
+export { LineSink, stdoutClosedNotice, type LineSinkOptions, type SinkClosedListener } from './line-sink.js';
 export { MultiReporter } from './multi.js';
 export { PrettyReporter } from './pretty.js';
 export { formatEvent, probeMatrixHeading, type FormatOptions } from './format/index.js';

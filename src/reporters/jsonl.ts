@@ -6,10 +6,10 @@ import { closeSync, createWriteStream, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { WsdiagEvent } from '../events/index.js';
-import { LineSink, type SinkClosedListener } from './line-sink.js';
+import { LineSink, type LineSinkOptions, type SinkClosedListener } from './line-sink.js';
 import type { Reporter } from './types.js';
 
-export interface JsonlOptions {
+export interface JsonlOptions extends LineSinkOptions {
   /** Called once when the stream stops taking output; `error` is unset when the reader just went away. */
   onClosed?: SinkClosedListener;
   /** The reporter owns the stream: `close()` ends it. Leave unset for process.stdout. */
@@ -21,7 +21,7 @@ export class JsonlReporter implements Reporter {
   readonly #ownsStream: boolean;
 
   constructor(stream: Writable, options: JsonlOptions = {}) {
-    this.#sink = new LineSink(stream, options.onClosed);
+    this.#sink = new LineSink(stream, options.onClosed, options);
     this.#ownsStream = options.ownsStream ?? false;
   }
 
@@ -41,6 +41,16 @@ export class JsonlReporter implements Reporter {
 
   flush(): Promise<void> {
     return this.#sink.flush();
+  }
+
+  /** With `batchChars`: writes the gathered lines now (see LineSink.release). */
+  release(): void {
+    this.#sink.release();
+  }
+
+  /** See LineSink.room(): a promise while the stream still holds output it has not handed on. */
+  room(): Promise<void> | null {
+    return this.#sink.room();
   }
 
   close(): Promise<void> {

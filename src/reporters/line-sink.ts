@@ -1,6 +1,7 @@
 /**
- * The one place reporters touch a Writable. Each call to `write()` is exactly one `stream.write()`, so a
- * line or block never interleaves with another writer's output. A reader that goes away (EPIPE, as with
+ * The one place reporters touch a Writable. Each call to `write()` is exactly one `stream.write()` (or,
+ * with `batchChars`, joins a batch of whole lines handed over in one write), so a line or block never
+ * interleaves with another writer's output. A reader that goes away (EPIPE, as with
  * `wsdiag proxy --json | head`) closes the sink quietly instead of crashing the process; any other write
  * error closes it too, and is kept in `error` for the caller to report.
  */
@@ -11,17 +12,30 @@ const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'ERR
 
 export type SinkClosedListener = (error: Error | undefined) => void;
 
+export interface LineSinkOptions {
+  /**
+   * Gather lines until about this many characters wait, then hand them to the stream in one write (0,
+   * the default: one write per line). For a producer that writes many lines in one synchronous burst
+   * (`wsdiag analyze`), where a write per line costs a stream round trip each. The producer calls
+   * `release()` when its burst ends; `flush()` and `end()` release too, so nothing gathered is lost.
+   */
+  batchChars?: number;
+}
+
 export class LineSink {
   readonly #stream: Writable;
   readonly #onClosed: SinkClosedListener | undefined;
+  readonly #batchChars: number;
+  #batch = '';
   #pending = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
   #error: Error | undefined;
 
-  constructor(stream: Writable, onClosed?: SinkClosedListener) {
+  constructor(stream: Writable, onClosed?: SinkClosedListener, options: LineSinkOptions = {}) {
     this.#stream = stream;
     this.#onClosed = onClosed;
+    this.#batchChars = options.batchChars ?? 0;
     // Without an 'error' listener an EPIPE on stdout is an uncaught exception with a stack trace.
     stream.on('error', (err: Error) => this.#close(err));
     stream.once('close', () => this.#close(undefined));
@@ -39,15 +53,34 @@ export class LineSink {
 
   write(text: string): void {
     if (this.#closed) return;
-    if (this.#stream.destroyed || this.#stream.writableEnded) {
-      this.#close(undefined);
+    if (this.#batchChars > 0) {
+      this.#batch += text;
+      if (this.#batch.length >= this.#batchChars) this.release();
       return;
     }
-    this.#pending++;
-    this.#stream.write(text, () => this.#settle());
+    this.#send(text);
+  }
+
+  /** Hands the gathered lines to the stream now, in one write (without waiting for them to leave). */
+  release(): void {
+    if (this.#batch.length === 0) return;
+    const text = this.#batch;
+    this.#batch = '';
+    this.#send(text);
+  }
+
+  /**
+   * Null when the stream has taken everything written so far (a file, or a pipe with room), else a
+   * promise that resolves once it has (or the sink closed): how a producer that never yields on its own
+   * (a synchronous read loop) lets a slow reader catch up instead of queueing output in memory.
+   */
+  room(): Promise<void> | null {
+    if (this.#closed || this.#stream.writableLength === 0) return null;
+    return this.flush();
   }
 
   flush(): Promise<void> {
+    this.release();
     if (this.#closed || this.#pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
@@ -60,6 +93,16 @@ export class LineSink {
     this.#close(undefined);
   }
 
+  #send(text: string): void {
+    if (this.#closed) return;
+    if (this.#stream.destroyed || this.#stream.writableEnded) {
+      this.#close(undefined);
+      return;
+    }
+    this.#pending++;
+    this.#stream.write(text, () => this.#settle());
+  }
+
   #settle(): void {
     this.#pending = Math.max(0, this.#pending - 1);
     if (this.#pending === 0) this.#wake();
@@ -68,6 +111,7 @@ export class LineSink {
   #close(err: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#batch = '';
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     if (err && !(code && READER_GONE.has(code))) this.#error = err;
     // A destroyed stream may never call back its queued writes: release whoever waits on flush().

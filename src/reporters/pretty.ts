@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import type { WsdiagEvent } from '../events/index.js';
 import { createPalette, type Palette } from './color.js';
-import { LineSink, type SinkClosedListener } from './line-sink.js';
+import { LineSink, type LineSinkOptions, type SinkClosedListener } from './line-sink.js';
 import { formatEvent } from './format/index.js';
 import { MessageViews } from './message-views.js';
 import type { PrettyOptions, Reporter } from './types.js';
@@ -18,8 +18,8 @@ export class PrettyReporter implements Reporter {
   /** Each open connection's message views (subprotocol, earlier messages). */
   readonly #views = new MessageViews();
 
-  constructor(stream: Writable, options: PrettyOptions, onClosed?: SinkClosedListener) {
-    this.#sink = new LineSink(stream, onClosed);
+  constructor(stream: Writable, options: PrettyOptions & LineSinkOptions, onClosed?: SinkClosedListener) {
+    this.#sink = new LineSink(stream, onClosed, options);
     this.#options = options;
     this.#palette = createPalette(options.color);
   }
@@ -54,8 +54,23 @@ export class PrettyReporter implements Reporter {
     this.#views.see(event);
   }
 
+  /** Writes `text` as it is, in order with the events (a closing sentence of the command's own). */
+  writeText(text: string): void {
+    this.#sink.write(text);
+  }
+
   flush(): Promise<void> {
     return this.#sink.flush();
+  }
+
+  /** With `batchChars`: writes the gathered lines now (see LineSink.release). */
+  release(): void {
+    this.#sink.release();
+  }
+
+  /** See LineSink.room(): a promise while the stream still holds output it has not handed on. */
+  room(): Promise<void> | null {
+    return this.#sink.room();
   }
 
   close(): Promise<void> {

@@ -116,6 +116,56 @@ class OneDirection {
   }
 }
 
+/**
+ * Fills `buffer` from its start with the next bytes of a recording and says how many it wrote; 0 means
+ * the recording has ended. May answer with a promise when the bytes are not there yet (a pipe).
+ */
+export type ReadInto = (buffer: Uint8Array) => number | Promise<number>;
+
+/** How `analyzeReader` reads: the size of its one buffer, and what to do between chunks. */
+export interface ReaderOptions {
+  /** The size of the one reused buffer, the most read at a time (default DEFAULT_READ_BYTES). */
+  chunkBytes?: number;
+  /** The one buffer to read into, instead of a new one of `chunkBytes` (a caller that read ahead into it). */
+  buffer?: Uint8Array;
+  /**
+   * Called after each chunk has been analysed (its events delivered): the place to hand gathered output
+   * on, and to make the reads wait, by returning a promise, while the output cannot take more. A read
+   * loop that never awaits otherwise (synchronous file reads) would queue all of it in memory.
+   */
+  afterChunk?: () => Promise<void> | null;
+}
+
+/**
+ * 64 KiB: a read buffer that stays in the CPU's cache while the decoder walks it. Larger reads save
+ * nothing (the decoder costs the same per byte whatever the chunk), and from a few hundred KiB on the
+ * copy out of the kernel gets slower as the buffer leaves the cache.
+ */
+export const DEFAULT_READ_BYTES = 64 * 1024;
+
+/**
+ * Analyses a recording pulled through `read` into ONE buffer, reused for every chunk: no garbage per
+ * chunk, so memory stays flat whatever the recording's length (the decoder keeps no view of a chunk
+ * after `push`: what it needs across chunks, it copies). Events reach `onEvent` chunk by chunk, as with
+ * `analyzeStream`. `openRecording` (src/analyze) reads files and standard input this way.
+ */
+export async function analyzeReader(
+  read: ReadInto,
+  options: AnalyzeOptions & ReaderOptions,
+): Promise<AnalyzeResult & { events: WsdiagEvent[] }> {
+  const run = new OneDirection(options);
+  const buffer = options.buffer ?? new Uint8Array(options.chunkBytes ?? DEFAULT_READ_BYTES);
+  for (;;) {
+    const got = read(buffer);
+    const n = typeof got === 'number' ? got : await got;
+    if (n === 0) break;
+    run.push(n === buffer.length ? buffer : buffer.subarray(0, n));
+    const wait = options.afterChunk?.();
+    if (wait) await wait;
+  }
+  return { ...run.finish(), events: run.events };
+}
+
 /** Analyses a stream of chunks (a file, stdin, a socket capture). */
 export async function analyzeStream(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,

@@ -26,7 +26,12 @@ export interface PendingPing {
 export class PingTracker {
   /** How long a Ping may wait for its Pong; 0 = no deadline (checked only when the connection ends). */
   readonly timeoutMs: number;
-  private readonly pending: Record<Direction, PendingPing | undefined> = { 'client->server': undefined, 'server->client': undefined };
+  /**
+   * Per direction, its unanswered run: two fields rather than a record keyed by direction, because the
+   * relay reads `deadline()` after every chunk and a keyed object that runs are deleted from goes slow.
+   */
+  private clientToServer: PendingPing | undefined = undefined;
+  private serverToClient: PendingPing | undefined = undefined;
   private closing = false;
 
   constructor(timeoutMs: number) {
@@ -35,14 +40,14 @@ export class PingTracker {
 
   ping(dir: Direction, frame: FrameRef, at: number): void {
     if (this.closing) return;
-    const run = this.pending[dir];
+    const run = this.run(dir);
     if (run) run.later++;
-    else this.pending[dir] = { frame, at, later: 0, reported: false };
+    else this.set(dir, { frame, at, later: 0, reported: false });
   }
 
   /** A Pong travelling in `dir`: it answers the other direction's pings. */
   pong(dir: Direction): void {
-    this.pending[dir === 'client->server' ? 'server->client' : 'client->server'] = undefined;
+    this.set(dir === 'client->server' ? 'server->client' : 'client->server', undefined);
   }
 
   /** A Close was seen: from now on no Ping is awaited. Pings already reported stay, for linking. */
@@ -52,18 +57,19 @@ export class PingTracker {
 
   /** The unanswered run of a direction, reported or not. */
   run(dir: Direction): PendingPing | undefined {
-    return this.pending[dir];
+    return dir === 'client->server' ? this.clientToServer : this.serverToClient;
   }
 
   /** The unanswered run of a direction that still waits to be reported (none once closing). */
   waiting(dir: Direction): PendingPing | undefined {
-    const run = this.pending[dir];
+    const run = this.run(dir);
     return run && !run.reported && !this.closing ? run : undefined;
   }
 
   /** The clock time at which the earliest waiting Ping becomes overdue, or null. */
   deadline(): number | null {
-    if (this.timeoutMs <= 0) return null;
+    // The common case, checked first: no Ping is waiting at all.
+    if (this.timeoutMs <= 0 || (this.clientToServer === undefined && this.serverToClient === undefined)) return null;
     let earliest: number | null = null;
     for (const dir of DIRECTIONS) {
       const run = this.waiting(dir);
@@ -79,5 +85,10 @@ export class PingTracker {
       const run = this.waiting(dir);
       return run !== undefined && now - run.at >= this.timeoutMs;
     });
+  }
+
+  private set(dir: Direction, run: PendingPing | undefined): void {
+    if (dir === 'client->server') this.clientToServer = run;
+    else this.serverToClient = run;
   }
 }

@@ -30,8 +30,8 @@ export interface UiHubOptions {
   clock?: () => Date;
 }
 
-/** Any object with a string `type`: core events and the event types other issues add (message, http). */
-export type FeedEvent = WsdiagEvent | { type: string; [field: string]: unknown };
+/** What the feed carries: events of the one schema (a live run's, or a log's as `parseEventLine` read them). */
+export type FeedEvent = WsdiagEvent;
 
 export class UiHub implements Reporter {
   readonly mode: 'live' | 'view';

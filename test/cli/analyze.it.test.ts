@@ -6,8 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
+import { JsonlReporter, SummaryCollector } from '../../src/reporters/index.js';
 import { RULES } from '../../src/rules/table.js';
-import { runCli } from '../support/cli.js';
+import { analyzeStream } from '../../src/session/index.js';
+import { clientFixture } from '../fixtures/many-events.js';
+import { CaptureStream } from '../support/capture-stream.js';
+import { BIN, runCli, runProcess, startCli, type Exit } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
 const dir = tempDir('analyze').path;
@@ -163,4 +167,79 @@ describe('wsdiag analyze', () => {
       'one direction cannot show pongs, so its ping is not reported',
     );
   });
+
+  it('many events: the same JSON Lines (times aside) from a file, from stdin as a socket, a pipe and a file, as the per-event library path', async () => {
+    const bytes = clientFixture();
+    const path = file('many.bin', bytes);
+    const expected = await perEventJsonl(bytes);
+    assert.ok(expected.split('\n').length > 1000, 'the fixture makes many events');
+    // stdin from a pipe or a file, as a user's shell hands it over.
+    const node = `'${process.execPath}' '${BIN}'`;
+    const runs: Array<[string, Exit]> = [
+      ['file', await runCli(['analyze', path, '--from', 'client', '--json', '--frames'])],
+      // A spawned child's stdin is a socket pair, which Node has made non-blocking by the time analyze reads it.
+      ['stdin socket', await runCli(['analyze', '-', '--from', 'client', '--json', '--frames'], { input: bytes })],
+      ['stdin pipe', await runProcess('sh', ['-c', `cat '${path}' | ${node} analyze - --from client --json --frames`])],
+      ['stdin file', await runProcess('sh', ['-c', `${node} analyze - --from client --json --frames < '${path}'`])],
+    ];
+    for (const [how, r] of runs) {
+      assert.equal(r.code, 1, `${how}: ${r.stderr}`);
+      assert.equal(r.stderr, '', how);
+      assert.equal(withoutTimes(r.stdout), withoutTimes(expected), how);
+    }
+  });
+
+  it('the events of each chunk read from stdin are written before the next chunk arrives', async () => {
+    const run = startCli(['analyze', '-', '--from', 'client', '--json', '--frames']);
+    try {
+      for (let i = 0; i < 5; i++) {
+        run.child.stdin.write(encodeFrame({ opcode: 1, payload: `message ${i}`, mask: true }));
+        // Written only once the child has reported the frame before it: nothing waits for a full batch.
+        await run.waitForLine(`"index":${i},`);
+      }
+    } finally {
+      run.child.stdin.end();
+    }
+    const exit = await run.exited();
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.equal(run.lines().filter((l) => l.includes('"type":"frame"')).length, 5);
+    assert.match(exit.stdout, /"type":"summary"/);
+  });
+
+  for (const json of [true, false]) {
+    it(`${json ? '--json' : 'the human log'}: a stdout closed early (| head) ends the run quietly, with the usual exit code`, async () => {
+      const path = file(`closed-${json}.bin`, clientFixture());
+      const run = startCli(['analyze', path, '--from', 'client', '--frames', ...(json ? ['--json'] : [])]);
+      // Read the first line, then go away like `head -1` does (the whole output is far more than a pipe holds).
+      await run.waitForLine(() => true, 'a first line');
+      run.closeStdout();
+      const exit = await run.exited();
+      assert.equal(exit.code, 1, `error-severity violations still decide the exit code: ${exit.stderr}`);
+      assert.equal(exit.stderr, '');
+    });
+  }
 });
+
+/** What `wsdiag analyze --json --frames` printed before it gathered lines: analyzeStream, one write per event. */
+async function perEventJsonl(bytes: Uint8Array): Promise<string> {
+  const out = new CaptureStream();
+  const reporter = new JsonlReporter(out);
+  const summary = new SummaryCollector();
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += 65_536) chunks.push(bytes.slice(at, at + 65_536));
+  await analyzeStream(chunks, {
+    from: 'client',
+    frames: true,
+    onEvent: (event) => {
+      summary.write(event);
+      reporter.write(event);
+    },
+  });
+  reporter.write({ ...summary.summary(), connections: 1 });
+  await reporter.flush();
+  return out.text;
+}
+
+function withoutTimes(jsonl: string): string {
+  return jsonl.replace(/"ts":"[^"]*"/g, '"ts":""');
+}

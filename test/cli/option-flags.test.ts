@@ -9,7 +9,7 @@
  * ninety command lines, each failing before anything listens. The other CLI tests spawn the real thing.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CommanderError } from 'commander';
@@ -111,6 +111,7 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     ...proxyRecipes(['proxy', '--target', UPSTREAM]),
     ui: { args: ['proxy', '--target', UPSTREAM, '--ui', 'nonsense:port'], shows: 'flag' },
     'ui.capacity': { args: ['proxy', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
+    workers: { args: ['proxy', '--target', UPSTREAM, '--workers', 'two'], shows: 'flag' },
     ...filterRecipes(['proxy', '--target', UPSTREAM]),
     pcap: { args: ['proxy', '--target', UPSTREAM, '--pcap', missing], shows: 'file', mentions: missing },
   },
@@ -221,7 +222,7 @@ function currentExitCode(): number {
 
 /** Runs `wsdiag ARGS…` in this process: its exit code and what it wrote on stderr. */
 async function run(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  const program = buildProgram();
+  const program = await buildProgram();
   let stderr = '';
   const capture = (text: string): void => {
     stderr += text;
@@ -247,9 +248,10 @@ async function run(args: readonly string[]): Promise<{ code: number; stderr: str
   }
 }
 
-describe('every command names library options by its own flags', () => {
-  const program = buildProgram();
+// Every command, loaded before the suite is declared: its tests are one per command.
+const program = await buildProgram();
 
+describe('every command names library options by its own flags', () => {
   it('every option of every command table has a recipe here or is a switch, and every recipe an option', () => {
     for (const command of program.commands) {
       const declared = optionFlags(command)
@@ -294,6 +296,16 @@ describe('every command names library options by its own flags', () => {
       }
     });
   }
+});
+
+describe('options that cannot go together', () => {
+  it('proxy: --pcap with --workers above 1 is exit 2 with one line naming both flags, before anything listens or is written', async () => {
+    const pcap = join(dir, 'relayed.pcapng');
+    const r = await run(['proxy', '--target', UPSTREAM, '--listen', '127.0.0.1:0', '--pcap', pcap, '--workers', '2']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'wsdiag: --pcap records the connections of one relay process: not with --workers above 1\n');
+    assert.equal(existsSync(pcap), false, 'the pcap file is not created');
+  });
 });
 
 describe('ConfigError and the option table', () => {

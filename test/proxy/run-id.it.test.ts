@@ -2,11 +2,13 @@
  * Connection ids are unique across runs: each run has a random id, in its `listening` event and at the
  * start of every connection id (`k3f9x2-c1`), so two runs appending to one log never share a `c1`.
  * ProxyOptions.runId (and SandwichOptions.runId) pin it; a bad one is refused before anything listens.
+ * ProxyOptions.connCounter (what the relay workers of `proxy --workers N` are given) steps both counters.
  */
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { connId, newRunId, splitConnId, RUN_ID_LENGTH } from '../../src/conn-id.js';
-import { UsageError } from '../../src/errors.js';
+import { ConfigError, UsageError } from '../../src/errors.js';
 import { startProxy } from '../../src/proxy/index.js';
 import { startSandwich } from '../../src/sandwich/run.js';
 import type { WsdiagEvent } from '../../src/events/index.js';
@@ -14,6 +16,19 @@ import { EventLog } from '../support/event-log.js';
 import { startTestProxy, type TestProxy } from '../support/proxy.js';
 import { withTimeout } from '../support/wait.js';
 import { closedWith, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
+
+/** One plain HTTP request on a connection of its own; resolves with the status once the answer is read. */
+function plainGet(url: string): Promise<number> {
+  return withTimeout(
+    new Promise<number>((resolve, reject) => {
+      get(url, { agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject);
+    }),
+    `GET ${url}`,
+  );
+}
 
 /** One connection through `harness`, opened and closed; resolves with its id once its close event is out. */
 async function oneConnection(harness: TestProxy): Promise<string> {
@@ -62,6 +77,38 @@ describe('run ids', () => {
       assert.equal(await oneConnection(harness), 'pinned7-c1');
     } finally {
       await harness.proxy.close();
+    }
+  });
+
+  it('ProxyOptions.connCounter: WebSocket (c) and plain HTTP (h) ids both count from start by step', async () => {
+    const harness = await startTestProxy(upstream.url, { runId: 'stepped', connCounter: { start: 2, step: 3 } });
+    try {
+      assert.deepEqual([await oneConnection(harness), await oneConnection(harness)], ['stepped-c2', 'stepped-c5']);
+      // The ws server answers a request that is not an upgrade itself (426): a plain HTTP exchange each.
+      const http = harness.proxy.url.replace(/^ws:/, 'http:');
+      assert.deepEqual([await plainGet(`${http}/one`), await plainGet(`${http}/two`)], [426, 426]);
+      const exchanges = await harness.log.waitForCount('http', 2);
+      assert.deepEqual(
+        exchanges.map((e) => e.conn),
+        ['stepped-h2', 'stepped-h5'],
+      );
+    } finally {
+      await harness.proxy.close();
+    }
+  });
+
+  it('a connection counter that does not start at a whole number of at least 1 is refused, before anything listens', async () => {
+    for (const connCounter of [
+      { start: 0, step: 1 },
+      { start: 1, step: 0 },
+      { start: 1.5, step: 2 },
+    ]) {
+      const log = new EventLog();
+      await assert.rejects(
+        startProxy({ target: upstream.url, listen: { host: '127.0.0.1', port: 0 }, onEvent: log.push, connCounter }),
+        (err: unknown) => err instanceof ConfigError && err.option === 'connCounter',
+      );
+      assert.deepEqual(log.events, [], `nothing listened for ${JSON.stringify(connCounter)}`);
     }
   });
 

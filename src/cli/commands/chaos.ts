@@ -10,6 +10,7 @@ import { action } from '../run.js';
 import { addFlags } from '../flags.js';
 import { chaosCommandFlags, chaosRunOptions, type ChaosCommandFlags } from '../options/chaos.js';
 import { untilSignal } from '../signals.js';
+import { tuneHeapForRelaying } from '../heap.js';
 
 export function registerChaos(program: Command): void {
   const command = program
@@ -35,6 +36,7 @@ export function registerChaos(program: Command): void {
     .action(
       action(async (flags: ChaosCommandFlags) => {
         const options = await chaosRunOptions(flags);
+        tuneHeapForRelaying();
         return untilSignal(({ signal }) => runChaos(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),
     );

@@ -10,6 +10,7 @@ import { action } from '../run.js';
 import { addFlags, addOptionHints, type Flag } from '../flags.js';
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';
 import { untilSignal } from '../signals.js';
+import { tuneHeapForRelaying } from '../heap.js';
 
 interface CiFlags extends ProxyCommandFlags {
   junit?: string;
@@ -61,6 +62,7 @@ export function registerCi(program: Command): void {
     .action(
       action(async (commandLine: string[], flags: CiFlags) => {
         const options = ciOptions(commandLine, flags);
+        tuneHeapForRelaying();
         const result = await untilSignal(
           ({ onSignal }) =>
             runCi(options, {

@@ -11,13 +11,15 @@ import { FILTER_FLAGS, FILTER_HELP, proxyFilterOptions, type FilterFlags } from 
 import { OUTPUT } from '../options/output.js';
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';
 import { UI, uiOptions, type UiFlags } from '../options/ui.js';
+import { WORKERS, workersOptions, type WorkersFlags } from '../options/workers.js';
 import { untilSignal } from '../signals.js';
+import { tuneHeapForRelaying } from '../heap.js';
 
 export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
     .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
-  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), OUTPUT.pcap, UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
+  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), WORKERS.workers, OUTPUT.pcap, UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -27,6 +29,7 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target ws://localhost:9000 --enforce\n' +
         '  wsdiag proxy --target ws://localhost:9000 --server-accepts text --config wsdiag.json\n' +
         '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
+        '  wsdiag proxy --target ws://localhost:9000 --workers auto   # one relay process per core, one log\n' +
         "  wsdiag proxy --target http://localhost:3000 --log all.log --type http --grep '^/api/'\n" +
         '  wsdiag proxy --target ws://localhost:9000 --pcap relayed.pcapng  # then: tshark -r relayed.pcapng -Y websocket\n' +
         `\n${FILTER_HELP}\n` +
@@ -41,13 +44,15 @@ export function registerProxy(program: Command): void {
         'could not be written).',
     )
     .action(
-      action((flags: ProxyCommandFlags & UiFlags & FilterFlags) => {
+      action((flags: ProxyCommandFlags & UiFlags & FilterFlags & WorkersFlags) => {
         const options = {
           ...proxyRunOptions(flags),
           ...uiOptions(flags),
           ...proxyFilterOptions(flags),
+          ...workersOptions(flags),
           ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}),
         };
+        tuneHeapForRelaying();
         return untilSignal(({ signal }) => runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),
     );

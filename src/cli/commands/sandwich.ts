@@ -19,6 +19,7 @@ import { OUTPUT, liveOutputOptions, shownOptions, type OutputFlags } from '../op
 import { PROXY } from '../options/proxy.js';
 import { TLS, upstreamTlsOptions, type TlsFlags } from '../options/tls.js';
 import { untilSignal } from '../signals.js';
+import { tuneHeapForRelaying } from '../heap.js';
 
 interface SandwichFlags extends OutputFlags, LimitFlags, TlsFlags, MessageFlags {
   listen: string;
@@ -109,6 +110,7 @@ export function registerSandwich(program: Command): void {
     .action(
       action((flags: SandwichFlags) => {
         const options = sandwichRunOptions(flags);
+        tuneHeapForRelaying();
         return untilSignal(({ signal }) => runSandwich(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),
     );

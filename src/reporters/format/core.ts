@@ -27,6 +27,7 @@ export function listening(b: Block, e: ListeningEvent): void {
     // The run id starts every connection id of this run; logs from before run ids have none.
     e.run === undefined ? '' : labelled(b.c, 'run', p(e.run)),
     ...(e.ui !== undefined ? [labelled(b.c, 'dashboard', p(e.ui))] : []),
+    ...(e.workers !== undefined ? [labelled(b.c, 'workers', String(e.workers))] : []),
   );
 }
 
