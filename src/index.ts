@@ -32,7 +32,15 @@ export {
 export { runDemo, startDemoUpstream, SCENARIOS, type DemoOptions, type DemoResult } from './demo/index.js';
 export { startSandwich, type RunningSandwich, type SandwichOptions } from './sandwich/index.js';
 // The long-running commands: the run with its sinks until `signal` aborts.
-export { runProxy, runSandwich, type LiveIO, type RunProxyOptions, type RunSandwichOptions } from './live/index.js';
+export {
+  runProxy,
+  runSandwich,
+  runSniff,
+  type LiveIO,
+  type RunProxyOptions,
+  type RunSandwichOptions,
+  type RunSniffOptions,
+} from './live/index.js';
 export { runAnalyze, type AnalyzeInputOptions } from './analyze/index.js';
 // Recordings (a file, stdin) read into one reused buffer, for analyzeReader: what `wsdiag analyze` runs.
 export { openRecording, readWhole, type Recording } from './analyze/index.js';

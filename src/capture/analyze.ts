@@ -21,6 +21,8 @@ export interface CaptureAnalyzeOptions extends ReassemblyOptions {
   onEvent: (event: CaptureEvent) => void;
   /** Settings for every connection's analyzer (frames, previews, limits, message-type policies). */
   analyzer?: CaptureAnalyzerOptions;
+  /** A `message` event per message, ping, pong and Close, keeping this many payload bytes (0 = sizes only). */
+  messages?: { bodyLimit: number };
   /** Connection ids are this prefix and a number (default "c", as the proxy's). */
   connPrefix?: string;
   /** Largest capture record held in memory (default 16 MiB). */
@@ -66,6 +68,7 @@ export class CaptureAnalyzer {
       onEvent: options.onEvent,
       ...(options.analyzer ? { analyzer: options.analyzer } : {}),
       ...(options.connPrefix !== undefined ? { connPrefix: options.connPrefix } : {}),
+      ...(options.messages !== undefined ? { messages: options.messages } : {}),
     });
     this.tcp = new TcpReassembler(this.judge, options);
     this.reader = new CaptureReader(

@@ -4,7 +4,7 @@
  */
 export { CaptureAnalyzer, analyzeCapture, analyzeCaptureBytes, type CaptureAnalyzeOptions, type CaptureStats } from './analyze.js';
 export type { CaptureEvent, CaptureOpenEvent, GapEvent, StreamEvent, StreamKind, CaptureProblemEvent } from './events.js';
-export { detectCapture, type Detection } from './detect.js';
+export { detectCapture, describeNonCapture, DESCRIBE_BYTES, MAGIC_BYTES, type Detection } from './detect.js';
 export { CaptureReader, DEFAULT_MAX_RECORD_BYTES, type ReaderOptions, type ReaderStats } from './reader.js';
 export { findNetwork, isDecodedLinkType, linkTypeName } from './link.js';
 export { decodeIp, type SkipReason } from './ip.js';

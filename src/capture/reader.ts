@@ -139,12 +139,14 @@ export class CaptureReader implements UnitContext {
     }
     if (this.pendingLength > 0 || this.skip > 0) {
       const have = this.pendingLength > 0 ? this.pendingLength : null;
-      const what = this.packets === 0 ? 'its header' : `the record after packet ${this.packets}`;
+      const what = this.sections === 0 ? 'its header' : this.packets === 0 ? 'its first record' : `the record after packet ${this.packets}`;
       const detail = have === null ? '' : ` (${have} of ${this.need} bytes)`;
       this.problem(
         this.packets === 0 ? 'error' : 'warning',
         'truncated',
-        `The capture ends inside ${what}${detail}; everything before it was read.`,
+        this.packets === 0
+          ? `The capture ends inside ${what}${detail}: it holds no packet.`
+          : `The capture ends inside ${what}${detail}; everything before it was read.`,
       );
     }
   }

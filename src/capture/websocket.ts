@@ -42,7 +42,8 @@ import {
   type UpgradeRequestInfo,
   type Finding,
 } from '../protocol/index.js';
-import { redactPath } from '../redact.js';
+import { MessageRecorder } from '../messages/index.js';
+import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import { ConnectionAnalyzer, type AnalyzerOptions } from '../session/index.js';
 import type { CloseEvent, EndHow } from '../events/index.js';
 import type { CaptureEvent, StreamKind } from './events.js';
@@ -59,7 +60,10 @@ export type CaptureAnalyzerOptions = Omit<AnalyzerOptions, 'conn' | 'onEvent' | 
 
 export interface WebSocketJudgeOptions {
   onEvent: (event: CaptureEvent) => void;
+  /** Its `redact` also decides what paths, subprotocols and extensions show, as the proxy's does. */
   analyzer?: CaptureAnalyzerOptions;
+  /** A `message` event per message, ping, pong and Close (`--messages`), keeping this many payload bytes (0 = sizes only). */
+  messages?: { bodyLimit: number };
   /** Connection ids are this prefix and a number counted from 1, as the proxy's (default "c"). */
   connPrefix?: string;
 }
@@ -101,6 +105,11 @@ export class WebSocketJudge implements TcpSink {
 
   open(connection: TcpConnection): TcpStreamHandler {
     return new ConnectionJudge(this, connection);
+  }
+
+  /** What events may show of paths, subprotocols, payloads: the analyzer's policy (credentials redacted by default). */
+  get redact(): Redactor {
+    return this.options.analyzer?.redact ?? REDACT_SECRETS;
   }
 
   /** @internal */
@@ -336,7 +345,7 @@ class ConnectionJudge implements TcpStreamHandler {
     this.requestFindings = checkUpgradeRequest(this.request);
     // Numbered when the request is seen, as the proxy numbers connections.
     this.conn = this.judge.connId();
-    this.path = redactPath(target);
+    this.path = this.judge.redact.path(target);
     this.stage = 'awaiting-response';
   }
 
@@ -364,7 +373,8 @@ class ConnectionJudge implements TcpStreamHandler {
   private openWebSocket(head: ParsedHead, ts: Timestamp): void {
     const client = this.client!;
     const server = (1 - client) as Peer;
-    const check = checkUpgradeResponse(this.request!, { statusCode: 101, headers: head.headers });
+    const redact = this.judge.redact;
+    const check = checkUpgradeResponse(this.request!, { statusCode: 101, headers: head.headers }, redact);
     this.tick(ts);
     this.stage = 'websocket';
     this.judge.count('websocket');
@@ -375,7 +385,9 @@ class ConnectionJudge implements TcpStreamHandler {
       subprotocol: check.subprotocol,
       clock: this.clock,
       onEvent: (event) => this.observe(event),
+      ...this.messageObservers(redact),
     });
+    // The decoder gets the handshake as negotiated, the `open` event as shown (src/proxy/upgrade.ts does the same).
     this.emit({
       v: SCHEMA_VERSION,
       type: 'open',
@@ -383,8 +395,8 @@ class ConnectionJudge implements TcpStreamHandler {
       conn: this.conn,
       client: endpointText(this.tcp.endpoints[client]),
       path: this.path,
-      subprotocol: check.subprotocol,
-      extensions: check.extensions,
+      subprotocol: check.subprotocol === null ? null : redact.subprotocols(check.subprotocol),
+      extensions: check.extensions === null ? null : redact.text(check.extensions),
       server: endpointText(this.tcp.endpoints[server]),
       tcp_stream: this.tcp.stream,
     });
@@ -403,6 +415,21 @@ class ConnectionJudge implements TcpStreamHandler {
       this.stopDirection(client, gap.offset, gap.length, gap.cause);
       this.tick(ts);
     }
+  }
+
+  /** With `messages`: a recorder per direction on the decoders, its events in the connection's stream. */
+  private messageObservers(redact: Redactor): Pick<AnalyzerOptions, 'observers'> {
+    const messages = this.judge.options.messages;
+    if (messages === undefined) return {};
+    const recorder = (dir: Direction) =>
+      new MessageRecorder({ conn: this.conn, dir, bodyLimit: messages.bodyLimit, redact, clock: this.clock, emit: (e) => this.emit(e) });
+    const base = this.judge.options.analyzer?.observers ?? {};
+    return {
+      observers: {
+        'client->server': [...(base['client->server'] ?? []), recorder('client->server').listeners],
+        'server->client': [...(base['server->client'] ?? []), recorder('server->client').listeners],
+      },
+    };
   }
 
   /** An upgrade that never became a connection: its findings, and an `error` event as the proxy gives. */

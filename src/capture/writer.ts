@@ -156,6 +156,14 @@ export class SyntheticTcp {
     return concatBytes(blocks);
   }
 
+  /**
+   * `length` bytes `from` sent that are left out of the file: the sequence numbers move on as if they had
+   * been sent, so a reader sees a segment the capture lost (a `gap`), not a stream that silently joins.
+   */
+  skip(from: Role, length: number): void {
+    this.next[from] = (this.next[from] + length) >>> 0;
+  }
+
   /** `from` sent a FIN; the other side acknowledges it. */
   end(from: Role, ts: Timestamp): Uint8Array {
     if (this.finished[from]) return EMPTY;

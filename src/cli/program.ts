@@ -16,6 +16,7 @@ type Register = (program: Command) => void;
 const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
   ['proxy', async () => (await import('./commands/proxy.js')).registerProxy],
   ['analyze', async () => (await import('./commands/analyze.js')).registerAnalyze],
+  ['sniff', async () => (await import('./commands/sniff.js')).registerSniff],
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
   ['tail', async () => (await import('./commands/tail.js')).registerTail],
   ['view', async () => (await import('./commands/view.js')).registerView],

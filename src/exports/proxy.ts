@@ -1,7 +1,7 @@
 /**
  * `wsdiag/proxy`: the proxy in a harness. `startProxy` relays and judges live traffic; addons are its one
  * extension point (per-connection settings, decoder observers, the tap, event rewriting); message policies
- * (1003) are an addon.
+ * (1003) and the --pcap recorder are addons.
  */
 export {
   startProxy,
@@ -12,6 +12,7 @@ export {
   DEFAULT_HEADER_TIMEOUT_MS,
   summaryCounts,
   enforcement,
+  pcapRecorder,
   resolveSettings,
   DEFAULT_SETTINGS,
   SETTINGS_RANKS,
@@ -21,6 +22,10 @@ export {
   type ListenAddress,
   type ConnectionInfo,
   type TappedHandshake,
+  type TcpLeg,
+  type SocketAddress,
+  type PcapOutput,
+  type PcapRecorderOptions,
   type ProxyAddon,
   type ConnectionAddon,
   type OpenConnection,

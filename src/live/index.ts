@@ -1,8 +1,10 @@
 /**
  * Live runs: a proxy (`wsdiag proxy`), a fault injector (`wsdiag chaos`) or a sandwich (`wsdiag sandwich`)
- * relaying with its sinks until it is told to stop, as one library call each.
+ * relaying with its sinks until it is told to stop, and a passive capture (`wsdiag sniff`), as one library
+ * call each.
  */
 export { runProxy, type LiveProxyOptions, type LiveProxyRunOptions, type RunProxyOptions } from './proxy.js';
 export { runChaos, type RunChaosOptions } from './chaos.js';
 export { runSandwich, type RunSandwichOptions } from './sandwich.js';
-export { aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
+export { runSniff, captureFilter, type RunSniffOptions } from './sniff.js';
+export { aborted, livePrettyOptions, openLiveSinks, type LiveIO, type LiveOutputOptions, type LiveSinks } from './run.js';

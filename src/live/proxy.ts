@@ -5,26 +5,18 @@
  * narrows stdout only: the log file is the record, and the summary and the dashboard count everything.
  * With `workers` > 1 the relaying is done by that many processes (./workers.ts) and this one keeps the sinks.
  *
- * The log file is opened and the dashboard bound before the proxy listens: a bad path or a busy
- * dashboard port stops the run before any client could connect.
+ * The log and pcap files are opened and the dashboard bound before the proxy listens: a bad path or a
+ * busy dashboard port stops the run before any client could connect.
  */
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ConfigError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type Clock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
-import { startProxy, summaryCounts, type ProxyAddon, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
+import { pcapRecorder, startProxy, summaryCounts, type ProxyAddon, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import {
-  FilteredReporter,
-  JsonlReporter,
-  MultiReporter,
-  PrettyReporter,
-  SummaryCollector,
-  openJsonlLog,
-  stdoutClosedNotice,
-  type Reporter,
-} from '../reporters/index.js';
+import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
-import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
+import { PcapFile } from './pcap-file.js';
+import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions, type LogFailure } from './run.js';
 import { checkWorkers, relayInWorkers, relayWorkerSpec, serveAsWorker } from './workers.js';
 
 /** The proxy's options without the sinks and the clock, which the run owns. */
@@ -40,6 +32,11 @@ export interface LiveProxyRunOptions extends LiveOutputOptions {
    * shown: it says where to connect. The log file, the summary and the dashboard get every event.
    */
   filter?: FilterOptions;
+  /**
+   * Also write every WebSocket connection relayed to this file as pcapng, both legs (src/proxy/pcap.ts);
+   * created or emptied before the proxy listens.
+   */
+  pcap?: string;
 }
 
 export interface RunProxyOptions extends LiveProxyRunOptions {
@@ -56,6 +53,8 @@ export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCode
   if (worker) return serveAsWorker(worker, options.proxy, io);
   const workers = checkWorkers(options.workers ?? 1);
   if (workers === 1) return runLiveProxy(options, io, startProxy);
+  if (options.pcap !== undefined)
+    throw new ConfigError('pcap', (n) => `${n('pcap')} records the connections of one relay process: not with ${n('workers')} above 1`);
   const warn = options.proxy.onWarning ?? ((message: string) => io.stderr.write(`wsdiag: warning: ${message}\n`));
   return runWithSinks(options, io, (sinks) =>
     relayInWorkers(workers, options.proxy, { write: sinks.write, addons: sinks.addons, warn, clock: sinks.clock }, io.signal),
@@ -83,12 +82,14 @@ export function runLiveProxy(
   });
 }
 
-/** Where a proxy run's events go: stdout, the log file, the summary, the dashboard. */
+/** Where a proxy run's events go: stdout, the log file, the summary, the dashboard, the pcap file. */
 interface Sinks {
   reporters: MultiReporter;
   summary: SummaryCollector;
   dashboard: Dashboard | undefined;
   logFailure: LogFailure;
+  /** The pcap file (`pcap`); its recorder, among `addons`, closes it when the proxy closes. */
+  pcap: PcapFile | undefined;
   clock: Clock;
   /** The one event stream, into every sink. */
   readonly write: (event: WsdiagEvent) => void;
@@ -108,6 +109,7 @@ async function runWithSinks(options: LiveProxyRunOptions, io: LiveIO, relay: (si
   try {
     await relay(sinks);
   } catch (err) {
+    await sinks.pcap?.close();
     await sinks.reporters.close();
     await sinks.dashboard?.close();
     throw err;
@@ -116,31 +118,37 @@ async function runWithSinks(options: LiveProxyRunOptions, io: LiveIO, relay: (si
   await sinks.reporters.close();
   await sinks.dashboard?.close();
   sinks.logFailure.check();
+  sinks.pcap?.check();
   return ExitCode.Ok;
 }
 
 async function openSinks(options: LiveProxyRunOptions, io: LiveIO): Promise<Sinks> {
-  const stdoutClosed = stdoutClosedNotice(io.stderr, {
-    rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
-    ...(options.log !== undefined ? { log: options.log } : {}),
-  });
+  const clock = io.clock ?? systemClock;
   const summary = new SummaryCollector();
-  const stdout: Reporter = options.json
-    ? new JsonlReporter(io.stdout, { onClosed: stdoutClosed })
-    : new PrettyReporter(io.stdout, livePrettyOptions(options, io), stdoutClosed);
-  const output = options.filter ? new FilteredReporter(stdout, shownOnStdout(options.filter)) : stdout;
-  const logFailure = new LogFailure(options.log);
-  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
-  const dashboard = await openDashboard(options, io).catch(async (err: unknown) => {
-    await log?.close();
-    throw err;
+  const { reporters: sinks, logFailure } = openLiveSinks(options, io, {
+    rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
+    ...(options.filter ? { shown: shownOnStdout(options.filter) } : {}),
   });
-  const reporters = new MultiReporter([output, ...(log ? [log] : []), summary, ...(dashboard ? [dashboard.hub] : [])]);
+  let pcap: PcapFile | undefined;
+  let dashboard: Dashboard | undefined;
+  try {
+    pcap = options.pcap !== undefined ? new PcapFile(options.pcap) : undefined;
+    dashboard = await openDashboard(options, io);
+  } catch (err) {
+    await pcap?.close();
+    await new MultiReporter(sinks).close();
+    throw err;
+  }
+  const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : [])]);
   const write = dashboard
     ? (event: WsdiagEvent): void => reporters.write(withUiUrl(event, dashboard.url))
     : (event: WsdiagEvent): void => reporters.write(event);
-  const addons = [summaryCounts(summary), ...(dashboard ? [dashboard.hub.proxyAddon()] : [])];
-  return { reporters, summary, dashboard, logFailure, clock: io.clock ?? systemClock, write, addons };
+  const addons = [
+    summaryCounts(summary),
+    ...(dashboard ? [dashboard.hub.proxyAddon()] : []),
+    ...(pcap ? [pcapRecorder({ output: pcap, redact: redactorFor(options.proxy.showSecrets, options.proxy.redact), clock })] : []),
+  ];
+  return { reporters, summary, dashboard, logFailure, pcap, clock, write, addons };
 }
 
 /** What the filter keeps, and always `listening` (with `--listen HOST:0` nothing else says the port). */

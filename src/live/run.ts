@@ -6,8 +6,18 @@
  */
 import type { Writable } from 'node:stream';
 import { OperationalError } from '../errors.js';
-import type { Clock } from '../events/index.js';
-import { shouldUseColor, describeFsError, type SinkClosedListener, type PrettyOptions } from '../reporters/index.js';
+import type { Clock, WsdiagEvent } from '../events/index.js';
+import {
+  FilteredReporter,
+  createOutput,
+  describeFsError,
+  openJsonlLog,
+  shouldUseColor,
+  stdoutClosedNotice,
+  type PrettyOptions,
+  type Reporter,
+  type SinkClosedListener,
+} from '../reporters/index.js';
 
 /** Where a live run writes and what stops it (the CLI: the process's streams and SIGINT/SIGTERM). */
 export interface LiveIO {
@@ -71,4 +81,34 @@ export class LogFailure {
     if (this.#error)
       throw new OperationalError(`cannot write log file ${this.#path}: ${describeFsError(this.#error)}`, { cause: this.#error });
   }
+}
+
+/** Where a live run's events go: stdout (maybe filtered) and the log file, and what became of the log. */
+export interface LiveSinks {
+  /** stdout, then the log file when there is one. */
+  readonly reporters: readonly Reporter[];
+  readonly logFailure: LogFailure;
+}
+
+/**
+ * Opens a live run's sinks: stdout as JSON Lines or the readable log (`shown` narrows what it prints;
+ * the log file gets every event), and the log file, opened now so a bad path is a UsageError before the
+ * run starts. `rest` says what goes on when stdout goes away ("the proxy keeps relaying…").
+ */
+export function openLiveSinks(
+  options: LiveOutputOptions,
+  io: Pick<LiveIO, 'stdout' | 'stderr' | 'env'>,
+  what: { rest: string; shown?: (event: WsdiagEvent) => boolean },
+): LiveSinks {
+  const stdoutClosed = stdoutClosedNotice(io.stderr, { rest: what.rest, ...(options.log !== undefined ? { log: options.log } : {}) });
+  const stdout = createOutput({
+    json: options.json === true,
+    stream: io.stdout,
+    ...livePrettyOptions(options, io),
+    onClosed: stdoutClosed,
+  });
+  const logFailure = new LogFailure(options.log);
+  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
+  const output = what.shown ? new FilteredReporter(stdout, what.shown) : stdout;
+  return { reporters: log ? [output, log] : [output], logFailure };
 }

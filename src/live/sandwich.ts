@@ -7,9 +7,9 @@
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type WsdiagEvent } from '../events/index.js';
 import { summaryCounts } from '../proxy/index.js';
-import { MultiReporter, SummaryCollector, createOutput, openJsonlLog, stdoutClosedNotice } from '../reporters/index.js';
+import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { startSandwich, type SandwichOptions } from '../sandwich/index.js';
-import { LogFailure, aborted, livePrettyOptions, type LiveIO, type LiveOutputOptions } from './run.js';
+import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions } from './run.js';
 
 export interface RunSandwichOptions extends LiveOutputOptions {
   /** The sandwich's options without the sinks and the clock, which the run owns. */
@@ -18,19 +18,8 @@ export interface RunSandwichOptions extends LiveOutputOptions {
 
 export async function runSandwich(options: RunSandwichOptions, io: LiveIO): Promise<ExitCodeValue> {
   const clock = io.clock ?? systemClock;
-  const stdoutClosed = stdoutClosedNotice(io.stderr, {
-    rest: 'the sandwich keeps relaying until Ctrl-C or SIGTERM',
-    ...(options.log !== undefined ? { log: options.log } : {}),
-  });
-  const output = createOutput({
-    json: options.json === true,
-    stream: io.stdout,
-    ...livePrettyOptions(options, io),
-    onClosed: stdoutClosed,
-  });
-  const logFailure = new LogFailure(options.log);
-  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
-  const sinks = new MultiReporter(log ? [output, log] : [output]);
+  const { reporters, logFailure } = openLiveSinks(options, io, { rest: 'the sandwich keeps relaying until Ctrl-C or SIGTERM' });
+  const sinks = new MultiReporter(reporters);
   const legSummary = new SummaryCollector();
   const write = (event: WsdiagEvent): void => {
     legSummary.write(event);

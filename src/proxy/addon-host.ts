@@ -52,6 +52,7 @@ export interface ConnectionAddons {
   readonly observers: Partial<Record<Direction, Partial<DecoderSink>[]>> | undefined;
   readonly tap: ((dir: Direction, chunk: Uint8Array) => void) | undefined;
   readonly tapEnd: ((dir: Direction) => void) | undefined;
+  readonly sent: ((dir: Direction, chunk: Uint8Array) => void) | undefined;
   /** The connection's events go here: the parts' `event` hooks, then the sinks. */
   readonly emit: Emit;
   /** Tells the parts the connection is open. */
@@ -101,6 +102,7 @@ export class AddonHost {
       observers: undefined,
       tap: undefined,
       tapEnd: undefined,
+      sent: undefined,
       emit: options.emit,
       opened: () => {},
       ended: undefined,
@@ -185,20 +187,8 @@ export class AddonHost {
       }
     }
 
-    const tappers = having('tap');
-    const tap =
-      tappers.length === 0
-        ? undefined
-        : (dir: Direction, chunk: Uint8Array): void => {
-            for (const part of tappers) {
-              if (part.off) continue;
-              try {
-                part.part.tap?.(dir, chunk);
-              } catch (err) {
-                fail(part, 'tap()', err);
-              }
-            }
-          };
+    const tap = chunkHook(having('tap'), 'tap', fail);
+    const sent = chunkHook(having('sent'), 'sent', fail);
     const tapEnd = this.#each(having('tapEnd'), 'tapEnd()', fail, (part, dir: Direction) => part.tapEnd?.(dir));
     const opened =
       this.#each(having('opened'), 'opened()', fail, (part, connection: OpenConnection) => part.opened?.(connection)) ?? (() => {});
@@ -221,7 +211,7 @@ export class AddonHost {
             }
             sink(current);
           };
-    return { layers, observers, tap, tapEnd, emit, opened, ended };
+    return { layers, observers, tap, tapEnd, sent, emit, opened, ended };
   }
 
   /** One function calling `call` on each part (guarded), or undefined when `parts` is empty. */
@@ -294,4 +284,26 @@ function guardSink(
     };
   }
   return guarded;
+}
+
+/**
+ * One function calling the `tap` or `sent` hook of each part, or undefined when no part has it. Written
+ * out rather than through guardedEach: it runs for every chunk of the relay.
+ */
+function chunkHook(
+  parts: Part[],
+  hook: 'tap' | 'sent',
+  fail: (part: Part, hook: string, err: unknown) => void,
+): ((dir: Direction, chunk: Uint8Array) => void) | undefined {
+  if (parts.length === 0) return undefined;
+  return (dir, chunk) => {
+    for (const part of parts) {
+      if (part.off) continue;
+      try {
+        part.part[hook]?.(dir, chunk);
+      } catch (err) {
+        fail(part, `${hook}()`, err);
+      }
+    }
+  };
 }

@@ -11,7 +11,8 @@
  *                       part.settings                      resolved once for the connection (./settings.ts)
  *                       part.observers                     attached to the one decoder per direction
  *                       `open` event ─► part.opened(connection)
- *   bytes            ─► part.tap(dir, chunk) … part.tapEnd(dir)
+ *   bytes            ─► part.tap(dir, chunk) … part.tapEnd(dir)    what each side sent wsdiag
+ *                       part.sent(dir, chunk)                what wsdiag wrote to the other side
  *   every event      ─► part.event(event) → event          may replace it before the sinks see it
  *   `close` event    ─► part.end(close)
  *   proxy stopped    ─► close()
@@ -89,6 +90,13 @@ export interface ConnectionAddon {
 
   /** A direction ended: its sender's FIN, or its socket closed without one. Once per direction. */
   tapEnd?(dir: Direction): void;
+
+  /**
+   * What wsdiag wrote to the receiver of `dir`, in order: the relayed chunks (the very buffers `tap` saw,
+   * in the transparent relay), and with --enforce or at shutdown what a forwarding strategy released and
+   * wsdiag's own Close frames. Read it, never keep or change it.
+   */
+  sent?(dir: Direction, chunk: Uint8Array): void;
 
   /**
    * Every event of the connection, from `open` to `close`, before the sinks (and the `event` hooks of

@@ -3,9 +3,10 @@
  * answer relayed to the client as it came (status line, header lines in their order and spelling, body),
  * and wsdiag's own short plain-text answers (502 when the upstream cannot be reached).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Redactor } from '../redact.js';
 
 const CRLF = Buffer.from('\r\n');
 
@@ -15,6 +16,25 @@ export function responseHead(res: IncomingMessage): string {
   const raw = res.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
   return `${head}\r\n`;
+}
+
+/**
+ * Headers as an output may show them (the dashboard, a --pcap file), through the same policy as every other
+ * output (src/redact.ts): each header is judged as the `Name: value` line it was on the wire, so
+ * Authorization keeps only its scheme, Cookie and Set-Cookie and any credential-named header become
+ * REDACTED, and Sec-WebSocket-Protocol loses its token-shaped subprotocols. Repeated headers give a line each.
+ */
+export function shownHeaders(headers: IncomingHttpHeaders, redact: Redactor): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) {
+      const line = redact.text(`${name}: ${one}`);
+      const colon = line.indexOf(': ');
+      out.push([name, colon < 0 ? line : line.slice(colon + 2)]);
+    }
+  }
+  return out;
 }
 
 /** The body of wsdiag's own plain-text answers: the text, ending with a newline. */

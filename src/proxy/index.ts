@@ -5,6 +5,8 @@
 export { startProxy, DEFAULT_LISTEN, describeListenError } from './server.js';
 export { parseTarget, parseListen, isLoopback, upstreamPath, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
+export { shownHeaders } from './http-head.js';
+export { pcapRecorder, type PcapOutput, type PcapRecorderOptions } from './pcap.js';
 export { DEFAULT_SHUTDOWN_GRACE_MS, type ClosingPlan } from './closing.js';
 export {
   DEFAULT_HEADER_TIMEOUT_MS,
@@ -13,7 +15,7 @@ export {
   REFUSAL_HEADROOM,
   RESERVED_DESCRIPTORS,
 } from './limits.js';
-export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake } from './types.js';
+export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake, TcpLeg, SocketAddress } from './types.js';
 export { summaryCounts, type ProxyAddon, type ConnectionAddon, type OpenConnection, type RunCounts } from './addon.js';
 export { enforcement, type Forwarding, type RelayControl, type RelayLeg, type ClosingCut } from './forwarding.js';
 export {

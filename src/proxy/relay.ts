@@ -57,6 +57,12 @@ export interface RelayOptions {
   tap?: (dir: Direction, chunk: Uint8Array) => void;
   /** The direction's sender sent a FIN or its socket closed without one; called once per direction. */
   tapEnd?: (dir: Direction) => void;
+  /**
+   * Sees what wsdiag wrote to the receiver of `dir`: the relayed chunks (the same buffers), and what it
+   * wrote of its own while closing a connection (its Close frames). Unlike `tap`, bytes held back by a
+   * forwarding strategy are here only once forwarded, and bytes it drops never are.
+   */
+  sent?: (dir: Direction, chunk: Uint8Array) => void;
   /** Right after the `close` event was emitted. */
   ended?: (close: CloseEvent) => void;
 }
@@ -313,6 +319,7 @@ export class Relay {
     // The receiver is gone: its bytes have nowhere to go, and its own events end the connection.
     if (sink.destroyed || sink.writableEnded) return;
     leg.forwarded = through;
+    this.options.sent?.(leg.dir, chunk);
     if (!sink.write(chunk) && !leg.throttled) {
       leg.throttled = true;
       leg.source.pause();
@@ -545,7 +552,9 @@ export class Relay {
       this.awaitingReply.delete(to);
       return;
     }
-    socket.write(this.closing.closeFor(to));
+    const close = this.closing.closeFor(to);
+    this.options.sent?.(directionFrom(otherSide(to)), close);
+    socket.write(close);
     this.closeSentTo.add(to);
   }
 

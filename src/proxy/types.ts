@@ -20,12 +20,32 @@ export interface ConnectionInfo {
   path: string;
   subprotocol: string | null;
   extensions: string | null;
+  /** The two TCP connections wsdiag holds for it, as their sockets see them. */
+  legs: { client: TcpLeg; upstream: TcpLeg };
+}
+
+/** One TCP connection of a relayed WebSocket: its connecting end and its listening end. */
+export interface TcpLeg {
+  /** The client, or wsdiag's own end of the upstream connection. */
+  client: SocketAddress;
+  /** wsdiag's listener, or the upstream. */
+  server: SocketAddress;
+}
+
+export interface SocketAddress {
+  /** IPv4 dotted or IPv6 text, as node reports it ("0.0.0.0" when the socket no longer knows). */
+  ip: string;
+  port: number;
 }
 
 /** An upgrade as the proxy relayed it (ProxyAddon.handshake). */
 export interface TappedHandshake {
+  /** The request method (GET for any upgrade a server accepts). */
+  method: string;
   /** The request target as the client sent it, query included, credentials redacted as in events (unless `showSecrets`). */
   path: string;
+  /** The request as wsdiag passed it on: its target (the --target path in front, redacted as `path`) and Host header. */
+  upstream: { path: string; host: string };
   /** The upgrade request's headers as the client sent them (node's IncomingMessage.headers). */
   request: IncomingHttpHeaders;
   /** The upstream's answer: 101, or the status of a refusal that was relayed instead. */

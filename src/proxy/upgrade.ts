@@ -18,7 +18,7 @@ import { Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, settingsField, type ConnectionSettings, type SettingValues } from './settings.js';
 import { upstreamPath, type Target } from './target.js';
 import { hostPort } from '../text.js';
-import type { ConnectionInfo, TappedHandshake } from './types.js';
+import type { ConnectionInfo, SocketAddress, TappedHandshake } from './types.js';
 import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
 
 /** What the upgrade pass needs from the server that owns it. */
@@ -60,6 +60,14 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
   const path = ctx.redact.path(requestTarget);
   const requestInfo: UpgradeRequestInfo = { method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headers };
   const requestFindings = checkUpgradeRequest(requestInfo);
+  const tapped = (status: number, response: IncomingMessage['headers']): TappedHandshake => ({
+    method: req.method ?? '',
+    path,
+    upstream: { path: ctx.redact.path(upstreamPath(ctx.target, requestTarget)), host: ctx.target.hostHeader },
+    request: req.headers,
+    status,
+    response,
+  });
 
   // An upgrade that does not become a WebSocket connection is an HTTP exchange like any other: its `http`
   // event comes once the client has had its whole answer (or went away). One that does is told by `open`.
@@ -136,7 +144,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     }
     reportHandshakeOnly(ctx, conn, requestFindings, []);
     const status = res.statusCode ?? 0;
-    ctx.addons.answered(conn, { path, request: req.headers, status, response: res.headers });
+    ctx.addons.answered(conn, tapped(status, res.headers));
     const statusText = res.statusMessage ? `${status} ${ctx.redact.text(res.statusMessage)}` : String(status);
     emitError(
       ctx,
@@ -170,8 +178,12 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     // it as shown. Profiles are named by subprotocols redaction never touches (mqtt, wamp.2.json).
     const subprotocol = check.subprotocol === null ? null : ctx.redact.subprotocols(check.subprotocol);
     const extensions = check.extensions === null ? null : ctx.redact.text(check.extensions);
-    const info: ConnectionInfo = { conn, path, subprotocol, extensions };
-    const handshake: TappedHandshake = { path, request: req.headers, status: res.statusCode ?? 101, response: res.headers };
+    const legs = {
+      client: { client: remoteOf(client), server: localOf(client) },
+      upstream: { client: localOf(upstream), server: remoteOf(upstream) },
+    };
+    const info: ConnectionInfo = { conn, path, subprotocol, extensions, legs };
+    const handshake = tapped(res.statusCode ?? 101, res.headers);
     const addons = ctx.addons.open(info, handshake);
     // Settings are resolved here, once: the subprotocol is known and no byte has been decoded yet.
     const settings = addons.layers.length === 0 ? ctx.baseSettings : resolveSettings(ctx.proxySettings, addons.layers);
@@ -191,6 +203,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       ...(ctx.idleTimeoutMs !== undefined ? { idleTimeoutMs: ctx.idleTimeoutMs } : {}),
       ...(addons.tap ? { tap: addons.tap } : {}),
       ...(addons.tapEnd ? { tapEnd: addons.tapEnd } : {}),
+      ...(addons.sent ? { sent: addons.sent } : {}),
       ...(addons.ended ? { ended: addons.ended } : {}),
     });
     // The relay's own listeners are attached: the placeholders can go, and shutdown goes through the relay.
@@ -223,6 +236,17 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     relay.start(clientHead, upstreamHead);
   });
 }
+
+function remoteOf(socket: Socket): SocketAddress {
+  return { ip: socket.remoteAddress ?? UNKNOWN_IP, port: socket.remotePort ?? 0 };
+}
+
+function localOf(socket: Socket): SocketAddress {
+  return { ip: socket.localAddress ?? UNKNOWN_IP, port: socket.localPort ?? 0 };
+}
+
+/** A socket closed before it was asked no longer knows its addresses. */
+const UNKNOWN_IP = '0.0.0.0';
 
 /**
  * Handshake findings of an upgrade that never became a connection (refused, unreachable, non-101): they

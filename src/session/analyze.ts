@@ -126,6 +126,8 @@ export type ReadInto = (buffer: Uint8Array) => number | Promise<number>;
 export interface ReaderOptions {
   /** The size of the one reused buffer, the most read at a time (default DEFAULT_READ_BYTES). */
   chunkBytes?: number;
+  /** The one buffer to read into, instead of a new one of `chunkBytes` (a caller that read ahead into it). */
+  buffer?: Uint8Array;
   /**
    * Called after each chunk has been analysed (its events delivered): the place to hand gathered output
    * on, and to make the reads wait, by returning a promise, while the output cannot take more. A read
@@ -152,7 +154,7 @@ export async function analyzeReader(
   options: AnalyzeOptions & ReaderOptions,
 ): Promise<AnalyzeResult & { events: WsdiagEvent[] }> {
   const run = new OneDirection(options);
-  const buffer = new Uint8Array(options.chunkBytes ?? DEFAULT_READ_BYTES);
+  const buffer = options.buffer ?? new Uint8Array(options.chunkBytes ?? DEFAULT_READ_BYTES);
   for (;;) {
     const got = read(buffer);
     const n = typeof got === 'number' ? got : await got;

@@ -123,7 +123,8 @@ describe('wsdiag analyze', () => {
       [['analyze', join(dir, 'missing.bin'), '--from', 'client'], /cannot read .*missing\.bin/],
       [['analyze', dir, '--from', 'client'], /is a directory/],
       [['analyze', '-', '--from', 'both'], /Allowed choices are client, server/],
-      [['analyze', '-'], /required option '--from/],
+      [['analyze', '-'], /stdin is not a packet capture \(the file is empty\); .* say who sent it with --from client or --from server/],
+      [['analyze', '-', '--hex'], /hex input is one direction of a raw WebSocket stream; .*--from client or --from server/],
       [['analyze', '-', '--from', 'client', '--max-message', 'lots'], /--max-message expects a whole number/],
     ];
     for (const [args, pattern] of cases) {

@@ -9,7 +9,7 @@
  * ninety command lines, each failing before anything listens. The other CLI tests spawn the real thing.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CommanderError } from 'commander';
@@ -113,6 +113,18 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     'ui.capacity': { args: ['proxy', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
     workers: { args: ['proxy', '--target', UPSTREAM, '--workers', 'two'], shows: 'flag' },
     ...filterRecipes(['proxy', '--target', UPSTREAM]),
+    pcap: { args: ['proxy', '--target', UPSTREAM, '--pcap', missing], shows: 'file', mentions: missing },
+  },
+  // Each fails before tcpdump would start.
+  sniff: {
+    interface: { args: ['sniff', '-i', ' '], shows: 'flag' },
+    ports: { args: ['sniff', '-i', 'lo', '--port', '70000'], shows: 'flag' },
+    log: { args: ['sniff', '-i', 'lo', '--log', missing], shows: 'file', mentions: missing },
+    maxMessage: { args: ['sniff', '-i', 'lo', '--max-message', 'lots'], shows: 'flag' },
+    maxPerRule: { args: ['sniff', '-i', 'lo', '--max-per-rule', '-1'], shows: 'flag' },
+    bodyLimit: { args: ['sniff', '-i', 'lo', '--body-limit', '1.5'], shows: 'flag' },
+    redact: { args: ['sniff', '-i', 'lo', '--redact', '(a'], shows: 'flag', mentions: 'not a valid regular expression' },
+    ...filterRecipes(['sniff', '-i', 'lo']),
   },
   tail: filterRecipes(['tail', aLog]),
   chaos: {
@@ -284,6 +296,16 @@ describe('every command names library options by its own flags', () => {
       }
     });
   }
+});
+
+describe('options that cannot go together', () => {
+  it('proxy: --pcap with --workers above 1 is exit 2 with one line naming both flags, before anything listens or is written', async () => {
+    const pcap = join(dir, 'relayed.pcapng');
+    const r = await run(['proxy', '--target', UPSTREAM, '--listen', '127.0.0.1:0', '--pcap', pcap, '--workers', '2']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'wsdiag: --pcap records the connections of one relay process: not with --workers above 1\n');
+    assert.equal(existsSync(pcap), false, 'the pcap file is not created');
+  });
 });
 
 describe('ConfigError and the option table', () => {

@@ -59,6 +59,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     StreamRecorder: fn,
     redactorFor: fn,
     ConfigError: fn,
+    runSniff: fn,
   },
   'wsdiag/protocol': {
     FrameDecoder: fn,
@@ -69,7 +70,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     Utf8Validator: fn,
   },
   'wsdiag/events': { parseEventLine: fn, RULES: 'object', getRule: fn, newRunId: fn },
-  'wsdiag/proxy': { startProxy: fn, resolveSettings: fn, summaryCounts: fn, MessagePolicies: fn },
+  'wsdiag/proxy': { startProxy: fn, resolveSettings: fn, summaryCounts: fn, MessagePolicies: fn, pcapRecorder: fn },
   'wsdiag/reporters': { JsonlReporter: fn, PrettyReporter: fn, SummaryCollector: fn, formatEvent: fn, readLog: fn, redactText: fn },
   'wsdiag/capture': { analyzeCapture: fn, analyzeCaptureBytes: fn, CaptureReader: fn, PcapngWriter: fn },
   'wsdiag/chaos': { createChaosConnection: fn, ToxicRegistry: fn, startChaosApi: fn, ChaosClient: fn },

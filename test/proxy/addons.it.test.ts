@@ -29,6 +29,7 @@ type Call =
   | { hook: 'frame'; dir: Direction; index: number }
   | { hook: 'tap'; dir: Direction; bytes: Buffer }
   | { hook: 'tapEnd'; dir: Direction }
+  | { hook: 'sent'; dir: Direction; bytes: Buffer }
   | { hook: 'event'; type: string }
   | { hook: 'sink'; event: WsdiagEvent }
   | { hook: 'end'; close: CloseEvent }
@@ -53,6 +54,7 @@ function recordingAddon(calls: Call[], maxPerRule = 7): ProxyAddon {
         // A copy: the test must see the bytes as they were when tapped.
         tap: (dir, chunk) => calls.push({ hook: 'tap', dir, bytes: Buffer.from(chunk) }),
         tapEnd: (dir) => calls.push({ hook: 'tapEnd', dir }),
+        sent: (dir, chunk) => calls.push({ hook: 'sent', dir, bytes: Buffer.from(chunk) }),
         event: (event) => {
           calls.push({ hook: 'event', type: event.type });
           return event;
@@ -68,8 +70,8 @@ function recordingAddon(calls: Call[], maxPerRule = 7): ProxyAddon {
 
 const hooks = (calls: Call[]): string[] =>
   calls.map((c) => (c.hook === 'sink' ? `sink ${c.event.type}` : c.hook === 'event' ? `event ${c.type}` : c.hook));
-const tapped = (calls: Call[], dir: Direction): Buffer =>
-  Buffer.concat(calls.flatMap((c) => (c.hook === 'tap' && c.dir === dir ? [c.bytes] : [])));
+const tapped = (calls: Call[], dir: Direction, hook: 'tap' | 'sent' = 'tap'): Buffer =>
+  Buffer.concat(calls.flatMap((c) => ((c.hook === 'tap' || c.hook === 'sent') && c.hook === hook && c.dir === dir ? [c.bytes] : [])));
 
 const servers: Array<{ close(): Promise<void> }> = [];
 const proxies: RunningProxy[] = [];
@@ -121,6 +123,8 @@ describe('addon hooks on a real proxy', () => {
       headers: { 'Sec-WebSocket-Protocol': 'chat' },
     });
     const peer = await server.peer();
+    // Read while the sockets are open: each leg's far end as the test's own sockets see it.
+    const ports = { client: client.socket.localPort, upstream: peer.socket.remotePort };
     const later = encodeFrame({ opcode: Opcode.Text, payload: 'later', mask: true });
     client.send(later);
     await peer.collector.waitForLength(clientFirst.length + later.length, peer.collector.length - peer.body().length);
@@ -139,7 +143,15 @@ describe('addon hooks on a real proxy', () => {
     assert.equal(handshake.handshake.status, 101);
     assert.equal(handshake.handshake.request['sec-websocket-key'], client.key);
     assert.equal(handshake.handshake.response['sec-websocket-protocol'], 'chat');
-    assert.deepEqual(connection.info, { conn: 'ad-c1', path: '/tap?q=1', subprotocol: 'chat', extensions: null });
+    const { legs, ...info } = connection.info;
+    assert.deepEqual(info, { conn: 'ad-c1', path: '/tap?q=1', subprotocol: 'chat', extensions: null });
+    // Both TCP legs as their sockets see them: the client's to the listener, wsdiag's own to the upstream.
+    assert.deepEqual(legs.client.server, { ip: '127.0.0.1', port: proxy.port });
+    assert.deepEqual(legs.client.client, { ip: '127.0.0.1', port: ports.client });
+    assert.deepEqual(legs.upstream.server, { ip: '127.0.0.1', port: server.port });
+    assert.deepEqual(legs.upstream.client, { ip: '127.0.0.1', port: ports.upstream });
+    assert.equal(handshake.handshake.method, 'GET');
+    assert.deepEqual(handshake.handshake.upstream, { path: '/tap?q=1', host: `127.0.0.1:${server.port}` });
     // The addon's settings layer applied, and the open event says so.
     assert.deepEqual(open.event.type === 'open' && open.event.settings, { max_per_rule: 'the test route' });
     assert.equal(opened.connection.conn, 'ad-c1');
@@ -151,6 +163,9 @@ describe('addon hooks on a real proxy', () => {
     assert.deepEqual(tapped(calls, 'client->server'), peer.body());
     assert.deepEqual(tapped(calls, 'server->client'), Buffer.concat([serverFirst, serverClose]));
     assert.deepEqual(tapped(calls, 'server->client'), client.body());
+    // What wsdiag wrote: in the transparent relay, exactly what it was sent.
+    assert.deepEqual(tapped(calls, 'client->server', 'sent'), peer.body());
+    assert.deepEqual(tapped(calls, 'server->client', 'sent'), client.body());
     for (const dir of ['client->server', 'server->client'] as const) {
       const frames = calls.flatMap((c) => (c.hook === 'frame' && c.dir === dir ? [c.index] : []));
       assert.deepEqual(frames, [0, 1], `the one decode of ${dir}, seen by the observer`);

@@ -33,7 +33,9 @@ function leg(name: LegName, conn: string, options: { status?: number; key?: stri
     conn,
     '/chat',
     {
+      method: 'GET',
       path: '/chat',
+      upstream: { path: '/chat', host: '127.0.0.1:9000' },
       request: {
         upgrade: 'websocket',
         connection: 'Upgrade',
@@ -199,7 +201,9 @@ test("credentials: findings and evidence show them redacted (as the legs' events
       conn,
       '/chat?t=REDACTED',
       {
+        method: 'GET',
         path: '/chat?t=REDACTED',
+        upstream: { path: '/chat?t=REDACTED', host: '127.0.0.1:9000' },
         request: {
           upgrade: 'websocket',
           connection: 'Upgrade',

@@ -20,6 +20,12 @@ export interface WiredConnection {
   end: () => CloseEvent | null;
 }
 
+/** No sockets: every address unknown. */
+const NO_LEGS: ConnectionInfo['legs'] = {
+  client: { client: { ip: '0.0.0.0', port: 0 }, server: { ip: '0.0.0.0', port: 0 } },
+  upstream: { client: { ip: '0.0.0.0', port: 0 }, server: { ip: '0.0.0.0', port: 0 } },
+};
+
 export function wireConnection(
   addons: readonly ProxyAddon[],
   info: Partial<ConnectionInfo> & { conn: string },
@@ -28,8 +34,15 @@ export function wireConnection(
   const events: WsdiagEvent[] = [];
   const clock = () => new Date(0);
   const host = new AddonHost(addons, { emit: (event) => events.push(event), clock, redact: REDACT_SECRETS });
-  const full: ConnectionInfo = { path: '/', subprotocol: null, extensions: null, ...info };
-  const parts = host.open(full, { path: full.path, request: {}, status: 101, response: {} });
+  const full: ConnectionInfo = { path: '/', subprotocol: null, extensions: null, legs: NO_LEGS, ...info };
+  const parts = host.open(full, {
+    method: 'GET',
+    path: full.path,
+    upstream: { path: full.path, host: '127.0.0.1' },
+    request: {},
+    status: 101,
+    response: {},
+  });
   const settings = resolveSettings(proxy, parts.layers);
   const analyzer = new ConnectionAnalyzer({
     conn: full.conn,

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { OperationalError } from '../../src/errors.js';
 import { SCHEMA_VERSION, type WsdiagEvent } from '../../src/events/index.js';
 import { REDACT_SECRETS } from '../../src/redact.js';
-import { shownHeaders } from '../../src/ui/handshake.js';
+import { shownHeaders } from '../../src/proxy/http-head.js';
 import { startDashboard, hostAllowed, needsToken, originAllowed, UiHub, type Dashboard } from '../../src/ui/index.js';
 import type { FeedMessage } from '../../src/ui/web/protocol.js';
 import { withTimeout } from '../support/wait.js';

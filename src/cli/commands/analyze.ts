@@ -1,7 +1,7 @@
 /**
- * `wsdiag analyze FILE|-`: flags → options → runAnalyze (src/analyze/run.ts), which decodes one recorded
- * direction of a WebSocket stream and reports every frame rule it breaks → exit 1 if an error-severity
- * violation was found.
+ * `wsdiag analyze FILE|-`: flags → options → runAnalyze (src/analyze/run.ts), which judges a packet capture
+ * (pcap, pcapng: told by its magic number) as the proxy would, or decodes one recorded direction of a
+ * WebSocket stream, and reports every rule broken → exit 1 if an error-severity violation was found.
  */
 import type { Command } from 'commander';
 import { runAnalyze, type AnalyzeInputOptions } from '../../analyze/index.js';
@@ -15,7 +15,7 @@ import { OUTPUT, shownOptions, type OutputFlags } from '../options/output.js';
 
 /** Analyze's flags as commander names their values: its own, and those of the shared groups it declares (no --log). */
 interface AnalyzeFlags extends Omit<OutputFlags, 'log'>, Pick<LimitFlags, 'maxMessage'>, MessageFlags {
-  from: Side;
+  from?: Side;
   extensions?: string;
   accepts?: AcceptedType;
   hex?: boolean;
@@ -26,20 +26,19 @@ type Analyze = Flag<AnalyzeInputOptions>;
 const ANALYZE_FLAGS: Analyze[] = [
   {
     flags: '--from <side>',
-    help: 'who sent these bytes (masking rules depend on it)',
+    help: 'who sent these bytes, for a raw stream (masking rules depend on it; a capture says it itself)',
     choices: ['client', 'server'],
-    required: true,
     sets: ['from'],
   },
   {
     flags: '--extensions <value>',
-    help: 'the Sec-WebSocket-Extensions value the server accepted, e.g. "permessage-deflate; client_no_context_takeover"',
+    help: 'for a raw stream: the Sec-WebSocket-Extensions value the server accepted, e.g. "permessage-deflate; client_no_context_takeover"',
     sets: ['extensions'],
   },
   LIMITS.maxMessage,
   {
     flags: '--accepts <type>',
-    help: 'message types the receiving endpoint accepts (1003 rules)',
+    help: 'for a raw stream: message types the receiving endpoint accepts (1003 rules)',
     choices: ['text', 'binary', 'any'],
     sets: ['accepts'],
   },
@@ -61,16 +60,25 @@ const ANALYZE_FLAGS: Analyze[] = [
 export function registerAnalyze(program: Command): void {
   const command = program
     .command('analyze')
-    .description('decode one recorded direction of a WebSocket stream (the bytes after the handshake) and report every violation')
-    .argument('<file>', 'the recorded bytes, or - for standard input');
+    .description(
+      'judge every WebSocket connection of a packet capture (pcap, pcapng) as the proxy would, or decode one recorded direction of a stream; report every violation',
+    )
+    .argument('<file>', 'a capture (tcpdump -w, Wireshark), raw bytes or hex, or - for standard input');
   addFlags(command, ANALYZE_FLAGS)
     .addHelpText(
       'after',
       '\nExamples:\n' +
+        '  wsdiag analyze ws.pcapng                          # every WebSocket connection in a tcpdump or Wireshark capture\n' +
+        '  tcpdump -i lo -w - port 9000 | wsdiag analyze -   # a capture on stdin\n' +
         '  wsdiag analyze capture.bin --from client\n' +
         '  echo "81 05 48 65 6c 6c 6f" | wsdiag analyze - --hex --from client\n' +
         '  wsdiag analyze server.bin --from server --extensions permessage-deflate --json\n' +
-        '\nExit status: 0 no error-severity violation, 1 violations found, 2 bad usage or unreadable input.',
+        '\nA capture is told by its magic number: classic pcap (either byte order, micro- or nanoseconds) or pcapng, link\n' +
+        'types Ethernet, Linux cooked (SLL, SLL2), raw IP and loopback. Each WebSocket connection in it is judged both\n' +
+        "ways with its negotiated extensions, with the packets' times and addresses; bytes the capture lost are reported\n" +
+        'as a gap, TLS connections are listed as not decodable. Anything else is one direction of a raw stream (--from).\n' +
+        '\nExit status: 0 no error-severity violation (also a capture without WebSocket traffic, which stderr says), 1\n' +
+        'violations found, 2 bad usage or unreadable input (a capture cut inside its header, of a link type not read).',
     )
     .action(
       action((file: string, flags: AnalyzeFlags) =>
@@ -78,7 +86,7 @@ export function registerAnalyze(program: Command): void {
           {
             file,
             hex: flags.hex === true,
-            from: flags.from,
+            ...(flags.from !== undefined ? { from: flags.from } : {}),
             ...(flags.extensions !== undefined ? { extensions: flags.extensions } : {}),
             ...(flags.maxMessage !== undefined ? { maxMessage: flags.maxMessage } : {}),
             ...(flags.accepts !== undefined ? { accepts: flags.accepts } : {}),
@@ -88,7 +96,7 @@ export function registerAnalyze(program: Command): void {
             ...messageOptions(flags),
             color: flags.color,
           },
-          { stdin: process.stdin, stdout: process.stdout },
+          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
         ),
       ),
     );

@@ -8,6 +8,7 @@ import { runProxy } from '../../live/index.js';
 import { action } from '../run.js';
 import { addFlags } from '../flags.js';
 import { FILTER_FLAGS, FILTER_HELP, proxyFilterOptions, type FilterFlags } from '../options/filter.js';
+import { OUTPUT } from '../options/output.js';
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';
 import { UI, uiOptions, type UiFlags } from '../options/ui.js';
 import { WORKERS, workersOptions, type WorkersFlags } from '../options/workers.js';
@@ -18,7 +19,7 @@ export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
     .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
-  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), WORKERS.workers, UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
+  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), WORKERS.workers, OUTPUT.pcap, UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -30,17 +31,27 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
         '  wsdiag proxy --target ws://localhost:9000 --workers auto   # one relay process per core, one log\n' +
         "  wsdiag proxy --target http://localhost:3000 --log all.log --type http --grep '^/api/'\n" +
+        '  wsdiag proxy --target ws://localhost:9000 --pcap relayed.pcapng  # then: tshark -r relayed.pcapng -Y websocket\n' +
         `\n${FILTER_HELP}\n` +
         'In the proxy they choose what stdout shows (the listening line always shows); --log keeps every event, as\n' +
         'the record to read again with wsdiag tail and its filters, and the summary and the dashboard count everything.\n' +
         '\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n' +
         '--grace for the closing handshakes, flushes the logs and prints the summary; a second Ctrl-C exits at once.\n' +
         'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
-        'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen.',
+        '--pcap draws each WebSocket connection as the TCP connections of its two legs (synthetic TCP/IP headers,\n' +
+        'the payloads as relayed, handshake credentials redacted unless --show-secrets); plain HTTP is not written.\n' +
+        'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen (or a log or pcap file\n' +
+        'could not be written).',
     )
     .action(
       action((flags: ProxyCommandFlags & UiFlags & FilterFlags & WorkersFlags) => {
-        const options = { ...proxyRunOptions(flags), ...uiOptions(flags), ...proxyFilterOptions(flags), ...workersOptions(flags) };
+        const options = {
+          ...proxyRunOptions(flags),
+          ...uiOptions(flags),
+          ...proxyFilterOptions(flags),
+          ...workersOptions(flags),
+          ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}),
+        };
         tuneHeapForRelaying();
         return untilSignal(({ signal }) => runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),

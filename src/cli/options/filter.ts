@@ -94,11 +94,11 @@ export function filterOptions(flags: FilterFlags): FilterOptions {
   return parsed.value;
 }
 
-/** The proxy's stdout filter, none when no filter flag was given; --type frame needs --frames, as the proxy reports frames only then. */
+/** A live run's stdout filter (proxy, sniff), none when no filter flag was given; --type frame needs --frames, as frames are reported only then. */
 export function proxyFilterOptions(flags: FilterFlags & { frames?: boolean }): { filter?: FilterOptions } {
   const filter = filterOptions(flags);
   if (filter.types?.includes('frame') && flags.frames !== true) {
-    throw new UsageError('--type frame shows frame events, which the proxy reports only with --frames: add --frames');
+    throw new UsageError('--type frame shows frame events, which are reported only with --frames: add --frames');
   }
   return Object.keys(filter).length > 0 ? { filter } : {};
 }

@@ -1,9 +1,9 @@
 /**
  * The output flags, declared once: what is shown (--frames, --no-preview, --show-secrets) and how
- * (--json, --log, --quiet, --no-color). Commands whose output differs give a flag their own help text
+ * (--json, --log, --quiet, --no-color), and the proxy's record of the traffic itself (--pcap). Commands whose output differs give a flag their own help text
  * (withHelp); the flag, its parsing and the library options it sets stay these.
  */
-import type { LiveOutputOptions } from '../../live/index.js';
+import type { LiveOutputOptions, RunProxyOptions } from '../../live/index.js';
 import type { ProxyOptions } from '../../proxy/index.js';
 import type { Flag } from '../flags.js';
 
@@ -16,6 +16,7 @@ export interface OutputFlags {
   /** False with --no-preview. */
   preview: boolean;
   showSecrets?: boolean;
+  pcap?: string;
   /** False with --no-color. */
   color: boolean;
 }
@@ -49,6 +50,11 @@ export const OUTPUT = {
     help: 'write credentials in paths, query values, subprotocols, previews and Close reasons as they came (by default they are REDACTED in every output)',
     sets: ['showSecrets'],
   } satisfies Flag<Shown>,
+  pcap: {
+    flags: '--pcap <file>',
+    help: 'also write every WebSocket connection relayed, both legs, to FILE as pcapng (Wireshark, tshark, wsdiag analyze); FILE is created or emptied',
+    sets: ['pcap'],
+  } satisfies Flag<Pick<RunProxyOptions, 'pcap'>>,
   color: {
     flags: '--no-color',
     help: 'plain output even on a terminal (also off with NO_COLOR)',

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { analyzeCaptureBytes } from '../../../src/capture/analyze.js';
+import { droppedByKernel } from '../../../src/live/sniff.js';
 import { findBinary } from '../../support/binaries.js';
 import { startProcess } from '../../support/cli.js';
 import { waitForFile } from '../../support/wait.js';
@@ -35,12 +36,6 @@ export interface Capture {
    */
   stop(done: (bytes: Uint8Array) => boolean, what: string): Promise<Uint8Array>;
   kill(): void;
-}
-
-/** tcpdump's own count of packets the kernel dropped because tcpdump did not keep up (printed on exit). */
-export function droppedByKernel(stderr: string): number | null {
-  const match = /(\d+) packets? dropped by kernel/.exec(stderr);
-  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -78,8 +73,7 @@ export async function startTcpdump(file: string, ports: number[], extra: string[
       await waitForFile(file, (bytes) => (done(bytes) ? true : undefined), `the capture to hold ${what}`, 15_000);
       const { stderr } = await tcpdump.stop('SIGINT');
       const dropped = droppedByKernel(stderr);
-      if (dropped !== null && dropped > 0)
-        throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
+      if (dropped > 0) throw new Error(`tcpdump dropped ${dropped} packets (the machine is too busy for it): the capture is incomplete`);
       return readFileSync(file);
     },
   };
