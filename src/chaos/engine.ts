@@ -3,12 +3,15 @@
  * `ChaosAction`). The relay pushes what the sender sent and performs the returned actions toward the
  * receiver; the engine owns no socket and no timer (time comes in as `now`).
  *
- * Frames are found by the project's one parser (FrameDecoder, with its frame/payload/frameEnd listeners).
+ * Frames are found by the project's one parser (FrameDecoder), asked for frame boundaries only: it checks,
+ * unmasks and inflates nothing, since the analyzer judges what the receiver gets with a decoder of its own.
  * Before each frame the toxics of the direction are asked, in order, what to do (plan.ts); then:
- * - a frame no toxic touches is forwarded as it came, byte for byte, streamed (views of the input chunks);
+ * - a frame no toxic touches is forwarded as it came, byte for byte, streamed (views of the input chunks):
+ *   its payload is never read, so it costs the engine its header and nothing more;
  * - a frame with a new header, payload patches, fragments or a cut is re-encoded as its payload streams in
  *   (writer.ts), masked toward the server with a fresh key and unmasked toward the client unless a toxic
- *   says otherwise;
+ *   says otherwise: the engine unmasks the payload of such a frame (and of a held one) itself, from the
+ *   input chunks;
  * - only two things hold bytes: a control frame being copied or given a new Close body (≤ 125 bytes), and
  *   a message being coalesced (up to the toxic's `max_bytes`; beyond that, or when a control frame comes
  *   between its fragments or the stream ends, the held frames go out exactly as they came).
@@ -27,6 +30,7 @@ import {
   encodeFrame,
   type FrameSpec,
   negotiatedDeflate,
+  unmask,
   type DecoderSink,
   type FrameHeader,
 } from '../protocol/index.js';
@@ -113,6 +117,14 @@ interface Coalescing {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Where the payload of a frame being re-encoded is unmasked, piece by piece, on its way to the writer
+ * (which copies what it writes): one area for every engine, since a push runs to its end synchronously
+ * and nothing keeps a view of it.
+ */
+const UNMASK_PIECE = 16 * 1024;
+let unmaskArea: Uint8Array | null = null;
+
 export class ChaosDirection {
   readonly direction: Direction;
   /** Faults reported so far. */
@@ -159,6 +171,13 @@ export class ChaosDirection {
   private writer: FrameWriter | null = null;
   private held: Uint8Array[] = [];
   private frameEndOffset = 0;
+  /**
+   * The payload of the frame the engine claimed (re-encoded, held or coalesced): where it starts in the
+   * stream, how far it was handed on, and its masking key as sent.
+   */
+  private payloadStart = 0;
+  private payloadFed = 0;
+  private payloadKey: Uint8Array | null = null;
   /** The plan the next frame is decided in, the frame's place in its message, and the context toxics get. */
   private scratchPlan = new FramePlan();
   private readonly info: FrameInfo = {
@@ -190,15 +209,20 @@ export class ChaosDirection {
       },
       finished: () => this.done,
     };
+    // No payload listener: the decoder reads no payload, the engine reads the payload it needs (feedPayload).
     const sink: DecoderSink = {
       finding: () => {},
       frame: (header) => this.onFrame(header),
-      payload: (data, position) => this.onPayload(data, position),
       frameEnd: () => this.onFrameEnd(),
       stopped: () => this.abortCoalescing(),
     };
-    // No message limit: the engine judges nothing, it only needs the frames (and the decoder never holds them).
-    this.decoder = new FrameDecoder(sink, { from: senderOf(options.direction), extensions: options.extensions ?? null, maxMessage: 0 });
+    // Frames only: the engine judges nothing (and the decoder never holds a frame).
+    this.decoder = new FrameDecoder(sink, {
+      from: senderOf(options.direction),
+      extensions: options.extensions ?? null,
+      maxMessage: 0,
+      framesOnly: true,
+    });
   }
 
   /** True once the engine ended or reset the stream: it returns no more actions. */
@@ -346,23 +370,49 @@ export class ChaosDirection {
     writer.start();
   }
 
-  private onPayload(data: Uint8Array, position: number): void {
-    switch (this.mode) {
-      case Mode.Stream:
-        if (!this.done) this.writer?.piece(data, position);
+  /**
+   * Hands the claimed frame's payload that arrived in this push, up to stream offset `to`, to where it goes
+   * (the writer, or the held pieces), unmasked. A frame's payload comes only in pushes after its header is
+   * whole, so what is not yet handed on is all in the chunk being pushed.
+   */
+  private feedPayload(to: number): void {
+    const mode = this.mode;
+    if (mode !== Mode.Stream && mode !== Mode.Hold && mode !== Mode.Coalesce) return;
+    const from = this.payloadFed;
+    const end = Math.min(to, this.frameEndOffset);
+    if (end <= from) return;
+    this.payloadFed = end;
+    const chunk = this.chunk;
+    const at = chunk.byteOffset + from - this.chunkStart;
+    const position = from - this.payloadStart;
+    const key = this.payloadKey;
+    if (mode === Mode.Stream) {
+      const writer = this.writer;
+      if (this.done || !writer) return;
+      if (key === null) {
+        writer.piece(new Uint8Array(chunk.buffer, at, end - from), position);
         return;
-      case Mode.Hold:
-        this.held.push(data.slice());
-        return;
-      case Mode.Coalesce:
-        this.coalescing?.last.pieces.push(data.slice());
-        return;
-      default:
-        return;
+      }
+      const area = (unmaskArea ??= new Uint8Array(UNMASK_PIECE));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a piece written can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check above
+      for (let s = from; s < end && !this.done; s += UNMASK_PIECE) {
+        const n = Math.min(UNMASK_PIECE, end - s);
+        const start = s - this.chunkStart;
+        unmask(area, 0, chunk, start, start + n, key, s - this.payloadStart);
+        writer.piece(area.subarray(0, n), s - this.payloadStart);
+      }
+      return;
     }
+    // Held: a copy of its own (the chunk is the relay's).
+    const piece = new Uint8Array(end - from);
+    if (key === null) piece.set(new Uint8Array(chunk.buffer, at, end - from));
+    else unmask(piece, 0, chunk, from - this.chunkStart, end - this.chunkStart, key, position);
+    if (mode === Mode.Hold) this.held.push(piece);
+    else this.coalescing?.last.pieces.push(piece);
   }
 
   private onFrameEnd(): void {
+    this.feedPayload(this.frameEndOffset);
     const mode = this.mode;
     this.mode = Mode.Idle;
     if (this.done || mode === Mode.Idle || mode === Mode.Pass) return;
@@ -471,6 +521,9 @@ export class ChaosDirection {
     this.flushRaw(h.offset);
     this.emitted = h.offset + h.headerLength;
     this.frameEndOffset = this.emitted + h.length;
+    this.payloadStart = this.emitted;
+    this.payloadFed = this.emitted;
+    this.payloadKey = h.maskKey;
     this.carry = EMPTY;
     // Forwarding what came before may have fired a reset.
     return !this.done;
@@ -566,7 +619,11 @@ export class ChaosDirection {
   /** End of a push: forward what can be, keep a partial header for the next push. */
   private settle(): void {
     const mode = this.mode;
-    if (mode === Mode.Stream || mode === Mode.Hold || mode === Mode.Drop || mode === Mode.Coalesce) return;
+    if (mode === Mode.Stream || mode === Mode.Hold || mode === Mode.Coalesce) {
+      this.feedPayload(this.inputOffset);
+      return;
+    }
+    if (mode === Mode.Drop) return;
     if (this.decoder.stopped || mode === Mode.Pass) {
       this.flushRaw(this.decoder.bytesSeen);
       return;
@@ -586,10 +643,12 @@ export class ChaosDirection {
     const start = this.chunkStart;
     if (from < start) this.emitWrite(this.carry.subarray(from - this.carryStart, Math.min(to, start) - this.carryStart));
     if (to > start) {
-      // A plain view, not chunk.subarray(): on a Buffer that goes through Symbol.species and costs more.
       const chunk = this.chunk;
       const at = Math.max(from, start) - start;
-      this.emitWrite(new Uint8Array(chunk.buffer, chunk.byteOffset + at, to - start - at));
+      // The whole chunk as it came (most pushes), else a plain view, not chunk.subarray(): on a Buffer that
+      // goes through Symbol.species and costs more.
+      if (at === 0 && to - start === chunk.length) this.emitWrite(chunk);
+      else this.emitWrite(new Uint8Array(chunk.buffer, chunk.byteOffset + at, to - start - at));
     }
   }
 
