@@ -1,7 +1,8 @@
 /**
  * The chaos engine for one direction of one connection, sans-IO: bytes in, actions out (types.ts
- * `ChaosAction`). The relay pushes what the sender sent and performs the returned actions toward the
- * receiver; the engine owns no socket and no timer (time comes in as `now`).
+ * `ChaosAction`). The relay pushes what the sender sent and performs the actions toward the receiver,
+ * as they come (`pushInto`, to a ChaosOutput such as the ActionRunner) or as a list (`push`); the engine
+ * owns no socket and no timer (time comes in as `now`).
  *
  * Frames are found by the project's one parser (FrameDecoder), asked for frame boundaries only: it checks,
  * unmasks and inflates nothing, since the analyzer judges what the receiver gets with a decoder of its own.
@@ -37,7 +38,7 @@ import {
 import { FramePlan, matchesSelector, type FrameInfo, type PendingFault, type ToxicRef } from './plan.js';
 import { derivePrng, Prng } from './random.js';
 import { toxicDefinition, type FrameContext } from './toxics/index.js';
-import type { AnyToxic, ChaosAction, FaultValues, FrameSelector } from './types.js';
+import type { AnyToxic, ChaosAction, ChaosOutput, FaultRecord, FaultValues, FrameSelector } from './types.js';
 import { FrameWriter, type WriterPort } from './writer.js';
 
 /** A toxic as the engine reads it; `id` changes when a toxic is added again, not when it is updated. */
@@ -117,6 +118,9 @@ interface Coalescing {
 
 const EMPTY = new Uint8Array(0);
 
+/** Where actions would go outside a push or end (nowhere: the engine acts only during one). */
+const DISCARD: ChaosOutput = { write: () => {}, delay: () => {}, end: () => {}, reset: () => {}, fault: () => {} };
+
 /**
  * Where the payload of a frame being re-encoded is unmasked, piece by piece, on its way to the writer
  * (which copies what it writes): one area for every engine, since a push runs to its end synchronously
@@ -146,7 +150,8 @@ export class ChaosDirection {
   private streamToxics: readonly ActiveToxic[] = [];
   private toxicsVersion = -1;
   private done = false;
-  private actions: ChaosAction[] = [];
+  /** Where the actions of the push or end in progress go. */
+  private out: ChaosOutput = DISCARD;
   private now = 0;
 
   // Input: the stream offset of the chunk being pushed, the bytes of an earlier chunk not yet forwarded (a
@@ -204,7 +209,7 @@ export class ChaosDirection {
       write: (bytes) => this.emitWrite(bytes),
       key: () => this.keys.key(),
       cut: () => {
-        this.actions.push({ type: 'end' });
+        this.out.end();
         this.done = true;
       },
       finished: () => this.done,
@@ -241,11 +246,19 @@ export class ChaosDirection {
 
   /** The sender's next bytes; `now` is a monotonic clock in milliseconds (what `delay` actions count from). */
   push(chunk: Uint8Array, now: number): ChaosAction[] {
+    const list = new ActionList();
+    this.pushInto(list, chunk, now);
+    return list.actions;
+  }
+
+  /** `push`, with each action handed to `out` as it is decided (nothing collected). */
+  pushInto(out: ChaosOutput, chunk: Uint8Array, now: number): void {
     if (this.done) {
       this.discardedBytes += chunk.length;
-      return [];
+      return;
     }
-    if (chunk.length === 0) return [];
+    if (chunk.length === 0) return;
+    this.out = out;
     this.now = now;
     this.chunk = chunk;
     this.chunkStart = this.inputOffset;
@@ -255,7 +268,6 @@ export class ChaosDirection {
     if (!this.done) this.settle();
     this.chunk = EMPTY;
     this.chunkStart = this.inputOffset;
-    return this.take();
   }
 
   /**
@@ -263,7 +275,15 @@ export class ChaosDirection {
    * when the engine already ended or reset the stream.
    */
   end(now: number): ChaosAction[] {
-    if (this.done) return [];
+    const list = new ActionList();
+    this.endInto(list, now);
+    return list.actions;
+  }
+
+  /** `end`, with each action handed to `out` as it is decided. */
+  endInto(out: ChaosOutput, now: number): void {
+    if (this.done) return;
+    this.out = out;
     this.now = now;
     this.decoder.end();
     if (this.mode === Mode.Hold && this.header) {
@@ -273,15 +293,8 @@ export class ChaosDirection {
       if (this.mode === Mode.Idle || this.mode === Mode.Pass) this.flushRaw(this.inputOffset);
     }
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
-    if (!this.done) this.actions.push({ type: 'end' });
+    if (!this.done) this.out.end();
     this.done = true;
-    return this.take();
-  }
-
-  private take(): ChaosAction[] {
-    const out = this.actions;
-    this.actions = [];
-    return out;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -701,7 +714,7 @@ export class ChaosDirection {
         null,
         null,
       );
-      this.actions.push({ type: 'reset' });
+      this.out.reset();
       this.done = true;
       return;
     }
@@ -711,7 +724,7 @@ export class ChaosDirection {
   private send(bytes: Uint8Array, bytesPerSecond: number | null): void {
     if (bytes.length === 0) return;
     if (bytesPerSecond === null) {
-      this.actions.push({ type: 'write', bytes });
+      this.out.write(bytes);
       this.outputOffset += bytes.length;
       return;
     }
@@ -722,7 +735,7 @@ export class ChaosDirection {
       const start = Math.max(this.now, this.linkFree, this.holdUntil);
       if (start > this.now) this.holdFor(start - this.now);
       this.linkFree = start + (part.length * 1000) / bytesPerSecond;
-      this.actions.push({ type: 'write', bytes: part });
+      this.out.write(part);
       this.outputOffset += part.length;
     }
   }
@@ -732,7 +745,7 @@ export class ChaosDirection {
     const until = this.now + ms;
     if (until <= this.holdUntil) return;
     this.holdUntil = until;
-    this.actions.push({ type: 'delay', ms });
+    this.out.delay(ms, this.now);
   }
 
   /** The plan's faults about the frame itself (not those reported before it). */
@@ -742,21 +755,18 @@ export class ChaosDirection {
 
   private report(fault: PendingFault, frame: FrameRef | null, outIndex: number | null): void {
     this.faultCount++;
-    const record: Extract<ChaosAction, { type: 'fault' }> = {
-      type: 'fault',
-      fault: {
-        dir: this.direction,
-        frame,
-        out_index: outIndex,
-        out_offset: this.outputOffset,
-        toxic: fault.toxic.name,
-        toxic_type: fault.toxic.type,
-        message: fault.message,
-      },
+    const record: FaultRecord = {
+      dir: this.direction,
+      frame,
+      out_index: outIndex,
+      out_offset: this.outputOffset,
+      toxic: fault.toxic.name,
+      toxic_type: fault.toxic.type,
+      message: fault.message,
     };
-    if (fault.before) record.fault.before = fault.before;
-    if (fault.after) record.fault.after = fault.after;
-    this.actions.push(record);
+    if (fault.before) record.before = fault.before;
+    if (fault.after) record.after = fault.after;
+    this.out.fault(record);
   }
 }
 
@@ -799,6 +809,26 @@ class Asking implements FrameContext<AnyToxic['attributes']> {
 
   fault(message: string, before?: FaultValues, after?: FaultValues): void {
     this.plan.faults.push(pendingFault(this.toxic, message, before, after));
+  }
+}
+
+/** Collects actions as a list (what `push` and `end` return). */
+class ActionList implements ChaosOutput {
+  readonly actions: ChaosAction[] = [];
+  write(bytes: Uint8Array): void {
+    this.actions.push({ type: 'write', bytes });
+  }
+  delay(ms: number): void {
+    this.actions.push({ type: 'delay', ms });
+  }
+  end(): void {
+    this.actions.push({ type: 'end' });
+  }
+  reset(): void {
+    this.actions.push({ type: 'reset' });
+  }
+  fault(record: FaultRecord): void {
+    this.actions.push({ type: 'fault', fault: record });
   }
 }
 

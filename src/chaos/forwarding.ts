@@ -3,8 +3,10 @@
  * direction (engine.ts, sans-IO) decides what the receiver gets, and an ActionRunner (runner.ts) performs
  * that on the relay, in order and on time.
  *
- *   sender ──chunk──► ChaosDirection.push ──actions──► ActionRunner ──► forward + analyze ──► receiver
+ *   sender ──chunk──► ChaosDirection.pushInto ──actions──► ActionRunner ──► forward + analyze ──► receiver
  *
+ * - A chunk no toxic changes costs its frame headers and one write: the engine hands the chunk itself to
+ *   the runner, which passes it on at once (nothing is queued or allocated for it).
  * - The analyzer decodes what the receiver gets, not what the sender sent: the connection's violations
  *   are the ones the toxics cause, each right after the `fault` event that says what was changed.
  * - A sender's FIN is passed on by the engine, after whatever it still holds (a delayed frame, a message
@@ -107,8 +109,7 @@ class ChaosForwarding implements Forwarding {
 
   data(leg: RelayLeg, chunk: Uint8Array): void {
     this.#legs[leg.dir] = leg;
-    const now = this.#timers.now();
-    this.#runners[leg.dir].run(this.#engines[leg.dir].push(chunk, now), now);
+    this.#engines[leg.dir].pushInto(this.#runners[leg.dir], chunk, this.#timers.now());
   }
 
   frameRest(leg: RelayLeg, piece: Uint8Array): string | null {
@@ -118,9 +119,8 @@ class ChaosForwarding implements Forwarding {
 
   end(leg: RelayLeg): boolean {
     this.#legs[leg.dir] = leg;
-    const now = this.#timers.now();
     // What the engine still holds goes out, then the FIN (RelayControl.end), on time after any delay.
-    this.#runners[leg.dir].run(this.#engines[leg.dir].end(now), now);
+    this.#engines[leg.dir].endInto(this.#runners[leg.dir], this.#timers.now());
     return true;
   }
 
