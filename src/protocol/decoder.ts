@@ -214,6 +214,11 @@ export class FrameDecoder {
       this.ignoredBytes += chunk.length;
       return;
     }
+    // Frames only and no payload listener: nothing is unmasked, so no work area (and no view of the chunk).
+    if (this.framesOnly && !this.listens) {
+      this.consume(chunk);
+      return;
+    }
     const shared = claimSharedScratch();
     this.scratch = shared ?? (this.ownScratch ??= createPrivateScratch());
     try {
