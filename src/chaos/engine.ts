@@ -271,6 +271,32 @@ export class ChaosDirection {
   }
 
   /**
+   * Takes a chunk the engine can tell goes out exactly as it came before reading it: no toxic acts on the
+   * direction and nothing of earlier chunks is held back (a partial header, a frame being re-encoded, held
+   * or coalesced). The engine follows its frames (a toxic added later applies from the next frame) and
+   * returns true: the caller writes the chunk itself, nothing else is to be done. Returns false, having
+   * done nothing, otherwise: give the chunk to `pushInto`.
+   *
+   * A header the chunk ends in the middle of goes out with it (rather than waiting to be whole, as with
+   * toxics on): that frame has begun, so a toxic added before the rest arrives applies from the next one.
+   */
+  pushUnchanged(chunk: Uint8Array): boolean {
+    if (this.done || this.coalescing !== null || this.emitted !== this.inputOffset) return false;
+    if (this.mode !== Mode.Idle && this.mode !== Mode.Pass) return false;
+    this.refreshToxics();
+    if (this.frameToxics.length > 0 || this.streamToxics.length > 0) return false;
+    // Every frame of the chunk passes (onFrame, with no toxic), and nothing is written on the way.
+    this.chunkStart = this.inputOffset;
+    this.inputOffset += chunk.length;
+    this.decoder.push(chunk);
+    this.chunkStart = this.inputOffset;
+    this.emitted = this.inputOffset;
+    this.outputOffset += chunk.length;
+    this.carry = EMPTY;
+    return true;
+  }
+
+  /**
    * The sender ended its stream (FIN): what is still held goes out as it came, then `end`. Returns nothing
    * when the engine already ended or reset the stream.
    */
@@ -303,6 +329,11 @@ export class ChaosDirection {
   private onFrame(h: FrameHeader): void {
     if (this.done) return;
     const info = this.classify(h);
+    // Its first bytes already went out, with a chunk no toxic could change (pushUnchanged): it passes.
+    if (h.offset < this.emitted) {
+      this.pass();
+      return;
+    }
     if (this.coalescing) {
       if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
         if (!this.claim(h)) return;

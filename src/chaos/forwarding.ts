@@ -5,8 +5,9 @@
  *
  *   sender ──chunk──► ChaosDirection.pushInto ──actions──► ActionRunner ──► forward + analyze ──► receiver
  *
- * - A chunk no toxic changes costs its frame headers and one write: the engine hands the chunk itself to
- *   the runner, which passes it on at once (nothing is queued or allocated for it).
+ * - A chunk of a direction no toxic acts on costs its frame headers: the engine follows them
+ *   (pushUnchanged) and the chunk goes out as it came, straight to the relay. Otherwise a chunk no toxic
+ *   changes costs one write action, which the runner performs at once (nothing queued or allocated).
  * - The analyzer decodes what the receiver gets, not what the sender sent: the connection's violations
  *   are the ones the toxics cause, each right after the `fault` event that says what was changed.
  * - A sender's FIN is passed on by the engine, after whatever it still holds (a delayed frame, a message
@@ -109,7 +110,16 @@ class ChaosForwarding implements Forwarding {
 
   data(leg: RelayLeg, chunk: Uint8Array): void {
     this.#legs[leg.dir] = leg;
-    this.#engines[leg.dir].pushInto(this.#runners[leg.dir], chunk, this.#timers.now());
+    const engine = this.#engines[leg.dir];
+    const runner = this.#runners[leg.dir];
+    // Nothing waits behind a delay (which the chunk must not overtake) and no toxic acts on the direction.
+    if (runner.isFree() && engine.pushUnchanged(chunk)) {
+      const relay = this.#attached();
+      relay.forward(leg, chunk);
+      relay.analyze(leg, chunk);
+      return;
+    }
+    engine.pushInto(runner, chunk, this.#timers.now());
   }
 
   frameRest(leg: RelayLeg, piece: Uint8Array): string | null {
@@ -130,11 +140,13 @@ class ChaosForwarding implements Forwarding {
     this.#runners['server->client'].close();
   }
 
+  #attached(): RelayControl {
+    if (!this.#relay) throw new Error(`the chaos engine of ${this.#conn} ran before its relay was attached`);
+    return this.#relay;
+  }
+
   #runner(dir: Direction): ActionRunner {
-    const relay = (): RelayControl => {
-      if (!this.#relay) throw new Error(`the chaos engine of ${this.#conn} ran before its relay was attached`);
-      return this.#relay;
-    };
+    const relay = (): RelayControl => this.#attached();
     const leg = (): RelayLeg => {
       const known = this.#legs[dir];
       // Actions only come from a push or an end, which hand the leg over first.

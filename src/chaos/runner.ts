@@ -92,7 +92,7 @@ export class ActionRunner implements ChaosOutput {
 
   write(bytes: Uint8Array): void {
     if (this.closed) return;
-    if (this.clear()) this.sink.write(bytes);
+    if (this.isFree()) this.sink.write(bytes);
     else {
       this.bytesQueued += bytes.length;
       this.enqueue({ type: 'write', bytes });
@@ -106,19 +106,19 @@ export class ActionRunner implements ChaosOutput {
 
   end(): void {
     if (this.closed) return;
-    if (this.clear()) this.sink.end();
+    if (this.isFree()) this.sink.end();
     else this.enqueue({ type: 'end' });
   }
 
   reset(): void {
     if (this.closed) return;
-    if (this.clear()) this.perform({ type: 'reset' });
+    if (this.isFree()) this.perform({ type: 'reset' });
     else this.enqueue({ type: 'reset' });
   }
 
   fault(record: FaultRecord): void {
     if (this.closed) return;
-    if (this.clear()) this.sink.fault(record);
+    if (this.isFree()) this.sink.fault(record);
     else this.enqueue({ type: 'fault', fault: record });
   }
 
@@ -132,9 +132,9 @@ export class ActionRunner implements ChaosOutput {
     this.bytesQueued = 0;
   }
 
-  /** Nothing waits and no delay holds: an action can be performed now. */
-  private clear(): boolean {
-    if (this.head < this.queue.length) return false;
+  /** Nothing waits and no delay holds: an action now would be performed at once. */
+  isFree(): boolean {
+    if (this.closed || this.head < this.queue.length) return false;
     if (this.releaseAt === Number.NEGATIVE_INFINITY) return true;
     if (this.releaseAt > this.timers.now()) return false;
     // The hold is over: later actions need not read the clock (a release time in the past holds nothing).

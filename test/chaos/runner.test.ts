@@ -7,43 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ActionRunner, type ChaosSink, type ChaosTimers } from '../../src/chaos/runner.js';
+import { ActionRunner, type ChaosSink } from '../../src/chaos/runner.js';
 import type { ChaosAction, FaultRecord } from '../../src/chaos/types.js';
 import { ChaosDirection, staticToxics } from '../../src/chaos/engine.js';
 import { concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { toxic } from './support.js';
-
-/** A clock and timers the test moves by hand. */
-class FakeTimers implements ChaosTimers {
-  time = 0;
-  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
-  private nextId = 1;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.time + ms, callback, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  /** Moves the clock to `to`, firing due timers in order. */
-  advance(to: number): void {
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= to).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.callback();
-    }
-    this.time = to;
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-}
+import { FakeTimers, toxic } from './support.js';
 
 class RecordingSink implements ChaosSink {
   log: string[] = [];
