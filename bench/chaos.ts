@@ -5,7 +5,13 @@
  * alike. Each relay runs in its own process; its CPU per round trip is read there. Goal: chaos throughput
  * ≥ 0.9x the proxy's. (The engine alone, without sockets: `node dist/bench/chaos-engine.js`.)
  *
- * Options: --quick (short windows, smoke test), --reps N, --window MS.
+ * Both relay processes load what the `wsdiag` program loads (every command), as `wsdiag proxy` and `wsdiag
+ * chaos` do: a relay's CPU per large message depends on how much its heap holds (V8 collects a larger old
+ * generation far more often), so a proxy loading only the proxy's modules would be measured with an
+ * advantage that has nothing to do with fault injection.
+ *
+ * Options: --quick (short windows, smoke test), --reps N, --window MS, --own-modules (each relay loads only
+ * the modules it runs, as runs before 2026-12-03 did: shows that heap effect).
  */
 import { BenchChild } from './support/child.js';
 import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
@@ -22,6 +28,7 @@ type Relay = (typeof RELAYS)[number];
 
 interface Options {
   quick: boolean;
+  ownModules: boolean;
   reps: number;
   warmupMs: number;
   windowMs: number;
@@ -38,6 +45,7 @@ function parseOptions(argv: readonly string[]): Options {
   };
   return {
     quick,
+    ownModules: argv.includes('--own-modules'),
     reps: numberAfter('--reps', quick ? 1 : 5),
     warmupMs: quick ? 200 : 300,
     windowMs: numberAfter('--window', quick ? 400 : 1000),
@@ -58,12 +66,15 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const machine = machineInfo();
   warnIfBusy(machine);
-  console.log(`# wsdiag chaos benchmark${options.quick ? ' (quick)' : ''}\n\n${describeMachine(machine)}\n`);
+  console.log(
+    `# wsdiag chaos benchmark${options.quick ? ' (quick)' : ''}${options.ownModules ? ' (each relay with its own modules only)' : ''}\n\n${describeMachine(machine)}\n`,
+  );
   const echo = await BenchChild.start('echo');
   const target = `ws://127.0.0.1:${echo.ready.port}`;
+  const modules = options.ownModules ? [] : ['--cli-modules'];
   const children: Record<Relay, BenchChild> = {
-    proxy: await BenchChild.start('wsdiag', [target]),
-    chaos: await BenchChild.start('wsdiag', [target, '--chaos']),
+    proxy: await BenchChild.start('wsdiag', [target, ...modules]),
+    chaos: await BenchChild.start('wsdiag', [target, '--chaos', ...modules]),
   };
   const rows: Row[] = [];
   try {

@@ -3,11 +3,12 @@
  *
  *   echo: a ws echo server (port) and a raw WebSocket sink for the 1 GiB message (sinkPort)
  *   bare TARGET-PORT: a bare TCP relay (net + pipe), the floor any proxy is compared with
- *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--messages] [--ui] [--chaos]: wsdiag's proxy, its events
- *     written as JSON Lines to a temporary file; --frames also reports every frame, --messages every message
- *     (`message` events, default body limit), --ui also feeds the dashboard (a UiHub and its server on
- *     127.0.0.1; its address is in `ready.ui`), --chaos runs `wsdiag chaos` instead (startChaos) with a
- *     `noop` toxic in each direction
+ *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--messages] [--ui] [--chaos] [--cli-modules]: wsdiag's proxy,
+ *     its events written as JSON Lines to a temporary file; --frames also reports every frame, --messages
+ *     every message (`message` events, default body limit), --ui also feeds the dashboard (a UiHub and its
+ *     server on 127.0.0.1; its address is in `ready.ui`), --chaos runs `wsdiag chaos` instead (startChaos)
+ *     with a `noop` toxic in each direction; --cli-modules first loads what the `wsdiag` program loads
+ *     (every command's modules), as a `wsdiag proxy` or `wsdiag chaos` process does
  *   http-echo: a plain HTTP server answering every request, after reading its body, with
  *     `GET /bytes/N` → N bytes (Content-Length)
  *   http-bare TARGET-URL: http-proxy alone, set up as wsdiag's plain HTTP pass is (keep-alive agent,
@@ -139,6 +140,9 @@ async function startWsdiag(
   maxMessage: number | undefined,
   flags: readonly string[],
 ): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
+  // Relays compared with each other must carry the same heap: with more code loaded (a larger old
+  // generation) V8 collects it far more often under large messages, which shows as relay CPU of its own.
+  if (flags.includes('--cli-modules')) await import('../../src/cli/program.js');
   const { openJsonlLog } = await import('../../src/reporters/jsonl.js');
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-'));
   const log = join(dir, 'events.jsonl');

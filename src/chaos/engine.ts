@@ -1,14 +1,18 @@
 /**
  * The chaos engine for one direction of one connection, sans-IO: bytes in, actions out (types.ts
- * `ChaosAction`). The relay pushes what the sender sent and performs the returned actions toward the
- * receiver; the engine owns no socket and no timer (time comes in as `now`).
+ * `ChaosAction`). The relay pushes what the sender sent and performs the actions toward the receiver,
+ * as they come (`pushInto`, to a ChaosOutput such as the ActionRunner) or as a list (`push`); the engine
+ * owns no socket and no timer (time comes in as `now`).
  *
- * Frames are found by the project's one parser (FrameDecoder, with its frame/payload/frameEnd listeners).
+ * Frames are found by the project's one parser (FrameDecoder), asked for frame boundaries only: it checks,
+ * unmasks and inflates nothing, since the analyzer judges what the receiver gets with a decoder of its own.
  * Before each frame the toxics of the direction are asked, in order, what to do (plan.ts); then:
- * - a frame no toxic touches is forwarded as it came, byte for byte, streamed (views of the input chunks);
+ * - a frame no toxic touches is forwarded as it came, byte for byte, streamed (views of the input chunks):
+ *   its payload is never read, so it costs the engine its header and nothing more;
  * - a frame with a new header, payload patches, fragments or a cut is re-encoded as its payload streams in
  *   (writer.ts), masked toward the server with a fresh key and unmasked toward the client unless a toxic
- *   says otherwise;
+ *   says otherwise: the engine unmasks the payload of such a frame (and of a held one) itself, from the
+ *   input chunks;
  * - only two things hold bytes: a control frame being copied or given a new Close body (≤ 125 bytes), and
  *   a message being coalesced (up to the toxic's `max_bytes`; beyond that, or when a control frame comes
  *   between its fragments or the stream ends, the held frames go out exactly as they came).
@@ -27,13 +31,14 @@ import {
   encodeFrame,
   type FrameSpec,
   negotiatedDeflate,
+  unmask,
   type DecoderSink,
   type FrameHeader,
 } from '../protocol/index.js';
 import { FramePlan, matchesSelector, type FrameInfo, type PendingFault, type ToxicRef } from './plan.js';
 import { derivePrng, Prng } from './random.js';
 import { toxicDefinition, type FrameContext } from './toxics/index.js';
-import type { AnyToxic, ChaosAction, FaultValues, FrameSelector } from './types.js';
+import type { AnyToxic, ChaosAction, ChaosOutput, FaultRecord, FaultValues, FrameSelector } from './types.js';
 import { FrameWriter, type WriterPort } from './writer.js';
 
 /** A toxic as the engine reads it; `id` changes when a toxic is added again, not when it is updated. */
@@ -113,6 +118,17 @@ interface Coalescing {
 
 const EMPTY = new Uint8Array(0);
 
+/** Where actions would go outside a push or end (nowhere: the engine acts only during one). */
+const DISCARD: ChaosOutput = { write: () => {}, delay: () => {}, end: () => {}, reset: () => {}, fault: () => {} };
+
+/**
+ * Where the payload of a frame being re-encoded is unmasked, piece by piece, on its way to the writer
+ * (which copies what it writes): one area for every engine, since a push runs to its end synchronously
+ * and nothing keeps a view of it.
+ */
+const UNMASK_PIECE = 16 * 1024;
+let unmaskArea: Uint8Array | null = null;
+
 export class ChaosDirection {
   readonly direction: Direction;
   /** Faults reported so far. */
@@ -134,7 +150,8 @@ export class ChaosDirection {
   private streamToxics: readonly ActiveToxic[] = [];
   private toxicsVersion = -1;
   private done = false;
-  private actions: ChaosAction[] = [];
+  /** Where the actions of the push or end in progress go. */
+  private out: ChaosOutput = DISCARD;
   private now = 0;
 
   // Input: the stream offset of the chunk being pushed, the bytes of an earlier chunk not yet forwarded (a
@@ -159,6 +176,13 @@ export class ChaosDirection {
   private writer: FrameWriter | null = null;
   private held: Uint8Array[] = [];
   private frameEndOffset = 0;
+  /**
+   * The payload of the frame the engine claimed (re-encoded, held or coalesced): where it starts in the
+   * stream, how far it was handed on, and its masking key as sent.
+   */
+  private payloadStart = 0;
+  private payloadFed = 0;
+  private payloadKey: Uint8Array | null = null;
   /** The plan the next frame is decided in, the frame's place in its message, and the context toxics get. */
   private scratchPlan = new FramePlan();
   private readonly info: FrameInfo = {
@@ -185,20 +209,25 @@ export class ChaosDirection {
       write: (bytes) => this.emitWrite(bytes),
       key: () => this.keys.key(),
       cut: () => {
-        this.actions.push({ type: 'end' });
+        this.out.end();
         this.done = true;
       },
       finished: () => this.done,
     };
+    // No payload listener: the decoder reads no payload, the engine reads the payload it needs (feedPayload).
     const sink: DecoderSink = {
       finding: () => {},
       frame: (header) => this.onFrame(header),
-      payload: (data, position) => this.onPayload(data, position),
       frameEnd: () => this.onFrameEnd(),
       stopped: () => this.abortCoalescing(),
     };
-    // No message limit: the engine judges nothing, it only needs the frames (and the decoder never holds them).
-    this.decoder = new FrameDecoder(sink, { from: senderOf(options.direction), extensions: options.extensions ?? null, maxMessage: 0 });
+    // Frames only: the engine judges nothing (and the decoder never holds a frame).
+    this.decoder = new FrameDecoder(sink, {
+      from: senderOf(options.direction),
+      extensions: options.extensions ?? null,
+      maxMessage: 0,
+      framesOnly: true,
+    });
   }
 
   /** True once the engine ended or reset the stream: it returns no more actions. */
@@ -217,11 +246,19 @@ export class ChaosDirection {
 
   /** The sender's next bytes; `now` is a monotonic clock in milliseconds (what `delay` actions count from). */
   push(chunk: Uint8Array, now: number): ChaosAction[] {
+    const list = new ActionList();
+    this.pushInto(list, chunk, now);
+    return list.actions;
+  }
+
+  /** `push`, with each action handed to `out` as it is decided (nothing collected). */
+  pushInto(out: ChaosOutput, chunk: Uint8Array, now: number): void {
     if (this.done) {
       this.discardedBytes += chunk.length;
-      return [];
+      return;
     }
-    if (chunk.length === 0) return [];
+    if (chunk.length === 0) return;
+    this.out = out;
     this.now = now;
     this.chunk = chunk;
     this.chunkStart = this.inputOffset;
@@ -231,7 +268,32 @@ export class ChaosDirection {
     if (!this.done) this.settle();
     this.chunk = EMPTY;
     this.chunkStart = this.inputOffset;
-    return this.take();
+  }
+
+  /**
+   * Takes a chunk the engine can tell goes out exactly as it came before reading it: no toxic acts on the
+   * direction and nothing of earlier chunks is held back (a partial header, a frame being re-encoded, held
+   * or coalesced). The engine follows its frames (a toxic added later applies from the next frame) and
+   * returns true: the caller writes the chunk itself, nothing else is to be done. Returns false, having
+   * done nothing, otherwise: give the chunk to `pushInto`.
+   *
+   * A header the chunk ends in the middle of goes out with it (rather than waiting to be whole, as with
+   * toxics on): that frame has begun, so a toxic added before the rest arrives applies from the next one.
+   */
+  pushUnchanged(chunk: Uint8Array): boolean {
+    if (this.done || this.coalescing !== null || this.emitted !== this.inputOffset) return false;
+    if (this.mode !== Mode.Idle && this.mode !== Mode.Pass) return false;
+    this.refreshToxics();
+    if (this.frameToxics.length > 0 || this.streamToxics.length > 0) return false;
+    // Every frame of the chunk passes (onFrame, with no toxic), and nothing is written on the way.
+    this.chunkStart = this.inputOffset;
+    this.inputOffset += chunk.length;
+    this.decoder.push(chunk);
+    this.chunkStart = this.inputOffset;
+    this.emitted = this.inputOffset;
+    this.outputOffset += chunk.length;
+    this.carry = EMPTY;
+    return true;
   }
 
   /**
@@ -239,7 +301,15 @@ export class ChaosDirection {
    * when the engine already ended or reset the stream.
    */
   end(now: number): ChaosAction[] {
-    if (this.done) return [];
+    const list = new ActionList();
+    this.endInto(list, now);
+    return list.actions;
+  }
+
+  /** `end`, with each action handed to `out` as it is decided. */
+  endInto(out: ChaosOutput, now: number): void {
+    if (this.done) return;
+    this.out = out;
     this.now = now;
     this.decoder.end();
     if (this.mode === Mode.Hold && this.header) {
@@ -249,15 +319,8 @@ export class ChaosDirection {
       if (this.mode === Mode.Idle || this.mode === Mode.Pass) this.flushRaw(this.inputOffset);
     }
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call above can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check before it
-    if (!this.done) this.actions.push({ type: 'end' });
+    if (!this.done) this.out.end();
     this.done = true;
-    return this.take();
-  }
-
-  private take(): ChaosAction[] {
-    const out = this.actions;
-    this.actions = [];
-    return out;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -266,6 +329,11 @@ export class ChaosDirection {
   private onFrame(h: FrameHeader): void {
     if (this.done) return;
     const info = this.classify(h);
+    // Its first bytes already went out, with a chunk no toxic could change (pushUnchanged): it passes.
+    if (h.offset < this.emitted) {
+      this.pass();
+      return;
+    }
     if (this.coalescing) {
       if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
         if (!this.claim(h)) return;
@@ -346,23 +414,49 @@ export class ChaosDirection {
     writer.start();
   }
 
-  private onPayload(data: Uint8Array, position: number): void {
-    switch (this.mode) {
-      case Mode.Stream:
-        if (!this.done) this.writer?.piece(data, position);
+  /**
+   * Hands the claimed frame's payload that arrived in this push, up to stream offset `to`, to where it goes
+   * (the writer, or the held pieces), unmasked. A frame's payload comes only in pushes after its header is
+   * whole, so what is not yet handed on is all in the chunk being pushed.
+   */
+  private feedPayload(to: number): void {
+    const mode = this.mode;
+    if (mode !== Mode.Stream && mode !== Mode.Hold && mode !== Mode.Coalesce) return;
+    const from = this.payloadFed;
+    const end = Math.min(to, this.frameEndOffset);
+    if (end <= from) return;
+    this.payloadFed = end;
+    const chunk = this.chunk;
+    const at = chunk.byteOffset + from - this.chunkStart;
+    const position = from - this.payloadStart;
+    const key = this.payloadKey;
+    if (mode === Mode.Stream) {
+      const writer = this.writer;
+      if (this.done || !writer) return;
+      if (key === null) {
+        writer.piece(new Uint8Array(chunk.buffer, at, end - from), position);
         return;
-      case Mode.Hold:
-        this.held.push(data.slice());
-        return;
-      case Mode.Coalesce:
-        this.coalescing?.last.pieces.push(data.slice());
-        return;
-      default:
-        return;
+      }
+      const area = (unmaskArea ??= new Uint8Array(UNMASK_PIECE));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a piece written can end the stream (a toxic's reset); TypeScript keeps the narrowing from the check above
+      for (let s = from; s < end && !this.done; s += UNMASK_PIECE) {
+        const n = Math.min(UNMASK_PIECE, end - s);
+        const start = s - this.chunkStart;
+        unmask(area, 0, chunk, start, start + n, key, s - this.payloadStart);
+        writer.piece(area.subarray(0, n), s - this.payloadStart);
+      }
+      return;
     }
+    // Held: a copy of its own (the chunk is the relay's).
+    const piece = new Uint8Array(end - from);
+    if (key === null) piece.set(new Uint8Array(chunk.buffer, at, end - from));
+    else unmask(piece, 0, chunk, from - this.chunkStart, end - this.chunkStart, key, position);
+    if (mode === Mode.Hold) this.held.push(piece);
+    else this.coalescing?.last.pieces.push(piece);
   }
 
   private onFrameEnd(): void {
+    this.feedPayload(this.frameEndOffset);
     const mode = this.mode;
     this.mode = Mode.Idle;
     if (this.done || mode === Mode.Idle || mode === Mode.Pass) return;
@@ -471,6 +565,9 @@ export class ChaosDirection {
     this.flushRaw(h.offset);
     this.emitted = h.offset + h.headerLength;
     this.frameEndOffset = this.emitted + h.length;
+    this.payloadStart = this.emitted;
+    this.payloadFed = this.emitted;
+    this.payloadKey = h.maskKey;
     this.carry = EMPTY;
     // Forwarding what came before may have fired a reset.
     return !this.done;
@@ -566,7 +663,11 @@ export class ChaosDirection {
   /** End of a push: forward what can be, keep a partial header for the next push. */
   private settle(): void {
     const mode = this.mode;
-    if (mode === Mode.Stream || mode === Mode.Hold || mode === Mode.Drop || mode === Mode.Coalesce) return;
+    if (mode === Mode.Stream || mode === Mode.Hold || mode === Mode.Coalesce) {
+      this.feedPayload(this.inputOffset);
+      return;
+    }
+    if (mode === Mode.Drop) return;
     if (this.decoder.stopped || mode === Mode.Pass) {
       this.flushRaw(this.decoder.bytesSeen);
       return;
@@ -586,10 +687,12 @@ export class ChaosDirection {
     const start = this.chunkStart;
     if (from < start) this.emitWrite(this.carry.subarray(from - this.carryStart, Math.min(to, start) - this.carryStart));
     if (to > start) {
-      // A plain view, not chunk.subarray(): on a Buffer that goes through Symbol.species and costs more.
       const chunk = this.chunk;
       const at = Math.max(from, start) - start;
-      this.emitWrite(new Uint8Array(chunk.buffer, chunk.byteOffset + at, to - start - at));
+      // The whole chunk as it came (most pushes), else a plain view, not chunk.subarray(): on a Buffer that
+      // goes through Symbol.species and costs more.
+      if (at === 0 && to - start === chunk.length) this.emitWrite(chunk);
+      else this.emitWrite(new Uint8Array(chunk.buffer, chunk.byteOffset + at, to - start - at));
     }
   }
 
@@ -642,7 +745,7 @@ export class ChaosDirection {
         null,
         null,
       );
-      this.actions.push({ type: 'reset' });
+      this.out.reset();
       this.done = true;
       return;
     }
@@ -652,7 +755,7 @@ export class ChaosDirection {
   private send(bytes: Uint8Array, bytesPerSecond: number | null): void {
     if (bytes.length === 0) return;
     if (bytesPerSecond === null) {
-      this.actions.push({ type: 'write', bytes });
+      this.out.write(bytes);
       this.outputOffset += bytes.length;
       return;
     }
@@ -663,7 +766,7 @@ export class ChaosDirection {
       const start = Math.max(this.now, this.linkFree, this.holdUntil);
       if (start > this.now) this.holdFor(start - this.now);
       this.linkFree = start + (part.length * 1000) / bytesPerSecond;
-      this.actions.push({ type: 'write', bytes: part });
+      this.out.write(part);
       this.outputOffset += part.length;
     }
   }
@@ -673,7 +776,7 @@ export class ChaosDirection {
     const until = this.now + ms;
     if (until <= this.holdUntil) return;
     this.holdUntil = until;
-    this.actions.push({ type: 'delay', ms });
+    this.out.delay(ms, this.now);
   }
 
   /** The plan's faults about the frame itself (not those reported before it). */
@@ -683,21 +786,18 @@ export class ChaosDirection {
 
   private report(fault: PendingFault, frame: FrameRef | null, outIndex: number | null): void {
     this.faultCount++;
-    const record: Extract<ChaosAction, { type: 'fault' }> = {
-      type: 'fault',
-      fault: {
-        dir: this.direction,
-        frame,
-        out_index: outIndex,
-        out_offset: this.outputOffset,
-        toxic: fault.toxic.name,
-        toxic_type: fault.toxic.type,
-        message: fault.message,
-      },
+    const record: FaultRecord = {
+      dir: this.direction,
+      frame,
+      out_index: outIndex,
+      out_offset: this.outputOffset,
+      toxic: fault.toxic.name,
+      toxic_type: fault.toxic.type,
+      message: fault.message,
     };
-    if (fault.before) record.fault.before = fault.before;
-    if (fault.after) record.fault.after = fault.after;
-    this.actions.push(record);
+    if (fault.before) record.before = fault.before;
+    if (fault.after) record.after = fault.after;
+    this.out.fault(record);
   }
 }
 
@@ -740,6 +840,26 @@ class Asking implements FrameContext<AnyToxic['attributes']> {
 
   fault(message: string, before?: FaultValues, after?: FaultValues): void {
     this.plan.faults.push(pendingFault(this.toxic, message, before, after));
+  }
+}
+
+/** Collects actions as a list (what `push` and `end` return). */
+class ActionList implements ChaosOutput {
+  readonly actions: ChaosAction[] = [];
+  write(bytes: Uint8Array): void {
+    this.actions.push({ type: 'write', bytes });
+  }
+  delay(ms: number): void {
+    this.actions.push({ type: 'delay', ms });
+  }
+  end(): void {
+    this.actions.push({ type: 'end' });
+  }
+  reset(): void {
+    this.actions.push({ type: 'reset' });
+  }
+  fault(record: FaultRecord): void {
+    this.actions.push({ type: 'fault', fault: record });
   }
 }
 

@@ -3,8 +3,11 @@
  * direction (engine.ts, sans-IO) decides what the receiver gets, and an ActionRunner (runner.ts) performs
  * that on the relay, in order and on time.
  *
- *   sender ──chunk──► ChaosDirection.push ──actions──► ActionRunner ──► forward + analyze ──► receiver
+ *   sender ──chunk──► ChaosDirection.pushInto ──actions──► ActionRunner ──► forward + analyze ──► receiver
  *
+ * - A chunk of a direction no toxic acts on costs its frame headers: the engine follows them
+ *   (pushUnchanged) and the chunk goes out as it came, straight to the relay. Otherwise a chunk no toxic
+ *   changes costs one write action, which the runner performs at once (nothing queued or allocated).
  * - The analyzer decodes what the receiver gets, not what the sender sent: the connection's violations
  *   are the ones the toxics cause, each right after the `fault` event that says what was changed.
  * - A sender's FIN is passed on by the engine, after whatever it still holds (a delayed frame, a message
@@ -107,8 +110,16 @@ class ChaosForwarding implements Forwarding {
 
   data(leg: RelayLeg, chunk: Uint8Array): void {
     this.#legs[leg.dir] = leg;
-    const now = this.#timers.now();
-    this.#runners[leg.dir].run(this.#engines[leg.dir].push(chunk, now), now);
+    const engine = this.#engines[leg.dir];
+    const runner = this.#runners[leg.dir];
+    // Nothing waits behind a delay (which the chunk must not overtake) and no toxic acts on the direction.
+    if (runner.isFree() && engine.pushUnchanged(chunk)) {
+      const relay = this.#attached();
+      relay.forward(leg, chunk);
+      relay.analyze(leg, chunk);
+      return;
+    }
+    engine.pushInto(runner, chunk, this.#timers.now());
   }
 
   frameRest(leg: RelayLeg, piece: Uint8Array): string | null {
@@ -118,9 +129,8 @@ class ChaosForwarding implements Forwarding {
 
   end(leg: RelayLeg): boolean {
     this.#legs[leg.dir] = leg;
-    const now = this.#timers.now();
     // What the engine still holds goes out, then the FIN (RelayControl.end), on time after any delay.
-    this.#runners[leg.dir].run(this.#engines[leg.dir].end(now), now);
+    this.#engines[leg.dir].endInto(this.#runners[leg.dir], this.#timers.now());
     return true;
   }
 
@@ -130,11 +140,13 @@ class ChaosForwarding implements Forwarding {
     this.#runners['server->client'].close();
   }
 
+  #attached(): RelayControl {
+    if (!this.#relay) throw new Error(`the chaos engine of ${this.#conn} ran before its relay was attached`);
+    return this.#relay;
+  }
+
   #runner(dir: Direction): ActionRunner {
-    const relay = (): RelayControl => {
-      if (!this.#relay) throw new Error(`the chaos engine of ${this.#conn} ran before its relay was attached`);
-      return this.#relay;
-    };
+    const relay = (): RelayControl => this.#attached();
     const leg = (): RelayLeg => {
       const known = this.#legs[dir];
       // Actions only come from a push or an end, which hand the leg over first.

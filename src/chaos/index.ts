@@ -2,8 +2,9 @@
  * Frame-aware fault injection (`wsdiag chaos`).
  *
  * - engine.ts: `ChaosDirection` (sans-IO, one per direction of a connection: `push(chunk, now)` and
- *   `end(now)` return actions) and `createChaosConnection` (both directions);
- * - runner.ts: `ActionRunner`, which performs those actions on a socket pair with timers;
+ *   `end(now)` return actions; `pushInto` and `endInto` hand them to a ChaosOutput as they are decided)
+ *   and `createChaosConnection` (both directions);
+ * - runner.ts: `ActionRunner`, the ChaosOutput that performs those actions on a socket pair with timers;
  * - registry.ts, config.ts: the toxics (validated once for the API, config files and `--toxic`);
  * - forwarding.ts: `chaosAddon`, the engines as the proxy's forwarding strategy (src/proxy/forwarding.ts);
  * - run.ts: `startChaos`, the proxy with fault injection and its API, as one call;

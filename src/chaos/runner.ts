@@ -1,14 +1,15 @@
 /**
  * Performs an engine's actions on one direction of a relay, in order, honouring delays: the I/O half of
  * the chaos engine, kept apart so the relay only wires sockets to it. Timers and the clock are injected
- * (tests drive them by hand).
+ * (tests drive them by hand). It is the engine's ChaosOutput: an action with nothing to wait for is
+ * performed as the engine decides it, and only what a delay holds back is queued.
  *
  *   const runner = new ActionRunner({ write: (b) => upstream.write(b), end: () => upstream.end(),
  *                                     reset: () => destroyBoth(), fault: (f) => log(faultEvent(f, conn)) });
- *   client.on('data', (chunk) => { const now = runner.now(); runner.run(engine.push(chunk, now), now); });
- *   client.on('end', () => { const now = runner.now(); runner.run(engine.end(now), now); });
+ *   client.on('data', (chunk) => engine.pushInto(runner, chunk, runner.now()));
+ *   client.on('end', () => engine.endInto(runner, runner.now()));
  */
-import type { ChaosAction, FaultRecord } from './types.js';
+import type { ChaosAction, ChaosOutput, FaultRecord } from './types.js';
 
 export interface ChaosSink {
   write(bytes: Uint8Array): void;
@@ -37,7 +38,7 @@ interface Queued {
   at: number;
 }
 
-export class ActionRunner {
+export class ActionRunner implements ChaosOutput {
   private queue: Queued[] = [];
   private head = 0;
   private releaseAt = Number.NEGATIVE_INFINITY;
@@ -66,16 +67,59 @@ export class ActionRunner {
 
   /** Performs `actions` (returned by a push or end at time `now`): now, or when their delay has passed. */
   run(actions: readonly ChaosAction[], now: number): void {
-    if (this.closed) return;
     for (const action of actions) {
-      if (action.type === 'delay') {
-        this.releaseAt = Math.max(this.releaseAt, now + action.ms);
-        continue;
+      switch (action.type) {
+        case 'write':
+          this.write(action.bytes);
+          break;
+        case 'delay':
+          this.delay(action.ms, now);
+          break;
+        case 'end':
+          this.end();
+          break;
+        case 'reset':
+          this.reset();
+          break;
+        case 'fault':
+          this.fault(action.fault);
+          break;
       }
-      if (action.type === 'write') this.bytesQueued += action.bytes.length;
-      this.queue.push({ action, at: this.releaseAt });
     }
-    this.drain();
+  }
+
+  // ChaosOutput: each action now, or queued behind a delay (or behind what a delay already holds).
+
+  write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.isFree()) this.sink.write(bytes);
+    else {
+      this.bytesQueued += bytes.length;
+      this.enqueue({ type: 'write', bytes });
+    }
+  }
+
+  /** Holds every later action until `ms` after `now`; a release time already later stands. */
+  delay(ms: number, now: number): void {
+    if (!this.closed) this.releaseAt = Math.max(this.releaseAt, now + ms);
+  }
+
+  end(): void {
+    if (this.closed) return;
+    if (this.isFree()) this.sink.end();
+    else this.enqueue({ type: 'end' });
+  }
+
+  reset(): void {
+    if (this.closed) return;
+    if (this.isFree()) this.perform({ type: 'reset' });
+    else this.enqueue({ type: 'reset' });
+  }
+
+  fault(record: FaultRecord): void {
+    if (this.closed) return;
+    if (this.isFree()) this.sink.fault(record);
+    else this.enqueue({ type: 'fault', fault: record });
   }
 
   /** Drops whatever waits (the connection is gone). */
@@ -86,6 +130,21 @@ export class ActionRunner {
     this.queue = [];
     this.head = 0;
     this.bytesQueued = 0;
+  }
+
+  /** Nothing waits and no delay holds: an action now would be performed at once. */
+  isFree(): boolean {
+    if (this.closed || this.head < this.queue.length) return false;
+    if (this.releaseAt === Number.NEGATIVE_INFINITY) return true;
+    if (this.releaseAt > this.timers.now()) return false;
+    // The hold is over: later actions need not read the clock (a release time in the past holds nothing).
+    this.releaseAt = Number.NEGATIVE_INFINITY;
+    return true;
+  }
+
+  private enqueue(action: Queued['action']): void {
+    this.queue.push({ action, at: this.releaseAt });
+    this.drain();
   }
 
   private drain(): void {

@@ -154,6 +154,20 @@ export type ChaosAction =
   | { type: 'reset' }
   | { type: 'fault'; fault: FaultRecord };
 
+/**
+ * Where an engine's actions go, one call per action, in order, as the engine decides them (ChaosAction's
+ * cases; `delay` also gets the `now` of the push or end that asked for it): an ActionRunner performs them
+ * on the spot, with nothing allocated for a chunk that goes through unchanged; `push` and `end` collect
+ * them into a ChaosAction[].
+ */
+export interface ChaosOutput {
+  write(bytes: Uint8Array): void;
+  delay(ms: number, now: number): void;
+  end(): void;
+  reset(): void;
+  fault(record: FaultRecord): void;
+}
+
 /** The JSON body of every API error (toxiproxy's shape, plus the known types on an unknown one). */
 export interface ChaosErrorBody {
   error: string;

@@ -58,6 +58,7 @@ export {
   type FaultValues,
   type FaultRecord,
   type ChaosAction,
+  type ChaosOutput,
   type ChaosErrorBody,
 } from '../chaos/index.js';
 export type { FaultEvent } from '../events/index.js';

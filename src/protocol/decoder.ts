@@ -41,6 +41,13 @@ export interface DecoderOptions {
   maxMessage?: number;
   /** The message types the receiving endpoint accepts (1003 rules); null or 'any' = no check. */
   typePolicy?: TypePolicy | null;
+  /**
+   * Find frames and nothing else, for a relay that needs only their boundaries (the chaos engine): no
+   * rule is checked but the one that loses the boundaries (`length-msb-set`, which still stops decoding),
+   * no message is assembled, and no payload is unmasked, validated or inflated unless the sink hears
+   * `payload`. The sink gets `frame`, `payload`, `frameEnd` and `stopped` only.
+   */
+  framesOnly?: boolean;
 }
 
 const enum State {
@@ -64,6 +71,8 @@ export class FrameDecoder {
   readonly maxMessage: number;
   /** Parsed permessage-deflate agreement, null when not negotiated. */
   readonly deflate: DeflateParams | null;
+  /** Frame boundaries only (DecoderOptions.framesOnly). */
+  readonly framesOnly: boolean;
   /** Set when the extensions value could not be parsed (the handshake checks report it). */
   readonly extensionsError: string | null = null;
 
@@ -133,6 +142,7 @@ export class FrameDecoder {
     this.from = options.from;
     this.typePolicy = options.typePolicy ?? null;
     this.maxMessage = options.maxMessage ?? DEFAULT_MAX_MESSAGE;
+    this.framesOnly = options.framesOnly ?? false;
     const deflate = negotiatedDeflate(options.extensions);
     if (deflate && 'error' in deflate) {
       this.extensionsError = deflate.error;
@@ -140,11 +150,12 @@ export class FrameDecoder {
     } else {
       this.deflate = deflate;
     }
-    this.inflater = this.deflate
-      ? this.from === 'client'
-        ? new MessageInflater(this.deflate.clientMaxWindowBits, this.deflate.clientNoContextTakeover)
-        : new MessageInflater(this.deflate.serverMaxWindowBits, this.deflate.serverNoContextTakeover)
-      : null;
+    this.inflater =
+      this.deflate && !this.framesOnly
+        ? this.from === 'client'
+          ? new MessageInflater(this.deflate.clientMaxWindowBits, this.deflate.clientNoContextTakeover)
+          : new MessageInflater(this.deflate.serverMaxWindowBits, this.deflate.serverNoContextTakeover)
+        : null;
   }
 
   /** Changes the accepted message types from the next message on (e.g. a policy learned from a 1003 close). */
@@ -203,6 +214,11 @@ export class FrameDecoder {
       this.ignoredBytes += chunk.length;
       return;
     }
+    // Frames only and no payload listener: nothing is unmasked, so no work area (and no view of the chunk).
+    if (this.framesOnly && !this.listens) {
+      this.consume(chunk);
+      return;
+    }
     const shared = claimSharedScratch();
     this.scratch = shared ?? (this.ownScratch ??= createPrivateScratch());
     try {
@@ -218,7 +234,13 @@ export class FrameDecoder {
     const end = chunk.length;
     while (pos < end) {
       if (this.state === State.Header) {
-        if (this.headerLength === 0 && this.message === null && !this.closeSent && this.streamOffset >= this.runsBlockedUntil) {
+        if (
+          this.headerLength === 0 &&
+          this.message === null &&
+          !this.closeSent &&
+          !this.framesOnly &&
+          this.streamOffset >= this.runsBlockedUntil
+        ) {
           const next = this.textRun(chunk, pos, end);
           if (next > pos) {
             pos = next;
@@ -443,6 +465,13 @@ export class FrameDecoder {
         'now',
       );
       this.stop('length-msb-set');
+      return;
+    }
+    if (this.framesOnly) {
+      // Nothing in the payload is looked at (a payload listener still hears it, unmasked).
+      this.kind = Kind.Skip;
+      this.state = State.Payload;
+      if (length === 0) this.endFrame();
       return;
     }
     this.checkHeader((b0 & 0x20) !== 0, (b0 & 0x10) !== 0, nonMinimal, len7);

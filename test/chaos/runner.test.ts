@@ -1,47 +1,17 @@
 /**
  * The action runner on a hand-driven clock: writes go out at once, or in order once their delay has
  * passed; delays count from the push that asked for them and overlap rather than add up; a reset drops
- * whatever still waits. Driven with the engine's own output for latency and bandwidth.
+ * whatever still waits. Driven with the engine's own output for latency and bandwidth, as a list (`run`)
+ * and as the engine's ChaosOutput (`pushInto`): the same actions at the same times either way, and a chunk
+ * no toxic changes written as it is decided, the chunk itself, with nothing queued.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ActionRunner, type ChaosSink, type ChaosTimers } from '../../src/chaos/runner.js';
+import { ActionRunner, type ChaosSink } from '../../src/chaos/runner.js';
 import type { ChaosAction, FaultRecord } from '../../src/chaos/types.js';
 import { ChaosDirection, staticToxics } from '../../src/chaos/engine.js';
 import { concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
-import { toxic } from './support.js';
-
-/** A clock and timers the test moves by hand. */
-class FakeTimers implements ChaosTimers {
-  time = 0;
-  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
-  private nextId = 1;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.time + ms, callback, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  /** Moves the clock to `to`, firing due timers in order. */
-  advance(to: number): void {
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= to).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.callback();
-    }
-    this.time = to;
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-}
+import { FakeTimers, toxic } from './support.js';
 
 class RecordingSink implements ChaosSink {
   log: string[] = [];
@@ -154,5 +124,71 @@ describe('ActionRunner', () => {
       written.reduce((n, [, len]) => n + len, 0),
       4000,
     );
+  });
+
+  it('as the engine output, a chunk no toxic changes is written at once: the chunk itself, nothing queued', () => {
+    const timers = new FakeTimers();
+    const written: Uint8Array[] = [];
+    const runner = new ActionRunner({ write: (b) => written.push(b), end: () => {}, reset: () => {}, fault: () => {} }, timers);
+    const engine = new ChaosDirection({
+      direction: 'client->server',
+      toxics: staticToxics([toxic('noop', 'client->server'), toxic('rsv', 'client->server', {}, { toxicity: 0 })]),
+      seed: 's',
+      connection: 'c1',
+    });
+    const chunk = concatBytes([
+      encodeFrame({ opcode: 1, payload: 'one', mask: true }),
+      encodeFrame({ opcode: 2, payload: new Uint8Array(300), mask: true }),
+    ]);
+    engine.pushInto(runner, chunk, 0);
+    assert.equal(written.length, 1);
+    assert.equal(written[0], chunk, 'the pushed chunk, not a copy or a view');
+    assert.ok(!runner.waiting);
+    assert.equal(runner.queuedBytes, 0);
+    assert.equal(timers.pending, 0);
+  });
+
+  it('as the engine output, it does what run() does with the same actions as a list', () => {
+    const toxics = [
+      toxic('latency', 'server->client', { latency: 40, jitter: 30 }),
+      toxic('bandwidth', 'server->client', { rate: 20 }),
+      toxic('inject-ping', 'server->client', { frames: 'message' }, { toxicity: 0.5 }),
+      toxic('fragment', 'server->client', { size: 100 }, { toxicity: 0.5 }),
+    ];
+    const frames = Array.from({ length: 12 }, (_, i) =>
+      i % 4 === 3 ? encodeFrame({ opcode: 9, payload: 'p' }) : encodeFrame({ opcode: 2, payload: new Uint8Array(200 + 90 * i).fill(i) }),
+    );
+    const stream = concatBytes(frames);
+    // Pushes of uneven sizes, some mid-frame, at uneven times; then the end.
+    const cuts = [1, 150, 151, 900, 2000, 2001, 4000, stream.length];
+    const play = (streaming: boolean): string[] => {
+      const timers = new FakeTimers();
+      const log: string[] = [];
+      const runner = new ActionRunner(
+        {
+          write: (b) => log.push(`${timers.time}: write ${Buffer.from(b).toString('hex')}`),
+          end: () => log.push(`${timers.time}: end`),
+          reset: () => log.push(`${timers.time}: reset`),
+          fault: (f) => log.push(`${timers.time}: fault ${f.message}`),
+        },
+        timers,
+      );
+      const engine = new ChaosDirection({ direction: 'server->client', toxics: staticToxics(toxics), seed: 'same', connection: 'c1' });
+      let from = 0;
+      cuts.forEach((to, i) => {
+        const chunk = stream.subarray(from, to);
+        from = to;
+        if (streaming) engine.pushInto(runner, chunk, timers.now());
+        else runner.run(engine.push(chunk, timers.now()), timers.now());
+        timers.advance(timers.time + 7 * i);
+      });
+      if (streaming) engine.endInto(runner, timers.now());
+      else runner.run(engine.end(timers.now()), timers.now());
+      timers.advance(100_000);
+      return log;
+    };
+    const listed = play(false);
+    assert.ok(listed.some((line) => line.includes('fault')) && listed.at(-1)?.endsWith(': end'));
+    assert.deepEqual(play(true), listed);
   });
 });

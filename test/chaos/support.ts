@@ -4,6 +4,7 @@
  */
 import { senderOf, type Direction } from '../../src/events/index.js';
 import { ChaosDirection, staticToxics, type ToxicSource } from '../../src/chaos/engine.js';
+import type { ChaosTimers } from '../../src/chaos/runner.js';
 import { validateToxic } from '../../src/chaos/registry.js';
 import type { AnyToxic, ChaosAction, FaultRecord, ToxicAttributeMap, ToxicType } from '../../src/chaos/types.js';
 import { concatBytes } from '../../src/protocol/encoder.js';
@@ -111,4 +112,36 @@ export function messagesOf(run: DecodeRun): Array<[number, string]> {
 
 export function bytesEqual(actual: Uint8Array, expected: Uint8Array): boolean {
   return Buffer.from(actual).equals(Buffer.from(expected));
+}
+
+/** A clock and timers the test moves by hand. */
+export class FakeTimers implements ChaosTimers {
+  time = 0;
+  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
+  private nextId = 1;
+  now(): number {
+    return this.time;
+  }
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.time + ms, callback, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+  /** Moves the clock to `to`, firing due timers in order. */
+  advance(to: number): void {
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = due.at;
+      due.callback();
+    }
+    this.time = to;
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
 }
