@@ -30,6 +30,9 @@ class FakeRelay implements RelayControl {
     this.log.push(['forward', bytes]);
     (leg as { forwarded: number }).forwarded += bytes.length;
   }
+  corked(_leg: RelayLeg, fn: () => void): void {
+    fn();
+  }
   close(): void {}
   emit(event: WsdiagEvent): void {
     this.events.push(event);
@@ -44,8 +47,22 @@ class FakeRelay implements RelayControl {
 function connect(registry: ToxicRegistry, timers = new FakeTimers()): { forwarding: Forwarding; relay: FakeRelay; leg: RelayLeg } {
   const addon = chaosAddon({ toxics: registry, seed: 's', timers, clock: () => new Date(0) });
   const relay = new FakeRelay();
-  addon.handshake?.(relay.conn, { path: '/', request: {}, status: 101, response: {} });
-  addon.connection?.({ conn: relay.conn, path: '/', subprotocol: null, extensions: null });
+  addon.handshake?.(relay.conn, {
+    method: 'GET',
+    path: '/',
+    upstream: { path: '/', host: '127.0.0.1:1' },
+    request: {},
+    status: 101,
+    response: {},
+  });
+  const end = { ip: '127.0.0.1', port: 1 };
+  addon.connection?.({
+    conn: relay.conn,
+    path: '/',
+    subprotocol: null,
+    extensions: null,
+    legs: { client: { client: end, server: end }, upstream: { client: end, server: end } },
+  });
   const forwarding = addon.forwarding?.(relay);
   assert.ok(forwarding);
   return { forwarding, relay, leg: { dir: S2C, forwarded: 0 } };
