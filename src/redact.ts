@@ -510,25 +510,53 @@ export function redactFormPairs(text: string): string {
 
 /** JSON_PAIR's pass: `"name": "REDACTED` for a credential's name and a value that is not empty. */
 export function redactJsonPairs(text: string): string {
+  const length = text.length;
   let out = '';
   let done = 0;
-  let from = 0;
-  for (;;) {
-    const open = text.indexOf('"', from);
-    if (open < 0) break;
-    const pair = jsonPairAt(text, open);
-    if (pair === null) {
-      from = open + 1;
+  let open = text.indexOf('"');
+  // Every quote is where the expression would try a match; each try below reads the text once, and the
+  // next quote is searched from where the try stopped (no quote lies in between).
+  while (open >= 0) {
+    // 1 to 64 characters other than " \\ CR LF, then a quote; looking past 65 cannot make a name.
+    const nameEnd = nextStop(text, open + 1, Math.min(length, open + 66));
+    if (nameEnd === open + 1 || nameEnd - open - 1 > 64 || nameEnd >= length || text.charCodeAt(nameEnd) !== QUOTE) {
+      open = nextQuote(text, nameEnd);
       continue;
     }
-    const { nameEnd, valueStart, valueEnd } = pair;
+    const valueStart = jsonValueStart(text, nameEnd + 1);
+    if (valueStart < 0) {
+      open = nameEnd;
+      continue;
+    }
+    // (?:[^"\\\r\n]|\\.)*: an escape takes the next character unless it ends a line.
+    let valueEnd = nextStop(text, valueStart);
+    while (valueEnd + 1 < length && text.charCodeAt(valueEnd) === BACKSLASH && !isLineTerminator(text.charCodeAt(valueEnd + 1))) {
+      valueEnd = nextStop(text, valueEnd + 2);
+    }
     if (valueEnd > valueStart && isSecretName(text.slice(open + 1, nameEnd))) {
       out += text.slice(done, valueStart) + REDACTED;
       done = valueEnd;
     }
-    from = valueEnd;
+    open = nextQuote(text, valueEnd);
   }
   return done === 0 ? text : out + text.slice(done);
+}
+
+/** `\s*:\s*"` from `at` (just after a JSON_PAIR name's closing quote): where the value starts, or -1. */
+function jsonValueStart(text: string, from: number): number {
+  const length = text.length;
+  let at = from;
+  while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
+  if (at >= length || text.charCodeAt(at) !== COLON) return -1;
+  at++;
+  while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
+  if (at >= length || text.charCodeAt(at) !== QUOTE) return -1;
+  return at + 1;
+}
+
+/** The first quote at or after `from`, or -1. */
+function nextQuote(text: string, from: number): number {
+  return from < text.length && text.charCodeAt(from) === QUOTE ? from : text.indexOf('"', from);
 }
 
 /** HEADER_LINE's pass: the value of a credential header (`Authorization` keeps its scheme). */
@@ -576,36 +604,18 @@ const LF = 0x0a;
 const COLON = 0x3a;
 
 /**
- * JSON_PAIR at `open` (a quote): the end of the name (its closing quote), where the value starts and where
- * the match ends; null when the expression does not match there.
+ * The index of the first `" \\ CR LF` (what ends a JSON_PAIR name or value) at or after `from`, but no
+ * further than `limit`; `limit` when there is none before it. A loop over character codes: called at every
+ * quote of a payload, where a regular expression's setup costs more than the few characters it looks at.
  */
-function jsonPairAt(text: string, open: number): { nameEnd: number; valueStart: number; valueEnd: number } | null {
-  const length = text.length;
-  // 1 to 64 characters other than " \\ CR LF, then a quote.
-  const nameEnd = nextStop(text, open + 1);
-  if (nameEnd === open + 1 || nameEnd - open - 1 > 64 || nameEnd >= length || text.charCodeAt(nameEnd) !== QUOTE) return null;
-  let at = nameEnd + 1;
-  while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
-  if (at >= length || text.charCodeAt(at) !== COLON) return null;
-  at++;
-  while (at < length && isJsWhitespace(text.charCodeAt(at))) at++;
-  if (at >= length || text.charCodeAt(at) !== QUOTE) return null;
-  const valueStart = at + 1;
-  // (?:[^"\\\r\n]|\\.)*: an escape takes the next character unless it ends a line.
-  at = nextStop(text, valueStart);
-  while (at < length && text.charCodeAt(at) === BACKSLASH && at + 1 < length && !isLineTerminator(text.charCodeAt(at + 1))) {
-    at = nextStop(text, at + 2);
+function nextStop(text: string, from: number, limit = text.length): number {
+  let at = from;
+  while (at < limit) {
+    const c = text.charCodeAt(at);
+    if (c === QUOTE || c === BACKSLASH || c === CR || c === LF) return at;
+    at++;
   }
-  return { nameEnd, valueStart, valueEnd: at };
-}
-
-/** `" \\ CR LF`: what ends a JSON_PAIR name or value. */
-const STOP = /["\\\r\n]/g;
-
-/** The index of the first `" \\ CR LF` at or after `from`, or the text's length (a native search, no match object). */
-function nextStop(text: string, from: number): number {
-  STOP.lastIndex = from;
-  return STOP.test(text) ? STOP.lastIndex - 1 : text.length;
+  return limit;
 }
 
 /**
