@@ -26,6 +26,7 @@ import { reportHeadlines, type Headline } from './support/headline.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { median, rotated } from './support/stats.js';
+import { countAfter, valueAfter } from './support/args.js';
 
 /** Issue goals: the whole process at least this much faster than ws's, per payload size. */
 const GOALS: Partial<Record<number, number>> = { 1024: 2, 65536: 1.3 };
@@ -90,18 +91,9 @@ interface HugeResult {
 
 function parseOptions(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
-  const valueAfter = (flag: string): string | undefined => {
-    const at = argv.indexOf(flag);
-    return at < 0 ? undefined : argv[at + 1];
-  };
-  const count = (flag: string, fallback: number): number => {
-    const raw = valueAfter(flag);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
-    return value;
-  };
-  const baseline = valueAfter('--baseline');
+  const after = (flag: string): string | undefined => valueAfter(argv, flag);
+  const count = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
+  const baseline = after('--baseline');
   return {
     quick,
     reps: count('--reps', quick ? 3 : 5),

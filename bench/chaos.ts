@@ -19,6 +19,7 @@ import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
 import { median } from './support/stats.js';
+import { countAfter } from './support/args.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
@@ -36,13 +37,7 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
-  const numberAfter = (flag: string, fallback: number): number => {
-    const at = argv.indexOf(flag);
-    if (at < 0) return fallback;
-    const value = Number(argv[at + 1]);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
-    return value;
-  };
+  const numberAfter = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
   return {
     quick,
     ownModules: argv.includes('--own-modules'),

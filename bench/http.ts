@@ -22,6 +22,7 @@ import { runHttpLoad } from './support/http-load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { median, percentileOfSorted } from './support/stats.js';
+import { countAfter } from './support/args.js';
 
 /** GET answers of these sizes, and one POST of a 4 KiB body answered with 256 bytes (a REST call). */
 const SCENARIOS = [
@@ -58,13 +59,7 @@ interface ScenarioResult extends Sample {
 
 function parseOptions(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
-  const numberAfter = (flag: string, fallback: number): number => {
-    const at = argv.indexOf(flag);
-    if (at < 0) return fallback;
-    const value = Number(argv[at + 1]);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
-    return value;
-  };
+  const numberAfter = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
   return {
     quick,
     reps: numberAfter('--reps', quick ? 1 : 3),

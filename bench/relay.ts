@@ -29,6 +29,7 @@ import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { nginxVersion, startNginx, startWsdiagCli } from './support/relays.js';
 import { writeResults } from './support/results.js';
 import { median, rotated } from './support/stats.js';
+import { countAfter, valueAfter } from './support/args.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
 const CONNECTIONS = 50;
@@ -78,17 +79,8 @@ interface HugeRunResult {
 
 function parseOptions(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
-  const valueAfter = (flag: string): string | undefined => {
-    const at = argv.indexOf(flag);
-    return at < 0 ? undefined : argv[at + 1];
-  };
-  const count = (flag: string, fallback: number): number => {
-    const raw = valueAfter(flag);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
-    return value;
-  };
+  const after = (flag: string): string | undefined => valueAfter(argv, flag);
+  const count = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
   return {
     quick,
     reps: count('--reps', quick ? 1 : 3),
@@ -96,7 +88,7 @@ function parseOptions(argv: readonly string[]): Options {
     durationMs: count('--duration', quick ? 1000 : 3000),
     huge: !argv.includes('--no-huge'),
     nginx: !argv.includes('--no-nginx'),
-    wsdiagArgs: (valueAfter('--wsdiag-args') ?? '').split(' ').filter((a) => a !== ''),
+    wsdiagArgs: (after('--wsdiag-args') ?? '').split(' ').filter((a) => a !== ''),
   };
 }
 

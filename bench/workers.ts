@@ -22,6 +22,7 @@ import { treeCpuMicros } from './support/proc-cpu.js';
 import { nginxVersion, startNginx, startWsdiagCli, type ExternalRelay } from './support/relays.js';
 import { writeResults } from './support/results.js';
 import { median, percentileOfSorted } from './support/stats.js';
+import { countAfter, valueAfter } from './support/args.js';
 
 const CONNECTIONS = 50;
 const MAX_MESSAGES_PER_WINDOW = 2_000_000;
@@ -61,15 +62,8 @@ interface Result {
 
 function parseOptions(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
-  const after = (flag: string): string | undefined => {
-    const at = argv.indexOf(flag);
-    return at < 0 ? undefined : argv[at + 1];
-  };
-  const positive = (flag: string, fallback: number): number => {
-    const value = after(flag) === undefined ? fallback : Number(after(flag));
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
-    return value;
-  };
+  const after = (flag: string): string | undefined => valueAfter(argv, flag);
+  const positive = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
   const sizes = (after('--sizes') ?? '64,4096,262144').split(',').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error('--sizes takes sizes in bytes, e.g. 64,4096');
   return {

@@ -1,0 +1,16 @@
+/** The benchmarks' own small command lines (`--quick`, `--reps N`, `--window MS`...): read the same way by each. */
+
+/** The value after `flag` in `argv`, or undefined when the flag is not there. */
+export function valueAfter(argv: readonly string[], flag: string): string | undefined {
+  const at = argv.indexOf(flag);
+  return at < 0 ? undefined : argv[at + 1];
+}
+
+/** The positive whole number after `flag`, or `fallback` when the flag is not there; anything else is an error. */
+export function countAfter(argv: readonly string[], flag: string, fallback: number): number {
+  const raw = valueAfter(argv, flag);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
+  return value;
+}
