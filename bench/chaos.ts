@@ -19,7 +19,7 @@ import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
 import { median } from './support/stats.js';
-import { countAfter } from './support/args.js';
+import { windowedOptions, type WindowedOptions } from './support/args.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
@@ -27,24 +27,12 @@ const GOAL = 0.9;
 const RELAYS = ['proxy', 'chaos'] as const;
 type Relay = (typeof RELAYS)[number];
 
-interface Options {
-  quick: boolean;
+interface Options extends WindowedOptions {
   ownModules: boolean;
-  reps: number;
-  warmupMs: number;
-  windowMs: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const quick = argv.includes('--quick');
-  const numberAfter = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
-  return {
-    quick,
-    ownModules: argv.includes('--own-modules'),
-    reps: numberAfter('--reps', quick ? 1 : 5),
-    warmupMs: quick ? 200 : 300,
-    windowMs: numberAfter('--window', quick ? 400 : 1000),
-  };
+  return { ...windowedOptions(argv), ownModules: argv.includes('--own-modules') };
 }
 
 interface Row {

@@ -19,7 +19,7 @@ import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { median } from './support/stats.js';
 import { must } from './support/must.js';
-import { countAfter } from './support/args.js';
+import { windowedOptions, type WindowedOptions } from './support/args.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
@@ -31,24 +31,12 @@ const HUGE_BYTES = 2 ** 30;
 const HUGE_TIMEOUT_MS = 180_000;
 const RSS_GOAL = 100 * 2 ** 20;
 
-interface Options {
-  quick: boolean;
-  reps: number;
-  warmupMs: number;
-  windowMs: number;
+interface Options extends WindowedOptions {
   huge: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const quick = argv.includes('--quick');
-  const numberAfter = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
-  return {
-    quick,
-    reps: numberAfter('--reps', quick ? 1 : 5),
-    warmupMs: quick ? 200 : 300,
-    windowMs: numberAfter('--window', quick ? 400 : 1000),
-    huge: !argv.includes('--no-huge'),
-  };
+  return { ...windowedOptions(argv), huge: !argv.includes('--no-huge') };
 }
 
 interface Sample {

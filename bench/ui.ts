@@ -18,7 +18,7 @@ import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { must } from './support/must.js';
 import { median } from './support/stats.js';
-import { countAfter } from './support/args.js';
+import { windowedOptions, type WindowedOptions } from './support/args.js';
 
 const SIZES = [64, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
@@ -27,24 +27,12 @@ const MAX_MESSAGES_PER_WINDOW = 2_000_000;
 
 type Reader = 'off' | 'feed' | 'browser';
 
-interface Options {
-  quick: boolean;
-  reps: number;
-  warmupMs: number;
-  windowMs: number;
+interface Options extends WindowedOptions {
   browser: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const quick = argv.includes('--quick');
-  const numberAfter = (flag: string, fallback: number): number => countAfter(argv, flag, fallback);
-  return {
-    quick,
-    reps: numberAfter('--reps', quick ? 1 : 5),
-    warmupMs: quick ? 200 : 300,
-    windowMs: numberAfter('--window', quick ? 400 : 1000),
-    browser: !argv.includes('--no-browser'),
-  };
+  return { ...windowedOptions(argv), browser: !argv.includes('--no-browser') };
 }
 
 interface Sample {

@@ -14,3 +14,22 @@ export function countAfter(argv: readonly string[], flag: string, fallback: numb
   if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive integer`);
   return value;
 }
+
+/** What every closed-loop relay bench (messages, ui, chaos) takes: `--quick`, `--reps N`, `--window MS`. */
+export interface WindowedOptions {
+  quick: boolean;
+  reps: number;
+  warmupMs: number;
+  windowMs: number;
+}
+
+/** `--quick` (one short repetition, for a smoke run), `--reps N` (default 5) and `--window MS` (default 1000). */
+export function windowedOptions(argv: readonly string[]): WindowedOptions {
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    reps: countAfter(argv, '--reps', quick ? 1 : 5),
+    warmupMs: quick ? 200 : 300,
+    windowMs: countAfter(argv, '--window', quick ? 400 : 1000),
+  };
+}
