@@ -2,11 +2,12 @@
  * JSON Lines: the machine-readable log (DESIGN §2). One event per line, serialised whole and handed to
  * the stream in a single write, `\n`-terminated. Used for `--json` on stdout and `--log FILE`.
  */
-import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { OperationalError, UsageError } from '../errors.js';
 import type { WsdiagEvent } from '../events/index.js';
-import { LineSink, type LineSinkOptions, type SinkClosedListener } from './line-sink.js';
+import { FileLineSink } from './file-sink.js';
+import { LineSink, type LineOutput, type LineSinkOptions, type SinkClosedListener } from './line-sink.js';
 import type { Reporter } from './types.js';
 
 export interface JsonlOptions extends LineSinkOptions {
@@ -17,12 +18,18 @@ export interface JsonlOptions extends LineSinkOptions {
 }
 
 export class JsonlReporter implements Reporter {
-  readonly #sink: LineSink;
+  readonly #sink: LineOutput;
   readonly #ownsStream: boolean;
 
-  constructor(stream: Writable, options: JsonlOptions = {}) {
-    this.#sink = new LineSink(stream, options.onClosed, options);
-    this.#ownsStream = options.ownsStream ?? false;
+  /** Writes to a stream, or to an output already made (a log file's FileLineSink, which it then owns). */
+  constructor(target: Writable | FileLineSink, options: JsonlOptions = {}) {
+    if (target instanceof FileLineSink) {
+      this.#sink = target;
+      this.#ownsStream = true;
+    } else {
+      this.#sink = new LineSink(target, options.onClosed, options);
+      this.#ownsStream = options.ownsStream ?? false;
+    }
   }
 
   /** True once the stream is gone (EPIPE, destroyed, write error): the caller may end quietly. */
@@ -56,11 +63,27 @@ export class JsonlReporter implements Reporter {
   close(): Promise<void> {
     return this.#ownsStream ? this.#sink.end() : this.#sink.flush();
   }
+
+  /**
+   * Log rotation (SIGHUP): a regular log file is opened anew at its path, the lines written so far
+   * staying in the file that was moved away. Does nothing for other outputs (stdout, a pipe, a FIFO).
+   * Throws an OperationalError when the path cannot be opened; the old file then keeps getting lines.
+   */
+  reopen(): void {
+    if (!(this.#sink instanceof FileLineSink)) return;
+    try {
+      this.#sink.reopen();
+    } catch (err) {
+      throw new OperationalError(`cannot reopen log file ${this.#sink.path}: ${describeFsError(err)}`, { cause: err });
+    }
+  }
 }
 
 /**
  * Opens PATH for appending and returns a reporter that owns it. The file is opened synchronously so a
- * bad path is a usage error before anything listens, not an asynchronous stream error later.
+ * bad path is a usage error before anything listens, not an asynchronous stream error later. A regular
+ * file is written through a FileLineSink (one write per event-loop turn); anything else (a FIFO, a
+ * terminal, /dev/stdout) through a stream, which waits for a slow reader instead of blocking.
  */
 export function openJsonlLog(path: string, options: Omit<JsonlOptions, 'ownsStream'> = {}): JsonlReporter {
   let fd: number;
@@ -69,6 +92,7 @@ export function openJsonlLog(path: string, options: Omit<JsonlOptions, 'ownsStre
   } catch (err) {
     throw new UsageError(`cannot open log file ${path}: ${describeFsError(err)}`, { cause: err });
   }
+  if (isRegularFile(fd)) return new JsonlReporter(new FileLineSink(fd, path, options.onClosed));
   let stream: Writable;
   try {
     stream = createWriteStream(path, { fd, flags: 'a' });
@@ -77,6 +101,14 @@ export function openJsonlLog(path: string, options: Omit<JsonlOptions, 'ownsStre
     throw new UsageError(`cannot open log file ${path}: ${describeFsError(err)}`, { cause: err });
   }
   return new JsonlReporter(stream, { ...options, ownsStream: true });
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -22,7 +22,18 @@ export interface LineSinkOptions {
   batchChars?: number;
 }
 
-export class LineSink {
+/** What a line reporter writes to: a stream (LineSink) or a regular file (FileLineSink). */
+export interface LineOutput {
+  readonly closed: boolean;
+  readonly error: Error | undefined;
+  write(text: string): void;
+  release(): void;
+  room(): Promise<void> | null;
+  flush(): Promise<void>;
+  end(): Promise<void>;
+}
+
+export class LineSink implements LineOutput {
   readonly #stream: Writable;
   readonly #onClosed: SinkClosedListener | undefined;
   readonly #batchChars: number;
