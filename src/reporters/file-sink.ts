@@ -105,9 +105,9 @@ export class FileLineSink implements LineOutput {
     this.#parts = [];
     this.#chars = 0;
     try {
-      // A string goes to the file without a Buffer made here (Node encodes it natively, ~7 % of a
-      // --messages relay's CPU at 4 KiB otherwise). writeSync may write less than asked (a full disk, a
-      // signal): then the rest goes as bytes, until all is in or it throws.
+      // A string goes to the file without a Buffer made here (Node encodes it natively). writeSync may
+      // write less than asked (a full disk, a signal): then the rest goes as bytes, until all is in or
+      // it throws.
       const written = writeSync(this.#fd, text);
       if (written < Buffer.byteLength(text)) {
         const bytes = Buffer.from(text, 'utf8');
