@@ -2,11 +2,11 @@
  * JSON Lines: the machine-readable log (DESIGN §2). One event per line, serialised whole and handed to
  * the stream in a single write, `\n`-terminated. Used for `--json` on stdout and `--log FILE`.
  */
-import { closeSync, createWriteStream, fstatSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { OperationalError, UsageError } from '../errors.js';
 import type { WsdiagEvent } from '../events/index.js';
-import { FileLineSink } from './file-sink.js';
+import { ReopenableLogFile } from './log-file.js';
 import { LineSink, type LineOutput, type LineSinkOptions, type SinkClosedListener } from './line-sink.js';
 import type { Reporter } from './types.js';
 
@@ -21,9 +21,9 @@ export class JsonlReporter implements Reporter {
   readonly #sink: LineOutput;
   readonly #ownsStream: boolean;
 
-  /** Writes to a stream, or to an output already made (a log file's FileLineSink, which it then owns). */
-  constructor(target: Writable | FileLineSink, options: JsonlOptions = {}) {
-    if (target instanceof FileLineSink) {
+  /** Writes to a stream, or to a log file it then owns (a ReopenableLogFile carries its own onClosed). */
+  constructor(target: Writable | ReopenableLogFile, options: JsonlOptions = {}) {
+    if (target instanceof ReopenableLogFile) {
       this.#sink = target;
       this.#ownsStream = true;
     } else {
@@ -65,12 +65,12 @@ export class JsonlReporter implements Reporter {
   }
 
   /**
-   * Log rotation (SIGHUP): a regular log file is opened anew at its path, the lines written so far
-   * staying in the file that was moved away. Does nothing for other outputs (stdout, a pipe, a FIFO).
-   * Throws an OperationalError when the path cannot be opened; the old file then keeps getting lines.
+   * Log rotation (SIGHUP): the log file is opened anew at its path, the lines written so far staying in
+   * the file that was moved away. Does nothing for stdout. Throws an OperationalError when the path
+   * cannot be opened; the old file then keeps getting lines.
    */
   reopen(): void {
-    if (!(this.#sink instanceof FileLineSink)) return;
+    if (!(this.#sink instanceof ReopenableLogFile)) return;
     try {
       this.#sink.reopen();
     } catch (err) {
@@ -81,9 +81,8 @@ export class JsonlReporter implements Reporter {
 
 /**
  * Opens PATH for appending and returns a reporter that owns it. The file is opened synchronously so a
- * bad path is a usage error before anything listens, not an asynchronous stream error later. A regular
- * file is written through a FileLineSink (one write per event-loop turn); anything else (a FIFO, a
- * terminal, /dev/stdout) through a stream, which waits for a slow reader instead of blocking.
+ * bad path is a usage error before anything listens, not an asynchronous stream error later. The
+ * reporter can reopen it (log rotation).
  */
 export function openJsonlLog(path: string, options: Omit<JsonlOptions, 'ownsStream'> = {}): JsonlReporter {
   let fd: number;
@@ -92,22 +91,11 @@ export function openJsonlLog(path: string, options: Omit<JsonlOptions, 'ownsStre
   } catch (err) {
     throw new UsageError(`cannot open log file ${path}: ${describeFsError(err)}`, { cause: err });
   }
-  if (isRegularFile(fd)) return new JsonlReporter(new FileLineSink(fd, path, options.onClosed));
-  let stream: Writable;
   try {
-    stream = createWriteStream(path, { fd, flags: 'a' });
+    return new JsonlReporter(new ReopenableLogFile(fd, path, options.onClosed));
   } catch (err) {
     closeSync(fd);
     throw new UsageError(`cannot open log file ${path}: ${describeFsError(err)}`, { cause: err });
-  }
-  return new JsonlReporter(stream, { ...options, ownsStream: true });
-}
-
-function isRegularFile(fd: number): boolean {
-  try {
-    return fstatSync(fd).isFile();
-  } catch {
-    return false;
   }
 }
 
