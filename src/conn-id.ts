@@ -26,6 +26,22 @@ export function checkRunId(runId: string): string {
   return runId;
 }
 
+/**
+ * What an instance id may be (`--instance`): a name an operator gives one of several wsdiag processes (a pod,
+ * a host, `edge-2`), so letters of either case, digits, `.`, `_` and `-`, up to 64.
+ */
+const INSTANCE_ID = /^[0-9A-Za-z._-]{1,64}$/;
+
+/** The instance id as given, or a ConfigError (option `instance`) saying what one may be. */
+export function checkInstanceId(instance: string): string {
+  if (!INSTANCE_ID.test(instance))
+    throw new ConfigError(
+      'instance',
+      (n) => `${n('instance')}: instance id "${instance}" must be 1 to 64 letters, digits, ".", "_" or "-"`,
+    );
+  return instance;
+}
+
 /** `k3f9x2-c4`. */
 export function connId(runId: string, prefix: string, counter: number): string {
   return `${runId}-${prefix}${counter}`;

@@ -13,7 +13,8 @@ import { ConfigError, OperationalError } from '../errors.js';
 import { systemClock, type Clock } from '../events/index.js';
 import { startProxy, summaryCounts, type ListenAddress, type ProxyAddon, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import { livePrettyOptions } from '../live/index.js';
+import { instanceStamp, livePrettyOptions } from '../live/index.js';
+import { checkInstanceId, checkRunId, newRunId } from '../conn-id.js';
 import {
   describeFsError,
   JsonlReporter,
@@ -45,6 +46,8 @@ export interface CiOptions {
   summaryJson?: string;
   /** Append JSON Lines here. */
   log?: string;
+  /** The `instance` on every event (default the run id), as in a live proxy run (LiveOutputOptions). */
+  instance?: string;
   /** JSON Lines on stdout instead of the readable log. */
   json?: boolean;
   /** The readable log shows where the proxy listens, violations, errors and the summary only. */
@@ -85,6 +88,8 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
   if (options.junit !== undefined) checkWritable('junit', options.junit);
   if (options.summaryJson !== undefined) checkWritable('summaryJson', options.summaryJson);
 
+  const runId = options.proxy.runId !== undefined ? checkRunId(options.proxy.runId) : newRunId();
+  const stamp = instanceStamp(options.instance !== undefined ? checkInstanceId(options.instance) : runId);
   const recorder = new RunRecorder(options.failOn);
   const collector = new SummaryCollector();
   const sinks: Reporter[] = [outputReporter(options, io), collector, recorder];
@@ -96,9 +101,9 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
   try {
     let outcome: CommandOutcome;
     try {
-      outcome = await runBehindProxy(program, args, options, io, {
+      outcome = await runBehindProxy(program, args, { ...options, proxy: { ...options.proxy, runId } }, io, {
         interrupts,
-        onEvent: (event) => reporters.write(event),
+        onEvent: (event) => reporters.write(stamp(event)),
         // The recorder and the summary see the events as the logs do (they are sinks); what the event
         // stream does not carry (suppressed violations, refusals) they hear as addons.
         addons: [summaryCounts(collector), recorder],
@@ -107,7 +112,7 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
       await reporters.close();
       throw err;
     }
-    const summary = collector.summary(clock);
+    const summary = stamp(collector.summary(clock));
     reporters.write(summary);
     await reporters.close();
     if (logError) io.stderr.write(`wsdiag: cannot write log file ${options.log}: ${describeFsError(logError)}\n`);

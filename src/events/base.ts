@@ -44,6 +44,11 @@ export function directionFrom(side: Side): Direction {
 export interface EventBase {
   v: typeof SCHEMA_VERSION;
   ts: string;
+  /**
+   * Which wsdiag process wrote it (`--instance`, by default the run id) in the JSON Lines of `proxy`, `chaos`
+   * and `ci`: the logs of several instances behind one balancer stay told apart once merged.
+   */
+  instance?: string;
 }
 
 /** Where in a direction's stream a violation was seen. */

@@ -259,6 +259,7 @@ export function parseEventLine(line: string): ParsedLine {
   const type = value['type'];
   if (!isEventType(type)) return { ok: false, reason: `unknown event type ${(JSON.stringify(type) as string | undefined) ?? 'undefined'}` };
   if (!isString(value['ts'])) return { ok: false, reason: `"${type}" event without a "ts" string` };
+  if (!optional(isString)(value['instance'])) return { ok: false, reason: `"${type}" event with an "instance" that is not a string` };
   const bad = Object.entries(EVENT_FIELDS[type]).find(([key, check]) => !check(value[key]));
   if (bad) return { ok: false, reason: `"${type}" event with a missing or invalid "${bad[0]}" field` };
   return { ok: true, event: value as unknown as WsdiagEvent };

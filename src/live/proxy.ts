@@ -8,6 +8,7 @@
  * The log and pcap files are opened and the dashboard bound before the proxy listens: a bad path or a
  * busy dashboard port stops the run before any client could connect.
  */
+import { checkInstanceId, checkRunId, newRunId } from '../conn-id.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type Clock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
@@ -16,7 +17,7 @@ import { redactorFor } from '../redact.js';
 import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
 import { PcapFile } from './pcap-file.js';
-import { aborted, openLiveSinks, type LiveIO, type LiveOutputOptions, type LogFailure } from './run.js';
+import { aborted, instanceStamp, openLiveSinks, type LiveIO, type LiveOutputOptions, type LogFailure } from './run.js';
 import { checkWorkers, relayInWorkers, relayWorkerSpec, serveAsWorker } from './workers.js';
 
 /** The proxy's options without the sinks and the clock, which the run owns. */
@@ -57,7 +58,12 @@ export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCode
     throw new ConfigError('pcap', (n) => `${n('pcap')} records the connections of one relay process: not with ${n('workers')} above 1`);
   const warn = options.proxy.onWarning ?? ((message: string) => io.stderr.write(`wsdiag: warning: ${message}\n`));
   return runWithSinks(options, io, (sinks) =>
-    relayInWorkers(workers, options.proxy, { write: sinks.write, addons: sinks.addons, warn, clock: sinks.clock }, io.signal),
+    relayInWorkers(
+      workers,
+      { ...options.proxy, runId: sinks.run },
+      { write: sinks.write, addons: sinks.addons, warn, clock: sinks.clock },
+      io.signal,
+    ),
   );
 }
 
@@ -73,6 +79,7 @@ export function runLiveProxy(
   return runWithSinks(options, io, async (sinks) => {
     const proxy = await start({
       ...options.proxy,
+      runId: sinks.run,
       clock: sinks.clock,
       onEvent: sinks.write,
       addons: [...(options.proxy.addons ?? []), ...sinks.addons],
@@ -91,7 +98,9 @@ interface Sinks {
   /** The pcap file (`pcap`); its recorder, among `addons`, closes it when the proxy closes. */
   pcap: PcapFile | undefined;
   clock: Clock;
-  /** The one event stream, into every sink. */
+  /** The run id, made here so that the default instance id (the run id) is known before anything listens. */
+  run: string;
+  /** The one event stream, into every sink, each event with the run's `instance`. */
   readonly write: (event: WsdiagEvent) => void;
   /**
    * The summary and the dashboard hear what the event stream does not carry (suppressed violations,
@@ -114,7 +123,7 @@ async function runWithSinks(options: LiveProxyRunOptions, io: LiveIO, relay: (si
     await sinks.dashboard?.close();
     throw err;
   }
-  sinks.reporters.write(sinks.summary.summary(sinks.clock));
+  sinks.write(sinks.summary.summary(sinks.clock));
   await sinks.reporters.close();
   await sinks.dashboard?.close();
   sinks.logFailure.check();
@@ -124,6 +133,8 @@ async function runWithSinks(options: LiveProxyRunOptions, io: LiveIO, relay: (si
 
 async function openSinks(options: LiveProxyRunOptions, io: LiveIO): Promise<Sinks> {
   const clock = io.clock ?? systemClock;
+  const run = options.proxy.runId !== undefined ? checkRunId(options.proxy.runId) : newRunId();
+  const stamp = instanceStamp(options.instance !== undefined ? checkInstanceId(options.instance) : run);
   const summary = new SummaryCollector();
   const { reporters: sinks, logFailure } = openLiveSinks(options, io, {
     rest: 'the proxy keeps relaying until Ctrl-C or SIGTERM',
@@ -141,14 +152,14 @@ async function openSinks(options: LiveProxyRunOptions, io: LiveIO): Promise<Sink
   }
   const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : [])]);
   const write = dashboard
-    ? (event: WsdiagEvent): void => reporters.write(withUiUrl(event, dashboard.url))
-    : (event: WsdiagEvent): void => reporters.write(event);
+    ? (event: WsdiagEvent): void => reporters.write(withUiUrl(stamp(event), dashboard.url))
+    : (event: WsdiagEvent): void => reporters.write(stamp(event));
   const addons = [
     summaryCounts(summary),
     ...(dashboard ? [dashboard.hub.proxyAddon()] : []),
     ...(pcap ? [pcapRecorder({ output: pcap, redact: redactorFor(options.proxy.showSecrets, options.proxy.redact), clock })] : []),
   ];
-  return { reporters, summary, dashboard, logFailure, pcap, clock, write, addons };
+  return { reporters, summary, dashboard, logFailure, pcap, clock, run, write, addons };
 }
 
 /** What the filter keeps, and always `listening` (with `--listen HOST:0` nothing else says the port). */

@@ -42,6 +42,22 @@ export interface LiveOutputOptions {
   color?: boolean;
   /** Also append every event as JSON Lines to this file (opened before anything listens). */
   log?: string;
+  /**
+   * The `instance` every event carries (checkInstanceId); default the run id. Several instances behind one
+   * balancer are told apart by it once their logs are merged.
+   */
+  instance?: string;
+}
+
+/**
+ * Puts `instance` on each event, in place: every event reaching a run's sinks is a fresh object that only
+ * the sinks will hold, and a copy per event would cost the relay what a field assignment does not.
+ */
+export function instanceStamp(instance: string): <E extends WsdiagEvent>(event: E) => E {
+  return (event) => {
+    event.instance = instance;
+    return event;
+  };
 }
 
 /** The readable log's options for this run's stdout: colour and width only on a terminal. */

@@ -5,13 +5,14 @@
  * (`json`), so tail also works as a filter in a pipeline.
  */
 import type { Writable } from 'node:stream';
-import { OperationalError } from '../errors.js';
+import { ConfigError, OperationalError } from '../errors.js';
 import { parseEventLine, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
 import {
   LineSink,
   LogGuard,
   PrettyReporter,
+  SummaryCollector,
   describeFsError,
   mergeLogs,
   shouldUseColor,
@@ -29,6 +30,11 @@ export interface TailOptions {
   /** false with --no-color; colour still needs a TTY and no NO_COLOR. */
   color: boolean;
   intervalMs: number;
+  /**
+   * Instead of the events, the `summary` event the runs that wrote the logs would print for all of them
+   * together (SummaryCollector, as the live run counts): read to the end, no filter, no follow.
+   */
+  summary?: boolean;
 }
 
 export interface TailIO {
@@ -58,6 +64,7 @@ export async function runTail(files: readonly string[], options: TailOptions, io
   if (io.signal?.aborted) abort();
   io.signal?.addEventListener('abort', abort, { once: true });
 
+  if (options.summary === true) checkSummaryOptions(options);
   const warn = (text: string) => io.stderr.write(`wsdiag: ${text}\n`);
   const where = files.length === 1 ? files[0] : 'these logs';
   const filter = createFilter(options.filter, {
@@ -109,6 +116,7 @@ export async function runTail(files: readonly string[], options: TailOptions, io
   } finally {
     io.signal?.removeEventListener('abort', abort);
   }
+  output.end?.();
   await output.flush();
   if (output.error) throw new OperationalError(`cannot write output: ${describeFsError(output.error)}`);
   return 0;
@@ -118,10 +126,20 @@ interface TailOutput {
   /** Shows one selected event; `line` is its original text, for --json. */
   write(event: WsdiagEvent, line: string): void;
   flush(): Promise<void>;
+  /** Every event was written: what comes at the end (the summary) comes now. */
+  end?(): void;
   readonly error: Error | undefined;
 }
 
+/** The summary counts every event of the logs as the live run did: a filter or a follow would change what it means. */
+function checkSummaryOptions(options: TailOptions): void {
+  if (options.follow) throw new ConfigError('summary', (n) => `${n('summary')} reads the logs to their end: not with ${n('follow')}`);
+  const filtered = Object.values(options.filter).some((value) => value !== undefined && (value as readonly unknown[]).length > 0);
+  if (filtered) throw new ConfigError('summary', (n) => `${n('summary')} counts every event of the logs: not with filters`);
+}
+
 function createOutput(options: TailOptions, frames: boolean, io: TailIO, onClosed: () => void): TailOutput {
+  if (options.summary === true) return summaryOutput(options, io, onClosed);
   if (options.json) {
     const sink = new LineSink(io.stdout, onClosed);
     return {
@@ -140,6 +158,38 @@ function createOutput(options: TailOptions, frames: boolean, io: TailIO, onClose
     flush: () => pretty.flush(),
     get error() {
       return pretty.error;
+    },
+  };
+}
+
+/**
+ * The summary of the merged logs: every event goes through the live run's own SummaryCollector, and the one
+ * `summary` event it makes is written at the end (JSON Lines or the readable line), timed at the last event.
+ * What the logs cannot tell is left out as the collector leaves it: violations suppressed by --max-per-rule
+ * count in the total (from each close's `suppressed`) but not per rule and code, and refusals at
+ * --max-connections or --header-timeout (logged as rate-limited error lines) are not counted.
+ */
+function summaryOutput(options: TailOptions, io: TailIO, onClosed: () => void): TailOutput {
+  const collector = new SummaryCollector();
+  let last: string | undefined;
+  const sink = options.json ? new LineSink(io.stdout, onClosed) : undefined;
+  const color = shouldUseColor({ stream: io.stdout, flag: options.color, env: io.env ?? process.env });
+  const pretty = sink ? undefined : new PrettyReporter(io.stdout, { color, frames: false, quiet: false }, onClosed);
+  return {
+    write: (event) => {
+      // The logs' own summary lines are the runs' answers, not traffic: the rebuilt one is counted afresh.
+      if (event.type === 'summary') return;
+      collector.write(event);
+      if (last === undefined || event.ts > last) last = event.ts;
+    },
+    end: () => {
+      const summary = collector.summary(() => (last !== undefined ? new Date(last) : new Date()));
+      if (sink) sink.write(`${JSON.stringify(summary)}\n`);
+      else pretty?.write(summary);
+    },
+    flush: () => (sink ? sink.flush() : (pretty?.flush() ?? Promise.resolve())),
+    get error() {
+      return sink ? sink.error : pretty?.error;
     },
   };
 }

@@ -61,6 +61,7 @@ const SWITCHES = new Set([
   'includeInvalid',
   'hex',
   'messages',
+  'follow',
 ]);
 
 /** Options that take any value: nothing to get wrong either (any text is a chaos seed). */
@@ -74,6 +75,7 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
     target: { args: run('--target', 'ftp://127.0.0.1'), shows: 'flag' },
     listen: { args: run('--listen', 'nowhere'), shows: 'flag' },
     log: { args: run('--log', missing), shows: 'file', mentions: missing },
+    instance: { args: run('--instance', 'a b'), shows: 'flag', mentions: 'instance id "a b"' },
     maxMessage: { args: run('--max-message', 'lots'), shows: 'flag' },
     maxPerRule: { args: run('--max-per-rule', '-1'), shows: 'flag' },
     pongTimeoutMs: { args: run('--pong-timeout', 'soon'), shows: 'flag' },
@@ -126,7 +128,10 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     redact: { args: ['sniff', '-i', 'lo', '--redact', '(a'], shows: 'flag', mentions: 'not a valid regular expression' },
     ...filterRecipes(['sniff', '-i', 'lo']),
   },
-  tail: filterRecipes(['tail', aLog]),
+  tail: {
+    ...filterRecipes(['tail', aLog]),
+    summary: { args: ['tail', aLog, '--summary', '--follow'], shows: 'flag', mentions: '--follow' },
+  },
   chaos: {
     ...Object.fromEntries(
       Object.entries(proxyRecipes(['chaos', '--target', UPSTREAM])).filter(([option]) => option !== 'policies.configFile'),

@@ -92,6 +92,8 @@ function normalized(events: readonly Event[]): Event[] {
     const copy: Event = { ...event };
     delete copy.ts;
     delete copy.duration_ms;
+    // The instance is the run id unless --instance names it.
+    delete copy.instance;
     if (copy.type === 'listening') {
       delete copy.port;
       delete copy.run;

@@ -81,7 +81,7 @@ export function registerCi(program: Command): void {
 
 function ciOptions(commandLine: string[], flags: CiFlags): CiOptions {
   const failOn = flags.failOn.length > 0 ? parseFailOn(flags.failOn) : DEFAULT_FAIL_ON;
-  const { proxy, log, json, quiet, color } = proxyRunOptions(flags);
+  const { proxy, log, instance, json, quiet, color } = proxyRunOptions(flags);
   return {
     proxy,
     command: commandLine,
@@ -89,6 +89,7 @@ function ciOptions(commandLine: string[], flags: CiFlags): CiOptions {
     ...(flags.junit !== undefined ? { junit: flags.junit } : {}),
     ...(flags.summaryJson !== undefined ? { summaryJson: flags.summaryJson } : {}),
     ...(log !== undefined ? { log } : {}),
+    ...(instance !== undefined ? { instance } : {}),
     json: json === true,
     quiet: quiet === true,
     color: color !== false,

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_POLL_INTERVAL_MS } from '../../reporters/index.js';
 import { runTail, type TailOptions } from '../../tail/index.js';
 import { action } from '../run.js';
-import { addFlags } from '../flags.js';
+import { addFlags, optionFlags } from '../flags.js';
 import { FILTER_FLAGS, FILTER_HELP, filterOptions, type FilterFlags } from '../options/filter.js';
 import { untilSignal } from '../signals.js';
 
@@ -17,6 +17,7 @@ interface CliOptions extends FilterFlags {
   frames?: boolean;
   color: boolean;
   interval?: number;
+  summary?: boolean;
 }
 
 export function registerTail(program: Command): void {
@@ -30,7 +31,16 @@ export function registerTail(program: Command): void {
   addFlags(command, FILTER_FLAGS)
     .option('--json', 'print the selected lines as JSON Lines, unchanged, instead of the readable log')
     .option('--frames', 'also show frame events (logs written with --frames)')
-    .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)')
+    .option('--no-color', 'plain output even on a terminal (also off with NO_COLOR)');
+  addFlags(command, [
+    {
+      flags: '--summary',
+      help: 'print only the summary of every run in the logs, as the live runs count it (with --json, the summary event)',
+      sets: ['summary'],
+    },
+  ]);
+  optionFlags(command).add('follow', '--follow');
+  command
     .addOption(
       new Option(
         '--interval <ms>',
@@ -44,6 +54,7 @@ export function registerTail(program: Command): void {
         '  wsdiag tail -f wsdiag.log --code 1007\n' +
         '  wsdiag tail wsdiag.log --conn c4 --frames        # c4 of each run; k3f9x2-c4 for one run\n' +
         "  wsdiag tail wsdiag.log --type http --grep '^/api/'\n" +
+        '  wsdiag tail --summary --json edge-1.log edge-2.log edge-3.log   # one summary for three instances\n' +
         '  wsdiag tail front.log back.log --type message,violation --dir client   # two logs, merged by time\n' +
         '  wsdiag tail wsdiag.log --rule invalid-utf8-text --json | jq .preview\n' +
         `\n${FILTER_HELP}\n` +
@@ -62,6 +73,7 @@ export function registerTail(program: Command): void {
           frames: opts.frames === true,
           color: opts.color,
           intervalMs: opts.interval ?? DEFAULT_POLL_INTERVAL_MS,
+          summary: opts.summary === true,
         }),
       ),
     );

@@ -11,6 +11,7 @@ import type { Flag } from '../flags.js';
 export interface OutputFlags {
   json?: boolean;
   log?: string;
+  instance?: string;
   frames?: boolean;
   quiet?: boolean;
   /** False with --no-preview. */
@@ -33,6 +34,11 @@ export const OUTPUT = {
     flags: '--log <file>',
     help: 'also append events as JSON Lines to FILE (read it with wsdiag tail)',
     sets: ['log'],
+  } satisfies Flag<LiveOutputOptions>,
+  instance: {
+    flags: '--instance <id>',
+    help: 'name this process in every JSON Lines event ("instance"), to tell several instances apart in merged logs (default: the run id)',
+    sets: ['instance'],
   } satisfies Flag<LiveOutputOptions>,
   frames: { flags: '--frames', help: 'also report every frame', sets: ['frames'] } satisfies Flag<Shown>,
   quiet: {
@@ -70,6 +76,7 @@ export function liveOutputOptions(flags: OutputFlags): LiveOutputOptions {
     quiet: flags.quiet === true,
     color: flags.color,
     ...(flags.log !== undefined ? { log: flags.log } : {}),
+    ...(flags.instance !== undefined ? { instance: flags.instance } : {}),
   };
 }
 

@@ -83,6 +83,7 @@ export function proxyCommandFlags(defaultListen: string): Flag[] {
     PROXY.listen(defaultListen),
     OUTPUT.json,
     OUTPUT.log,
+    OUTPUT.instance,
     OUTPUT.frames,
     OUTPUT.quiet,
     ...MESSAGE_FLAGS,
