@@ -22,9 +22,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OperationalError } from '../errors.js';
-import { describeListenError, isLoopback } from '../proxy/index.js';
+import { describeListenError, isLocalHostHeader, isLoopback } from '../proxy/index.js';
 import { hostPort } from '../text.js';
-import { hostAllowed } from '../ui/index.js';
 import { ToxicError, type ToxicRegistry } from './registry.js';
 import { describeToxicTypes } from './toxics/index.js';
 import type { ChaosErrorBody } from './types.js';
@@ -96,7 +95,7 @@ async function handle(registry: ToxicRegistry, req: IncomingMessage, res: Server
 async function route(registry: ToxicRegistry, req: IncomingMessage, port: number, anyHost: boolean): Promise<Answer> {
   if (req.headers.origin !== undefined)
     throw new ToxicError(403, 'requests from web pages (with an Origin header) are refused: the chaos API is for test code');
-  if (!hostAllowed(req.headers.host, port, anyHost)) {
+  if (!anyHost && !isLocalHostHeader(req.headers.host, port)) {
     throw new ToxicError(
       403,
       `Host "${req.headers.host ?? ''}" refused: this API answers only to its own loopback address (DNS rebinding protection)`,

@@ -3,7 +3,7 @@
  * all start it through `startProxy`.
  */
 export { startProxy, DEFAULT_LISTEN, describeListenError } from './server.js';
-export { parseTarget, parseListen, isLoopback, upstreamPath, type Target } from './target.js';
+export { parseTarget, parseListen, isLoopback, isLocalHostHeader, upstreamPath, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
 export { shownHeaders } from './http-head.js';
 export { pcapRecorder, type PcapOutput, type PcapRecorderOptions } from './pcap.js';

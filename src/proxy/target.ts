@@ -101,3 +101,23 @@ export function isLoopback(address: string): boolean {
   const plain = address.replace(/^::ffff:/i, '');
   return plain === '::1' || plain === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(plain);
 }
+
+/** Host names that mean this machine over loopback. */
+function isLocalName(hostname: string): boolean {
+  const plain = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return plain === 'localhost' || plain.endsWith('.localhost') || isLoopback(plain);
+}
+
+/**
+ * The DNS-rebinding check of our own HTTP endpoints on loopback (the dashboard, the chaos API, the admin
+ * port): the Host header must be a loopback name with our port, which a page whose name an attacker
+ * points at 127.0.0.1 cannot send.
+ */
+export function isLocalHostHeader(hostHeader: string | undefined, port: number): boolean {
+  if (hostHeader === undefined) return false;
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim());
+  if (!match) return false;
+  const hostPort = match[2] === undefined ? 80 : Number(match[2]);
+  const [, name = ''] = match;
+  return hostPort === port && isLocalName(name);
+}

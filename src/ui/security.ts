@@ -8,7 +8,7 @@
  * Pure functions of the request's headers, so each rule is tested on its own.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { isLoopback } from '../proxy/index.js';
+import { isLocalHostHeader, isLoopback } from '../proxy/index.js';
 
 export const TOKEN_COOKIE = 'wsdiag_ui_token';
 
@@ -21,24 +21,12 @@ export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Host names that mean this machine over loopback. */
-function isLocalName(hostname: string): boolean {
-  const plain = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return plain === 'localhost' || plain.endsWith('.localhost') || isLoopback(plain);
-}
-
 /**
  * Whether a request's Host header is acceptable. With a token every name is (the token is the proof);
  * without one only loopback names with our port, which a rebinding attacker's page cannot send.
  */
 export function hostAllowed(hostHeader: string | undefined, port: number, tokenRequired: boolean): boolean {
-  if (tokenRequired) return true;
-  if (hostHeader === undefined) return false;
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim());
-  if (!match) return false;
-  const hostPort = match[2] === undefined ? 80 : Number(match[2]);
-  const [, name = ''] = match;
-  return hostPort === port && isLocalName(name);
+  return tokenRequired || isLocalHostHeader(hostHeader, port);
 }
 
 /** The feed's Origin check: absent (a non-browser client) or exactly this page's own origin. */
