@@ -27,7 +27,7 @@ export const LAYERS = [
   ['session'],
   ['observe', 'capture', 'views', 'explain', 'filter'],
   ['reporters', 'proxy'],
-  ['policy', 'ui', 'tls'],
+  ['policy', 'ui', 'tls', 'admin'],
   ['analyze', 'chaos', 'demo', 'probe', 'sandwich', 'tail', 'view'],
   ['live'],
   ['ci'],

@@ -18,6 +18,8 @@ export interface ListeningEvent extends EventBase {
   ui?: string;
   /** How many relay processes share the port (`proxy --workers N`); absent when one process relays. */
   workers?: number;
+  /** The admin endpoint's address (`proxy --admin`): where /metrics, /healthz and /readyz answer. */
+  admin?: string;
 }
 
 export interface OpenEvent extends EventBase {

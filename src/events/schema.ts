@@ -67,6 +67,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     run: optional(isString),
     ui: optional(isString),
     workers: optional(isNumber),
+    admin: optional(isString),
   },
   open: {
     conn: isString,

@@ -29,6 +29,7 @@ export {
   type ProxyAddon,
   type ConnectionAddon,
   type OpenConnection,
+  type ConnectionStats,
   type RunCounts,
   type Forwarding,
   type RelayControl,

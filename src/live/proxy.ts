@@ -8,6 +8,7 @@
  * The log and pcap files are opened and the dashboard bound before the proxy listens: a bad path or a
  * busy dashboard port stops the run before any client could connect.
  */
+import { startAdmin, withAdminUrl, type Admin } from '../admin/index.js';
 import { checkInstanceId, checkRunId, newRunId } from '../conn-id.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { systemClock, type Clock, type WsdiagEvent } from '../events/index.js';
@@ -38,6 +39,11 @@ export interface LiveProxyRunOptions extends LiveOutputOptions {
    * created or emptied before the proxy listens.
    */
   pcap?: string;
+  /**
+   * Serve /metrics, /healthz and /readyz at this address (src/admin/): bound before the proxy listens, ready
+   * once it listens, not ready from the first moment of the drain, closed last.
+   */
+  admin?: { host: string; port: number };
 }
 
 export interface RunProxyOptions extends LiveProxyRunOptions {
@@ -94,6 +100,7 @@ interface Sinks {
   reporters: MultiReporter;
   summary: SummaryCollector;
   dashboard: Dashboard | undefined;
+  admin: Admin | undefined;
   logFailure: LogFailure;
   /** The pcap file (`pcap`); its recorder, among `addons`, closes it when the proxy closes. */
   pcap: PcapFile | undefined;
@@ -121,11 +128,13 @@ async function runWithSinks(options: LiveProxyRunOptions, io: LiveIO, relay: (si
     await sinks.pcap?.close();
     await sinks.reporters.close();
     await sinks.dashboard?.close();
+    await sinks.admin?.close();
     throw err;
   }
   sinks.write(sinks.summary.summary(sinks.clock));
   await sinks.reporters.close();
   await sinks.dashboard?.close();
+  await sinks.admin?.close();
   sinks.logFailure.check();
   sinks.pcap?.check();
   return ExitCode.Ok;
@@ -142,24 +151,46 @@ async function openSinks(options: LiveProxyRunOptions, io: LiveIO): Promise<Sink
   });
   let pcap: PcapFile | undefined;
   let dashboard: Dashboard | undefined;
+  let admin: Admin | undefined;
   try {
     pcap = options.pcap !== undefined ? new PcapFile(options.pcap) : undefined;
     dashboard = await openDashboard(options, io);
+    admin = options.admin ? await openAdmin(options.admin, io.signal) : undefined;
   } catch (err) {
+    await dashboard?.close();
     await pcap?.close();
     await new MultiReporter(sinks).close();
     throw err;
   }
-  const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : [])]);
-  const write = dashboard
+  const reporters = new MultiReporter([...sinks, summary, ...(dashboard ? [dashboard.hub] : []), ...(admin ? [admin.metrics] : [])]);
+  const shown = dashboard
     ? (event: WsdiagEvent): void => reporters.write(withUiUrl(stamp(event), dashboard.url))
     : (event: WsdiagEvent): void => reporters.write(stamp(event));
+  const write = admin ? adminWrite(admin, shown) : shown;
   const addons = [
     summaryCounts(summary),
+    ...(admin ? [admin.metrics.addon()] : []),
     ...(dashboard ? [dashboard.hub.proxyAddon()] : []),
     ...(pcap ? [pcapRecorder({ output: pcap, redact: redactorFor(options.proxy.showSecrets, options.proxy.redact), clock })] : []),
   ];
-  return { reporters, summary, dashboard, logFailure, pcap, clock, run, write, addons };
+  return { reporters, summary, dashboard, admin, logFailure, pcap, clock, run, write, addons };
+}
+
+/** Binds the admin endpoint and turns it not-ready the moment `signal` aborts (the drain begins). */
+async function openAdmin(address: { host: string; port: number }, signal: AbortSignal): Promise<Admin> {
+  const admin = await startAdmin(address);
+  if (signal.aborted) admin.drain();
+  else signal.addEventListener('abort', () => admin.drain(), { once: true });
+  return admin;
+}
+
+/** The proxy is ready when it says where it listens (one process or the workers' primary alike). */
+function adminWrite(admin: Admin, write: (event: WsdiagEvent) => void): (event: WsdiagEvent) => void {
+  return (event) => {
+    if (event.type !== 'listening') return write(event);
+    write(withAdminUrl(event, admin.url));
+    admin.ready();
+  };
 }
 
 /** What the filter keeps, and always `listening` (with `--listen HOST:0` nothing else says the port). */

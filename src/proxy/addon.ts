@@ -121,6 +121,23 @@ export interface OpenConnection {
    * connection's other events.
    */
   emit(event: WsdiagEvent): void;
+  /** The connection's traffic so far: cheap, but meant for occasional reads (a metrics scrape), not per chunk. */
+  stats(): ConnectionStats;
+  /**
+   * Calls `done(true)` once what wsdiag has written so far towards the receiver of `dir` has left its
+   * write buffer for the kernel, `done(false)` if that socket is gone first. For sampled latency only.
+   */
+  afterWrites(dir: Direction, done: (flushed: boolean) => void): void;
+}
+
+/** A connection's traffic so far, per direction (OpenConnection.stats). */
+export interface ConnectionStats {
+  /** Frames each direction's sender sent wsdiag (the `close` event's `frames`, so far). */
+  readonly frames: Readonly<Record<Direction, number>>;
+  /** Bytes each direction's sender sent wsdiag (the `close` event's `bytes`, so far). */
+  readonly bytes: Readonly<Record<Direction, number>>;
+  /** Bytes written towards each direction's receiver that still wait in wsdiag's socket buffer. */
+  readonly queued: Readonly<Record<Direction, number>>;
 }
 
 /** Where a run summary counts what the event stream does not carry (SummaryCollector has both). */

@@ -16,7 +16,14 @@ export {
   RESERVED_DESCRIPTORS,
 } from './limits.js';
 export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake, TcpLeg, SocketAddress } from './types.js';
-export { summaryCounts, type ProxyAddon, type ConnectionAddon, type OpenConnection, type RunCounts } from './addon.js';
+export {
+  summaryCounts,
+  type ProxyAddon,
+  type ConnectionAddon,
+  type ConnectionStats,
+  type OpenConnection,
+  type RunCounts,
+} from './addon.js';
 export { enforcement, type Forwarding, type RelayControl, type RelayLeg, type ClosingCut } from './forwarding.js';
 export {
   DEFAULT_SETTINGS,

@@ -34,6 +34,7 @@ import {
 } from '../events/index.js';
 import { ConnectionAnalyzer, type AnalyzerOptions, type Ending } from '../session/index.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, shutdownPlan, type ClosingPlan } from './closing.js';
+import type { ConnectionStats } from './addon.js';
 import type { ClosingCut, Forwarding, RelayControl, RelayLeg } from './forwarding.js';
 
 export { DEFAULT_SHUTDOWN_GRACE_MS };
@@ -82,6 +83,9 @@ interface Leg extends RelayLeg {
    */
   closeAfterFrame: boolean;
 }
+
+/** What afterWrites queues: nothing, so only its callback matters. */
+const EMPTY = new Uint8Array(0);
 
 /** The longest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -170,6 +174,33 @@ export class Relay {
       this.createFailure = { err };
     }
     this.forwarding = forwarding;
+  }
+
+  /**
+   * What the connection carried so far (frames and bytes each side sent wsdiag) and the bytes waiting in
+   * wsdiag's write buffer towards each receiver: read by metrics at scrape time, never on the hot path.
+   */
+  stats(): ConnectionStats {
+    const frames = (dir: Direction): number => this.analyzer.decoder(dir).frameCount;
+    const bytes = (dir: Direction): number => this.analyzer.decoder(dir).bytesSeen;
+    const queued = (dir: Direction): number => this.legs[dir].sink.writableLength;
+    return {
+      frames: { 'client->server': frames('client->server'), 'server->client': frames('server->client') },
+      bytes: { 'client->server': bytes('client->server'), 'server->client': bytes('server->client') },
+      queued: { 'client->server': queued('client->server'), 'server->client': queued('server->client') },
+    };
+  }
+
+  /**
+   * Calls `done(true)` once everything written so far towards the receiver of `dir` has left wsdiag's
+   * write buffer for the kernel (an empty write queued behind it: the stream calls back in order), or
+   * `done(false)` when that socket is gone. For sampled latency metrics: one call per sample, not per chunk.
+   */
+  afterWrites(dir: Direction, done: (flushed: boolean) => void): void {
+    const sink = this.legs[dir].sink;
+    if (sink.destroyed || sink.writableEnded) return done(false);
+    if (sink.writableLength === 0) return done(true);
+    sink.write(EMPTY, (err) => done(err == null));
   }
 
   /** What a forwarding strategy may do with this connection. */

@@ -232,7 +232,14 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     relay.analyzer.report('client->server', requestFindings);
     relay.analyzer.report('server->client', check.findings);
     ctx.trackRelay(relay);
-    addons.opened({ conn, settings, setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy), emit: addons.emit });
+    addons.opened({
+      conn,
+      settings,
+      setTypePolicy: (dir, policy) => relay.analyzer.setTypePolicy(dir, policy),
+      emit: addons.emit,
+      stats: () => relay.stats(),
+      afterWrites: (dir, done) => relay.afterWrites(dir, done),
+    });
     relay.start(clientHead, upstreamHead);
   });
 }

@@ -76,6 +76,7 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
     listen: { args: run('--listen', 'nowhere'), shows: 'flag' },
     log: { args: run('--log', missing), shows: 'file', mentions: missing },
     instance: { args: run('--instance', 'a b'), shows: 'flag', mentions: 'instance id "a b"' },
+    admin: { args: run('--admin', 'nope'), shows: 'flag', mentions: '"nope" is not HOST:PORT or PORT' },
     maxMessage: { args: run('--max-message', 'lots'), shows: 'flag' },
     maxPerRule: { args: run('--max-per-rule', '-1'), shows: 'flag' },
     pongTimeoutMs: { args: run('--pong-timeout', 'soon'), shows: 'flag' },
@@ -146,7 +147,7 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     'ui.capacity': { args: ['chaos', '--target', UPSTREAM, '--ui-buffer', '5'], shows: 'flag' },
   },
   ci: {
-    ...proxyRecipes(['ci', '--target', UPSTREAM], CI_COMMAND),
+    ...Object.fromEntries(Object.entries(proxyRecipes(['ci', '--target', UPSTREAM], CI_COMMAND)).filter(([option]) => option !== 'admin')),
     junit: { args: ['ci', '--target', UPSTREAM, '--junit', missing, ...CI_COMMAND], shows: 'flag', mentions: missing },
     summaryJson: { args: ['ci', '--target', UPSTREAM, '--summary-json', missing, ...CI_COMMAND], shows: 'flag', mentions: missing },
     failOn: { args: ['ci', '--target', UPSTREAM, '--fail-on', 'oops', ...CI_COMMAND], shows: 'flag' },

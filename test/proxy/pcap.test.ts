@@ -81,7 +81,16 @@ function record(
   const part = addon.connection?.(INFO);
   assert.ok(part);
   const added: WsdiagEvent[] = [];
-  part.opened?.({ conn: INFO.conn, settings: undefined as never, setTypePolicy: () => {}, emit: (e) => added.push(e) });
+  part.opened?.({
+    conn: INFO.conn,
+    settings: undefined as never,
+    setTypePolicy: () => {},
+    emit: (e) => added.push(e),
+    stats: () => {
+      throw new Error('not read by the pcap recorder');
+    },
+    afterWrites: () => {},
+  });
   script({
     tap: (dir, bytes) => part.tap?.(dir, bytes),
     sent: (dir, bytes) => part.sent?.(dir, bytes),

@@ -3,7 +3,7 @@
  * without sockets: the AddonHost asks each addon for its part, the settings are resolved once, the
  * observers sit on the decoders, events go through the `event` hooks, `opened` and `end` are called.
  */
-import type { CloseEvent, WsdiagEvent } from '../../src/events/index.js';
+import type { CloseEvent, Direction, WsdiagEvent } from '../../src/events/index.js';
 import type { ProxyAddon } from '../../src/proxy/addon.js';
 import { AddonHost } from '../../src/proxy/addon-host.js';
 import { analyzerSettings, resolveSettings, type ConnectionSettings, type SettingValues } from '../../src/proxy/settings.js';
@@ -53,7 +53,21 @@ export function wireConnection(
     ...(parts.observers ? { observers: parts.observers } : {}),
     onEvent: parts.emit,
   });
-  parts.opened({ conn: full.conn, settings, setTypePolicy: (dir, policy) => analyzer.setTypePolicy(dir, policy), emit: parts.emit });
+  const frames = (dir: Direction): number => analyzer.decoder(dir).frameCount;
+  const bytes = (dir: Direction): number => analyzer.decoder(dir).bytesSeen;
+  parts.opened({
+    conn: full.conn,
+    settings,
+    setTypePolicy: (dir, policy) => analyzer.setTypePolicy(dir, policy),
+    emit: parts.emit,
+    // No sockets here: nothing ever waits in a write buffer.
+    stats: () => ({
+      frames: { 'client->server': frames('client->server'), 'server->client': frames('server->client') },
+      bytes: { 'client->server': bytes('client->server'), 'server->client': bytes('server->client') },
+      queued: { 'client->server': 0, 'server->client': 0 },
+    }),
+    afterWrites: (_dir, done) => done(true),
+  });
   return {
     analyzer,
     settings,

@@ -8,6 +8,7 @@ import { describeToxicTypes } from '../../chaos/index.js';
 import { runChaos } from '../../live/index.js';
 import { action } from '../run.js';
 import { addFlags } from '../flags.js';
+import { ADMIN, adminOptions, type AdminFlags } from '../options/admin.js';
 import { chaosCommandFlags, chaosRunOptions, type ChaosCommandFlags } from '../options/chaos.js';
 import { untilSignal } from '../signals.js';
 import { tuneHeapForRelaying } from '../heap.js';
@@ -19,7 +20,7 @@ export function registerChaos(program: Command): void {
   const types = describeToxicTypes()
     .map((type) => `  ${type.type.padEnd(19)}${type.valid ? '(valid) ' : ''}${Object.keys(type.attributes).join(', ') || '-'}`)
     .join('\n');
-  addFlags(command, chaosCommandFlags())
+  addFlags(command, [...chaosCommandFlags(), ADMIN.admin])
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -34,8 +35,8 @@ export function registerChaos(program: Command): void {
         'go with fault injection), 3 cannot listen.',
     )
     .action(
-      action(async (flags: ChaosCommandFlags) => {
-        const options = await chaosRunOptions(flags);
+      action(async (flags: ChaosCommandFlags & AdminFlags) => {
+        const options = { ...(await chaosRunOptions(flags)), ...adminOptions(flags) };
         tuneHeapForRelaying();
         return untilSignal(({ signal }) => runChaos(options, { stdout: process.stdout, stderr: process.stderr, signal }));
       }),

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { runProxy } from '../../live/index.js';
 import { action } from '../run.js';
 import { addFlags } from '../flags.js';
+import { ADMIN, adminOptions, type AdminFlags } from '../options/admin.js';
 import { FILTER_FLAGS, FILTER_HELP, proxyFilterOptions, type FilterFlags } from '../options/filter.js';
 import { OUTPUT } from '../options/output.js';
 import { proxyCommandFlags, proxyRunOptions, type ProxyCommandFlags } from '../options/proxy.js';
@@ -19,7 +20,15 @@ export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
     .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
-  addFlags(command, [...proxyCommandFlags('127.0.0.1:8080'), WORKERS.workers, OUTPUT.pcap, UI.ui, UI.uiBuffer, ...FILTER_FLAGS])
+  addFlags(command, [
+    ...proxyCommandFlags('127.0.0.1:8080'),
+    WORKERS.workers,
+    OUTPUT.pcap,
+    UI.ui,
+    UI.uiBuffer,
+    ADMIN.admin,
+    ...FILTER_FLAGS,
+  ])
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -31,25 +40,28 @@ export function registerProxy(program: Command): void {
         '  wsdiag proxy --target ws://localhost:9000 --ui          # the live dashboard (its address is printed)\n' +
         '  wsdiag proxy --target ws://localhost:9000 --workers auto   # one relay process per core, one log\n' +
         "  wsdiag proxy --target http://localhost:3000 --log all.log --type http --grep '^/api/'\n" +
+        '  wsdiag proxy --target ws://localhost:9000 --admin 9464   # Prometheus scrapes http://127.0.0.1:9464/metrics\n' +
         '  wsdiag proxy --target ws://localhost:9000 --pcap relayed.pcapng  # then: tshark -r relayed.pcapng -Y websocket\n' +
         `\n${FILTER_HELP}\n` +
         'In the proxy they choose what stdout shows (the listening line always shows); --log keeps every event, as\n' +
         'the record to read again with wsdiag tail and its filters, and the summary and the dashboard count everything.\n' +
         '\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n' +
         '--grace for the closing handshakes, flushes the logs and prints the summary; a second Ctrl-C exits at once.\n' +
+        'With --admin, /readyz answers 503 from the first moment of that drain and the endpoint serves until its end.\n' +
         'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
         '--pcap draws each WebSocket connection as the TCP connections of its two legs (synthetic TCP/IP headers,\n' +
         'the payloads as relayed, handshake credentials redacted unless --show-secrets); plain HTTP is not written.\n' +
-        'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen (or a log or pcap file\n' +
-        'could not be written).',
+        'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen (--listen, --ui, --admin)\n' +
+        'or a log or pcap file could not be written.',
     )
     .action(
-      action((flags: ProxyCommandFlags & UiFlags & FilterFlags & WorkersFlags) => {
+      action((flags: ProxyCommandFlags & UiFlags & FilterFlags & WorkersFlags & AdminFlags) => {
         const options = {
           ...proxyRunOptions(flags),
           ...uiOptions(flags),
           ...proxyFilterOptions(flags),
           ...workersOptions(flags),
+          ...adminOptions(flags),
           ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}),
         };
         tuneHeapForRelaying();
