@@ -26,9 +26,9 @@ function keyed(samples: readonly QueriedSample[]): Record<string, number> {
 }
 
 describe('prometheus scrapes wsdiag --admin', { skip: 'skip' in binary ? binary.skip : false }, () => {
-  let upstream: RawServer;
-  let proxy: RunningChild;
-  let prometheus: RunningPrometheus;
+  let upstream: RawServer | undefined;
+  let proxy: RunningChild | undefined;
+  let prometheus: RunningPrometheus | undefined;
   let target: string;
 
   before(async () => {
@@ -37,7 +37,7 @@ describe('prometheus scrapes wsdiag --admin', { skip: 'skip' in binary ? binary.
     const listening = JSON.parse(await proxy.waitForLine((l) => l.includes('"type":"listening"'))) as { admin: string };
     target = new URL(listening.admin).host;
     await playKnownTraffic(proxy, await proxy.port(), upstream);
-    if ('path' in binary) prometheus = await startPrometheus(binary.path, dir, 'wsdiag', [target]);
+    prometheus = 'path' in binary ? await startPrometheus(binary.path, dir, 'wsdiag', [target]) : undefined;
   });
   after(async () => {
     await prometheus?.stop();
@@ -46,12 +46,14 @@ describe('prometheus scrapes wsdiag --admin', { skip: 'skip' in binary ? binary.
   });
 
   it('reads back the counters of the faults sent through its query API', async () => {
+    const prom = prometheus;
+    assert.ok(prom, 'prometheus was started');
     // The values wsdiag itself serves, which Prometheus must show once it has scraped.
     const served = parseSamples(await (await fetch(`http://${target}/metrics`)).text());
     for (const [key, value] of Object.entries(KNOWN_SAMPLES)) assert.equal(served.get(key), value, key);
 
-    await prometheus.until(async () => {
-      const up = await prometheus.query(`up{job="wsdiag",instance="${target}"}`);
+    await prom.until(async () => {
+      const up = await prom.query(`up{job="wsdiag",instance="${target}"}`);
       return up[0]?.value === 1 ? true : undefined;
     }, 'a successful scrape of wsdiag');
     const names = [
@@ -64,14 +66,14 @@ describe('prometheus scrapes wsdiag --admin', { skip: 'skip' in binary ? binary.
     ];
     for (const name of names) {
       const expected = Object.fromEntries(Object.entries(KNOWN_SAMPLES).filter(([key]) => key === name || key.startsWith(`${name}{`)));
-      const got = await prometheus.until(async () => {
-        const result = keyed(await prometheus.query(name));
+      const got: Record<string, number> = await prom.until(async (): Promise<Record<string, number> | undefined> => {
+        const result = keyed(await prom.query(name));
         return Object.keys(result).length >= Object.keys(expected).length ? result : undefined;
       }, name);
       assert.deepEqual(got, expected, name);
     }
     // The sum a dashboard would draw: every violation the traffic carried, one.
-    const [total] = await prometheus.query('sum(wsdiag_violations_total)');
+    const [total] = await prom.query('sum(wsdiag_violations_total)');
     assert.equal(total?.value, 1);
   });
 });
