@@ -12,8 +12,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OperationalError } from '../errors.js';
-import { describeListenError } from '../proxy/index.js';
+import { listenOn } from '../listen.js';
 import { hostPort } from '../text.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -67,18 +66,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   // A scraper that goes away mid-answer is its own business.
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      const option = options.option ?? 'admin';
-      const address = hostPort(options.host, options.port);
-      reject(new OperationalError((n) => `${n(option)}: cannot listen on ${address}: ${describeListenError(err)}`, { cause: err, option }));
-    };
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listenOn(server, options.host, options.port, { option: options.option ?? 'admin' });
   server.on('error', () => undefined);
   const bound = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;

@@ -21,8 +21,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OperationalError } from '../errors.js';
-import { describeListenError, isLocalHostHeader, isLoopback } from '../proxy/index.js';
+import { listenOn } from '../listen.js';
+import { isLocalHostHeader, isLoopback } from '../proxy/index.js';
 import { hostPort } from '../text.js';
 import { ToxicError, type ToxicRegistry } from './registry.js';
 import { describeToxicTypes } from './toxics/index.js';
@@ -53,12 +53,7 @@ export async function startChaosApi(options: ChaosApiOptions): Promise<RunningCh
   const server: Server = createServer(
     (req, res) => void handle(options.registry, req, res, port, !isLoopback(host) && host !== 'localhost'),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new OperationalError(`chaos API: cannot listen on ${hostPort(host, port)}: ${describeListenError(err)}`, { cause: err })),
-    );
-    server.listen(port, host, () => resolve());
-  });
+  await listenOn(server, host, port, { label: 'chaos API' });
   port = (server.address() as AddressInfo).port;
   return {
     host,

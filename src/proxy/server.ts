@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type ServerOptions as HttpServerOptio
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkRunId, connId, httpConnPrefix, newRunId } from '../conn-id.js';
-import { ConfigError, OperationalError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { checkBodyLimit } from '../messages/index.js';
 import { redactorFor } from '../redact.js';
@@ -29,6 +29,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, type Relay } from './relay.js';
 import { analyzerSettings, resolveSettings, type SettingValues } from './settings.js';
 import { isLoopback, parseTarget } from './target.js';
 import { hostPort } from '../text.js';
+import { listenOn } from '../listen.js';
 import type { ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
 import type { UpstreamTls } from './upstream.js';
@@ -153,7 +154,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     emitError(emit, clock, `TLS handshake with client ${who} failed: ${err.message}.`);
   });
 
-  await listenOn(server, listen);
+  await listenOn(server, listen.host, listen.port);
   const bound = server.address() as AddressInfo;
   server.on('error', (err) => emitError(emit, clock, `The listening socket failed: ${err.message}.`));
   if (!isLoopback(bound.address)) {
@@ -232,36 +233,6 @@ function createServer(tls: ProxyOptions['tls'], timeouts: HttpServerOptions): Se
       `cannot serve TLS with the given certificate and key: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
-  }
-}
-
-function listenOn(server: Server, listen: { host: string; port: number }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      reject(new OperationalError(`cannot listen on ${hostPort(listen.host, listen.port)}: ${describeListenError(err)}`, { cause: err }));
-    };
-    server.once('error', onError);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-/** Why an address cannot be bound, in words (also used by the dashboard's server). */
-export function describeListenError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return 'the address is already in use (another wsdiag or server runs there; pick another port, or 0 for any free one)';
-    case 'EACCES':
-      return 'permission denied (ports below 1024 need privileges)';
-    case 'EADDRNOTAVAIL':
-      return 'this machine has no such address';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the host name does not resolve';
-    default:
-      return err.message;
   }
 }
 

@@ -7,8 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { OperationalError } from '../errors.js';
-import { describeListenError } from '../proxy/index.js';
+import { listenOn } from '../listen.js';
 import { hostPort } from '../text.js';
 import { loadAssets } from './assets.js';
 import { explainTopic } from './explain-api.js';
@@ -143,18 +142,7 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      const option = options.option ?? 'ui';
-      const address = hostPort(options.host, options.port);
-      reject(new OperationalError((n) => `${n(option)}: cannot listen on ${address}: ${describeListenError(err)}`, { cause: err, option }));
-    };
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listenOn(server, options.host, options.port, { option: options.option ?? 'ui' });
   server.on('error', () => undefined);
   const bound = server.address() as AddressInfo;
   port = bound.port;
