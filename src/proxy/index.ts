@@ -38,3 +38,6 @@ export {
   type SettingsRank,
   type AddonRank,
 } from './settings.js';
+export { parseResolveEntries, ProxyTunnelError } from './reach.js';
+export { readHead, type HeadRead } from './read-head.js';
+export { openConnectTunnel, parseHttpProxy, type HttpProxy, type TunnelOptions } from './connect-tunnel.js';

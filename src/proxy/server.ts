@@ -32,6 +32,7 @@ import { hostPort } from '../text.js';
 import type { ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
 import type { UpstreamTls } from './upstream.js';
+import { createReach, reachConnector } from './reach.js';
 import { createWebPass } from './web.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
@@ -47,6 +48,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent;
   const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
+  const reach = createReach(options);
   // One policy for everything this proxy writes: events, messages, previews.
   const redact = redactorFor(options.showSecrets, options.redact);
   const shownTarget = redact.url(target.href);
@@ -84,6 +86,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     target,
     shownTarget,
     tls,
+    reach,
     redact,
     emit,
     clock,
@@ -97,6 +100,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     target,
     shownTarget,
     tls,
+    ...(reach ? { connector: reachConnector(reach) } : {}),
     redact,
     clock,
     emit,

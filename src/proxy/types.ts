@@ -83,6 +83,16 @@ export interface ProxyOptions extends EventContentOptions {
   insecure?: boolean;
   /** Extra CA certificate(s) (PEM) trusted for the upstream. */
   ca?: string | Buffer;
+  /**
+   * Upstream names sent to chosen addresses, as curl's --resolve without the port: `{ 'app.test':
+   * '127.0.0.1' }`; `*.example` covers every name under example. TLS still uses the name (SNI, certificate check).
+   */
+  resolve?: Readonly<Record<string, string>>;
+  /**
+   * Reach every upstream through this HTTP proxy with CONNECT: `http://[user:pass@]host:port`. The
+   * credentials go in Proxy-Authorization and appear in no message or event.
+   */
+  upstreamProxy?: string;
   /** Serve TLS to clients (wss:// and https:// to wsdiag) with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
   clock?: Clock;

@@ -19,7 +19,7 @@ import { analyzerSettings, resolveSettings, settingsField, type ConnectionSettin
 import { upstreamPath, type Target } from './target.js';
 import { hostPort } from '../text.js';
 import type { ConnectionInfo, SocketAddress, TappedHandshake } from './types.js';
-import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
+import { describeUpstreamError, requestUpstream, type UpstreamConnector, type UpstreamTls } from './upstream.js';
 
 /** What the upgrade pass needs from the server that owns it. */
 export interface UpgradeContext {
@@ -42,6 +42,8 @@ export interface UpgradeContext {
   /** The analyzer options `baseSettings` give, with redaction and suppression counting. */
   baseAnalyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
   nextConnId: () => string;
+  /** How to open the upstream connection (--resolve, --upstream-proxy: ./reach.ts); default straight to `target`. */
+  connector?: UpstreamConnector;
   /** Registers an upgrade in flight so shutdown can abort it; returns the function that unregisters it. */
   trackPending: (abort: () => void) => () => void;
   /** Registers a live connection so shutdown can end it. */
@@ -123,11 +125,16 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     return;
   }
 
-  upstreamReq = requestUpstream(ctx.target, ctx.tls, {
-    method: req.method ?? 'GET',
-    path: upstreamPath(ctx.target, requestTarget),
-    rawHeaders: req.rawHeaders,
-  });
+  upstreamReq = requestUpstream(
+    ctx.target,
+    ctx.tls,
+    {
+      method: req.method ?? 'GET',
+      path: upstreamPath(ctx.target, requestTarget),
+      rawHeaders: req.rawHeaders,
+    },
+    ctx.connector,
+  );
 
   upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
     if (!settle()) return;

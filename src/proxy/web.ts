@@ -14,6 +14,7 @@ import { HttpExchange } from './exchange.js';
 import { hostPort } from '../text.js';
 import type { Target } from './target.js';
 import { describeUpstreamError, type UpstreamTls } from './upstream.js';
+import { reachAgent, type Reach } from './reach.js';
 
 export interface WebPass {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -26,6 +27,8 @@ export interface WebPassOptions {
   /** The target URL as messages show it. */
   shownTarget: string;
   tls: UpstreamTls;
+  /** Opens the upstream connections (--resolve, --upstream-proxy); default: node's own. */
+  reach?: Reach | null;
   /** What an error message may show of the request's path. */
   redact: Redactor;
   emit: (event: WsdiagEvent) => void;
@@ -34,8 +37,12 @@ export interface WebPassOptions {
   nextConnId: () => string;
 }
 
-export function createWebPass({ target, shownTarget, tls, redact, emit, clock, nextConnId }: WebPassOptions): WebPass {
-  const agent = target.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+export function createWebPass({ target, shownTarget, tls, reach, redact, emit, clock, nextConnId }: WebPassOptions): WebPass {
+  const agent = reach
+    ? reachAgent(reach, target.secure, tls)
+    : target.secure
+      ? new HttpsAgent({ keepAlive: true })
+      : new HttpAgent({ keepAlive: true });
   const proxy = httpProxy.createProxyServer({
     target: target.httpUrl,
     // The upstream sees its own name in Host, as it would without wsdiag (virtual hosts, TLS SNI).

@@ -14,6 +14,7 @@ import { LIMITS, limitOptions, type LimitFlags } from './limits.js';
 import { MESSAGE_FLAGS, messageOptions, type MessageFlags } from './messages.js';
 import { OUTPUT, liveOutputOptions, shownOptions, type OutputFlags } from './output.js';
 import { TLS, servedTlsOptions, upstreamTlsOptions, type TlsFlags } from './tls.js';
+import { REACH, reachOptions, type ReachFlags } from './reach.js';
 
 const ACCEPTS = ['text', 'binary', 'any'];
 
@@ -97,6 +98,8 @@ export function proxyCommandFlags(defaultListen: string): Flag[] {
     TLS.ca,
     TLS.tlsCert,
     TLS.tlsKey,
+    REACH.resolve,
+    REACH.upstreamProxy,
     PROXY.serverAccepts,
     PROXY.clientAccepts,
     PROXY.config,
@@ -108,7 +111,7 @@ export function proxyCommandFlags(defaultListen: string): Flag[] {
   ];
 }
 
-export type ProxyCommandFlags = ProxyFlags & OutputFlags & LimitFlags & TlsFlags & MessageFlags;
+export type ProxyCommandFlags = ProxyFlags & OutputFlags & LimitFlags & TlsFlags & ReachFlags & MessageFlags;
 
 /** The values of proxyCommandFlags as the library's options: the proxy's own, and how its events are shown. */
 export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & { proxy: LiveProxyOptions } {
@@ -135,6 +138,7 @@ export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & {
       ...limits,
       addons: [policies],
       ...upstreamTlsOptions(flags),
+      ...reachOptions(flags),
       ...servedTlsOptions(flags),
     },
   };
