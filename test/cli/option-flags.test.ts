@@ -81,6 +81,8 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
     maxPerRule: { args: run('--max-per-rule', '-1'), shows: 'flag' },
     pongTimeoutMs: { args: run('--pong-timeout', 'soon'), shows: 'flag' },
     ca: { args: run('--ca', missing), shows: 'flag', mentions: missing },
+    resolve: { args: run('--resolve', 'app.test:443:127.0.0.1'), shows: 'flag', mentions: 'takes no port' },
+    upstreamProxy: { args: run('--upstream-proxy', 'https://proxy.corp:3128'), shows: 'flag', mentions: 'must be an http:// URL' },
     tls: { args: run('--tls-cert', notPem, '--tls-key', notPem), shows: 'flag' },
     'tls.cert': { args: run('--tls-key', notPem), shows: 'flag' },
     'tls.key': { args: run('--tls-cert', notPem), shows: 'flag' },

@@ -3,7 +3,7 @@
  * `chaos`): --resolve sends a name to a chosen address, --upstream-proxy goes through a corporate HTTP
  * proxy with CONNECT. The values are checked here (src/proxy/reach.ts), before anything listens.
  */
-import { parseResolveEntries, type ProxyOptions } from '../../proxy/index.js';
+import { parseHttpProxy, parseResolveEntries, type ProxyOptions } from '../../proxy/index.js';
 import type { Flag } from '../flags.js';
 
 /** The reach flags as commander names their values. */
@@ -28,8 +28,9 @@ export const REACH = {
   } satisfies Flag<Reach>,
 };
 
-/** The reach flags as the library's options, checked. */
+/** The reach flags as the library's options, checked now: a bad value is exit 2 before anything listens. */
 export function reachOptions(flags: ReachFlags): Reach {
+  if (flags.upstreamProxy !== undefined) parseHttpProxy(flags.upstreamProxy, 'upstreamProxy');
   return {
     ...(flags.resolve !== undefined && flags.resolve.length > 0 ? { resolve: parseResolveEntries(flags.resolve) } : {}),
     ...(flags.upstreamProxy !== undefined ? { upstreamProxy: flags.upstreamProxy } : {}),
