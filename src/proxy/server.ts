@@ -61,14 +61,14 @@ function proxyMode(options: ProxyOptions): 'reverse' | 'forward' {
 function checkForwardListen(listen: ListenAddress, forward: ForwardOptions): ClientAllowList | null {
   if (forward.allowRemote !== true) {
     if (forward.allowFrom !== undefined && forward.allowFrom.length > 0) {
-      throw new ConfigError('allowFrom', (n) => `${n('allowFrom')} applies only with ${n('allowRemote')}`);
+      throw new ConfigError('forward.allowFrom', (n) => `${n('forward.allowFrom')} applies only with ${n('forward.allowRemote')}`);
     }
     if (!isLoopback(listen.host)) {
       throw new ConfigError(
         'listen',
         (n) =>
           `${n('listen')} ${hostPort(listen.host, listen.port)} is reachable from the network, and an open forward proxy is an abuse magnet: ` +
-          `listen on 127.0.0.1, or add ${n('allowRemote')} with ${n('allowFrom')} CIDR for the clients to serve`,
+          `listen on 127.0.0.1, or add ${n('forward.allowRemote')} with ${n('forward.allowFrom')} CIDR for the clients to serve`,
       );
     }
     return null;
@@ -76,10 +76,10 @@ function checkForwardListen(listen: ListenAddress, forward: ForwardOptions): Cli
   if (forward.allowFrom === undefined || forward.allowFrom.length === 0) {
     throw new ConfigError(
       'allowFrom',
-      (n) => `${n('allowRemote')} needs ${n('allowFrom')} CIDR… (the client ranges to serve, e.g. 192.168.1.0/24)`,
+      (n) => `${n('forward.allowRemote')} needs ${n('forward.allowFrom')} CIDR… (the client ranges to serve, e.g. 192.168.1.0/24)`,
     );
   }
-  return parseAllowList(forward.allowFrom);
+  return parseAllowList(forward.allowFrom, 'forward.allowFrom');
 }
 
 /**
@@ -91,7 +91,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const runId = options.runId !== undefined ? checkRunId(options.runId) : newRunId();
   const listen = options.listen ?? DEFAULT_LISTEN;
   const allow = target === null ? checkForwardListen(listen, options.forward ?? {}) : null;
-  const intercept = target === null ? compileHostGlobs(options.forward?.intercept ?? ['*']) : null;
+  const intercept = target === null ? compileHostGlobs(options.forward?.intercept ?? ['*'], 'forward.intercept') : null;
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent;
   const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
