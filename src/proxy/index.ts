@@ -15,7 +15,18 @@ export {
   REFUSAL_HEADROOM,
   RESERVED_DESCRIPTORS,
 } from './limits.js';
-export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake, TcpLeg, SocketAddress } from './types.js';
+export { dialUpstream } from './dial.js';
+export type {
+  ProxyOptions,
+  ForwardOptions,
+  CertificateSource,
+  RunningProxy,
+  ListenAddress,
+  ConnectionInfo,
+  TappedHandshake,
+  TcpLeg,
+  SocketAddress,
+} from './types.js';
 export {
   summaryCounts,
   type ProxyAddon,

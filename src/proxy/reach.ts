@@ -7,11 +7,12 @@
  */
 import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { connect, isIP, type Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors.js';
 import { openConnectTunnel, parseHttpProxy, type HttpProxy } from './connect-tunnel.js';
+import { dialUpstream, type Dial } from './dial.js';
 import { upstreamTlsOptions, type UpstreamConnector, type UpstreamTls } from './upstream.js';
 
 export { ProxyTunnelError } from './connect-tunnel.js';
@@ -77,7 +78,7 @@ export interface Reach {
    * Rejects with the socket's error (ENOTFOUND, ECONNREFUSED… as node names them) on the direct path,
    * with a ProxyTunnelError naming the proxy when the upstream proxy is unreachable or refuses.
    */
-  dial(host: string, port: number): Promise<Socket>;
+  dial: Dial;
   /** The address a name is sent to, when --resolve names it. */
   addressOf(host: string): string | undefined;
 }
@@ -93,7 +94,7 @@ export function createReach(options: ReachOptions): Reach | null {
     addressOf,
     dial: (host, port) => {
       const address = addressOf(host) ?? host;
-      return proxy ? tunnel(proxy, address, port, timeoutMs) : direct(address, port);
+      return proxy ? tunnel(proxy, address, port, timeoutMs) : dialUpstream(address, port);
     },
   };
 }
@@ -108,21 +109,6 @@ function lookup(resolve: Readonly<Record<string, string>>, host: string): string
     if (wild !== undefined) return wild;
   }
   return undefined;
-}
-
-function direct(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, allowHalfOpen: true });
-    const onError = (err: Error): void => {
-      socket.destroy();
-      reject(err);
-    };
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
 }
 
 async function tunnel(proxy: HttpProxy, host: string, port: number, timeoutMs: number): Promise<Socket> {
