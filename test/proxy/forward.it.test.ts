@@ -22,7 +22,7 @@ import { startProxy, type ProxyOptions } from '../../src/proxy/index.js';
 import { CertificateAuthority, LeafCertificates } from '../../src/tls/index.js';
 import { findBinary } from '../support/binaries.js';
 import { makeCertificate, type TestCertificate } from '../support/certs.js';
-import { startCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { EventLog } from '../support/event-log.js';
 import { listen } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
@@ -355,6 +355,23 @@ describe('forward mode', () => {
     }
   });
 
+  it('shuts down with tunnels open: the WebSocket gets its Close 1001, the blind tunnel its tunnel event', async () => {
+    const fwd = await startForward({ ca: cert.cert, forward: { intercept: ['localhost'] }, shutdownGraceMs: 2000 });
+    const ws = await openThrough(`wss://localhost:${securePort}/stay`, fwd.port, caPem);
+    const blind = await openThrough(`ws://127.0.0.1:${plain.port}/blind`, fwd.port);
+    await fwd.log.waitFor('open');
+    const wsClosed = closedWith(ws);
+    const blindClosed = closedWith(blind);
+    await withTimeout(fwd.close(), 'close()');
+    assert.equal((await wsClosed).code, 1001);
+    await blindClosed;
+    const close = await fwd.log.waitFor('close');
+    assert.equal(close.ended_by, 'proxy');
+    const tunnel = await fwd.log.waitFor('tunnel');
+    assert.equal(tunnel.how, 'shutdown');
+    assert.equal(tunnel.ended_by, 'proxy');
+  });
+
   it('wsdiag proxy without --target prints a listening event and relays', async () => {
     const child = startCli(['proxy', '--listen', '127.0.0.1:0', '--ca-dir', caDir.path, '--ca', cert.certPath, '--json']);
     try {
@@ -371,5 +388,14 @@ describe('forward mode', () => {
     } finally {
       await child.stop();
     }
+  });
+
+  it('wsdiag proxy refuses a non-loopback --listen without --allow-remote: one line, exit 2', async () => {
+    const exit = await runCli(['proxy', '--listen', '0.0.0.0:0', '--ca-dir', caDir.path]);
+    assert.equal(exit.code, 2);
+    assert.match(exit.stderr, /^wsdiag: --listen 0\.0\.0\.0:0 is reachable from the network.*--allow-remote with --allow-from CIDR.*\n$/);
+    const noRanges = await runCli(['proxy', '--listen', '0.0.0.0:0', '--allow-remote', '--ca-dir', caDir.path]);
+    assert.equal(noRanges.code, 2);
+    assert.match(noRanges.stderr, /^wsdiag: --allow-remote needs --allow-from/);
   });
 });
