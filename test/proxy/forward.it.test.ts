@@ -125,6 +125,46 @@ describe('forward mode', () => {
     }
   });
 
+  it('intercepts a CONNECT to an address (no SNI) with a leaf for that address', async () => {
+    const fwd = await startForward({ ca: cert.cert });
+    try {
+      const socket = netConnect(fwd.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`CONNECT 127.0.0.1:${securePort} HTTP/1.1\r\nHost: 127.0.0.1:${securePort}\r\n\r\n`);
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          let head = '';
+          const onData = (d: Buffer): void => {
+            head += d.toString('latin1');
+            if (!head.includes('\r\n\r\n')) return;
+            socket.off('data', onData);
+            assert.match(head, /^HTTP\/1\.1 200/);
+            resolve();
+          };
+          socket.on('data', onData);
+        }),
+        'the 200 to CONNECT',
+      );
+      // No servername: node sends no SNI and checks the certificate against the address (an IP SAN).
+      const secure = tlsConnect({ socket, host: '127.0.0.1', ca: caPem });
+      const answer = await withTimeout(
+        new Promise<string>((resolve, reject) => {
+          let text = '';
+          secure.on('error', reject);
+          secure.on('secureConnect', () => secure.write(`GET /by-address HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+          secure.on('data', (d: Buffer) => (text += d.toString('latin1')));
+          secure.on('end', () => resolve(text));
+        }),
+        'the answer over the intercepted tunnel',
+      );
+      assert.match(answer, /^HTTP\/1\.1 200[\s\S]*hello over https$/);
+      const http = await fwd.log.waitFor('http', (e) => e.path === '/by-address');
+      assert.equal(http.target, `https://127.0.0.1:${securePort}`);
+    } finally {
+      await fwd.close();
+    }
+  });
+
   it('judges an intercepted stream: a frame with RSV1 and no extension is blamed on the server', async () => {
     const raw: TlsServer = createTlsServer({ cert: cert.cert, key: cert.key }, (socket) => {
       socket.on('error', () => undefined);
