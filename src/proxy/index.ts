@@ -2,7 +2,7 @@
  * The proxy: the only I/O layer of wsdiag (DESIGN §1). Library users, `wsdiag proxy`, `demo` and `ci`
  * all start it through `startProxy`.
  */
-export { startProxy, DEFAULT_LISTEN, describeListenError } from './server.js';
+export { startProxy, checkProxyMode, DEFAULT_LISTEN, describeListenError } from './server.js';
 export { parseTarget, parseListen, isLoopback, isLocalHostHeader, upstreamPath, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
 export { shownHeaders } from './http-head.js';

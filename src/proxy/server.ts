@@ -44,8 +44,18 @@ export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
 /** The `listening` event's `target` in forward mode. */
 export const FORWARD_TARGET = 'forward';
 
+/**
+ * Checks what startProxy would refuse about the mode and forward mode's options (the mode, a listen address
+ * off loopback, the allowed ranges, the intercept globs), so a command can refuse them before anything opens.
+ */
+export function checkProxyMode(options: Pick<ProxyOptions, 'target' | 'mode' | 'listen' | 'forward'>): void {
+  if (proxyMode(options) === 'reverse') return;
+  checkForwardListen(options.listen ?? DEFAULT_LISTEN, options.forward ?? {});
+  compileHostGlobs(options.forward?.intercept ?? ['*'], 'forward.intercept');
+}
+
 /** reverse (a target to relay to) or forward (an explicit proxy); a ConfigError when the options disagree. */
-function proxyMode(options: ProxyOptions): 'reverse' | 'forward' {
+function proxyMode(options: Pick<ProxyOptions, 'target' | 'mode'>): 'reverse' | 'forward' {
   const mode = options.mode ?? (options.target === undefined ? 'forward' : 'reverse');
   if (mode === 'forward' && options.target !== undefined) {
     throw new ConfigError('target', (n) => `${n('mode')} forward relays to whatever each client asks for: leave out ${n('target')}`);

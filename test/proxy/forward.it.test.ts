@@ -22,7 +22,7 @@ import { startProxy, type ProxyOptions } from '../../src/proxy/index.js';
 import { CertificateAuthority, LeafCertificates } from '../../src/tls/index.js';
 import { findBinary } from '../support/binaries.js';
 import { makeCertificate, type TestCertificate } from '../support/certs.js';
-import { startCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { EventLog } from '../support/event-log.js';
 import { listen } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
@@ -120,6 +120,46 @@ describe('forward mode', () => {
       const close = await fwd.log.waitFor('close');
       assert.equal(close.violations, 0);
       assert.equal(fwd.log.of('violation').length, 0);
+    } finally {
+      await fwd.close();
+    }
+  });
+
+  it('intercepts a CONNECT to an address (no SNI) with a leaf for that address', async () => {
+    const fwd = await startForward({ ca: cert.cert });
+    try {
+      const socket = netConnect(fwd.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`CONNECT 127.0.0.1:${securePort} HTTP/1.1\r\nHost: 127.0.0.1:${securePort}\r\n\r\n`);
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          let head = '';
+          const onData = (d: Buffer): void => {
+            head += d.toString('latin1');
+            if (!head.includes('\r\n\r\n')) return;
+            socket.off('data', onData);
+            assert.match(head, /^HTTP\/1\.1 200/);
+            resolve();
+          };
+          socket.on('data', onData);
+        }),
+        'the 200 to CONNECT',
+      );
+      // No servername: node sends no SNI and checks the certificate against the address (an IP SAN).
+      const secure = tlsConnect({ socket, host: '127.0.0.1', ca: caPem });
+      const answer = await withTimeout(
+        new Promise<string>((resolve, reject) => {
+          let text = '';
+          secure.on('error', reject);
+          secure.on('secureConnect', () => secure.write(`GET /by-address HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+          secure.on('data', (d: Buffer) => (text += d.toString('latin1')));
+          secure.on('end', () => resolve(text));
+        }),
+        'the answer over the intercepted tunnel',
+      );
+      assert.match(answer, /^HTTP\/1\.1 200[\s\S]*hello over https$/);
+      const http = await fwd.log.waitFor('http', (e) => e.path === '/by-address');
+      assert.equal(http.target, `https://127.0.0.1:${securePort}`);
     } finally {
       await fwd.close();
     }
@@ -355,6 +395,23 @@ describe('forward mode', () => {
     }
   });
 
+  it('shuts down with tunnels open: the WebSocket gets its Close 1001, the blind tunnel its tunnel event', async () => {
+    const fwd = await startForward({ ca: cert.cert, forward: { intercept: ['localhost'] }, shutdownGraceMs: 2000 });
+    const ws = await openThrough(`wss://localhost:${securePort}/stay`, fwd.port, caPem);
+    const blind = await openThrough(`ws://127.0.0.1:${plain.port}/blind`, fwd.port);
+    await fwd.log.waitFor('open');
+    const wsClosed = closedWith(ws);
+    const blindClosed = closedWith(blind);
+    await withTimeout(fwd.close(), 'close()');
+    assert.equal((await wsClosed).code, 1001);
+    await blindClosed;
+    const close = await fwd.log.waitFor('close');
+    assert.equal(close.ended_by, 'proxy');
+    const tunnel = await fwd.log.waitFor('tunnel');
+    assert.equal(tunnel.how, 'shutdown');
+    assert.equal(tunnel.ended_by, 'proxy');
+  });
+
   it('wsdiag proxy without --target prints a listening event and relays', async () => {
     const child = startCli(['proxy', '--listen', '127.0.0.1:0', '--ca-dir', caDir.path, '--ca', cert.certPath, '--json']);
     try {
@@ -371,5 +428,14 @@ describe('forward mode', () => {
     } finally {
       await child.stop();
     }
+  });
+
+  it('wsdiag proxy refuses a non-loopback --listen without --allow-remote: one line, exit 2', async () => {
+    const exit = await runCli(['proxy', '--listen', '0.0.0.0:0', '--ca-dir', caDir.path]);
+    assert.equal(exit.code, 2);
+    assert.match(exit.stderr, /^wsdiag: --listen 0\.0\.0\.0:0 is reachable from the network.*--allow-remote with --allow-from CIDR.*\n$/);
+    const noRanges = await runCli(['proxy', '--listen', '0.0.0.0:0', '--allow-remote', '--ca-dir', caDir.path]);
+    assert.equal(noRanges.code, 2);
+    assert.match(noRanges.stderr, /^wsdiag: --allow-remote needs --allow-from/);
   });
 });

@@ -8,7 +8,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AcceptedType } from '../../protocol/index.js';
-import { type ListenAddress, type ProxyOptions, parseListen, parseTarget } from '../../proxy/index.js';
+import { type ListenAddress, type ProxyOptions, checkProxyMode, parseListen, parseTarget } from '../../proxy/index.js';
 import { MessagePolicies, type PolicyOptions } from '../../policy/index.js';
 import type { LiveOutputOptions, LiveProxyOptions } from '../../live/index.js';
 import type { Flag } from '../flags.js';
@@ -165,6 +165,14 @@ export type ProxyCommandFlags = ProxyFlags & OutputFlags & LimitFlags & TlsFlags
 export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & { proxy: LiveProxyOptions } {
   const target = flags.target !== undefined ? parseTarget(flags.target).href : undefined;
   const listen: ListenAddress = parseListen(flags.listen);
+  const forward = forwardOptions(flags);
+  // Forward mode's refusals (a non-loopback --listen without --allow-remote…) come before anything opens.
+  checkProxyMode({
+    ...(target !== undefined ? { target } : {}),
+    ...(flags.mode !== undefined ? { mode: flags.mode } : {}),
+    listen,
+    ...forward,
+  });
   const limits = limitOptions(flags);
   // Reads and checks --config now: a bad file is exit 2 before anything listens. --max-message goes
   // there too, as a flag layer, which beats a config route's max-message (src/proxy/settings.ts).
@@ -180,7 +188,7 @@ export function proxyRunOptions(flags: ProxyCommandFlags): LiveOutputOptions & {
     proxy: {
       ...(target !== undefined ? { target } : {}),
       ...(flags.mode !== undefined ? { mode: flags.mode } : {}),
-      ...forwardOptions(flags),
+      ...forward,
       listen,
       enforce: flags.enforce === true,
       ...shownOptions(flags),
