@@ -2,7 +2,8 @@
  * Reverse mode reaching its upstream through --upstream-proxy and --resolve (src/proxy/reach.ts): through
  * a CONNECT proxy written here that records what it is asked (the CONNECT authority, Proxy-Authorization),
  * through Debian's tinyproxy, and straight to a made-up name; a refusing or absent proxy is one clear error
- * naming the proxy without its credentials. WebSocket upgrades and plain HTTP both take that road.
+ * naming the proxy without its credentials. WebSocket upgrades and plain HTTP both take that road, in
+ * forward mode too (every CONNECT dialled through the upstream proxy).
  */
 import assert from 'node:assert/strict';
 import { get as httpGet, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
@@ -10,7 +11,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { WebSocketServer } from 'ws';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { WebSocket, WebSocketServer } from 'ws';
+import { startProxy } from '../../src/proxy/index.js';
+import { CertificateAuthority, LeafCertificates } from '../../src/tls/index.js';
+import { EventLog } from '../support/event-log.js';
+import { tempDir } from '../support/temp.js';
 import { findBinary, skipWithout } from '../support/binaries.js';
 import { makeCertificate, type TestCertificate } from '../support/certs.js';
 import { startCli } from '../support/cli.js';
@@ -211,6 +217,42 @@ describe('wss and plain HTTP through --upstream-proxy', () => {
     const res = await fetchText(`http://127.0.0.1:${t.proxy.port}/`);
     assert.deepEqual(res, { status: 200, body: 'page over https' });
     assert.ok(recording.asked.length > before, 'the page request went through a CONNECT');
+  });
+});
+
+describe('forward mode through --upstream-proxy', () => {
+  const dir = tempDir('reach-forward');
+  it('dials the host a client CONNECTs to through the upstream proxy, credentials included', async () => {
+    const upstream = await startWsServer();
+    const recording = await startRecordingProxy();
+    const log = new EventLog();
+    const ca = await CertificateAuthority.open({ dir: dir.path });
+    const proxy = await startProxy({
+      listen: { host: '127.0.0.1', port: 0 },
+      onEvent: log.push,
+      forward: { certificates: await LeafCertificates.create(ca) },
+      upstreamProxy: `http://${USER}:${PASSWORD}@127.0.0.1:${recording.port}`,
+    });
+    const agent = new HttpsProxyAgent(`http://127.0.0.1:${proxy.port}`);
+    try {
+      const ws = new WebSocket(`ws://app.test:${upstream.port}/chained`, { agent });
+      ws.on('error', () => undefined);
+      await withTimeout(new Promise((resolve) => ws.once('open', resolve)), 'the ws client to open through both proxies');
+      const echo = nextMessages(ws, 1);
+      ws.send('chained');
+      assert.equal((await echo)[0]!.data.toString(), 'chained');
+      ws.close();
+      await closedWith(ws);
+      const open = await log.waitFor('open');
+      assert.equal(open.target, `ws://app.test:${upstream.port}`);
+      assert.deepEqual(recording.asked, [{ authority: `app.test:${upstream.port}`, authorization: BASIC }]);
+      assert.ok(!JSON.stringify(log.events).includes(PASSWORD));
+    } finally {
+      agent.destroy();
+      await proxy.close();
+      await recording.close();
+      await upstream.close();
+    }
   });
 });
 
