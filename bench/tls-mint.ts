@@ -10,16 +10,26 @@
  *   this 2-core machine), with the worst event-loop delay seen meanwhile (how long other connections
  *   would have waited); then the same 50 hosts again, cached, so the handshakes' own share is visible.
  *
+ * - through the proxy: wsdiag in forward mode (startProxy without a target, `resolve: {'*.test':
+ *   '127.0.0.1'}`), ws clients through https-proxy-agent (CONNECT, TLS intercepted with a leaf from
+ *   wsdiag's CA, wsdiag's own verified TLS to the upstream): the time to an open WebSocket for a host never
+ *   seen and for the same host again, and 50 new hosts at once until all 50 are open. The upstream's own
+ *   leaves are minted before the clock starts, so only wsdiag's minting is measured.
+ *
  * Client and server share this process, as wsdiag's proxy shares its event loop with everything else.
  * Options: --quick (few repetitions, not saved), --reps N (burst rounds, default 10).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { connect, TLSSocket } from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { WebSocket, WebSocketServer } from 'ws';
+import { startProxy } from '../src/proxy/index.js';
 import { CertificateAuthority, LeafCertificates, type CaKeyType } from '../src/tls/index.js';
 import { formatNumber, markdownTable } from './support/format.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
@@ -54,6 +64,12 @@ interface KeyTypeResult {
   };
   /** The same burst to 50 hosts already cached: handshakes alone, so the difference is the minting. */
   cachedBurst: { medianMs: number; maxMs: number; cpuMs: number };
+  /** Whole wss connections through wsdiag in forward mode, to an open WebSocket. */
+  throughProxy: {
+    firstConnection: { n: number; medianMs: number; p90Ms: number };
+    nextConnection: { n: number; medianMs: number; p90Ms: number };
+    burst: { hosts: number; rounds: number; medianMs: number; maxMs: number; goalMs: number; met: boolean };
+  };
 }
 
 function parseOptions(argv: string[]): Options {
@@ -166,7 +182,86 @@ async function measure(keyType: CaKeyType, options: Options, dir: string): Promi
       met: Math.max(...bursts) < BURST_GOAL_MS,
     },
     cachedBurst: { medianMs: median(cachedBursts), maxMs: Math.max(...cachedBursts), cpuMs: median(cachedBurstCpu) },
+    throughProxy: await measureThroughProxy(ca, keyType, options, dir),
   };
+}
+
+/** wss connections through wsdiag in forward mode, its leaves minted from `ca` (see the header). */
+async function measureThroughProxy(
+  ca: CertificateAuthority,
+  keyType: CaKeyType,
+  options: Options,
+  dir: string,
+): Promise<KeyTypeResult['throughProxy']> {
+  const upstreamCa = await CertificateAuthority.open({ dir: join(dir, `upstream-${keyType}`) });
+  const upstreamLeaves = await LeafCertificates.create(upstreamCa, { maxEntries: 100_000 });
+  const https = createHttpsServer({ SNICallback: upstreamLeaves.sniCallback });
+  const wss = new WebSocketServer({ server: https });
+  wss.on('connection', (ws) => ws.on('error', () => undefined));
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  const port = (https.address() as AddressInfo).port;
+  const proxy = await startProxy({
+    listen: { host: '127.0.0.1', port: 0 },
+    onEvent: () => undefined,
+    forward: { certificates: await LeafCertificates.create(ca, { maxEntries: 100_000 }) },
+    resolve: { '*.test': '127.0.0.1' },
+    ca: upstreamCa.certPem,
+  });
+  const agent = new HttpsProxyAgent(`http://127.0.0.1:${proxy.port}`);
+  let host = 0;
+  const names = async (n: number): Promise<string[]> => {
+    const list = Array.from({ length: n }, () => `p${host++}.${keyType}.proxy.test`);
+    // The upstream's leaves are minted now, off the clock.
+    await Promise.all(list.map((name) => upstreamLeaves.get(name)));
+    return list;
+  };
+  /** Milliseconds from the client's first byte to an open WebSocket (CONNECT, both TLS legs, upgrade). */
+  const open = (name: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const start = performance.now();
+      const ws = new WebSocket(`wss://${name}:${port}/`, { agent, ca: ca.certPem });
+      ws.once('open', () => {
+        resolve(performance.now() - start);
+        ws.terminate();
+      });
+      ws.once('error', reject);
+    });
+  try {
+    for (const name of await names(10)) await open(name); // warm-up
+    const connections = options.quick ? 10 : 50;
+    const firsts: number[] = [];
+    const nexts: number[] = [];
+    for (const name of await names(connections)) {
+      firsts.push(await open(name));
+      nexts.push(await open(name));
+    }
+    const bursts: number[] = [];
+    for (let round = 0; round < options.reps; round++) {
+      const list = await names(BURST_HOSTS);
+      const start = performance.now();
+      await Promise.all(list.map(open));
+      bursts.push(performance.now() - start);
+    }
+    const maxMs = Math.max(...bursts);
+    return {
+      firstConnection: summary(firsts),
+      nextConnection: summary(nexts),
+      burst: {
+        hosts: BURST_HOSTS,
+        rounds: bursts.length,
+        medianMs: median(bursts),
+        maxMs,
+        goalMs: BURST_GOAL_MS,
+        met: maxMs < BURST_GOAL_MS,
+      },
+    };
+  } finally {
+    agent.destroy();
+    await proxy.close();
+    for (const client of wss.clients) client.terminate();
+    https.closeAllConnections();
+    await new Promise<void>((resolve) => https.close(() => resolve()));
+  }
 }
 
 async function main(): Promise<void> {
@@ -210,6 +305,19 @@ async function main(): Promise<void> {
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     )}\n\nGoal: ${BURST_HOSTS} new hosts' handshakes all done in < ${BURST_GOAL_MS} ms (${results.every((r) => r.burst.met) ? 'met' : 'missed'}). ` +
       'CPU times count every thread of this process, server and clients together.\n',
+  );
+  const proxyRows = results.map((r) => [
+    r.keyLabel,
+    `${ms(r.throughProxy.firstConnection.medianMs)} / ${ms(r.throughProxy.firstConnection.p90Ms)}`,
+    `${ms(r.throughProxy.nextConnection.medianMs)} / ${ms(r.throughProxy.nextConnection.p90Ms)}`,
+    `${formatNumber(r.throughProxy.burst.medianMs)} / ${formatNumber(r.throughProxy.burst.maxMs)}${r.throughProxy.burst.met ? '' : ' (goal missed)'}`,
+  ]);
+  process.stdout.write(
+    `\nThrough wsdiag in forward mode (CONNECT, TLS intercepted, verified upstream TLS, upgrade), to an open WebSocket:\n\n${markdownTable(
+      ['CA key', 'new host ms (median / p90)', 'same host again ms (median / p90)', `${BURST_HOSTS} new hosts at once ms (median / max)`],
+      proxyRows,
+      ['left', 'right', 'right', 'right'],
+    )}\n`,
   );
   if (!options.quick) process.stdout.write(`saved ${writeResults('tls-mint', { machine, results })}\n`);
 }

@@ -61,3 +61,8 @@ export function splitConnId(id: string): { run: string | null; local: string } {
   const dash = id.indexOf('-');
   return dash < 0 ? { run: null, local: id } : { run: id.slice(0, dash), local: id.slice(dash + 1) };
 }
+
+/** The prefix of the forward proxy's blind tunnels' ids next to WebSocket ids of `prefix`: `t` beside `c`. */
+export function tunnelConnPrefix(prefix: string): string {
+  return prefix === 'c' ? 't' : `${prefix}t`;
+}

@@ -118,7 +118,7 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
     if (logError) io.stderr.write(`wsdiag: cannot write log file ${options.log}: ${describeFsError(logError)}\n`);
     const upstreamUnreachable = recorder.connections.some((c) => c.open !== undefined)
       ? undefined
-      : await probeTarget(options.proxy.target);
+      : await probeTarget(options.proxy.target ?? '');
     return writeReports(options, io, {
       outcome,
       startedAt,
@@ -207,7 +207,7 @@ function writeReports(options: CiOptions, io: CiIO, facts: RunFacts): CiResult {
         runErrors: recorder.runErrors,
         properties: [
           // As the proxy's own `listening` event shows it (a token in its path is redacted).
-          ['target', redactorFor(options.proxy.showSecrets, options.proxy.redact).url(options.proxy.target)],
+          ['target', redactorFor(options.proxy.showSecrets, options.proxy.redact).url(options.proxy.target ?? '')],
           ['fail-on', options.failOn.text],
           // The program only: arguments may carry secrets, and a JUnit file is often published.
           ['command', options.command[0] ?? ''],

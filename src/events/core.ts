@@ -39,6 +39,8 @@ export interface OpenEvent extends EventBase {
    * `{"max_message": "route /uploads/** in wsdiag.json"}`; absent when the run's options decided all.
    */
   settings?: Record<string, string>;
+  /** Forward mode: the upstream the connection was relayed to (`wss://example.com:443`); absent in reverse mode. */
+  target?: string;
 }
 
 export interface FrameEvent extends EventBase, FrameFields {

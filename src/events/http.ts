@@ -31,4 +31,29 @@ export interface HttpEvent extends EventBase {
   upgrade: boolean;
   /** Present (true) when the exchange was cut short: the answer did not reach the client whole (a reset on either side). */
   aborted?: boolean;
+  /** Forward mode: the origin the request went to (`https://example.com:443`); absent in reverse mode (the `listening` target). */
+  target?: string;
+}
+
+/**
+ * `tunnel`: a CONNECT tunnel of the forward proxy that wsdiag relayed blind (its host is not intercepted):
+ * bytes passed both ways unread. Written once, when the tunnel has ended.
+ */
+export interface TunnelEvent extends EventBase {
+  type: 'tunnel';
+  /** `<run>-t1`, `<run>-t2`… */
+  conn: string;
+  /** The client's `ip:port`. */
+  client: string;
+  /** The host and port the client asked for (CONNECT host:port). */
+  host: string;
+  port: number;
+  /** Bytes the client sent through the tunnel (after the CONNECT request). */
+  client_bytes: number;
+  /** Bytes the server sent back through it. */
+  server_bytes: number;
+  duration_ms: number;
+  /** The side whose FIN, reset or error ended it first; `proxy` on shutdown. */
+  ended_by: 'client' | 'server' | 'proxy';
+  how: 'fin' | 'reset' | 'error' | 'shutdown';
 }

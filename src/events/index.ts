@@ -17,7 +17,7 @@ import type {
   ViolationEvent,
 } from './core.js';
 import type { MessageEvent } from './message.js';
-import type { HttpEvent } from './http.js';
+import type { HttpEvent, TunnelEvent } from './http.js';
 import type { FaultEvent } from './fault.js';
 import type { ProbeCaseEvent, ProbeSummaryEvent } from './probe.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent } from './sandwich.js';
@@ -45,8 +45,9 @@ export type WsdiagEvent =
   | SummaryEvent
   // The conversation itself (--messages).
   | MessageEvent
-  // Plain HTTP through the proxy.
+  // Plain HTTP through the proxy, and the forward proxy's blind tunnels.
   | HttpEvent
+  | TunnelEvent
   // wsdiag probe
   | ProbeCaseEvent
   | ProbeSummaryEvent

@@ -78,6 +78,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     server: optional(isString),
     tcp_stream: optional(isNumber),
     settings: optional(stringsOf),
+    target: optional(isString),
   },
   frame: {
     conn: isString,
@@ -163,6 +164,18 @@ export const EVENT_FIELDS: Record<EventType, Record<string, Check>> = {
     duration_ms: isNumber,
     upgrade: isBoolean,
     aborted: optional(isBoolean),
+    target: optional(isString),
+  },
+  tunnel: {
+    conn: isString,
+    client: isString,
+    host: isString,
+    port: isNumber,
+    client_bytes: isCount,
+    server_bytes: isCount,
+    duration_ms: isNumber,
+    ended_by: oneOf('client', 'server', 'proxy'),
+    how: oneOf('fin', 'reset', 'error', 'shutdown'),
   },
   'probe-case': {
     case: isString,

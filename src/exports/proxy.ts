@@ -42,7 +42,11 @@ export {
   type SettingsLayer,
   type SettingsRank,
   type AddonRank,
+  type ForwardOptions,
+  type CertificateSource,
 } from '../proxy/index.js';
+// Forward mode's certificates (ForwardOptions.certificates): LeafCertificates.create(await CertificateAuthority.open()).
+export { CertificateAuthority, LeafCertificates, type LeafCertificate, type OpenCaOptions } from '../tls/index.js';
 export {
   MessagePolicies,
   resolveTypePolicies,

@@ -15,6 +15,7 @@ import { systemClock, type Clock, type WsdiagEvent } from '../events/index.js';
 import { createFilter, type FilterOptions } from '../filter/index.js';
 import { pcapRecorder, startProxy, summaryCounts, type ProxyAddon, type ProxyOptions, type RunningProxy } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
+import { CertificateAuthority, LeafCertificates } from '../tls/index.js';
 import { MultiReporter, SummaryCollector } from '../reporters/index.js';
 import { DEFAULT_UI_BUFFER, dashboardLines, startDashboard, withUiUrl, type Dashboard } from '../ui/index.js';
 import { PcapFile } from './pcap-file.js';
@@ -59,7 +60,7 @@ export function runProxy(options: RunProxyOptions, io: LiveIO): Promise<ExitCode
   const worker = relayWorkerSpec();
   if (worker) return serveAsWorker(worker, options.proxy, io);
   const workers = checkWorkers(options.workers ?? 1);
-  if (workers === 1) return runLiveProxy(options, io, startProxy);
+  if (workers === 1) return runLiveProxy(options, io, forwardCertificates(startProxy));
   if (options.pcap !== undefined)
     throw new ConfigError('pcap', (n) => `${n('pcap')} records the connections of one relay process: not with ${n('workers')} above 1`);
   const warn = options.proxy.onWarning ?? ((message: string) => io.stderr.write(`wsdiag: warning: ${message}\n`));
@@ -214,4 +215,18 @@ async function openDashboard(options: LiveProxyRunOptions, io: LiveIO): Promise<
       .join(''),
   );
   return dashboard;
+}
+
+/**
+ * Forward mode's certificates, from the local CA in `forward.caDir` (default ~/.wsdiag, created on first
+ * use) when the caller gave none: opened as the proxy starts, so an unusable CA directory is exit 2.
+ */
+function forwardCertificates(start: (proxy: ProxyOptions) => Promise<RunningProxy>): (proxy: ProxyOptions) => Promise<RunningProxy> {
+  return async (proxy) => {
+    const forward = proxy.target === undefined || proxy.mode === 'forward';
+    if (!forward || proxy.forward?.certificates !== undefined) return start(proxy);
+    const caDir = proxy.forward?.caDir;
+    const ca = await CertificateAuthority.open(caDir !== undefined ? { dir: caDir } : {});
+    return start({ ...proxy, forward: { ...proxy.forward, certificates: await LeafCertificates.create(ca) } });
+  };
 }

@@ -83,6 +83,9 @@ interface Relay {
  */
 export async function relayInWorkers(count: number, proxy: LiveProxyOptions, sinks: WorkerSinks, signal: AbortSignal): Promise<void> {
   // What startProxy would refuse is refused here, before any process starts.
+  if (proxy.target === undefined) {
+    throw new ConfigError('workers', (n) => `${n('workers')} above 1 needs a target: forward mode runs in one process`);
+  }
   parseTarget(proxy.target);
   const run = proxy.runId !== undefined ? checkRunId(proxy.runId) : newRunId();
   const warned = new Set<string>();
@@ -236,7 +239,7 @@ export async function serveAsWorker(
     refused: (refusal) => batch.push({ kind: 'refused', refusal }),
   };
   // The target as events show it (credentials redacted), from the worker's own `listening` event.
-  let shownTarget = proxy.target;
+  let shownTarget = proxy.target ?? 'forward';
   let running: RunningProxy;
   try {
     running = await startProxy({

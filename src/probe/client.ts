@@ -13,7 +13,7 @@ import type { ObservedHandshake } from '../observe/index.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
 import { openTunnel, type ForwardProxy } from './forward-proxy.js';
 import { formatHead, statusOf, type ParsedHead } from '../protocol/index.js';
-import { readHead } from './http-head.js';
+import { readHead } from '../proxy/index.js';
 import { UnreachableError, connectError } from './unreachable.js';
 
 export interface ThroughTarget {

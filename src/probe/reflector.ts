@@ -15,7 +15,7 @@ import { extensionList, type ObservedHandshake } from '../observe/index.js';
 import { type FrameSpec, computeAccept, formatHead } from '../protocol/index.js';
 import type { HandshakeScript } from './cases.js';
 import { Endpoint, type CloseReply } from './endpoint.js';
-import { readHead } from './http-head.js';
+import { readHead } from '../proxy/index.js';
 
 export const PROBE_HEADER = 'X-Wsdiag-Probe';
 

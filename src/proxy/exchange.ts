@@ -12,6 +12,8 @@ export interface ExchangeStart {
   /** Already redacted. */
   path: string;
   upgrade: boolean;
+  /** Forward mode: the origin the request went to (`https://host:port`). */
+  target?: string;
 }
 
 export class HttpExchange {
@@ -46,7 +48,7 @@ export class HttpExchange {
     if (this.#done) return;
     this.#done = true;
     const now = this.#clock();
-    const { conn, client, method, path, upgrade } = this.#start;
+    const { conn, client, method, path, upgrade, target } = this.#start;
     const event: HttpEvent = {
       v: SCHEMA_VERSION,
       type: 'http',
@@ -61,6 +63,7 @@ export class HttpExchange {
       duration_ms: Math.max(0, now.getTime() - this.#startedAt),
       upgrade,
     };
+    if (target !== undefined) event.target = target;
     if (aborted) event.aborted = true;
     this.#emit(event);
   }

@@ -2,7 +2,7 @@
  * The proxy: the only I/O layer of wsdiag (DESIGN §1). Library users, `wsdiag proxy`, `demo` and `ci`
  * all start it through `startProxy`.
  */
-export { startProxy, DEFAULT_LISTEN } from './server.js';
+export { startProxy, checkProxyMode, DEFAULT_LISTEN } from './server.js';
 export { describeListenError } from '../listen.js';
 export { parseTarget, parseListen, isLoopback, isLocalHostHeader, upstreamPath, type Target } from './target.js';
 export { DEFAULT_ENFORCE_GRACE_MS } from './enforce.js';
@@ -16,7 +16,18 @@ export {
   REFUSAL_HEADROOM,
   RESERVED_DESCRIPTORS,
 } from './limits.js';
-export type { ProxyOptions, RunningProxy, ListenAddress, ConnectionInfo, TappedHandshake, TcpLeg, SocketAddress } from './types.js';
+export { dialUpstream } from './dial.js';
+export type {
+  ProxyOptions,
+  ForwardOptions,
+  CertificateSource,
+  RunningProxy,
+  ListenAddress,
+  ConnectionInfo,
+  TappedHandshake,
+  TcpLeg,
+  SocketAddress,
+} from './types.js';
 export {
   summaryCounts,
   type ProxyAddon,
@@ -39,3 +50,6 @@ export {
   type SettingsRank,
   type AddonRank,
 } from './settings.js';
+export { parseResolveEntries, ProxyTunnelError } from './reach.js';
+export { readHead, type HeadRead } from './read-head.js';
+export { openConnectTunnel, parseHttpProxy, type HttpProxy, type TunnelOptions } from './connect-tunnel.js';

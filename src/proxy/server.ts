@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type ServerOptions as HttpServerOptions, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { checkRunId, connId, httpConnPrefix, newRunId } from '../conn-id.js';
+import { checkRunId, connId, httpConnPrefix, newRunId, tunnelConnPrefix } from '../conn-id.js';
 import { ConfigError } from '../errors.js';
 import { SCHEMA_VERSION, systemClock, type WsdiagEvent } from '../events/index.js';
 import { checkBodyLimit } from '../messages/index.js';
@@ -30,27 +30,88 @@ import { analyzerSettings, resolveSettings, type SettingValues } from './setting
 import { isLoopback, parseTarget } from './target.js';
 import { hostPort } from '../text.js';
 import { listenOn } from '../listen.js';
-import type { ProxyOptions, RunningProxy } from './types.js';
+import type { ForwardOptions, ListenAddress, ProxyOptions, RunningProxy } from './types.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
+import { parseAllowList, type ClientAllowList } from './allow.js';
+import { createForwardPass, type ForwardPass } from './forward.js';
+import { compileHostGlobs } from './host-glob.js';
 import type { UpstreamTls } from './upstream.js';
+import { createReach, reachConnector } from './reach.js';
+import { dialUpstream } from './dial.js';
 import { createWebPass } from './web.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
+
+/** The `listening` event's `target` in forward mode. */
+export const FORWARD_TARGET = 'forward';
+
+/**
+ * Checks what startProxy would refuse about the mode and forward mode's options (the mode, a listen address
+ * off loopback, the allowed ranges, the intercept globs), so a command can refuse them before anything opens.
+ */
+export function checkProxyMode(options: Pick<ProxyOptions, 'target' | 'mode' | 'listen' | 'forward'>): void {
+  if (proxyMode(options) === 'reverse') return;
+  checkForwardListen(options.listen ?? DEFAULT_LISTEN, options.forward ?? {});
+  compileHostGlobs(options.forward?.intercept ?? ['*'], 'forward.intercept');
+}
+
+/** reverse (a target to relay to) or forward (an explicit proxy); a ConfigError when the options disagree. */
+function proxyMode(options: Pick<ProxyOptions, 'target' | 'mode'>): 'reverse' | 'forward' {
+  const mode = options.mode ?? (options.target === undefined ? 'forward' : 'reverse');
+  if (mode === 'forward' && options.target !== undefined) {
+    throw new ConfigError('target', (n) => `${n('mode')} forward relays to whatever each client asks for: leave out ${n('target')}`);
+  }
+  if (mode === 'reverse' && options.target === undefined) {
+    throw new ConfigError('target', (n) => `${n('mode')} reverse needs ${n('target')} (the upstream to relay to)`);
+  }
+  return mode;
+}
+
+/**
+ * Forward mode listens on loopback unless told otherwise: an open proxy is an abuse magnet. With
+ * allowRemote it needs the client ranges it serves.
+ */
+function checkForwardListen(listen: ListenAddress, forward: ForwardOptions): ClientAllowList | null {
+  if (forward.allowRemote !== true) {
+    if (forward.allowFrom !== undefined && forward.allowFrom.length > 0) {
+      throw new ConfigError('forward.allowFrom', (n) => `${n('forward.allowFrom')} applies only with ${n('forward.allowRemote')}`);
+    }
+    if (!isLoopback(listen.host)) {
+      throw new ConfigError(
+        'listen',
+        (n) =>
+          `${n('listen')} ${hostPort(listen.host, listen.port)} is reachable from the network, and an open forward proxy is an abuse magnet: ` +
+          `listen on 127.0.0.1, or add ${n('forward.allowRemote')} with ${n('forward.allowFrom')} CIDR for the clients to serve`,
+      );
+    }
+    return null;
+  }
+  if (forward.allowFrom === undefined || forward.allowFrom.length === 0) {
+    throw new ConfigError(
+      'allowFrom',
+      (n) => `${n('forward.allowRemote')} needs ${n('forward.allowFrom')} CIDR… (the client ranges to serve, e.g. 192.168.1.0/24)`,
+    );
+  }
+  return parseAllowList(forward.allowFrom, 'forward.allowFrom');
+}
 
 /**
  * Starts the proxy. Rejects with a ConfigError for a bad target or addons that cannot go together, and
  * an OperationalError when the address cannot be bound; once it resolves, `listening` has been emitted.
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const target = parseTarget(options.target);
+  const target = proxyMode(options) === 'reverse' ? parseTarget(options.target ?? '') : null;
   const runId = options.runId !== undefined ? checkRunId(options.runId) : newRunId();
   const listen = options.listen ?? DEFAULT_LISTEN;
+  const allow = target === null ? checkForwardListen(listen, options.forward ?? {}) : null;
+  const intercept = target === null ? compileHostGlobs(options.forward?.intercept ?? ['*'], 'forward.intercept') : null;
   const clock = options.clock ?? systemClock;
   const emit = options.onEvent;
   const tls: UpstreamTls = { insecure: options.insecure ?? false, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
+  const reach = createReach(options);
   // One policy for everything this proxy writes: events, messages, previews.
   const redact = redactorFor(options.showSecrets, options.redact);
-  const shownTarget = redact.url(target.href);
+  const shownTarget = target !== null ? redact.url(target.href) : FORWARD_TARGET;
   const bodyLimit = checkBodyLimit(options.bodyLimit);
 
   const enforce = options.enforce ?? false;
@@ -85,6 +146,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     target,
     shownTarget,
     tls,
+    reach,
     redact,
     emit,
     clock,
@@ -94,10 +156,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const relays = new Set<Relay>();
   let nextId = counter.start - counter.step;
 
-  const ctx: UpgradeContext = {
-    target,
-    shownTarget,
+  const upgradeBase: Omit<UpgradeContext, 'target' | 'shownTarget'> = {
     tls,
+    ...(reach ? { connector: reachConnector(reach) } : {}),
     redact,
     clock,
     emit,
@@ -121,15 +182,58 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       void relay.done.then(() => relays.delete(relay));
     },
   };
+  const ctx: UpgradeContext | null = target !== null ? { target, shownTarget, ...upgradeBase } : null;
+  let forward: ForwardPass | null = null;
+  if (target === null && intercept !== null) {
+    const certificates = options.forward?.certificates;
+    if (certificates === undefined) {
+      throw new ConfigError(
+        'forward.certificates',
+        (n) => `forward mode needs ${n('forward.certificates')}: the leaf certificates of a local CA`,
+      );
+    }
+    let nextTunnelId = counter.start - counter.step;
+    forward = createForwardPass({
+      server,
+      upgrade: upgradeBase,
+      web,
+      leaves: certificates,
+      intercept,
+      allow,
+      tls,
+      dial: reach ? reach.dial : dialUpstream,
+      emit,
+      clock,
+      nextTunnelId: () => connId(runId, tunnelConnPrefix(connPrefix), (nextTunnelId += counter.step)),
+      trackPending: upgradeBase.trackPending,
+    });
+  }
 
-  server.on('request', (req, res) => {
-    if (gate.admit(req.socket)) web.handle(req, res);
-    else refuseRequest(res, req.socket, limits);
-  });
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
-    if (gate.admit(socket)) handleUpgrade(ctx, req, socket, head);
-    else refuseUpgrade(socket, limits);
-  });
+  if (forward !== null) {
+    const pass = forward;
+    server.on('request', (req, res) => {
+      if (gate.admit(req.socket)) pass.request(req, res);
+      else refuseRequest(res, req.socket, limits);
+    });
+    server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+      if (gate.admit(socket)) pass.upgrade(req, socket, head);
+      else refuseUpgrade(socket, limits);
+    });
+    server.on('connect', (req, socket: Socket, head: Buffer) => {
+      if (gate.admit(socket)) pass.connect(req, socket, head);
+      else refuseUpgrade(socket, limits);
+    });
+  } else if (ctx !== null) {
+    const upgradeCtx = ctx;
+    server.on('request', (req, res) => {
+      if (gate.admit(req.socket)) web.handle(req, res);
+      else refuseRequest(res, req.socket, limits);
+    });
+    server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+      if (gate.admit(socket)) handleUpgrade(upgradeCtx, req, socket, head);
+      else refuseUpgrade(socket, limits);
+    });
+  }
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, emit, clock, limits));
   if (maxConnections > 0) {
     // The backstop: sockets that never got as far as a request (silent, or sending slowly) do not count
@@ -183,6 +287,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       for (const abort of [...pending]) abort();
       pending.clear();
       await Promise.all([...relays].map((relay) => relay.shutdown(graceMs)));
+      forward?.close();
       server.closeAllConnections();
       await stopped;
       web.close();
@@ -243,6 +348,9 @@ interface Limits {
   headerTimeoutMs: number;
 }
 
+/** The first byte of a TLS handshake record (a ClientHello). */
+const TLS_HANDSHAKE = 0x16;
+
 const REPEAT_NOTE = `Refusals are counted in the summary; this message repeats at most every ${REFUSAL_REPORT_INTERVAL_MS / 1000} s.`;
 
 function moreRefused(count: number, sinceMs: number, how: string): string {
@@ -300,6 +408,17 @@ function answerClientError(
       (count, sinceMs) => moreRefused(count, sinceMs, `at --header-timeout ${timeout} ms (answered 408)`),
     );
     socket.end(plainResponse(408, `wsdiag: the request headers did not arrive within ${timeout} ms.`));
+    return;
+  }
+  if ((err as { rawPacket?: Buffer }).rawPacket?.[0] === TLS_HANDSHAKE) {
+    // A TLS ClientHello: a 400 in plain text would only be another TLS error on the client's side.
+    emitError(
+      emit,
+      clock,
+      `Client ${who} spoke TLS to this plain HTTP port; it was disconnected. Point it at http://, not https:// (as a proxy: ` +
+        'http://HOST:PORT, which still carries https:// sites through CONNECT).',
+    );
+    socket.destroy();
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';

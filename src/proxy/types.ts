@@ -2,6 +2,7 @@
  * The proxy's public options and handle (the library API behind `wsdiag proxy`, `demo` and `ci`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import type { Clock, WsdiagEvent } from '../events/index.js';
 import type { EventContentOptions } from '../session/index.js';
 import type { ProxyAddon } from './addon.js';
@@ -59,8 +60,15 @@ export interface TappedHandshake {
  * route's max-message beats `maxMessage`).
  */
 export interface ProxyOptions extends EventContentOptions {
-  /** ws:, wss:, http: or https: URL of the upstream; its path is a prefix of every relayed path. */
-  target: string;
+  /**
+   * ws:, wss:, http: or https: URL of the upstream; its path is a prefix of every relayed path. Absent:
+   * forward mode (an explicit proxy, see `forward`).
+   */
+  target?: string;
+  /** `reverse` (the default with a target) relays to `target`; `forward` (the default without one) is an explicit proxy. */
+  mode?: 'reverse' | 'forward';
+  /** Forward mode's options (./forward.ts). */
+  forward?: ForwardOptions;
   /** Default 127.0.0.1:8080. */
   listen?: ListenAddress;
   /** Every event: listening, open, frame, violation, peer-close, close, error. The one event stream. */
@@ -83,6 +91,16 @@ export interface ProxyOptions extends EventContentOptions {
   insecure?: boolean;
   /** Extra CA certificate(s) (PEM) trusted for the upstream. */
   ca?: string | Buffer;
+  /**
+   * Upstream names sent to chosen addresses, as curl's --resolve without the port: `{ 'app.test':
+   * '127.0.0.1' }`; `*.example` covers every name under example. TLS still uses the name (SNI, certificate check).
+   */
+  resolve?: Readonly<Record<string, string>>;
+  /**
+   * Reach every upstream through this HTTP proxy with CONNECT: `http://[user:pass@]host:port`. The
+   * credentials go in Proxy-Authorization and appear in no message or event.
+   */
+  upstreamProxy?: string;
   /** Serve TLS to clients (wss:// and https:// to wsdiag) with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
   clock?: Clock;
@@ -128,6 +146,31 @@ export interface ProxyOptions extends EventContentOptions {
    * c3, c5... (and h1, h3...) and worker 2 has c2, c4, c6...
    */
   connCounter?: { start: number; step: number };
+}
+
+/** Where intercepted tunnels get their certificates: a leaf per server name (src/tls/ LeafCertificates is one). */
+export interface CertificateSource {
+  /** The leaf for a host name or address; rejects for a name no certificate can carry. */
+  get(host: string): Promise<{ readonly secureContext: SecureContext }>;
+  /** For TLSSocket's SNICallback: the leaf for the name the client sent. */
+  readonly sniCallback: (servername: string, callback: (err: Error | null, ctx?: SecureContext) => void) => void;
+}
+
+/** Forward mode: what is intercepted, with which CA, and who may use the proxy. */
+export interface ForwardOptions {
+  /** Host globs whose CONNECT tunnels wsdiag terminates TLS for (default every host, `["*"]`); the others are tunnelled blind. */
+  intercept?: readonly string[];
+  /**
+   * The leaf certificates intercepted tunnels are served with (src/tls/ LeafCertificates, minted from the
+   * local CA). Required in forward mode; runProxy makes it from `caDir`.
+   */
+  certificates?: CertificateSource;
+  /** The local CA's directory, for runProxy to open (default ~/.wsdiag; created on first use). */
+  caDir?: string;
+  /** Listen on an address other than loopback (refused without it: an open proxy is an abuse magnet). */
+  allowRemote?: boolean;
+  /** With `allowRemote`, the client ranges served (CIDR, e.g. 192.168.1.0/24); loopback clients always are. */
+  allowFrom?: readonly string[];
 }
 
 export interface RunningProxy {

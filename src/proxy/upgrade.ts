@@ -19,7 +19,7 @@ import { analyzerSettings, resolveSettings, settingsField, type ConnectionSettin
 import { upstreamPath, type Target } from './target.js';
 import { hostPort } from '../text.js';
 import type { ConnectionInfo, SocketAddress, TappedHandshake } from './types.js';
-import { describeUpstreamError, requestUpstream, type UpstreamTls } from './upstream.js';
+import { describeUpstreamError, requestUpstream, type UpstreamConnector, type UpstreamTls } from './upstream.js';
 
 /** What the upgrade pass needs from the server that owns it. */
 export interface UpgradeContext {
@@ -42,6 +42,10 @@ export interface UpgradeContext {
   /** The analyzer options `baseSettings` give, with redaction and suppression counting. */
   baseAnalyzer: Omit<AnalyzerOptions, 'conn' | 'onEvent' | 'clock'>;
   nextConnId: () => string;
+  /** How to open the upstream connection (./reach.ts: --resolve, --upstream-proxy; forward mode dials every upstream that way); default straight to `target`. */
+  connector?: UpstreamConnector;
+  /** Forward mode: the target as `open` and `http` events show it (`wss://host:port`); reverse mode leaves it out. */
+  eventTarget?: string;
   /** Registers an upgrade in flight so shutdown can abort it; returns the function that unregisters it. */
   trackPending: (abort: () => void) => () => void;
   /** Registers a live connection so shutdown can end it. */
@@ -71,7 +75,18 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
 
   // An upgrade that does not become a WebSocket connection is an HTTP exchange like any other: its `http`
   // event comes once the client has had its whole answer (or went away). One that does is told by `open`.
-  const exchange = new HttpExchange({ conn, client: clientAddress, method: req.method ?? '', path, upgrade: true }, ctx.clock, ctx.emit);
+  const exchange = new HttpExchange(
+    {
+      conn,
+      client: clientAddress,
+      method: req.method ?? '',
+      path,
+      upgrade: true,
+      ...(ctx.eventTarget !== undefined ? { target: ctx.eventTarget } : {}),
+    },
+    ctx.clock,
+    ctx.emit,
+  );
   let answered = 0;
   const endExchange = (): void => exchange.end(answered, !client.writableFinished);
   client.once('finish', endExchange);
@@ -123,11 +138,16 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
     return;
   }
 
-  upstreamReq = requestUpstream(ctx.target, ctx.tls, {
-    method: req.method ?? 'GET',
-    path: upstreamPath(ctx.target, requestTarget),
-    rawHeaders: req.rawHeaders,
-  });
+  upstreamReq = requestUpstream(
+    ctx.target,
+    ctx.tls,
+    {
+      method: req.method ?? 'GET',
+      path: upstreamPath(ctx.target, requestTarget),
+      rawHeaders: req.rawHeaders,
+    },
+    ctx.connector,
+  );
 
   upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
     if (!settle()) return;
@@ -226,6 +246,7 @@ export function handleUpgrade(ctx: UpgradeContext, req: IncomingMessage, client:
       subprotocol,
       extensions,
     };
+    if (ctx.eventTarget !== undefined) open.target = ctx.eventTarget;
     const decided = settingsField(settings);
     if (decided) open.settings = decided;
     addons.emit(open);

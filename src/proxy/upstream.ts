@@ -3,7 +3,7 @@
  * our own making (half-close allowed, TLS verified unless told otherwise), and upstream errors turned
  * into one readable sentence.
  */
-import { request, type ClientRequest } from 'node:http';
+import { request, type ClientRequest, type RequestOptions } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Target } from './target.js';
@@ -24,10 +24,20 @@ export interface UpstreamRequest {
 }
 
 /**
- * Sends the upgrade request upstream. The caller listens for 'upgrade' (101), 'response' (anything
- * else) and 'error' (unreachable, TLS failure) on the returned request.
+ * Opens the connection an upstream request goes over, asynchronously (forward mode dials through
+ * ./dial.ts): `done` gets the socket, TLS already started on it for a secure target, or the error.
  */
-export function requestUpstream(target: Target, tls: UpstreamTls, req: UpstreamRequest): ClientRequest {
+export type UpstreamConnector = (target: Target, tls: UpstreamTls, done: (err: Error | null, socket?: Socket) => void) => void;
+
+/** http.request's createConnection, in its asynchronous form (node calls back with the socket). */
+type CreateConnection = NonNullable<RequestOptions['createConnection']>;
+
+/**
+ * Sends the upgrade request upstream. The caller listens for 'upgrade' (101), 'response' (anything
+ * else) and 'error' (unreachable, TLS failure) on the returned request. `connector`: how to open the
+ * connection (default: straight to the target, as reverse mode does).
+ */
+export function requestUpstream(target: Target, tls: UpstreamTls, req: UpstreamRequest, connector?: UpstreamConnector): ClientRequest {
   const upstream = request({
     method: req.method,
     path: req.path,
@@ -35,7 +45,12 @@ export function requestUpstream(target: Target, tls: UpstreamTls, req: UpstreamR
     setHost: false,
     // Our own socket: allowHalfOpen so a FIN from the upstream does not end our side before the client
     // has finished sending (the relay passes each FIN on itself).
-    createConnection: () => openSocket(target, tls),
+    createConnection: connector
+      ? (((_options: unknown, done: (err: Error | null, socket?: Socket) => void) => {
+          connector(target, tls, done);
+          return undefined;
+        }) as unknown as CreateConnection)
+      : () => openSocket(target, tls),
   });
   upstream.end();
   return upstream;
@@ -43,18 +58,26 @@ export function requestUpstream(target: Target, tls: UpstreamTls, req: UpstreamR
 
 function openSocket(target: Target, tls: UpstreamTls): Socket {
   if (!target.secure) return netConnect({ host: target.host, port: target.port, allowHalfOpen: true });
+  return tlsConnect({ ...upstreamTlsOptions(target.host, tls), port: target.port });
+}
+
+/**
+ * The options of wsdiag's own TLS connection to an upstream `host` (verified unless `insecure`, only
+ * http/1.1 offered); `socket`: an already connected TCP socket to start it on.
+ */
+export function upstreamTlsOptions(host: string, tls: UpstreamTls, socket?: Socket): ConnectionOptions {
   // tls.connect passes allowHalfOpen on to its TLSSocket, though ConnectionOptions does not declare it.
   const options: ConnectionOptions & { allowHalfOpen: boolean } = {
-    host: target.host,
-    port: target.port,
+    ...(socket !== undefined ? { socket } : {}),
+    host,
     // SNI takes host names only (RFC 6066 §3).
-    ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
+    ...(isIP(host) === 0 ? { servername: host } : {}),
     rejectUnauthorized: !tls.insecure,
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
     ALPNProtocols: ['http/1.1'],
     allowHalfOpen: true,
   };
-  return tlsConnect(options);
+  return options;
 }
 
 /**

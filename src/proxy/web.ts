@@ -14,18 +14,31 @@ import { HttpExchange } from './exchange.js';
 import { hostPort } from '../text.js';
 import type { Target } from './target.js';
 import { describeUpstreamError, type UpstreamTls } from './upstream.js';
+import { reachAgent, type Reach } from './reach.js';
+
+/** Forward mode: where one request goes, and over which connections. */
+export interface WebRoute {
+  /** The origin, `http://host:port` or `https://host:port`: also the `http` event's `target`. */
+  origin: string;
+  /** Opens (and pools) the upstream connections, through ./dial.ts. */
+  agent: HttpAgent;
+}
 
 export interface WebPass {
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** `route`: forward mode's per-request target (reverse mode: the pass's own target). */
+  handle(req: IncomingMessage, res: ServerResponse, route?: WebRoute): void;
   /** Ends the exchanges still in flight (their `http` events say they were cut short), drops pooled upstream connections. */
   close(): void;
 }
 
 export interface WebPassOptions {
-  target: Target;
+  /** Null in forward mode: every request comes with its route. */
+  target: Target | null;
   /** The target URL as messages show it. */
   shownTarget: string;
   tls: UpstreamTls;
+  /** Opens the upstream connections (--resolve, --upstream-proxy); default: node's own. */
+  reach?: Reach | null;
   /** What an error message may show of the request's path. */
   redact: Redactor;
   emit: (event: WsdiagEvent) => void;
@@ -34,15 +47,22 @@ export interface WebPassOptions {
   nextConnId: () => string;
 }
 
-export function createWebPass({ target, shownTarget, tls, redact, emit, clock, nextConnId }: WebPassOptions): WebPass {
-  const agent = target.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+export function createWebPass({ target, shownTarget, tls, reach, redact, emit, clock, nextConnId }: WebPassOptions): WebPass {
+  const agent =
+    target === null
+      ? null
+      : reach
+        ? reachAgent(reach, target.secure, tls)
+        : target.secure
+          ? new HttpsAgent({ keepAlive: true })
+          : new HttpAgent({ keepAlive: true });
   const proxy = httpProxy.createProxyServer({
-    target: target.httpUrl,
+    ...(target !== null ? { target: target.httpUrl } : {}),
     // The upstream sees its own name in Host, as it would without wsdiag (virtual hosts, TLS SNI).
     changeOrigin: true,
     secure: !tls.insecure,
     ...(tls.ca !== undefined ? { ca: tls.ca.toString() } : {}),
-    agent,
+    ...(agent !== null ? { agent } : {}),
     xfwd: false,
     ws: false,
   });
@@ -63,8 +83,8 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock, n
     if (exchange) proxyRes.on('data', exchange.countResponse);
   });
 
-  const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: unknown): void => {
-    const message = describeUpstreamError(shownTarget, err);
+  const fail = (err: NodeJS.ErrnoException, req: IncomingMessage, res: unknown, origin = shownTarget): void => {
+    const message = describeUpstreamError(origin, err);
     emit({
       v: SCHEMA_VERSION,
       type: 'error',
@@ -87,7 +107,7 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock, n
   proxy.on('error', (err, req, res) => fail(err, req, res));
 
   return {
-    handle: (req, res) => {
+    handle: (req, res, route) => {
       const socket = req.socket;
       const exchange = new HttpExchange(
         {
@@ -96,6 +116,7 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock, n
           method: req.method ?? '',
           path: redact.path(req.url ?? '/'),
           upgrade: false,
+          ...(route !== undefined ? { target: route.origin } : {}),
         },
         clock,
         emit,
@@ -108,14 +129,15 @@ export function createWebPass({ target, shownTarget, tls, redact, emit, clock, n
       };
       inFlight.add(end);
       res.once('close', end);
-      proxy.web(req, res, {}, (err, r, s) => fail(err, r, s));
+      if (route === undefined) proxy.web(req, res, {}, (err, r, s) => fail(err, r, s));
+      else proxy.web(req, res, { target: route.origin, agent: route.agent }, (err, r, s) => fail(err, r, s, route.origin));
       // After web() has piped the request upstream (the body flows from the next tick on, so no chunk is missed).
       req.on('data', exchange.countRequest);
     },
     close: () => {
       for (const end of [...inFlight]) end();
       proxy.close();
-      agent.destroy();
+      agent?.destroy();
     },
   };
 }

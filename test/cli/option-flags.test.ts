@@ -30,6 +30,7 @@ const notPem = file('not.pem', 'this is not PEM\n');
 const notLog = file('not.log', 'hello\n');
 const aLog = file('a.log', '');
 const badHex = file('bad.hex', '81 0');
+const caDir = join(dir, 'ca');
 
 /**
  * How a bad value shows: `flag` = the message names the flag (from the library through the command's
@@ -81,6 +82,8 @@ const proxyRecipes = (base: string[], after: string[] = []): Record<string, Reci
     maxPerRule: { args: run('--max-per-rule', '-1'), shows: 'flag' },
     pongTimeoutMs: { args: run('--pong-timeout', 'soon'), shows: 'flag' },
     ca: { args: run('--ca', missing), shows: 'flag', mentions: missing },
+    resolve: { args: run('--resolve', 'app.test:443:127.0.0.1'), shows: 'flag', mentions: 'takes no port' },
+    upstreamProxy: { args: run('--upstream-proxy', 'https://proxy.corp:3128'), shows: 'flag', mentions: 'must be an http:// URL' },
     tls: { args: run('--tls-cert', notPem, '--tls-key', notPem), shows: 'flag' },
     'tls.cert': { args: run('--tls-key', notPem), shows: 'flag' },
     'tls.key': { args: run('--tls-cert', notPem), shows: 'flag' },
@@ -117,6 +120,15 @@ const RECIPES: Record<string, Record<string, Recipe>> = {
     workers: { args: ['proxy', '--target', UPSTREAM, '--workers', 'two'], shows: 'flag' },
     ...filterRecipes(['proxy', '--target', UPSTREAM]),
     pcap: { args: ['proxy', '--target', UPSTREAM, '--pcap', missing], shows: 'file', mentions: missing },
+    // Forward mode (no --target): each fails before anything listens.
+    mode: { args: ['proxy', '--mode', 'sideways'], shows: 'flag' },
+    'forward.intercept': { args: ['proxy', '--listen', '127.0.0.1:0', '--ca-dir', caDir, '--intercept', 'a[b]'], shows: 'flag' },
+    'forward.caDir': { args: ['proxy', '--listen', '127.0.0.1:0', '--ca-dir', notPem], shows: 'file', mentions: notPem },
+    'forward.allowRemote': { args: ['proxy', '--listen', '0.0.0.0:0', '--ca-dir', caDir], shows: 'flag' },
+    'forward.allowFrom': {
+      args: ['proxy', '--listen', '0.0.0.0:0', '--ca-dir', caDir, '--allow-remote', '--allow-from', '10.0.0.0/33'],
+      shows: 'flag',
+    },
   },
   // Each fails before tcpdump would start.
   sniff: {

@@ -111,9 +111,9 @@ describe('wsdiag proxy: usage errors come before listening', () => {
     });
   }
 
-  it('exits 2 without --target and with a bad --max-message', async () => {
+  it('exits 2 for --mode reverse without --target and with a bad --max-message', async () => {
     for (const args of [
-      ['proxy'],
+      ['proxy', '--mode', 'reverse'],
       ['proxy', '--target', 'ws://127.0.0.1:1', '--max-message', 'lots'],
       ['proxy', '--target', 'ws://127.0.0.1:1', '--server-accepts', 'json'],
       ['proxy', '--target', 'ws://127.0.0.1:1', '--pong-timeout', '30s'],

@@ -15,7 +15,7 @@ import { FrameDecoder } from '../../src/protocol/decoder.js';
 import { encodeFrame } from '../../src/protocol/encoder.js';
 import { computeAccept } from '../../src/protocol/handshake.js';
 import type { FrameHeader } from '../../src/protocol/types.js';
-import { readHead } from '../../src/probe/http-head.js';
+import { readHead } from '../../src/proxy/read-head.js';
 import { startChaos } from '../../src/chaos/index.js';
 
 export interface HandshakeFaults {

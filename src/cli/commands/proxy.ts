@@ -19,9 +19,11 @@ import { tuneHeapForRelaying } from '../heap.js';
 export function registerProxy(program: Command): void {
   const command = program
     .command('proxy')
-    .description('relay HTTP and WebSocket traffic to --target byte for byte, decode both directions, report every violation');
+    .description(
+      'relay HTTP and WebSocket traffic to --target (or, without it, as an explicit proxy with TLS interception) byte for byte, decode both directions, report every violation',
+    );
   addFlags(command, [
-    ...proxyCommandFlags('127.0.0.1:8080'),
+    ...proxyCommandFlags('127.0.0.1:8080', true),
     WORKERS.workers,
     OUTPUT.pcap,
     UI.ui,
@@ -42,6 +44,11 @@ export function registerProxy(program: Command): void {
         "  wsdiag proxy --target http://localhost:3000 --log all.log --type http --grep '^/api/'\n" +
         '  wsdiag proxy --target ws://localhost:9000 --admin 9464   # Prometheus scrapes http://127.0.0.1:9464/metrics\n' +
         '  wsdiag proxy --target ws://localhost:9000 --pcap relayed.pcapng  # then: tshark -r relayed.pcapng -Y websocket\n' +
+        '  wsdiag proxy                                          # forward mode: an explicit proxy on 127.0.0.1:8080\n' +
+        '  chromium --proxy-server=127.0.0.1:8080 --ignore-certificate-errors-spki-list=SPKI   # SPKI SHA-256 from wsdiag ca\n' +
+        '  HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS=~/.wsdiag/ca-cert.pem node app.js\n' +
+        '  curl --proxy http://127.0.0.1:8080 --cacert ~/.wsdiag/ca-cert.pem https://example.com/\n' +
+        "  wsdiag proxy --intercept '*.example.com' --ca-dir ./ca   # intercept only these hosts, tunnel the rest blind\n" +
         `\n${FILTER_HELP}\n` +
         'In the proxy they choose what stdout shows (the listening line always shows); --log keeps every event, as\n' +
         'the record to read again with wsdiag tail and its filters, and the summary and the dashboard count everything.\n' +
@@ -51,6 +58,10 @@ export function registerProxy(program: Command): void {
         'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
         '--pcap draws each WebSocket connection as the TCP connections of its two legs (synthetic TCP/IP headers,\n' +
         'the payloads as relayed, handshake credentials redacted unless --show-secrets); plain HTTP is not written.\n' +
+        '\nForward mode (no --target): absolute-URI requests and CONNECT tunnels; TLS to a host matching --intercept\n' +
+        "is terminated with a certificate from wsdiag's local CA (wsdiag ca: how to trust it) and re-opened, verified,\n" +
+        'to the real host; other hosts are tunnelled blind (a tunnel event). It listens on loopback only, unless\n' +
+        '--allow-remote --allow-from CIDR.\n' +
         'Exit status: 0 stopped normally, 2 bad usage or unreadable file, 3 cannot listen (--listen, --ui, --admin)\n' +
         'or a log or pcap file could not be written.',
     )

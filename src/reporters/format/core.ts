@@ -38,6 +38,7 @@ export function open(b: Block, e: OpenEvent): void {
     labelled(b.c, 'path', p(e.path)),
     labelled(b.c, 'subprotocol', e.subprotocol === null ? 'none' : p(e.subprotocol)),
     labelled(b.c, 'extensions', e.extensions === null ? 'none' : p(e.extensions)),
+    ...(e.target !== undefined ? [labelled(b.c, 'target', p(e.target))] : []),
   );
   // What addons (policies, routes, profiles) decided for this connection, and where each came from.
   const settings = Object.entries(e.settings ?? {}).map(([name, source]) => `${name.replaceAll('_', ' ')} from ${source}`);

@@ -10,7 +10,7 @@ import { fault } from './chaos.js';
 import { close, error, frame, listening, open, peerClose, summary, violation } from './core.js';
 import { describeAlone } from '../message-views.js';
 import { message } from './message.js';
-import { http } from './http.js';
+import { http, tunnel } from './http.js';
 import { probeCase, probeSummary } from './probe.js';
 import { sandwichFinding, sandwichSummary } from './sandwich.js';
 
@@ -46,6 +46,7 @@ const FORMATTERS: { [T in EventType]: Formatter<EventOf<T>> } = {
     return block.text();
   },
   http: timed(http),
+  tunnel: timed(tunnel),
   'probe-case': probeCase,
   'probe-summary': probeSummary,
   'sandwich-finding': timed(sandwichFinding),

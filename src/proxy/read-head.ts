@@ -1,7 +1,7 @@
 /**
- * Reading an HTTP/1.1 message head on a raw socket: what the probe's client, reflector and CONNECT tunnel
- * need to speak the opening handshake themselves instead of through a library, so they see (and can send)
- * exactly the bytes on the wire. Parsing the head is sans-IO and lives in src/protocol/http-head.ts.
+ * Reading an HTTP/1.1 message head on a raw socket: what the probe's client and reflector need to speak
+ * the opening handshake themselves instead of through a library, so they see (and can send) exactly the
+ * bytes on the wire, and what a CONNECT client (./connect-tunnel.ts) reads the proxy's answer with. Parsing the head is sans-IO and lives in src/protocol/http-head.ts.
  */
 import type { Duplex } from 'node:stream';
 import { parseHead, type ParsedHead } from '../protocol/index.js';
