@@ -65,7 +65,9 @@ export function registerProxy(program: Command): void {
           ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}),
         };
         tuneHeapForRelaying();
-        return untilSignal(({ signal }) => runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal }));
+        return untilSignal(({ signal, onHangup }) =>
+          runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal, onHangup }),
+        );
       }),
     );
 }
