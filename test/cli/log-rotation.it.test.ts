@@ -3,7 +3,7 @@
  * The moved file and the new one together hold every event of the run exactly once, in order, each line
  * whole JSON: the same lines, byte for byte, as the run's `--json` stdout. A reopen that fails is one line on
  * stderr and the run goes on logging to the file it had. For `proxy` (one process and `--workers 2`, where
- * the primary owns the log), `chaos` and `ci`.
+ * the primary owns the log), `chaos` and `ci`. Without `--log`, SIGHUP keeps its default.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -164,6 +164,15 @@ describe('SIGHUP reopens --log', () => {
       `wsdiag: cannot reopen log file ${log}: no such file or directory (ENOENT); events still go to the file opened before\n`,
     );
     assertSplitExactly([join(moved, 'wsdiag.log')], stdoutLines(exit));
+  });
+});
+
+describe('SIGHUP without --log', () => {
+  it('keeps its default: the process ends, as when its terminal closes', async () => {
+    const run = startCli(['proxy', '--target', upstream.url, '--listen', '127.0.0.1:0', '--json']);
+    await traffic(await run.port(STEP_MS), 1);
+    const exit = await run.stop('SIGHUP', STEP_MS);
+    assert.deepEqual([exit.code, exit.signal], [null, 'SIGHUP'], exit.stderr);
   });
 });
 
