@@ -17,14 +17,13 @@
  * --warmup MS, --no-huge, --no-nginx, --wsdiag-args "…" (more flags for wsdiag proxy, e.g. "--workers 2").
  * Takes about 4 minutes in full, under 1 in --quick.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { BenchChild } from './support/child.js';
+import { forkLoad } from './support/fork-load.js';
 import { loadavg } from 'node:os';
 import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
 import { reportHeadlines, type Headline } from './support/headline.js';
 import { sendHugeMessage } from './support/huge-message.js';
-import type { LoadOptions, LoadResult } from './support/load-client.js';
+import type { LoadResult } from './support/load-client.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { nginxVersion, startNginx, startWsdiagCli } from './support/relays.js';
 import { writeResults } from './support/results.js';
@@ -46,8 +45,6 @@ const P99_GOAL = 1.0;
 const HUGE_BYTES = 2 ** 30;
 const HUGE_TIMEOUT_MS = 120_000;
 const RSS_GOAL = 100 * 2 ** 20;
-
-const LOAD_CLIENT = fileURLToPath(new URL('./support/load-client.js', import.meta.url));
 
 interface Options {
   quick: boolean;
@@ -90,29 +87,6 @@ function parseOptions(argv: readonly string[]): Options {
     nginx: !argv.includes('--no-nginx'),
     wsdiagArgs: (after('--wsdiag-args') ?? '').split(' ').filter((a) => a !== ''),
   };
-}
-
-/** One load run in a fresh client process. */
-function load(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(LOAD_CLIENT, [JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    // 'close', not 'exit': the result line may still be in the pipe when the process exits.
-    child.on('close', (code) => {
-      let result: LoadResult;
-      try {
-        result = JSON.parse(out.trim().split('\n').at(-1) ?? '') as LoadResult;
-      } catch {
-        reject(new Error(`load client exited ${code} without a result`));
-        return;
-      }
-      if (code !== 0 || result.errors.length > 0)
-        reject(new Error(`load on port ${options.port}: ${result.errors.join('; ') || `exit ${code}`}`));
-      else resolve(result);
-    });
-  });
 }
 
 function summarise(target: Target, size: number, samples: LoadResult[]): Cell {
@@ -344,7 +318,7 @@ async function measureAll(options: Options, nginxFound: string | null): Promise<
     const run = (target: Target, size: number, mode: 'window' | 'pingpong'): Promise<LoadResult> => {
       const relay = relays.get(target);
       if (!relay) throw new Error(`${target} is not running`);
-      return load({
+      return forkLoad({
         port: relay.port,
         connections: mode === 'pingpong' ? 1 : CONNECTIONS,
         size,

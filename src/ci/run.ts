@@ -13,7 +13,7 @@ import { ConfigError, OperationalError } from '../errors.js';
 import { systemClock, type Clock } from '../events/index.js';
 import { startProxy, summaryCounts, type ListenAddress, type ProxyAddon, type ProxyOptions } from '../proxy/index.js';
 import { redactorFor } from '../redact.js';
-import { instanceStamp, livePrettyOptions } from '../live/index.js';
+import { instanceStamp, livePrettyOptions, reopenedOnHangup } from '../live/index.js';
 import { checkInstanceId, checkRunId, newRunId } from '../conn-id.js';
 import {
   describeFsError,
@@ -70,6 +70,8 @@ export interface CiIO {
    * forwarded to the command, a second one kills it (SIGKILL); the reports are written either way.
    */
   onInterrupt?: (listener: (signal: NodeJS.Signals) => void) => () => void;
+  /** Subscribes to log rotation requests (SIGHUP), each reopening `log` at its path (LiveIO.onHangup). */
+  onHangup?: (listener: () => void) => () => void;
   clock?: Clock;
 }
 
@@ -94,7 +96,10 @@ export async function runCi(options: CiOptions, io: CiIO): Promise<CiResult> {
   const collector = new SummaryCollector();
   const sinks: Reporter[] = [outputReporter(options, io), collector, recorder];
   let logError: Error | undefined;
-  if (options.log !== undefined) sinks.push(openJsonlLog(options.log, { onClosed: (err) => (logError ??= err) }));
+  if (options.log !== undefined) {
+    const log = openJsonlLog(options.log, { onClosed: (err) => (logError ??= err) });
+    sinks.push(io.onHangup ? reopenedOnHangup(log, options.log, { stderr: io.stderr, onHangup: io.onHangup }) : log);
+  }
   const reporters = new MultiReporter(sinks);
 
   const interrupts = new InterruptState(io.onInterrupt);

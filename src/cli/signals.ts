@@ -3,6 +3,10 @@
  * SIGINT or SIGTERM aborts `signal`. Nothing else stops it, not a closed stdout: the traffic a proxy
  * relays matters more than its printing. A second signal means "now": the process exits at once, unless
  * the command passes every signal on itself (`ci` forwards them to its command and kills it on the second).
+ *
+ * SIGHUP is log rotation: a run with a `--log` file subscribes through `onHangup` and reopens the file at
+ * its path. The handler is installed only while someone listens, so a command without a log file keeps
+ * SIGHUP's default (the process ends, as when its terminal goes away).
  */
 import { ExitCode } from '../errors.js';
 
@@ -11,6 +15,8 @@ export interface SignalStop {
   readonly signal: AbortSignal;
   /** Calls `listener` for every later SIGINT/SIGTERM; returns the unsubscribe function. */
   onSignal: (listener: (signal: NodeJS.Signals) => void) => () => void;
+  /** Calls `listener` for every SIGHUP while subscribed; returns the unsubscribe function. */
+  onHangup: (listener: () => void) => () => void;
 }
 
 export interface StopOptions {
@@ -28,6 +34,10 @@ export async function untilSignal<T>(body: (stop: SignalStop) => Promise<T>, opt
     controller.abort();
     for (const listener of listeners) listener(signal);
   };
+  const hangupListeners = new Set<() => void>();
+  const onHangup = (): void => {
+    for (const listener of hangupListeners) listener();
+  };
   process.on('SIGINT', onProcessSignal);
   process.on('SIGTERM', onProcessSignal);
   try {
@@ -37,9 +47,18 @@ export async function untilSignal<T>(body: (stop: SignalStop) => Promise<T>, opt
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      onHangup: (listener) => {
+        if (hangupListeners.size === 0) process.on('SIGHUP', onHangup);
+        const subscription = (): void => listener();
+        hangupListeners.add(subscription);
+        return () => {
+          if (hangupListeners.delete(subscription) && hangupListeners.size === 0) process.off('SIGHUP', onHangup);
+        };
+      },
     });
   } finally {
     process.off('SIGINT', onProcessSignal);
     process.off('SIGTERM', onProcessSignal);
+    process.off('SIGHUP', onHangup);
   }
 }

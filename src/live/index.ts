@@ -7,4 +7,13 @@ export { runProxy, type LiveProxyOptions, type LiveProxyRunOptions, type RunProx
 export { runChaos, type RunChaosOptions } from './chaos.js';
 export { runSandwich, type RunSandwichOptions } from './sandwich.js';
 export { runSniff, captureFilter, type RunSniffOptions } from './sniff.js';
-export { aborted, instanceStamp, livePrettyOptions, openLiveSinks, type LiveIO, type LiveOutputOptions, type LiveSinks } from './run.js';
+export {
+  aborted,
+  instanceStamp,
+  livePrettyOptions,
+  openLiveSinks,
+  reopenedOnHangup,
+  type LiveIO,
+  type LiveOutputOptions,
+  type LiveSinks,
+} from './run.js';

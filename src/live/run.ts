@@ -12,6 +12,7 @@ import {
   createOutput,
   describeFsError,
   openJsonlLog,
+  type JsonlReporter,
   shouldUseColor,
   stdoutClosedNotice,
   type PrettyOptions,
@@ -28,6 +29,11 @@ export interface LiveIO {
   /** For NO_COLOR (default process.env). */
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
+  /**
+   * Subscribes to log rotation requests (the CLI: SIGHUP); returns the unsubscribe function. Each one
+   * reopens the `log` file at its path.
+   */
+  onHangup?: (listener: () => void) => () => void;
 }
 
 /** How the events are shown on stdout. */
@@ -113,7 +119,7 @@ export interface LiveSinks {
  */
 export function openLiveSinks(
   options: LiveOutputOptions,
-  io: Pick<LiveIO, 'stdout' | 'stderr' | 'env'>,
+  io: Pick<LiveIO, 'stdout' | 'stderr' | 'env' | 'onHangup'>,
   what: { rest: string; shown?: (event: WsdiagEvent) => boolean },
 ): LiveSinks {
   const stdoutClosed = stdoutClosedNotice(io.stderr, { rest: what.rest, ...(options.log !== undefined ? { log: options.log } : {}) });
@@ -124,7 +130,34 @@ export function openLiveSinks(
     onClosed: stdoutClosed,
   });
   const logFailure = new LogFailure(options.log);
-  const log = options.log !== undefined ? openJsonlLog(options.log, { onClosed: logFailure.onClosed }) : undefined;
   const output = what.shown ? new FilteredReporter(stdout, what.shown) : stdout;
-  return { reporters: log ? [output, log] : [output], logFailure };
+  if (options.log === undefined) return { reporters: [output], logFailure };
+  const log = openJsonlLog(options.log, { onClosed: logFailure.onClosed });
+  const rotated = io.onHangup ? reopenedOnHangup(log, options.log, { stderr: io.stderr, onHangup: io.onHangup }) : log;
+  return { reporters: [output, rotated], logFailure };
+}
+
+/**
+ * The `--log` file, reopened at its path on each rotation request (SIGHUP) until the run closes it: after
+ * `mv wsdiag.log wsdiag.log.1` and `kill -HUP`, later events go to a new wsdiag.log, none lost or split.
+ * Each reopen says so in one line on stderr; one that fails too, and the events keep going to the file in use.
+ */
+export function reopenedOnHangup(log: JsonlReporter, path: string, io: Required<Pick<LiveIO, 'stderr' | 'onHangup'>>): Reporter {
+  const unsubscribe = io.onHangup(() => {
+    try {
+      log.reopen();
+      io.stderr.write(`wsdiag: log-reopened ${path}\n`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      io.stderr.write(`wsdiag: ${message}; events still go to the file opened before\n`);
+    }
+  });
+  return {
+    write: (event) => log.write(event),
+    flush: () => log.flush(),
+    close: () => {
+      unsubscribe();
+      return log.close();
+    },
+  };
 }

@@ -222,6 +222,9 @@ export async function serveAsWorker(
       process.send(message, () => resolve());
     });
   const batch = new RecordBatch((message) => void send(message));
+  // SIGHUP is log rotation, the business of the primary, which owns the log: a worker that gets it too (the
+  // whole group or cgroup was signalled) relays on. A hangup that ends the primary ends it through 'disconnect'.
+  process.on('SIGHUP', () => {});
   const stopRequested = new Promise<void>((resolve) => {
     process.on('message', (message: unknown) => {
       if ((message as PrimaryMessage | null)?.kind === 'stop') resolve();

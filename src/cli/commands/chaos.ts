@@ -38,7 +38,9 @@ export function registerChaos(program: Command): void {
       action(async (flags: ChaosCommandFlags & AdminFlags) => {
         const options = { ...(await chaosRunOptions(flags)), ...adminOptions(flags) };
         tuneHeapForRelaying();
-        return untilSignal(({ signal }) => runChaos(options, { stdout: process.stdout, stderr: process.stderr, signal }));
+        return untilSignal(({ signal, onHangup }) =>
+          runChaos(options, { stdout: process.stdout, stderr: process.stderr, signal, onHangup }),
+        );
       }),
     );
 }

@@ -64,12 +64,13 @@ export function registerCi(program: Command): void {
         const options = ciOptions(commandLine, flags);
         tuneHeapForRelaying();
         const result = await untilSignal(
-          ({ onSignal }) =>
+          ({ onSignal, onHangup }) =>
             runCi(options, {
               stdout: process.stdout,
               stderr: process.stderr,
               env: process.env,
               onInterrupt: onSignal,
+              onHangup,
             }),
           // Every signal goes to the command (a second one kills it): the reports must still be written.
           { second: 'pass' },

@@ -55,6 +55,7 @@ export function registerProxy(program: Command): void {
         '\nCtrl-C (or SIGTERM) stops accepting, sends each open WebSocket a Close 1001 on both sides and waits up to\n' +
         '--grace for the closing handshakes, flushes the logs and prints the summary; a second Ctrl-C exits at once.\n' +
         'With --admin, /readyz answers 503 from the first moment of that drain and the endpoint serves until its end.\n' +
+        'SIGHUP reopens the --log file at its path (log rotation: mv wsdiag.log wsdiag.log.1, then kill -HUP).\n' +
         'If stdout goes away (| head), events stop being printed (--log still gets them) and the proxy runs on.\n' +
         '--pcap draws each WebSocket connection as the TCP connections of its two legs (synthetic TCP/IP headers,\n' +
         'the payloads as relayed, handshake credentials redacted unless --show-secrets); plain HTTP is not written.\n' +
@@ -76,7 +77,9 @@ export function registerProxy(program: Command): void {
           ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}),
         };
         tuneHeapForRelaying();
-        return untilSignal(({ signal }) => runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal }));
+        return untilSignal(({ signal, onHangup }) =>
+          runProxy(options, { stdout: process.stdout, stderr: process.stderr, signal, onHangup }),
+        );
       }),
     );
 }

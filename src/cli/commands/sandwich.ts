@@ -111,7 +111,9 @@ export function registerSandwich(program: Command): void {
       action((flags: SandwichFlags) => {
         const options = sandwichRunOptions(flags);
         tuneHeapForRelaying();
-        return untilSignal(({ signal }) => runSandwich(options, { stdout: process.stdout, stderr: process.stderr, signal }));
+        return untilSignal(({ signal, onHangup }) =>
+          runSandwich(options, { stdout: process.stdout, stderr: process.stderr, signal, onHangup }),
+        );
       }),
     );
 }

@@ -96,7 +96,9 @@ export function registerSniff(program: Command): void {
           },
           ...proxyFilterOptions(flags),
         };
-        return untilSignal(({ signal }) => runSniff(options, { stdout: process.stdout, stderr: process.stderr, signal }));
+        return untilSignal(({ signal, onHangup }) =>
+          runSniff(options, { stdout: process.stdout, stderr: process.stderr, signal, onHangup }),
+        );
       }),
     );
 }
