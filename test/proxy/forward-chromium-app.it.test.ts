@@ -21,6 +21,7 @@ import { chromiumPath } from '../support/binaries.js';
 import { startCli, type RunningChild } from '../support/cli.js';
 import { closeServer, listen } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
+import { launchChromium } from '../ui/support.js';
 
 const chromium = chromiumPath();
 const skip = 'skip' in chromium ? chromium.skip : false;
@@ -108,28 +109,14 @@ describe('Chromium through wsdiag in forward mode, TLS intercepted', { skip, tim
   });
 
   it('shows the page’s WebSockets to app.test, their messages and the raw server’s violation; the page gets every byte', async () => {
-    const { chromium: pw } = await import('playwright-core');
-    const own = await pw.launch({
-      executablePath: 'path' in chromium ? chromium.path : 'chromium',
-      headless: true,
-      timeout: 60_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-        `--proxy-server=http://127.0.0.1:${proxyPort}`,
-        // app.test is never looked up by Chromium (the proxy resolves it); the rule keeps it off real DNS anyway.
-        // The proxy's own address is an IP literal, which no rule touches; <-loopback> would be needed only for
-        // a loopback target, and app.test is not one.
-        '--host-resolver-rules=MAP app.test 127.0.0.1',
-        `--ignore-certificate-errors-spki-list=${wsdiagCa.spkiSha256}`,
-      ],
-    });
+    const own = await launchChromium('path' in chromium ? chromium.path : 'chromium', [
+      `--proxy-server=http://127.0.0.1:${proxyPort}`,
+      // app.test is never looked up by Chromium (the proxy resolves it); the rule keeps it off real DNS anyway.
+      // The proxy's own address is an IP literal, which no rule touches; <-loopback> would be needed only for
+      // a loopback target, and app.test is not one.
+      '--host-resolver-rules=MAP app.test 127.0.0.1',
+      `--ignore-certificate-errors-spki-list=${wsdiagCa.spkiSha256}`,
+    ]);
     try {
       const page = await own.newPage();
       page.setDefaultTimeout(30_000);
@@ -170,6 +157,10 @@ describe('Chromium through wsdiag in forward mode, TLS intercepted', { skip, tim
 
     type Line = Record<string, unknown>;
     const events = (): Line[] => wsdiag.lines().map((l) => JSON.parse(l) as Line);
+    // The page itself, plain HTTPS through the same interception, is an `http` event.
+    const served = await wsdiag.until(() => events().find((e) => e['type'] === 'http' && e['path'] === '/'), 'the http event of the page');
+    assert.equal(served['target'], `https://app.test:${port}`);
+    assert.equal(served['status'], 200);
     const open = await wsdiag.until(() => events().find((e) => e['type'] === 'open' && e['path'] === '/ws'), 'the open event of /ws');
     assert.equal(open['target'], `wss://app.test:${port}`);
     const conn = open['conn'];

@@ -23,9 +23,10 @@ const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-export async function launchChromium(path: string): Promise<Browser> {
+/** Headless Chromium with the flags above, and `extraArgs` (a proxy, a resolver rule, a trusted key...). */
+export async function launchChromium(path: string, extraArgs: readonly string[] = []): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: path, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  return chromium.launch({ executablePath: path, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 60_000 });
 }
 
 export interface TestPage {
