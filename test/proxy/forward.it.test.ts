@@ -412,7 +412,7 @@ describe('forward mode', () => {
     assert.equal(tunnel.ended_by, 'proxy');
   });
 
-  it('wsdiag proxy without --target prints a listening event and relays', async () => {
+  it('wsdiag proxy without --target prints a listening event and relays, and never prints the CA key', async () => {
     const child = startCli(['proxy', '--listen', '127.0.0.1:0', '--ca-dir', caDir.path, '--ca', cert.certPath, '--json']);
     try {
       const line = await child.waitForLine(/"type":"listening"/);
@@ -428,6 +428,13 @@ describe('forward mode', () => {
     } finally {
       await child.stop();
     }
+    // The CA key signed the leaf this connection used; nothing wsdiag printed holds any of it.
+    const keyBody = readFileSync(join(caDir.path, 'ca-key.pem'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('-----'));
+    const printed = child.stdout() + child.stderr();
+    assert.ok(!printed.includes('PRIVATE KEY'), 'no PEM key block in the output');
+    for (const line of keyBody) assert.ok(!printed.includes(line), 'no line of the CA key in the output');
   });
 
   it('wsdiag proxy refuses a non-loopback --listen without --allow-remote: one line, exit 2', async () => {
