@@ -16,19 +16,18 @@
  * upstream TCP connection is opened by `ctx.dial` (./dial.ts, or ./reach.ts with --resolve and --upstream-proxy).
  */
 import { Agent as HttpAgent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
-import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { SCHEMA_VERSION, type Clock, type WsdiagEvent } from '../events/index.js';
 import { printable, hostPort } from '../text.js';
 import type { ClientAllowList } from './allow.js';
-import type { Dial } from './dial.js';
+import { connectOver, poolingAgent, type Dial, type Done } from './dial.js';
 import type { HostMatcher } from './host-glob.js';
 import { plainResponse } from './http-head.js';
 import { parseTarget, type Target } from './target.js';
 import { relayBlind } from './tunnel.js';
 import { handleUpgrade, type UpgradeContext } from './upgrade.js';
-import { describeUpstreamError, upstreamTlsOptions, type UpstreamConnector, type UpstreamTls } from './upstream.js';
+import { describeUpstreamError, type UpstreamConnector, type UpstreamTls } from './upstream.js';
 import type { CertificateSource } from './types.js';
 import type { WebPass, WebRoute } from './web.js';
 
@@ -67,8 +66,6 @@ interface Route {
   http: WebRoute;
   ws: { target: Target; shown: string; connector: UpstreamConnector };
 }
-
-type Done = (err: Error | null, socket?: Socket) => void;
 
 /** The first byte of a TLS record carrying a handshake message: a ClientHello opens every TLS connection. */
 const TLS_HANDSHAKE = 0x16;
@@ -300,26 +297,6 @@ function routeFor(secure: boolean, host: string, port: number, connect: (done: D
     http: { origin: `${secure ? 'https' : 'http'}://${authority}`, agent },
     ws: { target: parseTarget(shown), shown, connector: (_target, _tls, done) => connect(done) },
   };
-}
-
-/** Opens a TCP connection with `tcp` and, for `secure`, starts wsdiag's own verified TLS on it for `servername`. */
-function connectOver(tcp: () => Promise<Socket>, secure: boolean, servername: string, tls: UpstreamTls, done: Done): void {
-  tcp().then(
-    (socket) => done(null, secure ? tlsConnect(upstreamTlsOptions(servername, tls, socket)) : socket),
-    (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-  );
-}
-
-/** A keep-alive agent whose connections `open` makes (node's agents accept an asynchronous createConnection). */
-function poolingAgent(secure: boolean, open: (options: { host: string; port: number }, done: Done) => void): HttpAgent {
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  (
-    agent as unknown as { createConnection: (options: { host?: string; port?: number | string }, done: Done) => undefined }
-  ).createConnection = (options, done) => {
-    open({ host: options.host ?? 'localhost', port: Number(options.port ?? (secure ? 443 : 80)) }, done);
-    return undefined;
-  };
-  return agent;
 }
 
 /** `host:port` of a CONNECT request (`[v6]:port` for IPv6), or null. */

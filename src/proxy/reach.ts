@@ -5,15 +5,12 @@
  * `Reach.dial`; TLS, when wanted, is started by the caller on the socket it gives, with the name (not the
  * address) as SNI and as the name the certificate is checked against.
  */
-import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
 import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors.js';
 import { openConnectTunnel, parseHttpProxy, type HttpProxy } from './connect-tunnel.js';
-import { dialUpstream, type Dial } from './dial.js';
-import { upstreamTlsOptions, type UpstreamConnector, type UpstreamTls } from './upstream.js';
+import { connectOver, dialUpstream, poolingAgent, type Dial } from './dial.js';
+import type { UpstreamConnector, UpstreamTls } from './upstream.js';
 
 export { ProxyTunnelError } from './connect-tunnel.js';
 
@@ -122,31 +119,12 @@ async function tunnel(proxy: HttpProxy, host: string, port: number, timeoutMs: n
 
 /** requestUpstream's connector over `reach`: TLS started on the socket for a secure target. */
 export function reachConnector(reach: Reach): UpstreamConnector {
-  return (target, tls, done) => {
-    reach.dial(target.host, target.port).then(
-      (socket) => done(null, target.secure ? tlsConnect(upstreamTlsOptions(target.host, tls, socket)) : socket),
-      (err: unknown) => done(asError(err)),
-    );
-  };
+  return (target, tls, done) => connectOver(() => reach.dial(target.host, target.port), target.secure, target.host, tls, done);
 }
 
 /** A keep-alive agent for plain HTTP upstream requests (http-proxy's web pass) whose connections `reach` opens. */
 export function reachAgent(reach: Reach, secure: boolean, tls: UpstreamTls): HttpAgent {
-  const create = (options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined => {
-    const host = options.host ?? options.hostname ?? 'localhost';
-    const port = Number(options.port ?? (secure ? 443 : 80));
-    reach.dial(host, port).then(
-      (socket) => callback?.(null, secure ? tlsConnect(upstreamTlsOptions(host, tls, socket)) : socket),
-      // node's own types want a stream with the error; the agent ignores it then.
-      (err: unknown) => callback?.(asError(err), undefined as unknown as Duplex),
-    );
-    return undefined;
-  };
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  agent.createConnection = create;
-  return agent;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return poolingAgent(secure, (options, done) =>
+    connectOver(() => reach.dial(options.host, options.port), secure, options.host, tls, done),
+  );
 }

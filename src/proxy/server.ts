@@ -88,7 +88,7 @@ function checkForwardListen(listen: ListenAddress, forward: ForwardOptions): Cli
   }
   if (forward.allowFrom === undefined || forward.allowFrom.length === 0) {
     throw new ConfigError(
-      'allowFrom',
+      'forward.allowFrom',
       (n) => `${n('forward.allowRemote')} needs ${n('forward.allowFrom')} CIDR… (the client ranges to serve, e.g. 192.168.1.0/24)`,
     );
   }
