@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startCli, startProcess, type RunningChild } from '../support/cli.js';
 import { freePort } from '../support/net.js';
 import type { TempDir } from '../support/temp.js';
+import { pollUntil } from '../support/wait.js';
 
 const HAPROXY_CFG = fileURLToPath(new URL('../../../examples/scale-out/haproxy.cfg', import.meta.url));
 
@@ -138,13 +139,18 @@ export async function startBalancer(binary: string, dir: TempDir, instances: rea
     },
   };
   try {
-    await untilPolled(
+    // HAProxy announces no initial server state: its stats socket is asked every 50 ms.
+    await pollUntil(
       async () => {
         const states = await serverStates();
         return instances.every((i) => states.get(i.id) === 2) ? true : undefined;
       },
       () => `every instance UP in HAProxy (its log: ${child.stderr()})`,
-      () => child.child.exitCode !== null,
+      {
+        everyMs: 50,
+        ms: START_MS,
+        gone: () => (child.child.exitCode !== null ? 'HAProxy exited before every instance was UP' : undefined),
+      },
     );
   } catch (err) {
     await balancer.stop().catch(() => {});
@@ -164,24 +170,4 @@ function statsCommand(port: number, command: string): Promise<string> {
     socket.once('end', () => resolve(text));
     socket.write(`${command}\n`);
   });
-}
-
-/**
- * Asks `check` until it answers (an error counts as "not yet": the socket is not open yet), every 50 ms,
- * within a bound. Only for what no program announces: HAProxy's initial server states.
- */
-async function untilPolled<T>(check: () => Promise<T | undefined>, what: () => string, gone: () => boolean, ms = START_MS): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const found = await check();
-      if (found !== undefined) return found;
-    } catch (err) {
-      last = err;
-    }
-    if (gone()) throw new Error(`the program exited before ${what()}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what()} (${String(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -8,6 +8,7 @@ import { findBinary } from './binaries.js';
 import { startProcess, type RunningChild } from './cli.js';
 import { freePort } from './net.js';
 import type { TempDir } from './temp.js';
+import { pollUntil } from './wait.js';
 
 /** Where Debian puts it, or why the test is skipped. */
 export function prometheusPath(): { path: string } | { skip: string } {
@@ -70,24 +71,14 @@ export async function startPrometheus(binary: string, dir: TempDir, job: string,
     if (body.status !== 'success') throw new Error(`prometheus query ${promql}: ${JSON.stringify(body)}`);
     return (body.data?.result ?? []).map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   };
-  const until = async <T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    let last: unknown;
-    for (;;) {
-      try {
-        const found = await check();
-        if (found !== undefined) return found;
-      } catch (err) {
-        // Not up yet (connection refused) or not ready: asked again below.
-        last = err;
-      }
-      if (child.child.exitCode !== null) throw new Error(`prometheus exited (${child.child.exitCode}): ${child.stderr()}`);
-      if (Date.now() > deadline)
-        throw new Error(`timed out after ${ms} ms waiting for ${what} in prometheus (${String(last)}); its log: ${child.stderr()}`);
-      // Between polls: one scrape interval is 1 s, so a fifth of it.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const until = <T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> =>
+    // Between polls: one scrape interval is 1 s, so a fifth of it.
+    pollUntil(check, () => `${what} in prometheus; its log: ${child.stderr()}`, {
+      everyMs: 200,
+      ms,
+      gone: () => (child.child.exitCode !== null ? `prometheus exited (${child.child.exitCode}): ${child.stderr()}` : undefined),
+    });
+
   return {
     url,
     child,

@@ -56,6 +56,35 @@ export function waitUntil<T>(
 }
 
 /**
+ * Asks `check` every `everyMs` until it returns something other than undefined; a throw counts as "not yet"
+ * (a server that does not listen yet). Only for state no program announces (an HTTP API's, a stats
+ * socket's). `gone` says why waiting on is pointless (the program exited), or undefined while it is not.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  what: What,
+  options: { everyMs: number; ms?: number; gone?: () => string | undefined },
+): Promise<T> {
+  const ms = options.ms ?? DEFAULT_WAIT_MS;
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const found = await check();
+      if (found !== undefined) return found;
+    } catch (err) {
+      last = err;
+    }
+    const gone = options.gone?.();
+    if (gone !== undefined) throw new Error(gone);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()} (${String(last)})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs));
+  }
+}
+
+/**
  * Resolves once `check(bytes of the file)` returns something other than undefined, re-reading the file each
  * time it changes (fs.watch: no polling interval). For a file another process writes (a log, a capture);
  * the file must exist when the wait begins.
