@@ -10,7 +10,7 @@
  * generation far more often), so a proxy loading only the proxy's modules would be measured with an
  * advantage that has nothing to do with fault injection.
  *
- * Options: --quick (short windows, smoke test), --reps N, --window MS, --own-modules (each relay loads only
+ * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000), --own-modules (each relay loads only
  * the modules it runs, as runs before 2026-12-03 did: shows that heap effect).
  */
 import { BenchChild } from './support/child.js';
@@ -24,6 +24,12 @@ import { windowedOptions, type WindowedOptions } from './support/args.js';
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
 const GOAL = 0.9;
+/**
+ * 7 windows of 2 s per relay and cell: at 256 KiB one relay process's throughput moved by up to 2x between
+ * 1 s windows (how the two cores happened to schedule relay, load client and echo server), so with 5
+ * windows of 1 s the 256 KiB cells swung between 0.85x and 1.0x from one run to the next (2026-12-04).
+ */
+const FULL_RUN = { reps: 7, windowMs: 2_000 };
 const RELAYS = ['proxy', 'chaos'] as const;
 type Relay = (typeof RELAYS)[number];
 
@@ -32,7 +38,7 @@ interface Options extends WindowedOptions {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  return { ...windowedOptions(argv), ownModules: argv.includes('--own-modules') };
+  return { ...windowedOptions(argv, FULL_RUN), ownModules: argv.includes('--own-modules') };
 }
 
 interface Row {

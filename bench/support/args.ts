@@ -23,13 +23,19 @@ export interface WindowedOptions {
   windowMs: number;
 }
 
+/** A bench's own defaults for a full run (`--reps`, `--window`); `--quick` always takes one short window. */
+export interface WindowDefaults {
+  reps: number;
+  windowMs: number;
+}
+
 /** `--quick` (one short repetition, for a smoke run), `--reps N` (default 5) and `--window MS` (default 1000). */
-export function windowedOptions(argv: readonly string[]): WindowedOptions {
+export function windowedOptions(argv: readonly string[], defaults: WindowDefaults = { reps: 5, windowMs: 1000 }): WindowedOptions {
   const quick = argv.includes('--quick');
   return {
     quick,
-    reps: countAfter(argv, '--reps', quick ? 1 : 5),
+    reps: countAfter(argv, '--reps', quick ? 1 : defaults.reps),
     warmupMs: quick ? 200 : 300,
-    windowMs: countAfter(argv, '--window', quick ? 400 : 1000),
+    windowMs: countAfter(argv, '--window', quick ? 400 : defaults.windowMs),
   };
 }
