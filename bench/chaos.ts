@@ -5,13 +5,15 @@
  * alike. Each relay runs in its own process; its CPU per round trip is read there. Goal: chaos throughput
  * ≥ 0.9x the proxy's. (The engine alone, without sockets: `node dist/bench/chaos-engine.js`.)
  *
- * Both relay processes load what the `wsdiag` program loads (every command), as `wsdiag proxy` and `wsdiag
- * chaos` do: a relay's CPU per large message depends on how much its heap holds (V8 collects a larger old
- * generation far more often), so a proxy loading only the proxy's modules would be measured with an
- * advantage that has nothing to do with fault injection.
+ * Each repetition forks a fresh pair of relays (startRelays). Both relay processes load what the `wsdiag`
+ * program loads (every command), as `wsdiag proxy` and `wsdiag chaos` do: a relay's CPU per large message
+ * depends on how much its heap holds (V8 collects a larger old generation far more often), so a proxy
+ * loading only the proxy's modules would be measured with an advantage that has nothing to do with fault
+ * injection.
  *
- * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000), --own-modules (each relay loads only
- * the modules it runs, as runs before 2026-12-03 did: shows that heap effect).
+ * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000),
+ * --own-modules (each relay loads only the modules it runs, as runs before 2026-12-03 did: shows that heap
+ * effect).
  */
 import { BenchChild } from './support/child.js';
 import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
@@ -51,6 +53,28 @@ interface Row {
   relayCpuUsPerMessage: number;
 }
 
+/**
+ * Both relays, forked anew for each repetition: a relay process can keep a state of its own for minutes
+ * (how its allocator, heap and JIT settled, where the scheduler put it), which moved one process's CPU per
+ * message by 2x and more against its twin of the same build; fresh pairs sample those states instead of
+ * drawing one for the whole run.
+ */
+async function startRelays(target: string, modules: readonly string[]): Promise<Record<Relay, BenchChild>> {
+  const [proxy, chaos] = await Promise.all([
+    BenchChild.start('wsdiag', [target, ...modules]),
+    BenchChild.start('wsdiag', [target, '--chaos', ...modules]),
+  ]);
+  return { proxy, chaos };
+}
+
+/** A noop toxic changes nothing: valid traffic stays valid and no fault is reported. */
+async function checkNoopChangedNothing(chaos: BenchChild): Promise<void> {
+  const counted = await chaos.stats();
+  for (const type of ['violation', 'error', 'fault']) {
+    if ((counted.events[type] ?? 0) > 0) throw new Error(`chaos reported ${counted.events[type]} ${type} events with noop toxics`);
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const machine = machineInfo();
@@ -61,20 +85,22 @@ async function main(): Promise<void> {
   const echo = await BenchChild.start('echo');
   const target = `ws://127.0.0.1:${echo.ready.port}`;
   const modules = options.ownModules ? [] : ['--cli-modules'];
-  const children: Record<Relay, BenchChild> = {
-    proxy: await BenchChild.start('wsdiag', [target, ...modules]),
-    chaos: await BenchChild.start('wsdiag', [target, '--chaos', ...modules]),
-  };
   const rows: Row[] = [];
   try {
     for (const size of SIZES) {
       for (const connections of CONNECTIONS) {
         const samples: Record<Relay, RoundTrips[]> = { proxy: [], chaos: [] };
-        // One unmeasured pass each first: the first window after a change of size runs cold (JIT, socket buffers).
-        for (const relay of RELAYS) await roundTripsThrough(children[relay], size, connections, options);
         for (let rep = 0; rep < options.reps; rep++) {
-          for (const relay of rep % 2 === 0 ? RELAYS : [...RELAYS].reverse()) {
-            samples[relay].push(await roundTripsThrough(children[relay], size, connections, options));
+          const children = await startRelays(target, modules);
+          try {
+            // One unmeasured pass each first: a fresh process runs cold (JIT, heap, socket buffers).
+            for (const relay of RELAYS) await roundTripsThrough(children[relay], size, connections, options);
+            for (const relay of rep % 2 === 0 ? RELAYS : [...RELAYS].reverse()) {
+              samples[relay].push(await roundTripsThrough(children[relay], size, connections, options));
+            }
+            await checkNoopChangedNothing(children.chaos);
+          } finally {
+            await Promise.all(Object.values(children).map((child) => child.stop()));
           }
         }
         for (const relay of RELAYS) {
@@ -91,13 +117,8 @@ async function main(): Promise<void> {
         console.error(`done: ${formatSize(size)} x${connections}`);
       }
     }
-    // A noop toxic changes nothing: valid traffic stays valid and no fault is reported.
-    const counted = await children.chaos.stats();
-    for (const type of ['violation', 'error', 'fault']) {
-      if ((counted.events[type] ?? 0) > 0) throw new Error(`chaos reported ${counted.events[type]} ${type} events with noop toxics`);
-    }
   } finally {
-    for (const child of [...Object.values(children), echo]) await child.stop();
+    await echo.stop();
   }
 
   const find = (size: number, connections: number, relay: Relay): Row => {
