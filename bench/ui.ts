@@ -5,7 +5,7 @@
  * open in headless Chromium (when installed). At 64 B and 256 KiB, 1 and 50 connections, with and without
  * `--frames` (one feed record per frame: the heaviest feed the proxy makes before message events). Goal:
  * throughput with the dashboard and a reader ≥ 0.9x without it. Relay CPU per round trip is measured in the
- * proxy's own process.
+ * proxy's own process. Each repetition forks its relays (and opens its reader and page) anew (startRelays).
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-browser.
  */
@@ -106,7 +106,13 @@ async function measure(port: number, relay: BenchChild, size: number, connection
   return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpu / result.messages };
 }
 
-async function openBrowser(): Promise<{ open(url: string): Promise<void>; close(): Promise<void> } | null> {
+interface Browser {
+  /** Opens the dashboard at `url` in a new page; resolves once its live feed is connected. */
+  open(url: string): Promise<{ close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+async function openBrowser(): Promise<Browser | null> {
   const { existsSync } = await import('node:fs');
   if (!existsSync('/usr/bin/chromium')) return null;
   const { chromium } = await import('playwright-core');
@@ -123,15 +129,47 @@ async function openBrowser(): Promise<{ open(url: string): Promise<void>; close(
       '--disable-dev-shm-usage',
     ],
   });
-  const pages: Array<import('playwright-core').Page> = [];
   return {
     open: async (url) => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
       await page.goto(url);
       await page.waitForSelector('[data-testid=feed-status]');
-      pages.push(page);
+      return { close: () => page.close() };
     },
     close: () => browser.close(),
+  };
+}
+
+/** One repetition's relays: without the dashboard, with it and a feed reader, with it and a page (when a browser runs). */
+interface Relays {
+  children: Partial<Record<Reader, BenchChild>>;
+  reader: FeedReader;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks the relays anew for each repetition: a relay process can keep a state of its own for minutes (how
+ * its allocator, heap and JIT settled, where the scheduler put it), which moved one process's CPU per
+ * message by 2x and more against its twin of the same build (at 256 KiB over one connection, 2,733 µs
+ * against 501–516 µs in one run); fresh relays sample those states instead of drawing one for the run.
+ */
+async function startRelays(target: string, extra: readonly string[], browser: Browser | null): Promise<Relays> {
+  const [off, feed, page] = await Promise.all([
+    BenchChild.start('wsdiag', [target, ...extra]),
+    BenchChild.start('wsdiag', [target, ...extra, '--ui']),
+    browser ? BenchChild.start('wsdiag', [target, ...extra, '--ui']) : Promise.resolve(undefined),
+  ]);
+  const reader = new FeedReader(must(feed.ready.ui, 'dashboard URL'));
+  await reader.opened();
+  const tab = page && browser ? await browser.open(must(page.ready.ui, 'dashboard URL')) : undefined;
+  return {
+    children: { off, feed, ...(page ? { browser: page } : {}) },
+    reader,
+    stop: async () => {
+      reader.close();
+      await tab?.close();
+      await Promise.all([off, feed, ...(page ? [page] : [])].map((child) => child.stop()));
+    },
   };
 }
 
@@ -150,47 +188,41 @@ async function main(): Promise<void> {
     for (const frames of [false, true]) {
       const target = `ws://127.0.0.1:${echo.ready.port}`;
       const extra = frames ? ['--frames'] : [];
-      const children: Record<Reader, BenchChild | undefined> = { off: undefined, feed: undefined, browser: undefined };
-      children.off = await BenchChild.start('wsdiag', [target, ...extra]);
-      children.feed = await BenchChild.start('wsdiag', [target, ...extra, '--ui']);
-      const reader = new FeedReader(must(children.feed.ready.ui, 'dashboard URL'));
-      await reader.opened();
-      if (browser) {
-        children.browser = await BenchChild.start('wsdiag', [target, ...extra, '--ui']);
-        await browser.open(must(children.browser.ready.ui, 'dashboard URL'));
-      }
-      try {
-        for (const size of SIZES) {
-          for (const connections of CONNECTIONS) {
-            const samples: Record<Reader, Sample[]> = { off: [], feed: [], browser: [] };
-            // One unmeasured pass each first: the first window after a change of size runs cold (JIT, socket buffers).
-            const child = (r: Reader): BenchChild => must(children[r], `${r} relay`);
-            for (const r of readers) await measure(child(r).ready.port, child(r), size, connections, options);
-            for (let rep = 0; rep < options.reps; rep++) {
+      const delivered = { records: 0, dropped: 0 };
+      for (const size of SIZES) {
+        for (const connections of CONNECTIONS) {
+          const samples: Record<Reader, Sample[]> = { off: [], feed: [], browser: [] };
+          for (let rep = 0; rep < options.reps; rep++) {
+            const relays = await startRelays(target, extra, browser);
+            try {
+              const child = (r: Reader): BenchChild => must(relays.children[r], `${r} relay`);
+              // One unmeasured pass each first: a fresh process runs cold (JIT, heap, socket buffers).
+              for (const r of readers) await measure(child(r).ready.port, child(r), size, connections, options);
               // Alternate, so a change in the machine's load hits every column alike.
               for (const r of rep % 2 === 0 ? readers : [...readers].reverse()) {
                 samples[r].push(await measure(child(r).ready.port, child(r), size, connections, options));
               }
+            } finally {
+              delivered.records += relays.reader.records;
+              delivered.dropped += relays.reader.dropped;
+              await relays.stop();
             }
-            for (const r of readers) {
-              rows.push({
-                frames,
-                size,
-                connections,
-                reader: r,
-                samples: samples[r],
-                messagesPerSecond: median(samples[r].map((s) => s.messagesPerSecond)),
-                relayCpuUsPerMessage: median(samples[r].map((s) => s.relayCpuUsPerMessage)),
-              });
-            }
-            console.error(`done: ${frames ? 'frames' : 'plain'} ${formatSize(size)} x${connections}`);
           }
+          for (const r of readers) {
+            rows.push({
+              frames,
+              size,
+              connections,
+              reader: r,
+              samples: samples[r],
+              messagesPerSecond: median(samples[r].map((s) => s.messagesPerSecond)),
+              relayCpuUsPerMessage: median(samples[r].map((s) => s.relayCpuUsPerMessage)),
+            });
+          }
+          console.error(`done: ${frames ? 'frames' : 'plain'} ${formatSize(size)} x${connections}`);
         }
-      } finally {
-        delivery[frames ? 'frames' : 'plain'] = { records: reader.records, dropped: reader.dropped };
-        reader.close();
-        for (const child of Object.values(children)) await child?.stop();
       }
+      delivery[frames ? 'frames' : 'plain'] = delivered;
     }
   } finally {
     await browser?.close();
