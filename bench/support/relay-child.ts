@@ -143,8 +143,8 @@ async function startWsdiag(
   // Relays compared with each other must carry the same heap: with more code loaded (a larger old
   // generation) V8 collects it far more often under large messages, which shows as relay CPU of its own.
   if (flags.includes('--cli-modules')) await import('../../src/cli/program.js');
-  // The heap sizing every relaying command sets (src/cli/heap.ts): without it one process of a run can fall
-  // into a full collection every half second while the other does not, and the bench compares GC states.
+  // The heap and malloc tuning every relaying command sets (src/cli/heap.ts), so the bench measures the relay
+  // users run: without it one relay of a pair could settle into page-faulting reads and its twin not.
   (await import('../../src/cli/heap.js')).tuneHeapForRelaying();
   const { openJsonlLog } = await import('../../src/reporters/jsonl.js');
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-'));
