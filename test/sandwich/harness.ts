@@ -12,7 +12,7 @@ import { startIntermediary, type Intermediary, type IntermediaryFaults } from '.
 import { startSandwich, type RunningSandwich } from '../../src/sandwich/run.js';
 import type { SandwichFindingEvent, SandwichSummaryEvent, WsdiagEvent } from '../../src/events/index.js';
 import { startWsServer, type WsServer } from '../support/ws-servers.js';
-import { freePort } from '../support/net.js';
+import { occupiedPort } from '../support/net.js';
 import { EventLog } from '../support/event-log.js';
 
 /** The rig's run id: connection ids are rig-c1, rig-r1… */
@@ -52,18 +52,36 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     options.onConnection,
   );
   const log = new EventLog();
-  const viaPort = await freePort();
-  const sandwich = await startSandwich({
-    listen: { host: '127.0.0.1', port: 0 },
-    returnListen: { host: '127.0.0.1', port: 0 },
-    via: `ws://127.0.0.1:${viaPort}/`,
-    target: target.url,
-    runId: RIG_RUN,
-    lingerMs: options.lingerMs ?? 3000,
-    // Through JSON, as a log would hold it (and proof that every event serialises).
-    onEvent: log.push,
-  });
-  const intermediary = await startIntermediary(sandwich.back.url, options.faults, viaPort);
+  // The intermediary's port is held while the sandwich binds its own listeners on port 0: released
+  // before, the system could hand that very port to one of them.
+  const via = await occupiedPort();
+  let sandwich: RunningSandwich;
+  try {
+    sandwich = await startSandwich({
+      listen: { host: '127.0.0.1', port: 0 },
+      returnListen: { host: '127.0.0.1', port: 0 },
+      via: `ws://127.0.0.1:${via.port}/`,
+      target: target.url,
+      runId: RIG_RUN,
+      lingerMs: options.lingerMs ?? 3000,
+      // Through JSON, as a log would hold it (and proof that every event serialises).
+      onEvent: log.push,
+    });
+  } catch (err) {
+    await via.release();
+    await target.close();
+    throw err;
+  }
+  await via.release();
+  let intermediary: Intermediary;
+  try {
+    intermediary = await startIntermediary(sandwich.back.url, options.faults, via.port);
+  } catch (err) {
+    // What started is closed, so a failed test ends instead of keeping its file's process alive.
+    await sandwich.close();
+    await target.close();
+    throw err;
+  }
   let summary: Promise<SandwichSummaryEvent> | null = null;
   const waitFor = (match: (e: WsdiagEvent) => boolean, what: string, ms?: number) => log.waitForMatch(match, what, ms);
   return {
