@@ -23,7 +23,7 @@ import {
   type SecretUpstream,
 } from '../fixtures/secrets.js';
 import { runCli, startCli, type RunningChild } from '../support/cli.js';
-import { freePort } from '../support/net.js';
+import { freePort, heldPorts } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
 
 const SECRETS_PROGRAM = fileURLToPath(new URL('../fixtures/secrets.js', import.meta.url));
@@ -180,9 +180,12 @@ describe('wsdiag ci', () => {
 
 describe('wsdiag sandwich', () => {
   it("findings, their evidence and both legs' events show no secret", async () => {
-    const returnPort = await freePort();
-    const frontPort = await freePort();
-    const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, { toxics: bothWays('close-code', { code: 4002 }) });
+    // Held while the intermediary binds its own port 0, released for the child to take.
+    const held = await heldPorts(2);
+    const [returnPort, frontPort] = held.ports as [number, number];
+    const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, {
+      toxics: bothWays('close-code', { code: 4002 }),
+    }).finally(held.release);
     const log = file('sandwich.jsonl');
     const sandwich = startCli([
       'sandwich',

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runCli, startCli, type RunningChild } from '../support/cli.js';
 import { bothWays, startIntermediary, type Intermediary, type IntermediaryFaults } from '../support/intermediary.js';
-import { freePort, occupiedPort } from '../support/net.js';
+import { heldPorts, occupiedPort } from '../support/net.js';
 import { tempDir } from '../support/temp.js';
 import { waitForFileText } from '../support/wait.js';
 import { closedWith, nextMessages, openWsClient, startWsServer, type WsServer } from '../support/ws-servers.js';
@@ -99,9 +99,10 @@ async function runSandwich(
   faults: IntermediaryFaults,
   extra: string[],
 ): Promise<{ run: RunningChild; intermediary: Intermediary; frontUrl: string }> {
-  const returnPort = await freePort();
-  const frontPort = await freePort();
-  const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, faults);
+  // Held while the intermediary binds its own port 0, released for the child to take.
+  const held = await heldPorts(2);
+  const [returnPort, frontPort] = held.ports as [number, number];
+  const intermediary = await startIntermediary(`ws://127.0.0.1:${returnPort}`, faults).finally(held.release);
   const run = startCli([
     'sandwich',
     '--listen',

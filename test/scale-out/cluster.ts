@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startCli, startProcess, type RunningChild } from '../support/cli.js';
-import { freePort } from '../support/net.js';
+import { heldPorts } from '../support/net.js';
 import type { TempDir } from '../support/temp.js';
 import { pollUntil } from '../support/wait.js';
 
@@ -113,7 +113,11 @@ export function haproxyConfig(
  * instance is UP behind it (read from the stats socket).
  */
 export async function startBalancer(binary: string, dir: TempDir, instances: readonly Instance[], check: HealthCheck): Promise<Balancer> {
-  const ports = { front: await freePort(), socket: await freePort(), page: await freePort() };
+  // Three different ports (held together, so none is handed out twice), released for HAProxy to take.
+  const held = await heldPorts(3);
+  const [front, socket, page] = held.ports as [number, number, number];
+  await held.release();
+  const ports = { front, socket, page };
   const config = dir.file('haproxy.cfg');
   writeFileSync(config, haproxyConfig(instances, ports, check));
   const child = startProcess(binary, ['-f', config, '-db']);

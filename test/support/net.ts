@@ -26,6 +26,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Several free ports of 127.0.0.1, all different, each held (something listens there) until `release()`:
+ * for a test that names ports in a child's command line and, before starting the child, binds listeners of
+ * its own on port 0, which could otherwise be handed a port it has just been told is free.
+ */
+export async function heldPorts(count: number): Promise<{ ports: number[]; release: () => Promise<void> }> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(servers.map((server) => listen(server)));
+  return {
+    ports,
+    release: async () => {
+      await Promise.all(servers.map(closeServer));
+    },
+  };
+}
+
 /** A port of 127.0.0.1 that something listens on until `release()`: for "the address is already in use". */
 export async function occupiedPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const server = createServer();
