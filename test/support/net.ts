@@ -42,7 +42,10 @@ export async function heldPorts(count: number): Promise<{ ports: number[]; relea
   };
 }
 
-/** A port of 127.0.0.1 that something listens on until `release()`: for "the address is already in use". */
+/**
+ * A port of 127.0.0.1 that something listens on until `release()`: for "the address is already in use",
+ * or to keep a port chosen for later from being handed to a port-0 listener meanwhile (heldPorts, one port).
+ */
 export async function occupiedPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const server = createServer();
   const port = await listen(server);
