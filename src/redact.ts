@@ -200,6 +200,26 @@ export function isSecretName(name: string): boolean {
   return secret;
 }
 
+/**
+ * `isSecretName(text.slice(start, end))` without making the string when the name was seen lately: a JSON
+ * payload repeats a handful of keys in every object, and slicing and hashing each (to look it up in the
+ * remembered names) cost more than the rest of the pass. A small table indexed by length and end
+ * characters remembers the last name seen in each slot; a name is compared in place.
+ */
+function isSecretNameAt(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  const slot = (length * 31 + text.charCodeAt(start) * 7 + text.charCodeAt(end - 1)) & (RECENT_NAME_SLOTS - 1);
+  const recent = recentNames[slot];
+  if (recent !== undefined && recent.name.length === length && text.startsWith(recent.name, start)) return recent.secret;
+  const name = text.slice(start, end);
+  const secret = isSecretName(name);
+  recentNames[slot] = { name, secret };
+  return secret;
+}
+
+const RECENT_NAME_SLOTS = 256;
+const recentNames: Array<{ name: string; secret: boolean } | undefined> = new Array<undefined>(RECENT_NAME_SLOTS).fill(undefined);
+
 function endsLikeSecret(compact: string): boolean {
   return compact !== '' && SECRET_NAME_ENDINGS.some((ending) => compact.endsWith(ending));
 }
@@ -533,7 +553,7 @@ export function redactJsonPairs(text: string): string {
     while (valueEnd + 1 < length && text.charCodeAt(valueEnd) === BACKSLASH && !isLineTerminator(text.charCodeAt(valueEnd + 1))) {
       valueEnd = nextStop(text, valueEnd + 2);
     }
-    if (valueEnd > valueStart && isSecretName(text.slice(open + 1, nameEnd))) {
+    if (valueEnd > valueStart && isSecretNameAt(text, open + 1, nameEnd)) {
       out += text.slice(done, valueStart) + REDACTED;
       done = valueEnd;
     }
@@ -606,7 +626,8 @@ const COLON = 0x3a;
 /**
  * The index of the first `" \\ CR LF` (what ends a JSON_PAIR name or value) at or after `from`, but no
  * further than `limit`; `limit` when there is none before it. A loop over character codes: called at every
- * quote of a payload, where a regular expression's setup costs more than the few characters it looks at.
+ * quote of a payload, where a regular expression's setup costs more than the few characters it looks at
+ * (and, pairs being short, so does a native `indexOf` for each of the four).
  */
 function nextStop(text: string, from: number, limit = text.length): number {
   let at = from;

@@ -659,4 +659,15 @@ describe('redactText: the passes written by hand give what their regular express
     }
     assert.equal(redactJsonPairs(cases[0]!), '{"token": "REDACTED", "user":"ann", "password" :\t"REDACTED", "apiKey":"", "x":"y"}');
   });
+
+  it('names remembered between payloads keep their own answers, also names alike in length and ends', () => {
+    // `token`/`taken` and `secret`/`sprint` share their length and end letters: the remembered-name table
+    // may put them in one slot, and must compare the whole name.
+    for (let round = 0; round < 3; round++) {
+      assert.equal(redactJsonPairs('{"token":"a","taken":"b"}'), '{"token":"REDACTED","taken":"b"}');
+      assert.equal(redactJsonPairs('{"taken":"b","token":"a"}'), '{"taken":"b","token":"REDACTED"}');
+      assert.equal(redactJsonPairs('{"sprint":"1","secret":"2","SECRET":"3"}'), '{"sprint":"1","secret":"REDACTED","SECRET":"REDACTED"}');
+      assert.equal(redactJsonPairs('{"secret":"2","sprint":"1"}'), '{"secret":"REDACTED","sprint":"1"}');
+    }
+  });
 });

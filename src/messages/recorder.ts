@@ -10,7 +10,15 @@
  *   new ConnectionAnalyzer({ ..., observers: { [dir]: [recorder.listeners] } });
  */
 import { ConfigError } from '../errors.js';
-import { SCHEMA_VERSION, type Clock, type Direction, type FrameRef, type MessageEvent, type MessageKind } from '../events/index.js';
+import {
+  SCHEMA_VERSION,
+  isoTimestamp,
+  type Clock,
+  type Direction,
+  type FrameRef,
+  type MessageEvent,
+  type MessageKind,
+} from '../events/index.js';
 import { MessageCollector, type CollectedControl, type CollectedMessage, type DecoderSink, type MessageInfo } from '../protocol/index.js';
 import type { Redactor } from '../redact.js';
 import { cutText, encodePayload } from './payload.js';
@@ -132,7 +140,7 @@ export class MessageRecorder {
 
   #emit(kind: MessageKind, m: Captured, close?: { code: number | null; reason: string }): void {
     const { conn, dir, bodyLimit, redact } = this.#options;
-    const lastTs = m.endedAt.toISOString();
+    const lastTs = isoTimestamp(m.endedAt);
     let encoding: MessageEvent['encoding'] = null;
     let data: string | null = null;
     let truncated = m.cut;
@@ -159,7 +167,7 @@ export class MessageRecorder {
       frames: m.frames,
       first_frame: m.firstFrame,
       last_frame: m.lastFrame,
-      first_ts: m.startedAt === m.endedAt ? lastTs : m.startedAt.toISOString(),
+      first_ts: m.startedAt === m.endedAt ? lastTs : isoTimestamp(m.startedAt),
       last_ts: lastTs,
       encoding,
       data,

@@ -6,6 +6,7 @@
  * error closes it too, and is kept in `error` for the caller to report.
  */
 import type { Writable } from 'node:stream';
+import { ByteBatch } from './byte-batch.js';
 
 /** Error codes that mean "nobody is reading any more", which is a normal way for a pipeline to end. */
 const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'ERR_STREAM_WRITE_AFTER_END']);
@@ -20,7 +21,18 @@ export interface LineSinkOptions {
    * `release()` when its burst ends; `flush()` and `end()` release too, so nothing gathered is lost.
    */
   batchChars?: number;
+  /**
+   * Gather lines for up to this many milliseconds, then hand them to the stream in one write (sooner once
+   * 256 KiB wait). For the live commands: a write is a thread-pool job for a log file (two thread wake-ups)
+   * or a system call for a pipe, and one per event cost the relay more than the events themselves. Lines are
+   * encoded straight into one buffer (./byte-batch.ts). `flush()` and `end()` release at once, so nothing
+   * gathered is lost.
+   */
+  gatherMs?: number;
 }
+
+/** How much a gathering sink (`gatherMs`) holds at most before it writes. */
+const GATHER_BYTES = 256 * 1024;
 
 /** What a line reporter writes to: a stream (LineSink) or a regular file (FileLineSink). */
 export interface LineOutput {
@@ -37,7 +49,10 @@ export class LineSink implements LineOutput {
   readonly #stream: Writable;
   readonly #onClosed: SinkClosedListener | undefined;
   readonly #batchChars: number;
+  readonly #gatherMs: number;
+  readonly #gathered: ByteBatch | undefined;
   #batch = '';
+  #releaseTimer: NodeJS.Timeout | undefined;
   #pending = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
@@ -46,7 +61,9 @@ export class LineSink implements LineOutput {
   constructor(stream: Writable, onClosed?: SinkClosedListener, options: LineSinkOptions = {}) {
     this.#stream = stream;
     this.#onClosed = onClosed;
+    this.#gatherMs = options.gatherMs ?? 0;
     this.#batchChars = options.batchChars ?? 0;
+    this.#gathered = this.#gatherMs > 0 ? new ByteBatch(GATHER_BYTES) : undefined;
     // Without an 'error' listener an EPIPE on stdout is an uncaught exception with a stack trace.
     stream.on('error', (err: Error) => this.#close(err));
     stream.once('close', () => this.#close(undefined));
@@ -64,6 +81,10 @@ export class LineSink implements LineOutput {
 
   write(text: string): void {
     if (this.#closed) return;
+    if (this.#gathered) {
+      this.#gather(this.#gathered, text);
+      return;
+    }
     if (this.#batchChars > 0) {
       this.#batch += text;
       if (this.#batch.length >= this.#batchChars) this.release();
@@ -72,8 +93,31 @@ export class LineSink implements LineOutput {
     this.#send(text);
   }
 
+  #gather(gathered: ByteBatch, text: string): void {
+    if (!gathered.add(text)) {
+      this.release();
+      // A line longer than a whole batch goes on its own, after what was gathered before it.
+      if (!gathered.add(text)) {
+        this.#send(text);
+        return;
+      }
+    }
+    // Not unref'd: a process with lines still to write waits for them (at most gatherMs).
+    this.#releaseTimer ??= setTimeout(this.#releaseGathered, this.#gatherMs);
+  }
+
+  readonly #releaseGathered = (): void => {
+    this.#releaseTimer = undefined;
+    this.release();
+  };
+
   /** Hands the gathered lines to the stream now, in one write (without waiting for them to leave). */
   release(): void {
+    if (this.#releaseTimer !== undefined) {
+      clearTimeout(this.#releaseTimer);
+      this.#releaseTimer = undefined;
+    }
+    if (this.#gathered && !this.#gathered.empty) this.#send(this.#gathered.take());
     if (this.#batch.length === 0) return;
     const text = this.#batch;
     this.#batch = '';
@@ -104,7 +148,7 @@ export class LineSink implements LineOutput {
     this.#close(undefined);
   }
 
-  #send(text: string): void {
+  #send(text: string | Uint8Array): void {
     if (this.#closed) return;
     if (this.#stream.destroyed || this.#stream.writableEnded) {
       this.#close(undefined);
@@ -123,6 +167,9 @@ export class LineSink implements LineOutput {
     if (this.#closed) return;
     this.#closed = true;
     this.#batch = '';
+    this.#gathered?.take();
+    clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = undefined;
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     if (err && !(code && READER_GONE.has(code))) this.#error = err;
     // A destroyed stream may never call back its queued writes: release whoever waits on flush().

@@ -7,6 +7,12 @@
 import { createWriteStream, openSync } from 'node:fs';
 import { LineSink, type LineOutput, type SinkClosedListener } from './line-sink.js';
 
+/**
+ * How long log lines wait to be written together. A live reader (`wsdiag tail -f`) sees them that much
+ * later; the relay spends a thread-pool write per 20 ms instead of one per event.
+ */
+export const LOG_GATHER_MS = 20;
+
 export class ReopenableLogFile implements LineOutput {
   readonly path: string;
   readonly #onClosed: SinkClosedListener | undefined;
@@ -65,9 +71,13 @@ export class ReopenableLogFile implements LineOutput {
   #sinkOver(fd: number): LineSink {
     const stream = createWriteStream(this.path, { fd, flags: 'a' });
     // Only the file in use speaks for the log: a rotated file closing is not the log going away.
-    const sink: LineSink = new LineSink(stream, (error) => {
-      if (sink === this.#sink) this.#onClosed?.(error);
-    });
+    const sink: LineSink = new LineSink(
+      stream,
+      (error) => {
+        if (sink === this.#sink) this.#onClosed?.(error);
+      },
+      { gatherMs: LOG_GATHER_MS },
+    );
     return sink;
   }
 }

@@ -11,6 +11,7 @@ import {
   receiverOf,
   senderOf,
   systemClock,
+  isoNow,
   type Blame,
   type Clock,
   type CloseEvent,
@@ -370,21 +371,6 @@ export class ConnectionAnalyzer {
       explain,
     });
   }
-}
-
-/**
- * `new Date().toISOString()`, built once per millisecond: with `--frames` every frame is an event, up to
- * millions a second offline, and building the string was a third of each event's cost.
- */
-let isoMs = Number.NaN;
-let isoText = '';
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== isoMs) {
-    isoMs = ms;
-    isoText = new Date(ms).toISOString();
-  }
-  return isoText;
 }
 
 function perDirection<T>(fn: (dir: Direction) => T): PerDirection<T> {

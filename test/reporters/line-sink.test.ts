@@ -128,3 +128,46 @@ describe('LineSink with batchChars', () => {
     await sink.flush();
   });
 });
+
+describe('LineSink with gatherMs', () => {
+  it('lines written within the window reach the stream together, in one write, without a flush', async () => {
+    const out = new CaptureStream();
+    const sink = new LineSink(out, undefined, { gatherMs: 5 });
+    for (let i = 0; i < 100; i++) sink.write(line(i));
+    assert.equal(out.writes.length, 0, 'nothing written at once');
+    await out.waitFor((text) => text.length > 0, 'the gathered lines');
+    assert.deepEqual(out.writes, [Array.from({ length: 100 }, (_, i) => line(i)).join('')]);
+  });
+
+  it('flush() writes the gathered lines at once, not after the window', async () => {
+    const out = new CaptureStream();
+    // A window no test waits out: only flush() can have written the line.
+    const sink = new LineSink(out, undefined, { gatherMs: 600_000 });
+    sink.write(line(1));
+    await sink.flush();
+    assert.deepEqual(out.writes, [line(1)]);
+    await sink.end();
+  });
+
+  it('a line longer than a whole batch goes on its own, after the lines gathered before it', async () => {
+    const out = new CaptureStream();
+    const sink = new LineSink(out, undefined, { gatherMs: 600_000 });
+    const huge = `${JSON.stringify({ data: 'é'.repeat(200_000) })}\n`;
+    sink.write(line(1));
+    sink.write(huge);
+    sink.write(line(2));
+    await sink.end();
+    assert.deepEqual(out.writes, [line(1), huge, line(2)]);
+  });
+
+  it('a stream that goes away drops the gathered lines and writes nothing later', async () => {
+    const out = new HeldStream();
+    const sink = new LineSink(out, undefined, { gatherMs: 600_000 });
+    sink.write(line(1));
+    out.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sink.closed, true);
+    await sink.flush();
+    assert.deepEqual(out.writes, []);
+  });
+});

@@ -7,6 +7,7 @@ import { JsonlReporter, openJsonlLog } from '../../src/reporters/jsonl.js';
 import { ReopenableLogFile } from '../../src/reporters/log-file.js';
 import * as sample from '../fixtures/sample-events.js';
 import { tempDir } from '../support/temp.js';
+import { waitForFileText } from '../support/wait.js';
 
 const dir = tempDir('log-file').path;
 let counter = 0;
@@ -21,6 +22,15 @@ function open(path: string): ReopenableLogFile {
 const read = (path: string): string => readFileSync(path, 'utf8');
 
 describe('ReopenableLogFile', () => {
+  it('lines reach the file within a gathering window, without a flush (a live `tail -f` sees them)', async () => {
+    const path = join(freshDir(), 'wsdiag.log');
+    const log = open(path);
+    log.write('1\n');
+    log.write('2\n');
+    await waitForFileText(path, (text) => (text === '1\n2\n' ? true : undefined), 'both lines in the log file');
+    await log.end();
+  });
+
   it('reopen(): lines handed over before go to the moved file, later lines to a new file at the path', async () => {
     const path = join(freshDir(), 'wsdiag.log');
     const log = open(path);
