@@ -3,7 +3,8 @@
  * through `wsdiag proxy` and through `wsdiag chaos` with a `noop` toxic in each direction (the engine runs,
  * decides nothing), in one run, alternating in each repetition so a change in the machine's load hits both
  * alike. Each relay runs in its own process; its CPU per round trip is read there. Goal: chaos throughput
- * ≥ 0.9x the proxy's. (The engine alone, without sockets: `node dist/bench/chaos-engine.js`.)
+ * ≥ 0.9x the proxy's, as the median of each repetition's chaos/proxy ratio (pairedRatio; the table also
+ * gives the smallest and largest). (The engine alone, without sockets: `node dist/bench/chaos-engine.js`.)
  *
  * Each repetition forks a fresh pair of relays (startRelays). Both relay processes load what the `wsdiag`
  * program loads (every command), as `wsdiag proxy` and `wsdiag chaos` do: a relay's CPU per large message
@@ -20,7 +21,7 @@ import { formatNumber, formatRatio, formatSize, markdownTable } from './support/
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
-import { median } from './support/stats.js';
+import { median, pairedRatio } from './support/stats.js';
 import { windowedOptions, type WindowedOptions } from './support/args.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
@@ -128,12 +129,25 @@ async function main(): Promise<void> {
   };
   const ratios: number[] = [];
   const table = markdownTable(
-    ['Message', 'Conns', 'proxy msgs/s', 'chaos msgs/s', 'chaos/proxy', 'p99 ms proxy → chaos', 'relay CPU µs/msg proxy → chaos'],
+    [
+      'Message',
+      'Conns',
+      'proxy msgs/s',
+      'chaos msgs/s',
+      'chaos/proxy',
+      'pairs min–max',
+      'p99 ms proxy → chaos',
+      'relay CPU µs/msg proxy → chaos',
+    ],
     SIZES.flatMap((size) =>
       CONNECTIONS.map((connections) => {
         const proxy = find(size, connections, 'proxy');
         const chaos = find(size, connections, 'chaos');
-        const ratio = chaos.messagesPerSecond / proxy.messagesPerSecond;
+        const pairs = pairedRatio(
+          proxy.samples.map((s) => s.messagesPerSecond),
+          chaos.samples.map((s) => s.messagesPerSecond),
+        );
+        const ratio = pairs.median;
         ratios.push(ratio);
         return [
           formatSize(size),
@@ -141,6 +155,7 @@ async function main(): Promise<void> {
           formatNumber(proxy.messagesPerSecond),
           formatNumber(chaos.messagesPerSecond),
           formatRatio(ratio, GOAL),
+          `${pairs.min.toFixed(2)}–${pairs.max.toFixed(2)}`,
           `${proxy.p99Ms.toFixed(2)} → ${chaos.p99Ms.toFixed(2)}`,
           `${formatNumber(proxy.relayCpuUsPerMessage, 1)} → ${formatNumber(chaos.relayCpuUsPerMessage, 1)}`,
         ];

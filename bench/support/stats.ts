@@ -14,6 +14,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : (must(sorted[mid - 1], 'middle value') + upper) / 2;
 }
 
+/**
+ * The median of `after[i] / before[i]` over paired repetitions, and the smallest and largest of those
+ * ratios. Each pair ran back to back, so a drift of the machine over the run (its load, a neighbour, the
+ * host) moves both of a pair alike and cancels in the pair's ratio. The ratio of the two medians does not:
+ * it may divide figures of different repetitions (one relay's median from early in the run, the other's
+ * from late).
+ */
+export function pairedRatio(before: readonly number[], after: readonly number[]): { median: number; min: number; max: number } {
+  if (before.length !== after.length) throw new RangeError(`paired lists differ in length: ${before.length} and ${after.length}`);
+  const ratios = after.map((value, i) => value / must(before[i], 'paired value'));
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
 /** The p-th percentile (0..100, nearest rank) of values already sorted in ascending order. */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;

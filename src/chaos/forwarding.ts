@@ -75,32 +75,37 @@ export function chaosAddon(options: ChaosAddonOptions): ProxyAddon {
   };
 }
 
+/** One direction's engine and runner, and the relay leg its bytes come from (handed over with the first). */
+interface Side {
+  readonly engine: ChaosDirection;
+  readonly runner: ActionRunner;
+  leg: RelayLeg | null;
+}
+
 /** One connection's engines and runners, attached to its relay. */
 class ChaosForwarding implements Forwarding {
   readonly #conn: string;
   readonly #clock: Clock;
   readonly #timers: ChaosTimers;
-  readonly #engines: Record<Direction, ChaosDirection>;
-  readonly #runners: Record<Direction, ActionRunner>;
-  /** The relay's legs, as it hands them over with their first bytes (the runners' actions need them). */
-  readonly #legs: Partial<Record<Direction, RelayLeg>> = {};
+  // Two fields picked by a comparison, not a record indexed by direction: `data` runs for every chunk, and
+  // a keyed lookup by the direction's name was a third of what chaos cost over the proxy with no toxic on.
+  readonly #toServer: Side;
+  readonly #toClient: Side;
   #relay: RelayControl | null = null;
 
   constructor(conn: string, extensions: string | null, options: ChaosAddonOptions) {
     this.#conn = conn;
     this.#clock = options.clock ?? systemClock;
     this.#timers = options.timers ?? systemTimers;
-    this.#engines = createChaosConnection({
+    const engines = createChaosConnection({
       toxics: options.toxics,
       seed: options.seed,
       // The run part of the id changes every run; `c1` is the same connection of the next run.
       connection: splitConnId(conn).local,
       extensions,
     });
-    this.#runners = {
-      'client->server': this.#runner('client->server'),
-      'server->client': this.#runner('server->client'),
-    };
+    this.#toServer = this.#sideOf('client->server', engines['client->server']);
+    this.#toClient = this.#sideOf('server->client', engines['server->client']);
   }
 
   attach(relay: RelayControl): this {
@@ -109,17 +114,16 @@ class ChaosForwarding implements Forwarding {
   }
 
   data(leg: RelayLeg, chunk: Uint8Array): void {
-    this.#legs[leg.dir] = leg;
-    const engine = this.#engines[leg.dir];
-    const runner = this.#runners[leg.dir];
+    const side = leg.dir === 'client->server' ? this.#toServer : this.#toClient;
+    side.leg = leg;
     // Nothing waits behind a delay (which the chunk must not overtake) and no toxic acts on the direction.
-    if (runner.isFree() && engine.pushUnchanged(chunk)) {
+    if (side.runner.isFree() && side.engine.pushUnchanged(chunk)) {
       const relay = this.#attached();
       relay.forward(leg, chunk);
       relay.analyze(leg, chunk);
       return;
     }
-    engine.pushInto(runner, chunk, this.#timers.now());
+    side.engine.pushInto(side.runner, chunk, this.#timers.now());
   }
 
   frameRest(leg: RelayLeg, piece: Uint8Array): string | null {
@@ -128,16 +132,17 @@ class ChaosForwarding implements Forwarding {
   }
 
   end(leg: RelayLeg): boolean {
-    this.#legs[leg.dir] = leg;
+    const side = leg.dir === 'client->server' ? this.#toServer : this.#toClient;
+    side.leg = leg;
     // What the engine still holds goes out, then the FIN (RelayControl.end), on time after any delay.
-    this.#engines[leg.dir].endInto(this.#runners[leg.dir], this.#timers.now());
+    side.engine.endInto(side.runner, this.#timers.now());
     return true;
   }
 
   /** The connection is over: delayed actions have nowhere to go. */
   close(): void {
-    this.#runners['client->server'].close();
-    this.#runners['server->client'].close();
+    this.#toServer.runner.close();
+    this.#toClient.runner.close();
   }
 
   #attached(): RelayControl {
@@ -145,15 +150,14 @@ class ChaosForwarding implements Forwarding {
     return this.#relay;
   }
 
-  #runner(dir: Direction): ActionRunner {
+  #sideOf(dir: Direction, engine: ChaosDirection): Side {
     const relay = (): RelayControl => this.#attached();
     const leg = (): RelayLeg => {
-      const known = this.#legs[dir];
       // Actions only come from a push or an end, which hand the leg over first.
-      if (!known) throw new Error(`the chaos engine of ${this.#conn} acted on ${dir} before the relay handed it over`);
-      return known;
+      if (!side.leg) throw new Error(`the chaos engine of ${this.#conn} acted on ${dir} before the relay handed it over`);
+      return side.leg;
     };
-    return new ActionRunner(
+    const runner = new ActionRunner(
       {
         write: (bytes) => {
           relay().forward(leg(), bytes);
@@ -165,5 +169,7 @@ class ChaosForwarding implements Forwarding {
       },
       this.#timers,
     );
+    const side: Side = { engine, runner, leg: null };
+    return side;
   }
 }
