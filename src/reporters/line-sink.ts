@@ -1,6 +1,6 @@
 /**
  * The one place reporters touch a Writable. Each call to `write()` is exactly one `stream.write()` (or,
- * with `batchChars`, joins a batch of whole lines handed over in one write), so a line or block never
+ * with `batchChars` or `gatherMs`, joins a batch of whole lines handed over in one write), so a line or block never
  * interleaves with another writer's output. A reader that goes away (EPIPE, as with
  * `wsdiag proxy --json | head`) closes the sink quietly instead of crashing the process; any other write
  * error closes it too, and is kept in `error` for the caller to report.
