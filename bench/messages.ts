@@ -4,9 +4,9 @@
  * repetition, alternating: with default settings, and with `--messages` (a `message` event per message,
  * its first 4 KiB kept, redacted and written as JSON Lines to a file, as `--log` does). At 64 B, 4 KiB and
  * 256 KiB, 1 and 50 connections. Goal: throughput with `--messages` ≥ 0.85x without (the median of each
- * pair's ratio). Relay CPU per round trip is measured in each proxy's own process. Then one 1 GiB text message goes through a fresh proxy without and with
- * `--messages` (`--max-message 0`, so all of it is validated), for peak RSS: the body limit bounds what a
- * message costs, whatever its size.
+ * pair's ratio). Relay CPU per round trip is measured in each proxy's own process. Then one 1 GiB text
+ * message goes through a fresh proxy without and with `--messages` (`--max-message 0`, so all of it is
+ * validated), for peak RSS: the body limit bounds what a message costs, whatever its size.
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-huge.
  */

@@ -6,7 +6,8 @@
  * `--frames` (one feed record per frame: the heaviest feed the proxy makes before message events). Goal:
  * throughput with the dashboard and a reader ≥ 0.9x without it, with the default events (the `--frames`
  * rows are shown for what they cost); each ratio is the median of the repetitions' own ratios
- * (pairedRatio). Relay CPU per round trip is measured in the proxy's own process. Each repetition forks its relays (and opens its reader and page) anew (startRelays).
+ * (pairedRatio). Relay CPU per round trip is measured in the proxy's own process. Each repetition forks
+ * its relays (and opens its reader and page) anew (startRelays).
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-browser.
  */

@@ -114,7 +114,7 @@ class ChaosForwarding implements Forwarding {
   }
 
   data(leg: RelayLeg, chunk: Uint8Array): void {
-    const side = leg.dir === 'client->server' ? this.#toServer : this.#toClient;
+    const side = this.#sideFor(leg.dir);
     side.leg = leg;
     // Nothing waits behind a delay (which the chunk must not overtake) and no toxic acts on the direction.
     if (side.runner.isFree() && side.engine.pushUnchanged(chunk)) {
@@ -132,7 +132,7 @@ class ChaosForwarding implements Forwarding {
   }
 
   end(leg: RelayLeg): boolean {
-    const side = leg.dir === 'client->server' ? this.#toServer : this.#toClient;
+    const side = this.#sideFor(leg.dir);
     side.leg = leg;
     // What the engine still holds goes out, then the FIN (RelayControl.end), on time after any delay.
     side.engine.endInto(side.runner, this.#timers.now());
@@ -143,6 +143,10 @@ class ChaosForwarding implements Forwarding {
   close(): void {
     this.#toServer.runner.close();
     this.#toClient.runner.close();
+  }
+
+  #sideFor(dir: Direction): Side {
+    return dir === 'client->server' ? this.#toServer : this.#toClient;
   }
 
   #attached(): RelayControl {

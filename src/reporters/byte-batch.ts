@@ -25,6 +25,11 @@ export class ByteBatch {
     return true;
   }
 
+  /** Drops what was gathered (the stream went away); the buffer is kept for reuse. */
+  clear(): void {
+    this.#used = 0;
+  }
+
   /**
    * The gathered bytes, the batch left empty. A batch mostly empty (gathered for a quiet while) is copied
    * out and its buffer kept, so a slow trickle of lines does not take a new buffer of the full capacity

@@ -167,7 +167,7 @@ export class LineSink implements LineOutput {
     if (this.#closed) return;
     this.#closed = true;
     this.#batch = '';
-    this.#gathered?.take();
+    this.#gathered?.clear();
     clearTimeout(this.#releaseTimer);
     this.#releaseTimer = undefined;
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
