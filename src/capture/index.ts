@@ -21,5 +21,12 @@ export {
   type ReassemblyStats,
 } from './reassembly.js';
 export { WebSocketJudge, MAX_HEAD_BYTES, type WebSocketJudgeOptions, type CaptureAnalyzerOptions, type JudgeStats } from './websocket.js';
-export { PcapngWriter, SyntheticTcp, MAX_SEGMENT_PAYLOAD, type WriterLinkType, type SyntheticTcpOptions } from './writer.js';
+export {
+  PcapngWriter,
+  SyntheticTcp,
+  initialSequenceNumbers,
+  MAX_SEGMENT_PAYLOAD,
+  type WriterLinkType,
+  type SyntheticTcpOptions,
+} from './writer.js';
 export * from './types.js';

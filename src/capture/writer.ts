@@ -98,13 +98,32 @@ export interface SyntheticTcpOptions {
   linkType?: WriterLinkType;
   client: Endpoint;
   server: Endpoint;
-  /** Initial sequence numbers (defaults are fixed, so files are reproducible). */
+  /**
+   * Initial sequence numbers (defaults are fixed, so files are reproducible). A file with more than one
+   * connection gives each its own (initialSequenceNumbers): see there.
+   */
   isn?: { client: number; server: number };
   /** Largest payload per segment (default MAX_SEGMENT_PAYLOAD, as on loopback; 1448 looks like Ethernet). */
   maxSegment?: number;
 }
 
 type Role = 'client' | 'server';
+
+const DEFAULT_ISN = { client: 0x1000_0000, server: 0x2000_0000 } as const;
+/** Odd, so `ordinal * ISN_STRIDE` is one-to-one modulo 2^32: no two of 2^32 connections share a number. */
+const ISN_STRIDE = 0x9e37_79b9;
+
+/**
+ * The initial sequence numbers of a file's `ordinal`-th connection (0 gives SyntheticTcp's defaults).
+ * Connections must not share them: on loopback, Linux reuses the ports of a connection in TIME_WAIT for a
+ * new one to the same address (net.ipv4.tcp_tw_reuse = 2, the default), and readers tell the new
+ * connection from a retransmitted SYN of the old one only by its initial sequence number: Wireshark and
+ * wsdiag's own reassembly would otherwise merge the two into one stream.
+ */
+export function initialSequenceNumbers(ordinal: number): { client: number; server: number } {
+  const offset = Math.imul(ordinal, ISN_STRIDE);
+  return { client: (DEFAULT_ISN.client + offset) >>> 0, server: (DEFAULT_ISN.server + offset) >>> 0 };
+}
 
 /**
  * One TCP connection drawn as packets: what each side sent, with the handshake, acknowledgements and the
@@ -127,7 +146,7 @@ export class SyntheticTcp {
       server = mapToIpv6(server);
     }
     this.address = { client, server };
-    this.next = { client: options.isn?.client ?? 0x1000_0000, server: options.isn?.server ?? 0x2000_0000 };
+    this.next = { ...(options.isn ?? DEFAULT_ISN) };
   }
 
   /** SYN, SYN-ACK, ACK. */

@@ -5,7 +5,8 @@
  *
  * - One interface per leg: `client leg` (each client and wsdiag's listener) and `upstream leg` (wsdiag's
  *   own socket and the upstream), with each socket's real addresses and ports.
- * - Each WebSocket connection is two TCP connections, one per leg: a three-way handshake, the upgrade
+ * - Each WebSocket connection is two TCP connections, one per leg, with initial sequence numbers of their
+ *   own (a port the system reused for a later connection still starts a new stream): a three-way handshake, the upgrade
  *   request and the 101 (rebuilt from the parsed heads, credentials redacted as in every output unless
  *   --show-secrets; the upstream's copy with the path and Host wsdiag sent), then what each side sent
  *   wsdiag (`tap`) and what wsdiag wrote to each side (`sent`: the same bytes in the transparent relay; with
@@ -18,7 +19,7 @@
  * Plain HTTP exchanges and refused upgrades are not written: the file is about WebSocket connections.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { PcapngWriter, SyntheticTcp, timestampFromMs, type Timestamp } from '../capture/index.js';
+import { PcapngWriter, SyntheticTcp, initialSequenceNumbers, timestampFromMs, type Timestamp } from '../capture/index.js';
 import { SCHEMA_VERSION, systemClock, type Clock, type CloseEvent, type Direction, type WsdiagEvent } from '../events/index.js';
 import { REDACT_SECRETS, type Redactor } from '../redact.js';
 import type { ConnectionAddon, ProxyAddon } from './addon.js';
@@ -58,6 +59,8 @@ export function pcapRecorder(options: PcapRecorderOptions): ProxyAddon {
   output.write(upstreamLeg.block);
   /** The 101 just accepted, until its connection opens (the host calls handshake() then connection()). */
   let accepted: { conn: string; handshake: TappedHandshake } | null = null;
+  /** Connections written so far: each gets its own initial sequence numbers (a reused port is a new stream). */
+  let written = 0;
 
   return {
     name: 'pcap',
@@ -68,9 +71,10 @@ export function pcapRecorder(options: PcapRecorderOptions): ProxyAddon {
       const handshake = accepted?.conn === info.conn ? accepted.handshake : null;
       accepted = null;
       if (handshake === null) return undefined;
+      const isn = initialSequenceNumbers(written++);
       const recorded = new RecordedConnection(output, now, clock, info.conn, {
-        client: new SyntheticTcp({ writer, interfaceId: clientLeg.id, ...info.legs.client }),
-        upstream: new SyntheticTcp({ writer, interfaceId: upstreamLeg.id, ...info.legs.upstream }),
+        client: new SyntheticTcp({ writer, interfaceId: clientLeg.id, isn, ...info.legs.client }),
+        upstream: new SyntheticTcp({ writer, interfaceId: upstreamLeg.id, isn, ...info.legs.upstream }),
       });
       recorded.handshake(handshake, redact);
       return {

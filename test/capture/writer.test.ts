@@ -11,7 +11,7 @@ import { decodeIp } from '../../src/capture/ip.js';
 import { findNetwork } from '../../src/capture/link.js';
 import { CaptureReader } from '../../src/capture/reader.js';
 import type { PacketRecord } from '../../src/capture/types.js';
-import { MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp } from '../../src/capture/writer.js';
+import { initialSequenceNumbers, MAX_SEGMENT_PAYLOAD, PcapngWriter, SyntheticTcp } from '../../src/capture/writer.js';
 import { parseIp } from '../../src/ip.js';
 import { concatBytes } from '../../src/protocol/encoder.js';
 import { writtenConversation as conversation } from './support/written.js';
@@ -130,6 +130,18 @@ describe('pcapng writer', () => {
     assert.ok(typeof seg !== 'string');
     assert.equal(seg.flags, 0x14);
     assert.equal(seg.src.port, 2);
+  });
+
+  it("gives each of a file's connections its own initial sequence numbers, the first the defaults", () => {
+    assert.deepEqual(initialSequenceNumbers(0), { client: 0x1000_0000, server: 0x2000_0000 });
+    const seen = new Set<number>();
+    for (let ordinal = 0; ordinal < 10_000; ordinal++) {
+      const { client, server } = initialSequenceNumbers(ordinal);
+      assert.ok(Number.isInteger(client) && client >= 0 && client < 2 ** 32, `${ordinal}: ${client}`);
+      assert.equal((server - client) >>> 0, 0x1000_0000, 'the server side keeps its distance from the client side');
+      seen.add(client);
+    }
+    assert.equal(seen.size, 10_000, 'no two connections share a number');
   });
 
   it('parses the addresses sockets report', () => {

@@ -7,17 +7,21 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { writeFileSync } from 'node:fs';
 import { analyzeCaptureBytes } from '../../src/capture/analyze.js';
 import type { CloseEvent, Direction, WsdiagEvent } from '../../src/events/index.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { computeAccept } from '../../src/protocol/handshake.js';
 import { pcapRecorder, type PcapOutput } from '../../src/proxy/pcap.js';
 import type { ConnectionInfo, TappedHandshake } from '../../src/proxy/types.js';
+import { tsharkOpcodes, tsharkUnavailable, tsharkWebSocket } from '../capture/support/tools.js';
+import { tempDir } from '../support/temp.js';
 
 type Ev<T extends WsdiagEvent['type']> = Extract<WsdiagEvent, { type: T }>;
 const of = <T extends WsdiagEvent['type']>(events: WsdiagEvent[], type: T): Ev<T>[] => events.filter((e): e is Ev<T> => e.type === type);
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const dir = tempDir('pcap-recorder');
 
 class MemoryOutput implements PcapOutput {
   readonly parts: Uint8Array[] = [];
@@ -62,6 +66,19 @@ const HANDSHAKE: TappedHandshake = {
   response: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(KEY) },
 };
 
+/** The proxy's close event for INFO's connection, as the recorder's `end` hook gets it. */
+const CLOSE: CloseEvent = {
+  v: 1,
+  type: 'close',
+  ts: '',
+  conn: INFO.conn,
+  duration_ms: 0,
+  frames: { 'client->server': 0, 'server->client': 0 },
+  bytes: { 'client->server': 0, 'server->client': 0 },
+  violations: 0,
+  suppressed: 0,
+};
+
 let tick = 0;
 const now = () => ({ sec: 1_700_000_000, nsec: ++tick * 1000 });
 
@@ -97,15 +114,7 @@ function record(
     tapEnd: (dir) => part.tapEnd?.(dir),
     end: (how, endedBy) =>
       part.end?.({
-        v: 1,
-        type: 'close',
-        ts: '',
-        conn: INFO.conn,
-        duration_ms: 0,
-        frames: { 'client->server': 0, 'server->client': 0 },
-        bytes: { 'client->server': 0, 'server->client': 0 },
-        violations: 0,
-        suppressed: 0,
+        ...CLOSE,
         ...(how !== undefined ? { how } : {}),
         ...(endedBy !== undefined ? { ended_by: endedBy } : {}),
       }),
@@ -183,6 +192,49 @@ describe('proxy --pcap: the recorder', () => {
     // On the client leg, wsdiag's Close came first; on the upstream leg, the client's, which wsdiag relayed.
     assert.deepEqual([client.close?.how, client.close?.ended_by], ['close-frame', 'server']);
     assert.deepEqual([upstream.close?.how, upstream.close?.ended_by], ['close-frame', 'client']);
+  });
+
+  describe('two connections on the same ports (a port the system reused after TIME_WAIT)', () => {
+    /** Both connections through one recorder, with the same addresses and ports on each leg. */
+    function recordedTwice(): Uint8Array {
+      const output = new MemoryOutput();
+      const addon = pcapRecorder({ output, now, clock: () => new Date(0) });
+      for (const [conn, message] of [
+        ['run-c1', 'first'],
+        ['run-c2', 'second'],
+      ] as const) {
+        addon.handshake?.(conn, HANDSHAKE);
+        const part = addon.connection?.({ ...INFO, conn });
+        assert.ok(part);
+        part.tap?.('client->server', text(message, true));
+        part.sent?.('client->server', text(message, true));
+        for (const dir of ['client->server', 'server->client'] as const) part.tapEnd?.(dir);
+        part.end?.({ ...CLOSE, conn, how: 'fin' });
+      }
+      return output.bytes();
+    }
+
+    it('are read back by wsdiag analyze as four TCP connections, each with its frame', () => {
+      const { events } = analyzeCaptureBytes(recordedTwice(), { analyzer: { frames: true } });
+      const opens = of(events, 'open');
+      assert.deepEqual(opens.map((o) => o.server).sort(), ['10.0.0.9:9000', '10.0.0.9:9000', '127.0.0.1:8080', '127.0.0.1:8080']);
+      assert.deepEqual(
+        opens.map((o) => of(events, 'frame').filter((f) => f.conn === o.conn).length),
+        [1, 1, 1, 1],
+      );
+      assert.deepEqual(of(events, 'gap'), []);
+    });
+
+    // Wireshark tells a reused port from a retransmitted SYN by the initial sequence number only: with the
+    // same numbers for both connections (as before each got its own), tshark merged them into one stream
+    // per leg and dissected the second one's frames as nothing.
+    it('are four TCP streams for Wireshark, each with its frame', { skip: tsharkUnavailable() ?? false }, () => {
+      const path = dir.file('reused-ports.pcapng');
+      writeFileSync(path, recordedTwice());
+      const byStream = tsharkOpcodes(tsharkWebSocket(path));
+      assert.deepEqual([...byStream.values()], [[1], [1], [1], [1]], JSON.stringify(Object.fromEntries(byStream)));
+      assert.equal(new Set([...byStream.keys()].map((key) => key.split(' ')[0])).size, 4);
+    });
   });
 
   it('writes the handshake as every output shows it, keeping the key and the accept, with the upstream Host', () => {
