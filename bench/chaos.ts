@@ -6,20 +6,21 @@
  * ≥ 0.9x the proxy's, as the median of each repetition's chaos/proxy ratio (pairedRatio; the table also
  * gives the smallest and largest). (The engine alone, without sockets: `node dist/bench/chaos-engine.js`.)
  *
- * Each repetition forks a fresh pair of relays (startRelays). Both relay processes load what the `wsdiag`
- * program loads (every command), as `wsdiag proxy` and `wsdiag chaos` do: a relay's CPU per large message
- * depends on how much its heap holds (V8 collects a larger old generation far more often), so a proxy
- * loading only the proxy's modules would be measured with an advantage that has nothing to do with fault
- * injection.
+ * Each repetition starts a fresh pair of relays (startRelays): `wsdiag proxy` and `wsdiag chaos` processes as
+ * users start them, each writing its events to a log file (`--log`). A relay's CPU per large message depends
+ * on how much its heap holds (docs/performance.md, "Fault injection" and "Dashboard"), so the relays measured
+ * are the programs themselves, not a process built to resemble them.
  *
- * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000),
- * --own-modules (each relay loads only the modules it runs, as runs before 2026-12-03 did: shows that heap
- * effect).
+ * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000).
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BenchChild } from './support/child.js';
 import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
+import { startWsdiagRelay, type WsdiagRelay } from './support/relays.js';
 import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
 import { median, pairedRatio } from './support/stats.js';
 import { windowedOptions, type WindowedOptions } from './support/args.js';
@@ -36,12 +37,8 @@ const FULL_RUN = { reps: 7, windowMs: 2_000 };
 const RELAYS = ['proxy', 'chaos'] as const;
 type Relay = (typeof RELAYS)[number];
 
-interface Options extends WindowedOptions {
-  ownModules: boolean;
-}
-
-function parseOptions(argv: readonly string[]): Options {
-  return { ...windowedOptions(argv, FULL_RUN), ownModules: argv.includes('--own-modules') };
+function parseOptions(argv: readonly string[]): WindowedOptions {
+  return windowedOptions(argv, FULL_RUN);
 }
 
 interface Row {
@@ -60,19 +57,33 @@ interface Row {
  * message by 2x and more against its twin of the same build; fresh pairs sample those states instead of
  * drawing one for the whole run.
  */
-async function startRelays(target: string, modules: readonly string[]): Promise<Record<Relay, BenchChild>> {
+async function startRelays(echoPort: number): Promise<{ relays: Record<Relay, WsdiagRelay>; logs: string }> {
+  const logs = mkdtempSync(join(tmpdir(), 'wsdiag-bench-chaos-'));
   const [proxy, chaos] = await Promise.all([
-    BenchChild.start('wsdiag', [target, ...modules]),
-    BenchChild.start('wsdiag', [target, '--chaos', ...modules]),
+    startWsdiagRelay('proxy', echoPort, ['--log', join(logs, 'proxy.jsonl')]),
+    startWsdiagRelay('chaos', echoPort, [
+      '--log',
+      join(logs, 'chaos.jsonl'),
+      '--toxic',
+      'noop:client->server',
+      '--toxic',
+      'noop:server->client',
+    ]),
   ]);
-  return { proxy, chaos };
+  return { relays: { proxy, chaos }, logs };
 }
 
-/** A noop toxic changes nothing: valid traffic stays valid and no fault is reported. */
-async function checkNoopChangedNothing(chaos: BenchChild): Promise<void> {
-  const counted = await chaos.stats();
+/** A noop toxic changes nothing: valid traffic stays valid and no fault is reported (read once chaos stopped). */
+function checkNoopChangedNothing(logs: string): void {
+  const lines = readFileSync(join(logs, 'chaos.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const counted: Record<string, number> = {};
+  for (const line of lines) {
+    const { type } = JSON.parse(line) as { type: string };
+    counted[type] = (counted[type] ?? 0) + 1;
+  }
+  if (!counted['summary']) throw new Error(`chaos's log has no summary: ${lines.length} lines`);
   for (const type of ['violation', 'error', 'fault']) {
-    if ((counted.events[type] ?? 0) > 0) throw new Error(`chaos reported ${counted.events[type]} ${type} events with noop toxics`);
+    if ((counted[type] ?? 0) > 0) throw new Error(`chaos reported ${counted[type]} ${type} events with noop toxics`);
   }
 }
 
@@ -80,28 +91,27 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const machine = machineInfo();
   warnIfBusy(machine);
-  console.log(
-    `# wsdiag chaos benchmark${options.quick ? ' (quick)' : ''}${options.ownModules ? ' (each relay with its own modules only)' : ''}\n\n${describeMachine(machine)}\n`,
-  );
+  console.log(`# wsdiag chaos benchmark${options.quick ? ' (quick)' : ''}\n\n${describeMachine(machine)}\n`);
   const echo = await BenchChild.start('echo');
-  const target = `ws://127.0.0.1:${echo.ready.port}`;
-  const modules = options.ownModules ? [] : ['--cli-modules'];
   const rows: Row[] = [];
   try {
     for (const size of SIZES) {
       for (const connections of CONNECTIONS) {
         const samples: Record<Relay, RoundTrips[]> = { proxy: [], chaos: [] };
         for (let rep = 0; rep < options.reps; rep++) {
-          const children = await startRelays(target, modules);
+          const { relays, logs } = await startRelays(echo.ready.port);
           try {
             // One unmeasured pass each first: a fresh process runs cold (JIT, heap, socket buffers).
-            for (const relay of RELAYS) await roundTripsThrough(children[relay], size, connections, options);
+            for (const relay of RELAYS) await roundTripsThrough(relays[relay], size, connections, options);
             for (const relay of rep % 2 === 0 ? RELAYS : [...RELAYS].reverse()) {
-              samples[relay].push(await roundTripsThrough(children[relay], size, connections, options));
+              samples[relay].push(await roundTripsThrough(relays[relay], size, connections, options));
             }
-            await checkNoopChangedNothing(children.chaos);
+            // Stopped first: the summary and every event are in the log once the process has exited.
+            await Promise.all(Object.values(relays).map((relay) => relay.stop()));
+            checkNoopChangedNothing(logs);
           } finally {
-            await Promise.all(Object.values(children).map((child) => child.stop()));
+            await Promise.all(Object.values(relays).map((relay) => relay.stop()));
+            rmSync(logs, { recursive: true, force: true });
           }
         }
         for (const relay of RELAYS) {

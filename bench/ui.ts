@@ -6,26 +6,33 @@
  * `--frames` (one feed record per frame: the heaviest feed the proxy makes before message events). Goal:
  * throughput with the dashboard and a reader ≥ 0.9x without it, with the default events (the `--frames`
  * rows are shown for what they cost); each ratio is the median of the repetitions' own ratios
- * (pairedRatio). Relay CPU per round trip is measured in the proxy's own process. Each repetition forks
- * its relays (and opens its reader and page) anew (startRelays).
+ * (pairedRatio). Relay CPU per round trip is the proxy process's own (/proc). Each repetition starts its
+ * relays (and opens its reader and page) anew (startRelays).
+ *
+ * The relays are `wsdiag proxy` processes as users start them (`--log FILE`, and `--ui` for the two with a
+ * reader), not the relay benchmarks' child process: how much a relay's heap holds decides how V8 collects it
+ * under large messages (docs/performance.md, "Dashboard"), and the child, which loads less and runs no
+ * command line, held 7–9 MB where `wsdiag proxy` holds about 13 MB, so its figures were not the program's.
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-browser.
  */
 import { WebSocket } from 'ws';
-import { BenchChild, type ChildStats } from './support/child.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchChild } from './support/child.js';
 import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
-import { textPayload } from './support/frames.js';
-import { runLoad } from './support/load.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { must } from './support/must.js';
+import { startWsdiagRelay, type WsdiagRelay } from './support/relays.js';
+import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
 import { median, pairedRatio } from './support/stats.js';
 import { windowedOptions, type WindowedOptions } from './support/args.js';
 
 const SIZES = [64, 256 * 1024] as const;
 const CONNECTIONS = [1, 50] as const;
 const GOAL = 0.9;
-const MAX_MESSAGES_PER_WINDOW = 2_000_000;
 
 type Reader = 'off' | 'feed' | 'browser';
 
@@ -37,11 +44,6 @@ function parseOptions(argv: readonly string[]): Options {
   return { ...windowedOptions(argv), browser: !argv.includes('--no-browser') };
 }
 
-interface Sample {
-  messagesPerSecond: number;
-  relayCpuUsPerMessage: number;
-}
-
 interface Row {
   frames: boolean;
   size: number;
@@ -49,7 +51,7 @@ interface Row {
   reader: Reader;
   messagesPerSecond: number;
   relayCpuUsPerMessage: number;
-  samples: Sample[];
+  samples: RoundTrips[];
 }
 
 /** A ws client on the dashboard's feed, reading (and counting) everything, as a page does. */
@@ -84,28 +86,6 @@ function countOf(text: string, needle: string): number {
   let count = 0;
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
   return count;
-}
-
-async function measure(port: number, relay: BenchChild, size: number, connections: number, options: Options): Promise<Sample> {
-  // Filled in by the load's window callbacks.
-  const stats: { before?: ChildStats; after?: ChildStats } = {};
-  const result = await runLoad({
-    url: `ws://127.0.0.1:${port}/echo`,
-    connections,
-    payload: textPayload(size),
-    warmupMs: options.warmupMs,
-    measureMs: options.windowMs,
-    maxMessages: MAX_MESSAGES_PER_WINDOW,
-    onWindow: async (edge) => {
-      if (edge === 'start') stats.before = await relay.stats();
-      else stats.after = await relay.stats();
-    },
-  });
-  if (result.messages === 0) throw new Error('no message completed a round trip');
-  const start = must(stats.before, 'relay stats at the start of the window');
-  const end = must(stats.after, 'relay stats at the end of the window');
-  const cpu = end.cpu.user - start.cpu.user + (end.cpu.system - start.cpu.system);
-  return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpu / result.messages };
 }
 
 interface Browser {
@@ -144,33 +124,38 @@ async function openBrowser(): Promise<Browser | null> {
 
 /** One repetition's relays: without the dashboard, with it and a feed reader, with it and a page (when a browser runs). */
 interface Relays {
-  children: Partial<Record<Reader, BenchChild>>;
+  children: Partial<Record<Reader, WsdiagRelay>>;
   reader: FeedReader;
   stop(): Promise<void>;
 }
 
 /**
- * Forks the relays anew for each repetition: a relay process can keep a state of its own for minutes (how
+ * Starts the relays anew for each repetition: a relay process can keep a state of its own for minutes (how
  * its allocator, heap and JIT settled, where the scheduler put it), which moved one process's CPU per
  * message by 2x and more against its twin of the same build (at 256 KiB over one connection, 2,733 µs
  * against 501–516 µs in one run); fresh relays sample those states instead of drawing one for the run.
+ * Each writes its events to a log file of its own (`--log`), as `wsdiag proxy --log` would.
  */
-async function startRelays(target: string, extra: readonly string[], browser: Browser | null): Promise<Relays> {
+async function startRelays(echoPort: number, extra: readonly string[], browser: Browser | null): Promise<Relays> {
+  const logs = mkdtempSync(join(tmpdir(), 'wsdiag-bench-ui-'));
+  const start = (name: Reader, ui: boolean) =>
+    startWsdiagRelay('proxy', echoPort, [...extra, '--log', join(logs, `${name}.jsonl`), ...(ui ? ['--ui', '127.0.0.1:0'] : [])]);
   const [off, feed, page] = await Promise.all([
-    BenchChild.start('wsdiag', [target, ...extra]),
-    BenchChild.start('wsdiag', [target, ...extra, '--ui']),
-    browser ? BenchChild.start('wsdiag', [target, ...extra, '--ui']) : Promise.resolve(undefined),
+    start('off', false),
+    start('feed', true),
+    browser ? start('browser', true) : Promise.resolve(undefined),
   ]);
-  const reader = new FeedReader(must(feed.ready.ui, 'dashboard URL'));
+  const reader = new FeedReader(must(feed.ui, 'dashboard URL'));
   await reader.opened();
-  const tab = page && browser ? await browser.open(must(page.ready.ui, 'dashboard URL')) : undefined;
+  const tab = page && browser ? await browser.open(must(page.ui, 'dashboard URL')) : undefined;
   return {
     children: { off, feed, ...(page ? { browser: page } : {}) },
     reader,
     stop: async () => {
       reader.close();
       await tab?.close();
-      await Promise.all([off, feed, ...(page ? [page] : [])].map((child) => child.stop()));
+      await Promise.all([off, feed, ...(page ? [page] : [])].map((relay) => relay.stop()));
+      rmSync(logs, { recursive: true, force: true });
     },
   };
 }
@@ -188,21 +173,20 @@ async function main(): Promise<void> {
   const delivery: Record<string, { records: number; dropped: number }> = {};
   try {
     for (const frames of [false, true]) {
-      const target = `ws://127.0.0.1:${echo.ready.port}`;
       const extra = frames ? ['--frames'] : [];
       const delivered = { records: 0, dropped: 0 };
       for (const size of SIZES) {
         for (const connections of CONNECTIONS) {
-          const samples: Record<Reader, Sample[]> = { off: [], feed: [], browser: [] };
+          const samples: Record<Reader, RoundTrips[]> = { off: [], feed: [], browser: [] };
           for (let rep = 0; rep < options.reps; rep++) {
-            const relays = await startRelays(target, extra, browser);
+            const relays = await startRelays(echo.ready.port, extra, browser);
             try {
-              const child = (r: Reader): BenchChild => must(relays.children[r], `${r} relay`);
+              const relay = (r: Reader): WsdiagRelay => must(relays.children[r], `${r} relay`);
               // One unmeasured pass each first: a fresh process runs cold (JIT, heap, socket buffers).
-              for (const r of readers) await measure(child(r).ready.port, child(r), size, connections, options);
+              for (const r of readers) await roundTripsThrough(relay(r), size, connections, options);
               // Alternate, so a change in the machine's load hits every column alike.
               for (const r of rep % 2 === 0 ? readers : [...readers].reverse()) {
-                samples[r].push(await measure(child(r).ready.port, child(r), size, connections, options));
+                samples[r].push(await roundTripsThrough(relay(r), size, connections, options));
               }
             } finally {
               delivered.records += relays.reader.records;

@@ -23,8 +23,6 @@ export interface ChildReady {
   sinkPort?: number;
   /** The JSON Lines log the wsdiag child writes to. */
   log?: string;
-  /** The dashboard's address (wsdiag child started with --ui). */
-  ui?: string;
 }
 
 type Reply = { type: 'ready'; ready: ChildReady } | { type: 'stats'; stats: ChildStats } | { type: 'error'; message: string };

@@ -3,12 +3,9 @@
  *
  *   echo: a ws echo server (port) and a raw WebSocket sink for the 1 GiB message (sinkPort)
  *   bare TARGET-PORT: a bare TCP relay (net + pipe), the floor any proxy is compared with
- *   wsdiag TARGET-URL [MAX-MESSAGE] [--frames] [--messages] [--ui] [--chaos] [--cli-modules]: wsdiag's proxy,
- *     its events written as JSON Lines to a temporary file; --frames also reports every frame, --messages
- *     every message (`message` events, default body limit), --ui also feeds the dashboard (a UiHub and its
- *     server on 127.0.0.1; its address is in `ready.ui`), --chaos runs `wsdiag chaos` instead (startChaos)
- *     with a `noop` toxic in each direction; --cli-modules first loads what the `wsdiag` program loads
- *     (every command's modules), as a `wsdiag proxy` or `wsdiag chaos` process does
+ *   wsdiag TARGET-URL [MAX-MESSAGE] [--messages]: wsdiag's proxy from the library API, its events written
+ *     as JSON Lines to a temporary file; --messages also reports every message (`message` events, default
+ *     body limit). (The chaos and dashboard benches run the `wsdiag` program itself: relays.ts.)
  *   http-echo: a plain HTTP server answering every request, after reading its body, with
  *     `GET /bytes/N` → N bytes (Content-Length)
  *   http-bare TARGET-URL: http-proxy alone, set up as wsdiag's plain HTTP pass is (keep-alive agent,
@@ -140,9 +137,6 @@ async function startWsdiag(
   maxMessage: number | undefined,
   flags: readonly string[],
 ): Promise<{ ready: ChildReady; close: () => Promise<void> }> {
-  // Relays compared with each other must carry the same heap: with more code loaded (a larger old
-  // generation) V8 collects it far more often under large messages, which shows as relay CPU of its own.
-  if (flags.includes('--cli-modules')) await import('../../src/cli/program.js');
   // The heap and malloc tuning every relaying command sets (src/cli/heap.ts), so the bench measures the relay
   // users run: without it one relay of a pair could settle into page-faulting reads and its twin not.
   (await import('../../src/cli/heap.js')).tuneHeapForRelaying();
@@ -150,41 +144,23 @@ async function startWsdiag(
   const dir = mkdtempSync(join(tmpdir(), 'wsdiag-bench-'));
   const log = join(dir, 'events.jsonl');
   const reporter = openJsonlLog(log);
-  // `wsdiag proxy --ui`: the dashboard is one more reporter, and sees every handshake.
-  const dashboard = flags.includes('--ui')
-    ? await (await import('../../src/ui/index.js')).startDashboard({ mode: 'live', host: HOST, port: 0 })
-    : undefined;
-  // `wsdiag chaos` is the proxy with the chaos engine as its forwarding strategy: the same options and more.
-  const start = flags.includes('--chaos')
-    ? (await import('../../src/chaos/index.js')).startChaos
-    : (await import('../../src/proxy/index.js')).startProxy;
-  const toxics = flags.includes('--chaos')
-    ? [
-        { type: 'noop', stream: 'client->server' },
-        { type: 'noop', stream: 'server->client' },
-      ]
-    : undefined;
-  const proxy = await start({
-    ...(toxics ? { toxics } : {}),
+  const { startProxy } = await import('../../src/proxy/index.js');
+  const proxy = await startProxy({
     target,
     listen: { host: HOST, port: 0 },
-    frames: flags.includes('--frames'),
     messages: flags.includes('--messages'),
     ...(maxMessage !== undefined ? { maxMessage } : {}),
     onEvent: (event) => {
       events[event.type] = (events[event.type] ?? 0) + 1;
       reporter.write(event);
-      dashboard?.hub.write(event);
     },
-    ...(dashboard ? { addons: [dashboard.hub.proxyAddon()] } : {}),
     onWarning: () => {},
   });
   return {
-    ready: { port: proxy.port, log, ...(dashboard ? { ui: dashboard.url } : {}) },
+    ready: { port: proxy.port, log },
     close: async () => {
       await proxy.close();
       await reporter.close();
-      await dashboard?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

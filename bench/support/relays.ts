@@ -100,6 +100,38 @@ export async function startWsdiagCli(echoPort: number, extra: readonly string[] 
   return relay;
 }
 
+/** A `wsdiag proxy` or `wsdiag chaos` started by startWsdiagRelay: its port, and its dashboard's address with --ui. */
+export interface WsdiagRelay extends ExternalRelay {
+  ui: string | null;
+}
+
+/** The line `wsdiag proxy` and `wsdiag chaos` print on start, even with --quiet: `listening on HOST:PORT … dashboard URL`. */
+const LISTENING_LINE = /listening on \S+:(\d+)\b[^\n]*/;
+
+/**
+ * `wsdiag COMMAND --listen 127.0.0.1:0 --target ws://127.0.0.1:ECHO --quiet EXTRA…` (proxy or chaos), as users
+ * run it, on the port the system gives it (nothing to race for): resolves once the listening line names the
+ * port, and the dashboard's address when EXTRA has `--ui`; rejects when the process exits first or after 30 s.
+ */
+export async function startWsdiagRelay(command: 'proxy' | 'chaos', echoPort: number, extra: readonly string[] = []): Promise<WsdiagRelay> {
+  const child = spawn(
+    process.execPath,
+    [WSDIAG_BIN, command, '--listen', `${HOST}:0`, '--target', `ws://${HOST}:${echoPort}`, '--quiet', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+  );
+  const relay = track(`wsdiag ${command}`, child, 0);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const line = LISTENING_LINE.exec(relay.output());
+    if (line) return { ...relay, port: Number(line[1]), ui: /dashboard (http:\S+)/.exec(line[0])?.[1] ?? null };
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await relay.stop();
+      throw new Error(`wsdiag ${command} did not say where it listens: ${relay.output().slice(0, 500)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The nginx version line, or null when nginx is not installed. */
 export function nginxVersion(): string | null {
   const probe = spawnSync('nginx', ['-v'], { encoding: 'utf8' });

@@ -1,10 +1,12 @@
 /**
- * One measured window of closed-loop round trips through a relay child: messages per second, p99 latency,
- * and the relay's own CPU (user + system) per round trip, read from its process at the window's edges.
+ * One measured window of closed-loop round trips through a relay process: messages per second, p99 latency,
+ * and the relay's own CPU (user + system) per round trip, read from /proc at the window's edges.
  */
-import type { BenchChild, ChildStats } from './child.js';
 import { textPayload } from './frames.js';
 import { runLoad } from './load.js';
+import { must } from './must.js';
+import { treeCpuMicros } from './proc-cpu.js';
+import type { ExternalRelay } from './relays.js';
 import { percentileOfSorted } from './stats.js';
 
 export interface RoundTrips {
@@ -20,26 +22,32 @@ export interface WindowOptions {
   maxMessages?: number;
 }
 
-export async function roundTripsThrough(relay: BenchChild, size: number, connections: number, options: WindowOptions): Promise<RoundTrips> {
-  const edges: { before?: ChildStats; after?: ChildStats } = {};
+export async function roundTripsThrough(
+  relay: ExternalRelay,
+  size: number,
+  connections: number,
+  options: WindowOptions,
+): Promise<RoundTrips> {
+  // Filled in by the load's window callbacks.
+  const cpu: { before?: number; after?: number } = {};
   const result = await runLoad({
-    url: `ws://127.0.0.1:${relay.ready.port}/echo`,
+    url: `ws://127.0.0.1:${relay.port}/echo`,
     connections,
     payload: textPayload(size),
     warmupMs: options.warmupMs,
     measureMs: options.windowMs,
     maxMessages: options.maxMessages ?? 2_000_000,
-    onWindow: async (edge) => {
-      if (edge === 'start') edges.before = await relay.stats();
-      else edges.after = await relay.stats();
+    onWindow: (edge) => {
+      if (edge === 'start') cpu.before = treeCpuMicros(relay.pid);
+      else cpu.after = treeCpuMicros(relay.pid);
+      return Promise.resolve();
     },
   });
-  if (result.messages === 0 || !edges.before || !edges.after) throw new Error(`${relay.role}: no message completed a round trip`);
-  const start = edges.before.cpu;
-  const end = edges.after.cpu;
+  if (result.messages === 0) throw new Error(`${relay.name}: no message completed a round trip`);
+  const used = must(cpu.after, 'relay CPU at the end of the window') - must(cpu.before, 'relay CPU at the start of the window');
   return {
     messagesPerSecond: result.messages / result.seconds,
     p99Ms: percentileOfSorted(result.latenciesMs, 99),
-    relayCpuUsPerMessage: (end.user - start.user + (end.system - start.system)) / result.messages,
+    relayCpuUsPerMessage: used / result.messages,
   };
 }
