@@ -15,6 +15,11 @@
  * buffers: 2 mark-compacts in the same 8 s. The cost is memory the old generation may hold before its next
  * full collection (up to 4x the live heap, as V8 already allows under its own heuristics).
  *
+ * The room is about three times the live heap, so it is enough only from about 11 MB of live heap at
+ * 256 KiB messages (up to 32 MB of read buffers pending): a process holding 8 to 11 MB, with the factor
+ * at 4, still runs a mark-compact every 70–100 ms there. `wsdiag proxy` holds about 13 MB, above it; a
+ * process built from the library API with less loaded can land inside (docs/performance.md, "Dashboard").
+ *
  * The C heap under those buffers needs the same care (primeMallocForRelaying, below).
  */
 import { setFlagsFromString } from 'node:v8';
