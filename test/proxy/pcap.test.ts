@@ -3,84 +3,19 @@
  * it writes is read back with the capture analyzer. Each leg is its own TCP connection with the sockets'
  * addresses; each hook lands on the leg and end it belongs to; the handshake shows what every output shows
  * (credentials redacted) but keeps the key and accept; an output that is full leaves payloads out as lost
- * segments, said once; a reset is drawn as a reset.
+ * segments, said once; a reset is drawn as a reset; two connections on the same ports stay two.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { writeFileSync } from 'node:fs';
 import { analyzeCaptureBytes } from '../../src/capture/analyze.js';
 import type { CloseEvent, Direction, WsdiagEvent } from '../../src/events/index.js';
 import { closeBody, concatBytes, encodeFrame } from '../../src/protocol/encoder.js';
 import { computeAccept } from '../../src/protocol/handshake.js';
-import { pcapRecorder, type PcapOutput } from '../../src/proxy/pcap.js';
-import type { ConnectionInfo, TappedHandshake } from '../../src/proxy/types.js';
-import { tsharkOpcodes, tsharkUnavailable, tsharkWebSocket } from '../capture/support/tools.js';
-import { tempDir } from '../support/temp.js';
+import { pcapRecorder } from '../../src/proxy/pcap.js';
+import { CLOSE, HANDSHAKE, INFO, KEY, MemoryOutput, now, recordedTwice, text } from './support/recorder.js';
 
 type Ev<T extends WsdiagEvent['type']> = Extract<WsdiagEvent, { type: T }>;
 const of = <T extends WsdiagEvent['type']>(events: WsdiagEvent[], type: T): Ev<T>[] => events.filter((e): e is Ev<T> => e.type === type);
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-const dir = tempDir('pcap-recorder');
-
-class MemoryOutput implements PcapOutput {
-  readonly parts: Uint8Array[] = [];
-  full = false;
-  closed = false;
-  write(bytes: Uint8Array): void {
-    this.parts.push(bytes.slice());
-  }
-  close(): Promise<void> {
-    this.closed = true;
-    return Promise.resolve();
-  }
-  bytes(): Uint8Array {
-    return concatBytes(this.parts);
-  }
-}
-
-const INFO: ConnectionInfo = {
-  conn: 'run-c1',
-  path: '/chat?token=REDACTED',
-  subprotocol: null,
-  extensions: null,
-  legs: {
-    client: { client: { ip: '127.0.0.1', port: 50123 }, server: { ip: '127.0.0.1', port: 8080 } },
-    upstream: { client: { ip: '10.0.0.5', port: 40555 }, server: { ip: '10.0.0.9', port: 9000 } },
-  },
-};
-
-const HANDSHAKE: TappedHandshake = {
-  method: 'GET',
-  path: '/chat?token=REDACTED',
-  upstream: { path: '/base/chat?token=REDACTED', host: '10.0.0.9:9000' },
-  request: {
-    host: '127.0.0.1:8080',
-    upgrade: 'websocket',
-    connection: 'Upgrade',
-    authorization: 'Bearer abcdefghijklmnopqrstuvwxyz012345',
-    'sec-websocket-key': KEY,
-    'sec-websocket-version': '13',
-  },
-  status: 101,
-  response: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': computeAccept(KEY) },
-};
-
-/** The proxy's close event for INFO's connection, as the recorder's `end` hook gets it. */
-const CLOSE: CloseEvent = {
-  v: 1,
-  type: 'close',
-  ts: '',
-  conn: INFO.conn,
-  duration_ms: 0,
-  frames: { 'client->server': 0, 'server->client': 0 },
-  bytes: { 'client->server': 0, 'server->client': 0 },
-  violations: 0,
-  suppressed: 0,
-};
-
-let tick = 0;
-const now = () => ({ sec: 1_700_000_000, nsec: ++tick * 1000 });
 
 /** One connection through the recorder: `script` drives its hooks; returns the file and the events the recorder added. */
 function record(
@@ -123,7 +58,6 @@ function record(
   return { file: output.bytes(), added, output };
 }
 
-const text = (payload: string, mask = false) => encodeFrame({ opcode: 1, payload, ...(mask ? { mask: true as const } : {}) });
 const close = (code: number, mask = false) =>
   encodeFrame({ opcode: 8, payload: closeBody(code), ...(mask ? { mask: true as const } : {}) });
 
@@ -195,25 +129,7 @@ describe('proxy --pcap: the recorder', () => {
   });
 
   describe('two connections on the same ports (a port the system reused after TIME_WAIT)', () => {
-    /** Both connections through one recorder, with the same addresses and ports on each leg. */
-    function recordedTwice(): Uint8Array {
-      const output = new MemoryOutput();
-      const addon = pcapRecorder({ output, now, clock: () => new Date(0) });
-      for (const [conn, message] of [
-        ['run-c1', 'first'],
-        ['run-c2', 'second'],
-      ] as const) {
-        addon.handshake?.(conn, HANDSHAKE);
-        const part = addon.connection?.({ ...INFO, conn });
-        assert.ok(part);
-        part.tap?.('client->server', text(message, true));
-        part.sent?.('client->server', text(message, true));
-        for (const dir of ['client->server', 'server->client'] as const) part.tapEnd?.(dir);
-        part.end?.({ ...CLOSE, conn, how: 'fin' });
-      }
-      return output.bytes();
-    }
-
+    // Wireshark's view of the same file: test/proxy/pcap-tshark.it.test.ts.
     it('are read back by wsdiag analyze as four TCP connections, each with its frame', () => {
       const { events } = analyzeCaptureBytes(recordedTwice(), { analyzer: { frames: true } });
       const opens = of(events, 'open');
@@ -223,17 +139,6 @@ describe('proxy --pcap: the recorder', () => {
         [1, 1, 1, 1],
       );
       assert.deepEqual(of(events, 'gap'), []);
-    });
-
-    // Wireshark tells a reused port from a retransmitted SYN by the initial sequence number only: with the
-    // same numbers for both connections (as before each got its own), tshark merged them into one stream
-    // per leg and dissected the second one's frames as nothing.
-    it('are four TCP streams for Wireshark, each with its frame', { skip: tsharkUnavailable() ?? false }, () => {
-      const path = dir.file('reused-ports.pcapng');
-      writeFileSync(path, recordedTwice());
-      const byStream = tsharkOpcodes(tsharkWebSocket(path));
-      assert.deepEqual([...byStream.values()], [[1], [1], [1], [1]], JSON.stringify(Object.fromEntries(byStream)));
-      assert.equal(new Set([...byStream.keys()].map((key) => key.split(' ')[0])).size, 4);
     });
   });
 
