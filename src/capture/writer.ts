@@ -116,9 +116,10 @@ const ISN_STRIDE = 0x9e37_79b9;
 /**
  * The initial sequence numbers of a file's `ordinal`-th connection (0 gives SyntheticTcp's defaults).
  * Connections must not share them: on loopback, Linux reuses the ports of a connection in TIME_WAIT for a
- * new one to the same address (net.ipv4.tcp_tw_reuse = 2, the default), and readers tell the new
- * connection from a retransmitted SYN of the old one only by its initial sequence number: Wireshark and
- * wsdiag's own reassembly would otherwise merge the two into one stream.
+ * new one to the same address (net.ipv4.tcp_tw_reuse = 2, the default), and Wireshark tells the new
+ * connection from a retransmitted SYN of the old one only by its initial sequence number: with the same
+ * numbers it merges the two into one stream and dissects none of the second one's frames. (wsdiag's own
+ * reassembly also takes a SYN on the ports of a connection it saw end as a new connection.)
  */
 export function initialSequenceNumbers(ordinal: number): { client: number; server: number } {
   const offset = Math.imul(ordinal, ISN_STRIDE);
