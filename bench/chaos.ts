@@ -13,11 +13,12 @@
  *
  * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchChild } from './support/child.js';
 import { formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
+import { countLogEvents } from './support/log-events.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { startWsdiagRelay, type WsdiagRelay } from './support/relays.js';
@@ -75,13 +76,7 @@ async function startRelays(echoPort: number): Promise<{ relays: Record<Relay, Ws
 
 /** A noop toxic changes nothing: valid traffic stays valid and no fault is reported (read once chaos stopped). */
 function checkNoopChangedNothing(logs: string): void {
-  const lines = readFileSync(join(logs, 'chaos.jsonl'), 'utf8').split('\n').filter(Boolean);
-  const counted: Record<string, number> = {};
-  for (const line of lines) {
-    const { type } = JSON.parse(line) as { type: string };
-    counted[type] = (counted[type] ?? 0) + 1;
-  }
-  if (!counted['summary']) throw new Error(`chaos's log has no summary: ${lines.length} lines`);
+  const counted = countLogEvents(join(logs, 'chaos.jsonl'));
   for (const type of ['violation', 'error', 'fault']) {
     if ((counted[type] ?? 0) > 0) throw new Error(`chaos reported ${counted[type]} ${type} events with noop toxics`);
   }

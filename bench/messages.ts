@@ -2,21 +2,28 @@
  * `npm run bench:messages`: what `--messages` costs the relay. A ws echo server and closed-loop ws clients
  * (text messages that look like JSON), through two wsdiag proxies in one run, a fresh pair for each
  * repetition, alternating: with default settings, and with `--messages` (a `message` event per message,
- * its first 4 KiB kept, redacted and written as JSON Lines to a file, as `--log` does). At 64 B, 4 KiB and
- * 256 KiB, 1 and 50 connections. Goal: throughput with `--messages` ≥ 0.85x without (the median of each
- * pair's ratio). Relay CPU per round trip is measured in each proxy's own process. Then one 1 GiB text
+ * its first 4 KiB kept, redacted and written to the `--log` file). At 64 B, 4 KiB and 256 KiB, 1 and 50
+ * connections. Goal: throughput with `--messages` ≥ 0.85x without (the median of each pair's ratio). Relay
+ * CPU per round trip is each proxy process's own (/proc). The two proxies are the `wsdiag` program itself
+ * (`wsdiag proxy --quiet --log FILE [--messages]`, since 2026-12-05: a relay's CPU per large message depends
+ * on how much its heap holds, and a process built from the library API holds less; see
+ * docs/performance.md, "Dashboard"). Then one 1 GiB text
  * message goes through a fresh proxy without and with `--messages` (`--max-message 0`, so all of it is
  * validated), for peak RSS: the body limit bounds what a message costs, whatever its size.
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-huge.
  */
-import { BenchChild, type ChildStats } from './support/child.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchChild } from './support/child.js';
 import { formatMiB, formatNumber, formatRatio, formatSize, markdownTable } from './support/format.js';
-import { textPayload } from './support/frames.js';
 import { sendHugeMessage } from './support/huge-message.js';
-import { runLoad } from './support/load.js';
+import { countLogEvents } from './support/log-events.js';
 import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
+import { startWsdiagRelay, type WsdiagRelay } from './support/relays.js';
 import { writeResults } from './support/results.js';
+import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
 import { median, pairedRatio } from './support/stats.js';
 import { must } from './support/must.js';
 import { windowedOptions, type WindowedOptions } from './support/args.js';
@@ -26,7 +33,6 @@ const CONNECTIONS = [1, 50] as const;
 const MODES = ['default', 'messages'] as const;
 type Mode = (typeof MODES)[number];
 const GOAL = 0.85;
-const MAX_MESSAGES_PER_WINDOW = 2_000_000;
 const HUGE_BYTES = 2 ** 30;
 const HUGE_TIMEOUT_MS = 180_000;
 const RSS_GOAL = 100 * 2 ** 20;
@@ -39,15 +45,10 @@ function parseOptions(argv: readonly string[]): Options {
   return { ...windowedOptions(argv), huge: !argv.includes('--no-huge') };
 }
 
-interface Sample {
-  messagesPerSecond: number;
-  relayCpuUsPerMessage: number;
-}
-
 interface Row {
   size: number;
   connections: number;
-  samples: Record<Mode, Sample[]>;
+  samples: Record<Mode, RoundTrips[]>;
   messagesPerSecond: Record<Mode, number>;
   relayCpuUsPerMessage: Record<Mode, number>;
   throughputRatio: number;
@@ -60,30 +61,6 @@ interface HugeResult {
   baselineRss: number;
   seconds: number;
   messageEvents: number;
-}
-
-function cpuMicros(before: ChildStats, after: ChildStats): number {
-  return after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system);
-}
-
-async function measure(relay: BenchChild, size: number, connections: number, options: Options): Promise<Sample> {
-  // Filled in by the load's window callbacks.
-  const stats: { before?: ChildStats; after?: ChildStats } = {};
-  const result = await runLoad({
-    url: `ws://127.0.0.1:${relay.ready.port}/echo`,
-    connections,
-    payload: textPayload(size),
-    warmupMs: options.warmupMs,
-    measureMs: options.windowMs,
-    maxMessages: MAX_MESSAGES_PER_WINDOW,
-    onWindow: async (edge) => {
-      if (edge === 'start') stats.before = await relay.stats();
-      else stats.after = await relay.stats();
-    },
-  });
-  if (result.messages === 0) throw new Error('no message completed a round trip');
-  const cpu = cpuMicros(must(stats.before, 'relay CPU time at the window start'), must(stats.after, 'relay CPU time at the window end'));
-  return { messagesPerSecond: result.messages / result.seconds, relayCpuUsPerMessage: cpu / result.messages };
 }
 
 /** One 1 GiB text message through a fresh proxy; its peak RSS is the whole life's maxrss. */
@@ -102,21 +79,21 @@ async function hugeThrough(mode: Mode, sinkPort: number): Promise<HugeResult> {
 }
 
 /** A fresh pair of proxies for one repetition: a process's state (heap, allocator) moves its figures more than --messages does. */
-async function startRelays(echoUrl: string): Promise<Record<Mode, BenchChild>> {
+async function startRelays(echoPort: number): Promise<{ relays: Record<Mode, WsdiagRelay>; logs: string }> {
+  const logs = mkdtempSync(join(tmpdir(), 'wsdiag-bench-messages-'));
   const [plain, withMessages] = await Promise.all([
-    BenchChild.start('wsdiag', [echoUrl]),
-    BenchChild.start('wsdiag', [echoUrl, '--messages']),
+    startWsdiagRelay('proxy', echoPort, ['--log', join(logs, 'default.jsonl')]),
+    startWsdiagRelay('proxy', echoPort, ['--log', join(logs, 'messages.jsonl'), '--messages']),
   ]);
-  return { default: plain, messages: withMessages };
+  return { relays: { default: plain, messages: withMessages }, logs };
 }
 
-/** The --messages proxy wrote message events, and neither reported anything wrong with valid traffic. */
-async function checkEvents(relays: Record<Mode, BenchChild>): Promise<void> {
-  const counted = await relays.messages.stats();
-  if ((counted.events['message'] ?? 0) === 0) throw new Error('the --messages proxy wrote no message event');
-  for (const relay of Object.values(relays)) {
-    const stats = await relay.stats();
-    const bad = (stats.events['violation'] ?? 0) + (stats.events['error'] ?? 0);
+/** The --messages proxy wrote message events, and neither reported anything wrong with valid traffic (read once both stopped). */
+function checkEvents(logs: string): void {
+  for (const mode of MODES) {
+    const counted = countLogEvents(join(logs, `${mode}.jsonl`));
+    if (mode === 'messages' && (counted['message'] ?? 0) === 0) throw new Error('the --messages proxy wrote no message event');
+    const bad = (counted['violation'] ?? 0) + (counted['error'] ?? 0);
     if (bad > 0) throw new Error(`wsdiag reported ${bad} violations or errors on valid traffic`);
   }
 }
@@ -157,26 +134,28 @@ async function main(): Promise<void> {
   warnIfBusy(machine);
   const started = process.hrtime.bigint();
   const echo = await BenchChild.start('echo');
-  const echoUrl = `ws://127.0.0.1:${echo.ready.port}`;
   const rows: Row[] = [];
   const huge: HugeResult[] = [];
   try {
     for (const size of SIZES) {
       for (const connections of CONNECTIONS) {
-        const samples: Record<Mode, Sample[]> = { default: [], messages: [] };
+        const samples: Record<Mode, RoundTrips[]> = { default: [], messages: [] };
         for (let rep = 0; rep < options.reps; rep++) {
-          const relays = await startRelays(echoUrl);
+          const { relays, logs } = await startRelays(echo.ready.port);
           try {
             // One unmeasured pass each first: a fresh process runs cold (JIT, heap, socket buffers).
-            for (const mode of MODES) await measure(relays[mode], size, connections, options);
+            for (const mode of MODES) await roundTripsThrough(relays[mode], size, connections, options);
             // Alternate which proxy goes first, so neither always runs right after the other's garbage.
             for (let i = 0; i < MODES.length; i++) {
               const mode = must(MODES[(rep + i) % MODES.length], 'mode');
-              samples[mode].push(await measure(relays[mode], size, connections, options));
+              samples[mode].push(await roundTripsThrough(relays[mode], size, connections, options));
             }
-            await checkEvents(relays);
+            // Stopped first: the summary and every event are in the logs once the processes have exited.
+            await Promise.all(Object.values(relays).map((r) => r.stop()));
+            checkEvents(logs);
           } finally {
             await Promise.all(Object.values(relays).map((r) => r.stop()));
+            rmSync(logs, { recursive: true, force: true });
           }
         }
         const rate = (mode: Mode) => median(samples[mode].map((s) => s.messagesPerSecond));
