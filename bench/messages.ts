@@ -5,11 +5,11 @@
  * its first 4 KiB kept, redacted and written to the `--log` file). At 64 B, 4 KiB and 256 KiB, 1 and 50
  * connections. Goal: throughput with `--messages` ≥ 0.85x without (the median of each pair's ratio). Relay
  * CPU per round trip is each proxy process's own (/proc). The two proxies are the `wsdiag` program itself
- * (`wsdiag proxy --quiet --log FILE [--messages]`, since 2026-12-05: a relay's CPU per large message depends
- * on how much its heap holds, and a process built from the library API holds less; see
- * docs/performance.md, "Dashboard"). Then one 1 GiB text
- * message goes through a fresh proxy without and with `--messages` (`--max-message 0`, so all of it is
- * validated), for peak RSS: the body limit bounds what a message costs, whatever its size.
+ * (`wsdiag proxy --quiet --log FILE [--messages]`) since 2026-12-05: a proxy built from the library API held
+ * less heap and left out what the command line adds to each event, and showed `--messages` cheaper than it
+ * is (docs/performance.md, "Messages"). Then one 1 GiB text message goes through a fresh proxy (the bench's
+ * child, for its peak RSS) without and with `--messages` (`--max-message 0`, so all of it is validated): the
+ * body limit bounds what a message costs, whatever its size.
  *
  * Options: --quick (short windows, smoke test), --reps N, --window MS, --no-huge.
  */
