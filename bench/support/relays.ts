@@ -79,17 +79,19 @@ function track(name: string, child: ChildProcess, port: number, cleanup: () => v
   };
 }
 
-/** `wsdiag proxy --listen 127.0.0.1:PORT --target ws://127.0.0.1:ECHO --quiet`, as users run it. */
+/** `wsdiag COMMAND --listen 127.0.0.1:PORT --target ws://127.0.0.1:ECHO --quiet EXTRA…`, as users run it. */
+function spawnWsdiag(command: 'proxy' | 'chaos', port: number, echoPort: number, extra: readonly string[]): ChildProcess {
+  return spawn(
+    process.execPath,
+    [WSDIAG_BIN, command, '--listen', `${HOST}:${port}`, '--target', `ws://${HOST}:${echoPort}`, '--quiet', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+  );
+}
+
+/** `wsdiag proxy` on a port that was free a moment ago, once something accepts connections there. */
 export async function startWsdiagCli(echoPort: number, extra: readonly string[] = []): Promise<ExternalRelay> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [WSDIAG_BIN, 'proxy', '--listen', `${HOST}:${port}`, '--target', `ws://${HOST}:${echoPort}`, '--quiet', ...extra],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
+  const child = spawnWsdiag('proxy', port, echoPort, extra);
   const relay = track('wsdiag', child, port);
   try {
     await waitForPort(port, child, 'wsdiag');
@@ -114,11 +116,7 @@ const LISTENING_LINE = /listening on \S+:(\d+)\b[^\n]*/;
  * port, and the dashboard's address when EXTRA has `--ui`; rejects when the process exits first or after 30 s.
  */
 export async function startWsdiagRelay(command: 'proxy' | 'chaos', echoPort: number, extra: readonly string[] = []): Promise<WsdiagRelay> {
-  const child = spawn(
-    process.execPath,
-    [WSDIAG_BIN, command, '--listen', `${HOST}:0`, '--target', `ws://${HOST}:${echoPort}`, '--quiet', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-  );
+  const child = spawnWsdiag(command, 0, echoPort, extra);
   const relay = track(`wsdiag ${command}`, child, 0);
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -6,11 +6,12 @@
  * - One interface per leg: `client leg` (each client and wsdiag's listener) and `upstream leg` (wsdiag's
  *   own socket and the upstream), with each socket's real addresses and ports.
  * - Each WebSocket connection is two TCP connections, one per leg, with initial sequence numbers of their
- *   own (a port the system reused for a later connection still starts a new stream): a three-way handshake, the upgrade
- *   request and the 101 (rebuilt from the parsed heads, credentials redacted as in every output unless
- *   --show-secrets; the upstream's copy with the path and Host wsdiag sent), then what each side sent
- *   wsdiag (`tap`) and what wsdiag wrote to each side (`sent`: the same bytes in the transparent relay; with
- *   --enforce or at shutdown, what it held back, dropped or added shows), then FINs or resets.
+ *   own (a port the system reused for a later connection still starts a new stream): a three-way
+ *   handshake, the upgrade request and the 101 (rebuilt from the parsed heads, credentials redacted as in
+ *   every output unless --show-secrets; the upstream's copy with the path and Host wsdiag sent), then what
+ *   each side sent wsdiag (`tap`) and what wsdiag wrote to each side (`sent`: the same bytes in the
+ *   transparent relay; with --enforce or at shutdown, what it held back, dropped or added shows), then FINs
+ *   or resets.
  * - Timestamps are when wsdiag saw each chunk. TLS legs are written decrypted, on their real ports.
  * - Memory is bounded: while the output holds more unwritten bytes than it accepts (`full`), payloads are
  *   left out, their sequence numbers skipped, so readers see lost segments (a `gap` for wsdiag analyze), and
