@@ -336,8 +336,9 @@ export class ChaosDirection {
     }
     if (this.coalescing) {
       if (h.opcode === Opcode.Continuation && this.coalescing.total + h.length <= this.coalescing.maxBytes) {
-        if (!this.claim(h)) return;
-        const frame: HeldFrame = { header: h, pieces: [] };
+        const kept = this.claim(h);
+        if (!kept) return;
+        const frame: HeldFrame = { header: kept, pieces: [] };
         this.coalescing.total += h.length;
         this.coalescing.frames.push(frame);
         this.coalescing.last = frame;
@@ -357,8 +358,9 @@ export class ChaosDirection {
     }
     const plan = this.decide(toxics, info);
     if (plan.coalesce) {
-      if (!this.claim(h)) return;
-      const frame: HeldFrame = { header: h, pieces: [] };
+      const kept = this.claim(h);
+      if (!kept) return;
+      const frame: HeldFrame = { header: kept, pieces: [] };
       this.coalescing = {
         toxic: plan.coalesce.toxic,
         maxBytes: plan.coalesce.maxBytes,
@@ -394,10 +396,11 @@ export class ChaosDirection {
       this.pass();
       return;
     }
-    if (!this.claim(h)) return;
+    const kept = this.claim(h);
+    if (!kept) return;
     // The frame keeps this plan: the next one is decided in a new one.
     this.scratchPlan = new FramePlan();
-    this.header = h;
+    this.header = kept;
     this.plan = plan;
     if (plan.holds) {
       this.mode = Mode.Hold;
@@ -407,7 +410,7 @@ export class ChaosDirection {
     this.reportFrameFaults(plan);
     // A frame shortened without ending the stream is written with the shorter length.
     const length = plan.truncateKeep !== null && !plan.truncateEnds ? plan.truncateKeep : h.length;
-    const writer = new FrameWriter(this.port, h, plan, length, this.maskOutput(plan));
+    const writer = new FrameWriter(this.port, kept, plan, length, this.maskOutput(plan));
     this.writer = writer;
     this.mode = Mode.Stream;
     this.outFrames += writer.frames;
@@ -558,19 +561,21 @@ export class ChaosDirection {
   }
 
   /**
-   * The frame's bytes are the engine's to write: forward what precedes it, skip its header. False when
-   * the engine stopped on the way (nothing more to do).
+   * The frame's bytes are the engine's to write: forward what precedes it, skip its header. Returns the
+   * header to keep (with a masking key of its own: the decoder's is valid during its `frame` call only),
+   * or null when the engine stopped on the way (nothing more to do).
    */
-  private claim(h: FrameHeader): boolean {
+  private claim(h: FrameHeader): FrameHeader | null {
     this.flushRaw(h.offset);
+    const kept = h.maskKey ? { ...h, maskKey: h.maskKey.slice() } : h;
     this.emitted = h.offset + h.headerLength;
     this.frameEndOffset = this.emitted + h.length;
     this.payloadStart = this.emitted;
     this.payloadFed = this.emitted;
-    this.payloadKey = h.maskKey;
+    this.payloadKey = kept.maskKey;
     this.carry = EMPTY;
     // Forwarding what came before may have fired a reset.
-    return !this.done;
+    return this.done ? null : kept;
   }
 
   private maskOutput(plan: FramePlan): boolean {

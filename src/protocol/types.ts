@@ -10,7 +10,10 @@ export interface FrameHeader extends FrameFields {
   headerLength: number;
   /** Which length field the header used: 7-bit, 16-bit (126) or 64-bit (127). */
   lengthForm: 7 | 16 | 64;
-  /** The 4-byte masking key (a copy the sink may keep), or null for an unmasked frame. */
+  /**
+   * The 4-byte masking key, or null for an unmasked frame: a copy the sink may keep, except from a decoder
+   * asked for frames only (DecoderOptions.framesOnly), where it is valid during the `frame` call only.
+   */
   maskKey: Uint8Array | null;
 }
 

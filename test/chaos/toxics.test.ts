@@ -268,6 +268,29 @@ describe('fragmentation (valid changes)', () => {
     assert.deepEqual([only(run).before, only(run).after, only(run).frame?.index], [{ frames: 3 }, { frames: 1 }, 0]);
   });
 
+  it('coalesce keeps each held fragment’s own masking key: merged or given up, the bytes are right', () => {
+    // The engine's decoder lends it each header's key for that frame only (DecoderOptions.framesOnly): a
+    // held fragment re-encoded with the key of a later frame would be corrupted.
+    const keyed = (spec: FrameSpec, ...key: number[]): Uint8Array => encodeFrame({ ...spec, mask: Uint8Array.from(key) });
+    const fragments = [
+      keyed({ opcode: 1, fin: false, payload: 'hel' }, 1, 2, 3, 4),
+      keyed({ opcode: 0, fin: false, payload: 'lo ' }, 5, 6, 7, 8),
+      keyed({ opcode: 0, payload: 'world' }, 9, 10, 11, 12),
+    ];
+    const merged = runChaos(concatBytes(fragments), [toxic('coalesce', C2S)], { direction: C2S });
+    assert.deepEqual(messagesOf(receive(merged.out, C2S)), [[1, 'hello world']]);
+    for (const [what, input, options] of [
+      ['past max_bytes', concatBytes(fragments), { max_bytes: 6 }],
+      ['at a ping', concatBytes([...fragments.slice(0, 2), keyed({ opcode: 9, payload: 'p' }, 13, 14, 15, 16), fragments[2]!]), {}],
+    ] as const) {
+      const run = runChaos(input, [toxic('coalesce', C2S, options)], { direction: C2S });
+      assert.ok(bytesEqual(run.out, input), `given up ${what}: every frame with its own key`);
+    }
+    const held = concatBytes(fragments.slice(0, 2));
+    const ended = runChaos(held, [toxic('coalesce', C2S)], { direction: C2S, end: true });
+    assert.ok(bytesEqual(ended.out, held), 'given up at the end of the stream: every frame with its own key');
+  });
+
   it('coalesce holds nothing until the last fragment, then writes once', () => {
     const input = concatBytes([
       sent(S2C, { opcode: 2, fin: false, payload: Uint8Array.of(1) }),
