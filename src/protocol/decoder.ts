@@ -47,7 +47,7 @@ export interface DecoderOptions {
    * no message is assembled, and no payload is unmasked, validated or inflated unless the sink hears
    * `payload`. The sink gets `frame`, `payload`, `frameEnd` and `stopped` only. A header's `maskKey` is
    * then the decoder's own, valid during that `frame` call only: a sink that keeps it copies it (a new
-   * array per masked frame was a third of what following a client's 64-byte frames cost).
+   * array per masked frame was about half of what following a client's 64-byte frames cost).
    */
   framesOnly?: boolean;
 }
