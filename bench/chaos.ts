@@ -11,7 +11,9 @@
  * on how much its heap holds (docs/performance.md, "Fault injection" and "Dashboard"), so the relays measured
  * are the programs themselves, not a process built to resemble them.
  *
- * Options: --quick (short windows, smoke test), --reps N (default 7), --window MS (default 2000).
+ * Options: --quick (short windows, smoke test), --reps N (every row; by default 15 over one connection and 7
+ * over 50), --window MS (default 2000), --control (a second `wsdiag proxy` in every repetition: the table then
+ * gives twin/proxy, the run's own noise floor, next to chaos/proxy; about 1.5x the run time).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,8 @@ import { describeMachine, machineInfo, warnIfBusy } from './support/machine.js';
 import { writeResults } from './support/results.js';
 import { startWsdiagRelay, type WsdiagRelay } from './support/relays.js';
 import { roundTripsThrough, type RoundTrips } from './support/round-trips.js';
-import { median, pairedRatio } from './support/stats.js';
+import { median, pairedRatio, rotated } from './support/stats.js';
+import { must } from './support/must.js';
 import { windowedOptions, type WindowedOptions } from './support/args.js';
 
 const SIZES = [64, 4 * 1024, 256 * 1024] as const;
@@ -35,11 +38,31 @@ const GOAL = 0.9;
  * windows of 1 s the 256 KiB cells swung between 0.85x and 1.0x from one run to the next (2026-12-04).
  */
 const FULL_RUN = { reps: 7, windowMs: 2_000 };
-const RELAYS = ['proxy', 'chaos'] as const;
+/**
+ * Pairs over one connection unless `--reps` says otherwise. Two identical proxies paired this way gave pair
+ * ratios from 0.84 to 1.07 at 64 B over one connection (2026-12-05): each process settles in a state of its
+ * own, so with 7 pairs a true 0.95 landed below 0.9 about one run in ten. More fresh pairs narrow the median;
+ * slicing the windows finer did not (0.73–1.13). Over 50 connections the pairs spread less.
+ */
+const ONE_CONNECTION_REPS = 15;
+const RELAYS = ['proxy', 'chaos', 'twin'] as const;
 type Relay = (typeof RELAYS)[number];
 
-function parseOptions(argv: readonly string[]): WindowedOptions {
-  return windowedOptions(argv, FULL_RUN);
+interface ChaosBenchOptions extends WindowedOptions {
+  /** Repetitions of a row with this many connections. */
+  repsFor(connections: number): number;
+  /** A second `wsdiag proxy` (the twin) in every repetition: the A/A noise floor of this very run. */
+  control: boolean;
+}
+
+function parseOptions(argv: readonly string[]): ChaosBenchOptions {
+  const windowed = windowedOptions(argv, FULL_RUN);
+  const fixedReps = windowed.quick || argv.includes('--reps');
+  return {
+    ...windowed,
+    repsFor: (connections) => (fixedReps || connections > 1 ? windowed.reps : ONE_CONNECTION_REPS),
+    control: argv.includes('--control'),
+  };
 }
 
 interface Row {
@@ -58,20 +81,18 @@ interface Row {
  * message by 2x and more against its twin of the same build; fresh pairs sample those states instead of
  * drawing one for the whole run.
  */
-async function startRelays(echoPort: number): Promise<{ relays: Record<Relay, WsdiagRelay>; logs: string }> {
+async function startRelays(
+  echoPort: number,
+  measured: readonly Relay[],
+): Promise<{ relays: Partial<Record<Relay, WsdiagRelay>>; logs: string }> {
   const logs = mkdtempSync(join(tmpdir(), 'wsdiag-bench-chaos-'));
-  const [proxy, chaos] = await Promise.all([
-    startWsdiagRelay('proxy', echoPort, ['--log', join(logs, 'proxy.jsonl')]),
-    startWsdiagRelay('chaos', echoPort, [
-      '--log',
-      join(logs, 'chaos.jsonl'),
-      '--toxic',
-      'noop:client->server',
-      '--toxic',
-      'noop:server->client',
-    ]),
-  ]);
-  return { relays: { proxy, chaos }, logs };
+  const start = (relay: Relay): Promise<WsdiagRelay> => {
+    const log = ['--log', join(logs, `${relay}.jsonl`)];
+    if (relay !== 'chaos') return startWsdiagRelay('proxy', echoPort, log);
+    return startWsdiagRelay('chaos', echoPort, [...log, '--toxic', 'noop:client->server', '--toxic', 'noop:server->client']);
+  };
+  const started = await Promise.all(measured.map(start));
+  return { relays: Object.fromEntries(measured.map((relay, i) => [relay, started[i]])), logs };
 }
 
 /** A noop toxic changes nothing: valid traffic stays valid and no fault is reported (read once chaos stopped). */
@@ -87,19 +108,22 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   warnIfBusy(machine);
   console.log(`# wsdiag chaos benchmark${options.quick ? ' (quick)' : ''}\n\n${describeMachine(machine)}\n`);
+  const measured: readonly Relay[] = options.control ? RELAYS : RELAYS.filter((relay) => relay !== 'twin');
   const echo = await BenchChild.start('echo');
   const rows: Row[] = [];
   try {
     for (const size of SIZES) {
       for (const connections of CONNECTIONS) {
-        const samples: Record<Relay, RoundTrips[]> = { proxy: [], chaos: [] };
-        for (let rep = 0; rep < options.reps; rep++) {
-          const { relays, logs } = await startRelays(echo.ready.port);
+        const samples: Record<Relay, RoundTrips[]> = { proxy: [], chaos: [], twin: [] };
+        for (let rep = 0; rep < options.repsFor(connections); rep++) {
+          const { relays, logs } = await startRelays(echo.ready.port, measured);
+          const relayOf = (relay: Relay): WsdiagRelay => must(relays[relay], `the ${relay} relay`);
           try {
             // One unmeasured pass each first: a fresh process runs cold (JIT, heap, socket buffers).
-            for (const relay of RELAYS) await roundTripsThrough(relays[relay], size, connections, options);
-            for (const relay of rep % 2 === 0 ? RELAYS : [...RELAYS].reverse()) {
-              samples[relay].push(await roundTripsThrough(relays[relay], size, connections, options));
+            for (const relay of measured) await roundTripsThrough(relayOf(relay), size, connections, options);
+            for (let i = 0; i < measured.length; i++) {
+              const relay = rotated(measured, rep, i);
+              samples[relay].push(await roundTripsThrough(relayOf(relay), size, connections, options));
             }
             // Stopped first: the summary and every event are in the log once the process has exited.
             await Promise.all(Object.values(relays).map((relay) => relay.stop()));
@@ -109,7 +133,7 @@ async function main(): Promise<void> {
             rmSync(logs, { recursive: true, force: true });
           }
         }
-        for (const relay of RELAYS) {
+        for (const relay of measured) {
           rows.push({
             size,
             connections,
@@ -132,15 +156,24 @@ async function main(): Promise<void> {
     if (!row) throw new Error(`no result for ${relay} ${size} x${connections}`);
     return row;
   };
+  /** The median of each repetition's `relay`/proxy throughput, and the smallest and largest of those ratios. */
+  const againstProxy = (size: number, connections: number, relay: Relay) =>
+    pairedRatio(
+      find(size, connections, 'proxy').samples.map((s) => s.messagesPerSecond),
+      find(size, connections, relay).samples.map((s) => s.messagesPerSecond),
+    );
+  const spread = (pairs: { min: number; max: number }): string => `${pairs.min.toFixed(2)}–${pairs.max.toFixed(2)}`;
   const ratios: number[] = [];
   const table = markdownTable(
     [
       'Message',
       'Conns',
+      'Pairs',
       'proxy msgs/s',
       'chaos msgs/s',
       'chaos/proxy',
       'pairs min–max',
+      ...(options.control ? ['twin/proxy (A/A)', 'twin pairs min–max'] : []),
       'p99 ms proxy → chaos',
       'relay CPU µs/msg proxy → chaos',
     ],
@@ -148,19 +181,18 @@ async function main(): Promise<void> {
       CONNECTIONS.map((connections) => {
         const proxy = find(size, connections, 'proxy');
         const chaos = find(size, connections, 'chaos');
-        const pairs = pairedRatio(
-          proxy.samples.map((s) => s.messagesPerSecond),
-          chaos.samples.map((s) => s.messagesPerSecond),
-        );
-        const ratio = pairs.median;
-        ratios.push(ratio);
+        const pairs = againstProxy(size, connections, 'chaos');
+        ratios.push(pairs.median);
+        const twin = options.control ? againstProxy(size, connections, 'twin') : undefined;
         return [
           formatSize(size),
           String(connections),
+          String(proxy.samples.length),
           formatNumber(proxy.messagesPerSecond),
           formatNumber(chaos.messagesPerSecond),
-          formatRatio(ratio, GOAL),
-          `${pairs.min.toFixed(2)}–${pairs.max.toFixed(2)}`,
+          formatRatio(pairs.median, GOAL),
+          spread(pairs),
+          ...(twin ? [formatRatio(twin.median), spread(twin)] : []),
           `${proxy.p99Ms.toFixed(2)} → ${chaos.p99Ms.toFixed(2)}`,
           `${formatNumber(proxy.relayCpuUsPerMessage, 1)} → ${formatNumber(chaos.relayCpuUsPerMessage, 1)}`,
         ];
@@ -169,6 +201,11 @@ async function main(): Promise<void> {
     ['left', 'right'],
   );
   console.log(table);
+  if (options.control) {
+    console.log(
+      "\ntwin/proxy: a second `wsdiag proxy` measured in the same repetitions; how far it strays from 1.00x is what the pairs alone can show of this run's noise.",
+    );
+  }
   const worst = Math.min(...ratios);
   console.log(
     `\nGoal: chaos (noop toxics) throughput ≥ ${GOAL}x the proxy's — worst ratio ${formatRatio(worst, GOAL)}: ${worst >= GOAL ? 'met' : 'NOT met'}.`,
